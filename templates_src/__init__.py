@@ -1,0 +1,40 @@
+"""WHAT the platform is: troposphere templates, one build() per template.
+
+``REGISTRY`` is the one list of templates that render, lint, parameter validation,
+tests and StackSets read. Names are the template names users type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import MappingProxyType
+
+from troposphere import Template
+
+BuildFunction = Callable[[], Template]
+
+
+class DuplicateTemplateError(ValueError):
+    pass
+
+
+def build_registry(entries: Iterable[tuple[str, BuildFunction]]) -> MappingProxyType:
+    """name -> build function, read-only; a name given twice is an error."""
+    registry: dict[str, BuildFunction] = {}
+    for name, build in entries:
+        if name in registry:
+            raise DuplicateTemplateError(f"template {name!r} is registered twice")
+        registry[name] = build
+    return MappingProxyType(registry)
+
+
+def _entries() -> list[tuple[str, BuildFunction]]:
+    from . import fraud_detection, network
+
+    return [
+        ("network", network.build),
+        ("fraud-detection", fraud_detection.build),
+    ]
+
+
+REGISTRY = build_registry(_entries())

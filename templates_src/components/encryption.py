@@ -1,0 +1,42 @@
+"""Customer-managed KMS keys with rotation and an alias."""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref, Sub, Template
+from troposphere.kms import Alias, Key
+
+from .. import policies
+from ..conventions import retain, standard_tags
+
+
+def add_kms_key(
+    template: Template,
+    title: str,
+    purpose: str,
+    service_principals: list[tuple[str, object]] | None = None,
+) -> Key:
+    """A rotating CMK that outlives the stack (data encrypted with it must stay readable)."""
+    key = template.add_resource(
+        retain(
+            Key(
+                title,
+                Description=Sub(f"${{Environment}} {purpose}"),
+                EnableKeyRotation=True,
+                PendingWindowInDays=30,
+                KeyPolicy=policies.kms_key_policy(service_principals or []),
+                Tags=standard_tags(),
+            )
+        )
+    )
+    template.add_resource(
+        Alias(
+            f"{title}Alias",
+            AliasName=Sub(f"alias/${{Environment}}-${{AWS::Region}}-{purpose.lower().replace(' ', '-')}"),
+            TargetKeyId=Ref(key),
+        )
+    )
+    return key
+
+
+def key_arn(key: Key) -> GetAtt:
+    return GetAtt(key, "Arn")

@@ -1,0 +1,83 @@
+"""IAM roles and the environment access policies, per IamMode.
+
+IamMode decides what the service and its operators may do with the environment's data:
+
+* ``read-only``     (dev)     read the rules table, the database secret, decrypt
+* ``limited-write`` (staging) also write and update items
+* ``full-access``   (prod)    also delete items, and every action is written to an
+                              audit log group
+
+Exactly one policy exists per stack (a Condition per mode); it is attached to both roles.
+"""
+
+from __future__ import annotations
+
+from troposphere import Equals, Ref, Sub, Template
+from troposphere import iam
+
+from .. import policies
+from ..conventions import physical_name, standard_tags
+
+IAM_MODES = ("read-only", "limited-write", "full-access")
+IAM_MODE = "IamMode"
+MODE_CONDITIONS = {"read-only": "IamReadOnly", "limited-write": "IamLimitedWrite", "full-access": "IamFullAccess"}
+
+READ_ACTIONS = ("BatchGetItem", "ConditionCheckItem", "DescribeTable", "GetItem", "Query", "Scan")
+WRITE_ACTIONS = ("PutItem", "UpdateItem")
+DELETE_ACTIONS = ("BatchWriteItem", "DeleteItem")
+
+
+def add_iam_mode_conditions(template: Template) -> None:
+    for mode, condition in MODE_CONDITIONS.items():
+        template.add_condition(condition, Equals(Ref(IAM_MODE), mode))
+
+
+def add_role(template: Template, title: str, suffix: str, trust, description: str, statements=None) -> iam.Role:
+    """A role named ``{env}-{region}-role-{suffix}``: unique per account, region and env."""
+    properties = dict(
+        RoleName=physical_name("role", suffix),
+        Description=description,
+        AssumeRolePolicyDocument=trust,
+        MaxSessionDuration=3600,
+        Tags=standard_tags(),
+    )
+    if statements:
+        properties["Policies"] = [iam.Policy(PolicyName=suffix, PolicyDocument=policies.document(*statements))]
+    return template.add_resource(iam.Role(title, **properties))
+
+
+def mode_statements(mode: str, table_arn, secret_arn, key_arn, audit_log_arn) -> list:
+    """The statements that ``mode`` grants, each mode a superset of the one before."""
+    table_resources = [table_arn, table_index_arn(table_arn)]
+    statements = [
+        policies.allow(policies.actions("dynamodb", *READ_ACTIONS), table_resources),
+        policies.allow(policies.actions("secretsmanager", "DescribeSecret", "GetSecretValue"), [secret_arn]),
+        policies.kms_use_statement(key_arn, "Decrypt", "DescribeKey"),
+    ]
+    if mode in ("limited-write", "full-access"):
+        statements.append(policies.allow(policies.actions("dynamodb", *WRITE_ACTIONS), [table_arn]))
+        statements.append(policies.kms_use_statement(key_arn, "Encrypt", "GenerateDataKey"))
+    if mode == "full-access":
+        statements.append(policies.allow(policies.actions("dynamodb", *DELETE_ACTIONS), [table_arn]))
+        statements.append(policies.log_delivery_statement(audit_log_arn))
+    return statements
+
+
+def table_index_arn(table_arn) -> Sub:
+    return Sub("${TableArn}/index/*", TableArn=table_arn)
+
+
+def add_mode_policies(template: Template, roles: list[iam.Role], table_arn, secret_arn, key_arn, audit_log_arn) -> None:
+    """One managed policy per IamMode, each behind its Condition, attached to ``roles``."""
+    for mode, condition in MODE_CONDITIONS.items():
+        template.add_resource(
+            iam.ManagedPolicy(
+                f"{condition}Policy",
+                Condition=condition,
+                Description=f"Environment data access: {mode}",
+                Roles=[Ref(role) for role in roles],
+                PolicyDocument=policies.document(
+                    *mode_statements(mode, table_arn, secret_arn, key_arn, audit_log_arn)
+                ),
+            )
+        )

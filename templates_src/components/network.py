@@ -1,0 +1,281 @@
+"""VPC, subnet tiers, NAT, flow logs and the shared security groups.
+
+Subnet CIDRs are computed here, at render time, and written to a Mapping keyed by
+region and environment: every (environment, region) pair gets its own /16, so any two
+VPCs of the platform can peer.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from troposphere import (
+    And,
+    Condition,
+    Equals,
+    FindInMap,
+    GetAtt,
+    GetAZs,
+    If,
+    ImportValue,
+    Join,
+    Ref,
+    Select,
+    Split,
+    Template,
+)
+from troposphere import ec2
+
+from ..conventions import ENVIRONMENT, ENVIRONMENTS, REGIONS, export_name, physical_name, standard_tags
+
+TIERS = ("public", "private", "data")
+MAX_AZS = 3
+CIDR_MAPPING = "NetworkCidrs"
+ENV_OCTET_BASE = {"dev": 10, "staging": 20, "prod": 30}
+NETWORK_TEMPLATE = "network"
+THREE_AZS = "ThreeAzs"
+
+
+def vpc_cidr(environment: str, region: str) -> ipaddress.IPv4Network:
+    return ipaddress.ip_network(f"10.{ENV_OCTET_BASE[environment] + REGIONS.index(region)}.0.0/16")
+
+
+def subnet_cidrs(environment: str, region: str) -> list[str]:
+    """[vpc, public-a..c, private-a..c, data-a..c] as /20s of the environment's /16."""
+    subnets = list(vpc_cidr(environment, region).subnets(new_prefix=20))
+    return [str(vpc_cidr(environment, region))] + [str(s) for s in subnets[: len(TIERS) * MAX_AZS]]
+
+
+def add_cidr_mapping(template: Template) -> None:
+    template.add_mapping(
+        CIDR_MAPPING,
+        {region: {env: subnet_cidrs(env, region) for env in ENVIRONMENTS} for region in REGIONS},
+    )
+
+
+def _cidr(index: int) -> Select:
+    return Select(index, FindInMap(CIDR_MAPPING, Ref("AWS::Region"), Ref(ENVIRONMENT)))
+
+
+def az_condition(az: int) -> str | None:
+    """The third AZ exists only when AzCount is 3."""
+    return THREE_AZS if az == 2 else None
+
+
+def _conditional(resource, az: int):
+    condition = az_condition(az)
+    if condition:
+        resource.Condition = condition
+    return resource
+
+
+def per_az(values: list, az_count_condition: str = THREE_AZS) -> If:
+    """The list of per-AZ values, two or three long depending on AzCount."""
+    return If(az_count_condition, values, values[:2])
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    subnets: list[ec2.Subnet]
+    route_tables: list[ec2.RouteTable]
+
+
+def add_vpc(template: Template) -> ec2.VPC:
+    return template.add_resource(
+        ec2.VPC(
+            "Vpc",
+            CidrBlock=_cidr(0),
+            EnableDnsHostnames=True,
+            EnableDnsSupport=True,
+            Tags=standard_tags(Name=physical_name("vpc", "main")),
+        )
+    )
+
+
+def add_tier(template: Template, vpc: ec2.VPC, tier: str, shared_route_table: bool) -> Tier:
+    """Three subnets (the third conditional) of one tier, with their route tables."""
+    offset = 1 + TIERS.index(tier) * MAX_AZS
+    subnets, tables = [], []
+    for az in range(MAX_AZS):
+        suffix = f"{tier}-{'abc'[az]}"
+        subnet = template.add_resource(
+            _conditional(
+                ec2.Subnet(
+                    f"{tier.capitalize()}Subnet{az + 1}",
+                    VpcId=Ref(vpc),
+                    CidrBlock=_cidr(offset + az),
+                    AvailabilityZone=Select(az, GetAZs("")),
+                    MapPublicIpOnLaunch=False,
+                    Tags=standard_tags(Name=physical_name("subnet", suffix), Tier=tier),
+                ),
+                az,
+            )
+        )
+        subnets.append(subnet)
+        if shared_route_table and tables:
+            table = tables[0]
+        else:
+            table = template.add_resource(
+                _conditional(
+                    ec2.RouteTable(
+                        f"{tier.capitalize()}RouteTable{az + 1}",
+                        VpcId=Ref(vpc),
+                        Tags=standard_tags(Name=physical_name("rtb", suffix)),
+                    ),
+                    az,
+                )
+            )
+            tables.append(table)
+        template.add_resource(
+            _conditional(
+                ec2.SubnetRouteTableAssociation(
+                    f"{tier.capitalize()}Subnet{az + 1}RouteTableAssociation",
+                    SubnetId=Ref(subnet),
+                    RouteTableId=Ref(table),
+                ),
+                az,
+            )
+        )
+    return Tier(tier, subnets, tables)
+
+
+def add_internet_access(template: Template, vpc: ec2.VPC, public: Tier) -> ec2.InternetGateway:
+    gateway = template.add_resource(
+        ec2.InternetGateway("InternetGateway", Tags=standard_tags(Name=physical_name("igw", "main")))
+    )
+    attachment = template.add_resource(
+        ec2.VPCGatewayAttachment("InternetGatewayAttachment", VpcId=Ref(vpc), InternetGatewayId=Ref(gateway))
+    )
+    template.add_resource(
+        ec2.Route(
+            "PublicDefaultRoute",
+            DependsOn=attachment.title,
+            RouteTableId=Ref(public.route_tables[0]),
+            DestinationCidrBlock="0.0.0.0/0",
+            GatewayId=Ref(gateway),
+        )
+    )
+    return gateway
+
+
+def add_nat_gateways(template: Template, public: Tier, private: Tier, ha_condition: str) -> list[ec2.NatGateway]:
+    """One NAT per AZ when highly available, else one in the first AZ for all."""
+    template.add_condition("NatGateway2", Condition(ha_condition))
+    template.add_condition("NatGateway3", And(Condition(ha_condition), Condition(THREE_AZS)))
+    gateways = []
+    for az in range(MAX_AZS):
+        condition = None if az == 0 else f"NatGateway{az + 1}"
+        eip = ec2.EIP(f"NatEip{az + 1}", Domain="vpc", Tags=standard_tags(Name=physical_name("eip", f"nat-{'abc'[az]}")))
+        nat = ec2.NatGateway(
+            f"NatGateway{az + 1}",
+            AllocationId=GetAtt(eip, "AllocationId"),
+            SubnetId=Ref(public.subnets[az]),
+            Tags=standard_tags(Name=physical_name("nat", "abc"[az])),
+        )
+        if condition:
+            eip.Condition = nat.Condition = condition
+        template.add_resource(eip)
+        gateways.append(template.add_resource(nat))
+    for az, table in enumerate(private.route_tables):
+        nat_id = Ref(gateways[0]) if az == 0 else If(ha_condition, Ref(gateways[az]), Ref(gateways[0]))
+        template.add_resource(
+            _conditional(
+                ec2.Route(
+                    f"PrivateDefaultRoute{az + 1}",
+                    RouteTableId=Ref(table),
+                    DestinationCidrBlock="0.0.0.0/0",
+                    NatGatewayId=nat_id,
+                ),
+                az,
+            )
+        )
+    return gateways
+
+
+def add_security_group(template: Template, title: str, vpc: ec2.VPC, purpose: str, description: str) -> ec2.SecurityGroup:
+    """A security group with no rules of its own: rules are added as separate resources,
+    so groups can reference each other without a dependency cycle."""
+    return template.add_resource(
+        ec2.SecurityGroup(
+            title,
+            GroupDescription=description,
+            VpcId=Ref(vpc),
+            SecurityGroupEgress=[
+                # Replaces the default allow-all egress; real egress rules are added below.
+                ec2.SecurityGroupRule(
+                    IpProtocol="icmp", FromPort=252, ToPort=86, CidrIp="255.255.255.255/32",
+                    Description="Disallow all traffic by default",
+                )
+            ],
+            Tags=standard_tags(Name=physical_name("sg", purpose)),
+        )
+    )
+
+
+def allow_tcp(template: Template, title: str, group, port: int, description: str, *, cidr=None, source=None) -> None:
+    """Ingress to ``group`` on ``port`` from a CIDR or from another security group."""
+    rule = dict(GroupId=Ref(group), IpProtocol="tcp", FromPort=port, ToPort=port, Description=description)
+    if source is not None:
+        rule["SourceSecurityGroupId"] = Ref(source)
+    else:
+        rule["CidrIp"] = cidr
+    template.add_resource(ec2.SecurityGroupIngress(title, **rule))
+
+
+def allow_egress(template: Template, title: str, group, port: int, description: str, *, cidr=None, destination=None) -> None:
+    rule = dict(GroupId=Ref(group), IpProtocol="tcp", FromPort=port, ToPort=port, Description=description)
+    if destination is not None:
+        rule["DestinationSecurityGroupId"] = Ref(destination)
+    else:
+        rule["CidrIp"] = cidr
+    template.add_resource(ec2.SecurityGroupEgress(title, **rule))
+
+
+def vpc_cidr_ref() -> Select:
+    return _cidr(0)
+
+
+@dataclass(frozen=True)
+class ImportedNetwork:
+    """What a workload template reads from the network stack of its environment and region."""
+
+    vpc_id: ImportValue
+    vpc_cidr: ImportValue
+    private_subnet_ids: Split
+    data_subnet_ids: Split
+    load_balancer_security_group: ImportValue
+    application_security_group: ImportValue
+    database_security_group: ImportValue
+
+
+NETWORK_EXPORTS = {
+    "VpcId": "Id of the VPC",
+    "VpcCidr": "CIDR block of the VPC",
+    "PublicSubnetIds": "Comma-separated public subnet ids",
+    "PrivateSubnetIds": "Comma-separated private subnet ids",
+    "DataSubnetIds": "Comma-separated data subnet ids",
+    "LoadBalancerSecurityGroupId": "Security group of internal load balancers",
+    "ApplicationSecurityGroupId": "Security group of application tasks and functions",
+    "DatabaseSecurityGroupId": "Security group of databases and caches",
+}
+
+
+def import_network() -> ImportedNetwork:
+    def imported(output: str) -> ImportValue:
+        return ImportValue(export_name(NETWORK_TEMPLATE, output))
+
+    return ImportedNetwork(
+        vpc_id=imported("VpcId"),
+        vpc_cidr=imported("VpcCidr"),
+        private_subnet_ids=Split(",", imported("PrivateSubnetIds")),
+        data_subnet_ids=Split(",", imported("DataSubnetIds")),
+        load_balancer_security_group=imported("LoadBalancerSecurityGroupId"),
+        application_security_group=imported("ApplicationSecurityGroupId"),
+        database_security_group=imported("DatabaseSecurityGroupId"),
+    )
+
+
+def joined_ids(resources: list) -> Join:
+    return Join(",", per_az([Ref(r) for r in resources]))

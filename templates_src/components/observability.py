@@ -1,0 +1,108 @@
+"""Encrypted log groups, the alert topic, alarms and dashboards."""
+
+from __future__ import annotations
+
+import json
+
+from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import cloudwatch, logs, sns
+
+from ..conventions import physical_name, retain, standard_tags
+
+
+def add_log_group(template: Template, title: str, name_suffix: str, retention_days, key) -> logs.LogGroup:
+    """A log group encrypted with ``key``, with a retention (logs are records: retained)."""
+    return template.add_resource(
+        retain(
+            logs.LogGroup(
+                title,
+                LogGroupName=Sub(f"/${{Environment}}/${{AWS::Region}}/{name_suffix}"),
+                RetentionInDays=retention_days,
+                KmsKeyId=GetAtt(key, "Arn"),
+                Tags=standard_tags(),
+            )
+        )
+    )
+
+
+def add_alert_topic(template: Template, key, email_parameter) -> sns.Topic:
+    """SNS topic encrypted with the CMK, with an e-mail subscription."""
+    topic = template.add_resource(
+        sns.Topic(
+            "AlertTopic",
+            TopicName=physical_name("sns", "alerts"),
+            KmsMasterKeyId=Ref(key),
+            Tags=standard_tags(),
+        )
+    )
+    template.add_resource(
+        sns.SubscriptionResource(
+            "AlertEmailSubscription",
+            TopicArn=Ref(topic),
+            Protocol="email",
+            Endpoint=Ref(email_parameter),
+        )
+    )
+    return topic
+
+
+def add_alarm(
+    template: Template,
+    title: str,
+    *,
+    suffix: str,
+    description: str,
+    namespace: str,
+    metric: str,
+    dimensions: dict,
+    statistic: str,
+    threshold,
+    topic: sns.Topic,
+    period: int = 60,
+    evaluation_periods: int = 5,
+    extended_statistic: str | None = None,
+) -> cloudwatch.Alarm:
+    """An alarm that notifies ``topic`` when the metric crosses ``threshold``."""
+    statistic_args = {"ExtendedStatistic": extended_statistic} if extended_statistic else {"Statistic": statistic}
+    return template.add_resource(
+        cloudwatch.Alarm(
+            title,
+            AlarmName=physical_name("alarm", suffix),
+            AlarmDescription=description,
+            Namespace=namespace,
+            MetricName=metric,
+            Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions.items()],
+            Period=period,
+            EvaluationPeriods=evaluation_periods,
+            Threshold=threshold,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+            AlarmActions=[Ref(topic)],
+            OKActions=[Ref(topic)],
+            Tags=standard_tags(),
+            **statistic_args,
+        )
+    )
+
+
+def metric_widget(title: str, metrics: list[list], x: int, y: int, stat: str = "Average") -> dict:
+    return {
+        "type": "metric",
+        "x": x,
+        "y": y,
+        "width": 12,
+        "height": 6,
+        "properties": {"title": title, "metrics": metrics, "stat": stat, "period": 60, "region": "${AWS::Region}"},
+    }
+
+
+def add_dashboard(template: Template, suffix: str, widgets: list[dict], variables: dict) -> cloudwatch.Dashboard:
+    """A dashboard whose body is JSON with ``${...}`` placeholders resolved by Fn::Sub."""
+    body = json.dumps({"widgets": widgets}, sort_keys=True)
+    return template.add_resource(
+        cloudwatch.Dashboard(
+            "Dashboard",
+            DashboardName=physical_name("dashboard", suffix),
+            DashboardBody=Sub(body, **variables),
+        )
+    )

@@ -1,0 +1,115 @@
+"""Naming, tagging and the parameters every template shares.
+
+Names follow ``{env}-{region}-{kind}-{suffix}``: the environment and the region are
+both in every physical name, so the same template can run in three regions of one
+account (and next to another environment) without collisions.
+"""
+
+from __future__ import annotations
+
+from troposphere import AWSObject, Parameter, Ref, Sub, Tags, Template
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+PRIMARY_REGION = REGIONS[0]
+MANAGED_BY = "cfnops"
+STANDARD_TAG_KEYS = ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")
+
+ENVIRONMENT = "Environment"
+OWNER = "Owner"
+COST_CENTER = "CostCenter"
+PROJECT = "Project"
+
+
+def physical_name(kind: str, suffix: str) -> Sub:
+    """``{env}-{region}-{kind}-{suffix}``, resolved by CloudFormation at deploy time."""
+    return Sub(f"${{{ENVIRONMENT}}}-${{AWS::Region}}-{kind}-{suffix}")
+
+
+def export_name(template: str, output: str) -> Sub:
+    """Export names are regional already; the environment keeps envs apart in one account."""
+    return Sub(f"${{{ENVIRONMENT}}}-{template}-{output}")
+
+
+def add_standard_parameters(template: Template) -> None:
+    """Environment, Owner, CostCenter and Project: the tag values of every resource."""
+    template.add_parameter(
+        Parameter(
+            ENVIRONMENT,
+            Type="String",
+            AllowedValues=list(ENVIRONMENTS),
+            Description="Deployment environment; part of every name and tag",
+        )
+    )
+    template.add_parameter(
+        Parameter(
+            OWNER,
+            Type="String",
+            AllowedPattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+            Description="Owning team (lower-case, dashes)",
+        )
+    )
+    template.add_parameter(
+        Parameter(
+            COST_CENTER,
+            Type="String",
+            AllowedPattern=r"^CC-[0-9]{4}$",
+            Description="Cost centre code, CC-NNNN",
+        )
+    )
+    template.add_parameter(
+        Parameter(
+            PROJECT,
+            Type="String",
+            Default="fraud-platform",
+            AllowedPattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+            Description="Project tag value",
+        )
+    )
+
+
+def standard_tags(**extra: str) -> Tags:
+    """The five tags every taggable resource carries, plus any extra ones."""
+    return Tags(
+        Environment=Ref(ENVIRONMENT),
+        Owner=Ref(OWNER),
+        CostCenter=Ref(COST_CENTER),
+        ManagedBy=MANAGED_BY,
+        Project=Ref(PROJECT),
+        **extra,
+    )
+
+
+def retain(resource: AWSObject) -> AWSObject:
+    """Stateful resources keep their data on stack deletion and on replacement."""
+    resource.DeletionPolicy = "Retain"
+    resource.UpdateReplacePolicy = "Retain"
+    return resource
+
+
+def snapshot(resource: AWSObject) -> AWSObject:
+    """For databases: a final snapshot on deletion and on replacement."""
+    resource.DeletionPolicy = "Snapshot"
+    resource.UpdateReplacePolicy = "Snapshot"
+    return resource
+
+
+def suppress(resource: AWSObject, rule: str, reason: str) -> AWSObject:
+    """Suppress one finding of one rule on this one resource, with a written reason.
+
+    checkov rules (CKV*) use checkov's native per-resource skip; everything else uses
+    cfn-lint's per-resource ``ignore_checks`` plus a reason recorded beside it. The
+    lint gate refuses a suppression without a reason and any template-wide ignore.
+    """
+    if not reason.strip():
+        raise ValueError(f"suppression of {rule} on {resource.title} needs a reason")
+    metadata = dict(getattr(resource, "Metadata", {}) or {})
+    if rule.startswith("CKV"):
+        skips = metadata.setdefault("checkov", {}).setdefault("skip", [])
+        skips.append({"id": rule, "comment": reason})
+    else:
+        config = metadata.setdefault("cfn-lint", {}).setdefault("config", {})
+        config.setdefault("ignore_checks", []).append(rule)
+        metadata.setdefault("SuppressionReasons", {})[rule] = reason
+    resource.Metadata = metadata
+    return resource

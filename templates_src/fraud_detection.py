@@ -1,0 +1,270 @@
+"""Template ``fraud-detection`` (seed 000: Multi-Environment Fraud Detection Infrastructure).
+
+An ECS Fargate scoring service behind an internal HTTPS load balancer, an Aurora
+PostgreSQL cluster whose credentials Secrets Manager generates and rotates, the
+fraud-rules DynamoDB table (regional, or global from the primary region), IAM roles per
+IamMode, and alarms, an alert topic and a dashboard. One CMK encrypts all of it.
+"""
+
+from __future__ import annotations
+
+from troposphere import And, Condition, Equals, Export, GetAtt, Join, Output, Parameter, Ref, Sub, Template
+from troposphere import cloudwatch
+
+from . import policies
+from .components import compute, database, encryption, identity, observability, secrets, storage
+from .components.network import import_network
+from .conventions import PRIMARY_REGION, add_standard_parameters, export_name, suppress
+from .network import LOG_RETENTION_DAYS
+
+NAME = "fraud-detection"
+SERVICE = "fraud-api"
+CONTAINER_PORT = 8080
+TABLE_SUFFIX = "fraud-rules"
+AURORA_POSTGRES_VERSION = "15.10"
+AUDIT_RETENTION_DAYS = 365
+
+PARAMETERS = [
+    Parameter("ContainerImage", Type="String", Description="Image of the scoring service (registry/repository:tag or @sha256:digest)",
+              AllowedPattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128}|@sha256:[a-f0-9]{64})$"),
+    Parameter("TaskCpu", Type="Number", AllowedValues=[256, 512, 1024, 2048, 4096], Description="Fargate task CPU units"),
+    Parameter("TaskMemory", Type="Number", MinValue=512, MaxValue=30720, Description="Fargate task memory, MiB"),
+    Parameter("MinTasks", Type="Number", MinValue=1, MaxValue=50, Description="Autoscaling minimum (and initial) task count"),
+    Parameter("MaxTasks", Type="Number", MinValue=1, MaxValue=100, Description="Autoscaling maximum task count"),
+    Parameter("CpuTargetPercent", Type="Number", MinValue=10, MaxValue=90, Default=60, Description="Target average CPU for autoscaling"),
+    Parameter("CertificateArn", Type="String", Description="ACM certificate of the HTTPS listener (regional: override per region)",
+              AllowedPattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$"),
+    Parameter("DbInstanceClass", Type="String", Description="Aurora instance class",
+              AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge"]),
+    Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances (writer + readers)"),
+    Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
+              Description="Aurora deletion protection"),
+    Parameter("EnableGlobalTable", Type="String", AllowedValues=["true", "false"], Default="false",
+              Description="Replicate the fraud-rules table to every region (created from the primary region)"),
+    Parameter(identity.IAM_MODE, Type="String", AllowedValues=list(identity.IAM_MODES),
+              Description="What the service and operators may do with the environment's data"),
+    Parameter("AlertEmail", Type="String", Description="Where alarms are sent",
+              AllowedPattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"),
+    Parameter("CpuAlarmThreshold", Type="Number", MinValue=1, MaxValue=100, Default=80, Description="Service CPU alarm, percent"),
+    Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Target 5xx responses per minute that alarm"),
+    Parameter("LatencyThresholdMs", Type="Number", MinValue=100, MaxValue=60000, Description="p99 target response time that alarms, ms"),
+    Parameter("LogRetentionDays", Type="Number", AllowedValues=LOG_RETENTION_DAYS, Description="Container log retention, days"),
+]
+
+CONDITIONS = {
+    "UseGlobalTable": Equals(Ref("EnableGlobalTable"), "true"),
+    "UseRegionalTable": Equals(Ref("EnableGlobalTable"), "false"),
+    "IsPrimaryRegion": Equals(Ref("AWS::Region"), PRIMARY_REGION),
+}
+
+
+def data_key_alias(region: str) -> Sub:
+    return Sub(f"alias/${{Environment}}-{region}-fraud-data")
+
+
+def add_data_stores(template: Template, key, network) -> dict:
+    secret = secrets.add_generated_credentials(template, "DatabaseSecret", "fraud-db-master", "fraud_admin", key)
+    subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
+    cluster = database.add_aurora_postgres(
+        template,
+        suffix=NAME,
+        key=key,
+        secret=secret,
+        subnet_group=subnet_group,
+        security_group=network.database_security_group,
+        deletion_protection=Ref("DbDeletionProtection"),
+        engine_version=AURORA_POSTGRES_VERSION,
+    )
+    monitoring_role = database.add_monitoring_role(template, NAME)
+    database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role)
+    secrets.add_database_rotation(
+        template, secret, cluster, "PostgreSQLSingleUser", Join(",", network.data_subnet_ids),
+        network.database_security_group, key,
+    )
+    storage.add_regional_table(template, "FraudRulesTable", TABLE_SUFFIX, key, "ruleId", "version", "UseRegionalTable")
+    storage.add_global_table(template, "FraudRulesGlobalTable", TABLE_SUFFIX, data_key_alias, "ruleId", "version", "CreateGlobalTable")
+    return {"secret": secret, "cluster": cluster}
+
+
+def add_roles(template: Template, key, secret, log_group, audit_log_group) -> dict:
+    execution = identity.add_role(
+        template, "TaskExecutionRole", "fraud-exec", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
+        "Pulls the scoring image and ships its logs",
+        [
+            # GetAuthorizationToken accepts no resource but "*"
+            policies.allow(policies.actions("ecr", "GetAuthorizationToken"), ["*"]),
+            policies.allow(
+                policies.actions("ecr", "BatchCheckLayerAvailability", "BatchGetImage", "GetDownloadUrlForLayer"),
+                [Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
+            ),
+            policies.log_delivery_statement(GetAtt(log_group, "Arn")),
+        ],
+    )
+    service = identity.add_role(
+        template, "ServiceRole", "fraud-service", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
+        "The scoring service's own permissions (IamMode policy)",
+    )
+    operator = identity.add_role(
+        template, "OperatorRole", "fraud-operator", policies.account_trust_with_mfa(),
+        "Operators of this environment, with MFA (IamMode policy)",
+    )
+    identity.add_mode_policies(
+        template, [service, operator], storage.table_arn(TABLE_SUFFIX), Ref(secret), GetAtt(key, "Arn"),
+        GetAtt(audit_log_group, "Arn"),
+    )
+    return {"execution": execution, "service": service, "operator": operator}
+
+
+def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster) -> None:
+    lb_name = GetAtt(balancer.load_balancer, "LoadBalancerFullName")
+    observability.add_alarm(
+        template, "ServiceCpuAlarm", suffix="fraud-cpu", description="Scoring service CPU above threshold",
+        namespace="AWS/ECS", metric="CPUUtilization",
+        dimensions={"ClusterName": Ref(cluster), "ServiceName": GetAtt(service, "Name")},
+        statistic="Average", threshold=Ref("CpuAlarmThreshold"), topic=topic,
+    )
+    observability.add_alarm(
+        template, "Target5xxAlarm", suffix="fraud-5xx", description="Scoring service 5xx responses above threshold",
+        namespace="AWS/ApplicationELB", metric="HTTPCode_Target_5XX_Count", dimensions={"LoadBalancer": lb_name},
+        statistic="Sum", threshold=Ref("ErrorThreshold"), topic=topic,
+    )
+    observability.add_alarm(
+        template, "DatabaseCpuAlarm", suffix="fraud-db-cpu", description="Aurora CPU above 80 %",
+        namespace="AWS/RDS", metric="CPUUtilization", dimensions={"DBClusterIdentifier": Ref(db_cluster)},
+        statistic="Average", threshold=80, topic=topic,
+    )
+    add_latency_alarm(template, topic, lb_name)
+
+
+def add_latency_alarm(template: Template, topic, lb_name) -> None:
+    """p99 TargetResponseTime is in seconds; metric math turns it into ms to compare
+    with LatencyThresholdMs as written in the parameter files."""
+    template.add_resource(
+        cloudwatch.Alarm(
+            "LatencyAlarm",
+            AlarmName=observability.physical_name("alarm", "fraud-latency"),
+            AlarmDescription="Scoring service p99 latency above threshold (ms)",
+            Metrics=[
+                cloudwatch.MetricDataQuery(Id="latencyMs", Expression="p99 * 1000", Label="p99 latency (ms)", ReturnData=True),
+                cloudwatch.MetricDataQuery(
+                    Id="p99",
+                    ReturnData=False,
+                    MetricStat=cloudwatch.MetricStat(
+                        Metric=cloudwatch.Metric(
+                            Namespace="AWS/ApplicationELB",
+                            MetricName="TargetResponseTime",
+                            Dimensions=[cloudwatch.MetricDimension(Name="LoadBalancer", Value=lb_name)],
+                        ),
+                        Period=60,
+                        Stat="p99",
+                    ),
+                ),
+            ],
+            EvaluationPeriods=5,
+            Threshold=Ref("LatencyThresholdMs"),
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+            AlarmActions=[Ref(topic)],
+            OKActions=[Ref(topic)],
+            Tags=observability.standard_tags(),
+        )
+    )
+
+
+def add_dashboard(template: Template, cluster, service, balancer, db_cluster) -> None:
+    widgets = [
+        observability.metric_widget("Service CPU and memory", [
+            ["AWS/ECS", "CPUUtilization", "ClusterName", "${Cluster}", "ServiceName", "${Service}"],
+            [".", "MemoryUtilization", ".", ".", ".", "."],
+        ], 0, 0),
+        observability.metric_widget("Requests and 5xx", [
+            ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", "${LoadBalancer}"],
+            [".", "HTTPCode_Target_5XX_Count", ".", "."],
+        ], 12, 0, stat="Sum"),
+        observability.metric_widget("p99 latency (s)", [
+            ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", "${LoadBalancer}"],
+        ], 0, 6, stat="p99"),
+        observability.metric_widget("Database", [
+            ["AWS/RDS", "CPUUtilization", "DBClusterIdentifier", "${Database}"],
+            [".", "DatabaseConnections", ".", "."],
+        ], 12, 6),
+        observability.metric_widget("Fraud rules table", [
+            ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", "${Table}"],
+            [".", "ConsumedWriteCapacityUnits", ".", "."],
+            [".", "ThrottledRequests", ".", "."],
+        ], 0, 12, stat="Sum"),
+    ]
+    observability.add_dashboard(template, NAME, widgets, {
+        "Cluster": Ref(cluster),
+        "Service": GetAtt(service, "Name"),
+        "LoadBalancer": GetAtt(balancer.load_balancer, "LoadBalancerFullName"),
+        "Database": Ref(db_cluster),
+        "Table": storage.table_name(TABLE_SUFFIX),
+    })
+
+
+def add_outputs(template: Template, balancer, cluster, service, stores, key, topic, roles) -> None:
+    outputs = {
+        "LoadBalancerDnsName": (GetAtt(balancer.load_balancer, "DNSName"), "Internal HTTPS endpoint of the scoring service"),
+        "ClusterName": (Ref(cluster), "ECS cluster"),
+        "ServiceName": (GetAtt(service, "Name"), "ECS service"),
+        "DatabaseEndpoint": (GetAtt(stores["cluster"], "Endpoint.Address"), "Aurora writer endpoint"),
+        "DatabaseSecretArn": (Ref(stores["secret"]), "Secret holding the generated database credentials"),
+        "FraudRulesTableName": (storage.table_name(TABLE_SUFFIX), "Fraud rules table"),
+        "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the fraud data"),
+        "AlertTopicArn": (Ref(topic), "Alerts"),
+        "ServiceRoleArn": (GetAtt(roles["service"], "Arn"), "Role of the scoring service"),
+        "OperatorRoleArn": (GetAtt(roles["operator"], "Arn"), "Role of the environment's operators"),
+    }
+    for name, (value, description) in outputs.items():
+        template.add_output(Output(name, Description=description, Value=value, Export=Export(export_name(NAME, name))))
+
+
+def build() -> Template:
+    template = Template(Description="Multi-Environment Fraud Detection Infrastructure")
+    template.set_transform("AWS::SecretsManager-2020-07-23")
+    add_standard_parameters(template)
+    for parameter in PARAMETERS:
+        template.add_parameter(parameter)
+    for name, condition in CONDITIONS.items():
+        template.add_condition(name, condition)
+    template.add_condition("CreateGlobalTable", And(Condition("UseGlobalTable"), Condition("IsPrimaryRegion")))
+    identity.add_iam_mode_conditions(template)
+    network = import_network()
+
+    key = encryption.add_kms_key(
+        template, "DataKey", "fraud data",
+        [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())],
+    )
+    stores = add_data_stores(template, key, network)
+    log_group = observability.add_log_group(template, "ServiceLogGroup", "fraud-api", Ref("LogRetentionDays"), key)
+    audit_log_group = observability.add_log_group(template, "AuditLogGroup", "fraud-audit", AUDIT_RETENTION_DAYS, key)
+    audit_log_group.Condition = identity.MODE_CONDITIONS["full-access"]
+    roles = add_roles(template, key, stores["secret"], log_group, audit_log_group)
+    topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"])
+
+    cluster = compute.add_cluster(template, NAME)
+    balancer = compute.add_load_balancer(
+        template, suffix=NAME, subnets=network.private_subnet_ids, security_group=network.load_balancer_security_group,
+        vpc_id=network.vpc_id, certificate_arn=Ref("CertificateArn"), container_port=CONTAINER_PORT,
+        tls_policy=compute.TLS12_POLICY,
+    )
+    suppress(balancer.load_balancer, "CKV_AWS_91",
+             "Request logs come from the service's own log group; ALB access logs need an SSE-S3 bucket, which our CMK rule refuses")
+    service = compute.add_fargate_service(
+        template, suffix=SERVICE, cluster=cluster, image=Ref("ContainerImage"), cpu=Ref("TaskCpu"),
+        memory=Ref("TaskMemory"), container_port=CONTAINER_PORT, execution_role=roles["execution"],
+        task_role=roles["service"], log_group=log_group, subnets=network.private_subnet_ids,
+        security_group=network.application_security_group, balancer=balancer, desired_count=Ref("MinTasks"),
+        environment={
+            "FRAUD_RULES_TABLE": storage.table_name(TABLE_SUFFIX),
+            "DB_SECRET_ARN": Ref(stores["secret"]),
+            "DB_ENDPOINT": GetAtt(stores["cluster"], "Endpoint.Address"),
+            "ENVIRONMENT": Ref("Environment"),
+        },
+    )
+    compute.add_cpu_autoscaling(template, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), Ref("CpuTargetPercent"))
+    add_alarms(template, topic, cluster, service, balancer, stores["cluster"])
+    add_dashboard(template, cluster, service, balancer, stores["cluster"])
+    add_outputs(template, balancer, cluster, service, stores, key, topic, roles)
+    return template

@@ -1,0 +1,116 @@
+"""Template ``network``: the VPC every workload of an environment and region runs in.
+
+Public, private and data subnets across AzCount (2 or 3) zones; NAT per zone when
+HighlyAvailableNat, else one; VPC flow logs to a KMS-encrypted log group; shared
+security groups; everything a workload needs is exported as ``{env}-network-<Output>``.
+"""
+
+from __future__ import annotations
+
+from troposphere import Equals, Export, GetAtt, Output, Parameter, Ref, Template
+from troposphere import ec2
+
+from . import policies
+from .components import encryption, identity, network, observability
+from .conventions import add_standard_parameters, export_name, standard_tags
+
+LOG_RETENTION_DAYS = [7, 14, 30, 60, 90, 180, 365, 400, 545, 731, 1096, 1827, 3653]
+APPLICATION_PORT = 8080
+POSTGRES_PORT = 5432
+
+
+def add_parameters(template: Template) -> None:
+    add_standard_parameters(template)
+    template.add_parameter(
+        Parameter("AzCount", Type="Number", AllowedValues=[2, 3], Default=2, Description="Availability zones to span")
+    )
+    template.add_parameter(
+        Parameter(
+            "HighlyAvailableNat",
+            Type="String",
+            AllowedValues=["true", "false"],
+            Default="false",
+            Description="One NAT gateway per availability zone (true) or a single shared one (false)",
+        )
+    )
+    template.add_parameter(
+        Parameter(
+            "FlowLogRetentionDays",
+            Type="Number",
+            AllowedValues=LOG_RETENTION_DAYS,
+            Default=90,
+            Description="Retention of VPC flow logs, in days",
+        )
+    )
+
+
+def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]:
+    """Load balancer <- VPC on 443/80; application <- load balancer; database <- application."""
+    lb = network.add_security_group(template, "LoadBalancerSecurityGroup", vpc, "alb", "Internal load balancers")
+    app = network.add_security_group(template, "ApplicationSecurityGroup", vpc, "app", "Application tasks and functions")
+    db = network.add_security_group(template, "DatabaseSecurityGroup", vpc, "data", "Databases and caches")
+    cidr = network.vpc_cidr_ref()
+    network.allow_tcp(template, "LoadBalancerHttpsIngress", lb, 443, "HTTPS from the VPC", cidr=cidr)
+    network.allow_tcp(template, "LoadBalancerHttpIngress", lb, 80, "HTTP from the VPC (redirected to HTTPS)", cidr=cidr)
+    network.allow_egress(template, "LoadBalancerToApplication", lb, APPLICATION_PORT, "To application tasks", destination=app)
+    network.allow_tcp(template, "ApplicationFromLoadBalancer", app, APPLICATION_PORT, "From load balancers", source=lb)
+    network.allow_egress(template, "ApplicationHttpsEgress", app, 443, "AWS APIs and registries over TLS", cidr="0.0.0.0/0")
+    network.allow_egress(template, "ApplicationToDatabase", app, POSTGRES_PORT, "To PostgreSQL", destination=db)
+    network.allow_tcp(template, "DatabaseFromApplication", db, POSTGRES_PORT, "PostgreSQL from applications", source=app)
+    return {"LoadBalancerSecurityGroupId": lb, "ApplicationSecurityGroupId": app, "DatabaseSecurityGroupId": db}
+
+
+def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
+    key = encryption.add_kms_key(template, "FlowLogKey", "network logs", [policies.logs_key_user()])
+    log_group = observability.add_log_group(template, "FlowLogGroup", "vpc-flow-logs", Ref("FlowLogRetentionDays"), key)
+    role = identity.add_role(
+        template,
+        "FlowLogRole",
+        "vpc-flow-logs",
+        policies.service_trust_for_account("vpc-flow-logs.amazonaws.com"),
+        "Delivers VPC flow logs to their log group",
+        [policies.log_delivery_statement(GetAtt(log_group, "Arn"))],
+    )
+    template.add_resource(
+        ec2.FlowLog(
+            "VpcFlowLog",
+            ResourceId=Ref(vpc),
+            ResourceType="VPC",
+            TrafficType="ALL",
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName=Ref(log_group),
+            DeliverLogsPermissionArn=GetAtt(role, "Arn"),
+            MaxAggregationInterval=60,
+            Tags=standard_tags(),
+        )
+    )
+
+
+def add_outputs(template: Template, vpc, tiers, groups) -> None:
+    values = {
+        "VpcId": Ref(vpc),
+        "VpcCidr": network.vpc_cidr_ref(),
+        "PublicSubnetIds": network.joined_ids(tiers["public"].subnets),
+        "PrivateSubnetIds": network.joined_ids(tiers["private"].subnets),
+        "DataSubnetIds": network.joined_ids(tiers["data"].subnets),
+        **{name: Ref(group) for name, group in groups.items()},
+    }
+    for name, description in network.NETWORK_EXPORTS.items():
+        template.add_output(
+            Output(name, Description=description, Value=values[name], Export=Export(export_name("network", name)))
+        )
+
+
+def build() -> Template:
+    template = Template(Description="Platform network: VPC, subnet tiers, NAT, flow logs, shared security groups")
+    add_parameters(template)
+    network.add_cidr_mapping(template)
+    template.add_condition(network.THREE_AZS, Equals(Ref("AzCount"), "3"))
+    template.add_condition("HighlyAvailableNat", Equals(Ref("HighlyAvailableNat"), "true"))
+    vpc = network.add_vpc(template)
+    tiers = {tier: network.add_tier(template, vpc, tier, shared_route_table=tier != "private") for tier in network.TIERS}
+    network.add_internet_access(template, vpc, tiers["public"])
+    network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat")
+    add_flow_logs(template, vpc)
+    add_outputs(template, vpc, tiers, add_security_groups(template, vpc))
+    return template

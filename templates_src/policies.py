@@ -1,0 +1,144 @@
+"""IAM policy documents and trust policies, built with awacs.
+
+Least privilege: every action is spelled out (no ``*`` or ``service:*``), and every
+resource is the one the statement is about, except where the API itself only accepts
+``"*"`` (noted beside the statement).
+"""
+
+from __future__ import annotations
+
+from awacs.aws import (
+    Action,
+    Allow,
+    Condition,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+    ArnLike,
+    Bool,
+)
+from awacs.helpers.trust import make_simple_assume_policy
+from troposphere import AWSHelperFn, Sub
+
+VERSION = "2012-10-17"
+
+# Explicit key-administration and key-use actions for the account root. The usual
+# "kms:*" would be shorter; it is also exactly what our policy rules forbid.
+KMS_ACCOUNT_ACTIONS = (
+    "CancelKeyDeletion", "CreateAlias", "CreateGrant", "Decrypt", "DeleteAlias",
+    "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey", "EnableKeyRotation",
+    "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GetKeyPolicy",
+    "GetKeyRotationStatus", "ListAliases", "ListGrants", "ListKeyPolicies",
+    "ListResourceTags", "PutKeyPolicy", "ReEncryptFrom", "ReEncryptTo", "RetireGrant",
+    "RevokeGrant", "ScheduleKeyDeletion", "TagResource", "UntagResource", "UpdateAlias",
+    "UpdateKeyDescription",
+)
+KMS_USE_ACTIONS = ("Decrypt", "Encrypt", "GenerateDataKey", "ReEncryptFrom", "ReEncryptTo", "DescribeKey")
+
+
+def actions(service: str, *names: str) -> list[Action]:
+    """``actions("kms", "Decrypt")`` -> [kms:Decrypt]; refuses wildcards by construction."""
+    for name in names:
+        if "*" in name:
+            raise ValueError(f"wildcard action {service}:{name} is not allowed")
+    return [Action(service, name) for name in names]
+
+
+def allow(action_list: list[Action], resources: list, **kwargs) -> Statement:
+    return Statement(Effect=Allow, Action=action_list, Resource=resources, **kwargs)
+
+
+def service_trust(*services: str) -> PolicyDocument:
+    """Trust policy for AWS services, e.g. ``service_trust("ecs-tasks.amazonaws.com")``."""
+    return make_simple_assume_policy(*services)
+
+
+def account_trust_with_mfa() -> PolicyDocument:
+    """Humans of this account assume the role only with MFA."""
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(
+                Effect=Allow,
+                Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
+                Action=[Action("sts", "AssumeRole")],
+                Condition=Condition(Bool("aws:MultiFactorAuthPresent", "true")),
+            )
+        ],
+    )
+
+
+def kms_key_policy(service_principals: list[tuple[str, dict | None]]) -> PolicyDocument:
+    """Key policy: the account administers the key; named services may use it.
+
+    ``service_principals`` holds (principal, condition) pairs; the condition narrows
+    the service to this account's resources (encryption context or source account).
+    """
+    root = Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"))
+    statements = [
+        Statement(
+            Sid="AccountAdministersKey",
+            Effect=Allow,
+            Principal=root,
+            Action=actions("kms", *KMS_ACCOUNT_ACTIONS),
+            Resource=["*"],  # in a key policy "*" means "this key"
+        )
+    ]
+    for index, (service, condition) in enumerate(service_principals):
+        statement = dict(
+            Sid=f"ServiceUsesKey{index}",
+            Effect=Allow,
+            Principal=Principal("Service", service),
+            Action=actions("kms", "Decrypt", "Encrypt", "GenerateDataKey", "ReEncryptFrom", "ReEncryptTo", "DescribeKey"),
+            Resource=["*"],
+        )
+        if condition:
+            statement["Condition"] = condition
+        statements.append(Statement(**statement))
+    return PolicyDocument(Version=VERSION, Statement=statements)
+
+
+def logs_service_condition() -> Condition:
+    """CloudWatch Logs may use the key only for log groups of this account and region."""
+    return Condition(
+        ArnLike(
+            "kms:EncryptionContext:aws:logs:arn",
+            Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
+        )
+    )
+
+
+def source_account_condition() -> Condition:
+    return Condition(StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}")))
+
+
+def logs_key_user() -> tuple:
+    """CloudWatch Logs of this region, for this account's log groups only."""
+    return Sub("logs.${AWS::Region}.amazonaws.com"), logs_service_condition()
+
+
+def service_trust_for_account(service: str) -> PolicyDocument:
+    """A service may assume the role only on behalf of this account (confused deputy)."""
+    return document(
+        Statement(
+            Effect=Allow,
+            Principal=Principal("Service", [service]),
+            Action=[Action("sts", "AssumeRole")],
+            Condition=source_account_condition(),
+        )
+    )
+
+
+def document(*statements: Statement) -> PolicyDocument:
+    return PolicyDocument(Version=VERSION, Statement=list(statements))
+
+
+def log_delivery_statement(log_group_arn: AWSHelperFn) -> Statement:
+    """Write to one log group (flow logs, container logs, audit logs)."""
+    # A log group's Arn attribute ends in ":*" and so already covers its streams.
+    return allow(actions("logs", "CreateLogStream", "PutLogEvents", "DescribeLogStreams"), [log_group_arn])
+
+
+def kms_use_statement(key_arn: AWSHelperFn, *names: str) -> Statement:
+    return allow(actions("kms", *(names or KMS_USE_ACTIONS)), [key_arn])
