@@ -82,6 +82,7 @@ def add_load_balancer(
             SslPolicy=tls_policy,
             Certificates=[elb.Certificate(CertificateArn=certificate_arn)],
             DefaultActions=[elb.Action(Type="forward", TargetGroupArn=Ref(target_group))],
+            Tags=standard_tags(),
         )
     )
     template.add_resource(
@@ -96,6 +97,7 @@ def add_load_balancer(
                     RedirectConfig=elb.RedirectConfig(Protocol="HTTPS", Port="443", StatusCode="HTTP_301"),
                 )
             ],
+            Tags=standard_tags(),
         )
     )
     return LoadBalancer(lb, target_group, https)
@@ -192,6 +194,7 @@ def add_cpu_autoscaling(template: Template, cluster, service, minimum, maximum, 
             ResourceId=Sub("service/${Cluster}/${Service}", Cluster=Ref(cluster), Service=GetAtt(service, "Name")),
             MinCapacity=minimum,
             MaxCapacity=maximum,
+            Tags=standard_tags(),
         )
     )
     return template.add_resource(

@@ -104,5 +104,6 @@ def add_dashboard(template: Template, suffix: str, widgets: list[dict], variable
             "Dashboard",
             DashboardName=physical_name("dashboard", suffix),
             DashboardBody=Sub(body, **variables),
+            Tags=standard_tags(),
         )
     )

@@ -1,0 +1,50 @@
+# cfnops: the fraud platform's CloudFormation, rendered, checked and rolled out by StackSets.
+# `make help` lists the targets. Every user path starts here.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ENV ?= staging
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CFNOPS := $(BIN)/python -m cfnops
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup render check lint validate validate-all test bench clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "  Variables: ENV=$(ENV) (dev|staging|prod)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the tool with everything its tests need
+
+render: $(STAMP) ## Render templates_src/ to generated/ (deterministic) and the manifest
+	$(CFNOPS) render
+
+check: $(STAMP) ## Fail when generated/ is stale (exit 5)
+	$(CFNOPS) check
+
+lint: $(STAMP) ## cfn-lint + policy rules + checkov on generated/: zero findings (exit 4 otherwise)
+	$(CFNOPS) lint
+
+validate: $(STAMP) ## Validate parameters/<ENV>.yaml before any AWS call (exit 3 when invalid)
+	$(CFNOPS) validate --env $(ENV)
+
+validate-all: $(STAMP) ## Validate every environment's parameters
+	@for env in dev staging prod; do $(CFNOPS) validate --env $$env || exit $$?; done
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) ## Print speed figures (render, lint cold/cached)
+	$(BIN)/python bench/bench.py
+
+clean: ## Remove caches (keeps .venv)
+	rm -rf .cache .pytest_cache .hypothesis

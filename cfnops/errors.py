@@ -1,0 +1,36 @@
+"""Failures as data. Library code raises these; only cli.py turns them into exit codes."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1  # unexpected failure, AWS call or operation failed
+    DIFFERENCES = 2  # drift found / plan has changes (reserved for plan and drift)
+    INVALID_INPUT = 3  # a parameter file, StackSet file or command line is wrong
+    FINDINGS = 4  # lint or policy findings
+    STALE = 5  # generated/ does not match templates_src/ and parameters/
+
+
+class CfnopsError(Exception):
+    exit_code = ExitCode.ERROR
+
+
+class InputError(CfnopsError):
+    """One or more problems in the user's input, each a one-line message."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class FindingsError(CfnopsError):
+    exit_code = ExitCode.FINDINGS
+
+
+class StaleError(CfnopsError):
+    exit_code = ExitCode.STALE

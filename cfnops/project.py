@@ -1,0 +1,40 @@
+"""Where things live in a project checkout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def generated(self) -> Path:
+        return self.root / "generated"
+
+    @property
+    def parameters(self) -> Path:
+        return self.root / "parameters"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / ".cache"
+
+    def template_path(self, name: str) -> Path:
+        return self.generated / f"{name}.json"
+
+    def parameter_path(self, environment: str) -> Path:
+        return self.parameters / f"{environment}.yaml"
+
+    @property
+    def common_parameters(self) -> Path:
+        return self.parameters / "common.yaml"
+
+    def display(self, path: Path) -> str:
+        """A path as users see it in messages: relative to the project root."""
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)

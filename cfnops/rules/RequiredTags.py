@@ -1,0 +1,39 @@
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+REQUIRED_TAGS = ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")
+
+
+def tag_keys(tags: object) -> set | None:
+    """Tag keys of a list of {Key, Value} or a {key: value} map; None when unknowable."""
+    if isinstance(tags, dict):
+        return None if len(tags) == 1 and next(iter(tags)).startswith("Fn::") else set(tags)
+    if isinstance(tags, list):
+        return {tag.get("Key") for tag in tags if isinstance(tag, dict)}
+    return None
+
+
+class RequiredTags(CloudFormationLintRule):
+    id = "E9001"
+    shortdesc = "Required tags"
+    description = "Every taggable resource carries Environment, Owner, CostCenter, ManagedBy and Project"
+    source_url = "https://github.com/fraud-platform/cfnops#conventions"
+    tags = ["resources", "tags", "policy"]
+
+    def match(self, cfn):
+        matches = []
+        for name, resource in cfn.get_resources().items():
+            try:
+                schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(cfn.regions[0], resource.get("Type"))
+            except Exception:  # noqa: BLE001 - unknown/custom types are not ours to judge
+                continue
+            if "Tags" not in schema.schema.get("properties", {}):
+                continue
+            keys = tag_keys((resource.get("Properties") or {}).get("Tags"))
+            if keys is None and (resource.get("Properties") or {}).get("Tags") is not None:
+                continue
+            missing = [key for key in REQUIRED_TAGS if key not in (keys or set())]
+            if missing:
+                matches.append(RuleMatch(["Resources", name, "Properties", "Tags"],
+                                         f"{name} lacks required tags: {', '.join(missing)}"))
+        return matches
