@@ -1,0 +1,201 @@
+"""The offline AWS: moto, with the gaps our templates hit closed (never by bending them).
+
+``install()`` patches moto in this process; tests call it before ``mock_aws`` and the
+server entry point (``python -m cfnops.localcloud``) calls it before serving. Each
+patch is a small function that says which moto behaviour it corrects. moto is pinned
+(pyproject.toml) because these patches reach into its internals.
+
+Patches:
+- unmodelled resource types create as placeholders (Ref gives a physical id, GetAtt
+  gives plausible, deterministic attribute values) instead of vanishing and breaking
+  every Ref and GetAtt to them;
+- an AWS::RDS::DBInstance that joins a DB cluster is a placeholder too: moto does not
+  model Aurora clusters from CloudFormation, so it cannot emulate their members;
+- AWS::KMS::Key reads CloudFormation's Key/Value tags (moto expects TagKey/TagValue);
+- an HTTPS listener accepts a well-formed ACM certificate ARN of its own region:
+  certificates are issued outside the stack and localcloud cannot hold them (one of
+  another region is still refused, as AWS refuses it);
+- GetAtt LoadBalancerFullName and CanonicalHostedZoneID of a load balancer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+from moto.kms import models as kms_models
+
+_installed = False
+
+
+# What Ref returns for unmodelled types, where it is not the generated name.
+# {name}: the resource's own name property or the generated one; {suffix}: stable hash.
+NAME_PROPERTIES = {
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::RDS::DBCluster": "DBClusterIdentifier",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::DynamoDB::GlobalTable": "TableName",
+}
+REF_FORMATS = {
+    "AWS::SecretsManager::Secret": "arn:aws:secretsmanager:{region}:{account}:secret:{name}-{suffix6}",
+    "AWS::SecretsManager::SecretTargetAttachment": "{SecretId}",
+    "AWS::SecretsManager::RotationSchedule": "{SecretId}",
+    "AWS::SNS::Subscription": "{TopicArn}:{suffix}",
+    "AWS::EC2::SecurityGroupEgress": "sgr-{suffix}",
+    "AWS::RDS::DBCluster": "{name_lower}",
+}
+
+
+class Placeholder(CloudFormationModel):
+    """Stands in for a resource type moto does not model: created, holding its
+    properties, never backed by an emulated service. Ref and GetAtt answer the way
+    the real type does (a name, an ARN, an endpoint), with deterministic values."""
+
+    def __init__(self, resource_type: str, logical_id: str, generated_name: str, properties: dict, account: str, region: str):
+        self.resource_type = resource_type
+        self.logical_id = logical_id
+        self.properties = properties
+        self.account_id = account
+        self.region = region
+        name = properties.get(NAME_PROPERTIES.get(resource_type, ""), None) or generated_name
+        suffix = _short_hash(resource_type, generated_name, region)
+        values = {k: v for k, v in properties.items() if isinstance(v, str)}
+        self.physical_resource_id = REF_FORMATS.get(resource_type, "{name}").format(
+            **values, name=name, name_lower=str(name).lower(), suffix=suffix, suffix6=suffix[:6], region=region, account=account
+        )
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Placeholder::Resource"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return True
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[override]
+        return cls(kwargs.get("ResourceType", "AWS::Unknown::Resource"), kwargs.get("LogicalId", resource_name),
+                   resource_name, cloudformation_json.get("Properties", {}), account_id, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[override]
+        original_resource.properties = cloudformation_json.get("Properties", {})
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[override]
+        return None
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        service = self.resource_type.split("::")[1].lower()
+        if attribute_name == "Arn" or attribute_name.endswith("Arn"):
+            if self.physical_resource_id.startswith("arn:"):
+                return self.physical_resource_id
+            kind = self.resource_type.split("::")[2].lower()
+            return f"arn:aws:{service}:{self.region}:{self.account_id}:{kind}/{self.physical_resource_id}"
+        if attribute_name.endswith("Address") or attribute_name.endswith("DNSName"):
+            return f"{self.physical_resource_id.lower()}.placeholder.{self.region}.{service}.amazonaws.com"
+        if attribute_name.endswith("Port"):
+            return "5432"
+        return f"{self.physical_resource_id}-{attribute_name.replace('.', '-')}"
+
+
+def _short_hash(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
+
+
+def _placeholders_for_unmodelled_types() -> None:
+    original = parsing.resource_class_from_type
+
+    def resource_class_from_type(resource_type: str):
+        model = original(resource_type)
+        if model is None and resource_type not in parsing.NULL_MODELS:
+            return Placeholder
+        return model
+
+    parsing.resource_class_from_type = resource_class_from_type
+
+
+def _aurora_members_are_placeholders() -> None:
+    from moto.rds import models as rds_models
+
+    original = rds_models.DBInstance.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        if "DBClusterIdentifier" in cloudformation_json.get("Properties", {}):
+            return Placeholder.create_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)
+
+
+def _kms_key_cloudformation_tags() -> None:
+    original = kms_models.Key.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        tags = properties.get("Tags") or []
+        properties["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in tags]
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    kms_models.Key.create_from_cloudformation_json = classmethod(create)
+
+
+ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$")
+
+
+def _external_certificates_exist() -> None:
+    from moto.elb.exceptions import CertificateNotFoundException
+    from moto.elbv2 import models as elbv2_models
+
+    original = elbv2_models.ELBv2Backend._certificate_exists
+
+    def certificate_exists(self, certificate_arn: str) -> bool:
+        match = ACM_ARN.match(certificate_arn or "")
+        return original(self, certificate_arn) or bool(match and match["region"] == self.region_name)
+
+    elbv2_models.ELBv2Backend._certificate_exists = certificate_exists
+    original_register = elbv2_models.register_certificate
+
+    def register_certificate(account_id: str, region: str, arn_certificate: str, arn_user: str) -> None:
+        match = ACM_ARN.match(arn_certificate or "")
+        try:
+            original_register(account_id, region, arn_certificate, arn_user)
+        except CertificateNotFoundException:
+            if not (match and match["region"] == region):
+                raise
+
+    elbv2_models.register_certificate = register_certificate
+
+
+def _load_balancer_full_name() -> None:
+    """GetAtt LoadBalancerFullName (app/<name>/<id>, the CloudWatch dimension) and
+    CanonicalHostedZoneID, which moto leaves unimplemented."""
+    from moto.elbv2 import models as elbv2_models
+
+    original = elbv2_models.FakeLoadBalancer.get_cfn_attribute
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name == "LoadBalancerFullName":
+            return self.arn.split(":loadbalancer/", 1)[1]
+        if attribute_name == "CanonicalHostedZoneID":
+            return "Z35SXDOTRQ7X7K"
+        return original(self, attribute_name)
+
+    elbv2_models.FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute
+
+
+def install() -> None:
+    """Apply every patch once (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    _placeholders_for_unmodelled_types()
+    _aurora_members_are_placeholders()
+    _kms_key_cloudformation_tags()
+    _external_certificates_exist()
+    _load_balancer_full_name()
+    _installed = True
