@@ -172,8 +172,7 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
             settings = _settings_for(layers, template, region, declared)
             resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing)
             values[template][region] = resolved
-            if len(resolved) == len(declared):
-                _apply_rules(environment, env_file, template, resolved, problems)
+            _apply_rules(environment, env_file, template, resolved, problems)
     _report_missing(env_file, missing, regions, problems)
     problems.raise_if_any()
     return ResolvedEnvironment(environment, env_file, values)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cfnops import render
+from cfnops.project import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def templates() -> dict[str, dict]:
+    """Every template freshly built from templates_src (not read from generated/)."""
+    return render.build_templates()
+
+
+@pytest.fixture
+def tmp_project(tmp_path: Path) -> Project:
+    """A scratch copy of parameters/ and generated/ to break on purpose."""
+    for folder in ("parameters", "generated"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return Project(tmp_path)
+
+
+def resources_of_type(template: dict, kind: str) -> dict[str, dict]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
