@@ -15,7 +15,12 @@ Patches:
 - an HTTPS listener accepts a well-formed ACM certificate ARN of its own region:
   certificates are issued outside the stack and localcloud cannot hold them (one of
   another region is still refused, as AWS refuses it);
-- GetAtt LoadBalancerFullName and CanonicalHostedZoneID of a load balancer.
+- GetAtt LoadBalancerFullName and CanonicalHostedZoneID of a load balancer;
+- Fn::Equals compares strings, as CloudFormation does (moto compares a Number
+  parameter as an int, so ``Equals(Ref(AzCount), "3")`` was always false);
+- stacks list only the resources they created: a resource whose Condition was false
+  no longer shows up as an empty entry in DescribeStackResources;
+- AWS::RDS::DBSubnetGroup has a physical id (its name).
 """
 
 from __future__ import annotations
@@ -188,6 +193,44 @@ def _load_balancer_full_name() -> None:
     elbv2_models.FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute
 
 
+def _equals_compares_strings() -> None:
+    original = parsing.parse_condition
+
+    def parse_condition(condition, resources_map, condition_map):
+        if isinstance(condition, dict) and list(condition) == ["Fn::Equals"]:
+            left, right = (
+                condition_map[v["Condition"]] if isinstance(v, dict) and "Condition" in v else parsing.clean_json(v, resources_map)
+                for v in condition["Fn::Equals"]
+            )
+            return _cfn_string(left) == _cfn_string(right)
+        return original(condition, resources_map, condition_map)
+
+    parsing.parse_condition = parse_condition
+
+
+def _cfn_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(map(_cfn_string, value))
+    return str(value)
+
+
+def _stacks_list_only_created_resources() -> None:
+    from moto.cloudformation import models as cfn_models
+
+    def stack_resources(self):
+        return [resource for resource in self.resource_map.values() if resource is not None]
+
+    cfn_models.Stack.stack_resources = property(stack_resources)
+
+
+def _db_subnet_group_physical_id() -> None:
+    from moto.rds import models as rds_models
+
+    rds_models.DBSubnetGroup.physical_resource_id = property(lambda self: self.name)
+
+
 def install() -> None:
     """Apply every patch once (idempotent)."""
     global _installed
@@ -198,4 +241,7 @@ def install() -> None:
     _kms_key_cloudformation_tags()
     _external_certificates_exist()
     _load_balancer_full_name()
+    _equals_compares_strings()
+    _stacks_list_only_created_resources()
+    _db_subnet_group_physical_id()
     _installed = True

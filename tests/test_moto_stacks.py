@@ -1,0 +1,98 @@
+"""The templates as plain stacks on localcloud (moto + our patches): every environment in
+us-east-1, us-west-2 and eu-west-1 of ONE account, the hardest case for name collisions."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import boto3
+import pytest
+
+from cfnops import localcloud, params, render
+from templates_src.conventions import ENVIRONMENTS, REGIONS
+from templates_src.components.network import NETWORK_EXPORTS
+
+localcloud.install()
+from moto import mock_aws  # noqa: E402  (after the patches)
+
+CAPABILITIES = ["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+
+
+@pytest.fixture(scope="module")
+def deployed(project):
+    """Create network then fraud-detection for every environment in every region."""
+    templates = render.read_generated(project)
+    stacks = {}
+    with warnings.catch_warnings(), mock_aws():
+        warnings.simplefilter("ignore")
+        for environment in ENVIRONMENTS:
+            resolved = params.resolve(project, environment, templates, REGIONS)
+            for region in REGIONS:
+                client = boto3.client("cloudformation", region_name=region)
+                for name in ("network", "fraud-detection"):
+                    stack_name = f"{environment}-{name}"
+                    client.create_stack(
+                        StackName=stack_name,
+                        TemplateBody=json.dumps(templates[name]),
+                        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in resolved.plain(name, region).items()],
+                        Capabilities=CAPABILITIES,
+                    )
+                    stacks[(environment, region, name)] = client.describe_stacks(StackName=stack_name)["Stacks"][0]
+                    stacks[(environment, region, name)]["Resources"] = client.describe_stack_resources(StackName=stack_name)["StackResources"]
+            exports = {}
+        for region in REGIONS:
+            exports[region] = {e["Name"]: e["Value"] for e in boto3.client("cloudformation", region_name=region).list_exports()["Exports"]}
+        roles = [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
+    return stacks, exports, roles
+
+
+def test_every_stack_is_created(deployed):
+    stacks, _, _ = deployed
+    assert len(stacks) == len(ENVIRONMENTS) * len(REGIONS) * 2
+    failed = {key: s.get("StackStatusReason") for key, s in stacks.items() if s["StackStatus"] != "CREATE_COMPLETE"}
+    assert failed == {}
+
+
+def test_network_exports_exist_per_environment_and_region(deployed):
+    _, exports, _ = deployed
+    for region in REGIONS:
+        for environment in ENVIRONMENTS:
+            for output in NETWORK_EXPORTS:
+                assert exports[region][f"{environment}-network-{output}"], (region, environment, output)
+
+
+def test_workload_consumes_its_own_environments_network(deployed):
+    stacks, exports, _ = deployed
+    for (environment, region, name), stack in stacks.items():
+        if name != "network":
+            continue
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        assert outputs["VpcId"] == exports[region][f"{environment}-network-VpcId"]
+        assert len(outputs["PrivateSubnetIds"].split(",")) == (3 if environment == "prod" else 2)
+
+
+def test_fraud_detection_outputs_are_present(deployed):
+    stacks, _, _ = deployed
+    expected = {"LoadBalancerDnsName", "ClusterName", "ServiceName", "DatabaseEndpoint", "DatabaseSecretArn",
+                "FraudRulesTableName", "DataKeyArn", "AlertTopicArn", "ServiceRoleArn", "OperatorRoleArn"}
+    for (environment, region, name), stack in stacks.items():
+        if name == "fraud-detection":
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+            assert set(outputs) == expected
+            assert outputs["ServiceRoleArn"].endswith(f"role/{environment}-{region}-role-fraud-service")
+
+
+def test_global_names_never_collide(deployed):
+    _, _, roles = deployed
+    assert len(roles) == len(set(roles))
+    ours = [r for r in roles if "-role-" in r]
+    assert len(ours) == len(ENVIRONMENTS) * len(REGIONS) * 5  # flow logs + exec, service, operator, rds monitoring
+
+
+def test_prod_creates_two_database_instances_and_dev_one(deployed):
+    stacks, _, _ = deployed
+    for environment, count in (("dev", 1), ("staging", 1), ("prod", 2)):
+        resources = stacks[(environment, "eu-west-1", "fraud-detection")]["Resources"]
+        instances = [r for r in resources if r["ResourceType"] == "AWS::RDS::DBInstance"]
+        assert len(instances) == count
