@@ -1,11 +1,4 @@
-"""The offline AWS: moto, with the gaps our templates hit closed (never by bending them).
-
-``install()`` patches moto in this process; tests call it before ``mock_aws`` and the
-server entry point (``python -m cfnops.localcloud``) calls it before serving. Each
-patch is a small function that says which moto behaviour it corrects. moto is pinned
-(pyproject.toml) because these patches reach into its internals.
-
-Patches:
+"""Patches to moto's resource emulation, each a small function naming what it corrects:
 - unmodelled resource types create as placeholders (Ref gives a physical id, GetAtt
   gives plausible, deterministic attribute values) instead of vanishing and breaking
   every Ref and GetAtt to them;
@@ -32,9 +25,6 @@ from typing import Any
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.kms import models as kms_models
-
-_installed = False
-
 
 # What Ref returns for unmodelled types, where it is not the generated name.
 # {name}: the resource's own name property or the generated one; {suffix}: stable hash.
@@ -113,13 +103,12 @@ def _short_hash(*parts: str) -> str:
 
 
 def _placeholders_for_unmodelled_types() -> None:
-    original = parsing.resource_class_from_type
-
     def resource_class_from_type(resource_type: str):
-        model = original(resource_type)
-        if model is None and resource_type not in parsing.NULL_MODELS:
-            return Placeholder
-        return model
+        if resource_type in parsing.NULL_MODELS:
+            return None
+        if resource_type.startswith("Custom::"):
+            return parsing.CustomModel
+        return parsing.get_model_map().get(resource_type, Placeholder)
 
     parsing.resource_class_from_type = resource_class_from_type
 
@@ -232,10 +221,6 @@ def _db_subnet_group_physical_id() -> None:
 
 
 def install() -> None:
-    """Apply every patch once (idempotent)."""
-    global _installed
-    if _installed:
-        return
     _placeholders_for_unmodelled_types()
     _aurora_members_are_placeholders()
     _kms_key_cloudformation_tags()
@@ -244,4 +229,3 @@ def install() -> None:
     _equals_compares_strings()
     _stacks_list_only_created_resources()
     _db_subnet_group_physical_id()
-    _installed = True

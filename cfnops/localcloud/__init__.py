@@ -1,0 +1,23 @@
+"""The offline AWS: moto, with the gaps our templates hit closed (never by bending them),
+and a StackSet engine with CloudFormation's semantics on top of moto's stacks.
+
+``install()`` patches moto in this process; tests call it before ``mock_aws``, and the
+server (``python -m cfnops.localcloud``) calls it before serving. moto is pinned
+(pyproject.toml) because these patches reach into its internals.
+"""
+
+from __future__ import annotations
+
+_installed = False
+
+
+def install() -> None:
+    """Apply every patch once (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    from . import patches, stacksets
+
+    patches.install()
+    stacksets.install()
+    _installed = True
