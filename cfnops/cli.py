@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -93,6 +94,73 @@ def validate(context: click.Context, environment: str) -> None:
     click.echo(f"OK: {environment} parameters are valid")
 
 
+def _wait_settings(timeout: float) -> "WaitSettings":
+    from .operations import WaitSettings
+
+    return WaitSettings(timeout=timeout, first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),
+                        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "30")))
+
+
+def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, progress, run_lint: bool = True):
+    from .aws import Aws
+    from .rollout import plan_all, prepare
+
+    prepared = prepare(_project(context), environment, stacksets, run_lint=run_lint)
+    aws = Aws()
+    account, plans = plan_all(aws, prepared, progress, _wait_settings(timeout))
+    return aws, account, plans
+
+
+@cli.command()
+@click.option("--env", "environment", required=True, help="dev, staging or prod")
+@click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
+@click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for an operation already running")
+@click.option("--no-diff", is_flag=True, help="Do not print template text diffs")
+@click.pass_context
+def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, no_diff: bool) -> None:
+    """Preview every StackSet of an environment: exit 0 no changes, 2 changes."""
+    from . import planview
+    from .progress import PlainProgress
+
+    _, _, plans = _plans(context, environment, stacksets, timeout, PlainProgress(sys.stderr))
+    for item in plans:
+        click.echo("\n".join(planview.describe(item, show_diff=not no_diff)))
+    click.echo(f"plan: {planview.summary(plans)}")
+    if any(item.changed for item in plans):
+        raise SystemExit(int(ExitCode.DIFFERENCES))
+
+
+@cli.command()
+@click.option("--env", "environment", required=True, help="dev, staging or prod")
+@click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
+@click.option("--prune", is_flag=True, help="Remove stack instances no longer wanted (PRUNE=1)")
+@click.option("--retain-stacks/--delete-stacks", default=None,
+              help="When pruning: keep the removed stacks (default in prod) or delete them (default elsewhere)")
+@click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each operation")
+@click.pass_context
+def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...], prune: bool,
+           retain_stacks: bool | None, timeout: float) -> None:
+    """Check, plan and roll out every StackSet of an environment (exit 1 on any failed instance)."""
+    from . import deploy as deploy_module
+    from . import planview
+    from .aws import translate_errors
+    from .progress import make_progress
+
+    progress = make_progress()
+    aws, account, plans = _plans(context, environment, stacksets, timeout, progress)
+    for item in plans:
+        click.echo("\n".join(planview.describe(item, show_diff=False)))
+    if not any(item.changed for item in plans):
+        click.echo(f"deploy: nothing to do ({len(plans)} StackSets unchanged)")
+        return
+    options = deploy_module.DeployOptions(prune=prune, retain_stacks=retain_stacks, wait=_wait_settings(timeout))
+    with progress, translate_errors():
+        results = deploy_module.apply_all(aws, plans, progress, options, account)
+    deploy_module.raise_on_failure(results)
+    operations = sum(len(r.outcomes) for r in results)
+    click.echo(f"deploy: {planview.summary(plans)}; {operations} operation(s) succeeded")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, standalone_mode=False)
@@ -100,9 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         for line in str(error).splitlines():
             click.echo(f"error: {line}", err=True)
         return int(error.exit_code)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        return int(ExitCode.ERROR)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted: operations already started keep running in AWS; "
+                   "run the same command again to wait for them and converge", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
     except click.ClickException as error:  # usage errors: bad input on the command line
         click.echo(f"error: {error.format_message()}", err=True)
         return int(ExitCode.INVALID_INPUT)

@@ -12,6 +12,8 @@ class ExitCode(IntEnum):
     INVALID_INPUT = 3  # a parameter file, StackSet file or command line is wrong
     FINDINGS = 4  # lint or policy findings
     STALE = 5  # generated/ does not match templates_src/ and parameters/
+    AWS_ACCESS = 6  # no credentials, expired credentials or access denied
+    INTERRUPTED = 130  # Ctrl-C: operations already started keep running in AWS
 
 
 class CfnopsError(Exception):
@@ -34,3 +36,13 @@ class FindingsError(CfnopsError):
 
 class StaleError(CfnopsError):
     exit_code = ExitCode.STALE
+
+
+class AwsAccessError(CfnopsError):
+    exit_code = ExitCode.AWS_ACCESS
+
+
+class OperationFailedError(CfnopsError):
+    """A StackSet operation failed, timed out, or left failed instances."""
+
+    exit_code = ExitCode.ERROR

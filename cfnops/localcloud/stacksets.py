@@ -418,11 +418,15 @@ def update_stack_instances(self: CloudFormationResponse) -> ActionResult:
         missing = [(a, r) for a in accounts for r in regions if (a, r) not in stackset.instances]
         if missing:
             raise _Error("StackInstanceNotFoundException", f"Stack instance {missing[0][0]}/{missing[0][1]} not found")
-        overrides = _params(self._get_param("ParameterOverrides", []))
+        given = self._get_param("ParameterOverrides")
         targets = [stackset.instances[(a, r)] for a in accounts for r in regions]
 
         def work(instance: Instance) -> Result:
-            instance.overrides = {**instance.overrides, **overrides}  # given keys replace, others stay
+            # AWS: the list replaces the overrides (a key left out reverts to the StackSet's
+            # value; UsePreviousValue keeps it); no list at all keeps them as they are.
+            if given is not None:
+                instance.overrides = {p["ParameterKey"]: instance.overrides.get(p["ParameterKey"], "") if p.get("UsePreviousValue")
+                                      else p.get("ParameterValue", "") for p in given}
             return _deploy(stackset, instance)
 
         operation = _run(stackset, "UPDATE", targets, _preferences(self), self._get_param("OperationId"), work)
@@ -538,3 +542,8 @@ HANDLERS = {
 def install() -> None:
     for name, handler in HANDLERS.items():
         setattr(CloudFormationResponse, name, handler)
+    # moto turns its StackSet's parameter and tag dicts into lists; ours are lists already
+    CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER = {
+        path: transform for path, transform in CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.items()
+        if not path.startswith("DescribeStackSetOutput")
+    }

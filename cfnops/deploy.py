@@ -1,0 +1,210 @@
+"""Apply plans: the only module that changes StackSets.
+
+For one StackSet, in this order (each operation waited for before the next):
+  1. CreateStackSet when missing (synchronous);
+  2. UpdateStackInstances for regions whose overrides differ (full override list);
+  3. UpdateStackSet when the template, parameters, tags, capabilities, description or
+     ManagedExecution differ: one operation reaches every instance;
+  4. UpdateStackInstances again for instances left OUTDATED or FAILED by earlier runs;
+  5. CreateStackInstances for missing account x region pairs (one call per distinct
+     override set);
+  6. DeleteStackInstances for extra ones, only when pruning; prod retains the stacks.
+Nothing changed means no mutating call. StackSets of one dependency level run
+concurrently; the next level starts when the previous one succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .config import StackSetSpec, levels
+from .errors import OperationFailedError
+from .operations import Outcome, Runner, WaitSettings
+from .plan import Desired, Plan, new_operation_id
+
+TEMPLATE_BODY_LIMIT = 51_200
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    prune: bool = False
+    retain_stacks: bool | None = None  # None: retain in prod only
+    wait: WaitSettings = field(default_factory=WaitSettings)
+
+
+@dataclass
+class StackSetResult:
+    plan: Plan
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list:
+        return [(o, r) for o in self.outcomes for r in o.failed] + [
+            (o, None) for o in self.outcomes if o.status != "SUCCEEDED" and not o.failed]
+
+
+def artifacts_bucket(account: str, region: str) -> str:
+    """Created by `make bootstrap` in each administrator region."""
+    return f"cfnops-artifacts-{account}-{region}"
+
+
+def template_source(aws, desired: Desired, account: str) -> dict:
+    """TemplateBody up to 51,200 bytes; larger templates go through the artifacts bucket."""
+    body = desired.template_text.encode()
+    if len(body) <= TEMPLATE_BODY_LIMIT:
+        return {"TemplateBody": desired.template_text}
+    region = desired.spec.administrator_region
+    bucket = artifacts_bucket(account, region)
+    key = f"templates/{desired.spec.name}/{hashlib.sha256(body).hexdigest()}.json"
+    aws.client("s3", region).put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+    return {"TemplateURL": f"https://{bucket}.s3.{region}.amazonaws.com/{key}"}
+
+
+def _targets(spec: StackSetSpec, targets) -> dict:
+    if spec.service_managed:
+        return {"DeploymentTargets": {"OrganizationalUnitIds": list(targets)}}
+    return {"Accounts": list(targets)}
+
+
+def _preferences(spec: StackSetSpec, regions) -> dict:
+    preferences = dict(spec.preferences)
+    if "RegionOrder" in preferences:
+        preferences["RegionOrder"] = [r for r in preferences["RegionOrder"] if r in regions]
+    return preferences
+
+
+def _overrides(values: dict[str, str]) -> list[dict]:
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+
+
+def _stackset_properties(desired: Desired) -> dict:
+    spec = desired.spec
+    properties = {
+        "StackSetName": spec.name,
+        "Description": spec.description,
+        "Parameters": _overrides(desired.parameters),
+        "Capabilities": list(spec.capabilities),
+        "Tags": [{"Key": k, "Value": v} for k, v in desired.tags],
+        "ManagedExecution": {"Active": spec.managed_execution},
+    }
+    if spec.service_managed:
+        properties["PermissionModel"] = "SERVICE_MANAGED"
+        auto = spec.auto_deployment or {}
+        properties["AutoDeployment"] = {"Enabled": bool(auto.get("enabled", True)),
+                                        "RetainStacksOnAccountRemoval": bool(auto.get("retain_stacks_on_account_removal", True))}
+    else:
+        properties["PermissionModel"] = "SELF_MANAGED"
+    return properties
+
+
+class StackSetApplier:
+    def __init__(self, aws, plan: Plan, progress, options: DeployOptions, account: str):
+        self.plan, self.options, self.aws, self.account = plan, options, aws, account
+        spec = plan.desired.spec
+        self.client = aws.client("cloudformation", spec.administrator_region)
+        self.runner = Runner(self.client, progress, options.wait)
+        self.progress = progress
+        self.result = StackSetResult(plan)
+
+    def run(self, operation: str, action: str, **arguments) -> None:
+        method = getattr(self.client, operation)
+        outcome = self.runner.start(self.plan.name, action, lambda: method(**arguments))
+        self.result.outcomes.append(outcome)
+
+    def apply(self) -> StackSetResult:
+        plan, desired, spec = self.plan, self.plan.desired, self.plan.desired.spec
+        if not plan.actual.exists:
+            self.client.create_stack_set(**_stackset_properties(desired), **template_source(self.aws, desired, self.account))
+            self.progress.note(spec.name, "created StackSet")
+        for region in plan.update_overrides:
+            self._update_instances([region])
+        if plan.actual.exists and plan.stackset_changes:
+            self.run("update_stack_set", "UPDATE", **_stackset_properties(desired),
+                     **template_source(self.aws, desired, self.account),
+                     OperationPreferences=_preferences(spec, spec.regions), OperationId=new_operation_id(desired.all_digest))
+        retry_regions = sorted({region for _, region in plan.retry})
+        if retry_regions and not plan.stackset_changes:
+            for region in retry_regions:
+                self._update_instances([region])
+        self._create_instances()
+        self._remove_instances()
+        return self.result
+
+    def _update_instances(self, regions: list[str]) -> None:
+        desired, spec = self.plan.desired, self.plan.desired.spec
+        for region in regions:
+            targets = [t for t in desired.targets if (t, region) not in self.plan.add]
+            if targets:
+                self.run("update_stack_instances", "UPDATE", StackSetName=spec.name, **_targets(spec, targets),
+                         Regions=[region], ParameterOverrides=_overrides(desired.overrides.get(region, {})),
+                         OperationPreferences=_preferences(spec, [region]), OperationId=new_operation_id(desired.region_digest(region)))
+
+    def _create_instances(self) -> None:
+        desired, spec = self.plan.desired, self.plan.desired.spec
+        groups: dict[tuple, tuple[list, list]] = {}
+        for target, region in sorted(self.plan.add, key=lambda pair: spec.regions.index(pair[1])):
+            overrides = tuple(sorted(desired.overrides.get(region, {}).items()))
+            targets, regions = groups.setdefault(overrides, ([], []))
+            if target not in targets:
+                targets.append(target)
+            if region not in regions:
+                regions.append(region)
+        for overrides, (targets, regions) in groups.items():
+            ordered = [r for r in spec.regions if r in regions]
+            self.run("create_stack_instances", "CREATE", StackSetName=spec.name, **_targets(spec, targets), Regions=ordered,
+                     ParameterOverrides=_overrides(dict(overrides)), OperationPreferences=_preferences(spec, ordered),
+                     OperationId=new_operation_id(desired.region_digest(ordered[0])))
+
+    def _remove_instances(self) -> None:
+        plan, spec = self.plan, self.plan.desired.spec
+        if not plan.remove:
+            return
+        if not self.options.prune:
+            pairs = ", ".join(f"{target}/{region}" for target, region in plan.remove)
+            self.progress.note(spec.name, f"NOT removing {pairs}: pass PRUNE=1 (--prune) to remove them")
+            return
+        retain = spec.environment == "prod" if self.options.retain_stacks is None else self.options.retain_stacks
+        targets = sorted({t for t, _ in plan.remove})
+        regions = sorted({r for _, r in plan.remove})
+        self.run("delete_stack_instances", "DELETE", StackSetName=spec.name, **_targets(spec, targets), Regions=regions,
+                 RetainStacks=retain, OperationPreferences=_preferences(spec, regions),
+                 OperationId=new_operation_id(plan.desired.all_digest))
+
+
+def apply_all(aws, plans: list[Plan], progress, options: DeployOptions, account: str) -> list[StackSetResult]:
+    """Dependency level by level; StackSets of a level concurrently. A failed level stops the rollout."""
+    by_key = {plan.desired.spec.key: plan for plan in plans}
+    results: list[StackSetResult] = []
+    for level in levels([plan.desired.spec for plan in plans]):
+        changed = [by_key[spec.key] for spec in level if by_key[spec.key].changed]
+        results += [StackSetResult(by_key[spec.key]) for spec in level if not by_key[spec.key].changed]
+        if not changed:
+            continue
+        with ThreadPoolExecutor(max_workers=len(changed)) as pool:
+            futures = [pool.submit(StackSetApplier(aws, plan, progress, options, account).apply) for plan in changed]
+            level_results = [future.result() for future in futures]
+        results += level_results
+        if any(result.failed for result in level_results):
+            break
+    return results
+
+
+def failures(results: list[StackSetResult]) -> list[str]:
+    """One line per failed instance (or failed operation), with the reason AWS gave."""
+    lines = []
+    for result in results:
+        for outcome, instance in result.failed:
+            if instance is None:
+                lines.append(f"{result.plan.name}: operation {outcome.operation_id} {outcome.status}: {outcome.reason or 'no reason given'}")
+            else:
+                lines.append(f"{result.plan.name}: {instance.account}/{instance.region} {instance.status}: "
+                             f"{instance.reason or 'no reason given'} (operation {outcome.operation_id})")
+    return lines
+
+
+def raise_on_failure(results: list[StackSetResult]) -> None:
+    lines = failures(results)
+    if lines:
+        raise OperationFailedError("\n".join(lines))

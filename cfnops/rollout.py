@@ -1,0 +1,68 @@
+"""From a checkout to plans: everything offline first, then the reads.
+
+``prepare`` refuses before any AWS call when generated/ is stale, lint finds anything,
+a parameter file or a StackSet file is invalid. ``plan_all`` reads each StackSet; when
+an earlier run's operation is still going it waits for it first, so that a plan is
+always made on settled state and an interrupted rollout never starts an operation twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import config, lint, params, render
+from .aws import Aws, translate_errors
+from .operations import Runner, WaitSettings
+from .plan import Plan, build_desired, make_plan, read_actual
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Prepared:
+    environment: str
+    specs: list[config.StackSetSpec]
+    texts: dict[str, str]
+    resolved: params.ResolvedEnvironment
+
+
+def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_lint: bool = True) -> Prepared:
+    from templates_src import REGISTRY
+    from templates_src.conventions import ENVIRONMENTS, REGIONS
+
+    render.check(project)
+    templates = render.read_generated(project)
+    if run_lint:
+        lint.gate(lint.lint(project, list(REGISTRY), list(REGIONS)))
+    resolved = params.resolve(project, environment, templates, REGIONS)
+    specs = config.load_all(project.root / "stacksets", project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
+    if only:
+        known = {spec.key for spec in specs} | {spec.name for spec in specs}
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            from .errors import InputError
+            from .paramfiles import unknown as unknown_message
+
+            raise InputError(f"STACKSET={unknown[0]}: " + unknown_message(unknown[0], sorted(s.key for s in specs), "StackSet"))
+        specs = [spec for spec in specs if spec.key in only or spec.name in only]
+    texts = {spec.template: project.template_path(spec.template).read_text(encoding="utf-8") for spec in specs}
+    return Prepared(environment, specs, texts, resolved)
+
+
+def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tuple[str, list[Plan]]:
+    """(caller account, one plan per StackSet in dependency order)."""
+    with translate_errors():
+        account = aws.account_id(prepared.specs[0].administrator_region)
+        plans = []
+        for spec in prepared.specs:
+            client = aws.client("cloudformation", spec.administrator_region)
+            desired = build_desired(spec, prepared.texts[spec.template], prepared.resolved, account)
+            actual = read_actual(client, spec)
+            if any(instance.in_flight for instance in actual.instances):
+                runner = Runner(client, progress, wait)
+                running = runner.running_operation(spec.name)
+                if running:
+                    progress.note(spec.name, f"an earlier operation ({running}) is still running: waiting for it")
+                    runner.wait(spec.name, running, "EARLIER")
+                actual = read_actual(client, spec)
+            plans.append(make_plan(client, desired, actual))
+    return account, plans
