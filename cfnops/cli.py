@@ -161,6 +161,77 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
     click.echo(f"deploy: {planview.summary(plans)}; {operations} operation(s) succeeded")
 
 
+@cli.command()
+@click.option("--env", "environment", required=True, help="dev, staging or prod")
+@click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
+@click.pass_context
+def status(context: click.Context, environment: str, stacksets: tuple[str, ...]) -> None:
+    """Show every StackSet's instances per region and account (exit 1 if any is not CURRENT)."""
+    from . import planview
+    from .errors import OperationFailedError
+    from .progress import PlainProgress
+
+    _, _, plans = _plans(context, environment, stacksets, 3600.0, PlainProgress(sys.stderr), run_lint=False)
+    click.echo("\n".join(planview.status(plans)))
+    unhealthy = [f"{p.name}: {i.account}/{i.region} {i.status}" for p in plans for i in p.actual.instances if not i.healthy]
+    if unhealthy:
+        raise OperationFailedError("\n".join(unhealthy))
+
+
+@cli.command()
+@click.option("--env", "environment", required=True, help="dev, staging or prod (for tag values)")
+@click.option("--timeout", default=1800.0, show_default=True, help="Seconds to wait for the stack")
+@click.pass_context
+def bootstrap(context: click.Context, environment: str, timeout: float) -> None:
+    """Create or update the StackSet roles and the artifacts bucket (plain stack per admin region)."""
+    from templates_src.conventions import ENVIRONMENTS, REGIONS
+
+    from . import bootstrap as bootstrap_module
+    from . import config, lint, params
+    from .aws import Aws
+    from templates_src import REGISTRY
+
+    project = _project(context)
+    render_module.check(project)
+    templates = render_module.read_generated(project)
+    lint.gate(lint.lint(project, [bootstrap_module.TEMPLATE], list(REGIONS)))
+    resolved = params.resolve(project, environment, templates, REGIONS)
+    specs = config.load_all(project.root / "stacksets", project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
+    regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
+    text = project.template_path(bootstrap_module.TEMPLATE).read_text(encoding="utf-8")
+    aws = Aws()
+    for region in regions:
+        values = resolved.plain(bootstrap_module.TEMPLATE, region)
+        values["RoleRegion"] = regions[0]
+        done = bootstrap_module.deploy_region(aws, region, text, values, _wait_settings(timeout))
+        click.echo(f"bootstrap: {bootstrap_module.STACK_NAME} in {region}: {done}")
+
+
+@cli.command()
+@click.option("--env", "environment", required=True, help="dev, staging or prod")
+@click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
+@click.option("--confirm", "confirmation", default=None, help="Must be 'prod' to destroy prod (CONFIRM=prod)")
+@click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each operation")
+@click.pass_context
+def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...], confirmation: str | None, timeout: float) -> None:
+    """Delete an environment's stack instances, then its StackSets (data stays: deletion policies)."""
+    from . import destroy as destroy_module
+    from .aws import Aws, translate_errors
+    from .errors import OperationFailedError
+    from .progress import make_progress
+    from .rollout import prepare
+
+    destroy_module.confirm(environment, confirmation)
+    prepared = prepare(_project(context), environment, stacksets, run_lint=False)
+    progress = make_progress()
+    with progress, translate_errors():
+        outcomes = destroy_module.destroy_all(Aws(), prepared.specs, progress, _wait_settings(timeout))
+    failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
+    if failed or any(o.status != "SUCCEEDED" for o in outcomes):
+        raise OperationFailedError("\n".join(failed) or "an operation did not succeed")
+    click.echo(f"destroy: {len(prepared.specs)} StackSet(s) of {environment} removed; retained data stays in place")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, standalone_mode=False)

@@ -23,7 +23,11 @@ def describe(plan: Plan, show_diff: bool = True) -> list[str]:
             lines += [f"    {line}" for line in body[:MAX_DIFF_LINES]]
             if len(body) > MAX_DIFF_LINES:
                 lines.append(f"    ... {len(body) - MAX_DIFF_LINES} more diff lines")
-    for change in plan.parameter_changes:
+    if not plan.actual.exists:
+        overridden = sorted({k for values in plan.desired.overrides.values() for k in values})
+        lines.append(f"  parameters: {len(plan.desired.parameters)}"
+                     + (f"; per-region overrides: {', '.join(overridden)}" if overridden else ""))
+    for change in plan.parameter_changes if plan.actual.exists else ():
         lines.append(f"  parameter {change.key} [{change.scope}]: {change.old if change.old is not None else '(none)'} -> "
                      f"{change.new if change.new is not None else '(removed)'}")
     for label, pairs in (("add instances", plan.add), ("re-apply (OUTDATED/FAILED)", plan.retry), ("remove instances", plan.remove)):
@@ -37,3 +41,19 @@ def describe(plan: Plan, show_diff: bool = True) -> list[str]:
 def summary(plans: list[Plan]) -> str:
     counts = {action: sum(1 for p in plans if p.action == action) for action in ("create", "update", "unchanged")}
     return ", ".join(f"{n} {action}" for action, n in counts.items() if n) or "nothing to do"
+
+
+def status(plans: list[Plan]) -> list[str]:
+    """Every StackSet's instances: region, account, status, last operation."""
+    lines = []
+    for plan in plans:
+        if not plan.actual.exists:
+            lines.append(f"{plan.name}: not deployed")
+            continue
+        lines.append(f"{plan.name}: {len(plan.actual.instances)} instance(s)")
+        order = {region: index for index, region in enumerate(plan.desired.spec.regions)}
+        for instance in sorted(plan.actual.instances, key=lambda i: (order.get(i.region, 99), i.target)):
+            reason = f"  {instance.reason}" if instance.reason else ""
+            lines.append(f"  {instance.region:<10} {instance.target:<14} {instance.status:<9} "
+                         f"{instance.detailed:<10} {instance.last_operation_id}{reason}")
+    return lines

@@ -1,0 +1,65 @@
+"""`make demo`: the whole job on the offline AWS, from a fresh clone.
+
+Starts localcloud (moto + cfnops patches) on a free 127.0.0.1 port, then as a user
+would: render, lint, validate, bootstrap and deploy staging to three regions, show the
+result, deploy again (nothing to do: no operation started), and stop the server.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENVIRONMENT = os.environ.get("ENV", "staging")
+
+
+def step(title: str, *arguments: str, env: dict, allowed: tuple[int, ...] = (0,)) -> None:
+    print(f"\n=== {title}: cfnops {' '.join(arguments)}", flush=True)
+    code = subprocess.run([sys.executable, "-m", "cfnops", *arguments], cwd=ROOT, env=env).returncode
+    if code not in allowed:
+        raise SystemExit(f"demo: `cfnops {' '.join(arguments)}` exited {code}")
+
+
+def start_localcloud(env_file: Path) -> tuple[subprocess.Popen, dict]:
+    server_env = {**os.environ, "LOCALCLOUD_OPERATION_SECONDS": os.environ.get("LOCALCLOUD_OPERATION_SECONDS", "1")}
+    server = subprocess.Popen([sys.executable, "-m", "cfnops.localcloud", "--env-file", str(env_file)], cwd=ROOT,
+                              env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not env_file.exists() or not env_file.read_text().strip():
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("demo: localcloud did not start")
+        time.sleep(0.2)
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in env_file.read_text().splitlines())
+    urllib.request.urlopen(exports["AWS_ENDPOINT_URL"] + "/moto-api/", timeout=10).read()
+    return server, exports
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        server, exports = start_localcloud(Path(scratch) / "localcloud.env")
+        env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+        env.update(exports, CFNOPS_POLL_SECONDS="0.5", CFNOPS_POLL_MAX_SECONDS="2")
+        print(f"localcloud: {exports['AWS_ENDPOINT_URL']} (moto + cfnops patches, nothing leaves this machine)")
+        try:
+            step("render", "render", env=env)
+            step("lint", "lint", env=env)
+            step("validate", "validate", "--env", ENVIRONMENT, env=env)
+            step("bootstrap", "bootstrap", "--env", ENVIRONMENT, env=env)
+            step("plan", "plan", "--env", ENVIRONMENT, "--no-diff", env=env, allowed=(0, 2))
+            step("deploy", "deploy", "--env", ENVIRONMENT, env=env)
+            step("status", "status", "--env", ENVIRONMENT, env=env)
+            step("deploy again (nothing changed: no operation starts)", "deploy", "--env", ENVIRONMENT, env=env)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print("\ndemo: done; localcloud stopped")
+
+
+if __name__ == "__main__":
+    main()
