@@ -10,7 +10,14 @@ BIN := $(VENV)/bin
 CFNOPS := $(BIN)/python -m cfnops
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup render check lint validate validate-all test bench clean
+STACKSET ?=
+PRUNE ?=
+CONFIRM ?=
+TIMEOUT ?= 3600
+STACKSET_FLAGS := $(foreach s,$(STACKSET),--stackset $(s))
+PRUNE_FLAG := $(if $(filter 1 true yes,$(PRUNE)),--prune,)
+
+.PHONY: help setup render check lint validate validate-all plan deploy status bootstrap destroy localcloud demo test bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,10 +47,31 @@ validate: $(STAMP) ## Validate parameters/<ENV>.yaml before any AWS call (exit 3
 validate-all: $(STAMP) ## Validate every environment's parameters
 	@for env in dev staging prod; do $(CFNOPS) validate --env $$env || exit $$?; done
 
+plan: $(STAMP) ## Preview the StackSets of ENV (exit 0 none, 2 changes); STACKSET=name to narrow
+	$(CFNOPS) plan --env $(ENV) $(STACKSET_FLAGS)
+
+deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances
+	$(CFNOPS) deploy --env $(ENV) $(STACKSET_FLAGS) $(PRUNE_FLAG) --timeout $(TIMEOUT)
+
+status: $(STAMP) ## Show ENV's stack instances per region and account
+	$(CFNOPS) status --env $(ENV) $(STACKSET_FLAGS)
+
+bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once per account)
+	$(CFNOPS) bootstrap --env $(ENV)
+
+destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=prod); data stays
+	$(CFNOPS) destroy --env $(ENV) $(STACKSET_FLAGS) $(if $(CONFIRM),--confirm $(CONFIRM),)
+
+localcloud: $(STAMP) ## Run the offline AWS on 127.0.0.1 until Ctrl-C; prints what to export
+	$(BIN)/python -m cfnops.localcloud
+
+demo: $(STAMP) ## Offline: localcloud, render, lint, bootstrap, deploy ENV to 3 regions, re-run (no-op)
+	$(BIN)/python scripts/demo.py
+
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP) ## Print speed figures (render, lint cold/cached)
+bench: $(STAMP) ## Print speed figures (render, lint, deploy API calls)
 	$(BIN)/python bench/bench.py
 
 clean: ## Remove caches (keeps .venv)

@@ -129,7 +129,6 @@ class StackSetApplier:
             for region in retry_regions:
                 self._update_instances([region])
         self._create_instances()
-        self._remove_instances()
         return self.result
 
     def _update_instances(self, regions: list[str]) -> None:
@@ -157,6 +156,10 @@ class StackSetApplier:
                      ParameterOverrides=_overrides(dict(overrides)), OperationPreferences=_preferences(spec, ordered),
                      OperationId=new_operation_id(desired.region_digest(ordered[0])))
 
+    def remove(self) -> StackSetResult:
+        self._remove_instances()
+        return self.result
+
     def _remove_instances(self) -> None:
         plan, spec = self.plan, self.plan.desired.spec
         if not plan.remove:
@@ -174,21 +177,30 @@ class StackSetApplier:
 
 
 def apply_all(aws, plans: list[Plan], progress, options: DeployOptions, account: str) -> list[StackSetResult]:
-    """Dependency level by level; StackSets of a level concurrently. A failed level stops the rollout."""
+    """Creates and updates level by level (dependencies first), StackSets of a level
+    concurrently; then removals in reverse (dependents first). A failed level stops it."""
     by_key = {plan.desired.spec.key: plan for plan in plans}
-    results: list[StackSetResult] = []
-    for level in levels([plan.desired.spec for plan in plans]):
-        changed = [by_key[spec.key] for spec in level if by_key[spec.key].changed]
-        results += [StackSetResult(by_key[spec.key]) for spec in level if not by_key[spec.key].changed]
-        if not changed:
-            continue
-        with ThreadPoolExecutor(max_workers=len(changed)) as pool:
-            futures = [pool.submit(StackSetApplier(aws, plan, progress, options, account).apply) for plan in changed]
-            level_results = [future.result() for future in futures]
-        results += level_results
-        if any(result.failed for result in level_results):
-            break
-    return results
+    appliers = {key: StackSetApplier(aws, plan, progress, options, account) for key, plan in by_key.items()}
+    order = levels([plan.desired.spec for plan in plans])
+
+    def run_levels(groups, step, wanted) -> bool:
+        for level in groups:
+            todo = [appliers[spec.key] for spec in level if wanted(by_key[spec.key])]
+            if todo:
+                with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+                    done = list(pool.map(step, todo))
+                if any(result.failed for result in done):
+                    return False
+        return True
+
+    ok = run_levels(order, StackSetApplier.apply, lambda p: p.changed and (not p.actual.exists or _has_work(p)))
+    if ok:
+        run_levels(list(reversed(order)), StackSetApplier.remove, lambda p: bool(p.remove))
+    return [appliers[spec.key].result for level in order for spec in level]
+
+
+def _has_work(plan: Plan) -> bool:
+    return bool(plan.stackset_changes or plan.add or plan.update_overrides or plan.retry)
 
 
 def failures(results: list[StackSetResult]) -> list[str]:

@@ -102,7 +102,7 @@ class Runner:
             if status in DONE:
                 break
             self.progress.instances(stackset, self.results(stackset, operation_id))
-            if settings.clock() - started + delay > settings.timeout:
+            if settings.clock() - started + delay >= settings.timeout:
                 raise OperationFailedError(
                     f"{stackset}: operation {operation_id} still {status} after {settings.timeout:.0f}s; "
                     "it keeps running in AWS: run deploy again to wait for it and go on")

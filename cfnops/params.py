@@ -22,6 +22,12 @@ from .errors import InputError
 from .project import Project
 
 ENVIRONMENT_PARAMETER = "Environment"
+# Values that belong to one region: regional ARNs and ECR image URIs.
+REGION_BOUND = (
+    re.compile(r"^arn:aws[a-z-]*:(acm|kms|sns|sqs|secretsmanager|lambda|logs|ecr|dynamodb|kinesis|elasticloadbalancing)"
+               r":(?P<region>[a-z]{2}(-[a-z]+)+-[0-9]):"),
+    re.compile(r"^[0-9]{12}\.dkr\.ecr\.(?P<region>[a-z]{2}(-[a-z]+)+-[0-9])\.amazonaws\.com/"),
+)
 SECRET_NAME = re.compile(r"password|secret|token|apikey|api_key|privatekey", re.IGNORECASE)
 DYNAMIC_REFERENCE = re.compile(r"^\{\{resolve:(secretsmanager|ssm-secure):[^}]+\}\}$")
 
@@ -143,6 +149,16 @@ def _where(env_file: str, template: str, name: str, resolved: ResolvedValue) -> 
     return (resolved.file or env_file, resolved.key or f"templates.{template}.{name}")
 
 
+def _check_region_bound(env_file: str, template: str, region: str, values: dict[str, ResolvedValue], problems: _Problems) -> None:
+    """A certificate, key or image of another region fails only at deploy time: refuse it now."""
+    for name, resolved in values.items():
+        for pattern in REGION_BOUND:
+            match = pattern.match(resolved.value)
+            if match and match["region"] != region:
+                problems.add(*_where(env_file, template, name, resolved),
+                             f"names region {match['region']} but deploys to {region}: override it in regions.{region}.{template}")
+
+
 def _apply_rules(environment: str, env_file: str, template: str, values: dict[str, ResolvedValue], problems: _Problems) -> None:
     for rule in env_rules.ENVIRONMENT_RULES:
         if rule.parameter in values:
@@ -173,6 +189,7 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
             resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing)
             values[template][region] = resolved
             _apply_rules(environment, env_file, template, resolved, problems)
+            _check_region_bound(env_file, template, region, resolved, problems)
     _report_missing(env_file, missing, regions, problems)
     problems.raise_if_any()
     return ResolvedEnvironment(environment, env_file, values)

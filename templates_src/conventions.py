@@ -81,8 +81,12 @@ def standard_tags(**extra: str) -> Tags:
 
 
 def retain(resource: AWSObject) -> AWSObject:
-    """Stateful resources keep their data on stack deletion and on replacement."""
-    resource.DeletionPolicy = "Retain"
+    """Stateful resources keep their data on stack deletion and on replacement.
+
+    RetainExceptOnCreate, not Retain: when the creation that made the resource rolls
+    back, the new, empty resource is deleted too, so a named resource left behind does
+    not block the retry ("already exists"). UpdateReplacePolicy has no such value."""
+    resource.DeletionPolicy = "RetainExceptOnCreate"
     resource.UpdateReplacePolicy = "Retain"
     return resource
 

@@ -38,7 +38,7 @@ PARAMETERS = [
               AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge"]),
     Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances (writer + readers)"),
     Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
-              Description="Aurora deletion protection"),
+              Description="Deletion protection of the Aurora cluster and the fraud-rules table"),
     Parameter("EnableGlobalTable", Type="String", AllowedValues=["true", "false"], Default="false",
               Description="Replicate the fraud-rules table to every region (created from the primary region)"),
     Parameter(identity.IAM_MODE, Type="String", AllowedValues=list(identity.IAM_MODES),
@@ -81,7 +81,8 @@ def add_data_stores(template: Template, key, network) -> dict:
         template, secret, cluster, "PostgreSQLSingleUser", Join(",", network.data_subnet_ids),
         network.database_security_group, key,
     )
-    storage.add_regional_table(template, "FraudRulesTable", TABLE_SUFFIX, key, "ruleId", "version", "UseRegionalTable")
+    storage.add_regional_table(template, "FraudRulesTable", TABLE_SUFFIX, key, "ruleId", "version", "UseRegionalTable",
+                               deletion_protection=Ref("DbDeletionProtection"))
     storage.add_global_table(template, "FraudRulesGlobalTable", TABLE_SUFFIX, data_key_alias, "ruleId", "version", "CreateGlobalTable")
     return {"secret": secret, "cluster": cluster}
 

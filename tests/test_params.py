@@ -42,7 +42,7 @@ BAD_INPUTS = [
     ("environment-mismatch", "staging", "environment: staging", "environment: prod", "staging",
      f"{S}: environment: expected 'staging' (the file's name), got 'prod'"),
     ("unknown-template", "staging", "  fraud-detection:\n    TaskCpu", "  frad-detection:\n    TaskCpu", "staging",
-     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of network, fraud-detection"),
+     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of network, fraud-detection, stackset-roles"),
     ("unknown-region", "staging", "  us-west-2:\n", "  us-east-2:\n", "staging",
      f"{S}: regions.us-east-2: unknown region (did you mean us-west-2?): expected one of us-east-1, us-west-2, eu-west-1"),
     ("unknown-parameter", "staging", "    AzCount: 2", "    AzCounts: 2", "staging",
@@ -93,6 +93,10 @@ BAD_INPUTS = [
     ("common-file-regions", "common", "defaults:\n", "regions: {}\ndefaults:\n", "staging",
      f"{C}: regions: unknown top-level key: expected one of defaults, templates"),
     ("missing-file", "staging", None, None, "staging", f"{S}: no such file"),
+    ("region-bound-value", "staging", "arn:aws:acm:us-west-2:222222222222:certificate/5a000002",
+     "arn:aws:acm:eu-west-1:222222222222:certificate/5a000002", "staging",
+     f"{S}: regions.us-west-2.fraud-detection.CertificateArn: names region eu-west-1 but deploys to us-west-2: "
+     "override it in regions.us-west-2.fraud-detection"),
 ]
 
 

@@ -12,13 +12,15 @@ from templates_src.conventions import ENVIRONMENTS, REGIONS, STANDARD_TAG_KEYS
 
 from .conftest import resources_of_type
 
+KEEP = ("RetainExceptOnCreate", "Retain")  # deletion, replacement
 STATEFUL = {
-    "AWS::RDS::DBCluster": "Snapshot",
-    "AWS::DynamoDB::Table": "Retain",
-    "AWS::DynamoDB::GlobalTable": "Retain",
-    "AWS::KMS::Key": "Retain",
-    "AWS::Logs::LogGroup": "Retain",
-    "AWS::SecretsManager::Secret": "Retain",
+    "AWS::RDS::DBCluster": ("Snapshot", "Snapshot"),
+    "AWS::DynamoDB::Table": KEEP,
+    "AWS::DynamoDB::GlobalTable": KEEP,
+    "AWS::KMS::Key": KEEP,
+    "AWS::Logs::LogGroup": KEEP,
+    "AWS::SecretsManager::Secret": KEEP,
+    "AWS::S3::Bucket": KEEP,
 }
 
 
@@ -107,12 +109,11 @@ def test_global_table_only_in_the_primary_region_when_enabled(fraud):
     assert fraud["Resources"]["FraudRulesTable"]["Condition"] == "UseRegionalTable"
 
 
-@pytest.mark.parametrize("name", ["network", "fraud-detection"])
+@pytest.mark.parametrize("name", ["network", "fraud-detection", "stackset-roles"])
 def test_stateful_resources_keep_their_data(templates, name):
     for logical_id, resource in templates[name]["Resources"].items():
         if resource["Type"] in STATEFUL:
-            expected = STATEFUL[resource["Type"]]
-            assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == (expected, expected), logical_id
+            assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == STATEFUL[resource["Type"]], logical_id
 
 
 def test_iam_roles_are_named_per_environment_and_region(fraud, network):

@@ -13,7 +13,14 @@
   parameter as an int, so ``Equals(Ref(AzCount), "3")`` was always false);
 - stacks list only the resources they created: a resource whose Condition was false
   no longer shows up as an empty entry in DescribeStackResources;
-- AWS::RDS::DBSubnetGroup has a physical id (its name).
+- AWS::RDS::DBSubnetGroup has a physical id (its name);
+- deleting an AWS::IAM::ManagedPolicy detaches it first (moto left it attached, so its
+  roles could never be deleted);
+- DeletionPolicy RetainExceptOnCreate is kept on stack deletion like Retain, and
+  deleted when the creation that made it rolls back (``ResourceMap.delete(rollback=True)``);
+- stacks delete what moto forgot to: NAT gateways (and their network interface),
+  routes, route tables, Elastic IPs, flow logs and internet gateway attachments, so
+  that a VPC can be deleted after them, as on AWS.
 """
 
 from __future__ import annotations
@@ -220,6 +227,89 @@ def _db_subnet_group_physical_id() -> None:
     rds_models.DBSubnetGroup.physical_resource_id = property(lambda self: self.name)
 
 
+def _managed_policy_detaches_on_delete() -> None:
+    from moto.iam import models as iam_models
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = iam_models.iam_backends[account_id][self.partition]
+        for holders in (backend.roles.values(), backend.users.values(), backend.groups.values()):
+            for holder in holders:
+                if self.arn in holder.managed_policies:
+                    self.detach_from(holder)
+        backend.managed_policies.pop(self.arn, None)
+
+    iam_models.ManagedPolicy.delete = delete
+
+
+def _ec2_deletes() -> None:
+    """``delete(account_id, region)`` for EC2 types moto creates from templates but
+    never deletes; each goes through the EC2 backend's own API."""
+    from moto.ec2 import ec2_backends
+    from moto.ec2.models import elastic_ip_addresses, flow_logs, internet_gateways, nat_gateways, route_tables, vpn_gateway
+
+    def backend(account_id: str, region: str):
+        return ec2_backends[account_id][region]
+
+    def nat_gateway(self, account_id, region):
+        backend(account_id, region).delete_nat_gateway(self.id)
+        backend(account_id, region).enis.pop(self._eni.id, None)
+
+    def route(self, account_id, region):
+        backend(account_id, region).delete_route(self.route_table.id, self.destination_cidr_block)
+
+    def route_table(self, account_id, region):
+        backend(account_id, region).delete_route_table(self.id)
+
+    def address(self, account_id, region):
+        backend(account_id, region).release_address(allocation_id=self.allocation_id)
+
+    def flow_log(self, account_id, region):
+        backend(account_id, region).delete_flow_logs([self.id])
+
+    def attachment(self, account_id, region):
+        backend(account_id, region).detach_internet_gateway(self.gateway_id, self.vpc_id)
+
+    def internet_gateway(self, account_id, region):
+        backend(account_id, region).delete_internet_gateway(self.id)
+
+    nat_gateways.NatGateway.delete = nat_gateway
+    route_tables.Route.delete = route
+    route_tables.RouteTable.delete = route_table
+    elastic_ip_addresses.ElasticAddress.delete = address
+    flow_logs.FlowLogs.delete = flow_log
+    vpn_gateway.VPCGatewayAttachment.delete = attachment
+    internet_gateways.InternetGateway.delete = internet_gateway
+
+
+KEEP_ON_DELETE = ("Retain", "RetainExceptOnCreate")
+
+
+def _retain_except_on_create() -> None:
+    def delete(self, rollback: bool = False) -> None:
+        """moto's delete, passes until nothing more goes, with CloudFormation's policies:
+        a rollback of a creation keeps only Retain, a deletion keeps both."""
+        keep = ("Retain",) if rollback else KEEP_ON_DELETE
+        remaining = {key for key, value in self._resource_json_map.items() if value.get("DeletionPolicy") not in keep}
+        last_error: Exception | None = None
+        previous = len(remaining) + 1
+        while remaining and len(remaining) < previous:
+            previous = len(remaining)
+            for key in sorted(remaining):
+                resource = self._parsed_resources.get(key)
+                try:
+                    if resource is not None and not isinstance(resource, str):
+                        self._delete_resource(resource, self._resource_json_map[resource.logical_resource_id])
+                        self._parsed_resources.pop(resource.logical_resource_id)
+                except Exception as error:  # noqa: BLE001 - dependency order: retried next pass
+                    last_error = error
+                else:
+                    remaining.discard(key)
+        if remaining and last_error is not None:
+            raise last_error
+
+    parsing.ResourceMap.delete = delete
+
+
 def install() -> None:
     _placeholders_for_unmodelled_types()
     _aurora_members_are_placeholders()
@@ -229,3 +319,6 @@ def install() -> None:
     _equals_compares_strings()
     _stacks_list_only_created_resources()
     _db_subnet_group_physical_id()
+    _managed_policy_detaches_on_delete()
+    _retain_except_on_create()
+    _ec2_deletes()

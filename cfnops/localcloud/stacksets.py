@@ -242,9 +242,14 @@ def _existing_stack(backend, instance: Instance):
 
 
 def _discard_failed_stack(backend, instance: Instance) -> None:
-    """A stack that failed to create is rolled back: it leaves nothing behind."""
+    """A stack that failed to create is rolled back: what it created is deleted again
+    (but for DeletionPolicy Retain, as on AWS)."""
     stack = _existing_stack(backend, instance)
     if stack is not None and stack.status.startswith("CREATE"):
+        try:
+            stack.resource_map.delete(rollback=True)
+        except Exception:  # noqa: BLE001 - best effort, like a rollback that leaves DELETE_FAILED
+            pass
         backend.stacks.pop(stack.stack_id, None)
         for export in list(backend.exports.values()):
             if export.exporting_stack_id == stack.stack_id:
@@ -254,8 +259,13 @@ def _discard_failed_stack(backend, instance: Instance) -> None:
 def _remove(instance: Instance, retain: bool) -> Result:
     if not retain:
         backend = cfn_models.cloudformation_backends[instance.account][instance.region]
-        if _existing_stack(backend, instance) is not None:
-            backend.delete_stack(instance.stack_name)
+        try:
+            if _existing_stack(backend, instance) is not None:
+                backend.delete_stack(instance.stack_name)
+        except Exception as error:  # noqa: BLE001 - the instance fails, not the call
+            reason = getattr(error, "message", None) or str(error)
+            instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", f"Stack deletion failed: {reason}"
+            return Result(instance.account, instance.region, "FAILED", instance.reason)
     return Result(instance.account, instance.region, "SUCCEEDED")
 
 
@@ -301,6 +311,7 @@ def _run(stackset: StackSet, action: str, targets: list[Instance], preferences: 
             continue
     if failures > tolerance:
         operation.final_status, operation.reason = "FAILED", "The Operation failed: failure tolerance exceeded"
+    operation.ends = time.monotonic() + operation_seconds()  # visible RUNNING time starts once the work is done
     stackset.operations.append(operation)
     return operation
 
@@ -441,8 +452,9 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
         targets = [stackset.instances[(a, r)] for a in accounts for r in regions if (a, r) in stackset.instances]
         operation = _run(stackset, "DELETE", targets, _preferences(self), self._get_param("OperationId"),
                          lambda instance: _remove(instance, retain), retain)
-        for instance in targets:
-            stackset.instances.pop((instance.account, instance.region), None)
+        for result in operation.results:
+            if result.status == "SUCCEEDED":
+                stackset.instances.pop((result.account, result.region), None)
     return ActionResult({"OperationId": operation.id})
 
 

@@ -32,8 +32,11 @@ def _keys(hash_key: str, range_key: str | None):
 
 
 def add_regional_table(
-    template: Template, title: str, suffix: str, key, hash_key: str, range_key: str | None = None, condition=None
+    template: Template, title: str, suffix: str, key, hash_key: str, range_key: str | None = None, condition=None,
+    deletion_protection=True,
 ) -> ddb.Table:
+    """``deletion_protection`` also blocks the cleanup of a failed first creation (as on
+    AWS): make it a per-environment switch, off where stacks are rebuilt freely."""
     attributes, schema = _keys(hash_key, range_key)
     table = ddb.Table(
         title,
@@ -43,7 +46,7 @@ def add_regional_table(
         KeySchema=schema,
         PointInTimeRecoverySpecification=ddb.PointInTimeRecoverySpecification(PointInTimeRecoveryEnabled=True),
         SSESpecification=ddb.SSESpecification(SSEEnabled=True, SSEType="KMS", KMSMasterKeyId=Ref(key)),
-        DeletionProtectionEnabled=True,
+        DeletionProtectionEnabled=deletion_protection,
         Tags=standard_tags(),
     )
     if condition:

@@ -1,0 +1,190 @@
+"""End to end on localcloud across us-east-1, us-west-2 and eu-west-1: create, no-op,
+parameter change, override change, region added, region removed (PRUNE), failures,
+an operation already running, an interrupted rollout."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import boto3
+import pytest
+
+from cfnops import localcloud
+from cfnops.operations import WaitSettings
+from cfnops.plan import OPERATION_ID
+from templates_src.conventions import REGIONS
+
+from .rollout_helpers import FAST, Run, copy_project, do_bootstrap, edit
+
+localcloud.install()
+from moto import mock_aws  # noqa: E402
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
+    with warnings.catch_warnings(), mock_aws():
+        warnings.simplefilter("ignore")
+        project = copy_project(tmp_path)
+        do_bootstrap(project)
+        yield project
+
+
+def cfn(region: str = "us-east-1"):
+    return boto3.client("cloudformation", region_name=region)
+
+
+def instance_stack_parameters(stackset: str, region: str) -> dict[str, str]:
+    summary = cfn().list_stack_instances(StackSetName=stackset, StackInstanceRegion=region)["Summaries"][0]
+    stack = cfn(region).describe_stacks(StackName=summary["StackId"])["Stacks"][0]
+    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+
+
+def test_create_reaches_current_in_three_regions_with_the_staging_values(project):
+    run = Run(project)
+    assert run.failures == []
+    assert run.mutating == {"CreateStackSet": 2, "CreateStackInstances": 4}  # network: 1; fraud-detection: 1 per region
+    for name in ("network-staging", "fraud-detection-staging"):
+        summaries = cfn().list_stack_instances(StackSetName=name)["Summaries"]
+        assert sorted(s["Region"] for s in summaries) == sorted(REGIONS)
+        assert {s["Status"] for s in summaries} == {"CURRENT"}
+        assert all(OPERATION_ID.match(s["LastOperationId"]) for s in summaries)
+    for region in REGIONS:
+        values = instance_stack_parameters("fraud-detection-staging", region)
+        assert (values["ErrorThreshold"], values["LatencyThresholdMs"], values["DbInstanceClass"]) == ("5", "3000", "db.r6g.large")
+        assert f":acm:{region}:" in values["CertificateArn"]
+
+
+def test_templates_over_51200_bytes_go_through_the_artifacts_bucket(project):
+    Run(project)
+    body = cfn().describe_stack_set(StackSetName="fraud-detection-staging")["StackSet"]["TemplateBody"]
+    assert body == (project.generated / "fraud-detection.json").read_text()  # the linted bytes, unchanged
+    assert len(body.encode()) > 51_200
+    keys = boto3.client("s3").list_objects_v2(Bucket="cfnops-artifacts-123456789012-us-east-1")["Contents"]
+    assert sorted(k["Key"].split("/")[1] for k in keys) == ["fraud-detection-staging", "network-staging"]
+
+
+def test_unchanged_redeploy_makes_no_mutating_call_and_few_reads(project):
+    Run(project)
+    again = Run(project)
+    assert again.mutating == {}
+    assert all(plan.action == "unchanged" for plan in again.plans)
+    reads = {k: v for k, v in again.aws.calls.items() if k.startswith("cloudformation:")}
+    assert reads == {"cloudformation:DescribeStackSet": 2, "cloudformation:ListStackInstances": 2}
+
+
+def test_parameter_change_is_one_update_stack_set(project):
+    Run(project)
+    edit(project.parameter_path("staging"), "ErrorThreshold: 5", "ErrorThreshold: 7")
+    run = Run(project)
+    assert run.mutating == {"UpdateStackSet": 1}
+    [change] = [c for p in run.plans for c in p.parameter_changes]
+    assert (change.scope, change.key, change.old, change.new) == ("StackSet", "ErrorThreshold", "5", "7")
+    for region in REGIONS:
+        assert instance_stack_parameters("fraud-detection-staging", region)["ErrorThreshold"] == "7"
+    assert Run(project).mutating == {}
+
+
+def test_override_change_updates_only_that_region(project):
+    Run(project)
+    edit(project.parameter_path("staging"), "certificate/5a000002-0000-4000-8000-000000000002",
+         "certificate/5a000002-0000-4000-8000-0000000000ff")
+    run = Run(project)
+    assert run.mutating == {"UpdateStackInstances": 1}
+    plan = next(p for p in run.plans if p.name == "fraud-detection-staging")
+    assert plan.update_overrides == ("us-west-2",)
+    assert [c.scope for c in plan.parameter_changes] == ["us-west-2 (123456789012)"]
+    assert instance_stack_parameters("fraud-detection-staging", "us-west-2")["CertificateArn"].endswith("0000000000ff")
+    assert Run(project).mutating == {}
+
+
+def test_region_added_then_removed_only_with_prune(project):
+    for name in ("network", "fraud-detection"):
+        edit(project.root / "stacksets" / f"{name}.yaml", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, us-west-2]")
+    Run(project)
+    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == ["us-east-1", "us-west-2"]
+    for name in ("network", "fraud-detection"):
+        edit(project.root / "stacksets" / f"{name}.yaml", "regions: [us-east-1, us-west-2]", "regions: [us-east-1, us-west-2, eu-west-1]")
+    added = Run(project)
+    assert added.mutating == {"CreateStackInstances": 2}
+    for name in ("network", "fraud-detection"):
+        edit(project.root / "stacksets" / f"{name}.yaml", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, eu-west-1]")
+    kept = Run(project)
+    assert kept.mutating == {}  # removal needs PRUNE=1
+    assert all(p.remove == (("123456789012", "us-west-2"),) for p in kept.plans)
+    pruned = Run(project, prune=True)
+    assert pruned.failures == []
+    assert pruned.mutating == {"DeleteStackInstances": 2}
+    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == ["eu-west-1", "us-east-1"]
+    assert [s["StackName"] for s in cfn("us-west-2").describe_stacks()["Stacks"]] == []  # staging deletes the stacks
+
+
+def squat_role(region: str, environment: str = "dev") -> str:
+    """Someone made a role by hand with the name our template uses in ``region``."""
+    name = f"{environment}-{region}-role-fraud-operator"
+    boto3.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument="{}")
+    return name
+
+
+def test_failed_instance_is_reported_with_its_reason(project):
+    Run(project, environment="dev", only=("network",))
+    squat_role("us-west-2")
+    run = Run(project, environment="dev")
+    assert len(run.failures) == 1
+    assert run.failures[0].startswith("fraud-detection-dev: 123456789012/us-west-2 FAILED: ")
+    assert "dev-us-west-2-role-fraud-operator already exists" in run.failures[0]
+    states = {s["Region"]: s["Status"] for s in cfn().list_stack_instances(StackSetName="fraud-detection-dev")["Summaries"]}
+    assert states == {"us-east-1": "CURRENT", "us-west-2": "OUTDATED", "eu-west-1": "CURRENT"}
+
+
+def test_a_failed_instance_is_retried_after_the_fix(project):
+    test_failed_instance_is_reported_with_its_reason(project)
+    boto3.client("iam").delete_role(RoleName="dev-us-west-2-role-fraud-operator")
+    fixed = Run(project, environment="dev")
+    assert fixed.failures == []
+    assert fixed.mutating == {"UpdateStackInstances": 1}  # only the failed instance, with its overrides
+    assert {s["Status"] for s in cfn().list_stack_instances(StackSetName="fraud-detection-dev")["Summaries"]} == {"CURRENT"}
+    assert Run(project, environment="dev").mutating == {}
+
+
+def test_waits_for_an_operation_already_running_then_goes_on(project, monkeypatch):
+    Run(project)
+    monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "3")
+    other = cfn().update_stack_set(StackSetName="network-staging", UsePreviousTemplate=True,
+                                   Parameters=[{"ParameterKey": k, "UsePreviousValue": True} for k in
+                                               ("Environment", "Owner", "CostCenter", "Project", "AzCount", "HighlyAvailableNat", "FlowLogRetentionDays")],
+                                   Capabilities=["CAPABILITY_NAMED_IAM"])["OperationId"]
+    edit(project.parameter_path("staging"), "FlowLogRetentionDays: 90", "FlowLogRetentionDays: 180")
+    run = Run(project, only=("network",))
+    assert run.failures == []
+    outcomes = [o for r in run.results for o in r.outcomes]
+    assert [o.action for o in outcomes] == ["UPDATE"] and run.mutating["UpdateStackSet"] >= 1
+    assert run.calls("ListStackSetOperations") >= 1  # found the other operation and waited for it
+    statuses = [s["Status"] for s in cfn().list_stack_set_operations(StackSetName="network-staging")["Summaries"]]
+    assert statuses[0] in ("RUNNING", "SUCCEEDED") and other
+
+
+def test_interrupted_rollout_converges_without_a_duplicate_operation(project, monkeypatch):
+    Run(project)
+    monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0.5")
+    edit(project.parameter_path("staging"), "ErrorThreshold: 5", "ErrorThreshold: 8")
+    from cfnops.errors import OperationFailedError
+
+    with pytest.raises(OperationFailedError, match="still RUNNING after 0s; it keeps running in AWS"):
+        Run(project, only=("fraud-detection",), wait=WaitSettings(timeout=0.0, first_poll=0.0, max_poll=0.0))
+    again = Run(project, only=("fraud-detection",))
+    assert again.mutating == {}  # UpdateStackSet kept its changes: waited for it, started nothing
+    updates = [s for s in cfn().list_stack_set_operations(StackSetName="fraud-detection-staging")["Summaries"] if s["Action"] == "UPDATE"]
+    assert len(updates) == 1 and updates[0]["Status"] == "SUCCEEDED"
+
+
+def test_twenty_accounts_cost_no_more_reads_than_one(project):
+    accounts = [f"{100000000000 + n}" for n in range(20)]
+    edit(project.root / "stacksets" / "network.yaml", "accounts: [self]", f"accounts: {json.dumps(accounts)}")
+    first = Run(project, only=("network",))
+    assert first.failures == [] and first.mutating == {"CreateStackSet": 1, "CreateStackInstances": 1}
+    again = Run(project, only=("network",))
+    assert again.mutating == {} and again.calls("DescribeStackInstance") == 0
+    assert (again.calls("DescribeStackSet"), again.calls("ListStackInstances")) == (1, 1)
+    assert len(cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == 60
