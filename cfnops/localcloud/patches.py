@@ -18,6 +18,8 @@
   roles could never be deleted);
 - DeletionPolicy RetainExceptOnCreate is kept on stack deletion like Retain, and
   deleted when the creation that made it rolls back (``ResourceMap.delete(rollback=True)``);
+- inline policies of roles created from templates are stored as JSON (moto kept the
+  dict, and GetRolePolicy answered with its Python repr);
 - stacks delete what moto forgot to: NAT gateways (and their network interface),
   routes, route tables, Elastic IPs, flow logs and internet gateway attachments, so
   that a VPC can be deleted after them, as on AWS.
@@ -281,6 +283,19 @@ def _ec2_deletes() -> None:
     internet_gateways.InternetGateway.delete = internet_gateway
 
 
+def _inline_policies_as_json() -> None:
+    import json
+
+    from moto.iam import models as iam_models
+
+    original = iam_models.Role.put_policy
+
+    def put_policy(self, policy_name: str, policy_json) -> None:
+        original(self, policy_name, policy_json if isinstance(policy_json, str) else json.dumps(policy_json))
+
+    iam_models.Role.put_policy = put_policy
+
+
 KEEP_ON_DELETE = ("Retain", "RetainExceptOnCreate")
 
 
@@ -322,3 +337,4 @@ def install() -> None:
     _managed_policy_detaches_on_delete()
     _retain_except_on_create()
     _ec2_deletes()
+    _inline_policies_as_json()
