@@ -20,6 +20,8 @@
   deleted when the creation that made it rolls back (``ResourceMap.delete(rollback=True)``);
 - inline policies of roles created from templates are stored as JSON (moto kept the
   dict, and GetRolePolicy answered with its Python repr);
+- AWS::S3::Bucket applies VersioningConfiguration and PublicAccessBlockConfiguration
+  (moto applied only encryption and tags);
 - stacks delete what moto forgot to: NAT gateways (and their network interface),
   routes, route tables, Elastic IPs, flow logs and internet gateway attachments, so
   that a VPC can be deleted after them, as on AWS.
@@ -296,6 +298,25 @@ def _inline_policies_as_json() -> None:
     iam_models.Role.put_policy = put_policy
 
 
+def _bucket_versioning_and_public_access_block() -> None:
+    from moto.s3 import models as s3_models
+
+    original = s3_models.FakeBucket.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        bucket = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        properties = cloudformation_json.get("Properties", {})
+        backend = s3_models.s3_backends[account_id][bucket.partition]
+        status = (properties.get("VersioningConfiguration") or {}).get("Status")
+        if status:
+            backend.put_bucket_versioning(bucket.name, status)
+        if properties.get("PublicAccessBlockConfiguration"):
+            backend.put_public_access_block(bucket.name, properties["PublicAccessBlockConfiguration"])
+        return bucket
+
+    s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)
+
+
 KEEP_ON_DELETE = ("Retain", "RetainExceptOnCreate")
 
 
@@ -338,3 +359,4 @@ def install() -> None:
     _retain_except_on_create()
     _ec2_deletes()
     _inline_policies_as_json()
+    _bucket_versioning_and_public_access_block()
