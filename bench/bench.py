@@ -3,6 +3,10 @@
 - render: every template from a cold process (interpreter start included), target < 1 s
 - lint, nothing changed: a whole `cfnops lint` process on a warm cache, target < 0.5 s
 - lint, cold: every template linted (in parallel), for reference
+- rollout on localcloud (in-process moto), staging, three regions:
+  unchanged re-deploy: 0 mutating calls and at most 3 reads per StackSet;
+  one changed parameter: exactly one UpdateStackSet, nothing else mutated;
+  1 and 20 target accounts: API calls grow with StackSets, not with instances.
 """
 
 from __future__ import annotations
@@ -50,6 +54,69 @@ def main() -> None:
         template = work / "generated" / "network.json"
         template.write_text(template.read_text().replace("Platform network", "Platform network (bench edit)"))
         report("lint, one template changed", wall(lint, ROOT), None)
+    print("\nrollout of staging on localcloud (target: re-deploy 0 mutating, <= 3 reads per StackSet)")
+    rollout_figures()
+
+
+MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
+            "DeleteStackInstances")
+
+
+def rollout_figures() -> None:
+    import os
+    import warnings
+
+    os.environ["LOCALCLOUD_OPERATION_SECONDS"] = "0"
+    warnings.simplefilter("ignore")
+    sys.path.insert(0, str(ROOT))
+    from cfnops import localcloud, render
+    from cfnops.aws import Aws
+    from cfnops.deploy import DeployOptions
+    from cfnops.operations import WaitSettings
+    from cfnops.progress import PlainProgress
+    from cfnops.project import Project
+    from cfnops.rollout import deploy_environment
+
+    localcloud.install()
+    from moto import mock_aws
+
+    options = DeployOptions(wait=WaitSettings(first_poll=0.0, max_poll=0.05))
+    quiet = PlainProgress(open(os.devnull, "w"))
+
+    def deploy(project: Project) -> tuple[dict, int, float]:
+        render.write(project, render.render(project))
+        aws = Aws()
+        started = time.perf_counter()
+        rollout = deploy_environment(project, "staging", aws, quiet, options, run_lint=False)
+        calls = {k.split(":", 1)[1]: v for k, v in aws.calls.items() if k.startswith("cloudformation:")}
+        return calls, len(rollout.plans), time.perf_counter() - started
+
+    def line(name: str, calls: dict, stacksets: int, seconds: float) -> None:
+        mutating = {k: v for k, v in calls.items() if k in MUTATING}
+        reads = sum(v for k, v in calls.items() if k not in MUTATING)
+        print(f"{name:<44} {seconds:7.3f}s  mutating {sum(mutating.values()):>2} {mutating or ''}  "
+              f"reads {reads} ({reads / stacksets:.1f}/StackSet)")
+
+    for accounts in (1, 20):
+        with tempfile.TemporaryDirectory() as scratch, mock_aws():
+            work = Path(scratch)
+            for folder in ("parameters", "generated", "stacksets"):
+                shutil.copytree(ROOT / folder, work / folder)
+            if accounts > 1:
+                ids = ", ".join(f"'{100000000000 + n}'" for n in range(accounts))
+                for path in (work / "stacksets").glob("*.yaml"):
+                    path.write_text(path.read_text().replace("accounts: [self]", f"accounts: [{ids}]"))
+            project = Project(work)
+            import boto3
+
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="cfnops-artifacts-123456789012-us-east-1")
+            label = f"{accounts} account(s) x 3 regions"
+            line(f"first deploy, {label}", *deploy(project))
+            line(f"unchanged re-deploy, {label}", *deploy(project))
+            if accounts == 1:
+                path = project.parameter_path("staging")
+                path.write_text(path.read_text().replace("ErrorThreshold: 5", "ErrorThreshold: 6"))
+                line(f"one parameter changed, {label}", *deploy(project))
 
 
 if __name__ == "__main__":

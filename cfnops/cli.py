@@ -143,22 +143,24 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
     """Check, plan and roll out every StackSet of an environment (exit 1 on any failed instance)."""
     from . import deploy as deploy_module
     from . import planview
-    from .aws import translate_errors
+    from .aws import Aws
     from .progress import make_progress
+    from .rollout import deploy_environment
+
+    def show(plans) -> None:
+        for item in plans:
+            click.echo("\n".join(planview.describe(item, show_diff=False)))
 
     progress = make_progress()
-    aws, account, plans = _plans(context, environment, stacksets, timeout, progress)
-    for item in plans:
-        click.echo("\n".join(planview.describe(item, show_diff=False)))
-    if not any(item.changed for item in plans):
-        click.echo(f"deploy: nothing to do ({len(plans)} StackSets unchanged)")
-        return
     options = deploy_module.DeployOptions(prune=prune, retain_stacks=retain_stacks, wait=_wait_settings(timeout))
-    with progress, translate_errors():
-        results = deploy_module.apply_all(aws, plans, progress, options, account)
-    deploy_module.raise_on_failure(results)
-    operations = sum(len(r.outcomes) for r in results)
-    click.echo(f"deploy: {planview.summary(plans)}; {operations} operation(s) succeeded")
+    with progress:
+        rollout = deploy_environment(_project(context), environment, Aws(), progress, options, stacksets, on_plans=show)
+    if not rollout.results:
+        click.echo(f"deploy: nothing to do ({len(rollout.plans)} StackSets unchanged)")
+        return
+    deploy_module.raise_on_failure(rollout.results)
+    operations = sum(len(r.outcomes) for r in rollout.results)
+    click.echo(f"deploy: {planview.summary(rollout.plans)}; {operations} operation(s) succeeded")
 
 
 @cli.command()

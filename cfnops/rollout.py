@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import config, lint, params, render
 from .aws import Aws, translate_errors
+from .deploy import DeployOptions, StackSetResult, apply_all
 from .operations import Runner, WaitSettings
 from .plan import Plan, build_desired, make_plan, read_actual
 from .project import Project
@@ -66,3 +67,24 @@ def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tupl
                 actual = read_actual(client, spec)
             plans.append(make_plan(client, desired, actual))
     return account, plans
+
+
+@dataclass(frozen=True)
+class Rollout:
+    account: str
+    plans: list[Plan]
+    results: list[StackSetResult]
+
+
+def deploy_environment(project: Project, environment: str, aws: Aws, progress, options: DeployOptions,
+                       only: tuple[str, ...] = (), run_lint: bool = True, on_plans=None) -> Rollout:
+    """`make deploy`: offline checks, plans, then changes (none when nothing differs)."""
+    prepared = prepare(project, environment, only, run_lint=run_lint)
+    account, plans = plan_all(aws, prepared, progress, options.wait)
+    if on_plans:
+        on_plans(plans)
+    results = []
+    if any(plan.changed for plan in plans):
+        with translate_errors():
+            results = apply_all(aws, plans, progress, options, account)
+    return Rollout(account, plans, results)

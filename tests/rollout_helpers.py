@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -11,7 +12,7 @@ from cfnops.aws import Aws
 from cfnops.operations import WaitSettings
 from cfnops.progress import PlainProgress
 from cfnops.project import Project
-from cfnops.rollout import plan_all, prepare
+from cfnops.rollout import deploy_environment
 from templates_src.conventions import REGIONS
 
 from .conftest import ROOT
@@ -24,6 +25,8 @@ FAST = WaitSettings(timeout=60, first_poll=0.0, max_poll=0.05)
 def copy_project(tmp_path: Path) -> Project:
     for folder in ("parameters", "generated", "stacksets"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
+    if (ROOT / ".cache" / "lint").exists():  # same template bytes: the cached lint results hold
+        shutil.copytree(ROOT / ".cache" / "lint", tmp_path / ".cache" / "lint")
     return Project(tmp_path)
 
 
@@ -40,18 +43,16 @@ def do_bootstrap(project: Project, environment: str = "staging") -> None:
 
 
 class Run:
-    """One `deploy` as the CLI does it, with the API calls it made."""
+    """One `make render deploy` as a user runs it, with the API calls it made."""
 
     def __init__(self, project: Project, environment: str = "staging", prune: bool = False, only=(), wait=FAST,
                  retain: bool | None = None):
-        render.write(project, render.render(project))  # `make render deploy`
+        render.write(project, render.render(project))
         self.aws = Aws()
-        progress = PlainProgress(open("/dev/null", "w"))
-        prepared = prepare(project, environment, only, run_lint=False)
-        self.account, self.plans = plan_all(self.aws, prepared, progress, wait)
-        self.plan_calls = Counter(self.aws.calls)
         options = deploy.DeployOptions(prune=prune, retain_stacks=retain, wait=wait)
-        self.results = deploy.apply_all(self.aws, self.plans, progress, options, self.account)
+        rollout = deploy_environment(project, environment, self.aws, PlainProgress(open(os.devnull, "w")), options,
+                                     only, run_lint=False)
+        self.account, self.plans, self.results = rollout.account, rollout.plans, rollout.results
         self.failures = deploy.failures(self.results)
 
     def calls(self, operation: str) -> int:
