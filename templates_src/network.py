@@ -52,11 +52,11 @@ def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.Secur
     cidr = network.vpc_cidr_ref()
     network.allow_tcp(template, "LoadBalancerHttpsIngress", lb, 443, "HTTPS from the VPC", cidr=cidr)
     network.allow_tcp(template, "LoadBalancerHttpIngress", lb, 80, "HTTP from the VPC (redirected to HTTPS)", cidr=cidr)
-    network.allow_egress(template, "LoadBalancerToApplication", lb, APPLICATION_PORT, "To application tasks", destination=app)
-    network.allow_tcp(template, "ApplicationFromLoadBalancer", app, APPLICATION_PORT, "From load balancers", source=lb)
-    network.allow_egress(template, "ApplicationHttpsEgress", app, 443, "AWS APIs and registries over TLS", cidr="0.0.0.0/0")
-    network.allow_egress(template, "ApplicationToDatabase", app, POSTGRES_PORT, "To PostgreSQL", destination=db)
-    network.allow_tcp(template, "DatabaseFromApplication", db, POSTGRES_PORT, "PostgreSQL from applications", source=app)
+    network.allow_tcp(template, "LoadBalancerToApplication", lb, APPLICATION_PORT, "To application tasks", peer=app, egress=True)
+    network.allow_tcp(template, "ApplicationFromLoadBalancer", app, APPLICATION_PORT, "From load balancers", peer=lb)
+    network.allow_tcp(template, "ApplicationHttpsEgress", app, 443, "AWS APIs and registries over TLS", cidr="0.0.0.0/0", egress=True)
+    network.allow_tcp(template, "ApplicationToDatabase", app, POSTGRES_PORT, "To PostgreSQL", peer=db, egress=True)
+    network.allow_tcp(template, "DatabaseFromApplication", db, POSTGRES_PORT, "PostgreSQL from applications", peer=app)
     return {"LoadBalancerSecurityGroupId": lb, "ApplicationSecurityGroupId": app, "DatabaseSecurityGroupId": db}
 
 

@@ -214,23 +214,15 @@ def add_security_group(template: Template, title: str, vpc: ec2.VPC, purpose: st
     )
 
 
-def allow_tcp(template: Template, title: str, group, port: int, description: str, *, cidr=None, source=None) -> None:
-    """Ingress to ``group`` on ``port`` from a CIDR or from another security group."""
+def allow_tcp(template: Template, title: str, group, port: int, description: str, *, cidr=None, peer=None,
+              egress: bool = False) -> None:
+    """One TCP port into (or, with ``egress``, out of) ``group``, from/to a CIDR or another group."""
     rule = dict(GroupId=Ref(group), IpProtocol="tcp", FromPort=port, ToPort=port, Description=description)
-    if source is not None:
-        rule["SourceSecurityGroupId"] = Ref(source)
+    if peer is not None:
+        rule["DestinationSecurityGroupId" if egress else "SourceSecurityGroupId"] = Ref(peer)
     else:
         rule["CidrIp"] = cidr
-    template.add_resource(ec2.SecurityGroupIngress(title, **rule))
-
-
-def allow_egress(template: Template, title: str, group, port: int, description: str, *, cidr=None, destination=None) -> None:
-    rule = dict(GroupId=Ref(group), IpProtocol="tcp", FromPort=port, ToPort=port, Description=description)
-    if destination is not None:
-        rule["DestinationSecurityGroupId"] = Ref(destination)
-    else:
-        rule["CidrIp"] = cidr
-    template.add_resource(ec2.SecurityGroupEgress(title, **rule))
+    template.add_resource((ec2.SecurityGroupEgress if egress else ec2.SecurityGroupIngress)(title, **rule))
 
 
 def vpc_cidr_ref() -> Select:
