@@ -22,6 +22,9 @@
   dict, and GetRolePolicy answered with its Python repr);
 - AWS::S3::Bucket applies VersioningConfiguration and PublicAccessBlockConfiguration
   (moto applied only encryption and tags);
+- properties moto ignores when it creates from a template are applied (log group
+  KmsKeyId, VPC DNS attributes, subnet MapPublicIpOnLaunch): otherwise drift
+  detection would report its omissions as drift;
 - stacks delete what moto forgot to: NAT gateways (and their network interface),
   routes, route tables, Elastic IPs, flow logs and internet gateway attachments, so
   that a VPC can be deleted after them, as on AWS.
@@ -317,6 +320,32 @@ def _bucket_versioning_and_public_access_block() -> None:
     s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)
 
 
+def _flag(value: Any) -> bool:
+    return str(value).lower() == "true"
+
+
+# type -> function(created resource, resolved properties) applying what moto ignored
+CREATE_FIXUPS = {
+    "AWS::Logs::LogGroup": lambda r, p: setattr(r, "kms_key_id", p.get("KmsKeyId")),
+    "AWS::EC2::VPC": lambda r, p: (setattr(r, "enable_dns_hostnames", _flag(p.get("EnableDnsHostnames", False))),
+                                   setattr(r, "enable_dns_support", _flag(p.get("EnableDnsSupport", True)))),
+    "AWS::EC2::Subnet": lambda r, p: setattr(r, "map_public_ip_on_launch", _flag(p.get("MapPublicIpOnLaunch", False))),
+}
+
+
+def _apply_ignored_properties() -> None:
+    original = parsing.parse_and_create_resource
+
+    def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        resource = original(logical_id, resource_json, resources_map, account_id, region_name)
+        fixup = CREATE_FIXUPS.get(resource_json.get("Type"))
+        if resource is not None and fixup is not None:
+            fixup(resource, parsing.clean_json(resource_json.get("Properties", {}), resources_map))
+        return resource
+
+    parsing.parse_and_create_resource = parse_and_create_resource
+
+
 KEEP_ON_DELETE = ("Retain", "RetainExceptOnCreate")
 
 
@@ -360,3 +389,4 @@ def install() -> None:
     _ec2_deletes()
     _inline_policies_as_json()
     _bucket_versioning_and_public_access_block()
+    _apply_ignored_properties()

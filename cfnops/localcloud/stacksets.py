@@ -16,7 +16,9 @@ engine replaces the StackSet API of moto's CloudFormation responses:
   and SUCCEEDED otherwise, with per-instance results in ListStackSetOperationResults;
 - caller OperationIds are honoured (a reused one is OperationIdAlreadyExistsException),
   and every instance remembers its LastOperationId;
-- DeleteStackInstances honours RetainStacks; DeleteStackSet refuses a non-empty set.
+- DeleteStackInstances honours RetainStacks; DeleteStackSet refuses a non-empty set;
+- DetectStackSetDrift is an operation too; instances and the StackSet carry its drift
+  status, and ListStackInstanceResourceDrifts returns each resource's (drift.py).
 
 SELF_MANAGED only: SERVICE_MANAGED StackSets are covered by Stubber tests instead.
 """
@@ -77,6 +79,7 @@ class Operation:
     final_status: str = "SUCCEEDED"
     reason: str = ""
     created: datetime = field(default_factory=now)
+    drift_details: dict | None = None
 
     @property
     def running(self) -> bool:
@@ -100,6 +103,9 @@ class Operation:
             summary["EndTimestamp"] = self.created
             if self.reason:
                 summary["StatusReason"] = self.reason
+        if self.drift_details is not None:
+            summary["StackSetDriftDetectionDetails"] = (
+                self.drift_details if not self.running else {**self.drift_details, "DriftDetectionStatus": "IN_PROGRESS"})
         return summary
 
 
@@ -114,6 +120,10 @@ class Instance:
     detailed: str = "PENDING"
     reason: str = ""
     last_operation: Operation | None = None
+    drift_status: str = "NOT_CHECKED"
+    last_drift_check: datetime | None = None
+    drift_operation_id: str = ""
+    drifts: list = field(default_factory=list)
 
     def visible_status(self) -> tuple[str, str]:
         if self.last_operation and self.last_operation.running:
@@ -129,8 +139,10 @@ class Instance:
             "StackId": self.stack_id,
             "Status": status,
             "StackInstanceStatus": {"DetailedStatus": detailed},
-            "DriftStatus": "NOT_CHECKED",
+            "DriftStatus": self.drift_status,
         }
+        if self.last_drift_check:
+            summary["LastDriftCheckTimestamp"] = self.last_drift_check
         if self.reason and status != "CURRENT":
             summary["StatusReason"] = self.reason
         if self.last_operation:
@@ -158,6 +170,7 @@ class StackSet:
     execution_role: str
     id: str = ""
     status: str = "ACTIVE"
+    drift_details: dict | None = None
     instances: dict[tuple[str, str], Instance] = field(default_factory=dict)
     operations: list[Operation] = field(default_factory=list)
 
@@ -187,6 +200,7 @@ class StackSet:
             "PermissionModel": "SELF_MANAGED",
             "ManagedExecution": {"Active": self.managed_execution},
             "Regions": sorted({region for _, region in self.instances}),
+            **({"StackSetDriftDetectionDetails": self.drift_details} if self.drift_details else {}),
         }
 
 
@@ -533,7 +547,59 @@ def stop_stack_set_operation(self: CloudFormationResponse) -> EmptyResult:
     return EmptyResult()
 
 
+def _detect_instance(stackset: StackSet, instance: Instance, operation_id: str) -> Result:
+    from .drift import detect_stack, stack_status
+
+    backend = cfn_models.cloudformation_backends[instance.account][instance.region]
+    stack = _existing_stack(backend, instance)
+    instance.last_drift_check, instance.drift_operation_id = now(), operation_id
+    if stack is None:
+        instance.drift_status, instance.drifts = "UNKNOWN", []
+        return Result(instance.account, instance.region, "FAILED", "Stack instance has no stack to check")
+    instance.drifts = detect_stack(stack)
+    instance.drift_status = stack_status(instance.drifts)
+    return Result(instance.account, instance.region, "SUCCEEDED")
+
+
+def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
+    with _lock:
+        stackset = _get(self, self._get_param("StackSetName"))
+        operation_id = self._get_param("OperationId") or str(uuid.uuid4())
+        targets = list(stackset.instances.values())
+        operation = _run(stackset, "DETECT_DRIFT", targets, _preferences(self), operation_id,
+                         lambda instance: _detect_instance(stackset, instance, operation_id))
+        statuses = [i.drift_status for i in targets]
+        details = {
+            "DriftStatus": "DRIFTED" if "DRIFTED" in statuses else ("IN_SYNC" if targets and "UNKNOWN" not in statuses else "NOT_CHECKED"),
+            "DriftDetectionStatus": "COMPLETED" if "UNKNOWN" not in statuses else ("PARTIAL_SUCCESS" if len(set(statuses)) > 1 else "FAILED"),
+            "LastDriftCheckTimestamp": now(),
+            "TotalStackInstancesCount": len(targets),
+            "DriftedStackInstancesCount": statuses.count("DRIFTED"),
+            "InSyncStackInstancesCount": statuses.count("IN_SYNC"),
+            "InProgressStackInstancesCount": 0,
+            "FailedStackInstancesCount": statuses.count("UNKNOWN"),
+        }
+        operation.drift_details = stackset.drift_details = details
+    return ActionResult({"OperationId": operation.id})
+
+
+def list_stack_instance_resource_drifts(self: CloudFormationResponse) -> ActionResult:
+    with _lock:
+        stackset = _get(self, self._get_param("StackSetName"))
+        key = (self._get_param("StackInstanceAccount"), self._get_param("StackInstanceRegion"))
+        instance = stackset.instances.get(key)
+        if instance is None:
+            raise _Error("StackInstanceNotFoundException", f"Stack instance {key[0]}/{key[1]} not found")
+        if instance.drift_operation_id != self._get_param("OperationId"):
+            raise _Error("OperationNotFoundException", f"No drift detection {self._get_param('OperationId')} for {key[0]}/{key[1]}")
+        statuses = self._get_param("StackInstanceResourceDriftStatuses") or []
+        drifts = [d.to_api(instance.stack_id, stackset=True) for d in instance.drifts if not statuses or d.status in statuses]
+    return _paged(self, drifts, "Summaries")
+
+
 HANDLERS = {
+    "detect_stack_set_drift": detect_stack_set_drift,
+    "list_stack_instance_resource_drifts": list_stack_instance_resource_drifts,
     "create_stack_set": create_stack_set,
     "describe_stack_set": describe_stack_set,
     "list_stack_sets": list_stack_sets,
@@ -552,7 +618,9 @@ HANDLERS = {
 
 
 def install() -> None:
-    for name, handler in HANDLERS.items():
+    from .drift import HANDLERS as DRIFT_HANDLERS
+
+    for name, handler in {**HANDLERS, **DRIFT_HANDLERS}.items():
         setattr(CloudFormationResponse, name, handler)
     # moto turns its StackSet's parameter and tag dicts into lists; ours are lists already
     CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER = {
