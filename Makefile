@@ -17,7 +17,9 @@ TIMEOUT ?= 3600
 STACKSET_FLAGS := $(foreach s,$(STACKSET),--stackset $(s))
 PRUNE_FLAG := $(if $(filter 1 true yes,$(PRUNE)),--prune,)
 
-.PHONY: help setup render check lint validate validate-all plan deploy status bootstrap destroy localcloud demo test bench clean
+FORMAT ?= text
+
+.PHONY: help setup render check lint validate validate-all plan deploy status bootstrap destroy drift parity localcloud demo test bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +63,12 @@ bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once 
 
 destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=prod); data stays
 	$(CFNOPS) destroy --env $(ENV) $(STACKSET_FLAGS) $(if $(CONFIRM),--confirm $(CONFIRM),)
+
+drift: $(STAMP) ## CloudFormation drift detection for ENV in every region (exit 0 in sync, 2 drifted, 1 failed)
+	$(CFNOPS) drift --env $(ENV) $(STACKSET_FLAGS) --format $(FORMAT)
+
+parity: $(STAMP) ## Values that differ between dev, staging and prod, and which rule explains each
+	$(CFNOPS) parity
 
 localcloud: $(STAMP) ## Run the offline AWS on 127.0.0.1 until Ctrl-C; prints what to export
 	$(BIN)/python -m cfnops.localcloud

@@ -234,6 +234,63 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
     click.echo(f"destroy: {len(prepared.specs)} StackSet(s) of {environment} removed; retained data stays in place")
 
 
+@cli.command()
+@click.option("--env", "environment", required=True, help="dev, staging or prod")
+@click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here instead of stdout")
+@click.option("--html-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
+              help="Where the HTML page goes (drift-<env>-latest.html and a timestamped copy)")
+@click.option("--ignore-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("drift-ignore.yaml"),
+              show_default=True, help="Known false positives: resource type + property path, each with a reason")
+@click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each detection")
+@click.pass_context
+def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], output_format: str, output: Path | None,
+          html_dir: Path, ignore_file: Path, timeout: float) -> None:
+    """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
+    from . import drift as drift_module
+    from .aws import Aws, translate_errors
+    from .progress import PlainProgress
+    from .reports import html, json_report, markdown, text
+    from .rollout import prepare
+
+    project = _project(context)
+    ignore_path = ignore_file if ignore_file.is_absolute() else project.root / ignore_file
+    rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
+    prepared = prepare(project, environment, stacksets, run_lint=False)
+    with translate_errors():
+        report = drift_module.detect_all(Aws(), prepared.specs, environment, PlainProgress(sys.stderr),
+                                         _wait_settings(timeout), rules)
+    writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
+    body = writer.render(report)
+    if output:
+        output.write_text(body, encoding="utf-8")
+    else:
+        click.echo(body.rstrip("\n"))
+    latest, _ = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
+    click.echo(f"HTML report: {latest}", err=True)
+    if report.status == "FAILED":
+        from .errors import OperationFailedError
+
+        failed = [f"{s.name}: detection {s.detection_status} (operation {s.operation_id})" for s in report.stacksets if s.status == "FAILED"]
+        raise OperationFailedError("\n".join(failed))
+    if report.status == "DRIFTED":
+        raise SystemExit(int(ExitCode.DIFFERENCES))
+
+
+@cli.command()
+@click.pass_context
+def parity(context: click.Context) -> None:
+    """List the resolved values that differ between environments and whether rules explain them."""
+    from templates_src.conventions import ENVIRONMENTS, REGIONS
+
+    from . import parity as parity_module
+
+    templates = render_module.read_generated(_project(context))
+    differences = parity_module.compare(_project(context), templates, ENVIRONMENTS, REGIONS)
+    click.echo(parity_module.render(differences, ENVIRONMENTS))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, standalone_mode=False)

@@ -81,3 +81,20 @@ CROSS_RULES = (
     CrossRule("MaxTasks", ("MinTasks", "MaxTasks"), _tasks_bounds),
     CrossRule("TaskMemory", ("TaskCpu", "TaskMemory"), _fargate_size),
 )
+
+
+# Keys meant to differ between environments, and why. `make parity` calls any other
+# difference "unexplained": the accidental kind it exists to catch.
+INTENDED_DIFFERENCES = {
+    "CostCenter": "each environment is billed to its own cost centre",
+    "AlertEmail": "each environment alerts its own on-call list",
+    "AzCount": "sizing: prod spans three zones",
+    "FlowLogRetentionDays": "retention grows with the environment's audit needs",
+    "LogRetentionDays": "retention grows with the environment's audit needs",
+    "DbInstanceClass": "sizing (seed 000: dev db.t4g.medium, staging and prod db.r6g.large)",
+    "TaskCpu": "sizing",
+    "TaskMemory": "sizing",
+    "MaxTasks": "sizing",
+    "ErrorThreshold": "per-environment alarm thresholds (seed 000: 10 / 5 / 3)",
+    "LatencyThresholdMs": "per-environment alarm thresholds (seed 000: 5000 / 3000 / 2000 ms)",
+}

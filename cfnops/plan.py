@@ -90,6 +90,7 @@ class InstanceState:
     reason: str
     last_operation_id: str
     drift_status: str = "NOT_CHECKED"
+    last_drift_check: str = ""
 
     @property
     def in_flight(self) -> bool:
@@ -131,7 +132,8 @@ def read_actual(client, spec: StackSetSpec) -> Actual:
                 target=summary.get("OrganizationalUnitId") if spec.service_managed else summary["Account"],
                 status=summary.get("Status", ""), detailed=summary.get("StackInstanceStatus", {}).get("DetailedStatus", ""),
                 reason=summary.get("StatusReason", ""), last_operation_id=summary.get("LastOperationId", ""),
-                drift_status=summary.get("DriftStatus", "NOT_CHECKED")))
+                drift_status=summary.get("DriftStatus", "NOT_CHECKED"),
+                last_drift_check=_timestamp(summary.get("LastDriftCheckTimestamp"))))
     return Actual(
         exists=True,
         template=json.loads(stackset.get("TemplateBody") or "{}"),
@@ -142,6 +144,10 @@ def read_actual(client, spec: StackSetSpec) -> Actual:
         managed_execution=bool(stackset.get("ManagedExecution", {}).get("Active")),
         instances=tuple(instances),
     )
+
+
+def _timestamp(value) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(value, "strftime") else str(value or "")
 
 
 def read_overrides(client, spec: StackSetSpec, instance: InstanceState) -> dict[str, str]:
