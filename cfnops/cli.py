@@ -267,8 +267,8 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
         output.write_text(body, encoding="utf-8")
     else:
         click.echo(body.rstrip("\n"))
-    latest, _ = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
-    click.echo(f"HTML report: {latest}", err=True)
+    latest, copy = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
+    click.echo(f"HTML report: {latest} (this run: {copy})", err=True)
     if report.status == "FAILED":
         from .errors import OperationFailedError
 

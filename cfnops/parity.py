@@ -58,7 +58,7 @@ def render(differences: list[KeyDifference], environments) -> str:
         shown = " ".join(f"{(d.values[e][:15] + '…') if len(d.values[e]) > 16 else d.values[e]:<16}" for e in environments)
         lines.append(f"{d.template:<16} {d.key:<22} {shown} {d.verdict}")
     unexplained = [d for d in differences if not d.explained]
-    lines.append(f"\n{len(differences)} differing keys: {len(differences) - len(unexplained)} explained by environment rules "
-                 f"or the environment itself, {len(unexplained)} unexplained"
+    lines.append(f"\n{len(differences)} differing keys: {len(differences) - len(unexplained)} explained (environment rules, intended "
+                 f"differences, the environment itself), {len(unexplained)} unexplained"
                  + (f" ({', '.join(f'{d.template}.{d.key}' for d in unexplained)})" if unexplained else ""))
     return "\n".join(lines)

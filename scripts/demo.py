@@ -2,7 +2,9 @@
 
 Starts localcloud (moto + cfnops patches) on a free 127.0.0.1 port, then as a user
 would: render, lint, validate, bootstrap and deploy staging to three regions, show the
-result, deploy again (nothing to do: no operation started), and stop the server.
+result, deploy again (nothing to do: no operation started). Then someone changes the
+flow-log retention in us-west-2 by hand; drift detection finds it (exit 2), the change
+is reverted, and drift is clean again (exit 0). The server stops at the end.
 """
 
 from __future__ import annotations
@@ -19,11 +21,23 @@ ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENT = os.environ.get("ENV", "staging")
 
 
-def step(title: str, *arguments: str, env: dict, allowed: tuple[int, ...] = (0,)) -> None:
+def step(title: str, *arguments: str, env: dict, allowed: tuple[int, ...] = (0,)) -> int:
     print(f"\n=== {title}: cfnops {' '.join(arguments)}", flush=True)
     code = subprocess.run([sys.executable, "-m", "cfnops", *arguments], cwd=ROOT, env=env).returncode
     if code not in allowed:
         raise SystemExit(f"demo: `cfnops {' '.join(arguments)}` exited {code}")
+    print(f"(exit {code})", flush=True)
+    return code
+
+
+def set_flow_log_retention(env: dict, days: int) -> None:
+    """What a console user does: Log groups > /staging/us-west-2/vpc-flow-logs > Edit retention."""
+    import boto3
+
+    session = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    logs = session.client("logs", region_name="us-west-2", endpoint_url=env["AWS_ENDPOINT_URL"])
+    logs.put_retention_policy(logGroupName=f"/{ENVIRONMENT}/us-west-2/vpc-flow-logs", retentionInDays=days)
+    print(f"\n=== out of band: retention of /{ENVIRONMENT}/us-west-2/vpc-flow-logs set to {days} days by hand", flush=True)
 
 
 def start_localcloud(env_file: Path) -> tuple[subprocess.Popen, dict]:
@@ -55,6 +69,11 @@ def main() -> None:
             step("deploy", "deploy", "--env", ENVIRONMENT, env=env)
             step("status", "status", "--env", ENVIRONMENT, env=env)
             step("deploy again (nothing changed: no operation starts)", "deploy", "--env", ENVIRONMENT, env=env)
+            step("drift (in sync)", "drift", "--env", ENVIRONMENT, env=env)
+            set_flow_log_retention(env, 7)
+            step("drift (someone changed us-west-2)", "drift", "--env", ENVIRONMENT, env=env, allowed=(2,))
+            set_flow_log_retention(env, 90)
+            step("drift (reverted)", "drift", "--env", ENVIRONMENT, env=env)
         finally:
             server.terminate()
             server.wait(timeout=30)
