@@ -1,0 +1,132 @@
+"""Drift end to end on localcloud across three regions: in sync, one out-of-band change in
+one region, a deleted resource, a reverted change, ignore rules, and the call budget."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import boto3
+import pytest
+
+from cfnops import drift, localcloud
+from cfnops.aws import Aws
+from cfnops.cli import main
+from cfnops.errors import ExitCode
+from cfnops.progress import PlainProgress
+from cfnops.reports import json_report
+from cfnops.rollout import prepare
+
+from .rollout_helpers import FAST, Run, copy_project, do_bootstrap
+
+localcloud.install()
+from moto import mock_aws  # noqa: E402
+
+FLOW_LOGS = "/staging/us-west-2/vpc-flow-logs"
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    """One staging rollout shared by the tests below (each restores what it changes)."""
+    with warnings.catch_warnings(), mock_aws():
+        warnings.simplefilter("ignore")
+        project = copy_project(tmp_path_factory.mktemp("drift"))
+        do_bootstrap(project)
+        Run(project)
+        yield project
+
+
+def detect(project, rules=()) -> tuple[drift.DriftReport, Aws]:
+    aws = Aws()
+    specs = prepare(project, "staging", run_lint=False).specs
+    return drift.detect_all(aws, specs, "staging", PlainProgress(open("/dev/null", "w")), FAST, tuple(rules)), aws
+
+
+def retention(days: int) -> None:
+    boto3.client("logs", region_name="us-west-2").put_retention_policy(logGroupName=FLOW_LOGS, retentionInDays=days)
+
+
+def test_in_sync_everywhere(deployed):
+    report, aws = detect(deployed)
+    assert report.status == "IN_SYNC"
+    assert {(s.name, i.region): i.status for s in report.stacksets for i in s.instances} == {
+        (name, region): "IN_SYNC" for name in ("network-staging", "fraud-detection-staging")
+        for region in ("us-east-1", "us-west-2", "eu-west-1")}
+    assert aws.calls["cloudformation:DetectStackSetDrift"] == 2  # one per StackSet
+    assert aws.calls["cloudformation:ListStackInstanceResourceDrifts"] == 0  # nothing drifted: no resource reads
+
+
+def test_one_change_in_one_region_drifts_exactly_that_instance(deployed):
+    retention(7)
+    try:
+        report, aws = detect(deployed)
+    finally:
+        retention(90)
+    assert report.status == "DRIFTED"
+    drifted = [(s.name, i.region) for s in report.stacksets for i in s.instances if i.status == "DRIFTED"]
+    assert drifted == [("network-staging", "us-west-2")]
+    [resource] = [r for s in report.stacksets for i in s.instances for r in i.resources if r.status == "MODIFIED"]
+    assert (resource.logical_id, resource.physical_id, resource.resource_type) == ("FlowLogGroup", FLOW_LOGS, "AWS::Logs::LogGroup")
+    assert [(d.path, d.expected, d.actual, d.difference_type) for d in resource.differences] == [
+        ("/RetentionInDays", "90", "7", "NOT_EQUAL")]
+    assert aws.calls["cloudformation:ListStackInstanceResourceDrifts"] == 1  # only the drifted instance is read
+    not_checked = [r for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED"]
+    assert {r.resource_type for r in not_checked} >= {"AWS::EC2::NatGateway", "AWS::EC2::FlowLog"}
+
+
+def test_cli_exits_2_when_drifted_and_0_after_the_revert(deployed, capsys, monkeypatch):
+    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
+    retention(14)
+    assert main(["--root", str(deployed.root), "drift", "--env", "staging", "--format", "json"]) == ExitCode.DIFFERENCES == 2
+    document = json.loads(capsys.readouterr().out)
+    assert document["schema"] == json_report.SCHEMA and document["status"] == "DRIFTED"
+    retention(90)
+    assert main(["--root", str(deployed.root), "drift", "--env", "staging"]) == ExitCode.OK
+    assert "drift of staging: IN_SYNC" in capsys.readouterr().out
+    assert (deployed.root / "reports" / "drift-staging-latest.html").exists()
+
+
+def test_a_deleted_resource_is_deleted(deployed):
+    sns = boto3.client("sns", region_name="eu-west-1")
+    [topic] = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith("staging-eu-west-1-sns-alerts")]
+    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    sns.delete_topic(TopicArn=topic)
+    try:
+        report, _ = detect(deployed)
+    finally:
+        sns.create_topic(Name="staging-eu-west-1-sns-alerts", Attributes={"KmsMasterKeyId": attributes["KmsMasterKeyId"]})
+    [resource] = [r for s in report.stacksets for i in s.instances for r in i.resources if r.status == "DELETED"]
+    assert (resource.logical_id, resource.resource_type) == ("AlertTopic", "AWS::SNS::Topic")
+    assert [(s.name, i.region) for s in report.stacksets for i in s.instances if i.status == "DRIFTED"] == [
+        ("fraud-detection-staging", "eu-west-1")]
+
+
+def test_ignored_differences_are_shown_not_hidden(deployed):
+    retention(30)
+    rule = drift.IgnoreRule("AWS::Logs::LogGroup", "/RetentionIn*", "retention is managed by the log archive team")
+    try:
+        report, _ = detect(deployed, [rule])
+    finally:
+        retention(90)
+    assert report.status == "IN_SYNC"
+    [instance] = [i for s in report.stacksets for i in s.instances if i.reported_status == "DRIFTED"]
+    assert instance.status == "IN_SYNC"
+    [difference] = [d for r in instance.resources for d in r.differences]
+    assert (difference.path, difference.ignored_because) == ("/RetentionInDays", "retention is managed by the log archive team")
+
+
+def test_plain_stack_drift_apis(deployed):
+    cfn = boto3.client("cloudformation", region_name="us-west-2")
+    [stack] = [s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackName"].startswith("StackSet-network-staging-")]
+    retention(60)
+    try:
+        detection = cfn.detect_stack_drift(StackName=stack)["StackDriftDetectionId"]
+        status = cfn.describe_stack_drift_detection_status(StackDriftDetectionId=detection)
+        drifts = cfn.describe_stack_resource_drifts(StackName=stack, StackResourceDriftStatusFilters=["MODIFIED"])["StackResourceDrifts"]
+        single = cfn.detect_stack_resource_drift(StackName=stack, LogicalResourceId="Vpc")["StackResourceDrift"]
+    finally:
+        retention(90)
+    assert (status["StackDriftStatus"], status["DetectionStatus"], status["DriftedStackResourceCount"]) == ("DRIFTED", "DETECTION_COMPLETE", 1)
+    assert [(d["LogicalResourceId"], d["PropertyDifferences"][0]["ActualValue"]) for d in drifts] == [("FlowLogGroup", "60")]
+    assert json.loads(drifts[0]["ExpectedProperties"])["RetentionInDays"] == 90
+    assert single["StackResourceDriftStatus"] == "IN_SYNC"
