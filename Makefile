@@ -19,7 +19,8 @@ PRUNE_FLAG := $(if $(filter 1 true yes,$(PRUNE)),--prune,)
 
 FORMAT ?= text
 
-.PHONY: help setup render check lint validate validate-all plan deploy status bootstrap destroy drift parity localcloud demo test bench clean
+
+.PHONY: chromium help setup render check lint validate validate-all plan deploy status bootstrap destroy drift parity localcloud demo test bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,7 +31,18 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@$(MAKE) --no-print-directory chromium
 	@touch $(STAMP)
+
+# Debian's chromium, for the test that opens the HTML drift report headless. Installed
+# when we are root with apt; otherwise that one test skips and says why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the HTML report test"; \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		|| echo "chromium could not be installed: the HTML screenshot test will skip"; \
+	else echo "not root or no apt: chromium not installed; the HTML screenshot test will skip"; fi
 
 setup: $(STAMP) ## Create .venv and install the tool with everything its tests need
 

@@ -7,6 +7,8 @@
   unchanged re-deploy: 0 mutating calls and at most 3 reads per StackSet;
   one changed parameter: exactly one UpdateStackSet, nothing else mutated;
   1 and 20 target accounts: API calls grow with StackSets, not with instances.
+- drift on localcloud: one DetectStackSetDrift per StackSet; resource-drift reads only for
+  drifted instances; polls per operation and wall time.
 """
 
 from __future__ import annotations
@@ -117,6 +119,31 @@ def rollout_figures() -> None:
                 path = project.parameter_path("staging")
                 path.write_text(path.read_text().replace("ErrorThreshold: 5", "ErrorThreshold: 6"))
                 line(f"one parameter changed, {label}", *deploy(project))
+                drift_figures(project, quiet, options.wait)
+
+
+def drift_figures(project, quiet, wait) -> None:
+    import boto3
+
+    from cfnops import drift
+    from cfnops.aws import Aws
+    from cfnops.rollout import prepare
+
+    specs = prepare(project, "staging", run_lint=False).specs
+    print("\ndrift of staging on localcloud (target: 1 DetectStackSetDrift per StackSet, resource reads only for drifted instances)")
+    for label, days in (("in sync", None), ("one change in us-west-2", 7)):
+        if days:
+            boto3.client("logs", region_name="us-west-2").put_retention_policy(
+                logGroupName="/staging/us-west-2/vpc-flow-logs", retentionInDays=days)
+        aws = Aws()
+        started = time.perf_counter()
+        report = drift.detect_all(aws, specs, "staging", quiet, wait, ())
+        seconds = time.perf_counter() - started
+        drifted = sum(i.status == "DRIFTED" for s in report.stacksets for i in s.instances)
+        polls = ", ".join(f"{s.name} {s.polls}" for s in report.stacksets)
+        print(f"{'drift, ' + label:<44} {seconds:7.3f}s  DetectStackSetDrift {aws.calls['cloudformation:DetectStackSetDrift']} "
+              f"for {len(specs)} StackSets; resource reads {aws.calls['cloudformation:ListStackInstanceResourceDrifts']} "
+              f"for {drifted} drifted instance(s); polls: {polls}")
 
 
 if __name__ == "__main__":
