@@ -75,6 +75,7 @@ class StackSetDrift:
     instances: tuple[InstanceDrift, ...]
     polls: int
     seconds: float
+    counts: tuple[tuple[str, int], ...] = ()  # StackSetDriftDetectionDetails' instance counts
 
     @property
     def status(self) -> str:
@@ -161,9 +162,11 @@ def detect(aws, spec: StackSetSpec, progress, wait: WaitSettings, rules: tuple[I
     actual = read_actual(client, spec)
     order = {region: index for index, region in enumerate(spec.regions)}
     instances = sorted(actual.instances, key=lambda i: (order.get(i.region, 99), i.account))
+    counts = tuple((key.removesuffix("StackInstancesCount"), value) for key, value in outcome.drift_details.items()
+                   if key.endswith("StackInstancesCount"))
     return StackSetDrift(spec.name, spec.template, outcome.operation_id, outcome.status,
                          tuple(_instance(client, spec, i, outcome.operation_id, rules) for i in instances),
-                         outcome.polls, outcome.seconds)
+                         outcome.polls, outcome.seconds, counts)
 
 
 def now() -> str:

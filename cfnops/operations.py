@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
@@ -51,6 +51,7 @@ class Outcome:
     results: tuple[InstanceResult, ...]
     polls: int
     seconds: float
+    drift_details: dict = field(default_factory=dict)  # StackSetDriftDetectionDetails, for DETECT_DRIFT
 
     @property
     def failed(self) -> tuple[InstanceResult, ...]:
@@ -110,7 +111,8 @@ class Runner:
             delay = min(settings.max_poll, delay * settings.backoff)
         results = self.results(stackset, operation_id)
         outcome = Outcome(stackset, operation_id, operation.get("Action", action), status,
-                          operation.get("StatusReason", ""), results, polls, settings.clock() - started)
+                          operation.get("StatusReason", ""), results, polls, settings.clock() - started,
+                          operation.get("StackSetDriftDetectionDetails", {}))
         self.progress.instances(stackset, results)
         self.progress.finished(outcome)
         return outcome

@@ -70,6 +70,8 @@ def test_one_change_in_one_region_drifts_exactly_that_instance(deployed):
     assert [(d.path, d.expected, d.actual, d.difference_type) for d in resource.differences] == [
         ("/RetentionInDays", "90", "7", "NOT_EQUAL")]
     assert aws.calls["cloudformation:ListStackInstanceResourceDrifts"] == 1  # only the drifted instance is read
+    network = next(s for s in report.stacksets if s.name == "network-staging")
+    assert dict(network.counts) == {"Total": 3, "Drifted": 1, "InSync": 2, "InProgress": 0, "Failed": 0}
     not_checked = [r for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED"]
     assert {r.resource_type for r in not_checked} >= {"AWS::EC2::NatGateway", "AWS::EC2::FlowLog"}
 

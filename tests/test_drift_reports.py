@@ -87,7 +87,8 @@ def test_json_report_has_a_stable_schema():
     document = json.loads(json_report.render(sample()))
     assert list(document) == ["schema", "environment", "status", "started", "finished", "regions", "ignore_rules", "stacksets"]
     stackset = document["stacksets"][0]
-    assert list(stackset) == ["name", "template", "operation_id", "detection_status", "status", "polls", "seconds", "instances"]
+    assert list(stackset) == ["name", "template", "operation_id", "detection_status", "status", "polls", "seconds", "counts",
+                              "instances"]
     assert stackset["instances"][1]["resources"][0]["differences"] == [
         {"path": "/RetentionInDays", "expected": "90", "actual": "7", "type": "NOT_EQUAL", "ignored_because": None}]
 
