@@ -61,6 +61,7 @@ class LiveProgress(PlainProgress):
         super().__init__(console.file)
         self.console = console
         self.rows: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._live_started = False
         self.live = Live(self._table(), console=console, refresh_per_second=4, transient=False)
 
     def _table(self) -> Table:
@@ -76,6 +77,13 @@ class LiveProgress(PlainProgress):
         with self._lock:
             self.console.print(line, markup=False, highlight=False)
 
+    def started(self, stackset: str, operation_id: str, action: str) -> None:
+        with self._lock:
+            if not self._live_started:  # nothing to show until an operation starts (a no-op stays quiet)
+                self.live.start()
+                self._live_started = True
+        super().started(stackset, operation_id, action)
+
     def instances(self, stackset: str, results: tuple[InstanceResult, ...]) -> None:
         with self._lock:
             for result in results:
@@ -83,11 +91,11 @@ class LiveProgress(PlainProgress):
             self.live.update(self._table())
 
     def __enter__(self):
-        self.live.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.live.__exit__(*exc)
+        if self._live_started:
+            self.live.stop()
 
 
 def make_progress(stream: TextIO | None = None) -> PlainProgress:

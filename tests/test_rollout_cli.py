@@ -194,3 +194,15 @@ def test_make_demo_runs_end_to_end_against_the_localcloud_server():
     assert out.count("CURRENT   SUCCEEDED") == 6  # 2 StackSets x 3 regions
     assert "deploy: nothing to do (2 StackSets unchanged)" in out
     assert "demo: done; localcloud stopped" in out
+
+
+def test_ctrl_c_is_exit_130_with_what_to_do(project, capsys, monkeypatch):
+    from cfnops import rollout
+
+    def interrupted(*_, **__):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rollout, "deploy_environment", interrupted)
+    assert cli(project, "deploy", "--env", "staging") == ExitCode.INTERRUPTED == 130
+    assert capsys.readouterr().err == ("interrupted: operations already started keep running in AWS; "
+                                       "run the same command again to wait for them and converge\n")
