@@ -1,0 +1,30 @@
+"""Writers of a DriftReport: text (terminal), JSON, Markdown, HTML. Each is a function of
+the report alone; none calls AWS."""
+
+from __future__ import annotations
+
+from ..drift import DriftReport, StackSetDrift
+
+STATUS_ORDER = ("DRIFTED", "FAILED", "UNKNOWN", "NOT_CHECKED", "IN_SYNC")
+
+
+def cell(stackset: StackSetDrift, region: str) -> str:
+    """The status of a StackSet's instances in one region (the worst of its accounts)."""
+    statuses = {i.status for i in stackset.instances if i.region == region}
+    for status in STATUS_ORDER:
+        if status in statuses:
+            return status
+    return "-"
+
+
+def drifted_resources(report: DriftReport):
+    """(stackset, instance, resource) for every MODIFIED or DELETED resource, ignored ones included."""
+    for stackset in report.stacksets:
+        for instance in stackset.instances:
+            for resource in instance.resources:
+                if resource.status in ("MODIFIED", "DELETED"):
+                    yield stackset, instance, resource
+
+
+def not_checked(report: DriftReport) -> int:
+    return sum(1 for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED")

@@ -1,0 +1,53 @@
+"""The JSON report. Schema ``cfnops.drift/v1`` (documented in the README); keys are stable."""
+
+from __future__ import annotations
+
+import json
+
+from ..drift import DriftReport
+
+SCHEMA = "cfnops.drift/v1"
+
+
+def as_dict(report: DriftReport) -> dict:
+    return {
+        "schema": SCHEMA,
+        "environment": report.environment,
+        "status": report.status,
+        "started": report.started,
+        "finished": report.finished,
+        "regions": list(report.regions),
+        "ignore_rules": report.ignore_rules,
+        "stacksets": [
+            {
+                "name": s.name, "template": s.template, "operation_id": s.operation_id,
+                "detection_status": s.detection_status, "status": s.status, "polls": s.polls,
+                "seconds": round(s.seconds, 3),
+                "counts": dict(s.counts),
+                "instances": [
+                    {
+                        "account": i.account, "region": i.region, "status": i.status,
+                        "reported_status": i.reported_status, "last_check": i.last_check,
+                        "resources": [
+                            {
+                                "logical_id": r.logical_id, "physical_id": r.physical_id, "type": r.resource_type,
+                                "status": r.status, "drifted": r.drifted,
+                                "differences": [
+                                    {"path": d.path, "expected": d.expected, "actual": d.actual,
+                                     "type": d.difference_type, "ignored_because": d.ignored_because or None}
+                                    for d in r.differences
+                                ],
+                            }
+                            for r in i.resources
+                        ],
+                    }
+                    for i in s.instances
+                ],
+            }
+            for s in report.stacksets
+        ],
+    }
+
+
+def render(report: DriftReport) -> str:
+    return json.dumps(as_dict(report), indent=2, sort_keys=False) + "\n"

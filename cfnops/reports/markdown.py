@@ -1,0 +1,36 @@
+"""The Markdown report, for a pull-request comment."""
+
+from __future__ import annotations
+
+from ..drift import DriftReport
+from . import cell, drifted_resources, not_checked
+
+ICONS = {"DRIFTED": "🔴 DRIFTED", "IN_SYNC": "🟢 IN_SYNC", "FAILED": "⚠️ FAILED", "NOT_CHECKED": "⚪ NOT_CHECKED", "-": "-"}
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(report: DriftReport) -> str:
+    lines = [f"## Drift: `{report.environment}` is {ICONS.get(report.status, report.status)}", "",
+             f"Checked {report.started} to {report.finished} with CloudFormation drift detection.", "",
+             "| StackSet | " + " | ".join(report.regions) + " |", "|---|" + "---|" * len(report.regions)]
+    for stackset in report.stacksets:
+        lines.append(f"| `{stackset.name}` | " + " | ".join(ICONS.get(cell(stackset, r), cell(stackset, r)) for r in report.regions) + " |")
+    rows = list(drifted_resources(report))
+    if rows:
+        lines += ["", "### Drifted resources", ""]
+    for stackset, instance, resource in rows:
+        lines.append(f"**`{resource.logical_id}`** ({resource.resource_type}) in `{stackset.name}` "
+                     f"{instance.region} / {instance.account}: {resource.status}"
+                     + ("" if resource.drifted else " (all differences ignored)"))
+        if resource.differences:
+            lines += ["", "| Property | Expected | Actual | Difference |", "|---|---|---|---|"]
+            for d in resource.differences:
+                kind = d.difference_type + (f" (ignored: {_escape(d.ignored_because)})" if d.ignored_because else "")
+                lines.append(f"| `{_escape(d.path)}` | `{_escape(d.expected)}` | `{_escape(d.actual)}` | {kind} |")
+        lines.append("")
+    if not_checked(report):
+        lines.append(f"_{not_checked(report)} resource(s) of drifted instances are NOT_CHECKED._")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,28 @@
+"""The terminal report: StackSet x region matrix, then each drifted property."""
+
+from __future__ import annotations
+
+from ..drift import DriftReport
+from . import cell, drifted_resources, not_checked
+
+
+def render(report: DriftReport) -> str:
+    width = max([len(s.name) for s in report.stacksets] + [8])
+    lines = [f"drift of {report.environment}: {report.status}  ({report.started} .. {report.finished})", "",
+             f"{'StackSet':<{width}}  " + "  ".join(f"{r:<11}" for r in report.regions)]
+    for stackset in report.stacksets:
+        lines.append(f"{stackset.name:<{width}}  " + "  ".join(f"{cell(stackset, r):<11}" for r in report.regions))
+    rows = list(drifted_resources(report))
+    if rows:
+        lines.append("")
+    for stackset, instance, resource in rows:
+        state = resource.status if resource.drifted else f"{resource.status} (all differences ignored)"
+        lines.append(f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} "
+                     f"({resource.resource_type}, {resource.physical_id}) {state}")
+        for difference in resource.differences:
+            ignored = f"  [ignored: {difference.ignored_because}]" if difference.ignored_because else ""
+            lines.append(f"    {difference.path}: expected {difference.expected}, actual {difference.actual} "
+                         f"({difference.difference_type}){ignored}")
+    if not_checked(report):
+        lines.append(f"\n{not_checked(report)} resource(s) of drifted instances are NOT_CHECKED (CloudFormation cannot check their type)")
+    return "\n".join(lines)
