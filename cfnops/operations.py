@@ -20,6 +20,7 @@ from .aws import error_code
 from .errors import OperationFailedError
 
 DONE = ("SUCCEEDED", "FAILED", "STOPPED")
+MIN_RETRY_SECONDS = 0.5
 ACTIVE = ("RUNNING", "QUEUED", "STOPPING")
 
 
@@ -80,8 +81,8 @@ class Runner:
                     self.wait(stackset, running, "OTHER")
                 elif self.settings.clock() > deadline:
                     raise OperationFailedError(f"{stackset}: still busy after {self.settings.timeout:.0f}s") from None
-                else:
-                    self.settings.sleep(self.settings.first_poll)
+                else:  # refused, but the running operation is not listed yet: look again shortly
+                    self.settings.sleep(max(self.settings.first_poll, MIN_RETRY_SECONDS))
         return self.wait(stackset, operation_id, action)
 
     def running_operation(self, stackset: str) -> str | None:
