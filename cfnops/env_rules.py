@@ -58,6 +58,17 @@ ENVIRONMENT_RULES = (
     EnvironmentRule(("dev",), "IamMode", equals("read-only"), "dev must use IamMode read-only"),
     EnvironmentRule(("staging",), "IamMode", equals("limited-write"), "staging must use IamMode limited-write"),
     EnvironmentRule(("prod",), "IamMode", equals("full-access"), "prod must use IamMode full-access"),
+    # the payments seed's validation rules
+    EnvironmentRule(("dev",), "LambdaMemoryMb", equals("1024"), "dev must use 1024 MB Lambda memory"),
+    EnvironmentRule(("staging",), "LambdaMemoryMb", equals("2048"), "staging must use 2048 MB Lambda memory"),
+    EnvironmentRule(("prod",), "LambdaMemoryMb", equals("4096"), "prod must use 4096 MB Lambda memory"),
+    EnvironmentRule(("dev",), "DbInstanceClass", equals("db.t4g.medium"), "dev must use db.t4g.medium"),
+    EnvironmentRule(("staging", "prod"), "DbInstanceClass", equals("db.r6g.large"), "staging and prod must use db.r6g.large"),
+    EnvironmentRule(("dev", "staging"), "DbConnectionsThreshold", equals("100"), "dev and staging alarm at 100 database connections"),
+    EnvironmentRule(("prod",), "DbConnectionsThreshold", equals("200"), "prod alarms at 200 database connections"),
+    EnvironmentRule(("dev",), "DurationThresholdMs", equals("5000"), "dev alarms at 5000 ms duration"),
+    EnvironmentRule(("staging",), "DurationThresholdMs", equals("3000"), "staging alarms at 3000 ms duration"),
+    EnvironmentRule(("prod",), "DurationThresholdMs", equals("2000"), "prod alarms at 2000 ms duration"),
 )
 
 
@@ -91,10 +102,11 @@ INTENDED_DIFFERENCES = {
     "AzCount": "sizing: prod spans three zones",
     "FlowLogRetentionDays": "retention grows with the environment's audit needs",
     "LogRetentionDays": "retention grows with the environment's audit needs",
-    "DbInstanceClass": "sizing (seed 000: dev db.t4g.medium, staging and prod db.r6g.large)",
     "TaskCpu": "sizing",
     "TaskMemory": "sizing",
     "MaxTasks": "sizing",
+    "ReservedConcurrency": "sizing",
+    "ImageTag": "each environment runs the release it has been promoted to",
     "ErrorThreshold": "per-environment alarm thresholds (seed 000: 10 / 5 / 3)",
     "LatencyThresholdMs": "per-environment alarm thresholds (seed 000: 5000 / 3000 / 2000 ms)",
 }

@@ -74,6 +74,7 @@ def add_data_stores(template: Template, key, network) -> dict:
         security_group=network.database_security_group,
         deletion_protection=Ref("DbDeletionProtection"),
         engine_version=AURORA_POSTGRES_VERSION,
+        database_name="fraud",
     )
     monitoring_role = database.add_monitoring_role(template, NAME)
     database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role)
@@ -242,7 +243,7 @@ def build() -> Template:
     audit_log_group = observability.add_log_group(template, "AuditLogGroup", "fraud-audit", AUDIT_RETENTION_DAYS, key)
     audit_log_group.Condition = identity.MODE_CONDITIONS["full-access"]
     roles = add_roles(template, key, stores["secret"], log_group, audit_log_group)
-    topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"])
+    topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "fraud")
 
     cluster = compute.add_cluster(template, NAME)
     balancer = compute.add_load_balancer(

@@ -28,7 +28,7 @@ def test_validate_prints_what_it_checked():
 
 def test_invalid_parameter_file_is_one_line_and_exit_3(tmp_project):
     path = tmp_project.parameter_path("prod")
-    path.write_text(path.read_text().replace("DbInstanceCount: 2", "DbInstanceCount: 1"))
+    path.write_text(path.read_text().replace("DbInstanceCount: 2", "DbInstanceCount: 1", 1))
     result = run("--root", str(tmp_project.root), "validate", "--env", "prod")
     assert result.returncode == ExitCode.INVALID_INPUT == 3
     assert result.stderr == "error: parameters/prod.yaml: templates.fraud-detection.DbInstanceCount: prod needs at least 2 Aurora instances, got 1\n"
@@ -65,7 +65,7 @@ def test_lint_findings_are_exit_4(tmp_project):
 
 def test_lint_refuses_an_unknown_template():
     result = run("lint", "--template", "payroll")
-    assert (result.returncode, result.stderr) == (3, "error: --template payroll: unknown template: expected one of network, fraud-detection, stackset-roles\n")
+    assert (result.returncode, result.stderr) == (3, "error: --template payroll: unknown template: expected one of network, fraud-detection, payments, stackset-roles\n")
 
 
 def test_render_is_idempotent_in_a_copy(tmp_project):

@@ -27,8 +27,8 @@ def stacksets(tmp_path):
 
 def test_committed_definitions_in_dependency_order(project):
     specs = load(project, "prod")
-    assert [s.name for s in specs] == ["network-prod", "fraud-detection-prod"]
-    assert [[s.key for s in level] for level in config.levels(specs)] == [["network"], ["fraud-detection"]]
+    assert [s.name for s in specs] == ["network-prod", "fraud-detection-prod", "payments-prod"]
+    assert [[s.key for s in level] for level in config.levels(specs)] == [["network"], ["fraud-detection", "payments"]]
 
 
 @pytest.mark.parametrize("environment, expected", [
@@ -44,7 +44,7 @@ def test_operation_preferences_per_environment(project, environment, expected):
 BAD = [
     ("unknown-key", "network", "tags:", "tagz:", "stacksets/network.yaml: tagz: unknown key (did you mean tags?): expected one of "),
     ("unknown-template", "network", "template: network", "template: netwerk",
-     "stacksets/network.yaml: template: unknown template (did you mean network?): expected one of network, fraud-detection, stackset-roles"),
+     "stacksets/network.yaml: template: unknown template (did you mean network?): expected one of network, fraud-detection, payments, stackset-roles"),
     ("bad-region", "network", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, ap-south-1]",
      "stacksets/network.yaml: regions[1]: unknown value: expected one of us-east-1, us-west-2, eu-west-1"),
     ("bad-account", "network", "accounts: [self]", "accounts: ['12345']",
@@ -81,5 +81,5 @@ def test_service_managed_needs_organizational_units(stacksets):
     path = stacksets.root / "stacksets" / "network.yaml"
     path.write_text(path.read_text().replace("permission_model: SELF_MANAGED", "permission_model: SERVICE_MANAGED")
                     .replace("accounts: [self]", "organizational_units: [ou-abcd-12345678]\nauto_deployment: {enabled: true}"))
-    [network, _] = load(stacksets)
+    [network, *_] = load(stacksets)
     assert (network.service_managed, network.organizational_units, network.accounts) == (True, ("ou-abcd-12345678",), ())

@@ -50,9 +50,9 @@ def test_in_sync_everywhere(deployed):
     report, aws = detect(deployed)
     assert report.status == "IN_SYNC"
     assert {(s.name, i.region): i.status for s in report.stacksets for i in s.instances} == {
-        (name, region): "IN_SYNC" for name in ("network-staging", "fraud-detection-staging")
+        (name, region): "IN_SYNC" for name in ("network-staging", "fraud-detection-staging", "payments-staging")
         for region in ("us-east-1", "us-west-2", "eu-west-1")}
-    assert aws.calls["cloudformation:DetectStackSetDrift"] == 2  # one per StackSet
+    assert aws.calls["cloudformation:DetectStackSetDrift"] == 3  # one per StackSet
     assert aws.calls["cloudformation:ListStackInstanceResourceDrifts"] == 0  # nothing drifted: no resource reads
 
 
@@ -90,13 +90,13 @@ def test_cli_exits_2_when_drifted_and_0_after_the_revert(deployed, capsys, monke
 
 def test_a_deleted_resource_is_deleted(deployed):
     sns = boto3.client("sns", region_name="eu-west-1")
-    [topic] = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith("staging-eu-west-1-sns-alerts")]
+    [topic] = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith("staging-eu-west-1-sns-fraud-alerts")]
     attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
     sns.delete_topic(TopicArn=topic)
     try:
         report, _ = detect(deployed)
     finally:
-        sns.create_topic(Name="staging-eu-west-1-sns-alerts", Attributes={"KmsMasterKeyId": attributes["KmsMasterKeyId"]})
+        sns.create_topic(Name="staging-eu-west-1-sns-fraud-alerts", Attributes={"KmsMasterKeyId": attributes["KmsMasterKeyId"]})
     [resource] = [r for s in report.stacksets for i in s.instances for r in i.resources if r.status == "DELETED"]
     assert (resource.logical_id, resource.resource_type) == ("AlertTopic", "AWS::SNS::Topic")
     assert [(s.name, i.region) for s in report.stacksets for i in s.instances if i.status == "DRIFTED"] == [

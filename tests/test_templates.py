@@ -238,3 +238,22 @@ def test_data_subnets_have_no_route_to_the_internet(network):
     routes = resources_of_type(network, "AWS::EC2::Route").values()
     tables = {r["Properties"]["RouteTableId"]["Ref"] for r in routes}
     assert not any(table.startswith("Data") for table in tables)
+
+
+NAME_PROPERTIES = ("RoleName", "TopicName", "QueueName", "AlarmName", "FunctionName", "LogGroupName", "DBClusterIdentifier",
+                   "TableName", "AliasName", "ClusterName", "ServiceName", "Family", "DashboardName", "BucketName", "Name",
+                   "PolicyName", "RotationLambdaName")
+
+
+def test_no_two_resources_of_the_platform_share_a_physical_name(templates):
+    """Every template runs in the same account and region: a shared name is a collision
+    (or worse, as with SNS topics, a silent takeover)."""
+    seen: dict[tuple, str] = {}
+    for name, template in templates.items():
+        for logical_id, resource in template["Resources"].items():
+            for prop in NAME_PROPERTIES:
+                value = resource.get("Properties", {}).get(prop)
+                if isinstance(value, dict) and "Fn::Sub" in value and resource["Type"] != "AWS::IAM::Policy":
+                    key = (resource["Type"], json.dumps(value, sort_keys=True))
+                    assert key not in seen, f"{name}/{logical_id} and {seen[key]} share {prop} {value}"
+                    seen[key] = f"{name}/{logical_id}"

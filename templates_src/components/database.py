@@ -36,6 +36,7 @@ def add_aurora_postgres(
     security_group,
     deletion_protection,
     engine_version: str,
+    database_name: str,
 ) -> rds.DBCluster:
     cluster = rds.DBCluster(
         "DatabaseCluster",
@@ -44,7 +45,7 @@ def add_aurora_postgres(
         EngineVersion=engine_version,
         MasterUsername=secret_field(secret, "username"),
         MasterUserPassword=secret_field(secret, "password"),
-        DatabaseName="fraud",
+        DatabaseName=database_name,
         StorageEncrypted=True,
         KmsKeyId=Ref(key),
         EnableIAMDatabaseAuthentication=True,

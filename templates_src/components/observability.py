@@ -25,12 +25,14 @@ def add_log_group(template: Template, title: str, name_suffix: str, retention_da
     )
 
 
-def add_alert_topic(template: Template, key, email_parameter) -> sns.Topic:
-    """SNS topic encrypted with the CMK, with an e-mail subscription."""
+def add_alert_topic(template: Template, key, email_parameter, owner: str) -> sns.Topic:
+    """SNS topic ``{env}-{region}-sns-{owner}-alerts`` encrypted with the CMK, with an e-mail
+    subscription. The owner is in the name: CreateTopic is idempotent by name, so two
+    templates sharing one would silently share (and re-key) one topic."""
     topic = template.add_resource(
         sns.Topic(
             "AlertTopic",
-            TopicName=physical_name("sns", "alerts"),
+            TopicName=physical_name("sns", f"{owner}-alerts"),
             KmsMasterKeyId=Ref(key),
             Tags=standard_tags(),
         )

@@ -1,0 +1,65 @@
+"""Lambda functions: in the VPC, traced, encrypted environment, a KMS-encrypted dead-letter
+queue, logs to a named log group with retention, least-privilege execution role."""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import awslambda, sqs
+
+from .. import policies
+from ..conventions import physical_name, retain, standard_tags
+from .identity import add_role
+
+DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
+# Lambda manages the network interfaces of a function in a VPC, with the function's role.
+ENI_WRITE_ACTIONS = ("CreateNetworkInterface", "DeleteNetworkInterface", "AssignPrivateIpAddresses",
+                     "UnassignPrivateIpAddresses")
+
+
+def add_dead_letter_queue(template: Template, title: str, suffix: str, key) -> sqs.Queue:
+    return template.add_resource(retain(sqs.Queue(
+        title,
+        QueueName=physical_name("dlq", suffix),
+        KmsMasterKeyId=Ref(key),
+        MessageRetentionPeriod=DEAD_LETTER_RETENTION_SECONDS,
+        Tags=standard_tags(),
+    )))
+
+
+def add_function_role(template: Template, title: str, suffix: str, log_group, dead_letter_queue, extra_statements) -> object:
+    statements = [
+        policies.log_delivery_statement(GetAtt(log_group, "Arn")),
+        policies.allow(policies.actions("ec2", *ENI_WRITE_ACTIONS),
+                       [Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:*")]),
+        policies.allow(policies.actions("ec2", "DescribeNetworkInterfaces"), ["*"]),  # accepts no resource ARN
+        policies.allow(policies.actions("xray", "PutTraceSegments", "PutTelemetryRecords"), ["*"]),  # no resource-level ARNs
+        policies.allow(policies.actions("sqs", "SendMessage"), [GetAtt(dead_letter_queue, "Arn")]),
+        *extra_statements,
+    ]
+    return add_role(template, title, suffix, policies.service_trust_for_account("lambda.amazonaws.com"),
+                    f"Execution role of the {suffix} function", statements)
+
+
+def add_container_function(
+    template: Template, *, title: str, suffix: str, image_uri, memory, reserved_concurrency, role, key, log_group,
+    dead_letter_queue, subnets, security_group, environment: dict, timeout: int = 30,
+) -> awslambda.Function:
+    """A function from a container image (PackageType Image)."""
+    function = awslambda.Function(
+        title,
+        FunctionName=physical_name("lambda", suffix),
+        PackageType="Image",
+        Code=awslambda.Code(ImageUri=image_uri),
+        Role=GetAtt(role, "Arn"),
+        MemorySize=memory,
+        Timeout=timeout,
+        ReservedConcurrentExecutions=reserved_concurrency,
+        VpcConfig=awslambda.VPCConfig(SubnetIds=subnets, SecurityGroupIds=[security_group]),
+        TracingConfig=awslambda.TracingConfig(Mode="Active"),
+        KmsKeyArn=GetAtt(key, "Arn"),
+        DeadLetterConfig=awslambda.DeadLetterConfig(TargetArn=GetAtt(dead_letter_queue, "Arn")),
+        Environment=awslambda.Environment(Variables=dict(sorted(environment.items()))),
+        LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
+        Tags=standard_tags(),
+    )
+    return template.add_resource(function)
