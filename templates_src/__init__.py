@@ -29,12 +29,13 @@ def build_registry(entries: Iterable[tuple[str, BuildFunction]]) -> MappingProxy
 
 
 def _entries() -> list[tuple[str, BuildFunction]]:
-    from . import fraud_detection, network, payments, stackset_roles
+    from . import data_pipeline, fraud_detection, network, payments, stackset_roles
 
     return [
         ("network", network.build),
         ("fraud-detection", fraud_detection.build),
         ("payments", payments.build),
+        ("data-pipeline", data_pipeline.build),
         ("stackset-roles", stackset_roles.build),
     ]
 

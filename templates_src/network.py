@@ -46,9 +46,9 @@ def add_parameters(template: Template) -> None:
 
 def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]:
     """Load balancer <- VPC on 443/80; application <- load balancer; database <- application."""
-    lb = network.add_security_group(template, "LoadBalancerSecurityGroup", vpc, "alb", "Internal load balancers")
-    app = network.add_security_group(template, "ApplicationSecurityGroup", vpc, "app", "Application tasks and functions")
-    db = network.add_security_group(template, "DatabaseSecurityGroup", vpc, "data", "Databases and caches")
+    lb = network.add_security_group(template, "LoadBalancerSecurityGroup", Ref(vpc), "alb", "Internal load balancers")
+    app = network.add_security_group(template, "ApplicationSecurityGroup", Ref(vpc), "app", "Application tasks and functions")
+    db = network.add_security_group(template, "DatabaseSecurityGroup", Ref(vpc), "data", "Databases and caches")
     cidr = network.vpc_cidr_ref()
     network.allow_tcp(template, "LoadBalancerHttpsIngress", lb, 443, "HTTPS from the VPC", cidr=cidr)
     network.allow_tcp(template, "LoadBalancerHttpIngress", lb, 80, "HTTP from the VPC (redirected to HTTPS)", cidr=cidr)

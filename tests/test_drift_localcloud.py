@@ -50,9 +50,9 @@ def test_in_sync_everywhere(deployed):
     report, aws = detect(deployed)
     assert report.status == "IN_SYNC"
     assert {(s.name, i.region): i.status for s in report.stacksets for i in s.instances} == {
-        (name, region): "IN_SYNC" for name in ("network-staging", "fraud-detection-staging", "payments-staging")
+        (name, region): "IN_SYNC" for name in ("network-staging", "fraud-detection-staging", "payments-staging", "data-pipeline-staging")
         for region in ("us-east-1", "us-west-2", "eu-west-1")}
-    assert aws.calls["cloudformation:DetectStackSetDrift"] == 3  # one per StackSet
+    assert aws.calls["cloudformation:DetectStackSetDrift"] == 4  # one per StackSet
     assert aws.calls["cloudformation:ListStackInstanceResourceDrifts"] == 0  # nothing drifted: no resource reads
 
 

@@ -44,7 +44,7 @@ def test_plan_exit_codes_say_changes_or_none(project, capsys):
     assert "fraud-detection-staging: CREATE" in capsys.readouterr().out
     assert cli(project, "deploy", "--env", "staging") == ExitCode.OK
     assert cli(project, "plan", "--env", "staging") == ExitCode.OK
-    assert capsys.readouterr().out.endswith("plan: 3 unchanged\n")
+    assert capsys.readouterr().out.endswith("plan: 4 unchanged\n")
 
 
 def test_plan_shows_a_readable_template_diff(project, capsys):
@@ -191,8 +191,8 @@ def test_make_demo_runs_end_to_end_against_the_localcloud_server():
     result = subprocess.run([sys.executable, "scripts/demo.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
-    assert out.count("CURRENT   SUCCEEDED") == 9  # 3 StackSets x 3 regions
-    assert "deploy: nothing to do (3 StackSets unchanged)" in out
+    assert out.count("CURRENT   SUCCEEDED") == 12  # 4 StackSets x 3 regions
+    assert "deploy: nothing to do (4 StackSets unchanged)" in out
     drifted = out[out.index("=== drift (someone changed us-west-2)"):out.index("=== drift (reverted)")]
     assert "network-staging us-west-2 123456789012: FlowLogGroup" in drifted
     assert "/RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in drifted and "(exit 2)" in drifted

@@ -133,8 +133,12 @@ def _aurora_members_are_placeholders() -> None:
     original = rds_models.DBInstance.create_from_cloudformation_json.__func__
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        if "DBClusterIdentifier" in cloudformation_json.get("Properties", {}):
+        properties = cloudformation_json.get("Properties", {})
+        if "DBClusterIdentifier" in properties:
             return Placeholder.create_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        if isinstance(properties.get("DBSubnetGroupName"), str):  # Ref is the group's name (as on AWS); moto wants the group
+            backend = rds_models.rds_backends[account_id][region_name]
+            properties["DBSubnetGroupName"] = backend.subnet_groups[properties["DBSubnetGroupName"]]
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)

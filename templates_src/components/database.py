@@ -75,6 +75,43 @@ def add_monitoring_role(template: Template, suffix: str) -> iam.Role:
     )
 
 
+def add_postgres_instance(
+    template: Template, *, suffix: str, key, secret, subnet_group, security_group, instance_class, storage_gb,
+    deletion_protection, engine_version: str, database_name: str, monitoring_role,
+) -> rds.DBInstance:
+    """A standalone RDS PostgreSQL instance: Multi-AZ, encrypted with the CMK, never public."""
+    return template.add_resource(snapshot(rds.DBInstance(
+        "DatabaseInstance",
+        DBInstanceIdentifier=physical_name("rds", suffix),
+        Engine="postgres",
+        EngineVersion=engine_version,
+        DBInstanceClass=instance_class,
+        AllocatedStorage=storage_gb,
+        StorageType="gp3",
+        StorageEncrypted=True,
+        KmsKeyId=Ref(key),
+        DBName=database_name,
+        MasterUsername=secret_field(secret, "username"),
+        MasterUserPassword=secret_field(secret, "password"),
+        MultiAZ=True,
+        PubliclyAccessible=False,
+        DBSubnetGroupName=Ref(subnet_group),
+        VPCSecurityGroups=[Ref(security_group)],
+        BackupRetentionPeriod=BACKUP_RETENTION_DAYS,
+        DeletionProtection=deletion_protection,
+        EnableIAMDatabaseAuthentication=True,
+        EnablePerformanceInsights=True,
+        PerformanceInsightsKMSKeyId=Ref(key),
+        PerformanceInsightsRetentionPeriod=7,
+        MonitoringInterval=MONITORING_INTERVAL_SECONDS,
+        MonitoringRoleArn=GetAtt(monitoring_role, "Arn"),
+        EnableCloudwatchLogsExports=["postgresql", "upgrade"],
+        AutoMinorVersionUpgrade=True,
+        CopyTagsToSnapshot=True,
+        Tags=standard_tags(),
+    )))
+
+
 def add_instances(
     template: Template, cluster: rds.DBCluster, instance_class, instance_count, key, monitoring_role
 ) -> list[rds.DBInstance]:

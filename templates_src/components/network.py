@@ -194,14 +194,14 @@ def add_nat_gateways(template: Template, public: Tier, private: Tier, ha_conditi
     return gateways
 
 
-def add_security_group(template: Template, title: str, vpc: ec2.VPC, purpose: str, description: str) -> ec2.SecurityGroup:
+def add_security_group(template: Template, title: str, vpc_id, purpose: str, description: str) -> ec2.SecurityGroup:
     """A security group with no rules of its own: rules are added as separate resources,
     so groups can reference each other without a dependency cycle."""
     return template.add_resource(
         ec2.SecurityGroup(
             title,
             GroupDescription=description,
-            VpcId=Ref(vpc),
+            VpcId=vpc_id,
             SecurityGroupEgress=[
                 # Replaces the default allow-all egress; real egress rules are added below.
                 ec2.SecurityGroupRule(

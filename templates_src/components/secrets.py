@@ -31,13 +31,33 @@ def add_generated_credentials(template: Template, title: str, name_suffix: str, 
     )
 
 
+def add_generated_token(template: Template, title: str, name_suffix: str, key, length: int = 64) -> sm.Secret:
+    """A {"token": ...} secret whose value Secrets Manager generates (Redis AUTH and the like)."""
+    return template.add_resource(
+        retain(
+            sm.Secret(
+                title,
+                Name=Sub(f"${{Environment}}/${{AWS::Region}}/{name_suffix}"),
+                Description=Sub(f"${{Environment}} {name_suffix} (generated)"),
+                KmsKeyId=Ref(key),
+                GenerateSecretString=sm.GenerateSecretString(
+                    SecretStringTemplate="{}", GenerateStringKey="token", PasswordLength=length,
+                    ExcludePunctuation=True,
+                ),
+                Tags=standard_tags(),
+            )
+        )
+    )
+
+
 def secret_field(secret: sm.Secret, field: str) -> Sub:
     """A dynamic reference, resolved by CloudFormation, never seen in parameters or logs."""
     return Sub(f"{{{{resolve:secretsmanager:${{{secret.title}}}:SecretString:{field}}}}}")
 
 
 def add_database_rotation(
-    template: Template, secret: sm.Secret, cluster, rotation_type: str, subnet_ids, security_group, key
+    template: Template, secret: sm.Secret, database, rotation_type: str, subnet_ids, security_group, key,
+    target_type: str = "AWS::RDS::DBCluster",
 ) -> sm.RotationSchedule:
     """Attach the secret to the cluster and rotate it with a hosted rotation function
     (requires the AWS::SecretsManager-2020-07-23 transform on the template)."""
@@ -45,8 +65,8 @@ def add_database_rotation(
         sm.SecretTargetAttachment(
             f"{secret.title}Attachment",
             SecretId=Ref(secret),
-            TargetId=Ref(cluster),
-            TargetType="AWS::RDS::DBCluster",
+            TargetId=Ref(database),
+            TargetType=target_type,
         )
     )
     return template.add_resource(

@@ -1,0 +1,87 @@
+"""Template ``data-pipeline`` (seed "FastShop Secure Data Pipeline").
+
+A Kinesis stream encrypted with a rotating CMK, RDS PostgreSQL in the data subnets
+(Multi-AZ, encrypted, never public, credentials generated and rotated by Secrets Manager),
+and an ElastiCache Redis replication group (two nodes, automatic failover, Multi-AZ, TLS,
+encrypted at rest, AUTH token from Secrets Manager). Their security groups admit only the
+VPC.
+"""
+
+from __future__ import annotations
+
+from troposphere import Export, GetAtt, ImportValue, Join, Output, Parameter, Ref, Template
+
+from . import policies
+from .components import cache, database, encryption, network, secrets, streams
+from .components.network import import_network
+from .conventions import add_standard_parameters, export_name
+
+NAME = "data-pipeline"
+POSTGRES_VERSION = "15.17"
+POSTGRES_PORT = 5432
+
+PARAMETERS = [
+    Parameter("ShardCount", Type="Number", MinValue=1, MaxValue=64, Description="Kinesis shards"),
+    Parameter("StreamRetentionHours", Type="Number", MinValue=24, MaxValue=8760, Default=24, Description="Kinesis retention, hours"),
+    Parameter("RdsInstanceClass", Type="String", AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge"],
+              Description="RDS PostgreSQL instance class"),
+    Parameter("RdsStorageGb", Type="Number", MinValue=20, MaxValue=16384, Description="RDS storage, GiB"),
+    Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
+              Description="RDS deletion protection"),
+    Parameter("CacheNodeType", Type="String", AllowedValues=["cache.t4g.small", "cache.t4g.medium", "cache.r6g.large"],
+              Description="Redis node type"),
+]
+
+
+def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
+    """Admit the VPC only: PostgreSQL to the database group, Redis to the cache group."""
+    groups = {
+        "database": network.add_security_group(template, "PipelineDatabaseSecurityGroup", vpc_id, "pipeline-db",
+                                               "Pipeline PostgreSQL: VPC only"),
+        "cache": network.add_security_group(template, "PipelineCacheSecurityGroup", vpc_id, "pipeline-cache",
+                                            "Pipeline Redis: VPC only"),
+    }
+    network.allow_tcp(template, "PipelineDatabaseFromVpc", groups["database"], POSTGRES_PORT, "PostgreSQL from the VPC", cidr=vpc_cidr)
+    network.allow_tcp(template, "PipelineCacheFromVpc", groups["cache"], cache.REDIS_PORT, "Redis (TLS) from the VPC", cidr=vpc_cidr)
+    return groups
+
+
+def build() -> Template:
+    template = Template(Description="FastShop Secure Data Pipeline: Kinesis, RDS PostgreSQL and Redis, encrypted, VPC only")
+    template.set_transform("AWS::SecretsManager-2020-07-23")
+    add_standard_parameters(template)
+    for parameter in PARAMETERS:
+        template.add_parameter(parameter)
+    imported = import_network()
+    key = encryption.add_kms_key(template, "DataKey", "pipeline data", [policies.logs_key_user()])
+    stream = streams.add_stream(template, "EventStream", "events", key, Ref("StreamRetentionHours"), Ref("ShardCount"))
+    groups = add_security_groups(template, imported.vpc_id, imported.vpc_cidr)
+
+    secret = secrets.add_generated_credentials(template, "DatabaseSecret", "pipeline-db-master", "pipeline_admin", key)
+    subnet_group = database.add_subnet_group(template, imported.data_subnet_ids, NAME)
+    instance = database.add_postgres_instance(
+        template, suffix=NAME, key=key, secret=secret, subnet_group=subnet_group, security_group=groups["database"],
+        instance_class=Ref("RdsInstanceClass"), storage_gb=Ref("RdsStorageGb"),
+        deletion_protection=Ref("DbDeletionProtection"), engine_version=POSTGRES_VERSION, database_name="pipeline",
+        monitoring_role=database.add_monitoring_role(template, NAME),
+    )
+    secrets.add_database_rotation(template, secret, instance, "PostgreSQLSingleUser", Join(",", imported.data_subnet_ids),
+                                  Ref(groups["database"]), key, target_type="AWS::RDS::DBInstance")
+
+    token = secrets.add_generated_token(template, "CacheAuthToken", "pipeline-redis-auth", key)
+    redis = cache.add_redis(template, suffix="pipeline", key=key, auth_secret=token, subnet_ids=imported.data_subnet_ids,
+                            security_group=groups["cache"], node_type=Ref("CacheNodeType"))
+
+    outputs = {
+        "StreamName": (Ref(stream), "Kinesis stream of pipeline events"),
+        "StreamArn": (GetAtt(stream, "Arn"), "Kinesis stream ARN"),
+        "DatabaseEndpoint": (GetAtt(instance, "Endpoint.Address"), "RDS PostgreSQL endpoint"),
+        "DatabasePort": (GetAtt(instance, "Endpoint.Port"), "RDS PostgreSQL port"),
+        "DatabaseSecretArn": (Ref(secret), "Generated database credentials"),
+        "CacheEndpoint": (GetAtt(redis, "PrimaryEndPoint.Address"), "Redis primary endpoint (TLS)"),
+        "CacheAuthTokenSecretArn": (Ref(token), "Redis AUTH token"),
+        "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the pipeline data"),
+    }
+    for name, (value, description) in outputs.items():
+        template.add_output(Output(name, Description=description, Value=value, Export=Export(export_name(NAME, name))))
+    return template
