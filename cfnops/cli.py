@@ -94,7 +94,7 @@ def validate(context: click.Context, environment: str) -> None:
     click.echo(f"OK: {environment} parameters are valid")
 
 
-def _wait_settings(timeout: float) -> "WaitSettings":
+def _wait_settings(timeout: float):
     from .operations import WaitSettings
 
     return WaitSettings(timeout=timeout, first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),

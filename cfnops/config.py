@@ -165,8 +165,8 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
         checker.problem("permission_model", f"{expected_one_of(PERMISSION_MODELS)}, got {model!r}")
     accounts = checker.per_environment(data.get("accounts", []), "accounts", environment, environments)
     units = checker.per_environment(data.get("organizational_units", []), "organizational_units", environment, environments)
-    accounts = checker.strings(accounts, f"accounts", ACCOUNT)
-    units = checker.strings(units, f"organizational_units", OU)
+    accounts = checker.strings(accounts, "accounts", ACCOUNT)
+    units = checker.strings(units, "organizational_units", OU)
     if model == "SELF_MANAGED" and (not accounts or units):
         checker.problem("accounts", f"SELF_MANAGED needs accounts (12 digits or self) for {environment} and no organizational_units")
     if model == "SERVICE_MANAGED" and (not units or accounts):

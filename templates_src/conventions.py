@@ -7,7 +7,7 @@ account (and next to another environment) without collisions.
 
 from __future__ import annotations
 
-from troposphere import AWSObject, Parameter, Ref, Sub, Tags, Template
+from troposphere import AWSObject, Export, Output, Parameter, Ref, Sub, Tags, Template
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
@@ -29,6 +29,12 @@ def physical_name(kind: str, suffix: str) -> Sub:
 def export_name(template: str, output: str) -> Sub:
     """Export names are regional already; the environment keeps envs apart in one account."""
     return Sub(f"${{{ENVIRONMENT}}}-{template}-{output}")
+
+
+def add_exported_outputs(template: Template, template_name: str, outputs: dict) -> None:
+    """``{name: (value, description)}`` as outputs exported ``{env}-<template>-<name>``."""
+    for name, (value, description) in outputs.items():
+        template.add_output(Output(name, Description=description, Value=value, Export=Export(export_name(template_name, name))))
 
 
 def add_standard_parameters(template: Template) -> None:

@@ -9,12 +9,12 @@ VPC.
 
 from __future__ import annotations
 
-from troposphere import Export, GetAtt, ImportValue, Join, Output, Parameter, Ref, Template
+from troposphere import GetAtt, Join, Parameter, Ref, Template
 
 from . import policies
 from .components import cache, database, encryption, network, secrets, streams
 from .components.network import import_network
-from .conventions import add_standard_parameters, export_name
+from .conventions import add_exported_outputs, add_standard_parameters
 
 NAME = "data-pipeline"
 POSTGRES_VERSION = "15.17"
@@ -82,6 +82,5 @@ def build() -> Template:
         "CacheAuthTokenSecretArn": (Ref(token), "Redis AUTH token"),
         "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the pipeline data"),
     }
-    for name, (value, description) in outputs.items():
-        template.add_output(Output(name, Description=description, Value=value, Export=Export(export_name(NAME, name))))
+    add_exported_outputs(template, NAME, outputs)
     return template

@@ -8,13 +8,13 @@ IamMode, and alarms, an alert topic and a dashboard. One CMK encrypts all of it.
 
 from __future__ import annotations
 
-from troposphere import And, Condition, Equals, Export, GetAtt, Join, Output, Parameter, Ref, Sub, Template
+from troposphere import And, Condition, Equals, GetAtt, Join, Parameter, Ref, Sub, Template
 from troposphere import cloudwatch
 
 from . import policies
 from .components import compute, database, encryption, identity, observability, secrets, storage
 from .components.network import import_network
-from .conventions import PRIMARY_REGION, add_standard_parameters, export_name, suppress
+from .conventions import PRIMARY_REGION, add_exported_outputs, add_standard_parameters, suppress
 from .network import LOG_RETENTION_DAYS
 
 NAME = "fraud-detection"
@@ -218,8 +218,7 @@ def add_outputs(template: Template, balancer, cluster, service, stores, key, top
         "ServiceRoleArn": (GetAtt(roles["service"], "Arn"), "Role of the scoring service"),
         "OperatorRoleArn": (GetAtt(roles["operator"], "Arn"), "Role of the environment's operators"),
     }
-    for name, (value, description) in outputs.items():
-        template.add_output(Output(name, Description=description, Value=value, Export=Export(export_name(NAME, name))))
+    add_exported_outputs(template, NAME, outputs)
 
 
 def build() -> Template:

@@ -7,12 +7,12 @@ security groups; everything a workload needs is exported as ``{env}-network-<Out
 
 from __future__ import annotations
 
-from troposphere import Equals, Export, GetAtt, Output, Parameter, Ref, Template
+from troposphere import Equals, GetAtt, Parameter, Ref, Template
 from troposphere import ec2
 
 from . import policies
 from .components import encryption, identity, network, observability
-from .conventions import add_standard_parameters, export_name, standard_tags
+from .conventions import add_exported_outputs, add_standard_parameters, standard_tags
 
 LOG_RETENTION_DAYS = [7, 14, 30, 60, 90, 180, 365, 400, 545, 731, 1096, 1827, 3653]
 APPLICATION_PORT = 8080
@@ -95,10 +95,7 @@ def add_outputs(template: Template, vpc, tiers, groups) -> None:
         "DataSubnetIds": network.joined_ids(tiers["data"].subnets),
         **{name: Ref(group) for name, group in groups.items()},
     }
-    for name, description in network.NETWORK_EXPORTS.items():
-        template.add_output(
-            Output(name, Description=description, Value=values[name], Export=Export(export_name("network", name)))
-        )
+    add_exported_outputs(template, "network", {name: (values[name], description) for name, description in network.NETWORK_EXPORTS.items()})
 
 
 def build() -> Template:

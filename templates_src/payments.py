@@ -8,12 +8,12 @@ rotation), alarms on the function and the database, logs kept 30 days.
 
 from __future__ import annotations
 
-from troposphere import Condition, Equals, Export, GetAtt, Join, Output, Parameter, Ref, Sub, Template
+from troposphere import GetAtt, Join, Parameter, Ref, Sub, Template
 
 from . import policies
 from .components import database, encryption, functions, observability, secrets
 from .components.network import import_network
-from .conventions import add_standard_parameters, export_name
+from .conventions import add_exported_outputs, add_standard_parameters
 
 NAME = "payments"
 AURORA_POSTGRES_VERSION = "15.10"
@@ -108,6 +108,5 @@ def build() -> Template:
         "DeadLetterQueueUrl": (Ref(queue), "Failed invocations"),
         "AlertTopicArn": (Ref(topic), "Alerts"),
     }
-    for name, (value, description) in outputs.items():
-        template.add_output(Output(name, Description=description, Value=value, Export=Export(export_name(NAME, name))))
+    add_exported_outputs(template, NAME, outputs)
     return template

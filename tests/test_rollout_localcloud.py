@@ -15,7 +15,7 @@ from cfnops.operations import WaitSettings
 from cfnops.plan import OPERATION_ID
 from templates_src.conventions import REGIONS
 
-from .rollout_helpers import FAST, Run, copy_project, do_bootstrap, edit
+from .rollout_helpers import Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from troposphere import (
     And,
     Condition,
-    Equals,
     FindInMap,
     GetAtt,
     GetAZs,

@@ -10,44 +10,37 @@ from ..conventions import retain, standard_tags
 ROTATION_DAYS = 30
 
 
-def add_generated_credentials(template: Template, title: str, name_suffix: str, username: str, key) -> sm.Secret:
-    """A username/password secret whose password Secrets Manager generates."""
+def _generated_secret(template: Template, title: str, name_suffix: str, description: str, key,
+                      generator: sm.GenerateSecretString) -> sm.Secret:
     return template.add_resource(
         retain(
             sm.Secret(
                 title,
                 Name=Sub(f"${{Environment}}/${{AWS::Region}}/{name_suffix}"),
-                Description=Sub(f"${{Environment}} {name_suffix} credentials (generated, rotated)"),
+                Description=Sub(f"${{Environment}} {name_suffix} {description}"),
                 KmsKeyId=Ref(key),
-                GenerateSecretString=sm.GenerateSecretString(
-                    SecretStringTemplate=f'{{"username": "{username}"}}',
-                    GenerateStringKey="password",
-                    PasswordLength=32,
-                    ExcludeCharacters="\"@/\\'` ",
-                ),
+                GenerateSecretString=generator,
                 Tags=standard_tags(),
             )
         )
     )
+
+
+def add_generated_credentials(template: Template, title: str, name_suffix: str, username: str, key) -> sm.Secret:
+    """A username/password secret whose password Secrets Manager generates."""
+    return _generated_secret(template, title, name_suffix, "credentials (generated, rotated)", key, sm.GenerateSecretString(
+        SecretStringTemplate=f'{{"username": "{username}"}}',
+        GenerateStringKey="password",
+        PasswordLength=32,
+        ExcludeCharacters="\"@/\\'` ",
+    ))
 
 
 def add_generated_token(template: Template, title: str, name_suffix: str, key, length: int = 64) -> sm.Secret:
     """A {"token": ...} secret whose value Secrets Manager generates (Redis AUTH and the like)."""
-    return template.add_resource(
-        retain(
-            sm.Secret(
-                title,
-                Name=Sub(f"${{Environment}}/${{AWS::Region}}/{name_suffix}"),
-                Description=Sub(f"${{Environment}} {name_suffix} (generated)"),
-                KmsKeyId=Ref(key),
-                GenerateSecretString=sm.GenerateSecretString(
-                    SecretStringTemplate="{}", GenerateStringKey="token", PasswordLength=length,
-                    ExcludePunctuation=True,
-                ),
-                Tags=standard_tags(),
-            )
-        )
-    )
+    return _generated_secret(template, title, name_suffix, "(generated)", key, sm.GenerateSecretString(
+        SecretStringTemplate="{}", GenerateStringKey="token", PasswordLength=length, ExcludePunctuation=True,
+    ))
 
 
 def secret_field(secret: sm.Secret, field: str) -> Sub:
