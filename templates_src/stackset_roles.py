@@ -40,7 +40,8 @@ EXECUTION_ACTIONS = {
             "DescribeTags", "DescribeVpcAttribute", "DescribeVpcs", "DetachInternetGateway", "DisassociateRouteTable",
             "ModifySubnetAttribute", "ModifyVpcAttribute", "ReleaseAddress", "ReplaceRoute",
             "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress"),
-    "rds": ("AddTagsToResource", "CreateDBCluster", "CreateDBClusterSnapshot", "CreateDBInstance", "CreateDBSubnetGroup",
+    "rds": ("AddTagsToResource", "CreateDBCluster", "CreateDBClusterSnapshot", "CreateDBInstance", "CreateDBSnapshot",
+            "CreateDBSubnetGroup", "DescribeDBSnapshots",
             "DeleteDBCluster", "DeleteDBInstance", "DeleteDBSubnetGroup", "DescribeDBClusterSnapshots",
             "DescribeDBClusters", "DescribeDBEngineVersions", "DescribeDBInstances", "DescribeDBSubnetGroups",
             "DescribeOrderableDBInstanceOptions", "ListTagsForResource", "ModifyDBCluster", "ModifyDBInstance",
@@ -76,11 +77,23 @@ EXECUTION_ACTIONS = {
     "cloudwatch": ("DeleteAlarms", "DeleteDashboards", "DescribeAlarms", "GetDashboard", "ListTagsForResource",
                    "PutDashboard", "PutMetricAlarm", "TagResource", "UntagResource"),
     "secretsmanager": ("GetRandomPassword",),
-    # the hosted rotation function (AWS::SecretsManager-2020-07-23 transform)
-    "lambda": ("AddPermission", "CreateFunction", "DeleteFunction", "GetFunction", "GetFunctionConfiguration",
-               "ListTags", "RemovePermission", "TagResource", "UntagResource", "UpdateFunctionCode",
-               "UpdateFunctionConfiguration"),
+    # payments functions and the hosted rotation function (AWS::SecretsManager-2020-07-23 transform)
+    "lambda": ("AddPermission", "CreateFunction", "DeleteFunction", "DeleteFunctionConcurrency", "GetFunction",
+               "GetFunctionConcurrency", "GetFunctionConfiguration", "ListTags", "PutFunctionConcurrency",
+               "RemovePermission", "TagResource", "UntagResource", "UpdateFunctionCode", "UpdateFunctionConfiguration"),
     "serverlessrepo": ("CreateCloudFormationTemplate", "GetApplication", "GetCloudFormationTemplate"),
+    # payments: image-based functions with reserved concurrency and a dead-letter queue
+    "ecr": ("BatchGetImage", "GetDownloadUrlForLayer", "GetRepositoryPolicy", "SetRepositoryPolicy"),
+    "sqs": ("CreateQueue", "DeleteQueue", "GetQueueAttributes", "ListQueueTags", "SetQueueAttributes", "TagQueue",
+            "UntagQueue"),
+    # data-pipeline: Kinesis, ElastiCache Redis, RDS instance snapshots
+    "kinesis": ("AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream", "DescribeStream",
+                "DescribeStreamSummary", "IncreaseStreamRetentionPeriod", "ListTagsForStream", "RemoveTagsFromStream",
+                "StartStreamEncryption", "StopStreamEncryption", "UpdateShardCount", "UpdateStreamMode"),
+    "elasticache": ("AddTagsToResource", "CreateCacheSubnetGroup", "CreateReplicationGroup", "CreateSnapshot",
+                    "DeleteCacheSubnetGroup", "DeleteReplicationGroup", "DescribeCacheClusters",
+                    "DescribeCacheSubnetGroups", "DescribeReplicationGroups", "ListTagsForResource",
+                    "ModifyCacheSubnetGroup", "ModifyReplicationGroup", "RemoveTagsFromResource"),
     "cloudformation": ("CreateChangeSet", "CreateStack", "DeleteStack", "DescribeStackEvents", "DescribeStacks",
                        "UpdateStack"),
 }
