@@ -218,6 +218,11 @@ def template_diff(old: dict | None, new: dict) -> TemplateDiff:
     return TemplateDiff(added, removed, modified, tuple(text))
 
 
+def _masked(desired: Desired, key: str, actual_value: str | None) -> bool:
+    """NoEcho values come back as **** from the API: there is nothing to compare."""
+    return key in desired.no_echo and actual_value == MASK
+
+
 def _shown(desired: Desired, key: str, value: str | None) -> str | None:
     return MASK if value is not None and key in desired.no_echo else value
 
@@ -226,7 +231,7 @@ def _parameter_changes(desired: Desired, actual: Actual, actual_overrides: dict[
     changes = []
     old, new = actual.parameters if actual.exists else {}, desired.parameters
     for key in sorted(set(old) | set(new)):
-        if key in desired.no_echo and old.get(key) == MASK and key in new:
+        if _masked(desired, key, old.get(key)) and key in new:
             continue  # NoEcho values are masked by the API: nothing to compare
         if old.get(key) != new.get(key):
             changes.append(ParameterChange("StackSet", key, _shown(desired, key, old.get(key)), _shown(desired, key, new.get(key))))
@@ -249,7 +254,7 @@ def _stackset_changes(desired: Desired, actual: Actual) -> list[str]:
     spec, changes = desired.spec, []
     if actual.template != desired.template:
         changes.append("template")
-    if any(actual.parameters.get(k) != v and not (k in desired.no_echo and actual.parameters.get(k) == MASK)
+    if any(actual.parameters.get(k) != v and not _masked(desired, k, actual.parameters.get(k))
            for k, v in desired.parameters.items()) or set(actual.parameters) - set(desired.parameters):
         changes.append("parameters")
     checks = {"capabilities": actual.capabilities != frozenset(spec.capabilities), "tags": actual.tags != desired.tags,

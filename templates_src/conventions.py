@@ -31,6 +31,20 @@ def export_name(template: str, output: str) -> Sub:
     return Sub(f"${{{ENVIRONMENT}}}-{template}-{output}")
 
 
+ROTATION_TRANSFORM = "AWS::SecretsManager-2020-07-23"  # hosted rotation of generated database credentials
+
+
+def new_template(description: str, parameters: list[Parameter], transform: str | None = None) -> Template:
+    """A template with the standard parameters, then the template's own."""
+    template = Template(Description=description)
+    if transform:
+        template.set_transform(transform)
+    add_standard_parameters(template)
+    for parameter in parameters:
+        template.add_parameter(parameter)
+    return template
+
+
 def add_exported_outputs(template: Template, template_name: str, outputs: dict) -> None:
     """``{name: (value, description)}`` as outputs exported ``{env}-<template>-<name>``."""
     for name, (value, description) in outputs.items():

@@ -14,7 +14,7 @@ from troposphere import GetAtt, Join, Parameter, Ref, Template
 from . import policies
 from .components import cache, database, encryption, network, secrets, streams
 from .components.network import import_network
-from .conventions import add_exported_outputs, add_standard_parameters
+from .conventions import ROTATION_TRANSFORM, add_exported_outputs, new_template
 
 NAME = "data-pipeline"
 POSTGRES_VERSION = "15.17"
@@ -47,11 +47,7 @@ def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
 
 
 def build() -> Template:
-    template = Template(Description="FastShop Secure Data Pipeline: Kinesis, RDS PostgreSQL and Redis, encrypted, VPC only")
-    template.set_transform("AWS::SecretsManager-2020-07-23")
-    add_standard_parameters(template)
-    for parameter in PARAMETERS:
-        template.add_parameter(parameter)
+    template = new_template("FastShop Secure Data Pipeline: Kinesis, RDS PostgreSQL and Redis, encrypted, VPC only", PARAMETERS, ROTATION_TRANSFORM)
     imported = import_network()
     key = encryption.add_kms_key(template, "DataKey", "pipeline data", [policies.logs_key_user()])
     stream = streams.add_stream(template, "EventStream", "events", key, Ref("StreamRetentionHours"), Ref("ShardCount"))

@@ -14,7 +14,7 @@ from troposphere import cloudwatch
 from . import policies
 from .components import compute, database, encryption, identity, observability, secrets, storage
 from .components.network import import_network
-from .conventions import PRIMARY_REGION, add_exported_outputs, add_standard_parameters, suppress
+from .conventions import PRIMARY_REGION, ROTATION_TRANSFORM, add_exported_outputs, new_template, suppress
 from .network import LOG_RETENTION_DAYS
 
 NAME = "fraud-detection"
@@ -222,11 +222,7 @@ def add_outputs(template: Template, balancer, cluster, service, stores, key, top
 
 
 def build() -> Template:
-    template = Template(Description="Multi-Environment Fraud Detection Infrastructure")
-    template.set_transform("AWS::SecretsManager-2020-07-23")
-    add_standard_parameters(template)
-    for parameter in PARAMETERS:
-        template.add_parameter(parameter)
+    template = new_template("Multi-Environment Fraud Detection Infrastructure", PARAMETERS, ROTATION_TRANSFORM)
     for name, condition in CONDITIONS.items():
         template.add_condition(name, condition)
     template.add_condition("CreateGlobalTable", And(Condition("UseGlobalTable"), Condition("IsPrimaryRegion")))

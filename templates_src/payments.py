@@ -13,7 +13,7 @@ from troposphere import GetAtt, Join, Parameter, Ref, Sub, Template
 from . import policies
 from .components import database, encryption, functions, observability, secrets
 from .components.network import import_network
-from .conventions import add_exported_outputs, add_standard_parameters
+from .conventions import ROTATION_TRANSFORM, add_exported_outputs, new_template
 
 NAME = "payments"
 AURORA_POSTGRES_VERSION = "15.10"
@@ -77,11 +77,7 @@ def add_alarms(template: Template, topic, function, cluster) -> None:
 
 
 def build() -> Template:
-    template = Template(Description="Payments: containerized Lambda and Aurora PostgreSQL 15 per environment and region")
-    template.set_transform("AWS::SecretsManager-2020-07-23")
-    add_standard_parameters(template)
-    for parameter in PARAMETERS:
-        template.add_parameter(parameter)
+    template = new_template("Payments: containerized Lambda and Aurora PostgreSQL 15 per environment and region", PARAMETERS, ROTATION_TRANSFORM)
     network = import_network()
     key = encryption.add_kms_key(template, "DataKey", "payments data",
                                  [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())])

@@ -75,6 +75,17 @@ def add_monitoring_role(template: Template, suffix: str) -> iam.Role:
     )
 
 
+def _observed(key, monitoring_role) -> dict:
+    """Every DB instance: Performance Insights encrypted with the CMK, enhanced monitoring."""
+    return dict(
+        EnablePerformanceInsights=True,
+        PerformanceInsightsKMSKeyId=Ref(key),
+        PerformanceInsightsRetentionPeriod=7,
+        MonitoringInterval=MONITORING_INTERVAL_SECONDS,
+        MonitoringRoleArn=GetAtt(monitoring_role, "Arn"),
+    )
+
+
 def add_postgres_instance(
     template: Template, *, suffix: str, key, secret, subnet_group, security_group, instance_class, storage_gb,
     deletion_protection, engine_version: str, database_name: str, monitoring_role,
@@ -100,15 +111,11 @@ def add_postgres_instance(
         BackupRetentionPeriod=BACKUP_RETENTION_DAYS,
         DeletionProtection=deletion_protection,
         EnableIAMDatabaseAuthentication=True,
-        EnablePerformanceInsights=True,
-        PerformanceInsightsKMSKeyId=Ref(key),
-        PerformanceInsightsRetentionPeriod=7,
-        MonitoringInterval=MONITORING_INTERVAL_SECONDS,
-        MonitoringRoleArn=GetAtt(monitoring_role, "Arn"),
         EnableCloudwatchLogsExports=["postgresql", "upgrade"],
         AutoMinorVersionUpgrade=True,
         CopyTagsToSnapshot=True,
         Tags=standard_tags(),
+        **_observed(key, monitoring_role),
     )))
 
 
@@ -125,12 +132,8 @@ def add_instances(
             Engine="aurora-postgresql",
             PubliclyAccessible=False,
             AutoMinorVersionUpgrade=True,
-            EnablePerformanceInsights=True,
-            PerformanceInsightsKMSKeyId=Ref(key),
-            PerformanceInsightsRetentionPeriod=7,
-            MonitoringInterval=MONITORING_INTERVAL_SECONDS,
-            MonitoringRoleArn=GetAtt(monitoring_role, "Arn"),
             Tags=standard_tags(),
+            **_observed(key, monitoring_role),
         )
         # A cluster member holds no data of its own (the cluster does, and snapshots
         # it): deleting or replacing an instance loses nothing, so say so explicitly.
