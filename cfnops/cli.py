@@ -75,12 +75,10 @@ def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> 
 @click.pass_context
 def validate(context: click.Context, environment: str) -> None:
     """Validate an environment's parameter files against the templates and environment rules."""
-    from templates_src.conventions import REGIONS
-
     from . import env_rules, params
 
     project = _project(context)
-    resolved = params.resolve(project, environment, render_module.read_generated(project), REGIONS)
+    resolved = params.resolve_deployed(project, environment, render_module.read_generated(project))
     sources = [project.display(p) for p in (project.common_parameters, project.parameter_path(environment)) if p.exists()]
     click.echo(f"{environment}: {' + '.join(sources)}")
     for template, regions in resolved.values.items():
@@ -197,7 +195,7 @@ def bootstrap(context: click.Context, environment: str, timeout: float) -> None:
     render_module.check(project)
     templates = render_module.read_generated(project)
     lint.gate(lint.lint(project, [bootstrap_module.TEMPLATE], list(REGIONS)))
-    resolved = params.resolve(project, environment, templates, REGIONS)
+    resolved = params.resolve_deployed(project, environment, templates)
     specs = config.load_all(project.root / "stacksets", project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
     regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
     text = project.template_path(bootstrap_module.TEMPLATE).read_text(encoding="utf-8")
@@ -282,12 +280,12 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
 @click.pass_context
 def parity(context: click.Context) -> None:
     """List the resolved values that differ between environments and whether rules explain them."""
-    from templates_src.conventions import ENVIRONMENTS, REGIONS
+    from templates_src.conventions import ENVIRONMENTS
 
     from . import parity as parity_module
 
     templates = render_module.read_generated(_project(context))
-    differences = parity_module.compare(_project(context), templates, ENVIRONMENTS, REGIONS)
+    differences = parity_module.compare(_project(context), templates, ENVIRONMENTS)
     click.echo(parity_module.render(differences, ENVIRONMENTS))
 
 

@@ -227,6 +227,20 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
     return order(specs, display, directory)
 
 
+def check_allowed_regions(specs: list[StackSetSpec], templates: Mapping[str, Mapping], display, directory: Path) -> None:
+    """A template that names its regions (Metadata.cfnops.AllowedRegions, e.g. data
+    residency) is refused here rather than by CloudFormation in the middle of a rollout."""
+    problems = []
+    for spec in specs:
+        allowed = ((templates.get(spec.template) or {}).get("Metadata") or {}).get("cfnops", {}).get("AllowedRegions")
+        outside = [region for region in spec.regions if allowed is not None and region not in allowed]
+        if outside:
+            problems.append(f"{display(directory / (spec.key + '.yaml'))}: regions: template {spec.template} may only deploy to "
+                            f"{', '.join(allowed)}, got {', '.join(outside)}")
+    if problems:
+        raise InputError(problems)
+
+
 def order(specs: dict[str, StackSetSpec], display, directory: Path) -> list[StackSetSpec]:
     ordered, visiting, done = [], set(), set()
 

@@ -139,9 +139,9 @@ def _resolve_one(environment, env_file, template, region, declared, settings, pr
     return resolved
 
 
-def _report_missing(env_file: str, missing: dict, regions: list[str], problems: _Problems) -> None:
+def _report_missing(env_file: str, missing: dict, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
     for (template, name), where in missing.items():
-        scope = "" if len(where) == len(regions) else f" in {', '.join(where)}"
+        scope = "" if len(where) == len(regions[template]) else f" in {', '.join(where)}"
         problems.add(env_file, f"templates.{template}.{name}", f"required by template {template}{scope}, not set")
 
 
@@ -172,19 +172,38 @@ def _apply_rules(environment: str, env_file: str, template: str, values: dict[st
                 problems.add(*_where(env_file, template, rule.parameter, values[rule.parameter]), problem)
 
 
-def resolve(project: Project, environment: str, templates: Mapping[str, Mapping], regions: Iterable[str]) -> ResolvedEnvironment:
-    """Every template's values in every region, or InputError listing every problem."""
-    regions = list(regions)
-    layers = load_files(project, environment, templates, regions)
+def _check_undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
+    """An override for a region the template never goes to would be silently ignored: refuse it."""
+    for layer in layers:
+        for region, sections in layer.regions.items():
+            for template, section in sections.items():
+                if region not in regions.get(template, ()) and section:
+                    where = ", ".join(regions.get(template, ())) or "no region"
+                    problems.add(layer.file, f"regions.{region}.{template}",
+                                 f"template {template} is not deployed to {region} (its StackSets deploy to {where})")
+
+
+def resolve(project: Project, environment: str, templates: Mapping[str, Mapping],
+            regions: Iterable[str] | Mapping[str, Iterable[str]]) -> ResolvedEnvironment:
+    """Every template's values in each of its regions, or InputError listing every problem.
+
+    ``regions`` is either every template's regions or a mapping template -> regions
+    (``deployed_regions``), so a value bound to one region is only checked where it goes."""
+    if not isinstance(regions, Mapping):
+        regions = {template: tuple(regions) for template in templates}
+    regions = {template: tuple(regions.get(template, ())) for template in templates}
+    all_regions = list(dict.fromkeys(r for rs in regions.values() for r in rs))
+    layers = load_files(project, environment, templates, all_regions)
     env_file = layers[-1].file
     problems = _Problems()
     _check_unknown_keys(layers, templates, problems)
+    _check_undeployed_overrides(layers, regions, problems)
     values: dict[str, dict[str, dict[str, ResolvedValue]]] = {}
     missing: dict[tuple[str, str], list[str]] = {}
     for template, body in templates.items():
         declared = declarations(body)
         values[template] = {}
-        for region in regions:
+        for region in regions[template]:
             settings = _settings_for(layers, template, region, declared)
             resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing)
             values[template][region] = resolved
@@ -193,3 +212,25 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
     _report_missing(env_file, missing, regions, problems)
     problems.raise_if_any()
     return ResolvedEnvironment(environment, env_file, values)
+
+
+def deployed_regions(project: Project, environment: str, templates: Mapping) -> dict[str, tuple[str, ...]]:
+    """Where each template goes in ``environment``: the union of its StackSets' regions;
+    every region for a template no StackSet deploys (the bootstrap stack)."""
+    from templates_src import REGISTRY
+    from templates_src.conventions import ENVIRONMENTS, REGIONS
+
+    from . import config
+
+    directory = project.root / "stacksets"
+    specs = config.load_all(directory, project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
+    config.check_allowed_regions(specs, templates, project.display, directory)
+    regions: dict[str, tuple[str, ...]] = {}
+    for spec in specs:
+        regions[spec.template] = tuple(r for r in REGIONS if r in regions.get(spec.template, ()) or r in spec.regions)
+    return {template: regions.get(template, tuple(REGIONS)) for template in templates}
+
+
+def resolve_deployed(project: Project, environment: str, templates: Mapping[str, Mapping]) -> ResolvedEnvironment:
+    """``resolve`` over the regions the StackSet definitions deploy each template to."""
+    return resolve(project, environment, templates, deployed_regions(project, environment, templates))

@@ -41,8 +41,8 @@ def verdict(key: str, values: Mapping[str, str]) -> str:
     return "unexplained"
 
 
-def compare(project, templates: Mapping[str, dict], environments, regions) -> list[KeyDifference]:
-    resolved = {env: params.resolve(project, env, templates, regions) for env in environments}
+def compare(project, templates: Mapping[str, dict], environments) -> list[KeyDifference]:
+    resolved = {env: params.resolve_deployed(project, env, templates) for env in environments}
     differences = []
     for template, body in templates.items():
         for key, declaration in body.get("Parameters", {}).items():

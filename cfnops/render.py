@@ -41,7 +41,7 @@ def build_templates() -> dict[str, dict]:
 
 
 def manifest(project: Project, templates: Mapping[str, dict], texts: Mapping[str, str]) -> dict:
-    from templates_src.conventions import ENVIRONMENTS, REGIONS
+    from templates_src.conventions import ENVIRONMENTS
 
     from . import params
 
@@ -53,7 +53,7 @@ def manifest(project: Project, templates: Mapping[str, dict], texts: Mapping[str
             "resources": len(body.get("Resources", {})),
         }
     for environment in ENVIRONMENTS:
-        resolved = params.resolve(project, environment, templates, REGIONS)
+        resolved = params.resolve_deployed(project, environment, templates)
         result["parameters"][environment] = {name: resolved.digest(name) for name in templates}
     return result
 

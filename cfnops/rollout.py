@@ -34,7 +34,7 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
     templates = render.read_generated(project)
     if run_lint:
         lint.gate(lint.lint(project, list(REGISTRY), list(REGIONS)))
-    resolved = params.resolve(project, environment, templates, REGIONS)
+    resolved = params.resolve_deployed(project, environment, templates)
     specs = config.load_all(project.root / "stacksets", project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
     if only:
         known = {spec.key for spec in specs} | {spec.name for spec in specs}

@@ -29,13 +29,15 @@ def build_registry(entries: Iterable[tuple[str, BuildFunction]]) -> MappingProxy
 
 
 def _entries() -> list[tuple[str, BuildFunction]]:
-    from . import data_pipeline, fraud_detection, network, payments, stackset_roles
+    from . import data_pipeline, fraud_agent, fraud_detection, loan_processing, network, payments, stackset_roles
 
     return [
         ("network", network.build),
         ("fraud-detection", fraud_detection.build),
         ("payments", payments.build),
         ("data-pipeline", data_pipeline.build),
+        ("loan-processing", loan_processing.build),
+        ("fraud-agent", fraud_agent.build),
         ("stackset-roles", stackset_roles.build),
     ]
 

@@ -100,6 +100,41 @@ def standard_tags(**extra: str) -> Tags:
     )
 
 
+METADATA_KEY = "cfnops"  # template Metadata read by the lint rules and the StackSet checks
+
+
+def _cfnops_metadata(template: Template) -> dict:
+    metadata = dict(template.metadata or {})
+    template.set_metadata(metadata)
+    return metadata.setdefault(METADATA_KEY, {})
+
+
+def require_tags(template: Template, **tags) -> None:
+    """Add ``tags`` to every tagged resource of the template (call it last) and make
+    the lint gate require them there too."""
+    for resource in template.resources.values():
+        existing = resource.properties.get("Tags")
+        if isinstance(existing, Tags):
+            resource.Tags = existing + Tags(**tags)
+        elif isinstance(existing, dict):
+            resource.Tags = {**existing, **tags}
+    _cfnops_metadata(template)["RequiredTags"] = sorted(tags)
+
+
+def restrict_regions(template: Template, regions: list[str], reason: str) -> None:
+    """Refuse to create the stack outside ``regions``: a template Rule, checked by
+    CloudFormation before any resource, and metadata cfnops checks StackSets against."""
+    template.add_rule("AllowedRegions", {
+        "Assertions": [{"Assert": {"Fn::Contains": [regions, Ref("AWS::Region")]}, "AssertDescription": reason}]
+    })
+    _cfnops_metadata(template)["AllowedRegions"] = list(regions)
+
+
+def standard_tag_map() -> dict:
+    """The standard tags as a {key: value} map, for the types that take one (Bedrock)."""
+    return {tag["Key"]: tag["Value"] for tag in standard_tags().to_dict()}
+
+
 def retain(resource: AWSObject) -> AWSObject:
     """Stateful resources keep their data on stack deletion and on replacement.
 

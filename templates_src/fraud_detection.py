@@ -9,7 +9,6 @@ IamMode, and alarms, an alert topic and a dashboard. One CMK encrypts all of it.
 from __future__ import annotations
 
 from troposphere import And, Condition, Equals, GetAtt, Join, Parameter, Ref, Sub, Template
-from troposphere import cloudwatch
 
 from . import policies
 from .components import compute, database, encryption, identity, observability, secrets, storage
@@ -24,16 +23,11 @@ TABLE_SUFFIX = "fraud-rules"
 AURORA_POSTGRES_VERSION = "15.10"
 AUDIT_RETENTION_DAYS = 365
 
-PARAMETERS = [
-    Parameter("ContainerImage", Type="String", Description="Image of the scoring service (registry/repository:tag or @sha256:digest)",
-              AllowedPattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128}|@sha256:[a-f0-9]{64})$"),
-    Parameter("TaskCpu", Type="Number", AllowedValues=[256, 512, 1024, 2048, 4096], Description="Fargate task CPU units"),
-    Parameter("TaskMemory", Type="Number", MinValue=512, MaxValue=30720, Description="Fargate task memory, MiB"),
+PARAMETERS = compute.service_parameters("scoring service") + [
     Parameter("MinTasks", Type="Number", MinValue=1, MaxValue=50, Description="Autoscaling minimum (and initial) task count"),
     Parameter("MaxTasks", Type="Number", MinValue=1, MaxValue=100, Description="Autoscaling maximum task count"),
     Parameter("CpuTargetPercent", Type="Number", MinValue=10, MaxValue=90, Default=60, Description="Target average CPU for autoscaling"),
-    Parameter("CertificateArn", Type="String", Description="ACM certificate of the HTTPS listener (regional: override per region)",
-              AllowedPattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$"),
+    compute.certificate_parameter(),
     Parameter("DbInstanceClass", Type="String", Description="Aurora instance class",
               AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge"]),
     Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances (writer + readers)"),
@@ -43,8 +37,7 @@ PARAMETERS = [
               Description="Replicate the fraud-rules table to every region (created from the primary region)"),
     Parameter(identity.IAM_MODE, Type="String", AllowedValues=list(identity.IAM_MODES),
               Description="What the service and operators may do with the environment's data"),
-    Parameter("AlertEmail", Type="String", Description="Where alarms are sent",
-              AllowedPattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"),
+    observability.alert_email_parameter(),
     Parameter("CpuAlarmThreshold", Type="Number", MinValue=1, MaxValue=100, Default=80, Description="Service CPU alarm, percent"),
     Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Target 5xx responses per minute that alarm"),
     Parameter("LatencyThresholdMs", Type="Number", MinValue=100, MaxValue=60000, Description="p99 target response time that alarms, ms"),
@@ -65,7 +58,7 @@ def data_key_alias(region: str) -> Sub:
 def add_data_stores(template: Template, key, network) -> dict:
     secret = secrets.add_generated_credentials(template, "DatabaseSecret", "fraud-db-master", "fraud_admin", key)
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
-    cluster = database.add_aurora_postgres(
+    cluster = database.add_aurora_cluster(
         template,
         suffix=NAME,
         key=key,
@@ -73,7 +66,7 @@ def add_data_stores(template: Template, key, network) -> dict:
         subnet_group=subnet_group,
         security_group=network.database_security_group,
         deletion_protection=Ref("DbDeletionProtection"),
-        engine_version=AURORA_POSTGRES_VERSION,
+        engine=database.aurora_postgres(AURORA_POSTGRES_VERSION),
         database_name="fraud",
     )
     monitoring_role = database.add_monitoring_role(template, NAME)
@@ -89,19 +82,7 @@ def add_data_stores(template: Template, key, network) -> dict:
 
 
 def add_roles(template: Template, key, secret, log_group, audit_log_group) -> dict:
-    execution = identity.add_role(
-        template, "TaskExecutionRole", "fraud-exec", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
-        "Pulls the scoring image and ships its logs",
-        [
-            # GetAuthorizationToken accepts no resource but "*"
-            policies.allow(policies.actions("ecr", "GetAuthorizationToken"), ["*"]),
-            policies.allow(
-                policies.actions("ecr", "BatchCheckLayerAvailability", "BatchGetImage", "GetDownloadUrlForLayer"),
-                [Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
-            ),
-            policies.log_delivery_statement(GetAtt(log_group, "Arn")),
-        ],
-    )
+    execution = identity.add_task_execution_role(template, "fraud-exec", "scoring", log_group)
     service = identity.add_role(
         template, "ServiceRole", "fraud-service", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
         "The scoring service's own permissions (IamMode policy)",
@@ -141,35 +122,11 @@ def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster
 def add_latency_alarm(template: Template, topic, lb_name) -> None:
     """p99 TargetResponseTime is in seconds; metric math turns it into ms to compare
     with LatencyThresholdMs as written in the parameter files."""
-    template.add_resource(
-        cloudwatch.Alarm(
-            "LatencyAlarm",
-            AlarmName=observability.physical_name("alarm", "fraud-latency"),
-            AlarmDescription="Scoring service p99 latency above threshold (ms)",
-            Metrics=[
-                cloudwatch.MetricDataQuery(Id="latencyMs", Expression="p99 * 1000", Label="p99 latency (ms)", ReturnData=True),
-                cloudwatch.MetricDataQuery(
-                    Id="p99",
-                    ReturnData=False,
-                    MetricStat=cloudwatch.MetricStat(
-                        Metric=cloudwatch.Metric(
-                            Namespace="AWS/ApplicationELB",
-                            MetricName="TargetResponseTime",
-                            Dimensions=[cloudwatch.MetricDimension(Name="LoadBalancer", Value=lb_name)],
-                        ),
-                        Period=60,
-                        Stat="p99",
-                    ),
-                ),
-            ],
-            EvaluationPeriods=5,
-            Threshold=Ref("LatencyThresholdMs"),
-            ComparisonOperator="GreaterThanThreshold",
-            TreatMissingData="notBreaching",
-            AlarmActions=[Ref(topic)],
-            OKActions=[Ref(topic)],
-            Tags=observability.standard_tags(),
-        )
+    observability.add_expression_alarm(
+        template, "LatencyAlarm", suffix="fraud-latency", description="Scoring service p99 latency above threshold (ms)",
+        expression="p99 * 1000", label="p99 latency (ms)", result_id="latencyMs",
+        metrics={"p99": ("AWS/ApplicationELB", "TargetResponseTime", {"LoadBalancer": lb_name}, "p99")},
+        threshold=Ref("LatencyThresholdMs"), topic=topic,
     )
 
 
@@ -260,7 +217,7 @@ def build() -> Template:
             "ENVIRONMENT": Ref("Environment"),
         },
     )
-    compute.add_cpu_autoscaling(template, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), Ref("CpuTargetPercent"))
+    compute.add_autoscaling(template, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), {"cpu": Ref("CpuTargetPercent")})
     add_alarms(template, topic, cluster, service, balancer, stores["cluster"])
     add_dashboard(template, cluster, service, balancer, stores["cluster"])
     add_outputs(template, balancer, cluster, service, stores, key, topic, roles)

@@ -17,6 +17,7 @@ from .conventions import add_exported_outputs, add_standard_parameters, standard
 LOG_RETENTION_DAYS = [7, 14, 30, 60, 90, 180, 365, 400, 545, 731, 1096, 1827, 3653]
 APPLICATION_PORT = 8080
 POSTGRES_PORT = 5432
+MYSQL_PORT = 3306
 
 
 def add_parameters(template: Template) -> None:
@@ -57,6 +58,8 @@ def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.Secur
     network.allow_tcp(template, "ApplicationHttpsEgress", app, 443, "AWS APIs and registries over TLS", cidr="0.0.0.0/0", egress=True)
     network.allow_tcp(template, "ApplicationToDatabase", app, POSTGRES_PORT, "To PostgreSQL", peer=db, egress=True)
     network.allow_tcp(template, "DatabaseFromApplication", db, POSTGRES_PORT, "PostgreSQL from applications", peer=app)
+    network.allow_tcp(template, "ApplicationToMysql", app, MYSQL_PORT, "To MySQL", peer=db, egress=True)
+    network.allow_tcp(template, "DatabaseMysqlFromApplication", db, MYSQL_PORT, "MySQL from applications", peer=app)
     return {"LoadBalancerSecurityGroupId": lb, "ApplicationSecurityGroupId": app, "DatabaseSecurityGroupId": db}
 
 

@@ -31,8 +31,7 @@ PARAMETERS = [
     Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances"),
     Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
               Description="Aurora deletion protection"),
-    Parameter("AlertEmail", Type="String", AllowedPattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
-              Description="Where alarms are sent"),
+    observability.alert_email_parameter(),
     Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Function errors per minute that alarm"),
     Parameter("DurationThresholdMs", Type="Number", MinValue=100, MaxValue=900000, Description="Average duration that alarms, ms"),
     Parameter("DbConnectionsThreshold", Type="Number", MinValue=10, MaxValue=5000, Description="Database connections that alarm"),
@@ -47,10 +46,10 @@ def image_uri() -> Sub:
 def add_database(template: Template, key, network):
     secret = secrets.add_generated_credentials(template, "DatabaseSecret", "payments-db-master", "payments_admin", key)
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
-    cluster = database.add_aurora_postgres(
+    cluster = database.add_aurora_cluster(
         template, suffix=NAME, key=key, secret=secret, subnet_group=subnet_group,
         security_group=network.database_security_group, deletion_protection=Ref("DbDeletionProtection"),
-        engine_version=AURORA_POSTGRES_VERSION, database_name="payments",
+        engine=database.aurora_postgres(AURORA_POSTGRES_VERSION), database_name="payments",
     )
     database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key,
                            database.add_monitoring_role(template, NAME))

@@ -24,8 +24,8 @@ def templates() -> dict[str, dict]:
 
 @pytest.fixture
 def tmp_project(tmp_path: Path) -> Project:
-    """A scratch copy of parameters/ and generated/ to break on purpose."""
-    for folder in ("parameters", "generated"):
+    """A scratch copy of parameters/, generated/ and stacksets/ to break on purpose."""
+    for folder in ("parameters", "generated", "stacksets"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return Project(tmp_path)
 

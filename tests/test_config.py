@@ -27,24 +27,25 @@ def stacksets(tmp_path):
 
 def test_committed_definitions_in_dependency_order(project):
     specs = load(project, "prod")
-    assert [s.name for s in specs] == ["network-prod", "data-pipeline-prod", "fraud-detection-prod", "payments-prod"]
-    assert [[s.key for s in level] for level in config.levels(specs)] == [["network"], ["data-pipeline", "fraud-detection", "payments"]]
+    assert [s.name for s in specs] == ["network-prod", "data-pipeline-prod", "fraud-detection-prod", "loan-processing-prod", "payments-prod"]
+    assert [[s.key for s in level] for level in config.levels(specs)] == [["network"], ["data-pipeline", "fraud-detection", "loan-processing", "payments"]]
 
 
 @pytest.mark.parametrize("environment, expected", [
     ("dev", {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0, "MaxConcurrentPercentage": 100,
              "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"}),
-    ("prod", {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": ["us-east-1", "us-west-2", "eu-west-1"],
-              "FailureToleranceCount": 0, "MaxConcurrentCount": 1}),
+    ("prod", {"RegionConcurrencyType": "SEQUENTIAL", "FailureToleranceCount": 0, "MaxConcurrentCount": 1}),
 ])
 def test_operation_preferences_per_environment(project, environment, expected):
-    assert all(spec.preferences == expected for spec in load(project, environment))
+    for spec in load(project, environment):
+        region_order = {"RegionOrder": list(spec.regions)} if environment == "prod" else {}
+        assert spec.preferences == expected | region_order, spec.key
 
 
 BAD = [
     ("unknown-key", "network", "tags:", "tagz:", "stacksets/network.yaml: tagz: unknown key (did you mean tags?): expected one of "),
     ("unknown-template", "network", "template: network", "template: netwerk",
-     "stacksets/network.yaml: template: unknown template (did you mean network?): expected one of network, fraud-detection, payments, data-pipeline, stackset-roles"),
+     "stacksets/network.yaml: template: unknown template (did you mean network?): expected one of network, fraud-detection, payments, data-pipeline, loan-processing, stackset-roles"),
     ("bad-region", "network", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, ap-south-1]",
      "stacksets/network.yaml: regions[1]: unknown value: expected one of us-east-1, us-west-2, eu-west-1"),
     ("bad-account", "network", "accounts: [self]", "accounts: ['12345']",

@@ -17,7 +17,7 @@ from cfnops.progress import PlainProgress
 from cfnops.reports import json_report
 from cfnops.rollout import prepare
 
-from .rollout_helpers import FAST, Run, copy_project, do_bootstrap
+from .rollout_helpers import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -50,9 +50,8 @@ def test_in_sync_everywhere(deployed):
     report, aws = detect(deployed)
     assert report.status == "IN_SYNC"
     assert {(s.name, i.region): i.status for s in report.stacksets for i in s.instances} == {
-        (name, region): "IN_SYNC" for name in ("network-staging", "fraud-detection-staging", "payments-staging", "data-pipeline-staging")
-        for region in ("us-east-1", "us-west-2", "eu-west-1")}
-    assert aws.calls["cloudformation:DetectStackSetDrift"] == 4  # one per StackSet
+        (f"{name}-staging", region): "IN_SYNC" for name, regions in STACKSET_REGIONS.items() for region in regions}
+    assert aws.calls["cloudformation:DetectStackSetDrift"] == len(STACKSET_REGIONS)  # one per StackSet
     assert aws.calls["cloudformation:ListStackInstanceResourceDrifts"] == 0  # nothing drifted: no resource reads
 
 

@@ -146,7 +146,7 @@ def test_committed_ignore_file_loads(project):
 
 
 def test_parity_explains_every_difference_of_the_committed_files(project):
-    differences = parity.compare(project, render.read_generated(project), ENVIRONMENTS, REGIONS)
+    differences = parity.compare(project, render.read_generated(project), ENVIRONMENTS)
     by_key = {(d.template, d.key): d for d in differences}
     assert by_key[("fraud-detection", "DbInstanceCount")].verdict.startswith("rule: prod needs at least 2 Aurora instances")
     assert by_key[("fraud-detection", "ErrorThreshold")].values == {"dev": "10", "staging": "5", "prod": "3"}
@@ -157,6 +157,6 @@ def test_parity_explains_every_difference_of_the_committed_files(project):
 def test_parity_flags_an_accidental_difference(tmp_project):
     path = tmp_project.parameter_path("prod")
     path.write_text(path.read_text().replace("  fraud-detection:\n", "  fraud-detection:\n    CpuTargetPercent: 75\n", 1))
-    differences = parity.compare(tmp_project, render.read_generated(tmp_project), ENVIRONMENTS, REGIONS)
+    differences = parity.compare(tmp_project, render.read_generated(tmp_project), ENVIRONMENTS)
     [unexplained] = [d for d in differences if not d.explained]
     assert (unexplained.key, unexplained.values) == ("CpuTargetPercent", {"dev": "60", "staging": "60", "prod": "75"})

@@ -59,6 +59,14 @@ def test_required_tags(tmp_path):
     assert found[0].path == "Resources/Topic/Properties/Tags"
 
 
+def test_a_template_can_require_more_tags(tmp_path):
+    topic = {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}, "Tags": TAGS}}
+    found = [f for f in findings_for(tmp_path, {"Topic": topic}, {"cfnops": {"RequiredTags": ["ComplianceLevel"]}})
+             if f.rule == "E9001"]
+    assert sorted(f.message for f in found) == ["Key lacks required tags: ComplianceLevel",
+                                                "Topic lacks required tags: ComplianceLevel"]
+
+
 def test_aws_managed_keys_are_refused(tmp_path):
     queue = {"Type": "AWS::SQS::Queue", "Properties": {"KmsMasterKeyId": "alias/aws/sqs", "Tags": TAGS}}
     found = [f.message for f in findings_for(tmp_path, {"Queue": queue}) if f.rule == "E9002"]

@@ -27,7 +27,7 @@ def deployed(project):
     with warnings.catch_warnings(), mock_aws():
         warnings.simplefilter("ignore")
         for environment in ENVIRONMENTS:
-            resolved = params.resolve(project, environment, templates, REGIONS)
+            resolved = params.resolve_deployed(project, environment, templates)
             for region in REGIONS:
                 client = boto3.client("cloudformation", region_name=region)
                 for name in ("network", "fraud-detection"):

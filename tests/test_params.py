@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from cfnops import params
 from cfnops.constraints import ConstraintError, normalize
 from cfnops.errors import InputError
-from templates_src.conventions import REGIONS
 
 S = "parameters/staging.yaml"
 P = "parameters/prod.yaml"
@@ -42,7 +41,7 @@ BAD_INPUTS = [
     ("environment-mismatch", "staging", "environment: staging", "environment: prod", "staging",
      f"{S}: environment: expected 'staging' (the file's name), got 'prod'"),
     ("unknown-template", "staging", "  fraud-detection:\n    TaskCpu", "  frad-detection:\n    TaskCpu", "staging",
-     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of network, fraud-detection, payments, data-pipeline, stackset-roles"),
+     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of network, fraud-detection, payments, data-pipeline, loan-processing, stackset-roles"),
     ("unknown-region", "staging", "  us-west-2:\n", "  us-east-2:\n", "staging",
      f"{S}: regions.us-east-2: unknown region (did you mean us-west-2?): expected one of us-east-1, us-west-2, eu-west-1"),
     ("unknown-parameter", "staging", "    AzCount: 2", "    AzCounts: 2", "staging",
@@ -104,7 +103,7 @@ def problems_for(project, environment, templates=None):
     from cfnops import render
 
     with pytest.raises(InputError) as raised:
-        params.resolve(project, environment, templates or render.read_generated(project), REGIONS)
+        params.resolve_deployed(project, environment, templates or render.read_generated(project))
     return raised.value.problems
 
 
@@ -146,12 +145,12 @@ def test_literal_secrets_are_refused(tmp_project, templates):
 def test_dynamic_references_to_secrets_are_accepted(tmp_project, templates):
     with_secret = dict(templates, vault={"Parameters": {"ApiToken": {"Type": "String", "NoEcho": True}}})
     edit(tmp_project, "staging", "templates:\n", "templates:\n  vault:\n    ApiToken: '{{resolve:secretsmanager:prod/api:SecretString:token}}'\n")
-    resolved = params.resolve(tmp_project, "staging", with_secret, REGIONS)
+    resolved = params.resolve_deployed(tmp_project, "staging", with_secret)
     assert resolved.plain("vault", "us-east-1")["ApiToken"].startswith("{{resolve:secretsmanager:")
 
 
 def test_region_override_wins_and_is_traced_to_its_key(project, templates):
-    resolved = params.resolve(project, "staging", templates, REGIONS)
+    resolved = params.resolve_deployed(project, "staging", templates)
     value = resolved.values["fraud-detection"]["us-west-2"]["CertificateArn"]
     assert value.key == "regions.us-west-2.fraud-detection.CertificateArn" and value.file == S
     assert resolved.values["fraud-detection"]["us-east-1"]["Owner"].file == C
@@ -159,13 +158,13 @@ def test_region_override_wins_and_is_traced_to_its_key(project, templates):
 
 
 def test_yaml_booleans_and_numbers_become_cloudformation_strings(project, templates):
-    values = params.resolve(project, "dev", templates, REGIONS).plain("fraud-detection", "us-east-1")
+    values = params.resolve_deployed(project, "dev", templates).plain("fraud-detection", "us-east-1")
     assert values["DbDeletionProtection"] == "false" and values["TaskCpu"] == "512"
 
 
 def test_all_environments_are_valid(project, templates):
     for environment in ("dev", "staging", "prod"):
-        params.resolve(project, environment, templates, REGIONS)
+        params.resolve_deployed(project, environment, templates)
 
 
 NUMBER = {"Type": "Number", "MinValue": -50, "MaxValue": 50}
@@ -198,3 +197,30 @@ def test_comma_delimited_lists_check_each_element():
     assert normalize([1, 2], declaration) == "1,2" == normalize("1, 2", declaration)
     with pytest.raises(ConstraintError, match="expected at least 1, got 0"):
         normalize("1,0", declaration)
+
+
+def restrict_stackset(project, name: str, regions: str) -> None:
+    path = project.root / "stacksets" / f"{name}.yaml"
+    text = path.read_text()
+    start = text.index("regions:")
+    path.write_text(text[:start] + f"regions: {regions}" + text[text.index("\n", start):])
+
+
+def test_values_are_checked_only_in_the_regions_the_stacksets_deploy_to(tmp_project, templates):
+    """Without its US overrides fraud-detection lacks a certificate there: fine once it only goes to eu-west-1."""
+    path = tmp_project.parameters / "staging.yaml"
+    text = path.read_text()
+    path.write_text(text[:text.index("  us-east-1:\n")] + text[text.index("  eu-west-1:\n"):])
+    assert "templates.fraud-detection.CertificateArn: required by template fraud-detection in us-east-1, us-west-2, not set" \
+        in " ".join(problems_for(tmp_project, "staging", templates))
+    restrict_stackset(tmp_project, "fraud-detection", "[eu-west-1]")
+    resolved = params.resolve_deployed(tmp_project, "staging", templates)
+    assert list(resolved.values["fraud-detection"]) == ["eu-west-1"]
+    assert list(resolved.values["network"]) == ["us-east-1", "us-west-2", "eu-west-1"]
+
+
+def test_an_override_for_a_region_the_template_never_goes_to_is_refused(tmp_project, templates):
+    restrict_stackset(tmp_project, "fraud-detection", "[eu-west-1]")
+    problems = problems_for(tmp_project, "staging", templates)
+    assert f"{S}: regions.us-west-2.fraud-detection: template fraud-detection is not deployed to us-west-2 " \
+           "(its StackSets deploy to eu-west-1)" in problems, problems

@@ -6,7 +6,6 @@ import pytest
 
 from cfnops import params
 from cfnops.errors import InputError
-from templates_src.conventions import REGIONS
 
 from .conftest import resources_of_type
 
@@ -58,7 +57,7 @@ def test_alarms_and_log_retention(payments):
     ("prod", "4096", "db.r6g.large", "2", "3", "2000", "200"),
 ])
 def test_seed_values_per_environment(project, templates, environment, memory, db_class, count, errors, duration, connections):
-    values = params.resolve(project, environment, templates, REGIONS).plain("payments", "eu-west-1")
+    values = params.resolve_deployed(project, environment, templates).plain("payments", "eu-west-1")
     assert (values["LambdaMemoryMb"], values["DbInstanceClass"], values["DbInstanceCount"]) == (memory, db_class, count)
     assert (values["ErrorThreshold"], values["DurationThresholdMs"], values["DbConnectionsThreshold"]) == (errors, duration, connections)
 
@@ -67,6 +66,6 @@ def test_wrong_memory_for_prod_is_refused_with_the_seeds_message(tmp_project, te
     path = tmp_project.parameter_path("prod")
     path.write_text(path.read_text().replace("LambdaMemoryMb: 4096", "LambdaMemoryMb: 2048"))
     with pytest.raises(InputError) as raised:
-        params.resolve(tmp_project, "prod", templates, REGIONS)
+        params.resolve_deployed(tmp_project, "prod", templates)
     assert raised.value.problems == [
         "parameters/prod.yaml: templates.payments.LambdaMemoryMb: prod must use 4096 MB Lambda memory, got 2048"]

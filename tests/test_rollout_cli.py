@@ -18,7 +18,7 @@ from cfnops.cli import main
 from cfnops.errors import ExitCode
 
 from .conftest import ROOT
-from .rollout_helpers import Run, copy_project, do_bootstrap, edit
+from .rollout_helpers import INSTANCES, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -191,8 +191,8 @@ def test_make_demo_runs_end_to_end_against_the_localcloud_server():
     result = subprocess.run([sys.executable, "scripts/demo.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
-    assert out.count("CURRENT   SUCCEEDED") == 12  # 4 StackSets x 3 regions
-    assert "deploy: nothing to do (4 StackSets unchanged)" in out
+    assert out.count("CURRENT   SUCCEEDED") == INSTANCES  # every StackSet in each of its regions
+    assert f"deploy: nothing to do ({len(STACKSET_REGIONS)} StackSets unchanged)" in out
     drifted = out[out.index("=== drift (someone changed us-west-2)"):out.index("=== drift (reverted)")]
     assert "network-staging us-west-2 123456789012: FlowLogGroup" in drifted
     assert "/RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in drifted and "(exit 2)" in drifted

@@ -15,7 +15,7 @@ from cfnops.operations import WaitSettings
 from cfnops.plan import OPERATION_ID
 from templates_src.conventions import REGIONS
 
-from .rollout_helpers import Run, copy_project, do_bootstrap, edit
+from .rollout_helpers import EVERY_REGION, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -44,10 +44,11 @@ def instance_stack_parameters(stackset: str, region: str) -> dict[str, str]:
 def test_create_reaches_current_in_three_regions_with_the_staging_values(project):
     run = Run(project)
     assert run.failures == []
-    assert run.mutating == {"CreateStackSet": 4, "CreateStackInstances": 6}  # 1 each; fraud-detection: 1 per region (overrides)
-    for name in ("network-staging", "fraud-detection-staging", "payments-staging", "data-pipeline-staging"):
-        summaries = cfn().list_stack_instances(StackSetName=name)["Summaries"]
-        assert sorted(s["Region"] for s in summaries) == sorted(REGIONS)
+    # one CreateStackInstances per StackSet, but fraud-detection: one per region (its overrides)
+    assert run.mutating == {"CreateStackSet": len(STACKSET_REGIONS), "CreateStackInstances": len(STACKSET_REGIONS) + 2}
+    for key, regions in STACKSET_REGIONS.items():
+        summaries = cfn().list_stack_instances(StackSetName=f"{key}-staging")["Summaries"]
+        assert sorted(s["Region"] for s in summaries) == sorted(regions)
         assert {s["Status"] for s in summaries} == {"CURRENT"}
         assert all(OPERATION_ID.match(s["LastOperationId"]) for s in summaries)
     for region in REGIONS:
@@ -71,7 +72,7 @@ def test_unchanged_redeploy_makes_no_mutating_call_and_few_reads(project):
     assert again.mutating == {}
     assert all(plan.action == "unchanged" for plan in again.plans)
     reads = {k: v for k, v in again.aws.calls.items() if k.startswith("cloudformation:")}
-    assert reads == {"cloudformation:DescribeStackSet": 4, "cloudformation:ListStackInstances": 4}
+    assert reads == {"cloudformation:DescribeStackSet": len(STACKSET_REGIONS), "cloudformation:ListStackInstances": len(STACKSET_REGIONS)}
 
 
 def test_parameter_change_is_one_update_stack_set(project):
@@ -100,22 +101,22 @@ def test_override_change_updates_only_that_region(project):
 
 
 def test_region_added_then_removed_only_with_prune(project):
-    for name in ("network", "fraud-detection", "payments", "data-pipeline"):
+    for name in EVERY_REGION:
         edit(project.root / "stacksets" / f"{name}.yaml", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, us-west-2]")
     Run(project)
     assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == ["us-east-1", "us-west-2"]
-    for name in ("network", "fraud-detection", "payments", "data-pipeline"):
+    for name in EVERY_REGION:
         edit(project.root / "stacksets" / f"{name}.yaml", "regions: [us-east-1, us-west-2]", "regions: [us-east-1, us-west-2, eu-west-1]")
     added = Run(project)
-    assert added.mutating == {"CreateStackInstances": 4}
-    for name in ("network", "fraud-detection", "payments", "data-pipeline"):
+    assert added.mutating == {"CreateStackInstances": len(EVERY_REGION)}
+    for name in EVERY_REGION:
         edit(project.root / "stacksets" / f"{name}.yaml", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, eu-west-1]")
     kept = Run(project)
     assert kept.mutating == {}  # removal needs PRUNE=1
-    assert all(p.remove == (("123456789012", "us-west-2"),) for p in kept.plans)
+    assert all(p.remove == (("123456789012", "us-west-2"),) for p in kept.plans if p.name.removesuffix("-staging") in EVERY_REGION)
     pruned = Run(project, prune=True)
     assert pruned.failures == []
-    assert pruned.mutating == {"DeleteStackInstances": 4}
+    assert pruned.mutating == {"DeleteStackInstances": len(EVERY_REGION)}
     assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == ["eu-west-1", "us-east-1"]
     assert [s["StackName"] for s in cfn("us-west-2").describe_stacks()["Stacks"]] == []  # staging deletes the stacks
 

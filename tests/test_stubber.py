@@ -57,7 +57,7 @@ def stub(aws):
 
 @pytest.fixture(scope="module")
 def staging(project):
-    return params.resolve(project, "staging", render.read_generated(project), REGIONS)
+    return params.resolve_deployed(project, "staging", render.read_generated(project))
 
 
 def make_spec(environment="staging", template="fraud-detection", model="SELF_MANAGED", **overrides) -> StackSetSpec:
@@ -168,7 +168,7 @@ def ours(desired, region: str) -> str:
 
 
 def test_prod_update_is_sequential_primary_first_one_at_a_time(aws, stub, project, staging):
-    prod = params.resolve(project, "prod", render.read_generated(project), REGIONS)
+    prod = params.resolve_deployed(project, "prod", render.read_generated(project))
     desired = build_desired(make_spec(environment="prod", template="network"), SMALL_TEMPLATE, prod, ADMIN)
     instances = [current(a, r, ours(desired, r)) for a in ACCOUNTS for r in REGIONS]
     old = dict(desired.parameters, FlowLogRetentionDays="90")
@@ -204,7 +204,7 @@ def test_override_change_is_update_stack_instances_for_that_region_only(aws, stu
 
 
 def test_prune_in_prod_retains_the_stacks(aws, stub, project):
-    prod = params.resolve(project, "prod", render.read_generated(project), REGIONS)
+    prod = params.resolve_deployed(project, "prod", render.read_generated(project))
     desired = build_desired(make_spec(environment="prod", template="network", regions=REGIONS[:2],
                                       preferences=default_preferences("prod", REGIONS)), SMALL_TEMPLATE, prod, ADMIN)
     instances = [current(a, r, ours(desired, r)) for a in ACCOUNTS for r in REGIONS]

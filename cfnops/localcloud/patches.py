@@ -27,7 +27,10 @@
   detection would report its omissions as drift;
 - stacks delete what moto forgot to: NAT gateways (and their network interface),
   routes, route tables, Elastic IPs, flow logs and internet gateway attachments, so
-  that a VPC can be deleted after them, as on AWS.
+  that a VPC can be deleted after them, as on AWS;
+- Ref of an AWS::Events::EventBus is its name;
+- template Rules are evaluated before a stack is created or updated (moto ignored them),
+  so a template that refuses a region fails there, as on AWS.
 """
 
 from __future__ import annotations
@@ -379,6 +382,38 @@ def _retain_except_on_create() -> None:
     parsing.ResourceMap.delete = delete
 
 
+def _event_bus_physical_id() -> None:
+    """Ref of an AWS::Events::EventBus is its name (moto had none: Ref gave the object)."""
+    from moto.events.models import EventBus
+
+    EventBus.physical_resource_id = property(lambda self: self.name)
+
+
+def _template_rules() -> None:
+    """Template Rules are checked before a stack is created or updated (localcloud/rules.py)."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import CloudFormationBackend
+
+    from .rules import failed_assertions
+
+    original_create, original_update = CloudFormationBackend.create_stack, CloudFormationBackend.update_stack
+
+    def check(backend, template, parameters: dict) -> None:
+        failures = failed_assertions(template, parameters, backend.account_id, backend.region_name)
+        if failures:
+            raise ValidationError(message="Template rule assertions failed: " + "; ".join(failures))
+
+    def create_stack(self, name, template, parameters, *args, **kwargs):
+        check(self, template, dict(parameters or {}))
+        return original_create(self, name, template, parameters, *args, **kwargs)
+
+    def update_stack(self, name, template, role_arn, parameters, tags):
+        check(self, template, {p["ParameterKey"]: p.get("ParameterValue") for p in parameters or [] if "ParameterValue" in p})
+        return original_update(self, name, template, role_arn, parameters, tags)
+
+    CloudFormationBackend.create_stack, CloudFormationBackend.update_stack = create_stack, update_stack
+
+
 def install() -> None:
     _placeholders_for_unmodelled_types()
     _aurora_members_are_placeholders()
@@ -394,3 +429,5 @@ def install() -> None:
     _inline_policies_as_json()
     _bucket_versioning_and_public_access_block()
     _apply_ignored_properties()
+    _template_rules()
+    _event_bus_physical_id()

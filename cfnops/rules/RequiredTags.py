@@ -16,12 +16,14 @@ def tag_keys(tags: object) -> set | None:
 class RequiredTags(CloudFormationLintRule):
     id = "E9001"
     shortdesc = "Required tags"
-    description = "Every taggable resource carries Environment, Owner, CostCenter, ManagedBy and Project"
+    description = ("Every taggable resource carries Environment, Owner, CostCenter, ManagedBy and Project, "
+                   "plus the template's Metadata.cfnops.RequiredTags")
     source_url = "https://github.com/fraud-platform/cfnops#conventions"
     tags = ["resources", "tags", "policy"]
 
     def match(self, cfn):
         matches = []
+        required = REQUIRED_TAGS + tuple((cfn.template.get("Metadata") or {}).get("cfnops", {}).get("RequiredTags", []))
         for name, resource in cfn.get_resources().items():
             try:
                 schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(cfn.regions[0], resource.get("Type"))
@@ -32,7 +34,7 @@ class RequiredTags(CloudFormationLintRule):
             keys = tag_keys((resource.get("Properties") or {}).get("Tags"))
             if keys is None and (resource.get("Properties") or {}).get("Tags") is not None:
                 continue
-            missing = [key for key in REQUIRED_TAGS if key not in (keys or set())]
+            missing = [key for key in required if key not in (keys or set())]
             if missing:
                 matches.append(RuleMatch(["Resources", name, "Properties", "Tags"],
                                          f"{name} lacks required tags: {', '.join(missing)}"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import GetAtt, Parameter, Ref, Sub, Template
 from troposphere import applicationautoscaling as aas
 from troposphere import ecs
 from troposphere import elasticloadbalancingv2 as elb
@@ -18,6 +18,21 @@ from ..conventions import physical_name, standard_tags
 TLS12_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.2 and 1.3, forward secrecy only
 TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-3-2021-06"  # TLS 1.3 only
 HEALTH_CHECK_PATH = "/health"
+
+
+def service_parameters(service: str) -> list[Parameter]:
+    """The image, task size and certificate of a service behind the load balancer."""
+    return [
+        Parameter("ContainerImage", Type="String", Description=f"Image of the {service} (registry/repository:tag or @sha256:digest)",
+                  AllowedPattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128}|@sha256:[a-f0-9]{64})$"),
+        Parameter("TaskCpu", Type="Number", AllowedValues=[256, 512, 1024, 2048, 4096], Description="Fargate task CPU units"),
+        Parameter("TaskMemory", Type="Number", MinValue=512, MaxValue=30720, Description="Fargate task memory, MiB"),
+    ]
+
+
+def certificate_parameter() -> Parameter:
+    return Parameter("CertificateArn", Type="String", Description="ACM certificate of the HTTPS listener (regional: override per region)",
+                     AllowedPattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$")
 
 
 @dataclass(frozen=True)
@@ -38,9 +53,29 @@ def add_cluster(template: Template, suffix: str) -> ecs.Cluster:
     )
 
 
+def _access_log_attributes(bucket, prefix: str) -> list[elb.LoadBalancerAttributes]:
+    return [
+        elb.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="true"),
+        elb.LoadBalancerAttributes(Key="access_logs.s3.bucket", Value=Ref(bucket)),
+        elb.LoadBalancerAttributes(Key="access_logs.s3.prefix", Value=prefix),
+    ]
+
+
 def add_load_balancer(
-    template: Template, *, suffix: str, subnets, security_group, vpc_id, certificate_arn, container_port: int, tls_policy: str
+    template: Template, *, suffix: str, subnets, security_group, vpc_id, certificate_arn, container_port: int, tls_policy: str,
+    access_logs=None,
 ) -> LoadBalancer:
+    """``access_logs``: (bucket, bucket policy), logs written under the prefix ``suffix``;
+    the load balancer waits for the policy, since ELB checks it may write when enabled."""
+    attributes = [
+        elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
+        elb.LoadBalancerAttributes(Key="routing.http.desync_mitigation_mode", Value="strictest"),
+    ]
+    extra = {}
+    if access_logs:
+        bucket, bucket_policy = access_logs
+        attributes += _access_log_attributes(bucket, suffix)
+        extra["DependsOn"] = [bucket_policy.title]
     lb = template.add_resource(
         elb.LoadBalancer(
             "LoadBalancer",
@@ -48,11 +83,9 @@ def add_load_balancer(
             Type="application",
             Subnets=subnets,
             SecurityGroups=[security_group],
-            LoadBalancerAttributes=[
-                elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
-                elb.LoadBalancerAttributes(Key="routing.http.desync_mitigation_mode", Value="strictest"),
-            ],
+            LoadBalancerAttributes=attributes,
             Tags=standard_tags(Name=physical_name("alb", suffix)),
+            **extra,
         )
     )
     target_group = template.add_resource(
@@ -184,8 +217,12 @@ def add_fargate_service(
     )
 
 
-def add_cpu_autoscaling(template: Template, cluster, service, minimum, maximum, target_percent) -> aas.ScalingPolicy:
-    """Target tracking on the service's average CPU."""
+AUTOSCALING_METRICS = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSServiceAverageMemoryUtilization"}
+
+
+def add_autoscaling(template: Template, cluster, service, minimum, maximum, targets: dict) -> list[aas.ScalingPolicy]:
+    """Target tracking on the service's average utilisation, one policy per metric in
+    ``targets`` ({"cpu": percent, "memory": percent}); the largest wins when they disagree."""
     target = template.add_resource(
         aas.ScalableTarget(
             "ServiceScalableTarget",
@@ -197,19 +234,19 @@ def add_cpu_autoscaling(template: Template, cluster, service, minimum, maximum, 
             Tags=standard_tags(),
         )
     )
-    return template.add_resource(
-        aas.ScalingPolicy(
-            "ServiceCpuScalingPolicy",
-            PolicyName=physical_name("scaling", "cpu"),
-            PolicyType="TargetTrackingScaling",
-            ScalingTargetId=Ref(target),
-            TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(
-                TargetValue=target_percent,
-                ScaleInCooldown=120,
-                ScaleOutCooldown=60,
-                PredefinedMetricSpecification=aas.PredefinedMetricSpecification(
-                    PredefinedMetricType="ECSServiceAverageCPUUtilization"
-                ),
-            ),
-        )
+    return [template.add_resource(_target_tracking(target, metric, percent)) for metric, percent in targets.items()]
+
+
+def _target_tracking(target, metric: str, percent) -> aas.ScalingPolicy:
+    return aas.ScalingPolicy(
+        f"Service{metric.capitalize()}ScalingPolicy",
+        PolicyName=physical_name("scaling", metric),
+        PolicyType="TargetTrackingScaling",
+        ScalingTargetId=Ref(target),
+        TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(
+            TargetValue=percent,
+            ScaleInCooldown=120,
+            ScaleOutCooldown=60,
+            PredefinedMetricSpecification=aas.PredefinedMetricSpecification(PredefinedMetricType=AUTOSCALING_METRICS[metric]),
+        ),
     )

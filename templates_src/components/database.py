@@ -1,6 +1,9 @@
-"""Aurora clusters: encrypted with the CMK, IAM auth, backups, deletion protection, snapshots."""
+"""Aurora clusters (PostgreSQL, MySQL, provisioned or Serverless v2) and RDS instances:
+encrypted with the CMK, IAM auth, backups, deletion protection, snapshots."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from troposphere import Equals, GetAtt, Not, Or, Ref, Sub, Template
 from troposphere import iam, rds
@@ -26,23 +29,79 @@ def add_subnet_group(template: Template, subnet_ids, suffix: str) -> rds.DBSubne
     )
 
 
-def add_aurora_postgres(
+@dataclass(frozen=True)
+class AuroraEngine:
+    """What differs between Aurora engines: name, version, logs, cluster settings."""
+
+    engine: str
+    version: str
+    log_exports: tuple[str, ...]
+    parameter_family: str | None = None
+    cluster_parameters: dict[str, str] = field(default_factory=dict)
+
+
+def aurora_postgres(version: str) -> AuroraEngine:
+    return AuroraEngine("aurora-postgresql", version, ("postgresql",))
+
+
+def aurora_mysql(version: str) -> AuroraEngine:
+    """Aurora MySQL 3 (MySQL 8.0) with TLS required and every log CloudWatch can take:
+    the audit log (connections, DDL, DCL), errors, the general log and slow queries."""
+    return AuroraEngine(
+        "aurora-mysql", version, ("audit", "error", "general", "slowquery"), "aurora-mysql8.0",
+        {
+            "require_secure_transport": "ON",
+            "server_audit_logging": "1",
+            "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL",
+            "server_audit_logs_upload": "1",
+            "general_log": "1",
+            "slow_query_log": "1",
+            "long_query_time": "2",
+            "log_output": "FILE",
+        },
+    )
+
+
+def _cluster_parameter_group(template: Template, engine: AuroraEngine, suffix: str) -> rds.DBClusterParameterGroup:
+    return template.add_resource(
+        rds.DBClusterParameterGroup(
+            "DatabaseClusterParameterGroup",
+            Description=Sub(f"${{Environment}} {suffix} {engine.engine}: TLS required, audit, general and slow query logs"),
+            Family=engine.parameter_family,
+            Parameters=dict(sorted(engine.cluster_parameters.items())),
+            Tags=standard_tags(),
+        )
+    )
+
+
+def add_aurora_cluster(
     template: Template,
     *,
+    engine: AuroraEngine,
     suffix: str,
     key,
     secret,
     subnet_group,
     security_group,
     deletion_protection,
-    engine_version: str,
     database_name: str,
+    backup_retention_days: int = BACKUP_RETENTION_DAYS,
+    serverless_capacity: tuple[float, float] | None = None,
 ) -> rds.DBCluster:
+    """An Aurora cluster encrypted with the CMK, IAM authentication on, snapshotted on
+    deletion; Serverless v2 when ``serverless_capacity`` (min, max ACU) is given."""
+    settings = {}
+    if engine.cluster_parameters:
+        settings["DBClusterParameterGroupName"] = Ref(_cluster_parameter_group(template, engine, suffix))
+    if serverless_capacity:
+        minimum, maximum = serverless_capacity
+        settings["ServerlessV2ScalingConfiguration"] = rds.ServerlessV2ScalingConfiguration(
+            MinCapacity=minimum, MaxCapacity=maximum)
     cluster = rds.DBCluster(
         "DatabaseCluster",
         DBClusterIdentifier=physical_name("aurora", suffix),
-        Engine="aurora-postgresql",
-        EngineVersion=engine_version,
+        Engine=engine.engine,
+        EngineVersion=engine.version,
         MasterUsername=secret_field(secret, "username"),
         MasterUserPassword=secret_field(secret, "password"),
         DatabaseName=database_name,
@@ -50,14 +109,15 @@ def add_aurora_postgres(
         KmsKeyId=Ref(key),
         EnableIAMDatabaseAuthentication=True,
         DeletionProtection=deletion_protection,
-        BackupRetentionPeriod=BACKUP_RETENTION_DAYS,
+        BackupRetentionPeriod=backup_retention_days,
         PreferredBackupWindow="03:00-04:00",
         PreferredMaintenanceWindow="sun:05:00-sun:06:00",
         CopyTagsToSnapshot=True,
-        EnableCloudwatchLogsExports=["postgresql"],
+        EnableCloudwatchLogsExports=list(engine.log_exports),
         DBSubnetGroupName=Ref(subnet_group),
         VpcSecurityGroupIds=[security_group],
         Tags=standard_tags(),
+        **settings,
     )
     return template.add_resource(snapshot(cluster))
 
@@ -129,7 +189,7 @@ def add_instances(
             f"DatabaseInstance{number}",
             DBClusterIdentifier=Ref(cluster),
             DBInstanceClass=instance_class,
-            Engine="aurora-postgresql",
+            Engine=cluster.Engine,
             PubliclyAccessible=False,
             AutoMinorVersionUpgrade=True,
             Tags=standard_tags(),

@@ -40,16 +40,15 @@ def add_function_role(template: Template, title: str, suffix: str, log_group, de
                     f"Execution role of the {suffix} function", statements)
 
 
-def add_container_function(
-    template: Template, *, title: str, suffix: str, image_uri, memory, reserved_concurrency, role, key, log_group,
-    dead_letter_queue, subnets, security_group, environment: dict, timeout: int = 30,
-) -> awslambda.Function:
-    """A function from a container image (PackageType Image)."""
-    function = awslambda.Function(
+INLINE_RUNTIME = "python3.12"
+
+
+def _add_function(template: Template, *, title: str, suffix: str, code: dict, memory, reserved_concurrency, role, key,
+                  log_group, dead_letter_queue, subnets, security_group, environment: dict, timeout: int) -> awslambda.Function:
+    """In the VPC, traced, environment encrypted with the CMK, a dead-letter queue, its own log group."""
+    return template.add_resource(awslambda.Function(
         title,
         FunctionName=physical_name("lambda", suffix),
-        PackageType="Image",
-        Code=awslambda.Code(ImageUri=image_uri),
         Role=GetAtt(role, "Arn"),
         MemorySize=memory,
         Timeout=timeout,
@@ -61,5 +60,17 @@ def add_container_function(
         Environment=awslambda.Environment(Variables=dict(sorted(environment.items()))),
         LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
         Tags=standard_tags(),
-    )
-    return template.add_resource(function)
+        **code,
+    ))
+
+
+def add_container_function(template: Template, *, image_uri, timeout: int = 30, **settings) -> awslambda.Function:
+    """A function from a container image (PackageType Image)."""
+    return _add_function(template, code=dict(PackageType="Image", Code=awslambda.Code(ImageUri=image_uri)),
+                         timeout=timeout, **settings)
+
+
+def add_inline_function(template: Template, *, code: str, timeout: int = 30, **settings) -> awslambda.Function:
+    """A small Python function whose source is in the template (handler ``index.handler``)."""
+    return _add_function(template, code=dict(Runtime=INLINE_RUNTIME, Handler="index.handler",
+                                             Code=awslambda.Code(ZipFile=code)), timeout=timeout, **settings)

@@ -12,7 +12,7 @@ Exactly one policy exists per stack (a Condition per mode); it is attached to bo
 
 from __future__ import annotations
 
-from troposphere import Equals, Ref, Sub, Template
+from troposphere import Equals, GetAtt, Ref, Sub, Template
 from troposphere import iam
 
 from .. import policies
@@ -30,6 +30,23 @@ DELETE_ACTIONS = ("BatchWriteItem", "DeleteItem")
 def add_iam_mode_conditions(template: Template) -> None:
     for mode, condition in MODE_CONDITIONS.items():
         template.add_condition(condition, Equals(Ref(IAM_MODE), mode))
+
+
+def add_task_execution_role(template: Template, suffix: str, service: str, log_group) -> iam.Role:
+    """What ECS needs to start a task: pull the image from this account's registry, ship logs."""
+    return add_role(
+        template, "TaskExecutionRole", suffix, policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
+        f"Pulls the {service} image and ships its logs",
+        [
+            # GetAuthorizationToken accepts no resource but "*"
+            policies.allow(policies.actions("ecr", "GetAuthorizationToken"), ["*"]),
+            policies.allow(
+                policies.actions("ecr", "BatchCheckLayerAvailability", "BatchGetImage", "GetDownloadUrlForLayer"),
+                [Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
+            ),
+            policies.log_delivery_statement(GetAtt(log_group, "Arn")),
+        ],
+    )
 
 
 def add_role(template: Template, title: str, suffix: str, trust, description: str, statements=None) -> iam.Role:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import GetAtt, Parameter, Ref, Sub, Template
 from troposphere import cloudwatch, logs, sns
 
 from ..conventions import physical_name, retain, standard_tags
@@ -23,6 +23,11 @@ def add_log_group(template: Template, title: str, name_suffix: str, retention_da
             )
         )
     )
+
+
+def alert_email_parameter() -> Parameter:
+    return Parameter("AlertEmail", Type="String", Description="Where alarms are sent",
+                     AllowedPattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
 
 def add_alert_topic(template: Template, key, email_parameter, owner: str) -> sns.Topic:
@@ -85,6 +90,57 @@ def add_alarm(
             **statistic_args,
         )
     )
+
+
+def add_expression_alarm(
+    template: Template, title: str, *, suffix: str, description: str, expression: str, label: str, metrics: dict,
+    threshold, topic: sns.Topic, period: int = 60, evaluation_periods: int = 5, result_id: str = "result",
+) -> cloudwatch.Alarm:
+    """An alarm on metric math: ``metrics`` maps an id used in ``expression`` to
+    (namespace, metric, dimensions, statistic); ``result_id`` names the result."""
+    queries = [cloudwatch.MetricDataQuery(Id=result_id, Expression=expression, Label=label, ReturnData=True)]
+    for query_id, (namespace, metric, dimensions, stat) in metrics.items():
+        queries.append(cloudwatch.MetricDataQuery(
+            Id=query_id,
+            ReturnData=False,
+            MetricStat=cloudwatch.MetricStat(
+                Metric=cloudwatch.Metric(Namespace=namespace, MetricName=metric,
+                                         Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions.items()]),
+                Period=period,
+                Stat=stat,
+            ),
+        ))
+    return template.add_resource(
+        cloudwatch.Alarm(
+            title,
+            AlarmName=physical_name("alarm", suffix),
+            AlarmDescription=description,
+            Metrics=queries,
+            EvaluationPeriods=evaluation_periods,
+            Threshold=threshold,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+            AlarmActions=[Ref(topic)],
+            OKActions=[Ref(topic)],
+            Tags=standard_tags(),
+        )
+    )
+
+
+def add_metric_filter(template: Template, title: str, log_group, pattern: str, metric: str,
+                      namespace: str = "FraudDetection") -> logs.MetricFilter:
+    """Count the JSON log events matching ``pattern`` as ``namespace/metric``, with the
+    dimension Environment taken from each event's ``environment`` field (environments
+    sharing an account keep their own series)."""
+    return template.add_resource(logs.MetricFilter(
+        title,
+        LogGroupName=Ref(log_group),
+        FilterPattern=pattern,
+        MetricTransformations=[logs.MetricTransformation(
+            MetricNamespace=namespace, MetricName=metric, MetricValue="1",
+            Dimensions=[logs.Dimension(Key="Environment", Value="$.environment")],
+        )],
+    ))
 
 
 def metric_widget(title: str, metrics: list[list], x: int, y: int, stat: str = "Average") -> dict:

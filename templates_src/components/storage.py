@@ -33,11 +33,17 @@ def _keys(hash_key: str, range_key: str | None):
 
 def add_regional_table(
     template: Template, title: str, suffix: str, key, hash_key: str, range_key: str | None = None, condition=None,
-    deletion_protection=True,
+    deletion_protection=True, ttl_attribute: str | None = None, stream_view: str | None = None,
 ) -> ddb.Table:
     """``deletion_protection`` also blocks the cleanup of a failed first creation (as on
-    AWS): make it a per-environment switch, off where stacks are rebuilt freely."""
+    AWS): make it a per-environment switch, off where stacks are rebuilt freely.
+    ``ttl_attribute``: items expire at that epoch second; ``stream_view``: a DynamoDB stream."""
     attributes, schema = _keys(hash_key, range_key)
+    extra = {}
+    if ttl_attribute:
+        extra["TimeToLiveSpecification"] = ddb.TimeToLiveSpecification(AttributeName=ttl_attribute, Enabled=True)
+    if stream_view:
+        extra["StreamSpecification"] = ddb.StreamSpecification(StreamViewType=stream_view)
     table = ddb.Table(
         title,
         TableName=table_name(suffix),
@@ -48,6 +54,7 @@ def add_regional_table(
         SSESpecification=ddb.SSESpecification(SSEEnabled=True, SSEType="KMS", KMSMasterKeyId=Ref(key)),
         DeletionProtectionEnabled=deletion_protection,
         Tags=standard_tags(),
+        **extra,
     )
     if condition:
         table.Condition = condition

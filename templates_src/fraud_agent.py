@@ -1,0 +1,191 @@
+"""Template ``fraud-agent`` (seed "AWS Infrastructure Configuration": fraud detection with an AI agent).
+
+Transactions arrive on a Kinesis stream; a stream processor scores them, records each
+decision, and puts FraudDetected on the event bus; an alert handler notifies the alert
+topic. EventBridge also routes TransactionReceived and FraudDetected to the events
+stream. A Bedrock agent, with a knowledge base of fraud patterns (vectors in S3
+Vectors, see components/agents.py), answers analysts; each environment has its alias.
+Everything is encrypted with one CMK; alarms, metric filters and a dashboard watch it.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Parameter, Ref, Sub, Template
+from troposphere import awslambda
+
+from . import fraud_agent_monitoring as monitoring
+from . import policies
+from .components import agents, buckets, encryption, events, functions, observability, storage, streams
+from .components.network import import_network
+from .conventions import add_exported_outputs, new_template, suppress
+from .handlers import source
+
+NAME = "fraud-agent"
+LOG_RETENTION_DAYS = 90
+KNOWLEDGE_PREFIX = "knowledge/"
+EVENT_SOURCE = "fraud.platform"
+# name suffix -> (hash key, range key, TTL attribute, stream view)
+TABLES = {
+    "TransactionsTable": ("agent-transactions", "transactionId", "createdAt", "expiresAt", "NEW_AND_OLD_IMAGES"),
+    "DecisionsTable": ("agent-decisions", "decisionId", None, "expiresAt", None),
+    "UserProfilesTable": ("agent-user-profiles", "userId", None, None, None),
+    "PatternsTable": ("agent-patterns", "patternId", None, None, None),
+}
+STREAMS = {"TransactionsStream": ("agent-transactions", 48), "EventsStream": ("agent-events", 24)}  # hours kept
+# Kinesis -> stream processor: bisect a failing batch, retry a record at most 3 times or
+# for an hour, then send its description to the dead-letter queue.
+MAX_RETRIES, MAX_RECORD_AGE_SECONDS, BATCH_SIZE = 3, 3600, 100
+AGENT_INSTRUCTION = (
+    "You are a fraud analyst's assistant. Explain why a transaction was scored as fraud, using the fraud "
+    "patterns in your knowledge base and the decision trail you are given. Never reveal customer personal "
+    "data beyond what the question needs, and say so when the knowledge base does not support an answer."
+)
+
+PARAMETERS = [
+    Parameter("FoundationModelId", Type="String", AllowedPattern=r"^[a-z0-9-]+\.[a-z0-9.:-]+$",
+              Description="Bedrock foundation model of the agent, e.g. anthropic.claude-3-5-sonnet-20240620-v1:0"),
+    Parameter("ProcessorMemoryMb", Type="Number", AllowedValues=[256, 512, 1024, 2048], Description="Stream processor memory"),
+    Parameter("ReservedConcurrency", Type="Number", MinValue=1, MaxValue=1000, Description="Reserved executions per function"),
+    Parameter("RiskThreshold", Type="String", AllowedPattern=r"^0\.[0-9]{1,3}$", Description="Risk score from which a transaction is fraud"),
+    Parameter("TableDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
+              Description="Deletion protection of the four tables"),
+    observability.alert_email_parameter(),
+    Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Function errors per minute that alarm"),
+    Parameter("DurationThresholdMs", Type="Number", MinValue=100, MaxValue=900000, Description="Average duration that alarms, ms"),
+    Parameter("IteratorAgeThresholdMs", Type="Number", MinValue=1000, MaxValue=86400000,
+              Description="Age of the oldest unread record that alarms, ms"),
+]
+
+
+def add_data(template: Template, key) -> dict:
+    tables = {
+        title: storage.add_regional_table(template, title, suffix, key, hash_key, range_key,
+                                          deletion_protection=Ref("TableDeletionProtection"), ttl_attribute=ttl, stream_view=view)
+        for title, (suffix, hash_key, range_key, ttl, view) in TABLES.items()
+    }
+    named = lambda suffix: Sub(f"${{Environment}}-${{AWS::Region}}-s3-{suffix}-${{AWS::AccountId}}")  # noqa: E731
+    bucket_set = {
+        "audit": buckets.add_private_bucket(template, "AuditLogsBucket", named("fa-audit-logs"), key,
+                                            current=buckets.expire_after(365)),
+        "trails": buckets.add_private_bucket(template, "DecisionTrailsBucket", named("fa-decision-trails"), key,
+                                             current=buckets.tiered(infrequent_after=30, glacier_after=90)),
+        "models": buckets.add_private_bucket(template, "ModelsBucket", named("fa-models"), key),
+    }
+    for bucket in bucket_set.values():
+        suppress(bucket, "CKV_AWS_18", "S3 server access logs cannot go to a KMS-encrypted bucket; object-level "
+                 "access is recorded by CloudTrail data events")
+    stream_set = {title: streams.add_stream(template, title, suffix, key, hours) for title, (suffix, hours) in STREAMS.items()}
+    return {"tables": tables, "buckets": bucket_set, "streams": stream_set}
+
+
+def add_processor(template: Template, key, network, data, queue, bus) -> awslambda.Function:
+    log_group = observability.add_log_group(template, "ProcessorLogGroup", "fraud-agent-processor", LOG_RETENTION_DAYS, key)
+    stream, decisions = data["streams"]["TransactionsStream"], data["tables"]["DecisionsTable"]
+    role = functions.add_function_role(template, "ProcessorRole", "fraud-agent-processor", log_group, queue, [
+        policies.allow(policies.actions("kinesis", "DescribeStream", "DescribeStreamSummary", "GetRecords", "GetShardIterator",
+                                        "ListShards", "SubscribeToShard"), [GetAtt(stream, "Arn")]),
+        policies.allow(policies.actions("kinesis", "ListStreams"), ["*"]),  # accepts no resource ARN
+        policies.allow(policies.actions("dynamodb", "PutItem"), [GetAtt(decisions, "Arn")]),
+        policies.allow(policies.actions("events", "PutEvents"), [GetAtt(bus, "Arn")]),
+        policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+    ])
+    function = functions.add_inline_function(
+        template, title="ProcessorFunction", suffix="fraud-agent-processor", code=source("stream_processor"),
+        memory=Ref("ProcessorMemoryMb"), reserved_concurrency=Ref("ReservedConcurrency"), role=role, key=key,
+        log_group=log_group, dead_letter_queue=queue, subnets=network.private_subnet_ids,
+        security_group=network.application_security_group, timeout=60,
+        environment={"DECISIONS_TABLE": Ref(decisions), "EVENT_BUS": Ref(bus), "RISK_THRESHOLD": Ref("RiskThreshold"),
+                     "ENVIRONMENT": Ref("Environment")},
+    )
+    template.add_resource(awslambda.EventSourceMapping(
+        "TransactionsStreamMapping",
+        EventSourceArn=GetAtt(stream, "Arn"),
+        FunctionName=Ref(function),
+        StartingPosition="LATEST",
+        BatchSize=BATCH_SIZE,
+        BisectBatchOnFunctionError=True,
+        MaximumRetryAttempts=MAX_RETRIES,
+        MaximumRecordAgeInSeconds=MAX_RECORD_AGE_SECONDS,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+        DestinationConfig=awslambda.DestinationConfig(OnFailure=awslambda.OnFailure(Destination=GetAtt(queue, "Arn"))),
+        Tags=observability.standard_tags(),
+    ))
+    add_metric_filters(template, log_group)
+    return function
+
+
+def add_metric_filters(template: Template, log_group) -> None:
+    observability.add_metric_filter(template, "ProcessingErrorsFilter", log_group, '{ $.level = "ERROR" }', "ProcessingErrors")
+    observability.add_metric_filter(template, "FraudDecisionsFilter", log_group, '{ $.decision = "FRAUD" }', "FraudDecisions")
+
+
+def add_alert_handler(template: Template, key, network, queue, topic) -> awslambda.Function:
+    log_group = observability.add_log_group(template, "AlertHandlerLogGroup", "fraud-agent-alerts", LOG_RETENTION_DAYS, key)
+    role = functions.add_function_role(template, "AlertHandlerRole", "fraud-agent-alerts", log_group, queue, [
+        policies.allow(policies.actions("sns", "Publish"), [Ref(topic)]),
+        policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+    ])
+    return functions.add_inline_function(
+        template, title="AlertHandlerFunction", suffix="fraud-agent-alerts", code=source("alert_handler"),
+        memory=256, reserved_concurrency=Ref("ReservedConcurrency"), role=role, key=key, log_group=log_group,
+        dead_letter_queue=queue, subnets=network.private_subnet_ids, security_group=network.application_security_group,
+        environment={"ALERT_TOPIC_ARN": Ref(topic), "ENVIRONMENT": Ref("Environment")},
+    )
+
+
+def add_routing(template: Template, key, bus, data, alert_handler, queue) -> None:
+    observed = {"source": [EVENT_SOURCE], "detail-type": ["TransactionReceived", "FraudDetected"]}
+    events.route_to_stream(template, "TransactionEventsRule", "fraud-agent-events",
+                           "TransactionReceived and FraudDetected to the events stream", bus, observed,
+                           data["streams"]["EventsStream"], key, "$.detail.transactionId", queue)
+    events.route_to_function(template, "FraudDetectedRule", "fraud-agent-alerts", "FraudDetected to the alert handler", bus,
+                             {"source": [EVENT_SOURCE], "detail-type": ["FraudDetected"]}, alert_handler, queue)
+
+
+def add_agent(template: Template, key, data) -> dict:
+    vector_bucket, index = agents.add_vector_store(template, NAME, key)
+    models = data["buckets"]["models"]
+    kb_role = agents.add_knowledge_base_role(template, NAME, key, models, KNOWLEDGE_PREFIX, index)
+    knowledge_base = agents.add_knowledge_base(
+        template, suffix=NAME, description="Fraud patterns and past investigations", role=kb_role, key=key,
+        vector_bucket=vector_bucket, index=index, documents_bucket=models, documents_prefix=KNOWLEDGE_PREFIX)
+    role = agents.add_agent_role(template, NAME, key, Ref("FoundationModelId"), knowledge_base)
+    agent, alias = agents.add_agent(
+        template, suffix=NAME, description="Explains fraud decisions to analysts", instruction=AGENT_INSTRUCTION,
+        model_id=Ref("FoundationModelId"), role=role, key=key, knowledge_base=knowledge_base,
+        knowledge_base_use="Fraud patterns and past investigations: consult it for every explanation",
+        alias_name=Ref("Environment"))
+    return {"knowledge_base": knowledge_base, "agent": agent, "alias": alias}
+
+
+def build() -> Template:
+    template = new_template("Fraud detection with an AI agent: streams, functions, tables, buckets, Bedrock", PARAMETERS)
+    network = import_network()
+    key = encryption.add_kms_key(template, "DataKey", "fraud agent data", [
+        policies.logs_key_user(),
+        ("cloudwatch.amazonaws.com", policies.source_account_condition()),  # alarms to the encrypted topic
+        ("events.amazonaws.com", policies.source_account_condition()),  # undeliverable events to the encrypted queue
+        ("indexing.s3vectors.amazonaws.com", policies.source_account_condition()),  # vector index maintenance
+    ])
+    data = add_data(template, key)
+    queue = functions.add_dead_letter_queue(template, "DeadLetterQueue", NAME, key)
+    bus = events.add_bus(template, NAME)
+    topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], NAME)
+    processor = add_processor(template, key, network, data, queue, bus)
+    alert_handler = add_alert_handler(template, key, network, queue, topic)
+    add_routing(template, key, bus, data, alert_handler, queue)
+    bedrock = add_agent(template, key, data)
+    watched = {"Processor": processor, "AlertHandler": alert_handler}
+    monitoring.add_alarms(template, topic, watched, data, queue)
+    monitoring.add_dashboard(template, watched, data, queue)
+    add_exported_outputs(template, NAME, {
+        "TransactionsStreamArn": (GetAtt(data["streams"]["TransactionsStream"], "Arn"), "Where transactions are put"),
+        "EventBusName": (Ref(bus), "Fraud events"),
+        "AgentId": (GetAtt(bedrock["agent"], "AgentId"), "Bedrock agent"),
+        "AgentAliasId": (GetAtt(bedrock["alias"], "AgentAliasId"), "The environment's agent alias"),
+        "KnowledgeBaseId": (Ref(bedrock["knowledge_base"]), "Fraud patterns knowledge base"),
+        "ModelsBucketName": (Ref(data["buckets"]["models"]), "Models; knowledge documents under knowledge/"),
+        "DeadLetterQueueUrl": (Ref(queue), "Failed records and events"),
+        "AlertTopicArn": (Ref(topic), "Alerts"),
+    })
+    return template

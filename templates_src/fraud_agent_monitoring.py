@@ -1,0 +1,85 @@
+"""Alarms and the dashboard of ``fraud-agent``: per function errors, duration and
+throttles; per stream iterator age and write throttles; per table throttles; the
+dead-letter queue; and the FraudDetection metrics its functions and log filters emit."""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref, Template
+
+from .components import observability
+
+NAMESPACE = "FraudDetection"
+
+
+def _alarm(template, title, suffix, description, namespace, metric, dimensions, statistic, threshold, topic):
+    observability.add_alarm(template, title, suffix=f"fraud-agent-{suffix}", description=description, namespace=namespace,
+                            metric=metric, dimensions=dimensions, statistic=statistic, threshold=threshold, topic=topic)
+
+
+def add_function_alarms(template: Template, topic, functions: dict) -> None:
+    for name, function in functions.items():
+        dimensions = {"FunctionName": Ref(function)}
+        slug = name.lower()
+        _alarm(template, f"{name}ErrorsAlarm", f"{slug}-errors", f"{name} errors", "AWS/Lambda", "Errors", dimensions,
+               "Sum", Ref("ErrorThreshold"), topic)
+        _alarm(template, f"{name}DurationAlarm", f"{slug}-duration", f"{name} average duration (ms)", "AWS/Lambda",
+               "Duration", dimensions, "Average", Ref("DurationThresholdMs"), topic)
+        _alarm(template, f"{name}ThrottlesAlarm", f"{slug}-throttles", f"{name} throttled", "AWS/Lambda", "Throttles",
+               dimensions, "Sum", 0, topic)
+
+
+def add_stream_alarms(template: Template, topic, streams: dict) -> None:
+    for title, stream in streams.items():
+        name = title.removesuffix("Stream")
+        dimensions = {"StreamName": Ref(stream)}
+        _alarm(template, f"{name}IteratorAgeAlarm", f"{name.lower()}-iterator-age", f"{name} stream: oldest unread record (ms)",
+               "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", dimensions, "Maximum", Ref("IteratorAgeThresholdMs"), topic)
+        _alarm(template, f"{name}WriteThrottlesAlarm", f"{name.lower()}-write-throttles", f"{name} stream: writes throttled",
+               "AWS/Kinesis", "WriteProvisionedThroughputExceeded", dimensions, "Sum", 0, topic)
+
+
+def add_table_alarms(template: Template, topic, tables: dict) -> None:
+    for title, table in tables.items():
+        name = title.removesuffix("Table")
+        observability.add_expression_alarm(
+            template, f"{name}ThrottlesAlarm", suffix=f"fraud-agent-{name.lower()}-throttles",
+            description=f"{name} table: reads or writes throttled", expression="reads + writes", label="throttled requests",
+            metrics={"reads": ("AWS/DynamoDB", "ReadThrottleEvents", {"TableName": Ref(table)}, "Sum"),
+                     "writes": ("AWS/DynamoDB", "WriteThrottleEvents", {"TableName": Ref(table)}, "Sum")},
+            threshold=0, topic=topic)
+
+
+def add_alarms(template: Template, topic, functions: dict, data: dict, queue) -> None:
+    add_function_alarms(template, topic, functions)
+    add_stream_alarms(template, topic, data["streams"])
+    add_table_alarms(template, topic, data["tables"])
+    _alarm(template, "DeadLetterQueueAlarm", "dlq", "Records or events were given up on", "AWS/SQS",
+           "ApproximateNumberOfMessagesVisible", {"QueueName": GetAtt(queue, "QueueName")}, "Maximum", 0, topic)
+    _alarm(template, "ProcessingErrorsAlarm", "processing-errors", "Transactions that failed to score (log filter)",
+           NAMESPACE, "ProcessingErrors", {"Environment": Ref("Environment")}, "Sum", Ref("ErrorThreshold"), topic)
+
+
+def add_dashboard(template: Template, functions: dict, data: dict, queue) -> None:
+    streams, tables = data["streams"], data["tables"]
+    widget = observability.metric_widget
+    per_function = lambda metric: [["AWS/Lambda", metric, "FunctionName", f"${{{name}}}"] for name in functions]  # noqa: E731
+    per_table = [["AWS/DynamoDB", metric, "TableName", f"${{{title}}}"] for title in tables
+                 for metric in ("ReadThrottleEvents", "WriteThrottleEvents")]
+    per_stream = lambda metric: [["AWS/Kinesis", metric, "StreamName", f"${{{title}}}"] for title in streams]  # noqa: E731
+    widgets = [
+        widget("Transactions scored and fraud found", [
+            [NAMESPACE, "TransactionsProcessed", "Environment", "${Environment}"],
+            [".", "FraudDetected", ".", "."], [".", "ProcessingErrors", ".", "."]], 0, 0, stat="Sum"),
+        widget("Function errors and throttles", per_function("Errors") + per_function("Throttles"), 12, 0, stat="Sum"),
+        widget("Function duration (ms)", per_function("Duration"), 0, 6),
+        widget("Streams: oldest unread record (ms)", per_stream("GetRecords.IteratorAgeMilliseconds"), 12, 6, stat="Maximum"),
+        widget("Streams: records in and write throttles",
+               per_stream("IncomingRecords") + per_stream("WriteProvisionedThroughputExceeded"), 0, 12, stat="Sum"),
+        widget("Table throttles", per_table, 12, 12, stat="Sum"),
+        widget("Dead-letter queue", [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${Queue}"]], 0, 18,
+               stat="Maximum"),
+    ]
+    variables = {name: Ref(function) for name, function in functions.items()}
+    variables.update({title: Ref(resource) for title, resource in {**streams, **tables}.items()})
+    variables["Queue"] = GetAtt(queue, "QueueName")
+    observability.add_dashboard(template, "fraud-agent", widgets, variables)

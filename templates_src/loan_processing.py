@@ -1,0 +1,150 @@
+"""Template ``loan-processing`` (seed "Secure Loan Processing Infrastructure").
+
+An ECS Fargate service behind an internal load balancer (HTTPS with TLS 1.3 only, HTTP
+redirected, access logs to S3 moving to Glacier after 90 days), scaling from 2 to 10
+tasks on CPU (70 %) and memory (80 %); Aurora MySQL Serverless v2 (0.5-4 ACU) with IAM
+authentication, 7-day backups and its audit, error, general and slow-query logs in
+CloudWatch; logs kept 365 days; ComplianceLevel tagged on everything.
+
+Loan applications are EU customer data: the template refuses any non-EU region (a
+template Rule), whatever a StackSet definition says.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Join, Parameter, Ref, Sub, Template
+
+from . import policies
+from .components import buckets, compute, database, encryption, identity, observability, secrets
+from .components.network import import_network
+from .conventions import ROTATION_TRANSFORM, add_exported_outputs, new_template, require_tags, restrict_regions
+
+NAME = "loan-processing"
+SERVICE = "loan-api"
+CONTAINER_PORT = 8080
+AURORA_MYSQL_VERSION = "8.0.mysql_aurora.3.08.0"
+DATABASE_NAME = "loans"
+APPLICATION_DB_USER = "loan_app"  # signs in with IAM authentication, no password
+SERVERLESS_CAPACITY = (0.5, 4)  # ACU
+BACKUP_RETENTION_DAYS = 7
+LOG_RETENTION_DAYS = 365
+TASKS = (2, 10)
+SCALING_TARGETS = {"cpu": 70, "memory": 80}  # percent
+ACCESS_LOGS_TO_GLACIER_DAYS = 90
+ACCESS_LOGS_EXPIRE_DAYS = 2555  # seven years, the usual retention of lending records
+EU_REGIONS = ["eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1"]
+COMPLIANCE_LEVELS = ["standard", "high", "critical"]
+
+PARAMETERS = compute.service_parameters("loan service") + [
+    compute.certificate_parameter(),
+    Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3],
+              Description="Aurora Serverless v2 instances (writer + readers)"),
+    Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
+              Description="Aurora deletion protection"),
+    Parameter("ComplianceLevel", Type="String", AllowedValues=COMPLIANCE_LEVELS,
+              Description="Data classification, tagged on every resource"),
+    observability.alert_email_parameter(),
+    Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Target 5xx responses per minute that alarm"),
+]
+
+
+def add_database(template: Template, key, network) -> tuple:
+    secret = secrets.add_generated_credentials(template, "DatabaseSecret", "loan-db-master", "loan_admin", key)
+    subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
+    cluster = database.add_aurora_cluster(
+        template, engine=database.aurora_mysql(AURORA_MYSQL_VERSION), suffix=NAME, key=key, secret=secret,
+        subnet_group=subnet_group, security_group=network.database_security_group,
+        deletion_protection=Ref("DbDeletionProtection"), database_name=DATABASE_NAME,
+        backup_retention_days=BACKUP_RETENTION_DAYS, serverless_capacity=SERVERLESS_CAPACITY,
+    )
+    database.add_instances(template, cluster, "db.serverless", "DbInstanceCount", key,
+                           database.add_monitoring_role(template, NAME))
+    secrets.add_database_rotation(template, secret, cluster, "MySQLSingleUser", Join(",", network.data_subnet_ids),
+                                  network.database_security_group, key)
+    return secret, cluster
+
+
+def add_service_role(template: Template, cluster, key):
+    """The service signs in to MySQL as APPLICATION_DB_USER with an IAM token: no password."""
+    return identity.add_role(
+        template, "ServiceRole", "loan-service", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
+        "The loan service: IAM sign-in to its database",
+        [
+            policies.allow(policies.actions("rds-db", "connect"), [Sub(
+                f"arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{ClusterId}}/{APPLICATION_DB_USER}",
+                ClusterId=GetAtt(cluster, "DBClusterResourceId"),
+            )]),
+            policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt"),
+        ],
+    )
+
+
+def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster) -> None:
+    common = dict(topic=topic)
+    service_dimensions = {"ClusterName": Ref(cluster), "ServiceName": GetAtt(service, "Name")}
+    observability.add_alarm(template, "ServiceCpuAlarm", suffix="loan-cpu", description="Loan service CPU above 85 %",
+                            namespace="AWS/ECS", metric="CPUUtilization", dimensions=service_dimensions,
+                            statistic="Average", threshold=85, **common)
+    observability.add_alarm(template, "ServiceMemoryAlarm", suffix="loan-memory", description="Loan service memory above 90 %",
+                            namespace="AWS/ECS", metric="MemoryUtilization", dimensions=service_dimensions,
+                            statistic="Average", threshold=90, **common)
+    observability.add_alarm(template, "Target5xxAlarm", suffix="loan-5xx", description="Loan service 5xx responses above threshold",
+                            namespace="AWS/ApplicationELB", metric="HTTPCode_Target_5XX_Count",
+                            dimensions={"LoadBalancer": GetAtt(balancer.load_balancer, "LoadBalancerFullName")},
+                            statistic="Sum", threshold=Ref("ErrorThreshold"), **common)
+    observability.add_alarm(template, "DatabaseCapacityAlarm", suffix="loan-db-acu",
+                            description="Aurora Serverless v2 above 90 % of its maximum capacity",
+                            namespace="AWS/RDS", metric="ACUUtilization", dimensions={"DBClusterIdentifier": Ref(db_cluster)},
+                            statistic="Average", threshold=90, **common)
+
+
+def add_outputs(template: Template, balancer, cluster, service, secret, db_cluster, log_bucket, topic) -> None:
+    add_exported_outputs(template, NAME, {
+        "LoadBalancerDnsName": (GetAtt(balancer.load_balancer, "DNSName"), "Internal HTTPS endpoint of the loan service"),
+        "ClusterName": (Ref(cluster), "ECS cluster"),
+        "ServiceName": (GetAtt(service, "Name"), "ECS service"),
+        "DatabaseEndpoint": (GetAtt(db_cluster, "Endpoint.Address"), "Aurora MySQL writer endpoint"),
+        "DatabaseSecretArn": (Ref(secret), "Generated master credentials (rotated)"),
+        "AccessLogBucketName": (Ref(log_bucket), "Load balancer access logs"),
+        "AlertTopicArn": (Ref(topic), "Alerts"),
+    })
+
+
+def build() -> Template:
+    template = new_template("Secure Loan Processing Infrastructure (EU regions only)", PARAMETERS, ROTATION_TRANSFORM)
+    restrict_regions(template, EU_REGIONS, "loan-processing holds EU customer data: deploy it to EU regions only")
+    network = import_network()
+    key = encryption.add_kms_key(template, "DataKey", "loan data",
+                                 [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())])
+    secret, db_cluster = add_database(template, key, network)
+    log_group = observability.add_log_group(template, "ServiceLogGroup", SERVICE, LOG_RETENTION_DAYS, key)
+    log_bucket, log_bucket_policy = buckets.add_access_log_bucket(
+        template, "AccessLogBucket", Sub("${Environment}-${AWS::Region}-s3-loan-alb-logs-${AWS::AccountId}"), SERVICE,
+        ACCESS_LOGS_TO_GLACIER_DAYS, ACCESS_LOGS_EXPIRE_DAYS)
+    topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "loans")
+
+    cluster = compute.add_cluster(template, NAME)
+    balancer = compute.add_load_balancer(
+        template, suffix=SERVICE, subnets=network.private_subnet_ids, security_group=network.load_balancer_security_group,
+        vpc_id=network.vpc_id, certificate_arn=Ref("CertificateArn"), container_port=CONTAINER_PORT,
+        tls_policy=compute.TLS13_POLICY, access_logs=(log_bucket, log_bucket_policy),
+    )
+    service = compute.add_fargate_service(
+        template, suffix=SERVICE, cluster=cluster, image=Ref("ContainerImage"), cpu=Ref("TaskCpu"),
+        memory=Ref("TaskMemory"), container_port=CONTAINER_PORT,
+        execution_role=identity.add_task_execution_role(template, "loan-exec", "loan service", log_group),
+        task_role=add_service_role(template, db_cluster, key), log_group=log_group, subnets=network.private_subnet_ids,
+        security_group=network.application_security_group, balancer=balancer, desired_count=TASKS[0],
+        environment={
+            "DB_ENDPOINT": GetAtt(db_cluster, "Endpoint.Address"),
+            "DB_NAME": DATABASE_NAME,
+            "DB_USER": APPLICATION_DB_USER,
+            "DB_IAM_AUTH": "true",
+            "ENVIRONMENT": Ref("Environment"),
+        },
+    )
+    compute.add_autoscaling(template, cluster, service, *TASKS, SCALING_TARGETS)
+    add_alarms(template, topic, cluster, service, balancer, db_cluster)
+    add_outputs(template, balancer, cluster, service, secret, db_cluster, log_bucket, topic)
+    require_tags(template, ComplianceLevel=Ref("ComplianceLevel"))
+    return template
