@@ -45,6 +45,10 @@ def at_least(number: float) -> Callable[[str], bool]:
     return lambda value: float(value) >= number
 
 
+def at_most(number: float) -> Callable[[str], bool]:
+    return lambda value: float(value) <= number
+
+
 def equals(expected: str) -> Callable[[str], bool]:
     return lambda value: value == expected
 
@@ -53,6 +57,10 @@ ENVIRONMENT_RULES = (
     EnvironmentRule(("prod",), "DbInstanceCount", at_least(2), "prod needs at least 2 Aurora instances"),
     EnvironmentRule(("prod",), "DbDeletionProtection", equals("true"), "prod needs Aurora deletion protection (true)"),
     EnvironmentRule(("staging",), "DbDeletionProtection", equals("true"), "staging needs Aurora deletion protection (true)"),
+    EnvironmentRule(("staging", "prod"), "TableDeletionProtection", equals("true"),
+                    "staging and prod need table deletion protection (true)"),
+    EnvironmentRule(("prod",), "IteratorAgeThresholdMs", at_most(60000),
+                    "prod alarms when the oldest unread record is older than a minute: at most 60000 ms"),
     EnvironmentRule(("prod",), "HighlyAvailableNat", equals("true"), "prod needs a NAT gateway per availability zone (true)"),
     EnvironmentRule(("prod",), "MinTasks", at_least(2), "prod needs at least 2 tasks"),
     EnvironmentRule(("dev",), "IamMode", equals("read-only"), "dev must use IamMode read-only"),
@@ -113,5 +121,7 @@ INTENDED_DIFFERENCES = {
     "CacheNodeType": "sizing",
     "ImageTag": "each environment runs the release it has been promoted to",
     "ErrorThreshold": "per-environment alarm thresholds (seed 000: 10 / 5 / 3)",
+    "ProcessorMemoryMb": "sizing",
+    "IteratorAgeThresholdMs": "prod alarms first: a stream falling behind is an outage there",
     "LatencyThresholdMs": "per-environment alarm thresholds (seed 000: 5000 / 3000 / 2000 ms)",
 }

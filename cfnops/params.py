@@ -45,6 +45,8 @@ class ResolvedEnvironment:
     file: str
     # template -> region -> parameter -> value
     values: dict[str, dict[str, dict[str, ResolvedValue]]]
+    # overrides for regions a template is not deployed to (shown by validate, not applied)
+    ignored: tuple[str, ...] = ()
 
     def plain(self, template: str, region: str) -> dict[str, str]:
         return {name: resolved.value for name, resolved in self.values[template][region].items()}
@@ -172,15 +174,18 @@ def _apply_rules(environment: str, env_file: str, template: str, values: dict[st
                 problems.add(*_where(env_file, template, rule.parameter, values[rule.parameter]), problem)
 
 
-def _check_undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
-    """An override for a region the template never goes to would be silently ignored: refuse it."""
+def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Overrides for a region the template does not go to (say, a region just removed
+    from its StackSet): not applied, and said so rather than silently ignored."""
+    notes = []
     for layer in layers:
         for region, sections in layer.regions.items():
             for template, section in sections.items():
                 if region not in regions.get(template, ()) and section:
                     where = ", ".join(regions.get(template, ())) or "no region"
-                    problems.add(layer.file, f"regions.{region}.{template}",
-                                 f"template {template} is not deployed to {region} (its StackSets deploy to {where})")
+                    notes.append(f"{layer.file}: regions.{region}.{template}: not applied: template {template} "
+                                 f"is not deployed to {region} (its StackSets deploy to {where})")
+    return tuple(notes)
 
 
 def resolve(project: Project, environment: str, templates: Mapping[str, Mapping],
@@ -197,7 +202,6 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
     env_file = layers[-1].file
     problems = _Problems()
     _check_unknown_keys(layers, templates, problems)
-    _check_undeployed_overrides(layers, regions, problems)
     values: dict[str, dict[str, dict[str, ResolvedValue]]] = {}
     missing: dict[tuple[str, str], list[str]] = {}
     for template, body in templates.items():
@@ -211,7 +215,7 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
             _check_region_bound(env_file, template, region, resolved, problems)
     _report_missing(env_file, missing, regions, problems)
     problems.raise_if_any()
-    return ResolvedEnvironment(environment, env_file, values)
+    return ResolvedEnvironment(environment, env_file, values, _undeployed_overrides(layers, regions))
 
 
 def deployed_regions(project: Project, environment: str, templates: Mapping) -> dict[str, tuple[str, ...]]:

@@ -217,7 +217,7 @@ def build() -> Template:
             "ENVIRONMENT": Ref("Environment"),
         },
     )
-    compute.add_autoscaling(template, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), {"cpu": Ref("CpuTargetPercent")})
+    compute.add_autoscaling(template, SERVICE, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), {"cpu": Ref("CpuTargetPercent")})
     add_alarms(template, topic, cluster, service, balancer, stores["cluster"])
     add_dashboard(template, cluster, service, balancer, stores["cluster"])
     add_outputs(template, balancer, cluster, service, stores, key, topic, roles)

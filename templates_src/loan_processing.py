@@ -143,7 +143,7 @@ def build() -> Template:
             "ENVIRONMENT": Ref("Environment"),
         },
     )
-    compute.add_autoscaling(template, cluster, service, *TASKS, SCALING_TARGETS)
+    compute.add_autoscaling(template, SERVICE, cluster, service, *TASKS, SCALING_TARGETS)
     add_alarms(template, topic, cluster, service, balancer, db_cluster)
     add_outputs(template, balancer, cluster, service, secret, db_cluster, log_bucket, topic)
     require_tags(template, ComplianceLevel=Ref("ComplianceLevel"))

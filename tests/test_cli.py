@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from cfnops.env_rules import ENVIRONMENT_RULES
 from cfnops.cli import main
 from cfnops.errors import ExitCode
 
@@ -22,7 +23,8 @@ def test_validate_prints_what_it_checked():
     assert result.returncode == ExitCode.OK, result.stderr
     assert "fraud-detection    3 regions" in result.stdout
     assert "6 region overrides" in result.stdout
-    assert "8 environment rules" in result.stdout
+    assert "loan-processing    1 region " in result.stdout  # eu-west-1 only, from its StackSet
+    assert f" {len(ENVIRONMENT_RULES)} environment rules" in result.stdout
     assert result.stdout.rstrip().endswith("OK: staging parameters are valid")
 
 
@@ -65,7 +67,7 @@ def test_lint_findings_are_exit_4(tmp_project):
 
 def test_lint_refuses_an_unknown_template():
     result = run("lint", "--template", "payroll")
-    assert (result.returncode, result.stderr) == (3, "error: --template payroll: unknown template: expected one of network, fraud-detection, payments, data-pipeline, loan-processing, stackset-roles\n")
+    assert (result.returncode, result.stderr) == (3, "error: --template payroll: unknown template: expected one of network, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles\n")
 
 
 def test_render_is_idempotent_in_a_copy(tmp_project):

@@ -41,7 +41,7 @@ BAD_INPUTS = [
     ("environment-mismatch", "staging", "environment: staging", "environment: prod", "staging",
      f"{S}: environment: expected 'staging' (the file's name), got 'prod'"),
     ("unknown-template", "staging", "  fraud-detection:\n    TaskCpu", "  frad-detection:\n    TaskCpu", "staging",
-     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of network, fraud-detection, payments, data-pipeline, loan-processing, stackset-roles"),
+     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of network, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles"),
     ("unknown-region", "staging", "  us-west-2:\n", "  us-east-2:\n", "staging",
      f"{S}: regions.us-east-2: unknown region (did you mean us-west-2?): expected one of us-east-1, us-west-2, eu-west-1"),
     ("unknown-parameter", "staging", "    AzCount: 2", "    AzCounts: 2", "staging",
@@ -219,8 +219,9 @@ def test_values_are_checked_only_in_the_regions_the_stacksets_deploy_to(tmp_proj
     assert list(resolved.values["network"]) == ["us-east-1", "us-west-2", "eu-west-1"]
 
 
-def test_an_override_for_a_region_the_template_never_goes_to_is_refused(tmp_project, templates):
+def test_an_override_for_a_region_the_template_never_goes_to_is_reported_not_applied(tmp_project, templates):
     restrict_stackset(tmp_project, "fraud-detection", "[eu-west-1]")
-    problems = problems_for(tmp_project, "staging", templates)
-    assert f"{S}: regions.us-west-2.fraud-detection: template fraud-detection is not deployed to us-west-2 " \
-           "(its StackSets deploy to eu-west-1)" in problems, problems
+    resolved = params.resolve_deployed(tmp_project, "staging", templates)
+    assert f"{S}: regions.us-west-2.fraud-detection: not applied: template fraud-detection is not deployed to us-west-2 " \
+           "(its StackSets deploy to eu-west-1)" in resolved.ignored
+    assert "us-west-2" not in resolved.values["fraud-detection"]

@@ -220,7 +220,7 @@ def add_fargate_service(
 AUTOSCALING_METRICS = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSServiceAverageMemoryUtilization"}
 
 
-def add_autoscaling(template: Template, cluster, service, minimum, maximum, targets: dict) -> list[aas.ScalingPolicy]:
+def add_autoscaling(template: Template, suffix: str, cluster, service, minimum, maximum, targets: dict) -> list[aas.ScalingPolicy]:
     """Target tracking on the service's average utilisation, one policy per metric in
     ``targets`` ({"cpu": percent, "memory": percent}); the largest wins when they disagree."""
     target = template.add_resource(
@@ -234,13 +234,13 @@ def add_autoscaling(template: Template, cluster, service, minimum, maximum, targ
             Tags=standard_tags(),
         )
     )
-    return [template.add_resource(_target_tracking(target, metric, percent)) for metric, percent in targets.items()]
+    return [template.add_resource(_target_tracking(target, suffix, metric, percent)) for metric, percent in targets.items()]
 
 
-def _target_tracking(target, metric: str, percent) -> aas.ScalingPolicy:
+def _target_tracking(target, suffix: str, metric: str, percent) -> aas.ScalingPolicy:
     return aas.ScalingPolicy(
         f"Service{metric.capitalize()}ScalingPolicy",
-        PolicyName=physical_name("scaling", metric),
+        PolicyName=physical_name("scaling", f"{suffix}-{metric}"),
         PolicyType="TargetTrackingScaling",
         ScalingTargetId=Ref(target),
         TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(
