@@ -219,9 +219,14 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
             problems += error.problems
     for spec in specs.values():
         for index, dependency in enumerate(spec.depends_on):
+            where = f"{display(directory / (spec.key + '.yaml'))}: depends_on[{index}]: "
             if dependency not in specs:
-                problems.append(f"{display(directory / (spec.key + '.yaml'))}: depends_on[{index}]: "
-                                + unknown(dependency, list(specs), "StackSet"))
+                problems.append(where + unknown(dependency, list(specs), "StackSet"))
+                continue
+            missing = [region for region in spec.regions if region not in specs[dependency].regions]
+            if missing:  # its imports would fail there, mid-rollout
+                problems.append(where + f"{dependency} is not deployed to {', '.join(missing)} "
+                                f"(its regions: {', '.join(specs[dependency].regions)})")
     if problems:
         raise InputError(problems)
     return order(specs, display, directory)

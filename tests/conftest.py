@@ -32,3 +32,11 @@ def tmp_project(tmp_path: Path) -> Project:
 
 def resources_of_type(template: dict, kind: str) -> dict[str, dict]:
     return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def ref(name: str) -> dict:
+    return {"Ref": name}
+
+
+def props(template: dict, name: str) -> dict:
+    return template["Resources"][name]["Properties"]

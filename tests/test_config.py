@@ -61,6 +61,8 @@ BAD = [
      "stacksets/fraud-detection.yaml: operation_preferences.staging.max_concurrent_percentage: expected a whole number from 0 to 100, got 150"),
     ("unknown-dependency", "fraud-detection", "depends_on: [network]", "depends_on: [netwrk]",
      "stacksets/fraud-detection.yaml: depends_on[0]: unknown StackSet (did you mean network?): expected one of "),
+    ("dependency-missing-in-a-region", "network", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, us-west-2]",
+     "stacksets/loan-processing.yaml: depends_on[0]: network is not deployed to eu-west-1 (its regions: us-east-1, us-west-2)"),
     ("cycle", "network", "managed_execution: true", "managed_execution: true\ndepends_on: [fraud-detection]",
      "depends_on: dependency cycle"),
 ]

@@ -13,20 +13,12 @@ from moto import mock_aws
 from cfnops import params
 from templates_src.components.agents import EMBEDDING_DIMENSIONS
 
-from .conftest import resources_of_type
+from .conftest import props, ref, resources_of_type
 
 
 @pytest.fixture(scope="module")
 def agent(templates):
     return templates["fraud-agent"]
-
-
-def ref(name):
-    return {"Ref": name}
-
-
-def props(template, name):
-    return template["Resources"][name]["Properties"]
 
 
 def test_four_tables_with_cmk_pitr_and_the_seeds_ttl_and_streams(agent):

@@ -11,7 +11,7 @@ from cfnops import localcloud, params, render
 from cfnops.errors import InputError
 from cfnops.localcloud.rules import failed_assertions
 
-from .conftest import resources_of_type
+from .conftest import props, ref, resources_of_type
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402  (after the patches)
@@ -24,22 +24,14 @@ def loans(templates):
     return templates["loan-processing"]
 
 
-def ref(name):
-    return {"Ref": name}
-
-
-def properties(template, name):
-    return template["Resources"][name]["Properties"]
-
-
 def attributes(load_balancer) -> dict:
     return {a["Key"]: a["Value"] for a in load_balancer["LoadBalancerAttributes"]}
 
 
 def test_https_only_with_tls_1_3_and_a_redirect(loans):
-    https = properties(loans, "HttpsListener")
+    https = props(loans, "HttpsListener")
     assert (https["Protocol"], https["Port"], https["SslPolicy"]) == ("HTTPS", 443, "ELBSecurityPolicy-TLS13-1-3-2021-06")
-    redirect = properties(loans, "HttpRedirectListener")["DefaultActions"][0]
+    redirect = props(loans, "HttpRedirectListener")["DefaultActions"][0]
     assert redirect["RedirectConfig"] == {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
 
 
@@ -62,7 +54,7 @@ def test_access_logs_go_to_an_sse_s3_bucket_that_moves_to_glacier_after_90_days(
 
 
 def test_only_the_regional_elb_account_may_write_and_only_under_the_prefix(loans):
-    statements = properties(loans, "AccessLogBucketPolicy")["PolicyDocument"]["Statement"]
+    statements = props(loans, "AccessLogBucketPolicy")["PolicyDocument"]["Statement"]
     write = next(s for s in statements if s["Sid"] == "LoadBalancerAccessLogs")
     assert write["Action"] == ["s3:PutObject"]
     assert write["Resource"] == [{"Fn::Sub": ["${Arn}/loan-api/AWSLogs/${AWS::AccountId}/*",
@@ -73,13 +65,13 @@ def test_only_the_regional_elb_account_may_write_and_only_under_the_prefix(loans
 
 
 def test_autoscaling_2_to_10_tasks_on_cpu_70_and_memory_80(loans):
-    target = properties(loans, "ServiceScalableTarget")
+    target = props(loans, "ServiceScalableTarget")
     assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 10)
     policies = {p["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"]:
                 p["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]
                 for p in (r["Properties"] for r in resources_of_type(loans, "AWS::ApplicationAutoScaling::ScalingPolicy").values())}
     assert policies == {"ECSServiceAverageCPUUtilization": 70, "ECSServiceAverageMemoryUtilization": 80}
-    assert properties(loans, "Service")["DesiredCount"] == 2
+    assert props(loans, "Service")["DesiredCount"] == 2
 
 
 def test_aurora_mysql_serverless_v2_with_iam_auth_backups_logs_and_cmk(loans):
@@ -91,7 +83,7 @@ def test_aurora_mysql_serverless_v2_with_iam_auth_backups_logs_and_cmk(loans):
     assert props["EnableCloudwatchLogsExports"] == ["audit", "error", "general", "slowquery"]
     assert (props["StorageEncrypted"], props["KmsKeyId"]) == (True, ref("DataKey"))
     assert (cluster["DeletionPolicy"], cluster["UpdateReplacePolicy"]) == ("Snapshot", "Snapshot")
-    group = properties(loans, "DatabaseClusterParameterGroup")
+    group = props(loans, "DatabaseClusterParameterGroup")
     assert group["Family"] == "aurora-mysql8.0"
     assert group["Parameters"]["server_audit_logging"] == "1" and group["Parameters"]["require_secure_transport"] == "ON"
     instances = resources_of_type(loans, "AWS::RDS::DBInstance")
@@ -100,7 +92,7 @@ def test_aurora_mysql_serverless_v2_with_iam_auth_backups_logs_and_cmk(loans):
 
 
 def test_the_service_signs_in_to_mysql_with_iam(loans):
-    statement = properties(loans, "ServiceRole")["Policies"][0]["PolicyDocument"]["Statement"][0]
+    statement = props(loans, "ServiceRole")["Policies"][0]["PolicyDocument"]["Statement"][0]
     assert statement["Action"] == ["rds-db:connect"]
     assert statement["Resource"][0]["Fn::Sub"][0].endswith(":dbuser:${ClusterId}/loan_app")
 

@@ -7,16 +7,12 @@ import pytest
 from cfnops import params
 from cfnops.errors import InputError
 
-from .conftest import resources_of_type
+from .conftest import ref, resources_of_type
 
 
 @pytest.fixture(scope="module")
 def payments(templates):
     return templates["payments"]
-
-
-def ref(name):
-    return {"Ref": name}
 
 
 def test_containerized_lambda_from_the_regions_registry(payments):

@@ -53,6 +53,30 @@ def add_alert_topic(template: Template, key, email_parameter, owner: str) -> sns
     return topic
 
 
+def _add_alarm(template: Template, title: str, suffix: str, description: str, threshold, topic: sns.Topic,
+               evaluation_periods: int, **metric) -> cloudwatch.Alarm:
+    """What every alarm shares: its name, notifications both ways, missing data is fine."""
+    return template.add_resource(
+        cloudwatch.Alarm(
+            title,
+            AlarmName=physical_name("alarm", suffix),
+            AlarmDescription=description,
+            EvaluationPeriods=evaluation_periods,
+            Threshold=threshold,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+            AlarmActions=[Ref(topic)],
+            OKActions=[Ref(topic)],
+            Tags=standard_tags(),
+            **metric,
+        )
+    )
+
+
+def _dimensions(dimensions: dict) -> list[cloudwatch.MetricDimension]:
+    return [cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions.items()]
+
+
 def add_alarm(
     template: Template,
     title: str,
@@ -71,25 +95,8 @@ def add_alarm(
 ) -> cloudwatch.Alarm:
     """An alarm that notifies ``topic`` when the metric crosses ``threshold``."""
     statistic_args = {"ExtendedStatistic": extended_statistic} if extended_statistic else {"Statistic": statistic}
-    return template.add_resource(
-        cloudwatch.Alarm(
-            title,
-            AlarmName=physical_name("alarm", suffix),
-            AlarmDescription=description,
-            Namespace=namespace,
-            MetricName=metric,
-            Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions.items()],
-            Period=period,
-            EvaluationPeriods=evaluation_periods,
-            Threshold=threshold,
-            ComparisonOperator="GreaterThanThreshold",
-            TreatMissingData="notBreaching",
-            AlarmActions=[Ref(topic)],
-            OKActions=[Ref(topic)],
-            Tags=standard_tags(),
-            **statistic_args,
-        )
-    )
+    return _add_alarm(template, title, suffix, description, threshold, topic, evaluation_periods, Namespace=namespace,
+                      MetricName=metric, Dimensions=_dimensions(dimensions), Period=period, **statistic_args)
 
 
 def add_expression_alarm(
@@ -104,27 +111,12 @@ def add_expression_alarm(
             Id=query_id,
             ReturnData=False,
             MetricStat=cloudwatch.MetricStat(
-                Metric=cloudwatch.Metric(Namespace=namespace, MetricName=metric,
-                                         Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions.items()]),
+                Metric=cloudwatch.Metric(Namespace=namespace, MetricName=metric, Dimensions=_dimensions(dimensions)),
                 Period=period,
                 Stat=stat,
             ),
         ))
-    return template.add_resource(
-        cloudwatch.Alarm(
-            title,
-            AlarmName=physical_name("alarm", suffix),
-            AlarmDescription=description,
-            Metrics=queries,
-            EvaluationPeriods=evaluation_periods,
-            Threshold=threshold,
-            ComparisonOperator="GreaterThanThreshold",
-            TreatMissingData="notBreaching",
-            AlarmActions=[Ref(topic)],
-            OKActions=[Ref(topic)],
-            Tags=standard_tags(),
-        )
-    )
+    return _add_alarm(template, title, suffix, description, threshold, topic, evaluation_periods, Metrics=queries)
 
 
 def add_metric_filter(template: Template, title: str, log_group, pattern: str, metric: str,
