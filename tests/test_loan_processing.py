@@ -76,12 +76,12 @@ def test_autoscaling_2_to_10_tasks_on_cpu_70_and_memory_80(loans):
 
 def test_aurora_mysql_serverless_v2_with_iam_auth_backups_logs_and_cmk(loans):
     cluster = loans["Resources"]["DatabaseCluster"]
-    props = cluster["Properties"]
-    assert props["Engine"] == "aurora-mysql" and props["EngineVersion"].startswith("8.0.mysql_aurora.3.")
-    assert props["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4}
-    assert props["EnableIAMDatabaseAuthentication"] is True and props["BackupRetentionPeriod"] == 7
-    assert props["EnableCloudwatchLogsExports"] == ["audit", "error", "general", "slowquery"]
-    assert (props["StorageEncrypted"], props["KmsKeyId"]) == (True, ref("DataKey"))
+    settings = cluster["Properties"]
+    assert settings["Engine"] == "aurora-mysql" and settings["EngineVersion"].startswith("8.0.mysql_aurora.3.")
+    assert settings["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4}
+    assert settings["EnableIAMDatabaseAuthentication"] is True and settings["BackupRetentionPeriod"] == 7
+    assert settings["EnableCloudwatchLogsExports"] == ["audit", "error", "general", "slowquery"]
+    assert (settings["StorageEncrypted"], settings["KmsKeyId"]) == (True, ref("DataKey"))
     assert (cluster["DeletionPolicy"], cluster["UpdateReplacePolicy"]) == ("Snapshot", "Snapshot")
     group = props(loans, "DatabaseClusterParameterGroup")
     assert group["Family"] == "aurora-mysql8.0"
