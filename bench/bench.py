@@ -45,7 +45,7 @@ def main() -> None:
     python = sys.executable
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        for folder in ("parameters", "generated"):
+        for folder in ("parameters", "generated", "stacksets"):
             shutil.copytree(ROOT / folder, work / folder)
         render = [python, "-m", "cfnops", "--root", str(work), "render"]
         lint = [python, "-m", "cfnops", "--root", str(work), "lint"]

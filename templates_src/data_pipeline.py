@@ -62,7 +62,7 @@ def build() -> Template:
         monitoring_role=database.add_monitoring_role(template, NAME),
     )
     secrets.add_database_rotation(template, secret, instance, "PostgreSQLSingleUser", Join(",", imported.data_subnet_ids),
-                                  Ref(groups["database"]), key, target_type="AWS::RDS::DBInstance")
+                                  imported.rotation_security_group, key, target_type="AWS::RDS::DBInstance")
 
     token = secrets.add_generated_token(template, "CacheAuthToken", "pipeline-redis-auth", key)
     redis = cache.add_redis(template, suffix="pipeline", key=key, auth_secret=token, subnet_ids=imported.data_subnet_ids,

@@ -73,7 +73,7 @@ def add_data_stores(template: Template, key, network) -> dict:
     database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role)
     secrets.add_database_rotation(
         template, secret, cluster, "PostgreSQLSingleUser", Join(",", network.data_subnet_ids),
-        network.database_security_group, key,
+        network.rotation_security_group, key,
     )
     storage.add_regional_table(template, "FraudRulesTable", TABLE_SUFFIX, key, "ruleId", "version", "UseRegionalTable",
                                deletion_protection=Ref("DbDeletionProtection"))

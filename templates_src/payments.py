@@ -54,7 +54,7 @@ def add_database(template: Template, key, network):
     database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key,
                            database.add_monitoring_role(template, NAME))
     secrets.add_database_rotation(template, secret, cluster, "PostgreSQLSingleUser", Join(",", network.data_subnet_ids),
-                                  network.database_security_group, key)
+                                  network.rotation_security_group, key)
     return secret, cluster
 
 

@@ -257,3 +257,18 @@ def test_no_two_resources_of_the_platform_share_a_physical_name(templates):
                     key = (resource["Type"], json.dumps(value, sort_keys=True))
                     assert key not in seen, f"{name}/{logical_id} and {seen[key]} share {prop} {value}"
                     seen[key] = f"{name}/{logical_id}"
+
+
+def test_rotation_functions_reach_their_database_and_secrets_manager_from_the_data_subnets(templates, network):
+    endpoint = network["Resources"]["SecretsManagerEndpoint"]["Properties"]
+    assert endpoint["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.secretsmanager"}
+    assert endpoint["PrivateDnsEnabled"] is True and endpoint["VpcEndpointType"] == "Interface"
+    subnets = json.dumps(endpoint["SubnetIds"])
+    assert "DataSubnet" in subnets and "PrivateSubnet" not in subnets and "PublicSubnet" not in subnets
+    ingress = {(r["Properties"]["GroupId"]["Ref"], r["Properties"]["FromPort"], r["Properties"].get("SourceSecurityGroupId", {}).get("Ref"))
+               for r in resources_of_type(network, "AWS::EC2::SecurityGroupIngress").values()}
+    assert {("DatabaseSecurityGroup", 5432, "RotationSecurityGroup"), ("DatabaseSecurityGroup", 3306, "RotationSecurityGroup"),
+            ("EndpointSecurityGroup", 443, None)} <= ingress
+    for name in ("fraud-detection", "payments", "data-pipeline", "loan-processing"):
+        rotation = templates[name]["Resources"]["DatabaseSecretRotation"]["Properties"]["HostedRotationLambda"]
+        assert rotation["VpcSecurityGroupIds"] == {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-RotationSecurityGroupId"}}, name

@@ -239,6 +239,7 @@ class ImportedNetwork:
     load_balancer_security_group: ImportValue
     application_security_group: ImportValue
     database_security_group: ImportValue
+    rotation_security_group: ImportValue
 
 
 NETWORK_EXPORTS = {
@@ -250,6 +251,7 @@ NETWORK_EXPORTS = {
     "LoadBalancerSecurityGroupId": "Security group of internal load balancers",
     "ApplicationSecurityGroupId": "Security group of application tasks and functions",
     "DatabaseSecurityGroupId": "Security group of databases and caches",
+    "RotationSecurityGroupId": "Security group of secret rotation functions",
 }
 
 
@@ -265,6 +267,7 @@ def import_network() -> ImportedNetwork:
         load_balancer_security_group=imported("LoadBalancerSecurityGroupId"),
         application_security_group=imported("ApplicationSecurityGroupId"),
         database_security_group=imported("DatabaseSecurityGroupId"),
+        rotation_security_group=imported("RotationSecurityGroupId"),
     )
 
 
