@@ -117,7 +117,7 @@ def rollout_figures() -> None:
             line(f"unchanged re-deploy, {label}", *deploy(project))
             if accounts == 1:
                 path = project.parameter_path("staging")
-                path.write_text(path.read_text().replace("ErrorThreshold: 5", "ErrorThreshold: 6"))
+                path.write_text(path.read_text().replace("ErrorThreshold: 5", "ErrorThreshold: 6", 1))
                 line(f"one parameter changed, {label}", *deploy(project))
                 drift_figures(project, quiet, options.wait)
 
