@@ -68,6 +68,7 @@ def add_data_stores(template: Template, key, network) -> dict:
         deletion_protection=Ref("DbDeletionProtection"),
         engine=database.aurora_postgres(AURORA_POSTGRES_VERSION),
         database_name="fraud",
+        log_retention_days=Ref("LogRetentionDays"),
     )
     monitoring_role = database.add_monitoring_role(template, NAME)
     database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role)

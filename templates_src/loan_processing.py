@@ -55,7 +55,7 @@ def add_database(template: Template, key, network) -> tuple:
         template, engine=database.aurora_mysql(AURORA_MYSQL_VERSION), suffix=NAME, key=key, secret=secret,
         subnet_group=subnet_group, security_group=network.database_security_group,
         deletion_protection=Ref("DbDeletionProtection"), database_name=DATABASE_NAME,
-        backup_retention_days=BACKUP_RETENTION_DAYS, serverless_capacity=SERVERLESS_CAPACITY,
+        backup_retention_days=BACKUP_RETENTION_DAYS, serverless_capacity=SERVERLESS_CAPACITY, log_retention_days=LOG_RETENTION_DAYS,
     )
     database.add_instances(template, cluster, "db.serverless", "DbInstanceCount", key,
                            database.add_monitoring_role(template, NAME))

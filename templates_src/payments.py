@@ -49,7 +49,7 @@ def add_database(template: Template, key, network):
     cluster = database.add_aurora_cluster(
         template, suffix=NAME, key=key, secret=secret, subnet_group=subnet_group,
         security_group=network.database_security_group, deletion_protection=Ref("DbDeletionProtection"),
-        engine=database.aurora_postgres(AURORA_POSTGRES_VERSION), database_name="payments",
+        engine=database.aurora_postgres(AURORA_POSTGRES_VERSION), database_name="payments", log_retention_days=LOG_RETENTION_DAYS,
     )
     database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key,
                            database.add_monitoring_role(template, NAME))

@@ -97,9 +97,14 @@ def test_the_service_signs_in_to_mysql_with_iam(loans):
     assert statement["Resource"][0]["Fn::Sub"][0].endswith(":dbuser:${ClusterId}/loan_app")
 
 
-def test_logs_are_kept_365_days(loans):
+def test_logs_are_kept_365_days_including_the_database_exports(loans):
     groups = resources_of_type(loans, "AWS::Logs::LogGroup")
-    assert groups and {g["Properties"]["RetentionInDays"] for g in groups.values()} == {365}
+    assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {365}
+    assert all(g["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]} for g in groups.values())
+    exported = {g["Properties"]["LogGroupName"]["Fn::Sub"].rsplit("/", 1)[1]: title for title, g in groups.items()
+                if g["Properties"]["LogGroupName"]["Fn::Sub"].startswith("/aws/rds/cluster/${Environment}-${AWS::Region}-aurora-")}
+    assert set(exported) == {"audit", "error", "general", "slowquery"}
+    assert sorted(loans["Resources"]["DatabaseCluster"]["DependsOn"]) == sorted(exported.values())  # before RDS makes them
 
 
 def test_compliance_tags_on_everything_tagged(loans):

@@ -11,6 +11,7 @@ from troposphere import iam, rds
 from .. import policies
 
 from ..conventions import physical_name, snapshot, standard_tags
+from . import observability
 from .secrets import secret_field
 
 MAX_INSTANCES = 3
@@ -62,6 +63,17 @@ def aurora_mysql(version: str) -> AuroraEngine:
     )
 
 
+def _exported_log_groups(template: Template, engine: AuroraEngine, suffix: str, retention_days, key) -> list:
+    """RDS exports a cluster's ``log`` to /aws/rds/cluster/<identifier>/<log>."""
+    return [
+        observability.add_log_group(
+            template, f"DatabaseLog{log.capitalize()}", "", retention_days, key,
+            name=Sub(f"/aws/rds/cluster/${{Environment}}-${{AWS::Region}}-aurora-{suffix}/{log}"),
+        )
+        for log in engine.log_exports
+    ]
+
+
 def _cluster_parameter_group(template: Template, engine: AuroraEngine, suffix: str) -> rds.DBClusterParameterGroup:
     return template.add_resource(
         rds.DBClusterParameterGroup(
@@ -87,10 +99,15 @@ def add_aurora_cluster(
     database_name: str,
     backup_retention_days: int = BACKUP_RETENTION_DAYS,
     serverless_capacity: tuple[float, float] | None = None,
+    log_retention_days=None,
 ) -> rds.DBCluster:
     """An Aurora cluster encrypted with the CMK, IAM authentication on, snapshotted on
-    deletion; Serverless v2 when ``serverless_capacity`` (min, max ACU) is given."""
+    deletion; Serverless v2 when ``serverless_capacity`` (min, max ACU) is given.
+    With ``log_retention_days``, the groups its logs are exported to are created first,
+    encrypted and with that retention (RDS would create them never expiring, unencrypted)."""
     settings = {}
+    if log_retention_days is not None:
+        settings["DependsOn"] = [group.title for group in _exported_log_groups(template, engine, suffix, log_retention_days, key)]
     if engine.cluster_parameters:
         settings["DBClusterParameterGroupName"] = Ref(_cluster_parameter_group(template, engine, suffix))
     if serverless_capacity:

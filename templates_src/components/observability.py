@@ -10,13 +10,14 @@ from troposphere import cloudwatch, logs, sns
 from ..conventions import physical_name, retain, standard_tags
 
 
-def add_log_group(template: Template, title: str, name_suffix: str, retention_days, key) -> logs.LogGroup:
-    """A log group encrypted with ``key``, with a retention (logs are records: retained)."""
+def add_log_group(template: Template, title: str, name_suffix: str, retention_days, key, name=None) -> logs.LogGroup:
+    """A log group ``/{env}/{region}/<name_suffix>`` (or ``name``, for the groups a service
+    writes to by convention) encrypted with ``key``, with a retention (logs are records: retained)."""
     return template.add_resource(
         retain(
             logs.LogGroup(
                 title,
-                LogGroupName=Sub(f"/${{Environment}}/${{AWS::Region}}/{name_suffix}"),
+                LogGroupName=name or Sub(f"/${{Environment}}/${{AWS::Region}}/{name_suffix}"),
                 RetentionInDays=retention_days,
                 KmsKeyId=GetAtt(key, "Arn"),
                 Tags=standard_tags(),
