@@ -186,19 +186,18 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
 @click.pass_context
 def bootstrap(context: click.Context, environment: str, timeout: float) -> None:
     """Create or update the StackSet roles and the artifacts bucket (plain stack per admin region)."""
-    from templates_src.conventions import ENVIRONMENTS, REGIONS
+    from templates_src.conventions import REGIONS
 
     from . import bootstrap as bootstrap_module
     from . import config, lint, params
     from .aws import Aws
-    from templates_src import REGISTRY
 
     project = _project(context)
     render_module.check(project)
     templates = render_module.read_generated(project)
     lint.gate(lint.lint(project, [bootstrap_module.TEMPLATE], list(REGIONS)))
-    resolved = params.resolve_deployed(project, environment, templates)
-    specs = config.load_all(project.root / "stacksets", project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
+    specs = config.load_project(project, environment, templates)
+    resolved = params.resolve_deployed(project, environment, templates, specs)
     regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
     text = project.template_path(bootstrap_module.TEMPLATE).read_text(encoding="utf-8")
     aws = Aws()

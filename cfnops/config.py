@@ -232,6 +232,18 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
     return order(specs, display, directory)
 
 
+def load_project(project, environment: str, templates: Mapping[str, Mapping]) -> list[StackSetSpec]:
+    """The project's StackSets of ``environment`` (stacksets/), checked against the
+    generated ``templates`` they deploy."""
+    from templates_src import REGISTRY
+    from templates_src.conventions import ENVIRONMENTS, REGIONS
+
+    directory = project.root / "stacksets"
+    specs = load_all(directory, project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
+    check_allowed_regions(specs, templates, project.display, directory)
+    return specs
+
+
 def check_allowed_regions(specs: list[StackSetSpec], templates: Mapping[str, Mapping], display, directory: Path) -> None:
     """A template that names its regions (Metadata.cfnops.AllowedRegions, e.g. data
     residency) is refused here rather than by CloudFormation in the middle of a rollout."""

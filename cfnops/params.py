@@ -189,14 +189,9 @@ def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]]) -> tup
 
 
 def resolve(project: Project, environment: str, templates: Mapping[str, Mapping],
-            regions: Iterable[str] | Mapping[str, Iterable[str]]) -> ResolvedEnvironment:
-    """Every template's values in each of its regions, or InputError listing every problem.
-
-    ``regions`` is either every template's regions or a mapping template -> regions
-    (``deployed_regions``), so a value bound to one region is only checked where it goes."""
-    if not isinstance(regions, Mapping):
-        regions = {template: tuple(regions) for template in templates}
-    regions = {template: tuple(regions.get(template, ())) for template in templates}
+            regions: Mapping[str, tuple[str, ...]]) -> ResolvedEnvironment:
+    """Every template's values in each of its ``regions`` (``deployed_regions``: a value
+    bound to one region is only checked where it goes), or InputError listing every problem."""
     all_regions = list(dict.fromkeys(r for rs in regions.values() for r in rs))
     layers = load_files(project, environment, templates, all_regions)
     env_file = layers[-1].file
@@ -218,23 +213,22 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
     return ResolvedEnvironment(environment, env_file, values, _undeployed_overrides(layers, regions))
 
 
-def deployed_regions(project: Project, environment: str, templates: Mapping) -> dict[str, tuple[str, ...]]:
-    """Where each template goes in ``environment``: the union of its StackSets' regions;
-    every region for a template no StackSet deploys (the bootstrap stack)."""
-    from templates_src import REGISTRY
-    from templates_src.conventions import ENVIRONMENTS, REGIONS
+def deployed_regions(specs, templates: Mapping) -> dict[str, tuple[str, ...]]:
+    """Where each template goes: the union of its StackSets' regions; every region for a
+    template no StackSet deploys (the bootstrap stack)."""
+    from templates_src.conventions import REGIONS
 
+    regions: dict[str, set[str]] = {}
+    for spec in specs:
+        regions.setdefault(spec.template, set()).update(spec.regions)
+    return {template: tuple(r for r in REGIONS if r in regions.get(template, REGIONS)) for template in templates}
+
+
+def resolve_deployed(project: Project, environment: str, templates: Mapping[str, Mapping], specs=None) -> ResolvedEnvironment:
+    """``resolve`` over the regions the StackSet definitions (``specs``, read when not
+    given) deploy each template to."""
     from . import config
 
-    directory = project.root / "stacksets"
-    specs = config.load_all(directory, project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
-    config.check_allowed_regions(specs, templates, project.display, directory)
-    regions: dict[str, tuple[str, ...]] = {}
-    for spec in specs:
-        regions[spec.template] = tuple(r for r in REGIONS if r in regions.get(spec.template, ()) or r in spec.regions)
-    return {template: regions.get(template, tuple(REGIONS)) for template in templates}
-
-
-def resolve_deployed(project: Project, environment: str, templates: Mapping[str, Mapping]) -> ResolvedEnvironment:
-    """``resolve`` over the regions the StackSet definitions deploy each template to."""
-    return resolve(project, environment, templates, deployed_regions(project, environment, templates))
+    if specs is None:
+        specs = config.load_project(project, environment, templates)
+    return resolve(project, environment, templates, deployed_regions(specs, templates))

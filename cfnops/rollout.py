@@ -28,14 +28,14 @@ class Prepared:
 
 def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_lint: bool = True) -> Prepared:
     from templates_src import REGISTRY
-    from templates_src.conventions import ENVIRONMENTS, REGIONS
+    from templates_src.conventions import REGIONS
 
     render.check(project)
     templates = render.read_generated(project)
     if run_lint:
         lint.gate(lint.lint(project, list(REGISTRY), list(REGIONS)))
-    resolved = params.resolve_deployed(project, environment, templates)
-    specs = config.load_all(project.root / "stacksets", project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
+    specs = config.load_project(project, environment, templates)
+    resolved = params.resolve_deployed(project, environment, templates, specs)
     if only:
         known = {spec.key for spec in specs} | {spec.name for spec in specs}
         unknown = [name for name in only if name not in known]

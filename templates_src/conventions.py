@@ -21,9 +21,19 @@ COST_CENTER = "CostCenter"
 PROJECT = "Project"
 
 
+def name_pattern(kind: str, suffix: str) -> str:
+    """``{env}-{region}-{kind}-{suffix}`` as a Fn::Sub pattern, for names built on it."""
+    return f"${{{ENVIRONMENT}}}-${{AWS::Region}}-{kind}-{suffix}"
+
+
 def physical_name(kind: str, suffix: str) -> Sub:
     """``{env}-{region}-{kind}-{suffix}``, resolved by CloudFormation at deploy time."""
-    return Sub(f"${{{ENVIRONMENT}}}-${{AWS::Region}}-{kind}-{suffix}")
+    return Sub(name_pattern(kind, suffix))
+
+
+def account_unique_name(kind: str, suffix: str) -> Sub:
+    """The physical name plus the account id, for names unique across all accounts (buckets)."""
+    return Sub(name_pattern(kind, suffix) + "-${AWS::AccountId}")
 
 
 def export_name(template: str, output: str) -> Sub:

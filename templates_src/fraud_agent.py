@@ -10,14 +10,14 @@ Everything is encrypted with one CMK; alarms, metric filters and a dashboard wat
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
+from troposphere import GetAtt, Parameter, Ref, Template
 from troposphere import awslambda
 
 from . import fraud_agent_monitoring as monitoring
 from . import policies
 from .components import agents, buckets, encryption, events, functions, observability, storage, streams
 from .components.network import import_network
-from .conventions import add_exported_outputs, new_template, suppress
+from .conventions import account_unique_name, add_exported_outputs, new_template, suppress
 from .handlers import source
 
 NAME = "fraud-agent"
@@ -50,8 +50,7 @@ PARAMETERS = [
     Parameter("TableDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
               Description="Deletion protection of the four tables"),
     observability.alert_email_parameter(),
-    Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Function errors per minute that alarm"),
-    Parameter("DurationThresholdMs", Type="Number", MinValue=100, MaxValue=900000, Description="Average duration that alarms, ms"),
+    *functions.alarm_parameters(),
     Parameter("IteratorAgeThresholdMs", Type="Number", MinValue=1000, MaxValue=86400000,
               Description="Age of the oldest unread record that alarms, ms"),
 ]
@@ -63,7 +62,7 @@ def add_data(template: Template, key) -> dict:
                                           deletion_protection=Ref("TableDeletionProtection"), ttl_attribute=ttl, stream_view=view)
         for title, (suffix, hash_key, range_key, ttl, view) in TABLES.items()
     }
-    named = lambda suffix: Sub(f"${{Environment}}-${{AWS::Region}}-s3-{suffix}-${{AWS::AccountId}}")  # noqa: E731
+    named = lambda suffix: account_unique_name("s3", suffix)  # noqa: E731
     bucket_set = {
         "audit": buckets.add_private_bucket(template, "AuditLogsBucket", named("fa-audit-logs"), key,
                                             current=buckets.expire_after(365)),

@@ -39,7 +39,7 @@ PARAMETERS = compute.service_parameters("scoring service") + [
               Description="What the service and operators may do with the environment's data"),
     observability.alert_email_parameter(),
     Parameter("CpuAlarmThreshold", Type="Number", MinValue=1, MaxValue=100, Default=80, Description="Service CPU alarm, percent"),
-    Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Target 5xx responses per minute that alarm"),
+    compute.target_errors_parameter(),
     Parameter("LatencyThresholdMs", Type="Number", MinValue=100, MaxValue=60000, Description="p99 target response time that alarms, ms"),
     Parameter("LogRetentionDays", Type="Number", AllowedValues=LOG_RETENTION_DAYS, Description="Container log retention, days"),
 ]

@@ -17,7 +17,7 @@ from troposphere import GetAtt, Join, Parameter, Ref, Sub, Template
 from . import policies
 from .components import buckets, compute, database, encryption, identity, observability, secrets
 from .components.network import import_network
-from .conventions import ROTATION_TRANSFORM, add_exported_outputs, new_template, require_tags, restrict_regions
+from .conventions import ROTATION_TRANSFORM, account_unique_name, add_exported_outputs, new_template, require_tags, restrict_regions
 
 NAME = "loan-processing"
 SERVICE = "loan-api"
@@ -32,7 +32,8 @@ TASKS = (2, 10)
 SCALING_TARGETS = {"cpu": 70, "memory": 80}  # percent
 ACCESS_LOGS_TO_GLACIER_DAYS = 90
 ACCESS_LOGS_EXPIRE_DAYS = 2555  # seven years, the usual retention of lending records
-EU_REGIONS = ["eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1"]
+# The EU regions the access-log bucket policy knows an ELB log-delivery account for.
+EU_REGIONS = [region for region in buckets.ELB_LOG_ACCOUNTS if region.startswith("eu-")]
 COMPLIANCE_LEVELS = ["standard", "high", "critical"]
 
 PARAMETERS = compute.service_parameters("loan service") + [
@@ -44,7 +45,7 @@ PARAMETERS = compute.service_parameters("loan service") + [
     Parameter("ComplianceLevel", Type="String", AllowedValues=COMPLIANCE_LEVELS,
               Description="Data classification, tagged on every resource"),
     observability.alert_email_parameter(),
-    Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Target 5xx responses per minute that alarm"),
+    compute.target_errors_parameter(),
 ]
 
 
@@ -119,7 +120,7 @@ def build() -> Template:
     secret, db_cluster = add_database(template, key, network)
     log_group = observability.add_log_group(template, "ServiceLogGroup", SERVICE, LOG_RETENTION_DAYS, key)
     log_bucket, log_bucket_policy = buckets.add_access_log_bucket(
-        template, "AccessLogBucket", Sub("${Environment}-${AWS::Region}-s3-loan-alb-logs-${AWS::AccountId}"), SERVICE,
+        template, "AccessLogBucket", account_unique_name("s3", "loan-alb-logs"), SERVICE,
         ACCESS_LOGS_TO_GLACIER_DAYS, ACCESS_LOGS_EXPIRE_DAYS)
     topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "loans")
 

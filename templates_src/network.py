@@ -60,14 +60,13 @@ def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.Secur
     network.allow_tcp(template, "DatabaseFromApplication", db, POSTGRES_PORT, "PostgreSQL from applications", peer=app)
     network.allow_tcp(template, "ApplicationToMysql", app, MYSQL_PORT, "To MySQL", peer=db, egress=True)
     network.allow_tcp(template, "DatabaseMysqlFromApplication", db, MYSQL_PORT, "MySQL from applications", peer=app)
-    rotation = add_rotation_access(template, vpc, db, cidr)
-    return {"LoadBalancerSecurityGroupId": lb, "ApplicationSecurityGroupId": app, "DatabaseSecurityGroupId": db,
-            "RotationSecurityGroupId": rotation}
+    return {"LoadBalancerSecurityGroupId": lb, "ApplicationSecurityGroupId": app, "DatabaseSecurityGroupId": db}
 
 
-def add_rotation_access(template: Template, vpc: ec2.VPC, db, cidr) -> ec2.SecurityGroup:
+def add_rotation_access(template: Template, vpc: ec2.VPC, db, data) -> ec2.SecurityGroup:
     """Secret rotation functions run in the data subnets (no internet route): they reach
     the databases on their ports and Secrets Manager through its VPC endpoint."""
+    cidr = network.vpc_cidr_ref()
     rotation = network.add_security_group(template, "RotationSecurityGroup", Ref(vpc), "rotation", "Secret rotation functions")
     endpoints = network.add_security_group(template, "EndpointSecurityGroup", Ref(vpc), "endpoints", "Interface VPC endpoints")
     network.allow_tcp(template, "EndpointHttpsIngress", endpoints, 443, "HTTPS from the VPC", cidr=cidr)
@@ -75,10 +74,6 @@ def add_rotation_access(template: Template, vpc: ec2.VPC, db, cidr) -> ec2.Secur
     for engine, port in (("Postgres", POSTGRES_PORT), ("Mysql", MYSQL_PORT)):
         network.allow_tcp(template, f"RotationTo{engine}", rotation, port, f"To {engine} databases in the VPC", cidr=cidr, egress=True)
         network.allow_tcp(template, f"Database{engine}FromRotation", db, port, f"{engine} from rotation functions", peer=rotation)
-    return rotation
-
-
-def add_secrets_manager_endpoint(template: Template, vpc: ec2.VPC, data) -> None:
     template.add_resource(ec2.VPCEndpoint(
         "SecretsManagerEndpoint",
         VpcId=Ref(vpc),
@@ -86,9 +81,10 @@ def add_secrets_manager_endpoint(template: Template, vpc: ec2.VPC, data) -> None
         VpcEndpointType="Interface",
         PrivateDnsEnabled=True,
         SubnetIds=network.per_az([Ref(subnet) for subnet in data.subnets]),
-        SecurityGroupIds=[Ref("EndpointSecurityGroup")],
+        SecurityGroupIds=[Ref(endpoints)],
         Tags=standard_tags(Name=physical_name("vpce", "secretsmanager")),
     ))
+    return rotation
 
 
 def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
@@ -141,6 +137,6 @@ def build() -> Template:
     network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat")
     add_flow_logs(template, vpc)
     groups = add_security_groups(template, vpc)
-    add_secrets_manager_endpoint(template, vpc, tiers["data"])
+    groups["RotationSecurityGroupId"] = add_rotation_access(template, vpc, groups["DatabaseSecurityGroupId"], tiers["data"])
     add_outputs(template, vpc, tiers, groups)
     return template

@@ -32,8 +32,7 @@ PARAMETERS = [
     Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
               Description="Aurora deletion protection"),
     observability.alert_email_parameter(),
-    Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Function errors per minute that alarm"),
-    Parameter("DurationThresholdMs", Type="Number", MinValue=100, MaxValue=900000, Description="Average duration that alarms, ms"),
+    *functions.alarm_parameters(),
     Parameter("DbConnectionsThreshold", Type="Number", MinValue=10, MaxValue=5000, Description="Database connections that alarm"),
 ]
 

@@ -14,7 +14,7 @@ from troposphere import GetAtt, Ref, Sub, Template
 from troposphere import bedrock, s3vectors
 
 from .. import policies
-from ..conventions import physical_name, retain, standard_tag_map, standard_tags
+from ..conventions import account_unique_name, physical_name, retain, standard_tag_map, standard_tags
 from .identity import add_role
 
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2:0"
@@ -31,7 +31,7 @@ def foundation_model_arn(model_id) -> Sub:
 def add_vector_store(template: Template, suffix: str, key) -> tuple[s3vectors.VectorBucket, s3vectors.Index]:
     bucket = template.add_resource(retain(s3vectors.VectorBucket(
         "VectorBucket",
-        VectorBucketName=Sub(f"${{Environment}}-${{AWS::Region}}-vectors-{suffix}-${{AWS::AccountId}}"),
+        VectorBucketName=account_unique_name("vectors", suffix),
         EncryptionConfiguration=s3vectors.EncryptionConfiguration(SseType="aws:kms", KmsKeyArn=GetAtt(key, "Arn")),
         Tags=standard_tags(),
     )))

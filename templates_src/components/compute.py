@@ -30,6 +30,10 @@ def service_parameters(service: str) -> list[Parameter]:
     ]
 
 
+def target_errors_parameter() -> Parameter:
+    return Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Target 5xx responses per minute that alarm")
+
+
 def certificate_parameter() -> Parameter:
     return Parameter("CertificateArn", Type="String", Description="ACM certificate of the HTTPS listener (regional: override per region)",
                      AllowedPattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$")

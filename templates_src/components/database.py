@@ -10,7 +10,7 @@ from troposphere import iam, rds
 
 from .. import policies
 
-from ..conventions import physical_name, snapshot, standard_tags
+from ..conventions import name_pattern, physical_name, snapshot, standard_tags
 from . import observability
 from .secrets import secret_field
 
@@ -66,9 +66,9 @@ def aurora_mysql(version: str) -> AuroraEngine:
 def _exported_log_groups(template: Template, engine: AuroraEngine, suffix: str, retention_days, key) -> list:
     """RDS exports a cluster's ``log`` to /aws/rds/cluster/<identifier>/<log>."""
     return [
-        observability.add_log_group(
-            template, f"DatabaseLog{log.capitalize()}", "", retention_days, key,
-            name=Sub(f"/aws/rds/cluster/${{Environment}}-${{AWS::Region}}-aurora-{suffix}/{log}"),
+        observability.add_named_log_group(
+            template, f"DatabaseLog{log.capitalize()}",
+            Sub(f"/aws/rds/cluster/{name_pattern('aurora', suffix)}/{log}"), retention_days, key,
         )
         for log in engine.log_exports
     ]

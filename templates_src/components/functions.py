@@ -3,7 +3,7 @@ queue, logs to a named log group with retention, least-privilege execution role.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import GetAtt, Parameter, Ref, Sub, Template
 from troposphere import awslambda, sqs
 
 from .. import policies
@@ -41,6 +41,14 @@ def add_function_role(template: Template, title: str, suffix: str, log_group, de
 
 
 INLINE_RUNTIME = "python3.12"
+
+
+def alarm_parameters() -> list[Parameter]:
+    """The thresholds of a function's error and duration alarms."""
+    return [
+        Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Function errors per minute that alarm"),
+        Parameter("DurationThresholdMs", Type="Number", MinValue=100, MaxValue=900000, Description="Average duration that alarms, ms"),
+    ]
 
 
 def _add_function(template: Template, *, title: str, suffix: str, code: dict, memory, reserved_concurrency, role, key,

@@ -10,14 +10,19 @@ from troposphere import cloudwatch, logs, sns
 from ..conventions import physical_name, retain, standard_tags
 
 
-def add_log_group(template: Template, title: str, name_suffix: str, retention_days, key, name=None) -> logs.LogGroup:
-    """A log group ``/{env}/{region}/<name_suffix>`` (or ``name``, for the groups a service
-    writes to by convention) encrypted with ``key``, with a retention (logs are records: retained)."""
+def add_log_group(template: Template, title: str, name_suffix: str, retention_days, key) -> logs.LogGroup:
+    """A log group ``/{env}/{region}/<name_suffix>``: see ``add_named_log_group``."""
+    return add_named_log_group(template, title, Sub(f"/${{Environment}}/${{AWS::Region}}/{name_suffix}"), retention_days, key)
+
+
+def add_named_log_group(template: Template, title: str, name: Sub, retention_days, key) -> logs.LogGroup:
+    """A log group encrypted with ``key``, with a retention (logs are records: retained);
+    ``name`` for the groups a service writes to by convention."""
     return template.add_resource(
         retain(
             logs.LogGroup(
                 title,
-                LogGroupName=name or Sub(f"/${{Environment}}/${{AWS::Region}}/{name_suffix}"),
+                LogGroupName=name,
                 RetentionInDays=retention_days,
                 KmsKeyId=GetAtt(key, "Arn"),
                 Tags=standard_tags(),
