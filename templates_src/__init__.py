@@ -7,6 +7,7 @@ tests and StackSets read. Names are the template names users type.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from types import MappingProxyType
 
 from troposphere import Template
@@ -28,8 +29,8 @@ def build_registry(entries: Iterable[tuple[str, BuildFunction]]) -> MappingProxy
     return MappingProxyType(registry)
 
 
-def _entries() -> list[tuple[str, BuildFunction]]:
-    from . import data_pipeline, fraud_agent, fraud_detection, loan_processing, network, payments, stackset_roles
+def _workloads() -> list[tuple[str, BuildFunction]]:
+    from . import data_pipeline, fraud_agent, fraud_detection, loan_processing, network, payments
 
     return [
         ("network", network.build),
@@ -38,8 +39,15 @@ def _entries() -> list[tuple[str, BuildFunction]]:
         ("data-pipeline", data_pipeline.build),
         ("loan-processing", loan_processing.build),
         ("fraud-agent", fraud_agent.build),
-        ("stackset-roles", stackset_roles.build),
     ]
 
 
-REGISTRY = build_registry(_entries())
+def _bootstrap(workloads: MappingProxyType) -> tuple[str, BuildFunction]:
+    """The bootstrap template: its execution role is derived from the workloads."""
+    from . import stackset_roles
+
+    return "stackset-roles", partial(stackset_roles.build, workloads)
+
+
+WORKLOADS = build_registry(_workloads())  # the templates StackSets deploy
+REGISTRY = build_registry([*WORKLOADS.items(), _bootstrap(WORKLOADS)])

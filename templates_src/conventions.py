@@ -31,6 +31,21 @@ def physical_name(kind: str, suffix: str) -> Sub:
     return Sub(name_pattern(kind, suffix))
 
 
+def name_globs(kind: str) -> list[str]:
+    """IAM-style globs matching every ``{env}-{region}-{kind}-...`` name, one per environment."""
+    return [f"{environment}-*-{kind}-*" for environment in ENVIRONMENTS]
+
+
+# The permissions boundary every role of our templates carries. Bootstrap creates it
+# (one per account); the StackSet execution role may only create or change roles that
+# carry it, and may not change the boundary itself.
+PERMISSIONS_BOUNDARY = "cfnops-workload-boundary"
+
+
+def permissions_boundary_arn() -> Sub:
+    return Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{PERMISSIONS_BOUNDARY}")
+
+
 def account_unique_name(kind: str, suffix: str) -> Sub:
     """The physical name plus the account id, for names unique across all accounts (buckets)."""
     return Sub(name_pattern(kind, suffix) + "-${AWS::AccountId}")

@@ -4,8 +4,10 @@
   account's StackSets (aws:SourceAccount and aws:SourceArn), allowed only to assume the
   execution role in target accounts.
 - AWSCloudFormationStackSetExecutionRole: trusted by the administrator account's
-  administration role, allowed exactly the actions our templates need (EXECUTION_ACTIONS
-  below, documented in the README), not AdministratorAccess.
+  administration role; its customer managed policies are derived from the workload
+  templates (``execution_policy``): every handler permission of their resource types,
+  IAM only on our names and only with the workload boundary.
+- ``cfnops-workload-boundary``: the permissions boundary of every workload role.
 - the artifacts bucket ``cfnops-artifacts-<account>-<region>`` for templates over
   51,200 bytes: versioned, CMK-encrypted, public access blocked, TLS only.
 
@@ -15,118 +17,18 @@ names are fixed by StackSets; they are created in RoleRegion only (IAM is global
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from awacs.aws import Action, Allow, ArnLike, Condition, Principal, Statement, StringEquals
 from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Template
 from troposphere import iam
 
-from . import policies
+from . import execution_policy, policies
 from .components import buckets, encryption
-from .conventions import add_standard_parameters, standard_tags, suppress
+from .conventions import PERMISSIONS_BOUNDARY, add_standard_parameters, standard_tags, suppress
 
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
-
-# What CloudFormation does in a target account when it creates, updates and deletes the
-# resources of our templates. Each service's actions are listed; none is a wildcard.
-EXECUTION_ACTIONS = {
-    "ec2": ("AllocateAddress", "AssociateRouteTable", "AttachInternetGateway", "AuthorizeSecurityGroupEgress",
-            "AuthorizeSecurityGroupIngress", "CreateFlowLogs", "CreateInternetGateway", "CreateNatGateway",
-            "CreateNetworkInterface", "CreateRoute", "CreateRouteTable", "CreateSecurityGroup", "CreateSubnet",
-            "CreateTags", "CreateVpc", "CreateVpcEndpoint", "DeleteVpcEndpoints", "DescribeVpcEndpoints",
-            "ModifyVpcEndpoint", "DeleteFlowLogs", "DeleteInternetGateway", "DeleteNatGateway",
-            "DeleteNetworkInterface", "DeleteRoute", "DeleteRouteTable", "DeleteSecurityGroup", "DeleteSubnet",
-            "DeleteTags", "DeleteVpc", "DescribeAccountAttributes", "DescribeAddresses", "DescribeAvailabilityZones",
-            "DescribeFlowLogs", "DescribeInternetGateways", "DescribeNatGateways", "DescribeNetworkInterfaces",
-            "DescribeRouteTables", "DescribeSecurityGroupRules", "DescribeSecurityGroups", "DescribeSubnets",
-            "DescribeTags", "DescribeVpcAttribute", "DescribeVpcs", "DetachInternetGateway", "DisassociateRouteTable",
-            "ModifySubnetAttribute", "ModifyVpcAttribute", "ReleaseAddress", "ReplaceRoute",
-            "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress"),
-    "rds": ("AddTagsToResource", "CreateDBCluster", "CreateDBClusterSnapshot", "CreateDBInstance", "CreateDBSnapshot",
-            "CreateDBSubnetGroup", "DescribeDBSnapshots", "CreateDBClusterParameterGroup",
-            "DeleteDBClusterParameterGroup", "DescribeDBClusterParameterGroups", "DescribeDBClusterParameters",
-            "ModifyDBClusterParameterGroup",
-            "DeleteDBCluster", "DeleteDBInstance", "DeleteDBSubnetGroup", "DescribeDBClusterSnapshots",
-            "DescribeDBClusters", "DescribeDBEngineVersions", "DescribeDBInstances", "DescribeDBSubnetGroups",
-            "DescribeOrderableDBInstanceOptions", "ListTagsForResource", "ModifyDBCluster", "ModifyDBInstance",
-            "ModifyDBSubnetGroup", "RemoveTagsFromResource"),
-    "dynamodb": ("CreateTable", "CreateTableReplica", "DeleteTable", "DeleteTableReplica", "DescribeContinuousBackups",
-                 "DescribeTable", "DescribeTimeToLive", "ListTagsOfResource", "TagResource", "UntagResource",
-                 "UpdateContinuousBackups", "UpdateTable", "UpdateTimeToLive"),
-    "kms": ("CreateAlias", "CreateGrant", "CreateKey", "Decrypt", "DeleteAlias", "DescribeKey", "DisableKey",
-            "DisableKeyRotation", "EnableKey", "EnableKeyRotation", "Encrypt", "GenerateDataKey", "GetKeyPolicy",
-            "GetKeyRotationStatus", "ListAliases", "ListResourceTags", "PutKeyPolicy", "ScheduleKeyDeletion",
-            "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription"),
-    "logs": ("AssociateKmsKey", "CreateLogGroup", "DeleteLogGroup", "DeleteRetentionPolicy", "DescribeLogGroups",
-             "DeleteMetricFilter", "DescribeMetricFilters", "PutMetricFilter",
-             "DisassociateKmsKey", "ListTagsForResource", "PutRetentionPolicy", "TagResource", "UntagResource"),
-    "iam": ("AttachRolePolicy", "CreatePolicy", "CreatePolicyVersion", "CreateRole", "CreateServiceLinkedRole",
-            "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "GetPolicy",
-            "GetRole", "GetRolePolicy", "ListAttachedRolePolicies", "ListPolicyVersions", "ListRolePolicies", "PassRole",
-            "PutRolePolicy", "TagRole", "UntagRole", "UpdateAssumeRolePolicy", "UpdateRole"),
-    "ecs": ("CreateCluster", "CreateService", "DeleteCluster", "DeleteService", "DeregisterTaskDefinition",
-            "DescribeClusters", "DescribeServices", "DescribeTaskDefinition", "ListTagsForResource",
-            "RegisterTaskDefinition", "TagResource", "UntagResource", "UpdateCluster", "UpdateClusterSettings",
-            "UpdateService"),
-    "elasticloadbalancing": ("AddTags", "CreateListener", "CreateLoadBalancer", "CreateTargetGroup", "DeleteListener",
-                             "DeleteLoadBalancer", "DeleteTargetGroup", "DescribeListeners",
-                             "DescribeLoadBalancerAttributes", "DescribeLoadBalancers", "DescribeTags",
-                             "DescribeTargetGroupAttributes", "DescribeTargetGroups", "ModifyListener",
-                             "ModifyLoadBalancerAttributes", "ModifyTargetGroup", "ModifyTargetGroupAttributes",
-                             "RemoveTags", "SetSecurityGroups", "SetSubnets"),
-    "application-autoscaling": ("DeleteScalingPolicy", "DeregisterScalableTarget", "DescribeScalableTargets",
-                                "DescribeScalingPolicies", "ListTagsForResource", "PutScalingPolicy",
-                                "RegisterScalableTarget", "TagResource", "UntagResource"),
-    "sns": ("CreateTopic", "DeleteTopic", "GetSubscriptionAttributes", "GetTopicAttributes", "ListSubscriptionsByTopic",
-            "ListTagsForResource", "SetTopicAttributes", "Subscribe", "TagResource", "Unsubscribe", "UntagResource"),
-    "cloudwatch": ("DeleteAlarms", "DeleteDashboards", "DescribeAlarms", "GetDashboard", "ListTagsForResource",
-                   "PutDashboard", "PutMetricAlarm", "TagResource", "UntagResource"),
-    "secretsmanager": ("GetRandomPassword",),
-    # payments functions and the hosted rotation function (AWS::SecretsManager-2020-07-23 transform)
-    "lambda": ("AddPermission", "CreateFunction", "DeleteFunction", "DeleteFunctionConcurrency", "GetFunction",
-               "GetFunctionConcurrency", "GetFunctionConfiguration", "ListTags", "PutFunctionConcurrency",
-               "RemovePermission", "TagResource", "UntagResource", "UpdateFunctionCode", "UpdateFunctionConfiguration",
-               "CreateEventSourceMapping", "DeleteEventSourceMapping", "GetEventSourceMapping",
-               "UpdateEventSourceMapping"),
-    "serverlessrepo": ("CreateCloudFormationTemplate", "GetApplication", "GetCloudFormationTemplate"),
-    # payments: image-based functions with reserved concurrency and a dead-letter queue
-    "ecr": ("BatchGetImage", "GetDownloadUrlForLayer", "GetRepositoryPolicy", "SetRepositoryPolicy"),
-    "sqs": ("CreateQueue", "DeleteQueue", "GetQueueAttributes", "ListQueueTags", "SetQueueAttributes", "TagQueue",
-            "UntagQueue"),
-    # data-pipeline: Kinesis, ElastiCache Redis, RDS instance snapshots
-    "kinesis": ("AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream", "DescribeStream",
-                "DescribeStreamSummary", "IncreaseStreamRetentionPeriod", "ListTagsForStream", "RemoveTagsFromStream",
-                "StartStreamEncryption", "StopStreamEncryption", "UpdateShardCount", "UpdateStreamMode"),
-    "elasticache": ("AddTagsToResource", "CreateCacheSubnetGroup", "CreateReplicationGroup", "CreateSnapshot",
-                    "DeleteCacheSubnetGroup", "DeleteReplicationGroup", "DescribeCacheClusters",
-                    "DescribeCacheSubnetGroups", "DescribeReplicationGroups", "ListTagsForResource",
-                    "ModifyCacheSubnetGroup", "ModifyReplicationGroup", "RemoveTagsFromResource"),
-    # loan-processing: Aurora MySQL cluster parameter group, the access-log bucket
-    "s3": ("CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "GetBucketLocation", "GetBucketOwnershipControls",
-           "GetBucketPolicy", "GetBucketPublicAccessBlock", "GetBucketTagging", "GetBucketVersioning",
-           "GetEncryptionConfiguration", "GetLifecycleConfiguration", "ListBucket", "PutBucketOwnershipControls",
-           "PutBucketPolicy", "PutBucketPublicAccessBlock", "PutBucketTagging", "PutBucketVersioning",
-           "PutEncryptionConfiguration", "PutLifecycleConfiguration"),
-    # fraud-agent: event bus and rules, stream mappings, metric filters, the Bedrock agent and its knowledge base
-    "events": ("CreateEventBus", "DeleteEventBus", "DeleteRule", "DescribeEventBus", "DescribeRule",
-               "ListTagsForResource", "ListTargetsByRule", "PutRule", "PutTargets", "RemoveTargets", "TagResource",
-               "UntagResource"),
-    "bedrock": ("AssociateAgentKnowledgeBase", "CreateAgent", "CreateAgentAlias", "CreateDataSource",
-                "CreateKnowledgeBase", "DeleteAgent", "DeleteAgentAlias", "DeleteAgentVersion", "DeleteDataSource",
-                "DeleteKnowledgeBase", "DisassociateAgentKnowledgeBase", "GetAgent", "GetAgentAlias",
-                "GetAgentKnowledgeBase", "GetDataSource", "GetKnowledgeBase", "ListAgentAliases",
-                "ListAgentKnowledgeBases", "ListAgentVersions", "ListTagsForResource", "PrepareAgent", "TagResource",
-                "UntagResource", "UpdateAgent", "UpdateAgentAlias", "UpdateAgentKnowledgeBase", "UpdateDataSource",
-                "UpdateKnowledgeBase"),
-    "s3vectors": ("CreateIndex", "CreateVectorBucket", "DeleteIndex", "DeleteVectorBucket", "GetIndex", "GetVectorBucket",
-                  "ListTagsForResource", "TagResource", "UntagResource"),
-    "cloudformation": ("CreateChangeSet", "CreateStack", "DeleteStack", "DescribeStackEvents", "DescribeStacks",
-                       "UpdateStack"),
-}
-
-
-SECRET_ACTIONS = ("CancelRotateSecret", "CreateSecret", "DeleteSecret", "DescribeSecret", "GetSecretValue",
-                  "PutResourcePolicy", "RotateSecret", "TagResource", "UntagResource", "UpdateSecret")
-
 
 def add_parameters(template: Template) -> None:
     add_standard_parameters(template)
@@ -163,39 +65,54 @@ def add_administration_role(template: Template) -> iam.Role:
     ))
 
 
-def add_execution_role(template: Template) -> iam.Role:
+def add_boundary(template: Template, boundary) -> iam.ManagedPolicy:
+    """The permissions boundary every workload role carries (one per account)."""
+    return template.add_resource(iam.ManagedPolicy(
+        "WorkloadBoundary", Condition="CreateRoles", ManagedPolicyName=PERMISSIONS_BOUNDARY,
+        Description="cfnops: the most any workload role may do (the actions our templates' role policies use)",
+        PolicyDocument=boundary,
+    ))
+
+
+def add_execution_role(template: Template, permissions: execution_policy.ExecutionPermissions) -> iam.Role:
     trust = policies.document(Statement(
         Effect=Allow,
         Principal=Principal("AWS", Sub(f"arn:${{AWS::Partition}}:iam::${{Admin}}:role/{ADMINISTRATION_ROLE}",
                                        Admin=administrator_account())),
         Action=[Action("sts", "AssumeRole")],
     ))
-    statements = [policies.allow(policies.actions(service, *names), ["*"]) for service, names in EXECUTION_ACTIONS.items()]
-    # secrets: only this account's; GetSecretValue resolves our {{resolve:secretsmanager:...}} references
-    statements.append(policies.allow(
-        policies.actions("secretsmanager", *SECRET_ACTIONS),
-        [Sub("arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*")]))
     role = template.add_resource(iam.Role(
         "ExecutionRole", Condition="CreateRoles", RoleName=EXECUTION_ROLE,
-        Description="What CloudFormation may do here for cfnops StackSets: the actions our templates need",
+        # IAM refuses a trust policy naming a role that does not exist yet ("Invalid principal").
+        DependsOn=["AdministrationRole"],
+        Description="What CloudFormation may do here for cfnops StackSets: derived from our templates' resource types",
         AssumeRolePolicyDocument=trust,
-        Policies=[iam.Policy(PolicyName="cfnops-templates", PolicyDocument=policies.document(*statements))],
         Tags=standard_tags(),
     ))
-    suppress(role, "CKV_AWS_111", "CloudFormation creates resources whose names and ARNs are not known in advance; "
-                                  "actions are listed one by one, none is a wildcard")
-    suppress(role, "CKV_AWS_109", "the execution role must manage the key and bucket policies of the resources it creates")
-    suppress(role, "CKV_AWS_110", "the execution role creates the roles our templates define (iam:CreateRole, PassRole)")
+    for index, document in enumerate(permissions.documents, start=1):
+        policy = template.add_resource(iam.ManagedPolicy(
+            f"ExecutionPolicy{index}", Condition="CreateRoles", ManagedPolicyName=f"cfnops-stackset-execution-{index}",
+            Description=f"cfnops StackSet execution role, part {index} of {len(permissions.documents)}: "
+                        "every handler permission of our templates' resource types",
+            Roles=[Ref(role)], PolicyDocument=document,
+        ))
+        suppress(policy, "CKV_AWS_111", "CloudFormation creates resources whose names are not known in advance; "
+                                        "every action comes from the resource types' handler permissions, none is a wildcard")
+        suppress(policy, "CKV_AWS_109", "the execution role must manage the key and bucket policies of the resources it creates")
+        suppress(policy, "CKV_AWS_110", "IAM actions only on roles of our naming pattern that carry the workload boundary")
     return role
 
 
-def build() -> Template:
+def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
+    """The bootstrap template for StackSets that deploy ``workloads`` (name -> build)."""
+    permissions = execution_policy.execution_permissions({name: b().to_dict() for name, b in workloads.items()})
     template = Template(Description="cfnops bootstrap: StackSet administration and execution roles, artifacts bucket")
     add_parameters(template)
     template.add_condition("SelfAdministered", Equals(Ref("AdministratorAccountId"), ""))
     template.add_condition("CreateRoles", Equals(Ref("AWS::Region"), Ref("RoleRegion")))
     add_administration_role(template)
-    add_execution_role(template)
+    add_boundary(template, permissions.boundary)
+    add_execution_role(template, permissions)
     key = encryption.add_kms_key(template, "ArtifactsKey", "cfnops artifacts")
     bucket = buckets.add_private_bucket(template, "ArtifactsBucket", Sub("cfnops-artifacts-${AWS::AccountId}-${AWS::Region}"), key)
     suppress(bucket, "CKV_AWS_18", "holds only rendered templates; reads and writes are recorded by CloudTrail")

@@ -10,7 +10,7 @@ from troposphere import iam, rds
 
 from .. import policies
 
-from ..conventions import name_pattern, physical_name, snapshot, standard_tags
+from ..conventions import name_pattern, permissions_boundary_arn, physical_name, snapshot, standard_tags
 from . import observability
 from .secrets import secret_field
 
@@ -147,6 +147,7 @@ def add_monitoring_role(template: Template, suffix: str) -> iam.Role:
             RoleName=physical_name("role", f"{suffix}-rds-monitoring"),
             AssumeRolePolicyDocument=policies.service_trust_for_account("monitoring.rds.amazonaws.com"),
             ManagedPolicyArns=[Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")],
+            PermissionsBoundary=permissions_boundary_arn(),
             Tags=standard_tags(),
         )
     )

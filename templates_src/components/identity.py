@@ -16,7 +16,7 @@ from troposphere import Equals, GetAtt, Ref, Sub, Template
 from troposphere import iam
 
 from .. import policies
-from ..conventions import physical_name, standard_tags
+from ..conventions import permissions_boundary_arn, physical_name, standard_tags
 
 IAM_MODES = ("read-only", "limited-write", "full-access")
 IAM_MODE = "IamMode"
@@ -56,6 +56,7 @@ def add_role(template: Template, title: str, suffix: str, trust, description: st
         Description=description,
         AssumeRolePolicyDocument=trust,
         MaxSessionDuration=3600,
+        PermissionsBoundary=permissions_boundary_arn(),
         Tags=standard_tags(),
     )
     if statements:
@@ -91,6 +92,7 @@ def add_mode_policies(template: Template, roles: list[iam.Role], table_arn, secr
             iam.ManagedPolicy(
                 f"{condition}Policy",
                 Condition=condition,
+                ManagedPolicyName=physical_name("policy", f"data-{mode}"),
                 Description=f"Environment data access: {mode}",
                 Roles=[Ref(role) for role in roles],
                 PolicyDocument=policies.document(

@@ -1,0 +1,95 @@
+"""Resolve a template value (Ref, Fn::Sub, Fn::Join, Fn::If, ...) with known values.
+
+Used to measure policies as IAM will see them and to evaluate them for a given account
+and region. What cannot be known before deploy (Fn::GetAtt, Fn::ImportValue) becomes
+``unresolved(node)``, which the caller chooses: a placeholder of plausible length for
+sizes, a wildcard for policy evaluation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def placeholder(node: dict) -> str:
+    """A value as long as a typical ARN, for sizing what only deploy time knows."""
+    return "arn:aws:service:us-east-1:123456789012:" + "x" * 40
+
+
+class Resolver:
+    def __init__(self, refs: Mapping[str, object], conditions: Mapping[str, bool] | None = None,
+                 unresolved: Callable[[dict], object] = placeholder):
+        self.refs, self.conditions, self.unresolved = refs, conditions or {}, unresolved
+
+    def __call__(self, value):
+        if isinstance(value, list):
+            return [v for v in (self(item) for item in value) if v is not _NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, argument), = value.items()
+            handler = _FUNCTIONS.get(key)
+            if handler is not None:
+                return handler(self, argument)
+        return {k: v for k, v in ((k, self(v)) for k, v in value.items()) if v is not _NO_VALUE}
+
+    def ref(self, name: str):
+        if name == "AWS::NoValue":
+            return _NO_VALUE
+        return self.refs[name] if name in self.refs else self.unresolved({"Ref": name})
+
+    def sub(self, argument):
+        text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
+        local = {k: self(v) for k, v in variables.items()}
+
+        def replace(match):
+            name = match.group(1)
+            value = local[name] if name in local else self.ref(name) if "." not in name else self.unresolved({"Fn::GetAtt": name})
+            return str(value)
+        return _SUB_VARIABLE.sub(replace, text)
+
+    def condition(self, name: str) -> bool:
+        return bool(self.conditions.get(name, True))
+
+
+class _NoValue:
+    pass
+
+
+_NO_VALUE = _NoValue()
+
+
+def _join(resolver: Resolver, argument):
+    separator, items = argument
+    return separator.join(str(item) for item in resolver(items))
+
+
+def _if(resolver: Resolver, argument):
+    name, when_true, when_false = argument
+    return resolver(when_true if resolver.condition(name) else when_false)
+
+
+def _select(resolver: Resolver, argument):
+    index, items = resolver(argument[0]), resolver(argument[1])
+    return items[int(index)] if isinstance(items, list) else resolver.unresolved({"Fn::Select": argument})
+
+
+def _split(resolver: Resolver, argument):
+    separator, text = argument
+    return str(resolver(text)).split(separator)
+
+
+_FUNCTIONS: dict[str, Callable] = {
+    "Ref": lambda resolver, name: resolver.ref(name),
+    "Fn::Sub": Resolver.sub,
+    "Fn::Join": _join,
+    "Fn::If": _if,
+    "Fn::Select": _select,
+    "Fn::Split": _split,
+    "Fn::GetAtt": lambda resolver, argument: resolver.unresolved({"Fn::GetAtt": argument}),
+    "Fn::ImportValue": lambda resolver, argument: resolver.unresolved({"Fn::ImportValue": argument}),
+    "Fn::GetAZs": lambda resolver, argument: resolver.unresolved({"Fn::GetAZs": argument}),
+}

@@ -1,0 +1,63 @@
+"""CloudFormation resource provider schemas, as bundled with cfn-lint.
+
+``cfnlint/data/schemas/providers/<region>.json`` maps a type name to
+``resources/<hash>.json``, the registry schema CloudFormation publishes for that type.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+HANDLERS = ("create", "read", "update", "delete")
+DEFAULT_REGION = "us-east-1"
+
+
+class UnknownResourceType(LookupError):
+    pass
+
+
+@lru_cache(maxsize=None)
+def _schemas_dir() -> Path:
+    # find_spec locates the package without importing it (importing cfnlint takes 0.5 s)
+    return Path(find_spec("cfnlint").submodule_search_locations[0]) / "data" / "schemas"
+
+
+@lru_cache(maxsize=None)
+def _provider(region: str) -> dict[str, str]:
+    return json.loads((_schemas_dir() / "providers" / f"{region}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def schema(type_name: str, region: str = DEFAULT_REGION) -> dict:
+    """The registry schema of ``type_name`` (e.g. ``AWS::SQS::Queue``) in ``region``."""
+    digest = _provider(region).get(type_name)
+    if digest is None:
+        raise UnknownResourceType(f"{type_name} has no registry schema in {region} (cfn-lint's bundled schemas)")
+    return json.loads((_schemas_dir() / "resources" / f"{digest}.json").read_text(encoding="utf-8"))
+
+
+def handler_permissions(type_name: str, handler: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    """What the execution role needs when CloudFormation runs ``handler`` for the type."""
+    return tuple((schema(type_name, region).get("handlers") or {}).get(handler, {}).get("permissions", ()))
+
+
+def create_only_properties(type_name: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    """JSON pointers (``/properties/TableName``) whose change replaces the resource."""
+    return tuple(schema(type_name, region).get("createOnlyProperties", ()))
+
+
+def primary_identifier(type_name: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    return tuple(schema(type_name, region).get("primaryIdentifier", ()))
+
+
+def is_known(type_name: str, region: str = DEFAULT_REGION) -> bool:
+    return type_name in _provider(region)
+
+
+def version() -> str:
+    from importlib import metadata
+
+    return metadata.version("cfn-lint")
