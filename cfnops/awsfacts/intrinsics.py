@@ -93,3 +93,48 @@ _FUNCTIONS: dict[str, Callable] = {
     "Fn::ImportValue": lambda resolver, argument: resolver.unresolved({"Fn::ImportValue": argument}),
     "Fn::GetAZs": lambda resolver, argument: resolver.unresolved({"Fn::GetAZs": argument}),
 }
+
+
+def evaluate_conditions(template: Mapping, refs: Mapping[str, object]) -> dict[str, bool]:
+    """Each Condition of the template, given parameter and pseudo-parameter values; a
+    condition that depends on an unknown value counts as true (it may hold)."""
+    definitions = template.get("Conditions") or {}
+    results: dict[str, bool] = {}
+
+    def unknown(node: dict) -> object:
+        raise LookupError(node)
+
+    resolver = Resolver(refs, results, unknown)
+
+    def holds(node) -> bool:
+        (function, argument), = node.items()
+        if function == "Condition":
+            return condition(argument)
+        if function == "Fn::Equals":
+            left, right = (resolver(a) for a in argument)
+            return str(left) == str(right)
+        if function == "Fn::Not":
+            return not holds(argument[0])
+        if function == "Fn::And":
+            return all(holds(a) for a in argument)
+        if function == "Fn::Or":
+            return any(holds(a) for a in argument)
+        raise LookupError(node)
+
+    def condition(name: str) -> bool:
+        if name not in results:
+            try:
+                results[name] = holds(definitions[name])
+            except LookupError:
+                results[name] = True
+        return results[name]
+
+    for name in definitions:
+        condition(name)
+    return results
+
+
+def parameter_values(template: Mapping, values: Mapping[str, object]) -> dict[str, object]:
+    """Parameter defaults overlaid with ``values`` (parameters without either stay unknown)."""
+    defaults = {name: p["Default"] for name, p in (template.get("Parameters") or {}).items() if "Default" in p}
+    return {**defaults, **values}
