@@ -56,14 +56,10 @@ def export_name(template: str, output: str) -> Sub:
     return Sub(f"${{{ENVIRONMENT}}}-{template}-{output}")
 
 
-ROTATION_TRANSFORM = "AWS::SecretsManager-2020-07-23"  # hosted rotation of generated database credentials
-
-
-def new_template(description: str, parameters: list[Parameter], transform: str | None = None) -> Template:
-    """A template with the standard parameters, then the template's own."""
+def new_template(description: str, parameters: list[Parameter]) -> Template:
+    """A template with the standard parameters, then the template's own. No transforms:
+    what a template deploys is exactly what it says (and what the execution role covers)."""
     template = Template(Description=description)
-    if transform:
-        template.set_transform(transform)
     add_standard_parameters(template)
     for parameter in parameters:
         template.add_parameter(parameter)

@@ -1,7 +1,7 @@
 """Template ``data-pipeline`` (seed "FastShop Secure Data Pipeline").
 
 A Kinesis stream encrypted with a rotating CMK, RDS PostgreSQL in the data subnets
-(Multi-AZ, encrypted, never public, credentials generated and rotated by Secrets Manager),
+(Multi-AZ, encrypted, never public, master password generated and rotated by RDS),
 and an ElastiCache Redis replication group (two nodes, automatic failover, Multi-AZ, TLS,
 encrypted at rest, AUTH token from Secrets Manager). Their security groups admit only the
 VPC.
@@ -9,12 +9,12 @@ VPC.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Join, Parameter, Ref, Template
+from troposphere import GetAtt, Parameter, Ref, Template
 
 from . import policies
 from .components import cache, database, encryption, network, secrets, streams
 from .components.network import import_network
-from .conventions import ROTATION_TRANSFORM, add_exported_outputs, new_template
+from .conventions import add_exported_outputs, new_template
 
 NAME = "data-pipeline"
 POSTGRES_VERSION = "15.17"
@@ -47,22 +47,19 @@ def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
 
 
 def build() -> Template:
-    template = new_template("FastShop Secure Data Pipeline: Kinesis, RDS PostgreSQL and Redis, encrypted, VPC only", PARAMETERS, ROTATION_TRANSFORM)
+    template = new_template("FastShop Secure Data Pipeline: Kinesis, RDS PostgreSQL and Redis, encrypted, VPC only", PARAMETERS)
     imported = import_network()
     key = encryption.add_kms_key(template, "DataKey", "pipeline data", [policies.logs_key_user()])
     stream = streams.add_stream(template, "EventStream", "events", key, Ref("StreamRetentionHours"), Ref("ShardCount"))
     groups = add_security_groups(template, imported.vpc_id, imported.vpc_cidr)
 
-    secret = secrets.add_generated_credentials(template, "DatabaseSecret", "pipeline-db-master", "pipeline_admin", key)
     subnet_group = database.add_subnet_group(template, imported.data_subnet_ids, NAME)
     instance = database.add_postgres_instance(
-        template, suffix=NAME, key=key, secret=secret, subnet_group=subnet_group, security_group=groups["database"],
+        template, suffix=NAME, key=key, master_username="pipeline_admin", subnet_group=subnet_group, security_group=groups["database"],
         instance_class=Ref("RdsInstanceClass"), storage_gb=Ref("RdsStorageGb"),
         deletion_protection=Ref("DbDeletionProtection"), engine_version=POSTGRES_VERSION, database_name="pipeline",
         monitoring_role=database.add_monitoring_role(template, NAME),
     )
-    secrets.add_database_rotation(template, secret, instance, "PostgreSQLSingleUser", Join(",", imported.data_subnet_ids),
-                                  imported.rotation_security_group, key, target_type="AWS::RDS::DBInstance")
 
     token = secrets.add_generated_token(template, "CacheAuthToken", "pipeline-redis-auth", key)
     redis = cache.add_redis(template, suffix="pipeline", key=key, auth_secret=token, subnet_ids=imported.data_subnet_ids,
@@ -73,7 +70,7 @@ def build() -> Template:
         "StreamArn": (GetAtt(stream, "Arn"), "Kinesis stream ARN"),
         "DatabaseEndpoint": (GetAtt(instance, "Endpoint.Address"), "RDS PostgreSQL endpoint"),
         "DatabasePort": (GetAtt(instance, "Endpoint.Port"), "RDS PostgreSQL port"),
-        "DatabaseSecretArn": (Ref(secret), "Generated database credentials"),
+        "DatabaseSecretArn": (database.master_secret_arn(instance), "Master credentials, generated and rotated by RDS"),
         "CacheEndpoint": (GetAtt(redis, "PrimaryEndPoint.Address"), "Redis primary endpoint (TLS)"),
         "CacheAuthTokenSecretArn": (Ref(token), "Redis AUTH token"),
         "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the pipeline data"),

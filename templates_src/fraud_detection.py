@@ -1,19 +1,19 @@
 """Template ``fraud-detection`` (seed 000: Multi-Environment Fraud Detection Infrastructure).
 
 An ECS Fargate scoring service behind an internal HTTPS load balancer, an Aurora
-PostgreSQL cluster whose credentials Secrets Manager generates and rotates, the
+PostgreSQL cluster whose master password RDS generates and rotates in Secrets Manager, the
 fraud-rules DynamoDB table (regional, or global from the primary region), IAM roles per
 IamMode, and alarms, an alert topic and a dashboard. One CMK encrypts all of it.
 """
 
 from __future__ import annotations
 
-from troposphere import And, Condition, Equals, GetAtt, Join, Parameter, Ref, Sub, Template
+from troposphere import And, Condition, Equals, GetAtt, Parameter, Ref, Sub, Template
 
 from . import policies
-from .components import compute, database, encryption, identity, observability, secrets, storage
+from .components import compute, database, encryption, identity, observability, storage
 from .components.network import import_network
-from .conventions import PRIMARY_REGION, ROTATION_TRANSFORM, add_exported_outputs, new_template, suppress
+from .conventions import PRIMARY_REGION, add_exported_outputs, new_template, suppress
 from .network import LOG_RETENTION_DAYS
 
 NAME = "fraud-detection"
@@ -56,13 +56,12 @@ def data_key_alias(region: str) -> Sub:
 
 
 def add_data_stores(template: Template, key, network) -> dict:
-    secret = secrets.add_generated_credentials(template, "DatabaseSecret", "fraud-db-master", "fraud_admin", key)
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
     cluster = database.add_aurora_cluster(
         template,
         suffix=NAME,
         key=key,
-        secret=secret,
+        master_username="fraud_admin",
         subnet_group=subnet_group,
         security_group=network.database_security_group,
         deletion_protection=Ref("DbDeletionProtection"),
@@ -71,15 +70,11 @@ def add_data_stores(template: Template, key, network) -> dict:
         log_retention_days=Ref("LogRetentionDays"),
     )
     monitoring_role = database.add_monitoring_role(template, NAME)
-    database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role)
-    secrets.add_database_rotation(
-        template, secret, cluster, "PostgreSQLSingleUser", Join(",", network.data_subnet_ids),
-        network.rotation_security_group, key,
-    )
+    instances = database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role)
     storage.add_regional_table(template, "FraudRulesTable", TABLE_SUFFIX, key, "ruleId", "version", "UseRegionalTable",
                                deletion_protection=Ref("DbDeletionProtection"))
     storage.add_global_table(template, "FraudRulesGlobalTable", TABLE_SUFFIX, data_key_alias, "ruleId", "version", "CreateGlobalTable")
-    return {"secret": secret, "cluster": cluster}
+    return {"secret": database.master_secret_arn(cluster), "cluster": cluster, "writer": instances[0]}
 
 
 def add_roles(template: Template, key, secret, log_group, audit_log_group) -> dict:
@@ -93,7 +88,7 @@ def add_roles(template: Template, key, secret, log_group, audit_log_group) -> di
         "Operators of this environment, with MFA (IamMode policy)",
     )
     identity.add_mode_policies(
-        template, [service, operator], storage.table_arn(TABLE_SUFFIX), Ref(secret), GetAtt(key, "Arn"),
+        template, [service, operator], storage.table_arn(TABLE_SUFFIX), secret, GetAtt(key, "Arn"),
         GetAtt(audit_log_group, "Arn"),
     )
     return {"execution": execution, "service": service, "operator": operator}
@@ -169,7 +164,7 @@ def add_outputs(template: Template, balancer, cluster, service, stores, key, top
         "ClusterName": (Ref(cluster), "ECS cluster"),
         "ServiceName": (GetAtt(service, "Name"), "ECS service"),
         "DatabaseEndpoint": (GetAtt(stores["cluster"], "Endpoint.Address"), "Aurora writer endpoint"),
-        "DatabaseSecretArn": (Ref(stores["secret"]), "Secret holding the generated database credentials"),
+        "DatabaseSecretArn": (stores["secret"], "Master credentials, generated and rotated by RDS"),
         "FraudRulesTableName": (storage.table_name(TABLE_SUFFIX), "Fraud rules table"),
         "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the fraud data"),
         "AlertTopicArn": (Ref(topic), "Alerts"),
@@ -180,7 +175,7 @@ def add_outputs(template: Template, balancer, cluster, service, stores, key, top
 
 
 def build() -> Template:
-    template = new_template("Multi-Environment Fraud Detection Infrastructure", PARAMETERS, ROTATION_TRANSFORM)
+    template = new_template("Multi-Environment Fraud Detection Infrastructure", PARAMETERS)
     for name, condition in CONDITIONS.items():
         template.add_condition(name, condition)
     template.add_condition("CreateGlobalTable", And(Condition("UseGlobalTable"), Condition("IsPrimaryRegion")))
@@ -211,9 +206,10 @@ def build() -> Template:
         memory=Ref("TaskMemory"), container_port=CONTAINER_PORT, execution_role=roles["execution"],
         task_role=roles["service"], log_group=log_group, subnets=network.private_subnet_ids,
         security_group=network.application_security_group, balancer=balancer, desired_count=Ref("MinTasks"),
+        needs=(stores["writer"],),
         environment={
             "FRAUD_RULES_TABLE": storage.table_name(TABLE_SUFFIX),
-            "DB_SECRET_ARN": Ref(stores["secret"]),
+            "DB_SECRET_ARN": stores["secret"],
             "DB_ENDPOINT": GetAtt(stores["cluster"], "Endpoint.Address"),
             "ENVIRONMENT": Ref("Environment"),
         },

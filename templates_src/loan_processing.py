@@ -12,12 +12,12 @@ template Rule), whatever a StackSet definition says.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Join, Parameter, Ref, Sub, Template
+from troposphere import GetAtt, Parameter, Ref, Sub, Template
 
 from . import policies
-from .components import buckets, compute, database, encryption, identity, observability, secrets
+from .components import buckets, compute, database, encryption, identity, observability
 from .components.network import import_network
-from .conventions import ROTATION_TRANSFORM, account_unique_name, add_exported_outputs, new_template, require_tags, restrict_regions
+from .conventions import account_unique_name, add_exported_outputs, new_template, require_tags, restrict_regions
 
 NAME = "loan-processing"
 SERVICE = "loan-api"
@@ -50,19 +50,16 @@ PARAMETERS = compute.service_parameters("loan service") + [
 
 
 def add_database(template: Template, key, network) -> tuple:
-    secret = secrets.add_generated_credentials(template, "DatabaseSecret", "loan-db-master", "loan_admin", key)
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
     cluster = database.add_aurora_cluster(
-        template, engine=database.aurora_mysql(AURORA_MYSQL_VERSION), suffix=NAME, key=key, secret=secret,
+        template, engine=database.aurora_mysql(AURORA_MYSQL_VERSION), suffix=NAME, key=key, master_username="loan_admin",
         subnet_group=subnet_group, security_group=network.database_security_group,
         deletion_protection=Ref("DbDeletionProtection"), database_name=DATABASE_NAME,
         backup_retention_days=BACKUP_RETENTION_DAYS, serverless_capacity=SERVERLESS_CAPACITY, log_retention_days=LOG_RETENTION_DAYS,
     )
-    database.add_instances(template, cluster, "db.serverless", "DbInstanceCount", key,
-                           database.add_monitoring_role(template, NAME))
-    secrets.add_database_rotation(template, secret, cluster, "MySQLSingleUser", Join(",", network.data_subnet_ids),
-                                  network.rotation_security_group, key)
-    return secret, cluster
+    instances = database.add_instances(template, cluster, "db.serverless", "DbInstanceCount", key,
+                                       database.add_monitoring_role(template, NAME))
+    return cluster, instances[0]
 
 
 def add_service_role(template: Template, cluster, key):
@@ -99,25 +96,25 @@ def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster
                             statistic="Average", threshold=90, **common)
 
 
-def add_outputs(template: Template, balancer, cluster, service, secret, db_cluster, log_bucket, topic) -> None:
+def add_outputs(template: Template, balancer, cluster, service, db_cluster, log_bucket, topic) -> None:
     add_exported_outputs(template, NAME, {
         "LoadBalancerDnsName": (GetAtt(balancer.load_balancer, "DNSName"), "Internal HTTPS endpoint of the loan service"),
         "ClusterName": (Ref(cluster), "ECS cluster"),
         "ServiceName": (GetAtt(service, "Name"), "ECS service"),
         "DatabaseEndpoint": (GetAtt(db_cluster, "Endpoint.Address"), "Aurora MySQL writer endpoint"),
-        "DatabaseSecretArn": (Ref(secret), "Generated master credentials (rotated)"),
+        "DatabaseSecretArn": (database.master_secret_arn(db_cluster), "Master credentials, generated and rotated by RDS"),
         "AccessLogBucketName": (Ref(log_bucket), "Load balancer access logs"),
         "AlertTopicArn": (Ref(topic), "Alerts"),
     })
 
 
 def build() -> Template:
-    template = new_template("Secure Loan Processing Infrastructure (EU regions only)", PARAMETERS, ROTATION_TRANSFORM)
+    template = new_template("Secure Loan Processing Infrastructure (EU regions only)", PARAMETERS)
     restrict_regions(template, EU_REGIONS, "loan-processing holds EU customer data: deploy it to EU regions only")
     network = import_network()
     key = encryption.add_kms_key(template, "DataKey", "loan data",
                                  [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())])
-    secret, db_cluster = add_database(template, key, network)
+    db_cluster, db_writer = add_database(template, key, network)
     log_group = observability.add_log_group(template, "ServiceLogGroup", SERVICE, LOG_RETENTION_DAYS, key)
     log_bucket, log_bucket_policy = buckets.add_access_log_bucket(
         template, "AccessLogBucket", account_unique_name("s3", "loan-alb-logs"), SERVICE,
@@ -136,6 +133,7 @@ def build() -> Template:
         execution_role=identity.add_task_execution_role(template, "loan-exec", "loan service", log_group),
         task_role=add_service_role(template, db_cluster, key), log_group=log_group, subnets=network.private_subnet_ids,
         security_group=network.application_security_group, balancer=balancer, desired_count=TASKS[0],
+        needs=(db_writer,),
         environment={
             "DB_ENDPOINT": GetAtt(db_cluster, "Endpoint.Address"),
             "DB_NAME": DATABASE_NAME,
@@ -146,6 +144,6 @@ def build() -> Template:
     )
     compute.add_autoscaling(template, SERVICE, cluster, service, *TASKS, SCALING_TARGETS)
     add_alarms(template, topic, cluster, service, balancer, db_cluster)
-    add_outputs(template, balancer, cluster, service, secret, db_cluster, log_bucket, topic)
+    add_outputs(template, balancer, cluster, service, db_cluster, log_bucket, topic)
     require_tags(template, ComplianceLevel=Ref("ComplianceLevel"))
     return template

@@ -7,12 +7,12 @@ security groups; everything a workload needs is exported as ``{env}-network-<Out
 
 from __future__ import annotations
 
-from troposphere import Equals, GetAtt, Parameter, Ref, Sub, Template
+from troposphere import Equals, GetAtt, Parameter, Ref, Template
 from troposphere import ec2
 
 from . import policies
 from .components import encryption, identity, network, observability
-from .conventions import add_exported_outputs, add_standard_parameters, physical_name, standard_tags
+from .conventions import add_exported_outputs, add_standard_parameters, standard_tags
 
 LOG_RETENTION_DAYS = [7, 14, 30, 60, 90, 180, 365, 400, 545, 731, 1096, 1827, 3653]
 APPLICATION_PORT = 8080
@@ -63,30 +63,6 @@ def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.Secur
     return {"LoadBalancerSecurityGroupId": lb, "ApplicationSecurityGroupId": app, "DatabaseSecurityGroupId": db}
 
 
-def add_rotation_access(template: Template, vpc: ec2.VPC, db, data) -> ec2.SecurityGroup:
-    """Secret rotation functions run in the data subnets (no internet route): they reach
-    the databases on their ports and Secrets Manager through its VPC endpoint."""
-    cidr = network.vpc_cidr_ref()
-    rotation = network.add_security_group(template, "RotationSecurityGroup", Ref(vpc), "rotation", "Secret rotation functions")
-    endpoints = network.add_security_group(template, "EndpointSecurityGroup", Ref(vpc), "endpoints", "Interface VPC endpoints")
-    network.allow_tcp(template, "EndpointHttpsIngress", endpoints, 443, "HTTPS from the VPC", cidr=cidr)
-    network.allow_tcp(template, "RotationToEndpoints", rotation, 443, "Secrets Manager through its endpoint", peer=endpoints, egress=True)
-    for engine, port in (("Postgres", POSTGRES_PORT), ("Mysql", MYSQL_PORT)):
-        network.allow_tcp(template, f"RotationTo{engine}", rotation, port, f"To {engine} databases in the VPC", cidr=cidr, egress=True)
-        network.allow_tcp(template, f"Database{engine}FromRotation", db, port, f"{engine} from rotation functions", peer=rotation)
-    template.add_resource(ec2.VPCEndpoint(
-        "SecretsManagerEndpoint",
-        VpcId=Ref(vpc),
-        ServiceName=Sub("com.amazonaws.${AWS::Region}.secretsmanager"),
-        VpcEndpointType="Interface",
-        PrivateDnsEnabled=True,
-        SubnetIds=network.per_az([Ref(subnet) for subnet in data.subnets]),
-        SecurityGroupIds=[Ref(endpoints)],
-        Tags=standard_tags(Name=physical_name("vpce", "secretsmanager")),
-    ))
-    return rotation
-
-
 def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
     key = encryption.add_kms_key(template, "FlowLogKey", "network logs", [policies.logs_key_user()])
     log_group = observability.add_log_group(template, "FlowLogGroup", "vpc-flow-logs", Ref("FlowLogRetentionDays"), key)
@@ -133,10 +109,9 @@ def build() -> Template:
     template.add_condition("HighlyAvailableNat", Equals(Ref("HighlyAvailableNat"), "true"))
     vpc = network.add_vpc(template)
     tiers = {tier: network.add_tier(template, vpc, tier, shared_route_table=tier != "private") for tier in network.TIERS}
-    network.add_internet_access(template, vpc, tiers["public"])
-    network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat")
+    attachment = network.add_internet_access(template, vpc, tiers["public"])
+    network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat", attachment)
     add_flow_logs(template, vpc)
     groups = add_security_groups(template, vpc)
-    groups["RotationSecurityGroupId"] = add_rotation_access(template, vpc, groups["DatabaseSecurityGroupId"], tiers["data"])
     add_outputs(template, vpc, tiers, groups)
     return template

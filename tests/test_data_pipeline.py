@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import warnings
+
+import boto3
 import pytest
+
+from cfnops import localcloud, params
+
+localcloud.install()
+from moto import mock_aws  # noqa: E402  (after the patches)
+
+CAPABILITIES = ["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +39,12 @@ def test_rds_postgres_in_data_subnets_private_encrypted(pipeline):
     assert props["KmsKeyId"] == ref("DataKey") and props["EngineVersion"].startswith("15.")
     assert pipeline["Resources"]["DatabaseSubnetGroup"]["Properties"]["SubnetIds"] == {
         "Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-DataSubnetIds"}}]}
-    assert props["MasterUserPassword"] == {"Fn::Sub": "{{resolve:secretsmanager:${DatabaseSecret}:SecretString:password}}"}
+    assert (props["ManageMasterUserPassword"], props["MasterUserSecret"]) == (True, {"KmsKeyId": ref("DataKey")})
+    assert "MasterUserPassword" not in props and props["MasterUsername"] == "pipeline_admin"
     assert instance["DeletionPolicy"] == instance["UpdateReplacePolicy"] == "Snapshot"
-    attachment = pipeline["Resources"]["DatabaseSecretAttachment"]["Properties"]
-    assert attachment["TargetType"] == "AWS::RDS::DBInstance"
+    assert pipeline["Outputs"]["DatabaseSecretArn"]["Value"] == {"Fn::GetAtt": ["DatabaseInstance", "MasterUserSecret.SecretArn"]}
+    secrets = [r for r in pipeline["Resources"].values() if r["Type"] == "AWS::SecretsManager::Secret"]
+    assert len(secrets) == 1  # the Redis AUTH token: ElastiCache has no managed secret of its own
 
 
 def test_redis_failover_multi_az_encrypted_with_auth_from_secrets_manager(pipeline):
@@ -53,3 +66,37 @@ def test_security_groups_admit_only_the_vpc(pipeline):
 def test_outputs_are_exported_per_environment(pipeline):
     assert {"StreamName", "StreamArn", "DatabaseEndpoint", "CacheEndpoint", "DatabaseSecretArn"} <= set(pipeline["Outputs"])
     assert pipeline["Outputs"]["CacheEndpoint"]["Export"]["Name"] == {"Fn::Sub": "${Environment}-data-pipeline-CacheEndpoint"}
+
+
+def create(client, name: str, template: dict, values: dict) -> dict:
+    client.create_stack(StackName=name, TemplateBody=json.dumps(template), Capabilities=CAPABILITIES,
+                        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()])
+    return client.describe_stacks(StackName=name)["Stacks"][0]
+
+
+def test_on_localcloud_the_master_secret_is_managed_by_rds_with_the_cmk(project, templates):
+    resolved = params.resolve_deployed(project, "dev", templates)
+    with warnings.catch_warnings(), mock_aws():
+        warnings.simplefilter("ignore")
+        client = boto3.client("cloudformation", region_name="eu-west-1")
+        for name in ("network", "data-pipeline"):
+            stack = create(client, name, templates[name], resolved.plain(name, "eu-west-1"))
+            assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        secret = boto3.client("secretsmanager", region_name="eu-west-1").describe_secret(SecretId=outputs["DatabaseSecretArn"])
+        assert secret["Name"].startswith("rds!db-") and secret["OwningService"] == "rds"
+        key = client.describe_stack_resource(StackName="data-pipeline", LogicalResourceId="DataKey")
+        assert secret["KmsKeyId"] == key["StackResourceDetail"]["PhysicalResourceId"]
+
+
+def test_on_localcloud_a_managed_and_a_given_master_password_are_refused_together():
+    """As RDS does: ManageMasterUserPassword cannot be set with MasterUserPassword."""
+    instance = {"Engine": "postgres", "DBInstanceClass": "db.t4g.medium", "AllocatedStorage": 20,
+                "MasterUsername": "admin", "ManageMasterUserPassword": True, "MasterUserPassword": "not-a-secret-1"}
+    template = {"Resources": {"Database": {"Type": "AWS::RDS::DBInstance", "Properties": instance}}}
+    with warnings.catch_warnings(), mock_aws():
+        warnings.simplefilter("ignore")
+        client = boto3.client("cloudformation", region_name="eu-west-1")
+        with pytest.raises(client.exceptions.ClientError, match="InvalidParameterCombination.*MasterUserPassword"):
+            create(client, "both", template, {})
+        assert boto3.client("rds", region_name="eu-west-1").describe_db_instances()["DBInstances"] == []

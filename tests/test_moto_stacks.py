@@ -81,6 +81,7 @@ def test_fraud_detection_outputs_are_present(deployed):
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
             assert set(outputs) == expected
             assert outputs["ServiceRoleArn"].endswith(f"role/{environment}-{region}-role-fraud-service")
+            assert outputs["DatabaseSecretArn"].startswith(f"arn:aws:secretsmanager:{region}:123456789012:secret:rds!cluster-")
 
 
 def test_global_names_never_collide(deployed):

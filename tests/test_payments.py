@@ -26,13 +26,16 @@ def test_containerized_lambda_from_the_regions_registry(payments):
     assert function["DeadLetterConfig"]["TargetArn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
 
 
-def test_aurora_postgres_15_with_cmk_and_30_day_hosted_rotation(payments):
+def test_aurora_postgres_15_with_cmk_and_a_master_password_rds_rotates(payments):
     cluster = payments["Resources"]["DatabaseCluster"]
     assert cluster["Properties"]["Engine"] == "aurora-postgresql" and cluster["Properties"]["EngineVersion"].startswith("15.")
     assert cluster["Properties"]["KmsKeyId"] == ref("DataKey") and cluster["Properties"]["StorageEncrypted"] is True
     assert cluster["DeletionPolicy"] == "Snapshot"
-    rotation = payments["Resources"]["DatabaseSecretRotation"]["Properties"]
-    assert rotation["RotationRules"]["AutomaticallyAfterDays"] == 30 and "HostedRotationLambda" in rotation
+    assert cluster["Properties"]["ManageMasterUserPassword"] is True
+    assert cluster["Properties"]["MasterUserSecret"] == {"KmsKeyId": ref("DataKey")}
+    role = payments["Resources"]["FunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    read = next(s for s in role if "secretsmanager:GetSecretValue" in s["Action"])
+    assert read["Resource"] == [{"Fn::GetAtt": ["DatabaseCluster", "MasterUserSecret.SecretArn"]}]
 
 
 def test_alarms_and_log_retention(payments):

@@ -2,6 +2,7 @@
 
 import ipaddress
 import json
+import re
 
 import pytest
 
@@ -65,14 +66,68 @@ def test_aurora_is_encrypted_with_the_cmk_and_protected(fraud):
     assert fraud["Resources"]["DataKey"]["Properties"]["EnableKeyRotation"] is True
 
 
-def test_database_credentials_come_from_secrets_manager_and_rotate(fraud):
-    props = fraud["Resources"]["DatabaseCluster"]["Properties"]
-    assert props["MasterUserPassword"] == {"Fn::Sub": "{{resolve:secretsmanager:${DatabaseSecret}:SecretString:password}}"}
-    assert not any("Password" in name or "Secret" in name for name in fraud["Parameters"])
-    rotation = fraud["Resources"]["DatabaseSecretRotation"]["Properties"]
-    assert rotation["RotationRules"]["AutomaticallyAfterDays"] == 30
-    assert rotation["HostedRotationLambda"]["RotationType"] == "PostgreSQLSingleUser"
-    assert fraud["Transform"] == "AWS::SecretsManager-2020-07-23"
+def databases_with_a_master_user(templates):
+    """Every Aurora cluster and every standalone RDS instance (a cluster member has no master user)."""
+    for name, template in templates.items():
+        for kind in ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance"):
+            for logical_id, resource in resources_of_type(template, kind).items():
+                if "DBClusterIdentifier" not in resource["Properties"] or kind == "AWS::RDS::DBCluster":
+                    yield name, template, logical_id, resource["Properties"]
+
+
+def test_rds_generates_keeps_and_rotates_every_master_password_with_the_templates_cmk(templates):
+    found = list(databases_with_a_master_user(templates))
+    assert {name for name, *_ in found} == {"fraud-detection", "payments", "data-pipeline", "loan-processing"}
+    for name, template, logical_id, props in found:
+        assert props["ManageMasterUserPassword"] is True, (name, logical_id)
+        assert "MasterUserPassword" not in props, (name, logical_id)  # RDS refuses both together
+        assert isinstance(props["MasterUsername"], str) and props["MasterUsername"], (name, logical_id)
+        key = props["MasterUserSecret"]["KmsKeyId"]
+        assert key == props["KmsKeyId"] and template["Resources"][key["Ref"]]["Type"] == "AWS::KMS::Key", (name, logical_id)
+
+
+def test_no_template_uses_a_transform_or_a_rotation_function_of_its_own(templates):
+    for name, template in templates.items():
+        assert "Transform" not in template, name
+        kinds = {resource["Type"] for resource in template["Resources"].values()}
+        assert not kinds & {"AWS::SecretsManager::RotationSchedule", "AWS::SecretsManager::SecretTargetAttachment",
+                            "AWS::Serverless::Application", "AWS::CloudFormation::Stack"}, name
+        assert not any("Password" in parameter or "Secret" in parameter for parameter in template["Parameters"]), name
+
+
+def statements_granting(template, action):
+    for logical_id, resource in template["Resources"].items():
+        for policy in resource.get("Properties", {}).get("Policies", []) + [resource.get("Properties", {})]:
+            for statement in (policy.get("PolicyDocument") or {}).get("Statement", []):
+                if action in statement["Action"]:
+                    yield logical_id, policy["PolicyDocument"], statement
+
+
+def test_every_reader_of_a_master_secret_may_also_decrypt_it(templates):
+    """The secret RDS manages is encrypted with our CMK: GetSecretValue alone would be refused."""
+    readers = 0
+    for name, template in templates.items():
+        if name == "stackset-roles":  # the execution role resolves {{resolve:secretsmanager}} references: not a reader
+            continue
+        for logical_id, document, statement in statements_granting(template, "secretsmanager:GetSecretValue"):
+            [secret] = statement["Resource"]
+            assert secret["Fn::GetAtt"][1] == "MasterUserSecret.SecretArn", (name, logical_id)
+            database = template["Resources"][secret["Fn::GetAtt"][0]]["Properties"]
+            key_arn = {"Fn::GetAtt": [database["MasterUserSecret"]["KmsKeyId"]["Ref"], "Arn"]}
+            assert any("kms:Decrypt" in s["Action"] and key_arn in s["Resource"] for s in document["Statement"]), (name, logical_id)
+            readers += 1
+    assert readers == 4  # payments' function and fraud-detection's three IamMode policies
+
+
+def test_workloads_find_the_master_secret_by_the_arn_rds_gives(templates):
+    secret = {"Fn::GetAtt": ["DatabaseCluster", "MasterUserSecret.SecretArn"]}
+    task = templates["fraud-detection"]["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    assert {"Name": "DB_SECRET_ARN", "Value": secret} in task["Environment"]
+    function = templates["payments"]["Resources"]["PaymentsFunction"]["Properties"]
+    assert function["Environment"]["Variables"]["DB_SECRET_ARN"] == secret
+    for name in ("fraud-detection", "payments", "data-pipeline", "loan-processing"):
+        value = templates[name]["Outputs"]["DatabaseSecretArn"]["Value"]
+        assert value["Fn::GetAtt"][1] == "MasterUserSecret.SecretArn", name
 
 
 def test_instance_count_and_class_come_from_parameters(fraud):
@@ -90,7 +145,7 @@ def test_every_data_store_is_encrypted_with_the_data_cmk(fraud):
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert fraud["Resources"]["AlertTopic"]["Properties"]["KmsMasterKeyId"] == ref("DataKey")
-    assert fraud["Resources"]["DatabaseSecret"]["Properties"]["KmsKeyId"] == ref("DataKey")
+    assert fraud["Resources"]["DatabaseCluster"]["Properties"]["MasterUserSecret"]["KmsKeyId"] == ref("DataKey")
     for group in resources_of_type(fraud, "AWS::Logs::LogGroup").values():
         assert group["Properties"]["KmsKeyId"] == key
 
@@ -259,16 +314,51 @@ def test_no_two_resources_of_the_platform_share_a_physical_name(templates):
                     seen[key] = f"{name}/{logical_id}"
 
 
-def test_rotation_functions_reach_their_database_and_secrets_manager_from_the_data_subnets(templates, network):
-    endpoint = network["Resources"]["SecretsManagerEndpoint"]["Properties"]
-    assert endpoint["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.secretsmanager"}
-    assert endpoint["PrivateDnsEnabled"] is True and endpoint["VpcEndpointType"] == "Interface"
-    subnets = json.dumps(endpoint["SubnetIds"])
-    assert "DataSubnet" in subnets and "PrivateSubnet" not in subnets and "PublicSubnet" not in subnets
-    ingress = {(r["Properties"]["GroupId"]["Ref"], r["Properties"]["FromPort"], r["Properties"].get("SourceSecurityGroupId", {}).get("Ref"))
-               for r in resources_of_type(network, "AWS::EC2::SecurityGroupIngress").values()}
-    assert {("DatabaseSecurityGroup", 5432, "RotationSecurityGroup"), ("DatabaseSecurityGroup", 3306, "RotationSecurityGroup"),
-            ("EndpointSecurityGroup", 443, None)} <= ingress
+def test_every_network_export_is_imported_and_every_import_exported(templates, network):
+    """No export is left behind for what no workload uses any more (a rotation security
+    group, say), and no workload imports what the network does not export."""
+    exported = {output["Export"]["Name"]["Fn::Sub"] for output in network["Outputs"].values()}
+    imported = set()
+    for name, template in templates.items():
+        text = json.dumps(template)
+        imported |= set(re.findall(r'"Fn::ImportValue": \{"Fn::Sub": "(\$\{Environment\}-network-\w+)"\}', text))
+    unused = {"${Environment}-network-PublicSubnetIds"}  # the public tier, for whatever will face the internet
+    assert imported and exported - unused == imported
+    assert not resources_of_type(network, "AWS::EC2::VPCEndpoint")  # nothing in the data subnets calls an AWS API
+
+
+def test_nat_addresses_wait_for_the_internet_gateway_attachment(network):
+    eips = resources_of_type(network, "AWS::EC2::EIP")
+    assert len(eips) == 3
+    assert all(eip["DependsOn"] == "InternetGatewayAttachment" for eip in eips.values())
+    assert network["Resources"]["InternetGatewayAttachment"]["Type"] == "AWS::EC2::VPCGatewayAttachment"
+
+
+@pytest.mark.parametrize("name", ["fraud-detection", "loan-processing"])
+def test_services_start_after_their_database_writer_exists(templates, name):
+    """A Ref to the cluster is not enough: the cluster is ready before any instance is."""
+    template = templates[name]
+    service = template["Resources"]["Service"]
+    writer = template["Resources"]["DatabaseInstance1"]
+    assert "DatabaseInstance1" in service["DependsOn"] and "Condition" not in writer
+    assert writer["Properties"]["DBClusterIdentifier"] == ref("DatabaseCluster")
+
+
+def test_no_role_relies_on_an_aws_managed_policy(templates):
+    """Our permissions boundary is derived from our own policies: an AWS managed policy
+    would grant what it does not see."""
+    for name, template in templates.items():
+        for logical_id, resource in template["Resources"].items():
+            assert "iam::aws:policy" not in json.dumps(resource.get("Properties", {}).get("ManagedPolicyArns", [])), (name, logical_id)
+
+
+def test_enhanced_monitoring_may_write_only_its_own_log_group(templates):
     for name in ("fraud-detection", "payments", "data-pipeline", "loan-processing"):
-        rotation = templates[name]["Resources"]["DatabaseSecretRotation"]["Properties"]["HostedRotationLambda"]
-        assert rotation["VpcSecurityGroupIds"] == {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-RotationSecurityGroupId"}}, name
+        role = templates[name]["Resources"]["DatabaseMonitoringRole"]["Properties"]
+        [policy] = role["Policies"]
+        granted = {(action, resource["Fn::Sub"]) for s in policy["PolicyDocument"]["Statement"]
+                   for action in s["Action"] for resource in s["Resource"]}
+        group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:RDSOSMetrics"
+        assert granted == {("logs:CreateLogGroup", group), ("logs:PutRetentionPolicy", group),
+                           *((f"logs:{a}", group + ":log-stream:*")
+                             for a in ("CreateLogStream", "PutLogEvents", "DescribeLogStreams", "GetLogEvents"))}, name

@@ -4,6 +4,9 @@
   every Ref and GetAtt to them;
 - an AWS::RDS::DBInstance that joins a DB cluster is a placeholder too: moto does not
   model Aurora clusters from CloudFormation, so it cannot emulate their members;
+- ManageMasterUserPassword: a standalone AWS::RDS::DBInstance gets the secret RDS would
+  manage (moto creates it for the API, not from a template) and answers GetAtt
+  MasterUserSecret.SecretArn; a DB cluster placeholder answers it with a secret ARN;
 - AWS::KMS::Key reads CloudFormation's Key/Value tags (moto expects TagKey/TagValue);
 - an HTTPS listener accepts a well-formed ACM certificate ARN of its own region:
   certificates are issued outside the stack and localcloud cannot hold them (one of
@@ -59,6 +62,10 @@ REF_FORMATS = {
     "AWS::EC2::SecurityGroupEgress": "sgr-{suffix}",
     "AWS::RDS::DBCluster": "{name_lower}",
 }
+# What GetAtt returns for unmodelled types where the generic answer would be wrong.
+ATTRIBUTE_FORMATS = {
+    ("AWS::RDS::DBCluster", "MasterUserSecret.SecretArn"): "arn:aws:secretsmanager:{region}:{account}:secret:rds!cluster-{suffix}-{suffix6}",
+}
 
 
 class Placeholder(CloudFormationModel):
@@ -103,6 +110,10 @@ class Placeholder(CloudFormationModel):
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         service = self.resource_type.split("::")[1].lower()
+        attribute = ATTRIBUTE_FORMATS.get((self.resource_type, attribute_name))
+        if attribute:
+            suffix = _short_hash(self.physical_resource_id, attribute_name)
+            return attribute.format(region=self.region, account=self.account_id, suffix=suffix, suffix6=suffix[:6])
         if attribute_name == "Arn" or attribute_name.endswith("Arn"):
             if self.physical_resource_id.startswith("arn:"):
                 return self.physical_resource_id
@@ -145,6 +156,41 @@ def _aurora_members_are_placeholders() -> None:
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)
+
+
+def _rds_managed_master_user_secret() -> None:
+    """A standalone DB instance with ManageMasterUserPassword gets its managed secret, as
+    through the API; RDS refuses the property together with MasterUserPassword."""
+    from moto.rds import exceptions as rds_exceptions
+    from moto.rds import models as rds_models
+
+    original = rds_models.DBInstance.create_from_cloudformation_json.__func__
+    attributes = ("MasterUserSecret.SecretArn",)
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        managed = _flag(properties.get("ManageMasterUserPassword", False))
+        if managed and "MasterUserPassword" in properties:
+            raise rds_exceptions.InvalidParameterCombination(
+                "ManageMasterUserPassword cannot be set together with MasterUserPassword")
+        database = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        if managed and isinstance(database, rds_models.DBInstance):
+            database.update(manage_master_user_password=True,
+                            master_user_secret_kms_key_id=properties.get("MasterUserSecret", {}).get("KmsKeyId"))
+        return database
+
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in attributes or original_has(attr)
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name in attributes:
+            return self.master_user_secret.secret_arn
+        return original_get(self, attribute_name)
+
+    original_has, original_get = rds_models.DBInstance.has_cfn_attr, rds_models.DBInstance.get_cfn_attribute
+    rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)
+    rds_models.DBInstance.has_cfn_attr = classmethod(has_cfn_attr)
+    rds_models.DBInstance.get_cfn_attribute = get_cfn_attribute
 
 
 def _kms_key_cloudformation_tags() -> None:
@@ -417,6 +463,7 @@ def _template_rules() -> None:
 def install() -> None:
     _placeholders_for_unmodelled_types()
     _aurora_members_are_placeholders()
+    _rds_managed_master_user_secret()
     _kms_key_cloudformation_tags()
     _external_certificates_exist()
     _load_balancer_full_name()

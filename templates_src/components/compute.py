@@ -157,7 +157,10 @@ def add_fargate_service(
     balancer: LoadBalancer,
     desired_count,
     environment: dict,
+    needs: tuple = (),
 ) -> ecs.Service:
+    """A Fargate service behind ``balancer``; ``needs``: resources its tasks need at start
+    (the database writer), which CloudFormation cannot infer from a Ref or GetAtt."""
     task = template.add_resource(
         ecs.TaskDefinition(
             "TaskDefinition",
@@ -192,7 +195,7 @@ def add_fargate_service(
     return template.add_resource(
         ecs.Service(
             "Service",
-            DependsOn=balancer.https_listener.title,
+            DependsOn=[balancer.https_listener.title, *(resource.title for resource in needs)],
             ServiceName=physical_name("svc", suffix),
             Cluster=Ref(cluster),
             TaskDefinition=Ref(task),

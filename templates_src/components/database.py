@@ -1,5 +1,6 @@
 """Aurora clusters (PostgreSQL, MySQL, provisioned or Serverless v2) and RDS instances:
-encrypted with the CMK, IAM auth, backups, deletion protection, snapshots."""
+encrypted with the CMK, IAM auth, backups, deletion protection, snapshots, and a master
+password that RDS generates, keeps in Secrets Manager and rotates itself."""
 
 from __future__ import annotations
 
@@ -10,13 +11,32 @@ from troposphere import iam, rds
 
 from .. import policies
 
-from ..conventions import name_pattern, permissions_boundary_arn, physical_name, snapshot, standard_tags
+from ..conventions import name_pattern, physical_name, snapshot, standard_tags
 from . import observability
-from .secrets import secret_field
+from .identity import add_role
 
 MAX_INSTANCES = 3
 BACKUP_RETENTION_DAYS = 14
 MONITORING_INTERVAL_SECONDS = 60
+ENHANCED_MONITORING_LOG_GROUP = "RDSOSMetrics"  # where RDS writes enhanced-monitoring metrics
+
+
+def managed_master_user(username: str, key) -> dict:
+    """The master user, whose password RDS generates and keeps in a Secrets Manager secret
+    encrypted with ``key`` (``rds!cluster-…`` / ``rds!db-…``), and rotates itself, every
+    7 days by default: no password in the template (MasterUserPassword must then be
+    absent), no rotation function or transform of ours. On the cluster for Aurora, on
+    the instance for RDS."""
+    return dict(
+        MasterUsername=username,
+        ManageMasterUserPassword=True,
+        MasterUserSecret=rds.MasterUserSecret(KmsKeyId=Ref(key)),
+    )
+
+
+def master_secret_arn(database) -> GetAtt:
+    """The ARN of the secret RDS manages for ``database``'s master user."""
+    return GetAtt(database, "MasterUserSecret.SecretArn")
 
 
 def add_subnet_group(template: Template, subnet_ids, suffix: str) -> rds.DBSubnetGroup:
@@ -92,7 +112,7 @@ def add_aurora_cluster(
     engine: AuroraEngine,
     suffix: str,
     key,
-    secret,
+    master_username: str,
     subnet_group,
     security_group,
     deletion_protection,
@@ -119,8 +139,7 @@ def add_aurora_cluster(
         DBClusterIdentifier=physical_name("aurora", suffix),
         Engine=engine.engine,
         EngineVersion=engine.version,
-        MasterUsername=secret_field(secret, "username"),
-        MasterUserPassword=secret_field(secret, "password"),
+        **managed_master_user(master_username, key),
         DatabaseName=database_name,
         StorageEncrypted=True,
         KmsKeyId=Ref(key),
@@ -140,16 +159,20 @@ def add_aurora_cluster(
 
 
 def add_monitoring_role(template: Template, suffix: str) -> iam.Role:
-    """Lets RDS publish enhanced-monitoring (OS) metrics."""
-    return template.add_resource(
-        iam.Role(
-            "DatabaseMonitoringRole",
-            RoleName=physical_name("role", f"{suffix}-rds-monitoring"),
-            AssumeRolePolicyDocument=policies.service_trust_for_account("monitoring.rds.amazonaws.com"),
-            ManagedPolicyArns=[Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")],
-            PermissionsBoundary=permissions_boundary_arn(),
-            Tags=standard_tags(),
-        )
+    """Lets RDS publish enhanced-monitoring (OS) metrics, to the RDSOSMetrics log group of
+    this account and region. What the AWS managed policy AmazonRDSEnhancedMonitoringRole
+    grants (on log groups RDS*), spelled out and narrowed to the one group RDS writes to,
+    so that our permissions boundary, derived from our own policies, covers it."""
+    group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + ENHANCED_MONITORING_LOG_GROUP
+    return add_role(
+        template, "DatabaseMonitoringRole", f"{suffix}-rds-monitoring",
+        policies.service_trust_for_account("monitoring.rds.amazonaws.com"),
+        "RDS enhanced monitoring: OS metrics to the RDSOSMetrics log group",
+        [
+            policies.allow(policies.actions("logs", "CreateLogGroup", "PutRetentionPolicy"), [Sub(group)]),
+            policies.allow(policies.actions("logs", "CreateLogStream", "PutLogEvents", "DescribeLogStreams", "GetLogEvents"),
+                           [Sub(group + ":log-stream:*")]),
+        ],
     )
 
 
@@ -165,7 +188,7 @@ def _observed(key, monitoring_role) -> dict:
 
 
 def add_postgres_instance(
-    template: Template, *, suffix: str, key, secret, subnet_group, security_group, instance_class, storage_gb,
+    template: Template, *, suffix: str, key, master_username: str, subnet_group, security_group, instance_class, storage_gb,
     deletion_protection, engine_version: str, database_name: str, monitoring_role,
 ) -> rds.DBInstance:
     """A standalone RDS PostgreSQL instance: Multi-AZ, encrypted with the CMK, never public."""
@@ -180,8 +203,7 @@ def add_postgres_instance(
         StorageEncrypted=True,
         KmsKeyId=Ref(key),
         DBName=database_name,
-        MasterUsername=secret_field(secret, "username"),
-        MasterUserPassword=secret_field(secret, "password"),
+        **managed_master_user(master_username, key),
         MultiAZ=True,
         PubliclyAccessible=False,
         DBSubnetGroupName=Ref(subnet_group),

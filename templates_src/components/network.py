@@ -140,7 +140,8 @@ def add_tier(template: Template, vpc: ec2.VPC, tier: str, shared_route_table: bo
     return Tier(tier, subnets, tables)
 
 
-def add_internet_access(template: Template, vpc: ec2.VPC, public: Tier) -> ec2.InternetGateway:
+def add_internet_access(template: Template, vpc: ec2.VPC, public: Tier) -> ec2.VPCGatewayAttachment:
+    """The internet gateway, attached to the VPC, and the public tier's default route to it."""
     gateway = template.add_resource(
         ec2.InternetGateway("InternetGateway", Tags=standard_tags(Name=physical_name("igw", "main")))
     )
@@ -156,17 +157,21 @@ def add_internet_access(template: Template, vpc: ec2.VPC, public: Tier) -> ec2.I
             GatewayId=Ref(gateway),
         )
     )
-    return gateway
+    return attachment
 
 
-def add_nat_gateways(template: Template, public: Tier, private: Tier, ha_condition: str) -> list[ec2.NatGateway]:
-    """One NAT per AZ when highly available, else one in the first AZ for all."""
+def add_nat_gateways(template: Template, public: Tier, private: Tier, ha_condition: str,
+                     gateway_attachment: ec2.VPCGatewayAttachment) -> list[ec2.NatGateway]:
+    """One NAT per AZ when highly available, else one in the first AZ for all. Each EIP
+    (Domain vpc) waits for the internet gateway's attachment, which CloudFormation cannot
+    infer: an EIP allocated before it may fail to associate."""
     template.add_condition("NatGateway2", Condition(ha_condition))
     template.add_condition("NatGateway3", And(Condition(ha_condition), Condition(THREE_AZS)))
     gateways = []
     for az in range(MAX_AZS):
         condition = None if az == 0 else f"NatGateway{az + 1}"
-        eip = ec2.EIP(f"NatEip{az + 1}", Domain="vpc", Tags=standard_tags(Name=physical_name("eip", f"nat-{'abc'[az]}")))
+        eip = ec2.EIP(f"NatEip{az + 1}", DependsOn=gateway_attachment.title, Domain="vpc",
+                      Tags=standard_tags(Name=physical_name("eip", f"nat-{'abc'[az]}")))
         nat = ec2.NatGateway(
             f"NatGateway{az + 1}",
             AllocationId=GetAtt(eip, "AllocationId"),
@@ -239,7 +244,6 @@ class ImportedNetwork:
     load_balancer_security_group: ImportValue
     application_security_group: ImportValue
     database_security_group: ImportValue
-    rotation_security_group: ImportValue
 
 
 NETWORK_EXPORTS = {
@@ -251,7 +255,6 @@ NETWORK_EXPORTS = {
     "LoadBalancerSecurityGroupId": "Security group of internal load balancers",
     "ApplicationSecurityGroupId": "Security group of application tasks and functions",
     "DatabaseSecurityGroupId": "Security group of databases and caches",
-    "RotationSecurityGroupId": "Security group of secret rotation functions",
 }
 
 
@@ -267,7 +270,6 @@ def import_network() -> ImportedNetwork:
         load_balancer_security_group=imported("LoadBalancerSecurityGroupId"),
         application_security_group=imported("ApplicationSecurityGroupId"),
         database_security_group=imported("DatabaseSecurityGroupId"),
-        rotation_security_group=imported("RotationSecurityGroupId"),
     )
 
 
