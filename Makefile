@@ -20,17 +20,18 @@ PRUNE_FLAG := $(if $(filter 1 true yes,$(PRUNE)),--prune,)
 FORMAT ?= text
 
 
-.PHONY: chromium help setup render check lint validate validate-all plan deploy status bootstrap destroy drift parity localcloud demo test bench clean
+.PHONY: chromium help setup lock render check lint validate validate-all plan deploy status bootstrap destroy drift parity localcloud demo test bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "  Variables: ENV=$(ENV) (dev|staging|prod)"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@$(MAKE) --no-print-directory chromium
 	@touch $(STAMP)
 
@@ -44,7 +45,11 @@ chromium:
 		|| echo "chromium could not be installed: the HTML screenshot test will skip"; \
 	else echo "not root or no apt: chromium not installed; the HTML screenshot test will skip"; fi
 
-setup: $(STAMP) ## Create .venv and install the tool with everything its tests need
+setup: $(STAMP) ## Create .venv and install the tool with everything its tests need (versions from requirements.lock)
+
+lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml (uv pip compile, every platform)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 -o requirements.lock
 
 render: $(STAMP) ## Render templates_src/ to generated/ (deterministic) and the manifest
 	$(CFNOPS) render
