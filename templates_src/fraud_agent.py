@@ -134,11 +134,14 @@ def add_alert_handler(template: Template, key, network, queue, topic) -> awslamb
 
 def add_routing(template: Template, key, bus, data, alert_handler, queue) -> None:
     observed = {"source": [EVENT_SOURCE], "detail-type": ["TransactionReceived", "FraudDetected"]}
-    events.route_to_stream(template, "TransactionEventsRule", "fraud-agent-events",
-                           "TransactionReceived and FraudDetected to the events stream", bus, observed,
-                           data["streams"]["EventsStream"], key, "$.detail.transactionId", queue)
-    events.route_to_function(template, "FraudDetectedRule", "fraud-agent-alerts", "FraudDetected to the alert handler", bus,
-                             {"source": [EVENT_SOURCE], "detail-type": ["FraudDetected"]}, alert_handler, queue)
+    rules = [
+        events.route_to_stream(template, "TransactionEventsRule", "fraud-agent-events",
+                               "TransactionReceived and FraudDetected to the events stream", bus, observed,
+                               data["streams"]["EventsStream"], key, "$.detail.transactionId", queue),
+        events.route_to_function(template, "FraudDetectedRule", "fraud-agent-alerts", "FraudDetected to the alert handler",
+                                 bus, {"source": [EVENT_SOURCE], "detail-type": ["FraudDetected"]}, alert_handler, queue),
+    ]
+    events.allow_dead_lettering(template, "DeadLetterQueuePolicy", queue, rules)
 
 
 def add_agent(template: Template, key, data) -> dict:
@@ -162,8 +165,12 @@ def build() -> Template:
     network = import_network()
     key = encryption.add_kms_key(template, "DataKey", "fraud agent data", [
         policies.logs_key_user(),
-        ("cloudwatch.amazonaws.com", policies.source_account_condition()),  # alarms to the encrypted topic
-        ("events.amazonaws.com", policies.source_account_condition()),  # undeliverable events to the encrypted queue
+        # Alarms to the encrypted topic: CloudWatch sends aws:SourceAccount with its KMS requests.
+        ("cloudwatch.amazonaws.com", policies.source_account_condition()),
+        # Undeliverable events to the encrypted dead-letter queue. EventBridge's KMS requests carry
+        # no aws:SourceAccount / aws:SourceArn (AWS documents them as unsupported there): such a
+        # condition would drop every event silently. The queue policy admits only our rules.
+        ("events.amazonaws.com", None),
         ("indexing.s3vectors.amazonaws.com", policies.source_account_condition()),  # vector index maintenance
     ])
     data = add_data(template, key)
