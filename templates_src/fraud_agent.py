@@ -42,8 +42,7 @@ AGENT_INSTRUCTION = (
 )
 
 PARAMETERS = [
-    Parameter("FoundationModelId", Type="String", AllowedPattern=r"^[a-z0-9-]+\.[a-z0-9.:-]+$",
-              Description="Bedrock foundation model of the agent, e.g. anthropic.claude-3-5-sonnet-20240620-v1:0"),
+    agents.model_parameter(),
     Parameter("ProcessorMemoryMb", Type="Number", AllowedValues=[256, 512, 1024, 2048], Description="Stream processor memory"),
     Parameter("ReservedConcurrency", Type="Number", MinValue=1, MaxValue=1000, Description="Reserved executions per function"),
     Parameter("RiskThreshold", Type="String", AllowedPattern=r"^0\.[0-9]{1,3}$", Description="Risk score from which a transaction is fraud"),
@@ -151,10 +150,11 @@ def add_agent(template: Template, key, data) -> dict:
     knowledge_base = agents.add_knowledge_base(
         template, suffix=NAME, description="Fraud patterns and past investigations", role=kb_role, key=key,
         vector_bucket=vector_bucket, index=index, documents_bucket=models, documents_prefix=KNOWLEDGE_PREFIX)
-    role = agents.add_agent_role(template, NAME, key, Ref("FoundationModelId"), knowledge_base)
+    model = Ref(agents.MODEL_PARAMETER)
+    role = agents.add_agent_role(template, NAME, key, model, knowledge_base)
     agent, alias = agents.add_agent(
         template, suffix=NAME, description="Explains fraud decisions to analysts", instruction=AGENT_INSTRUCTION,
-        model_id=Ref("FoundationModelId"), role=role, key=key, knowledge_base=knowledge_base,
+        model_id=agents.inference_profile_id(model), role=role, key=key, knowledge_base=knowledge_base,
         knowledge_base_use="Fraud patterns and past investigations: consult it for every explanation",
         alias_name=Ref("Environment"))
     return {"knowledge_base": knowledge_base, "agent": agent, "alias": alias}
@@ -162,6 +162,7 @@ def add_agent(template: Template, key, data) -> dict:
 
 def build() -> Template:
     template = new_template("Fraud detection with an AI agent: streams, functions, tables, buckets, Bedrock", PARAMETERS)
+    agents.add_inference_profile_mapping(template)
     network = import_network()
     key = encryption.add_kms_key(template, "DataKey", "fraud agent data", [
         policies.logs_key_user(),
