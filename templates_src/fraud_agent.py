@@ -42,8 +42,7 @@ AGENT_INSTRUCTION = (
 )
 
 PARAMETERS = [
-    Parameter("FoundationModelId", Type="String", AllowedPattern=r"^[a-z0-9-]+\.[a-z0-9.:-]+$",
-              Description="Bedrock foundation model of the agent, e.g. anthropic.claude-3-5-sonnet-20240620-v1:0"),
+    agents.model_parameter(),
     Parameter("ProcessorMemoryMb", Type="Number", AllowedValues=[256, 512, 1024, 2048], Description="Stream processor memory"),
     Parameter("ReservedConcurrency", Type="Number", MinValue=1, MaxValue=1000, Description="Reserved executions per function"),
     Parameter("RiskThreshold", Type="String", AllowedPattern=r"^0\.[0-9]{1,3}$", Description="Risk score from which a transaction is fraud"),
@@ -134,11 +133,14 @@ def add_alert_handler(template: Template, key, network, queue, topic) -> awslamb
 
 def add_routing(template: Template, key, bus, data, alert_handler, queue) -> None:
     observed = {"source": [EVENT_SOURCE], "detail-type": ["TransactionReceived", "FraudDetected"]}
-    events.route_to_stream(template, "TransactionEventsRule", "fraud-agent-events",
-                           "TransactionReceived and FraudDetected to the events stream", bus, observed,
-                           data["streams"]["EventsStream"], key, "$.detail.transactionId", queue)
-    events.route_to_function(template, "FraudDetectedRule", "fraud-agent-alerts", "FraudDetected to the alert handler", bus,
-                             {"source": [EVENT_SOURCE], "detail-type": ["FraudDetected"]}, alert_handler, queue)
+    rules = [
+        events.route_to_stream(template, "TransactionEventsRule", "fraud-agent-events",
+                               "TransactionReceived and FraudDetected to the events stream", bus, observed,
+                               data["streams"]["EventsStream"], key, "$.detail.transactionId", queue),
+        events.route_to_function(template, "FraudDetectedRule", "fraud-agent-alerts", "FraudDetected to the alert handler",
+                                 bus, {"source": [EVENT_SOURCE], "detail-type": ["FraudDetected"]}, alert_handler, queue),
+    ]
+    events.allow_dead_lettering(template, "DeadLetterQueuePolicy", queue, rules)
 
 
 def add_agent(template: Template, key, data) -> dict:
@@ -148,10 +150,11 @@ def add_agent(template: Template, key, data) -> dict:
     knowledge_base = agents.add_knowledge_base(
         template, suffix=NAME, description="Fraud patterns and past investigations", role=kb_role, key=key,
         vector_bucket=vector_bucket, index=index, documents_bucket=models, documents_prefix=KNOWLEDGE_PREFIX)
-    role = agents.add_agent_role(template, NAME, key, Ref("FoundationModelId"), knowledge_base)
+    model = Ref(agents.MODEL_PARAMETER)
+    role = agents.add_agent_role(template, NAME, key, model, knowledge_base)
     agent, alias = agents.add_agent(
         template, suffix=NAME, description="Explains fraud decisions to analysts", instruction=AGENT_INSTRUCTION,
-        model_id=Ref("FoundationModelId"), role=role, key=key, knowledge_base=knowledge_base,
+        model_id=agents.inference_profile_id(model), role=role, key=key, knowledge_base=knowledge_base,
         knowledge_base_use="Fraud patterns and past investigations: consult it for every explanation",
         alias_name=Ref("Environment"))
     return {"knowledge_base": knowledge_base, "agent": agent, "alias": alias}
@@ -159,11 +162,16 @@ def add_agent(template: Template, key, data) -> dict:
 
 def build() -> Template:
     template = new_template("Fraud detection with an AI agent: streams, functions, tables, buckets, Bedrock", PARAMETERS)
+    agents.add_inference_profile_mapping(template)
     network = import_network()
     key = encryption.add_kms_key(template, "DataKey", "fraud agent data", [
         policies.logs_key_user(),
-        ("cloudwatch.amazonaws.com", policies.source_account_condition()),  # alarms to the encrypted topic
-        ("events.amazonaws.com", policies.source_account_condition()),  # undeliverable events to the encrypted queue
+        # Alarms to the encrypted topic: CloudWatch sends aws:SourceAccount with its KMS requests.
+        ("cloudwatch.amazonaws.com", policies.source_account_condition()),
+        # Undeliverable events to the encrypted dead-letter queue. EventBridge's KMS requests carry
+        # no aws:SourceAccount / aws:SourceArn (AWS documents them as unsupported there): such a
+        # condition would drop every event silently. The queue policy admits only our rules.
+        ("events.amazonaws.com", None),
         ("indexing.s3vectors.amazonaws.com", policies.source_account_condition()),  # vector index maintenance
     ])
     data = add_data(template, key)

@@ -10,8 +10,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from cfnops import params
-from templates_src.components.agents import EMBEDDING_DIMENSIONS
+from cfnops import params, render
+from cfnops.errors import InputError
+from templates_src.components.agents import AGENT_MODELS, EMBEDDING_DIMENSIONS, INFERENCE_PROFILE_GEOGRAPHIES
 
 from .conftest import props, ref, resources_of_type
 
@@ -104,7 +105,8 @@ def test_monitoring_covers_every_function_stream_and_table(agent):
 
 def test_bedrock_agent_knowledge_base_and_alias_per_environment(agent):
     a = props(agent, "Agent")
-    assert a["FoundationModel"] == ref("FoundationModelId")
+    profile = {"Fn::FindInMap": ["InferenceProfileGeographies", ref("AWS::Region"), "Geography"]}
+    assert a["FoundationModel"] == {"Fn::Sub": ["${Geography}.${Model}", {"Geography": profile, "Model": ref("FoundationModelId")}]}
     assert a["CustomerEncryptionKeyArn"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert a["KnowledgeBases"][0]["KnowledgeBaseId"] == ref("KnowledgeBase")
     assert props(agent, "AgentAlias")["AgentAliasName"] == ref("Environment")
@@ -117,9 +119,13 @@ def test_bedrock_agent_knowledge_base_and_alias_per_environment(agent):
 def test_bedrock_roles_are_least_privilege(agent):
     statements = props(agent, "AgentRole")["Policies"][0]["PolicyDocument"]["Statement"]
     actions = {action for s in statements for action in s["Action"]}
-    assert actions == {"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:Retrieve",
-                       "kms:Decrypt", "kms:GenerateDataKey"}
-    assert all("*" not in json.dumps(s["Resource"]) for s in statements)
+    assert actions == {"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:GetInferenceProfile",
+                       "bedrock:Retrieve", "kms:Decrypt", "kms:GenerateDataKey"}
+    profile, model = statements[0]["Resource"][0]["Fn::Sub"], statements[1]["Resource"][0]["Fn::Sub"]
+    assert profile[0].endswith(":inference-profile/${Geography}.${Model}") and profile[1]["Model"] == ref("FoundationModelId")
+    # the profile routes to any region of its geography: the model, and only the model, in every region
+    assert model == ["arn:${AWS::Partition}:bedrock:*::foundation-model/${Model}", {"Model": ref("FoundationModelId")}]
+    assert all("*" not in json.dumps(s["Resource"]) for s in statements[2:])
     kb = props(agent, "KnowledgeBaseRole")["Policies"][0]["PolicyDocument"]["Statement"]
     get_object = next(s for s in kb if s["Action"] == ["s3:GetObject"])
     assert get_object["Resource"][0]["Fn::Sub"][0] == "${Arn}/knowledge/*"
@@ -188,3 +194,25 @@ def test_alert_handler_publishes_the_detected_transaction(monkeypatch):
         [message] = boto3.client("sqs").receive_message(QueueUrl=queue)["Messages"]
     body = json.loads(json.loads(message["Body"])["Message"])
     assert body == {"environment": "prod", "riskScore": 0.99, "transactionId": "t-9"}
+
+
+def test_the_agents_model_is_one_of_the_documented_list_through_its_regions_profile(project, agent):
+    assert agent["Parameters"]["FoundationModelId"]["AllowedValues"] == list(AGENT_MODELS)
+    geographies = agent["Mappings"]["InferenceProfileGeographies"]
+    assert {region: g["Geography"] for region, g in geographies.items()} == INFERENCE_PROFILE_GEOGRAPHIES
+    for environment in ("dev", "staging", "prod"):
+        resolved = params.resolve_deployed(project, environment, render.read_generated(project))
+        for region in resolved.values["fraud-agent"]:
+            assert region in geographies
+            assert resolved.plain("fraud-agent", region)["FoundationModelId"] in AGENT_MODELS
+
+
+def test_a_retired_model_is_refused_before_any_aws_call(tmp_project, templates):
+    path = tmp_project.root / "parameters" / "common.yaml"
+    path.write_text(path.read_text().replace("FoundationModelId: anthropic.claude-sonnet-4-6",
+                                             "FoundationModelId: anthropic.claude-3-5-sonnet-20240620-v1:0"))
+    with pytest.raises(InputError) as raised:
+        params.resolve_deployed(tmp_project, "staging", templates)
+    [problem] = raised.value.problems
+    assert problem.startswith("parameters/common.yaml: templates.fraud-agent.FoundationModelId: ")
+    assert "anthropic.claude-sonnet-4-6" in problem and "anthropic.claude-3-5-sonnet-20240620-v1:0" in problem

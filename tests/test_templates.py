@@ -362,3 +362,45 @@ def test_enhanced_monitoring_may_write_only_its_own_log_group(templates):
         assert granted == {("logs:CreateLogGroup", group), ("logs:PutRetentionPolicy", group),
                            *((f"logs:{a}", group + ":log-stream:*")
                              for a in ("CreateLogStream", "PutLogEvents", "DescribeLogStreams", "GetLogEvents"))}, name
+
+
+def key_statements_for(template, key_ref, service):
+    statements = template["Resources"][key_ref["Ref"]]["Properties"]["KeyPolicy"]["Statement"]
+    return [s for s in statements if s.get("Principal", {}).get("Service") == service]
+
+
+def test_alarms_can_publish_to_their_encrypted_topics(templates):
+    """SNS encrypts with the topic's CMK as the publisher: CloudWatch must be allowed
+    GenerateDataKey and Decrypt in the key policy, or every notification is dropped."""
+    checked = 0
+    for name, template in templates.items():
+        topics = resources_of_type(template, "AWS::SNS::Topic")
+        for logical_id, alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").items():
+            for action in alarm["Properties"]["AlarmActions"]:
+                key = topics[action["Ref"]]["Properties"]["KmsMasterKeyId"]
+                [statement] = key_statements_for(template, key, "cloudwatch.amazonaws.com")
+                assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(statement["Action"]), (name, logical_id)
+                assert set(statement.get("Condition", {}).get("StringEquals", {})) <= {"aws:SourceAccount"}, (name, logical_id)
+                checked += 1
+    assert checked > 20
+
+
+def test_eventbridge_can_dead_letter_to_its_encrypted_queue(templates):
+    checked = 0
+    for name, template in templates.items():
+        for logical_id, rule in resources_of_type(template, "AWS::Events::Rule").items():
+            for target in rule["Properties"]["Targets"]:
+                queue = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+                key = template["Resources"][queue]["Properties"]["KmsMasterKeyId"]
+                [statement] = key_statements_for(template, key, "events.amazonaws.com")
+                assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(statement["Action"]), (name, logical_id)
+                # EventBridge's KMS calls carry neither aws:SourceAccount nor aws:SourceArn
+                assert "aws:Source" not in json.dumps(statement.get("Condition", {})), (name, logical_id)
+                [policy] = [p["Properties"] for p in resources_of_type(template, "AWS::SQS::QueuePolicy").values()
+                            if {"Ref": queue} in p["Properties"]["Queues"]]
+                [allowed] = [s for s in policy["PolicyDocument"]["Statement"]
+                             if s["Principal"] == {"Service": "events.amazonaws.com"} and s["Action"] == ["sqs:SendMessage"]]
+                assert allowed["Resource"] == [{"Fn::GetAtt": [queue, "Arn"]}]
+                assert {"Fn::GetAtt": [logical_id, "Arn"]} in allowed["Condition"]["ArnEquals"]["aws:SourceArn"], (name, logical_id)
+                checked += 1
+    assert checked == 2

@@ -10,12 +10,28 @@ a fraud knowledge base of a few thousand documents.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template
 from troposphere import bedrock, s3vectors
 
 from .. import policies
-from ..conventions import account_unique_name, physical_name, retain, standard_tag_map, standard_tags
+from ..conventions import REGIONS, account_unique_name, physical_name, retain, standard_tag_map, standard_tags
 from .identity import add_role
+
+# The foundation models an agent may run: the one list, the model parameter's AllowedValues.
+# Bedrock offers them on demand only through a cross-Region inference profile, whose id is the
+# model id behind the geography of the calling region ("us." in us-east-1 and us-west-2, "eu."
+# in eu-west-1; INFERENCE_PROFILE_GEOGRAPHIES). anthropic.claude-3-5-sonnet-20240620-v1:0, used
+# before, is retired. From the Amazon Bedrock User Guide (Supported foundation models, Supported
+# Regions and models for inference profiles, Model lifecycle) and Anthropic's model deprecations
+# page; checked 2026-11-22. Recheck before adding a region or when Bedrock lists one as Legacy.
+AGENT_MODELS = (
+    "anthropic.claude-sonnet-4-6",  # Claude Sonnet 4.6: us.anthropic.claude-sonnet-4-6, eu.anthropic.claude-sonnet-4-6
+    "anthropic.claude-haiku-4-5-20251001-v1:0",  # Claude Haiku 4.5: us.… and eu.… profiles
+)
+# Geography prefix of the system-defined (cross-Region) inference profiles, per region we deploy to.
+INFERENCE_PROFILE_GEOGRAPHIES = {"us-east-1": "us", "us-west-2": "us", "eu-west-1": "eu"}
+INFERENCE_PROFILE_MAPPING = "InferenceProfileGeographies"
+MODEL_PARAMETER = "FoundationModelId"
 
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2:0"
 EMBEDDING_DIMENSIONS = 1024
@@ -24,8 +40,36 @@ BEDROCK_METADATA_KEYS = ["AMAZON_BEDROCK_TEXT", "AMAZON_BEDROCK_METADATA"]
 AGENT_IDLE_SESSION_SECONDS = 600
 
 
-def foundation_model_arn(model_id) -> Sub:
-    return Sub("arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/${Model}", Model=model_id)
+def foundation_model_arn(model_id, region: str = "${AWS::Region}") -> Sub:
+    return Sub(f"arn:${{AWS::Partition}}:bedrock:{region}::foundation-model/${{Model}}", Model=model_id)
+
+
+def model_parameter() -> Parameter:
+    return Parameter(MODEL_PARAMETER, Type="String", AllowedValues=list(AGENT_MODELS), Default=AGENT_MODELS[0],
+                     Description="Bedrock foundation model of the agent, run through its region's cross-Region inference profile")
+
+
+def add_inference_profile_mapping(template: Template) -> None:
+    """Region -> geography of its inference profiles; every region we deploy to must have one."""
+    missing = sorted(set(REGIONS) - set(INFERENCE_PROFILE_GEOGRAPHIES))
+    if missing:
+        raise ValueError(f"no inference profile geography for {', '.join(missing)}: add it to INFERENCE_PROFILE_GEOGRAPHIES")
+    template.add_mapping(INFERENCE_PROFILE_MAPPING, {
+        region: {"Geography": geography} for region, geography in sorted(INFERENCE_PROFILE_GEOGRAPHIES.items())})
+
+
+def _profile(pattern: str, model_id) -> Sub:
+    return Sub(pattern, Model=model_id, Geography=FindInMap(INFERENCE_PROFILE_MAPPING, Ref("AWS::Region"), "Geography"))
+
+
+def inference_profile_id(model_id) -> Sub:
+    """The system-defined inference profile of ``model_id`` for this region, e.g. us.anthropic…"""
+    return _profile("${Geography}.${Model}", model_id)
+
+
+def inference_profile_arn(model_id) -> Sub:
+    return _profile("arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/${Geography}.${Model}",
+                    model_id)
 
 
 def add_vector_store(template: Template, suffix: str, key) -> tuple[s3vectors.VectorBucket, s3vectors.Index]:
@@ -105,13 +149,16 @@ def add_knowledge_base(template: Template, *, suffix: str, description: str, rol
 
 
 def add_agent_role(template: Template, suffix: str, key, model_id, knowledge_base) -> object:
-    """Invokes one foundation model and retrieves from one knowledge base."""
+    """Invokes one foundation model, through this region's inference profile of it, and
+    retrieves from one knowledge base. The profile routes a request to any region of its
+    geography, so the model is allowed in every region ("*"), and only the model."""
+    invoke = policies.actions("bedrock", "InvokeModel", "InvokeModelWithResponseStream")
     return add_role(
         template, "AgentRole", f"{suffix}-agent", policies.service_trust_for_account("bedrock.amazonaws.com"),
         "Bedrock agent: its foundation model and its knowledge base, nothing else",
         [
-            policies.allow(policies.actions("bedrock", "InvokeModel", "InvokeModelWithResponseStream"),
-                           [foundation_model_arn(model_id)]),
+            policies.allow(invoke + policies.actions("bedrock", "GetInferenceProfile"), [inference_profile_arn(model_id)]),
+            policies.allow(invoke, [foundation_model_arn(model_id, region="*")]),
             policies.allow(policies.actions("bedrock", "Retrieve"), [GetAtt(knowledge_base, "KnowledgeBaseArn")]),
             policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
         ],

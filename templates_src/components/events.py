@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from awacs.aws import Allow, ArnEquals, Condition, Principal, Statement
 from troposphere import GetAtt, Ref, Template
-from troposphere import awslambda, events
+from troposphere import awslambda, events, sqs
 
 from .. import policies
 from ..conventions import physical_name, standard_tags
@@ -62,3 +63,21 @@ def route_to_function(template: Template, title: str, suffix: str, description: 
         Principal="events.amazonaws.com", SourceArn=GetAtt(rule, "Arn"), SourceAccount=Ref("AWS::AccountId"),
     ))
     return rule
+
+
+def allow_dead_lettering(template: Template, title: str, dead_letter_queue, rules: list) -> sqs.QueuePolicy:
+    """EventBridge writes an undeliverable event to a rule's DLQ with its own service
+    principal: the queue must allow that, for exactly these rules (one policy per queue,
+    listing them all: a second QueuePolicy on the same queue would replace the first)."""
+    return template.add_resource(sqs.QueuePolicy(
+        title,
+        Queues=[Ref(dead_letter_queue)],
+        PolicyDocument=policies.document(Statement(
+            Sid="EventBridgeDeadLetters",
+            Effect=Allow,
+            Principal=Principal("Service", "events.amazonaws.com"),
+            Action=policies.actions("sqs", "SendMessage"),
+            Resource=[GetAtt(dead_letter_queue, "Arn")],
+            Condition=Condition(ArnEquals("aws:SourceArn", [GetAtt(rule, "Arn") for rule in rules])),
+        )),
+    ))
