@@ -34,6 +34,14 @@ def _backend(module: str, name: str, account: str, region: str):
     return backends[account][region]
 
 
+def _boolean(value: Any) -> bool:
+    """A flag as CloudFormation means it: the strings "true"/"false" (any case) are
+    booleans, never truthy text (bool("false") is True)."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
 def _or_missing(value):
     if value is None:
         raise Missing()
@@ -52,7 +60,7 @@ def _topic(account, region, physical_id):
 
 def _table(account, region, physical_id):
     table = _or_missing(_backend("dynamodb", "dynamodb_backends", account, region).tables.get(physical_id))
-    return {"BillingMode": table.billing_mode, "DeletionProtectionEnabled": bool(table.deletion_protection_enabled)}
+    return {"BillingMode": table.billing_mode, "DeletionProtectionEnabled": _boolean(table.deletion_protection_enabled)}
 
 
 def _bucket(account, region, physical_id):
@@ -72,19 +80,20 @@ def _key(account, region, physical_id):
     key = _or_missing(_backend("kms", "kms_backends", account, region).keys.get(physical_id))
     if key.key_state == "PendingDeletion":
         raise Missing()
-    return {"Description": key.description, "EnableKeyRotation": bool(key.key_rotation_status), "Enabled": key.enabled}
+    return {"Description": key.description, "EnableKeyRotation": _boolean(key.key_rotation_status), "Enabled": _boolean(key.enabled)}
 
 
 def _vpc(account, region, physical_id):
     vpc = _or_missing(_backend("ec2", "ec2_backends", account, region).vpcs.get(physical_id))
-    return {"CidrBlock": vpc.cidr_block, "EnableDnsHostnames": vpc.enable_dns_hostnames, "EnableDnsSupport": vpc.enable_dns_support}
+    return {"CidrBlock": vpc.cidr_block, "EnableDnsHostnames": _boolean(vpc.enable_dns_hostnames),
+            "EnableDnsSupport": _boolean(vpc.enable_dns_support)}
 
 
 def _subnet(account, region, physical_id):
     backend = _backend("ec2", "ec2_backends", account, region)
     subnet = next((s for zone in backend.subnets.values() for s in zone.values() if s.id == physical_id), None)
     subnet = _or_missing(subnet)
-    return {"CidrBlock": subnet.cidr_block, "MapPublicIpOnLaunch": bool(subnet.map_public_ip_on_launch)}
+    return {"CidrBlock": subnet.cidr_block, "MapPublicIpOnLaunch": _boolean(subnet.map_public_ip_on_launch)}
 
 
 def _security_group(account, region, physical_id):
@@ -140,8 +149,21 @@ READERS: dict[str, Callable[[str, str, str], dict]] = {
 }
 
 
+def _normal(value: Any) -> Any:
+    """String booleans ("true", "False", ...) as booleans, at any depth: CloudFormation
+    compares a template's "false" and a service's false as the same value."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if isinstance(value, dict):
+        return {key: _normal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normal(item) for item in value]
+    return value
+
+
 def _text(value: Any) -> str:
     """Values as CloudFormation shows them: scalars plain, structures as JSON."""
+    value = _normal(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
