@@ -16,8 +16,9 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import patches, stacksets
+    from . import failures, patches, stacksets
 
     patches.install()
+    failures.install()
     stacksets.install()
     _installed = True
