@@ -5,7 +5,9 @@ moto against the stack as created; actual properties are read from the emulated
 resource by a reader per type (READERS). A property is compared when the template sets
 it and the reader can read it; differences carry CloudFormation's PropertyPath,
 ExpectedValue, ActualValue and DifferenceType (ADD, REMOVE, NOT_EQUAL). A resource whose
-reader cannot find it is DELETED; a type without a reader is NOT_CHECKED.
+reader cannot find it is DELETED; a type without a reader is NOT_CHECKED, and its record
+says why (``not_read``): the gap is localcloud's, never CloudFormation's. The API this
+boto3 speaks has no field for that reason, so the README lists the types read.
 
 APIs: DetectStackDrift, DescribeStackDriftDetectionStatus, DescribeStackResourceDrifts,
 DetectStackResourceDrift, DetectStackSetDrift (an operation like any other) and
@@ -161,6 +163,11 @@ def _normal(value: Any) -> Any:
     return value
 
 
+def not_read(resource_type: str) -> str:
+    return (f"localcloud does not read {resource_type} resources, so it cannot check them for drift "
+            "(on AWS, CloudFormation checks every type that supports drift detection)")
+
+
 def _text(value: Any) -> str:
     """Values as CloudFormation shows them: scalars plain, structures as JSON."""
     value = _normal(value)
@@ -201,6 +208,7 @@ class ResourceDrift:
     actual: dict
     differences: list[dict]
     timestamp: datetime
+    reason: str = ""
 
     def to_api(self, stack_id: str, stackset: bool = False) -> dict:
         drift = {"StackId": stack_id, "LogicalResourceId": self.logical_id, "PhysicalResourceId": self.physical_id,
@@ -222,7 +230,7 @@ def detect_resource(stack, logical_id: str) -> ResourceDrift:
     now = datetime.now(timezone.utc)
     reader = READERS.get(kind)
     if reader is None:
-        return ResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now)
+        return ResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, not_read(kind))
     try:
         actual = reader(stack.account_id, stack.region_name, physical_id)
     except Missing:
