@@ -239,7 +239,7 @@ def _deploy(stackset: StackSet, instance: Instance) -> Result:
                                  [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()], None)
         instance.stack_id = stack.stack_id
         if stack.status.endswith("FAILED") or "ROLLBACK" in stack.status:
-            raise RuntimeError(f"stack {stack.status}")
+            raise stack.__dict__.get("localcloud_failure") or RuntimeError(f"stack {stack.status}")
     except Exception as error:  # noqa: BLE001 - any stack failure fails this instance only
         _discard_failed_stack(backend, instance)
         reason = getattr(error, "message", None) or str(error)  # a ResourceFailure names its resource (failures.py)
