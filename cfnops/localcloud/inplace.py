@@ -164,7 +164,16 @@ def _rule_description(rule, description, account, region):
             rule.properties.get("ToPort"), [{"CidrIp": rule.properties["CidrIp"], "Description": description}])
 
 
+def _listener_certificates(listener, certificates, account, region):
+    """ModifyListener with the new certificates (it checks they exist in the region)."""
+    from moto.elbv2.models import elbv2_backends
+
+    elbv2_backends[account][region].modify_listener(listener.arn, certificates=certificates or [],
+                                                    actions=[action.data for action in listener.default_actions])
+
+
 SETTERS: dict[str, dict[str, Callable[[Any, Any, str, str], None]]] = {
+    "AWS::ElasticLoadBalancingV2::Listener": {"Certificates": _listener_certificates},
     "AWS::Logs::LogGroup": {"RetentionInDays": _log_retention},
     "AWS::IAM::ManagedPolicy": {"PolicyDocument": _policy_document},
     "AWS::EC2::SecurityGroupIngress": {"Description": _rule_description},

@@ -311,7 +311,13 @@ def _lambda_permission_identity() -> None:
         return permission
 
     def delete(self, account_id: str, region: str) -> None:
-        lambda_models.lambda_backends[account_id][region].get_function(self.function_name).policy.del_statement(self.statement_id)
+        from moto.awslambda.exceptions import UnknownFunctionException
+
+        try:
+            function = lambda_models.lambda_backends[account_id][region].get_function(self.function_name)
+        except UnknownFunctionException:
+            return  # the statement went with its function
+        function.policy.del_statement(self.statement_id)
 
     lambda_models.Permission.create_from_cloudformation_json = classmethod(create)
     lambda_models.Permission.physical_resource_id = property(lambda self: self.statement_id)
