@@ -17,7 +17,7 @@ from cfnops.progress import PlainProgress
 from cfnops.reports import json_report
 from cfnops.rollout import prepare
 
-from .rollout_helpers import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap
+from .rollout_helpers import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -131,3 +131,51 @@ def test_plain_stack_drift_apis(deployed):
     assert [(d["LogicalResourceId"], d["PropertyDifferences"][0]["ActualValue"]) for d in drifts] == [("FlowLogGroup", "60")]
     assert json.loads(drifts[0]["ExpectedProperties"])["RetentionInDays"] == 90
     assert single["StackResourceDriftStatus"] == "IN_SYNC"
+
+
+def flow_log_retention() -> int:
+    [group] = boto3.client("logs", region_name="us-west-2").describe_log_groups(logGroupNamePrefix=FLOW_LOGS)["logGroups"]
+    return group["retentionInDays"]
+
+
+def test_a_parameter_change_keeps_every_resource_and_drift_works_after_it(deployed):
+    """FlowLogRetentionDays 90 -> 30: the update kept FlowLogGroup and set its retention
+    (it used to drop the group from the stack, and every later drift detection failed)."""
+    parameters = deployed.parameter_path("staging")
+    edit(parameters, "FlowLogRetentionDays: 90", "FlowLogRetentionDays: 30")
+    try:
+        run = Run(deployed, only=("network",))
+        report, _ = detect(deployed)
+        retention_after = flow_log_retention()
+    finally:
+        edit(parameters, "FlowLogRetentionDays: 30", "FlowLogRetentionDays: 90")
+        Run(deployed, only=("network",))
+    assert run.failures == []
+    assert retention_after == 30
+    assert report.status == "IN_SYNC"
+
+
+def test_a_cost_centre_change_retags_everything_in_place(deployed):
+    """CostCenter is a tag on every resource: every StackSet updates in every region, every
+    resource keeps its physical id, and drift (exports included) works afterwards."""
+    cfn = boto3.client("cloudformation", region_name="eu-west-1")
+    stacks = [s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackName"].startswith("StackSet-")]
+    before = {name: physical_ids(cfn, name) for name in stacks}
+    parameters = deployed.parameter_path("staging")
+    edit(parameters, "CostCenter: CC-1002", "CostCenter: CC-2002")
+    try:
+        run = Run(deployed)
+        after = {name: physical_ids(cfn, name) for name in stacks}
+        report, _ = detect(deployed)
+        [vpc] = boto3.client("ec2", region_name="eu-west-1").describe_vpcs(
+            Filters=[{"Name": "tag:CostCenter", "Values": ["CC-2002"]}])["Vpcs"]
+    finally:
+        edit(parameters, "CostCenter: CC-2002", "CostCenter: CC-1002")
+        Run(deployed)
+    assert run.failures == []
+    assert after == before
+    assert report.status == "IN_SYNC" and vpc
+
+
+def physical_ids(cfn, stack: str) -> dict[str, str]:
+    return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}

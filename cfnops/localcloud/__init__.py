@@ -16,8 +16,10 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import patches, stacksets
+    from . import failures, patches, stacksets, updates
 
     patches.install()
+    failures.install()
+    updates.install()
     stacksets.install()
     _installed = True

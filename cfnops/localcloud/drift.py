@@ -5,7 +5,9 @@ moto against the stack as created; actual properties are read from the emulated
 resource by a reader per type (READERS). A property is compared when the template sets
 it and the reader can read it; differences carry CloudFormation's PropertyPath,
 ExpectedValue, ActualValue and DifferenceType (ADD, REMOVE, NOT_EQUAL). A resource whose
-reader cannot find it is DELETED; a type without a reader is NOT_CHECKED.
+reader cannot find it is DELETED; a type without a reader is NOT_CHECKED, and its record
+says why (``not_read``): the gap is localcloud's, never CloudFormation's. The API this
+boto3 speaks has no field for that reason, so the README lists the types read.
 
 APIs: DetectStackDrift, DescribeStackDriftDetectionStatus, DescribeStackResourceDrifts,
 DetectStackResourceDrift, DetectStackSetDrift (an operation like any other) and
@@ -34,6 +36,14 @@ def _backend(module: str, name: str, account: str, region: str):
     return backends[account][region]
 
 
+def _boolean(value: Any) -> bool:
+    """A flag as CloudFormation means it: the strings "true"/"false" (any case) are
+    booleans, never truthy text (bool("false") is True)."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
 def _or_missing(value):
     if value is None:
         raise Missing()
@@ -52,7 +62,7 @@ def _topic(account, region, physical_id):
 
 def _table(account, region, physical_id):
     table = _or_missing(_backend("dynamodb", "dynamodb_backends", account, region).tables.get(physical_id))
-    return {"BillingMode": table.billing_mode, "DeletionProtectionEnabled": bool(table.deletion_protection_enabled)}
+    return {"BillingMode": table.billing_mode, "DeletionProtectionEnabled": _boolean(table.deletion_protection_enabled)}
 
 
 def _bucket(account, region, physical_id):
@@ -72,19 +82,20 @@ def _key(account, region, physical_id):
     key = _or_missing(_backend("kms", "kms_backends", account, region).keys.get(physical_id))
     if key.key_state == "PendingDeletion":
         raise Missing()
-    return {"Description": key.description, "EnableKeyRotation": bool(key.key_rotation_status), "Enabled": key.enabled}
+    return {"Description": key.description, "EnableKeyRotation": _boolean(key.key_rotation_status), "Enabled": _boolean(key.enabled)}
 
 
 def _vpc(account, region, physical_id):
     vpc = _or_missing(_backend("ec2", "ec2_backends", account, region).vpcs.get(physical_id))
-    return {"CidrBlock": vpc.cidr_block, "EnableDnsHostnames": vpc.enable_dns_hostnames, "EnableDnsSupport": vpc.enable_dns_support}
+    return {"CidrBlock": vpc.cidr_block, "EnableDnsHostnames": _boolean(vpc.enable_dns_hostnames),
+            "EnableDnsSupport": _boolean(vpc.enable_dns_support)}
 
 
 def _subnet(account, region, physical_id):
     backend = _backend("ec2", "ec2_backends", account, region)
     subnet = next((s for zone in backend.subnets.values() for s in zone.values() if s.id == physical_id), None)
     subnet = _or_missing(subnet)
-    return {"CidrBlock": subnet.cidr_block, "MapPublicIpOnLaunch": bool(subnet.map_public_ip_on_launch)}
+    return {"CidrBlock": subnet.cidr_block, "MapPublicIpOnLaunch": _boolean(subnet.map_public_ip_on_launch)}
 
 
 def _security_group(account, region, physical_id):
@@ -140,8 +151,26 @@ READERS: dict[str, Callable[[str, str, str], dict]] = {
 }
 
 
+def _normal(value: Any) -> Any:
+    """String booleans ("true", "False", ...) as booleans, at any depth: CloudFormation
+    compares a template's "false" and a service's false as the same value."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if isinstance(value, dict):
+        return {key: _normal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normal(item) for item in value]
+    return value
+
+
+def not_read(resource_type: str) -> str:
+    return (f"localcloud does not read {resource_type} resources, so it cannot check them for drift "
+            "(on AWS, CloudFormation checks every type that supports drift detection)")
+
+
 def _text(value: Any) -> str:
     """Values as CloudFormation shows them: scalars plain, structures as JSON."""
+    value = _normal(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
@@ -179,6 +208,7 @@ class ResourceDrift:
     actual: dict
     differences: list[dict]
     timestamp: datetime
+    reason: str = ""
 
     def to_api(self, stack_id: str, stackset: bool = False) -> dict:
         drift = {"StackId": stack_id, "LogicalResourceId": self.logical_id, "PhysicalResourceId": self.physical_id,
@@ -200,7 +230,7 @@ def detect_resource(stack, logical_id: str) -> ResourceDrift:
     now = datetime.now(timezone.utc)
     reader = READERS.get(kind)
     if reader is None:
-        return ResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now)
+        return ResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, not_read(kind))
     try:
         actual = reader(stack.account_id, stack.region_name, physical_id)
     except Missing:

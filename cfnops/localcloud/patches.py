@@ -26,12 +26,13 @@
 - AWS::S3::Bucket applies VersioningConfiguration and PublicAccessBlockConfiguration
   (moto applied only encryption and tags);
 - properties moto ignores when it creates from a template are applied (log group
-  KmsKeyId, VPC DNS attributes, subnet MapPublicIpOnLaunch): otherwise drift
+  KmsKeyId, VPC DNS attributes, subnet MapPublicIpOnLaunch, Lambda tags as a dict): otherwise drift
   detection would report its omissions as drift;
 - stacks delete what moto forgot to: NAT gateways (and their network interface),
   routes, route tables, Elastic IPs, flow logs and internet gateway attachments, so
   that a VPC can be deleted after them, as on AWS;
 - Ref of an AWS::Events::EventBus is its name;
+- an AWS::Lambda::Permission has its statement id as physical id and is deleted with it;
 - template Rules are evaluated before a stack is created or updated (moto ignored them),
   so a template that refuses a region fails there, as on AWS.
 """
@@ -341,6 +342,34 @@ def _ec2_deletes() -> None:
     internet_gateways.InternetGateway.delete = internet_gateway
 
 
+def _lambda_permission_identity() -> None:
+    """AWS::Lambda::Permission has a physical id (its statement id) and its delete removes
+    the statement (moto kept neither: a replaced or deleted permission stayed in the policy)."""
+    from moto.awslambda import models as lambda_models
+
+    original = lambda_models.Permission.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+        properties.setdefault("StatementId", resource_name)
+        permission = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        permission.function_name, permission.statement_id = properties["FunctionName"], properties["StatementId"]
+        return permission
+
+    def delete(self, account_id: str, region: str) -> None:
+        from moto.awslambda.exceptions import UnknownFunctionException
+
+        try:
+            function = lambda_models.lambda_backends[account_id][region].get_function(self.function_name)
+        except UnknownFunctionException:
+            return  # the statement went with its function
+        function.policy.del_statement(self.statement_id)
+
+    lambda_models.Permission.create_from_cloudformation_json = classmethod(create)
+    lambda_models.Permission.physical_resource_id = property(lambda self: self.statement_id)
+    lambda_models.Permission.delete = delete
+
+
 def _inline_policies_as_json() -> None:
     import json
 
@@ -377,8 +406,16 @@ def _flag(value: Any) -> bool:
     return str(value).lower() == "true"
 
 
+def _tag_dict(resource, properties: dict) -> None:
+    """Lambda keeps tags as a dict; moto stored the template's Key/Value list."""
+    if isinstance(resource.tags, list):
+        resource.tags = {t["Key"]: t["Value"] for t in resource.tags}
+
+
 # type -> function(created resource, resolved properties) applying what moto ignored
 CREATE_FIXUPS = {
+    "AWS::Lambda::Function": _tag_dict,
+    "AWS::Lambda::EventSourceMapping": _tag_dict,
     "AWS::Logs::LogGroup": lambda r, p: setattr(r, "kms_key_id", p.get("KmsKeyId")),
     "AWS::EC2::VPC": lambda r, p: (setattr(r, "enable_dns_hostnames", _flag(p.get("EnableDnsHostnames", False))),
                                    setattr(r, "enable_dns_support", _flag(p.get("EnableDnsSupport", True)))),
@@ -474,6 +511,7 @@ def install() -> None:
     _retain_except_on_create()
     _ec2_deletes()
     _inline_policies_as_json()
+    _lambda_permission_identity()
     _bucket_versioning_and_public_access_block()
     _apply_ignored_properties()
     _template_rules()

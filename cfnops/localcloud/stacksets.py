@@ -12,8 +12,9 @@ engine replaces the StackSet API of moto's CloudFormation responses:
   mutating call meanwhile gets OperationInProgressException, as on AWS without
   ManagedExecution (with it, the call is accepted);
 - an instance whose stack fails is FAILED with the stack's reason, the operation
-  FAILED once failures exceed the tolerance (later regions CANCELLED when sequential)
-  and SUCCEEDED otherwise, with per-instance results in ListStackSetOperationResults;
+  FAILED once failures exceed the tolerance in a Region (that Region's remaining accounts
+  CANCELLED, and every later Region when SEQUENTIAL; PARALLEL Regions go on) and SUCCEEDED
+  otherwise, with per-instance results in ListStackSetOperationResults;
 - caller OperationIds are honoured (a reused one is OperationIdAlreadyExistsException),
   and every instance remembers its LastOperationId;
 - DeleteStackInstances honours RetainStacks; DeleteStackSet refuses a non-empty set;
@@ -238,11 +239,11 @@ def _deploy(stackset: StackSet, instance: Instance) -> Result:
                                  [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()], None)
         instance.stack_id = stack.stack_id
         if stack.status.endswith("FAILED") or "ROLLBACK" in stack.status:
-            raise RuntimeError(f"stack {stack.status}")
+            raise stack.__dict__.get("localcloud_failure") or RuntimeError(f"stack {stack.status}")
     except Exception as error:  # noqa: BLE001 - any stack failure fails this instance only
         _discard_failed_stack(backend, instance)
-        reason = getattr(error, "message", None) or str(error)
-        instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", f"ResourceLogicalId failed: {reason}"
+        reason = getattr(error, "message", None) or str(error)  # a ResourceFailure names its resource (failures.py)
+        instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", reason
         return Result(instance.account, instance.region, "FAILED", instance.reason)
     instance.status, instance.detailed, instance.reason = "CURRENT", "SUCCEEDED", ""
     return Result(instance.account, instance.region, "SUCCEEDED")
@@ -288,12 +289,48 @@ def _region_order(preferences: dict, regions: list[str]) -> list[str]:
     return order + [r for r in regions if r not in order]
 
 
-def _tolerance(preferences: dict, total: int) -> int:
+def _tolerance(preferences: dict, accounts: int) -> int:
+    """Failures tolerated per Region (AWS: FailureToleranceCount, or the percentage of the
+    Region's accounts rounded down; 0 by default)."""
     if "FailureToleranceCount" in preferences:
         return int(preferences["FailureToleranceCount"])
     if "FailureTolerancePercentage" in preferences:
-        return int(total * int(preferences["FailureTolerancePercentage"]) / 100)
+        return accounts * int(preferences["FailureTolerancePercentage"]) // 100
     return 0
+
+
+def _concurrency(preferences: dict, accounts: int, tolerance: int, failures: int) -> int:
+    """Accounts acted on at once in a Region: MaxConcurrentCount (default 1), or the
+    percentage rounded down but at least 1; STRICT_FAILURE_TOLERANCE (the default) lowers
+    it so that failures never exceed the tolerance by more than one."""
+    if "MaxConcurrentPercentage" in preferences:
+        limit = max(1, accounts * int(preferences["MaxConcurrentPercentage"]) // 100)
+    else:
+        limit = int(preferences.get("MaxConcurrentCount", 1))
+    if preferences.get("ConcurrencyMode") != "SOFT_FAILURE_TOLERANCE":
+        limit = min(limit, tolerance + 1 - failures)
+    return max(1, limit)
+
+
+def _run_region(operation: Operation, instances: list, preferences: dict, work, stopped: bool) -> bool:
+    """One Region's accounts, batch by batch; True when its failures exceeded the tolerance
+    (the rest of the Region is CANCELLED, like everything when ``stopped`` already)."""
+    tolerance, failures = _tolerance(preferences, len(instances)), 0
+    pending = list(instances)
+    while pending:
+        batch = pending[:_concurrency(preferences, len(instances), tolerance, failures)]
+        del pending[:len(batch)]
+        for instance in batch:
+            instance.last_operation = operation
+            if stopped:
+                operation.results.append(Result(instance.account, instance.region, "CANCELLED",
+                                                "Cancelled since failure tolerance has exceeded"))
+                continue
+            result = work(instance)
+            failures += result.status == "FAILED"
+            operation.results.append(result)
+        stopped = stopped or failures > tolerance
+    return failures > tolerance
 
 
 def _run(stackset: StackSet, action: str, targets: list[Instance], preferences: dict, operation_id: str | None,
@@ -310,20 +347,14 @@ def _run(stackset: StackSet, action: str, targets: list[Instance], preferences: 
     started = time.monotonic()
     operation = Operation(operation_id, action, preferences, retain, started, started + operation_seconds())
     regions = _region_order(preferences, sorted({i.region for i in targets}))
+    # SEQUENTIAL: a Region that exceeds its tolerance stops every later one; PARALLEL: all
+    # Regions run (here one after another, each on its own) and a failure stops only its own.
     sequential = preferences.get("RegionConcurrencyType") != "PARALLEL"
-    tolerance, failures = _tolerance(preferences, len(targets)), 0
+    exceeded = False
     for region in regions:
-        for instance in [i for i in targets if i.region == region]:
-            instance.last_operation = operation
-            if failures > tolerance:
-                operation.results.append(Result(instance.account, region, "CANCELLED", "Cancelled since failure tolerance has exceeded"))
-                continue
-            result = work(instance)
-            failures += result.status == "FAILED"
-            operation.results.append(result)
-        if failures > tolerance and not sequential:
-            continue
-    if failures > tolerance:
+        failed = _run_region(operation, [i for i in targets if i.region == region], preferences, work, sequential and exceeded)
+        exceeded = exceeded or failed
+    if exceeded:
         operation.final_status, operation.reason = "FAILED", "The Operation failed: failure tolerance exceeded"
     operation.ends = time.monotonic() + operation_seconds()  # visible RUNNING time starts once the work is done
     stackset.operations.append(operation)

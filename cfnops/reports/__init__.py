@@ -28,3 +28,15 @@ def drifted_resources(report: DriftReport):
 
 def not_checked(report: DriftReport) -> int:
     return sum(1 for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED")
+
+
+def not_checked_note(report: DriftReport) -> str:
+    """One sentence on the NOT_CHECKED resources, or "". It says what was not checked, not
+    why: the drift detection that answered (CloudFormation's own, or localcloud's, which
+    reads fewer types) decides, and the report cannot know which one it was."""
+    count = not_checked(report)
+    if not count:
+        return ""
+    kinds = sorted({r.resource_type for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED"})
+    return (f"{count} resource(s) of drifted instances are NOT_CHECKED: the drift detection did not check "
+            f"their type ({', '.join(kinds)})")

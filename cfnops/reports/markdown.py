@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..drift import DriftReport
-from . import cell, drifted_resources, not_checked
+from . import cell, drifted_resources, not_checked_note
 
 ICONS = {"DRIFTED": "🔴 DRIFTED", "IN_SYNC": "🟢 IN_SYNC", "FAILED": "⚠️ FAILED", "NOT_CHECKED": "⚪ NOT_CHECKED", "-": "-"}
 
@@ -31,6 +31,6 @@ def render(report: DriftReport) -> str:
                 kind = d.difference_type + (f" (ignored: {_escape(d.ignored_because)})" if d.ignored_because else "")
                 lines.append(f"| `{_escape(d.path)}` | `{_escape(d.expected)}` | `{_escape(d.actual)}` | {kind} |")
         lines.append("")
-    if not_checked(report):
-        lines.append(f"_{not_checked(report)} resource(s) of drifted instances are NOT_CHECKED._")
+    if not_checked_note(report):
+        lines.append(f"_{_escape(not_checked_note(report))}._")
     return "\n".join(lines).rstrip() + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..drift import DriftReport
-from . import cell, drifted_resources, not_checked
+from . import cell, drifted_resources, not_checked_note
 
 
 def render(report: DriftReport) -> str:
@@ -23,6 +23,6 @@ def render(report: DriftReport) -> str:
             ignored = f"  [ignored: {difference.ignored_because}]" if difference.ignored_because else ""
             lines.append(f"    {difference.path}: expected {difference.expected}, actual {difference.actual} "
                          f"({difference.difference_type}){ignored}")
-    if not_checked(report):
-        lines.append(f"\n{not_checked(report)} resource(s) of drifted instances are NOT_CHECKED (CloudFormation cannot check their type)")
+    if not_checked_note(report):
+        lines.append(f"\n{not_checked_note(report)}")
     return "\n".join(lines)

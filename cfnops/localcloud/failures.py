@@ -1,0 +1,48 @@
+"""Failures that name their resource, as CloudFormation reports them: moto raises the
+service's error from deep inside a stack operation with no word of which resource it was
+handling; here each resource's create, update and delete re-raise it as a
+``ResourceFailure`` carrying the logical id, the type and the handler's message. A StackSet
+instance shows it as ``ResourceLogicalId:<id>, ResourceType:<type>,
+ResourceStatusReason:Resource handler returned message: "<message>"``."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+
+class ResourceFailure(Exception):
+    def __init__(self, logical_id: str, resource_type: str, cause: BaseException):
+        self.logical_id, self.resource_type, self.cause = logical_id, resource_type, cause
+        self.handler_message = message_of(cause)
+        self.message = (f"ResourceLogicalId:{logical_id}, ResourceType:{resource_type}, "
+                        f'ResourceStatusReason:Resource handler returned message: "{self.handler_message}"')
+        super().__init__(self.message)
+
+
+def message_of(error: BaseException) -> str:
+    """The service's own message (moto's errors keep it in ``message``)."""
+    return getattr(error, "message", None) or str(error) or type(error).__name__
+
+
+@contextmanager
+def handling(logical_id: str, resource_type: str):
+    """Errors raised while handling one resource become that resource's failure; one
+    already named (a resource created on demand by a reference) keeps its own name."""
+    try:
+        yield
+    except ResourceFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - any handler error is the resource's failure
+        raise ResourceFailure(logical_id, resource_type, error) from error
+
+
+def install() -> None:
+    from moto.cloudformation import parsing
+
+    create = parsing.parse_and_create_resource
+
+    def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        with handling(logical_id, resource_json.get("Type", "")):
+            return create(logical_id, resource_json, resources_map, account_id, region_name)
+
+    parsing.parse_and_create_resource = parse_and_create_resource
