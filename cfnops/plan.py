@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from . import accounts
 from .aws import error_code
 from .config import StackSetSpec
 from .params import ResolvedEnvironment
@@ -70,11 +71,15 @@ def build_desired(spec: StackSetSpec, template_text: str, resolved: ResolvedEnvi
     values = resolved.values[spec.template]
     per_region = sorted({name for region in spec.regions for name, v in values[region].items()
                          if v.key and v.key.startswith("regions.")})
+    targets = spec.organizational_units if spec.service_managed else accounts.targets(spec, caller_account)
+    own = targets[0] if len(targets) == 1 and not spec.service_managed else None  # whose images {account} names
+
+    def value(region: str, name: str) -> str:
+        return accounts.expand(values[region][name].value, own) if own else values[region][name].value
+
     first = spec.regions[0]
-    parameters = {k: v.value for k, v in values[first].items()}
-    overrides = {r: {k: values[r][k].value for k in per_region} for r in spec.regions}
-    targets = spec.organizational_units if spec.service_managed else tuple(
-        caller_account if a == "self" else a for a in spec.accounts)
+    parameters = {k: value(first, k) for k in values[first]}
+    overrides = {r: {k: value(r, k) for k in per_region} for r in spec.regions}
     tags = {"ManagedBy": "cfnops", "Environment": spec.environment, "StackSet": spec.key, **spec.tags}
     return Desired(spec, template_text, json.loads(template_text), parameters, overrides, tuple(dict.fromkeys(targets)),
                    tuple(sorted(tags.items())))

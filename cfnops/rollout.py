@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import config, lint, params, render
+from . import accounts, config, lint, params, render
 from .aws import Aws, translate_errors
 from .deploy import DeployOptions, StackSetResult, apply_all
 from .operations import Runner, WaitSettings
@@ -53,6 +53,7 @@ def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tupl
     """(caller account, one plan per StackSet in dependency order)."""
     with translate_errors():
         account = aws.account_id(prepared.specs[0].administrator_region)
+        accounts.check(prepared.resolved, prepared.specs, account)  # before any other call
         plans = []
         for spec in prepared.specs:
             client = aws.client("cloudformation", spec.administrator_region)
