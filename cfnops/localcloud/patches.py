@@ -30,7 +30,9 @@
   that a VPC can be deleted after them, as on AWS;
 - Ref of an AWS::Events::EventBus is its name;
 - template Rules are evaluated before a stack is created or updated (moto ignored them),
-  so a template that refuses a region fails there, as on AWS.
+  so a template that refuses a region fails there, as on AWS;
+- a stack update keeps a resource whose type moto cannot update (moto dropped it from the
+  stack, so the next GetAtt to it failed). A stopgap: its new properties are not applied.
 """
 
 from __future__ import annotations
@@ -414,6 +416,20 @@ def _template_rules() -> None:
     CloudFormationBackend.create_stack, CloudFormationBackend.update_stack = create_stack, update_stack
 
 
+def _updates_keep_resources_moto_cannot_update() -> None:
+    """Stopgap (h2-bootstrap), superseded by a full update emulation: without it, the update
+    that turns deletion protection on after a first creation dropped the DB instance."""
+    original = parsing.parse_and_update_resource
+
+    def parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        updated = original(logical_id, resource_json, resources_map, account_id, region_name)
+        if updated is None and resources_map._parsed_resources.get(logical_id) is not None:
+            return resources_map._parsed_resources[logical_id]
+        return updated
+
+    parsing.parse_and_update_resource = parse_and_update_resource
+
+
 def install() -> None:
     _placeholders_for_unmodelled_types()
     _aurora_members_are_placeholders()
@@ -431,3 +447,4 @@ def install() -> None:
     _apply_ignored_properties()
     _template_rules()
     _event_bus_physical_id()
+    _updates_keep_resources_moto_cannot_update()
