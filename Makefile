@@ -13,9 +13,11 @@ STAMP := $(VENV)/.installed
 STACKSET ?=
 PRUNE ?=
 CONFIRM ?=
+RECREATE ?=
 TIMEOUT ?= 3600
 STACKSET_FLAGS := $(foreach s,$(STACKSET),--stackset $(s))
 PRUNE_FLAG := $(if $(filter 1 true yes,$(PRUNE)),--prune,)
+RECREATE_FLAG := $(if $(filter 1 true yes,$(RECREATE)),--recreate,)
 
 FORMAT ?= text
 
@@ -75,8 +77,8 @@ deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes un
 status: $(STAMP) ## Show ENV's stack instances per region and account
 	$(CFNOPS) status --env $(ENV) $(STACKSET_FLAGS)
 
-bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once per account)
-	$(CFNOPS) bootstrap --env $(ENV)
+bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once per account); RECREATE=1 after a failed create
+	$(CFNOPS) bootstrap --env $(ENV) $(RECREATE_FLAG)
 
 destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=prod); data stays
 	$(CFNOPS) destroy --env $(ENV) $(STACKSET_FLAGS) $(if $(CONFIRM),--confirm $(CONFIRM),)

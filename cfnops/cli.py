@@ -183,8 +183,10 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
 @cli.command()
 @click.option("--env", "environment", required=True, help="dev, staging or prod (for tag values)")
 @click.option("--timeout", default=1800.0, show_default=True, help="Seconds to wait for the stack")
+@click.option("--recreate", is_flag=True,
+              help="Delete a stack whose creation failed (lifting termination protection for that delete) and create it again (RECREATE=1)")
 @click.pass_context
-def bootstrap(context: click.Context, environment: str, timeout: float) -> None:
+def bootstrap(context: click.Context, environment: str, timeout: float, recreate: bool) -> None:
     """Create or update the StackSet roles and the artifacts bucket (plain stack per admin region)."""
     from templates_src.conventions import REGIONS
 
@@ -204,7 +206,8 @@ def bootstrap(context: click.Context, environment: str, timeout: float) -> None:
     for region in regions:
         values = resolved.plain(bootstrap_module.TEMPLATE, region)
         values["RoleRegion"] = regions[0]
-        done = bootstrap_module.deploy_region(aws, region, text, values, _wait_settings(timeout))
+        request = bootstrap_module.Request(region, text, values, _wait_settings(timeout), environment, recreate)
+        done = bootstrap_module.deploy_region(aws, request)
         click.echo(f"bootstrap: {bootstrap_module.STACK_NAME} in {region}: {done}")
 
 

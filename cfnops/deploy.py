@@ -7,8 +7,10 @@ For one StackSet, in this order (each operation waited for before the next):
      ManagedExecution differ: one operation reaches every instance;
   4. UpdateStackInstances again for instances left OUTDATED or FAILED by earlier runs;
   5. CreateStackInstances for missing account x region pairs (one call per distinct
-     override set);
-  6. DeleteStackInstances for extra ones, only when pruning; prod retains the stacks.
+     override set), with deletion protection off (protection.py);
+  6. UpdateStackInstances that turns deletion protection on where a creation succeeded
+     (and where an earlier creation left it off);
+  7. DeleteStackInstances for extra ones, only when pruning; prod retains the stacks.
 Nothing changed means no mutating call. StackSets of one dependency level run
 concurrently; the next level starts when the previous one succeeded.
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from .config import StackSetSpec, levels
 from .errors import OperationFailedError
 from .operations import Outcome, Runner, WaitSettings
-from .plan import Desired, Plan, new_operation_id
+from .plan import Desired, Plan, digest, new_operation_id
 
 TEMPLATE_BODY_LIMIT = 51_200
 
@@ -119,32 +121,66 @@ class StackSetApplier:
             self.client.create_stack_set(**_stackset_properties(desired), **template_source(self.aws, desired, self.account))
             self.progress.note(spec.name, "created StackSet")
         for region in plan.update_overrides:
-            self._update_instances([region])
+            self._update_instances(region, [t for t in desired.targets if (t, region) not in plan.add + plan.creating])
         if plan.actual.exists and plan.stackset_changes:
+            # the OperationId vouches for the overrides it leaves: not while some are still a first creation's
+            vouches = desired.all_digest if not plan.creating else digest({"creating": plan.creating})
             self.run("update_stack_set", "UPDATE", **_stackset_properties(desired),
                      **template_source(self.aws, desired, self.account),
-                     OperationPreferences=_preferences(spec, spec.regions), OperationId=new_operation_id(desired.all_digest))
-        retry_regions = sorted({region for _, region in plan.retry})
-        if retry_regions and not plan.stackset_changes:
-            for region in retry_regions:
-                self._update_instances([region])
+                     OperationPreferences=_preferences(spec, spec.regions), OperationId=new_operation_id(vouches))
+        if plan.retry and not plan.stackset_changes:
+            self._retry()
         self._create_instances()
+        self._protect()
         return self.result
 
-    def _update_instances(self, regions: list[str]) -> None:
+    def _retry(self) -> None:
+        """Instances left OUTDATED/FAILED, with their overrides; a failed first creation with protection still off."""
+        desired = self.plan.desired
+        for region in sorted({region for _, region in self.plan.retry}, key=desired.spec.regions.index):
+            retry = [t for t, r in self.plan.retry if r == region]
+            again = [t for t in retry if (t, region) in self.plan.creating]
+            self._update_instances(region, [t for t in retry if t not in again])
+            self._update_instances(region, again, desired.creation_overrides(region))
+
+    def _update_instances(self, region: str, targets: list[str], overrides: dict[str, str] | None = None) -> None:
         desired, spec = self.plan.desired, self.plan.desired.spec
-        for region in regions:
-            targets = [t for t in desired.targets if (t, region) not in self.plan.add]
+        overrides = desired.overrides.get(region, {}) if overrides is None else overrides
+        if targets:
+            self.run("update_stack_instances", "UPDATE", StackSetName=spec.name, **_targets(spec, targets),
+                     Regions=[region], ParameterOverrides=_overrides(overrides),
+                     OperationPreferences=_preferences(spec, [region]), OperationId=new_operation_id(digest(overrides)))
+
+    def _protect(self) -> None:
+        """Deletion protection on, with the environment's overrides, where the stack now exists:
+        one UpdateStackInstances per distinct override set, none where this deploy saw a failure."""
+        desired, spec = self.plan.desired, self.plan.desired.spec
+        unsettled = self._unsettled()
+        groups: dict[tuple, list[str]] = {}
+        for region in spec.regions:
+            targets = tuple(t for t, r in self.plan.protect if r == region and not unsettled(t, region))
             if targets:
-                self.run("update_stack_instances", "UPDATE", StackSetName=spec.name, **_targets(spec, targets),
-                         Regions=[region], ParameterOverrides=_overrides(desired.overrides.get(region, {})),
-                         OperationPreferences=_preferences(spec, [region]), OperationId=new_operation_id(desired.region_digest(region)))
+                groups.setdefault((tuple(sorted(desired.overrides.get(region, {}).items())), targets), []).append(region)
+        for (overrides, targets), regions in groups.items():
+            self.run("update_stack_instances", "UPDATE", StackSetName=spec.name, **_targets(spec, targets), Regions=regions,
+                     ParameterOverrides=_overrides(dict(overrides)), OperationPreferences=_preferences(spec, regions),
+                     OperationId=new_operation_id(digest(dict(overrides))))
+
+    def _unsettled(self):
+        """(target, region) -> True when an operation of this deploy did not succeed there."""
+        if any(o.status != "SUCCEEDED" and not o.results for o in self.result.outcomes):
+            return lambda target, region: True
+        failed = {(r.account, r.region) for o in self.result.outcomes for r in o.results if r.status != "SUCCEEDED"}
+        regions = {region for _, region in failed}
+        if self.plan.desired.spec.service_managed:  # targets are OUs: a failure anywhere in the region counts
+            return lambda target, region: region in regions
+        return lambda target, region: (target, region) in failed
 
     def _create_instances(self) -> None:
         desired, spec = self.plan.desired, self.plan.desired.spec
         groups: dict[tuple, tuple[list, list]] = {}
         for target, region in sorted(self.plan.add, key=lambda pair: spec.regions.index(pair[1])):
-            overrides = tuple(sorted(desired.overrides.get(region, {}).items()))
+            overrides = tuple(sorted(desired.creation_overrides(region).items()))
             targets, regions = groups.setdefault(overrides, ([], []))
             if target not in targets:
                 targets.append(target)
@@ -154,7 +190,7 @@ class StackSetApplier:
             ordered = [r for r in spec.regions if r in regions]
             self.run("create_stack_instances", "CREATE", StackSetName=spec.name, **_targets(spec, targets), Regions=ordered,
                      ParameterOverrides=_overrides(dict(overrides)), OperationPreferences=_preferences(spec, ordered),
-                     OperationId=new_operation_id(desired.region_digest(ordered[0])))
+                     OperationId=new_operation_id(digest(dict(overrides))))
 
     def remove(self) -> StackSetResult:
         self._remove_instances()
@@ -200,7 +236,7 @@ def apply_all(aws, plans: list[Plan], progress, options: DeployOptions, account:
 
 
 def _has_work(plan: Plan) -> bool:
-    return bool(plan.stackset_changes or plan.add or plan.update_overrides or plan.retry)
+    return bool(plan.stackset_changes or plan.add or plan.update_overrides or plan.retry or plan.protect)
 
 
 def failures(results: list[StackSetResult]) -> list[str]:

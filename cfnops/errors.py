@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     FINDINGS = 4  # lint or policy findings
     STALE = 5  # generated/ does not match templates_src/ and parameters/
     AWS_ACCESS = 6  # no credentials, expired credentials or access denied
+    NOT_BOOTSTRAPPED = 7  # deploy found no bootstrap (stack, roles, artifacts bucket): nothing was changed
     INTERRUPTED = 130  # Ctrl-C: operations already started keep running in AWS
 
 
@@ -40,6 +41,12 @@ class StaleError(CfnopsError):
 
 class AwsAccessError(CfnopsError):
     exit_code = ExitCode.AWS_ACCESS
+
+
+class NotBootstrappedError(CfnopsError):
+    """`make bootstrap` has not run (or failed) in an administrator region; deploy changed nothing."""
+
+    exit_code = ExitCode.NOT_BOOTSTRAPPED
 
 
 class OperationFailedError(CfnopsError):

@@ -16,17 +16,17 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from . import env_rules, paramfiles
+from . import accounts, env_rules, paramfiles
 from .constraints import ConstraintError, normalize
 from .errors import InputError
 from .project import Project
 
 ENVIRONMENT_PARAMETER = "Environment"
-# Values that belong to one region: regional ARNs and ECR image URIs.
+# Values that belong to one region: regional ARNs and ECR image URIs (ours: {account}.dkr.ecr…).
 REGION_BOUND = (
     re.compile(r"^arn:aws[a-z-]*:(acm|kms|sns|sqs|secretsmanager|lambda|logs|ecr|dynamodb|kinesis|elasticloadbalancing)"
                r":(?P<region>[a-z]{2}(-[a-z]+)+-[0-9]):"),
-    re.compile(r"^[0-9]{12}\.dkr\.ecr\.(?P<region>[a-z]{2}(-[a-z]+)+-[0-9])\.amazonaws\.com/"),
+    re.compile(r"^([0-9]{12}|\{account\})\.dkr\.ecr\.(?P<region>[a-z]{2}(-[a-z]+)+-[0-9])\.amazonaws\.com/"),
 )
 SECRET_NAME = re.compile(r"password|secret|token|apikey|api_key|privatekey", re.IGNORECASE)
 DYNAMIC_REFERENCE = re.compile(r"^\{\{resolve:(secretsmanager|ssm-secure):[^}]+\}\}$")
@@ -129,10 +129,15 @@ def _resolve_one(environment, env_file, template, region, declared, settings, pr
             raw, file, key = declaration["Default"], None, None
         else:
             raw, file, key = setting.value, setting.file, setting.key
+        placeholder = accounts.placeholder_problem(raw)
+        if placeholder:
+            problems.add(file or env_file, key or f"templates.{template}.{name}", placeholder)
+            continue
         try:
-            value = normalize(raw, declaration)
+            value = accounts.after_validation(raw, normalize(accounts.for_validation(raw), declaration))
         except ConstraintError as error:
-            problems.add(file or env_file, key or f"templates.{template}.{name}", f"{error} (template default)" if file is None else str(error))
+            message = accounts.shown(str(error))
+            problems.add(file or env_file, key or f"templates.{template}.{name}", f"{message} (template default)" if file is None else message)
             continue
         if file is not None and (declaration.get("NoEcho") or SECRET_NAME.search(name)) and not DYNAMIC_REFERENCE.match(value):
             problems.add(file, key, "secrets go through Secrets Manager: expected a {{resolve:secretsmanager:...}} reference, not a literal value")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from . import accounts, protection
 from .aws import error_code
 from .config import StackSetSpec
 from .params import ResolvedEnvironment
@@ -65,16 +66,30 @@ class Desired:
     def effective(self, region: str) -> dict[str, str]:
         return {**self.parameters, **self.overrides.get(region, {})}
 
+    def relaxation(self, region: str) -> dict[str, str]:
+        """Deletion protection a first creation in ``region`` turns off (see protection.py)."""
+        return protection.relaxed(protection.declared(self.template), self.effective(region))
+
+    def creation_overrides(self, region: str) -> dict[str, str]:
+        return {**self.overrides.get(region, {}), **self.relaxation(region)}
+
+    def creation_digest(self, region: str) -> str:
+        return digest(self.creation_overrides(region))
+
 
 def build_desired(spec: StackSetSpec, template_text: str, resolved: ResolvedEnvironment, caller_account: str) -> Desired:
     values = resolved.values[spec.template]
     per_region = sorted({name for region in spec.regions for name, v in values[region].items()
                          if v.key and v.key.startswith("regions.")})
+    targets = spec.organizational_units if spec.service_managed else accounts.targets(spec, caller_account)
+    own = targets[0] if len(targets) == 1 and not spec.service_managed else None  # whose images {account} names
+
+    def value(region: str, name: str) -> str:
+        return accounts.expand(values[region][name].value, own) if own else values[region][name].value
+
     first = spec.regions[0]
-    parameters = {k: v.value for k, v in values[first].items()}
-    overrides = {r: {k: values[r][k].value for k in per_region} for r in spec.regions}
-    targets = spec.organizational_units if spec.service_managed else tuple(
-        caller_account if a == "self" else a for a in spec.accounts)
+    parameters = {k: value(first, k) for k in values[first]}
+    overrides = {r: {k: value(r, k) for k in per_region} for r in spec.regions}
     tags = {"ManagedBy": "cfnops", "Environment": spec.environment, "StackSet": spec.key, **spec.tags}
     return Desired(spec, template_text, json.loads(template_text), parameters, overrides, tuple(dict.fromkeys(targets)),
                    tuple(sorted(tags.items())))
@@ -156,10 +171,16 @@ def read_overrides(client, spec: StackSetSpec, instance: InstanceState) -> dict[
     return {p["ParameterKey"]: p.get("ParameterValue", "") for p in detail.get("ParameterOverrides", [])}
 
 
-def vouched_for(desired: Desired, instance: InstanceState) -> bool:
-    """True when the instance's last operation was ours and left exactly the desired overrides."""
+def vouched_overrides(desired: Desired, instance: InstanceState) -> dict[str, str] | None:
+    """The overrides the instance's last operation left, when that operation was ours and
+    left the desired overrides or a first creation's; None when they must be read."""
     match = OPERATION_ID.match(instance.last_operation_id or "")
-    return bool(match) and match[1] in (desired.region_digest(instance.region), desired.all_digest)
+    region = instance.region
+    if match and match[1] in (desired.region_digest(region), desired.all_digest):
+        return desired.overrides.get(region, {})
+    if match and desired.relaxation(region) and match[1] == desired.creation_digest(region):
+        return desired.creation_overrides(region)
+    return None
 
 
 @dataclass(frozen=True)
@@ -190,6 +211,9 @@ class Plan:
     retry: tuple[tuple[str, str], ...]  # OUTDATED/FAILED instances to apply again
     remove: tuple[tuple[str, str], ...]
     in_flight: tuple[InstanceState, ...]
+    # deletion protection to turn on once created: new instances and those whose overrides still say "false"
+    protect: tuple[tuple[str, str], ...] = ()
+    creating: tuple[tuple[str, str], ...] = ()  # existing instances whose overrides are still a first creation's
 
     @property
     def name(self) -> str:
@@ -204,7 +228,7 @@ class Plan:
     @property
     def changed(self) -> bool:
         return bool(not self.actual.exists or self.stackset_changes or self.add or self.update_overrides
-                    or self.retry or self.remove)
+                    or self.retry or self.remove or self.protect)
 
 
 def template_diff(old: dict | None, new: dict) -> TemplateDiff:
@@ -271,20 +295,27 @@ def make_plan(client, desired: Desired, actual: Actual) -> Plan:
     actual_overrides = {}
     for key, instance in present.items():
         if key in wanted:
-            actual_overrides[key] = (desired.overrides.get(instance.region, {}) if vouched_for(desired, instance)
-                                     else read_overrides(client, spec, instance))
-    stale_regions = sorted({r for (t, r), overrides in actual_overrides.items() if overrides != desired.overrides.get(r, {})})
+            vouched = vouched_overrides(desired, instance)
+            actual_overrides[key] = vouched if vouched is not None else read_overrides(client, spec, instance)
+    creating = {k for k, overrides in actual_overrides.items()
+                if protection.still_relaxed(desired.relaxation(k[1]), overrides) and not present[k].in_flight}
+    stale_regions = sorted({r for (t, r), overrides in actual_overrides.items()
+                            if (t, r) not in creating and overrides != desired.overrides.get(r, {})})
     retry = sorted(k for k, i in present.items() if k in wanted and not i.healthy and not i.in_flight
-                   and k[1] not in stale_regions)
+                   and (k in creating or k[1] not in stale_regions))
+    add = sorted(wanted - set(present))
+    protect = sorted(creating | {k for k in add if desired.relaxation(k[1])})
     return Plan(
         desired=desired,
         actual=actual,
         stackset_changes=tuple(_stackset_changes(desired, actual)),
         template_diff=template_diff(actual.template, desired.template) if not actual.exists or actual.template != desired.template else None,
         parameter_changes=tuple(_parameter_changes(desired, actual, actual_overrides)),
-        add=tuple(sorted(wanted - set(present))),
+        add=tuple(add),
         update_overrides=tuple(r for r in spec.regions if r in stale_regions),
         retry=tuple(retry),
         remove=tuple(sorted(set(present) - wanted)),
         in_flight=tuple(i for i in present.values() if i.in_flight),
+        protect=tuple(protect),
+        creating=tuple(sorted(creating)),
     )

@@ -35,6 +35,10 @@ def describe(plan: Plan, show_diff: bool = True) -> list[str]:
             lines.append(f"  {label}: {', '.join(f'{t}/{r}' for t, r in pairs)}")
     if plan.update_overrides:
         lines.append(f"  update overrides in: {', '.join(plan.update_overrides)}")
+    if plan.protect:
+        names = sorted({name for _, region in plan.protect for name in plan.desired.relaxation(region)})
+        lines.append(f"  then, once created, turn on {', '.join(names)}: {', '.join(f'{t}/{r}' for t, r in plan.protect)} "
+                     "(created with it off, so that a failed creation can roll back)")
     return lines
 
 

@@ -8,9 +8,10 @@ always made on settled state and an interrupted rollout never starts an operatio
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from . import config, lint, params, render
+from . import accounts, bootstrap, config, lint, params, readiness, render
 from .aws import Aws, translate_errors
 from .deploy import DeployOptions, StackSetResult, apply_all
 from .operations import Runner, WaitSettings
@@ -53,6 +54,7 @@ def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tupl
     """(caller account, one plan per StackSet in dependency order)."""
     with translate_errors():
         account = aws.account_id(prepared.specs[0].administrator_region)
+        accounts.check(prepared.resolved, prepared.specs, account)  # before any other call
         plans = []
         for spec in prepared.specs:
             client = aws.client("cloudformation", spec.administrator_region)
@@ -67,6 +69,13 @@ def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tupl
                 actual = read_actual(client, spec)
             plans.append(make_plan(client, desired, actual))
     return account, plans
+
+
+def check_bootstrapped(project: Project, aws: Aws, account: str, prepared: Prepared) -> None:
+    """Before the first change: bootstrap's stack, roles and bucket in every administrator region (reads only)."""
+    regions = list(dict.fromkeys(spec.administrator_region for spec in prepared.specs))
+    roles = readiness.role_names(json.loads(project.template_path(bootstrap.TEMPLATE).read_text(encoding="utf-8")))
+    readiness.require(aws, account, regions, roles, prepared.environment)
 
 
 @dataclass(frozen=True)
@@ -86,5 +95,6 @@ def deploy_environment(project: Project, environment: str, aws: Aws, progress, o
     results = []
     if any(plan.changed for plan in plans):
         with translate_errors():
+            check_bootstrapped(project, aws, account, prepared)
             results = apply_all(aws, plans, progress, options, account)
     return Rollout(account, plans, results)

@@ -45,7 +45,8 @@ def edit(path: Path, old: str, new: str) -> None:
 def do_bootstrap(project: Project, environment: str = "staging") -> None:
     resolved = params.resolve_deployed(project, environment, render.read_generated(project))
     text = project.template_path(bootstrap.TEMPLATE).read_text()
-    bootstrap.deploy_region(Aws(), "us-east-1", text, resolved.plain(bootstrap.TEMPLATE, "us-east-1"), FAST)
+    values = resolved.plain(bootstrap.TEMPLATE, "us-east-1")
+    bootstrap.deploy_region(Aws(), bootstrap.Request("us-east-1", text, values, FAST, environment))
 
 
 class Run:

@@ -68,11 +68,11 @@ BAD_INPUTS = [
     ("missing-required", "staging", "    AlertEmail: fraud-platform-staging@example.com\n", "", "staging",
      f"{S}: {FD}.AlertEmail: required by template fraud-detection, not set"),
     ("missing-in-one-region", "staging",
-     "      CertificateArn: arn:aws:acm:us-west-2:222222222222:certificate/5a000002-0000-4000-8000-000000000002\n", "", "staging",
+     "      CertificateArn: arn:aws:acm:us-west-2:123456789012:certificate/5a000002-0000-4000-8000-000000000002\n", "", "staging",
      f"{S}: {FD}.CertificateArn: required by template fraud-detection in us-west-2, not set"),
     ("region-override-wrong", "staging", "certificate/5a000002-0000-4000-8000-000000000003", "certificate/nope", "staging",
      f"{S}: regions.eu-west-1.fraud-detection.CertificateArn: expected a value matching "
-     r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$, got 'arn:aws:acm:eu-west-1:222222222222:certificate/nope'"),
+     r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$, got 'arn:aws:acm:eu-west-1:123456789012:certificate/nope'"),
     ("environment-parameter", "staging", "defaults:\n", "defaults:\n  Environment: prod\n", "staging",
      f"{S}: defaults.Environment: expected 'staging' (the environment), got 'prod'"),
     ("rule-prod-aurora-count", "prod", "DbInstanceCount: 2", "DbInstanceCount: 1", "prod",
@@ -92,8 +92,8 @@ BAD_INPUTS = [
     ("common-file-regions", "common", "defaults:\n", "regions: {}\ndefaults:\n", "staging",
      f"{C}: regions: unknown top-level key: expected one of defaults, templates"),
     ("missing-file", "staging", None, None, "staging", f"{S}: no such file"),
-    ("region-bound-value", "staging", "arn:aws:acm:us-west-2:222222222222:certificate/5a000002",
-     "arn:aws:acm:eu-west-1:222222222222:certificate/5a000002", "staging",
+    ("region-bound-value", "staging", "arn:aws:acm:us-west-2:123456789012:certificate/5a000002",
+     "arn:aws:acm:eu-west-1:123456789012:certificate/5a000002", "staging",
      f"{S}: regions.us-west-2.fraud-detection.CertificateArn: names region eu-west-1 but deploys to us-west-2: "
      "override it in regions.us-west-2.fraud-detection"),
 ]

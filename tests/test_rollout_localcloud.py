@@ -46,8 +46,10 @@ def instance_stack_parameters(stackset: str, region: str) -> dict[str, str]:
 def test_create_reaches_current_in_three_regions_with_the_staging_values(project):
     run = Run(project)
     assert run.failures == []
-    # one CreateStackInstances per StackSet, but fraud-detection: one per region (its overrides)
-    assert run.mutating == {"CreateStackSet": len(STACKSET_REGIONS), "CreateStackInstances": len(STACKSET_REGIONS) + 2}
+    # one CreateStackInstances per StackSet, but fraud-detection: one per region (its overrides); the same
+    # again as UpdateStackInstances that turn deletion protection on, for every StackSet but network
+    assert run.mutating == {"CreateStackSet": len(STACKSET_REGIONS), "CreateStackInstances": len(STACKSET_REGIONS) + 2,
+                            "UpdateStackInstances": len(STACKSET_REGIONS) + 2 - 1}
     for key, regions in STACKSET_REGIONS.items():
         summaries = cfn().list_stack_instances(StackSetName=f"{key}-staging")["Summaries"]
         assert sorted(s["Region"] for s in summaries) == sorted(regions)
@@ -57,6 +59,62 @@ def test_create_reaches_current_in_three_regions_with_the_staging_values(project
         values = instance_stack_parameters("fraud-detection-staging", region)
         assert (values["ErrorThreshold"], values["LatencyThresholdMs"], values["DbInstanceClass"]) == ("5", "3000", "db.r6g.large")
         assert f":acm:{region}:" in values["CertificateArn"]
+
+
+PROTECTED = {"data-pipeline": "DbDeletionProtection", "fraud-agent": "TableDeletionProtection",
+             "fraud-detection": "DbDeletionProtection", "loan-processing": "DbDeletionProtection",
+             "payments": "DbDeletionProtection"}
+
+
+def protection_values(environment: str = "staging") -> dict[tuple[str, str], str]:
+    """(StackSet, region) -> the deletion-protection parameter of its instance stack."""
+    return {(key, region): instance_stack_parameters(f"{key}-{environment}", region)[name]
+            for key, name in PROTECTED.items() for region in STACKSET_REGIONS[key]}
+
+
+def test_first_creation_turns_deletion_protection_on_afterwards_and_a_second_deploy_is_a_no_op(project):
+    run = Run(project)
+    assert run.failures == []
+    for plan in run.plans:
+        actions = [o.action for result in run.results if result.plan is plan for o in result.outcomes]
+        expected = ["CREATE"] * len(plan.add) if plan.name.startswith("fraud-detection") else ["CREATE"]
+        if plan.desired.spec.key in PROTECTED:  # created with protection off, then an update turns it on
+            expected += ["UPDATE"] * len(expected)
+        assert actions == expected, plan.name
+    assert set(protection_values().values()) == {"true"}
+    again = Run(project)
+    assert again.mutating == {} and again.calls("DescribeStackInstance") == 0
+
+
+def test_a_deploy_interrupted_between_creation_and_protection_is_finished_by_the_next(project, monkeypatch):
+    from cfnops.deploy import StackSetApplier
+
+    monkeypatch.setattr(StackSetApplier, "_protect", lambda self: None)  # as if Ctrl-C came right after the creation
+    assert Run(project).failures == []
+    assert set(protection_values().values()) == {"false"}
+    monkeypatch.undo()
+    again = Run(project)
+    assert again.mutating == {"UpdateStackInstances": len(STACKSET_REGIONS) + 2 - 1}
+    assert again.calls("DescribeStackInstance") == 0  # the creation's OperationIds say what they left
+    assert set(protection_values().values()) == {"true"}
+    assert Run(project).mutating == {}
+
+
+def test_a_failed_first_creation_in_staging_is_retried_by_deploying_again(project):
+    Run(project, only=("network",))
+    boto3.client("iam").create_role(RoleName="staging-us-west-2-role-fraud-service", AssumeRolePolicyDocument="{}")
+    failed = Run(project, only=("network", "fraud-detection"))
+    assert len(failed.failures) == 1 and "123456789012/us-west-2 FAILED" in failed.failures[0]
+    assert {r: instance_stack_parameters("fraud-detection-staging", r)["DbDeletionProtection"]
+            for r in ("us-east-1", "eu-west-1")} == {"us-east-1": "true", "eu-west-1": "true"}
+    boto3.client("iam").delete_role(RoleName="staging-us-west-2-role-fraud-service")
+    fixed = Run(project, only=("network", "fraud-detection"))
+    assert fixed.failures == []
+    [plan] = [p for p in fixed.plans if p.name == "fraud-detection-staging"]
+    assert plan.retry == plan.protect == (("123456789012", "us-west-2"),)
+    assert fixed.mutating == {"UpdateStackInstances": 2}  # again with protection off, then protection on
+    assert instance_stack_parameters("fraud-detection-staging", "us-west-2")["DbDeletionProtection"] == "true"
+    assert Run(project, only=("network", "fraud-detection")).mutating == {}
 
 
 def test_templates_over_51200_bytes_go_through_the_artifacts_bucket(project):
@@ -117,7 +175,8 @@ def test_region_added_then_removed_only_with_prune(project):
     assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == ["eu-west-1", "us-east-1"]
     set_regions(project, "[us-east-1, us-west-2, eu-west-1]")
     added = Run(project)
-    assert added.mutating == {"CreateStackInstances": len(EVERY_REGION)}
+    protected = [name for name in EVERY_REGION if name != "network"]  # created, then deletion protection on
+    assert added.mutating == {"CreateStackInstances": len(EVERY_REGION), "UpdateStackInstances": len(protected)}
     set_regions(project, "[us-east-1, eu-west-1]")
     kept = Run(project)
     assert kept.mutating == {}  # removal needs PRUNE=1
@@ -174,8 +233,13 @@ def test_waits_for_an_operation_already_running_then_goes_on(project, monkeypatc
     assert statuses[0] in ("RUNNING", "SUCCEEDED") and other
 
 
+def updates_of(stackset: str) -> list[dict]:
+    return [s for s in cfn().list_stack_set_operations(StackSetName=stackset)["Summaries"] if s["Action"] == "UPDATE"]
+
+
 def test_interrupted_rollout_converges_without_a_duplicate_operation(project, monkeypatch):
     Run(project)
+    before = {s["OperationId"] for s in updates_of("fraud-detection-staging")}  # deletion protection turned on
     monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0.5")
     edit(project.parameter_path("staging"), "ErrorThreshold: 5", "ErrorThreshold: 8")
     from cfnops.errors import OperationFailedError
@@ -184,7 +248,7 @@ def test_interrupted_rollout_converges_without_a_duplicate_operation(project, mo
         Run(project, only=("fraud-detection",), wait=WaitSettings(timeout=0.0, first_poll=0.0, max_poll=0.0))
     again = Run(project, only=("fraud-detection",))
     assert again.mutating == {}  # UpdateStackSet kept its changes: waited for it, started nothing
-    updates = [s for s in cfn().list_stack_set_operations(StackSetName="fraud-detection-staging")["Summaries"] if s["Action"] == "UPDATE"]
+    updates = [s for s in updates_of("fraud-detection-staging") if s["OperationId"] not in before]
     assert len(updates) == 1 and updates[0]["Status"] == "SUCCEEDED"
 
 

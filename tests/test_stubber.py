@@ -107,9 +107,15 @@ def stackset_arguments(desired, model="SELF_MANAGED") -> dict:
     return arguments
 
 
-def overrides(staging, region: str) -> list[dict]:
+def overrides(staging, region: str, creating: bool = False) -> list[dict]:
+    """fraud-detection's per-region overrides; a creation also turns staging's deletion protection off."""
     values = staging.plain("fraud-detection", region)
-    return [{"ParameterKey": k, "ParameterValue": values[k]} for k in ("CertificateArn", "ContainerImage")]
+    protection = [{"ParameterKey": "DbDeletionProtection", "ParameterValue": "false"}] if creating else []
+    return [{"ParameterKey": k, "ParameterValue": values[k]} for k in ("CertificateArn", "ContainerImage")] + protection
+
+
+PARALLEL = {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0, "MaxConcurrentPercentage": 100,
+            "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"}
 
 
 def test_self_managed_create_with_several_accounts_overrides_and_template_url(aws, stub, project, staging):
@@ -126,14 +132,19 @@ def test_self_managed_create_with_several_accounts_overrides_and_template_url(aw
     for region in REGIONS:  # one call per region: overrides differ by region
         stub.add_response("create_stack_instances", {"OperationId": f"op-{region}"}, {
             "StackSetName": "fraud-detection-staging", "Accounts": list(ACCOUNTS), "Regions": [region],
-            "ParameterOverrides": overrides(staging, region),
-            "OperationPreferences": {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0,
-                                     "MaxConcurrentPercentage": 100, "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"},
+            "ParameterOverrides": overrides(staging, region, creating=True), "OperationPreferences": PARALLEL,
             "OperationId": ANY})
         expect_operation(stub, "fraud-detection-staging", f"op-{region}", [(a, region, "SUCCEEDED", "") for a in ACCOUNTS])
+    for region in REGIONS:  # then deletion protection on: the environment's overrides, DbDeletionProtection back to the StackSet's
+        stub.add_response("update_stack_instances", {"OperationId": f"protect-{region}"}, {
+            "StackSetName": "fraud-detection-staging", "Accounts": list(ACCOUNTS), "Regions": [region],
+            "ParameterOverrides": overrides(staging, region), "OperationPreferences": PARALLEL, "OperationId": ANY})
+        expect_operation(stub, "fraud-detection-staging", f"protect-{region}", [(a, region, "SUCCEEDED", "") for a in ACCOUNTS],
+                         action="UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
+    assert desired.parameters["DbDeletionProtection"] == "true"
     result = StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
-    assert [o.status for o in result.outcomes] == ["SUCCEEDED"] * 3 and result.failed == []
+    assert [o.status for o in result.outcomes] == ["SUCCEEDED"] * 6 and result.failed == []
     s3.assert_no_pending_responses()
 
 
