@@ -3,7 +3,6 @@ and cannot be turned into a path to an administrator."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest

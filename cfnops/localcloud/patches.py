@@ -35,8 +35,6 @@
 - an AWS::Lambda::Permission has its statement id as physical id and is deleted with it;
 - template Rules are evaluated before a stack is created or updated (moto ignored them),
   so a template that refuses a region fails there, as on AWS;
-- a stack update keeps a resource whose type moto cannot update (moto dropped it from the
-  stack, so the next GetAtt to it failed). A stopgap: its new properties are not applied.
 """
 
 from __future__ import annotations
