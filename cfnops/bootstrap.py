@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError, WaiterError
 
+from .awsfacts import cfn_limits
 from .aws import ACCESS_ERRORS, error_code, error_message, translate_errors
 from .errors import OperationFailedError
 from .operations import WaitSettings
@@ -115,7 +116,7 @@ def _update(client, arguments: dict, stack_id: str, request: Request) -> str:
 
 
 def _apply(client, request: Request) -> str:
-    arguments = dict(StackName=STACK_NAME, TemplateBody=request.template_text, Parameters=_parameters(request.values),
+    arguments = dict(StackName=STACK_NAME, TemplateBody=cfn_limits.body_for(request.template_text) or request.template_text, Parameters=_parameters(request.values),
                      Capabilities=["CAPABILITY_NAMED_IAM"], Tags=[{"Key": "ManagedBy", "Value": "cfnops"}])
     stack = find_stack(client)
     if stack is None:

@@ -21,12 +21,12 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from .awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
 from .config import StackSetSpec, levels
 from .errors import OperationFailedError
 from .operations import Outcome, Runner, WaitSettings
 from .plan import Desired, Plan, digest, new_operation_id
 
-TEMPLATE_BODY_LIMIT = 51_200
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def artifacts_bucket(account: str, region: str) -> str:
 def template_source(aws, desired: Desired, account: str) -> dict:
     """TemplateBody up to 51,200 bytes; larger templates go through the artifacts bucket."""
     body = desired.template_text.encode()
-    if len(body) <= TEMPLATE_BODY_LIMIT:
+    if len(body) <= TEMPLATE_BODY_BYTES:
         return {"TemplateBody": desired.template_text}
     region = desired.spec.administrator_region
     bucket = artifacts_bucket(account, region)

@@ -1,14 +1,12 @@
-"""CloudFormation's template quotas (User Guide, "CloudFormation quotas"): what
-CreateStackSet / UpdateStackSet refuse whatever the template says."""
+"""CloudFormation's template quotas: what CreateStack(Set) / UpdateStack(Set) refuse
+whatever the template says. Workload templates over a TemplateBody go through S3."""
 
 from __future__ import annotations
 
 import json
 
+from ..awsfacts.cfn_limits import SECTION_LIMITS, TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES, body_for
 from ..findings import Finding
-
-TEMPLATE_URL_BYTES = 1_048_576  # TemplateBody over 51,200 bytes goes through S3 (see deploy)
-LIMITS = {"Resources": 500, "Parameters": 200, "Outputs": 200, "Mappings": 200}
 
 
 def check(templates, scope) -> list[Finding]:
@@ -18,7 +16,11 @@ def check(templates, scope) -> list[Finding]:
         if size > TEMPLATE_URL_BYTES:
             findings.append(Finding(scope.display(name), "", "CFN-TEMPLATE-SIZE", "error",
                                     f"template is {size:,} bytes; CloudFormation accepts at most {TEMPLATE_URL_BYTES:,}", "gate"))
-        for section, limit in LIMITS.items():
+        if name == scope.bootstrap and body_for(json.dumps(template)) is None:
+            findings.append(Finding(scope.display(name), "", "CFN-TEMPLATE-SIZE", "error",
+                                    f"the bootstrap template goes as a TemplateBody (its bucket does not exist yet), and even "
+                                    f"without whitespace it is over {TEMPLATE_BODY_BYTES:,} bytes", "gate"))
+        for section, limit in SECTION_LIMITS.items():
             count = len(template.get(section) or {})
             if count > limit:
                 findings.append(Finding(scope.display(name), section, "CFN-QUOTA", "error",
