@@ -16,8 +16,10 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import patches, stacksets
+    from . import limits, patches, permissions, stacksets
 
     patches.install()
     stacksets.install()
+    limits.install()  # after stacksets: wraps its CreateStackSet/UpdateStackSet
+    permissions.install()  # outermost: a refused handler touches nothing
     _installed = True
