@@ -9,6 +9,8 @@
   1 and 20 target accounts: API calls grow with StackSets, not with instances.
 - drift on localcloud: one DetectStackSetDrift per StackSet; resource-drift reads only for
   drifted instances; polls per operation and wall time.
+- localcloud's permission checks (LOCALCLOUD_PERMISSIONS): the first staging deploy with
+  them on and off, target: on costs at most 20 % more.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def main() -> None:
         report("lint, one template changed", wall(lint, ROOT), None)
     print("\nrollout of staging on localcloud (target: re-deploy 0 mutating, <= 3 reads per StackSet)")
     rollout_figures()
+    print("\nlocalcloud's permission checks, first staging deploy (target: on <= off + 20 %)")
+    permission_figures()
 
 
 MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
@@ -109,9 +113,9 @@ def rollout_figures() -> None:
                 for path in (work / "stacksets").glob("*.yaml"):
                     path.write_text(path.read_text().replace("accounts: [self]", f"accounts: [{ids}]"))
             project = Project(work)
-            import boto3
-
-            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="cfnops-artifacts-123456789012-us-east-1")
+            bootstrap(project)
+            # only the caller's account holds an execution role: the others run unchecked
+            os.environ["LOCALCLOUD_PERMISSIONS"] = "on" if accounts == 1 else "off"
             label = f"{accounts} account(s) x 3 regions"
             line(f"first deploy, {label}", *deploy(project))
             line(f"unchanged re-deploy, {label}", *deploy(project))
@@ -120,6 +124,65 @@ def rollout_figures() -> None:
                 path.write_text(path.read_text().replace("ErrorThreshold: 5", "ErrorThreshold: 6", 1))
                 line(f"one parameter changed, {label}", *deploy(project))
                 drift_figures(project, quiet, options.wait)
+
+
+def bootstrap(project) -> None:
+    """`make bootstrap` for staging in us-east-1: the StackSet roles and the artifacts bucket."""
+    from cfnops import bootstrap as bootstrap_module, params, render
+    from cfnops.aws import Aws
+    from cfnops.operations import WaitSettings
+
+    resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
+    text = project.template_path(bootstrap_module.TEMPLATE).read_text()
+    bootstrap_module.deploy_region(Aws(), "us-east-1", text, resolved.plain(bootstrap_module.TEMPLATE, "us-east-1"),
+                                   WaitSettings(timeout=60, first_poll=0.0, max_poll=0.05))
+
+
+def first_deploy_seconds(checks: str) -> float:
+    import os
+
+    import warnings
+
+    from moto import mock_aws
+
+    from cfnops import render
+    from cfnops.aws import Aws
+    from cfnops.deploy import DeployOptions, failures
+    from cfnops.operations import WaitSettings
+    from cfnops.progress import PlainProgress
+    from cfnops.project import Project
+    from cfnops.rollout import deploy_environment
+
+    from cfnops import localcloud
+    from cfnops.localcloud import permissions
+
+    localcloud.install()
+    permissions.forget_decisions()  # a first deploy: nothing evaluated yet
+    os.environ["LOCALCLOUD_PERMISSIONS"] = checks
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as scratch, mock_aws():
+        work = Path(scratch)
+        for folder in ("parameters", "generated", "stacksets"):
+            shutil.copytree(ROOT / folder, work / folder)
+        project = Project(work)
+        render.write(project, render.render(project))
+        bootstrap(project)
+        options = DeployOptions(wait=WaitSettings(first_poll=0.0, max_poll=0.05))
+        started = time.perf_counter()
+        rollout = deploy_environment(project, "staging", Aws(), PlainProgress(open(os.devnull, "w")), options, run_lint=False)
+        seconds = time.perf_counter() - started
+    if failures(rollout.results):
+        raise SystemExit(f"bench: the staging deploy failed with checks {checks}: {failures(rollout.results)[0]}")
+    return seconds
+
+
+def permission_figures(runs: int = 3) -> None:
+    figures = {checks: statistics.median(first_deploy_seconds(checks) for _ in range(runs)) for checks in ("off", "on")}
+    overhead = figures["on"] / figures["off"] - 1
+    report("first staging deploy, permission checks off", figures["off"], None)
+    verdict = "ok" if overhead <= 0.20 else "OVER TARGET"
+    print(f"{'first staging deploy, permission checks on':<44} {figures['on']:7.3f}s  "
+          f"+{overhead * 100:.1f} % (target <= 20 %)  {verdict}")
 
 
 def drift_figures(project, quiet, wait) -> None:

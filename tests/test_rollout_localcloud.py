@@ -112,20 +112,22 @@ def set_regions(project, regions: str) -> None:
 
 
 def test_region_added_then_removed_only_with_prune(project):
+    # dev: staging's Aurora clusters have deletion protection, so deleting their stacks
+    # fails there, as on AWS (test_localcloud_strict covers that refusal)
     set_regions(project, "[us-east-1, eu-west-1]")  # eu-west-1 stays: loan-processing needs its network
-    assert Run(project).failures == []
-    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == ["eu-west-1", "us-east-1"]
+    assert Run(project, environment="dev").failures == []
+    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == ["eu-west-1", "us-east-1"]
     set_regions(project, "[us-east-1, us-west-2, eu-west-1]")
-    added = Run(project)
+    added = Run(project, environment="dev")
     assert added.mutating == {"CreateStackInstances": len(EVERY_REGION)}
     set_regions(project, "[us-east-1, eu-west-1]")
-    kept = Run(project)
+    kept = Run(project, environment="dev")
     assert kept.mutating == {}  # removal needs PRUNE=1
-    assert all(p.remove == (("123456789012", "us-west-2"),) for p in kept.plans if p.name.removesuffix("-staging") in EVERY_REGION)
-    pruned = Run(project, prune=True)
+    assert all(p.remove == (("123456789012", "us-west-2"),) for p in kept.plans if p.name.removesuffix("-dev") in EVERY_REGION)
+    pruned = Run(project, environment="dev", prune=True)
     assert pruned.failures == []
     assert pruned.mutating == {"DeleteStackInstances": len(EVERY_REGION)}
-    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == ["eu-west-1", "us-east-1"]
+    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == ["eu-west-1", "us-east-1"]
     assert [s["StackName"] for s in cfn("us-west-2").describe_stacks()["Stacks"]] == []  # staging deletes the stacks
 
 

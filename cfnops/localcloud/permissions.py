@@ -25,6 +25,7 @@ stacks inherit their parent's role); plain stacks (bootstrap) run as the caller.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import uuid
@@ -75,6 +76,14 @@ class AccessDenied(ResourceFailed):
         super().__init__(logical_id, resource_type, f"{denial} {service_detail(service, 403)}", "AccessDenied")
 
 
+_DECISIONS: dict[str, dict] = {}  # digest of (policies, boundary) -> decisions: every instance of a role shares them
+
+
+def forget_decisions() -> None:
+    """A cold start (for measurements)."""
+    _DECISIONS.clear()
+
+
 @dataclass
 class ExecutionRole:
     account: str
@@ -85,8 +94,12 @@ class ExecutionRole:
     boundary: dict | None
     _decisions: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        digest = hashlib.sha256(json.dumps([self.documents, self.boundary], sort_keys=True).encode()).hexdigest()
+        self._decisions = _DECISIONS.setdefault(digest, {})
+
     def decide(self, action: str, resource: str | None = None, context: dict | None = None) -> policy_eval.Decision:
-        key = (action, resource, tuple(sorted((context or {}).items())))
+        key = (action, resource, None if context is None else tuple(sorted(context.items())))
         if key not in self._decisions:
             self._decisions[key] = policy_eval.evaluate(self.documents, action, resource, context, self.boundary)
         return self._decisions[key]
