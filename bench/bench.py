@@ -10,6 +10,8 @@
   1 and 20 target accounts: API calls grow with StackSets, not with instances.
 - drift on localcloud: one DetectStackSetDrift per StackSet; resource-drift reads only for
   drifted instances; polls per operation and wall time.
+- localcloud's permission checks (LOCALCLOUD_PERMISSIONS): the first staging deploy with
+  them on and off, target: on costs at most 20 % more.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def main() -> None:
         report("lint, one template changed", wall(lint, ROOT), None)
     print("\nrollout of staging on localcloud (target: re-deploy 0 mutating, <= 3 reads per StackSet)")
     rollout_figures()
+    print("\nlocalcloud's permission checks, first staging deploy (target: on <= off + 20 %)")
+    permission_figures()
 
 
 DERIVE = """
@@ -129,6 +133,8 @@ def rollout_figures() -> None:
                     path.write_text(path.read_text().replace("accounts: [self]", f"accounts: [{ids}]"))
             project = Project(work)
             bootstrapped(project, options.wait)
+            # only the caller's account holds an execution role: the others run unchecked
+            os.environ["LOCALCLOUD_PERMISSIONS"] = "on" if accounts == 1 else "off"
             # a certificate belongs to one account: with 20, only the StackSets whose parameters name none
             only = () if accounts == 1 else ("network", "data-pipeline", "payments", "fraud-agent")
             label = f"{accounts} account(s) x 3 regions" + ("" if accounts == 1 else f", {len(only)} StackSets")
@@ -150,6 +156,53 @@ def bootstrapped(project, wait) -> None:
     text = project.template_path(bootstrap.TEMPLATE).read_text()
     values = resolved.plain(bootstrap.TEMPLATE, "us-east-1")
     bootstrap.deploy_region(Aws(), bootstrap.Request("us-east-1", text, values, wait, "staging"))
+
+
+def first_deploy_seconds(checks: str) -> float:
+    import os
+
+    import warnings
+
+    from moto import mock_aws
+
+    from cfnops import render
+    from cfnops.aws import Aws
+    from cfnops.deploy import DeployOptions, failures
+    from cfnops.operations import WaitSettings
+    from cfnops.progress import PlainProgress
+    from cfnops.project import Project
+    from cfnops.rollout import deploy_environment
+
+    from cfnops import localcloud
+    from cfnops.localcloud import permissions
+
+    localcloud.install()
+    permissions.forget_decisions()  # a first deploy: nothing evaluated yet
+    os.environ["LOCALCLOUD_PERMISSIONS"] = checks
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as scratch, mock_aws():
+        work = Path(scratch)
+        for folder in ("parameters", "generated", "stacksets"):
+            shutil.copytree(ROOT / folder, work / folder)
+        project = Project(work)
+        render.write(project, render.render(project))
+        options = DeployOptions(wait=WaitSettings(first_poll=0.0, max_poll=0.05))
+        bootstrapped(project, options.wait)
+        started = time.perf_counter()
+        rollout = deploy_environment(project, "staging", Aws(), PlainProgress(open(os.devnull, "w")), options, run_lint=False)
+        seconds = time.perf_counter() - started
+    if failures(rollout.results):
+        raise SystemExit(f"bench: the staging deploy failed with checks {checks}: {failures(rollout.results)[0]}")
+    return seconds
+
+
+def permission_figures(runs: int = 3) -> None:
+    figures = {checks: statistics.median(first_deploy_seconds(checks) for _ in range(runs)) for checks in ("off", "on")}
+    overhead = figures["on"] / figures["off"] - 1
+    report("first staging deploy, permission checks off", figures["off"], None)
+    verdict = "ok" if overhead <= 0.20 else "OVER TARGET"
+    print(f"{'first staging deploy, permission checks on':<44} {figures['on']:7.3f}s  "
+          f"+{overhead * 100:.1f} % (target <= 20 %)  {verdict}")
 
 
 def drift_figures(project, quiet, wait) -> None:

@@ -9,6 +9,8 @@ operators our policies and boundaries use: String*, Arn*, Bool and Null, with
 ``resource=None`` asks "is the action allowed on some resource?": CloudFormation's
 handler permission lists name actions, not resources. Then any Allow whose Resource
 list is non-empty counts, and only a Deny on every resource (``*``) denies.
+``context=None`` asks the same of the request: an Allow's conditions may hold, and a
+Deny with conditions need not apply. Pass a context (even ``{}``) to evaluate them.
 """
 
 from __future__ import annotations
@@ -103,13 +105,16 @@ def _statements(documents: Iterable[dict]) -> list[dict]:
     return [s for d in documents for s in _as_list(d.get("Statement", []))]
 
 
-def _applies(statement: dict, action: str, resource: str | None, context: Mapping[str, object]) -> bool:
+def _applies(statement: dict, action: str, resource: str | None, context: Mapping[str, object] | None) -> bool:
     deny = statement.get("Effect") == "Deny"
-    return (_action_matches(statement, action) and _resource_matches(statement, resource, deny)
-            and _conditions_hold(statement, context))
+    if context is None:  # some request: conditions may hold for an Allow, need not for a Deny
+        conditions = not (deny and statement.get("Condition"))
+    else:
+        conditions = _conditions_hold(statement, context)
+    return _action_matches(statement, action) and _resource_matches(statement, resource, deny) and conditions
 
 
-def _decide(statements: list[dict], action: str, resource: str | None, context: Mapping[str, object]) -> str:
+def _decide(statements: list[dict], action: str, resource: str | None, context: Mapping[str, object] | None) -> str:
     applying = [s for s in statements if _applies(s, action, resource, context)]
     if any(s.get("Effect") == "Deny" for s in applying):
         return "explicitly denied"
@@ -119,9 +124,56 @@ def _decide(statements: list[dict], action: str, resource: str | None, context: 
 def evaluate(documents: Iterable[dict], action: str, resource: str | None = None,
              context: Mapping[str, object] | None = None, boundary: dict | None = None) -> Decision:
     """May a principal with these identity policies (and boundary) call ``action``?"""
-    context = context or {}
     verdict = _decide(_statements(documents), action, resource, context)
     if verdict == "allowed" and boundary is not None:
         if _decide(_statements([boundary]), action, resource, context) != "allowed":
             return Decision(False, "denied by the permissions boundary")
     return Decision(verdict == "allowed", verdict)
+
+
+# --- trust policies (a role's resource-based AssumeRole policy) -------------------------
+
+NAMED = "allowed by name"
+FOR_ACCOUNT = "allowed for the account"
+
+
+def _account_of(arn: str) -> str:
+    return arn.split(":")[4] if arn.count(":") >= 5 else ""
+
+
+def _principal_kind(principals, principal_arn: str) -> str | None:
+    """How a Principal block names ``principal_arn``: NAMED, FOR_ACCOUNT, or None."""
+    if principals == "*":
+        return FOR_ACCOUNT
+    aws = _as_list((principals or {}).get("AWS", [])) if isinstance(principals, dict) else []
+    account = _account_of(principal_arn)
+    if principal_arn in aws:
+        return NAMED
+    if "*" in aws or account in aws or f"arn:aws:iam::{account}:root" in aws:
+        return FOR_ACCOUNT
+    return None
+
+
+def trust(document: dict, principal_arn: str, action: str = "sts:AssumeRole",
+          context: Mapping[str, object] | None = None) -> Decision:
+    """May ``principal_arn`` (an IAM role or user) perform ``action`` on the role whose
+    trust policy is ``document``? A Deny naming it wins; an Allow naming the principal
+    itself is NAMED (enough on its own within one account), one naming its account (or
+    ``*``) is FOR_ACCOUNT (the principal's own policies must allow the action too)."""
+    context = {"aws:PrincipalArn": principal_arn, "aws:PrincipalAccount": _account_of(principal_arn), **(context or {})}
+    kinds = []
+    for statement in _statements([document]):
+        if not (_action_matches(statement, action) and _conditions_hold(statement, context)):
+            continue
+        if "NotPrincipal" in statement:
+            kind = None if _principal_kind(statement["NotPrincipal"], principal_arn) else FOR_ACCOUNT
+        else:
+            kind = _principal_kind(statement.get("Principal"), principal_arn)
+        if kind is None:
+            continue
+        if statement.get("Effect") == "Deny":
+            return Decision(False, "explicitly denied")
+        kinds.append(kind)
+    if not kinds:
+        return Decision(False, "implicitly denied")
+    return Decision(True, NAMED if NAMED in kinds else FOR_ACCOUNT)

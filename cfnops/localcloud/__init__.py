@@ -16,10 +16,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import failures, patches, stacksets, updates
+    from . import failures, limits, patches, permissions, stacksets, updates
 
     patches.install()
     failures.install()
     updates.install()
     stacksets.install()
+    limits.install()  # after stacksets: wraps its CreateStackSet/UpdateStackSet
+    permissions.install()  # outermost: a refused handler touches nothing
     _installed = True

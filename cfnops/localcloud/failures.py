@@ -7,6 +7,7 @@ ResourceStatusReason:Resource handler returned message: "<message>"``."""
 
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 
 
@@ -17,6 +18,24 @@ class ResourceFailure(Exception):
         self.message = (f"ResourceLogicalId:{logical_id}, ResourceType:{resource_type}, "
                         f'ResourceStatusReason:Resource handler returned message: "{self.handler_message}"')
         super().__init__(self.message)
+
+
+class ResourceFailed(ResourceFailure):
+    """A failure localcloud decides itself (a permission, a limit), worded with the handler
+    error code AWS gives: ``... (RequestToken: …, HandlerErrorCode: <code>)``."""
+
+    def __init__(self, logical_id: str, resource_type: str, service_message: str, handler_error_code: str):
+        self.logical_id, self.resource_type, self.cause = logical_id, resource_type, None
+        self.handler_error_code = handler_error_code
+        self.handler_message = (f'Resource handler returned message: "{service_message}" '
+                                f"(RequestToken: {uuid.uuid4()}, HandlerErrorCode: {handler_error_code})")
+        self.message = f"ResourceLogicalId:{logical_id}, ResourceType:{resource_type}, ResourceStatusReason:{self.handler_message}"
+        Exception.__init__(self, self.message)
+
+
+def service_detail(service: str, status: int) -> str:
+    """The SDK's suffix on a service error inside a handler message."""
+    return f"(Service: {service}, Status Code: {status}, Request ID: {uuid.uuid4()})"
 
 
 def message_of(error: BaseException) -> str:

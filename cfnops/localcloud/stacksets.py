@@ -40,6 +40,8 @@ from moto.cloudformation.exceptions import CloudFormationError, ValidationError
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, EmptyResult
 
+from . import permissions
+
 NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
 OPERATION_ID = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]{0,127}$")
 ACTIVE = ("RUNNING", "QUEUED", "STOPPING")
@@ -231,6 +233,7 @@ def _deploy(stackset: StackSet, instance: Instance) -> Result:
     backend = cfn_models.cloudformation_backends[instance.account][instance.region]
     parameters = {**stackset.parameters, **instance.overrides}
     try:
+        permissions.run_as(stackset, instance)
         stack = _existing_stack(backend, instance)
         if stack is None:
             stack = backend.create_stack(name=instance.stack_name, template=stackset.template, parameters=parameters)
@@ -263,18 +266,20 @@ def _discard_failed_stack(backend, instance: Instance) -> None:
     if stack is not None and stack.status.startswith("CREATE"):
         try:
             stack.resource_map.delete(rollback=True)
-        except Exception:  # noqa: BLE001 - best effort, like a rollback that leaves DELETE_FAILED
-            pass
+        except Exception:  # noqa: BLE001 - e.g. deletion protection: the stack stays, as on AWS
+            stack.status = "ROLLBACK_FAILED"
+            return
         backend.stacks.pop(stack.stack_id, None)
         for export in list(backend.exports.values()):
             if export.exporting_stack_id == stack.stack_id:
                 backend.exports.pop(export.name, None)
 
 
-def _remove(instance: Instance, retain: bool) -> Result:
+def _remove(stackset: StackSet, instance: Instance, retain: bool) -> Result:
     if not retain:
         backend = cfn_models.cloudformation_backends[instance.account][instance.region]
         try:
+            permissions.run_as(stackset, instance)
             if _existing_stack(backend, instance) is not None:
                 backend.delete_stack(instance.stack_name)
         except Exception as error:  # noqa: BLE001 - the instance fails, not the call
@@ -496,7 +501,7 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
         retain = bool(self._get_param("RetainStacks"))
         targets = [stackset.instances[(a, r)] for a in accounts for r in regions if (a, r) in stackset.instances]
         operation = _run(stackset, "DELETE", targets, _preferences(self), self._get_param("OperationId"),
-                         lambda instance: _remove(instance, retain), retain)
+                         lambda instance: _remove(stackset, instance, retain), retain)
         for result in operation.results:
             if result.status == "SUCCEEDED":
                 stackset.instances.pop((result.account, result.region), None)
