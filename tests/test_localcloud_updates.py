@@ -12,12 +12,13 @@ from __future__ import annotations
 import copy
 import json
 import warnings
-from importlib import resources as package_resources
 
 import boto3
 import pytest
 
 from cfnops import localcloud, params, render
+from cfnops.awsfacts import schemas
+from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -47,6 +48,7 @@ CHANGES = {
     "AWS::Logs::MetricFilter": ("FilterPattern", lambda v: f"{v} changed"),
     "AWS::S3::BucketPolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
     "AWS::SNS::Subscription": ("RawMessageDelivery", lambda v: "true"),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
     "AWS::SecretsManager::RotationSchedule": ("RotationRules", lambda v: {**(v or {}), "AutomaticallyAfterDays": 7}),
     "AWS::SecretsManager::SecretTargetAttachment": (
         "TargetType", lambda v: "AWS::RDS::DBInstance" if v != "AWS::RDS::DBInstance" else "AWS::RDS::DBCluster"),
@@ -54,10 +56,19 @@ CHANGES = {
 
 
 def create_only(kind: str) -> set[str]:
-    base = package_resources.files("cfnlint") / "data" / "schemas"
-    digest = json.loads((base / "providers" / "us-east-1.json").read_text())[kind]
-    schema = json.loads((base / "resources" / f"{digest}.json").read_text())
-    return {path.split("/")[2] for path in schema.get("createOnlyProperties", [])}
+    return {path.split("/")[2] for path in schemas.create_only_properties(kind)}
+
+
+def source(template: dict, key: str) -> dict:
+    """TemplateBody, or TemplateURL for a body over 51,200 bytes (as AWS requires)."""
+    body = json.dumps(template)
+    if len(body.encode()) <= TEMPLATE_BODY_BYTES:
+        return {"TemplateBody": body}
+    s3 = boto3.client("s3", region_name=REGION)
+    if "templates" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        s3.create_bucket(Bucket="templates", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="templates", Key=key, Body=body.encode())
+    return {"TemplateURL": f"https://templates.s3.amazonaws.com/{key}"}
 
 
 def mutate(template: dict, kind: str, name: str) -> tuple[str, object] | None:
@@ -101,7 +112,7 @@ def updated(project):
         warnings.simplefilter("ignore")
         client = boto3.client("cloudformation", region_name=REGION)
         for name in ORDER:
-            client.create_stack(StackName=f"u-{name}", TemplateBody=json.dumps(templates[name]), Capabilities=CAPABILITIES,
+            client.create_stack(StackName=f"u-{name}", **source(templates[name], f"{name}.json"), Capabilities=CAPABILITIES,
                                 Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in resolved.plain(name, REGION).items()])
         for name in ORDER:
             before = physical_ids(client, f"u-{name}")
@@ -112,7 +123,7 @@ def updated(project):
                 change = mutate(template, kind, logical_id)
                 if change is not None:
                     changes[logical_id] = (kind, *change)
-            client.update_stack(StackName=f"u-{name}", TemplateBody=json.dumps(template), Capabilities=CAPABILITIES,
+            client.update_stack(StackName=f"u-{name}", **source(template, f"{name}-changed.json"), Capabilities=CAPABILITIES,
                                 Parameters=[{"ParameterKey": k, "UsePreviousValue": True} for k in resolved.plain(name, REGION)])
             stack = client.describe_stacks(StackName=f"u-{name}")["Stacks"][0]
             assert stack["StackStatus"] == "UPDATE_COMPLETE", (name, stack.get("StackStatusReason"))

@@ -301,6 +301,15 @@ def _resolved(resource_json: dict, resources_map) -> dict:
     return parsing.clean_json(resource_json.get("Properties") or {}, resources_map)
 
 
+def authorize(resources_map, handlers: tuple[str, ...], logical_id: str, resource_json: dict) -> None:
+    """Check a StackSet instance's execution role for one resource's handlers (no-op for
+    plain stacks). The update path (localcloud/updates.py) calls it for in-place changes."""
+    role = role_for(resources_map)
+    if role is not None:
+        check(role, handlers, logical_id, resource_json["Type"], resources_map._region_name,
+              _resolved(resource_json, resources_map))
+
+
 def install() -> None:
     from moto.cloudformation import parsing
 
@@ -317,8 +326,7 @@ def install() -> None:
 
     def parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
         role = role_for(resources_map)
-        if role is not None:
-            check(role, ("update",), logical_id, resource_json["Type"], region_name, _resolved(resource_json, resources_map))
+        authorize(resources_map, ("update",), logical_id, resource_json)
         with acting(role):
             return original_update(logical_id, resource_json, resources_map, account_id, region_name)
 

@@ -19,35 +19,23 @@ change (NatEip3). Here, per resource, in dependency order:
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from importlib import resources as package_resources
 from typing import Any
 
 from moto.cloudformation import parsing
 
-from . import inplace
+from ..awsfacts import schemas
+from . import inplace, permissions
 from .failures import handling, message_of
 
 KEEP = ("Retain", "RetainExceptOnCreate")
 
 
-@lru_cache(maxsize=None)
-def _schemas() -> dict[str, str]:
-    base = package_resources.files("cfnlint") / "data" / "schemas"
-    return json.loads((base / "providers" / "us-east-1.json").read_text())
-
-
-@lru_cache(maxsize=None)
 def create_only(resource_type: str) -> frozenset[str]:
     """Top-level properties whose change replaces the resource (nested createOnly paths
     count for their top-level property: localcloud compares whole values)."""
-    digest = _schemas().get(resource_type)
-    if digest is None:
+    if not schemas.is_known(resource_type):
         return frozenset()
-    base = package_resources.files("cfnlint") / "data" / "schemas" / "resources"
-    schema = json.loads((base / f"{digest}.json").read_text())
-    return frozenset(path.split("/")[2] for path in schema.get("createOnlyProperties", []))
+    return frozenset(path.split("/")[2] for path in schemas.create_only_properties(resource_type))
 
 
 def _references(node: Any) -> set[str]:
@@ -146,6 +134,7 @@ def _change(resource_map, name: str, resource, old_json: dict, old: dict, new_js
         return None
     if kind != old_json["Type"] or changed & create_only(kind):
         return _replace(resource_map, name, resource, old, new, new_json)
+    permissions.authorize(resource_map, ("update",), name, new_json)
     inplace.apply(resource, kind, old, new, changed, resource_map._account_id, resource_map._region_name)
     return None
 
