@@ -29,11 +29,10 @@ from typing import Any
 from moto.cloudformation.exceptions import ValidationError
 
 from cfnops.awsfacts import iam_limits
+from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES
 
 from .failures import ResourceFailed, service_detail
 
-TEMPLATE_BODY_BYTES = 51_200  # CloudFormation API reference, TemplateBody
-TEMPLATE_URL_BYTES = 1_000_000  # "Template may not exceed 1000000 bytes in size."
 NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED")
 
 
@@ -42,7 +41,8 @@ NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREAT
 
 def check_template_body(body: str | None) -> None:
     if body is not None and len(body.encode("utf-8")) > TEMPLATE_BODY_BYTES:
-        raise ValidationError(message=f"1 validation error detected: Value '{body}' at 'templateBody' failed to satisfy "
+        # AWS echoes the whole value; localcloud cuts it, so no log carries 50 KB of template
+        raise ValidationError(message=f"1 validation error detected: Value '{body[:60]}…' at 'templateBody' failed to satisfy "
                                       f"constraint: Member must have length less than or equal to {TEMPLATE_BODY_BYTES}")
 
 
