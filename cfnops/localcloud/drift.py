@@ -26,6 +26,8 @@ from typing import Any
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 
+from .values import flag
+
 
 class Missing(Exception):
     """The physical resource is gone."""
@@ -36,12 +38,6 @@ def _backend(module: str, name: str, account: str, region: str):
     return backends[account][region]
 
 
-def _boolean(value: Any) -> bool:
-    """A flag as CloudFormation means it: the strings "true"/"false" (any case) are
-    booleans, never truthy text (bool("false") is True)."""
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    return bool(value)
 
 
 def _or_missing(value):
@@ -62,7 +58,7 @@ def _topic(account, region, physical_id):
 
 def _table(account, region, physical_id):
     table = _or_missing(_backend("dynamodb", "dynamodb_backends", account, region).tables.get(physical_id))
-    return {"BillingMode": table.billing_mode, "DeletionProtectionEnabled": _boolean(table.deletion_protection_enabled)}
+    return {"BillingMode": table.billing_mode, "DeletionProtectionEnabled": flag(table.deletion_protection_enabled)}
 
 
 def _bucket(account, region, physical_id):
@@ -82,20 +78,20 @@ def _key(account, region, physical_id):
     key = _or_missing(_backend("kms", "kms_backends", account, region).keys.get(physical_id))
     if key.key_state == "PendingDeletion":
         raise Missing()
-    return {"Description": key.description, "EnableKeyRotation": _boolean(key.key_rotation_status), "Enabled": _boolean(key.enabled)}
+    return {"Description": key.description, "EnableKeyRotation": flag(key.key_rotation_status), "Enabled": flag(key.enabled)}
 
 
 def _vpc(account, region, physical_id):
     vpc = _or_missing(_backend("ec2", "ec2_backends", account, region).vpcs.get(physical_id))
-    return {"CidrBlock": vpc.cidr_block, "EnableDnsHostnames": _boolean(vpc.enable_dns_hostnames),
-            "EnableDnsSupport": _boolean(vpc.enable_dns_support)}
+    return {"CidrBlock": vpc.cidr_block, "EnableDnsHostnames": flag(vpc.enable_dns_hostnames),
+            "EnableDnsSupport": flag(vpc.enable_dns_support)}
 
 
 def _subnet(account, region, physical_id):
     backend = _backend("ec2", "ec2_backends", account, region)
     subnet = next((s for zone in backend.subnets.values() for s in zone.values() if s.id == physical_id), None)
     subnet = _or_missing(subnet)
-    return {"CidrBlock": subnet.cidr_block, "MapPublicIpOnLaunch": _boolean(subnet.map_public_ip_on_launch)}
+    return {"CidrBlock": subnet.cidr_block, "MapPublicIpOnLaunch": flag(subnet.map_public_ip_on_launch)}
 
 
 def _security_group(account, region, physical_id):

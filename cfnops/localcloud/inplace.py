@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .patches import Placeholder
+from .values import flag
 
 
 class UpdateRefused(Exception):
@@ -172,7 +173,16 @@ def _listener_certificates(listener, certificates, account, region):
                                                     actions=[action.data for action in listener.default_actions])
 
 
+def _flag_attribute(name: str) -> Callable[[Any, Any, str, str], None]:
+    """A flag moto keeps as an attribute of its model (deletion protection)."""
+    def set_flag(resource, value, account, region):
+        setattr(resource, name, flag(value))
+    return set_flag
+
+
 SETTERS: dict[str, dict[str, Callable[[Any, Any, str, str], None]]] = {
+    "AWS::DynamoDB::Table": {"DeletionProtectionEnabled": _flag_attribute("deletion_protection_enabled")},
+    "AWS::RDS::DBInstance": {"DeletionProtection": _flag_attribute("deletion_protection")},
     "AWS::ElasticLoadBalancingV2::Listener": {"Certificates": _listener_certificates},
     "AWS::Logs::LogGroup": {"RetentionInDays": _log_retention},
     "AWS::IAM::ManagedPolicy": {"PolicyDocument": _policy_document},

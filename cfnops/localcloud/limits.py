@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from moto.cloudformation.exceptions import ValidationError
 
@@ -32,6 +31,7 @@ from cfnops.awsfacts import iam_limits
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES
 
 from .failures import ResourceFailed, service_detail
+from .values import flag
 
 NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED")
 
@@ -263,8 +263,6 @@ def physical_name(resource_json: dict, resources_map) -> str | None:
 # --- deletion protection -------------------------------------------------------------------
 
 
-def _flag(value: Any) -> bool:
-    return str(value).lower() == "true"
 
 
 def _properties(resource) -> dict:
@@ -273,14 +271,14 @@ def _properties(resource) -> dict:
 
 PROTECTED = {  # type -> (is protected(resource), service's message)
     "AWS::DynamoDB::Table": (
-        lambda r: _flag(getattr(r, "deletion_protection_enabled", False)),
+        lambda r: flag(getattr(r, "deletion_protection_enabled", False)),
         "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first. "
         + "(Service: DynamoDb, Status Code: 400)"),
     "AWS::RDS::DBCluster": (
-        lambda r: _flag(_properties(r).get("DeletionProtection", False)),
+        lambda r: flag(_properties(r).get("DeletionProtection", False)),
         "Cannot delete protected Cluster, please disable deletion protection and try again. (Service: Rds, Status Code: 400)"),
     "AWS::RDS::DBInstance": (
-        lambda r: _flag(_properties(r).get("DeletionProtection", getattr(r, "deletion_protection", False))),
+        lambda r: flag(_properties(r).get("DeletionProtection", getattr(r, "deletion_protection", False))),
         "Cannot delete protected DB Instance, please disable deletion protection and try again. (Service: Rds, Status Code: 400)"),
 }
 

@@ -47,6 +47,8 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.kms import models as kms_models
 
+from .values import flag
+
 # What Ref returns for unmodelled types, where it is not the generated name.
 # {name}: the resource's own name property or the generated one; {suffix}: stable hash.
 NAME_PROPERTIES = {
@@ -170,7 +172,7 @@ def _rds_managed_master_user_secret() -> None:
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
-        managed = _flag(properties.get("ManageMasterUserPassword", False))
+        managed = flag(properties.get("ManageMasterUserPassword", False))
         if managed and "MasterUserPassword" in properties:
             raise rds_exceptions.InvalidParameterCombination(
                 "ManageMasterUserPassword cannot be set together with MasterUserPassword")
@@ -402,8 +404,6 @@ def _bucket_versioning_and_public_access_block() -> None:
     s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)
 
 
-def _flag(value: Any) -> bool:
-    return str(value).lower() == "true"
 
 
 def _tag_dict(resource, properties: dict) -> None:
@@ -417,9 +417,9 @@ CREATE_FIXUPS = {
     "AWS::Lambda::Function": _tag_dict,
     "AWS::Lambda::EventSourceMapping": _tag_dict,
     "AWS::Logs::LogGroup": lambda r, p: setattr(r, "kms_key_id", p.get("KmsKeyId")),
-    "AWS::EC2::VPC": lambda r, p: (setattr(r, "enable_dns_hostnames", _flag(p.get("EnableDnsHostnames", False))),
-                                   setattr(r, "enable_dns_support", _flag(p.get("EnableDnsSupport", True)))),
-    "AWS::EC2::Subnet": lambda r, p: setattr(r, "map_public_ip_on_launch", _flag(p.get("MapPublicIpOnLaunch", False))),
+    "AWS::EC2::VPC": lambda r, p: (setattr(r, "enable_dns_hostnames", flag(p.get("EnableDnsHostnames", False))),
+                                   setattr(r, "enable_dns_support", flag(p.get("EnableDnsSupport", True)))),
+    "AWS::EC2::Subnet": lambda r, p: setattr(r, "map_public_ip_on_launch", flag(p.get("MapPublicIpOnLaunch", False))),
 }
 
 
