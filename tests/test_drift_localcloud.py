@@ -165,6 +165,7 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
     edit(parameters, "CostCenter: CC-1002", "CostCenter: CC-2002")
     try:
         run = Run(deployed)
+        assert run.failures == []
         after = {name: physical_ids(cfn, name) for name in stacks}
         report, _ = detect(deployed)
         [vpc] = boto3.client("ec2", region_name="eu-west-1").describe_vpcs(

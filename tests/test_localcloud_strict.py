@@ -142,6 +142,27 @@ def test_a_workload_role_without_the_boundary_is_refused_as_iam_would(aws):
     assert f"iam:CreateRole on resource: arn:aws:iam::{ACCOUNT}:role/someone-elses-role" in other
 
 
+def test_a_role_update_needs_delete_boundary_only_when_it_removes_the_boundary(aws):
+    """Our execution role denies iam:DeleteRolePermissionsBoundary; the IAM::Role update
+    handler lists it but calls it only to remove a boundary, so other updates go through."""
+    stackset_roles(execution_policy={"Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "iam:DeleteRolePermissionsBoundary", "Resource": "*"}]})
+    name = "staging-us-east-1-role-a"
+    assert instance("roles", template({"Role": role(name)}))["Status"] == "CURRENT"
+    tagged = role(name)
+    tagged["Properties"]["Tags"] = [{"Key": "CostCenter", "Value": "CC-2002"}]
+    cfn().update_stack_set(StackSetName="roles", TemplateBody=template({"Role": tagged}), Capabilities=["CAPABILITY_NAMED_IAM"])
+    assert cfn().list_stack_instances(StackSetName="roles")["Summaries"][0]["Status"] == "CURRENT"
+    cfn().update_stack_set(StackSetName="roles", TemplateBody=template({"Role": role(name, boundary=None)}),
+                           Capabilities=["CAPABILITY_NAMED_IAM"])
+    summary = cfn().list_stack_instances(StackSetName="roles")["Summaries"][0]
+    assert summary["Status"] == "OUTDATED"
+    assert "not authorized to perform: iam:DeleteRolePermissionsBoundary on resource: " in summary["StatusReason"]
+    assert "with an explicit deny in an identity-based policy" in summary["StatusReason"]
+    assert iam().get_role(RoleName=name)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
+
+
 def test_the_execution_roles_boundary_limits_it(aws):
     stackset_roles()
     iam().create_policy(PolicyName="no-sns", PolicyDocument=json.dumps(

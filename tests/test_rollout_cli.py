@@ -143,10 +143,18 @@ def test_bootstrap_creates_roles_and_a_private_bucket(project):
     condition = trust["Statement"][0]["Condition"]
     assert condition["StringEquals"]["aws:SourceAccount"] == "123456789012"
     assert condition["ArnLike"]["aws:SourceArn"] == "arn:aws:cloudformation:*:123456789012:stackset/*"
-    policy = iam.get_role_policy(RoleName="AWSCloudFormationStackSetExecutionRole", PolicyName="cfnops-templates")["PolicyDocument"]
-    policy = json.loads(policy) if isinstance(policy, str) else policy
-    actions = [a for s in policy["Statement"] for a in s["Action"]]
+    attached = iam.list_attached_role_policies(RoleName="AWSCloudFormationStackSetExecutionRole")["AttachedPolicies"]
+    assert sorted(p["PolicyName"] for p in attached) == [f"cfnops-stackset-execution-{n}" for n in range(1, len(attached) + 1)]
+    assert iam.list_role_policies(RoleName="AWSCloudFormationStackSetExecutionRole")["PolicyNames"] == []
+    actions = []
+    for policy in attached:
+        version = iam.get_policy(PolicyArn=policy["PolicyArn"])["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=policy["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+        document = json.loads(document) if isinstance(document, str) else document
+        actions += [a for s in document["Statement"] for a in s["Action"]]
     assert "ec2:CreateVpc" in actions and not any("*" in a for a in actions)
+    boundary = iam.get_policy(PolicyArn="arn:aws:iam::123456789012:policy/cfnops-workload-boundary")["Policy"]
+    assert boundary["PolicyName"] == "cfnops-workload-boundary"
     s3 = boto3.client("s3")
     bucket = "cfnops-artifacts-123456789012-us-east-1"
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"

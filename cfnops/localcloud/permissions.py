@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -197,6 +198,23 @@ def required(resource_type: str, handler: str, region: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(actions))
 
 
+def _removed(key: str) -> Callable[[dict, dict], bool]:
+    return lambda previous, properties: bool(previous.get(key)) and not properties.get(key)
+
+
+# Permissions a handler lists but calls only for some changes (from the handlers' sources,
+# aws-cloudformation/aws-cloudformation-resource-providers-iam): required only then. Our
+# execution role denies this one on purpose, so every role update would fail otherwise.
+CALLED_ONLY_WHEN = {
+    ("AWS::IAM::Role", "iam:DeleteRolePermissionsBoundary"): _removed("PermissionsBoundary"),
+}
+
+
+def _called(resource_type: str, action: str, previous: dict, properties: dict) -> bool:
+    when = CALLED_ONLY_WHEN.get((resource_type, action))
+    return when is None or when(previous, properties)
+
+
 def _takes(action: str, kind: str) -> bool:
     return any(f":{kind}/" in arn for arn in iam_catalog.resource_arns(action))
 
@@ -217,7 +235,8 @@ def _role_arn(account: str, value: str) -> str:
     return value if value.startswith("arn:") else f"arn:aws:iam::{account}:role/{value}"
 
 
-def specific_checks(resource_type: str, handlers: tuple[str, ...], properties: dict, account: str, region: str):
+def specific_checks(resource_type: str, handlers: tuple[str, ...], properties: dict, account: str, region: str,
+                    previous: dict):
     """(action, resource ARN, context) beyond "some resource": IAM on real ARNs with the
     boundary, PassRole with the receiving service."""
     for path, service in PASSED_ROLES.get(resource_type, ()):
@@ -228,7 +247,7 @@ def specific_checks(resource_type: str, handlers: tuple[str, ...], properties: d
         boundary = properties.get("PermissionsBoundary")
         for handler in handlers:
             for action in required(resource_type, handler, region):
-                if _takes(action, "role"):
+                if _takes(action, "role") and _called(resource_type, action, previous, properties):
                     yield action, arn, _context(action, boundary)
     if resource_type == "AWS::IAM::ManagedPolicy":
         if properties.get("ManagedPolicyName"):
@@ -258,14 +277,18 @@ def _service(action: str) -> str:
 
 
 def check(role: ExecutionRole, handlers: tuple[str, ...], logical_id: str, resource_type: str, region: str,
-          properties: dict | None = None) -> None:
-    """Raise AccessDenied for the first action ``role`` may not perform for these handlers."""
+          properties: dict | None = None, previous: dict | None = None) -> None:
+    """Raise AccessDenied for the first action ``role`` may not perform for these handlers
+    (``previous``: the properties before an update)."""
+    properties, previous = properties or {}, previous or {}
     for handler in handlers:
         for action in required(resource_type, handler, region):
+            if not _called(resource_type, action, previous, properties):
+                continue
             decision = role.decide(action)
             if not decision.allowed:
                 raise AccessDenied(logical_id, resource_type, _denial(role, action, None, decision), _service(action))
-    for action, resource, context in specific_checks(resource_type, handlers, properties or {}, role.account, region):
+    for action, resource, context in specific_checks(resource_type, handlers, properties, role.account, region, previous):
         decision = role.decide(action, resource, context)
         if not decision.allowed:
             raise AccessDenied(logical_id, resource_type, _denial(role, action, resource, decision), _service(action))
@@ -301,13 +324,15 @@ def _resolved(resource_json: dict, resources_map) -> dict:
     return parsing.clean_json(resource_json.get("Properties") or {}, resources_map)
 
 
-def authorize(resources_map, handlers: tuple[str, ...], logical_id: str, resource_json: dict) -> None:
+def authorize(resources_map, handlers: tuple[str, ...], logical_id: str, resource_json: dict,
+              previous_json: dict | None = None) -> None:
     """Check a StackSet instance's execution role for one resource's handlers (no-op for
     plain stacks). The update path (localcloud/updates.py) calls it for in-place changes."""
     role = role_for(resources_map)
     if role is not None:
+        previous = _resolved(previous_json, resources_map) if previous_json else {}
         check(role, handlers, logical_id, resource_json["Type"], resources_map._region_name,
-              _resolved(resource_json, resources_map))
+              _resolved(resource_json, resources_map), previous)
 
 
 def install() -> None:

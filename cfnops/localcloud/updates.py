@@ -134,7 +134,7 @@ def _change(resource_map, name: str, resource, old_json: dict, old: dict, new_js
         return None
     if kind != old_json["Type"] or changed & create_only(kind):
         return _replace(resource_map, name, resource, old, new, new_json)
-    permissions.authorize(resource_map, ("update",), name, new_json)
+    permissions.authorize(resource_map, ("update",), name, new_json, old_json)
     inplace.apply(resource, kind, old, new, changed, resource_map._account_id, resource_map._region_name)
     return None
 
