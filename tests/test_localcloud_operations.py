@@ -28,6 +28,7 @@ TEMPLATE = json.dumps({"Resources": {"Group": {"Type": "AWS::Logs::LogGroup",
 @pytest.fixture
 def cfn(monkeypatch):
     monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
+    monkeypatch.setenv("LOCALCLOUD_PERMISSIONS", "off")  # about operations; the accounts here have no roles
     with warnings.catch_warnings(), mock_aws():
         warnings.simplefilter("ignore")
         client = boto3.client("cloudformation", region_name="us-east-1")
