@@ -7,35 +7,20 @@ from __future__ import annotations
 import datetime
 import json
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from cfnops import bootstrap, params, render
-from cfnops.aws import Aws
 from cfnops.cli import main
 from cfnops.errors import ExitCode, OperationFailedError
 from cfnops.operations import WaitSettings
+
+from .test_stubber import aws, stub  # noqa: F401  (the Stubber fixtures)
 
 OLD_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/old"
 NEW_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/new"
 WHEN = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 TOO_BIG = "Maximum policy size of 10240 bytes exceeded for role AWSCloudFormationStackSetExecutionRole"
 HINT = "run `make bootstrap ENV=staging RECREATE=1` to delete it and create it again"
-
-
-@pytest.fixture
-def aws():
-    return Aws(boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"))
-
-
-@pytest.fixture
-def stub(aws):
-    stubber = Stubber(aws.client("cloudformation", "us-east-1"))
-    stubber.activate()
-    yield stubber
-    stubber.assert_no_pending_responses()
-    stubber.deactivate()
 
 
 @pytest.fixture(scope="module")
