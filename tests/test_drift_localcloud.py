@@ -17,6 +17,7 @@ from cfnops.progress import PlainProgress
 from cfnops.reports import json_report
 from cfnops.rollout import prepare
 
+from .conftest import ROOT
 from .rollout_helpers import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
@@ -102,18 +103,39 @@ def test_a_deleted_resource_is_deleted(deployed):
         ("fraud-detection-staging", "eu-west-1")]
 
 
-def test_ignored_differences_are_shown_not_hidden(deployed):
-    retention(30)
-    rule = drift.IgnoreRule("AWS::Logs::LogGroup", "/RetentionIn*", "retention is managed by the log archive team")
+ROLE = "staging-us-west-2-role-vpc-flow-logs"
+
+
+def trust_policy() -> dict:
+    document = boto3.client("iam").get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def set_trust(document: dict) -> None:
+    boto3.client("iam").update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(document))
+
+
+def shipped_rules():
+    return drift.load_ignore_rules(ROOT / "drift-ignore.yaml", "drift-ignore.yaml")
+
+
+def test_an_equivalent_trust_policy_is_ignored_shown_and_the_rule_used(deployed):
+    """IAM's own form of the same trust policy (scalar Action, scalar Service): hidden by the
+    shipped iam-policy rule, shown with its reason, the rule listed with what it hid."""
+    original = trust_policy()
+    statement = original["Statement"][0]
+    set_trust({**original, "Statement": {**statement, "Action": "sts:AssumeRole",
+                                          "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}}})
     try:
-        report, _ = detect(deployed, [rule])
+        report, _ = detect(deployed, shipped_rules())
     finally:
-        retention(90)
+        set_trust(original)
     assert report.status == "IN_SYNC"
     [instance] = [i for s in report.stacksets for i in s.instances if i.reported_status == "DRIFTED"]
-    assert instance.status == "IN_SYNC"
     [difference] = [d for r in instance.resources for d in r.differences]
-    assert (difference.path, difference.ignored_because) == ("/RetentionInDays", "retention is managed by the log archive team")
+    assert difference.path == "/AssumeRolePolicyDocument" and difference.ignored_because.startswith("IAM keeps policy documents")
+    uses = {rule.property: hid for rule, hid in drift.rule_uses(report)}
+    assert len(uses["AssumeRolePolicyDocument"]) == 1 and uses["Tags"] == []  # the tag rule was unused
 
 
 def test_plain_stack_drift_apis(deployed):

@@ -243,7 +243,9 @@ def detect_stack(stack) -> list[ResourceDrift]:
     """Every resource the stack created (conditional ones that were not created are skipped)."""
     created = [key for key, resource in stack.resource_map._parsed_resources.items()
                if key in stack.resource_map._resource_json_map and resource is not None and not isinstance(resource, str)]
-    return [detect_resource(stack, logical_id) for logical_id in sorted(created)]
+    drifts = [detect_resource(stack, logical_id) for logical_id in sorted(created)]
+    stack.__dict__["localcloud_drifts"] = drifts  # DescribeStackResourceDrifts answers the latest detection, as on AWS
+    return drifts
 
 
 def stack_status(drifts: list[ResourceDrift]) -> str:

@@ -3,7 +3,7 @@ the report alone; none calls AWS."""
 
 from __future__ import annotations
 
-from ..drift import DriftReport, StackSetDrift
+from ..drift import DriftReport, StackSetDrift, rule_uses
 
 STATUS_ORDER = ("DRIFTED", "FAILED", "UNKNOWN", "NOT_CHECKED", "IN_SYNC")
 
@@ -40,3 +40,13 @@ def not_checked_note(report: DriftReport) -> str:
     kinds = sorted({r.resource_type for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED"})
     return (f"{count} resource(s) of drifted instances are NOT_CHECKED: the drift detection did not check "
             f"their type ({', '.join(kinds)})")
+
+
+def rule_lines(report: DriftReport) -> list[tuple[str, str, list[str]]]:
+    """(rule, reason, what it hid as "stackset region account: LogicalId /Path") for every
+    ignore rule of the run; an empty list means the rule was unused."""
+    rows = []
+    for rule, uses in rule_uses(report):
+        hid = [f"{s.name} {i.region} {i.account}: {r.logical_id} {d.path}" for s, i, r, d in uses]
+        rows.append((rule.label, rule.reason, hid))
+    return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..drift import DriftReport
+from ..drift import DriftReport, rule_uses
 
 SCHEMA = "cfnops.drift/v1"
 
@@ -18,6 +18,7 @@ def as_dict(report: DriftReport) -> dict:
         "finished": report.finished,
         "regions": list(report.regions),
         "ignore_rules": report.ignore_rules,
+        "ignore_rule_uses": _rule_uses(report),
         "stacksets": [
             {
                 "name": s.name, "template": s.template, "operation_id": s.operation_id,
@@ -47,6 +48,14 @@ def as_dict(report: DriftReport) -> dict:
             for s in report.stacksets
         ],
     }
+
+
+def _rule_uses(report: DriftReport) -> list[dict]:
+    return [{"resource_type": rule.resource_type, "property": rule.property, "normaliser": rule.normaliser,
+             "keys": list(rule.keys), "reason": rule.reason, "unused": not uses,
+             "hid": [{"stackset": s.name, "account": i.account, "region": i.region, "logical_id": r.logical_id,
+                      "type": r.resource_type, "path": d.path} for s, i, r, d in uses]}
+            for rule, uses in rule_uses(report)]
 
 
 def render(report: DriftReport) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..drift import DriftReport
-from . import cell, drifted_resources, not_checked_note
+from . import cell, drifted_resources, not_checked_note, rule_lines
 
 ICONS = {"DRIFTED": "🔴 DRIFTED", "IN_SYNC": "🟢 IN_SYNC", "FAILED": "⚠️ FAILED", "NOT_CHECKED": "⚪ NOT_CHECKED", "-": "-"}
 
@@ -33,4 +33,16 @@ def render(report: DriftReport) -> str:
         lines.append("")
     if not_checked_note(report):
         lines.append(f"_{_escape(not_checked_note(report))}._")
+    lines += _rules(report)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _rules(report: DriftReport) -> list[str]:
+    rows = rule_lines(report)
+    if not rows:
+        return []
+    lines = ["", f"### Ignore rules ({len(rows)})", "", "| Rule | Reason | Hid |", "|---|---|---|"]
+    for label, reason, hid in rows:
+        shown = "<br>".join(f"`{_escape(what)}`" for what in hid) if hid else "unused (matched nothing in this run)"
+        lines.append(f"| `{_escape(label)}` | {_escape(reason)} | {shown} |")
+    return lines

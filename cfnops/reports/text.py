@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..drift import DriftReport
-from . import cell, drifted_resources, not_checked_note
+from . import cell, drifted_resources, not_checked_note, rule_lines
 
 
 def render(report: DriftReport) -> str:
@@ -25,4 +25,15 @@ def render(report: DriftReport) -> str:
                          f"({difference.difference_type}){ignored}")
     if not_checked_note(report):
         lines.append(f"\n{not_checked_note(report)}")
+    lines += _rules(report)
     return "\n".join(lines)
+
+
+def _rules(report: DriftReport) -> list[str]:
+    rows = rule_lines(report)
+    lines = ["", f"ignore rules: {len(rows)}"] if rows else []
+    for label, reason, hid in rows:
+        lines.append(f"  {label}: " + (f"hid {len(hid)} difference(s)" if hid else "unused (matched nothing in this run)"))
+        lines.append(f"    reason: {reason}")
+        lines += [f"    - {what}" for what in hid]
+    return lines
