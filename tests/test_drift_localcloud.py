@@ -201,3 +201,112 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
 
 def physical_ids(cfn, stack: str) -> dict[str, str]:
     return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
+
+
+# --- out of band, as a person in the console would ----------------------------------------
+
+REGION = "us-west-2"
+
+
+def physical(template: str, logical_id: str) -> str:
+    cfn = boto3.client("cloudformation", region_name=REGION)
+    [stack] = [s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackName"].startswith(f"StackSet-{template}-staging-")]
+    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)["StackResourceDetail"]["PhysicalResourceId"]
+
+
+class OutOfBand:
+    """Eight changes made with plain boto3, each undone by revert()."""
+
+    def __init__(self):
+        self.ec2, self.ddb = boto3.client("ec2", region_name=REGION), boto3.client("dynamodb", region_name=REGION)
+        self.s3, self.iam = boto3.client("s3", region_name=REGION), boto3.client("iam")
+        self.kms, self.functions = boto3.client("kms", region_name=REGION), boto3.client("lambda", region_name=REGION)
+        self.group = physical("network", "LoadBalancerSecurityGroup")
+        self.table, self.streamed = physical("fraud-agent", "PatternsTable"), physical("fraud-agent", "TransactionsTable")
+        self.bucket, self.key = physical("fraud-agent", "ModelsBucket"), physical("fraud-agent", "DataKey")
+        self.policy_role, self.trust_role = physical("fraud-agent", "ProcessorRole"), physical("fraud-agent", "AlertHandlerRole")
+        self.function = physical("fraud-agent", "AlertHandlerFunction")
+        self.block = self.s3.get_public_access_block(Bucket=self.bucket)["PublicAccessBlockConfiguration"]
+        self.view = self.ddb.describe_table(TableName=self.streamed)["Table"]["StreamSpecification"]["StreamViewType"]
+        self.inline = self.iam.get_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor")["PolicyDocument"]
+        self.trust = self.iam.get_role(RoleName=self.trust_role)["Role"]["AssumeRolePolicyDocument"]
+        self.memory = self.functions.get_function_configuration(FunctionName=self.function)["MemorySize"]
+
+    def apply(self) -> None:
+        ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        self.ec2.authorize_security_group_ingress(GroupId=self.group, IpPermissions=ssh)
+        self.ddb.update_continuous_backups(TableName=self.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+        self.ddb.update_table(TableName=self.streamed, StreamSpecification={"StreamEnabled": False})
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        self.iam.put_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor", PolicyDocument=json.dumps(everything))
+        backdoor = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                                                            "Action": "sts:AssumeRole"}]}
+        self.iam.update_assume_role_policy(RoleName=self.trust_role, PolicyDocument=json.dumps(backdoor))
+        self.kms.disable_key(KeyId=self.key)
+        self.functions.update_function_configuration(FunctionName=self.function, MemorySize=self.memory * 2)
+
+    def revert(self) -> None:
+        ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        self.ec2.revoke_security_group_ingress(GroupId=self.group, IpPermissions=ssh)
+        self.ddb.update_continuous_backups(TableName=self.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        self.ddb.update_table(TableName=self.streamed, StreamSpecification={"StreamEnabled": True, "StreamViewType": self.view})
+        self.s3.put_public_access_block(Bucket=self.bucket, PublicAccessBlockConfiguration=self.block)
+        document = lambda value: value if isinstance(value, str) else json.dumps(value)  # noqa: E731
+        self.iam.put_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor", PolicyDocument=document(self.inline))
+        self.iam.update_assume_role_policy(RoleName=self.trust_role, PolicyDocument=document(self.trust))
+        self.kms.enable_key(KeyId=self.key)
+        self.functions.update_function_configuration(FunctionName=self.function, MemorySize=self.memory)
+
+
+def found(report, logical_id: str) -> list[drift.PropertyDifference]:
+    [resource] = [r for s in report.stacksets for i in s.instances if i.region == REGION for r in i.resources
+                  if r.logical_id == logical_id]
+    assert resource.status == "MODIFIED"
+    return list(resource.differences)
+
+
+def test_every_out_of_band_change_is_found_with_its_property_and_none_is_ignored(deployed, capsys, monkeypatch):
+    changes = OutOfBand()
+    changes.apply()
+    try:
+        report, _ = detect(deployed, shipped_rules())
+    finally:
+        changes.revert()
+    [ssh] = found(report, "LoadBalancerSecurityGroup")
+    assert (ssh.path.startswith("/SecurityGroupIngress/"), ssh.difference_type) == (True, "ADD")
+    assert json.loads(ssh.actual) == {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
+    assert [(d.path, d.expected, d.actual) for d in found(report, "PatternsTable")] == [
+        ("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled", "true", "false")]
+    assert [(d.path, d.actual, d.difference_type) for d in found(report, "TransactionsTable")] == [
+        ("/StreamSpecification", "null", "REMOVE")]
+    assert [(d.path, d.actual, d.difference_type) for d in found(report, "ModelsBucket")] == [
+        ("/PublicAccessBlockConfiguration", "null", "REMOVE")]
+    [inline] = found(report, "ProcessorRole")
+    assert inline.path == "/Policies" and '"Action":"*"' in inline.actual and not inline.ignored_because
+    [trust] = found(report, "AlertHandlerRole")
+    assert trust.path == "/AssumeRolePolicyDocument" and "999999999999" in trust.actual and not trust.ignored_because
+    assert [(d.path, d.expected, d.actual) for d in found(report, "DataKey")] == [("/Enabled", "true", "false")]
+    memory = str(changes.memory)
+    assert [(d.path, d.expected, d.actual) for d in found(report, "AlertHandlerFunction")] == [
+        ("/MemorySize", memory, str(changes.memory * 2))]
+    assert all(not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences)
+    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
+    assert main(["--root", str(deployed.root), "drift", "--env", "staging", "--ignore-file", str(ROOT / "drift-ignore.yaml"),
+                 "--html-dir", str(deployed.root / "html")]) == ExitCode.OK  # reverted: in sync again
+    assert "drift of staging: IN_SYNC" in capsys.readouterr().out
+
+
+def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reason(deployed):
+    report, _ = detect(deployed)
+    assert report.status == "IN_SYNC"
+    from moto.cloudformation.models import cloudformation_backends
+
+    from cfnops.localcloud.drift import detect_stack
+
+    [stack] = [s for s in cloudformation_backends["123456789012"][REGION].stacks.values()
+               if s.name.startswith("StackSet-fraud-agent-staging-")]
+    reasons = {d.logical_id: (d.status, d.reason) for d in detect_stack(stack)}
+    status, reason = reasons["ModelsBucketPolicy"]
+    assert status == "NOT_CHECKED" and reason.startswith("localcloud cannot read it: it is a placeholder")
+    assert reasons["ModelsBucket"] == ("IN_SYNC", "")
