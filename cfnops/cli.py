@@ -259,9 +259,9 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here instead of stdout")
 @click.option("--html-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
-              help="Where the HTML page goes (drift-<env>-latest.html and a timestamped copy)")
+              envvar="CFNOPS_REPORTS_DIR", help="Where the HTML page goes (drift-<env>-latest.html and a timestamped copy)")
 @click.option("--ignore-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("drift-ignore.yaml"),
-              show_default=True, help="Known false positives: resource type + property path, each with a reason")
+              show_default=True, help="Ignore rules: resource type, property, normaliser and reason (see README)")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each detection")
 @click.pass_context
 def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], output_format: str, output: Path | None,

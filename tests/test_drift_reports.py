@@ -78,9 +78,10 @@ def sample(ignored: bool = False) -> drift.DriftReport:
 def test_text_report_matrix_and_property_lines():
     lines = text.render(sample()).splitlines()
     assert lines[0] == "drift of staging: DRIFTED  (2026-11-22T06:00:00Z .. 2026-11-22T06:00:09Z)"
-    assert lines[3].split() == ["network-staging", "IN_SYNC", "DRIFTED", "IN_SYNC"]
+    assert lines[1] == "1 drifted resource(s); 1 not checked; 0 ignore rule(s) applied"
+    assert lines[4].split() == ["network-staging", "IN_SYNC", "DRIFTED", "IN_SYNC"]
     assert "    /RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in lines
-    assert lines[-1].startswith("1 resource(s) of drifted instances are NOT_CHECKED")
+    assert any(line.startswith("1 resource(s) of drifted instances are NOT_CHECKED") for line in lines)
 
 
 def test_json_report_has_a_stable_schema():
@@ -183,3 +184,23 @@ def test_every_format_lists_each_rule_with_what_it_hid_or_unused():
     assert [(u["property"], u["unused"], len(u["hid"])) for u in uses] == [("AssumeRolePolicyDocument", False, 1), ("Tags", True, 0)]
     assert uses[0]["hid"][0] == {"stackset": "network-staging", "account": "111111111111", "region": "us-west-2",
                                  "logical_id": "FlowLogRole", "type": "AWS::IAM::Role", "path": "/AssumeRolePolicyDocument"}
+
+
+def test_every_format_has_the_drifted_count_at_the_top_and_not_checked_by_type():
+    report = sample()
+    nat = "network-staging us-west-2 111111111111: Nat nat-1"
+    page = html.render(report)
+    assert page.index("1 drifted resource(s)") < page.index('id="matrix"')
+    assert '<details class="not-checked">' in page and "<details class=\"not-checked\" open" not in page  # collapsed
+    assert "<code>AWS::EC2::NatGateway</code> (1)" in page and nat in page
+    lines = text.render(report).splitlines()
+    assert lines[1].startswith("1 drifted resource(s)")
+    assert lines[lines.index("NOT_CHECKED by type:") + 1:][:2] == ["  AWS::EC2::NatGateway (1)", f"    - {nat}"]
+    body = markdown.render(report)
+    assert body.splitlines()[2] == "**1 drifted resource(s); 1 not checked; 0 ignore rule(s) applied**"
+    assert "<details><summary><code>AWS::EC2::NatGateway</code> (1)</summary>" in body and f"- `{nat}`" in body
+    document = json.loads(json_report.render(report))
+    assert document["drifted_resources"] == 1
+    assert document["not_checked"] == {"AWS::EC2::NatGateway": [
+        {"stackset": "network-staging", "account": "111111111111", "region": "us-west-2", "logical_id": "Nat", "physical_id": "nat-1"}]}
+    assert json.loads(json_report.render(sample(ignored=True)))["drifted_resources"] == 0

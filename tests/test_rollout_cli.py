@@ -212,10 +212,18 @@ def test_missing_credentials_is_one_line_and_exit_6(tmp_path):
     assert result.stderr.startswith("error: no AWS credentials: set AWS_PROFILE") and result.stderr.count("\n") == 1
 
 
-def test_make_demo_runs_end_to_end_against_the_localcloud_server():
-    """The README's first command, minus `make setup`: a real moto server over HTTP."""
+def reports_in_the_tree() -> dict[str, float]:
+    folder = ROOT / "reports"
+    return {p.name: p.stat().st_mtime for p in folder.iterdir()} if folder.exists() else {}
+
+
+def test_make_demo_runs_end_to_end_against_the_localcloud_server(tmp_path):
+    """The README's first command, minus `make setup`: a real moto server over HTTP. Its HTML
+    reports go to a temporary directory (CFNOPS_REPORTS_DIR), never into the tree's reports/."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["LOCALCLOUD_OPERATION_SECONDS"] = "0.2"
+    env["CFNOPS_REPORTS_DIR"] = str(tmp_path / "reports")
+    before = reports_in_the_tree()
     result = subprocess.run([sys.executable, "scripts/demo.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
@@ -225,7 +233,9 @@ def test_make_demo_runs_end_to_end_against_the_localcloud_server():
     assert "network-staging us-west-2 123456789012: FlowLogGroup" in drifted
     assert "/RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in drifted and "(exit 2)" in drifted
     assert "drift of staging: IN_SYNC" in out[out.index("=== drift (reverted)"):]
-    assert "reports/drift-staging-latest.html" in result.stderr
+    assert f"{tmp_path}/reports/drift-staging-latest.html" in result.stderr
+    assert (tmp_path / "reports" / "drift-staging-latest.html").exists()
+    assert reports_in_the_tree() == before
     assert "demo: done; localcloud stopped" in out
 
 

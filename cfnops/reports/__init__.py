@@ -50,3 +50,26 @@ def rule_lines(report: DriftReport) -> list[tuple[str, str, list[str]]]:
         hid = [f"{s.name} {i.region} {i.account}: {r.logical_id} {d.path}" for s, i, r, d in uses]
         rows.append((rule.label, rule.reason, hid))
     return rows
+
+
+def drifted_count(report: DriftReport) -> int:
+    """Resources that count as drifted (DELETED, or MODIFIED with a difference no rule hid)."""
+    return sum(1 for _, _, resource in drifted_resources(report) if resource.drifted)
+
+
+def not_checked_by_type(report: DriftReport) -> list[tuple[str, list[str]]]:
+    """(type, ["stackset region account: LogicalId physical-id", ...]) for every NOT_CHECKED
+    resource of the drifted instances, by type."""
+    groups: dict[str, list[str]] = {}
+    for stackset in report.stacksets:
+        for instance in stackset.instances:
+            for resource in instance.resources:
+                if resource.status == "NOT_CHECKED":
+                    groups.setdefault(resource.resource_type, []).append(
+                        f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} {resource.physical_id}".rstrip())
+    return sorted(groups.items())
+
+
+def summary_line(report: DriftReport) -> str:
+    return (f"{drifted_count(report)} drifted resource(s); {not_checked(report)} not checked; "
+            f"{len(report.rules)} ignore rule(s) applied")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..drift import DriftReport, rule_uses
+from . import drifted_count
 
 SCHEMA = "cfnops.drift/v1"
 
@@ -19,6 +20,8 @@ def as_dict(report: DriftReport) -> dict:
         "regions": list(report.regions),
         "ignore_rules": report.ignore_rules,
         "ignore_rule_uses": _rule_uses(report),
+        "drifted_resources": drifted_count(report),
+        "not_checked": _not_checked(report),
         "stacksets": [
             {
                 "name": s.name, "template": s.template, "operation_id": s.operation_id,
@@ -48,6 +51,17 @@ def as_dict(report: DriftReport) -> dict:
             for s in report.stacksets
         ],
     }
+
+
+def _not_checked(report: DriftReport) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for s in report.stacksets:
+        for i in s.instances:
+            for r in i.resources:
+                if r.status == "NOT_CHECKED":
+                    groups.setdefault(r.resource_type, []).append({"stackset": s.name, "account": i.account, "region": i.region,
+                                                                   "logical_id": r.logical_id, "physical_id": r.physical_id})
+    return dict(sorted(groups.items()))
 
 
 def _rule_uses(report: DriftReport) -> list[dict]:
