@@ -71,5 +71,6 @@ def not_checked_by_type(report: DriftReport) -> list[tuple[str, list[str]]]:
 
 
 def summary_line(report: DriftReport) -> str:
+    unused = sum(1 for _, uses in rule_uses(report) if not uses)
     return (f"{drifted_count(report)} drifted resource(s); {not_checked(report)} not checked; "
-            f"{len(report.rules)} ignore rule(s) applied")
+            f"{len(report.rules)} ignore rule(s), {unused} unused")
