@@ -81,7 +81,7 @@ bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once 
 	$(CFNOPS) bootstrap --env $(ENV) $(RECREATE_FLAG)
 
 destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=prod); data stays
-	$(CFNOPS) destroy --env $(ENV) $(STACKSET_FLAGS) $(if $(CONFIRM),--confirm $(CONFIRM),)
+	$(CFNOPS) destroy --env $(ENV) $(STACKSET_FLAGS) $(if $(CONFIRM),--confirm $(CONFIRM),) $(if $(REMOVE_RETAINED),--remove-retained,)
 
 drift: $(STAMP) ## CloudFormation drift detection for ENV in every region (exit 0 in sync, 2 drifted, 1 failed)
 	$(CFNOPS) drift --env $(ENV) $(STACKSET_FLAGS) --format $(FORMAT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -215,25 +216,44 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 @click.option("--env", "environment", required=True, help="dev, staging or prod")
 @click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
 @click.option("--confirm", "confirmation", default=None, help="Must be 'prod' to destroy prod (CONFIRM=prod)")
+@click.option("--remove-retained", is_flag=True, help="dev only: also remove what deletion policies kept (REMOVE_RETAINED=1)")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each operation")
 @click.pass_context
-def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...], confirmation: str | None, timeout: float) -> None:
+def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...], confirmation: str | None,
+            remove_retained: bool, timeout: float) -> None:
     """Delete an environment's stack instances, then its StackSets (data stays: deletion policies)."""
     from . import destroy as destroy_module
+    from . import retained
     from .aws import Aws, translate_errors
     from .errors import OperationFailedError
     from .progress import make_progress
     from .rollout import prepare
 
     destroy_module.confirm(environment, confirmation)
-    prepared = prepare(_project(context), environment, stacksets, run_lint=False)
-    progress = make_progress()
+    retained.check_removal(environment, remove_retained)
+    project = _project(context)
+    prepared = prepare(project, environment, stacksets, run_lint=False)
+    progress, aws = make_progress(), Aws()
     with progress, translate_errors():
-        outcomes = destroy_module.destroy_all(Aws(), prepared.specs, progress, _wait_settings(timeout))
+        kept = [item for spec in prepared.specs for item in retained.collect(aws, spec, json.loads(prepared.texts[spec.template]))]
+        outcomes = destroy_module.destroy_all(aws, prepared.specs, progress, _wait_settings(timeout))
     failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
     if failed or any(o.status != "SUCCEEDED" for o in outcomes):
         raise OperationFailedError("\n".join(failed) or "an operation did not succeed")
-    click.echo(f"destroy: {len(prepared.specs)} StackSet(s) of {environment} removed; retained data stays in place")
+    if remove_retained:
+        kept, left = retained.removable(kept)
+        with translate_errors():
+            problems = retained.remove(aws, kept)
+        if problems:
+            raise OperationFailedError("\n".join(problems))
+        click.echo(f"destroy: removed the {len(kept)} resource(s) the StackSets retained")
+        kept = left
+    for item in kept:
+        click.echo(f"retained: {item.stackset} {item.region} {item.account} {item.logical_id} ({item.resource_type}, "
+                   f"{item.policy}) {item.physical_id}\n    remove: {item.command}")
+    click.echo(f"destroy: {len(prepared.specs)} StackSet(s) of {environment} removed; {len(kept)} retained resource(s) stay in place"
+               + (" (a deploy of the same environment needs them gone: see above, or for dev REMOVE_RETAINED=1)"
+                  if kept and not remove_retained else ""))
 
 
 @cli.command()
@@ -242,9 +262,9 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here instead of stdout")
 @click.option("--html-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
-              help="Where the HTML page goes (drift-<env>-latest.html and a timestamped copy)")
+              envvar="CFNOPS_REPORTS_DIR", help="Where the HTML page goes (drift-<env>-latest.html and a timestamped copy)")
 @click.option("--ignore-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("drift-ignore.yaml"),
-              show_default=True, help="Known false positives: resource type + property path, each with a reason")
+              show_default=True, help="Ignore rules: resource type, property, normaliser and reason (see README)")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each detection")
 @click.pass_context
 def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], output_format: str, output: Path | None,

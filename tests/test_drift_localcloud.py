@@ -17,6 +17,7 @@ from cfnops.progress import PlainProgress
 from cfnops.reports import json_report
 from cfnops.rollout import prepare
 
+from .conftest import ROOT
 from .rollout_helpers import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
@@ -102,18 +103,39 @@ def test_a_deleted_resource_is_deleted(deployed):
         ("fraud-detection-staging", "eu-west-1")]
 
 
-def test_ignored_differences_are_shown_not_hidden(deployed):
-    retention(30)
-    rule = drift.IgnoreRule("AWS::Logs::LogGroup", "/RetentionIn*", "retention is managed by the log archive team")
+ROLE = "staging-us-west-2-role-vpc-flow-logs"
+
+
+def trust_policy() -> dict:
+    document = boto3.client("iam").get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def set_trust(document: dict) -> None:
+    boto3.client("iam").update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(document))
+
+
+def shipped_rules():
+    return drift.load_ignore_rules(ROOT / "drift-ignore.yaml", "drift-ignore.yaml")
+
+
+def test_an_equivalent_trust_policy_is_ignored_shown_and_the_rule_used(deployed):
+    """IAM's own form of the same trust policy (scalar Action, scalar Service): hidden by the
+    shipped iam-policy rule, shown with its reason, the rule listed with what it hid."""
+    original = trust_policy()
+    statement = original["Statement"][0]
+    set_trust({**original, "Statement": {**statement, "Action": "sts:AssumeRole",
+                                          "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}}})
     try:
-        report, _ = detect(deployed, [rule])
+        report, _ = detect(deployed, shipped_rules())
     finally:
-        retention(90)
+        set_trust(original)
     assert report.status == "IN_SYNC"
     [instance] = [i for s in report.stacksets for i in s.instances if i.reported_status == "DRIFTED"]
-    assert instance.status == "IN_SYNC"
     [difference] = [d for r in instance.resources for d in r.differences]
-    assert (difference.path, difference.ignored_because) == ("/RetentionInDays", "retention is managed by the log archive team")
+    assert difference.path == "/AssumeRolePolicyDocument" and difference.ignored_because.startswith("IAM keeps policy documents")
+    uses = {rule.property: hid for rule, hid in drift.rule_uses(report)}
+    assert len(uses["AssumeRolePolicyDocument"]) == 1 and uses["Tags"] == []  # the tag rule was unused
 
 
 def test_plain_stack_drift_apis(deployed):
@@ -180,3 +202,112 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
 
 def physical_ids(cfn, stack: str) -> dict[str, str]:
     return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
+
+
+# --- out of band, as a person in the console would ----------------------------------------
+
+REGION = "us-west-2"
+
+
+def physical(template: str, logical_id: str) -> str:
+    cfn = boto3.client("cloudformation", region_name=REGION)
+    [stack] = [s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackName"].startswith(f"StackSet-{template}-staging-")]
+    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)["StackResourceDetail"]["PhysicalResourceId"]
+
+
+class OutOfBand:
+    """Eight changes made with plain boto3, each undone by revert()."""
+
+    def __init__(self):
+        self.ec2, self.ddb = boto3.client("ec2", region_name=REGION), boto3.client("dynamodb", region_name=REGION)
+        self.s3, self.iam = boto3.client("s3", region_name=REGION), boto3.client("iam")
+        self.kms, self.functions = boto3.client("kms", region_name=REGION), boto3.client("lambda", region_name=REGION)
+        self.group = physical("network", "LoadBalancerSecurityGroup")
+        self.table, self.streamed = physical("fraud-agent", "PatternsTable"), physical("fraud-agent", "TransactionsTable")
+        self.bucket, self.key = physical("fraud-agent", "ModelsBucket"), physical("fraud-agent", "DataKey")
+        self.policy_role, self.trust_role = physical("fraud-agent", "ProcessorRole"), physical("fraud-agent", "AlertHandlerRole")
+        self.function = physical("fraud-agent", "AlertHandlerFunction")
+        self.block = self.s3.get_public_access_block(Bucket=self.bucket)["PublicAccessBlockConfiguration"]
+        self.view = self.ddb.describe_table(TableName=self.streamed)["Table"]["StreamSpecification"]["StreamViewType"]
+        self.inline = self.iam.get_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor")["PolicyDocument"]
+        self.trust = self.iam.get_role(RoleName=self.trust_role)["Role"]["AssumeRolePolicyDocument"]
+        self.memory = self.functions.get_function_configuration(FunctionName=self.function)["MemorySize"]
+
+    def apply(self) -> None:
+        ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        self.ec2.authorize_security_group_ingress(GroupId=self.group, IpPermissions=ssh)
+        self.ddb.update_continuous_backups(TableName=self.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+        self.ddb.update_table(TableName=self.streamed, StreamSpecification={"StreamEnabled": False})
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        self.iam.put_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor", PolicyDocument=json.dumps(everything))
+        backdoor = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                                                            "Action": "sts:AssumeRole"}]}
+        self.iam.update_assume_role_policy(RoleName=self.trust_role, PolicyDocument=json.dumps(backdoor))
+        self.kms.disable_key(KeyId=self.key)
+        self.functions.update_function_configuration(FunctionName=self.function, MemorySize=self.memory * 2)
+
+    def revert(self) -> None:
+        ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        self.ec2.revoke_security_group_ingress(GroupId=self.group, IpPermissions=ssh)
+        self.ddb.update_continuous_backups(TableName=self.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        self.ddb.update_table(TableName=self.streamed, StreamSpecification={"StreamEnabled": True, "StreamViewType": self.view})
+        self.s3.put_public_access_block(Bucket=self.bucket, PublicAccessBlockConfiguration=self.block)
+        document = lambda value: value if isinstance(value, str) else json.dumps(value)  # noqa: E731
+        self.iam.put_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor", PolicyDocument=document(self.inline))
+        self.iam.update_assume_role_policy(RoleName=self.trust_role, PolicyDocument=document(self.trust))
+        self.kms.enable_key(KeyId=self.key)
+        self.functions.update_function_configuration(FunctionName=self.function, MemorySize=self.memory)
+
+
+def found(report, logical_id: str) -> list[drift.PropertyDifference]:
+    [resource] = [r for s in report.stacksets for i in s.instances if i.region == REGION for r in i.resources
+                  if r.logical_id == logical_id]
+    assert resource.status == "MODIFIED"
+    return list(resource.differences)
+
+
+def test_every_out_of_band_change_is_found_with_its_property_and_none_is_ignored(deployed, capsys, monkeypatch):
+    changes = OutOfBand()
+    changes.apply()
+    try:
+        report, _ = detect(deployed, shipped_rules())
+    finally:
+        changes.revert()
+    [ssh] = found(report, "LoadBalancerSecurityGroup")
+    assert (ssh.path.startswith("/SecurityGroupIngress/"), ssh.difference_type) == (True, "ADD")
+    assert json.loads(ssh.actual) == {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
+    assert [(d.path, d.expected, d.actual) for d in found(report, "PatternsTable")] == [
+        ("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled", "true", "false")]
+    assert [(d.path, d.actual, d.difference_type) for d in found(report, "TransactionsTable")] == [
+        ("/StreamSpecification", "null", "REMOVE")]
+    assert [(d.path, d.actual, d.difference_type) for d in found(report, "ModelsBucket")] == [
+        ("/PublicAccessBlockConfiguration", "null", "REMOVE")]
+    [inline] = found(report, "ProcessorRole")
+    assert inline.path == "/Policies" and '"Action":"*"' in inline.actual and not inline.ignored_because
+    [trust] = found(report, "AlertHandlerRole")
+    assert trust.path == "/AssumeRolePolicyDocument" and "999999999999" in trust.actual and not trust.ignored_because
+    assert [(d.path, d.expected, d.actual) for d in found(report, "DataKey")] == [("/Enabled", "true", "false")]
+    memory = str(changes.memory)
+    assert [(d.path, d.expected, d.actual) for d in found(report, "AlertHandlerFunction")] == [
+        ("/MemorySize", memory, str(changes.memory * 2))]
+    assert all(not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences)
+    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
+    assert main(["--root", str(deployed.root), "drift", "--env", "staging", "--ignore-file", str(ROOT / "drift-ignore.yaml"),
+                 "--html-dir", str(deployed.root / "html")]) == ExitCode.OK  # reverted: in sync again
+    assert "drift of staging: IN_SYNC" in capsys.readouterr().out
+
+
+def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reason(deployed):
+    report, _ = detect(deployed)
+    assert report.status == "IN_SYNC"
+    from moto.cloudformation.models import cloudformation_backends
+
+    from cfnops.localcloud.drift import detect_stack
+
+    [stack] = [s for s in cloudformation_backends["123456789012"][REGION].stacks.values()
+               if s.name.startswith("StackSet-fraud-agent-staging-")]
+    reasons = {d.logical_id: (d.status, d.reason) for d in detect_stack(stack)}
+    status, reason = reasons["ModelsBucketPolicy"]
+    assert status == "NOT_CHECKED" and reason.startswith("localcloud cannot read it: it is a placeholder")
+    assert reasons["ModelsBucket"] == ("IN_SYNC", "")

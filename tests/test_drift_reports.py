@@ -78,14 +78,16 @@ def sample(ignored: bool = False) -> drift.DriftReport:
 def test_text_report_matrix_and_property_lines():
     lines = text.render(sample()).splitlines()
     assert lines[0] == "drift of staging: DRIFTED  (2026-11-22T06:00:00Z .. 2026-11-22T06:00:09Z)"
-    assert lines[3].split() == ["network-staging", "IN_SYNC", "DRIFTED", "IN_SYNC"]
+    assert lines[1] == "1 drifted resource(s); 1 not checked; 0 ignore rule(s), 0 unused"
+    assert lines[4].split() == ["network-staging", "IN_SYNC", "DRIFTED", "IN_SYNC"]
     assert "    /RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in lines
-    assert lines[-1].startswith("1 resource(s) of drifted instances are NOT_CHECKED")
+    assert any(line.startswith("1 resource(s) of drifted instances are NOT_CHECKED") for line in lines)
 
 
 def test_json_report_has_a_stable_schema():
     document = json.loads(json_report.render(sample()))
-    assert list(document) == ["schema", "environment", "status", "started", "finished", "regions", "ignore_rules", "stacksets"]
+    v1 = ["schema", "environment", "status", "started", "finished", "regions", "ignore_rules", "stacksets"]
+    assert [key for key in document if key in v1] == v1  # keys may be added, none removed or renamed
     stackset = document["stacksets"][0]
     assert list(stackset) == ["name", "template", "operation_id", "detection_status", "status", "polls", "seconds", "counts",
                               "instances"]
@@ -135,8 +137,8 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
 
 def test_ignore_file_needs_a_reason_per_rule(tmp_path):
     path = tmp_path / "drift-ignore.yaml"
-    path.write_text("- {resource_type: 'AWS::IAM::Role', property_path: /AssumeRolePolicyDocument, reason: ''}\n")
-    with pytest.raises(InputError, match=r"drift-ignore.yaml: \[0\]: expected resource_type, property_path and a non-empty reason"):
+    path.write_text("- {resource_type: 'AWS::IAM::Role', property: AssumeRolePolicyDocument, normaliser: iam-policy}\n")
+    with pytest.raises(InputError, match=r"drift-ignore.yaml: \[0\]: expected .* a non-empty reason"):
         drift.load_ignore_rules(path, "drift-ignore.yaml")
 
 
@@ -160,3 +162,45 @@ def test_parity_flags_an_accidental_difference(tmp_project):
     differences = parity.compare(tmp_project, render.read_generated(tmp_project), ENVIRONMENTS)
     [unexplained] = [d for d in differences if not d.explained]
     assert (unexplained.key, unexplained.values) == ("CpuTargetPercent", {"dev": "60", "staging": "60", "prod": "75"})
+
+
+def with_rules() -> drift.DriftReport:
+    used = drift.IgnoreRule("AWS::IAM::Role", "AssumeRolePolicyDocument", "iam-policy", "IAM keeps its own form")
+    unused = drift.IgnoreRule("AWS::Logs::LogGroup", "Tags", "service-tags", "services add aws: tags")
+    difference = drift.PropertyDifference("/AssumeRolePolicyDocument", "{}", "{}", "NOT_EQUAL", used.reason, used)
+    role = drift.ResourceDrift("FlowLogRole", "staging-us-west-2-role-vpc-flow-logs", "AWS::IAM::Role", "MODIFIED", (difference,))
+    instance = drift.InstanceDrift("111111111111", "us-west-2", "IN_SYNC", "DRIFTED", "2026-11-22T06:00:00Z", (role,))
+    stackset = drift.StackSetDrift("network-staging", "network", "op-1", "SUCCEEDED", (instance,), 1, 0.1)
+    return drift.DriftReport("staging", "2026-11-22T06:00:00Z", "2026-11-22T06:00:09Z", ("us-west-2",), (stackset,), 2, (used, unused))
+
+
+def test_every_format_lists_each_rule_with_what_it_hid_or_unused():
+    report = with_rules()
+    hid = "network-staging us-west-2 111111111111: FlowLogRole /AssumeRolePolicyDocument"
+    for page in (text.render(report), markdown.render(report), html.render(report)):
+        assert "AWS::IAM::Role AssumeRolePolicyDocument (iam-policy)" in page and hid in page and "IAM keeps its own form" in page
+        assert "AWS::Logs::LogGroup Tags (service-tags)" in page and "unused" in page and "2 ignore rule(s), 1 unused" in page
+    uses = json.loads(json_report.render(report))["ignore_rule_uses"]
+    assert [(u["property"], u["unused"], len(u["hid"])) for u in uses] == [("AssumeRolePolicyDocument", False, 1), ("Tags", True, 0)]
+    assert uses[0]["hid"][0] == {"stackset": "network-staging", "account": "111111111111", "region": "us-west-2",
+                                 "logical_id": "FlowLogRole", "type": "AWS::IAM::Role", "path": "/AssumeRolePolicyDocument"}
+
+
+def test_every_format_has_the_drifted_count_at_the_top_and_not_checked_by_type():
+    report = sample()
+    nat = "network-staging us-west-2 111111111111: Nat nat-1"
+    page = html.render(report)
+    assert page.index("1 drifted resource(s)") < page.index('id="matrix"')
+    assert '<details class="not-checked">' in page and "<details class=\"not-checked\" open" not in page  # collapsed
+    assert "<code>AWS::EC2::NatGateway</code> (1)" in page and nat in page
+    lines = text.render(report).splitlines()
+    assert lines[1].startswith("1 drifted resource(s)")
+    assert lines[lines.index("NOT_CHECKED by type:") + 1:][:2] == ["  AWS::EC2::NatGateway (1)", f"    - {nat}"]
+    body = markdown.render(report)
+    assert body.splitlines()[2] == "**1 drifted resource(s); 1 not checked; 0 ignore rule(s), 0 unused**"
+    assert "<details><summary><code>AWS::EC2::NatGateway</code> (1)</summary>" in body and f"- `{nat}`" in body
+    document = json.loads(json_report.render(report))
+    assert document["drifted_resources"] == 1
+    assert document["not_checked"] == {"AWS::EC2::NatGateway": [
+        {"stackset": "network-staging", "account": "111111111111", "region": "us-west-2", "logical_id": "Nat", "physical_id": "nat-1"}]}
+    assert json.loads(json_report.render(sample(ignored=True)))["drifted_resources"] == 0

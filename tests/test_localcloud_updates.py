@@ -47,6 +47,7 @@ CHANGES = {
     "AWS::Lambda::Permission": ("SourceAccount", lambda v: "210987654321"),
     "AWS::Logs::MetricFilter": ("FilterPattern", lambda v: f"{v} changed"),
     "AWS::S3::BucketPolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
     "AWS::SNS::Subscription": ("RawMessageDelivery", lambda v: "true"),
     "AWS::SQS::QueuePolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
     "AWS::SecretsManager::RotationSchedule": ("RotationRules", lambda v: {**(v or {}), "AutomaticallyAfterDays": 7}),

@@ -169,10 +169,17 @@ def test_destroy_prod_needs_confirmation(project, capsys):
     assert capsys.readouterr().err == "error: destroying prod needs CONFIRM=prod (--confirm prod); nothing was changed\n"
 
 
-def test_destroy_removes_instances_and_stacksets_but_keeps_the_data(project):
+def test_destroy_removes_instances_and_stacksets_but_keeps_the_data(project, capsys):
     cli(project, "bootstrap", "--env", "dev")
     assert cli(project, "deploy", "--env", "dev") == ExitCode.OK
+    capsys.readouterr()
     assert cli(project, "destroy", "--env", "dev") == ExitCode.OK
+    out = capsys.readouterr().out
+    assert ("retained: network-dev us-east-1 123456789012 FlowLogGroup (AWS::Logs::LogGroup, RetainExceptOnCreate) "
+            "/dev/us-east-1/vpc-flow-logs\n    remove: aws logs delete-log-group --region us-east-1 --log-group-name "
+            "/dev/us-east-1/vpc-flow-logs") in out
+    assert "remove: aws dynamodb delete-table --region eu-west-1 --table-name dev-fraud-rules" in out
+    assert "a deploy of the same environment needs them gone" in out
     cfn = boto3.client("cloudformation", region_name="us-east-1")
     assert [s for s in cfn.list_stack_sets()["Summaries"] if s["Status"] == "ACTIVE"] == []
     for region in ("us-east-1", "us-west-2", "eu-west-1"):
@@ -180,6 +187,27 @@ def test_destroy_removes_instances_and_stacksets_but_keeps_the_data(project):
         assert "dev-fraud-rules" in boto3.client("dynamodb", region_name=region).list_tables()["TableNames"]
         groups = boto3.client("logs", region_name=region).describe_log_groups()["logGroups"]
         assert f"/dev/{region}/vpc-flow-logs" in [g["logGroupName"] for g in groups]
+
+
+def test_dev_destroy_with_remove_retained_then_deploy_converges(project, capsys):
+    """dev is rebuilt freely: destroy --remove-retained removes what deletion policies kept
+    (fixed-name log groups, tables, buckets, ...), so the next deploy creates everything again."""
+    cli(project, "bootstrap", "--env", "dev")
+    assert cli(project, "deploy", "--env", "dev") == ExitCode.OK
+    assert cli(project, "destroy", "--env", "dev", "--remove-retained") == ExitCode.OK
+    assert "destroy: removed the " in capsys.readouterr().out
+    logs = boto3.client("logs", region_name="us-east-1")
+    assert "/dev/us-east-1/vpc-flow-logs" not in [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    assert cli(project, "deploy", "--env", "dev") == ExitCode.OK
+    statuses = {i["Status"] for name in STACKSET_REGIONS for i in boto3.client("cloudformation", region_name="us-east-1")
+                .list_stack_instances(StackSetName=f"{name}-dev")["Summaries"]}
+    assert statuses == {"CURRENT"}
+
+
+def test_remove_retained_is_for_dev_only(project, capsys):
+    assert cli(project, "destroy", "--env", "staging", "--remove-retained") == ExitCode.INVALID_INPUT
+    assert capsys.readouterr().err == ("error: --remove-retained: only dev removes its retained data, got staging; "
+                                       "nothing was changed\n")
 
 
 def test_missing_credentials_is_one_line_and_exit_6(tmp_path):
@@ -192,10 +220,18 @@ def test_missing_credentials_is_one_line_and_exit_6(tmp_path):
     assert result.stderr.startswith("error: no AWS credentials: set AWS_PROFILE") and result.stderr.count("\n") == 1
 
 
-def test_make_demo_runs_end_to_end_against_the_localcloud_server():
-    """The README's first command, minus `make setup`: a real moto server over HTTP."""
+def reports_in_the_tree() -> dict[str, float]:
+    folder = ROOT / "reports"
+    return {p.name: p.stat().st_mtime for p in folder.iterdir()} if folder.exists() else {}
+
+
+def test_make_demo_runs_end_to_end_against_the_localcloud_server(tmp_path):
+    """The README's first command, minus `make setup`: a real moto server over HTTP. Its HTML
+    reports go to a temporary directory (CFNOPS_REPORTS_DIR), never into the tree's reports/."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["LOCALCLOUD_OPERATION_SECONDS"] = "0.2"
+    env["CFNOPS_REPORTS_DIR"] = str(tmp_path / "reports")
+    before = reports_in_the_tree()
     result = subprocess.run([sys.executable, "scripts/demo.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
@@ -205,7 +241,9 @@ def test_make_demo_runs_end_to_end_against_the_localcloud_server():
     assert "network-staging us-west-2 123456789012: FlowLogGroup" in drifted
     assert "/RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in drifted and "(exit 2)" in drifted
     assert "drift of staging: IN_SYNC" in out[out.index("=== drift (reverted)"):]
-    assert "reports/drift-staging-latest.html" in result.stderr
+    assert f"{tmp_path}/reports/drift-staging-latest.html" in result.stderr
+    assert (tmp_path / "reports" / "drift-staging-latest.html").exists()
+    assert reports_in_the_tree() == before
     assert "demo: done; localcloud stopped" in out
 
 

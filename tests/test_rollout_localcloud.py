@@ -186,7 +186,7 @@ def test_region_added_then_removed_only_with_prune(project):
     assert pruned.failures == []
     assert pruned.mutating == {"DeleteStackInstances": len(EVERY_REGION)}
     assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == ["eu-west-1", "us-east-1"]
-    assert [s["StackName"] for s in cfn("us-west-2").describe_stacks()["Stacks"]] == []  # staging deletes the stacks
+    assert [s["StackName"] for s in cfn("us-west-2").describe_stacks()["Stacks"]] == []  # dev deletes the stacks
 
 
 def squat_role(region: str, environment: str = "dev") -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -26,125 +25,10 @@ from typing import Any
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 
-from .values import flag
 
+from .readers import DEFAULTS, PROJECTIONS, READERS, Missing, Target, Unreadable, expected_group_rules
 
-class Missing(Exception):
-    """The physical resource is gone."""
-
-
-def _backend(module: str, name: str, account: str, region: str):
-    backends = getattr(__import__(f"moto.{module}", fromlist=[name]), name)
-    return backends[account][region]
-
-
-
-
-def _or_missing(value):
-    if value is None:
-        raise Missing()
-    return value
-
-
-def _log_group(account, region, physical_id):
-    group = _or_missing(_backend("logs", "logs_backends", account, region).groups.get(physical_id))
-    return {"RetentionInDays": group.retention_in_days, "KmsKeyId": group.kms_key_id}
-
-
-def _topic(account, region, physical_id):
-    topic = _or_missing(_backend("sns", "sns_backends", account, region).topics.get(physical_id))
-    return {"KmsMasterKeyId": topic.kms_master_key_id or None, "DisplayName": topic.display_name or None}
-
-
-def _table(account, region, physical_id):
-    table = _or_missing(_backend("dynamodb", "dynamodb_backends", account, region).tables.get(physical_id))
-    return {"BillingMode": table.billing_mode, "DeletionProtectionEnabled": flag(table.deletion_protection_enabled)}
-
-
-def _bucket(account, region, physical_id):
-    from moto.s3.models import s3_backends
-
-    bucket = _or_missing(s3_backends[account]["aws"].buckets.get(physical_id))
-    block = bucket.public_access_block
-    actual: dict[str, Any] = {"VersioningConfiguration": {"Status": bucket.versioning_status}}
-    if block is not None:
-        actual["PublicAccessBlockConfiguration"] = {
-            "BlockPublicAcls": block.block_public_acls, "BlockPublicPolicy": block.block_public_policy,
-            "IgnorePublicAcls": block.ignore_public_acls, "RestrictPublicBuckets": block.restrict_public_buckets}
-    return actual
-
-
-def _key(account, region, physical_id):
-    key = _or_missing(_backend("kms", "kms_backends", account, region).keys.get(physical_id))
-    if key.key_state == "PendingDeletion":
-        raise Missing()
-    return {"Description": key.description, "EnableKeyRotation": flag(key.key_rotation_status), "Enabled": flag(key.enabled)}
-
-
-def _vpc(account, region, physical_id):
-    vpc = _or_missing(_backend("ec2", "ec2_backends", account, region).vpcs.get(physical_id))
-    return {"CidrBlock": vpc.cidr_block, "EnableDnsHostnames": flag(vpc.enable_dns_hostnames),
-            "EnableDnsSupport": flag(vpc.enable_dns_support)}
-
-
-def _subnet(account, region, physical_id):
-    backend = _backend("ec2", "ec2_backends", account, region)
-    subnet = next((s for zone in backend.subnets.values() for s in zone.values() if s.id == physical_id), None)
-    subnet = _or_missing(subnet)
-    return {"CidrBlock": subnet.cidr_block, "MapPublicIpOnLaunch": flag(subnet.map_public_ip_on_launch)}
-
-
-def _security_group(account, region, physical_id):
-    group = _or_missing(_backend("ec2", "ec2_backends", account, region).get_security_group_from_id(physical_id))
-    return {"GroupDescription": group.description}
-
-
-def _role(account, region, physical_id):
-    from moto.iam.models import iam_backends
-
-    role = next((r for r in iam_backends[account]["aws"].roles.values() if r.name == physical_id), None)
-    role = _or_missing(role)
-    document = role.assume_role_policy_document
-    return {"Description": role.description or None, "MaxSessionDuration": role.max_session_duration,
-            "AssumeRolePolicyDocument": json.loads(document) if isinstance(document, str) else document}
-
-
-def _queue(account, region, physical_id):
-    name = physical_id.rstrip("/").rsplit("/", 1)[-1]
-    queue = _or_missing(_backend("sqs", "sqs_backends", account, region).queues.get(name))
-    return {"VisibilityTimeout": queue.visibility_timeout, "MessageRetentionPeriod": queue.message_retention_period,
-            "KmsMasterKeyId": getattr(queue, "kms_master_key_id", None)}
-
-
-def _stream(account, region, physical_id):
-    stream = _or_missing(_backend("kinesis", "kinesis_backends", account, region).streams.get(physical_id))
-    return {"RetentionPeriodHours": stream.retention_period_hours}
-
-
-def _function(account, region, physical_id):
-    storage = _backend("awslambda", "lambda_backends", account, region)._lambdas
-    try:
-        function = storage.get_function_by_name_forbid_qualifier(physical_id)
-    except Exception:  # noqa: BLE001 - moto raises its own not-found error
-        raise Missing() from None
-    return {"MemorySize": function.memory_size, "Timeout": function.timeout, "Handler": function.handler,
-            "Runtime": function.run_time}
-
-
-READERS: dict[str, Callable[[str, str, str], dict]] = {
-    "AWS::Logs::LogGroup": _log_group,
-    "AWS::SNS::Topic": _topic,
-    "AWS::DynamoDB::Table": _table,
-    "AWS::S3::Bucket": _bucket,
-    "AWS::KMS::Key": _key,
-    "AWS::EC2::VPC": _vpc,
-    "AWS::EC2::Subnet": _subnet,
-    "AWS::EC2::SecurityGroup": _security_group,
-    "AWS::IAM::Role": _role,
-    "AWS::SQS::Queue": _queue,
-    "AWS::Kinesis::Stream": _stream,
-    "AWS::Lambda::Function": _function,
-}
+SETS = ("SecurityGroupIngress", "SecurityGroupEgress")  # compared as sets: one ADD or REMOVE per rule
 
 
 def _normal(value: Any) -> Any:
@@ -176,14 +60,25 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _set_differences(where: str, expected: list, actual: list) -> list[dict]:
+    expected_texts, actual_texts = [_text(e) for e in expected], [_text(a) for a in actual]
+    found = [{"PropertyPath": f"{where}/{index}", "ExpectedValue": "null", "ActualValue": text, "DifferenceType": "ADD"}
+             for index, text in enumerate(actual_texts) if text not in expected_texts]
+    return found + [{"PropertyPath": f"{where}/{index}", "ExpectedValue": text, "ActualValue": "null", "DifferenceType": "REMOVE"}
+                    for index, text in enumerate(expected_texts) if text not in actual_texts]
+
+
 def differences(expected: dict, actual: dict, path: str = "") -> list[dict]:
-    """Property differences for what the template sets and the reader reads."""
+    """Property differences for what the template sets and the reader reads. A policy
+    document (a mapping with Statement) is compared whole, as its JSON."""
     found = []
     for name, actual_value in actual.items():
         if name not in expected:
             continue
         expected_value, where = expected[name], f"{path}/{name}"
-        if isinstance(actual_value, dict) and isinstance(expected_value, dict) and name != "AssumeRolePolicyDocument":
+        if not path and name in SETS and isinstance(expected_value, list) and isinstance(actual_value, list):
+            found += _set_differences(where, expected_value, actual_value)
+        elif isinstance(actual_value, dict) and isinstance(expected_value, dict) and "Statement" not in expected_value:
             found += differences(expected_value, actual_value, where)
         elif actual_value is None:
             found.append({"PropertyPath": where, "ExpectedValue": _text(expected_value), "ActualValue": "null",
@@ -227,10 +122,21 @@ def detect_resource(stack, logical_id: str) -> ResourceDrift:
     reader = READERS.get(kind)
     if reader is None:
         return ResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, not_read(kind))
+    if type(resource).__name__ == "Placeholder":
+        return ResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now,
+                             f"localcloud cannot read it: it is a placeholder (moto does not model this {kind}), which holds "
+                             "only its properties (on AWS, CloudFormation checks it)")
+    target = Target(stack.account_id, stack.region_name, physical_id, expected, stack)
     try:
-        actual = reader(stack.account_id, stack.region_name, physical_id)
+        actual = reader(target)
     except Missing:
         return ResourceDrift(logical_id, physical_id, kind, "DELETED", expected, {}, [], now)
+    except Unreadable as error:
+        return ResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, f"localcloud cannot read it: {error}")
+    if kind == "AWS::EC2::SecurityGroup":
+        expected = {**expected, **expected_group_rules(target)}
+    expected = {**{name: value for (of, name), value in DEFAULTS.items() if of == kind}, **expected}
+    expected = {name: PROJECTIONS.get((kind, name), lambda value: value)(value) for name, value in expected.items()}
     found = differences(expected, actual)
     return ResourceDrift(logical_id, physical_id, kind, "MODIFIED" if found else "IN_SYNC", expected, actual, found, now)
 
@@ -239,7 +145,9 @@ def detect_stack(stack) -> list[ResourceDrift]:
     """Every resource the stack created (conditional ones that were not created are skipped)."""
     created = [key for key, resource in stack.resource_map._parsed_resources.items()
                if key in stack.resource_map._resource_json_map and resource is not None and not isinstance(resource, str)]
-    return [detect_resource(stack, logical_id) for logical_id in sorted(created)]
+    drifts = [detect_resource(stack, logical_id) for logical_id in sorted(created)]
+    stack.__dict__["localcloud_drifts"] = drifts  # DescribeStackResourceDrifts answers the latest detection, as on AWS
+    return drifts
 
 
 def stack_status(drifts: list[ResourceDrift]) -> str:

@@ -424,6 +424,8 @@ CREATE_FIXUPS = {
 
 
 def _apply_ignored_properties() -> None:
+    from .fixups import FIXUPS
+
     original = parsing.parse_and_create_resource
 
     def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
@@ -431,9 +433,27 @@ def _apply_ignored_properties() -> None:
         fixup = CREATE_FIXUPS.get(resource_json.get("Type"))
         if resource is not None and fixup is not None:
             fixup(resource, parsing.clean_json(resource_json.get("Properties", {}), resources_map))
+        if resource is not None and not isinstance(resource, Placeholder):
+            for more in FIXUPS.get(resource_json.get("Type"), ()):  # fixups.py
+                more(resource, parsing.clean_json(resource_json.get("Properties", {}), resources_map), account_id, region_name)
         return resource
 
     parsing.parse_and_create_resource = parse_and_create_resource
+
+
+def _dynamodb_stream_reenables() -> None:
+    """A disabled stream can be enabled again (a new stream), as on AWS; moto kept the old
+    stream's label and refused it ("Cannot enable stream")."""
+    from moto.dynamodb.models import table as table_models
+
+    original = table_models.Table.set_stream_specification
+
+    def set_stream_specification(self, streams):
+        original(self, streams)
+        if not (self.stream_specification or {}).get("StreamEnabled"):
+            self.latest_stream_label = None
+
+    table_models.Table.set_stream_specification = set_stream_specification
 
 
 KEEP_ON_DELETE = ("Retain", "RetainExceptOnCreate")
@@ -514,5 +534,6 @@ def install() -> None:
     _lambda_permission_identity()
     _bucket_versioning_and_public_access_block()
     _apply_ignored_properties()
+    _dynamodb_stream_reenables()
     _template_rules()
     _event_bus_physical_id()

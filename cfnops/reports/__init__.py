@@ -3,7 +3,7 @@ the report alone; none calls AWS."""
 
 from __future__ import annotations
 
-from ..drift import DriftReport, StackSetDrift
+from ..drift import DriftReport, StackSetDrift, rule_uses
 
 STATUS_ORDER = ("DRIFTED", "FAILED", "UNKNOWN", "NOT_CHECKED", "IN_SYNC")
 
@@ -40,3 +40,37 @@ def not_checked_note(report: DriftReport) -> str:
     kinds = sorted({r.resource_type for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED"})
     return (f"{count} resource(s) of drifted instances are NOT_CHECKED: the drift detection did not check "
             f"their type ({', '.join(kinds)})")
+
+
+def rule_lines(report: DriftReport) -> list[tuple[str, str, list[str]]]:
+    """(rule, reason, what it hid as "stackset region account: LogicalId /Path") for every
+    ignore rule of the run; an empty list means the rule was unused."""
+    rows = []
+    for rule, uses in rule_uses(report):
+        hid = [f"{s.name} {i.region} {i.account}: {r.logical_id} {d.path}" for s, i, r, d in uses]
+        rows.append((rule.label, rule.reason, hid))
+    return rows
+
+
+def drifted_count(report: DriftReport) -> int:
+    """Resources that count as drifted (DELETED, or MODIFIED with a difference no rule hid)."""
+    return sum(1 for _, _, resource in drifted_resources(report) if resource.drifted)
+
+
+def not_checked_by_type(report: DriftReport) -> list[tuple[str, list[str]]]:
+    """(type, ["stackset region account: LogicalId physical-id", ...]) for every NOT_CHECKED
+    resource of the drifted instances, by type."""
+    groups: dict[str, list[str]] = {}
+    for stackset in report.stacksets:
+        for instance in stackset.instances:
+            for resource in instance.resources:
+                if resource.status == "NOT_CHECKED":
+                    groups.setdefault(resource.resource_type, []).append(
+                        f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} {resource.physical_id}".rstrip())
+    return sorted(groups.items())
+
+
+def summary_line(report: DriftReport) -> str:
+    unused = sum(1 for _, uses in rule_uses(report) if not uses)
+    return (f"{drifted_count(report)} drifted resource(s); {not_checked(report)} not checked; "
+            f"{len(report.rules)} ignore rule(s), {unused} unused")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..drift import DriftReport
+from ..drift import DriftReport, rule_uses
+from . import drifted_count
 
 SCHEMA = "cfnops.drift/v1"
 
@@ -18,6 +19,9 @@ def as_dict(report: DriftReport) -> dict:
         "finished": report.finished,
         "regions": list(report.regions),
         "ignore_rules": report.ignore_rules,
+        "ignore_rule_uses": _rule_uses(report),
+        "drifted_resources": drifted_count(report),
+        "not_checked": _not_checked(report),
         "stacksets": [
             {
                 "name": s.name, "template": s.template, "operation_id": s.operation_id,
@@ -47,6 +51,25 @@ def as_dict(report: DriftReport) -> dict:
             for s in report.stacksets
         ],
     }
+
+
+def _not_checked(report: DriftReport) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for s in report.stacksets:
+        for i in s.instances:
+            for r in i.resources:
+                if r.status == "NOT_CHECKED":
+                    groups.setdefault(r.resource_type, []).append({"stackset": s.name, "account": i.account, "region": i.region,
+                                                                   "logical_id": r.logical_id, "physical_id": r.physical_id})
+    return dict(sorted(groups.items()))
+
+
+def _rule_uses(report: DriftReport) -> list[dict]:
+    return [{"resource_type": rule.resource_type, "property": rule.property, "normaliser": rule.normaliser,
+             "keys": list(rule.keys), "reason": rule.reason, "unused": not uses,
+             "hid": [{"stackset": s.name, "account": i.account, "region": i.region, "logical_id": r.logical_id,
+                      "type": r.resource_type, "path": d.path} for s, i, r, d in uses]}
+            for rule, uses in rule_uses(report)]
 
 
 def render(report: DriftReport) -> str:

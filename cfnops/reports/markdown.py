@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..drift import DriftReport
-from . import cell, drifted_resources, not_checked_note
+from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
 
 ICONS = {"DRIFTED": "🔴 DRIFTED", "IN_SYNC": "🟢 IN_SYNC", "FAILED": "⚠️ FAILED", "NOT_CHECKED": "⚪ NOT_CHECKED", "-": "-"}
 
@@ -13,7 +13,7 @@ def _escape(text: str) -> str:
 
 
 def render(report: DriftReport) -> str:
-    lines = [f"## Drift: `{report.environment}` is {ICONS.get(report.status, report.status)}", "",
+    lines = [f"## Drift: `{report.environment}` is {ICONS.get(report.status, report.status)}", "", f"**{summary_line(report)}**", "",
              f"Checked {report.started} to {report.finished} with CloudFormation drift detection.", "",
              "| StackSet | " + " | ".join(report.regions) + " |", "|---|" + "---|" * len(report.regions)]
     for stackset in report.stacksets:
@@ -33,4 +33,27 @@ def render(report: DriftReport) -> str:
         lines.append("")
     if not_checked_note(report):
         lines.append(f"_{_escape(not_checked_note(report))}._")
+    lines += _not_checked(report) + _rules(report)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _not_checked(report: DriftReport) -> list[str]:
+    groups = not_checked_by_type(report)
+    if not groups:
+        return []
+    lines = ["", "### Not checked, by type", ""]
+    for kind, where in groups:
+        lines += [f"<details><summary><code>{kind}</code> ({len(where)})</summary>", ""]
+        lines += [f"- `{_escape(w)}`" for w in where] + ["", "</details>", ""]
+    return lines
+
+
+def _rules(report: DriftReport) -> list[str]:
+    rows = rule_lines(report)
+    if not rows:
+        return []
+    lines = ["", f"### Ignore rules ({len(rows)})", "", "| Rule | Reason | Hid |", "|---|---|---|"]
+    for label, reason, hid in rows:
+        shown = "<br>".join(f"`{_escape(what)}`" for what in hid) if hid else "unused (matched nothing in this run)"
+        lines.append(f"| `{_escape(label)}` | {_escape(reason)} | {shown} |")
+    return lines

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ..drift import DriftReport
-from . import cell, drifted_resources, not_checked_note
+from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
 
 
 def render(report: DriftReport) -> str:
     width = max([len(s.name) for s in report.stacksets] + [8])
-    lines = [f"drift of {report.environment}: {report.status}  ({report.started} .. {report.finished})", "",
+    lines = [f"drift of {report.environment}: {report.status}  ({report.started} .. {report.finished})", summary_line(report), "",
              f"{'StackSet':<{width}}  " + "  ".join(f"{r:<11}" for r in report.regions)]
     for stackset in report.stacksets:
         lines.append(f"{stackset.name:<{width}}  " + "  ".join(f"{cell(stackset, r):<11}" for r in report.regions))
@@ -25,4 +25,22 @@ def render(report: DriftReport) -> str:
                          f"({difference.difference_type}){ignored}")
     if not_checked_note(report):
         lines.append(f"\n{not_checked_note(report)}")
+    lines += _not_checked(report) + _rules(report)
     return "\n".join(lines)
+
+
+def _not_checked(report: DriftReport) -> list[str]:
+    lines = []
+    for kind, where in not_checked_by_type(report):
+        lines += [f"  {kind} ({len(where)})"] + [f"    - {w}" for w in where]
+    return (["", "NOT_CHECKED by type:"] + lines) if lines else []
+
+
+def _rules(report: DriftReport) -> list[str]:
+    rows = rule_lines(report)
+    lines = ["", f"ignore rules: {len(rows)}"] if rows else []
+    for label, reason, hid in rows:
+        lines.append(f"  {label}: " + (f"hid {len(hid)} difference(s)" if hid else "unused (matched nothing in this run)"))
+        lines.append(f"    reason: {reason}")
+        lines += [f"    - {what}" for what in hid]
+    return lines

@@ -1,0 +1,126 @@
+"""Properties moto's CloudFormation create ignores, applied right after the resource is
+created through the emulated service's own API, as CloudFormation's create handler
+applies them on AWS. Without them a fresh stack would lack what its template says (a
+table without point-in-time recovery, a security group with AWS's default egress instead
+of the template's), and drift detection would read the emulator's gap as drift.
+
+FIXUPS: type -> functions(resource, resolved properties, account, region).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .values import flag
+
+
+
+
+def _table(table, properties: dict, account: str, region: str) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends[account][region]
+    recovery = properties.get("PointInTimeRecoverySpecification") or {}
+    if flag(recovery.get("PointInTimeRecoveryEnabled")):
+        backend.update_continuous_backups(table.name, {"PointInTimeRecoveryEnabled": True})
+    ttl = properties.get("TimeToLiveSpecification") or {}
+    if flag(ttl.get("Enabled")) and ttl.get("AttributeName"):
+        backend.update_time_to_live(table.name, {"Enabled": True, "AttributeName": ttl["AttributeName"]})
+
+
+def _lifecycle_rule(rule: dict) -> dict:
+    api: dict[str, Any] = {"ID": rule.get("Id"), "Status": rule.get("Status", "Enabled"),
+                           "Filter": {"Prefix": rule.get("Prefix") or ""}}
+    if rule.get("ExpirationInDays"):
+        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if rule.get("Transitions"):
+        api["Transition"] = [{"Days": int(t["TransitionInDays"]), "StorageClass": t["StorageClass"]} for t in rule["Transitions"]]
+    if rule.get("NoncurrentVersionExpiration"):
+        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+    if rule.get("AbortIncompleteMultipartUpload"):
+        api["AbortIncompleteMultipartUpload"] = dict(rule["AbortIncompleteMultipartUpload"])
+    return api
+
+
+def _bucket(bucket, properties: dict, account: str, region: str) -> None:
+    rules = (properties.get("LifecycleConfiguration") or {}).get("Rules")
+    if rules:
+        bucket.set_lifecycle([_lifecycle_rule(rule) for rule in rules])
+
+
+def _stream(stream, properties: dict, account: str, region: str) -> None:
+    from moto.kinesis.models import kinesis_backends
+
+    backend = kinesis_backends[account][region]
+    encryption = properties.get("StreamEncryption") or {}
+    if encryption.get("EncryptionType") == "KMS":
+        backend.start_stream_encryption(stream.arn, stream.stream_name, "KMS", encryption.get("KeyId"))
+    mode = (properties.get("StreamModeDetails") or {}).get("StreamMode")
+    if mode:
+        stream.stream_mode = {"StreamMode": mode}
+
+
+def _function(function, properties: dict, account: str, region: str) -> None:
+    if properties.get("TracingConfig"):
+        function.tracing_config = dict(properties["TracingConfig"])
+    if properties.get("KmsKeyArn"):
+        function.kms_key_arn = properties["KmsKeyArn"]
+
+
+def _db_instance(instance, properties: dict, account: str, region: str) -> None:
+    if "DeletionProtection" in properties:
+        instance.deletion_protection = flag(properties["DeletionProtection"])
+    if "EnableIAMDatabaseAuthentication" in properties:
+        instance.enable_iam_database_authentication = flag(properties["EnableIAMDatabaseAuthentication"])
+    if properties.get("VPCSecurityGroups"):
+        instance.vpc_security_group_ids = list(properties["VPCSecurityGroups"])
+
+
+def _egress_arguments(rule: dict) -> dict:
+    peers = [{"GroupId": rule["DestinationSecurityGroupId"]}] if rule.get("DestinationSecurityGroupId") else None
+    ranges = [{"CidrIp": rule["CidrIp"], **({"Description": rule["Description"]} if rule.get("Description") else {})}] \
+        if rule.get("CidrIp") else []
+    return {"ip_protocol": str(rule.get("IpProtocol")), "from_port": rule.get("FromPort"), "to_port": rule.get("ToPort"),
+            "ip_ranges": ranges, "source_groups": peers}
+
+
+def _security_group(group, properties: dict, account: str, region: str) -> None:
+    """An inline SecurityGroupEgress replaces AWS's default allow-all egress rule."""
+    from moto.ec2.models import ec2_backends
+
+    rules = properties.get("SecurityGroupEgress")
+    if not rules:
+        return
+    backend = ec2_backends[account][region]
+    for rule in list(group.egress_rules):
+        if rule.ip_protocol == "-1" and rule.ip_range.get("CidrIp") == "0.0.0.0/0":
+            backend.revoke_security_group_egress(group.id, "-1", None, None, [{"CidrIp": "0.0.0.0/0"}])
+    for rule in rules:
+        backend.authorize_security_group_egress(group.id, **_egress_arguments(rule))
+
+
+def _task_definition(definition, properties: dict, account: str, region: str) -> None:
+    """moto's create passes only the family, containers, volumes and memory."""
+    definition.cpu = properties.get("Cpu")
+    definition.network_mode = properties.get("NetworkMode") or definition.network_mode
+    definition.requires_compatibilities = properties.get("RequiresCompatibilities")
+    definition.execution_role_arn = properties.get("ExecutionRoleArn")
+    definition.task_role_arn = properties.get("TaskRoleArn")
+
+
+def _service(service, properties: dict, account: str, region: str) -> None:
+    if properties.get("LaunchType"):
+        service.launch_type = properties["LaunchType"]
+
+
+FIXUPS: dict[str, tuple[Callable[[Any, dict, str, str], None], ...]] = {
+    "AWS::DynamoDB::Table": (_table,),
+    "AWS::S3::Bucket": (_bucket,),
+    "AWS::Kinesis::Stream": (_stream,),
+    "AWS::Lambda::Function": (_function,),
+    "AWS::RDS::DBInstance": (_db_instance,),
+    "AWS::EC2::SecurityGroup": (_security_group,),
+    "AWS::ECS::TaskDefinition": (_task_definition,),
+    "AWS::ECS::Service": (_service,),
+}
