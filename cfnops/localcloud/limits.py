@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from moto.cloudformation.exceptions import ValidationError
@@ -222,7 +223,8 @@ def _already_exists_message(resource_type: str, name: str) -> str:
 class Names:
     """Physical names of the named types made by CloudFormation and not deleted since, by
     the stack and logical id that made them (kept on moto's IAM backend of the account,
-    so moto's reset clears them). Retained resources stay listed: they still exist."""
+    so moto's reset clears them), for the types moto does not model. Retained resources
+    stay listed: they still exist."""
 
     @staticmethod
     def _held(account: str) -> dict[tuple[str, str], tuple[str, str, str]]:
@@ -235,7 +237,13 @@ class Names:
 
     @classmethod
     def exists(cls, account: str, region: str, resource_type: str, name: str) -> bool:
+        """The service's own state where moto models the type (a retained resource deleted
+        by hand later is gone), plus what CloudFormation made and did not delete."""
+        from moto.cloudformation import parsing
+
         lookup = SERVICE_LOOKUPS.get(resource_type)
+        if lookup is not None and resource_type in parsing.get_model_map():
+            return lookup(account, region, name)
         held = cls.key(resource_type, region, name) in cls._held(account).values()
         return held or bool(lookup and lookup(account, region, name))
 
@@ -246,6 +254,13 @@ class Names:
     @classmethod
     def discard(cls, account: str, owner: tuple[str, str]) -> None:
         cls._held(account).pop(owner, None)
+
+    @classmethod
+    def forget(cls, account: str, region: str, resource_type: str, name: str) -> None:
+        """A retained resource deleted through its service's API: its name is free again."""
+        key = cls.key(resource_type, region, name)
+        for owner in [o for o, held in cls._held(account).items() if held == key]:
+            cls.discard(account, owner)
 
 
 def physical_name(resource_json: dict, resources_map) -> str | None:
@@ -320,7 +335,29 @@ def _resources() -> None:
     parsing.ResourceMap._delete_resource = _delete_resource
 
 
+SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(?P<name>.+)-[A-Za-z0-9]{6}$")
+
+
+def _placeholder_secrets_can_be_deleted() -> None:
+    """Secrets are placeholders in localcloud's stacks: DeleteSecret (ForceDeleteWithoutRecovery)
+    frees a retained one's name as it does on AWS."""
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    original = SecretsManagerBackend.delete_secret
+
+    def delete_secret(self, secret_id, recovery_window_in_days, force_delete_without_recovery):
+        result = original(self, secret_id, recovery_window_in_days, force_delete_without_recovery)
+        if force_delete_without_recovery:
+            match = SECRET_ARN.match(secret_id)
+            Names.forget(self.account_id, self.region_name, "AWS::SecretsManager::Secret",
+                         match.group("name") if match else secret_id)
+        return result
+
+    SecretsManagerBackend.delete_secret = delete_secret
+
+
 def install() -> None:
+    _placeholder_secrets_can_be_deleted()
     _templates()
     _stack_states()
     _iam()
