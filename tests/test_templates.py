@@ -404,3 +404,11 @@ def test_eventbridge_can_dead_letter_to_its_encrypted_queue(templates):
                 assert {"Fn::GetAtt": [logical_id, "Arn"]} in allowed["Condition"]["ArnEquals"]["aws:SourceArn"], (name, logical_id)
                 checked += 1
     assert checked == 2
+
+
+def test_every_key_states_enabled_and_rotation_so_drift_compares_them(templates):
+    """CloudFormation's drift detection compares only properties the template sets."""
+    keys = [(name, r) for t in templates.values() for name, r in t["Resources"].items() if r["Type"] == "AWS::KMS::Key"]
+    assert keys
+    for name, key in keys:
+        assert key["Properties"]["Enabled"] is True and key["Properties"]["EnableKeyRotation"] is True, name

@@ -21,6 +21,9 @@ def add_kms_key(
             Key(
                 title,
                 Description=Sub(f"${{Environment}} {purpose}"),
+                # stated, not left to the default: CloudFormation's drift detection compares only
+                # what the template sets, so a key disabled by hand is reported on AWS too
+                Enabled=True,
                 EnableKeyRotation=True,
                 PendingWindowInDays=30,
                 KeyPolicy=policies.kms_key_policy(service_principals or []),
