@@ -101,6 +101,15 @@ def _wait_settings(timeout: float):
                         max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "30")))
 
 
+def _connected(region: str):
+    """A fresh Aws whose endpoint and credentials have answered (GetCallerIdentity, within seconds)."""
+    from .aws import Aws
+
+    aws = Aws()
+    aws.account_id(region)
+    return aws
+
+
 def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, progress, run_lint: bool = True):
     from .aws import Aws
     from .rollout import plan_all, prepare
@@ -192,7 +201,6 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 
     from . import bootstrap as bootstrap_module
     from . import config, lint, params
-    from .aws import Aws
 
     project = _project(context)
     render_module.check(project)
@@ -202,7 +210,7 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
     resolved = params.resolve_deployed(project, environment, templates, specs)
     regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
     text = project.template_path(bootstrap_module.TEMPLATE).read_text(encoding="utf-8")
-    aws = Aws()
+    aws = _connected(regions[0])
     for region in regions:
         values = resolved.plain(bootstrap_module.TEMPLATE, region)
         values["RoleRegion"] = regions[0]
@@ -220,7 +228,7 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...], confirmation: str | None, timeout: float) -> None:
     """Delete an environment's stack instances, then its StackSets (data stays: deletion policies)."""
     from . import destroy as destroy_module
-    from .aws import Aws, translate_errors
+    from .aws import translate_errors
     from .errors import OperationFailedError
     from .progress import make_progress
     from .rollout import prepare
@@ -229,7 +237,7 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
     prepared = prepare(_project(context), environment, stacksets, run_lint=False)
     progress = make_progress()
     with progress, translate_errors():
-        outcomes = destroy_module.destroy_all(Aws(), prepared.specs, progress, _wait_settings(timeout))
+        outcomes = destroy_module.destroy_all(_connected(prepared.specs[0].administrator_region), prepared.specs, progress, _wait_settings(timeout))
     failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
     if failed or any(o.status != "SUCCEEDED" for o in outcomes):
         raise OperationFailedError("\n".join(failed) or "an operation did not succeed")
@@ -251,7 +259,7 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
           html_dir: Path, ignore_file: Path, timeout: float) -> None:
     """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
     from . import drift as drift_module
-    from .aws import Aws, translate_errors
+    from .aws import translate_errors
     from .progress import PlainProgress
     from .reports import html, json_report, markdown, text
     from .rollout import prepare
@@ -261,7 +269,7 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
     rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
     prepared = prepare(project, environment, stacksets, run_lint=False)
     with translate_errors():
-        report = drift_module.detect_all(Aws(), prepared.specs, environment, PlainProgress(sys.stderr),
+        report = drift_module.detect_all(_connected(prepared.specs[0].administrator_region), prepared.specs, environment, PlainProgress(sys.stderr),
                                          _wait_settings(timeout), rules)
     writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
     body = writer.render(report)
@@ -293,13 +301,31 @@ def parity(context: click.Context) -> None:
     click.echo(parity_module.render(differences, ENVIRONMENTS))
 
 
+def _fail(error: CfnopsError) -> int:
+    for line in str(error).splitlines() or [type(error).__name__]:
+        click.echo(f"error: {line}", err=True)
+    return int(error.exit_code)
+
+
+def _as_failure(error: Exception) -> CfnopsError | None:
+    """What a user can cause outside cfnops' own errors, as one line: botocore's failures
+    (aws.describe), and files that cannot be read or written."""
+    if type(error).__module__.startswith("botocore"):
+        from .aws import describe, is_aws_error
+
+        if is_aws_error(error):
+            return describe(error)
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return CfnopsError(f"{where}{error.strerror or error}")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, standalone_mode=False)
     except CfnopsError as error:
-        for line in str(error).splitlines():
-            click.echo(f"error: {line}", err=True)
-        return int(error.exit_code)
+        return _fail(error)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted: operations already started keep running in AWS; "
                    "run the same command again to wait for them and converge", err=True)
@@ -309,13 +335,21 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as error:  # usage errors: bad input on the command line
         click.echo(f"error: {error.format_message()}", err=True)
         return int(ExitCode.INVALID_INPUT)
+    except Exception as error:  # noqa: BLE001 - the one place that turns failures into exit codes
+        failure = _as_failure(error)
+        if failure is None:
+            if os.environ.get("CFNOPS_DEBUG"):
+                raise
+            failure = CfnopsError(f"internal error: {type(error).__name__}: {str(error)[:200]} "
+                                  "(a bug in cfnops; CFNOPS_DEBUG=1 shows the traceback)")
+        return _fail(failure)
     return int(ExitCode.OK)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def main_entry() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (`.venv/bin/cfnops`, and `python -m cfnops`)."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    main_entry()

@@ -53,3 +53,15 @@ class OperationFailedError(CfnopsError):
     """A StackSet operation failed, timed out, or left failed instances."""
 
     exit_code = ExitCode.ERROR
+
+
+class AwsCallError(CfnopsError):
+    """An AWS call was refused, or the endpoint did not answer."""
+
+    exit_code = ExitCode.ERROR
+
+
+class Interrupted(CfnopsError):
+    """Ctrl-C: nothing new was started after it; operations already running go on in AWS."""
+
+    exit_code = ExitCode.INTERRUPTED
