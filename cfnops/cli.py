@@ -85,8 +85,6 @@ def validate(context: click.Context, environment: str) -> None:
         count = len(next(iter(regions.values())))
         overrides = {r.key for values in regions.values() for r in values.values() if r.key and r.key.startswith("regions.")}
         click.echo(f"  {template:<18} {len(regions)} {'region ' if len(regions) == 1 else 'regions'}  {count:>3} parameters  {len(overrides):>2} region overrides")
-    for note in resolved.ignored:
-        click.echo(f"  note: {note}")
     click.echo(
         "  checked: types, allowed values, patterns, lengths, ranges, required and unknown keys, no literal secrets, "
         f"{len(env_rules.ENVIRONMENT_RULES)} environment rules, {len(env_rules.CROSS_RULES)} cross-parameter rules"
