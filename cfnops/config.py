@@ -283,7 +283,7 @@ def _shared_templates(specs: dict[str, StackSetSpec], display, directory: Path) 
         if clashes:
             other = first[(spec.template, clashes[0])]
             problems.append(f"{display(directory / (key + '.yaml'))}: template: {spec.template} is already deployed to "
-                            f"{', '.join(clashes)} in {spec.environment} by {display(directory / (other + '.yaml'))}: "
+                            f"{', '.join(clashes)} by {display(directory / (other + '.yaml'))}: "
                             "one StackSet per template, environment and region")
     return problems
 
