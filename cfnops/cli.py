@@ -320,13 +320,25 @@ def _as_failure(error: Exception) -> CfnopsError | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import interrupt
+
+    previous = interrupt.install()
+    try:
+        return _run(argv)
+    finally:
+        interrupt.restore(previous)
+
+
+def _run(argv: list[str] | None) -> int:
+    from . import interrupt
+
     try:
         cli.main(args=argv, standalone_mode=False)
     except CfnopsError as error:
         return _fail(error)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("interrupted: operations already started keep running in AWS; "
-                   "run the same command again to wait for them and converge", err=True)
+        interrupt.STOP.set()
+        click.echo(interrupt.message(), err=True)
         return int(ExitCode.INTERRUPTED)
     except SystemExit as exit_:
         return int(exit_.code or 0)
@@ -345,8 +357,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def main_entry() -> None:
-    """Console-script entry point (`.venv/bin/cfnops`, and `python -m cfnops`)."""
-    sys.exit(main())
+    """Console-script entry point (`.venv/bin/cfnops`, and `python -m cfnops`). After Ctrl-C the
+    process ends at once rather than wait for threads still inside an AWS call."""
+    code = main()
+    if code == ExitCode.INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
