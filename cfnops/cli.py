@@ -12,6 +12,7 @@ import click
 from . import render as render_module
 from .errors import CfnopsError, ExitCode, InputError
 from .project import Project
+from .words import plural
 
 
 def _project(context: click.Context) -> Project:
@@ -35,7 +36,7 @@ def render(context: click.Context) -> None:
     started = time.perf_counter()
     written = render_module.write(project, render_module.render(project))
     elapsed = time.perf_counter() - started
-    click.echo(f"rendered {len(written)} changed file(s) in {elapsed:.2f}s" + (": " + ", ".join(written) if written else ""))
+    click.echo(f"rendered {plural(len(written), 'changed file')} in {elapsed:.2f}s" + (": " + ", ".join(written) if written else ""))
 
 
 @cli.command()
@@ -66,7 +67,7 @@ def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> 
     result = lint_module.lint(_project(context), names, list(REGIONS), use_cache=not no_cache)
     elapsed = time.perf_counter() - started
     lint_module.gate(result)
-    click.echo(f"lint: {len(names)} template(s), 0 findings ({len(result.linted)} linted, "
+    click.echo(f"lint: {plural(len(names), 'template')}, 0 findings ({len(result.linted)} linted, "
                f"{len(result.cached)} unchanged) in {elapsed:.2f}s")
 
 
@@ -163,11 +164,11 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
     with progress:
         rollout = deploy_environment(_project(context), environment, Aws(), progress, options, stacksets, on_plans=show)
     if not rollout.results:
-        click.echo(f"deploy: nothing to do ({len(rollout.plans)} StackSets unchanged)")
+        click.echo(f"deploy: nothing to do ({plural(len(rollout.plans), 'StackSet')} unchanged)")
         return
     deploy_module.raise_on_failure(rollout.results)
     operations = sum(len(r.outcomes) for r in rollout.results)
-    click.echo(f"deploy: {planview.summary(rollout.plans)}; {operations} operation(s) succeeded")
+    click.echo(f"deploy: {planview.summary(rollout.plans)}; {plural(operations, 'operation')} succeeded")
 
 
 @cli.command()
@@ -239,7 +240,7 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
     failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
     if failed or any(o.status != "SUCCEEDED" for o in outcomes):
         raise OperationFailedError("\n".join(failed) or "an operation did not succeed")
-    click.echo(f"destroy: {len(prepared.specs)} StackSet(s) of {environment} removed; retained data stays in place")
+    click.echo(f"destroy: {plural(len(prepared.specs), 'StackSet')} of {environment} removed; retained data stays in place")
 
 
 @cli.command()
