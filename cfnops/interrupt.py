@@ -67,5 +67,9 @@ def install():
 
 
 def restore(previous) -> None:
+    """The command is over (its threads have ended): the previous SIGINT handler, STOP clear."""
     if previous is not None and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, previous)
+    STOP.clear()
+    with _lock:
+        _running.clear()
