@@ -7,7 +7,7 @@ ENV ?= staging
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-CFNOPS := $(BIN)/python -m cfnops
+CFNOPS := $(BIN)/cfnops
 STAMP := $(VENV)/.installed
 
 STACKSET ?=
@@ -15,9 +15,30 @@ PRUNE ?=
 CONFIRM ?=
 RECREATE ?=
 TIMEOUT ?= 3600
-STACKSET_FLAGS := $(foreach s,$(STACKSET),--stackset $(s))
-PRUNE_FLAG := $(if $(filter 1 true yes,$(PRUNE)),--prune,)
-RECREATE_FLAG := $(if $(filter 1 true yes,$(RECREATE)),--recreate,)
+NO_CHROMIUM ?=
+PRUNE_FLAG := $(if $(filter 1 true yes,$(value PRUNE)),--prune,)
+RECREATE_FLAG := $(if $(filter 1 true yes,$(value RECREATE)),--recreate,)
+REMOVE_RETAINED_FLAG := $(if $(filter 1 true yes,$(value REMOVE_RETAINED)),--remove-retained,)
+
+# ENV, STACKSET, TIMEOUT and CONFIRM are checked by make itself before any shell sees them,
+# taken as written ($(value): `make ENV='$$(shell ...)'` is text, not a function), then quoted.
+ENVIRONMENTS := dev staging prod
+STACKSET_NAMES := $(basename $(notdir $(wildcard stacksets/*.yaml)))
+override ENV_TEXT := $(value ENV)
+override STACKSET_TEXT := $(value STACKSET)
+override TIMEOUT_TEXT := $(value TIMEOUT)
+override CONFIRM_TEXT := $(value CONFIRM)
+ENV_ARG = '$(if $(filter-out 1,$(words $(ENV_TEXT)))$(filter-out $(ENVIRONMENTS),$(ENV_TEXT)),$(error ENV must be one of $(ENVIRONMENTS), got '$(ENV_TEXT)'),$(ENV_TEXT))'
+STACKSET_FLAGS = $(foreach s,$(STACKSET_TEXT),$(if $(filter $(s),$(STACKSET_NAMES) $(addsuffix -$(ENV_TEXT),$(STACKSET_NAMES))),--stackset '$(s)',$(error STACKSET: unknown StackSet '$(s)': expected one of $(STACKSET_NAMES))))
+strip_digits = $(subst 9,,$(subst 8,,$(subst 7,,$(subst 6,,$(subst 5,,$(subst 4,,$(subst 3,,$(subst 2,,$(subst 1,,$(subst 0,,$(1)))))))))))
+TIMEOUT_ARG = '$(if $(filter-out 1,$(words $(TIMEOUT_TEXT)))$(call strip_digits,$(TIMEOUT_TEXT)),$(error TIMEOUT must be a whole number of seconds, got '$(TIMEOUT_TEXT)'),$(TIMEOUT_TEXT))'
+CONFIRM_FLAG = $(if $(CONFIRM_TEXT),$(if $(filter-out prod,$(CONFIRM_TEXT)),$(error CONFIRM can only be prod, got '$(CONFIRM_TEXT)'),--confirm prod),)
+# plan and drift: their documented outcome 2 (changes, drift) is an answer, not a failure of
+# make: said in one line, and make succeeds. CI reads the codes from $(CFNOPS) itself.
+define outcome
+code=0; $(1) || code=$$?; \
+if [ $$code = 2 ]; then echo "$(2) (cfnops exit 2; in CI run $(CFNOPS) directly for its exit codes)" >&2; exit 0; fi; exit $$code
+endef
 
 FORMAT ?= text
 
@@ -27,7 +48,13 @@ FORMAT ?= text
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: ENV=$(ENV) (dev|staging|prod)"
+	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, RECREATE=1, CONFIRM=prod, FORMAT=text|json|markdown, NO_CHROMIUM=1"
+	@echo
+	@echo "  Exit codes: make itself exits 2 on any failure; its last line names the tool's own code"
+	@echo "  (\`make: *** [Makefile:N: deploy] Error 7\`). plan and drift exit 0 when they have an answer"
+	@echo "  and print it (changes to make, drifted). CI uses $(CFNOPS) directly: 0 ok, 1 failed,"
+	@echo "  2 changes or drift, 3 invalid input, 4 lint findings, 5 stale generated/, 6 AWS credentials"
+	@echo "  or access, 7 not bootstrapped, 130 interrupted (see README, Exit codes)."
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,16 +65,19 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 # Debian's chromium, for the test that opens the HTML drift report headless. Installed
-# when we are root with apt; otherwise that one test skips and says why.
+# when we are root with apt, saying so first; NO_CHROMIUM=1 skips it. Without it that one
+# test skips and says why.
 chromium:
 	@command -v chromium >/dev/null 2>&1 && exit 0; \
+	if [ -n "$(NO_CHROMIUM)" ]; then echo "NO_CHROMIUM set: chromium not installed; the HTML screenshot test will skip"; exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian's chromium for the HTML report test"; \
+		echo "installing Debian's chromium with apt (apt-get update, then apt-get install chromium, a few hundred MB)"; \
+		echo "  for the HTML report screenshot test; NO_CHROMIUM=1 skips this"; \
 		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 		|| echo "chromium could not be installed: the HTML screenshot test will skip"; \
 	else echo "not root or no apt: chromium not installed; the HTML screenshot test will skip"; fi
 
-setup: $(STAMP) ## Create .venv and install the tool with everything its tests need (versions from requirements.lock)
+setup: $(STAMP) ## Create .venv with the tool (.venv/bin/cfnops) and its test needs; as root also Debian's chromium via apt (NO_CHROMIUM=1 skips)
 
 lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml (uv pip compile, every platform)
 	$(BIN)/pip install --quiet uv
@@ -63,28 +93,28 @@ lint: $(STAMP) ## cfn-lint + policy rules + checkov on generated/: zero findings
 	$(CFNOPS) lint
 
 validate: $(STAMP) ## Validate parameters/<ENV>.yaml before any AWS call (exit 3 when invalid)
-	$(CFNOPS) validate --env $(ENV)
+	$(CFNOPS) validate --env $(ENV_ARG)
 
 validate-all: $(STAMP) ## Validate every environment's parameters
 	@for env in dev staging prod; do $(CFNOPS) validate --env $$env || exit $$?; done
 
-plan: $(STAMP) ## Preview the StackSets of ENV (exit 0 none, 2 changes); STACKSET=name to narrow
-	$(CFNOPS) plan --env $(ENV) $(STACKSET_FLAGS)
+plan: $(STAMP) ## Preview the StackSets of ENV (prints whether there are changes); STACKSET=name to narrow
+	@$(call outcome,$(CFNOPS) plan --env $(ENV_ARG) $(STACKSET_FLAGS),make plan: there are changes to make)
 
 deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances
-	$(CFNOPS) deploy --env $(ENV) $(STACKSET_FLAGS) $(PRUNE_FLAG) --timeout $(TIMEOUT)
+	$(CFNOPS) deploy --env $(ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) --timeout $(TIMEOUT_ARG)
 
 status: $(STAMP) ## Show ENV's stack instances per region and account
-	$(CFNOPS) status --env $(ENV) $(STACKSET_FLAGS)
+	$(CFNOPS) status --env $(ENV_ARG) $(STACKSET_FLAGS)
 
 bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once per account); RECREATE=1 after a failed create
-	$(CFNOPS) bootstrap --env $(ENV) $(RECREATE_FLAG)
+	$(CFNOPS) bootstrap --env $(ENV_ARG) $(RECREATE_FLAG)
 
 destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=prod); data stays
-	$(CFNOPS) destroy --env $(ENV) $(STACKSET_FLAGS) $(if $(CONFIRM),--confirm $(CONFIRM),) $(if $(REMOVE_RETAINED),--remove-retained,)
+	$(CFNOPS) destroy --env $(ENV_ARG) $(STACKSET_FLAGS) $(CONFIRM_FLAG) $(REMOVE_RETAINED_FLAG)
 
-drift: $(STAMP) ## CloudFormation drift detection for ENV in every region (exit 0 in sync, 2 drifted, 1 failed)
-	$(CFNOPS) drift --env $(ENV) $(STACKSET_FLAGS) --format $(FORMAT)
+drift: $(STAMP) ## CloudFormation drift detection for ENV in every region (prints in sync or drifted; fails if detection failed)
+	@$(call outcome,$(CFNOPS) drift --env $(ENV_ARG) $(STACKSET_FLAGS) --format '$(if $(filter-out text json markdown,$(value FORMAT)),$(error FORMAT must be text, json or markdown, got '$(value FORMAT)'),$(value FORMAT))',make drift: drift found (see the report above))
 
 parity: $(STAMP) ## Values that differ between dev, staging and prod, and which rule explains each
 	$(CFNOPS) parity

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from .config import StackSetSpec
-from .errors import InputError
+from .errors import InputError, shown_value
 
 PLACEHOLDER = "{account}"
 SAMPLE_ACCOUNT = "000000000000"  # stands in for {account} while the template's constraints are checked
@@ -31,7 +31,7 @@ ARN_ACCOUNT = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?P<account>[0-9
 def placeholder_problem(value: object) -> str | None:
     """Where ``{account}`` may appear: only as the registry account of an ECR image."""
     if isinstance(value, str) and PLACEHOLDER in value and not OWN_IMAGE.match(value):
-        return f"{PLACEHOLDER} is only for our own images, written {IMAGE_FORM}, got {value!r}"
+        return f"{PLACEHOLDER} is only for our own images, written {IMAGE_FORM}, got {shown_value(value)}"
     return None
 
 

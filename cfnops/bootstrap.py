@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError, WaiterError
 
 from .awsfacts import cfn_limits
-from .aws import ACCESS_ERRORS, error_code, error_message, translate_errors
+from .aws import ACCESS_ERRORS, describe, error_code, error_message, translate_errors
 from .errors import OperationFailedError
 from .operations import WaitSettings
 
@@ -142,4 +142,4 @@ def deploy_region(aws, request: Request) -> str:
         except ClientError as error:
             if error_code(error) in ACCESS_ERRORS:
                 raise
-            raise OperationFailedError(f"{STACK_NAME} in {request.region}: {error_code(error)}: {error_message(error)}") from None
+            raise OperationFailedError(f"{STACK_NAME} in {request.region}: {describe(error)}") from None

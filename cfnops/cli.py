@@ -13,6 +13,7 @@ import click
 from . import render as render_module
 from .errors import CfnopsError, ExitCode, InputError
 from .project import Project
+from .words import plural
 
 
 def _project(context: click.Context) -> Project:
@@ -36,7 +37,7 @@ def render(context: click.Context) -> None:
     started = time.perf_counter()
     written = render_module.write(project, render_module.render(project))
     elapsed = time.perf_counter() - started
-    click.echo(f"rendered {len(written)} changed file(s) in {elapsed:.2f}s" + (": " + ", ".join(written) if written else ""))
+    click.echo(f"rendered {plural(len(written), 'changed file')} in {elapsed:.2f}s" + (": " + ", ".join(written) if written else ""))
 
 
 @cli.command()
@@ -67,7 +68,7 @@ def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> 
     result = lint_module.lint(_project(context), names, list(REGIONS), use_cache=not no_cache)
     elapsed = time.perf_counter() - started
     lint_module.gate(result)
-    click.echo(f"lint: {len(names)} template(s), 0 findings ({len(result.linted)} linted, "
+    click.echo(f"lint: {plural(len(names), 'template')}, 0 findings ({len(result.linted)} linted, "
                f"{len(result.cached)} unchanged) in {elapsed:.2f}s")
 
 
@@ -86,8 +87,6 @@ def validate(context: click.Context, environment: str) -> None:
         count = len(next(iter(regions.values())))
         overrides = {r.key for values in regions.values() for r in values.values() if r.key and r.key.startswith("regions.")}
         click.echo(f"  {template:<18} {len(regions)} {'region ' if len(regions) == 1 else 'regions'}  {count:>3} parameters  {len(overrides):>2} region overrides")
-    for note in resolved.ignored:
-        click.echo(f"  note: {note}")
     click.echo(
         "  checked: types, allowed values, patterns, lengths, ranges, required and unknown keys, no literal secrets, "
         f"{len(env_rules.ENVIRONMENT_RULES)} environment rules, {len(env_rules.CROSS_RULES)} cross-parameter rules"
@@ -100,6 +99,15 @@ def _wait_settings(timeout: float):
 
     return WaitSettings(timeout=timeout, first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),
                         max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "30")))
+
+
+def _connected(region: str):
+    """A fresh Aws whose endpoint and credentials have answered (GetCallerIdentity, within seconds)."""
+    from .aws import Aws
+
+    aws = Aws()
+    aws.account_id(region)
+    return aws
 
 
 def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, progress, run_lint: bool = True):
@@ -157,11 +165,11 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
     with progress:
         rollout = deploy_environment(_project(context), environment, Aws(), progress, options, stacksets, on_plans=show)
     if not rollout.results:
-        click.echo(f"deploy: nothing to do ({len(rollout.plans)} StackSets unchanged)")
+        click.echo(f"deploy: nothing to do ({plural(len(rollout.plans), 'StackSet')} unchanged)")
         return
     deploy_module.raise_on_failure(rollout.results)
     operations = sum(len(r.outcomes) for r in rollout.results)
-    click.echo(f"deploy: {planview.summary(rollout.plans)}; {operations} operation(s) succeeded")
+    click.echo(f"deploy: {planview.summary(rollout.plans)}; {plural(operations, 'operation')} succeeded")
 
 
 @cli.command()
@@ -193,7 +201,6 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 
     from . import bootstrap as bootstrap_module
     from . import config, lint, params
-    from .aws import Aws
 
     project = _project(context)
     render_module.check(project)
@@ -203,7 +210,7 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
     resolved = params.resolve_deployed(project, environment, templates, specs)
     regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
     text = project.template_path(bootstrap_module.TEMPLATE).read_text(encoding="utf-8")
-    aws = Aws()
+    aws = _connected(regions[0])
     for region in regions:
         values = resolved.plain(bootstrap_module.TEMPLATE, region)
         values["RoleRegion"] = regions[0]
@@ -224,7 +231,7 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
     """Delete an environment's stack instances, then its StackSets (data stays: deletion policies)."""
     from . import destroy as destroy_module
     from . import retained
-    from .aws import Aws, translate_errors
+    from .aws import translate_errors
     from .errors import OperationFailedError
     from .progress import make_progress
     from .rollout import prepare
@@ -233,8 +240,9 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
     retained.check_removal(environment, remove_retained)
     project = _project(context)
     prepared = prepare(project, environment, stacksets, run_lint=False)
-    progress, aws = make_progress(), Aws()
+    progress = make_progress()
     with progress, translate_errors():
+        aws = _connected(prepared.specs[0].administrator_region)
         kept = [item for spec in prepared.specs for item in retained.collect(aws, spec, json.loads(prepared.texts[spec.template]))]
         outcomes = destroy_module.destroy_all(aws, prepared.specs, progress, _wait_settings(timeout))
     failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
@@ -246,12 +254,13 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
             problems = retained.remove(aws, kept)
         if problems:
             raise OperationFailedError("\n".join(problems))
-        click.echo(f"destroy: removed the {len(kept)} resource(s) the StackSets retained")
+        click.echo(f"destroy: removed the {plural(len(kept), 'resource')} the StackSets retained")
         kept = left
     for item in kept:
         click.echo(f"retained: {item.stackset} {item.region} {item.account} {item.logical_id} ({item.resource_type}, "
                    f"{item.policy}) {item.physical_id}\n    remove: {item.command}")
-    click.echo(f"destroy: {len(prepared.specs)} StackSet(s) of {environment} removed; {len(kept)} retained resource(s) stay in place"
+    click.echo(f"destroy: {plural(len(prepared.specs), 'StackSet')} of {environment} removed; "
+               f"{plural(len(kept), 'retained resource')} stay in place"
                + (" (a deploy of the same environment needs them gone: see above, or for dev REMOVE_RETAINED=1)"
                   if kept and not remove_retained else ""))
 
@@ -271,7 +280,7 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
           html_dir: Path, ignore_file: Path, timeout: float) -> None:
     """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
     from . import drift as drift_module
-    from .aws import Aws, translate_errors
+    from .aws import translate_errors
     from .progress import PlainProgress
     from .reports import html, json_report, markdown, text
     from .rollout import prepare
@@ -281,7 +290,7 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
     rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
     prepared = prepare(project, environment, stacksets, run_lint=False)
     with translate_errors():
-        report = drift_module.detect_all(Aws(), prepared.specs, environment, PlainProgress(sys.stderr),
+        report = drift_module.detect_all(_connected(prepared.specs[0].administrator_region), prepared.specs, environment, PlainProgress(sys.stderr),
                                          _wait_settings(timeout), rules)
     writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
     body = writer.render(report)
@@ -313,29 +322,73 @@ def parity(context: click.Context) -> None:
     click.echo(parity_module.render(differences, ENVIRONMENTS))
 
 
+def _fail(error: CfnopsError) -> int:
+    for line in str(error).splitlines() or [type(error).__name__]:
+        click.echo(f"error: {line}", err=True)
+    return int(error.exit_code)
+
+
+def _as_failure(error: Exception) -> CfnopsError | None:
+    """What a user can cause outside cfnops' own errors, as one line: botocore's failures
+    (aws.describe), and files that cannot be read or written."""
+    if type(error).__module__.startswith("botocore"):
+        from .aws import describe, is_aws_error
+
+        if is_aws_error(error):
+            return describe(error)
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return CfnopsError(f"{where}{error.strerror or error}")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    from . import interrupt
+
+    previous = interrupt.install()
+    try:
+        return _run(argv)
+    finally:
+        interrupt.restore(previous)
+
+
+def _run(argv: list[str] | None) -> int:
+    from . import interrupt
+
     try:
         cli.main(args=argv, standalone_mode=False)
     except CfnopsError as error:
-        for line in str(error).splitlines():
-            click.echo(f"error: {line}", err=True)
-        return int(error.exit_code)
+        return _fail(error)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("interrupted: operations already started keep running in AWS; "
-                   "run the same command again to wait for them and converge", err=True)
+        interrupt.STOP.set()
+        click.echo(interrupt.message(), err=True)
         return int(ExitCode.INTERRUPTED)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     except click.ClickException as error:  # usage errors: bad input on the command line
         click.echo(f"error: {error.format_message()}", err=True)
         return int(ExitCode.INVALID_INPUT)
+    except Exception as error:  # noqa: BLE001 - the one place that turns failures into exit codes
+        failure = _as_failure(error)
+        if failure is None:
+            if os.environ.get("CFNOPS_DEBUG"):
+                raise
+            failure = CfnopsError(f"internal error: {type(error).__name__}: {str(error)[:200]} "
+                                  "(a bug in cfnops; CFNOPS_DEBUG=1 shows the traceback)")
+        return _fail(failure)
     return int(ExitCode.OK)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def main_entry() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point (`.venv/bin/cfnops`, and `python -m cfnops`). After Ctrl-C the
+    process ends at once rather than wait for threads still inside an AWS call."""
+    code = main()
+    if code == ExitCode.INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main_entry()

@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from .awsfacts import stackset_limits
+from .errors import InputError, shown_value
 from .paramfiles import expected_one_of, parse_yaml, type_name, unknown
 
 ACCOUNT = re.compile(r"^([0-9]{12}|self)$")
@@ -98,7 +99,7 @@ class _Checker:
             if choices is not None and item not in choices:
                 self.problem(f"{key}[{index}]", unknown(item, choices, "value"))
             elif pattern is not None and not pattern.match(item):
-                self.problem(f"{key}[{index}]", f"expected a value matching {pattern.pattern}, got {item!r}")
+                self.problem(f"{key}[{index}]", f"expected a value matching {pattern.pattern}, got {shown_value(item)}")
         return tuple(value)
 
     def per_environment(self, value, key: str, environment: str, environments) -> object:
@@ -111,39 +112,72 @@ class _Checker:
         return value
 
 
+EXCLUSIVE = (("failure_tolerance_count", "failure_tolerance_percentage"), ("max_concurrent_count", "max_concurrent_percentage"))
+
+
+def _preference_problem(api: str, value, regions: tuple[str, ...], checker: _Checker, key: str) -> str | None:
+    if api == "RegionConcurrencyType" and value not in ("SEQUENTIAL", "PARALLEL"):
+        return f"expected one of SEQUENTIAL, PARALLEL, got {shown_value(value)}"
+    if api == "ConcurrencyMode" and value not in ("STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"):
+        return f"expected one of STRICT_FAILURE_TOLERANCE, SOFT_FAILURE_TOLERANCE, got {shown_value(value)}"
+    if api == "RegionOrder":
+        checker.strings(value, key, choices=regions)
+        return None
+    if api in ("RegionConcurrencyType", "ConcurrencyMode"):
+        return None
+    low, high = stackset_limits.preference_range(api)  # CloudFormation's own ranges
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        return f"expected a whole number {f'from {low} to {high}' if high is not None else f'>= {low}'}, got {shown_value(value)}"
+    return None
+
+
 def _preferences(checker: _Checker, raw, environment: str, regions: tuple[str, ...]) -> dict:
     preferences = default_preferences(environment, regions)
     overrides = (raw or {}).get(environment, {}) if isinstance(raw, dict) else None
     if overrides is None or not isinstance(overrides, dict):
         checker.problem("operation_preferences", f"expected a mapping of environments to preferences, got {type_name(raw)}")
         return preferences
+    for pair in EXCLUSIVE:  # CloudFormation takes one of each pair: both set is a mistake, not a choice
+        if all(name in overrides for name in pair):
+            checker.problem(f"operation_preferences.{environment}", f"{pair[0]} and {pair[1]} exclude each other: set one")
     for name, value in overrides.items():
         key = f"operation_preferences.{environment}.{name}"
         if name not in PREFERENCE_KEYS:
             checker.problem(key, unknown(str(name), PREFERENCE_KEYS, "preference"))
             continue
         api = PREFERENCE_KEYS[name]
-        if api == "RegionConcurrencyType" and value not in ("SEQUENTIAL", "PARALLEL"):
-            checker.problem(key, f"expected one of SEQUENTIAL, PARALLEL, got {value!r}")
-        elif api == "ConcurrencyMode" and value not in ("STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"):
-            checker.problem(key, f"expected one of STRICT_FAILURE_TOLERANCE, SOFT_FAILURE_TOLERANCE, got {value!r}")
-        elif api == "RegionOrder":
-            checker.strings(value, key, choices=regions)
-        elif api not in ("RegionConcurrencyType", "ConcurrencyMode", "RegionOrder") and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 0 or (api.endswith("Percentage") and value > 100)):
-            checker.problem(key, f"expected a whole number{' from 0 to 100' if api.endswith('Percentage') else ' >= 0'}, got {value!r}")
+        problem = _preference_problem(api, value, regions, checker, key)
+        if problem:
+            checker.problem(key, problem)
         # count and percentage exclude each other: the file's choice replaces the default's
         for pair in (("FailureToleranceCount", "FailureTolerancePercentage"), ("MaxConcurrentCount", "MaxConcurrentPercentage")):
             if api in pair:
                 for other in pair:
                     preferences.pop(other, None)
-        preferences[api] = list(value) if api == "RegionOrder" else value
+        preferences[api] = list(value) if api == "RegionOrder" and isinstance(value, list) else value
     return preferences
 
 
+def _tags(checker: _Checker, tags) -> dict[str, str]:
+    if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+        checker.problem("tags", f"expected a mapping of tag names to strings (quote numbers), got {type_name(tags)}")
+        return {}
+    if len(tags) > stackset_limits.max_tags():
+        checker.problem("tags", f"expected at most {stackset_limits.max_tags()} tags, got {len(tags)}")
+    for name, value in tags.items():
+        problem = stackset_limits.tag_key_problem(name)
+        if problem:
+            checker.problem(f"tags.{shown_value(name, quote=False)}", f"{problem}, got {shown_value(name)}")
+            continue
+        problem = stackset_limits.tag_value_problem(value)
+        if problem:
+            checker.problem(f"tags.{name}", f"{problem}, got {shown_value(value)}")
+    return dict(tags)
+
+
 def load(path: Path, file: str, environment: str, templates: Mapping, all_regions: tuple[str, ...],
-         environments: tuple[str, ...]) -> StackSetSpec:
-    data = parse_yaml(path, file)
+         environments: tuple[str, ...], root: Path | None = None) -> StackSetSpec:
+    data = parse_yaml(path, file, root)
     checker = _Checker(file)
     if not isinstance(data, dict):
         raise InputError(f"{file}: expected a mapping with keys {', '.join(KEYS)}, got {type_name(data)}")
@@ -152,17 +186,17 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
             checker.problem(str(key), unknown(str(key), KEYS, "key"))
     key_name = path.stem
     if not NAME.match(key_name):
-        checker.problem("(file name)", f"expected a lower-case name matching {NAME.pattern}, got {key_name!r}")
+        checker.problem("(file name)", f"expected a lower-case name matching {NAME.pattern}, got {shown_value(key_name)}")
     template = data.get("template")
     if template not in templates:
-        checker.problem("template", unknown(str(template), templates, "template") if template else f"required: {expected_one_of(templates)}")
+        checker.problem("template", unknown(shown_value(template, quote=False), templates, "template") if template else f"required: {expected_one_of(templates)}")
     regions = checker.strings(data.get("regions", list(all_regions)), "regions", choices=all_regions)
     admin = data.get("administrator_region", all_regions[0])
     if admin not in all_regions:
-        checker.problem("administrator_region", unknown(str(admin), all_regions, "region"))
+        checker.problem("administrator_region", unknown(shown_value(admin, quote=False), all_regions, "region"))
     model = data.get("permission_model", "SELF_MANAGED")
     if model not in PERMISSION_MODELS:
-        checker.problem("permission_model", f"{expected_one_of(PERMISSION_MODELS)}, got {model!r}")
+        checker.problem("permission_model", f"{expected_one_of(PERMISSION_MODELS)}, got {shown_value(model)}")
     accounts = checker.per_environment(data.get("accounts", []), "accounts", environment, environments)
     units = checker.per_environment(data.get("organizational_units", []), "organizational_units", environment, environments)
     accounts = checker.strings(accounts, "accounts", ACCOUNT)
@@ -175,17 +209,19 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
     if auto is not None and (not isinstance(auto, dict) or set(auto) - {"enabled", "retain_stacks_on_account_removal"}
                              or not all(isinstance(v, bool) for v in auto.values())):
         checker.problem("auto_deployment", "expected {enabled: true|false, retain_stacks_on_account_removal: true|false}")
-    tags = data.get("tags", {})
-    if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-        checker.problem("tags", f"expected a mapping of tag names to strings, got {type_name(tags)}")
+    tags = _tags(checker, data.get("tags", {}))
+    description = data.get("description", f"{template} ({environment}), managed by cfnops")
+    if not isinstance(description, str) or stackset_limits.description_problem(description):
+        checker.problem("description", (stackset_limits.description_problem(description) if isinstance(description, str)
+                                        else "expected a string") + f", got {shown_value(description)}")
     if not isinstance(data.get("managed_execution", True), bool):
-        checker.problem("managed_execution", f"expected true or false, got {data['managed_execution']!r}")
+        checker.problem("managed_execution", f"expected true or false, got {shown_value(data['managed_execution'])}")
     spec = StackSetSpec(
         key=key_name,
         name=f"{key_name}-{environment}",
         environment=environment,
         template=str(template),
-        description=str(data.get("description", f"{template} ({environment}), managed by cfnops")),
+        description=str(description),
         administrator_region=str(admin),
         regions=regions,
         permission_model=str(model),
@@ -195,7 +231,7 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
         capabilities=checker.strings(data.get("capabilities", []), "capabilities", choices=CAPABILITIES),
         managed_execution=bool(data.get("managed_execution", True)),
         depends_on=checker.strings(data.get("depends_on", []), "depends_on"),
-        tags={str(k): str(v) for k, v in (tags if isinstance(tags, dict) else {}).items()},
+        tags=tags,
         preferences=_preferences(checker, data.get("operation_preferences", {}), environment, regions),
     )
     if checker.problems:
@@ -211,15 +247,18 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
     paths = sorted(directory.glob("*.yaml"))
     if not paths:
         raise InputError(f"{display(directory)}: no StackSet definitions (*.yaml)")
-    specs, problems = {}, []
+    specs, problems, broken = {}, [], set()
     for path in paths:
         try:
-            specs[path.stem] = load(path, display(path), environment, templates, all_regions, environments)
+            specs[path.stem] = load(path, display(path), environment, templates, all_regions, environments, directory.parent)
         except InputError as error:
             problems += error.problems
+            broken.add(path.stem)
     for spec in specs.values():
         for index, dependency in enumerate(spec.depends_on):
             where = f"{display(directory / (spec.key + '.yaml'))}: depends_on[{index}]: "
+            if dependency in broken:  # already reported in its own file
+                continue
             if dependency not in specs:
                 problems.append(where + unknown(dependency, list(specs), "StackSet"))
                 continue
@@ -227,9 +266,26 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
             if missing:  # its imports would fail there, mid-rollout
                 problems.append(where + f"{dependency} is not deployed to {', '.join(missing)} "
                                 f"(its regions: {', '.join(specs[dependency].regions)})")
+    problems += _shared_templates(specs, display, directory)
     if problems:
         raise InputError(problems)
     return order(specs, display, directory)
+
+
+def _shared_templates(specs: dict[str, StackSetSpec], display, directory: Path) -> list[str]:
+    """Two StackSets of one template in one environment and region would create the same
+    physical names: the second fails mid-rollout. Refused here."""
+    problems: list[str] = []
+    first: dict[tuple[str, str], str] = {}
+    for key in sorted(specs):
+        spec = specs[key]
+        clashes = [region for region in spec.regions if first.setdefault((spec.template, region), key) != key]
+        if clashes:
+            other = first[(spec.template, clashes[0])]
+            problems.append(f"{display(directory / (key + '.yaml'))}: template: {spec.template} is already deployed to "
+                            f"{', '.join(clashes)} by {display(directory / (other + '.yaml'))}: "
+                            "one StackSet per template, environment and region")
+    return problems
 
 
 def load_project(project, environment: str, templates: Mapping[str, Mapping]) -> list[StackSetSpec]:

@@ -120,8 +120,8 @@ INTENDED_DIFFERENCES = {
     "RdsStorageGb": "sizing",
     "CacheNodeType": "sizing",
     "ImageTag": "each environment runs the release it has been promoted to",
-    "ErrorThreshold": "per-environment alarm thresholds (seed 000: 10 / 5 / 3)",
+    "ErrorThreshold": "alarms tighten from dev to prod (10 / 5 / 3 errors)",
     "ProcessorMemoryMb": "sizing",
     "IteratorAgeThresholdMs": "prod alarms first: a stream falling behind is an outage there",
-    "LatencyThresholdMs": "per-environment alarm thresholds (seed 000: 5000 / 3000 / 2000 ms)",
+    "LatencyThresholdMs": "alarms tighten from dev to prod (5000 / 3000 / 2000 ms)",
 }

@@ -20,6 +20,7 @@ from pathlib import Path
 from .errors import FindingsError
 from .findings import Finding
 from .project import Project
+from .words import plural
 
 RULES_DIR = Path(__file__).parent / "rules"
 GATE_DIRS = (Path(__file__).parent / "gate", Path(__file__).parent / "awsfacts")
@@ -164,4 +165,4 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
 def gate(result: LintResult) -> None:
     if result.findings:
         lines = [f.line() for f in result.findings]
-        raise FindingsError("\n".join(lines + [f"{len(lines)} finding(s): fix them, or suppress one rule on one resource with a reason"]))
+        raise FindingsError("\n".join(lines + [f"{plural(len(lines), 'finding')}: fix them, or suppress one rule on one resource with a reason"]))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from . import interrupt
 from .aws import error_code
 from .errors import OperationFailedError
 
@@ -65,10 +66,19 @@ class Runner:
     def __init__(self, client, progress, settings: WaitSettings):
         self.client, self.progress, self.settings = client, progress, settings
 
+    def _sleep(self, seconds: float) -> None:
+        """The configured sleep; the real one ends at once on Ctrl-C."""
+        if self.settings.sleep is time.sleep:
+            interrupt.sleep(seconds)
+        else:
+            self.settings.sleep(seconds)
+            interrupt.check()
+
     def start(self, stackset: str, action: str, call: Callable[[], dict]) -> Outcome:
         """Start an operation (waiting out any other one first) and wait for it."""
         deadline = self.settings.clock() + self.settings.timeout
         while True:
+            interrupt.check()  # after Ctrl-C nothing new starts
             try:
                 operation_id = call()["OperationId"]
                 break
@@ -82,7 +92,7 @@ class Runner:
                 elif self.settings.clock() > deadline:
                     raise OperationFailedError(f"{stackset}: still busy after {self.settings.timeout:.0f}s") from None
                 else:  # refused, but the running operation is not listed yet: look again shortly
-                    self.settings.sleep(max(self.settings.first_poll, MIN_RETRY_SECONDS))
+                    self._sleep(max(self.settings.first_poll, MIN_RETRY_SECONDS))
         return self.wait(stackset, operation_id, action)
 
     def running_operation(self, stackset: str) -> str | None:
@@ -96,8 +106,10 @@ class Runner:
         settings = self.settings
         started = settings.clock()
         delay, polls = settings.first_poll, 0
+        interrupt.started(stackset, operation_id, action)
         self.progress.started(stackset, operation_id, action)
         while True:
+            interrupt.check()
             operation = self.client.describe_stack_set_operation(StackSetName=stackset, OperationId=operation_id)["StackSetOperation"]
             polls += 1
             status = operation["Status"]
@@ -108,8 +120,9 @@ class Runner:
                 raise OperationFailedError(
                     f"{stackset}: operation {operation_id} still {status} after {settings.timeout:.0f}s; "
                     "it keeps running in AWS: run deploy again to wait for it and go on")
-            settings.sleep(delay)
+            self._sleep(delay)
             delay = min(settings.max_poll, delay * settings.backoff)
+        interrupt.finished(operation_id)
         results = self.results(stackset, operation_id)
         outcome = Outcome(stackset, operation_id, operation.get("Action", action), status,
                           operation.get("StatusReason", ""), results, polls, settings.clock() - started,

@@ -18,9 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from .errors import InputError
+from . import safeyaml
+from .errors import InputError, shown_value
 
 SCALARS = (str, int, float, bool)
 
@@ -103,27 +102,16 @@ def type_name(value: object) -> str:
     return "nothing" if value is None else names.get(type(value), type(value).__name__)
 
 
-def parse_yaml(path: Path, file: str) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"{file}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise InputError(f"{file}{where}: YAML syntax error: {problem}") from None
+def parse_yaml(path: Path, file: str, root: Path | None = None) -> object:
+    """Every input file is read by safeyaml (duplicate keys, aliases, size, depth, symlinks)."""
+    return safeyaml.load(path, file, root)
 
 
 def load(
-    path: Path, file: str, environment: str | None, templates: Mapping, regions: Iterable[str]
+    path: Path, file: str, environment: str | None, templates: Mapping, regions: Iterable[str], root: Path | None = None
 ) -> ParameterFile:
     """Read one file; ``environment`` None means the common file (no environment, no regions)."""
-    data = parse_yaml(path, file)
+    data = parse_yaml(path, file, root)
     reader = _Reader(file)
     allowed = ("defaults", "templates") if environment is None else ("environment", "defaults", "templates", "regions")
     if data is None:
@@ -134,7 +122,7 @@ def load(
         if key not in allowed:
             reader.problem(str(key), unknown(str(key), allowed, "top-level key"))
     if environment is not None and data.get("environment") != environment:
-        reader.problem("environment", f"expected {environment!r} (the file's name), got {data.get('environment')!r}")
+        reader.problem("environment", f"expected {environment!r} (the file's name), got {shown_value(data.get('environment'))}")
     parsed = ParameterFile(
         file=file,
         environment=environment,

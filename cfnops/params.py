@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import accounts, env_rules, paramfiles
 from .constraints import ConstraintError, normalize
-from .errors import InputError
+from .errors import InputError, shown_value
 from .project import Project
 
 ENVIRONMENT_PARAMETER = "Environment"
@@ -45,8 +45,6 @@ class ResolvedEnvironment:
     file: str
     # template -> region -> parameter -> value
     values: dict[str, dict[str, dict[str, ResolvedValue]]]
-    # overrides for regions a template is not deployed to (shown by validate, not applied)
-    ignored: tuple[str, ...] = ()
 
     def plain(self, template: str, region: str) -> dict[str, str]:
         return {name: resolved.value for name, resolved in self.values[template][region].items()}
@@ -84,9 +82,9 @@ def load_files(project: Project, environment: str, templates: Mapping, regions: 
     layers = []
     if project.common_parameters.exists():
         common = project.common_parameters
-        layers.append(paramfiles.load(common, project.display(common), None, templates, regions))
+        layers.append(paramfiles.load(common, project.display(common), None, templates, regions, project.root))
     path = project.parameter_path(environment)
-    layers.append(paramfiles.load(path, project.display(path), environment, templates, regions))
+    layers.append(paramfiles.load(path, project.display(path), environment, templates, regions, project.root))
     return layers
 
 
@@ -119,7 +117,7 @@ def _resolve_one(environment, env_file, template, region, declared, settings, pr
         setting = settings.get(name)
         if name == ENVIRONMENT_PARAMETER:
             if setting is not None and setting.value != environment:
-                problems.add(setting.file, setting.key, f"expected {environment!r} (the environment), got {setting.value!r}")
+                problems.add(setting.file, setting.key, f"expected {environment!r} (the environment), got {shown_value(setting.value)}")
             resolved[name] = ResolvedValue(environment, env_file, None)
             continue
         if setting is None:
@@ -136,7 +134,8 @@ def _resolve_one(environment, env_file, template, region, declared, settings, pr
         try:
             value = accounts.after_validation(raw, normalize(accounts.for_validation(raw), declaration))
         except ConstraintError as error:
-            message = accounts.shown(str(error))
+            secret = declaration.get("NoEcho") or SECRET_NAME.search(name)  # never in a log, even when wrong
+            message = error.hidden() if secret else accounts.shown(str(error))
             problems.add(file or env_file, key or f"templates.{template}.{name}", f"{message} (template default)" if file is None else message)
             continue
         if file is not None and (declaration.get("NoEcho") or SECRET_NAME.search(name)) and not DYNAMIC_REFERENCE.match(value):
@@ -179,18 +178,16 @@ def _apply_rules(environment: str, env_file: str, template: str, values: dict[st
                 problems.add(*_where(env_file, template, rule.parameter, values[rule.parameter]), problem)
 
 
-def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
     """Overrides for a region the template does not go to (say, a region just removed
-    from its StackSet): not applied, and said so rather than silently ignored."""
-    notes = []
+    from its StackSet) would be silently ignored: refused."""
     for layer in layers:
         for region, sections in layer.regions.items():
             for template, section in sections.items():
                 if region not in regions.get(template, ()) and section:
                     where = ", ".join(regions.get(template, ())) or "no region"
-                    notes.append(f"{layer.file}: regions.{region}.{template}: not applied: template {template} "
-                                 f"is not deployed to {region} (its StackSets deploy to {where})")
-    return tuple(notes)
+                    problems.add(layer.file, f"regions.{region}.{template}", f"template {template} is not deployed to "
+                                 f"{region} (its StackSets deploy to {where}): remove the override, it would be ignored")
 
 
 def resolve(project: Project, environment: str, templates: Mapping[str, Mapping],
@@ -214,8 +211,9 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
             _apply_rules(environment, env_file, template, resolved, problems)
             _check_region_bound(env_file, template, region, resolved, problems)
     _report_missing(env_file, missing, regions, problems)
+    _undeployed_overrides(layers, regions, problems)
     problems.raise_if_any()
-    return ResolvedEnvironment(environment, env_file, values, _undeployed_overrides(layers, regions))
+    return ResolvedEnvironment(environment, env_file, values)
 
 
 def deployed_regions(specs, templates: Mapping) -> dict[str, tuple[str, ...]]:

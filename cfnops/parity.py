@@ -1,12 +1,14 @@
-"""Parity (seed 001's configuration manifest): which resolved values differ between dev,
-staging and prod, and whether the environment rules account for each difference."""
+"""Parity: which resolved values differ between dev, staging and prod, and whether the
+environment rules account for each difference."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+import textwrap
 from dataclasses import dataclass
 
 from . import env_rules, params
+from .words import plural
 from .params import REGION_BOUND
 
 
@@ -52,13 +54,38 @@ def compare(project, templates: Mapping[str, dict], environments) -> list[KeyDif
     return differences
 
 
+REASONS = {"environment": "the environment's own name",
+           "per-account": "each environment's own account and region (certificates, images)",
+           "unexplained": "UNEXPLAINED: no environment rule or stated intent covers this difference"}
+WIDTH = 100
+
+
+def reason(verdict_: str) -> str:
+    """A verdict in words: the rule's or the intent's own text, or what the kind means."""
+    for prefix in ("rule: ", "intended: "):
+        if verdict_.startswith(prefix):
+            return verdict_[len(prefix):] + (" (environment rule)" if prefix == "rule: " else " (intended)")
+    return REASONS.get(verdict_, verdict_)
+
+
+def _block(d: KeyDifference, environments) -> list[str]:
+    """One difference: its key and reason, then each environment's full value, wrapped."""
+    width = max(len(e) for e in environments) + 2
+    lines = [f"{d.template}.{d.key}"]
+    lines += textwrap.wrap(reason(d.verdict), WIDTH, initial_indent="  why: ", subsequent_indent="       ")
+    for env in environments:
+        value = d.values[env] or "(empty)"
+        lines += textwrap.wrap(value, WIDTH, initial_indent=f"  {env:<{width}}", subsequent_indent=" " * (width + 2),
+                               break_long_words=True, break_on_hyphens=False)
+    return lines
+
+
 def render(differences: list[KeyDifference], environments) -> str:
-    lines = [f"{'template':<16} {'parameter':<22} " + " ".join(f"{e:<16}" for e in environments) + " why"]
+    lines: list[str] = []
     for d in differences:
-        shown = " ".join(f"{(d.values[e][:15] + '…') if len(d.values[e]) > 16 else d.values[e]:<16}" for e in environments)
-        lines.append(f"{d.template:<16} {d.key:<22} {shown} {d.verdict}")
+        lines += _block(d, environments) + [""]
     unexplained = [d for d in differences if not d.explained]
-    lines.append(f"\n{len(differences)} differing keys: {len(differences) - len(unexplained)} explained (environment rules, intended "
-                 f"differences, the environment itself), {len(unexplained)} unexplained"
+    lines.append(f"{plural(len(differences), 'differing value')}: {len(differences) - len(unexplained)} explained "
+                 f"(environment rules, intended differences, the environment itself), {len(unexplained)} unexplained"
                  + (f" ({', '.join(f'{d.template}.{d.key}' for d in unexplained)})" if unexplained else ""))
     return "\n".join(lines)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from .plan import Plan
+from .words import plural
 
 MAX_DIFF_LINES = 60
 
 
 def describe(plan: Plan, show_diff: bool = True) -> list[str]:
     spec = plan.desired.spec
-    lines = [f"{plan.name}: {plan.action.upper()}  ({spec.template} -> {len(plan.desired.targets)} "
-             f"{'OUs' if spec.service_managed else 'accounts'} x {len(spec.regions)} regions, admin {spec.administrator_region})"]
+    targets = plural(len(plan.desired.targets), "OU" if spec.service_managed else "account")
+    lines = [f"{plan.name}: {plan.action.upper()}  ({spec.template} -> {targets} x {plural(len(spec.regions), 'region')}, "
+             f"admin {spec.administrator_region})"]
     if plan.stackset_changes:
         lines.append(f"  StackSet changes: {', '.join(plan.stackset_changes)}")
     diff = plan.template_diff
@@ -54,7 +56,7 @@ def status(plans: list[Plan]) -> list[str]:
         if not plan.actual.exists:
             lines.append(f"{plan.name}: not deployed")
             continue
-        lines.append(f"{plan.name}: {len(plan.actual.instances)} instance(s)")
+        lines.append(f"{plan.name}: {plural(len(plan.actual.instances), 'instance')}")
         order = {region: index for index, region in enumerate(plan.desired.spec.regions)}
         for instance in sorted(plan.actual.instances, key=lambda i: (order.get(i.region, 99), i.target)):
             reason = f"  {instance.reason}" if instance.reason else ""

@@ -33,8 +33,13 @@ class Project:
         return self.parameters / "common.yaml"
 
     def display(self, path: Path) -> str:
-        """A path as users see it in messages: relative to the project root."""
+        """A path as users see it in messages: relative to the project root (as written, a
+        symlink not followed; a symlink loop cannot be resolved)."""
+        try:
+            return str(path.absolute().relative_to(self.root.absolute()))
+        except ValueError:
+            pass
         try:
             return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):
             return str(path)

@@ -109,5 +109,9 @@ def read_generated(project: Project) -> dict[str, dict]:
         path = project.template_path(name)
         if not path.exists():
             raise StaleError(f"generated/{name}.json: missing; run `make render`")
-        templates[name] = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            templates[name] = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            where = f" (line {error.lineno})" if isinstance(error, json.JSONDecodeError) else ""
+            raise StaleError(f"generated/{name}.json: not a rendered template{where}; run `make render`") from None
     return templates

@@ -88,6 +88,7 @@ def test_the_cli_prints_that_as_one_line_and_exits_1(aws, stub, project, monkeyp
     from cfnops import aws as aws_module
 
     monkeypatch.setattr(aws_module, "Aws", lambda: aws)
+    monkeypatch.setattr(aws, "account_id", lambda region: "123456789012")  # the CLI's first call: who am I
     stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_FAILED"), {"StackName": "cfnops-bootstrap"})
     stub.add_response("describe_stack_events", {"StackEvents": FAILED_CREATE}, {"StackName": OLD_ID})
     assert main(["--root", str(project.root), "bootstrap", "--env", "staging"]) == ExitCode.ERROR == 1

@@ -73,7 +73,7 @@ def test_lint_refuses_an_unknown_template():
 def test_render_is_idempotent_in_a_copy(tmp_project):
     result = run("--root", str(tmp_project.root), "render")
     assert result.returncode == 0, result.stderr
-    assert "rendered 0 changed file(s)" in result.stdout
+    assert "rendered 0 changed files" in result.stdout
 
 
 @pytest.mark.parametrize("code", list(ExitCode))

@@ -58,7 +58,7 @@ BAD = [
      "stacksets/network.yaml: capabilities[0]: unknown value (did you mean CAPABILITY_NAMED_IAM?): expected one of "),
     ("bad-preference", "fraud-detection", "    region_order: [us-east-1, us-west-2, eu-west-1]",
      "    region_order: [us-east-1, us-west-2, eu-west-1]\n  staging:\n    max_concurrent_percentage: 150",
-     "stacksets/fraud-detection.yaml: operation_preferences.staging.max_concurrent_percentage: expected a whole number from 0 to 100, got 150"),
+     "stacksets/fraud-detection.yaml: operation_preferences.staging.max_concurrent_percentage: expected a whole number from 1 to 100, got 150"),
     ("unknown-dependency", "fraud-detection", "depends_on: [network]", "depends_on: [netwrk]",
      "stacksets/fraud-detection.yaml: depends_on[0]: unknown StackSet (did you mean network?): expected one of "),
     ("dependency-missing-in-a-region", "network", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, us-west-2]",

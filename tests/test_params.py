@@ -219,9 +219,9 @@ def test_values_are_checked_only_in_the_regions_the_stacksets_deploy_to(tmp_proj
     assert list(resolved.values["network"]) == ["us-east-1", "us-west-2", "eu-west-1"]
 
 
-def test_an_override_for_a_region_the_template_never_goes_to_is_reported_not_applied(tmp_project, templates):
+def test_an_override_for_a_region_the_template_never_goes_to_is_refused(tmp_project, templates):
     restrict_stackset(tmp_project, "fraud-detection", "[eu-west-1]")
-    resolved = params.resolve_deployed(tmp_project, "staging", templates)
-    assert f"{S}: regions.us-west-2.fraud-detection: not applied: template fraud-detection is not deployed to us-west-2 " \
-           "(its StackSets deploy to eu-west-1)" in resolved.ignored
-    assert "us-west-2" not in resolved.values["fraud-detection"]
+    with pytest.raises(InputError) as raised:
+        params.resolve_deployed(tmp_project, "staging", templates)
+    assert f"{S}: regions.us-west-2.fraud-detection: template fraud-detection is not deployed to us-west-2 " \
+           "(its StackSets deploy to eu-west-1): remove the override, it would be ignored" in raised.value.problems

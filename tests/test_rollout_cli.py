@@ -255,5 +255,5 @@ def test_ctrl_c_is_exit_130_with_what_to_do(project, capsys, monkeypatch):
 
     monkeypatch.setattr(rollout, "deploy_environment", interrupted)
     assert cli(project, "deploy", "--env", "staging") == ExitCode.INTERRUPTED == 130
-    assert capsys.readouterr().err.strip() == ("interrupted: operations already started keep running in AWS; "
-                                               "run the same command again to wait for them and converge")
+    assert capsys.readouterr().err.strip() == ("interrupted: no operation was running and nothing new was started; "
+                                               "run the same command again to go on")

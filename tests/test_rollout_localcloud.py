@@ -163,10 +163,20 @@ def test_override_change_updates_only_that_region(project):
 
 
 def set_regions(project, regions: str) -> None:
-    """The StackSets that cover every region now cover ``regions`` (prod's region order too)."""
+    """The StackSets that cover every region now cover ``regions`` (prod's region order too);
+    parameter files keep overrides only for those regions (one for another region is refused)."""
     for name in EVERY_REGION:
         path = project.root / "stacksets" / f"{name}.yaml"
         path.write_text(re.sub(r"^(\s*(regions|region_order)): \[.*\]$", rf"\1: {regions}", path.read_text(), flags=re.M))
+    for environment in ("dev", "staging", "prod"):
+        path = project.parameter_path(environment)
+        original = path.with_suffix(".yaml.all-regions")
+        if not original.exists():
+            original.write_text(path.read_text())
+        text = original.read_text()
+        if "us-west-2" not in regions:
+            text = re.sub(r"^  us-west-2:\n(    .*\n)+", "", text, flags=re.M)
+        path.write_text(text)
 
 
 def test_region_added_then_removed_only_with_prune(project):
