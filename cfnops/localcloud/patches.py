@@ -23,8 +23,8 @@
   deleted when the creation that made it rolls back (``ResourceMap.delete(rollback=True)``);
 - inline policies of roles created from templates are stored as JSON (moto kept the
   dict, and GetRolePolicy answered with its Python repr);
-- AWS::S3::Bucket applies VersioningConfiguration and PublicAccessBlockConfiguration
-  (moto applied only encryption and tags);
+- AWS::S3::Bucket applies VersioningConfiguration, PublicAccessBlockConfiguration and
+  ObjectLockEnabled with its default retention (moto applied only encryption and tags);
 - properties moto ignores when it creates from a template are applied (log group
   KmsKeyId, VPC DNS attributes, subnet MapPublicIpOnLaunch, Lambda tags as a dict): otherwise drift
   detection would report its omissions as drift;
@@ -402,6 +402,10 @@ def _bucket_versioning_and_public_access_block() -> None:
             backend.put_bucket_versioning(bucket.name, status)
         if properties.get("PublicAccessBlockConfiguration"):
             backend.put_public_access_block(bucket.name, properties["PublicAccessBlockConfiguration"])
+        if flag(properties.get("ObjectLockEnabled", False)):
+            retention = ((properties.get("ObjectLockConfiguration") or {}).get("Rule") or {}).get("DefaultRetention") or {}
+            backend.put_object_lock_configuration(bucket.name, True, retention.get("Mode"),
+                                                  int(retention.get("Days", 0)), int(retention.get("Years", 0)))
         return bucket
 
     s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)
