@@ -279,3 +279,13 @@ def test_on_localcloud_a_locked_audit_log_cannot_be_deleted_before_its_retention
         with pytest.raises(ClientError) as refused:
             s3.delete_object(Bucket="audit-lock-test", Key="log", VersionId=version)
         assert refused.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_validate_refuses_prod_audit_logs_kept_less_than_a_year_before_any_aws_call(tmp_project, templates):
+    path = tmp_project.parameter_path("prod")
+    path.write_text(path.read_text().replace("AuditLogRetentionDays: 365", "AuditLogRetentionDays: 180", 1))
+    with pytest.raises(InputError) as raised:
+        params.resolve_deployed(tmp_project, "prod", templates)
+    [problem] = raised.value.problems
+    assert problem.startswith("parameters/prod.yaml: templates.fraud-agent.AuditLogRetentionDays: ")
+    assert problem.endswith("prod keeps audit logs at least 365 days, got 180")
