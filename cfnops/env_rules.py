@@ -61,6 +61,7 @@ ENVIRONMENT_RULES = (
                     "staging and prod need table deletion protection (true)"),
     EnvironmentRule(("prod",), "IteratorAgeThresholdMs", at_most(60000),
                     "prod alarms when the oldest unread record is older than a minute: at most 60000 ms"),
+    EnvironmentRule(("prod",), "AuditLogRetentionDays", at_least(365), "prod keeps audit logs at least 365 days"),
     EnvironmentRule(("prod",), "HighlyAvailableNat", equals("true"), "prod needs a NAT gateway per availability zone (true)"),
     EnvironmentRule(("prod",), "MinTasks", at_least(2), "prod needs at least 2 tasks"),
     EnvironmentRule(("dev",), "IamMode", equals("read-only"), "dev must use IamMode read-only"),

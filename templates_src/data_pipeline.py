@@ -15,6 +15,7 @@ from . import policies
 from .components import cache, database, encryption, network, secrets, streams
 from .components.network import import_network
 from .conventions import add_exported_outputs, new_template
+from .network import LOG_RETENTION_DAYS
 
 NAME = "data-pipeline"
 POSTGRES_VERSION = "15.17"
@@ -28,6 +29,8 @@ PARAMETERS = [
     Parameter("RdsStorageGb", Type="Number", MinValue=20, MaxValue=16384, Description="RDS storage, GiB"),
     Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
               Description="RDS deletion protection"),
+    Parameter("LogRetentionDays", Type="Number", AllowedValues=LOG_RETENTION_DAYS,
+              Description="Retention of the database logs (pgAudit, connections, upgrades), days"),
     Parameter("CacheNodeType", Type="String", AllowedValues=["cache.t4g.small", "cache.t4g.medium", "cache.r6g.large"],
               Description="Redis node type"),
 ]
@@ -58,7 +61,7 @@ def build() -> Template:
         template, suffix=NAME, key=key, master_username="pipeline_admin", subnet_group=subnet_group, security_group=groups["database"],
         instance_class=Ref("RdsInstanceClass"), storage_gb=Ref("RdsStorageGb"),
         deletion_protection=Ref("DbDeletionProtection"), engine_version=POSTGRES_VERSION, database_name="pipeline",
-        monitoring_role=database.add_monitoring_role(template, NAME),
+        monitoring_role=database.add_monitoring_role(template, NAME), log_retention_days=Ref("LogRetentionDays"),
     )
 
     token = secrets.add_generated_token(template, "CacheAuthToken", "pipeline-redis-auth", key)
@@ -68,10 +71,12 @@ def build() -> Template:
     outputs = {
         "StreamName": (Ref(stream), "Kinesis stream of pipeline events"),
         "StreamArn": (GetAtt(stream, "Arn"), "Kinesis stream ARN"),
+        "RdsArn": (GetAtt(instance, "DBInstanceArn"), "RDS PostgreSQL instance ARN"),
         "DatabaseEndpoint": (GetAtt(instance, "Endpoint.Address"), "RDS PostgreSQL endpoint"),
         "DatabasePort": (GetAtt(instance, "Endpoint.Port"), "RDS PostgreSQL port"),
         "DatabaseSecretArn": (database.master_secret_arn(instance), "Master credentials, generated and rotated by RDS"),
         "CacheEndpoint": (GetAtt(redis, "PrimaryEndPoint.Address"), "Redis primary endpoint (TLS)"),
+        "RedisPort": (GetAtt(redis, "PrimaryEndPoint.Port"), "Redis port (TLS)"),
         "CacheAuthTokenSecretArn": (Ref(token), "Redis AUTH token"),
         "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the pipeline data"),
     }

@@ -41,8 +41,17 @@ AGENT_INSTRUCTION = (
     "data beyond what the question needs, and say so when the knowledge base does not support an answer."
 )
 
+# Audit logs are locked (S3 Object Lock, compliance mode) and kept this many days.
+AUDIT_RETENTION_DAYS = [1, 7, 30, 90, 180, 365, 400, 545, 731, 1096, 1827, 2557, 3653]
+PROD_MIN_AUDIT_RETENTION_DAYS = 365
+
 PARAMETERS = [
     agents.model_parameter(),
+    Parameter("AuditLogRetentionDays", Type="Number", AllowedValues=AUDIT_RETENTION_DAYS,
+              Description=f"Days each audit log object is locked (Object Lock, compliance mode: nobody, root included, can "
+                          f"delete or change it earlier) and then kept; at least {PROD_MIN_AUDIT_RETENTION_DAYS} in prod. "
+                          "Short in dev, whose data is test data: a locked object could not be removed, "
+                          "not even to honour an erasure request, until its retention ends"),
     Parameter("ProcessorMemoryMb", Type="Number", AllowedValues=[256, 512, 1024, 2048], Description="Stream processor memory"),
     Parameter("ReservedConcurrency", Type="Number", MinValue=1, MaxValue=1000, Description="Reserved executions per function"),
     Parameter("RiskThreshold", Type="String", AllowedPattern=r"^0\.[0-9]{1,3}$", Description="Risk score from which a transaction is fraud"),
@@ -55,6 +64,16 @@ PARAMETERS = [
 ]
 
 
+def require_prod_audit_retention(template: Template) -> None:
+    """CloudFormation refuses a prod stack whose audit logs would be kept less than a year."""
+    allowed = [str(days) for days in AUDIT_RETENTION_DAYS if days >= PROD_MIN_AUDIT_RETENTION_DAYS]
+    template.add_rule("ProdAuditLogRetention", {
+        "RuleCondition": {"Fn::Equals": [Ref("Environment"), "prod"]},
+        "Assertions": [{"Assert": {"Fn::Contains": [allowed, Ref("AuditLogRetentionDays")]},
+                        "AssertDescription": f"prod keeps audit logs at least {PROD_MIN_AUDIT_RETENTION_DAYS} days"}],
+    })
+
+
 def add_data(template: Template, key) -> dict:
     tables = {
         title: storage.add_regional_table(template, title, suffix, key, hash_key, range_key,
@@ -63,8 +82,10 @@ def add_data(template: Template, key) -> dict:
     }
     named = lambda suffix: account_unique_name("s3", suffix)  # noqa: E731
     bucket_set = {
-        "audit": buckets.add_private_bucket(template, "AuditLogsBucket", named("fa-audit-logs"), key,
-                                            current=buckets.expire_after(365)),
+        "audit": buckets.lock_in_compliance_mode(
+            buckets.add_private_bucket(template, "AuditLogsBucket", named("fa-audit-logs"), key,
+                                       current=buckets.expire_after(Ref("AuditLogRetentionDays"))),
+            Ref("AuditLogRetentionDays")),
         "trails": buckets.add_private_bucket(template, "DecisionTrailsBucket", named("fa-decision-trails"), key,
                                              current=buckets.tiered(infrequent_after=30, glacier_after=90)),
         "models": buckets.add_private_bucket(template, "ModelsBucket", named("fa-models"), key),
@@ -163,6 +184,7 @@ def add_agent(template: Template, key, data) -> dict:
 def build() -> Template:
     template = new_template("Fraud detection with an AI agent: streams, functions, tables, buckets, Bedrock", PARAMETERS)
     agents.add_inference_profile_mapping(template)
+    require_prod_audit_retention(template)
     network = import_network()
     key = encryption.add_kms_key(template, "DataKey", "fraud agent data", [
         policies.logs_key_user(),

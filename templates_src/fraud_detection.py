@@ -126,7 +126,7 @@ def add_latency_alarm(template: Template, topic, lb_name) -> None:
     )
 
 
-def add_dashboard(template: Template, cluster, service, balancer, db_cluster) -> None:
+def add_dashboard(template: Template, cluster, service, balancer, db_cluster):
     widgets = [
         observability.metric_widget("Service CPU and memory", [
             ["AWS/ECS", "CPUUtilization", "ClusterName", "${Cluster}", "ServiceName", "${Service}"],
@@ -149,7 +149,7 @@ def add_dashboard(template: Template, cluster, service, balancer, db_cluster) ->
             [".", "ThrottledRequests", ".", "."],
         ], 0, 12, stat="Sum"),
     ]
-    observability.add_dashboard(template, NAME, widgets, {
+    return observability.add_dashboard(template, NAME, widgets, {
         "Cluster": Ref(cluster),
         "Service": GetAtt(service, "Name"),
         "LoadBalancer": GetAtt(balancer.load_balancer, "LoadBalancerFullName"),
@@ -158,10 +158,13 @@ def add_dashboard(template: Template, cluster, service, balancer, db_cluster) ->
     })
 
 
-def add_outputs(template: Template, balancer, cluster, service, stores, key, topic, roles) -> None:
+def add_outputs(template: Template, balancer, cluster, service, stores, key, topic, roles, dashboard) -> None:
     outputs = {
         "LoadBalancerDnsName": (GetAtt(balancer.load_balancer, "DNSName"), "Internal HTTPS endpoint of the scoring service"),
         "ClusterName": (Ref(cluster), "ECS cluster"),
+        "ClusterArn": (GetAtt(cluster, "Arn"), "ECS cluster ARN"),
+        "DatabaseClusterArn": (GetAtt(stores["cluster"], "DBClusterArn"), "Aurora cluster ARN"),
+        "DashboardName": (Ref(dashboard), "CloudWatch dashboard of this environment and region"),
         "ServiceName": (GetAtt(service, "Name"), "ECS service"),
         "DatabaseEndpoint": (GetAtt(stores["cluster"], "Endpoint.Address"), "Aurora writer endpoint"),
         "DatabaseSecretArn": (stores["secret"], "Master credentials, generated and rotated by RDS"),
@@ -216,6 +219,6 @@ def build() -> Template:
     )
     compute.add_autoscaling(template, SERVICE, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), {"cpu": Ref("CpuTargetPercent")})
     add_alarms(template, topic, cluster, service, balancer, stores["cluster"])
-    add_dashboard(template, cluster, service, balancer, stores["cluster"])
-    add_outputs(template, balancer, cluster, service, stores, key, topic, roles)
+    dashboard = add_dashboard(template, cluster, service, balancer, stores["cluster"])
+    add_outputs(template, balancer, cluster, service, stores, key, topic, roles, dashboard)
     return template

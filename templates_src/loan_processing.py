@@ -28,6 +28,7 @@ APPLICATION_DB_USER = "loan_app"  # signs in with IAM authentication, no passwor
 SERVERLESS_CAPACITY = (0.5, 4)  # ACU
 BACKUP_RETENTION_DAYS = 7
 LOG_RETENTION_DAYS = 365
+HEALTH_CHECK_INTERVAL_SECONDS = 30  # as the platform description asks
 TASKS = (2, 10)
 SCALING_TARGETS = {"cpu": 70, "memory": 80}  # percent
 ACCESS_LOGS_TO_GLACIER_DAYS = 90
@@ -126,6 +127,7 @@ def build() -> Template:
         template, suffix=SERVICE, subnets=network.private_subnet_ids, security_group=network.load_balancer_security_group,
         vpc_id=network.vpc_id, certificate_arn=Ref("CertificateArn"), container_port=CONTAINER_PORT,
         tls_policy=compute.TLS13_POLICY, access_logs=(log_bucket, log_bucket_policy),
+        health_check_interval_seconds=HEALTH_CHECK_INTERVAL_SECONDS,
     )
     service = compute.add_fargate_service(
         template, suffix=SERVICE, cluster=cluster, image=Ref("ContainerImage"), cpu=Ref("TaskCpu"),

@@ -87,6 +87,12 @@ def test_on_localcloud_the_master_secret_is_managed_by_rds_with_the_cmk(project,
         assert secret["Name"].startswith("rds!db-") and secret["OwningService"] == "rds"
         key = client.describe_stack_resource(StackName="data-pipeline", LogicalResourceId="DataKey")
         assert secret["KmsKeyId"] == key["StackResourceDetail"]["PhysicalResourceId"]
+        rds = boto3.client("rds", region_name="eu-west-1")
+        instance = rds.describe_db_instances()["DBInstances"][0]
+        assert outputs["RdsArn"] == instance["DBInstanceArn"] and outputs["RedisPort"] == "6379"
+        group = instance["DBParameterGroups"][0]["DBParameterGroupName"]
+        applied = {p["ParameterName"]: p["ParameterValue"] for p in rds.describe_db_parameters(DBParameterGroupName=group)["Parameters"]}
+        assert applied["rds.force_ssl"] == "1" and applied["pgaudit.log"] == "read,write"
 
 
 def test_on_localcloud_a_managed_and_a_given_master_password_are_refused_together():
@@ -101,3 +107,44 @@ def test_on_localcloud_a_managed_and_a_given_master_password_are_refused_togethe
         with pytest.raises(Exception, match="ResourceLogicalId:Database.*ManageMasterUserPassword cannot be set together with MasterUserPassword"):
             create(client, "both", template, {})
         assert boto3.client("rds", region_name="eu-west-1").describe_db_instances()["DBInstances"] == []
+
+
+def test_database_audits_reads_writes_and_connections(pipeline):
+    instance = pipeline["Resources"]["DatabaseInstance"]["Properties"]
+    group = pipeline["Resources"][instance["DBParameterGroupName"]["Ref"]]
+    assert group["Type"] == "AWS::RDS::DBParameterGroup"
+    parameters = group["Properties"]["Parameters"]
+    assert "pgaudit" in parameters["shared_preload_libraries"].split(",")
+    assert set(parameters["pgaudit.log"].split(",")) == {"read", "write"}
+    assert parameters["pgaudit.role"] == "rds_pgaudit"
+    assert parameters["log_connections"] == parameters["log_disconnections"] == "1"
+    assert parameters["rds.force_ssl"] == "1"
+
+
+def test_database_log_groups_exist_before_rds_exports_to_them(pipeline):
+    resources = pipeline["Resources"]
+    instance = resources["DatabaseInstance"]
+    exports = instance["Properties"]["EnableCloudwatchLogsExports"]
+    assert set(exports) == {"postgresql", "upgrade"}
+    for log in exports:
+        title = f"DatabaseLog{log.capitalize()}"
+        group = resources[title]["Properties"]
+        assert group["LogGroupName"] == {"Fn::Sub": f"/aws/rds/instance/${{Environment}}-${{AWS::Region}}-rds-data-pipeline/{log}"}
+        assert instance["Properties"]["DBInstanceIdentifier"] == {"Fn::Sub": "${Environment}-${AWS::Region}-rds-data-pipeline"}
+        assert group["KmsKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+        assert group["RetentionInDays"] == ref("LogRetentionDays")
+        assert title in instance["DependsOn"]
+
+
+@pytest.mark.parametrize("environment, days", [("dev", 30), ("staging", 90), ("prod", 365)])
+def test_database_log_retention_per_environment(project, templates, environment, days):
+    resolved = params.resolve_deployed(project, environment, templates)
+    assert resolved.values["data-pipeline"]
+    for region in resolved.values["data-pipeline"]:
+        assert resolved.plain("data-pipeline", region)["LogRetentionDays"] == str(days)
+
+
+def test_outputs_name_the_rds_arn_and_the_redis_port(pipeline):
+    outputs = pipeline["Outputs"]
+    assert outputs["RdsArn"]["Value"] == {"Fn::GetAtt": ["DatabaseInstance", "DBInstanceArn"]}
+    assert outputs["RedisPort"]["Value"] == {"Fn::GetAtt": ["CacheReplicationGroup", "PrimaryEndPoint.Port"]}

@@ -6,12 +6,16 @@ import base64
 import importlib
 import json
 
+import warnings
+
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from cfnops import params, render
+from cfnops import localcloud, params, render
 from cfnops.errors import InputError
+from cfnops.localcloud.rules import failed_assertions
 from templates_src.components.agents import AGENT_MODELS, EMBEDDING_DIMENSIONS, INFERENCE_PROFILE_GEOGRAPHIES
 
 from .conftest import props, ref, resources_of_type
@@ -47,7 +51,7 @@ def test_three_private_versioned_tls_only_buckets_with_their_lifecycles(agent):
         assert p["BucketName"]["Fn::Sub"].endswith("-${AWS::AccountId}") and "${AWS::Region}" in p["BucketName"]["Fn::Sub"]
         policy = props(agent, f"{title}Policy")["PolicyDocument"]["Statement"][0]
         assert policy["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and policy["Effect"] == "Deny"
-    assert props(agent, "AuditLogsBucket")["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 365
+    assert props(agent, "AuditLogsBucket")["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == ref("AuditLogRetentionDays")
     transitions = props(agent, "DecisionTrailsBucket")["LifecycleConfiguration"]["Rules"][0]["Transitions"]
     assert [t["StorageClass"] for t in transitions] == ["STANDARD_IA", "GLACIER"]
 
@@ -216,3 +220,72 @@ def test_a_retired_model_is_refused_before_any_aws_call(tmp_project, templates):
     [problem] = raised.value.problems
     assert problem.startswith("parameters/common.yaml: templates.fraud-agent.FoundationModelId: ")
     assert "anthropic.claude-sonnet-4-6" in problem and "anthropic.claude-3-5-sonnet-20240620-v1:0" in problem
+
+
+def test_audit_logs_are_locked_in_compliance_mode_for_the_environments_retention(agent):
+    bucket = props(agent, "AuditLogsBucket")
+    assert bucket["ObjectLockEnabled"] is True
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}  # Object Lock requires it
+    assert bucket["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": ref("AuditLogRetentionDays")}},
+    }
+    for other in ("DecisionTrailsBucket", "ModelsBucket"):
+        assert "ObjectLockConfiguration" not in props(agent, other) and "ObjectLockEnabled" not in props(agent, other)
+
+
+@pytest.mark.parametrize("environment, days", [("dev", "1"), ("staging", "30"), ("prod", "365")])
+def test_audit_log_retention_per_environment(project, templates, environment, days):
+    resolved = params.resolve_deployed(project, environment, templates)
+    assert resolved.values["fraud-agent"]
+    for region in resolved.values["fraud-agent"]:
+        assert resolved.plain("fraud-agent", region)["AuditLogRetentionDays"] == days
+
+
+@pytest.mark.parametrize("environment, days, refused", [
+    ("prod", "30", True), ("prod", "364", True), ("prod", "365", False), ("prod", "3653", False),
+    ("dev", "1", False), ("staging", "30", False),
+])
+def test_cloudformation_refuses_prod_audit_logs_kept_less_than_a_year(agent, environment, days, refused):
+    failures = failed_assertions(agent, {"Environment": environment, "AuditLogRetentionDays": days}, "123456789012", "us-east-1")
+    assert bool(failures) is refused
+    if refused:
+        assert failures == ["prod keeps audit logs at least 365 days"]
+
+
+def test_on_localcloud_a_locked_audit_log_cannot_be_deleted_before_its_retention_ends(agent):
+    """The audit bucket's Object Lock settings, as the template writes them, applied by
+    localcloud as S3 applies them: a locked version is refused deletion."""
+    localcloud.install()
+    bucket = props(agent, "AuditLogsBucket")
+    template = {
+        "Parameters": {"AuditLogRetentionDays": {"Type": "Number"}},
+        "Resources": {"Audit": {"Type": "AWS::S3::Bucket", "Properties": {
+            "BucketName": "audit-lock-test", **{k: bucket[k] for k in
+                                                ("ObjectLockEnabled", "ObjectLockConfiguration", "VersioningConfiguration")}}}},
+    }
+    with warnings.catch_warnings(), mock_aws():
+        warnings.simplefilter("ignore")
+        cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+        cloudformation.create_stack(StackName="audit", TemplateBody=json.dumps(template),
+                                    Parameters=[{"ParameterKey": "AuditLogRetentionDays", "ParameterValue": "365"}])
+        stack = cloudformation.describe_stacks(StackName="audit")["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE", cloudformation.describe_stack_events(StackName="audit")["StackEvents"]
+        s3 = boto3.client("s3", region_name="us-east-1")
+        configuration = s3.get_object_lock_configuration(Bucket="audit-lock-test")["ObjectLockConfiguration"]
+        retention = configuration["Rule"]["DefaultRetention"]
+        assert configuration["ObjectLockEnabled"] == "Enabled" and (retention["Mode"], retention["Days"]) == ("COMPLIANCE", 365)
+        version = s3.put_object(Bucket="audit-lock-test", Key="log", Body=b"record", ChecksumAlgorithm="SHA256")["VersionId"]
+        with pytest.raises(ClientError) as refused:
+            s3.delete_object(Bucket="audit-lock-test", Key="log", VersionId=version)
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_validate_refuses_prod_audit_logs_kept_less_than_a_year_before_any_aws_call(tmp_project, templates):
+    path = tmp_project.parameter_path("prod")
+    path.write_text(path.read_text().replace("AuditLogRetentionDays: 365", "AuditLogRetentionDays: 180", 1))
+    with pytest.raises(InputError) as raised:
+        params.resolve_deployed(tmp_project, "prod", templates)
+    [problem] = raised.value.problems
+    assert problem.startswith("parameters/prod.yaml: templates.fraud-agent.AuditLogRetentionDays: ")
+    assert problem.endswith("prod keeps audit logs at least 365 days, got 180")

@@ -161,3 +161,18 @@ def test_values_per_environment(project, templates, environment, cpu, memory, in
     values = params.resolve_deployed(project, environment, templates).plain("loan-processing", "eu-west-1")
     assert (values["TaskCpu"], values["TaskMemory"], values["DbInstanceCount"]) == (cpu, memory, instances)
     assert (values["DbDeletionProtection"], values["ComplianceLevel"]) == (protection, "high")
+
+
+def test_targets_are_health_checked_every_30_seconds(loans, templates):
+    group = loans["Resources"]["TargetGroup"]["Properties"]
+    assert group["HealthCheckIntervalSeconds"] == 30
+    assert group["HealthCheckPath"] == "/health" and group["HealthCheckEnabled"] is True
+    assert group.get("HealthCheckTimeoutSeconds", 5) < group["HealthCheckIntervalSeconds"]
+    # the scoring service of fraud-detection keeps its own 15 s
+    assert templates["fraud-detection"]["Resources"]["TargetGroup"]["Properties"]["HealthCheckIntervalSeconds"] == 15
+
+
+def test_load_balancer_stays_internal_in_the_private_subnets(loans):
+    balancer = loans["Resources"]["LoadBalancer"]["Properties"]
+    assert balancer["Scheme"] == "internal"
+    assert balancer["Subnets"] == {"Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PrivateSubnetIds"}}]}

@@ -79,7 +79,8 @@ def test_workload_consumes_its_own_environments_network(deployed):
 def test_fraud_detection_outputs_are_present(deployed):
     stacks, _, _ = deployed
     expected = {"LoadBalancerDnsName", "ClusterName", "ServiceName", "DatabaseEndpoint", "DatabaseSecretArn",
-                "FraudRulesTableName", "DataKeyArn", "AlertTopicArn", "ServiceRoleArn", "OperatorRoleArn"}
+                "FraudRulesTableName", "DataKeyArn", "AlertTopicArn", "ServiceRoleArn", "OperatorRoleArn",
+                "ClusterArn", "DatabaseClusterArn", "DashboardName"}
     for (environment, region, name), stack in stacks.items():
         if name == "fraud-detection":
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}

@@ -412,3 +412,38 @@ def test_every_key_states_enabled_and_rotation_so_drift_compares_them(templates)
     assert keys
     for name, key in keys:
         assert key["Properties"]["Enabled"] is True and key["Properties"]["EnableKeyRotation"] is True, name
+
+
+POSTGRES_TEMPLATES = ("fraud-detection", "payments", "data-pipeline")
+
+
+def postgres_parameters(template) -> dict:
+    """The parameters in force on the template's PostgreSQL database: its cluster's
+    parameter group (Aurora) or its instance's (RDS)."""
+    resources = template["Resources"]
+    if "DatabaseCluster" in resources:
+        database, group_property = resources["DatabaseCluster"]["Properties"], "DBClusterParameterGroupName"
+    else:
+        database, group_property = resources["DatabaseInstance"]["Properties"], "DBParameterGroupName"
+    assert "postgres" in database["Engine"]
+    return resources[database[group_property]["Ref"]]["Properties"]
+
+
+@pytest.mark.parametrize("name", POSTGRES_TEMPLATES)
+def test_every_postgres_database_refuses_connections_without_tls(templates, name):
+    group = postgres_parameters(templates[name])
+    assert group["Parameters"]["rds.force_ssl"] == "1"
+
+
+@pytest.mark.parametrize("name, family", [("fraud-detection", "aurora-postgresql15"), ("payments", "aurora-postgresql15"),
+                                          ("data-pipeline", "postgres15")])
+def test_postgres_parameter_groups_match_the_engine_major_version(templates, name, family):
+    assert postgres_parameters(templates[name])["Family"] == family
+
+
+def test_fraud_detection_outputs_its_dashboard_and_cluster_arns(fraud):
+    outputs = fraud["Outputs"]
+    assert outputs["DashboardName"]["Value"] == ref("Dashboard")
+    assert outputs["ClusterArn"]["Value"] == {"Fn::GetAtt": ["Cluster", "Arn"]}
+    assert outputs["DatabaseClusterArn"]["Value"] == {"Fn::GetAtt": ["DatabaseCluster", "DBClusterArn"]}
+    assert outputs["DashboardName"]["Export"]["Name"] == {"Fn::Sub": "${Environment}-fraud-detection-DashboardName"}

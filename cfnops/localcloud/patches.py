@@ -16,15 +16,15 @@
   parameter as an int, so ``Equals(Ref(AzCount), "3")`` was always false);
 - stacks list only the resources they created: a resource whose Condition was false
   no longer shows up as an empty entry in DescribeStackResources;
-- AWS::RDS::DBSubnetGroup has a physical id (its name);
+- AWS::RDS::DBSubnetGroup and AWS::RDS::DBParameterGroup have a physical id (their name);
 - deleting an AWS::IAM::ManagedPolicy detaches it first (moto left it attached, so its
   roles could never be deleted);
 - DeletionPolicy RetainExceptOnCreate is kept on stack deletion like Retain, and
   deleted when the creation that made it rolls back (``ResourceMap.delete(rollback=True)``);
 - inline policies of roles created from templates are stored as JSON (moto kept the
   dict, and GetRolePolicy answered with its Python repr);
-- AWS::S3::Bucket applies VersioningConfiguration and PublicAccessBlockConfiguration
-  (moto applied only encryption and tags);
+- AWS::S3::Bucket applies VersioningConfiguration, PublicAccessBlockConfiguration and
+  ObjectLockEnabled with its default retention (moto applied only encryption and tags);
 - properties moto ignores when it creates from a template are applied (log group
   KmsKeyId, VPC DNS attributes, subnet MapPublicIpOnLaunch, Lambda tags as a dict): otherwise drift
   detection would report its omissions as drift;
@@ -68,6 +68,7 @@ REF_FORMATS = {
 # What GetAtt returns for unmodelled types where the generic answer would be wrong.
 ATTRIBUTE_FORMATS = {
     ("AWS::RDS::DBCluster", "MasterUserSecret.SecretArn"): "arn:aws:secretsmanager:{region}:{account}:secret:rds!cluster-{suffix}-{suffix6}",
+    ("AWS::ElastiCache::ReplicationGroup", "PrimaryEndPoint.Port"): "6379",
 }
 
 
@@ -168,7 +169,8 @@ def _rds_managed_master_user_secret() -> None:
     from moto.rds import models as rds_models
 
     original = rds_models.DBInstance.create_from_cloudformation_json.__func__
-    attributes = ("MasterUserSecret.SecretArn",)
+    attributes = {"MasterUserSecret.SecretArn": lambda database: database.master_user_secret.secret_arn,
+                  "DBInstanceArn": lambda database: database.db_instance_arn}
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
@@ -187,7 +189,7 @@ def _rds_managed_master_user_secret() -> None:
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name in attributes:
-            return self.master_user_secret.secret_arn
+            return attributes[attribute_name](self)
         return original_get(self, attribute_name)
 
     original_has, original_get = rds_models.DBInstance.has_cfn_attr, rds_models.DBInstance.get_cfn_attribute
@@ -288,6 +290,7 @@ def _db_subnet_group_physical_id() -> None:
     from moto.rds import models as rds_models
 
     rds_models.DBSubnetGroup.physical_resource_id = property(lambda self: self.name)
+    rds_models.DBParameterGroup.physical_resource_id = property(lambda self: self.name)
 
 
 def _managed_policy_detaches_on_delete() -> None:
@@ -399,6 +402,10 @@ def _bucket_versioning_and_public_access_block() -> None:
             backend.put_bucket_versioning(bucket.name, status)
         if properties.get("PublicAccessBlockConfiguration"):
             backend.put_public_access_block(bucket.name, properties["PublicAccessBlockConfiguration"])
+        if flag(properties.get("ObjectLockEnabled", False)):
+            retention = ((properties.get("ObjectLockConfiguration") or {}).get("Rule") or {}).get("DefaultRetention") or {}
+            backend.put_object_lock_configuration(bucket.name, True, retention.get("Mode"),
+                                                  int(retention.get("Days", 0)), int(retention.get("Years", 0)))
         return bucket
 
     s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)

@@ -99,6 +99,19 @@ def add_private_bucket(template: Template, title: str, name: Sub, key, noncurren
     return bucket
 
 
+def lock_in_compliance_mode(bucket: s3.Bucket, retention_days) -> s3.Bucket:
+    """S3 Object Lock, compliance mode: every new object version is kept unchanged and
+    undeletable by anyone, root included, for ``retention_days``. Object Lock needs
+    versioning (every bucket of ours has it), is turned on here at the bucket's creation,
+    and can never be turned off."""
+    bucket.ObjectLockEnabled = True
+    bucket.ObjectLockConfiguration = s3.ObjectLockConfiguration(
+        ObjectLockEnabled="Enabled",
+        Rule=s3.ObjectLockRule(DefaultRetention=s3.DefaultRetention(Mode="COMPLIANCE", Days=retention_days)),
+    )
+    return bucket
+
+
 def add_access_log_bucket(template: Template, title: str, name: Sub, prefix: str, glacier_after_days: int,
                           expire_after_days: int) -> tuple[s3.Bucket, s3.BucketPolicy]:
     """Where the region's load balancers write access logs under ``prefix``: SSE-S3,

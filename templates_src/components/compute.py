@@ -67,10 +67,11 @@ def _access_log_attributes(bucket, prefix: str) -> list[elb.LoadBalancerAttribut
 
 def add_load_balancer(
     template: Template, *, suffix: str, subnets, security_group, vpc_id, certificate_arn, container_port: int, tls_policy: str,
-    access_logs=None,
+    access_logs=None, health_check_interval_seconds: int = 15,
 ) -> LoadBalancer:
     """``access_logs``: (bucket, bucket policy), logs written under the prefix ``suffix``;
-    the load balancer waits for the policy, since ELB checks it may write when enabled."""
+    the load balancer waits for the policy, since ELB checks it may write when enabled.
+    Targets are checked on HEALTH_CHECK_PATH every ``health_check_interval_seconds``."""
     attributes = [
         elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
         elb.LoadBalancerAttributes(Key="routing.http.desync_mitigation_mode", Value="strictest"),
@@ -102,7 +103,7 @@ def add_load_balancer(
             HealthCheckEnabled=True,
             HealthCheckPath=HEALTH_CHECK_PATH,
             HealthCheckProtocol="HTTP",
-            HealthCheckIntervalSeconds=15,
+            HealthCheckIntervalSeconds=health_check_interval_seconds,
             HealthyThresholdCount=2,
             UnhealthyThresholdCount=3,
             Matcher=elb.Matcher(HttpCode="200"),

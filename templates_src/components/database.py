@@ -59,10 +59,20 @@ class AuroraEngine:
     log_exports: tuple[str, ...]
     parameter_family: str | None = None
     cluster_parameters: dict[str, str] = field(default_factory=dict)
+    parameters_summary: str = ""
+
+
+def major_version(version: str) -> str:
+    return version.split(".")[0]
 
 
 def aurora_postgres(version: str) -> AuroraEngine:
-    return AuroraEngine("aurora-postgresql", version, ("postgresql",))
+    """Aurora PostgreSQL with TLS required: ``rds.force_ssl`` is a cluster parameter whose
+    default is 0 (plain connections accepted)."""
+    return AuroraEngine(
+        "aurora-postgresql", version, ("postgresql",), f"aurora-postgresql{major_version(version)}",
+        {"rds.force_ssl": "1"}, "TLS required",
+    )
 
 
 def aurora_mysql(version: str) -> AuroraEngine:
@@ -80,6 +90,7 @@ def aurora_mysql(version: str) -> AuroraEngine:
             "long_query_time": "2",
             "log_output": "FILE",
         },
+        "TLS required, audit, general and slow query logs",
     )
 
 
@@ -98,7 +109,7 @@ def _cluster_parameter_group(template: Template, engine: AuroraEngine, suffix: s
     return template.add_resource(
         rds.DBClusterParameterGroup(
             "DatabaseClusterParameterGroup",
-            Description=Sub(f"${{Environment}} {suffix} {engine.engine}: TLS required, audit, general and slow query logs"),
+            Description=Sub(f"${{Environment}} {suffix} {engine.engine}: {engine.parameters_summary}"),
             Family=engine.parameter_family,
             Parameters=dict(sorted(engine.cluster_parameters.items())),
             Tags=standard_tags(),
@@ -187,17 +198,62 @@ def _observed(key, monitoring_role) -> dict:
     )
 
 
+POSTGRES_LOG_EXPORTS = ("postgresql", "upgrade")
+
+
+def postgres_audit_parameters() -> dict[str, str]:
+    """TLS required; pgAudit (loaded beside RDS's default pg_stat_statements) logs every
+    read and write statement (session auditing), and the role ``rds_pgaudit`` is the
+    auditor for object auditing; connections and disconnections are logged. Creating the
+    extension (CREATE EXTENSION pgaudit) is a SQL step: README, data-pipeline."""
+    return {
+        "rds.force_ssl": "1",
+        "shared_preload_libraries": "pg_stat_statements,pgaudit",
+        "pgaudit.log": "read,write",
+        "pgaudit.role": "rds_pgaudit",
+        "log_connections": "1",
+        "log_disconnections": "1",
+    }
+
+
+def _instance_parameter_group(template: Template, engine_version: str, suffix: str) -> rds.DBParameterGroup:
+    return template.add_resource(
+        rds.DBParameterGroup(
+            "DatabaseParameterGroup",
+            Description=Sub(f"${{Environment}} {suffix} postgres: TLS required, pgAudit reads and writes, connection logging"),
+            Family=f"postgres{major_version(engine_version)}",
+            Parameters=postgres_audit_parameters(),
+            Tags=standard_tags(),
+        )
+    )
+
+
+def _instance_log_groups(template: Template, suffix: str, retention_days, key) -> list:
+    """RDS exports an instance's ``log`` to /aws/rds/instance/<identifier>/<log>."""
+    return [
+        observability.add_named_log_group(
+            template, f"DatabaseLog{log.capitalize()}",
+            Sub(f"/aws/rds/instance/{name_pattern('rds', suffix)}/{log}"), retention_days, key,
+        )
+        for log in POSTGRES_LOG_EXPORTS
+    ]
+
+
 def add_postgres_instance(
     template: Template, *, suffix: str, key, master_username: str, subnet_group, security_group, instance_class, storage_gb,
-    deletion_protection, engine_version: str, database_name: str, monitoring_role,
+    deletion_protection, engine_version: str, database_name: str, monitoring_role, log_retention_days,
 ) -> rds.DBInstance:
-    """A standalone RDS PostgreSQL instance: Multi-AZ, encrypted with the CMK, never public."""
-    return template.add_resource(snapshot(rds.DBInstance(
+    """A standalone RDS PostgreSQL instance: Multi-AZ, encrypted with the CMK, never public,
+    TLS required and audited; the groups its logs are exported to are created first,
+    encrypted and with ``log_retention_days`` (RDS would create them never expiring, unencrypted)."""
+    log_groups = _instance_log_groups(template, suffix, log_retention_days, key)
+    instance = rds.DBInstance(
         "DatabaseInstance",
         DBInstanceIdentifier=physical_name("rds", suffix),
         Engine="postgres",
         EngineVersion=engine_version,
         DBInstanceClass=instance_class,
+        DBParameterGroupName=Ref(_instance_parameter_group(template, engine_version, suffix)),
         AllocatedStorage=storage_gb,
         StorageType="gp3",
         StorageEncrypted=True,
@@ -211,12 +267,14 @@ def add_postgres_instance(
         BackupRetentionPeriod=BACKUP_RETENTION_DAYS,
         DeletionProtection=deletion_protection,
         EnableIAMDatabaseAuthentication=True,
-        EnableCloudwatchLogsExports=["postgresql", "upgrade"],
+        EnableCloudwatchLogsExports=list(POSTGRES_LOG_EXPORTS),
         AutoMinorVersionUpgrade=True,
         CopyTagsToSnapshot=True,
         Tags=standard_tags(),
+        DependsOn=[group.title for group in log_groups],
         **_observed(key, monitoring_role),
-    )))
+    )
+    return template.add_resource(snapshot(instance))
 
 
 def add_instances(
