@@ -78,7 +78,7 @@ def sample(ignored: bool = False) -> drift.DriftReport:
 def test_text_report_matrix_and_property_lines():
     lines = text.render(sample()).splitlines()
     assert lines[0] == "drift of staging: DRIFTED  (2026-11-22T06:00:00Z .. 2026-11-22T06:00:09Z)"
-    assert lines[1] == "1 drifted resource(s); 1 not checked; 0 ignore rule(s), 0 unused"
+    assert lines[1] == "1 drifted resource; 1 not checked; 0 ignore rules, 0 unused"
     assert lines[4].split() == ["network-staging", "IN_SYNC", "DRIFTED", "IN_SYNC"]
     assert "    /RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in lines
     assert any(line.startswith("1 resource(s) of drifted instances are NOT_CHECKED") for line in lines)
@@ -179,7 +179,7 @@ def test_every_format_lists_each_rule_with_what_it_hid_or_unused():
     hid = "network-staging us-west-2 111111111111: FlowLogRole /AssumeRolePolicyDocument"
     for page in (text.render(report), markdown.render(report), html.render(report)):
         assert "AWS::IAM::Role AssumeRolePolicyDocument (iam-policy)" in page and hid in page and "IAM keeps its own form" in page
-        assert "AWS::Logs::LogGroup Tags (service-tags)" in page and "unused" in page and "2 ignore rule(s), 1 unused" in page
+        assert "AWS::Logs::LogGroup Tags (service-tags)" in page and "unused" in page and "2 ignore rules, 1 unused" in page
     uses = json.loads(json_report.render(report))["ignore_rule_uses"]
     assert [(u["property"], u["unused"], len(u["hid"])) for u in uses] == [("AssumeRolePolicyDocument", False, 1), ("Tags", True, 0)]
     assert uses[0]["hid"][0] == {"stackset": "network-staging", "account": "111111111111", "region": "us-west-2",
@@ -190,14 +190,14 @@ def test_every_format_has_the_drifted_count_at_the_top_and_not_checked_by_type()
     report = sample()
     nat = "network-staging us-west-2 111111111111: Nat nat-1"
     page = html.render(report)
-    assert page.index("1 drifted resource(s)") < page.index('id="matrix"')
+    assert page.index("1 drifted resource") < page.index('id="matrix"')
     assert '<details class="not-checked">' in page and "<details class=\"not-checked\" open" not in page  # collapsed
     assert "<code>AWS::EC2::NatGateway</code> (1)" in page and nat in page
     lines = text.render(report).splitlines()
-    assert lines[1].startswith("1 drifted resource(s)")
+    assert lines[1].startswith("1 drifted resource")
     assert lines[lines.index("NOT_CHECKED by type:") + 1:][:2] == ["  AWS::EC2::NatGateway (1)", f"    - {nat}"]
     body = markdown.render(report)
-    assert body.splitlines()[2] == "**1 drifted resource(s); 1 not checked; 0 ignore rule(s), 0 unused**"
+    assert body.splitlines()[2] == "**1 drifted resource; 1 not checked; 0 ignore rules, 0 unused**"
     assert "<details><summary><code>AWS::EC2::NatGateway</code> (1)</summary>" in body and f"- `{nat}`" in body
     document = json.loads(json_report.render(report))
     assert document["drifted_resources"] == 1

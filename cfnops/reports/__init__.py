@@ -4,6 +4,7 @@ the report alone; none calls AWS."""
 from __future__ import annotations
 
 from ..drift import DriftReport, StackSetDrift, rule_uses
+from ..words import plural
 
 STATUS_ORDER = ("DRIFTED", "FAILED", "UNKNOWN", "NOT_CHECKED", "IN_SYNC")
 
@@ -72,5 +73,5 @@ def not_checked_by_type(report: DriftReport) -> list[tuple[str, list[str]]]:
 
 def summary_line(report: DriftReport) -> str:
     unused = sum(1 for _, uses in rule_uses(report) if not uses)
-    return (f"{drifted_count(report)} drifted resource(s); {not_checked(report)} not checked; "
-            f"{len(report.rules)} ignore rule(s), {unused} unused")
+    return (f"{plural(drifted_count(report), 'drifted resource')}; {not_checked(report)} not checked; "
+            f"{plural(len(report.rules), 'ignore rule')}, {unused} unused")
