@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from awacs.aws import Action, Condition, Deny, Statement, StringEquals
 from troposphere import Sub, encode_to_dict
 
-from cfnops.awsfacts import iam_catalog, iam_limits, intrinsics
+from cfnops.awsfacts import iam_catalog, iam_limits, intrinsics, template_iam
 from cfnops.awsfacts.execution_actions import Derivation, derive
 
 from . import policies
@@ -149,48 +149,15 @@ def pack(statements: list[Statement]) -> tuple:
     return tuple(policies.document(*b) for b in bins)
 
 
-def _roles(templates: Mapping[str, dict]):
-    for template in templates.values():
-        for resource in (template.get("Resources") or {}).values():
-            yield resource
-
-
-def trusted_services(templates: Mapping[str, dict]) -> tuple[str, ...]:
-    """Every service principal a workload role trusts: where PassRole may hand roles."""
-    services = set()
-    for resource in _roles(templates):
-        if resource["Type"] != "AWS::IAM::Role":
-            continue
-        for statement in resource["Properties"]["AssumeRolePolicyDocument"]["Statement"]:
-            service = (statement.get("Principal") or {}).get("Service", [])
-            services.update(s for s in ([service] if isinstance(service, str) else service) if isinstance(s, str))
-    return tuple(sorted(services))
-
-
-def workload_actions(templates: Mapping[str, dict]) -> tuple[str, ...]:
-    """Every action an Allow in a workload role's or managed policy's document names."""
-    found = set()
-    for resource in _roles(templates):
-        properties = resource.get("Properties") or {}
-        documents = [p["PolicyDocument"] for p in properties.get("Policies", [])] if resource["Type"] == "AWS::IAM::Role" else (
-            [properties["PolicyDocument"]] if resource["Type"] == "AWS::IAM::ManagedPolicy" else [])
-        for document in documents:
-            for statement in document["Statement"]:
-                if statement.get("Effect") == "Allow":
-                    actions = statement.get("Action", [])
-                    found.update([actions] if isinstance(actions, str) else actions)
-    return tuple(sorted(found))
-
-
 def boundary_document(templates: Mapping[str, dict]):
-    actions = workload_actions(templates)
+    actions = template_iam.allowed_actions(templates)
     return policies.document(Statement(Sid="WorkloadActions", Effect="Allow", Action=[_action(a) for a in actions],
                                        Resource=["*"]))
 
 
 def execution_permissions(templates: Mapping[str, dict]) -> ExecutionPermissions:
     derivation = derive(templates.values())
-    statements = allow_statements(derivation.actions, trusted_services(templates)) + deny_statements()
+    statements = allow_statements(derivation.actions, template_iam.trusted_services(templates)) + deny_statements()
     return ExecutionPermissions(derivation, pack(statements), boundary_document(templates))
 
 

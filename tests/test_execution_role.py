@@ -8,7 +8,7 @@ import re
 import pytest
 from troposphere import Template, ssm
 
-from cfnops.awsfacts import iam_catalog, iam_limits, policy_eval, schemas
+from cfnops.awsfacts import iam_catalog, iam_limits, policy_eval, schemas, template_iam
 from cfnops.awsfacts.execution_actions import derive
 from cfnops.gate.iam import execution_documents
 from templates_src import WORKLOADS, execution_policy, stackset_roles
@@ -150,4 +150,4 @@ def test_the_boundary_allows_what_workload_roles_use_and_no_iam(templates, workl
     boundary = templates["stackset-roles"]["Resources"]["WorkloadBoundary"]["Properties"]["PolicyDocument"]
     actions = boundary["Statement"][0]["Action"]
     assert not [a for a in actions if a.startswith(("iam:", "sts:", "organizations:"))]
-    assert set(actions) == set(execution_policy.workload_actions(workloads))
+    assert set(actions) == set(template_iam.allowed_actions(workloads))

@@ -8,6 +8,7 @@
 - ``intrinsics``: resolving a template's values far enough to measure and evaluate them.
 - ``policy_eval``: IAM policy evaluation (Allow, Deny, wildcards, NotAction, conditions).
 - ``execution_actions``: what CloudFormation's handlers need for a set of resource types.
+- ``template_iam``: the services templates' roles trust and the actions their policies allow.
 
 A leaf package: it imports nothing from the rest of cfnops nor from templates_src, so
 templates (the "what") and the tool and localcloud (the "how") can all read it.

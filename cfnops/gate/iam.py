@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ..awsfacts import iam_catalog, iam_limits, intrinsics, policy_eval
+from ..awsfacts import iam_catalog, iam_limits, intrinsics, policy_eval, template_iam
 from ..awsfacts.execution_actions import UnsupportedTemplate, derive
 from ..findings import Finding
 
@@ -112,20 +112,10 @@ def execution_documents(bootstrap: Mapping, role_id: str = "ExecutionRole") -> t
     return [resolve(d) for d in documents], resolve
 
 
-def _trusted_services(workloads: Mapping[str, dict]) -> list[str]:
-    services = set()
-    for template in workloads.values():
-        for _, props in _resources(template, "AWS::IAM::Role"):
-            for statement in props["AssumeRolePolicyDocument"].get("Statement", []):
-                service = (statement.get("Principal") or {}).get("Service", [])
-                services.update([service] if isinstance(service, str) else service)
-    return sorted(s for s in services if isinstance(s, str))
-
-
 def coverage_findings(workloads: Mapping[str, dict], bootstrap_name: str, bootstrap: Mapping, scope) -> list[Finding]:
     documents, resolve = execution_documents(bootstrap)
     boundary = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
-    context = {BOUNDARY_KEY: boundary, "iam:PassedToService": _trusted_services(workloads)}
+    context = {BOUNDARY_KEY: boundary, "iam:PassedToService": list(template_iam.trusted_services(workloads))}
     try:
         needs = derive(workloads.values()).needs
     except UnsupportedTemplate as error:
