@@ -330,7 +330,7 @@ class MoreOutOfBand:
             "Attributes"]["MessageRetentionPeriod"])
         self.topic_key = self.sns.get_topic_attributes(TopicArn=self.topic)["Attributes"]["KmsMasterKeyId"]
         [group] = self.logs.describe_log_groups(logGroupNamePrefix=self.log_group)["logGroups"]
-        self.days = group["retentionInDays"]
+        self.days, self.log_key = group["retentionInDays"], group["kmsKeyId"]
         [listener] = self.elbv2.describe_listeners(ListenerArns=[self.listener])["Listeners"]
         self.ssl_policy = listener["SslPolicy"]
         [service] = self.ecs.describe_services(cluster=self.cluster, services=[self.service])["services"]
@@ -343,6 +343,7 @@ class MoreOutOfBand:
         self.sqs.set_queue_attributes(QueueUrl=self.queue, Attributes={"MessageRetentionPeriod": "60"})
         self.sns.set_topic_attributes(TopicArn=self.topic, AttributeName="KmsMasterKeyId", AttributeValue="")
         self.logs.put_retention_policy(logGroupName=self.log_group, retentionInDays=1)
+        self.logs.disassociate_kms_key(logGroupName=self.log_group)
         self.elbv2.modify_listener(ListenerArn=self.listener, SslPolicy="ELBSecurityPolicy-2016-08")
         self.ecs.update_service(cluster=self.cluster, service=self.service, desiredCount=self.desired + 3)
         self.rds.modify_db_instance(DBInstanceIdentifier=self.database, BackupRetentionPeriod=1, ApplyImmediately=True)
@@ -352,6 +353,7 @@ class MoreOutOfBand:
         self.sqs.set_queue_attributes(QueueUrl=self.queue, Attributes={"MessageRetentionPeriod": str(self.seconds)})
         self.sns.set_topic_attributes(TopicArn=self.topic, AttributeName="KmsMasterKeyId", AttributeValue=self.topic_key)
         self.logs.put_retention_policy(logGroupName=self.log_group, retentionInDays=self.days)
+        self.logs.associate_kms_key(logGroupName=self.log_group, kmsKeyId=self.log_key)
         self.elbv2.modify_listener(ListenerArn=self.listener, SslPolicy=self.ssl_policy)
         self.ecs.update_service(cluster=self.cluster, service=self.service, desiredCount=self.desired)
         self.rds.modify_db_instance(DBInstanceIdentifier=self.database, BackupRetentionPeriod=self.backups, ApplyImmediately=True)
@@ -369,7 +371,8 @@ def test_streams_queues_topics_log_groups_listeners_services_and_databases_drift
     assert differences("DeadLetterQueue") == [("/MessageRetentionPeriod", str(changes.seconds), "60")]
     [topic] = found(report, "AlertTopic")
     assert (topic.path, topic.expected, topic.actual, topic.difference_type) == ("/KmsMasterKeyId", changes.topic_key, "null", "REMOVE")
-    assert differences("AlertHandlerLogGroup") == [("/RetentionInDays", str(changes.days), "1")]
+    assert [(d.path, d.expected, d.actual, d.difference_type) for d in found(report, "AlertHandlerLogGroup")] == [
+        ("/RetentionInDays", str(changes.days), "1", "NOT_EQUAL"), ("/KmsKeyId", changes.log_key, "null", "REMOVE")]
     assert differences("HttpsListener") == [("/SslPolicy", changes.ssl_policy, "ELBSecurityPolicy-2016-08")]
     assert differences("Service") == [("/DesiredCount", str(changes.desired), str(changes.desired + 3))]
     assert differences("DatabaseInstance") == [("/BackupRetentionPeriod", str(changes.backups), "1")]
