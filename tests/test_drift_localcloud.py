@@ -311,3 +311,73 @@ def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reaso
     status, reason = reasons["ModelsBucketPolicy"]
     assert status == "NOT_CHECKED" and reason.startswith("localcloud cannot read it: it is a placeholder")
     assert reasons["ModelsBucket"] == ("IN_SYNC", "")
+
+
+class MoreOutOfBand:
+    """Changes to streams, queues, topics, log groups, listeners, services and databases,
+    made with plain boto3 and undone by revert()."""
+
+    def __init__(self):
+        client = lambda name: boto3.client(name, region_name=REGION)  # noqa: E731
+        self.kinesis, self.sqs, self.sns, self.logs = client("kinesis"), client("sqs"), client("sns"), client("logs")
+        self.elbv2, self.ecs, self.rds = client("elbv2"), client("ecs"), client("rds")
+        self.stream, self.queue = physical("fraud-agent", "EventsStream"), physical("fraud-agent", "DeadLetterQueue")
+        self.topic, self.log_group = physical("fraud-agent", "AlertTopic"), physical("fraud-agent", "AlertHandlerLogGroup")
+        self.listener, self.database = physical("fraud-detection", "HttpsListener"), physical("data-pipeline", "DatabaseInstance")
+        self.cluster, self.service = physical("fraud-detection", "Cluster"), physical("fraud-detection", "Service")
+        self.hours = self.kinesis.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"]["RetentionPeriodHours"]
+        self.seconds = int(self.sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["MessageRetentionPeriod"])[
+            "Attributes"]["MessageRetentionPeriod"])
+        self.topic_key = self.sns.get_topic_attributes(TopicArn=self.topic)["Attributes"]["KmsMasterKeyId"]
+        [group] = self.logs.describe_log_groups(logGroupNamePrefix=self.log_group)["logGroups"]
+        self.days, self.log_key = group["retentionInDays"], group["kmsKeyId"]
+        [listener] = self.elbv2.describe_listeners(ListenerArns=[self.listener])["Listeners"]
+        self.ssl_policy = listener["SslPolicy"]
+        [service] = self.ecs.describe_services(cluster=self.cluster, services=[self.service])["services"]
+        self.desired = service["desiredCount"]
+        [database] = self.rds.describe_db_instances(DBInstanceIdentifier=self.database)["DBInstances"]
+        self.backups = database["BackupRetentionPeriod"]
+
+    def apply(self) -> None:
+        self.kinesis.increase_stream_retention_period(StreamName=self.stream, RetentionPeriodHours=self.hours * 2)
+        self.sqs.set_queue_attributes(QueueUrl=self.queue, Attributes={"MessageRetentionPeriod": "60"})
+        self.sns.set_topic_attributes(TopicArn=self.topic, AttributeName="KmsMasterKeyId", AttributeValue="")
+        self.logs.put_retention_policy(logGroupName=self.log_group, retentionInDays=1)
+        self.logs.disassociate_kms_key(logGroupName=self.log_group)
+        self.elbv2.modify_listener(ListenerArn=self.listener, SslPolicy="ELBSecurityPolicy-2016-08")
+        self.ecs.update_service(cluster=self.cluster, service=self.service, desiredCount=self.desired + 3)
+        self.rds.modify_db_instance(DBInstanceIdentifier=self.database, BackupRetentionPeriod=1, ApplyImmediately=True)
+
+    def revert(self) -> None:
+        self.kinesis.decrease_stream_retention_period(StreamName=self.stream, RetentionPeriodHours=self.hours)
+        self.sqs.set_queue_attributes(QueueUrl=self.queue, Attributes={"MessageRetentionPeriod": str(self.seconds)})
+        self.sns.set_topic_attributes(TopicArn=self.topic, AttributeName="KmsMasterKeyId", AttributeValue=self.topic_key)
+        self.logs.put_retention_policy(logGroupName=self.log_group, retentionInDays=self.days)
+        self.logs.associate_kms_key(logGroupName=self.log_group, kmsKeyId=self.log_key)
+        self.elbv2.modify_listener(ListenerArn=self.listener, SslPolicy=self.ssl_policy)
+        self.ecs.update_service(cluster=self.cluster, service=self.service, desiredCount=self.desired)
+        self.rds.modify_db_instance(DBInstanceIdentifier=self.database, BackupRetentionPeriod=self.backups, ApplyImmediately=True)
+
+
+def test_streams_queues_topics_log_groups_listeners_services_and_databases_drift_at_property_level(deployed, capsys, monkeypatch):
+    changes = MoreOutOfBand()
+    changes.apply()
+    try:
+        report, _ = detect(deployed, shipped_rules())
+    finally:
+        changes.revert()
+    differences = lambda logical_id: [(d.path, d.expected, d.actual) for d in found(report, logical_id)]  # noqa: E731
+    assert differences("EventsStream") == [("/RetentionPeriodHours", str(changes.hours), str(changes.hours * 2))]
+    assert differences("DeadLetterQueue") == [("/MessageRetentionPeriod", str(changes.seconds), "60")]
+    [topic] = found(report, "AlertTopic")
+    assert (topic.path, topic.expected, topic.actual, topic.difference_type) == ("/KmsMasterKeyId", changes.topic_key, "null", "REMOVE")
+    assert [(d.path, d.expected, d.actual, d.difference_type) for d in found(report, "AlertHandlerLogGroup")] == [
+        ("/RetentionInDays", str(changes.days), "1", "NOT_EQUAL"), ("/KmsKeyId", changes.log_key, "null", "REMOVE")]
+    assert differences("HttpsListener") == [("/SslPolicy", changes.ssl_policy, "ELBSecurityPolicy-2016-08")]
+    assert differences("Service") == [("/DesiredCount", str(changes.desired), str(changes.desired + 3))]
+    assert differences("DatabaseInstance") == [("/BackupRetentionPeriod", str(changes.backups), "1")]
+    assert all(not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences)
+    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
+    assert main(["--root", str(deployed.root), "drift", "--env", "staging", "--ignore-file", str(ROOT / "drift-ignore.yaml"),
+                 "--html-dir", str(deployed.root / "html")]) == ExitCode.OK  # reverted: in sync again
+    assert "drift of staging: IN_SYNC" in capsys.readouterr().out

@@ -524,6 +524,29 @@ def _template_rules() -> None:
     CloudFormationBackend.create_stack, CloudFormationBackend.update_stack = create_stack, update_stack
 
 
+def _log_group_kms_keys() -> None:
+    """AssociateKmsKey and DisassociateKmsKey on a log group, as on AWS (moto has neither)."""
+    from moto.logs.exceptions import ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+
+    def group(self):
+        found = self.logs_backend.groups.get(self._get_param("logGroupName"))
+        if found is None:
+            raise ResourceNotFoundException()
+        return found
+
+    def associate_kms_key(self) -> str:
+        group(self).kms_key_id = self._get_param("kmsKeyId")
+        return ""
+
+    def disassociate_kms_key(self) -> str:
+        group(self).kms_key_id = None
+        return ""
+
+    LogsResponse.associate_kms_key = associate_kms_key
+    LogsResponse.disassociate_kms_key = disassociate_kms_key
+
+
 def install() -> None:
     _placeholders_for_unmodelled_types()
     _aurora_members_are_placeholders()
@@ -544,3 +567,4 @@ def install() -> None:
     _dynamodb_stream_reenables()
     _template_rules()
     _event_bus_physical_id()
+    _log_group_kms_keys()
