@@ -39,9 +39,7 @@ BOUNDARY_CONDITION_KEY = "iam:PermissionsBoundary"
 DENIED_ACTIONS = ("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary")
 BOUNDARY_CHANGES = ("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
                     "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy")
-# Sizing: the longest values IAM could see for what templates leave to deploy time.
-SIZING_REFS = {"AWS::Partition": "aws-us-gov", "AWS::AccountId": "123456789012", "AWS::Region": "ap-southeast-2",
-               "Environment": max(ENVIRONMENTS, key=len)}
+SIZING_REFS = {**iam_limits.LONGEST_PSEUDO_PARAMETERS, "Environment": max(ENVIRONMENTS, key=len)}
 POLICY_BUDGET = iam_limits.MANAGED_POLICY - 64  # room for Version and the statement list itself
 
 

@@ -267,13 +267,18 @@ def found(report, logical_id: str) -> list[drift.PropertyDifference]:
     return list(resource.differences)
 
 
-def test_every_out_of_band_change_is_found_with_its_property_and_none_is_ignored(deployed, capsys, monkeypatch):
-    changes = OutOfBand()
+def detected_while(changes, deployed):
+    """Drift (shipped ignore rules) with ``changes`` made by hand, which are reverted after."""
     changes.apply()
     try:
-        report, _ = detect(deployed, shipped_rules())
+        return detect(deployed, shipped_rules())[0]
     finally:
         changes.revert()
+
+
+def test_every_out_of_band_change_is_found_with_its_property_and_none_is_ignored(deployed, capsys, monkeypatch):
+    changes = OutOfBand()
+    report = detected_while(changes, deployed)
     [ssh] = found(report, "LoadBalancerSecurityGroup")
     assert (ssh.path.startswith("/SecurityGroupIngress/"), ssh.difference_type) == (True, "ADD")
     assert json.loads(ssh.actual) == {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
@@ -361,11 +366,7 @@ class MoreOutOfBand:
 
 def test_streams_queues_topics_log_groups_listeners_services_and_databases_drift_at_property_level(deployed, capsys, monkeypatch):
     changes = MoreOutOfBand()
-    changes.apply()
-    try:
-        report, _ = detect(deployed, shipped_rules())
-    finally:
-        changes.revert()
+    report = detected_while(changes, deployed)
     differences = lambda logical_id: [(d.path, d.expected, d.actual) for d in found(report, logical_id)]  # noqa: E731
     assert differences("EventsStream") == [("/RetentionPeriodHours", str(changes.hours), str(changes.hours * 2))]
     assert differences("DeadLetterQueue") == [("/MessageRetentionPeriod", str(changes.seconds), "60")]

@@ -18,8 +18,6 @@ from ..awsfacts import iam_catalog, iam_limits, intrinsics, policy_eval, templat
 from ..awsfacts.execution_actions import UnsupportedTemplate, derive
 from ..findings import Finding
 
-SIZING_REFS = {"AWS::Partition": "aws-us-gov", "AWS::AccountId": "123456789012", "AWS::Region": "ap-southeast-2",
-               "AWS::StackName": "StackSet-" + "x" * 60}
 ACCOUNT = "123456789012"
 BOUNDARY_KEY = "iam:PermissionsBoundary"
 
@@ -32,7 +30,7 @@ def _sizing(template: Mapping) -> intrinsics.Resolver:
     values = intrinsics.parameter_values(template, {})
     longest = {name: max(map(str, p.get("AllowedValues", [values.get(name, "")])), key=len)
                for name, p in (template.get("Parameters") or {}).items()}
-    return intrinsics.Resolver({**longest, **SIZING_REFS})
+    return intrinsics.Resolver({**longest, **iam_limits.LONGEST_PSEUDO_PARAMETERS})
 
 
 def _resources(template: Mapping, type_name: str) -> Iterator[tuple[str, dict]]:
