@@ -25,9 +25,17 @@ def test_ctrl_c_during_a_rollout_starts_nothing_new_and_returns_within_2_seconds
     monkeypatch.setenv("CFNOPS_POLL_MAX_SECONDS", "0.5")
     from cfnops import aws as aws_module
 
+    from cfnops import interrupt
+
     calls: list[tuple[float, str]] = []
     signalled: list[float] = []
+    stopped: list[float] = []  # when the SIGINT handler ran (the signal's delivery takes a moment)
     original = aws_module.Aws.__init__
+    original_set = interrupt.STOP.set
+
+    def set_stop():
+        stopped.append(time.monotonic())
+        original_set()
 
     def record(model, **_):
         if model.name in MUTATING:
@@ -50,13 +58,15 @@ def test_ctrl_c_during_a_rollout_starts_nothing_new_and_returns_within_2_seconds
         project = copy_project(tmp_path)
         do_bootstrap(project)
         monkeypatch.setattr(aws_module.Aws, "__init__", init)
+        monkeypatch.setattr(interrupt.STOP, "set", set_stop)
         threading.Thread(target=interrupt_when_level_two_runs, daemon=True).start()
         code = main(["--root", str(project.root), "deploy", "--env", "staging"])
         returned = time.monotonic()
     assert code == ExitCode.INTERRUPTED == 130
     assert signalled, "the rollout ended before the test could interrupt it"
     assert returned - signalled[0] < 2
-    assert [name for at, name in calls if at > signalled[0]] == []  # nothing started after Ctrl-C
+    assert stopped and stopped[0] >= signalled[0]
+    assert [name for at, name in calls if at > stopped[0]] == []  # nothing started after Ctrl-C was handled
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("interrupted: nothing new was started; still running in AWS: ")
     assert " CREATE (" in err and err.endswith("run the same command again to wait for them and converge")
