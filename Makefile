@@ -120,7 +120,7 @@ parity: $(STAMP) ## Values that differ between dev, staging and prod, and which 
 	$(CFNOPS) parity
 
 localcloud: $(STAMP) ## Run the offline AWS on 127.0.0.1 until Ctrl-C; prints what to export
-	$(BIN)/python -m cfnops.localcloud
+	$(BIN)/python -m localcloud
 
 demo: $(STAMP) ## Offline: localcloud, render, lint, bootstrap, deploy ENV to 3 regions, re-run (no-op)
 	$(BIN)/python scripts/demo.py

@@ -94,13 +94,14 @@ def rollout_figures() -> None:
     os.environ["LOCALCLOUD_OPERATION_SECONDS"] = "0"
     warnings.simplefilter("ignore")
     sys.path.insert(0, str(ROOT))
-    from cfnops import localcloud, render
-    from cfnops.aws import Aws
-    from cfnops.deploy import DeployOptions
-    from cfnops.operations import WaitSettings
-    from cfnops.progress import PlainProgress
-    from cfnops.project import Project
-    from cfnops.rollout import deploy_environment
+    import localcloud
+    from cfnops.build import render
+    from cfnops.core.aws import Aws
+    from cfnops.rollout.deploy import DeployOptions
+    from cfnops.rollout.operations import WaitSettings
+    from cfnops.cli.progress import PlainProgress
+    from cfnops.inputs.project import Project
+    from cfnops.rollout.pipeline import deploy_environment
 
     localcloud.install()
     from moto import mock_aws
@@ -149,8 +150,10 @@ def rollout_figures() -> None:
 
 def bootstrapped(project, wait) -> None:
     """`make bootstrap ENV=staging`: the roles and the artifacts bucket deploy checks for."""
-    from cfnops import bootstrap, params, render
-    from cfnops.aws import Aws
+    from cfnops.rollout import bootstrap
+    from cfnops.inputs import params
+    from cfnops.build import render
+    from cfnops.core.aws import Aws
 
     resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
     text = project.template_path(bootstrap.TEMPLATE).read_text()
@@ -165,16 +168,16 @@ def first_deploy_seconds(checks: str) -> float:
 
     from moto import mock_aws
 
-    from cfnops import render
-    from cfnops.aws import Aws
-    from cfnops.deploy import DeployOptions, failures
-    from cfnops.operations import WaitSettings
-    from cfnops.progress import PlainProgress
-    from cfnops.project import Project
-    from cfnops.rollout import deploy_environment
+    from cfnops.build import render
+    from cfnops.core.aws import Aws
+    from cfnops.rollout.deploy import DeployOptions, failures
+    from cfnops.rollout.operations import WaitSettings
+    from cfnops.cli.progress import PlainProgress
+    from cfnops.inputs.project import Project
+    from cfnops.rollout.pipeline import deploy_environment
 
-    from cfnops import localcloud
-    from cfnops.localcloud import permissions
+    import localcloud
+    from localcloud import permissions
 
     localcloud.install()
     permissions.forget_decisions()  # a first deploy: nothing evaluated yet
@@ -208,9 +211,9 @@ def permission_figures(runs: int = 3) -> None:
 def drift_figures(project, quiet, wait) -> None:
     import boto3
 
-    from cfnops import drift
-    from cfnops.aws import Aws
-    from cfnops.rollout import prepare
+    from cfnops.drift import detect as drift
+    from cfnops.core.aws import Aws
+    from cfnops.rollout.pipeline import prepare
 
     specs = prepare(project, "staging", run_lint=False).specs
     print("\ndrift of staging on localcloud (target: 1 DetectStackSetDrift per StackSet, resource reads only for drifted instances)")

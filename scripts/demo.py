@@ -42,7 +42,7 @@ def set_flow_log_retention(env: dict, days: int) -> None:
 
 def start_localcloud(env_file: Path) -> tuple[subprocess.Popen, dict]:
     server_env = {**os.environ, "LOCALCLOUD_OPERATION_SECONDS": os.environ.get("LOCALCLOUD_OPERATION_SECONDS", "1")}
-    server = subprocess.Popen([sys.executable, "-m", "cfnops.localcloud", "--env-file", str(env_file)], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "localcloud", "--env-file", str(env_file)], cwd=ROOT,
                               env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not env_file.exists() or not env_file.read_text().strip():

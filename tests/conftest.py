@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from cfnops import render
-from cfnops.project import Project
+from cfnops.build import render
+from cfnops.inputs.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import yaml
 
-from cfnops import bootstrap, deploy, params, render
-from cfnops.aws import Aws
-from cfnops.operations import WaitSettings
-from cfnops.progress import PlainProgress
-from cfnops.project import Project
-from cfnops.rollout import deploy_environment
+from cfnops.rollout import bootstrap, deploy
+from cfnops.inputs import params
+from cfnops.build import render
+from cfnops.core.aws import Aws
+from cfnops.rollout.operations import WaitSettings
+from cfnops.cli.progress import PlainProgress
+from cfnops.inputs.project import Project
+from cfnops.rollout.pipeline import deploy_environment
 
 from .conftest import ROOT
 

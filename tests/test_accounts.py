@@ -7,8 +7,10 @@ import warnings
 
 import pytest
 
-from cfnops import accounts, localcloud, params, render
-from cfnops.errors import InputError
+from cfnops.inputs import accounts, params
+import localcloud
+from cfnops.build import render
+from cfnops.core.errors import InputError
 
 from .rollout_helpers import Run, copy_project, edit
 from .test_stubber import make_spec
@@ -37,7 +39,7 @@ def test_another_accounts_certificate_is_refused_with_both_ids_after_sts_only(pr
 
 
 def test_the_refusal_costs_one_sts_call_and_nothing_else(project, monkeypatch):
-    from cfnops import aws as aws_module
+    from cfnops.core import aws as aws_module
 
     made = []
     original = aws_module.Aws.__init__

@@ -9,10 +9,12 @@ import json
 
 import pytest
 
-from cfnops import bootstrap, params, render
-from cfnops.cli import main
-from cfnops.errors import ExitCode, OperationFailedError
-from cfnops.operations import WaitSettings
+from cfnops.rollout import bootstrap
+from cfnops.inputs import params
+from cfnops.build import render
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode, OperationFailedError
+from cfnops.rollout.operations import WaitSettings
 
 from .test_stubber import aws, stub  # noqa: F401  (the Stubber fixtures)
 
@@ -85,7 +87,7 @@ def test_a_failed_stack_without_recreate_is_reported_with_the_first_failure(aws,
 
 
 def test_the_cli_prints_that_as_one_line_and_exits_1(aws, stub, project, monkeypatch, capsys):
-    from cfnops import aws as aws_module
+    from cfnops.core import aws as aws_module
 
     monkeypatch.setattr(aws_module, "Aws", lambda: aws)
     monkeypatch.setattr(aws, "account_id", lambda region: "123456789012")  # the CLI's first call: who am I

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from cfnops.env_rules import ENVIRONMENT_RULES
-from cfnops.cli import main
-from cfnops.errors import ExitCode
+from cfnops.inputs.env_rules import ENVIRONMENT_RULES
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode
 
 from .conftest import ROOT
 

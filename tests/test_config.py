@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from cfnops import config
-from cfnops.errors import InputError
-from cfnops.project import Project
+from cfnops.inputs import stacksets as config
+from cfnops.core.errors import InputError
+from cfnops.inputs.project import Project
 from templates_src import REGISTRY
 from templates_src.conventions import ENVIRONMENTS, REGIONS
 

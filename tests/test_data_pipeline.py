@@ -8,7 +8,8 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import localcloud, params
+import localcloud
+from cfnops.inputs import params
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402  (after the patches)

@@ -9,13 +9,14 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import drift, localcloud
-from cfnops.aws import Aws
-from cfnops.cli import main
-from cfnops.errors import ExitCode
-from cfnops.progress import PlainProgress
+from cfnops.drift import detect as drift
+import localcloud
+from cfnops.core.aws import Aws
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode
+from cfnops.cli.progress import PlainProgress
 from cfnops.reports import json_report
-from cfnops.rollout import prepare
+from cfnops.rollout.pipeline import prepare
 
 from .conftest import ROOT
 from .rollout_helpers import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
@@ -308,7 +309,7 @@ def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reaso
     assert report.status == "IN_SYNC"
     from moto.cloudformation.models import cloudformation_backends
 
-    from cfnops.localcloud.drift import detect_stack
+    from localcloud.drift import detect_stack
 
     [stack] = [s for s in cloudformation_backends["123456789012"][REGION].stacks.values()
                if s.name.startswith("StackSet-fraud-agent-staging-")]

@@ -13,11 +13,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from cfnops import drift, parity, render
-from cfnops.aws import Aws
-from cfnops.config import default_preferences
-from cfnops.errors import InputError
-from cfnops.progress import PlainProgress
+from cfnops.drift import detect as drift, parity
+from cfnops.build import render
+from cfnops.core.aws import Aws
+from cfnops.inputs.stacksets import default_preferences
+from cfnops.core.errors import InputError
+from cfnops.cli.progress import PlainProgress
 from cfnops.reports import html, json_report, markdown, text
 from templates_src.conventions import ENVIRONMENTS, REGIONS
 

@@ -10,7 +10,7 @@ from troposphere import Template, ssm
 
 from cfnops.awsfacts import iam_catalog, iam_limits, policy_eval, schemas, template_iam
 from cfnops.awsfacts.execution_actions import derive
-from cfnops.gate.iam import execution_documents
+from cfnops.build.gate.iam import execution_documents
 from templates_src import WORKLOADS, execution_policy, stackset_roles
 from templates_src.conventions import add_standard_parameters
 

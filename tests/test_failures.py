@@ -17,10 +17,10 @@ import botocore.exceptions
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from cfnops import localcloud
-from cfnops.cli import cli as cli_group
-from cfnops.cli import main
-from cfnops.errors import ExitCode
+import localcloud
+from cfnops.cli.main import cli as cli_group
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode
 
 from .conftest import ROOT
 from .rollout_helpers import copy_project, do_bootstrap
@@ -136,7 +136,7 @@ def stubbed(tmp_path, monkeypatch):
     """A project on in-process localcloud whose Aws objects answer through ``stub``."""
     monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
     monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
-    from cfnops import aws as aws_module
+    from cfnops.core import aws as aws_module
 
     holder: dict = {}
     original = aws_module.Aws.__init__
@@ -188,7 +188,7 @@ def test_a_stackset_deleted_during_the_rollout_is_one_line(stubbed, capsys, tmp_
 
 
 def test_a_bug_is_one_line_that_says_how_to_see_the_traceback(monkeypatch, capsys):
-    from cfnops import render
+    from cfnops.build import render
 
     def broken(_):
         raise ZeroDivisionError("division by zero")

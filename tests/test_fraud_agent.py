@@ -13,9 +13,11 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from cfnops import localcloud, params, render
-from cfnops.errors import InputError
-from cfnops.localcloud.rules import failed_assertions
+import localcloud
+from cfnops.inputs import params
+from cfnops.build import render
+from cfnops.core.errors import InputError
+from localcloud.rules import failed_assertions
 from templates_src.components.agents import AGENT_MODELS, EMBEDDING_DIMENSIONS, INFERENCE_PROFILE_GEOGRAPHIES
 
 from .conftest import props, ref, resources_of_type

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from cfnops import gate
+from cfnops.build import gate
 from templates_src import WORKLOADS
 from templates_src.conventions import ENVIRONMENTS, REGIONS
 

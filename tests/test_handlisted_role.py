@@ -11,7 +11,7 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import localcloud
+import localcloud
 
 from .conftest import ROOT
 from .rollout_helpers import Run, copy_project, do_bootstrap

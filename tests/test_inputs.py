@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cfnops import params
-from cfnops.cli import main
-from cfnops.errors import ExitCode, InputError
+from cfnops.inputs import params
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode, InputError
 
 from .conftest import ROOT
 from .rollout_helpers import copy_project
@@ -69,7 +69,7 @@ class _Forward(http.server.BaseHTTPRequestHandler):
 def proxy():
     with tempfile.TemporaryDirectory() as scratch:
         env_file = Path(scratch) / "localcloud.env"
-        server = subprocess.Popen([sys.executable, "-m", "cfnops.localcloud", "--env-file", str(env_file)], cwd=ROOT,
+        server = subprocess.Popen([sys.executable, "-m", "localcloud", "--env-file", str(env_file)], cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while not (env_file.exists() and env_file.read_text().strip()):
@@ -265,7 +265,7 @@ def test_a_noecho_value_is_never_repeated(project, templates):
     shutil.copytree(ROOT / "parameters", scratch / "parameters")
     (scratch / "parameters" / "staging.yaml").write_text(real.replace("AlertEmail: fraud-platform-staging@example.com",
                                                                      "AlertEmail: not-an-address-but-a-secret", 1))
-    from cfnops.project import Project
+    from cfnops.inputs.project import Project
 
     with pytest.raises(InputError) as raised:
         params.resolve(Project(scratch), "staging", changed, regions)

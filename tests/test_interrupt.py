@@ -9,9 +9,9 @@ import threading
 import time
 import warnings
 
-from cfnops import localcloud
-from cfnops.cli import main
-from cfnops.errors import ExitCode
+import localcloud
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode
 
 from .rollout_helpers import MUTATING, copy_project, do_bootstrap
 
@@ -23,9 +23,9 @@ def test_ctrl_c_during_a_rollout_starts_nothing_new_and_returns_within_2_seconds
     monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "3")  # operations stay RUNNING: the threads poll
     monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0.2")
     monkeypatch.setenv("CFNOPS_POLL_MAX_SECONDS", "0.5")
-    from cfnops import aws as aws_module
+    from cfnops.core import aws as aws_module
 
-    from cfnops import interrupt
+    from cfnops.core import interrupt
 
     calls: list[tuple[float, str]] = []
     signalled: list[float] = []

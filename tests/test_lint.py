@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cfnops import lint
-from cfnops.errors import FindingsError
-from cfnops.project import Project
+from cfnops.build import lint
+from cfnops.core.errors import FindingsError
+from cfnops.inputs.project import Project
 from templates_src.conventions import REGIONS
 
 from .conftest import ROOT

@@ -7,9 +7,11 @@ import json
 import boto3
 import pytest
 
-from cfnops import localcloud, params, render
-from cfnops.errors import InputError
-from cfnops.localcloud.rules import failed_assertions
+import localcloud
+from cfnops.inputs import params
+from cfnops.build import render
+from cfnops.core.errors import InputError
+from localcloud.rules import failed_assertions
 
 from .conftest import props, ref, resources_of_type
 

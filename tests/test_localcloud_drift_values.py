@@ -9,8 +9,8 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import localcloud
-from cfnops.localcloud.drift import differences
+import localcloud
+from localcloud.drift import differences
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -10,9 +10,9 @@ import warnings
 
 import boto3
 
-from cfnops import drift as product_drift
-from cfnops import localcloud
-from cfnops.localcloud.drift import READERS, detect_stack
+from cfnops.drift import detect as product_drift
+import localcloud
+from localcloud.drift import READERS, detect_stack
 from cfnops.reports import html, markdown, text
 
 from .conftest import ROOT

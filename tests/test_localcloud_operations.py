@@ -12,7 +12,7 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import localcloud
+import localcloud
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

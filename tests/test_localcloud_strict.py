@@ -10,9 +10,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from cfnops import lint, localcloud
-from cfnops.cli import main
-from cfnops.errors import ExitCode
+from cfnops.build import lint
+import localcloud
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode
 
 from cfnops.awsfacts import iam_limits
 

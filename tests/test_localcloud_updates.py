@@ -16,7 +16,9 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import localcloud, params, render
+import localcloud
+from cfnops.inputs import params
+from cfnops.build import render
 from cfnops.awsfacts import schemas
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
 
@@ -24,7 +26,7 @@ localcloud.install()
 from moto import mock_aws  # noqa: E402
 from moto.cloudformation.models import cloudformation_backends  # noqa: E402
 
-from cfnops.localcloud.patches import Placeholder  # noqa: E402
+from localcloud.patches import Placeholder  # noqa: E402
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"

@@ -9,7 +9,9 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import localcloud, params, render
+import localcloud
+from cfnops.inputs import params
+from cfnops.build import render
 from templates_src.conventions import ENVIRONMENTS, REGIONS
 from templates_src.components.network import NETWORK_EXPORTS
 

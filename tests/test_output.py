@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from templates_src.conventions import ENVIRONMENTS
 
-from cfnops import parity, render
-from cfnops.words import plural
+from cfnops.drift import parity
+from cfnops.build import render
+from cfnops.core.words import plural
 
 
 def test_parity_shows_full_values_and_plain_reasons(project):

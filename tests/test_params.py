@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cfnops import params
-from cfnops.constraints import ConstraintError, normalize
-from cfnops.errors import InputError
+from cfnops.inputs import params
+from cfnops.inputs.constraints import ConstraintError, normalize
+from cfnops.core.errors import InputError
 
 S = "parameters/staging.yaml"
 P = "parameters/prod.yaml"
@@ -100,7 +100,7 @@ BAD_INPUTS = [
 
 
 def problems_for(project, environment, templates=None):
-    from cfnops import render
+    from cfnops.build import render
 
     with pytest.raises(InputError) as raised:
         params.resolve_deployed(project, environment, templates or render.read_generated(project))

@@ -10,9 +10,11 @@ import json
 import pytest
 from botocore.stub import ANY
 
-from cfnops import params, protection, render
-from cfnops.deploy import DeployOptions, StackSetApplier
-from cfnops.plan import Actual, InstanceState, build_desired, make_plan
+from cfnops.inputs import params
+from cfnops.rollout import protection
+from cfnops.build import render
+from cfnops.rollout.deploy import DeployOptions, StackSetApplier
+from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan
 
 from .test_stubber import ADMIN, actual_of, aws, expect_operation, fast, make_spec, quiet, stub, stackset_arguments  # noqa: F401
 

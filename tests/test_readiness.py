@@ -8,9 +8,9 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import localcloud
-from cfnops.cli import main
-from cfnops.errors import ExitCode, NotBootstrappedError
+import localcloud
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode, NotBootstrappedError
 
 from .rollout_helpers import Run, copy_project
 
@@ -48,7 +48,7 @@ def test_deploy_before_bootstrap_is_one_line_exit_7_and_creates_nothing(project,
 
 
 def test_the_check_makes_only_reads(project):
-    from cfnops import aws as aws_module
+    from cfnops.core import aws as aws_module
 
     made = []
     original = aws_module.Aws.__init__

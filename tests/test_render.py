@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from cfnops import render
-from cfnops.errors import StaleError
+from cfnops.build import render
+from cfnops.core.errors import StaleError
 
 from .conftest import ROOT
 
@@ -18,7 +18,7 @@ def test_generated_matches_a_fresh_render(project):
 
 
 def test_render_is_deterministic_across_processes():
-    script = "from cfnops import render; import hashlib, json; print(hashlib.sha256(json.dumps(render.build_templates(), sort_keys=True).encode()).hexdigest())"
+    script = "from cfnops.build import render; import hashlib, json; print(hashlib.sha256(json.dumps(render.build_templates(), sort_keys=True).encode()).hexdigest())"
     runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True,
                            env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2")}
     assert len(runs) == 1

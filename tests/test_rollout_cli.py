@@ -13,9 +13,9 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from cfnops import localcloud
-from cfnops.cli import main
-from cfnops.errors import ExitCode
+import localcloud
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode
 
 from .conftest import ROOT
 from .rollout_helpers import INSTANCES, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
@@ -51,7 +51,8 @@ def test_plan_shows_a_readable_template_diff(project, capsys):
     cli(project, "bootstrap", "--env", "staging")
     cli(project, "deploy", "--env", "staging", "--stackset", "network")
     edit(project.generated / "network.json", '"MaxAggregationInterval": 60', '"MaxAggregationInterval": 600')
-    from cfnops import plan, render
+    from cfnops.rollout import plan
+    from cfnops.build import render
 
     text = (project.generated / "network.json").read_text()
     diff = plan.template_diff({"Resources": {}}, {"Resources": {}})
@@ -73,7 +74,7 @@ def test_deploy_refuses_stale_generated_before_any_aws_call(project, capsys):
 
 def test_deploy_refuses_invalid_parameters_before_any_aws_call(project, capsys):
     edit(project.parameter_path("staging"), "TaskCpu: 1024", "TaskCpu: 1000")
-    from cfnops import render
+    from cfnops.build import render
 
     with pytest.raises(Exception):
         render.write(project, render.render(project))
@@ -107,7 +108,7 @@ def test_throttling_is_retried_by_botocore_once_per_call(project):
                                                         b"<Message>Rate exceeded</Message></Error></ErrorResponse>"))
         return None
 
-    from cfnops import aws as aws_module
+    from cfnops.core import aws as aws_module
 
     original = aws_module.Aws.__init__
 
@@ -248,7 +249,7 @@ def test_make_demo_runs_end_to_end_against_the_localcloud_server(tmp_path):
 
 
 def test_ctrl_c_is_exit_130_with_what_to_do(project, capsys, monkeypatch):
-    from cfnops import rollout
+    from cfnops.rollout import pipeline as rollout
 
     def interrupted(*_, **__):
         raise KeyboardInterrupt

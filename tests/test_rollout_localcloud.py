@@ -12,9 +12,9 @@ import warnings
 import boto3
 import pytest
 
-from cfnops import localcloud
-from cfnops.operations import WaitSettings
-from cfnops.plan import OPERATION_ID
+import localcloud
+from cfnops.rollout.operations import WaitSettings
+from cfnops.rollout.plan import OPERATION_ID
 from templates_src.conventions import REGIONS
 
 from .rollout_helpers import EVERY_REGION, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
@@ -87,7 +87,7 @@ def test_first_creation_turns_deletion_protection_on_afterwards_and_a_second_dep
 
 
 def test_a_deploy_interrupted_between_creation_and_protection_is_finished_by_the_next(project, monkeypatch):
-    from cfnops.deploy import StackSetApplier
+    from cfnops.rollout.deploy import StackSetApplier
 
     monkeypatch.setattr(StackSetApplier, "_protect", lambda self: None)  # as if Ctrl-C came right after the creation
     assert Run(project).failures == []
@@ -253,7 +253,7 @@ def test_interrupted_rollout_converges_without_a_duplicate_operation(project, mo
     before = {s["OperationId"] for s in updates_of("fraud-detection-staging")}  # deletion protection turned on
     monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0.5")
     edit(project.parameter_path("staging"), "ErrorThreshold: 5", "ErrorThreshold: 8")
-    from cfnops.errors import OperationFailedError
+    from cfnops.core.errors import OperationFailedError
 
     with pytest.raises(OperationFailedError, match="still RUNNING after 0s; it keeps running in AWS"):
         Run(project, only=("fraud-detection",), wait=WaitSettings(timeout=0.0, first_poll=0.0, max_poll=0.0))

@@ -13,14 +13,15 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from cfnops import params, render
-from cfnops.aws import Aws
-from cfnops.config import StackSetSpec, default_preferences
-from cfnops.deploy import DeployOptions, StackSetApplier, failures
-from cfnops.errors import OperationFailedError
-from cfnops.operations import Runner, WaitSettings
-from cfnops.plan import Actual, InstanceState, build_desired, make_plan, read_actual
-from cfnops.progress import PlainProgress
+from cfnops.inputs import params
+from cfnops.build import render
+from cfnops.core.aws import Aws
+from cfnops.inputs.stacksets import StackSetSpec, default_preferences
+from cfnops.rollout.deploy import DeployOptions, StackSetApplier, failures
+from cfnops.core.errors import OperationFailedError
+from cfnops.rollout.operations import Runner, WaitSettings
+from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan, read_actual
+from cfnops.cli.progress import PlainProgress
 from templates_src.conventions import REGIONS
 
 ADMIN = "111111111111"

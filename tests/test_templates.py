@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cfnops import params
+from cfnops.inputs import params
 from templates_src.components.compute import TLS12_POLICY
 from templates_src.components.network import subnet_cidrs
 from templates_src.conventions import ENVIRONMENTS, REGIONS, STANDARD_TAG_KEYS

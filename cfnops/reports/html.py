@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..drift import DriftReport
+from ..drift.detect import DriftReport
 from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
 
 _environment = Environment(loader=PackageLoader("cfnops.reports", "templates"), autoescape=select_autoescape(["html", "j2"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..drift import DriftReport, rule_uses
+from ..drift.detect import DriftReport, rule_uses
 from . import drifted_count
 
 SCHEMA = "cfnops.drift/v1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..drift import DriftReport
+from ..drift.detect import DriftReport
 from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
 
 

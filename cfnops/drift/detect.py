@@ -1,0 +1,306 @@
+"""Drift: CloudFormation's own detection across every region, as a typed DriftReport.
+
+Per StackSet: one DetectStackSetDrift (the environment's operation preferences), waited
+for like any operation; each instance's DriftStatus from ListStackInstances; and only for
+DRIFTED instances, ListStackInstanceResourceDrifts (NextToken followed by hand: it has no
+paginator) for MODIFIED, DELETED and NOT_CHECKED resources. Ignore rules hide a difference
+only when both sides of its property are equal after the rule's normaliser (normalise.py);
+hidden differences are marked, never dropped, and an instance whose every difference is
+hidden counts as in sync.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..inputs.stacksets import StackSetSpec
+from ..core.errors import InputError
+from .normalise import NORMALISERS
+from ..rollout.operations import Outcome, Runner, WaitSettings
+from ..inputs.paramfiles import parse_yaml
+from ..rollout.plan import read_actual
+
+READ_STATUSES = ["MODIFIED", "DELETED", "NOT_CHECKED"]
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """Hides a difference only when both sides are equal once normalised (normalise.py):
+    what remains after normalising is drift, whatever the rule says."""
+
+    resource_type: str  # fnmatch pattern, e.g. AWS::IAM::Role
+    property: str  # a top-level property, e.g. AssumeRolePolicyDocument
+    normaliser: str  # a key of normalise.NORMALISERS
+    reason: str
+    keys: tuple[str, ...] = ()  # service-tags: tag keys services add, besides aws:*
+
+    def covers(self, resource_type: str, path: str) -> bool:
+        return fnmatch.fnmatchcase(resource_type, self.resource_type) and top_property(path) == self.property
+
+    def canonical(self, value: Any, properties: dict | None = None) -> Any:
+        return NORMALISERS[self.normaliser](value, self.keys, properties)
+
+    @property
+    def label(self) -> str:
+        keys = f" + {', '.join(self.keys)}" if self.keys else ""
+        return f"{self.resource_type} {self.property} ({self.normaliser}{keys})"
+
+
+@dataclass(frozen=True)
+class PropertyDifference:
+    path: str
+    expected: str
+    actual: str
+    difference_type: str  # ADD | REMOVE | NOT_EQUAL
+    ignored_because: str = ""
+    ignored_by: IgnoreRule | None = None
+
+
+@dataclass(frozen=True)
+class ResourceDrift:
+    logical_id: str
+    physical_id: str
+    resource_type: str
+    status: str  # MODIFIED | DELETED | NOT_CHECKED
+    differences: tuple[PropertyDifference, ...] = ()
+
+    @property
+    def drifted(self) -> bool:
+        return self.status == "DELETED" or (self.status == "MODIFIED" and any(not d.ignored_because for d in self.differences))
+
+
+@dataclass(frozen=True)
+class InstanceDrift:
+    account: str
+    region: str
+    status: str  # DRIFTED | IN_SYNC | NOT_CHECKED | UNKNOWN, after ignore rules
+    reported_status: str  # as CloudFormation reported it
+    last_check: str
+    resources: tuple[ResourceDrift, ...] = ()
+
+
+@dataclass(frozen=True)
+class StackSetDrift:
+    name: str
+    template: str
+    operation_id: str
+    detection_status: str  # operation status
+    instances: tuple[InstanceDrift, ...]
+    polls: int
+    seconds: float
+    counts: tuple[tuple[str, int], ...] = ()  # StackSetDriftDetectionDetails' instance counts
+
+    @property
+    def status(self) -> str:
+        statuses = {i.status for i in self.instances}
+        if self.detection_status != "SUCCEEDED" or "UNKNOWN" in statuses:
+            return "FAILED"
+        return "DRIFTED" if "DRIFTED" in statuses else ("IN_SYNC" if statuses <= {"IN_SYNC"} and statuses else "NOT_CHECKED")
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    environment: str
+    started: str
+    finished: str
+    regions: tuple[str, ...]
+    stacksets: tuple[StackSetDrift, ...]
+    ignore_rules: int = 0
+    rules: tuple[IgnoreRule, ...] = ()
+
+    @property
+    def status(self) -> str:
+        statuses = {s.status for s in self.stacksets}
+        return "FAILED" if "FAILED" in statuses else ("DRIFTED" if "DRIFTED" in statuses else "IN_SYNC")
+
+
+RULE_KEYS = {"resource_type", "property", "normaliser", "reason"}
+RULE_SHAPE = (f"expected resource_type, property (a top-level property name), normaliser "
+              f"({' | '.join(NORMALISERS)}), a non-empty reason and, for service-tags only, keys (a list of tag keys)")
+
+
+def top_property(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+def _rule(item: Any, where: str) -> IgnoreRule | str:
+    """One rule, or the one-line problem with it."""
+    if not isinstance(item, dict):
+        return f"{where}: {RULE_SHAPE}"
+    if "property_path" in item:
+        return (f"{where}.property_path: path globs are no longer accepted (they hid real changes); "
+                f"{RULE_SHAPE}")
+    unknown = set(item) - RULE_KEYS - {"keys"}
+    if unknown or not RULE_KEYS <= set(item) or not all(isinstance(item[k], str) and item[k].strip() for k in RULE_KEYS):
+        return f"{where}: {RULE_SHAPE}, got keys {', '.join(sorted(map(str, item)))}"
+    if item["normaliser"] not in NORMALISERS:
+        return f"{where}.normaliser: expected one of {', '.join(NORMALISERS)}, got {item['normaliser']}"
+    if "/" in item["property"] or "*" in item["property"]:
+        return f"{where}.property: expected a top-level property name (no path, no glob), got {item['property']}"
+    keys = item.get("keys", [])
+    if keys and item["normaliser"] != "service-tags" or not isinstance(keys, list) \
+            or not all(isinstance(k, str) and k.strip() for k in keys):
+        return f"{where}.keys: expected a list of tag keys, and only with normaliser service-tags"
+    return IgnoreRule(item["resource_type"], item["property"], item["normaliser"], item["reason"], tuple(keys))
+
+
+def load_ignore_rules(path: Path, file: str) -> tuple[IgnoreRule, ...]:
+    if not path.exists():
+        return ()
+    data = parse_yaml(path, file) or []
+    if not isinstance(data, list):
+        raise InputError(f"{file}: expected a list of rules: {RULE_SHAPE}")
+    parsed = [_rule(item, f"{file}: [{index}]") for index, item in enumerate(data)]
+    problems = [p for p in parsed if isinstance(p, str)]
+    if problems:
+        raise InputError(problems)
+    return tuple(p for p in parsed if isinstance(p, IgnoreRule))
+
+
+class StackProperties:
+    """A drifted resource's ExpectedProperties and ActualProperties, read from its instance's
+    stack (DescribeStackResourceDrifts, once per stack, only when a rule needs them). None
+    when that stack cannot be read (another account, no permission): then no rule can
+    prove a difference harmless, and it stays drift."""
+
+    def __init__(self, aws):
+        self.aws, self.cache = aws, {}
+
+    def __call__(self, summary: dict) -> tuple[dict, dict] | None:
+        stack_id = summary.get("StackId", "")
+        if stack_id not in self.cache:
+            self.cache[stack_id] = self._read(stack_id)
+        return self.cache[stack_id].get(summary.get("LogicalResourceId", ""))
+
+    def _read(self, stack_id: str) -> dict[str, tuple[dict, dict]]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        parts = stack_id.split(":")
+        if len(parts) < 6 or not self.aws:
+            return {}
+        client, found, token = self.aws.client("cloudformation", parts[3]), {}, None
+        try:
+            while True:
+                page = client.describe_stack_resource_drifts(StackName=stack_id, StackResourceDriftStatusFilters=["MODIFIED"],
+                                                             **({"NextToken": token} if token else {}))
+                for drift in page.get("StackResourceDrifts", []):
+                    found[drift["LogicalResourceId"]] = (json.loads(drift.get("ExpectedProperties") or "{}"),
+                                                         json.loads(drift.get("ActualProperties") or "{}"))
+                token = page.get("NextToken")
+                if not token:
+                    return found
+        except (BotoCoreError, ClientError, ValueError):
+            return {}
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def _harmless(rule: IgnoreRule, group: list[dict], properties: tuple[dict, dict] | None) -> bool:
+    """True when the property's two values are equal once the rule has normalised both."""
+    if properties is not None and rule.property in properties[0]:
+        expected, actual = properties[0].get(rule.property), properties[1].get(rule.property)
+        context = properties[0]
+    elif len(group) == 1 and group[0].get("PropertyPath") == f"/{rule.property}":
+        expected, actual, context = _value(group[0].get("ExpectedValue")), _value(group[0].get("ActualValue")), None
+    else:
+        return False  # only parts of the value are known: nothing proves the change harmless
+    return rule.canonical(expected, context) == rule.canonical(actual, context)
+
+
+def _differences(summary: dict, rules: tuple[IgnoreRule, ...], properties_of) -> list[PropertyDifference]:
+    kind, groups = summary.get("ResourceType", ""), {}
+    for difference in summary.get("PropertyDifferences", []):
+        groups.setdefault(top_property(difference.get("PropertyPath", "")), []).append(difference)
+    found = []
+    for group in groups.values():
+        rule = next((r for r in rules if r.covers(kind, group[0].get("PropertyPath", ""))), None)
+        hidden = rule is not None and _harmless(rule, group, properties_of(summary))
+        for d in group:
+            found.append(PropertyDifference(d.get("PropertyPath", ""), d.get("ExpectedValue", ""), d.get("ActualValue", ""),
+                                            d.get("DifferenceType", ""), rule.reason if hidden else "",
+                                            rule if hidden else None))
+    return found
+
+
+def _resource(summary: dict, rules: tuple[IgnoreRule, ...], properties_of=lambda summary: None) -> ResourceDrift:
+    differences = _differences(summary, rules, properties_of) if rules else [
+        PropertyDifference(d.get("PropertyPath", ""), d.get("ExpectedValue", ""), d.get("ActualValue", ""),
+                           d.get("DifferenceType", "")) for d in summary.get("PropertyDifferences", [])]
+    return ResourceDrift(summary.get("LogicalResourceId", ""), summary.get("PhysicalResourceId", ""),
+                         summary.get("ResourceType", ""), summary.get("StackResourceDriftStatus", ""), tuple(differences))
+
+
+def rule_uses(report: "DriftReport") -> list[tuple[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]]]:
+    """Every rule of the run with what it hid; a rule with nothing is unused."""
+    hid = {rule: [] for rule in report.rules}
+    for stackset in report.stacksets:
+        for instance in stackset.instances:
+            for resource in instance.resources:
+                for difference in resource.differences:
+                    if difference.ignored_by is not None:
+                        hid.setdefault(difference.ignored_by, []).append((stackset, instance, resource, difference))
+    return list(hid.items())
+
+
+def resource_drifts(client, stackset: str, account: str, region: str, operation_id: str) -> list[dict]:
+    """ListStackInstanceResourceDrifts has no paginator: follow NextToken by hand."""
+    summaries, token = [], None
+    while True:
+        arguments = dict(StackSetName=stackset, StackInstanceAccount=account, StackInstanceRegion=region,
+                         OperationId=operation_id, StackInstanceResourceDriftStatuses=READ_STATUSES)
+        if token:
+            arguments["NextToken"] = token
+        page = client.list_stack_instance_resource_drifts(**arguments)
+        summaries += page.get("Summaries", [])
+        token = page.get("NextToken")
+        if not token:
+            return summaries
+
+
+def _instance(client, spec: StackSetSpec, instance, operation_id: str, rules, properties_of) -> InstanceDrift:
+    resources: tuple[ResourceDrift, ...] = ()
+    status = instance.drift_status
+    if instance.drift_status == "DRIFTED":
+        resources = tuple(_resource(s, rules, properties_of) for s in resource_drifts(client, spec.name, instance.account, instance.region, operation_id))
+        status = "DRIFTED" if any(r.drifted for r in resources) else "IN_SYNC"
+    return InstanceDrift(instance.account, instance.region, status, instance.drift_status, instance.last_drift_check, resources)
+
+
+def detect(aws, spec: StackSetSpec, progress, wait: WaitSettings, rules: tuple[IgnoreRule, ...]) -> StackSetDrift:
+    client = aws.client("cloudformation", spec.administrator_region)
+    runner = Runner(client, progress, wait)
+    outcome: Outcome = runner.start(spec.name, "DETECT_DRIFT", lambda: client.detect_stack_set_drift(
+        StackSetName=spec.name, OperationPreferences=dict(spec.preferences)))
+    actual = read_actual(client, spec)
+    order = {region: index for index, region in enumerate(spec.regions)}
+    instances = sorted(actual.instances, key=lambda i: (order.get(i.region, 99), i.account))
+    counts = tuple((key.removesuffix("StackInstancesCount"), value) for key, value in outcome.drift_details.items()
+                   if key.endswith("StackInstancesCount"))
+    return StackSetDrift(spec.name, spec.template, outcome.operation_id, outcome.status,
+                         tuple(_instance(client, spec, i, outcome.operation_id, rules, StackProperties(aws)) for i in instances),
+                         outcome.polls, outcome.seconds, counts)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def detect_all(aws, specs: list[StackSetSpec], environment: str, progress, wait: WaitSettings,
+               rules: tuple[IgnoreRule, ...]) -> DriftReport:
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = now()
+    with ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
+        results = list(pool.map(lambda spec: detect(aws, spec, progress, wait, rules), specs))
+    regions = tuple(dict.fromkeys(r for spec in specs for r in spec.regions))
+    return DriftReport(environment, started, now(), regions, tuple(results), len(rules), tuple(rules))

@@ -1,0 +1,237 @@
+"""Resolve and validate an environment's parameters, before any AWS call.
+
+For template T in region R, parameter P takes the last of these that is set:
+template Default < common.yaml defaults < common.yaml templates.T < env defaults
+< env templates.T < env regions.R.T. ``Environment`` is the environment itself.
+Every value is checked against T's declaration, then the environment and
+cross-parameter rules run on the resolved values. All problems are reported at once,
+each on one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from . import accounts, env_rules, paramfiles
+from .constraints import ConstraintError, normalize
+from ..core.errors import InputError, shown_value
+from .project import Project
+
+ENVIRONMENT_PARAMETER = "Environment"
+# Values that belong to one region: regional ARNs and ECR image URIs (ours: {account}.dkr.ecr…).
+REGION_BOUND = (
+    re.compile(r"^arn:aws[a-z-]*:(acm|kms|sns|sqs|secretsmanager|lambda|logs|ecr|dynamodb|kinesis|elasticloadbalancing)"
+               r":(?P<region>[a-z]{2}(-[a-z]+)+-[0-9]):"),
+    re.compile(r"^([0-9]{12}|\{account\})\.dkr\.ecr\.(?P<region>[a-z]{2}(-[a-z]+)+-[0-9])\.amazonaws\.com/"),
+)
+SECRET_NAME = re.compile(r"password|secret|token|apikey|api_key|privatekey", re.IGNORECASE)
+DYNAMIC_REFERENCE = re.compile(r"^\{\{resolve:(secretsmanager|ssm-secure):[^}]+\}\}$")
+
+
+@dataclass(frozen=True)
+class ResolvedValue:
+    value: str
+    file: str | None  # None: the template's Default
+    key: str | None
+
+
+@dataclass(frozen=True)
+class ResolvedEnvironment:
+    environment: str
+    file: str
+    # template -> region -> parameter -> value
+    values: dict[str, dict[str, dict[str, ResolvedValue]]]
+
+    def plain(self, template: str, region: str) -> dict[str, str]:
+        return {name: resolved.value for name, resolved in self.values[template][region].items()}
+
+    def digest(self, template: str) -> str:
+        """SHA-256 of the template's resolved values in every region (the manifest's hash)."""
+        data = {region: self.plain(template, region) for region in sorted(self.values[template])}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def declarations(template: Mapping) -> dict[str, dict]:
+    return template.get("Parameters", {})
+
+
+class _Problems:
+    """Ordered, de-duplicated one-line problems."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, None] = {}
+
+    def add(self, file: str, key: str, message: str) -> None:
+        self.lines[f"{file}: {key}: {message}"] = None
+
+    def raise_if_any(self) -> None:
+        if self.lines:
+            raise InputError(list(self.lines))
+
+
+def load_files(project: Project, environment: str, templates: Mapping, regions: Iterable[str]):
+    """The common file (if present) and the environment's file, shape-checked."""
+    from templates_src.conventions import ENVIRONMENTS
+
+    if environment not in ENVIRONMENTS:
+        raise InputError(f"unknown environment {environment!r}: {paramfiles.expected_one_of(ENVIRONMENTS)}")
+    layers = []
+    if project.common_parameters.exists():
+        common = project.common_parameters
+        layers.append(paramfiles.load(common, project.display(common), None, templates, regions, project.root))
+    path = project.parameter_path(environment)
+    layers.append(paramfiles.load(path, project.display(path), environment, templates, regions, project.root))
+    return layers
+
+
+def _check_unknown_keys(layers, templates: Mapping, problems: _Problems) -> None:
+    declared_anywhere = {name for template in templates.values() for name in declarations(template)}
+    for layer in layers:
+        for name, setting in layer.defaults.items():
+            if name not in declared_anywhere:
+                problems.add(layer.file, setting.key, paramfiles.unknown(name, sorted(declared_anywhere), "parameter"))
+        sections = [(t, s) for t, s in layer.templates.items()]
+        sections += [(t, s) for region in layer.regions.values() for t, s in region.items()]
+        for template, section in sections:
+            declared = declarations(templates[template])
+            for name, setting in section.items():
+                if name not in declared:
+                    problems.add(layer.file, setting.key, paramfiles.unknown(name, list(declared), f"parameter of template {template}"))
+
+
+def _settings_for(layers, template: str, region: str, declared: Mapping) -> dict[str, paramfiles.Setting]:
+    chosen: dict[str, paramfiles.Setting] = {}
+    for layer in layers:
+        for source in (layer.defaults, layer.templates.get(template, {}), layer.regions.get(region, {}).get(template, {})):
+            chosen.update({name: setting for name, setting in source.items() if name in declared})
+    return chosen
+
+
+def _resolve_one(environment, env_file, template, region, declared, settings, problems, missing) -> dict[str, ResolvedValue]:
+    resolved: dict[str, ResolvedValue] = {}
+    for name, declaration in declared.items():
+        setting = settings.get(name)
+        if name == ENVIRONMENT_PARAMETER:
+            if setting is not None and setting.value != environment:
+                problems.add(setting.file, setting.key, f"expected {environment!r} (the environment), got {shown_value(setting.value)}")
+            resolved[name] = ResolvedValue(environment, env_file, None)
+            continue
+        if setting is None:
+            if "Default" not in declaration:
+                missing.setdefault((template, name), []).append(region)
+                continue
+            raw, file, key = declaration["Default"], None, None
+        else:
+            raw, file, key = setting.value, setting.file, setting.key
+        placeholder = accounts.placeholder_problem(raw)
+        if placeholder:
+            problems.add(file or env_file, key or f"templates.{template}.{name}", placeholder)
+            continue
+        try:
+            value = accounts.after_validation(raw, normalize(accounts.for_validation(raw), declaration))
+        except ConstraintError as error:
+            secret = declaration.get("NoEcho") or SECRET_NAME.search(name)  # never in a log, even when wrong
+            message = error.hidden() if secret else accounts.shown(str(error))
+            problems.add(file or env_file, key or f"templates.{template}.{name}", f"{message} (template default)" if file is None else message)
+            continue
+        if file is not None and (declaration.get("NoEcho") or SECRET_NAME.search(name)) and not DYNAMIC_REFERENCE.match(value):
+            problems.add(file, key, "secrets go through Secrets Manager: expected a {{resolve:secretsmanager:...}} reference, not a literal value")
+            continue
+        resolved[name] = ResolvedValue(value, file, key)
+    return resolved
+
+
+def _report_missing(env_file: str, missing: dict, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
+    for (template, name), where in missing.items():
+        scope = "" if len(where) == len(regions[template]) else f" in {', '.join(where)}"
+        problems.add(env_file, f"templates.{template}.{name}", f"required by template {template}{scope}, not set")
+
+
+def _where(env_file: str, template: str, name: str, resolved: ResolvedValue) -> tuple[str, str]:
+    return (resolved.file or env_file, resolved.key or f"templates.{template}.{name}")
+
+
+def _check_region_bound(env_file: str, template: str, region: str, values: dict[str, ResolvedValue], problems: _Problems) -> None:
+    """A certificate, key or image of another region fails only at deploy time: refuse it now."""
+    for name, resolved in values.items():
+        for pattern in REGION_BOUND:
+            match = pattern.match(resolved.value)
+            if match and match["region"] != region:
+                problems.add(*_where(env_file, template, name, resolved),
+                             f"names region {match['region']} but deploys to {region}: override it in regions.{region}.{template}")
+
+
+def _apply_rules(environment: str, env_file: str, template: str, values: dict[str, ResolvedValue], problems: _Problems) -> None:
+    for rule in env_rules.ENVIRONMENT_RULES:
+        if rule.parameter in values:
+            problem = rule.problem(environment, values[rule.parameter].value)
+            if problem:
+                problems.add(*_where(env_file, template, rule.parameter, values[rule.parameter]), problem)
+    for rule in env_rules.CROSS_RULES:
+        if all(name in values for name in rule.needs):
+            problem = rule.check({name: values[name].value for name in rule.needs})
+            if problem:
+                problems.add(*_where(env_file, template, rule.parameter, values[rule.parameter]), problem)
+
+
+def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
+    """Overrides for a region the template does not go to (say, a region just removed
+    from its StackSet) would be silently ignored: refused."""
+    for layer in layers:
+        for region, sections in layer.regions.items():
+            for template, section in sections.items():
+                if region not in regions.get(template, ()) and section:
+                    where = ", ".join(regions.get(template, ())) or "no region"
+                    problems.add(layer.file, f"regions.{region}.{template}", f"template {template} is not deployed to "
+                                 f"{region} (its StackSets deploy to {where}): remove the override, it would be ignored")
+
+
+def resolve(project: Project, environment: str, templates: Mapping[str, Mapping],
+            regions: Mapping[str, tuple[str, ...]]) -> ResolvedEnvironment:
+    """Every template's values in each of its ``regions`` (``deployed_regions``: a value
+    bound to one region is only checked where it goes), or InputError listing every problem."""
+    all_regions = list(dict.fromkeys(r for rs in regions.values() for r in rs))
+    layers = load_files(project, environment, templates, all_regions)
+    env_file = layers[-1].file
+    problems = _Problems()
+    _check_unknown_keys(layers, templates, problems)
+    values: dict[str, dict[str, dict[str, ResolvedValue]]] = {}
+    missing: dict[tuple[str, str], list[str]] = {}
+    for template, body in templates.items():
+        declared = declarations(body)
+        values[template] = {}
+        for region in regions[template]:
+            settings = _settings_for(layers, template, region, declared)
+            resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing)
+            values[template][region] = resolved
+            _apply_rules(environment, env_file, template, resolved, problems)
+            _check_region_bound(env_file, template, region, resolved, problems)
+    _report_missing(env_file, missing, regions, problems)
+    _undeployed_overrides(layers, regions, problems)
+    problems.raise_if_any()
+    return ResolvedEnvironment(environment, env_file, values)
+
+
+def deployed_regions(specs, templates: Mapping) -> dict[str, tuple[str, ...]]:
+    """Where each template goes: the union of its StackSets' regions; every region for a
+    template no StackSet deploys (the bootstrap stack)."""
+    from templates_src.conventions import REGIONS
+
+    regions: dict[str, set[str]] = {}
+    for spec in specs:
+        regions.setdefault(spec.template, set()).update(spec.regions)
+    return {template: tuple(r for r in REGIONS if r in regions.get(template, REGIONS)) for template in templates}
+
+
+def resolve_deployed(project: Project, environment: str, templates: Mapping[str, Mapping], specs=None) -> ResolvedEnvironment:
+    """``resolve`` over the regions the StackSet definitions (``specs``, read when not
+    given) deploy each template to."""
+    from . import stacksets as config
+
+    if specs is None:
+        specs = config.load_project(project, environment, templates)
+    return resolve(project, environment, templates, deployed_regions(specs, templates))

@@ -1,0 +1,145 @@
+"""Bootstrap: the StackSet roles and the artifacts bucket, as a plain stack per
+administrator region (template ``stackset-roles``). Runs before the first rollout.
+
+The stack has termination protection. A stack whose creation failed (ROLLBACK_COMPLETE,
+ROLLBACK_FAILED, CREATE_FAILED) or whose deletion failed (DELETE_FAILED) can only be
+deleted, not updated: it is reported with CloudFormation's reason (the first failed event
+of its last operation), and with ``recreate`` its termination protection is lifted for
+that delete only, it is deleted, and it is created again (with protection).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError, WaiterError
+
+from ..awsfacts import cfn_limits
+from ..core.aws import ACCESS_ERRORS, describe, error_code, error_message, translate_errors
+from ..core.errors import OperationFailedError
+from .operations import WaitSettings
+
+STACK_NAME = "cfnops-bootstrap"
+TEMPLATE = "stackset-roles"
+FAILED = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_FAILED")
+STARTS = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "IMPORT_IN_PROGRESS")
+
+
+@dataclass(frozen=True)
+class Request:
+    region: str
+    template_text: str
+    values: dict[str, str]
+    wait: WaitSettings
+    environment: str
+    recreate: bool = False
+
+    @property
+    def retry_hint(self) -> str:
+        return f"run `make bootstrap ENV={self.environment} RECREATE=1` to delete it and create it again"
+
+
+def _parameters(values: dict[str, str]) -> list[dict]:
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+
+
+def find_stack(client) -> dict | None:
+    """The bootstrap stack (DescribeStacks), or None when there is none."""
+    try:
+        stacks = client.describe_stacks(StackName=STACK_NAME)["Stacks"]
+    except ClientError as error:
+        if error_code(error) == "ValidationError" and "does not exist" in error_message(error):
+            return None
+        raise
+    return stacks[0] if stacks and stacks[0]["StackStatus"] != "DELETE_COMPLETE" else None
+
+
+def stack_status(client) -> str | None:
+    stack = find_stack(client)
+    return stack["StackStatus"] if stack else None
+
+
+def first_failure(client, stack_id: str) -> str:
+    """'<logical id>: <reason>' of the first *_FAILED event of the stack's last operation."""
+    earliest = None
+    for event in _last_operation_events(client, stack_id):
+        if event.get("ResourceStatus", "").endswith("_FAILED"):
+            earliest = event
+    return _describe(earliest) if earliest else "CloudFormation recorded no failed event"
+
+
+def _last_operation_events(client, stack_id: str):
+    """DescribeStackEvents (newest first) back to the start of the stack's last operation."""
+    for page in client.get_paginator("describe_stack_events").paginate(StackName=stack_id):
+        for event in page["StackEvents"]:
+            yield event
+            if event.get("LogicalResourceId") == STACK_NAME and event.get("ResourceStatus") in STARTS:
+                return
+
+
+def _describe(event: dict) -> str:
+    return f"{event.get('LogicalResourceId', '?')}: {event.get('ResourceStatusReason') or 'no reason given'}"
+
+
+def _wait(client, waiter: str, stack_id: str, request: Request, doing: str) -> None:
+    delay = int(request.wait.first_poll)
+    try:
+        client.get_waiter(waiter).wait(StackName=stack_id, WaiterConfig={
+            "Delay": delay, "MaxAttempts": max(1, int(request.wait.timeout / max(delay, 1)))})
+    except WaiterError as error:
+        status = ((error.last_response or {}).get("Stacks") or [{}])[0].get("StackStatus", "not finished")
+        hint = f"; fix the cause, then {request.retry_hint}" if status in FAILED else ""
+        raise OperationFailedError(f"{STACK_NAME} in {request.region}: {doing} failed ({status}): "
+                                   f"{first_failure(client, stack_id)}{hint}") from None
+
+
+def _create(client, arguments: dict, request: Request) -> None:
+    stack_id = client.create_stack(**arguments, EnableTerminationProtection=True)["StackId"]
+    _wait(client, "stack_create_complete", stack_id, request, "creation")
+
+
+def _delete(client, stack_id: str, request: Request) -> None:
+    client.update_termination_protection(StackName=stack_id, EnableTerminationProtection=False)
+    client.delete_stack(StackName=stack_id)
+    _wait(client, "stack_delete_complete", stack_id, request, "deletion")
+
+
+def _update(client, arguments: dict, stack_id: str, request: Request) -> str:
+    try:
+        client.update_stack(**arguments)
+    except ClientError as error:
+        if "No updates are to be performed" in error_message(error):
+            return "unchanged"
+        raise
+    _wait(client, "stack_update_complete", stack_id, request, "update")
+    return "updated"
+
+
+def _apply(client, request: Request) -> str:
+    arguments = dict(StackName=STACK_NAME, TemplateBody=cfn_limits.body_for(request.template_text) or request.template_text, Parameters=_parameters(request.values),
+                     Capabilities=["CAPABILITY_NAMED_IAM"], Tags=[{"Key": "ManagedBy", "Value": "cfnops"}])
+    stack = find_stack(client)
+    if stack is None:
+        _create(client, arguments, request)
+        return "created"
+    if stack["StackStatus"] not in FAILED:
+        return _update(client, arguments, stack["StackId"], request)
+    if not request.recreate:
+        raise OperationFailedError(f"{STACK_NAME} in {request.region} is {stack['StackStatus']}: "
+                                   f"{first_failure(client, stack['StackId'])}; {request.retry_hint}")
+    _delete(client, stack["StackId"], request)
+    _create(client, arguments, request)
+    return "recreated"
+
+
+def deploy_region(aws, request: Request) -> str:
+    """Create, update or (``recreate``, from a failed state) re-create the bootstrap stack in
+    the request's region: 'created', 'updated', 'unchanged' or 'recreated'."""
+    client = aws.client("cloudformation", request.region)
+    with translate_errors():
+        try:
+            return _apply(client, request)
+        except ClientError as error:
+            if error_code(error) in ACCESS_ERRORS:
+                raise
+            raise OperationFailedError(f"{STACK_NAME} in {request.region}: {describe(error)}") from None

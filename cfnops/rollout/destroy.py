@@ -1,0 +1,51 @@
+"""Destroy an environment's StackSets: instances first, then the StackSets, dependents
+before what they depend on. Stacks are deleted; data stays behind (Retain and Snapshot
+policies in the templates). prod only with an explicit confirmation."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ..inputs.stacksets import StackSetSpec, levels
+from ..core.errors import InputError
+from .operations import Outcome, Runner, WaitSettings
+from .plan import read_actual
+
+
+def confirm(environment: str, confirmation: str | None) -> None:
+    if environment == "prod" and confirmation != "prod":
+        raise InputError("destroying prod needs CONFIRM=prod (--confirm prod); nothing was changed")
+
+
+def destroy_one(aws, spec: StackSetSpec, progress, wait: WaitSettings) -> list[Outcome]:
+    client = aws.client("cloudformation", spec.administrator_region)
+    actual = read_actual(client, spec)
+    if not actual.exists:
+        progress.note(spec.name, "does not exist: nothing to destroy")
+        return []
+    outcomes = []
+    if actual.instances:
+        targets = sorted({i.target for i in actual.instances})
+        regions = sorted({i.region for i in actual.instances})
+        selector = {"DeploymentTargets": {"OrganizationalUnitIds": targets}} if spec.service_managed else {"Accounts": targets}
+        outcome = Runner(client, progress, wait).start(
+            spec.name, "DELETE", lambda: client.delete_stack_instances(
+                StackSetName=spec.name, Regions=regions, RetainStacks=False, **selector,
+                OperationPreferences={k: v for k, v in spec.preferences.items() if k != "RegionOrder"}))
+        outcomes.append(outcome)
+        if outcome.failed or outcome.status != "SUCCEEDED":
+            return outcomes
+    client.delete_stack_set(StackSetName=spec.name)
+    progress.note(spec.name, "deleted StackSet")
+    return outcomes
+
+
+def destroy_all(aws, specs: list[StackSetSpec], progress, wait: WaitSettings) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for level in reversed(levels(specs)):
+        with ThreadPoolExecutor(max_workers=len(level)) as pool:
+            for result in pool.map(lambda spec: destroy_one(aws, spec, progress, wait), level):
+                outcomes += result
+        if any(o.failed or o.status != "SUCCEEDED" for o in outcomes):
+            break
+    return outcomes

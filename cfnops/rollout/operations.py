@@ -1,0 +1,141 @@
+"""Start StackSet operations and wait for them.
+
+botocore has no waiters for StackSet operations: this is the one loop. It polls
+DescribeStackSetOperation with exponential backoff up to a configurable timeout, then
+reads every instance's result (ListStackSetOperationResults), so that a failed instance
+is reported with its StatusReason even when the operation SUCCEEDED under failure
+tolerance. A call refused with OperationInProgressException waits for the running
+operation, then starts again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+from ..core import interrupt
+from ..core.aws import error_code
+from ..core.errors import OperationFailedError
+
+DONE = ("SUCCEEDED", "FAILED", "STOPPED")
+MIN_RETRY_SECONDS = 0.5
+ACTIVE = ("RUNNING", "QUEUED", "STOPPING")
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    timeout: float = 3600.0
+    first_poll: float = 2.0
+    max_poll: float = 30.0
+    backoff: float = 1.5
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class InstanceResult:
+    account: str
+    region: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    stackset: str
+    operation_id: str
+    action: str
+    status: str
+    reason: str
+    results: tuple[InstanceResult, ...]
+    polls: int
+    seconds: float
+    drift_details: dict = field(default_factory=dict)  # StackSetDriftDetectionDetails, for DETECT_DRIFT
+
+    @property
+    def failed(self) -> tuple[InstanceResult, ...]:
+        return tuple(r for r in self.results if r.status in ("FAILED", "CANCELLED"))
+
+
+class Runner:
+    """Runs operations on one client, reporting to ``progress`` (see progress.py)."""
+
+    def __init__(self, client, progress, settings: WaitSettings):
+        self.client, self.progress, self.settings = client, progress, settings
+
+    def _sleep(self, seconds: float) -> None:
+        """The configured sleep; the real one ends at once on Ctrl-C."""
+        if self.settings.sleep is time.sleep:
+            interrupt.sleep(seconds)
+        else:
+            self.settings.sleep(seconds)
+            interrupt.check()
+
+    def start(self, stackset: str, action: str, call: Callable[[], dict]) -> Outcome:
+        """Start an operation (waiting out any other one first) and wait for it."""
+        deadline = self.settings.clock() + self.settings.timeout
+        while True:
+            interrupt.check()  # after Ctrl-C nothing new starts
+            try:
+                operation_id = call()["OperationId"]
+                break
+            except ClientError as error:
+                if error_code(error) != "OperationInProgressException":
+                    raise
+                running = self.running_operation(stackset)
+                self.progress.note(stackset, f"another operation is running ({running or 'unknown'}); waiting for it")
+                if running:
+                    self.wait(stackset, running, "OTHER")
+                elif self.settings.clock() > deadline:
+                    raise OperationFailedError(f"{stackset}: still busy after {self.settings.timeout:.0f}s") from None
+                else:  # refused, but the running operation is not listed yet: look again shortly
+                    self._sleep(max(self.settings.first_poll, MIN_RETRY_SECONDS))
+        return self.wait(stackset, operation_id, action)
+
+    def running_operation(self, stackset: str) -> str | None:
+        for page in self.client.get_paginator("list_stack_set_operations").paginate(StackSetName=stackset):
+            for summary in page["Summaries"]:
+                if summary["Status"] in ACTIVE:
+                    return summary["OperationId"]
+        return None
+
+    def wait(self, stackset: str, operation_id: str, action: str) -> Outcome:
+        settings = self.settings
+        started = settings.clock()
+        delay, polls = settings.first_poll, 0
+        interrupt.started(stackset, operation_id, action)
+        self.progress.started(stackset, operation_id, action)
+        while True:
+            interrupt.check()
+            operation = self.client.describe_stack_set_operation(StackSetName=stackset, OperationId=operation_id)["StackSetOperation"]
+            polls += 1
+            status = operation["Status"]
+            if status in DONE:
+                break
+            self.progress.instances(stackset, self.results(stackset, operation_id))
+            if settings.clock() - started + delay >= settings.timeout:
+                raise OperationFailedError(
+                    f"{stackset}: operation {operation_id} still {status} after {settings.timeout:.0f}s; "
+                    "it keeps running in AWS: run deploy again to wait for it and go on")
+            self._sleep(delay)
+            delay = min(settings.max_poll, delay * settings.backoff)
+        interrupt.finished(operation_id)
+        results = self.results(stackset, operation_id)
+        outcome = Outcome(stackset, operation_id, operation.get("Action", action), status,
+                          operation.get("StatusReason", ""), results, polls, settings.clock() - started,
+                          operation.get("StackSetDriftDetectionDetails", {}))
+        self.progress.instances(stackset, results)
+        self.progress.finished(outcome)
+        return outcome
+
+    def results(self, stackset: str, operation_id: str) -> tuple[InstanceResult, ...]:
+        found = []
+        paginator = self.client.get_paginator("list_stack_set_operation_results")
+        for page in paginator.paginate(StackSetName=stackset, OperationId=operation_id):
+            for summary in page["Summaries"]:
+                found.append(InstanceResult(summary.get("Account", ""), summary.get("Region", ""),
+                                            summary.get("Status", ""), summary.get("StatusReason", "")))
+        return tuple(found)

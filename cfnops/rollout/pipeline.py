@@ -1,0 +1,102 @@
+"""From a checkout to plans: everything offline first, then the reads.
+
+``prepare`` refuses before any AWS call when generated/ is stale, lint finds anything,
+a parameter file or a StackSet file is invalid. ``plan_all`` reads each StackSet; when
+an earlier run's operation is still going it waits for it first, so that a plan is
+always made on settled state and an interrupted rollout never starts an operation twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..inputs import accounts, stacksets as config, params
+from . import bootstrap, readiness
+from ..build import lint, render
+from ..core.aws import Aws, translate_errors
+from .deploy import DeployOptions, StackSetResult, apply_all
+from .operations import Runner, WaitSettings
+from .plan import Plan, build_desired, make_plan, read_actual
+from ..inputs.project import Project
+
+
+@dataclass(frozen=True)
+class Prepared:
+    environment: str
+    specs: list[config.StackSetSpec]
+    texts: dict[str, str]
+    resolved: params.ResolvedEnvironment
+
+
+def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_lint: bool = True) -> Prepared:
+    from templates_src import REGISTRY
+    from templates_src.conventions import REGIONS
+
+    render.check(project)
+    templates = render.read_generated(project)
+    if run_lint:
+        lint.gate(lint.lint(project, list(REGISTRY), list(REGIONS)))
+    specs = config.load_project(project, environment, templates)
+    resolved = params.resolve_deployed(project, environment, templates, specs)
+    if only:
+        known = {spec.key for spec in specs} | {spec.name for spec in specs}
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            from ..core.errors import InputError
+            from ..inputs.paramfiles import unknown as unknown_message
+
+            raise InputError(f"STACKSET={unknown[0]}: " + unknown_message(unknown[0], sorted(s.key for s in specs), "StackSet"))
+        specs = [spec for spec in specs if spec.key in only or spec.name in only]
+    texts = {spec.template: project.template_path(spec.template).read_text(encoding="utf-8") for spec in specs}
+    return Prepared(environment, specs, texts, resolved)
+
+
+def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tuple[str, list[Plan]]:
+    """(caller account, one plan per StackSet in dependency order)."""
+    with translate_errors():
+        account = aws.account_id(prepared.specs[0].administrator_region)
+        accounts.check(prepared.resolved, prepared.specs, account)  # before any other call
+        plans = []
+        for spec in prepared.specs:
+            client = aws.client("cloudformation", spec.administrator_region)
+            desired = build_desired(spec, prepared.texts[spec.template], prepared.resolved, account)
+            actual = read_actual(client, spec)
+            if any(instance.in_flight for instance in actual.instances):
+                runner = Runner(client, progress, wait)
+                running = runner.running_operation(spec.name)
+                if running:
+                    progress.note(spec.name, f"an earlier operation ({running}) is still running: waiting for it")
+                    runner.wait(spec.name, running, "EARLIER")
+                actual = read_actual(client, spec)
+            plans.append(make_plan(client, desired, actual))
+    return account, plans
+
+
+def check_bootstrapped(project: Project, aws: Aws, account: str, prepared: Prepared) -> None:
+    """Before the first change: bootstrap's stack, roles and bucket in every administrator region (reads only)."""
+    regions = list(dict.fromkeys(spec.administrator_region for spec in prepared.specs))
+    roles = readiness.role_names(json.loads(project.template_path(bootstrap.TEMPLATE).read_text(encoding="utf-8")))
+    readiness.require(aws, account, regions, roles, prepared.environment)
+
+
+@dataclass(frozen=True)
+class Rollout:
+    account: str
+    plans: list[Plan]
+    results: list[StackSetResult]
+
+
+def deploy_environment(project: Project, environment: str, aws: Aws, progress, options: DeployOptions,
+                       only: tuple[str, ...] = (), run_lint: bool = True, on_plans=None) -> Rollout:
+    """`make deploy`: offline checks, plans, then changes (none when nothing differs)."""
+    prepared = prepare(project, environment, only, run_lint=run_lint)
+    account, plans = plan_all(aws, prepared, progress, options.wait)
+    if on_plans:
+        on_plans(plans)
+    results = []
+    if any(plan.changed for plan in plans):
+        with translate_errors():
+            check_bootstrapped(project, aws, account, prepared)
+            results = apply_all(aws, plans, progress, options, account)
+    return Rollout(account, plans, results)

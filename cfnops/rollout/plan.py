@@ -1,0 +1,322 @@
+"""Plan: what a StackSet should be (desired) against what it is (actual).
+
+StackSets have no change sets; this is the preview. It reads at most two calls per
+StackSet (DescribeStackSet, ListStackInstances) when cfnops made the last change to
+every instance: each operation cfnops starts is named ``cfnops-<digest>-<random>``,
+where the digest is that of the parameter overrides the operation leaves on the
+instances it touches, and every instance reports its LastOperationId. An instance
+whose last operation was not ours (console, another tool) has its overrides read with
+DescribeStackInstance.
+
+Parameters: a key that any parameter file sets per region (``regions.<r>.<template>``)
+is a per-region override on every instance; all other keys are StackSet parameters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+from ..inputs import accounts
+from . import protection
+from ..core.aws import error_code
+from ..inputs.stacksets import StackSetSpec
+from ..inputs.params import ResolvedEnvironment
+
+MASK = "****"
+OPERATION_ID = re.compile(r"^cfnops-([0-9a-f]{10})-[0-9a-f]{12}$")
+IN_FLIGHT = ("PENDING", "RUNNING")
+DIFF_CONTEXT = 2
+
+
+def digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def new_operation_id(overrides_digest: str) -> str:
+    return f"cfnops-{overrides_digest}-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass(frozen=True)
+class Desired:
+    spec: StackSetSpec
+    template_text: str
+    template: dict
+    parameters: dict[str, str]
+    overrides: dict[str, dict[str, str]]  # region -> key -> value
+    targets: tuple[str, ...]  # accounts (SELF_MANAGED) or OU ids (SERVICE_MANAGED)
+    tags: tuple[tuple[str, str], ...]
+
+    @property
+    def no_echo(self) -> frozenset[str]:
+        return frozenset(k for k, v in self.template.get("Parameters", {}).items() if v.get("NoEcho"))
+
+    def region_digest(self, region: str) -> str:
+        return digest(self.overrides.get(region, {}))
+
+    @property
+    def all_digest(self) -> str:
+        return digest({region: self.overrides.get(region, {}) for region in self.spec.regions})
+
+    def effective(self, region: str) -> dict[str, str]:
+        return {**self.parameters, **self.overrides.get(region, {})}
+
+    def relaxation(self, region: str) -> dict[str, str]:
+        """Deletion protection a first creation in ``region`` turns off (see protection.py)."""
+        return protection.relaxed(protection.declared(self.template), self.effective(region))
+
+    def creation_overrides(self, region: str) -> dict[str, str]:
+        return {**self.overrides.get(region, {}), **self.relaxation(region)}
+
+    def creation_digest(self, region: str) -> str:
+        return digest(self.creation_overrides(region))
+
+
+def build_desired(spec: StackSetSpec, template_text: str, resolved: ResolvedEnvironment, caller_account: str) -> Desired:
+    values = resolved.values[spec.template]
+    per_region = sorted({name for region in spec.regions for name, v in values[region].items()
+                         if v.key and v.key.startswith("regions.")})
+    targets = spec.organizational_units if spec.service_managed else accounts.targets(spec, caller_account)
+    own = targets[0] if len(targets) == 1 and not spec.service_managed else None  # whose images {account} names
+
+    def value(region: str, name: str) -> str:
+        return accounts.expand(values[region][name].value, own) if own else values[region][name].value
+
+    first = spec.regions[0]
+    parameters = {k: value(first, k) for k in values[first]}
+    overrides = {r: {k: value(r, k) for k in per_region} for r in spec.regions}
+    tags = {"ManagedBy": "cfnops", "Environment": spec.environment, "StackSet": spec.key, **spec.tags}
+    return Desired(spec, template_text, json.loads(template_text), parameters, overrides, tuple(dict.fromkeys(targets)),
+                   tuple(sorted(tags.items())))
+
+
+@dataclass(frozen=True)
+class InstanceState:
+    account: str
+    region: str
+    target: str  # account, or OU id for SERVICE_MANAGED
+    status: str
+    detailed: str
+    reason: str
+    last_operation_id: str
+    drift_status: str = "NOT_CHECKED"
+    last_drift_check: str = ""
+
+    @property
+    def in_flight(self) -> bool:
+        return self.detailed in IN_FLIGHT
+
+    @property
+    def healthy(self) -> bool:
+        return self.status == "CURRENT"
+
+
+@dataclass(frozen=True)
+class Actual:
+    exists: bool
+    template: dict | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    capabilities: frozenset[str] = frozenset()
+    tags: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+    managed_execution: bool = False
+    instances: tuple[InstanceState, ...] = ()
+
+
+def read_actual(client, spec: StackSetSpec) -> Actual:
+    """DescribeStackSet + ListStackInstances (paginated). A StackSet that does not exist
+    is ``Actual(exists=False)``: the plan creates it."""
+    try:
+        stackset = client.describe_stack_set(StackSetName=spec.name)["StackSet"]
+    except ClientError as error:
+        if error_code(error) == "StackSetNotFoundException":
+            return Actual(exists=False)
+        raise
+    if stackset.get("Status") == "DELETED":
+        return Actual(exists=False)
+    instances = []
+    for page in client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name):
+        for summary in page["Summaries"]:
+            instances.append(InstanceState(
+                account=summary["Account"], region=summary["Region"],
+                target=summary.get("OrganizationalUnitId") if spec.service_managed else summary["Account"],
+                status=summary.get("Status", ""), detailed=summary.get("StackInstanceStatus", {}).get("DetailedStatus", ""),
+                reason=summary.get("StatusReason", ""), last_operation_id=summary.get("LastOperationId", ""),
+                drift_status=summary.get("DriftStatus", "NOT_CHECKED"),
+                last_drift_check=_timestamp(summary.get("LastDriftCheckTimestamp"))))
+    return Actual(
+        exists=True,
+        template=json.loads(stackset.get("TemplateBody") or "{}"),
+        parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in stackset.get("Parameters", [])},
+        capabilities=frozenset(stackset.get("Capabilities", [])),
+        tags=tuple(sorted((t["Key"], t["Value"]) for t in stackset.get("Tags", []))),
+        description=stackset.get("Description", ""),
+        managed_execution=bool(stackset.get("ManagedExecution", {}).get("Active")),
+        instances=tuple(instances),
+    )
+
+
+def _timestamp(value) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(value, "strftime") else str(value or "")
+
+
+def read_overrides(client, spec: StackSetSpec, instance: InstanceState) -> dict[str, str]:
+    detail = client.describe_stack_instance(StackSetName=spec.name, StackInstanceAccount=instance.account,
+                                            StackInstanceRegion=instance.region)["StackInstance"]
+    return {p["ParameterKey"]: p.get("ParameterValue", "") for p in detail.get("ParameterOverrides", [])}
+
+
+def vouched_overrides(desired: Desired, instance: InstanceState) -> dict[str, str] | None:
+    """The overrides the instance's last operation left, when that operation was ours and
+    left the desired overrides or a first creation's; None when they must be read."""
+    match = OPERATION_ID.match(instance.last_operation_id or "")
+    region = instance.region
+    if match and match[1] in (desired.region_digest(region), desired.all_digest):
+        return desired.overrides.get(region, {})
+    if match and desired.relaxation(region) and match[1] == desired.creation_digest(region):
+        return desired.creation_overrides(region)
+    return None
+
+
+@dataclass(frozen=True)
+class ParameterChange:
+    scope: str  # "StackSet" or "<region> (<targets>)"
+    key: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class TemplateDiff:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    modified: tuple[str, ...]
+    text: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    desired: Desired
+    actual: Actual
+    stackset_changes: tuple[str, ...]  # StackSet-level properties that differ
+    template_diff: TemplateDiff | None
+    parameter_changes: tuple[ParameterChange, ...]
+    add: tuple[tuple[str, str], ...]  # (target, region)
+    update_overrides: tuple[str, ...]  # regions whose instances need new overrides
+    retry: tuple[tuple[str, str], ...]  # OUTDATED/FAILED instances to apply again
+    remove: tuple[tuple[str, str], ...]
+    in_flight: tuple[InstanceState, ...]
+    # deletion protection to turn on once created: new instances and those whose overrides still say "false"
+    protect: tuple[tuple[str, str], ...] = ()
+    creating: tuple[tuple[str, str], ...] = ()  # existing instances whose overrides are still a first creation's
+
+    @property
+    def name(self) -> str:
+        return self.desired.spec.name
+
+    @property
+    def action(self) -> str:
+        if not self.actual.exists:
+            return "create"
+        return "update" if self.changed else "unchanged"
+
+    @property
+    def changed(self) -> bool:
+        return bool(not self.actual.exists or self.stackset_changes or self.add or self.update_overrides
+                    or self.retry or self.remove or self.protect)
+
+
+def template_diff(old: dict | None, new: dict) -> TemplateDiff:
+    old_resources, new_resources = (old or {}).get("Resources", {}), new.get("Resources", {})
+    added = tuple(sorted(set(new_resources) - set(old_resources)))
+    removed = tuple(sorted(set(old_resources) - set(new_resources)))
+    modified = tuple(sorted(k for k in set(old_resources) & set(new_resources) if old_resources[k] != new_resources[k]))
+    text = difflib.unified_diff(json.dumps(old or {}, indent=2, sort_keys=True).splitlines(),
+                                json.dumps(new, indent=2, sort_keys=True).splitlines(),
+                                "deployed", "generated", n=DIFF_CONTEXT, lineterm="")
+    return TemplateDiff(added, removed, modified, tuple(text))
+
+
+def _masked(desired: Desired, key: str, actual_value: str | None) -> bool:
+    """NoEcho values come back as **** from the API: there is nothing to compare."""
+    return key in desired.no_echo and actual_value == MASK
+
+
+def _shown(desired: Desired, key: str, value: str | None) -> str | None:
+    return MASK if value is not None and key in desired.no_echo else value
+
+
+def _parameter_changes(desired: Desired, actual: Actual, actual_overrides: dict[tuple[str, str], dict]) -> list[ParameterChange]:
+    changes = []
+    old, new = actual.parameters if actual.exists else {}, desired.parameters
+    for key in sorted(set(old) | set(new)):
+        if _masked(desired, key, old.get(key)) and key in new:
+            continue  # NoEcho values are masked by the API: nothing to compare
+        if old.get(key) != new.get(key):
+            changes.append(ParameterChange("StackSet", key, _shown(desired, key, old.get(key)), _shown(desired, key, new.get(key))))
+    by_region: dict[tuple[str, str, str | None, str | None], list[str]] = {}
+    for region in desired.spec.regions:
+        for target in desired.targets:
+            before = {**old, **actual_overrides.get((target, region), {})} if (target, region) in actual_overrides else {}
+            after = desired.effective(region)
+            for key in sorted(set(before) | set(after)):
+                if before.get(key) != after.get(key) and key in desired.overrides.get(region, {}):
+                    by_region.setdefault((region, key, before.get(key), after.get(key)), []).append(target)
+    for (region, key, before, after), targets in by_region.items():
+        changes.append(ParameterChange(f"{region} ({', '.join(targets)})", key, _shown(desired, key, before), _shown(desired, key, after)))
+    return changes
+
+
+def _stackset_changes(desired: Desired, actual: Actual) -> list[str]:
+    if not actual.exists:
+        return []
+    spec, changes = desired.spec, []
+    if actual.template != desired.template:
+        changes.append("template")
+    if any(actual.parameters.get(k) != v and not _masked(desired, k, actual.parameters.get(k))
+           for k, v in desired.parameters.items()) or set(actual.parameters) - set(desired.parameters):
+        changes.append("parameters")
+    checks = {"capabilities": actual.capabilities != frozenset(spec.capabilities), "tags": actual.tags != desired.tags,
+              "description": actual.description != spec.description,
+              "managed execution": actual.managed_execution != spec.managed_execution}
+    return changes + [name for name, differs in checks.items() if differs]
+
+
+def make_plan(client, desired: Desired, actual: Actual) -> Plan:
+    """Compare; reads DescribeStackInstance only for instances whose overrides cfnops cannot vouch for."""
+    spec = desired.spec
+    wanted = {(t, r) for t in desired.targets for r in spec.regions}
+    present = {(i.target, i.region): i for i in actual.instances}
+    actual_overrides = {}
+    for key, instance in present.items():
+        if key in wanted:
+            vouched = vouched_overrides(desired, instance)
+            actual_overrides[key] = vouched if vouched is not None else read_overrides(client, spec, instance)
+    creating = {k for k, overrides in actual_overrides.items()
+                if protection.still_relaxed(desired.relaxation(k[1]), overrides) and not present[k].in_flight}
+    stale_regions = sorted({r for (t, r), overrides in actual_overrides.items()
+                            if (t, r) not in creating and overrides != desired.overrides.get(r, {})})
+    retry = sorted(k for k, i in present.items() if k in wanted and not i.healthy and not i.in_flight
+                   and (k in creating or k[1] not in stale_regions))
+    add = sorted(wanted - set(present))
+    protect = sorted(creating | {k for k in add if desired.relaxation(k[1])})
+    return Plan(
+        desired=desired,
+        actual=actual,
+        stackset_changes=tuple(_stackset_changes(desired, actual)),
+        template_diff=template_diff(actual.template, desired.template) if not actual.exists or actual.template != desired.template else None,
+        parameter_changes=tuple(_parameter_changes(desired, actual, actual_overrides)),
+        add=tuple(add),
+        update_overrides=tuple(r for r in spec.regions if r in stale_regions),
+        retry=tuple(retry),
+        remove=tuple(sorted(set(present) - wanted)),
+        in_flight=tuple(i for i in present.values() if i.in_flight),
+        protect=tuple(protect),
+        creating=tuple(sorted(creating)),
+    )

@@ -1,0 +1,65 @@
+"""Plans as text: what will happen to each StackSet, per account and region."""
+
+from __future__ import annotations
+
+from .plan import Plan
+from ..core.words import plural
+
+MAX_DIFF_LINES = 60
+
+
+def describe(plan: Plan, show_diff: bool = True) -> list[str]:
+    spec = plan.desired.spec
+    targets = plural(len(plan.desired.targets), "OU" if spec.service_managed else "account")
+    lines = [f"{plan.name}: {plan.action.upper()}  ({spec.template} -> {targets} x {plural(len(spec.regions), 'region')}, "
+             f"admin {spec.administrator_region})"]
+    if plan.stackset_changes:
+        lines.append(f"  StackSet changes: {', '.join(plan.stackset_changes)}")
+    diff = plan.template_diff
+    if diff and plan.actual.exists:
+        for label, names in (("added", diff.added), ("removed", diff.removed), ("modified", diff.modified)):
+            if names:
+                lines.append(f"  resources {label}: {', '.join(names)}")
+        if show_diff:
+            body = [line for line in diff.text if not line.startswith(("---", "+++"))]
+            lines += [f"    {line}" for line in body[:MAX_DIFF_LINES]]
+            if len(body) > MAX_DIFF_LINES:
+                lines.append(f"    ... {len(body) - MAX_DIFF_LINES} more diff lines")
+    if not plan.actual.exists:
+        overridden = sorted({k for values in plan.desired.overrides.values() for k in values})
+        lines.append(f"  parameters: {len(plan.desired.parameters)}"
+                     + (f"; per-region overrides: {', '.join(overridden)}" if overridden else ""))
+    for change in plan.parameter_changes if plan.actual.exists else ():
+        lines.append(f"  parameter {change.key} [{change.scope}]: {change.old if change.old is not None else '(none)'} -> "
+                     f"{change.new if change.new is not None else '(removed)'}")
+    for label, pairs in (("add instances", plan.add), ("re-apply (OUTDATED/FAILED)", plan.retry), ("remove instances", plan.remove)):
+        if pairs:
+            lines.append(f"  {label}: {', '.join(f'{t}/{r}' for t, r in pairs)}")
+    if plan.update_overrides:
+        lines.append(f"  update overrides in: {', '.join(plan.update_overrides)}")
+    if plan.protect:
+        names = sorted({name for _, region in plan.protect for name in plan.desired.relaxation(region)})
+        lines.append(f"  then, once created, turn on {', '.join(names)}: {', '.join(f'{t}/{r}' for t, r in plan.protect)} "
+                     "(created with it off, so that a failed creation can roll back)")
+    return lines
+
+
+def summary(plans: list[Plan]) -> str:
+    counts = {action: sum(1 for p in plans if p.action == action) for action in ("create", "update", "unchanged")}
+    return ", ".join(f"{n} {action}" for action, n in counts.items() if n) or "nothing to do"
+
+
+def status(plans: list[Plan]) -> list[str]:
+    """Every StackSet's instances: region, account, status, last operation."""
+    lines = []
+    for plan in plans:
+        if not plan.actual.exists:
+            lines.append(f"{plan.name}: not deployed")
+            continue
+        lines.append(f"{plan.name}: {plural(len(plan.actual.instances), 'instance')}")
+        order = {region: index for index, region in enumerate(plan.desired.spec.regions)}
+        for instance in sorted(plan.actual.instances, key=lambda i: (order.get(i.region, 99), i.target)):
+            reason = f"  {instance.reason}" if instance.reason else ""
+            lines.append(f"  {instance.region:<10} {instance.target:<14} {instance.status:<9} "
+                         f"{instance.detailed:<10} {instance.last_operation_id}{reason}")
+    return lines

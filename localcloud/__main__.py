@@ -1,0 +1,51 @@
+"""`python -m localcloud [--port N]`: the offline AWS on 127.0.0.1 until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sys
+import threading
+
+from . import install
+
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "localcloud", "AWS_SECRET_ACCESS_KEY": "localcloud", "AWS_REGION": "us-east-1"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="moto + cfnops patches on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LOCALCLOUD_PORT", "0")), help="0: a free port")
+    parser.add_argument("--env-file", help="also write the export lines to this file")
+    arguments = parser.parse_args()
+    install()
+    from moto.server import ThreadedMotoServer
+
+    port = arguments.port or free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    exports = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **CREDENTIALS}
+    lines = [f"export {key}={value}" for key, value in exports.items()]
+    if arguments.env_file:
+        with open(arguments.env_file, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+    print("localcloud is running. In another shell:\n  " + "\n  ".join(lines) + "\nCtrl-C stops it.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    server.stop()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
