@@ -25,6 +25,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_platform(root: Path):
+    from cfnops.inputs.platform import load
+
+    return load(root)
 RUNS = 5
 
 
@@ -50,6 +56,7 @@ def main() -> None:
         work = Path(scratch)
         for folder in ("parameters", "generated", "stacksets"):
             shutil.copytree(ROOT / folder, work / folder)
+        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
         render = [python, "-m", "cfnops", "--root", str(work), "render"]
         lint = [python, "-m", "cfnops", "--root", str(work), "lint"]
         print(f"machine: {sys.platform}, python {sys.version.split()[0]}, median of {RUNS} runs\n")
@@ -106,7 +113,7 @@ def rollout_figures() -> None:
     localcloud.install()
     from moto import mock_aws
 
-    options = DeployOptions(wait=WaitSettings(first_poll=0.0, max_poll=0.05))
+    options = DeployOptions(artifacts_bucket=load_platform(ROOT).artifacts_bucket, wait=WaitSettings(first_poll=0.0, max_poll=0.05))
     quiet = PlainProgress(open(os.devnull, "w"))
 
     def deploy(project: Project, only=()) -> tuple[dict, int, float]:
@@ -128,11 +135,12 @@ def rollout_figures() -> None:
             work = Path(scratch)
             for folder in ("parameters", "generated", "stacksets"):
                 shutil.copytree(ROOT / folder, work / folder)
+            shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
             if accounts > 1:
                 ids = ", ".join(f"'{100000000000 + n}'" for n in range(accounts))
                 for path in (work / "stacksets").glob("*.yaml"):
                     path.write_text(path.read_text().replace("accounts: [self]", f"accounts: [{ids}]"))
-            project = Project(work)
+            project = Project(work, load_platform(ROOT))
             bootstrapped(project, options.wait)
             # only the caller's account holds an execution role: the others run unchecked
             os.environ["LOCALCLOUD_PERMISSIONS"] = "on" if accounts == 1 else "off"
@@ -156,8 +164,8 @@ def bootstrapped(project, wait) -> None:
     from cfnops.core.aws import Aws
 
     resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
-    text = project.template_path(bootstrap.TEMPLATE).read_text()
-    values = resolved.plain(bootstrap.TEMPLATE, "us-east-1")
+    text = project.template_path(load_platform(ROOT).bootstrap).read_text()
+    values = resolved.plain(load_platform(ROOT).bootstrap, "us-east-1")
     bootstrap.deploy_region(Aws(), bootstrap.Request("us-east-1", text, values, wait, "staging"))
 
 
@@ -187,9 +195,10 @@ def first_deploy_seconds(checks: str) -> float:
         work = Path(scratch)
         for folder in ("parameters", "generated", "stacksets"):
             shutil.copytree(ROOT / folder, work / folder)
-        project = Project(work)
+        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+        project = Project(work, load_platform(ROOT))
         render.write(project, render.render(project))
-        options = DeployOptions(wait=WaitSettings(first_poll=0.0, max_poll=0.05))
+        options = DeployOptions(artifacts_bucket=load_platform(ROOT).artifacts_bucket, wait=WaitSettings(first_poll=0.0, max_poll=0.05))
         bootstrapped(project, options.wait)
         started = time.perf_counter()
         rollout = deploy_environment(project, "staging", Aws(), PlainProgress(open(os.devnull, "w")), options, run_lint=False)

@@ -46,8 +46,9 @@ def _bootstrap(workloads: MappingProxyType) -> tuple[str, BuildFunction]:
     """The bootstrap template: its execution role is derived from the workloads."""
     from . import stackset_roles
 
-    return "stackset-roles", partial(stackset_roles.build, workloads)
+    return BOOTSTRAP, partial(stackset_roles.build, workloads)
 
 
+BOOTSTRAP = "stackset-roles"  # a plain stack per administrator region, not a StackSet
 WORKLOADS = build_registry(_workloads())  # the templates StackSets deploy
 REGISTRY = build_registry([*WORKLOADS.items(), _bootstrap(WORKLOADS)])

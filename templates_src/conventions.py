@@ -13,7 +13,9 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 PRIMARY_REGION = REGIONS[0]
 MANAGED_BY = "cfnops"
-STANDARD_TAG_KEYS = ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")
+STANDARD_TAG_KEYS = ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")  # required on every resource (E9001)
+# bootstrap's bucket for templates over TemplateBody's limit (cfnops fills account and region)
+ARTIFACTS_BUCKET = "cfnops-artifacts-{account}-{region}"
 
 ENVIRONMENT = "Environment"
 OWNER = "Owner"

@@ -25,7 +25,7 @@ from troposphere import iam
 
 from . import execution_policy, policies
 from .components import buckets, encryption
-from .conventions import PERMISSIONS_BOUNDARY, add_standard_parameters, standard_tags, suppress
+from .conventions import ARTIFACTS_BUCKET, PERMISSIONS_BOUNDARY, add_standard_parameters, standard_tags, suppress
 
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
@@ -130,7 +130,7 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
     add_boundary(template, permissions.boundary)
     add_execution_role(template, permissions)
     key = encryption.add_kms_key(template, "ArtifactsKey", "cfnops artifacts")
-    bucket = buckets.add_private_bucket(template, "ArtifactsBucket", Sub("cfnops-artifacts-${AWS::AccountId}-${AWS::Region}"), key)
+    bucket = buckets.add_private_bucket(template, "ArtifactsBucket", Sub(ARTIFACTS_BUCKET.format(account="${AWS::AccountId}", region="${AWS::Region}")), key)
     suppress(bucket, "CKV_AWS_18", "holds only rendered templates; reads and writes are recorded by CloudTrail")
     template.add_output(Output("ArtifactsBucketName", Value=Ref(bucket), Description="Templates over 51,200 bytes"))
     template.add_output(Output("ExecutionRoleArn", Condition="CreateRoles", Value=GetAtt("ExecutionRole", "Arn"),

@@ -18,7 +18,7 @@ from cfnops.cli.progress import PlainProgress
 from cfnops.inputs.project import Project
 from cfnops.rollout.pipeline import deploy_environment
 
-from .conftest import ROOT
+from .conftest import PLATFORM, ROOT
 
 MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
             "DeleteStackInstances")
@@ -33,9 +33,10 @@ FAST = WaitSettings(timeout=60, first_poll=0.0, max_poll=0.05)
 def copy_project(tmp_path: Path) -> Project:
     for folder in ("parameters", "generated", "stacksets"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     if (ROOT / ".cache" / "lint").exists():  # same template bytes: the cached lint results hold
         shutil.copytree(ROOT / ".cache" / "lint", tmp_path / ".cache" / "lint")
-    return Project(tmp_path)
+    return Project(tmp_path, PLATFORM)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -46,8 +47,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def do_bootstrap(project: Project, environment: str = "staging") -> None:
     resolved = params.resolve_deployed(project, environment, render.read_generated(project))
-    text = project.template_path(bootstrap.TEMPLATE).read_text()
-    values = resolved.plain(bootstrap.TEMPLATE, "us-east-1")
+    text = project.template_path(PLATFORM.bootstrap).read_text()
+    values = resolved.plain(PLATFORM.bootstrap, "us-east-1")
     bootstrap.deploy_region(Aws(), bootstrap.Request("us-east-1", text, values, FAST, environment))
 
 
@@ -58,7 +59,7 @@ class Run:
                  retain: bool | None = None):
         render.write(project, render.render(project))
         self.aws = Aws()
-        options = deploy.DeployOptions(prune=prune, retain_stacks=retain, wait=wait)
+        options = deploy.DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=prune, retain_stacks=retain, wait=wait)
         rollout = deploy_environment(project, environment, self.aws, PlainProgress(open(os.devnull, "w")), options,
                                      only, run_lint=False)
         self.account, self.plans, self.results = rollout.account, rollout.plans, rollout.results

@@ -17,6 +17,7 @@ from cfnops.core.errors import ExitCode, OperationFailedError
 from cfnops.rollout.operations import WaitSettings
 
 from .test_stubber import aws, stub  # noqa: F401  (the Stubber fixtures)
+from .conftest import PLATFORM
 
 OLD_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/old"
 NEW_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/new"
@@ -28,7 +29,7 @@ HINT = "run `make bootstrap ENV=staging RECREATE=1` to delete it and create it a
 @pytest.fixture(scope="module")
 def inputs(project):
     resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
-    return project.template_path(bootstrap.TEMPLATE).read_text(), resolved.plain(bootstrap.TEMPLATE, "us-east-1")
+    return project.template_path(PLATFORM.bootstrap).read_text(), resolved.plain(PLATFORM.bootstrap, "us-east-1")
 
 
 def request(inputs, recreate: bool = False) -> bootstrap.Request:

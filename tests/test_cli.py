@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from cfnops.inputs.env_rules import ENVIRONMENT_RULES
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 
 from .conftest import ROOT
+from .conftest import PLATFORM
 
 
 def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
@@ -24,7 +24,7 @@ def test_validate_prints_what_it_checked():
     assert "fraud-detection    3 regions" in result.stdout
     assert "6 region overrides" in result.stdout
     assert "loan-processing    1 region " in result.stdout  # eu-west-1 only, from its StackSet
-    assert f" {len(ENVIRONMENT_RULES)} environment rules" in result.stdout
+    assert f" {len(PLATFORM.environment_rules)} environment rules" in result.stdout
     assert result.stdout.rstrip().endswith("OK: staging parameters are valid")
 
 

@@ -13,6 +13,7 @@ from templates_src import REGISTRY
 from templates_src.conventions import ENVIRONMENTS, REGIONS
 
 from .conftest import ROOT
+from .conftest import PLATFORM
 
 
 def load(project: Project, environment: str = "staging"):
@@ -22,7 +23,7 @@ def load(project: Project, environment: str = "staging"):
 @pytest.fixture
 def stacksets(tmp_path):
     shutil.copytree(ROOT / "stacksets", tmp_path / "stacksets")
-    return Project(tmp_path)
+    return Project(tmp_path, PLATFORM)
 
 
 def test_committed_definitions_in_dependency_order(project):

@@ -23,6 +23,7 @@ from cfnops.core.errors import ExitCode, InputError
 
 from .conftest import ROOT
 from .rollout_helpers import copy_project
+from .conftest import PLATFORM
 
 S = "parameters/staging.yaml"
 
@@ -268,7 +269,7 @@ def test_a_noecho_value_is_never_repeated(project, templates):
     from cfnops.inputs.project import Project
 
     with pytest.raises(InputError) as raised:
-        params.resolve(Project(scratch), "staging", changed, regions)
+        params.resolve(Project(scratch, PLATFORM), "staging", changed, regions)
     assert raised.value.problems == [f"{S}: templates.fraud-detection.AlertEmail: expected a value matching "
                                      "^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$, got a value that is not shown (NoEcho)"]
     shutil.rmtree(scratch)

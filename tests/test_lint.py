@@ -15,6 +15,7 @@ from cfnops.inputs.project import Project
 from templates_src.conventions import REGIONS
 
 from .conftest import ROOT
+from .conftest import PLATFORM
 
 TAGS = [{"Key": k, "Value": "x"} for k in ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")]
 KEY = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
@@ -30,7 +31,7 @@ def findings_for(tmp_path: Path, resources: dict, metadata: dict | None = None) 
     path = tmp_path / "generated" / "sample.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(template, indent=2))
-    return [lint.Finding(**f) for f in lint.lint_one("generated/sample.json", str(path), list(REGIONS))]
+    return [lint.Finding(**f) for f in lint.lint_one("generated/sample.json", str(path), list(REGIONS), PLATFORM.required_tags)]
 
 
 def rules(findings):
@@ -139,7 +140,7 @@ def test_suppress_helper_refuses_an_empty_reason():
 
 
 def test_cache_skips_unchanged_templates_and_relints_changed_ones(tmp_path):
-    project = Project(tmp_path)
+    project = Project(tmp_path, PLATFORM)
     (tmp_path / "generated").mkdir()
     for name in ("a", "b"):
         (tmp_path / "generated" / f"{name}.json").write_text(json.dumps({"Resources": {"Key": KEY}}))

@@ -17,6 +17,7 @@ from cfnops.rollout.deploy import DeployOptions, StackSetApplier
 from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan
 
 from .test_stubber import ADMIN, actual_of, aws, expect_operation, fast, make_spec, quiet, stub, stackset_arguments  # noqa: F401
+from .conftest import PLATFORM
 
 TEMPLATE = json.dumps({"Parameters": {
     "Environment": {"Type": "String"},
@@ -54,7 +55,7 @@ def test_created_with_protection_off_then_turned_on_in_prod(aws, stub, desired):
     instances_call(stub, "update_stack_instances", "op-protect", REGIONS, [], "UPDATE")  # no override: the StackSet's "true"
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     assert plan.protect == tuple((ADMIN, r) for r in sorted(REGIONS))
-    result = StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
     assert [(o.action, o.status) for o in result.outcomes] == [("CREATE", "SUCCEEDED"), ("UPDATE", "SUCCEEDED")]
 
 
@@ -64,7 +65,7 @@ def test_protection_is_turned_on_only_where_the_creation_succeeded(aws, stub, de
                    {"us-east-1": "SUCCEEDED", "us-west-2": "FAILED", "eu-west-1": "CANCELLED"})
     instances_call(stub, "update_stack_instances", "op-protect", ["us-east-1"], [], "UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
-    result = StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
     assert [(r.region, r.status) for _, r in result.failed] == [("us-west-2", "FAILED"), ("eu-west-1", "CANCELLED")]
 
 
@@ -79,7 +80,7 @@ def test_the_next_deploy_turns_on_what_an_interrupted_one_left_off(aws, stub, de
     instances_call(stub, "update_stack_instances", "op-protect", REGIONS, [], "UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances))
     assert (plan.action, plan.update_overrides, plan.retry, plan.protect) == ("update", (), (), tuple((ADMIN, r) for r in sorted(REGIONS)))
-    StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
 
 
 def test_a_failed_creation_is_retried_with_protection_off_then_protected(aws, stub, desired):
@@ -89,7 +90,7 @@ def test_a_failed_creation_is_retried_with_protection_off_then_protected(aws, st
     instances_call(stub, "update_stack_instances", "op-protect", ["us-east-1", "us-west-2"], [], "UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances))
     assert plan.retry == ((ADMIN, "us-west-2"),) and plan.update_overrides == ()
-    StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
 
 
 def test_protected_instances_need_nothing(aws, stub, desired):

@@ -23,6 +23,7 @@ from cfnops.rollout.operations import Runner, WaitSettings
 from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan, read_actual
 from cfnops.cli.progress import PlainProgress
 from templates_src.conventions import REGIONS
+from .conftest import PLATFORM
 
 ADMIN = "111111111111"
 ACCOUNTS = ("111111111111", "222222222222")
@@ -144,7 +145,7 @@ def test_self_managed_create_with_several_accounts_overrides_and_template_url(aw
                          action="UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     assert desired.parameters["DbDeletionProtection"] == "true"
-    result = StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
     assert [o.status for o in result.outcomes] == ["SUCCEEDED"] * 6 and result.failed == []
     s3.assert_no_pending_responses()
 
@@ -159,7 +160,7 @@ def test_service_managed_create_targets_organizational_units(aws, stub, staging)
     expect_operation(stub, "network-staging", "op-1", [("333333333333", r, "SUCCEEDED", "") for r in REGIONS])
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     assert plan.add == tuple(sorted((ou, r) for ou in OUS for r in REGIONS))
-    result = StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
     assert result.failed == []
 
 
@@ -193,7 +194,7 @@ def test_prod_update_is_sequential_primary_first_one_at_a_time(aws, stub, projec
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances, parameters=old))
     assert plan.stackset_changes == ("parameters",)
     assert [(c.scope, c.key, c.old, c.new) for c in plan.parameter_changes] == [("StackSet", "FlowLogRetentionDays", "90", "365")]
-    StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
 
 
 def test_override_change_is_update_stack_instances_for_that_region_only(aws, stub, project, staging):
@@ -212,7 +213,7 @@ def test_override_change_is_update_stack_instances_for_that_region_only(aws, stu
     expect_operation(stub, "fraud-detection-staging", "op-o", [(a, "eu-west-1", "SUCCEEDED", "") for a in ACCOUNTS], action="UPDATE")
     plan = make_plan(client, desired, actual_of(desired, instances))
     assert plan.update_overrides == ("eu-west-1",) and plan.stackset_changes == ()
-    StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
 
 
 def test_prune_in_prod_retains_the_stacks(aws, stub, project):
@@ -228,7 +229,7 @@ def test_prune_in_prod_retains_the_stacks(aws, stub, project):
     expect_operation(stub, "network-prod", "op-d", [(a, "eu-west-1", "SUCCEEDED", "") for a in ACCOUNTS], action="DELETE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances))
     assert plan.remove == tuple((a, "eu-west-1") for a in ACCOUNTS)
-    applier = StackSetApplier(aws, plan, quiet(), DeployOptions(prune=True, wait=fast()), ADMIN)
+    applier = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast()), ADMIN)
     applier.apply()
     applier.remove()
 
@@ -257,7 +258,7 @@ def test_failed_instance_under_a_succeeded_operation_is_reported(aws, stub, stag
         ("111111111111", "us-east-1", "SUCCEEDED", ""), ("222222222222", "us-west-2", "FAILED", "Resource limit exceeded: VPCs"),
     ])
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
-    result = StackSetApplier(aws, plan, quiet(), DeployOptions(wait=fast()), ADMIN).apply()
+    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
     assert result.outcomes[0].status == "SUCCEEDED"
     assert failures([result]) == ["network-staging: 222222222222/us-west-2 FAILED: Resource limit exceeded: VPCs (operation op-1)"]
 

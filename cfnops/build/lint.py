@@ -67,10 +67,11 @@ def audit_suppressions(file: str, template: dict) -> list[Finding]:
     return findings
 
 
-def run_cfn_lint(file: str, text: str, regions: list[str]) -> list[Finding]:
+def run_cfn_lint(file: str, text: str, regions: list[str], required_tags: tuple[str, ...]) -> list[Finding]:
     from cfnlint.api import ManualArgs, lint
 
-    config = ManualArgs(regions=regions, include_checks=["I"], append_rules=[str(RULES_DIR)])
+    config = ManualArgs(regions=regions, include_checks=["I"], append_rules=[str(RULES_DIR)],
+                        configure_rules={"E9001": {"tags": list(required_tags)}})  # the platform's required tags
     return [
         Finding(file, "/".join(map(str, match.path or [])) or str(match.linenumber), match.rule.id,
                 match.rule.severity, match.message, "cfn-lint")
@@ -94,11 +95,11 @@ def run_checkov(file: str, path: Path) -> list[Finding]:
     return findings
 
 
-def lint_one(file: str, path: str, regions: list[str]) -> list[dict]:
+def lint_one(file: str, path: str, regions: list[str], required_tags: tuple[str, ...]) -> list[dict]:
     """Everything about one template (runs in a worker process)."""
     text = Path(path).read_text(encoding="utf-8")
     findings = audit_suppressions(file, json.loads(text))
-    findings += run_cfn_lint(file, text, regions)
+    findings += run_cfn_lint(file, text, regions, required_tags)
     findings += run_checkov(file, Path(path))
     return [asdict(f) for f in sorted(set(findings))]
 
@@ -116,7 +117,7 @@ def _cached(project: Project, name: str, key: str) -> list[Finding] | None:
 
 
 def lint(project: Project, names: list[str], regions: list[str], use_cache: bool = True) -> LintResult:
-    engine = fingerprint()
+    engine = fingerprint() + ",".join(project.platform.required_tags)
     findings, cached, todo = [], [], {}
     for name in names:
         path = project.template_path(name)
@@ -131,7 +132,8 @@ def lint(project: Project, names: list[str], regions: list[str], use_cache: bool
         workers = min(len(todo), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {name: pool.submit(lint_one, project.display(project.template_path(name)),
-                                         str(project.template_path(name)), regions) for name in todo}
+                                         str(project.template_path(name)), regions,
+                                         tuple(project.platform.required_tags)) for name in todo}
             for name, future in futures.items():
                 result = future.result()
                 findings += [Finding(**f) for f in result]
@@ -144,10 +146,7 @@ def lint(project: Project, names: list[str], regions: list[str], use_cache: bool
 def account_gate(project: Project, regions: list[str], engine: str) -> list[Finding]:
     """cfnops.build.gate over every generated template (they meet in one account), cached on
     the content of all of them."""
-    from templates_src.conventions import ENVIRONMENTS
-
     from . import gate
-    from ..rollout.bootstrap import TEMPLATE as BOOTSTRAP
 
     paths = sorted(p for p in project.generated.glob("*.json") if p.name != "manifest.json")
     key = hashlib.sha256(engine.encode() + "".join(regions).encode() + b"".join(p.read_bytes() for p in paths)).hexdigest()
@@ -155,7 +154,7 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
     if hit is not None:
         return hit
     templates = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in paths}
-    scope = gate.Scope(ENVIRONMENTS, regions, BOOTSTRAP, lambda name: project.display(project.template_path(name)))
+    scope = gate.Scope(project.platform.environments, regions, project.platform.bootstrap, lambda name: project.display(project.template_path(name)))
     findings = gate.check(templates, scope)
     _cache_path(project, "account-gate").parent.mkdir(parents=True, exist_ok=True)
     _cache_path(project, "account-gate").write_text(json.dumps({"key": key, "findings": [asdict(f) for f in findings]}))

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..core.errors import StaleError
+from ..inputs.platform import Platform
 from ..inputs.project import Project
 
 MANIFEST = "manifest.json"
@@ -34,15 +35,11 @@ class Rendered:
     templates: dict[str, dict]
 
 
-def build_templates() -> dict[str, dict]:
-    from templates_src import REGISTRY
-
-    return {name: build().to_dict() for name, build in REGISTRY.items()}
+def build_templates(platform: Platform) -> dict[str, dict]:
+    return {name: build().to_dict() for name, build in platform.registry.items()}
 
 
 def manifest(project: Project, templates: Mapping[str, dict], texts: Mapping[str, str]) -> dict:
-    from templates_src.conventions import ENVIRONMENTS
-
     from ..inputs import params
 
     result: dict = {"templates": {}, "parameters": {}}
@@ -52,14 +49,14 @@ def manifest(project: Project, templates: Mapping[str, dict], texts: Mapping[str
             "bytes": len(texts[name].encode()),
             "resources": len(body.get("Resources", {})),
         }
-    for environment in ENVIRONMENTS:
+    for environment in project.platform.environments:
         resolved = params.resolve_deployed(project, environment, templates)
         result["parameters"][environment] = {name: resolved.digest(name) for name in templates}
     return result
 
 
 def render(project: Project) -> Rendered:
-    templates = build_templates()
+    templates = build_templates(project.platform)
     texts = {name: to_json(body) for name, body in templates.items()}
     files = {f"{name}.json": text for name, text in texts.items()}
     files[MANIFEST] = to_json(manifest(project, templates, texts))
@@ -102,10 +99,8 @@ def check(project: Project) -> None:
 
 def read_generated(project: Project) -> dict[str, dict]:
     """The committed templates, as data (what deploys)."""
-    from templates_src import REGISTRY
-
     templates = {}
-    for name in REGISTRY:
+    for name in project.platform.registry:
         path = project.template_path(name)
         if not path.exists():
             raise StaleError(f"generated/{name}.json: missing; run `make render`")

@@ -12,12 +12,17 @@ import click
 
 from ..build import render as render_module
 from ..core.errors import CfnopsError, ExitCode, InputError
+from ..inputs import platform as platform_module
 from ..inputs.project import Project
 from ..core.words import plural
 
 
 def _project(context: click.Context) -> Project:
-    return context.obj
+    """The project, its platform loaded once (from pyproject.toml) on first use."""
+    root = context.find_root()
+    if not isinstance(root.obj, Project):
+        root.obj = Project(root.obj, platform_module.load(root.obj))
+    return root.obj
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,8 +30,8 @@ def _project(context: click.Context) -> Project:
               help="Project checkout (holds generated/, parameters/, stacksets/)")
 @click.pass_context
 def cli(context: click.Context, root: Path) -> None:
-    """Render, check and roll out the fraud platform's CloudFormation."""
-    context.obj = Project(root)
+    """Render, check and roll out a platform's CloudFormation (the one pyproject.toml declares)."""
+    context.obj = root
 
 
 @cli.command()
@@ -54,18 +59,16 @@ def check(context: click.Context) -> None:
 @click.pass_context
 def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> None:
     """cfn-lint (+ our rules) and checkov on generated/: any finding fails (exit 4)."""
-    from templates_src import REGISTRY
-    from templates_src.conventions import REGIONS
-
     from ..build import lint as lint_module
 
-    names = list(templates) or list(REGISTRY)
-    unknown = [name for name in names if name not in REGISTRY]
+    platform = _project(context).platform
+    names = list(templates) or list(platform.registry)
+    unknown = [name for name in names if name not in platform.registry]
     if unknown:
-        raise InputError(f"--template {unknown[0]}: unknown template: expected one of {', '.join(REGISTRY)}")
+        raise InputError(f"--template {unknown[0]}: unknown template: expected one of {', '.join(platform.registry)}")
     render_module.read_generated(_project(context))  # missing files are reported as stale
     started = time.perf_counter()
-    result = lint_module.lint(_project(context), names, list(REGIONS), use_cache=not no_cache)
+    result = lint_module.lint(_project(context), names, list(platform.regions), use_cache=not no_cache)
     elapsed = time.perf_counter() - started
     lint_module.gate(result)
     click.echo(f"lint: {plural(len(names), 'template')}, 0 findings ({len(result.linted)} linted, "
@@ -77,7 +80,7 @@ def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> 
 @click.pass_context
 def validate(context: click.Context, environment: str) -> None:
     """Validate an environment's parameter files against the templates and environment rules."""
-    from ..inputs import env_rules, params
+    from ..inputs import params
 
     project = _project(context)
     resolved = params.resolve_deployed(project, environment, render_module.read_generated(project))
@@ -89,7 +92,7 @@ def validate(context: click.Context, environment: str) -> None:
         click.echo(f"  {template:<18} {len(regions)} {'region ' if len(regions) == 1 else 'regions'}  {count:>3} parameters  {len(overrides):>2} region overrides")
     click.echo(
         "  checked: types, allowed values, patterns, lengths, ranges, required and unknown keys, no literal secrets, "
-        f"{len(env_rules.ENVIRONMENT_RULES)} environment rules, {len(env_rules.CROSS_RULES)} cross-parameter rules"
+        f"{len(project.platform.environment_rules)} environment rules, {len(project.platform.cross_rules)} cross-parameter rules"
     )
     click.echo(f"OK: {environment} parameters are valid")
 
@@ -161,7 +164,8 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
             click.echo("\n".join(planview.describe(item, show_diff=False)))
 
     progress = make_progress()
-    options = deploy_module.DeployOptions(prune=prune, retain_stacks=retain_stacks, wait=_wait_settings(timeout))
+    options = deploy_module.DeployOptions(artifacts_bucket=_project(context).platform.artifacts_bucket, prune=prune,
+                                          retain_stacks=retain_stacks, wait=_wait_settings(timeout))
     with progress:
         rollout = deploy_environment(_project(context), environment, Aws(), progress, options, stacksets, on_plans=show)
     if not rollout.results:
@@ -197,23 +201,22 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
 @click.pass_context
 def bootstrap(context: click.Context, environment: str, timeout: float, recreate: bool) -> None:
     """Create or update the StackSet roles and the artifacts bucket (plain stack per admin region)."""
-    from templates_src.conventions import REGIONS
-
     from ..rollout import bootstrap as bootstrap_module
     from ..inputs import stacksets as config, params
     from ..build import lint
 
     project = _project(context)
+    template = project.platform.bootstrap
     render_module.check(project)
     templates = render_module.read_generated(project)
-    lint.gate(lint.lint(project, [bootstrap_module.TEMPLATE], list(REGIONS)))
+    lint.gate(lint.lint(project, [template], list(project.platform.regions)))
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)
     regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
-    text = project.template_path(bootstrap_module.TEMPLATE).read_text(encoding="utf-8")
+    text = project.template_path(template).read_text(encoding="utf-8")
     aws = _connected(regions[0])
     for region in regions:
-        values = resolved.plain(bootstrap_module.TEMPLATE, region)
+        values = resolved.plain(template, region)
         values["RoleRegion"] = regions[0]
         request = bootstrap_module.Request(region, text, values, _wait_settings(timeout), environment, recreate)
         done = bootstrap_module.deploy_region(aws, request)
@@ -314,13 +317,12 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
 @click.pass_context
 def parity(context: click.Context) -> None:
     """List the resolved values that differ between environments and whether rules explain them."""
-    from templates_src.conventions import ENVIRONMENTS
-
     from ..drift import parity as parity_module
 
-    templates = render_module.read_generated(_project(context))
-    differences = parity_module.compare(_project(context), templates, ENVIRONMENTS)
-    click.echo(parity_module.render(differences, ENVIRONMENTS))
+    project = _project(context)
+    environments = project.platform.environments
+    differences = parity_module.compare(project, render_module.read_generated(project), environments)
+    click.echo(parity_module.render(differences, environments))
 
 
 def _fail(error: CfnopsError) -> int:

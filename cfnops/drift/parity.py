@@ -7,7 +7,8 @@ from collections.abc import Mapping
 import textwrap
 from dataclasses import dataclass
 
-from ..inputs import env_rules, params
+from ..inputs import params
+from ..inputs.platform import Platform
 from ..core.words import plural
 from ..inputs.params import REGION_BOUND
 
@@ -30,14 +31,14 @@ def _value(resolved: params.ResolvedEnvironment, template: str, key: str, no_ech
     return "****" if no_echo else " | ".join(values)
 
 
-def verdict(key: str, values: Mapping[str, str]) -> str:
+def verdict(key: str, values: Mapping[str, str], platform: Platform) -> str:
     if key == params.ENVIRONMENT_PARAMETER:
         return "environment"
-    rules = [r.expectation for r in env_rules.ENVIRONMENT_RULES if r.parameter == key]
+    rules = [r.expectation for r in platform.environment_rules if r.parameter == key]
     if rules:
         return "rule: " + "; ".join(rules)
-    if key in env_rules.INTENDED_DIFFERENCES:
-        return "intended: " + env_rules.INTENDED_DIFFERENCES[key]
+    if key in platform.intended_differences:
+        return "intended: " + platform.intended_differences[key]
     if all(any(p.match(part) for p in REGION_BOUND) for v in values.values() for part in v.split(" | ")):
         return "per-account"  # certificates, images: each environment's own account
     return "unexplained"
@@ -50,7 +51,7 @@ def compare(project, templates: Mapping[str, dict], environments) -> list[KeyDif
         for key, declaration in body.get("Parameters", {}).items():
             values = {env: _value(resolved[env], template, key, bool(declaration.get("NoEcho"))) for env in environments}
             if len(set(values.values())) > 1:
-                differences.append(KeyDifference(template, key, values, verdict(key, values)))
+                differences.append(KeyDifference(template, key, values, verdict(key, values, project.platform)))
     return differences
 
 

@@ -16,9 +16,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from . import accounts, env_rules, paramfiles
+from . import accounts, paramfiles
 from .constraints import ConstraintError, normalize
 from ..core.errors import InputError, shown_value
+from .platform import Platform
 from .project import Project
 
 ENVIRONMENT_PARAMETER = "Environment"
@@ -75,10 +76,9 @@ class _Problems:
 
 def load_files(project: Project, environment: str, templates: Mapping, regions: Iterable[str]):
     """The common file (if present) and the environment's file, shape-checked."""
-    from templates_src.conventions import ENVIRONMENTS
-
-    if environment not in ENVIRONMENTS:
-        raise InputError(f"unknown environment {environment!r}: {paramfiles.expected_one_of(ENVIRONMENTS)}")
+    environments = project.platform.environments
+    if environment not in environments:
+        raise InputError(f"unknown environment {environment!r}: {paramfiles.expected_one_of(environments)}")
     layers = []
     if project.common_parameters.exists():
         common = project.common_parameters
@@ -165,13 +165,14 @@ def _check_region_bound(env_file: str, template: str, region: str, values: dict[
                              f"names region {match['region']} but deploys to {region}: override it in regions.{region}.{template}")
 
 
-def _apply_rules(environment: str, env_file: str, template: str, values: dict[str, ResolvedValue], problems: _Problems) -> None:
-    for rule in env_rules.ENVIRONMENT_RULES:
+def _apply_rules(platform: Platform, environment: str, env_file: str, template: str, values: dict[str, ResolvedValue],
+                 problems: _Problems) -> None:
+    for rule in platform.environment_rules:
         if rule.parameter in values:
             problem = rule.problem(environment, values[rule.parameter].value)
             if problem:
                 problems.add(*_where(env_file, template, rule.parameter, values[rule.parameter]), problem)
-    for rule in env_rules.CROSS_RULES:
+    for rule in platform.cross_rules:
         if all(name in values for name in rule.needs):
             problem = rule.check({name: values[name].value for name in rule.needs})
             if problem:
@@ -208,7 +209,7 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
             settings = _settings_for(layers, template, region, declared)
             resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing)
             values[template][region] = resolved
-            _apply_rules(environment, env_file, template, resolved, problems)
+            _apply_rules(project.platform, environment, env_file, template, resolved, problems)
             _check_region_bound(env_file, template, region, resolved, problems)
     _report_missing(env_file, missing, regions, problems)
     _undeployed_overrides(layers, regions, problems)
@@ -216,15 +217,13 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
     return ResolvedEnvironment(environment, env_file, values)
 
 
-def deployed_regions(specs, templates: Mapping) -> dict[str, tuple[str, ...]]:
+def deployed_regions(specs, templates: Mapping, every_region: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """Where each template goes: the union of its StackSets' regions; every region for a
     template no StackSet deploys (the bootstrap stack)."""
-    from templates_src.conventions import REGIONS
-
     regions: dict[str, set[str]] = {}
     for spec in specs:
         regions.setdefault(spec.template, set()).update(spec.regions)
-    return {template: tuple(r for r in REGIONS if r in regions.get(template, REGIONS)) for template in templates}
+    return {template: tuple(r for r in every_region if r in regions.get(template, every_region)) for template in templates}
 
 
 def resolve_deployed(project: Project, environment: str, templates: Mapping[str, Mapping], specs=None) -> ResolvedEnvironment:
@@ -234,4 +233,4 @@ def resolve_deployed(project: Project, environment: str, templates: Mapping[str,
 
     if specs is None:
         specs = config.load_project(project, environment, templates)
-    return resolve(project, environment, templates, deployed_regions(specs, templates))
+    return resolve(project, environment, templates, deployed_regions(specs, templates, project.platform.regions))

@@ -1,14 +1,17 @@
-"""Where things live in a project checkout."""
+"""A project checkout: where things live in it, and the platform it declares."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from .platform import Platform
+
 
 @dataclass(frozen=True)
 class Project:
     root: Path
+    platform: Platform
 
     @property
     def generated(self) -> Path:

@@ -291,11 +291,9 @@ def _shared_templates(specs: dict[str, StackSetSpec], display, directory: Path) 
 def load_project(project, environment: str, templates: Mapping[str, Mapping]) -> list[StackSetSpec]:
     """The project's StackSets of ``environment`` (stacksets/), checked against the
     generated ``templates`` they deploy."""
-    from templates_src import REGISTRY
-    from templates_src.conventions import ENVIRONMENTS, REGIONS
-
+    platform = project.platform
     directory = project.root / "stacksets"
-    specs = load_all(directory, project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
+    specs = load_all(directory, project.display, environment, platform.registry, platform.regions, platform.environments)
     check_allowed_regions(specs, templates, project.display, directory)
     return specs
 

@@ -20,7 +20,6 @@ from ..core.errors import OperationFailedError
 from .operations import WaitSettings
 
 STACK_NAME = "cfnops-bootstrap"
-TEMPLATE = "stackset-roles"
 FAILED = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_FAILED")
 STARTS = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "IMPORT_IN_PROGRESS")
 

@@ -32,6 +32,7 @@ from .plan import Desired, Plan, digest, new_operation_id
 
 @dataclass(frozen=True)
 class DeployOptions:
+    artifacts_bucket: str  # the platform's bucket name, {account} and {region} to fill
     prune: bool = False
     retain_stacks: bool | None = None  # None: retain in prod only
     wait: WaitSettings = field(default_factory=WaitSettings)
@@ -48,18 +49,18 @@ class StackSetResult:
             (o, None) for o in self.outcomes if o.status != "SUCCEEDED" and not o.failed]
 
 
-def artifacts_bucket(account: str, region: str) -> str:
-    """Created by `make bootstrap` in each administrator region."""
-    return f"cfnops-artifacts-{account}-{region}"
+def artifacts_bucket(pattern: str, account: str, region: str) -> str:
+    """Created by `make bootstrap` in each administrator region; named by the platform."""
+    return pattern.format(account=account, region=region)
 
 
-def template_source(aws, desired: Desired, account: str) -> dict:
+def template_source(aws, desired: Desired, account: str, bucket_pattern: str) -> dict:
     """TemplateBody up to 51,200 bytes; larger templates go through the artifacts bucket."""
     body = desired.template_text.encode()
     if len(body) <= TEMPLATE_BODY_BYTES:
         return {"TemplateBody": desired.template_text}
     region = desired.spec.administrator_region
-    bucket = artifacts_bucket(account, region)
+    bucket = artifacts_bucket(bucket_pattern, account, region)
     key = f"templates/{desired.spec.name}/{hashlib.sha256(body).hexdigest()}.json"
     aws.client("s3", region).put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
     return {"TemplateURL": f"https://{bucket}.s3.{region}.amazonaws.com/{key}"}
@@ -119,7 +120,7 @@ class StackSetApplier:
     def apply(self) -> StackSetResult:
         plan, desired, spec = self.plan, self.plan.desired, self.plan.desired.spec
         if not plan.actual.exists:
-            self.client.create_stack_set(**_stackset_properties(desired), **template_source(self.aws, desired, self.account))
+            self.client.create_stack_set(**_stackset_properties(desired), **template_source(self.aws, desired, self.account, self.options.artifacts_bucket))
             self.progress.note(spec.name, "created StackSet")
         for region in plan.update_overrides:
             self._update_instances(region, [t for t in desired.targets if (t, region) not in plan.add + plan.creating])
@@ -127,7 +128,7 @@ class StackSetApplier:
             # the OperationId vouches for the overrides it leaves: not while some are still a first creation's
             vouches = desired.all_digest if not plan.creating else digest({"creating": plan.creating})
             self.run(self.client.update_stack_set, "UPDATE", **_stackset_properties(desired),
-                     **template_source(self.aws, desired, self.account),
+                     **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
                      OperationPreferences=_preferences(spec, spec.regions), OperationId=new_operation_id(vouches))
         if plan.retry and not plan.stackset_changes:
             self._retry()

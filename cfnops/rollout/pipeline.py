@@ -30,13 +30,10 @@ class Prepared:
 
 
 def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_lint: bool = True) -> Prepared:
-    from templates_src import REGISTRY
-    from templates_src.conventions import REGIONS
-
     render.check(project)
     templates = render.read_generated(project)
     if run_lint:
-        lint.gate(lint.lint(project, list(REGISTRY), list(REGIONS)))
+        lint.gate(lint.lint(project, list(project.platform.registry), list(project.platform.regions)))
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)
     if only:
@@ -76,8 +73,8 @@ def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tupl
 def check_bootstrapped(project: Project, aws: Aws, account: str, prepared: Prepared) -> None:
     """Before the first change: bootstrap's stack, roles and bucket in every administrator region (reads only)."""
     regions = list(dict.fromkeys(spec.administrator_region for spec in prepared.specs))
-    roles = readiness.role_names(json.loads(project.template_path(bootstrap.TEMPLATE).read_text(encoding="utf-8")))
-    readiness.require(aws, account, regions, roles, prepared.environment)
+    roles = readiness.role_names(json.loads(project.template_path(project.platform.bootstrap).read_text(encoding="utf-8")))
+    readiness.require(aws, account, regions, roles, prepared.environment, project.platform.artifacts_bucket)
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ def _stack_gap(aws, region: str) -> str | None:
     return None if status in USABLE else f"stack {STACK_NAME} in {region} ({status})"
 
 
-def _bucket_gap(aws, account: str, region: str) -> str | None:
-    bucket = artifacts_bucket(account, region)
+def _bucket_gap(aws, account: str, region: str, pattern: str) -> str | None:
+    bucket = artifacts_bucket(pattern, account, region)
     try:
         aws.client("s3", region).head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
     except ClientError as error:
@@ -56,17 +56,17 @@ def _role_gap(aws, region: str, name: str) -> str | None:
     return None
 
 
-def missing(aws, account: str, regions: list[str], roles: list[str]) -> list[str]:
+def missing(aws, account: str, regions: list[str], roles: list[str], bucket_pattern: str) -> list[str]:
     """What bootstrap should have made and is not there (reads only)."""
     gaps = []
     for region in regions:
-        gaps += [_stack_gap(aws, region), _bucket_gap(aws, account, region)]
+        gaps += [_stack_gap(aws, region), _bucket_gap(aws, account, region, bucket_pattern)]
     gaps += [_role_gap(aws, regions[0], name) for name in roles]
     return [gap for gap in gaps if gap]
 
 
-def require(aws, account: str, regions: list[str], roles: list[str], environment: str) -> None:
-    gaps = missing(aws, account, regions, roles)
+def require(aws, account: str, regions: list[str], roles: list[str], environment: str, bucket_pattern: str) -> None:
+    gaps = missing(aws, account, regions, roles, bucket_pattern)
     if gaps:
         raise NotBootstrappedError(f"not bootstrapped: missing {'; '.join(gaps)}: run `make bootstrap ENV={environment}` "
                                    "first (nothing was changed)")

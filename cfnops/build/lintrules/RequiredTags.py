@@ -1,8 +1,6 @@
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-REQUIRED_TAGS = ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")
-
 
 def tag_keys(tags: object) -> set | None:
     """Tag keys of a list of {Key, Value} or a {key: value} map; None when unknowable."""
@@ -16,14 +14,20 @@ def tag_keys(tags: object) -> set | None:
 class RequiredTags(CloudFormationLintRule):
     id = "E9001"
     shortdesc = "Required tags"
-    description = ("Every taggable resource carries Environment, Owner, CostCenter, ManagedBy and Project, "
-                   "plus the template's Metadata.cfnops.RequiredTags")
+    description = ("Every taggable resource carries the platform's required tags (rule configuration ``tags``: "
+                   "cfnops passes them; alone, `--configure-rule E9001:tags=Owner`), plus the template's "
+                   "Metadata.cfnops.RequiredTags")
     source_url = "https://github.com/fraud-platform/cfnops#conventions"
     tags = ["resources", "tags", "policy"]
 
+    def __init__(self):
+        super().__init__()
+        self.config_definition = {"tags": {"default": [], "type": "list", "itemtype": "string"}}
+        self.configure()
+
     def match(self, cfn):
         matches = []
-        required = REQUIRED_TAGS + tuple((cfn.template.get("Metadata") or {}).get("cfnops", {}).get("RequiredTags", []))
+        required = tuple(self.config["tags"]) + tuple((cfn.template.get("Metadata") or {}).get("cfnops", {}).get("RequiredTags", []))
         for name, resource in cfn.get_resources().items():
             try:
                 schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(cfn.regions[0], resource.get("Type"))

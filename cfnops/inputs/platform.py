@@ -1,0 +1,100 @@
+"""The platform a project rolls out, as one value: the tool's only view of it.
+
+A project declares where its platform lives in ``pyproject.toml``::
+
+    [tool.cfnops]
+    platform = "templates_src.platform:PLATFORM"
+
+``load`` reads that once (the CLI does, at start) and every stage gets the ``Platform`` value
+passed down. The tool never imports a platform module by name and holds none of its template,
+parameter or tag names: they are all fields of this value.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ..core.errors import InputError
+from .env_rules import CrossRule, EnvironmentRule
+
+CONFIG_FILE = "pyproject.toml"
+KEY = "tool.cfnops.platform"
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What a platform declares. ``registry`` holds every template (name -> build function
+    returning a troposphere Template), the bootstrap template included; ``bootstrap`` names
+    that one (a plain stack per administrator region, never a StackSet). ``artifacts_bucket``
+    is the name of bootstrap's bucket with ``{account}`` and ``{region}`` left to fill."""
+
+    name: str
+    regions: tuple[str, ...]
+    environments: tuple[str, ...]
+    registry: Mapping[str, Callable[[], Any]]
+    bootstrap: str
+    required_tags: tuple[str, ...]
+    artifacts_bucket: str
+    environment_rules: tuple[EnvironmentRule, ...] = ()
+    cross_rules: tuple[CrossRule, ...] = ()
+    intended_differences: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        problems = [f"{what} is empty" for what, value in (("regions", self.regions), ("environments", self.environments),
+                                                             ("registry", self.registry)) if not value]
+        if self.bootstrap not in self.registry:
+            problems.append(f"bootstrap template {self.bootstrap!r} is not in the registry")
+        if "{account}" not in self.artifacts_bucket or "{region}" not in self.artifacts_bucket:
+            problems.append(f"artifacts_bucket must contain {{account}} and {{region}}, got {self.artifacts_bucket!r}")
+        if problems:
+            raise ValueError(f"platform {self.name}: " + "; ".join(problems))
+
+    @property
+    def workloads(self) -> tuple[str, ...]:
+        """The templates StackSets deploy: every template but the bootstrap one."""
+        return tuple(name for name in self.registry if name != self.bootstrap)
+
+    def bucket(self, account: str, region: str) -> str:
+        return self.artifacts_bucket.format(account=account, region=region)
+
+
+def declared(root: Path) -> str:
+    """The ``module:NAME`` the project's pyproject.toml names, checked for shape."""
+    path = root / CONFIG_FILE
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{CONFIG_FILE}: not found in {root}: the project root declares its platform in "
+                         f"[tool.cfnops] platform = \"module:NAME\"") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{CONFIG_FILE}: not valid TOML: {error}") from None
+    value = config.get("tool", {}).get("cfnops", {}).get("platform")
+    module, _, name = value.partition(":") if isinstance(value, str) else ("", "", "")
+    if not (module and name and all(part.isidentifier() for part in module.split(".") + name.split("."))):
+        raise InputError(f"{CONFIG_FILE}: {KEY}: expected \"module:NAME\" naming the project's Platform, got {value!r}")
+    return value
+
+
+def load(root: Path) -> Platform:
+    """The project's Platform, imported from the declared module (the project root first
+    on the import path, so a checkout's own platform wins over an installed one)."""
+    value = declared(root)
+    where = str(root.resolve())
+    if where not in sys.path:
+        sys.path.insert(0, where)
+    try:
+        platform = EntryPoint(name="platform", value=value, group="cfnops.platform").load()
+    except ModuleNotFoundError as error:
+        raise InputError(f"{CONFIG_FILE}: {KEY}: cannot import {error.name!r} (from {value!r})") from None
+    except AttributeError:
+        raise InputError(f"{CONFIG_FILE}: {KEY}: {value!r}: the module has no such name") from None
+    if not isinstance(platform, Platform):
+        raise InputError(f"{CONFIG_FILE}: {KEY}: {value!r} is a {type(platform).__name__}, expected a cfnops Platform")
+    return platform

@@ -1,0 +1,24 @@
+"""The fraud platform as the one value cfnops takes. pyproject.toml names it
+(``[tool.cfnops] platform = "templates_src.platform:PLATFORM"``); the tool loads it once and
+never imports this package by name."""
+
+from __future__ import annotations
+
+from cfnops.inputs.platform import Platform
+
+from . import BOOTSTRAP, REGISTRY
+from .conventions import ARTIFACTS_BUCKET, ENVIRONMENTS, REGIONS, STANDARD_TAG_KEYS
+from .environment_rules import CROSS_RULES, ENVIRONMENT_RULES, INTENDED_DIFFERENCES
+
+PLATFORM = Platform(
+    name="fraud-platform",
+    regions=REGIONS,
+    environments=ENVIRONMENTS,
+    registry=REGISTRY,
+    bootstrap=BOOTSTRAP,
+    required_tags=STANDARD_TAG_KEYS,
+    artifacts_bucket=ARTIFACTS_BUCKET,
+    environment_rules=ENVIRONMENT_RULES,
+    cross_rules=CROSS_RULES,
+    intended_differences=INTENDED_DIFFERENCES,
+)
