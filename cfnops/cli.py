@@ -146,9 +146,10 @@ def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], t
 @click.option("--retain-stacks/--delete-stacks", default=None,
               help="When pruning: keep the removed stacks (default in prod) or delete them (default elsewhere)")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each operation")
+@click.option("--allow-failover", is_flag=True, help="Accept a changed primary_region (ALLOW_FAILOVER=1; README: planned failover)")
 @click.pass_context
 def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...], prune: bool,
-           retain_stacks: bool | None, timeout: float) -> None:
+           retain_stacks: bool | None, timeout: float, allow_failover: bool) -> None:
     """Check, plan and roll out every StackSet of an environment (exit 1 on any failed instance)."""
     from . import deploy as deploy_module
     from . import planview
@@ -161,7 +162,8 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
             click.echo("\n".join(planview.describe(item, show_diff=False)))
 
     progress = make_progress()
-    options = deploy_module.DeployOptions(prune=prune, retain_stacks=retain_stacks, wait=_wait_settings(timeout))
+    options = deploy_module.DeployOptions(prune=prune, retain_stacks=retain_stacks, wait=_wait_settings(timeout),
+                                          allow_failover=allow_failover)
     with progress:
         rollout = deploy_environment(_project(context), environment, Aws(), progress, options, stacksets, on_plans=show)
     if not rollout.results:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from . import accounts, bootstrap, config, lint, params, readiness, render
+from . import accounts, bootstrap, config, lint, params, readiness, render, roles
 from .aws import Aws, translate_errors
 from .deploy import DeployOptions, StackSetResult, apply_all
 from .operations import Runner, WaitSettings
@@ -92,6 +92,8 @@ def deploy_environment(project: Project, environment: str, aws: Aws, progress, o
     account, plans = plan_all(aws, prepared, progress, options.wait)
     if on_plans:
         on_plans(plans)
+    roles.refuse_failover(plans, options.allow_failover,
+                          lambda spec: project.display(project.root / "stacksets" / f"{spec.key}.yaml"))
     results = []
     if any(plan.changed for plan in plans):
         with translate_errors():
