@@ -46,7 +46,7 @@ endef
 FORMAT ?= text
 
 
-.PHONY: chromium help setup lock render check lint validate validate-all plan deploy status bootstrap destroy drift parity localcloud demo test bench clean
+.PHONY: chromium help setup lock render check lint validate validate-all plan deploy copy-tables status bootstrap destroy drift parity localcloud demo test bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -106,6 +106,9 @@ plan: $(STAMP) ## Preview the StackSets of ENV (prints whether there are changes
 
 deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances; ALLOW_FAILOVER=1 a new primary region
 	$(CFNOPS) deploy --env $(ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) $(ALLOW_FAILOVER_FLAG) --timeout $(TIMEOUT_ARG)
+
+copy-tables: $(STAMP) ## Copy ENV's regional tables into the global tables that replace them (idempotent; README)
+	$(CFNOPS) copy-tables --env $(ENV_ARG) $(STACKSET_FLAGS)
 
 status: $(STAMP) ## Show ENV's stack instances per region and account
 	$(CFNOPS) status --env $(ENV_ARG) $(STACKSET_FLAGS)

@@ -174,6 +174,28 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
     click.echo(f"deploy: {planview.summary(rollout.plans)}; {plural(operations, 'operation')} succeeded")
 
 
+@cli.command("copy-tables")
+@click.option("--env", "environment", required=True, help="dev, staging or prod")
+@click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
+@click.pass_context
+def copy_tables(context: click.Context, environment: str, stacksets: tuple[str, ...]) -> None:
+    """Copy regional tables' items into the global tables that replace them (idempotent)."""
+    from . import tablecopy
+    from .aws import Aws, translate_errors
+    from .progress import PlainProgress
+    from .rollout import prepare
+
+    project = _project(context)
+    prepared = prepare(project, environment, stacksets, run_lint=False)
+    aws = Aws()
+    with translate_errors():
+        aws.account_id(prepared.specs[0].administrator_region)
+        copied = tablecopy.copy_environment(aws, prepared.specs, render_module.read_generated(project), prepared.resolved,
+                                            PlainProgress(sys.stderr))
+    total = sum(item.items for item in copied)
+    click.echo(f"copy-tables: {plural(total, 'item')} copied in {plural(len(copied), 'table')}")
+
+
 @cli.command()
 @click.option("--env", "environment", required=True, help="dev, staging or prod")
 @click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
