@@ -14,6 +14,7 @@ STACKSET ?=
 PRUNE ?=
 CONFIRM ?=
 RECREATE ?=
+ALLOW_FAILOVER ?=
 TIMEOUT ?= 3600
 NO_CHROMIUM ?=
 PRUNE_FLAG := $(if $(filter 1 true yes,$(value PRUNE)),--prune,)
@@ -28,10 +29,12 @@ override ENV_TEXT := $(value ENV)
 override STACKSET_TEXT := $(value STACKSET)
 override TIMEOUT_TEXT := $(value TIMEOUT)
 override CONFIRM_TEXT := $(value CONFIRM)
+override ALLOW_FAILOVER_TEXT := $(value ALLOW_FAILOVER)
 ENV_ARG = '$(if $(filter-out 1,$(words $(ENV_TEXT)))$(filter-out $(ENVIRONMENTS),$(ENV_TEXT)),$(error ENV must be one of $(ENVIRONMENTS), got '$(ENV_TEXT)'),$(ENV_TEXT))'
 STACKSET_FLAGS = $(foreach s,$(STACKSET_TEXT),$(if $(filter $(s),$(STACKSET_NAMES) $(addsuffix -$(ENV_TEXT),$(STACKSET_NAMES))),--stackset '$(s)',$(error STACKSET: unknown StackSet '$(s)': expected one of $(STACKSET_NAMES))))
 strip_digits = $(subst 9,,$(subst 8,,$(subst 7,,$(subst 6,,$(subst 5,,$(subst 4,,$(subst 3,,$(subst 2,,$(subst 1,,$(subst 0,,$(1)))))))))))
 TIMEOUT_ARG = '$(if $(filter-out 1,$(words $(TIMEOUT_TEXT)))$(call strip_digits,$(TIMEOUT_TEXT)),$(error TIMEOUT must be a whole number of seconds, got '$(TIMEOUT_TEXT)'),$(TIMEOUT_TEXT))'
+ALLOW_FAILOVER_FLAG = $(if $(ALLOW_FAILOVER_TEXT),$(if $(filter-out 1,$(ALLOW_FAILOVER_TEXT)),$(error ALLOW_FAILOVER can only be 1, got '$(ALLOW_FAILOVER_TEXT)'),--allow-failover),)
 CONFIRM_FLAG = $(if $(CONFIRM_TEXT),$(if $(filter-out prod,$(CONFIRM_TEXT)),$(error CONFIRM can only be prod, got '$(CONFIRM_TEXT)'),--confirm prod),)
 # plan and drift: their documented outcome 2 (changes, drift) is an answer, not a failure of
 # make: said in one line, and make succeeds. CI reads the codes from $(CFNOPS) itself.
@@ -43,12 +46,12 @@ endef
 FORMAT ?= text
 
 
-.PHONY: chromium help setup lock render check lint validate validate-all plan deploy status bootstrap destroy drift parity localcloud demo test bench clean
+.PHONY: chromium help setup lock render check lint validate validate-all plan deploy copy-tables status bootstrap destroy drift parity localcloud demo test bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, RECREATE=1, CONFIRM=prod, FORMAT=text|json|markdown, NO_CHROMIUM=1"
+	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, CONFIRM=prod, FORMAT=text|json|markdown, NO_CHROMIUM=1"
 	@echo
 	@echo "  Exit codes: make itself exits 2 on any failure; its last line names the tool's own code"
 	@echo "  (\`make: *** [Makefile:N: deploy] Error 7\`). plan and drift exit 0 when they have an answer"
@@ -101,8 +104,11 @@ validate-all: $(STAMP) ## Validate every environment's parameters
 plan: $(STAMP) ## Preview the StackSets of ENV (prints whether there are changes); STACKSET=name to narrow
 	@$(call outcome,$(CFNOPS) plan --env $(ENV_ARG) $(STACKSET_FLAGS),make plan: there are changes to make)
 
-deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances
-	$(CFNOPS) deploy --env $(ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) --timeout $(TIMEOUT_ARG)
+deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances; ALLOW_FAILOVER=1 a new primary region
+	$(CFNOPS) deploy --env $(ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) $(ALLOW_FAILOVER_FLAG) --timeout $(TIMEOUT_ARG)
+
+copy-tables: $(STAMP) ## Copy ENV's regional tables into the global tables that replace them (idempotent; README)
+	$(CFNOPS) copy-tables --env $(ENV_ARG) $(STACKSET_FLAGS)
 
 status: $(STAMP) ## Show ENV's stack instances per region and account
 	$(CFNOPS) status --env $(ENV_ARG) $(STACKSET_FLAGS)

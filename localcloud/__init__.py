@@ -16,9 +16,11 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import failures, limits, patches, permissions, stacksets, updates
+    from . import failures, globaldb, globaltables, limits, patches, permissions, stacksets, updates
 
     patches.install()
+    globaldb.install()
+    globaltables.install()
     failures.install()
     updates.install()
     stacksets.install()

@@ -173,6 +173,23 @@ def _listener_certificates(listener, certificates, account, region):
                                                     actions=[action.data for action in listener.default_actions])
 
 
+def _service_task_definition(service, task_definition, account, region):
+    """UpdateService with the new task definition (it checks the definition exists), as
+    CloudFormation's handler does when a task definition was replaced."""
+    from moto.ecs.models import ecs_backends
+
+    ecs_backends[account][region].update_service({"cluster": service.cluster_name, "service": service.name,
+                                                  "task_definition": task_definition})
+
+
+def _dashboard_body(dashboard, body, account, region):
+    """PutDashboard with the new body (a table or service it shows was renamed)."""
+    import datetime
+
+    dashboard.body = body if isinstance(body, str) else __import__("json").dumps(body)
+    dashboard.last_modified = datetime.datetime.now()
+
+
 def _flag_attribute(name: str) -> Callable[[Any, Any, str, str], None]:
     """A flag moto keeps as an attribute of its model (deletion protection)."""
     def set_flag(resource, value, account, region):
@@ -187,4 +204,6 @@ SETTERS: dict[str, dict[str, Callable[[Any, Any, str, str], None]]] = {
     "AWS::Logs::LogGroup": {"RetentionInDays": _log_retention},
     "AWS::IAM::ManagedPolicy": {"PolicyDocument": _policy_document},
     "AWS::EC2::SecurityGroupIngress": {"Description": _rule_description},
+    "AWS::ECS::Service": {"TaskDefinition": _service_task_definition},
+    "AWS::CloudWatch::Dashboard": {"DashboardBody": _dashboard_body},
 }

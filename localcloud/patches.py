@@ -33,6 +33,8 @@
   that a VPC can be deleted after them, as on AWS;
 - Ref of an AWS::Events::EventBus is its name;
 - an AWS::Lambda::Permission has its statement id as physical id and is deleted with it;
+- AWS::NoValue (a Ref, or what an Fn::If chose) inside a list removes that element, as
+  CloudFormation does (moto left a null: a policy statement behind a Condition broke the policy);
 - template Rules are evaluated before a stack is created or updated (moto ignored them),
   so a template that refuses a region fails there, as on AWS;
 """
@@ -275,6 +277,21 @@ def _cfn_string(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(map(_cfn_string, value))
     return str(value)
+
+
+def _no_value_leaves_lists() -> None:
+    original = parsing.clean_json
+
+    def intrinsic(item: Any) -> bool:
+        return isinstance(item, dict) and (item.get("Ref") == "AWS::NoValue" or "Fn::If" in item)
+
+    def clean_json(resource_json: Any, resources_map) -> Any:
+        if isinstance(resource_json, list):
+            cleaned = [(item, original(item, resources_map)) for item in resource_json]
+            return [value for item, value in cleaned if not (value is None and intrinsic(item))]
+        return original(resource_json, resources_map)
+
+    parsing.clean_json = clean_json
 
 
 def _stacks_list_only_created_resources() -> None:
@@ -555,6 +572,7 @@ def install() -> None:
     _external_certificates_exist()
     _load_balancer_full_name()
     _equals_compares_strings()
+    _no_value_leaves_lists()
     _stacks_list_only_created_resources()
     _db_subnet_group_physical_id()
     _managed_policy_detaches_on_delete()

@@ -7,7 +7,7 @@ account (and next to another environment) without collisions.
 
 from __future__ import annotations
 
-from troposphere import AWSObject, Export, Output, Parameter, Ref, Sub, Tags, Template
+from troposphere import AWSObject, Equals, Export, Not, Output, Parameter, Ref, Sub, Tags, Template
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
@@ -21,6 +21,30 @@ ENVIRONMENT = "Environment"
 OWNER = "Owner"
 COST_CENTER = "CostCenter"
 PROJECT = "Project"
+
+
+# Region roles: cfnops fills PrimaryRegion from the StackSet file's primary_region (the
+# administrator region by default) and creates that region's instance before the others.
+PRIMARY_REGION_PARAMETER = "PrimaryRegion"
+IS_PRIMARY_REGION = "IsPrimaryRegion"
+IS_SECONDARY_REGION = "IsSecondaryRegion"
+
+
+def add_region_roles(template: Template) -> None:
+    """The PrimaryRegion parameter and the IsPrimaryRegion / IsSecondaryRegion conditions:
+    the same template creates a global resource in one region and joins it in the others."""
+    template.add_parameter(Parameter(
+        PRIMARY_REGION_PARAMETER, Type="String", AllowedValues=list(REGIONS),
+        Description="Set by cfnops from the StackSet's primary_region: where global resources are created first",
+    ))
+    template.add_condition(IS_PRIMARY_REGION, Equals(Ref("AWS::Region"), Ref(PRIMARY_REGION_PARAMETER)))
+    template.add_condition(IS_SECONDARY_REGION, Not(Equals(Ref("AWS::Region"), Ref(PRIMARY_REGION_PARAMETER))))
+
+
+def global_name(suffix: str) -> Sub:
+    """``{env}-{suffix}-global``: one name for a resource that spans the regions (an Aurora
+    global cluster), so the environment alone keeps it apart."""
+    return Sub(f"${{{ENVIRONMENT}}}-{suffix}-global")
 
 
 def name_pattern(kind: str, suffix: str) -> str:

@@ -33,6 +33,10 @@ ENVIRONMENT_RULES = (
     EnvironmentRule(("dev",), "IamMode", equals("read-only"), "dev must use IamMode read-only"),
     EnvironmentRule(("staging",), "IamMode", equals("limited-write"), "staging must use IamMode limited-write"),
     EnvironmentRule(("prod",), "IamMode", equals("full-access"), "prod must use IamMode full-access"),
+    EnvironmentRule(("staging",), "GlobalDbLagThresholdMs", at_most(5000),
+                    "staging alarms when a secondary region lags more than 5 s: at most 5000 ms"),
+    EnvironmentRule(("prod",), "GlobalDbLagThresholdMs", at_most(1000),
+                    "prod alarms when a secondary region lags more than 1 s: at most 1000 ms"),
     # the payments seed's validation rules
     EnvironmentRule(("dev",), "LambdaMemoryMb", equals("1024"), "dev must use 1024 MB Lambda memory"),
     EnvironmentRule(("staging",), "LambdaMemoryMb", equals("2048"), "staging must use 2048 MB Lambda memory"),
@@ -63,8 +67,24 @@ def _fargate_size(values: Mapping[str, str]) -> str | None:
     return f"Fargate with TaskCpu {cpu} takes TaskMemory {sizes}, got {format_number(memory)}"
 
 
+def _global_database_class(values: Mapping[str, str]) -> str | None:
+    """Aurora global databases need memory-optimized (db.r*) instances (Aurora User Guide,
+    configuration requirements of a global database)."""
+    if values["EnableGlobalDatabase"] == "true" and not values["DbInstanceClass"].startswith("db.r"):
+        return f"an Aurora global database needs a memory-optimized class (db.r*), got {values['DbInstanceClass']}"
+    return None
+
+
+def _retire_after_global(values: Mapping[str, str]) -> str | None:
+    if values["RetireRegionalTable"] == "true" and values["EnableGlobalTable"] != "true":
+        return "the regional table can only be retired once EnableGlobalTable is true (and its items copied), got true"
+    return None
+
+
 CROSS_RULES = (
     CrossRule("MaxTasks", ("MinTasks", "MaxTasks"), _tasks_bounds),
+    CrossRule("EnableGlobalDatabase", ("EnableGlobalDatabase", "DbInstanceClass"), _global_database_class),
+    CrossRule("RetireRegionalTable", ("RetireRegionalTable", "EnableGlobalTable"), _retire_after_global),
     CrossRule("TaskMemory", ("TaskCpu", "TaskMemory"), _fargate_size),
 )
 
@@ -91,4 +111,6 @@ INTENDED_DIFFERENCES = MappingProxyType({
     "ProcessorMemoryMb": "sizing",
     "IteratorAgeThresholdMs": "prod alarms first: a stream falling behind is an outage there",
     "LatencyThresholdMs": "alarms tighten from dev to prod (5000 / 3000 / 2000 ms)",
+    "GlobalDbLagThresholdMs": "replication lag alarms tighten from dev to prod (10000 / 5000 / 1000 ms)",
+    "EnableGlobalDatabase": "prod replicates its Aurora cluster to every region; lower environments only when testing it",
 })

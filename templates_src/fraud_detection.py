@@ -8,18 +8,20 @@ IamMode, and alarms, an alert topic and a dashboard. One CMK encrypts all of it.
 
 from __future__ import annotations
 
-from troposphere import And, Condition, Equals, GetAtt, Parameter, Ref, Sub, Template
+from troposphere import And, Condition, Equals, GetAtt, If, Not, Parameter, Ref, Sub, Template
 
 from . import policies
 from .components import compute, database, encryption, identity, observability, storage
 from .components.network import import_network
-from .conventions import PRIMARY_REGION, add_exported_outputs, new_template, suppress
+from .conventions import (IS_PRIMARY_REGION, IS_SECONDARY_REGION, add_exported_outputs, add_region_roles, global_name,
+                          new_template, suppress)
 from .network import LOG_RETENTION_DAYS
 
 NAME = "fraud-detection"
 SERVICE = "fraud-api"
 CONTAINER_PORT = 8080
 TABLE_SUFFIX = "fraud-rules"
+GLOBAL_TABLE_SUFFIX = "fraud-rules-global"  # a new name: the regional table stays until retired (README)
 AURORA_POSTGRES_VERSION = "15.10"
 AUDIT_RETENTION_DAYS = 365
 
@@ -34,7 +36,13 @@ PARAMETERS = compute.service_parameters("scoring service") + [
     Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
               Description="Deletion protection of the Aurora cluster and the fraud-rules table"),
     Parameter("EnableGlobalTable", Type="String", AllowedValues=["true", "false"], Default="false",
-              Description="Replicate the fraud-rules table to every region (created from the primary region)"),
+              Description="Use the global fraud-rules table (created by the primary region, replicated to every region)"),
+    Parameter("RetireRegionalTable", Type="String", AllowedValues=["true", "false"], Default="false",
+              Description="Drop the regional fraud-rules table from the stack (kept by its deletion policy) after the copy"),
+    Parameter("EnableGlobalDatabase", Type="String", AllowedValues=["true", "false"], Default="false",
+              Description="Aurora Global Database: the primary region's cluster is replicated to a cluster in every other region"),
+    Parameter("GlobalDbLagThresholdMs", Type="Number", MinValue=100, MaxValue=3600000,
+              Description="AuroraGlobalDBReplicationLag of a secondary region that alarms, ms"),
     Parameter(identity.IAM_MODE, Type="String", AllowedValues=list(identity.IAM_MODES),
               Description="What the service and operators may do with the environment's data"),
     observability.alert_email_parameter(),
@@ -46,13 +54,35 @@ PARAMETERS = compute.service_parameters("scoring service") + [
 
 CONDITIONS = {
     "UseGlobalTable": Equals(Ref("EnableGlobalTable"), "true"),
-    "UseRegionalTable": Equals(Ref("EnableGlobalTable"), "false"),
-    "IsPrimaryRegion": Equals(Ref("AWS::Region"), PRIMARY_REGION),
+    "KeepRegionalTable": Not(Equals(Ref("RetireRegionalTable"), "true")),
+    "UseGlobalDatabase": Equals(Ref("EnableGlobalDatabase"), "true"),
+    "CreateGlobalTable": And(Condition("UseGlobalTable"), Condition(IS_PRIMARY_REGION)),
+    "CreateGlobalCluster": And(Condition("UseGlobalDatabase"), Condition(IS_PRIMARY_REGION)),
+    "JoinGlobalCluster": And(Condition("UseGlobalDatabase"), Condition(IS_SECONDARY_REGION)),
+    "HasMasterUser": Not(Condition("JoinGlobalCluster")),
 }
+GLOBAL_DATABASE = database.GlobalRole("CreateGlobalCluster", "JoinGlobalCluster", global_name(NAME))
 
 
-def data_key_alias(region: str) -> Sub:
-    return Sub(f"alias/${{Environment}}-{region}-fraud-data")
+def replica_key_alias(region: str) -> Sub:
+    """The network StackSet's CMK for replicated data in ``region``: it exists in every
+    region before any fraud-detection instance (depends_on), so the primary can name
+    every replica's key when it creates the global table."""
+    return Sub(f"alias/${{Environment}}-{region}-replicated-data")
+
+
+def rules_table_name():
+    """The table the service uses: the global one once it is on."""
+    return If("UseGlobalTable", storage.table_name(GLOBAL_TABLE_SUFFIX), storage.table_name(TABLE_SUFFIX))
+
+
+def rules_table_arn():
+    return If("UseGlobalTable", storage.table_arn(GLOBAL_TABLE_SUFFIX), storage.table_arn(TABLE_SUFFIX))
+
+
+def secret_or_none(secret):
+    """A secondary region's cluster has no master user of its own: no secret there."""
+    return If("HasMasterUser", secret, "")
 
 
 def add_data_stores(template: Template, key, network) -> dict:
@@ -68,12 +98,15 @@ def add_data_stores(template: Template, key, network) -> dict:
         engine=database.aurora_postgres(AURORA_POSTGRES_VERSION),
         database_name="fraud",
         log_retention_days=Ref("LogRetentionDays"),
+        global_role=GLOBAL_DATABASE,
     )
+    database.add_global_cluster(template, NAME, cluster, GLOBAL_DATABASE, Ref("DbDeletionProtection"))
     monitoring_role = database.add_monitoring_role(template, NAME)
     instances = database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role)
-    storage.add_regional_table(template, "FraudRulesTable", TABLE_SUFFIX, key, "ruleId", "version", "UseRegionalTable",
-                               deletion_protection=Ref("DbDeletionProtection"))
-    storage.add_global_table(template, "FraudRulesGlobalTable", TABLE_SUFFIX, data_key_alias, "ruleId", "version", "CreateGlobalTable")
+    regional = storage.add_regional_table(template, "FraudRulesTable", TABLE_SUFFIX, key, "ruleId", "version", "KeepRegionalTable",
+                                          deletion_protection=Ref("DbDeletionProtection"))
+    storage.add_global_table(template, "FraudRulesGlobalTable", GLOBAL_TABLE_SUFFIX, replica_key_alias, "ruleId", "version",
+                             "CreateGlobalTable", Ref("DbDeletionProtection"), migrates_from=regional)
     return {"secret": database.master_secret_arn(cluster), "cluster": cluster, "writer": instances[0]}
 
 
@@ -88,8 +121,8 @@ def add_roles(template: Template, key, secret, log_group, audit_log_group) -> di
         "Operators of this environment, with MFA (IamMode policy)",
     )
     identity.add_mode_policies(
-        template, [service, operator], storage.table_arn(TABLE_SUFFIX), secret, GetAtt(key, "Arn"),
-        GetAtt(audit_log_group, "Arn"),
+        template, [service, operator], rules_table_arn(), secret, GetAtt(key, "Arn"),
+        GetAtt(audit_log_group, "Arn"), secret_condition="HasMasterUser",
     )
     return {"execution": execution, "service": service, "operator": operator}
 
@@ -113,6 +146,13 @@ def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster
         statistic="Average", threshold=80, topic=topic,
     )
     add_latency_alarm(template, topic, lb_name)
+    lag = observability.add_alarm(
+        template, "GlobalDbReplicationLagAlarm", suffix="fraud-db-lag",
+        description="This secondary region's Aurora global database lags the primary by more than the threshold (ms)",
+        namespace="AWS/RDS", metric="AuroraGlobalDBReplicationLag", dimensions={"DBClusterIdentifier": Ref(db_cluster)},
+        statistic="Maximum", threshold=Ref("GlobalDbLagThresholdMs"), topic=topic,
+    )
+    lag.Condition = "JoinGlobalCluster"  # the metric is published by the secondary clusters
 
 
 def add_latency_alarm(template: Template, topic, lb_name) -> None:
@@ -154,7 +194,7 @@ def add_dashboard(template: Template, cluster, service, balancer, db_cluster):
         "Service": GetAtt(service, "Name"),
         "LoadBalancer": GetAtt(balancer.load_balancer, "LoadBalancerFullName"),
         "Database": Ref(db_cluster),
-        "Table": storage.table_name(TABLE_SUFFIX),
+        "Table": rules_table_name(),
     })
 
 
@@ -167,8 +207,9 @@ def add_outputs(template: Template, balancer, cluster, service, stores, key, top
         "DashboardName": (Ref(dashboard), "CloudWatch dashboard of this environment and region"),
         "ServiceName": (GetAtt(service, "Name"), "ECS service"),
         "DatabaseEndpoint": (GetAtt(stores["cluster"], "Endpoint.Address"), "Aurora writer endpoint"),
-        "DatabaseSecretArn": (stores["secret"], "Master credentials, generated and rotated by RDS"),
-        "FraudRulesTableName": (storage.table_name(TABLE_SUFFIX), "Fraud rules table"),
+        "DatabaseSecretArn": (If("HasMasterUser", stores["secret"], "none: a secondary region's cluster uses the primary's users"),
+                              "Master credentials, generated and rotated by RDS (primary or standalone cluster only)"),
+        "FraudRulesTableName": (rules_table_name(), "Fraud rules table (the global one once EnableGlobalTable is on)"),
         "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the fraud data"),
         "AlertTopicArn": (Ref(topic), "Alerts"),
         "ServiceRoleArn": (GetAtt(roles["service"], "Arn"), "Role of the scoring service"),
@@ -179,9 +220,9 @@ def add_outputs(template: Template, balancer, cluster, service, stores, key, top
 
 def build() -> Template:
     template = new_template("Multi-Environment Fraud Detection Infrastructure", PARAMETERS)
+    add_region_roles(template)
     for name, condition in CONDITIONS.items():
         template.add_condition(name, condition)
-    template.add_condition("CreateGlobalTable", And(Condition("UseGlobalTable"), Condition("IsPrimaryRegion")))
     identity.add_iam_mode_conditions(template)
     network = import_network()
 
@@ -211,9 +252,10 @@ def build() -> Template:
         security_group=network.application_security_group, balancer=balancer, desired_count=Ref("MinTasks"),
         needs=(stores["writer"],),
         environment={
-            "FRAUD_RULES_TABLE": storage.table_name(TABLE_SUFFIX),
-            "DB_SECRET_ARN": stores["secret"],
-            "DB_ENDPOINT": GetAtt(stores["cluster"], "Endpoint.Address"),
+            "FRAUD_RULES_TABLE": rules_table_name(),
+            "DB_SECRET_ARN": secret_or_none(stores["secret"]),
+            "DB_ENDPOINT": If("HasMasterUser", GetAtt(stores["cluster"], "Endpoint.Address"),
+                              GetAtt(stores["cluster"], "ReadEndpoint.Address")),
             "ENVIRONMENT": Ref("Environment"),
         },
     )

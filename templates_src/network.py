@@ -89,6 +89,15 @@ def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
     )
 
 
+def add_replicated_data_key(template: Template) -> None:
+    """The CMK of data replicated into this region (the replicas of DynamoDB global tables):
+    alias/{env}-{region}-replicated-data. Here, because the network StackSet is in every
+    region before any workload (depends_on): a global table created by the primary
+    region's workload names every replica's key, which must exist in that replica's
+    region first, before the secondary regions' own instances exist."""
+    encryption.add_kms_key(template, "ReplicatedDataKey", "replicated data")
+
+
 def add_outputs(template: Template, vpc, tiers, groups) -> None:
     values = {
         "VpcId": Ref(vpc),
@@ -112,6 +121,7 @@ def build() -> Template:
     attachment = network.add_internet_access(template, vpc, tiers["public"])
     network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat", attachment)
     add_flow_logs(template, vpc)
+    add_replicated_data_key(template)
     groups = add_security_groups(template, vpc)
     add_outputs(template, vpc, tiers, groups)
     return template

@@ -64,6 +64,9 @@ BAD = [
      "stacksets/fraud-detection.yaml: depends_on[0]: unknown StackSet (did you mean network?): expected one of "),
     ("dependency-missing-in-a-region", "network", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, us-west-2]",
      "stacksets/loan-processing.yaml: depends_on[0]: network is not deployed to eu-west-1 (its regions: us-east-1, us-west-2)"),
+    ("primary-not-one-of-its-regions", "fraud-detection", "administrator_region: us-east-1",
+     "administrator_region: us-east-1\nprimary_region: ap-south-1",
+     "stacksets/fraud-detection.yaml: primary_region: expected one of its regions (us-east-1, us-west-2, eu-west-1), got 'ap-south-1'"),
     ("cycle", "network", "managed_execution: true", "managed_execution: true\ndepends_on: [fraud-detection]",
      "depends_on: dependency cycle"),
 ]
@@ -87,3 +90,14 @@ def test_service_managed_needs_organizational_units(stacksets):
                     .replace("accounts: [self]", "organizational_units: [ou-abcd-12345678]\nauto_deployment: {enabled: true}"))
     [network, *_] = load(stacksets)
     assert (network.service_managed, network.organizational_units, network.accounts) == (True, ("ou-abcd-12345678",), ())
+
+
+def test_primary_region_defaults_to_the_administrator_region_and_leads_the_region_order(stacksets):
+    specs = {spec.key: spec for spec in load(stacksets, "prod")}
+    assert specs["fraud-detection"].primary == "us-east-1"
+    assert specs["loan-processing"].primary == "eu-west-1"  # its only region: the administrator region is not one of them
+    path = stacksets.root / "stacksets" / "fraud-detection.yaml"
+    path.write_text(path.read_text().replace("administrator_region: us-east-1", "administrator_region: us-east-1\nprimary_region: eu-west-1"))
+    spec = {spec.key: spec for spec in load(stacksets, "prod")}["fraud-detection"]
+    assert spec.primary == "eu-west-1"
+    assert spec.preferences["RegionOrder"] == ["eu-west-1", "us-east-1", "us-west-2"]  # the file's order, primary first

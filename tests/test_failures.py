@@ -34,6 +34,7 @@ AWS_COMMANDS = {
     "plan": ["plan", "--env", "staging", "--no-diff"],
     "deploy": ["deploy", "--env", "staging"],
     "status": ["status", "--env", "staging"],
+    "copy-tables": ["copy-tables", "--env", "staging"],
     "bootstrap": ["bootstrap", "--env", "staging"],
     "destroy": ["destroy", "--env", "dev"],
     "drift": ["drift", "--env", "staging", "--stackset", "network", "--html-dir", "{tmp}"],

@@ -40,6 +40,14 @@ def test_smuggled_commands_never_reach_a_shell(target, assignment, message, tmp_
     assert not marker.exists()
 
 
+def test_allow_failover_is_1_or_nothing():
+    result = make("-n", "deploy", "ENV=dev", "ALLOW_FAILOVER=1", cfnops="cfnops")
+    assert "--allow-failover" in result.stdout
+    assert "--allow-failover" not in make("-n", "deploy", "ENV=dev", cfnops="cfnops").stdout
+    refused = make("-n", "deploy", "ENV=dev", "ALLOW_FAILOVER=yes;true", cfnops="cfnops")
+    assert refused.returncode == 2 and "ALLOW_FAILOVER can only be 1, got 'yes;true'" in refused.stderr
+
+
 def test_values_reach_the_tool_quoted():
     result = make("-n", "deploy", "ENV=dev", "STACKSET=network payments-dev", "TIMEOUT=60", cfnops="cfnops")
     assert " ".join(result.stdout.split()) == "cfnops deploy --env 'dev' --stackset 'network' --stackset 'payments-dev' --timeout '60'"

@@ -78,6 +78,10 @@ def test_workload_consumes_its_own_environments_network(deployed):
         assert len(outputs["PrivateSubnetIds"].split(",")) == (3 if environment == "prod" else 2)
 
 
+def stack_parameters(stack) -> dict[str, str]:
+    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+
+
 def test_fraud_detection_outputs_are_present(deployed):
     stacks, _, _ = deployed
     expected = {"LoadBalancerDnsName", "ClusterName", "ServiceName", "DatabaseEndpoint", "DatabaseSecretArn",
@@ -88,7 +92,11 @@ def test_fraud_detection_outputs_are_present(deployed):
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
             assert set(outputs) == expected
             assert outputs["ServiceRoleArn"].endswith(f"role/{environment}-{region}-role-fraud-service")
-            assert outputs["DatabaseSecretArn"].startswith(f"arn:aws:secretsmanager:{region}:123456789012:secret:rds!cluster-")
+            secondary = stack_parameters(stack)["EnableGlobalDatabase"] == "true" and region != stack_parameters(stack)["PrimaryRegion"]
+            if secondary:  # prod's secondary regions: the cluster joined the global database, no master user of its own
+                assert outputs["DatabaseSecretArn"].startswith("none: ")
+            else:
+                assert outputs["DatabaseSecretArn"].startswith(f"arn:aws:secretsmanager:{region}:123456789012:secret:rds!cluster-")
 
 
 def test_global_names_never_collide(deployed):

@@ -303,3 +303,44 @@ def test_not_found_stackset_is_planned_for_creation(aws, stub):
     stub.add_client_error("describe_stack_set", service_error_code="StackSetNotFoundException",
                           service_message="StackSet network-staging not found", http_status_code=404)
     assert read_actual(aws.client("cloudformation", "us-east-1"), make_spec(template="network")).exists is False
+
+
+ROLES_TEMPLATE = json.dumps({"Parameters": {"Environment": {"Type": "String"}, "PrimaryRegion": {"Type": "String"}},
+                             "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}, indent=2, sort_keys=True) + "\n"
+SECONDARY_FIRST = ("us-west-2", "us-east-1", "eu-west-1")
+
+
+def roles_plan(aws, staging):
+    spec = make_spec(template="network", regions=SECONDARY_FIRST, primary_region="us-east-1")
+    desired = build_desired(spec, ROLES_TEMPLATE, staging, ADMIN)
+    return desired, make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
+
+
+def test_region_roles_create_the_primary_first_and_wait_for_it_then_the_others(aws, stub, staging):
+    desired, plan = roles_plan(aws, staging)
+    stub.add_response("create_stack_set", {"StackSetId": "network-staging:1"},
+                      {**stackset_arguments(desired), "TemplateBody": ROLES_TEMPLATE})
+    stub.add_response("create_stack_instances", {"OperationId": "op-primary"}, {
+        "StackSetName": "network-staging", "Accounts": list(ACCOUNTS), "Regions": ["us-east-1"],
+        "ParameterOverrides": [], "OperationPreferences": PARALLEL, "OperationId": ANY})
+    expect_operation(stub, "network-staging", "op-primary", [(a, "us-east-1", "SUCCEEDED", "") for a in ACCOUNTS])
+    stub.add_response("create_stack_instances", {"OperationId": "op-secondaries"}, {
+        "StackSetName": "network-staging", "Accounts": list(ACCOUNTS), "Regions": ["us-west-2", "eu-west-1"],
+        "ParameterOverrides": [], "OperationPreferences": PARALLEL, "OperationId": ANY})
+    expect_operation(stub, "network-staging", "op-secondaries",
+                     [(a, r, "SUCCEEDED", "") for a in ACCOUNTS for r in ("us-west-2", "eu-west-1")])
+    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
+    assert result.failed == [] and [o.operation_id for o in result.outcomes] == ["op-primary", "op-secondaries"]
+
+
+def test_region_roles_create_no_secondary_when_the_primary_failed(aws, stub, staging):
+    desired, plan = roles_plan(aws, staging)
+    stub.add_response("create_stack_set", {"StackSetId": "network-staging:1"},
+                      {**stackset_arguments(desired), "TemplateBody": ROLES_TEMPLATE})
+    stub.add_response("create_stack_instances", {"OperationId": "op-primary"}, {
+        "StackSetName": "network-staging", "Accounts": list(ACCOUNTS), "Regions": ["us-east-1"],
+        "ParameterOverrides": [], "OperationPreferences": PARALLEL, "OperationId": ANY})
+    expect_operation(stub, "network-staging", "op-primary",
+                     [(a, "us-east-1", "FAILED", "ResourceLogicalId:Topic") for a in ACCOUNTS], status="FAILED")
+    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
+    assert [instance.region for _, instance in result.failed] == ["us-east-1", "us-east-1"]  # and no second call (stubber)

@@ -149,9 +149,10 @@ def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], t
 @click.option("--retain-stacks/--delete-stacks", default=None,
               help="When pruning: keep the removed stacks (default in prod) or delete them (default elsewhere)")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each operation")
+@click.option("--allow-failover", is_flag=True, help="Accept a changed primary_region (ALLOW_FAILOVER=1; README: planned failover)")
 @click.pass_context
 def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...], prune: bool,
-           retain_stacks: bool | None, timeout: float) -> None:
+           retain_stacks: bool | None, timeout: float, allow_failover: bool) -> None:
     """Check, plan and roll out every StackSet of an environment (exit 1 on any failed instance)."""
     from ..rollout import deploy as deploy_module
     from ..rollout import planview
@@ -165,7 +166,8 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
 
     progress = make_progress()
     options = deploy_module.DeployOptions(artifacts_bucket=_project(context).platform.artifacts_bucket, prune=prune,
-                                          retain_stacks=retain_stacks, wait=_wait_settings(timeout))
+                                          retain_stacks=retain_stacks, wait=_wait_settings(timeout),
+                                          allow_failover=allow_failover)
     with progress:
         rollout = deploy_environment(_project(context), environment, Aws(), progress, options, stacksets, on_plans=show)
     if not rollout.results:
@@ -174,6 +176,28 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
     deploy_module.raise_on_failure(rollout.results)
     operations = sum(len(r.outcomes) for r in rollout.results)
     click.echo(f"deploy: {planview.summary(rollout.plans)}; {plural(operations, 'operation')} succeeded")
+
+
+@cli.command("copy-tables")
+@click.option("--env", "environment", required=True, help="dev, staging or prod")
+@click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
+@click.pass_context
+def copy_tables(context: click.Context, environment: str, stacksets: tuple[str, ...]) -> None:
+    """Copy regional tables' items into the global tables that replace them (idempotent)."""
+    from ..rollout import tablecopy
+    from .aws import Aws, translate_errors
+    from .progress import PlainProgress
+    from .rollout import prepare
+
+    project = _project(context)
+    prepared = prepare(project, environment, stacksets, run_lint=False)
+    aws = Aws()
+    with translate_errors():
+        aws.account_id(prepared.specs[0].administrator_region)
+        copied = tablecopy.copy_environment(aws, prepared.specs, render_module.read_generated(project), prepared.resolved,
+                                            PlainProgress(sys.stderr))
+    total = sum(item.items for item in copied)
+    click.echo(f"copy-tables: {plural(total, 'item')} copied in {plural(len(copied), 'table')}")
 
 
 @cli.command()

@@ -23,6 +23,7 @@ from .platform import Platform
 from .project import Project
 
 ENVIRONMENT_PARAMETER = "Environment"
+PRIMARY_REGION_PARAMETER = "PrimaryRegion"  # region roles: the StackSet file's primary_region (roles.py)
 # Values that belong to one region: regional ARNs and ECR image URIs (ours: {account}.dkr.ecr…).
 REGION_BOUND = (
     re.compile(r"^arn:aws[a-z-]*:(acm|kms|sns|sqs|secretsmanager|lambda|logs|ecr|dynamodb|kinesis|elasticloadbalancing)"
@@ -111,7 +112,8 @@ def _settings_for(layers, template: str, region: str, declared: Mapping) -> dict
     return chosen
 
 
-def _resolve_one(environment, env_file, template, region, declared, settings, problems, missing) -> dict[str, ResolvedValue]:
+def _resolve_one(environment, env_file, template, region, declared, settings, problems, missing,
+                 filled: Mapping[str, ResolvedValue] = {}) -> dict[str, ResolvedValue]:
     resolved: dict[str, ResolvedValue] = {}
     for name, declaration in declared.items():
         setting = settings.get(name)
@@ -119,6 +121,12 @@ def _resolve_one(environment, env_file, template, region, declared, settings, pr
             if setting is not None and setting.value != environment:
                 problems.add(setting.file, setting.key, f"expected {environment!r} (the environment), got {shown_value(setting.value)}")
             resolved[name] = ResolvedValue(environment, env_file, None)
+            continue
+        if name in filled:  # set by cfnops from the StackSet file, never by a parameter file
+            if setting is not None:
+                problems.add(setting.file, setting.key, f"set by cfnops from {filled[name].file} ({filled[name].key}): "
+                             "remove it here")
+            resolved[name] = filled[name]
             continue
         if setting is None:
             if "Default" not in declaration:
@@ -192,7 +200,7 @@ def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], proble
 
 
 def resolve(project: Project, environment: str, templates: Mapping[str, Mapping],
-            regions: Mapping[str, tuple[str, ...]]) -> ResolvedEnvironment:
+            regions: Mapping[str, tuple[str, ...]], primaries: Mapping[str, ResolvedValue] | None = None) -> ResolvedEnvironment:
     """Every template's values in each of its ``regions`` (``deployed_regions``: a value
     bound to one region is only checked where it goes), or InputError listing every problem."""
     all_regions = list(dict.fromkeys(r for rs in regions.values() for r in rs))
@@ -205,9 +213,13 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
     for template, body in templates.items():
         declared = declarations(body)
         values[template] = {}
+        filled = {}
+        if PRIMARY_REGION_PARAMETER in declared and regions[template]:
+            default = ResolvedValue(regions[template][0], env_file, "(first region)")
+            filled[PRIMARY_REGION_PARAMETER] = (primaries or {}).get(template, default)
         for region in regions[template]:
             settings = _settings_for(layers, template, region, declared)
-            resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing)
+            resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing, filled)
             values[template][region] = resolved
             _apply_rules(project.platform, environment, env_file, template, resolved, problems)
             _check_region_bound(env_file, template, region, resolved, problems)
@@ -226,11 +238,19 @@ def deployed_regions(specs, templates: Mapping, every_region: tuple[str, ...]) -
     return {template: tuple(r for r in every_region if r in regions.get(template, every_region)) for template in templates}
 
 
+def primary_regions(project: Project, specs) -> dict[str, ResolvedValue]:
+    """Each template's primary region, from the file of the StackSet that deploys it
+    (one StackSet per template and region: config refuses two)."""
+    return {spec.template: ResolvedValue(spec.primary, project.display(project.root / "stacksets" / f"{spec.key}.yaml"),
+                                         "primary_region") for spec in specs}
+
+
 def resolve_deployed(project: Project, environment: str, templates: Mapping[str, Mapping], specs=None) -> ResolvedEnvironment:
     """``resolve`` over the regions the StackSet definitions (``specs``, read when not
-    given) deploy each template to."""
+    given) deploy each template to, with each template's primary region from them."""
     from . import stacksets as config
 
     if specs is None:
         specs = config.load_project(project, environment, templates)
-    return resolve(project, environment, templates, deployed_regions(specs, templates, project.platform.regions))
+    return resolve(project, environment, templates, deployed_regions(specs, templates, project.platform.regions),
+                   primary_regions(project, specs))

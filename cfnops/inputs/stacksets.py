@@ -4,6 +4,7 @@ into plain values before any AWS call.
     template: fraud-detection          # a registered template
     description: ...
     administrator_region: us-east-1    # where the StackSet lives
+    primary_region: us-east-1          # region roles (default: administrator_region): created first, first in RegionOrder
     regions: [us-east-1, us-west-2, eu-west-1]   # default: all three
     permission_model: SELF_MANAGED     # or SERVICE_MANAGED
     accounts: [self]                   # SELF_MANAGED; or {dev: [...], prod: [...]}; self = the caller's account
@@ -34,7 +35,7 @@ OU = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,100}$")
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
 PERMISSION_MODELS = ("SELF_MANAGED", "SERVICE_MANAGED")
-KEYS = ("template", "description", "administrator_region", "regions", "permission_model", "accounts",
+KEYS = ("template", "description", "administrator_region", "primary_region", "regions", "permission_model", "accounts",
         "organizational_units", "auto_deployment", "capabilities", "managed_execution", "depends_on", "tags",
         "operation_preferences")
 PREFERENCE_KEYS = {
@@ -78,6 +79,11 @@ class StackSetSpec:
     depends_on: tuple[str, ...]
     tags: dict[str, str] = field(default_factory=dict)
     preferences: dict = field(default_factory=dict)
+    primary_region: str = ""  # region roles: "" before a spec names one (then the first region)
+
+    @property
+    def primary(self) -> str:
+        return self.primary_region or self.regions[0]
 
     @property
     def service_managed(self) -> bool:
@@ -131,7 +137,7 @@ def _preference_problem(api: str, value, regions: tuple[str, ...], checker: _Che
     return None
 
 
-def _preferences(checker: _Checker, raw, environment: str, regions: tuple[str, ...]) -> dict:
+def _preferences(checker: _Checker, raw, environment: str, regions: tuple[str, ...], primary: str) -> dict:
     preferences = default_preferences(environment, regions)
     overrides = (raw or {}).get(environment, {}) if isinstance(raw, dict) else None
     if overrides is None or not isinstance(overrides, dict):
@@ -155,7 +161,25 @@ def _preferences(checker: _Checker, raw, environment: str, regions: tuple[str, .
                 for other in pair:
                     preferences.pop(other, None)
         preferences[api] = list(value) if api == "RegionOrder" and isinstance(value, list) else value
+    return primary_first(preferences, primary)
+
+
+def primary_first(preferences: dict, primary: str) -> dict:
+    """A RegionOrder, given or the default, starts with the primary region (region roles)."""
+    order = preferences.get("RegionOrder")
+    if isinstance(order, list) and primary in order:
+        preferences["RegionOrder"] = [primary] + [region for region in order if region != primary]
     return preferences
+
+
+def _primary_region(checker: _Checker, data: dict, admin: str, regions: tuple[str, ...]) -> str:
+    """One of the StackSet's regions; by default its administrator region (when deployed there)."""
+    if "primary_region" not in data:
+        return admin if admin in regions or not regions else regions[0]
+    primary = data["primary_region"]
+    if primary not in regions:
+        checker.problem("primary_region", f"expected one of its regions ({', '.join(regions)}), got {shown_value(primary)}")
+    return str(primary)
 
 
 def _tags(checker: _Checker, tags) -> dict[str, str]:
@@ -194,6 +218,7 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
     admin = data.get("administrator_region", all_regions[0])
     if admin not in all_regions:
         checker.problem("administrator_region", unknown(shown_value(admin, quote=False), all_regions, "region"))
+    primary = _primary_region(checker, data, admin, regions)
     model = data.get("permission_model", "SELF_MANAGED")
     if model not in PERMISSION_MODELS:
         checker.problem("permission_model", f"{expected_one_of(PERMISSION_MODELS)}, got {shown_value(model)}")
@@ -225,6 +250,7 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
         administrator_region=str(admin),
         regions=regions,
         permission_model=str(model),
+        primary_region=primary,
         accounts=accounts,
         organizational_units=units,
         auto_deployment=auto if model == "SERVICE_MANAGED" else None,
@@ -232,7 +258,7 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
         managed_execution=bool(data.get("managed_execution", True)),
         depends_on=checker.strings(data.get("depends_on", []), "depends_on"),
         tags=tags,
-        preferences=_preferences(checker, data.get("operation_preferences", {}), environment, regions),
+        preferences=_preferences(checker, data.get("operation_preferences", {}), environment, regions, primary),
     )
     if checker.problems:
         raise InputError(checker.problems)

@@ -7,7 +7,8 @@ For one StackSet, in this order (each operation waited for before the next):
      ManagedExecution differ: one operation reaches every instance;
   4. UpdateStackInstances again for instances left OUTDATED or FAILED by earlier runs;
   5. CreateStackInstances for missing account x region pairs (one call per distinct
-     override set), with deletion protection off (protection.py);
+     override set), with deletion protection off (protection.py); with region roles
+     (roles.py) the primary region's first, waited for, then the others;
   6. UpdateStackInstances that turns deletion protection on where a creation succeeded
      (and where an earlier creation left it off);
   7. DeleteStackInstances for extra ones, only when pruning; prod retains the stacks.
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from . import roles
 from ..awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
 from ..inputs.stacksets import StackSetSpec, levels
 from ..core.errors import OperationFailedError
@@ -35,6 +37,7 @@ class DeployOptions:
     artifacts_bucket: str  # the platform's bucket name, {account} and {region} to fill
     prune: bool = False
     retain_stacks: bool | None = None  # None: retain in prod only
+    allow_failover: bool = False  # a new primary region (roles.py) only when asked for
     wait: WaitSettings = field(default_factory=WaitSettings)
 
 
@@ -179,9 +182,21 @@ class StackSetApplier:
         return lambda target, region: (target, region) in failed
 
     def _create_instances(self) -> None:
+        """One call per distinct override set; with region roles, the primary region's
+        call first and waited for, the others only when it succeeded (roles.py)."""
+        desired, spec = self.plan.desired, self.plan.desired.spec
+        adding = [region for _, region in self.plan.add]
+        waves = roles.creation_waves(spec.regions, adding, spec.primary, roles.has_roles(desired.template))
+        for number, wave in enumerate(waves):
+            if number and self.result.failed:
+                self.progress.note(spec.name, f"NOT creating {', '.join(wave)}: the primary region {spec.primary} failed")
+                return
+            self._create_wave([(t, r) for t, r in self.plan.add if r in wave])
+
+    def _create_wave(self, pairs: list[tuple[str, str]]) -> None:
         desired, spec = self.plan.desired, self.plan.desired.spec
         groups: dict[tuple, tuple[list, list]] = {}
-        for target, region in sorted(self.plan.add, key=lambda pair: spec.regions.index(pair[1])):
+        for target, region in sorted(pairs, key=lambda pair: spec.regions.index(pair[1])):
             overrides = tuple(sorted(desired.creation_overrides(region).items()))
             targets, regions = groups.setdefault(overrides, ([], []))
             if target not in targets:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from ..inputs import accounts, stacksets as config, params
-from . import bootstrap, readiness
+from . import bootstrap, readiness, roles
 from ..build import lint, render
 from ..core.aws import Aws, translate_errors
 from .deploy import DeployOptions, StackSetResult, apply_all
@@ -91,6 +91,8 @@ def deploy_environment(project: Project, environment: str, aws: Aws, progress, o
     account, plans = plan_all(aws, prepared, progress, options.wait)
     if on_plans:
         on_plans(plans)
+    roles.refuse_failover(plans, options.allow_failover,
+                          lambda spec: project.display(project.root / "stacksets" / f"{spec.key}.yaml"))
     results = []
     if any(plan.changed for plan in plans):
         with translate_errors():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import roles
 from .plan import Plan
 from ..core.words import plural
 
@@ -35,12 +36,32 @@ def describe(plan: Plan, show_diff: bool = True) -> list[str]:
     for label, pairs in (("add instances", plan.add), ("re-apply (OUTDATED/FAILED)", plan.retry), ("remove instances", plan.remove)):
         if pairs:
             lines.append(f"  {label}: {', '.join(f'{t}/{r}' for t, r in pairs)}")
+    lines += _role_lines(plan)
     if plan.update_overrides:
         lines.append(f"  update overrides in: {', '.join(plan.update_overrides)}")
     if plan.protect:
         names = sorted({name for _, region in plan.protect for name in plan.desired.relaxation(region)})
         lines.append(f"  then, once created, turn on {', '.join(names)}: {', '.join(f'{t}/{r}' for t, r in plan.protect)} "
                      "(created with it off, so that a failed creation can roll back)")
+    return lines
+
+
+def _role_lines(plan: Plan) -> list[str]:
+    """Region roles: the order instances are created and updated in, and a failover."""
+    spec, template = plan.desired.spec, plan.desired.template
+    if not roles.has_roles(template):
+        return []
+    lines = []
+    created = roles.order_line(spec.regions, [r for _, r in plan.add], spec.primary, True)
+    if created:
+        lines.append(f"  {created}")
+    if plan.actual.exists and plan.stackset_changes:
+        order = spec.preferences.get("RegionOrder")
+        lines.append(f"  update order: {', '.join(order)} (primary {spec.primary} first)" if order
+                     else f"  update order: all regions at once ({spec.preferences.get('RegionConcurrencyType', 'PARALLEL')})")
+    change = roles.failover(plan)
+    if change:
+        lines.append(f"  FAILOVER: primary region {change[0]} -> {change[1]}: deploy refuses it without ALLOW_FAILOVER=1")
     return lines
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from troposphere import Equals, GetAtt, Not, Or, Ref, Sub, Template
+from troposphere import Equals, GetAtt, If, Not, Or, Ref, Sub, Template
 from troposphere import iam, rds
 
 from .. import policies
@@ -37,6 +37,39 @@ def managed_master_user(username: str, key) -> dict:
 def master_secret_arn(database) -> GetAtt:
     """The ARN of the secret RDS manages for ``database``'s master user."""
     return GetAtt(database, "MasterUserSecret.SecretArn")
+
+
+@dataclass(frozen=True)
+class GlobalRole:
+    """An Aurora Global Database: the cluster of the region where ``secondary`` (a
+    Condition name) is false is the primary (``create``: the global cluster is made from
+    it there); where it is true, the cluster is a secondary of ``identifier``: no master
+    user, no database name, no secret (those come from the primary through replication)."""
+
+    create: str
+    secondary: str
+    identifier: object
+
+
+def _secondary_aware(role: GlobalRole | None, settings: dict) -> dict:
+    """Each setting left out where the cluster is a secondary (RDS refuses a master user there)."""
+    if role is None:
+        return settings
+    return {name: If(role.secondary, Ref("AWS::NoValue"), value) for name, value in settings.items()}
+
+
+def add_global_cluster(template: Template, suffix: str, cluster: rds.DBCluster, role: GlobalRole, deletion_protection):
+    """The global cluster, made from the existing (or just created) primary cluster with
+    SourceDBClusterIdentifier: the primary cluster's own properties do not change, so it is
+    neither replaced nor interrupted (Engine and version come from it: RDS refuses them here)."""
+    return template.add_resource(rds.GlobalCluster(
+        "DatabaseGlobalCluster",
+        Condition=role.create,
+        GlobalClusterIdentifier=role.identifier,
+        SourceDBClusterIdentifier=GetAtt(cluster, "DBClusterArn"),
+        DeletionProtection=deletion_protection,
+        Tags=standard_tags(),
+    ))
 
 
 def add_subnet_group(template: Template, subnet_ids, suffix: str) -> rds.DBSubnetGroup:
@@ -131,12 +164,17 @@ def add_aurora_cluster(
     backup_retention_days: int = BACKUP_RETENTION_DAYS,
     serverless_capacity: tuple[float, float] | None = None,
     log_retention_days=None,
+    global_role: GlobalRole | None = None,
 ) -> rds.DBCluster:
     """An Aurora cluster encrypted with the CMK, IAM authentication on, snapshotted on
     deletion; Serverless v2 when ``serverless_capacity`` (min, max ACU) is given.
     With ``log_retention_days``, the groups its logs are exported to are created first,
-    encrypted and with that retention (RDS would create them never expiring, unencrypted)."""
+    encrypted and with that retention (RDS would create them never expiring, unencrypted).
+    With ``global_role``, a secondary region's cluster joins the global cluster instead
+    (encrypted with this region's ``key``: RDS needs a key of the secondary's region)."""
     settings = {}
+    if global_role is not None:
+        settings["GlobalClusterIdentifier"] = If(global_role.secondary, global_role.identifier, Ref("AWS::NoValue"))
     if log_retention_days is not None:
         settings["DependsOn"] = [group.title for group in _exported_log_groups(template, engine, suffix, log_retention_days, key)]
     if engine.cluster_parameters:
@@ -150,8 +188,7 @@ def add_aurora_cluster(
         DBClusterIdentifier=physical_name("aurora", suffix),
         Engine=engine.engine,
         EngineVersion=engine.version,
-        **managed_master_user(master_username, key),
-        DatabaseName=database_name,
+        **_secondary_aware(global_role, {**managed_master_user(master_username, key), "DatabaseName": database_name}),
         StorageEncrypted=True,
         KmsKeyId=Ref(key),
         EnableIAMDatabaseAuthentication=True,

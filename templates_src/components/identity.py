@@ -12,7 +12,7 @@ Exactly one policy exists per stack (a Condition per mode); it is attached to bo
 
 from __future__ import annotations
 
-from troposphere import Equals, GetAtt, Ref, Sub, Template
+from troposphere import Equals, GetAtt, If, Ref, Sub, Template
 from troposphere import iam
 
 from .. import policies
@@ -64,6 +64,9 @@ def add_role(template: Template, title: str, suffix: str, trust, description: st
     return template.add_resource(iam.Role(title, **properties))
 
 
+SECRET_STATEMENT = 1  # the index of the secret's statement in mode_statements
+
+
 def mode_statements(mode: str, table_arn, secret_arn, key_arn, audit_log_arn) -> list:
     """The statements that ``mode`` grants, each mode a superset of the one before."""
     table_resources = [table_arn, table_index_arn(table_arn)]
@@ -85,9 +88,16 @@ def table_index_arn(table_arn) -> Sub:
     return Sub("${TableArn}/index/*", TableArn=table_arn)
 
 
-def add_mode_policies(template: Template, roles: list[iam.Role], table_arn, secret_arn, key_arn, audit_log_arn) -> None:
-    """One managed policy per IamMode, each behind its Condition, attached to ``roles``."""
+def add_mode_policies(template: Template, roles: list[iam.Role], table_arn, secret_arn, key_arn, audit_log_arn,
+                      secret_condition: str | None = None) -> None:
+    """One managed policy per IamMode, each behind its Condition, attached to ``roles``.
+    With ``secret_condition``, the secret's statement exists only where that Condition holds."""
     for mode, condition in MODE_CONDITIONS.items():
+        statements = mode_statements(mode, table_arn, secret_arn, key_arn, audit_log_arn)
+        document = policies.document(*statements)
+        if secret_condition:  # awacs takes statements only: the If goes into the plain document
+            statements[SECRET_STATEMENT] = If(secret_condition, statements[SECRET_STATEMENT], Ref("AWS::NoValue"))
+            document = {"Version": policies.VERSION, "Statement": statements}
         template.add_resource(
             iam.ManagedPolicy(
                 f"{condition}Policy",
@@ -95,8 +105,6 @@ def add_mode_policies(template: Template, roles: list[iam.Role], table_arn, secr
                 ManagedPolicyName=physical_name("policy", f"data-{mode}"),
                 Description=f"Environment data access: {mode}",
                 Roles=[Ref(role) for role in roles],
-                PolicyDocument=policies.document(
-                    *mode_statements(mode, table_arn, secret_arn, key_arn, audit_log_arn)
-                ),
+                PolicyDocument=document,
             )
         )

@@ -62,33 +62,36 @@ def add_regional_table(
 
 
 def add_global_table(
-    template: Template, title: str, suffix: str, key_alias_of_region, hash_key: str, range_key: str | None, condition: str
+    template: Template, title: str, suffix: str, key_alias_of_region, hash_key: str, range_key: str | None, condition: str,
+    deletion_protection, migrates_from: ddb.Table | None = None,
 ) -> ddb.GlobalTable:
     """Replicated to every platform region; each replica encrypted with its region's CMK
-    (``key_alias_of_region(region)`` names it: the same stack creates it there)."""
+    (``key_alias_of_region(region)`` names it; it must exist in that region before the
+    table: DynamoDB needs a key of the replica's own region), with point-in-time recovery
+    and ``deletion_protection``. ``migrates_from``: the regional table whose items
+    ``cfnops copy-tables`` copies into this one (Metadata.cfnops.MigratesFrom)."""
     attributes, schema = _keys(hash_key, range_key)
     replicas = [
         ddb.ReplicaSpecification(
             Region=region,
             PointInTimeRecoverySpecification=ddb.PointInTimeRecoverySpecification(PointInTimeRecoveryEnabled=True),
             SSESpecification=ddb.ReplicaSSESpecification(KMSMasterKeyId=key_alias_of_region(region)),
-            DeletionProtectionEnabled=True,
+            DeletionProtectionEnabled=deletion_protection,
             Tags=standard_tags(),
         )
         for region in REGIONS
     ]
-    return template.add_resource(
-        retain(
-            ddb.GlobalTable(
-                title,
-                Condition=condition,
-                TableName=table_name(suffix),
-                BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=attributes,
-                KeySchema=schema,
-                StreamSpecification=ddb.StreamSpecification(StreamViewType="NEW_AND_OLD_IMAGES"),
-                SSESpecification=ddb.GlobalTableSSESpecification(SSEEnabled=True, SSEType="KMS"),
-                Replicas=replicas,
-            )
-        )
+    table = ddb.GlobalTable(
+        title,
+        Condition=condition,
+        TableName=table_name(suffix),
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=attributes,
+        KeySchema=schema,
+        StreamSpecification=ddb.StreamSpecification(StreamViewType="NEW_AND_OLD_IMAGES"),
+        SSESpecification=ddb.GlobalTableSSESpecification(SSEEnabled=True, SSEType="KMS"),
+        Replicas=replicas,
     )
+    if migrates_from is not None:
+        table.Metadata = {"cfnops": {"MigratesFrom": migrates_from.title}}
+    return template.add_resource(retain(table))
