@@ -34,6 +34,7 @@ class DeployOptions:
     prune: bool = False
     retain_stacks: bool | None = None  # None: retain in prod only
     wait: WaitSettings = field(default_factory=WaitSettings)
+    allow_replace: frozenset[tuple[str, str]] = frozenset()  # (StackSet, LogicalId) the run allows to replace or remove
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import accounts, bootstrap, config, lint, params, readiness, render
 from .aws import Aws, translate_errors
+from .changes import guard
 from .deploy import DeployOptions, StackSetResult, apply_all
 from .operations import Runner, WaitSettings
 from .plan import Plan, build_desired, make_plan, read_actual
@@ -87,11 +88,13 @@ class Rollout:
 
 def deploy_environment(project: Project, environment: str, aws: Aws, progress, options: DeployOptions,
                        only: tuple[str, ...] = (), run_lint: bool = True, on_plans=None) -> Rollout:
-    """`make deploy`: offline checks, plans, then changes (none when nothing differs)."""
+    """`make deploy`: offline checks, plans, the guard (changes/guard.py), then changes (none when nothing differs)."""
     prepared = prepare(project, environment, only, run_lint=run_lint)
+    guard.check_names(options.allow_replace, prepared.specs)
     account, plans = plan_all(aws, prepared, progress, options.wait)
     if on_plans:
         on_plans(plans)
+    guard.enforce(environment, plans, options.allow_replace, lambda line: progress.note("guard", line))
     results = []
     if any(plan.changed for plan in plans):
         with translate_errors():

@@ -52,3 +52,9 @@ def notes(groups: tuple[Group, ...], drifted) -> tuple[DriftNote, ...]:
                                    difference.expected if difference else "", difference.actual if difference else resource.status,
                                    _verdict(change, path)))
     return tuple(found)
+
+
+def from_drift(groups: tuple[Group, ...], stackset_drift) -> tuple[DriftNote, ...]:
+    """Notes for one StackSet from its drift detection (drift.StackSetDrift)."""
+    drifted = [(i.account, i.region, r) for i in stackset_drift.instances for r in i.resources if r.drifted]
+    return notes(groups, drifted)

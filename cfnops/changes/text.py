@@ -44,10 +44,15 @@ def group_lines(group: Group, new_instances: set, several_targets: bool, details
     return lines
 
 
+SAYS = {"overwrites": "will overwrite the out-of-band change", "may overwrite": "may overwrite the out-of-band change",
+        "stays": "drift stays:", "removed": "removes the drifted resource"}
+
+
 def drift_lines(notes: tuple[DriftNote, ...], style: Callable[[str, str], str] = plain) -> list[str]:
-    lines = []
+    """"will overwrite the out-of-band change `/RetentionInDays 7` in us-west-2" and the like."""
+    lines = ["  drift (DRIFT=1):"] if notes else []
     for note in notes:
-        what = f"{note.path} {note.actual} (template: {note.expected})" if note.path else note.actual
-        lines.append("    " + style(f"drift {note.verdict}: {note.region} {note.account} {note.logical_id} {what}",
-                                      "warn" if note.verdict != "stays" else "modify"))
+        what = f"`{note.path} {note.actual}` (template: {note.expected})" if note.path else f"({note.actual})"
+        lines.append("    " + style(f"{SAYS[note.verdict]} {what} in {note.region} ({note.account}): {note.logical_id}",
+                                      "modify" if note.verdict == "stays" else "warn"))
     return lines
