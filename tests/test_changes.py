@@ -155,3 +155,79 @@ def test_findinmap_select_and_getazs_resolve_per_region(staging):
     assert west["DataSubnet1"].properties["CidrBlock"] == "10.21.96.0/20"
     zone = west["DataSubnet1"].properties["AvailabilityZone"]  # the region's zones: only deploy time knows them
     assert isinstance(zone, KnownAfterApply) and zone == east["DataSubnet1"].properties["AvailabilityZone"]
+
+
+def drifted(logical_id: str, kind: str, path: str, expected: str, actual: str):
+    from cfnops.drift import PropertyDifference, ResourceDrift
+
+    return ResourceDrift(logical_id, f"{logical_id.lower()}-id", kind, "MODIFIED",
+                         (PropertyDifference(path, expected, actual, "NOT_EQUAL"),))
+
+
+def overwrite_report(staging):
+    """network: a parameter change that modifies the flow-log group's retention in every region;
+    drift on that property in us-west-2 and on another resource in eu-west-1."""
+    from cfnops.changes import overwrite, report
+    from cfnops.plan import ParameterChange
+
+    template, new, values, new_values = case(staging, "network")
+    for region in REGIONS:
+        new_values[region]["FlowLogRetentionDays"] = "180"
+    groups = engine.group([((ACCOUNT, r), engine.instance_changes(template, values[r], new, new_values[r], Instance(r, ACCOUNT)))
+                           for r in REGIONS])
+    log_group = next(c.logical_id for c in groups[0].changes if c.type == "AWS::Logs::LogGroup")
+    notes = overwrite.notes(groups, [(ACCOUNT, "us-west-2", drifted(log_group, "AWS::Logs::LogGroup", "/RetentionInDays", values["us-west-2"]["FlowLogRetentionDays"], "7")),
+                                     (ACCOUNT, "eu-west-1", drifted("Vpc", "AWS::EC2::VPC", "/EnableDnsHostnames", "true", "false"))])
+    stackset = report.StackSetPlan("network-staging", "network", "update", REGIONS, ("parameters",),
+                                   (ParameterChange("StackSet", "FlowLogRetentionDays", values["us-east-1"]["FlowLogRetentionDays"], "180"),),
+                                   (), (), groups, notes)
+    return report.PlanReport("staging", (stackset,), drift_checked=True), notes
+
+
+def test_a_drifted_property_the_update_changes_is_overwritten_other_drift_stays(staging):
+    from cfnops.changes import overwrite
+
+    plan_report, notes = overwrite_report(staging)
+    assert [(n.region, n.logical_id, n.verdict) for n in notes] == [
+        ("us-west-2", notes[0].logical_id, overwrite.OVERWRITES), ("eu-west-1", "Vpc", overwrite.STAYS)]
+    lines = [line for g in plan_report.stacksets[0].groups for line in text.group_lines(g, set(), False)]
+    golden("drift-overwritten", lines + text.drift_lines(notes))
+
+
+def test_the_json_plan_validates_against_its_schema(staging):
+    import jsonschema
+
+    from cfnops.changes import json_view
+
+    schema = json.loads(json_view.SCHEMA_FILE.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    plan_report, _ = overwrite_report(staging)
+    data = json.loads(json_view.render(plan_report))
+    jsonschema.validate(data, schema)
+    assert data["schema"] == "cfnops.plan/v1" and data["stacksets"][0]["drift"][0]["verdict"] == "overwrites"
+    # and the schema can fail: a resource action it does not know
+    data["stacksets"][0]["groups"][0]["resources"][0]["action"] = "Recreate"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_the_markdown_plan_puts_data_at_risk_first(staging):
+    from cfnops.changes import markdown, report
+
+    template, new, values, new_values = case(staging, "fraud-agent")
+    new["Parameters"]["DecisionsTableSuffix"] = {"Type": "String", "Default": ""}
+    new["Resources"]["DecisionsTable"]["Properties"]["TableName"] = {"Fn::Sub": "${Environment}-agent-decisions${DecisionsTableSuffix}"}
+    new_values["us-west-2"]["DecisionsTableSuffix"] = "-v2"
+    groups = engine.group([((ACCOUNT, r), engine.instance_changes(template, values[r], new, new_values[r], Instance(r, ACCOUNT)))
+                           for r in REGIONS])
+    stackset = report.StackSetPlan("fraud-agent-staging", "fraud-agent", "update", REGIONS, ("template",), (), (), (), groups)
+    body = markdown.render(report.PlanReport("staging", (stackset,)))
+    lines = body.splitlines()
+    assert lines[:5] == ["## cfnops plan: staging", "", "| StackSet | action | resource changes | data at risk |", "|---|---|---|---|",
+                         f"| fraud-agent-staging | update | {len(groups[0].changes)} | 1 |"]
+    risk = lines.index("**Data at risk** (deploy in staging or prod refuses these without `ALLOW_REPLACE`):")
+    assert lines[risk + 2].startswith("- Replace `fraud-agent-staging/DecisionsTable` (AWS::DynamoDB::Table) in us-west-2: kept (Retain)")
+    row = next(line for line in lines if "`/TableName`" in line)
+    assert row == ("| 🔁 Replace | `DecisionsTable` | AWS::DynamoDB::Table | `/TableName` | `staging-agent-decisions` | "
+                   "`staging-agent-decisions-v2` |")
+    assert markdown.render(report.PlanReport("staging", ())).endswith("No changes.\n")
