@@ -98,7 +98,7 @@ def _wait_settings(timeout: float):
     from .operations import WaitSettings
 
     return WaitSettings(timeout=timeout, first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),
-                        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "30")))
+                        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "10")))
 
 
 def _connected(region: str):

@@ -78,7 +78,7 @@ def quiet() -> PlainProgress:
 
 def fast(clock: FakeClock | None = None, timeout: float = 60) -> WaitSettings:
     clock = clock or FakeClock()
-    return WaitSettings(timeout=timeout, first_poll=1.0, max_poll=4.0, sleep=clock.sleep, clock=clock)
+    return WaitSettings(timeout=timeout, first_poll=1.0, max_poll=4.0, sleep=clock.sleep, clock=clock, jitter=0.0)
 
 
 def expect_operation(stub, name: str, operation_id: str, results, status="SUCCEEDED", action="CREATE") -> None:
@@ -274,7 +274,6 @@ def test_operation_in_progress_waits_for_the_other_operation(aws, stub):
         {"OperationId": "old-done", "Status": "SUCCEEDED"}, {"OperationId": "theirs", "Status": "RUNNING"}]}, {"StackSetName": "x"})
     stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"OperationId": "theirs", "Status": "RUNNING"}},
                       {"StackSetName": "x", "OperationId": "theirs"})
-    stub.add_response("list_stack_set_operation_results", {"Summaries": []}, {"StackSetName": "x", "OperationId": "theirs"})
     expect_operation(stub, "x", "theirs", [], action="UPDATE")
     stub.add_response("update_stack_instances", {"OperationId": "ours"})
     expect_operation(stub, "x", "ours", [("111111111111", "us-east-1", "SUCCEEDED", "")], action="UPDATE")
@@ -290,7 +289,6 @@ def test_wait_backs_off_and_times_out(aws, stub):
     for _ in range(5):
         stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"OperationId": "slow", "Status": "RUNNING"}},
                           {"StackSetName": "x", "OperationId": "slow"})
-        stub.add_response("list_stack_set_operation_results", {"Summaries": []}, {"StackSetName": "x", "OperationId": "slow"})
     clock = FakeClock()
     with pytest.raises(OperationFailedError, match="operation slow still RUNNING after 10s; it keeps running in AWS"):
         Runner(client, quiet(), fast(clock, timeout=10)).wait("x", "slow", "UPDATE")
@@ -301,3 +299,26 @@ def test_not_found_stackset_is_planned_for_creation(aws, stub):
     stub.add_client_error("describe_stack_set", service_error_code="StackSetNotFoundException",
                           service_message="StackSet network-staging not found", http_status_code=404)
     assert read_actual(aws.client("cloudformation", "us-east-1"), make_spec(template="network")).exists is False
+
+
+def test_one_call_per_poll_results_once_and_sleeps_capped_with_jitter(aws, stub):
+    """Six RUNNING polls then SUCCEEDED: 7 DescribeStackSetOperation, 1 ListStackSetOperationResults;
+    each sleep is the backoff capped at max_poll, shortened by at most the jitter."""
+    client = aws.client("cloudformation", "us-east-1")
+    for _ in range(6):
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"OperationId": "op", "Status": "RUNNING"}},
+                          {"StackSetName": "x", "OperationId": "op"})
+    expect_operation(stub, "x", "op", [("111111111111", "us-east-1", "SUCCEEDED", "")], action="UPDATE")
+    clock, draws = FakeClock(), iter([0.0, 1.0, 0.5, 1.0, 0.0, 1.0])
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.sleep(seconds)
+
+    settings = WaitSettings(timeout=600, first_poll=2.0, max_poll=4.0, sleep=sleep, clock=clock, jitter=0.25,
+                            random=lambda: next(draws))
+    outcome = Runner(client, quiet(), settings).wait("x", "op", "UPDATE")
+    stub.assert_no_pending_responses()
+    assert (outcome.status, outcome.polls, len(outcome.results)) == ("SUCCEEDED", 7, 1)
+    assert slept == [2.0, 3.0 * 0.75, 4.0 * 0.875, 4.0 * 0.75, 4.0, 4.0 * 0.75]
