@@ -122,3 +122,30 @@ def test_allow_replace_is_checked_before_any_aws_call(tmp_path, capsys, monkeypa
     assert "error: ALLOW_REPLACE: expected StackSet/LogicalId" in capsys.readouterr().err
     assert cli(project, "deploy", "--env", "staging", "--allow-replace", "fraud-agnet/DecisionsTable") == 3
     assert "error: ALLOW_REPLACE: unknown StackSet 'fraud-agnet': expected one of " in capsys.readouterr().err
+
+
+def test_plan_with_drift_lists_the_out_of_band_change_the_update_overwrites(tmp_path, monkeypatch, capsys):
+    import boto3
+
+    monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
+    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
+    with warnings.catch_warnings(), mock_aws():
+        warnings.simplefilter("ignore")
+        project = copy_project(tmp_path)
+        do_bootstrap(project)
+        assert not Run(project, only=("network",)).failures
+        boto3.client("logs", region_name="us-west-2").put_retention_policy(
+            logGroupName="/staging/us-west-2/vpc-flow-logs", retentionInDays=7)
+        edit(project.parameter_path("staging"), "FlowLogRetentionDays: 90", "FlowLogRetentionDays: 180")
+        from cfnops import render
+
+        render.write(project, render.render(project))
+        capsys.readouterr()
+        assert cli(project, "plan", "--env", "staging", "--stackset", "network", "--drift") == 2
+        out = capsys.readouterr().out
+        assert "        /RetentionInDays: 90 -> 180" in out
+        assert "    will overwrite the out-of-band change `/RetentionInDays 7` (template: 90) in us-west-2 (123456789012): FlowLogGroup" in out
+        assert cli(project, "plan", "--env", "staging", "--stackset", "network", "--drift", "--format", "json") == 2
+        drift = json.loads(capsys.readouterr().out)["stacksets"][0]["drift"]
+        assert [(d["region"], d["logical_id"], d["path"], d["verdict"]) for d in drift] == [
+            ("us-west-2", "FlowLogGroup", "/RetentionInDays", "overwrites")]
