@@ -313,8 +313,12 @@ def rollout_seconds(operation_seconds: float) -> dict:
         os.environ["LOCALCLOUD_OPERATION_SECONDS"] = str(operation_seconds)
         options = DeployOptions(wait=WaitSettings(first_poll=2.0, max_poll=2.0))
         aws = Aws()
+        lags = operation_lags()
         started = time.perf_counter()
-        rollout = deploy_environment(project, "staging", aws, PlainProgress(open(os.devnull, "w")), options, run_lint=False)
+        try:
+            rollout = deploy_environment(project, "staging", aws, PlainProgress(open(os.devnull, "w")), options, run_lint=False)
+        finally:
+            lags.restore()
         seconds = time.perf_counter() - started
     if failures(rollout.results):
         raise SystemExit(f"bench: the staging rollout failed: {failures(rollout.results)[0]}")
@@ -323,20 +327,52 @@ def rollout_seconds(operation_seconds: float) -> dict:
     own = sum(max(len(outcomes.get(spec.key, ())) for spec in level) * operation_seconds for level in order)
     polls = sum(o.polls for r in rollout.results for o in r.outcomes)
     operations = sum(len(r.outcomes) for r in rollout.results)
-    return {"wall": seconds, "own": own, "levels": len(order), "operations": operations, "polls": polls,
+    return {"wall": seconds, "own": own, "levels": len(order), "operations": operations, "polls": polls, "lags": lags.seconds,
             "describe": aws.calls["cloudformation:DescribeStackSetOperation"],
             "results": aws.calls["cloudformation:ListStackSetOperationResults"]}
+
+
+class operation_lags:  # noqa: N801 - used like a function
+    """Per operation, from when it ended on localcloud (its end time, or when the call that
+    started it returned if its work took longer) to when cfnops' wait returned."""
+
+    def __init__(self):
+        from cfnops import operations
+        from cfnops.localcloud import stacksets
+
+        self.ended, self.seconds, self.originals = {}, [], (stacksets._run, operations.Runner.wait)
+        run, wait = self.originals
+
+        def timed_run(*arguments, **keywords):
+            operation = run(*arguments, **keywords)
+            self.ended[operation.id] = max(operation.ends, time.monotonic())
+            return operation
+
+        def timed_wait(runner, stackset, operation_id, action):
+            outcome = wait(runner, stackset, operation_id, action)
+            if operation_id in self.ended:
+                self.seconds.append(time.monotonic() - self.ended[operation_id])
+            return outcome
+
+        stacksets._run, operations.Runner.wait = timed_run, timed_wait
+
+    def restore(self) -> None:
+        from cfnops import operations
+        from cfnops.localcloud import stacksets
+
+        stacksets._run, operations.Runner.wait = self.originals
 
 
 def wait_figures() -> None:
     for operation_seconds in (8, 30):
         f = rollout_seconds(operation_seconds)
-        allowed = f["own"] + 2 * f["levels"]
-        verdict = "ok" if f["wall"] <= allowed else f"OVER TARGET ({allowed:.1f}s)"
-        print(f"{f'first staging rollout, {operation_seconds} s operations':<44} {f['wall']:7.3f}s  operations' own "
-              f"{f['own']:.0f}s over {f['levels']} levels (+{f['wall'] - f['own']:.1f}s, target <= +{2 * f['levels']}s)  "
-              f"{verdict}; {f['operations']} operations, {f['polls']} polls, DescribeStackSetOperation per poll "
-              f"{f['describe'] / f['polls']:.2f}, results reads per operation {f['results'] / f['operations']:.2f}")
+        lags = f["lags"]
+        verdict = "ok" if max(lags) <= 2.0 else "OVER TARGET (2 s)"
+        print(f"{f'first staging rollout, {operation_seconds} s operations':<44} {f['wall']:7.3f}s  operations' own time "
+              f"{f['own']:.0f}s ({f['levels']} levels, longest chain; localcloud's own work in the calls comes on top); "
+              f"end of an operation seen after {statistics.mean(lags):.2f}s mean, {max(lags):.2f}s max (target <= 2 s) {verdict}; "
+              f"{f['operations']} operations, {f['polls']} polls, DescribeStackSetOperation per poll {f['describe'] / f['polls']:.2f}, "
+              f"results reads per operation {f['results'] / f['operations']:.2f}")
 
 
 if __name__ == "__main__":
