@@ -16,10 +16,13 @@ CONFIRM ?=
 RECREATE ?=
 ALLOW_FAILOVER ?=
 TIMEOUT ?= 3600
+ALLOW_REPLACE ?=
+DRIFT ?=
 NO_CHROMIUM ?=
 PRUNE_FLAG := $(if $(filter 1 true yes,$(value PRUNE)),--prune,)
 RECREATE_FLAG := $(if $(filter 1 true yes,$(value RECREATE)),--recreate,)
 REMOVE_RETAINED_FLAG := $(if $(filter 1 true yes,$(value REMOVE_RETAINED)),--remove-retained,)
+DRIFT_FLAG := $(if $(filter 1 true yes,$(value DRIFT)),--drift,)
 
 # ENV, STACKSET, TIMEOUT and CONFIRM are checked by make itself before any shell sees them,
 # taken as written ($(value): `make ENV='$$(shell ...)'` is text, not a function), then quoted.
@@ -30,11 +33,19 @@ override STACKSET_TEXT := $(value STACKSET)
 override TIMEOUT_TEXT := $(value TIMEOUT)
 override CONFIRM_TEXT := $(value CONFIRM)
 override ALLOW_FAILOVER_TEXT := $(value ALLOW_FAILOVER)
+override ALLOW_REPLACE_TEXT := $(value ALLOW_REPLACE)
+override FORMAT_TEXT = $(value FORMAT)
 ENV_ARG = '$(if $(filter-out 1,$(words $(ENV_TEXT)))$(filter-out $(ENVIRONMENTS),$(ENV_TEXT)),$(error ENV must be one of $(ENVIRONMENTS), got '$(ENV_TEXT)'),$(ENV_TEXT))'
 STACKSET_FLAGS = $(foreach s,$(STACKSET_TEXT),$(if $(filter $(s),$(STACKSET_NAMES) $(addsuffix -$(ENV_TEXT),$(STACKSET_NAMES))),--stackset '$(s)',$(error STACKSET: unknown StackSet '$(s)': expected one of $(STACKSET_NAMES))))
 strip_digits = $(subst 9,,$(subst 8,,$(subst 7,,$(subst 6,,$(subst 5,,$(subst 4,,$(subst 3,,$(subst 2,,$(subst 1,,$(subst 0,,$(1)))))))))))
 TIMEOUT_ARG = '$(if $(filter-out 1,$(words $(TIMEOUT_TEXT)))$(call strip_digits,$(TIMEOUT_TEXT)),$(error TIMEOUT must be a whole number of seconds, got '$(TIMEOUT_TEXT)'),$(TIMEOUT_TEXT))'
 ALLOW_FAILOVER_FLAG = $(if $(ALLOW_FAILOVER_TEXT),$(if $(filter-out 1,$(ALLOW_FAILOVER_TEXT)),$(error ALLOW_FAILOVER can only be 1, got '$(ALLOW_FAILOVER_TEXT)'),--allow-failover),)
+# ALLOW_REPLACE: only letters, digits, '-', '/' and ',' (cfnops checks the StackSet/LogicalId shape itself)
+NAME_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 - /
+strip_chars = $(if $(2),$(call strip_chars,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
+ALLOW_REPLACE_FLAG = $(if $(ALLOW_REPLACE_TEXT),$(if $(filter-out 1,$(words $(ALLOW_REPLACE_TEXT)))$(subst $(comma),,$(call strip_chars,$(ALLOW_REPLACE_TEXT),$(NAME_CHARS))),$(error ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got '$(ALLOW_REPLACE_TEXT)'),--allow-replace '$(ALLOW_REPLACE_TEXT)'),)
+FORMAT_ARG = '$(if $(filter-out text json markdown,$(FORMAT_TEXT)),$(error FORMAT must be text, json or markdown, got '$(FORMAT_TEXT)'),$(FORMAT_TEXT))'
+comma := ,
 CONFIRM_FLAG = $(if $(CONFIRM_TEXT),$(if $(filter-out prod,$(CONFIRM_TEXT)),$(error CONFIRM can only be prod, got '$(CONFIRM_TEXT)'),--confirm prod),)
 # plan and drift: their documented outcome 2 (changes, drift) is an answer, not a failure of
 # make: said in one line, and make succeeds. CI reads the codes from $(CFNOPS) itself.
@@ -51,7 +62,7 @@ FORMAT ?= text
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, CONFIRM=prod, FORMAT=text|json|markdown, NO_CHROMIUM=1"
+	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, CONFIRM=prod, FORMAT=text|json|markdown, DRIFT=1, ALLOW_REPLACE=StackSet/LogicalId[,...], NO_CHROMIUM=1"
 	@echo
 	@echo "  Exit codes: make itself exits 2 on any failure; its last line names the tool's own code"
 	@echo "  (\`make: *** [Makefile:N: deploy] Error 7\`). plan and drift exit 0 when they have an answer"
@@ -101,11 +112,11 @@ validate: $(STAMP) ## Validate parameters/<ENV>.yaml before any AWS call (exit 3
 validate-all: $(STAMP) ## Validate every environment's parameters
 	@for env in dev staging prod; do $(CFNOPS) validate --env $$env || exit $$?; done
 
-plan: $(STAMP) ## Preview the StackSets of ENV (prints whether there are changes); STACKSET=name to narrow
-	@$(call outcome,$(CFNOPS) plan --env $(ENV_ARG) $(STACKSET_FLAGS),make plan: there are changes to make)
+plan: $(STAMP) ## Preview ENV's StackSets: resource changes per region, replacements, data at risk; FORMAT=json|markdown, DRIFT=1
+	@$(call outcome,$(CFNOPS) plan --env $(ENV_ARG) $(STACKSET_FLAGS) --format $(FORMAT_ARG) $(DRIFT_FLAG),make plan: there are changes to make)
 
-deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances; ALLOW_FAILOVER=1 a new primary region
-	$(CFNOPS) deploy --env $(ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) $(ALLOW_FAILOVER_FLAG) --timeout $(TIMEOUT_ARG)
+deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances; ALLOW_REPLACE=StackSet/LogicalId; ALLOW_FAILOVER=1 a new primary region
+	$(CFNOPS) deploy --env $(ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) $(ALLOW_FAILOVER_FLAG) --timeout $(TIMEOUT_ARG) $(ALLOW_REPLACE_FLAG)
 
 copy-tables: $(STAMP) ## Copy ENV's regional tables into the global tables that replace them (idempotent; README)
 	$(CFNOPS) copy-tables --env $(ENV_ARG) $(STACKSET_FLAGS)

@@ -12,6 +12,12 @@
   drifted instances; polls per operation and wall time.
 - localcloud's permission checks (LOCALCLOUD_PERMISSIONS): the first staging deploy with
   them on and off, target: on costs at most 20 % more.
+- plan of staging with nothing changed (after a deploy): wall and reads, target <= 1 s plus the
+  reads; and with one parameter changed, the time the resource-change engine takes.
+- waits: the first staging rollout with LOCALCLOUD_OPERATION_SECONDS=8 and 30 (polls capped at
+  2 s as `make localcloud` sets them): wall against the operations' own time (per dependency
+  level, the longest StackSet's operations back to back), target <= own time + 2 s per level;
+  DescribeStackSetOperation calls per poll (target 1) and results reads per operation (1).
 """
 
 from __future__ import annotations
@@ -71,6 +77,8 @@ def main() -> None:
     rollout_figures()
     print("\nlocalcloud's permission checks, first staging deploy (target: on <= off + 20 %)")
     permission_figures()
+    print("\nwaits: first staging rollout on localcloud, polls capped at 2 s (target: wall <= operations + 2 s per level, 1 call per poll)")
+    wait_figures()
 
 
 DERIVE = """
@@ -152,6 +160,7 @@ def rollout_figures() -> None:
             if accounts == 1:
                 path = project.parameter_path("staging")
                 path.write_text(path.read_text().replace("ErrorThreshold: 5", "ErrorThreshold: 6", 1))
+                plan_figures(project, quiet, options.wait)
                 line(f"one parameter changed, {label}", *deploy(project))
                 drift_figures(project, quiet, options.wait)
 
@@ -239,6 +248,144 @@ def drift_figures(project, quiet, wait) -> None:
         print(f"{'drift, ' + label:<44} {seconds:7.3f}s  DetectStackSetDrift {aws.calls['cloudformation:DetectStackSetDrift']} "
               f"for {len(specs)} StackSets; resource reads {aws.calls['cloudformation:ListStackInstanceResourceDrifts']} "
               f"for {drifted} drifted instance(s); polls: {polls}")
+
+
+def plan_figures(project, quiet, wait) -> None:
+    """`make plan ENV=staging` in-process, reads counted: nothing changed (after a deploy), then
+    one parameter changed in the parameter file (not deployed: the engine resolves every instance)."""
+    from cfnops.rollout import plan as plan_module
+    from cfnops.build import render
+    from cfnops.core.aws import Aws
+    from cfnops.changes import report, text
+    from cfnops.rollout import plan_all, prepare
+
+    def once(label: str) -> None:
+        render.write(project, render.render(project))
+        aws = Aws()
+        started = time.perf_counter()
+        prepared = prepare(project, "staging", run_lint=False)
+        offline = time.perf_counter() - started
+        _, plans = plan_all(aws, prepared, quiet, wait)
+        report.build("staging", plans)
+        lines = [line for p in plans for g in p.resources for line in text.group_lines(g, set(p.add), False)]
+        seconds = time.perf_counter() - started
+        engine = engine_seconds(plans)
+        reads = sum(v for k, v in aws.calls.items())
+        counted = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(aws.calls.items()))
+        verdict = "ok" if seconds - offline <= 1.0 + 0.05 * reads else "OVER TARGET"
+        print(f"{'plan, ' + label:<44} {seconds:7.3f}s  (offline checks {offline:.3f}s, resource-change engine {engine:.3f}s) "
+              f"reads {reads} ({counted}); "
+              f"{len(lines)} change lines  {verdict}")
+
+    def engine_seconds(plans) -> float:
+        started = time.perf_counter()
+        for p in plans:
+            overrides = {(t, r): p.desired.overrides.get(r, {}) for t, r in
+                         [(i.target, i.region) for i in p.actual.instances]}
+            plan_module.resource_changes(p.desired, p.actual, overrides)
+        return time.perf_counter() - started
+
+    once("staging, nothing changed")
+    path = project.parameter_path("staging")
+    original = path.read_text()
+    path.write_text(original.replace("ErrorThreshold: 5", "ErrorThreshold: 7", 1))
+    once("staging, one parameter changed")
+    path.write_text(original)
+    render.write(project, render.render(project))
+
+
+def rollout_seconds(operation_seconds: float) -> dict:
+    """The first staging rollout with operations of ``operation_seconds``, waited for as
+    `make localcloud` sets the polls (CFNOPS_POLL_MAX_SECONDS=2)."""
+    import os
+    import warnings
+
+    from moto import mock_aws
+
+    import localcloud
+    from cfnops.build import render
+    from cfnops.core.aws import Aws
+    from cfnops.inputs.stacksets import levels
+    from cfnops.rollout.deploy import DeployOptions, failures
+    from cfnops.rollout.operations import WaitSettings
+    from cfnops.cli.progress import PlainProgress
+    from cfnops.inputs.project import Project
+    from cfnops.rollout import deploy_environment
+
+    localcloud.install()
+    os.environ["LOCALCLOUD_PERMISSIONS"] = "off"
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as scratch, mock_aws():
+        work = Path(scratch)
+        for folder in ("parameters", "generated", "stacksets"):
+            shutil.copytree(ROOT / folder, work / folder)
+        project = Project(work)
+        render.write(project, render.render(project))
+        os.environ["LOCALCLOUD_OPERATION_SECONDS"] = "0"
+        bootstrapped(project, WaitSettings(first_poll=0.0, max_poll=0.05))
+        os.environ["LOCALCLOUD_OPERATION_SECONDS"] = str(operation_seconds)
+        options = DeployOptions(wait=WaitSettings(first_poll=2.0, max_poll=2.0))
+        aws = Aws()
+        lags = operation_lags()
+        started = time.perf_counter()
+        try:
+            rollout = deploy_environment(project, "staging", aws, PlainProgress(open(os.devnull, "w")), options, run_lint=False)
+        finally:
+            lags.restore()
+        seconds = time.perf_counter() - started
+    if failures(rollout.results):
+        raise SystemExit(f"bench: the staging rollout failed: {failures(rollout.results)[0]}")
+    outcomes = {r.plan.desired.spec.key: r.outcomes for r in rollout.results}
+    order = levels([p.desired.spec for p in rollout.plans])
+    own = sum(max(len(outcomes.get(spec.key, ())) for spec in level) * operation_seconds for level in order)
+    polls = sum(o.polls for r in rollout.results for o in r.outcomes)
+    operations = sum(len(r.outcomes) for r in rollout.results)
+    return {"wall": seconds, "own": own, "levels": len(order), "operations": operations, "polls": polls, "lags": lags.seconds,
+            "describe": aws.calls["cloudformation:DescribeStackSetOperation"],
+            "results": aws.calls["cloudformation:ListStackSetOperationResults"]}
+
+
+class operation_lags:  # noqa: N801 - used like a function
+    """Per operation, from when it ended on localcloud (its end time, or when the call that
+    started it returned if its work took longer) to when cfnops' wait returned."""
+
+    def __init__(self):
+        from cfnops.rollout import operations
+        from localcloud import stacksets
+
+        self.ended, self.seconds, self.originals = {}, [], (stacksets._run, operations.Runner.wait)
+        run, wait = self.originals
+
+        def timed_run(*arguments, **keywords):
+            operation = run(*arguments, **keywords)
+            self.ended[operation.id] = max(operation.ends, time.monotonic())
+            return operation
+
+        def timed_wait(runner, stackset, operation_id, action):
+            outcome = wait(runner, stackset, operation_id, action)
+            if operation_id in self.ended:
+                self.seconds.append(time.monotonic() - self.ended[operation_id])
+            return outcome
+
+        stacksets._run, operations.Runner.wait = timed_run, timed_wait
+
+    def restore(self) -> None:
+        from cfnops.rollout import operations
+        from localcloud import stacksets
+
+        stacksets._run, operations.Runner.wait = self.originals
+
+
+def wait_figures() -> None:
+    for operation_seconds in (8, 30):
+        f = rollout_seconds(operation_seconds)
+        lags = f["lags"]
+        verdict = "ok" if max(lags) <= 2.0 else "OVER TARGET (2 s)"
+        print(f"{f'first staging rollout, {operation_seconds} s operations':<44} {f['wall']:7.3f}s  operations' own time "
+              f"{f['own']:.0f}s ({f['levels']} levels, longest chain; localcloud's own work in the calls comes on top); "
+              f"end of an operation seen after {statistics.mean(lags):.2f}s mean, {max(lags):.2f}s max (target <= 2 s) {verdict}; "
+              f"{f['operations']} operations, {f['polls']} polls, DescribeStackSetOperation per poll {f['describe'] / f['polls']:.2f}, "
+              f"results reads per operation {f['results'] / f['operations']:.2f}")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.exceptions import ValidationError
@@ -101,7 +102,7 @@ class Operation:
             "StatusDetails": {"FailedStackInstancesCount": failed},
         }
         if not self.running:
-            summary["EndTimestamp"] = self.created
+            summary["EndTimestamp"] = self.created + timedelta(seconds=max(0.0, self.ends - self.started))
             if self.reason:
                 summary["StatusReason"] = self.reason
         if self.drift_details is not None:

@@ -1,4 +1,4 @@
-"""The Makefile: ENV, STACKSET, TIMEOUT, CONFIRM and FORMAT are checked by make before any
+"""The Makefile: ENV, STACKSET, TIMEOUT, CONFIRM, FORMAT and ALLOW_REPLACE are checked by make before any
 shell sees them and passed quoted; the tool's exit code reaches make's last line; plan's
 and drift's documented outcome 2 is said in one line without make's `***` noise."""
 
@@ -27,10 +27,14 @@ def make(*arguments: str, cfnops: str | None = None) -> subprocess.CompletedProc
     ("ENV=", "ENV must be one of dev staging prod, got ''"),
     ("STACKSET=network;touch {marker}", "STACKSET: unknown StackSet 'network;touch'"),
     ("TIMEOUT=1;touch {marker}", "TIMEOUT must be a whole number of seconds, got '1;touch {marker}'"),
+    ("ALLOW_REPLACE=a/B';touch {marker};'", "ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got 'a/B';touch {marker};''"),
+    ("ALLOW_REPLACE=$(shell touch {marker})", "ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got '$(shell touch {marker})'"),
+    ("FORMAT=json;touch {marker}", "FORMAT must be text, json or markdown, got 'json;touch {marker}'"),
 ])
 @pytest.mark.parametrize("target", ["validate", "deploy", "plan"])
 def test_smuggled_commands_never_reach_a_shell(target, assignment, message, tmp_path):
-    takes = {"validate": ("ENV",), "plan": ("ENV", "STACKSET"), "deploy": ("ENV", "STACKSET", "TIMEOUT")}[target]
+    takes = {"validate": ("ENV",), "plan": ("ENV", "STACKSET", "FORMAT"),
+             "deploy": ("ENV", "STACKSET", "TIMEOUT", "ALLOW_REPLACE")}[target]
     if not assignment.startswith(takes):
         pytest.skip(f"{target} does not take {assignment.split('=')[0]}")
     marker = tmp_path / "ran"
@@ -51,6 +55,10 @@ def test_allow_failover_is_1_or_nothing():
 def test_values_reach_the_tool_quoted():
     result = make("-n", "deploy", "ENV=dev", "STACKSET=network payments-dev", "TIMEOUT=60", cfnops="cfnops")
     assert " ".join(result.stdout.split()) == "cfnops deploy --env 'dev' --stackset 'network' --stackset 'payments-dev' --timeout '60'"
+    result = make("-n", "deploy", "ENV=prod", "ALLOW_REPLACE=fraud-agent/DecisionsTable,network-prod/Vpc", cfnops="cfnops")
+    assert result.stdout.split()[-2:] == ["--allow-replace", "'fraud-agent/DecisionsTable,network-prod/Vpc'"]
+    result = make("-n", "plan", "ENV=prod", "FORMAT=markdown", "DRIFT=1", cfnops="cfnops")
+    assert "cfnops plan --env 'prod' --format 'markdown' --drift ||" in " ".join(result.stdout.split())
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def quiet() -> PlainProgress:
 
 def fast(clock: FakeClock | None = None, timeout: float = 60) -> WaitSettings:
     clock = clock or FakeClock()
-    return WaitSettings(timeout=timeout, first_poll=1.0, max_poll=4.0, sleep=clock.sleep, clock=clock)
+    return WaitSettings(timeout=timeout, first_poll=1.0, max_poll=4.0, sleep=clock.sleep, clock=clock, jitter=0.0)
 
 
 def expect_operation(stub, name: str, operation_id: str, results, status="SUCCEEDED", action="CREATE") -> None:
@@ -276,7 +276,6 @@ def test_operation_in_progress_waits_for_the_other_operation(aws, stub):
         {"OperationId": "old-done", "Status": "SUCCEEDED"}, {"OperationId": "theirs", "Status": "RUNNING"}]}, {"StackSetName": "x"})
     stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"OperationId": "theirs", "Status": "RUNNING"}},
                       {"StackSetName": "x", "OperationId": "theirs"})
-    stub.add_response("list_stack_set_operation_results", {"Summaries": []}, {"StackSetName": "x", "OperationId": "theirs"})
     expect_operation(stub, "x", "theirs", [], action="UPDATE")
     stub.add_response("update_stack_instances", {"OperationId": "ours"})
     expect_operation(stub, "x", "ours", [("111111111111", "us-east-1", "SUCCEEDED", "")], action="UPDATE")
@@ -292,7 +291,6 @@ def test_wait_backs_off_and_times_out(aws, stub):
     for _ in range(5):
         stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"OperationId": "slow", "Status": "RUNNING"}},
                           {"StackSetName": "x", "OperationId": "slow"})
-        stub.add_response("list_stack_set_operation_results", {"Summaries": []}, {"StackSetName": "x", "OperationId": "slow"})
     clock = FakeClock()
     with pytest.raises(OperationFailedError, match="operation slow still RUNNING after 10s; it keeps running in AWS"):
         Runner(client, quiet(), fast(clock, timeout=10)).wait("x", "slow", "UPDATE")
@@ -344,3 +342,24 @@ def test_region_roles_create_no_secondary_when_the_primary_failed(aws, stub, sta
                      [(a, "us-east-1", "FAILED", "ResourceLogicalId:Topic") for a in ACCOUNTS], status="FAILED")
     result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
     assert [instance.region for _, instance in result.failed] == ["us-east-1", "us-east-1"]  # and no second call (stubber)
+def test_one_call_per_poll_results_once_and_sleeps_capped_with_jitter(aws, stub):
+    """Six RUNNING polls then SUCCEEDED: 7 DescribeStackSetOperation, 1 ListStackSetOperationResults;
+    each sleep is the backoff capped at max_poll, shortened by at most the jitter."""
+    client = aws.client("cloudformation", "us-east-1")
+    for _ in range(6):
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"OperationId": "op", "Status": "RUNNING"}},
+                          {"StackSetName": "x", "OperationId": "op"})
+    expect_operation(stub, "x", "op", [("111111111111", "us-east-1", "SUCCEEDED", "")], action="UPDATE")
+    clock, draws = FakeClock(), iter([0.0, 1.0, 0.5, 1.0, 0.0, 1.0])
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.sleep(seconds)
+
+    settings = WaitSettings(timeout=600, first_poll=2.0, max_poll=4.0, sleep=sleep, clock=clock, jitter=0.25,
+                            random=lambda: next(draws))
+    outcome = Runner(client, quiet(), settings).wait("x", "op", "UPDATE")
+    stub.assert_no_pending_responses()
+    assert (outcome.status, outcome.polls, len(outcome.results)) == ("SUCCEEDED", 7, 1)
+    assert slept == [2.0, 3.0 * 0.75, 4.0 * 0.875, 4.0 * 0.75, 4.0, 4.0 * 0.75]

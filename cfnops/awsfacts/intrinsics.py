@@ -1,7 +1,7 @@
 """Resolve a template value (Ref, Fn::Sub, Fn::Join, Fn::If, ...) with known values.
 
-Used to measure policies as IAM will see them and to evaluate them for a given account
-and region. What cannot be known before deploy (Fn::GetAtt, Fn::ImportValue) becomes
+Used to measure policies as IAM will see them, to evaluate them for a given account
+and region, and to show what an update changes per region (cfnops/changes). What cannot be known before deploy (Fn::GetAtt, Fn::ImportValue) becomes
 ``unresolved(node)``, which the caller chooses: a placeholder of plausible length for
 sizes, a wildcard for policy evaluation.
 """
@@ -21,8 +21,9 @@ def placeholder(node: dict) -> str:
 
 class Resolver:
     def __init__(self, refs: Mapping[str, object], conditions: Mapping[str, bool] | None = None,
-                 unresolved: Callable[[dict], object] = placeholder):
+                 unresolved: Callable[[dict], object] = placeholder, mappings: Mapping | None = None):
         self.refs, self.conditions, self.unresolved = refs, conditions or {}, unresolved
+        self.mappings = mappings or {}
 
     def __call__(self, value):
         if isinstance(value, list):
@@ -64,7 +65,10 @@ _NO_VALUE = _NoValue()
 
 def _join(resolver: Resolver, argument):
     separator, items = argument
-    return separator.join(str(item) for item in resolver(items))
+    values = resolver(items)
+    if not isinstance(values, list):  # e.g. Fn::GetAZs: a list only deploy time knows
+        return resolver.unresolved({"Fn::Join": argument})
+    return separator.join(str(item) for item in values)
 
 
 def _if(resolver: Resolver, argument):
@@ -79,7 +83,20 @@ def _select(resolver: Resolver, argument):
 
 def _split(resolver: Resolver, argument):
     separator, text = argument
-    return str(resolver(text)).split(separator)
+    value = resolver(text)
+    if not isinstance(value, (str, int, float)):  # a value only deploy time knows
+        return resolver.unresolved({"Fn::Split": argument})
+    return str(value).split(separator)
+
+
+def _find_in_map(resolver: Resolver, argument):
+    """Fn::FindInMap [map, top key, second key]: from the template's Mappings."""
+    keys = [resolver(key) for key in argument[:3]]
+    try:
+        value = resolver.mappings[keys[0]][keys[1]][keys[2]]
+    except (KeyError, TypeError):  # an unknown key, or a mapping the resolver was not given
+        return resolver.unresolved({"Fn::FindInMap": argument})
+    return resolver(value)
 
 
 _FUNCTIONS: dict[str, Callable] = {
@@ -89,6 +106,7 @@ _FUNCTIONS: dict[str, Callable] = {
     "Fn::If": _if,
     "Fn::Select": _select,
     "Fn::Split": _split,
+    "Fn::FindInMap": _find_in_map,
     "Fn::GetAtt": lambda resolver, argument: resolver.unresolved({"Fn::GetAtt": argument}),
     "Fn::ImportValue": lambda resolver, argument: resolver.unresolved({"Fn::ImportValue": argument}),
     "Fn::GetAZs": lambda resolver, argument: resolver.unresolved({"Fn::GetAZs": argument}),
@@ -104,7 +122,7 @@ def evaluate_conditions(template: Mapping, refs: Mapping[str, object]) -> dict[s
     def unknown(node: dict) -> object:
         raise LookupError(node)
 
-    resolver = Resolver(refs, results, unknown)
+    resolver = Resolver(refs, results, unknown, template.get("Mappings"))
 
     def holds(node) -> bool:
         (function, argument), = node.items()

@@ -49,6 +49,12 @@ def create_only_properties(type_name: str, region: str = DEFAULT_REGION) -> tupl
     return tuple(schema(type_name, region).get("createOnlyProperties", ()))
 
 
+def conditional_create_only_properties(type_name: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    """JSON pointers whose change may replace the resource, depending on the change
+    (the schema's ``conditionalCreateOnlyProperties``)."""
+    return tuple(schema(type_name, region).get("conditionalCreateOnlyProperties", ()))
+
+
 def primary_identifier(type_name: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
     return tuple(schema(type_name, region).get("primaryIdentifier", ()))
 

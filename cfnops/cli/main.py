@@ -101,7 +101,7 @@ def _wait_settings(timeout: float):
     from ..rollout.operations import WaitSettings
 
     return WaitSettings(timeout=timeout, first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),
-                        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "30")))
+                        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "10")))
 
 
 def _connected(region: str):
@@ -123,23 +123,62 @@ def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...],
     return aws, account, plans
 
 
+COLOURS = {"add": "green", "modify": "yellow", "replace": "magenta", "remove": "red", "warn": "red"}
+
+
+def _colour(text: str, kind: str) -> str:
+    return click.style(text, fg=COLOURS.get(kind), bold=kind == "warn")
+
+
 @cli.command()
 @click.option("--env", "environment", required=True, help="dev, staging or prod")
 @click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for an operation already running")
-@click.option("--no-diff", is_flag=True, help="Do not print template text diffs")
+@click.option("--no-diff", is_flag=True, help="Resources only, without their changed property paths")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--drift", "with_drift", is_flag=True,
+              help="Detect drift first and list what the update would overwrite and what stays (DRIFT=1)")
 @click.pass_context
-def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, no_diff: bool) -> None:
+def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, no_diff: bool,
+         output_format: str, with_drift: bool) -> None:
     """Preview every StackSet of an environment: exit 0 no changes, 2 changes."""
     from ..rollout import planview
+    from ..changes import json_view, markdown, report
+    from ..changes import text as changes_text
     from .progress import PlainProgress
 
-    _, _, plans = _plans(context, environment, stacksets, timeout, PlainProgress(sys.stderr))
-    for item in plans:
-        click.echo("\n".join(planview.describe(item, show_diff=not no_diff)))
-    click.echo(f"plan: {planview.summary(plans)}")
+    progress = PlainProgress(sys.stderr)
+    aws, _, plans = _plans(context, environment, stacksets, timeout, progress)
+    drift = _overwritten(context, aws, plans, environment, progress, timeout) if with_drift else None
+    if output_format == "text":
+        style = _colour if sys.stdout.isatty() else changes_text.plain
+        for item in plans:
+            click.echo("\n".join(planview.describe(item, show_diff=not no_diff, style=style)
+                                 + changes_text.drift_lines((drift or {}).get(item.name, ()), style)))
+        click.echo(f"plan: {planview.summary(plans)}")
+    else:
+        writer = {"json": json_view, "markdown": markdown}[output_format]
+        click.echo(writer.render(report.build(environment, plans, drift)).rstrip("\n"))
     if any(item.changed for item in plans):
         raise SystemExit(int(ExitCode.DIFFERENCES))
+
+
+def _overwritten(context: click.Context, aws, plans, environment: str, progress, timeout: float) -> dict:
+    """DetectStackSetDrift on the planned StackSets (ignore rules applied): per StackSet, the
+    drift the update overwrites and the drift that stays."""
+    from ..drift import detect as drift_module
+    from ..core.aws import translate_errors
+    from ..changes import overwrite
+
+    project = _project(context)
+    rules = drift_module.load_ignore_rules(project.root / "drift-ignore.yaml", "drift-ignore.yaml")
+    specs = [item.desired.spec for item in plans if item.actual.exists]
+    if not specs:
+        return {}
+    with translate_errors():
+        found = drift_module.detect_all(aws, specs, environment, progress, _wait_settings(timeout), rules)
+    by_name = {item.name: item for item in plans}
+    return {s.name: overwrite.from_drift(by_name[s.name].resources, s) for s in found.stacksets}
 
 
 @cli.command()
@@ -150,9 +189,11 @@ def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], t
               help="When pruning: keep the removed stacks (default in prod) or delete them (default elsewhere)")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each operation")
 @click.option("--allow-failover", is_flag=True, help="Accept a changed primary_region (ALLOW_FAILOVER=1; README: planned failover)")
+@click.option("--allow-replace", default="", help="StackSet/LogicalId[,...]: stateful resources this run may replace or "
+              "remove in staging and prod (ALLOW_REPLACE)")
 @click.pass_context
 def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...], prune: bool,
-           retain_stacks: bool | None, timeout: float, allow_failover: bool) -> None:
+           retain_stacks: bool | None, timeout: float, allow_failover: bool, allow_replace: str) -> None:
     """Check, plan and roll out every StackSet of an environment (exit 1 on any failed instance)."""
     from ..rollout import deploy as deploy_module
     from ..rollout import planview
@@ -164,10 +205,13 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
         for item in plans:
             click.echo("\n".join(planview.describe(item, show_diff=False)))
 
+    from ..changes import guard
+
+    allowed = guard.parse(allow_replace)
     progress = make_progress()
     options = deploy_module.DeployOptions(artifacts_bucket=_project(context).platform.artifacts_bucket, prune=prune,
                                           retain_stacks=retain_stacks, wait=_wait_settings(timeout),
-                                          allow_failover=allow_failover)
+                                          allow_failover=allow_failover, allow_replace=allowed)
     with progress:
         rollout = deploy_environment(_project(context), environment, Aws(), progress, options, stacksets, on_plans=show)
     if not rollout.results:
@@ -185,9 +229,9 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
 def copy_tables(context: click.Context, environment: str, stacksets: tuple[str, ...]) -> None:
     """Copy regional tables' items into the global tables that replace them (idempotent)."""
     from ..rollout import tablecopy
-    from .aws import Aws, translate_errors
+    from ..core.aws import Aws, translate_errors
     from .progress import PlainProgress
-    from .rollout import prepare
+    from ..rollout.pipeline import prepare
 
     project = _project(context)
     prepared = prepare(project, environment, stacksets, run_lint=False)

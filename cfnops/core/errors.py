@@ -16,7 +16,7 @@ class ExitCode(IntEnum):
     OK = 0
     ERROR = 1  # unexpected failure, AWS call or operation failed
     DIFFERENCES = 2  # drift found / plan has changes (reserved for plan and drift)
-    INVALID_INPUT = 3  # a parameter file, StackSet file or command line is wrong
+    INVALID_INPUT = 3  # a parameter file, StackSet file or command line is wrong, or does not allow what it asks
     FINDINGS = 4  # lint or policy findings
     STALE = 5  # generated/ does not match templates_src/ and parameters/
     AWS_ACCESS = 6  # no credentials, expired credentials or access denied
@@ -55,6 +55,11 @@ class InputError(CfnopsError):
     def __init__(self, problems: list[str] | str):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(self.problems))
+
+
+class RefusedError(InputError):
+    """The command line does not allow what the plan would do (a stateful replacement or
+    removal in staging or prod without ALLOW_REPLACE naming it): refused before any change."""
 
 
 class FindingsError(CfnopsError):

@@ -39,6 +39,7 @@ class DeployOptions:
     retain_stacks: bool | None = None  # None: retain in prod only
     allow_failover: bool = False  # a new primary region (roles.py) only when asked for
     wait: WaitSettings = field(default_factory=WaitSettings)
+    allow_replace: frozenset[tuple[str, str]] = frozenset()  # (StackSet, LogicalId) the run allows to replace or remove
 
 
 @dataclass

@@ -1,15 +1,19 @@
 """Start StackSet operations and wait for them.
 
 botocore has no waiters for StackSet operations: this is the one loop. It polls
-DescribeStackSetOperation with exponential backoff up to a configurable timeout, then
-reads every instance's result (ListStackSetOperationResults), so that a failed instance
-is reported with its StatusReason even when the operation SUCCEEDED under failure
-tolerance. A call refused with OperationInProgressException waits for the running
+DescribeStackSetOperation (one call per poll) with exponential backoff, capped at
+``max_poll`` seconds (10 on AWS; `make localcloud` and the demo set 2 through
+CFNOPS_POLL_MAX_SECONDS) and shortened by up to ``jitter`` at random so that concurrent
+waits do not poll in step, up to a configurable timeout. When the operation has ended it
+reads every instance's result once (ListStackSetOperationResults), so that a failed
+instance is reported with its StatusReason even when the operation SUCCEEDED under
+failure tolerance. A call refused with OperationInProgressException waits for the running
 operation, then starts again.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,10 +33,16 @@ ACTIVE = ("RUNNING", "QUEUED", "STOPPING")
 class WaitSettings:
     timeout: float = 3600.0
     first_poll: float = 2.0
-    max_poll: float = 30.0
+    max_poll: float = 10.0  # the end of an operation is seen within this many seconds
     backoff: float = 1.5
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    jitter: float = 0.2  # each sleep is shortened by up to this fraction, at random
+    random: Callable[[], float] = random.random
+
+    def pause(self, delay: float) -> float:
+        """The sleep before the next poll: never longer than ``max_poll``."""
+        return min(delay, self.max_poll) * (1 - self.jitter * self.random())
 
 
 @dataclass(frozen=True)
@@ -115,12 +125,11 @@ class Runner:
             status = operation["Status"]
             if status in DONE:
                 break
-            self.progress.instances(stackset, self.results(stackset, operation_id))
             if settings.clock() - started + delay >= settings.timeout:
                 raise OperationFailedError(
                     f"{stackset}: operation {operation_id} still {status} after {settings.timeout:.0f}s; "
                     "it keeps running in AWS: run deploy again to wait for it and go on")
-            self._sleep(delay)
+            self._sleep(settings.pause(delay))
             delay = min(settings.max_poll, delay * settings.backoff)
         interrupt.finished(operation_id)
         results = self.results(stackset, operation_id)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..inputs import accounts, stacksets as config, params
 from . import bootstrap, readiness, roles
 from ..build import lint, render
+from ..changes import guard
 from ..core.aws import Aws, translate_errors
 from .deploy import DeployOptions, StackSetResult, apply_all
 from .operations import Runner, WaitSettings
@@ -86,13 +87,15 @@ class Rollout:
 
 def deploy_environment(project: Project, environment: str, aws: Aws, progress, options: DeployOptions,
                        only: tuple[str, ...] = (), run_lint: bool = True, on_plans=None) -> Rollout:
-    """`make deploy`: offline checks, plans, then changes (none when nothing differs)."""
+    """`make deploy`: offline checks, plans, the guard (changes/guard.py), then changes (none when nothing differs)."""
     prepared = prepare(project, environment, only, run_lint=run_lint)
+    guard.check_names(options.allow_replace, prepared.specs)
     account, plans = plan_all(aws, prepared, progress, options.wait)
     if on_plans:
         on_plans(plans)
     roles.refuse_failover(plans, options.allow_failover,
                           lambda spec: project.display(project.root / "stacksets" / f"{spec.key}.yaml"))
+    guard.enforce(environment, plans, options.allow_replace, lambda line: progress.note("guard", line))
     results = []
     if any(plan.changed for plan in plans):
         with translate_errors():

@@ -28,6 +28,8 @@ from . import protection
 from ..core.aws import error_code
 from ..inputs.stacksets import StackSetSpec
 from ..inputs.params import ResolvedEnvironment
+from ..changes import engine
+from ..changes.resolve import Instance
 
 MASK = "****"
 OPERATION_ID = re.compile(r"^cfnops-([0-9a-f]{10})-[0-9a-f]{12}$")
@@ -215,6 +217,7 @@ class Plan:
     # deletion protection to turn on once created: new instances and those whose overrides still say "false"
     protect: tuple[tuple[str, str], ...] = ()
     creating: tuple[tuple[str, str], ...] = ()  # existing instances whose overrides are still a first creation's
+    resources: tuple[engine.Group, ...] = ()  # resource changes, instances with identical ones grouped (cfnops/changes)
 
     @property
     def name(self) -> str:
@@ -288,6 +291,27 @@ def _stackset_changes(desired: Desired, actual: Actual) -> list[str]:
     return changes + [name for name, differs in checks.items() if differs]
 
 
+def resource_changes(desired: Desired, actual: Actual, actual_overrides: dict[tuple[str, str], dict]) -> tuple[engine.Group, ...]:
+    """Per wanted instance: the deployed template with its parameters (StackSet's + the
+    instance's overrides) against the new one with the new parameters; a missing
+    instance against nothing. An instance whose template and parameters are unchanged
+    is not resolved at all."""
+    spec, per_instance = desired.spec, []
+    for region in spec.regions:
+        for target in desired.targets:
+            new = desired.effective(region)
+            where = Instance(region, None if spec.service_managed else target)
+            if (target, region) in actual_overrides:
+                old = {**actual.parameters, **actual_overrides[(target, region)]}
+                if actual.template == desired.template and old == new:
+                    continue
+                changes = engine.instance_changes(actual.template, old, desired.template, new, where)
+            else:
+                changes = engine.instance_changes(None, {}, desired.template, new, where)
+            per_instance.append(((target, region), changes))
+    return engine.group(per_instance)
+
+
 def make_plan(client, desired: Desired, actual: Actual) -> Plan:
     """Compare; reads DescribeStackInstance only for instances whose overrides cfnops cannot vouch for."""
     spec = desired.spec
@@ -319,4 +343,5 @@ def make_plan(client, desired: Desired, actual: Actual) -> Plan:
         in_flight=tuple(i for i in present.values() if i.in_flight),
         protect=tuple(protect),
         creating=tuple(sorted(creating)),
+        resources=resource_changes(desired, actual, actual_overrides),
     )

@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 from . import roles
+from ..changes import text as changes_text
 from .plan import Plan
 from ..core.words import plural
 
-MAX_DIFF_LINES = 60
 
 
-def describe(plan: Plan, show_diff: bool = True) -> list[str]:
+def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain) -> list[str]:
+    """``show_diff``: each changed property path (old -> new), not only the resources."""
     spec = plan.desired.spec
     targets = plural(len(plan.desired.targets), "OU" if spec.service_managed else "account")
     lines = [f"{plan.name}: {plan.action.upper()}  ({spec.template} -> {targets} x {plural(len(spec.regions), 'region')}, "
              f"admin {spec.administrator_region})"]
     if plan.stackset_changes:
         lines.append(f"  StackSet changes: {', '.join(plan.stackset_changes)}")
-    diff = plan.template_diff
-    if diff and plan.actual.exists:
-        for label, names in (("added", diff.added), ("removed", diff.removed), ("modified", diff.modified)):
-            if names:
-                lines.append(f"  resources {label}: {', '.join(names)}")
-        if show_diff:
-            body = [line for line in diff.text if not line.startswith(("---", "+++"))]
-            lines += [f"    {line}" for line in body[:MAX_DIFF_LINES]]
-            if len(body) > MAX_DIFF_LINES:
-                lines.append(f"    ... {len(body) - MAX_DIFF_LINES} more diff lines")
+    several = len(plan.desired.targets) > 1
+    for group in plan.resources:
+        lines += changes_text.group_lines(group, set(plan.add), several, details=show_diff, style=style)
     if not plan.actual.exists:
         overridden = sorted({k for values in plan.desired.overrides.values() for k in values})
         lines.append(f"  parameters: {len(plan.desired.parameters)}"

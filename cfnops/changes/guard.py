@@ -1,0 +1,65 @@
+"""Deploy's guard: no stateful replacement or removal in staging or prod unless the run
+names it (``ALLOW_REPLACE=StackSet/LogicalId[,...]``, StackSet as in stacksets/ or its
+full name). Checked on the plans, before any mutating call; dev only warns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core.errors import InputError, RefusedError
+
+GUARDED = ("staging", "prod")
+ITEM = re.compile(r"^([A-Za-z][-A-Za-z0-9]{0,127})/([A-Za-z0-9]{1,255})$")
+SHAPE = "expected StackSet/LogicalId[,StackSet/LogicalId...] (StackSet as in stacksets/, e.g. fraud-agent/DecisionsTable)"
+
+
+def parse(text: str) -> frozenset[tuple[str, str]]:
+    """ALLOW_REPLACE's text as (StackSet, LogicalId) pairs; one line naming the bad item otherwise."""
+    items = [item.strip() for item in text.split(",")] if text.strip() else []
+    pairs = []
+    for item in items:
+        match = ITEM.match(item)
+        if not match:
+            raise InputError(f"ALLOW_REPLACE: {SHAPE}, got {item!r}")
+        pairs.append((match[1], match[2]))
+    return frozenset(pairs)
+
+
+def check_names(allowed: frozenset[tuple[str, str]], specs) -> None:
+    """Every StackSet named must be one of the environment's (before any AWS call)."""
+    known = {spec.key for spec in specs} | {spec.name for spec in specs}
+    unknown = sorted({name for name, _ in allowed if name not in known})
+    if unknown:
+        raise InputError(f"ALLOW_REPLACE: unknown StackSet {unknown[0]!r}: expected one of {', '.join(sorted(s.key for s in specs))}")
+
+
+def _allowed(allowed, spec, logical_id: str) -> bool:
+    return (spec.key, logical_id) in allowed or (spec.name, logical_id) in allowed
+
+
+def findings(plans, allowed: frozenset[tuple[str, str]]) -> list[str]:
+    """One line per stateful replacement or removal the run does not name, with its regions."""
+    lines = []
+    for plan in plans:
+        spec = plan.desired.spec
+        for group in plan.resources:
+            for change in group.changes:
+                if change.destructive and not _allowed(allowed, spec, change.logical_id):
+                    lines.append(f"{spec.key}/{change.logical_id} ({change.type}): {change.action} in "
+                                 f"{', '.join(group.regions)}; {change.keeps}")
+    return lines
+
+
+def enforce(environment: str, plans, allowed: frozenset[tuple[str, str]], warn) -> None:
+    """Raise RefusedError in staging and prod; in dev, ``warn`` each line."""
+    lines = findings(plans, allowed)
+    if not lines:
+        return
+    if environment not in GUARDED:
+        for line in lines:
+            warn(f"stateful change (allowed in {environment}): {line}")
+        return
+    names = ",".join(dict.fromkeys(line.split(" ", 1)[0] for line in lines))
+    raise RefusedError([f"deploy refused: {line}" for line in lines]
+                       + [f"nothing was changed; to go ahead, name them: ALLOW_REPLACE={names} (--allow-replace)"])

@@ -1,0 +1,55 @@
+"""The plan as Markdown, for a pull-request comment: a summary table per StackSet, the
+stateful replacements and removals first, then each group of regions' resource changes."""
+
+from __future__ import annotations
+
+from .report import PlanReport, StackSetPlan
+from .values import shown
+
+ICON = {"Add": "➕", "Modify": "✏️", "May replace": "⚠️", "Replace": "🔁", "Remove": "🗑️"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _stackset(s: StackSetPlan) -> list[str]:
+    lines = [f"### {s.name}: {s.action}", ""]
+    if s.destructive:
+        lines += ["**Data at risk** (deploy in staging or prod refuses these without `ALLOW_REPLACE`):", ""]
+        lines += [f"- {c.action} `{s.name}/{c.logical_id}` ({c.type}) in {', '.join(g.regions)}: {c.keeps}"
+                  for g, c in s.destructive]
+        lines.append("")
+    for change in s.parameters:
+        lines.append(f"- parameter `{change.key}` [{change.scope}]: `{change.old}` → `{change.new}`")
+    if s.parameters:
+        lines.append("")
+    for group in s.groups:
+        lines += [f"**{', '.join(group.regions)}**", "", "| | resource | type | property | old | new |", "|---|---|---|---|---|---|"]
+        for c in group.changes:
+            first = f"| {ICON[c.action]} {c.action} | `{c.logical_id}` | {c.type} |"
+            if not c.properties:
+                lines.append(first + " | | |")
+            for index, p in enumerate(c.properties):
+                lead = first if index == 0 else "| | | |"
+                lines.append(f"{lead} `{_cell(p.path)}` | `{_cell(shown(p.old))}` | `{_cell(shown(p.new))}` |")
+        lines.append("")
+    if s.drift:
+        lines += ["Drift:", ""] + [f"- {n.verdict}: {n.region} `{n.logical_id}` `{n.path}` {_cell(n.actual)} (template: {_cell(n.expected)})"
+                                   for n in s.drift] + [""]
+    return lines
+
+
+def render(report: PlanReport) -> str:
+    changed = [s for s in report.stacksets if s.action != "unchanged"]
+    lines = [f"## cfnops plan: {report.environment}", ""]
+    if not changed:
+        return "\n".join(lines + ["No changes.", ""])
+    lines += ["| StackSet | action | resource changes | data at risk |", "|---|---|---|---|"]
+    for s in report.stacksets:
+        count = sum(len(g.changes) * len(g.instances) for g in s.groups)
+        lines.append(f"| {s.name} | {s.action} | {count} | {len(s.destructive) or ''} |")
+    lines.append("")
+    for s in changed:
+        lines += _stackset(s)
+    return "\n".join(lines)

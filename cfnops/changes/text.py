@@ -1,0 +1,58 @@
+"""Resource changes as terminal lines: per group of instances with identical changes,
+each resource with its action, its changed property paths (old -> new) and, when it holds
+data, what its policy keeps. ``style(text, kind)`` colours (kinds: add, modify, replace,
+remove, warn); the default leaves text plain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .engine import ADD, MAY_REPLACE, MODIFY, REMOVE, REPLACE, Group
+from .overwrite import DriftNote
+from .values import shown
+
+SIGN = {ADD: "+", MODIFY: "~", MAY_REPLACE: "±", REPLACE: "±", REMOVE: "-"}
+KIND = {ADD: "add", MODIFY: "modify", MAY_REPLACE: "replace", REPLACE: "replace", REMOVE: "remove"}
+
+
+def plain(text: str, kind: str) -> str:
+    return text
+
+
+def where(group: Group, several_targets: bool) -> str:
+    regions = ", ".join(group.regions)
+    if not several_targets:
+        return regions
+    return regions + " (" + ", ".join(dict.fromkeys(t for t, _ in group.instances)) + ")"
+
+
+def group_lines(group: Group, new_instances: set, several_targets: bool, details: bool = True,
+                style: Callable[[str, str], str] = plain) -> list[str]:
+    if all(c.action == ADD for c in group.changes) and set(group.instances) <= new_instances:
+        return [f"  new instance in {where(group, several_targets)}: creates {len(group.changes)} resources"]
+    lines = [f"  resources in {where(group, several_targets)}:"]
+    for change in group.changes:
+        head = f"{SIGN[change.action]} {change.action:<11} {change.logical_id} ({change.type})"
+        if change.destructive:
+            head += f"  STATEFUL: {change.keeps}"
+        elif change.action == MODIFY and change.replacement == "Unknown":
+            head += "  (no registry schema: replacement unknown)"
+        lines.append("    " + style(head, "warn" if change.destructive else KIND[change.action]))
+        for prop in change.properties if details else ():
+            note = f"  [{prop.note}]" if prop.note else ""
+            lines.append(f"        {prop.path}: {shown(prop.old)} -> {shown(prop.new)}{note}")
+    return lines
+
+
+SAYS = {"overwrites": "will overwrite the out-of-band change", "may overwrite": "may overwrite the out-of-band change",
+        "stays": "drift stays:", "removed": "removes the drifted resource"}
+
+
+def drift_lines(notes: tuple[DriftNote, ...], style: Callable[[str, str], str] = plain) -> list[str]:
+    """"will overwrite the out-of-band change `/RetentionInDays 7` in us-west-2" and the like."""
+    lines = ["  drift (DRIFT=1):"] if notes else []
+    for note in notes:
+        what = f"`{note.path} {note.actual}` (template: {note.expected})" if note.path else f"({note.actual})"
+        lines.append("    " + style(f"{SAYS[note.verdict]} {what} in {note.region} ({note.account}): {note.logical_id}",
+                                      "modify" if note.verdict == "stays" else "warn"))
+    return lines
