@@ -109,6 +109,13 @@ def write_trail(trail, recorded_at):
     return key
 
 
+def report_review(scored, reviewed):
+    """How the automatic decision fared against the reviewed one."""
+    emit_metrics({"DetectionAccuracy": "Percent", "FalsePositives": "Count"}, {
+        "DetectionAccuracy": 100 if scored == reviewed else 0,
+        "FalsePositives": int(scored == "FRAUD" and reviewed == "APPROVE")})
+
+
 def record_decision(params, event):
     transaction_id, decision, reasoning, confidence = need(params, "transactionId", "decision", "reasoning", "confidence")
     decision = decision.upper()
@@ -127,9 +134,7 @@ def record_decision(params, event):
         "decisionId": review_id(transaction_id), "decision": decision, "confidence": Decimal(str(confidence)),
         "scoredDecision": scored["decision"], "trailKey": trail_key, "recordedAt": recorded_at,
         "expiresAt": int(time.time()) + DECISION_TTL_DAYS * 86400})
-    emit_metrics({"DetectionAccuracy": "Percent", "FalsePositives": "Count"}, {
-        "DetectionAccuracy": 100 if scored["decision"] == decision else 0,
-        "FalsePositives": int(scored["decision"] == "FRAUD" and decision == "APPROVE")})
+    report_review(scored["decision"], decision)
     return {"recorded": review_id(transaction_id), "trailKey": trail_key}
 
 
