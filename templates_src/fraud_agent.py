@@ -3,9 +3,11 @@
 Transactions arrive on a Kinesis stream; a stream processor scores them, records each
 decision, and puts FraudDetected on the event bus; an alert handler notifies the alert
 topic. EventBridge also routes TransactionReceived and FraudDetected to the events
-stream. A Bedrock agent, with a knowledge base of fraud patterns (vectors in S3
-Vectors, see components/agents.py), answers analysts; each environment has its alias.
-Everything is encrypted with one CMK; alarms, metric filters and a dashboard watch it.
+stream, whose recorder keeps each transaction's history and its user's behaviour
+profile. A Bedrock agent, with a knowledge base of fraud patterns (vectors in S3
+Vectors, see components/agents.py) and tools (fraud_agent_tools.py), answers analysts;
+each environment has its alias. Everything is encrypted with one CMK; alarms, metric
+filters and a dashboard watch it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from troposphere import GetAtt, Parameter, Ref, Template
 from troposphere import awslambda
 
 from . import fraud_agent_monitoring as monitoring
+from . import fraud_agent_tools as tools
 from . import policies
 from .components import agents, buckets, encryption, events, functions, observability, storage, streams
 from .components.network import import_network
@@ -24,12 +27,16 @@ NAME = "fraud-agent"
 LOG_RETENTION_DAYS = 90
 KNOWLEDGE_PREFIX = "knowledge/"
 EVENT_SOURCE = "fraud.platform"
-# name suffix -> (hash key, range key, TTL attribute, stream view)
+# name suffix -> (hash key, range key and its type, TTL attribute, stream view)
 TABLES = {
-    "TransactionsTable": ("agent-transactions", "transactionId", "createdAt", "expiresAt", "NEW_AND_OLD_IMAGES"),
+    "TransactionsTable": ("agent-transactions", "transactionId", ("createdAt", "S"), "expiresAt", "NEW_AND_OLD_IMAGES"),
     "DecisionsTable": ("agent-decisions", "decisionId", None, "expiresAt", None),
     "UserProfilesTable": ("agent-user-profiles", "userId", None, None, None),
-    "PatternsTable": ("agent-patterns", "patternId", None, None, None),
+    # Keyed by pattern and version. It was "agent-patterns", keyed by patternId alone: a key
+    # schema change replaces a table, and CloudFormation cannot replace a named one in place,
+    # so the versioned table has a new name; the old one is kept (UpdateReplacePolicy
+    # Retain) with its data. README: "Fraud agent's patterns table" has the copy step.
+    "PatternsTable": ("agent-pattern-versions", "pattern_id", ("version", "N"), None, None),
 }
 STREAMS = {"TransactionsStream": ("agent-transactions", 48), "EventsStream": ("agent-events", 24)}  # hours kept
 # Kinesis -> stream processor: bisect a failing batch, retry a record at most 3 times or
@@ -37,8 +44,10 @@ STREAMS = {"TransactionsStream": ("agent-transactions", 48), "EventsStream": ("a
 MAX_RETRIES, MAX_RECORD_AGE_SECONDS, BATCH_SIZE = 3, 3600, 100
 AGENT_INSTRUCTION = (
     "You are a fraud analyst's assistant. Explain why a transaction was scored as fraud, using the fraud "
-    "patterns in your knowledge base and the decision trail you are given. Never reveal customer personal "
-    "data beyond what the question needs, and say so when the knowledge base does not support an answer."
+    "patterns in your knowledge base, the transaction and its history, the user's behaviour profile and the "
+    "decision trail your tools return. Record a reviewed decision only with its reasoning, and flag a transaction "
+    "only when the analyst agrees. Never reveal customer personal data beyond what the question needs, and say so "
+    "when neither the knowledge base nor the tools support an answer."
 )
 
 # Audit logs are locked (S3 Object Lock, compliance mode) and kept this many days.
@@ -74,12 +83,15 @@ def require_prod_audit_retention(template: Template) -> None:
     })
 
 
+def add_table(template: Template, key, title: str) -> object:
+    suffix, hash_key, range_key, ttl, view = TABLES[title]
+    range_name, range_type = range_key or (None, "S")
+    return storage.add_regional_table(template, title, suffix, key, hash_key, range_name, range_key_type=range_type,
+                                      deletion_protection=Ref("TableDeletionProtection"), ttl_attribute=ttl, stream_view=view)
+
+
 def add_data(template: Template, key) -> dict:
-    tables = {
-        title: storage.add_regional_table(template, title, suffix, key, hash_key, range_key,
-                                          deletion_protection=Ref("TableDeletionProtection"), ttl_attribute=ttl, stream_view=view)
-        for title, (suffix, hash_key, range_key, ttl, view) in TABLES.items()
-    }
+    tables = {title: add_table(template, key, title) for title in TABLES}
     named = lambda suffix: account_unique_name("s3", suffix)  # noqa: E731
     bucket_set = {
         "audit": buckets.lock_in_compliance_mode(
@@ -97,13 +109,38 @@ def add_data(template: Template, key) -> dict:
     return {"tables": tables, "buckets": bucket_set, "streams": stream_set}
 
 
+def stream_reading(stream) -> list:
+    """What a Lambda event source mapping needs of the function's role to read ``stream``."""
+    return [
+        policies.allow(policies.actions("kinesis", "DescribeStream", "DescribeStreamSummary", "GetRecords", "GetShardIterator",
+                                        "ListShards", "SubscribeToShard"), [GetAtt(stream, "Arn")]),
+        policies.allow(policies.actions("kinesis", "ListStreams"), ["*"]),  # accepts no resource ARN
+    ]
+
+
+def add_stream_mapping(template: Template, title: str, stream, function, queue) -> awslambda.EventSourceMapping:
+    """``stream`` to ``function`` in batches; a failing batch is bisected, a record retried at
+    most MAX_RETRIES times or MAX_RECORD_AGE_SECONDS, then described in the dead-letter queue."""
+    return template.add_resource(awslambda.EventSourceMapping(
+        title,
+        EventSourceArn=GetAtt(stream, "Arn"),
+        FunctionName=Ref(function),
+        StartingPosition="LATEST",
+        BatchSize=BATCH_SIZE,
+        BisectBatchOnFunctionError=True,
+        MaximumRetryAttempts=MAX_RETRIES,
+        MaximumRecordAgeInSeconds=MAX_RECORD_AGE_SECONDS,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+        DestinationConfig=awslambda.DestinationConfig(OnFailure=awslambda.OnFailure(Destination=GetAtt(queue, "Arn"))),
+        Tags=observability.standard_tags(),
+    ))
+
+
 def add_processor(template: Template, key, network, data, queue, bus) -> awslambda.Function:
     log_group = observability.add_log_group(template, "ProcessorLogGroup", "fraud-agent-processor", LOG_RETENTION_DAYS, key)
     stream, decisions = data["streams"]["TransactionsStream"], data["tables"]["DecisionsTable"]
     role = functions.add_function_role(template, "ProcessorRole", "fraud-agent-processor", log_group, queue, [
-        policies.allow(policies.actions("kinesis", "DescribeStream", "DescribeStreamSummary", "GetRecords", "GetShardIterator",
-                                        "ListShards", "SubscribeToShard"), [GetAtt(stream, "Arn")]),
-        policies.allow(policies.actions("kinesis", "ListStreams"), ["*"]),  # accepts no resource ARN
+        *stream_reading(stream),
         policies.allow(policies.actions("dynamodb", "PutItem"), [GetAtt(decisions, "Arn")]),
         policies.allow(policies.actions("events", "PutEvents"), [GetAtt(bus, "Arn")]),
         policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
@@ -116,20 +153,30 @@ def add_processor(template: Template, key, network, data, queue, bus) -> awslamb
         environment={"DECISIONS_TABLE": Ref(decisions), "EVENT_BUS": Ref(bus), "RISK_THRESHOLD": Ref("RiskThreshold"),
                      "ENVIRONMENT": Ref("Environment")},
     )
-    template.add_resource(awslambda.EventSourceMapping(
-        "TransactionsStreamMapping",
-        EventSourceArn=GetAtt(stream, "Arn"),
-        FunctionName=Ref(function),
-        StartingPosition="LATEST",
-        BatchSize=BATCH_SIZE,
-        BisectBatchOnFunctionError=True,
-        MaximumRetryAttempts=MAX_RETRIES,
-        MaximumRecordAgeInSeconds=MAX_RECORD_AGE_SECONDS,
-        FunctionResponseTypes=["ReportBatchItemFailures"],
-        DestinationConfig=awslambda.DestinationConfig(OnFailure=awslambda.OnFailure(Destination=GetAtt(queue, "Arn"))),
-        Tags=observability.standard_tags(),
-    ))
+    add_stream_mapping(template, "TransactionsStreamMapping", stream, function, queue)
     add_metric_filters(template, log_group)
+    return function
+
+
+def add_recorder(template: Template, key, network, data, queue) -> awslambda.Function:
+    """The consumer of the events stream (TransactionReceived, FraudDetected): each
+    transaction's history in the transactions table, its user's behaviour profile."""
+    log_group = observability.add_log_group(template, "RecorderLogGroup", "fraud-agent-recorder", LOG_RETENTION_DAYS, key)
+    stream, tables = data["streams"]["EventsStream"], data["tables"]
+    role = functions.add_function_role(template, "RecorderRole", "fraud-agent-recorder", log_group, queue, [
+        *stream_reading(stream),
+        policies.allow(policies.actions("dynamodb", "PutItem"), [GetAtt(tables["TransactionsTable"], "Arn")]),
+        policies.allow(policies.actions("dynamodb", "UpdateItem"), [GetAtt(tables["UserProfilesTable"], "Arn")]),
+        policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+    ])
+    function = functions.add_inline_function(
+        template, title="RecorderFunction", suffix="fraud-agent-recorder", code=source("transaction_recorder"),
+        memory=256, reserved_concurrency=Ref("ReservedConcurrency"), role=role, key=key, log_group=log_group,
+        dead_letter_queue=queue, subnets=network.private_subnet_ids, security_group=network.application_security_group,
+        timeout=60, environment={"TRANSACTIONS_TABLE": Ref(tables["TransactionsTable"]),
+                                 "USER_PROFILES_TABLE": Ref(tables["UserProfilesTable"]), "ENVIRONMENT": Ref("Environment")},
+    )
+    add_stream_mapping(template, "EventsStreamMapping", stream, function, queue)
     return function
 
 
@@ -164,7 +211,7 @@ def add_routing(template: Template, key, bus, data, alert_handler, queue) -> Non
     events.allow_dead_lettering(template, "DeadLetterQueuePolicy", queue, rules)
 
 
-def add_agent(template: Template, key, data) -> dict:
+def add_agent(template: Template, key, data, action_groups) -> dict:
     vector_bucket, index = agents.add_vector_store(template, NAME, key)
     models = data["buckets"]["models"]
     kb_role = agents.add_knowledge_base_role(template, NAME, key, models, KNOWLEDGE_PREFIX, index)
@@ -177,7 +224,7 @@ def add_agent(template: Template, key, data) -> dict:
         template, suffix=NAME, description="Explains fraud decisions to analysts", instruction=AGENT_INSTRUCTION,
         model_id=agents.inference_profile_id(model), role=role, key=key, knowledge_base=knowledge_base,
         knowledge_base_use="Fraud patterns and past investigations: consult it for every explanation",
-        alias_name=Ref("Environment"))
+        alias_name=Ref("Environment"), action_groups=action_groups)
     return {"knowledge_base": knowledge_base, "agent": agent, "alias": alias}
 
 
@@ -203,8 +250,11 @@ def build() -> Template:
     processor = add_processor(template, key, network, data, queue, bus)
     alert_handler = add_alert_handler(template, key, network, queue, topic)
     add_routing(template, key, bus, data, alert_handler, queue)
-    bedrock = add_agent(template, key, data)
-    watched = {"Processor": processor, "AlertHandler": alert_handler}
+    recorder = add_recorder(template, key, network, data, queue)
+    action_groups = tools.add_action_groups(template, key, network, data, queue, bus)
+    bedrock = add_agent(template, key, data, action_groups)
+    watched = {"Processor": processor, "AlertHandler": alert_handler, "Recorder": recorder,
+               **{group.executor.title.removesuffix("Function"): group.executor for group in action_groups}}
     monitoring.add_alarms(template, topic, watched, data, queue)
     monitoring.add_dashboard(template, watched, data, queue)
     add_exported_outputs(template, NAME, {

@@ -59,26 +59,49 @@ def add_alarms(template: Template, topic, functions: dict, data: dict, queue) ->
            NAMESPACE, "ProcessingErrors", {"Environment": Ref("Environment")}, "Sum", Ref("ErrorThreshold"), topic)
 
 
+def _custom(metric: str, **options) -> list:
+    """A FraudDetection metric of this environment, with per-line options (stat, label)."""
+    return [NAMESPACE, metric, "Environment", "${Environment}", *([options] if options else [])]
+
+
+def detection_widgets() -> list[tuple]:
+    """The six FraudDetection metrics the functions emit (embedded metric format), and the
+    processing errors the log filter counts: (title, metrics, stat)."""
+    return [
+        ("Transactions scored and fraud found",
+         [_custom("TransactionsProcessed"), _custom("FraudDetected"), _custom("ProcessingErrors")], "Sum"),
+        ("Detection accuracy (%, reviewed decisions agreeing with the automatic one)",
+         [_custom("DetectionAccuracy")], "Average"),
+        ("False positives (scored fraud, reviewed legitimate)", [_custom("FalsePositives")], "Sum"),
+        ("Confidence score of decisions (0-1)",
+         [_custom("ConfidenceScore", stat="Average", label="average"), _custom("ConfidenceScore", stat="p10", label="p10")],
+         "Average"),
+        ("Processing latency (ms, stream arrival to decision)",
+         [_custom("ProcessingLatency", stat="Average", label="average"), _custom("ProcessingLatency", stat="p99", label="p99")],
+         "Average"),
+    ]
+
+
 def add_dashboard(template: Template, functions: dict, data: dict, queue) -> None:
     streams, tables = data["streams"], data["tables"]
-    widget = observability.metric_widget
     per_function = lambda metric: [["AWS/Lambda", metric, "FunctionName", f"${{{name}}}"] for name in functions]  # noqa: E731
-    per_table = [["AWS/DynamoDB", metric, "TableName", f"${{{title}}}"] for title in tables
-                 for metric in ("ReadThrottleEvents", "WriteThrottleEvents")]
+    per_table = lambda *metrics: [["AWS/DynamoDB", metric, "TableName", f"${{{title}}}"] for title in tables  # noqa: E731
+                                  for metric in metrics]
     per_stream = lambda metric: [["AWS/Kinesis", metric, "StreamName", f"${{{title}}}"] for title in streams]  # noqa: E731
-    widgets = [
-        widget("Transactions scored and fraud found", [
-            [NAMESPACE, "TransactionsProcessed", "Environment", "${Environment}"],
-            [".", "FraudDetected", ".", "."], [".", "ProcessingErrors", ".", "."]], 0, 0, stat="Sum"),
-        widget("Function errors and throttles", per_function("Errors") + per_function("Throttles"), 12, 0, stat="Sum"),
-        widget("Function duration (ms)", per_function("Duration"), 0, 6),
-        widget("Streams: oldest unread record (ms)", per_stream("GetRecords.IteratorAgeMilliseconds"), 12, 6, stat="Maximum"),
-        widget("Streams: records in and write throttles",
-               per_stream("IncomingRecords") + per_stream("WriteProvisionedThroughputExceeded"), 0, 12, stat="Sum"),
-        widget("Table throttles", per_table, 12, 12, stat="Sum"),
-        widget("Dead-letter queue", [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${Queue}"]], 0, 18,
-               stat="Maximum"),
+    panels = [
+        *detection_widgets(),
+        ("Function errors and throttles", per_function("Errors") + per_function("Throttles"), "Sum"),
+        ("Function duration (ms)", per_function("Duration"), "Average"),
+        ("Streams: oldest unread record (ms)", per_stream("GetRecords.IteratorAgeMilliseconds"), "Maximum"),
+        ("Streams: records in and write throttles",
+         per_stream("IncomingRecords") + per_stream("WriteProvisionedThroughputExceeded"), "Sum"),
+        ("Tables: consumed read and write capacity units",
+         per_table("ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits"), "Sum"),
+        ("Table throttles", per_table("ReadThrottleEvents", "WriteThrottleEvents"), "Sum"),
+        ("Dead-letter queue", [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${Queue}"]], "Maximum"),
     ]
+    widgets = [observability.metric_widget(title, metrics, 12 * (index % 2), 6 * (index // 2), stat=stat)
+               for index, (title, metrics, stat) in enumerate(panels)]
     variables = {name: Ref(function) for name, function in functions.items()}
     variables.update({title: Ref(resource) for title, resource in {**streams, **tables}.items()})
     variables["Queue"] = GetAtt(queue, "QueueName")

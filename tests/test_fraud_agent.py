@@ -67,7 +67,8 @@ def test_on_demand_streams_with_kms_and_their_retention(agent):
 
 def test_functions_are_traced_with_a_kms_dead_letter_queue_kept_14_days(agent):
     functions = resources_of_type(agent, "AWS::Lambda::Function")
-    assert set(functions) == {"ProcessorFunction", "AlertHandlerFunction"}
+    assert set(functions) == {"ProcessorFunction", "AlertHandlerFunction", "RecorderFunction", "TransactionLookupToolFunction",
+                              "UserProfilesToolFunction", "DecisionsToolFunction", "FlaggingToolFunction"}
     for function in functions.values():
         p = function["Properties"]
         assert p["TracingConfig"] == {"Mode": "Active"} and p["Code"]["ZipFile"].strip()
@@ -98,7 +99,7 @@ def test_monitoring_covers_every_function_stream_and_table(agent):
     assert len(alarms) >= 15
     metric = lambda a: a["Properties"].get("MetricName") or a["Properties"]["Metrics"][1]["MetricStat"]["Metric"]["MetricName"]  # noqa: E731
     names = [metric(a) for a in alarms.values()]
-    assert names.count("Errors") == names.count("Duration") == names.count("Throttles") == 2
+    assert names.count("Errors") == names.count("Duration") == names.count("Throttles") == 7
     assert names.count("GetRecords.IteratorAgeMilliseconds") == names.count("WriteProvisionedThroughputExceeded") == 2
     assert names.count("ReadThrottleEvents") == 4
     assert all(a["Properties"]["AlarmActions"] == [ref("AlertTopic")] for a in alarms.values())

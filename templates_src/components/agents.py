@@ -10,8 +10,10 @@ a fraud knowledge base of a few thousand documents.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template
-from troposphere import bedrock, s3vectors
+from troposphere import awslambda, bedrock, s3vectors
 
 from .. import policies
 from ..conventions import REGIONS, account_unique_name, physical_name, retain, standard_tag_map, standard_tags
@@ -165,10 +167,65 @@ def add_agent_role(template: Template, suffix: str, key, model_id, knowledge_bas
     )
 
 
+@dataclass(frozen=True)
+class Tool:
+    """One function of an action group: what it does, its parameters as {name: (type,
+    description, required)}, and whether the analyst confirms each call (writes)."""
+
+    description: str
+    parameters: dict
+    confirm: bool = False
+
+
+@dataclass(frozen=True)
+class ActionGroup:
+    """Functions (function details, not OpenAPI) run by one Lambda function, ``executor``."""
+
+    name: str
+    description: str
+    executor: object
+    tools: dict  # function name -> Tool
+
+
+def _action_group(group: ActionGroup) -> bedrock.AgentActionGroup:
+    return bedrock.AgentActionGroup(
+        ActionGroupName=group.name,
+        Description=group.description,
+        ActionGroupState="ENABLED",
+        ActionGroupExecutor=bedrock.ActionGroupExecutor(Lambda=GetAtt(group.executor, "Arn")),
+        FunctionSchema=bedrock.FunctionSchema(Functions=[
+            bedrock.Function(
+                Name=function_name,
+                Description=tool.description,
+                RequireConfirmation="ENABLED" if tool.confirm else "DISABLED",
+                Parameters={parameter: bedrock.ParameterDetail(Type=kind, Description=text, Required=required)
+                            for parameter, (kind, text, required) in tool.parameters.items()},
+            )
+            for function_name, tool in group.tools.items()
+        ]),
+    )
+
+
+def _allow_agent_to_invoke(template: Template, function, agent) -> awslambda.Permission:
+    """Bedrock may invoke ``function`` for this one agent of this account, nothing else."""
+    return template.add_resource(awslambda.Permission(
+        f"{function.title}AgentPermission",
+        Action="lambda:InvokeFunction",
+        FunctionName=Ref(function),
+        Principal="bedrock.amazonaws.com",
+        SourceArn=GetAtt(agent, "AgentArn"),
+        SourceAccount=Ref("AWS::AccountId"),
+    ))
+
+
 def add_agent(template: Template, *, suffix: str, description: str, instruction: str, model_id, role, key,
-              knowledge_base, knowledge_base_use: str, alias_name) -> tuple[bedrock.Agent, bedrock.AgentAlias]:
-    """The agent (prepared on every change) and an alias named ``alias_name``, which
-    points at a new version whenever the agent changes."""
+              knowledge_base, knowledge_base_use: str, alias_name,
+              action_groups: tuple[ActionGroup, ...] = ()) -> tuple[bedrock.Agent, bedrock.AgentAlias]:
+    """The agent and an alias named ``alias_name``, which points at a new version whenever
+    the agent changes. The action groups are part of the agent resource, so AutoPrepare
+    prepares it after they (and their executors) exist, on every change. Each executor lets
+    only this agent invoke it; the alias waits for those permissions, so the version it
+    serves can call its tools."""
     agent = template.add_resource(bedrock.Agent(
         "Agent",
         AgentName=physical_name("agent", suffix),
@@ -181,10 +238,13 @@ def add_agent(template: Template, *, suffix: str, description: str, instruction:
         AutoPrepare=True,
         KnowledgeBases=[bedrock.AgentKnowledgeBase(
             KnowledgeBaseId=Ref(knowledge_base), Description=knowledge_base_use, KnowledgeBaseState="ENABLED")],
+        ActionGroups=[_action_group(group) for group in action_groups],
         Tags=standard_tag_map(),
     ))
+    permissions = [_allow_agent_to_invoke(template, group.executor, agent) for group in action_groups]
     alias = template.add_resource(bedrock.AgentAlias(
         "AgentAlias",
+        **({"DependsOn": [permission.title for permission in permissions]} if permissions else {}),
         AgentId=GetAtt(agent, "AgentId"),
         AgentAliasName=alias_name,
         Description=Sub("The ${Environment} alias of the fraud agent"),

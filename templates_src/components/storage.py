@@ -22,23 +22,24 @@ def table_arn(suffix: str) -> Sub:
     return Sub(f"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/${{Environment}}-{suffix}")
 
 
-def _keys(hash_key: str, range_key: str | None):
+def _keys(hash_key: str, range_key: str | None, range_key_type: str = "S"):
     attributes = [ddb.AttributeDefinition(AttributeName=hash_key, AttributeType="S")]
     schema = [ddb.KeySchema(AttributeName=hash_key, KeyType="HASH")]
     if range_key:
-        attributes.append(ddb.AttributeDefinition(AttributeName=range_key, AttributeType="S"))
+        attributes.append(ddb.AttributeDefinition(AttributeName=range_key, AttributeType=range_key_type))
         schema.append(ddb.KeySchema(AttributeName=range_key, KeyType="RANGE"))
     return attributes, schema
 
 
 def add_regional_table(
     template: Template, title: str, suffix: str, key, hash_key: str, range_key: str | None = None, condition=None,
-    deletion_protection=True, ttl_attribute: str | None = None, stream_view: str | None = None,
+    deletion_protection=True, ttl_attribute: str | None = None, stream_view: str | None = None, range_key_type: str = "S",
 ) -> ddb.Table:
     """``deletion_protection`` also blocks the cleanup of a failed first creation (as on
     AWS): make it a per-environment switch, off where stacks are rebuilt freely.
-    ``ttl_attribute``: items expire at that epoch second; ``stream_view``: a DynamoDB stream."""
-    attributes, schema = _keys(hash_key, range_key)
+    ``ttl_attribute``: items expire at that epoch second; ``stream_view``: a DynamoDB stream;
+    ``range_key_type``: "N" for a numeric range key (versions sort as numbers)."""
+    attributes, schema = _keys(hash_key, range_key, range_key_type)
     extra = {}
     if ttl_attribute:
         extra["TimeToLiveSpecification"] = ddb.TimeToLiveSpecification(AttributeName=ttl_attribute, Enabled=True)

@@ -1,0 +1,194 @@
+"""The fraud agent's tools. Bedrock invokes one function per action group with the event of a
+function-details action group (``actionGroup``, ``function``, ``parameters`` as name, type and
+text value) and expects ``response.functionResponse.responseBody.TEXT.body`` back.
+
+Each action group has its own Lambda function whose role reaches that group's data only;
+ACTION_GROUP says which group a function serves, and it answers no other group's tools.
+What the analyst asked about and does not exist (no such transaction, user or decision), or
+a parameter the model got wrong, is answered with responseState REPROMPT: the model sees
+the text and can tell the analyst, where FAILURE would end the session with an error.
+
+record_decision also reports, in the FraudDetection namespace (embedded metric format), how
+the automatic decision fared against the reviewed one: DetectionAccuracy (Percent: 100 when
+they agree, 0 when not; its average is the accuracy) and FalsePositives (Count: scored FRAUD,
+reviewed APPROVE)."""
+
+import json
+import os
+import time
+import uuid
+from decimal import Decimal
+
+import boto3
+from boto3.dynamodb.conditions import Key
+
+HISTORY_LIMIT = 50
+DECISION_TTL_DAYS = int(os.environ.get("DECISION_TTL_DAYS", "365"))
+DECISIONS = ("FRAUD", "APPROVE")
+CONVERSIONS = {"number": float, "integer": int, "boolean": lambda text: text.lower() == "true"}
+
+
+class Unanswerable(Exception):
+    """A question the data cannot answer: said to the model, not raised to Bedrock."""
+
+
+def table(variable):
+    return boto3.resource("dynamodb").Table(os.environ[variable])
+
+
+def plain(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def emit_metrics(units, values):
+    """One embedded-metric-format line."""
+    print(json.dumps({
+        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
+            "Namespace": "FraudDetection", "Dimensions": [["Environment"]],
+            "Metrics": [{"Name": name, "Unit": units[name]} for name in values]}]},
+        "Environment": os.environ.get("ENVIRONMENT", "unknown"), **values}, sort_keys=True))
+
+
+def history_of(transaction_id):
+    """The transaction's recorded events, oldest first (the latest HISTORY_LIMIT)."""
+    items = table("TRANSACTIONS_TABLE").query(KeyConditionExpression=Key("transactionId").eq(transaction_id),
+                                              ScanIndexForward=False, Limit=HISTORY_LIMIT)["Items"]
+    if not items:
+        raise Unanswerable(f"No transaction {transaction_id} is recorded.")
+    return list(reversed(items))
+
+
+def need(params, *names):
+    missing = [name for name in names if params.get(name) in (None, "")]
+    if missing:
+        raise Unanswerable(f"Missing parameter: {', '.join(missing)}.")
+    return [params[name] for name in names]
+
+
+def get_transaction(params, event):
+    history = history_of(*need(params, "transactionId"))
+    return {"transaction": history[-1], "history": history}
+
+
+def get_user_profile(params, event):
+    [user_id] = need(params, "userId")
+    profile = table("USER_PROFILES_TABLE").get_item(Key={"userId": user_id}).get("Item")
+    if profile is None:
+        raise Unanswerable(f"No behaviour profile for user {user_id}.")
+    return profile
+
+
+def review_id(transaction_id):
+    return f"{transaction_id}#review"
+
+
+def read_reasoning(trail_key):
+    body = boto3.client("s3").get_object(Bucket=os.environ["TRAILS_BUCKET"], Key=trail_key)["Body"].read()
+    return json.loads(body)["reasoning"]
+
+
+def get_decision(params, event):
+    [transaction_id] = need(params, "transactionId")
+    decisions = table("DECISIONS_TABLE")
+    scored = decisions.get_item(Key={"decisionId": transaction_id}).get("Item")
+    review = decisions.get_item(Key={"decisionId": review_id(transaction_id)}).get("Item")
+    if scored is None and review is None:
+        raise Unanswerable(f"No decision on transaction {transaction_id}.")
+    if review is not None:
+        review["reasoning"] = read_reasoning(review["trailKey"])
+    return {"scored": scored, "review": review}
+
+
+def write_trail(trail, recorded_at):
+    key = f"decisions/{trail['transactionId']}/{recorded_at}-{uuid.uuid4()}.json"
+    boto3.client("s3").put_object(
+        Bucket=os.environ["TRAILS_BUCKET"], Key=key, Body=json.dumps(trail, sort_keys=True, default=plain).encode(),
+        ContentType="application/json", ServerSideEncryption="aws:kms", SSEKMSKeyId=os.environ["TRAILS_KEY_ARN"])
+    return key
+
+
+def report_review(scored, reviewed):
+    """How the automatic decision fared against the reviewed one."""
+    emit_metrics({"DetectionAccuracy": "Percent", "FalsePositives": "Count"}, {
+        "DetectionAccuracy": 100 if scored == reviewed else 0,
+        "FalsePositives": int(scored == "FRAUD" and reviewed == "APPROVE")})
+
+
+def record_decision(params, event):
+    transaction_id, decision, reasoning, confidence = need(params, "transactionId", "decision", "reasoning", "confidence")
+    decision = decision.upper()
+    if decision not in DECISIONS or not 0 <= confidence <= 1:
+        raise Unanswerable(f"decision must be one of {', '.join(DECISIONS)} and confidence 0 to 1.")
+    decisions = table("DECISIONS_TABLE")
+    scored = decisions.get_item(Key={"decisionId": transaction_id}).get("Item")
+    if scored is None:
+        raise Unanswerable(f"Transaction {transaction_id} was never scored: there is no decision to review.")
+    recorded_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    trail = {"transactionId": transaction_id, "decision": decision, "reasoning": reasoning,
+             "confidence": confidence, "scoredDecision": scored["decision"], "recordedAt": recorded_at,
+             "agentId": event.get("agent", {}).get("id"), "sessionId": event.get("sessionId")}
+    trail_key = write_trail(trail, recorded_at)
+    decisions.put_item(Item={
+        "decisionId": review_id(transaction_id), "decision": decision, "confidence": Decimal(str(confidence)),
+        "scoredDecision": scored["decision"], "trailKey": trail_key, "recordedAt": recorded_at,
+        "expiresAt": int(time.time()) + DECISION_TTL_DAYS * 86400})
+    report_review(scored["decision"], decision)
+    return {"recorded": review_id(transaction_id), "trailKey": trail_key}
+
+
+def flag_transaction(params, event):
+    transaction_id, reason = need(params, "transactionId", "reason")
+    history_of(transaction_id)  # only what exists is flagged
+    detail = {"transactionId": transaction_id, "reason": reason, "flaggedBy": "fraud-agent"}
+    if params.get("riskScore") is not None:
+        detail["riskScore"] = params["riskScore"]
+    answer = boto3.client("events").put_events(Entries=[{
+        "EventBusName": os.environ["EVENT_BUS"], "Source": "fraud.platform", "DetailType": "FraudDetected",
+        "Detail": json.dumps(detail, sort_keys=True)}])
+    if answer["FailedEntryCount"]:
+        raise RuntimeError(f"FraudDetected was not put: {answer['Entries'][0].get('ErrorMessage')}")
+    return {"flagged": transaction_id, "eventId": answer["Entries"][0]["EventId"]}
+
+
+ACTION_GROUPS = {
+    "transaction-lookup": {"get_transaction": get_transaction},
+    "user-profiles": {"get_user_profile": get_user_profile},
+    "decisions": {"get_decision": get_decision, "record_decision": record_decision},
+    "flagging": {"flag_transaction": flag_transaction},
+}
+
+
+def parameters(event):
+    """The event's parameters, each converted from text by its declared type."""
+    converted = {}
+    for parameter in event.get("parameters") or []:
+        try:
+            converted[parameter["name"]] = CONVERSIONS.get(parameter.get("type"), str)(parameter["value"])
+        except ValueError:
+            raise Unanswerable(f"{parameter['name']} must be a {parameter.get('type')}, got {parameter['value']!r}.") from None
+    return converted
+
+
+def respond(event, text, state=None):
+    function_response = {"responseBody": {"TEXT": {"body": text}}}
+    if state:
+        function_response["responseState"] = state
+    return {"messageVersion": "1.0", "response": {
+        "actionGroup": event["actionGroup"], "function": event["function"], "functionResponse": function_response},
+        "sessionAttributes": event.get("sessionAttributes", {}),
+        "promptSessionAttributes": event.get("promptSessionAttributes", {})}
+
+
+def handler(event, context):
+    tool = ACTION_GROUPS[os.environ["ACTION_GROUP"]].get(event["function"])
+    if tool is None or event["actionGroup"] != os.environ["ACTION_GROUP"]:
+        return respond(event, f"{event['actionGroup']}.{event['function']} is not served here.", "FAILURE")
+    try:
+        answer = json.dumps(tool(parameters(event), event), sort_keys=True, default=plain)
+    except Unanswerable as problem:
+        print(json.dumps({"level": "WARN", "function": event["function"], "unanswered": str(problem)}))
+        return respond(event, str(problem), "REPROMPT")
+    print(json.dumps({"level": "INFO", "function": event["function"]}))
+    return respond(event, answer)
