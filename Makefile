@@ -19,6 +19,7 @@ NO_CHROMIUM ?=
 PRUNE_FLAG := $(if $(filter 1 true yes,$(value PRUNE)),--prune,)
 RECREATE_FLAG := $(if $(filter 1 true yes,$(value RECREATE)),--recreate,)
 REMOVE_RETAINED_FLAG := $(if $(filter 1 true yes,$(value REMOVE_RETAINED)),--remove-retained,)
+DEPLOYED_FLAG := $(if $(filter 1 true yes,$(value DEPLOYED)),--deployed,)
 
 # ENV, STACKSET, TIMEOUT and CONFIRM are checked by make itself before any shell sees them,
 # taken as written ($(value): `make ENV='$$(shell ...)'` is text, not a function), then quoted.
@@ -116,8 +117,8 @@ destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=p
 drift: $(STAMP) ## CloudFormation drift detection for ENV in every region (prints in sync or drifted; fails if detection failed)
 	@$(call outcome,$(CFNOPS) drift --env $(ENV_ARG) $(STACKSET_FLAGS) --format '$(if $(filter-out text json markdown,$(value FORMAT)),$(error FORMAT must be text, json or markdown, got '$(value FORMAT)'),$(value FORMAT))',make drift: drift found (see the report above))
 
-parity: $(STAMP) ## Values that differ between dev, staging and prod, and which rule explains each
-	$(CFNOPS) parity
+parity: $(STAMP) ## Values that differ between dev, staging and prod, and which rule explains each; DEPLOYED=1 also compares the stacks' ConfigHash
+	$(CFNOPS) parity $(DEPLOYED_FLAG)
 
 localcloud: $(STAMP) ## Run the offline AWS on 127.0.0.1 until Ctrl-C; prints what to export
 	$(BIN)/python -m cfnops.localcloud

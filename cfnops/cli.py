@@ -310,16 +310,26 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
 
 
 @cli.command()
+@click.option("--deployed", is_flag=True, help="Also read each stack's ConfigHash/ConfigManifest outputs and compare them")
 @click.pass_context
-def parity(context: click.Context) -> None:
+def parity(context: click.Context, deployed: bool) -> None:
     """List the resolved values that differ between environments and whether rules explain them."""
-    from templates_src.conventions import ENVIRONMENTS
+    from templates_src.conventions import ENVIRONMENTS, PRIMARY_REGION
 
     from . import parity as parity_module
 
     templates = render_module.read_generated(_project(context))
     differences = parity_module.compare(_project(context), templates, ENVIRONMENTS)
     click.echo(parity_module.render(differences, ENVIRONMENTS))
+    if deployed:
+        from .aws import translate_errors
+        from .deployed_config import read_environment
+
+        with translate_errors():
+            aws = _connected(PRIMARY_REGION)
+            rows = [row for env in ENVIRONMENTS for row in read_environment(_project(context), aws, env, templates)]
+        click.echo("")
+        click.echo(parity_module.render_deployed(rows))
 
 
 def _fail(error: CfnopsError) -> int:
