@@ -49,7 +49,7 @@ FORMAT ?= text
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, RECREATE=1, CONFIRM=prod, FORMAT=text|json|markdown, NO_CHROMIUM=1"
+	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, RECREATE=1, DEPLOYED=1, CONFIRM=prod, FORMAT=text|json|markdown, NO_CHROMIUM=1"
 	@echo
 	@echo "  Exit codes: make itself exits 2 on any failure; its last line names the tool's own code"
 	@echo "  (\`make: *** [Makefile:N: deploy] Error 7\`). plan and drift exit 0 when they have an answer"
