@@ -59,3 +59,15 @@ def test_two_environments_deployed_then_one_parameter_changed_in_one_parity_name
     text = parity.render_deployed(rows)
     assert "error_threshold" in after and f"staging us-east-1 differs from dev us-east-1: {', '.join(after)}" in text
     assert "6 deployed stacks, 2 distinct configurations" in text
+    assert "differs from dev us-east-1" in text
+
+
+def test_the_cli_prints_the_deployed_comparison_after_the_local_one(project, capsys):
+    from cfnops.cli import main
+
+    assert Run(project, "dev", only=ONLY).failures == []
+    assert main(["--root", str(project.root), "parity", "--deployed"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("differing values") < out.index("payments: deployed configuration")
+    assert out.count("as the parameter files say") == 3  # dev's three regions
+    assert out.count("not deployed") == 6  # staging and prod
