@@ -23,6 +23,7 @@ PRUNE_FLAG := $(if $(filter 1 true yes,$(value PRUNE)),--prune,)
 RECREATE_FLAG := $(if $(filter 1 true yes,$(value RECREATE)),--recreate,)
 REMOVE_RETAINED_FLAG := $(if $(filter 1 true yes,$(value REMOVE_RETAINED)),--remove-retained,)
 DRIFT_FLAG := $(if $(filter 1 true yes,$(value DRIFT)),--drift,)
+DEPLOYED_FLAG := $(if $(filter 1 true yes,$(value DEPLOYED)),--deployed,)
 
 # ENV, STACKSET, TIMEOUT and CONFIRM are checked by make itself before any shell sees them,
 # taken as written ($(value): `make ENV='$$(shell ...)'` is text, not a function), then quoted.
@@ -62,7 +63,7 @@ FORMAT ?= text
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, CONFIRM=prod, FORMAT=text|json|markdown, DRIFT=1, ALLOW_REPLACE=StackSet/LogicalId[,...], NO_CHROMIUM=1"
+	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, DEPLOYED=1, CONFIRM=prod, FORMAT=text|json|markdown, DRIFT=1, ALLOW_REPLACE=StackSet/LogicalId[,...], NO_CHROMIUM=1"
 	@echo
 	@echo "  Exit codes: make itself exits 2 on any failure; its last line names the tool's own code"
 	@echo "  (\`make: *** [Makefile:N: deploy] Error 7\`). plan and drift exit 0 when they have an answer"
@@ -133,8 +134,8 @@ destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=p
 drift: $(STAMP) ## CloudFormation drift detection for ENV in every region (prints in sync or drifted; fails if detection failed)
 	@$(call outcome,$(CFNOPS) drift --env $(ENV_ARG) $(STACKSET_FLAGS) --format '$(if $(filter-out text json markdown,$(value FORMAT)),$(error FORMAT must be text, json or markdown, got '$(value FORMAT)'),$(value FORMAT))',make drift: drift found (see the report above))
 
-parity: $(STAMP) ## Values that differ between dev, staging and prod, and which rule explains each
-	$(CFNOPS) parity
+parity: $(STAMP) ## Values that differ between dev, staging and prod, and which rule explains each; DEPLOYED=1 also compares the stacks' ConfigHash
+	$(CFNOPS) parity $(DEPLOYED_FLAG)
 
 localcloud: $(STAMP) ## Run the offline AWS on 127.0.0.1 until Ctrl-C; prints what to export
 	$(BIN)/python -m localcloud

@@ -48,6 +48,10 @@ ENVIRONMENT_RULES = (
     EnvironmentRule(("dev",), "DurationThresholdMs", equals("5000"), "dev alarms at 5000 ms duration"),
     EnvironmentRule(("staging",), "DurationThresholdMs", equals("3000"), "staging alarms at 3000 ms duration"),
     EnvironmentRule(("prod",), "DurationThresholdMs", equals("2000"), "prod alarms at 2000 ms duration"),
+    # error alarms tighten towards prod (payments' template Rule ProdErrorThreshold refuses the same)
+    EnvironmentRule(("dev",), "ErrorThreshold", at_most(20), "dev alarms at 20 errors or fewer"),
+    EnvironmentRule(("staging",), "ErrorThreshold", at_most(10), "staging alarms at 10 errors or fewer"),
+    EnvironmentRule(("prod",), "ErrorThreshold", at_most(5), "prod alarms at 5 errors or fewer"),
 )
 
 
@@ -107,7 +111,6 @@ INTENDED_DIFFERENCES = MappingProxyType({
     "RdsStorageGb": "sizing",
     "CacheNodeType": "sizing",
     "ImageTag": "each environment runs the release it has been promoted to",
-    "ErrorThreshold": "alarms tighten from dev to prod (10 / 5 / 3 errors)",
     "ProcessorMemoryMb": "sizing",
     "IteratorAgeThresholdMs": "prod alarms first: a stream falling behind is an outage there",
     "LatencyThresholdMs": "alarms tighten from dev to prod (5000 / 3000 / 2000 ms)",

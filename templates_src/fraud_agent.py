@@ -104,7 +104,7 @@ def add_data(template: Template, key) -> dict:
     }
     for bucket in bucket_set.values():
         suppress(bucket, "CKV_AWS_18", "S3 server access logs cannot go to a KMS-encrypted bucket; object-level "
-                 "access is recorded by CloudTrail data events")
+                 "access is recorded by the account trail's data events in prod (stackset-roles)")
     stream_set = {title: streams.add_stream(template, title, suffix, key, hours) for title, (suffix, hours) in STREAMS.items()}
     return {"tables": tables, "buckets": bucket_set, "streams": stream_set}
 

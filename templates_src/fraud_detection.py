@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from troposphere import And, Condition, Equals, GetAtt, If, Not, Parameter, Ref, Sub, Template
 
-from . import policies
+from . import platform_dashboard, policies
 from .components import compute, database, encryption, identity, observability, storage
 from .components.network import import_network
 from .conventions import (IS_PRIMARY_REGION, IS_SECONDARY_REGION, add_exported_outputs, add_region_roles, global_name,
@@ -262,5 +262,6 @@ def build() -> Template:
     compute.add_autoscaling(template, SERVICE, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), {"cpu": Ref("CpuTargetPercent")})
     add_alarms(template, topic, cluster, service, balancer, stores["cluster"])
     dashboard = add_dashboard(template, cluster, service, balancer, stores["cluster"])
+    platform_dashboard.add_platform_dashboard(template, cluster, service, stores["cluster"], storage.table_name(TABLE_SUFFIX))
     add_outputs(template, balancer, cluster, service, stores, key, topic, roles, dashboard)
     return template

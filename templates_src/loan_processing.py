@@ -1,7 +1,9 @@
 """Template ``loan-processing`` (seed "Secure Loan Processing Infrastructure").
 
-An ECS Fargate service behind an internal load balancer (HTTPS with TLS 1.3 only, HTTP
-redirected, access logs to S3 moving to Glacier after 90 days), scaling from 2 to 10
+An ECS Fargate service in the private subnets behind an internet-facing load balancer in
+the public subnets (HTTPS with TLS 1.3 only, HTTP redirected, access logs to S3 moving to
+Glacier after 90 days), filtered by AWS WAF (AWS managed rule groups and a rate limit,
+every request logged to a CMK-encrypted log group); the service scales from 2 to 10
 tasks on CPU (70 %) and memory (80 %); Aurora MySQL Serverless v2 (0.5-4 ACU) with IAM
 authentication, 7-day backups and its audit, error, general and slow-query logs in
 CloudWatch; logs kept 365 days; ComplianceLevel tagged on everything.
@@ -13,11 +15,12 @@ template Rule), whatever a StackSet definition says.
 from __future__ import annotations
 
 from troposphere import GetAtt, Parameter, Ref, Sub, Template
+from troposphere import ec2
 
 from . import policies
-from .components import buckets, compute, database, encryption, identity, observability
+from .components import buckets, compute, database, encryption, firewall, identity, network as network_parts, observability
 from .components.network import import_network
-from .conventions import account_unique_name, add_exported_outputs, new_template, require_tags, restrict_regions
+from .conventions import account_unique_name, add_exported_outputs, new_template, require_tags, restrict_regions, suppress
 
 NAME = "loan-processing"
 SERVICE = "loan-api"
@@ -63,6 +66,26 @@ def add_database(template: Template, key, network) -> tuple:
     return cluster, instances[0]
 
 
+def add_public_security_group(template: Template, network) -> ec2.SecurityGroup:
+    """The load balancer's own group: 443 and 80 (redirected) from the internet, out only to
+    the service's port; the service's group (the network's) admits that port from it."""
+    group = network_parts.add_security_group(template, "PublicLoadBalancerSecurityGroup", network.vpc_id, "loan-alb",
+                                             "Internet-facing load balancer of the loan service")
+    network_parts.allow_tcp(template, "PublicHttpsIngress", group, 443, "HTTPS from the internet", cidr="0.0.0.0/0")
+    http = template.add_resource(ec2.SecurityGroupIngress(
+        "PublicHttpIngress", GroupId=Ref(group), IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="0.0.0.0/0",
+        Description="HTTP from the internet, only redirected to HTTPS"))
+    suppress(http, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
+    template.add_resource(ec2.SecurityGroupEgress(
+        "PublicLoadBalancerToService", GroupId=Ref(group), IpProtocol="tcp", FromPort=CONTAINER_PORT, ToPort=CONTAINER_PORT,
+        DestinationSecurityGroupId=network.application_security_group, Description="To the loan service"))
+    template.add_resource(ec2.SecurityGroupIngress(
+        "ServiceFromPublicLoadBalancer", GroupId=network.application_security_group, IpProtocol="tcp",
+        FromPort=CONTAINER_PORT, ToPort=CONTAINER_PORT, SourceSecurityGroupId=Ref(group),
+        Description="Loan service from its internet-facing load balancer"))
+    return group
+
+
 def add_service_role(template: Template, cluster, key):
     """The service signs in to MySQL as APPLICATION_DB_USER with an IAM token: no password."""
     return identity.add_role(
@@ -99,7 +122,7 @@ def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster
 
 def add_outputs(template: Template, balancer, cluster, service, db_cluster, log_bucket, topic) -> None:
     add_exported_outputs(template, NAME, {
-        "LoadBalancerDnsName": (GetAtt(balancer.load_balancer, "DNSName"), "Internal HTTPS endpoint of the loan service"),
+        "LoadBalancerDnsName": (GetAtt(balancer.load_balancer, "DNSName"), "Public HTTPS endpoint of the loan service (behind AWS WAF)"),
         "ClusterName": (Ref(cluster), "ECS cluster"),
         "ServiceName": (GetAtt(service, "Name"), "ECS service"),
         "DatabaseEndpoint": (GetAtt(db_cluster, "Endpoint.Address"), "Aurora MySQL writer endpoint"),
@@ -124,11 +147,12 @@ def build() -> Template:
 
     cluster = compute.add_cluster(template, NAME)
     balancer = compute.add_load_balancer(
-        template, suffix=SERVICE, subnets=network.private_subnet_ids, security_group=network.load_balancer_security_group,
+        template, suffix=SERVICE, subnets=network.public_subnet_ids, security_group=Ref(add_public_security_group(template, network)),
         vpc_id=network.vpc_id, certificate_arn=Ref("CertificateArn"), container_port=CONTAINER_PORT,
         tls_policy=compute.TLS13_POLICY, access_logs=(log_bucket, log_bucket_policy),
-        health_check_interval_seconds=HEALTH_CHECK_INTERVAL_SECONDS,
+        health_check_interval_seconds=HEALTH_CHECK_INTERVAL_SECONDS, scheme="internet-facing",
     )
+    firewall.add_web_acl(template, SERVICE, balancer.load_balancer, key, LOG_RETENTION_DAYS)
     service = compute.add_fargate_service(
         template, suffix=SERVICE, cluster=cluster, image=Ref("ContainerImage"), cpu=Ref("TaskCpu"),
         memory=Ref("TaskMemory"), container_port=CONTAINER_PORT,

@@ -69,7 +69,7 @@ def account_trust_with_mfa() -> PolicyDocument:
     )
 
 
-def kms_key_policy(service_principals: list[tuple[str, dict | None]]) -> PolicyDocument:
+def kms_key_policy(service_principals: list[tuple[str, dict | None]], extra_statements: list | None = None) -> PolicyDocument:
     """Key policy: the account administers the key; named services may use it.
 
     ``service_principals`` holds (principal, condition) pairs; the condition narrows
@@ -96,7 +96,7 @@ def kms_key_policy(service_principals: list[tuple[str, dict | None]]) -> PolicyD
         if condition:
             statement["Condition"] = condition
         statements.append(Statement(**statement))
-    return PolicyDocument(Version=VERSION, Statement=statements)
+    return PolicyDocument(Version=VERSION, Statement=statements + list(extra_statements or []))
 
 
 def logs_service_condition() -> Condition:

@@ -10,6 +10,9 @@
 - ``cfnops-workload-boundary``: the permissions boundary of every workload role.
 - the artifacts bucket ``cfnops-artifacts-<account>-<region>`` for templates over
   51,200 bytes: versioned, CMK-encrypted, public access blocked, TLS only.
+- the account's audit trail (``components/audit.py``): one multi-region CloudTrail trail,
+  with S3 data events for prod's fraud-agent and loan-processing buckets and the artifacts
+  buckets, their names derived from the workload templates themselves.
 
 Deployed as a plain stack, once per account in each administrator region. The role
 names are fixed by StackSets; they are created in RoleRegion only (IAM is global).
@@ -24,10 +27,13 @@ from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Templat
 from troposphere import iam
 
 from . import execution_policy, policies
-from .components import buckets, encryption
-from .conventions import ARTIFACTS_BUCKET, PERMISSIONS_BOUNDARY, add_standard_parameters, standard_tags, suppress
+from .components import audit, buckets, encryption
+from .conventions import ARTIFACTS_BUCKET, PERMISSIONS_BOUNDARY, REGIONS, add_standard_parameters, standard_tags, suppress
 
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
+# whose S3 buckets the audit trail records object by object, in which environment
+DATA_EVENT_TEMPLATES = ("fraud-agent", "loan-processing")
+DATA_EVENT_ENVIRONMENT = "prod"
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
 
 def add_parameters(template: Template) -> None:
@@ -119,19 +125,41 @@ def add_execution_role(template: Template, permissions: execution_policy.Executi
     return role
 
 
+def _regions(template: dict) -> list[str]:
+    allowed = (template.get("Metadata") or {}).get("cfnops", {}).get("AllowedRegions")
+    return [region for region in REGIONS if not allowed or region in allowed]
+
+
+def data_event_buckets(rendered: Mapping[str, dict]) -> list[str]:
+    """Names (Fn::Sub patterns) of the buckets the trail records object-level access to: prod's buckets of
+    DATA_EVENT_TEMPLATES in every region each may deploy to (names from their own templates,
+    so a renamed or added bucket follows), and the artifacts bucket of every region."""
+    names = [ARTIFACTS_BUCKET.format(account="${AWS::AccountId}", region=region) for region in REGIONS]
+    for name in DATA_EVENT_TEMPLATES:
+        template = rendered[name]
+        for resource in template["Resources"].values():
+            pattern = resource["Properties"].get("BucketName", {}).get("Fn::Sub") if resource["Type"] == "AWS::S3::Bucket" else None
+            for region in _regions(template) if isinstance(pattern, str) else ():
+                names.append(pattern.replace("${Environment}", DATA_EVENT_ENVIRONMENT).replace("${AWS::Region}", region))
+    return names
+
+
 def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
     """The bootstrap template for StackSets that deploy ``workloads`` (name -> build)."""
-    permissions = execution_policy.execution_permissions({name: b().to_dict() for name, b in workloads.items()})
+    rendered = {name: b().to_dict() for name, b in workloads.items()}
+    permissions = execution_policy.execution_permissions(rendered)
     template = Template(Description="cfnops bootstrap: StackSet administration and execution roles, artifacts bucket")
     add_parameters(template)
     template.add_condition("SelfAdministered", Equals(Ref("AdministratorAccountId"), ""))
+    # the one region whose stack creates what an account has once: the (global) roles, the trail
     template.add_condition("CreateRoles", Equals(Ref("AWS::Region"), Ref("RoleRegion")))
     add_administration_role(template)
     add_boundary(template, permissions.boundary)
     add_execution_role(template, permissions)
     key = encryption.add_kms_key(template, "ArtifactsKey", "cfnops artifacts")
     bucket = buckets.add_private_bucket(template, "ArtifactsBucket", Sub(ARTIFACTS_BUCKET.format(account="${AWS::AccountId}", region="${AWS::Region}")), key)
-    suppress(bucket, "CKV_AWS_18", "holds only rendered templates; reads and writes are recorded by CloudTrail")
+    suppress(bucket, "CKV_AWS_18", "holds only rendered templates; reads and writes are recorded by the account's trail (data events)")
+    audit.add_trail(template, "CreateRoles", data_event_buckets(rendered))
     template.add_output(Output("ArtifactsBucketName", Value=Ref(bucket), Description="Templates over 51,200 bytes"))
     template.add_output(Output("ExecutionRoleArn", Condition="CreateRoles", Value=GetAtt("ExecutionRole", "Arn"),
                                Description="Role CloudFormation assumes in this account"))

@@ -174,7 +174,51 @@ def test_targets_are_health_checked_every_30_seconds(loans, templates):
     assert templates["fraud-detection"]["Resources"]["TargetGroup"]["Properties"]["HealthCheckIntervalSeconds"] == 15
 
 
-def test_load_balancer_stays_internal_in_the_private_subnets(loans):
+def test_load_balancer_is_internet_facing_in_the_public_subnets_and_the_service_stays_private(loans):
     balancer = loans["Resources"]["LoadBalancer"]["Properties"]
-    assert balancer["Scheme"] == "internal"
-    assert balancer["Subnets"] == {"Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PrivateSubnetIds"}}]}
+    assert balancer["Scheme"] == "internet-facing"
+    assert balancer["Subnets"] == {"Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PublicSubnetIds"}}]}
+    assert balancer["SecurityGroups"] == [ref("PublicLoadBalancerSecurityGroup")]
+    service = props(loans, "Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
+    assert service["Subnets"] == {"Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PrivateSubnetIds"}}]}
+    assert service["AssignPublicIp"] == "DISABLED"
+
+
+def test_only_the_load_balancer_admits_443_and_80_from_the_internet(loans):
+    group = ref("PublicLoadBalancerSecurityGroup")
+    open_rules = {title: rule["Properties"] for title, rule in resources_of_type(loans, "AWS::EC2::SecurityGroupIngress").items()
+                  if rule["Properties"].get("CidrIp") == "0.0.0.0/0"}
+    assert sorted((r["FromPort"], r["ToPort"]) for r in open_rules.values()) == [(80, 80), (443, 443)]
+    assert all(r["GroupId"] == group for r in open_rules.values())
+    service_ingress = props(loans, "ServiceFromPublicLoadBalancer")
+    assert service_ingress["SourceSecurityGroupId"] == group and service_ingress["FromPort"] == 8080
+    egress = resources_of_type(loans, "AWS::EC2::SecurityGroupEgress")
+    assert [(e["Properties"]["FromPort"], e["Properties"]["DestinationSecurityGroupId"]) for e in egress.values()
+            if e["Properties"]["GroupId"] == group] == [(8080, service_ingress["GroupId"])]
+
+
+def test_waf_web_acl_with_managed_rule_groups_and_a_rate_limit_is_associated_with_the_load_balancer(loans):
+    acl = props(loans, "WebAcl")
+    assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Allow": {}}
+    managed = [r["Statement"]["ManagedRuleGroupStatement"] for r in acl["Rules"] if "ManagedRuleGroupStatement" in r["Statement"]]
+    assert [(m["VendorName"], m["Name"]) for m in managed] == [
+        ("AWS", "AWSManagedRulesCommonRuleSet"), ("AWS", "AWSManagedRulesKnownBadInputsRuleSet"), ("AWS", "AWSManagedRulesSQLiRuleSet")]
+    assert all(r["OverrideAction"] == {"None": {}} for r in acl["Rules"] if "ManagedRuleGroupStatement" in r["Statement"])
+    (rate,) = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
+    assert rate["Action"] == {"Block": {}} and rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert len({r["Priority"] for r in acl["Rules"]}) == len(acl["Rules"]) == 4
+    association = props(loans, "WebAclAssociation")
+    assert association == {"ResourceArn": ref("LoadBalancer"), "WebACLArn": {"Fn::GetAtt": ["WebAcl", "Arn"]}}
+
+
+def test_waf_logs_to_a_cmk_encrypted_aws_waf_logs_group(loans):
+    group = loans["Resources"]["WebAclLogGroup"]
+    name = group["Properties"]["LogGroupName"]["Fn::Sub"]
+    assert name.startswith("aws-waf-logs-")  # WAF refuses any other name
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert group["Properties"]["RetentionInDays"] == 365 and group["DeletionPolicy"] == "RetainExceptOnCreate"
+    logging = loans["Resources"]["WebAclLogging"]
+    assert logging["Properties"]["ResourceArn"] == {"Fn::GetAtt": ["WebAcl", "Arn"]}
+    (destination,) = logging["Properties"]["LogDestinationConfigs"]
+    # the log group's ARN without the ":*" of its Arn attribute, which WAF refuses
+    assert destination["Fn::Sub"].endswith(":log-group:" + name) and logging["DependsOn"] == ["WebAclLogGroup"]

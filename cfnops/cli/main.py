@@ -382,15 +382,26 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
 
 
 @cli.command()
+@click.option("--deployed", is_flag=True, help="Also read each stack's ConfigHash/ConfigManifest outputs and compare them")
 @click.pass_context
-def parity(context: click.Context) -> None:
+def parity(context: click.Context, deployed: bool) -> None:
     """List the resolved values that differ between environments and whether rules explain them."""
     from ..drift import parity as parity_module
 
     project = _project(context)
     environments = project.platform.environments
-    differences = parity_module.compare(project, render_module.read_generated(project), environments)
+    templates = render_module.read_generated(project)
+    differences = parity_module.compare(project, templates, environments)
     click.echo(parity_module.render(differences, environments))
+    if deployed:
+        from ..core.aws import translate_errors
+        from ..drift.deployed_config import read_environment
+
+        with translate_errors():
+            aws = _connected(project.platform.regions[0])
+            rows = [row for env in environments for row in read_environment(project, aws, env, templates)]
+        click.echo("")
+        click.echo(parity_module.render_deployed(rows))
 
 
 def _fail(error: CfnopsError) -> int:

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 import textwrap
 from dataclasses import dataclass
 
-from ..inputs import params
+from ..inputs import confighash, params
 from ..inputs.platform import Platform
 from ..core.words import plural
 from ..inputs.params import REGION_BOUND
+from .deployed_config import DEPLOYED, DeployedConfig, differing_keys
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class KeyDifference:
     template: str
     key: str
     values: dict[str, str]  # environment -> value ("a | b" when it varies by region)
-    verdict: str  # "rule: ..." | "intended: ..." | "environment" | "per-account" | "unexplained"
+    verdict: str  # "rule: ..." | "intended: ..." | "environment" | "per-account" | "computed" | "unexplained"
 
     @property
     def explained(self) -> bool:
@@ -51,12 +52,14 @@ def compare(project, templates: Mapping[str, dict], environments) -> list[KeyDif
         for key, declaration in body.get("Parameters", {}).items():
             values = {env: _value(resolved[env], template, key, bool(declaration.get("NoEcho"))) for env in environments}
             if len(set(values.values())) > 1:
-                differences.append(KeyDifference(template, key, values, verdict(key, values, project.platform)))
+                kind = "computed" if key in confighash.computed(body) else verdict(key, values, project.platform)
+                differences.append(KeyDifference(template, key, values, kind))
     return differences
 
 
 REASONS = {"environment": "the environment's own name",
            "per-account": "each environment's own account and region (certificates, images)",
+           "computed": "computed by cfnops from the values above (SHA-256 of the configuration manifest)",
            "unexplained": "UNEXPLAINED: no environment rule or stated intent covers this difference"}
 WIDTH = 100
 
@@ -90,3 +93,43 @@ def render(differences: list[KeyDifference], environments) -> str:
                  f"(environment rules, intended differences, the environment itself), {len(unexplained)} unexplained"
                  + (f" ({', '.join(f'{d.template}.{d.key}' for d in unexplained)})" if unexplained else ""))
     return "\n".join(lines)
+
+
+def _short(digest: str) -> str:
+    return digest[:12] if digest else "-"
+
+
+def _deployed_line(row: DeployedConfig, width: int) -> str:
+    where = f"  {row.environment:<{width}} {row.region:<10} {row.account}"
+    if row.status != DEPLOYED:
+        return f"{where}  {row.status:<20} local {_short(row.local_hash)}"
+    if not row.hash_matches_manifest:
+        note = "ConfigHash is not the SHA-256 of ConfigManifest: not deployed by cfnops, do not trust it"
+    elif row.deployed_hash == row.local_hash:
+        note = "as the parameter files say"
+    else:
+        note = "parameter files now differ: " + ", ".join(row.changed_locally)
+    return f"{where}  deployed {_short(row.deployed_hash)}  local {_short(row.local_hash)}  {note}"
+
+
+def render_deployed(rows: list[DeployedConfig]) -> str:
+    """Per template: each instance's deployed hash beside the local one, then which
+    manifest keys make each deployed configuration differ from the first one."""
+    lines: list[str] = []
+    width = max((len(row.environment) for row in rows), default=0)
+    for template in dict.fromkeys(row.template for row in rows):
+        own = [row for row in rows if row.template == template]
+        lines.append(f"{template}: deployed configuration (ConfigHash output) beside the parameter files' (local)")
+        lines += [_deployed_line(row, width) for row in own]
+        deployed = [row for row in own if row.status == DEPLOYED]
+        if deployed:
+            first = deployed[0]
+            hashes = len({row.deployed_hash for row in deployed})
+            lines.append(f"  {plural(len(deployed), 'deployed stack')}, {plural(hashes, 'distinct configuration')}")
+            for row in deployed[1:]:
+                keys = differing_keys(first.deployed_manifest, row.deployed_manifest)
+                if keys:
+                    lines.append(f"  {row.environment} {row.region} differs from {first.environment} {first.region}: "
+                                 + ", ".join(keys))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")

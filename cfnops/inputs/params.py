@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from . import accounts, paramfiles
+from . import accounts, confighash, paramfiles
 from .constraints import ConstraintError, normalize
 from ..core.errors import InputError, shown_value
 from .platform import Platform
@@ -113,10 +113,15 @@ def _settings_for(layers, template: str, region: str, declared: Mapping) -> dict
 
 
 def _resolve_one(environment, env_file, template, region, declared, settings, problems, missing,
-                 filled: Mapping[str, ResolvedValue] = {}) -> dict[str, ResolvedValue]:
+                 filled: Mapping[str, ResolvedValue] = {}, computed=()) -> dict[str, ResolvedValue]:
     resolved: dict[str, ResolvedValue] = {}
     for name, declaration in declared.items():
         setting = settings.get(name)
+        if name in computed:
+            if setting is not None:
+                problems.add(setting.file, setting.key, f"computed by cfnops (SHA-256 of output {computed[name]}): "
+                                                        "remove it from the parameter file")
+            continue
         if name == ENVIRONMENT_PARAMETER:
             if setting is not None and setting.value != environment:
                 problems.add(setting.file, setting.key, f"expected {environment!r} (the environment), got {shown_value(setting.value)}")
@@ -151,6 +156,18 @@ def _resolve_one(environment, env_file, template, region, declared, settings, pr
             continue
         resolved[name] = ResolvedValue(value, file, key)
     return resolved
+
+
+def _add_computed(template: str, body: Mapping, values: dict[str, dict[str, ResolvedValue]]) -> None:
+    """Computed parameters (``confighash``) from each region's resolved values. One that
+    differs between regions becomes a per-region value (an override on each instance)."""
+    computed = {region: confighash.values_for(body, {k: v.value for k, v in resolved.items()})
+                for region, resolved in values.items()}
+    for name in confighash.computed(body):
+        per_region = len({computed[region][name] for region in values}) > 1
+        for region, resolved in values.items():
+            key = f"regions.{region}.{template}.{name}" if per_region else f"computed.{template}.{name}"
+            resolved[name] = ResolvedValue(computed[region][name], None, key)
 
 
 def _report_missing(env_file: str, missing: dict, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
@@ -217,12 +234,16 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
         if PRIMARY_REGION_PARAMETER in declared and regions[template]:
             default = ResolvedValue(regions[template][0], env_file, "(first region)")
             filled[PRIMARY_REGION_PARAMETER] = (primaries or {}).get(template, default)
+        computed = confighash.computed(body)
         for region in regions[template]:
             settings = _settings_for(layers, template, region, declared)
-            resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing, filled)
+            resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing, filled,
+                                    computed)
             values[template][region] = resolved
             _apply_rules(project.platform, environment, env_file, template, resolved, problems)
             _check_region_bound(env_file, template, region, resolved, problems)
+        if computed and not problems.lines and not missing:
+            _add_computed(template, body, values[template])
     _report_missing(env_file, missing, regions, problems)
     _undeployed_overrides(layers, regions, problems)
     problems.raise_if_any()

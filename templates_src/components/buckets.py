@@ -92,10 +92,11 @@ def tiered(infrequent_after: int, glacier_after: int) -> dict:
 
 
 def add_private_bucket(template: Template, title: str, name: Sub, key, noncurrent_days: int = 90,
-                       current: dict | None = None) -> s3.Bucket:
-    """``current``: the lifecycle of current objects (``expire_after``, ``tiered``); kept by default."""
+                       current: dict | None = None, policy_statements=()) -> s3.Bucket:
+    """``current``: the lifecycle of current objects (``expire_after``, ``tiered``); kept by default.
+    ``policy_statements`` (a function of the bucket) follow TLS-only in the bucket's policy."""
     bucket = _bucket(template, title, name, key, [_noncurrent_expiry(noncurrent_days, **(current or {}))])
-    _add_policy(template, bucket)
+    _add_policy(template, bucket, *(policy_statements(bucket) if policy_statements else ()))
     return bucket
 
 
@@ -125,7 +126,7 @@ def add_access_log_bucket(template: Template, title: str, name: Sub, prefix: str
     for rule in ("E9002", "CKV_AWS_145"):
         suppress(bucket, rule, SSE_S3_REASON)
     suppress(bucket, "CKV_AWS_18", "it is the access-log bucket: logging it would need another log bucket, and so on; "
-             "reads of it are recorded by CloudTrail")
+             "in prod, reads of it are recorded by the account trail's data events (stackset-roles)")
     elb_account = FindInMap(ELB_LOG_MAPPING, Ref("AWS::Region"), "Account")
     policy = _add_policy(template, bucket, Statement(
         Sid="LoadBalancerAccessLogs",

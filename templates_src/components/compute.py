@@ -67,7 +67,7 @@ def _access_log_attributes(bucket, prefix: str) -> list[elb.LoadBalancerAttribut
 
 def add_load_balancer(
     template: Template, *, suffix: str, subnets, security_group, vpc_id, certificate_arn, container_port: int, tls_policy: str,
-    access_logs=None, health_check_interval_seconds: int = 15,
+    access_logs=None, health_check_interval_seconds: int = 15, scheme: str = "internal",
 ) -> LoadBalancer:
     """``access_logs``: (bucket, bucket policy), logs written under the prefix ``suffix``;
     the load balancer waits for the policy, since ELB checks it may write when enabled.
@@ -84,7 +84,7 @@ def add_load_balancer(
     lb = template.add_resource(
         elb.LoadBalancer(
             "LoadBalancer",
-            Scheme="internal",
+            Scheme=scheme,
             Type="application",
             Subnets=subnets,
             SecurityGroups=[security_group],

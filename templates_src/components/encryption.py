@@ -14,8 +14,10 @@ def add_kms_key(
     title: str,
     purpose: str,
     service_principals: list[tuple[str, object]] | None = None,
+    extra_statements: list | None = None,
 ) -> Key:
-    """A rotating CMK that outlives the stack (data encrypted with it must stay readable)."""
+    """A rotating CMK that outlives the stack (data encrypted with it must stay readable);
+    ``extra_statements`` for a service that needs other actions or conditions (CloudTrail)."""
     key = template.add_resource(
         retain(
             Key(
@@ -26,7 +28,7 @@ def add_kms_key(
                 Enabled=True,
                 EnableKeyRotation=True,
                 PendingWindowInDays=30,
-                KeyPolicy=policies.kms_key_policy(service_principals or []),
+                KeyPolicy=policies.kms_key_policy(service_principals or [], extra_statements or []),
                 Tags=standard_tags(),
             )
         )

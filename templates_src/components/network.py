@@ -239,6 +239,7 @@ class ImportedNetwork:
 
     vpc_id: ImportValue
     vpc_cidr: ImportValue
+    public_subnet_ids: Split
     private_subnet_ids: Split
     data_subnet_ids: Split
     load_balancer_security_group: ImportValue
@@ -265,6 +266,7 @@ def import_network() -> ImportedNetwork:
     return ImportedNetwork(
         vpc_id=imported("VpcId"),
         vpc_cidr=imported("VpcCidr"),
+        public_subnet_ids=Split(",", imported("PublicSubnetIds")),
         private_subnet_ids=Split(",", imported("PrivateSubnetIds")),
         data_subnet_ids=Split(",", imported("DataSubnetIds")),
         load_balancer_security_group=imported("LoadBalancerSecurityGroupId"),
