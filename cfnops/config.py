@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import region_outputs
 from .awsfacts import stackset_limits
 from .errors import InputError, shown_value
 from .paramfiles import expected_one_of, parse_yaml, type_name, unknown
@@ -36,7 +37,7 @@ CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAN
 PERMISSION_MODELS = ("SELF_MANAGED", "SERVICE_MANAGED")
 KEYS = ("template", "description", "administrator_region", "regions", "permission_model", "accounts",
         "organizational_units", "auto_deployment", "capabilities", "managed_execution", "depends_on", "tags",
-        "operation_preferences")
+        "operation_preferences", "region_outputs")
 PREFERENCE_KEYS = {
     "region_concurrency": "RegionConcurrencyType",
     "region_order": "RegionOrder",
@@ -78,6 +79,7 @@ class StackSetSpec:
     depends_on: tuple[str, ...]
     tags: dict[str, str] = field(default_factory=dict)
     preferences: dict = field(default_factory=dict)
+    region_outputs: tuple[region_outputs.RegionOutput, ...] = ()  # parameters read from other regions' outputs
 
     @property
     def service_managed(self) -> bool:
@@ -233,7 +235,9 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
         depends_on=checker.strings(data.get("depends_on", []), "depends_on"),
         tags=tags,
         preferences=_preferences(checker, data.get("operation_preferences", {}), environment, regions),
+        region_outputs=region_outputs.parse(data.get("region_outputs"), checker.problem),
     )
+    region_outputs.refuse_service_managed(spec, checker.problem)
     if checker.problems:
         raise InputError(checker.problems)
     return spec
@@ -267,6 +271,7 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
                 problems.append(where + f"{dependency} is not deployed to {', '.join(missing)} "
                                 f"(its regions: {', '.join(specs[dependency].regions)})")
     problems += _shared_templates(specs, display, directory)
+    problems += region_outputs.check_references(specs, lambda key: display(directory / (key + ".yaml")))
     if problems:
         raise InputError(problems)
     return order(specs, display, directory)
@@ -297,6 +302,9 @@ def load_project(project, environment: str, templates: Mapping[str, Mapping]) ->
     directory = project.root / "stacksets"
     specs = load_all(directory, project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
     check_allowed_regions(specs, templates, project.display, directory)
+    problems = region_outputs.check_templates(specs, templates, lambda key: project.display(directory / (key + ".yaml")))
+    if problems:
+        raise InputError(problems)
     return specs
 
 

@@ -21,6 +21,11 @@ COST_CENTER = "CostCenter"
 PROJECT = "Project"
 
 
+def region_title(region: str) -> str:
+    """A region as it appears in logical ids and parameter names: us-west-2 -> UsWest2."""
+    return "".join(part.capitalize() for part in region.split("-"))
+
+
 def name_pattern(kind: str, suffix: str) -> str:
     """``{env}-{region}-{kind}-{suffix}`` as a Fn::Sub pattern, for names built on it."""
     return f"${{{ENVIRONMENT}}}-${{AWS::Region}}-{kind}-{suffix}"

@@ -96,6 +96,9 @@ def add_outputs(template: Template, vpc, tiers, groups) -> None:
         "PublicSubnetIds": network.joined_ids(tiers["public"].subnets),
         "PrivateSubnetIds": network.joined_ids(tiers["private"].subnets),
         "DataSubnetIds": network.joined_ids(tiers["data"].subnets),
+        "PrivateRouteTableIds": network.joined_ids(tiers["private"].route_tables),
+        "DataRouteTableId": Ref(tiers["data"].route_tables[0]),
+        "AzCount": Ref("AzCount"),
         **{name: Ref(group) for name, group in groups.items()},
     }
     add_exported_outputs(template, "network", {name: (values[name], description) for name, description in network.NETWORK_EXPORTS.items()})
