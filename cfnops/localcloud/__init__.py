@@ -16,9 +16,10 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import failures, limits, patches, permissions, stacksets, updates
+    from . import failures, limits, patches, peering, permissions, stacksets, updates
 
     patches.install()
+    peering.install()
     failures.install()
     updates.install()
     stacksets.install()
