@@ -14,6 +14,7 @@ into plain values before any AWS call.
     depends_on: [network]
     tags: {Team: fraud}
     operation_preferences: {prod: {max_concurrent_count: 1}}   # over the environment defaults
+    region_outputs: {PeerVpcId{peer}: {stackset: network, output: VpcId, regions: later}}  # region_outputs.py
 
 The StackSet of environment E is named ``<name>-<E>``.
 """
