@@ -272,7 +272,7 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
                 problems.append(where + f"{dependency} is not deployed to {', '.join(missing)} "
                                 f"(its regions: {', '.join(specs[dependency].regions)})")
     problems += _shared_templates(specs, display, directory)
-    problems += region_outputs.check_references(specs, lambda key: display(directory / (key + ".yaml")))
+    problems += region_outputs.check_references(specs, lambda key: display(directory / (key + ".yaml")), broken)
     if problems:
         raise InputError(problems)
     return order(specs, display, directory)

@@ -135,13 +135,16 @@ def refuse_service_managed(spec, problem: Callable[[str, str], None]) -> None:
                 f"deploys to the accounts of organizational units: {CROSS_ACCOUNT}")
 
 
-def check_references(specs: Mapping, where: Callable[[str], str]) -> list[str]:
+def check_references(specs: Mapping, where: Callable[[str], str], broken=()) -> list[str]:
     """Sources are this StackSet or one it depends on; its own outputs come from earlier regions;
-    no parameter is read twice. ``where(key)`` names a StackSet's file."""
+    no parameter is read twice. ``where(key)`` names a StackSet's file; ``broken`` ones are
+    reported in their own file already."""
     problems = []
     for spec in specs.values():
         for declared in spec.region_outputs:
             key = f"{where(spec.key)}: region_outputs.{declared.parameter}"
+            if declared.stackset in broken:
+                continue
             if declared.stackset == spec.key:
                 if declared.scope != "earlier":
                     problems.append(f"{key}.regions: a StackSet's own outputs can only come from earlier regions "

@@ -10,12 +10,9 @@ is peered exactly once. Same account only: AWS accepts a same-account peering wi
 a peer role, cross-account needs one (PeerRoleArn), which we do not manage.
 
 Routes to P's /16 go into the private and data route tables only (the public tier
-stays internet-facing only). Security groups cannot reference a group of a peer VPC
-in another region, so the rules name CIDRs: only P's private subnets (where tasks,
-functions and internal load balancers run), only the ports replication needs:
-  - 443 into the internal load balancers: scoring calls fail over to another region;
-  - 5432 into the databases, and out of the applications to P's data subnets: Aurora
-    global secondaries are read-only, so writes reach the primary region's writer.
+stays internet-facing only). The security group rules for peers live in the network
+template, next to their groups (network.add_peer_rules): a group's rules added from
+another stack are reported as drift of the group by CloudFormation's drift detection.
 """
 
 from __future__ import annotations
@@ -27,11 +24,7 @@ from troposphere import ec2
 
 from .components import network
 from .conventions import ENVIRONMENT, REGIONS, add_standard_parameters, export_name, physical_name, region_title, standard_tags
-from .network import POSTGRES_PORT
 
-HTTPS_PORT = 443
-PRIVATE_TIER_OFFSET = 1 + network.TIERS.index("private") * network.MAX_AZS  # in the NetworkCidrs lists
-DATA_TIER_OFFSET = 1 + network.TIERS.index("data") * network.MAX_AZS
 
 
 def peer_vpc_parameter(peer: str) -> str:
@@ -126,29 +119,6 @@ def add_routes(template: Template, peer: str, conditions: dict[str, str], peerin
         DestinationCidrBlock=destination, VpcPeeringConnectionId=peering_id))
 
 
-def _rule(kind, title: str, condition: str, group: str, port: int, cidr, description: str):
-    """One TCP port of a network security group (imported) from or to one CIDR."""
-    return kind(title, Condition=condition, GroupId=_imported(group), IpProtocol="tcp", FromPort=port, ToPort=port,
-                CidrIp=cidr, Description=description)
-
-
-def add_security_group_rules(template: Template, peer: str, conditions: dict[str, str]) -> None:
-    """Per peer subnet (the third exists when that region spans three zones; its /20 is reserved either way)."""
-    title = region_title(peer)
-    for az in range(network.MAX_AZS):
-        private, data = _peer_cidr(peer, PRIVATE_TIER_OFFSET + az), _peer_cidr(peer, DATA_TIER_OFFSET + az)
-        suffix = f"{title}{az + 1}"
-        template.add_resource(_rule(
-            ec2.SecurityGroupIngress, f"LoadBalancerHttpsFrom{suffix}", conditions["peers"], "LoadBalancerSecurityGroupId",
-            HTTPS_PORT, private, f"HTTPS from {peer} private subnet {az + 1} (cross-region scoring failover)"))
-        template.add_resource(_rule(
-            ec2.SecurityGroupIngress, f"DatabasePostgresFrom{suffix}", conditions["peers"], "DatabaseSecurityGroupId",
-            POSTGRES_PORT, private, f"PostgreSQL from {peer} private subnet {az + 1} (writes to the primary region)"))
-        template.add_resource(_rule(
-            ec2.SecurityGroupEgress, f"ApplicationPostgresTo{suffix}", conditions["peers"], "ApplicationSecurityGroupId",
-            POSTGRES_PORT, data, f"PostgreSQL to {peer} data subnet {az + 1} (writes to the primary region)"))
-
-
 def build() -> Template:
     template = Template(Description="Inter-region VPC peering of an environment: connections, routes, security group rules")
     add_parameters(template)
@@ -159,5 +129,4 @@ def build() -> Template:
         conditions = add_conditions(template, peer)
         peering_id = add_peering(template, peer, conditions)
         add_routes(template, peer, conditions, peering_id)
-        add_security_group_rules(template, peer, conditions)
     return template

@@ -285,6 +285,9 @@ def test_network_flow_logs_go_to_an_encrypted_log_group(network):
 
 def test_network_exports_are_named_per_environment(network):
     for name, output in network["Outputs"].items():
+        if name == "AzCount":  # read by cfnops for network-peering (region_outputs), imported by no template
+            assert "Export" not in output
+            continue
         assert output["Export"]["Name"] == {"Fn::Sub": f"${{Environment}}-network-{name}"}
     assert {"VpcId", "PrivateSubnetIds", "DataSubnetIds", "ApplicationSecurityGroupId"} <= set(network["Outputs"])
 
@@ -317,7 +320,7 @@ def test_no_two_resources_of_the_platform_share_a_physical_name(templates):
 def test_every_network_export_is_imported_and_every_import_exported(templates, network):
     """No export is left behind for what no workload uses any more (a rotation security
     group, say), and no workload imports what the network does not export."""
-    exported = {output["Export"]["Name"]["Fn::Sub"] for output in network["Outputs"].values()}
+    exported = {output["Export"]["Name"]["Fn::Sub"] for output in network["Outputs"].values() if "Export" in output}
     imported = set()
     for name, template in templates.items():
         text = json.dumps(template)

@@ -254,7 +254,6 @@ NETWORK_EXPORTS = {
     "DataSubnetIds": "Comma-separated data subnet ids",
     "PrivateRouteTableIds": "Comma-separated route tables of the private subnets (one per availability zone)",
     "DataRouteTableId": "Route table of the data subnets",
-    "AzCount": "Availability zones the subnet tiers span",
     "LoadBalancerSecurityGroupId": "Security group of internal load balancers",
     "ApplicationSecurityGroupId": "Security group of application tasks and functions",
     "DatabaseSecurityGroupId": "Security group of databases and caches",
