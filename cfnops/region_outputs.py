@@ -198,10 +198,11 @@ def check_unset(resolved, specs) -> None:
         raise InputError(list(dict.fromkeys(problems)))
 
 
-def check_accounts(specs, caller: str, targets: Callable) -> None:
+def check_accounts(specs, caller: str, targets: Callable, all_specs=()) -> None:
     """After GetCallerIdentity, before any other call: outputs are read in the caller's account,
-    so a StackSet with region_outputs, and each StackSet it reads, deploys there only."""
-    by_key = {spec.key: spec for spec in specs}
+    so a StackSet with region_outputs (of ``specs``, those deployed), and each StackSet it reads
+    (of ``all_specs``), deploys there only."""
+    by_key = {spec.key: spec for spec in (*all_specs, *specs)}
     problems = []
     for spec in specs:
         if not spec.region_outputs:

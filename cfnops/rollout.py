@@ -58,7 +58,7 @@ def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tupl
     with translate_errors():
         account = aws.account_id(prepared.specs[0].administrator_region)
         accounts.check(prepared.resolved, prepared.specs, account)  # before any other call
-        region_outputs.check_accounts(prepared.all_specs or prepared.specs, account, accounts.targets)
+        region_outputs.check_accounts(prepared.specs, account, accounts.targets, prepared.all_specs)
         plans = [plan_one(aws, prepared, spec, account, progress, wait)[0] for spec in prepared.specs]
     return account, plans
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from . import interrupt
 from .errors import OperationFailedError
 from .plan import Plan
 
@@ -31,7 +32,9 @@ def apply_in_passes(replan: Callable[[], tuple[Plan, dict]], apply_plan: Callabl
     """``replan()`` -> (plan of the known regions, region -> reads still pending); each plan with
     work goes to ``apply_plan``, its outcomes to ``outcomes``. Stops at the first failure."""
     for _ in range(passes):
+        interrupt.check()  # after Ctrl-C no new pass starts (its reads take a moment: check again after them)
         plan, blocked = replan()
+        interrupt.check()
         if not has_work(plan):
             if blocked:
                 raise OperationFailedError(_waiting(plan.name, blocked))
