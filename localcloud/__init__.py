@@ -16,11 +16,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import failures, globaldb, globaltables, limits, patches, permissions, stacksets, updates
+    from . import failures, globaldb, globaltables, limits, patches, peering, permissions, stacksets, updates
 
     patches.install()
     globaldb.install()
     globaltables.install()
+    peering.install()
     failures.install()
     updates.install()
     stacksets.install()

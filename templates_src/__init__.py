@@ -30,10 +30,11 @@ def build_registry(entries: Iterable[tuple[str, BuildFunction]]) -> MappingProxy
 
 
 def _workloads() -> list[tuple[str, BuildFunction]]:
-    from . import data_pipeline, fraud_agent, fraud_detection, loan_processing, network, payments
+    from . import data_pipeline, fraud_agent, fraud_detection, loan_processing, network, network_peering, payments
 
     return [
         ("network", network.build),
+        ("network-peering", network_peering.build),
         ("fraud-detection", fraud_detection.build),
         ("payments", payments.build),
         ("data-pipeline", data_pipeline.build),

@@ -7,6 +7,9 @@ account (and next to another environment) without collisions.
 
 from __future__ import annotations
 
+# region_title: a region in logical ids and parameter names (us-west-2 -> UsWest2), the tool's
+# spelling, since StackSet files' region_outputs name outputs with it.
+from cfnops.inputs.region_outputs import region_title  # noqa: F401 (re-exported)
 from troposphere import AWSObject, Equals, Export, Not, Output, Parameter, Ref, Sub, Tags, Template
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -45,6 +48,8 @@ def global_name(suffix: str) -> Sub:
     """``{env}-{suffix}-global``: one name for a resource that spans the regions (an Aurora
     global cluster), so the environment alone keeps it apart."""
     return Sub(f"${{{ENVIRONMENT}}}-{suffix}-global")
+
+
 
 
 def name_pattern(kind: str, suffix: str) -> str:

@@ -7,17 +7,20 @@ security groups; everything a workload needs is exported as ``{env}-network-<Out
 
 from __future__ import annotations
 
-from troposphere import Equals, GetAtt, Parameter, Ref, Template
+from troposphere import Equals, FindInMap, GetAtt, Not, Output, Parameter, Ref, Select, Template
 from troposphere import ec2
 
 from . import policies
 from .components import encryption, identity, network, observability
-from .conventions import add_exported_outputs, add_standard_parameters, standard_tags
+from .conventions import ENVIRONMENT, REGIONS, add_exported_outputs, add_standard_parameters, region_title, standard_tags
 
 LOG_RETENTION_DAYS = [7, 14, 30, 60, 90, 180, 365, 400, 545, 731, 1096, 1827, 3653]
 APPLICATION_PORT = 8080
 POSTGRES_PORT = 5432
 MYSQL_PORT = 3306
+HTTPS_PORT = 443
+PRIVATE_TIER_OFFSET = 1 + network.TIERS.index("private") * network.MAX_AZS  # in the NetworkCidrs lists
+DATA_TIER_OFFSET = 1 + network.TIERS.index("data") * network.MAX_AZS
 
 
 def add_parameters(template: Template) -> None:
@@ -63,6 +66,41 @@ def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.Secur
     return {"LoadBalancerSecurityGroupId": lb, "ApplicationSecurityGroupId": app, "DatabaseSecurityGroupId": db}
 
 
+def _peer_cidr(peer: str, index: int) -> Select:
+    return Select(index, FindInMap(network.CIDR_MAPPING, peer, Ref(ENVIRONMENT)))
+
+
+def add_peer_rules(template: Template, groups: dict[str, ec2.SecurityGroup]) -> None:
+    """What another region of the environment may reach over inter-region peering
+    (network-peering creates the connections and routes; without them nothing arrives).
+    Here, next to the groups, because CloudFormation's drift detection reports a group's
+    rules added from another stack as drift of the group. A group cannot reference a
+    group of a peer VPC in another region, so the rules name CIDRs: only the peer's
+    private subnets (tasks, functions, internal load balancers), only these ports:
+      - HTTPS 443 into the internal load balancers: scoring calls fail over to another region;
+      - PostgreSQL 5432 into the databases, and out of the applications to the peer's data
+        subnets: Aurora global secondaries are read-only, writes reach the primary's writer.
+    Per peer subnet: the third exists when that region spans three zones; its /20 is
+    reserved for it either way."""
+    lb, app, db = (groups[name] for name in ("LoadBalancerSecurityGroupId", "ApplicationSecurityGroupId", "DatabaseSecurityGroupId"))
+    for peer in REGIONS:
+        condition = f"IsNot{region_title(peer)}"
+        template.add_condition(condition, Not(Equals(Ref("AWS::Region"), peer)))
+        for az in range(network.MAX_AZS):
+            private, data, suffix = _peer_cidr(peer, PRIVATE_TIER_OFFSET + az), _peer_cidr(peer, DATA_TIER_OFFSET + az), f"{region_title(peer)}{az + 1}"
+            rules = [
+                (ec2.SecurityGroupIngress, f"LoadBalancerHttpsFrom{suffix}", lb, HTTPS_PORT, private,
+                 f"HTTPS from {peer} private subnet {az + 1} (cross-region scoring failover)"),
+                (ec2.SecurityGroupIngress, f"DatabasePostgresFrom{suffix}", db, POSTGRES_PORT, private,
+                 f"PostgreSQL from {peer} private subnet {az + 1} (writes to the primary region)"),
+                (ec2.SecurityGroupEgress, f"ApplicationPostgresTo{suffix}", app, POSTGRES_PORT, data,
+                 f"PostgreSQL to {peer} data subnet {az + 1} (writes to the primary region)"),
+            ]
+            for kind, title, group, port, cidr, description in rules:
+                template.add_resource(kind(title, Condition=condition, GroupId=Ref(group), IpProtocol="tcp", FromPort=port,
+                                           ToPort=port, CidrIp=cidr, Description=description))
+
+
 def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
     key = encryption.add_kms_key(template, "FlowLogKey", "network logs", [policies.logs_key_user()])
     log_group = observability.add_log_group(template, "FlowLogGroup", "vpc-flow-logs", Ref("FlowLogRetentionDays"), key)
@@ -105,9 +143,13 @@ def add_outputs(template: Template, vpc, tiers, groups) -> None:
         "PublicSubnetIds": network.joined_ids(tiers["public"].subnets),
         "PrivateSubnetIds": network.joined_ids(tiers["private"].subnets),
         "DataSubnetIds": network.joined_ids(tiers["data"].subnets),
+        "PrivateRouteTableIds": network.joined_ids(tiers["private"].route_tables),
+        "DataRouteTableId": Ref(tiers["data"].route_tables[0]),
         **{name: Ref(group) for name, group in groups.items()},
     }
     add_exported_outputs(template, "network", {name: (values[name], description) for name, description in network.NETWORK_EXPORTS.items()})
+    # not exported: cfnops reads it for network-peering (stacksets/network-peering.yaml, region_outputs)
+    template.add_output(Output("AzCount", Description="Availability zones the subnet tiers span", Value=Ref("AzCount")))
 
 
 def build() -> Template:
@@ -123,5 +165,6 @@ def build() -> Template:
     add_flow_logs(template, vpc)
     add_replicated_data_key(template)
     groups = add_security_groups(template, vpc)
+    add_peer_rules(template, groups)
     add_outputs(template, vpc, tiers, groups)
     return template

@@ -67,7 +67,7 @@ def test_lint_findings_are_exit_4(tmp_project):
 
 def test_lint_refuses_an_unknown_template():
     result = run("lint", "--template", "payroll")
-    assert (result.returncode, result.stderr) == (3, "error: --template payroll: unknown template: expected one of network, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles\n")
+    assert (result.returncode, result.stderr) == (3, "error: --template payroll: unknown template: expected one of network, network-peering, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles\n")
 
 
 def test_render_is_idempotent_in_a_copy(tmp_project):

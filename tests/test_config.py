@@ -28,8 +28,8 @@ def stacksets(tmp_path):
 
 def test_committed_definitions_in_dependency_order(project):
     specs = load(project, "prod")
-    assert [s.name for s in specs] == ["network-prod", "data-pipeline-prod", "fraud-agent-prod", "fraud-detection-prod", "loan-processing-prod", "payments-prod"]
-    assert [[s.key for s in level] for level in config.levels(specs)] == [["network"], ["data-pipeline", "fraud-agent", "fraud-detection", "loan-processing", "payments"]]
+    assert [s.name for s in specs] == ["network-prod", "data-pipeline-prod", "fraud-agent-prod", "fraud-detection-prod", "loan-processing-prod", "network-peering-prod", "payments-prod"]
+    assert [[s.key for s in level] for level in config.levels(specs)] == [["network"], ["data-pipeline", "fraud-agent", "fraud-detection", "loan-processing", "network-peering", "payments"]]
 
 
 @pytest.mark.parametrize("environment, expected", [
@@ -46,7 +46,7 @@ def test_operation_preferences_per_environment(project, environment, expected):
 BAD = [
     ("unknown-key", "network", "tags:", "tagz:", "stacksets/network.yaml: tagz: unknown key (did you mean tags?): expected one of "),
     ("unknown-template", "network", "template: network", "template: netwerk",
-     "stacksets/network.yaml: template: unknown template (did you mean network?): expected one of network, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles"),
+     "stacksets/network.yaml: template: unknown template (did you mean network?): expected one of network, network-peering, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles"),
     ("bad-region", "network", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, ap-south-1]",
      "stacksets/network.yaml: regions[1]: unknown value: expected one of us-east-1, us-west-2, eu-west-1"),
     ("bad-account", "network", "accounts: [self]", "accounts: ['12345']",

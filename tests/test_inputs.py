@@ -165,7 +165,7 @@ CASES = {
                          "(no aws: prefix), got 'aws:owner'"),
     "broken-file-no-cascade": (N, "template: network\n", "template: netwrok\n",
                                f"error: {N}: template: unknown template (did you mean network?): expected one of network, "
-                               "fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles"),
+                               "network-peering, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles"),
 }
 
 

@@ -4,7 +4,7 @@ from templates_src import REGISTRY, DuplicateTemplateError, build_registry
 
 
 def test_registry_lists_the_foundation_templates():
-    assert list(REGISTRY) == ["network", "fraud-detection", "payments", "data-pipeline", "loan-processing", "fraud-agent", "stackset-roles"]
+    assert list(REGISTRY) == ["network", "network-peering", "fraud-detection", "payments", "data-pipeline", "loan-processing", "fraud-agent", "stackset-roles"]
 
 
 def test_registry_rejects_a_duplicate_name():

@@ -48,8 +48,10 @@ def test_create_reaches_current_in_three_regions_with_the_staging_values(project
     assert run.failures == []
     # one CreateStackInstances per StackSet, but fraud-detection: one per region (its overrides); the same
     # again as UpdateStackInstances that turn deletion protection on, for every StackSet but network
-    assert run.mutating == {"CreateStackSet": len(STACKSET_REGIONS), "CreateStackInstances": len(STACKSET_REGIONS) + 2,
-                            "UpdateStackInstances": len(STACKSET_REGIONS) + 2 - 1}
+    # network-peering: one per region too, in passes (each region after those it reads); neither it nor network
+    # has deletion protection to turn on
+    assert run.mutating == {"CreateStackSet": len(STACKSET_REGIONS), "CreateStackInstances": len(STACKSET_REGIONS) + 2 + 2,
+                            "UpdateStackInstances": len(STACKSET_REGIONS) + 2 - 2}
     for key, regions in STACKSET_REGIONS.items():
         summaries = cfn().list_stack_instances(StackSetName=f"{key}-staging")["Summaries"]
         assert sorted(s["Region"] for s in summaries) == sorted(regions)
@@ -77,7 +79,7 @@ def test_first_creation_turns_deletion_protection_on_afterwards_and_a_second_dep
     assert run.failures == []
     for plan in run.plans:
         actions = [o.action for result in run.results if result.plan is plan for o in result.outcomes]
-        expected = ["CREATE"] * len(plan.add) if plan.name.startswith("fraud-detection") else ["CREATE"]
+        expected = ["CREATE"] * len(plan.add) if plan.name.startswith(("fraud-detection", "network-peering")) else ["CREATE"]
         if plan.desired.spec.key in PROTECTED:  # created with protection off, then an update turns it on
             expected += ["UPDATE"] * len(expected)
         assert actions == expected, plan.name
@@ -94,7 +96,7 @@ def test_a_deploy_interrupted_between_creation_and_protection_is_finished_by_the
     assert set(protection_values().values()) == {"false"}
     monkeypatch.undo()
     again = Run(project)
-    assert again.mutating == {"UpdateStackInstances": len(STACKSET_REGIONS) + 2 - 1}
+    assert again.mutating == {"UpdateStackInstances": len(STACKSET_REGIONS) + 2 - 2}
     assert again.calls("DescribeStackInstance") == 0  # the creation's OperationIds say what they left
     assert set(protection_values().values()) == {"true"}
     assert Run(project).mutating == {}
@@ -134,7 +136,10 @@ def test_unchanged_redeploy_makes_no_mutating_call_and_few_reads(project):
     assert again.mutating == {}
     assert all(plan.action == "unchanged" for plan in again.plans)
     reads = {k: v for k, v in again.aws.calls.items() if k.startswith("cloudformation:")}
-    assert reads == {"cloudformation:DescribeStackSet": len(STACKSET_REGIONS), "cloudformation:ListStackInstances": len(STACKSET_REGIONS)}
+    # and network-peering reads what region_outputs names: the instances of network and of itself
+    # (ListStackInstances), then each source stack once (network in 3 regions, itself in the first 2)
+    assert reads == {"cloudformation:DescribeStackSet": len(STACKSET_REGIONS),
+                     "cloudformation:ListStackInstances": len(STACKSET_REGIONS) + 2, "cloudformation:DescribeStacks": 3 + 2}
 
 
 def test_parameter_change_is_one_update_stack_set(project):
@@ -162,10 +167,16 @@ def test_override_change_updates_only_that_region(project):
     assert Run(project).mutating == {}
 
 
+# network-peering's instances read each other's outputs: adding or removing a region changes the
+# others' overrides too (test_peering_localcloud.py); these tests are about the StackSets' own regions
+PLAIN = [name for name in EVERY_REGION if name != "network-peering"]
+
+
 def set_regions(project, regions: str) -> None:
     """The StackSets that cover every region now cover ``regions`` (prod's region order too);
     parameter files keep overrides only for those regions (one for another region is refused)."""
-    for name in EVERY_REGION:
+    (project.root / "stacksets" / "network-peering.yaml").unlink(missing_ok=True)
+    for name in PLAIN:
         path = project.root / "stacksets" / f"{name}.yaml"
         path.write_text(re.sub(r"^(\s*(regions|region_order)): \[.*\]$", rf"\1: {regions}", path.read_text(), flags=re.M))
     for environment in ("dev", "staging", "prod"):
@@ -187,14 +198,14 @@ def test_region_added_then_removed_only_with_prune(project):
     assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == ["eu-west-1", "us-east-1"]
     set_regions(project, "[us-east-1, us-west-2, eu-west-1]")
     added = Run(project, environment="dev")
-    assert added.mutating == {"CreateStackInstances": len(EVERY_REGION)}
+    assert added.mutating == {"CreateStackInstances": len(PLAIN)}
     set_regions(project, "[us-east-1, eu-west-1]")
     kept = Run(project, environment="dev")
     assert kept.mutating == {}  # removal needs PRUNE=1
-    assert all(p.remove == (("123456789012", "us-west-2"),) for p in kept.plans if p.name.removesuffix("-dev") in EVERY_REGION)
+    assert all(p.remove == (("123456789012", "us-west-2"),) for p in kept.plans if p.name.removesuffix("-dev") in PLAIN)
     pruned = Run(project, environment="dev", prune=True)
     assert pruned.failures == []
-    assert pruned.mutating == {"DeleteStackInstances": len(EVERY_REGION)}
+    assert pruned.mutating == {"DeleteStackInstances": len(PLAIN)}
     assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == ["eu-west-1", "us-east-1"]
     assert [s["StackName"] for s in cfn("us-west-2").describe_stacks()["Stacks"]] == []  # dev deletes the stacks
 

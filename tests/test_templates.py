@@ -293,6 +293,9 @@ def test_network_flow_logs_go_to_an_encrypted_log_group(network):
 
 def test_network_exports_are_named_per_environment(network):
     for name, output in network["Outputs"].items():
+        if name == "AzCount":  # read by cfnops for network-peering (region_outputs), imported by no template
+            assert "Export" not in output
+            continue
         assert output["Export"]["Name"] == {"Fn::Sub": f"${{Environment}}-network-{name}"}
     assert {"VpcId", "PrivateSubnetIds", "DataSubnetIds", "ApplicationSecurityGroupId"} <= set(network["Outputs"])
 
@@ -325,13 +328,12 @@ def test_no_two_resources_of_the_platform_share_a_physical_name(templates):
 def test_every_network_export_is_imported_and_every_import_exported(templates, network):
     """No export is left behind for what no workload uses any more (a rotation security
     group, say), and no workload imports what the network does not export."""
-    exported = {output["Export"]["Name"]["Fn::Sub"] for output in network["Outputs"].values()}
+    exported = {output["Export"]["Name"]["Fn::Sub"] for output in network["Outputs"].values() if "Export" in output}
     imported = set()
     for name, template in templates.items():
         text = json.dumps(template)
         imported |= set(re.findall(r'"Fn::ImportValue": \{"Fn::Sub": "(\$\{Environment\}-network-\w+)"\}', text))
-    unused = {"${Environment}-network-PublicSubnetIds"}  # the public tier, for whatever will face the internet
-    assert imported and exported - unused == imported
+    assert imported and exported == imported  # the public subnets too: loan-processing's ALB faces the internet
     assert not resources_of_type(network, "AWS::EC2::VPCEndpoint")  # nothing in the data subnets calls an AWS API
 
 

@@ -15,6 +15,7 @@ into plain values before any AWS call.
     depends_on: [network]
     tags: {Team: fraud}
     operation_preferences: {prod: {max_concurrent_count: 1}}   # over the environment defaults
+    region_outputs: {PeerVpcId{peer}: {stackset: network, output: VpcId, regions: later}}  # region_outputs.py
 
 The StackSet of environment E is named ``<name>-<E>``.
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from ..awsfacts import stackset_limits
 from ..core.errors import InputError, shown_value
+from . import region_outputs
 from .paramfiles import expected_one_of, parse_yaml, type_name, unknown
 
 ACCOUNT = re.compile(r"^([0-9]{12}|self)$")
@@ -37,7 +39,7 @@ CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAN
 PERMISSION_MODELS = ("SELF_MANAGED", "SERVICE_MANAGED")
 KEYS = ("template", "description", "administrator_region", "primary_region", "regions", "permission_model", "accounts",
         "organizational_units", "auto_deployment", "capabilities", "managed_execution", "depends_on", "tags",
-        "operation_preferences")
+        "operation_preferences", "region_outputs")
 PREFERENCE_KEYS = {
     "region_concurrency": "RegionConcurrencyType",
     "region_order": "RegionOrder",
@@ -84,6 +86,7 @@ class StackSetSpec:
     @property
     def primary(self) -> str:
         return self.primary_region or self.regions[0]
+    region_outputs: tuple[region_outputs.RegionOutput, ...] = ()  # parameters read from other regions' outputs
 
     @property
     def service_managed(self) -> bool:
@@ -259,7 +262,9 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
         depends_on=checker.strings(data.get("depends_on", []), "depends_on"),
         tags=tags,
         preferences=_preferences(checker, data.get("operation_preferences", {}), environment, regions, primary),
+        region_outputs=region_outputs.parse(data.get("region_outputs"), checker.problem),
     )
+    region_outputs.refuse_service_managed(spec, checker.problem)
     if checker.problems:
         raise InputError(checker.problems)
     return spec
@@ -293,6 +298,7 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
                 problems.append(where + f"{dependency} is not deployed to {', '.join(missing)} "
                                 f"(its regions: {', '.join(specs[dependency].regions)})")
     problems += _shared_templates(specs, display, directory)
+    problems += region_outputs.check_references(specs, lambda key: display(directory / (key + ".yaml")), broken)
     if problems:
         raise InputError(problems)
     return order(specs, display, directory)
@@ -321,6 +327,9 @@ def load_project(project, environment: str, templates: Mapping[str, Mapping]) ->
     directory = project.root / "stacksets"
     specs = load_all(directory, project.display, environment, platform.registry, platform.regions, platform.environments)
     check_allowed_regions(specs, templates, project.display, directory)
+    problems = region_outputs.check_templates(specs, templates, lambda key: project.display(directory / (key + ".yaml")))
+    if problems:
+        raise InputError(problems)
     return specs
 
 

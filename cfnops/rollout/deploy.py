@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from . import roles
+from . import roles, staged
 from ..awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
 from ..inputs.stacksets import StackSetSpec, levels
 from ..core.errors import OperationFailedError
@@ -230,12 +230,23 @@ class StackSetApplier:
                  OperationId=new_operation_id(plan.desired.all_digest))
 
 
-def apply_all(aws, plans: list[Plan], progress, options: DeployOptions, account: str) -> list[StackSetResult]:
+def apply_all(aws, plans: list[Plan], progress, options: DeployOptions, account: str, replans=None) -> list[StackSetResult]:
     """Creates and updates level by level (dependencies first), StackSets of a level
-    concurrently; then removals in reverse (dependents first). A failed level stops it."""
+    concurrently; then removals in reverse (dependents first). A failed level stops it.
+    ``replans``: StackSet key -> a fresh (plan, held-back regions) for StackSets that read
+    other regions' outputs, applied in passes (staged.py) once their level is reached."""
     by_key = {plan.desired.spec.key: plan for plan in plans}
     appliers = {key: StackSetApplier(aws, plan, progress, options, account) for key, plan in by_key.items()}
     order = levels([plan.desired.spec for plan in plans])
+
+    def apply(applier: StackSetApplier) -> StackSetResult:
+        replan = (replans or {}).get(applier.plan.desired.spec.key)
+        if replan is None:
+            return applier.apply()
+        staged.apply_in_passes(replan, lambda plan: StackSetApplier(aws, plan, progress, options, account).apply(),
+                               lambda plan: plan.changed and (not plan.actual.exists or _has_work(plan)),
+                               applier.result.outcomes, len(applier.plan.desired.spec.regions) + 1)
+        return applier.result
 
     def run_levels(groups, step, wanted) -> bool:
         for level in groups:
@@ -247,7 +258,7 @@ def apply_all(aws, plans: list[Plan], progress, options: DeployOptions, account:
                     return False
         return True
 
-    ok = run_levels(order, StackSetApplier.apply, lambda p: p.changed and (not p.actual.exists or _has_work(p)))
+    ok = run_levels(order, apply, lambda p: p.changed and (not p.actual.exists or _has_work(p)))
     if ok:
         run_levels(list(reversed(order)), StackSetApplier.remove, lambda p: bool(p.remove))
     return [appliers[spec.key].result for level in order for spec in level]

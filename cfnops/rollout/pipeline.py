@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..inputs import accounts, stacksets as config, params
-from . import bootstrap, readiness, roles
+from ..inputs import accounts, region_outputs, stacksets as config, params
+from . import bootstrap, readiness, region_values, roles, staged
 from ..build import lint, render
 from ..changes import guard
 from ..core.aws import Aws, translate_errors
@@ -28,6 +28,7 @@ class Prepared:
     specs: list[config.StackSetSpec]
     texts: dict[str, str]
     resolved: params.ResolvedEnvironment
+    all_specs: tuple[config.StackSetSpec, ...] = ()  # also those STACKSET= left out: sources of region_outputs
 
 
 def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_lint: bool = True) -> Prepared:
@@ -37,6 +38,8 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
         lint.gate(lint.lint(project, list(project.platform.registry), list(project.platform.regions)))
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)
+    region_outputs.check_unset(resolved, specs)
+    all_specs = tuple(specs)
     if only:
         known = {spec.key for spec in specs} | {spec.name for spec in specs}
         unknown = [name for name in only if name not in known]
@@ -47,7 +50,7 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
             raise InputError(f"STACKSET={unknown[0]}: " + unknown_message(unknown[0], sorted(s.key for s in specs), "StackSet"))
         specs = [spec for spec in specs if spec.key in only or spec.name in only]
     texts = {spec.template: project.template_path(spec.template).read_text(encoding="utf-8") for spec in specs}
-    return Prepared(environment, specs, texts, resolved)
+    return Prepared(environment, specs, texts, resolved, all_specs)
 
 
 def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tuple[str, list[Plan]]:
@@ -55,20 +58,34 @@ def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tupl
     with translate_errors():
         account = aws.account_id(prepared.specs[0].administrator_region)
         accounts.check(prepared.resolved, prepared.specs, account)  # before any other call
-        plans = []
-        for spec in prepared.specs:
-            client = aws.client("cloudformation", spec.administrator_region)
-            desired = build_desired(spec, prepared.texts[spec.template], prepared.resolved, account)
-            actual = read_actual(client, spec)
-            if any(instance.in_flight for instance in actual.instances):
-                runner = Runner(client, progress, wait)
-                running = runner.running_operation(spec.name)
-                if running:
-                    progress.note(spec.name, f"an earlier operation ({running}) is still running: waiting for it")
-                    runner.wait(spec.name, running, "EARLIER")
-                actual = read_actual(client, spec)
-            plans.append(make_plan(client, desired, actual))
+        region_outputs.check_accounts(prepared.specs, account, accounts.targets, prepared.all_specs)
+        plans = [plan_one(aws, prepared, spec, account, progress, wait)[0] for spec in prepared.specs]
     return account, plans
+
+
+def plan_one(aws: Aws, prepared: Prepared, spec: config.StackSetSpec, account: str, progress, wait: WaitSettings,
+             hold_back: bool = False) -> tuple[Plan, dict]:
+    """(plan, region -> values it still waits for). With ``hold_back``, regions whose values
+    from other regions are not all known are left out of the plan (a pass of staged.py)."""
+    client = aws.client("cloudformation", spec.administrator_region)
+    desired = build_desired(spec, prepared.texts[spec.template], prepared.resolved, account)
+    blocked: dict = {}
+    if spec.region_outputs:
+        by_key = {s.key: s for s in prepared.all_specs or prepared.specs}
+        values = region_values.read(region_values.OutputReader(aws, account), spec, by_key)
+        desired, blocked = region_values.with_values(desired, values), values.blocked
+        if hold_back:
+            desired = region_values.held_back(desired, blocked)
+    actual = read_actual(client, spec)
+    if any(instance.in_flight for instance in actual.instances):
+        runner = Runner(client, progress, wait)
+        running = runner.running_operation(spec.name)
+        if running:
+            progress.note(spec.name, f"an earlier operation ({running}) is still running: waiting for it")
+            runner.wait(spec.name, running, "EARLIER")
+        actual = read_actual(client, spec)
+    plan = make_plan(client, desired, actual)
+    return (staged.hold_back_removals(plan, blocked) if hold_back else plan), blocked
 
 
 def check_bootstrapped(project: Project, aws: Aws, account: str, prepared: Prepared) -> None:
@@ -100,5 +117,7 @@ def deploy_environment(project: Project, environment: str, aws: Aws, progress, o
     if any(plan.changed for plan in plans):
         with translate_errors():
             check_bootstrapped(project, aws, account, prepared)
-            results = apply_all(aws, plans, progress, options, account)
+            replans = {spec.key: (lambda spec=spec: plan_one(aws, prepared, spec, account, progress, options.wait, hold_back=True))
+                       for spec in prepared.specs if spec.region_outputs}
+            results = apply_all(aws, plans, progress, options, account, replans)
     return Rollout(account, plans, results)

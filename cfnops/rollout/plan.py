@@ -54,6 +54,7 @@ class Desired:
     overrides: dict[str, dict[str, str]]  # region -> key -> value
     targets: tuple[str, ...]  # accounts (SELF_MANAGED) or OU ids (SERVICE_MANAGED)
     tags: tuple[tuple[str, str], ...]
+    region_reads: tuple = ()  # region_values.Read: values read from other regions' stack outputs
 
     @property
     def no_echo(self) -> frozenset[str]:

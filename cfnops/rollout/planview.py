@@ -33,6 +33,7 @@ def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain) -> li
     lines += _role_lines(plan)
     if plan.update_overrides:
         lines.append(f"  update overrides in: {', '.join(plan.update_overrides)}")
+    lines += _region_reads(plan)
     if plan.protect:
         names = sorted({name for _, region in plan.protect for name in plan.desired.relaxation(region)})
         lines.append(f"  then, once created, turn on {', '.join(names)}: {', '.join(f'{t}/{r}' for t, r in plan.protect)} "
@@ -56,6 +57,19 @@ def _role_lines(plan: Plan) -> list[str]:
     change = roles.failover(plan)
     if change:
         lines.append(f"  FAILOVER: primary region {change[0]} -> {change[1]}: deploy refuses it without ALLOW_FAILOVER=1")
+    return lines
+
+
+def _region_reads(plan: Plan) -> list[str]:
+    """What region_outputs reads for each region, and the order of passes when some is not there yet."""
+    reads, regions = plan.desired.region_reads, plan.desired.spec.regions
+    if not reads:
+        return []
+    lines = ["  read from other regions' stack outputs (per-region overrides):"]
+    lines += [f"    {read.need.region}: {read.describe()}" for read in reads]
+    if any(read.value is None for read in reads):
+        lines.append(f"  deployed in passes, in the order {' -> '.join(regions)}: each region once the outputs it "
+                     "reads exist (what it depends on deploys first, then the regions before it)")
     return lines
 
 

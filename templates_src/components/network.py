@@ -253,6 +253,8 @@ NETWORK_EXPORTS = {
     "PublicSubnetIds": "Comma-separated public subnet ids",
     "PrivateSubnetIds": "Comma-separated private subnet ids",
     "DataSubnetIds": "Comma-separated data subnet ids",
+    "PrivateRouteTableIds": "Comma-separated route tables of the private subnets (one per availability zone)",
+    "DataRouteTableId": "Route table of the data subnets",
     "LoadBalancerSecurityGroupId": "Security group of internal load balancers",
     "ApplicationSecurityGroupId": "Security group of application tasks and functions",
     "DatabaseSecurityGroupId": "Security group of databases and caches",
