@@ -1,13 +1,17 @@
 """WHAT the platform is: troposphere templates, one build() per template.
 
 ``REGISTRY`` is the one list of templates that render, lint, parameter validation,
-tests and StackSets read. Names are the template names users type.
+tests and StackSets read. Names are the template names users type: a module with a
+``build()`` is found by its file name (``discover``), never listed a second time.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from types import MappingProxyType
 
 from troposphere import Template
@@ -29,18 +33,21 @@ def build_registry(entries: Iterable[tuple[str, BuildFunction]]) -> MappingProxy
     return MappingProxyType(registry)
 
 
-def _workloads() -> list[tuple[str, BuildFunction]]:
-    from . import data_pipeline, fraud_agent, fraud_detection, loan_processing, network, network_peering, payments
+def is_template(source: str) -> bool:
+    """A module is a template when it defines ``build()`` with no arguments at top level."""
+    return any(isinstance(node, ast.FunctionDef) and node.name == "build" and not (node.args.args or node.args.posonlyargs
+               or node.args.kwonlyargs or node.args.vararg or node.args.kwarg) for node in ast.parse(source).body)
 
-    return [
-        ("network", network.build),
-        ("network-peering", network_peering.build),
-        ("fraud-detection", fraud_detection.build),
-        ("payments", payments.build),
-        ("data-pipeline", data_pipeline.build),
-        ("loan-processing", loan_processing.build),
-        ("fraud-agent", fraud_agent.build),
-    ]
+
+def discover(directory: Path, package: str) -> list[tuple[str, BuildFunction]]:
+    """Every template module of ``directory``, named after its file (``fraud_detection.py`` is
+    ``fraud-detection``), in name order: adding a template is adding its module, no list to edit."""
+    found = []
+    for path in sorted(directory.glob("*.py")):
+        if not path.name.startswith("_") and is_template(path.read_text(encoding="utf-8")):
+            module = importlib.import_module(f"{package}.{path.stem}")
+            found.append((path.stem.replace("_", "-"), module.build))
+    return found
 
 
 def _bootstrap(workloads: MappingProxyType) -> tuple[str, BuildFunction]:
@@ -51,5 +58,5 @@ def _bootstrap(workloads: MappingProxyType) -> tuple[str, BuildFunction]:
 
 
 BOOTSTRAP = "stackset-roles"  # a plain stack per administrator region, not a StackSet
-WORKLOADS = build_registry(_workloads())  # the templates StackSets deploy
+WORKLOADS = build_registry(discover(Path(__file__).parent, __name__))  # the templates StackSets deploy
 REGISTRY = build_registry([*WORKLOADS.items(), _bootstrap(WORKLOADS)])

@@ -9,15 +9,12 @@ import pytest
 from cfnops.inputs import stacksets as config
 from cfnops.core.errors import InputError
 from cfnops.inputs.project import Project
-from templates_src import REGISTRY
-from templates_src.conventions import ENVIRONMENTS, REGIONS
 
-from .conftest import ROOT
-from .conftest import PLATFORM
+from .conftest import PLATFORM, ROOT
 
 
 def load(project: Project, environment: str = "staging"):
-    return config.load_all(project.root / "stacksets", project.display, environment, REGISTRY, REGIONS, ENVIRONMENTS)
+    return config.load_all(project.root / "stacksets", project.display, environment, PLATFORM.registry, PLATFORM.regions, PLATFORM.environments)
 
 
 @pytest.fixture
@@ -28,8 +25,15 @@ def stacksets(tmp_path):
 
 def test_committed_definitions_in_dependency_order(project):
     specs = load(project, "prod")
-    assert [s.name for s in specs] == ["network-prod", "data-pipeline-prod", "fraud-agent-prod", "fraud-detection-prod", "loan-processing-prod", "network-peering-prod", "payments-prod"]
-    assert [[s.key for s in level] for level in config.levels(specs)] == [["network"], ["data-pipeline", "fraud-agent", "fraud-detection", "loan-processing", "network-peering", "payments"]]
+    keys = [s.key for s in specs]
+    assert sorted(keys) == sorted(p.stem for p in (project.root / "stacksets").glob("*.yaml"))  # every file, once
+    assert [s.name for s in specs] == [f"{key}-prod" for key in keys]
+    for index, spec in enumerate(specs):  # each after everything it depends on
+        assert all(keys.index(dependency) < index for dependency in spec.depends_on), spec.key
+    levels = [[s.key for s in level] for level in config.levels(specs)]
+    assert sorted(sum(levels, [])) == sorted(keys) and levels[0] == sorted(s.key for s in specs if not s.depends_on)
+    depth = {key: number for number, level in enumerate(levels) for key in level}
+    assert all(depth[dependency] < depth[s.key] for s in specs for dependency in s.depends_on)
 
 
 @pytest.mark.parametrize("environment, expected", [
@@ -46,7 +50,7 @@ def test_operation_preferences_per_environment(project, environment, expected):
 BAD = [
     ("unknown-key", "network", "tags:", "tagz:", "stacksets/network.yaml: tagz: unknown key (did you mean tags?): expected one of "),
     ("unknown-template", "network", "template: network", "template: netwerk",
-     "stacksets/network.yaml: template: unknown template (did you mean network?): expected one of network, network-peering, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles"),
+     f"stacksets/network.yaml: template: unknown template (did you mean network?): expected one of {', '.join(PLATFORM.registry)}"),
     ("bad-region", "network", "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, ap-south-1]",
      "stacksets/network.yaml: regions[1]: unknown value: expected one of us-east-1, us-west-2, eu-west-1"),
     ("bad-account", "network", "accounts: [self]", "accounts: ['12345']",

@@ -21,9 +21,8 @@ from cfnops.inputs import params
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, InputError
 
-from .conftest import ROOT
+from .conftest import PLATFORM, ROOT
 from .rollout_helpers import copy_project
-from .conftest import PLATFORM
 
 S = "parameters/staging.yaml"
 

@@ -10,7 +10,10 @@ from cfnops.inputs import params
 from cfnops.inputs.constraints import ConstraintError, normalize
 from cfnops.core.errors import InputError
 
+from .conftest import PLATFORM
+
 S = "parameters/staging.yaml"
+TEMPLATES = ", ".join(PLATFORM.registry)  # as the error lists them
 P = "parameters/prod.yaml"
 D = "parameters/dev.yaml"
 C = "parameters/common.yaml"
@@ -41,7 +44,7 @@ BAD_INPUTS = [
     ("environment-mismatch", "staging", "environment: staging", "environment: prod", "staging",
      f"{S}: environment: expected 'staging' (the file's name), got 'prod'"),
     ("unknown-template", "staging", "  fraud-detection:\n    TaskCpu", "  frad-detection:\n    TaskCpu", "staging",
-     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of network, network-peering, fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles"),
+     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of {TEMPLATES}"),
     ("unknown-region", "staging", "  us-west-2:\n", "  us-east-2:\n", "staging",
      f"{S}: regions.us-east-2: unknown region (did you mean us-west-2?): expected one of us-east-1, us-west-2, eu-west-1"),
     ("unknown-parameter", "staging", "    AzCount: 2", "    AzCounts: 2", "staging",

@@ -11,7 +11,7 @@ from templates_src.components.compute import TLS12_POLICY
 from templates_src.components.network import subnet_cidrs
 from templates_src.conventions import ENVIRONMENTS, REGIONS, STANDARD_TAG_KEYS
 
-from .conftest import resources_of_type
+from .conftest import PLATFORM, resources_of_type
 
 KEEP = ("RetainExceptOnCreate", "Retain")  # deletion, replacement
 STATEFUL = {
@@ -172,7 +172,7 @@ def test_every_data_store_is_encrypted_with_the_data_cmk(fraud):
         assert group["Properties"]["KmsKeyId"] == key
 
 
-@pytest.mark.parametrize("name", ["network", "fraud-detection", "stackset-roles"])
+@pytest.mark.parametrize("name", list(PLATFORM.registry))
 def test_stateful_resources_keep_their_data(templates, name):
     for logical_id, resource in templates[name]["Resources"].items():
         if resource["Type"] in STATEFUL:
@@ -255,7 +255,7 @@ def test_dashboard_shows_service_database_and_table(fraud):
     assert {"AWS/ECS", "AWS/ApplicationELB", "AWS/RDS", "AWS/DynamoDB"} <= namespaces
 
 
-@pytest.mark.parametrize("name", ["network", "fraud-detection"])
+@pytest.mark.parametrize("name", list(PLATFORM.registry))
 def test_every_tagged_resource_carries_the_standard_tags(templates, name):
     for logical_id, resource in templates[name]["Resources"].items():
         tags = resource.get("Properties", {}).get("Tags")
