@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import botocore.handlers
 import pytest
 
 from cfnops import render
@@ -40,3 +41,17 @@ def ref(name: str) -> dict:
 
 def props(template: dict, name: str) -> dict:
     return template["Resources"][name]["Properties"]
+
+
+@pytest.fixture
+def aws_calls(monkeypatch) -> list[str]:
+    """Every AWS API call ("service:Operation") made by a botocore session created during the
+    test, counted when the call starts (before parameter validation, before any endpoint)."""
+    calls: list[str] = []
+
+    def count(model, **_) -> None:
+        calls.append(f"{model.service_model.service_name}:{model.name}")
+
+    monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS",
+                        [*botocore.handlers.BUILTIN_HANDLERS, ("provide-client-params", count)])
+    return calls
