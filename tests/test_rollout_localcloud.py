@@ -240,8 +240,12 @@ def test_waits_for_an_operation_already_running_then_goes_on(project, monkeypatc
     outcomes = [o for r in run.results for o in r.outcomes]
     assert [o.action for o in outcomes] == ["UPDATE"] and run.mutating["UpdateStackSet"] >= 1
     assert run.calls("ListStackSetOperations") >= 1  # found the other operation and waited for it
-    statuses = [s["Status"] for s in cfn().list_stack_set_operations(StackSetName="network-staging")["Summaries"]]
-    assert statuses[0] in ("RUNNING", "SUCCEEDED") and other
+    def operation(operation_id: str) -> dict:
+        return cfn().describe_stack_set_operation(StackSetName="network-staging", OperationId=operation_id)["StackSetOperation"]
+
+    theirs, ours = operation(other), operation(outcomes[0].operation_id)
+    assert (theirs["Status"], ours["Status"]) == ("SUCCEEDED", "SUCCEEDED")
+    assert ours["CreationTimestamp"] >= theirs["EndTimestamp"]  # ours started after theirs ended
 
 
 def updates_of(stackset: str) -> list[dict]:

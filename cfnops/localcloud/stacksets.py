@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
@@ -103,7 +103,7 @@ class Operation:
             "StatusDetails": {"FailedStackInstancesCount": failed},
         }
         if not self.running:
-            summary["EndTimestamp"] = self.created
+            summary["EndTimestamp"] = self.created + timedelta(seconds=self.ends - self.started)  # when it ended
             if self.reason:
                 summary["StatusReason"] = self.reason
         if self.drift_details is not None:
