@@ -14,7 +14,6 @@ from cfnops.cli import main
 from cfnops.errors import ExitCode, OperationFailedError
 from cfnops.operations import WaitSettings
 
-from .test_stubber import aws, stub  # noqa: F401  (the Stubber fixtures)
 
 OLD_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/old"
 NEW_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/new"

@@ -18,7 +18,7 @@ from cfnops.reports import json_report
 from cfnops.rollout import prepare
 
 from .conftest import ROOT
-from .rollout_helpers import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
+from .support.rollout import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

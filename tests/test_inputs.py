@@ -22,7 +22,7 @@ from cfnops.cli import main
 from cfnops.errors import ExitCode, InputError
 
 from .conftest import ROOT
-from .rollout_helpers import copy_project
+from .support.rollout import copy_project
 
 S = "parameters/staging.yaml"
 

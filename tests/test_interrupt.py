@@ -13,7 +13,7 @@ from cfnops import localcloud
 from cfnops.cli import main
 from cfnops.errors import ExitCode
 
-from .rollout_helpers import MUTATING, copy_project, do_bootstrap
+from .support.rollout import MUTATING, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

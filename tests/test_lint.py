@@ -37,12 +37,14 @@ def rules(findings):
     return {f.rule for f in findings}
 
 
+@pytest.mark.slow  # the real platform through the linters, cold: the gate itself, not a unit
 def test_generated_templates_have_zero_findings(project):
     result = lint.lint(project, ["network", "fraud-detection"], list(REGIONS), use_cache=False)
     assert result.findings == []
     lint.gate(result)
 
 
+@pytest.mark.slow  # the real platform through the linters, cold: the gate itself, not a unit
 def test_cfn_lint_alone_reports_nothing_on_generated():
     files = sorted(str(p) for p in (ROOT / "generated").glob("*.json") if p.name != "manifest.json")
     cfn_lint = str(Path(sys.executable).with_name("cfn-lint"))

@@ -16,7 +16,7 @@ from cfnops.errors import ExitCode
 
 from cfnops.awsfacts import iam_limits
 
-from .rollout_helpers import copy_project, do_bootstrap
+from .support.rollout import copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -14,7 +14,7 @@ from cfnops import params, protection, render
 from cfnops.deploy import DeployOptions, StackSetApplier
 from cfnops.plan import Actual, InstanceState, build_desired, make_plan
 
-from .test_stubber import ADMIN, actual_of, aws, expect_operation, fast, make_spec, quiet, stub, stackset_arguments  # noqa: F401
+from .support.stubber import ADMIN, actual_of, expect_operation, fast, make_spec, quiet, stackset_arguments
 
 TEMPLATE = json.dumps({"Parameters": {
     "Environment": {"Type": "String"},

@@ -18,7 +18,7 @@ from cfnops.cli import main
 from cfnops.errors import ExitCode
 
 from .conftest import ROOT
-from .rollout_helpers import INSTANCES, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
+from .support.rollout import INSTANCES, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

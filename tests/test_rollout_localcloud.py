@@ -17,7 +17,7 @@ from cfnops.operations import WaitSettings
 from cfnops.plan import OPERATION_ID
 from templates_src.conventions import REGIONS
 
-from .rollout_helpers import EVERY_REGION, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
+from .support.rollout import EVERY_REGION, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit, instance_stack_parameters
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -35,12 +35,6 @@ def project(tmp_path, monkeypatch):
 
 def cfn(region: str = "us-east-1"):
     return boto3.client("cloudformation", region_name=region)
-
-
-def instance_stack_parameters(stackset: str, region: str) -> dict[str, str]:
-    summary = cfn().list_stack_instances(StackSetName=stackset, StackInstanceRegion=region)["Summaries"][0]
-    stack = cfn(region).describe_stacks(StackName=summary["StackId"])["Stacks"][0]
-    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
 
 
 def test_create_reaches_current_in_three_regions_with_the_staging_values(project):

@@ -7,6 +7,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import boto3
 import yaml
 
 from cfnops import bootstrap, deploy, params, render
@@ -16,7 +17,7 @@ from cfnops.progress import PlainProgress
 from cfnops.project import Project
 from cfnops.rollout import deploy_environment
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
             "DeleteStackInstances")
@@ -68,3 +69,11 @@ class Run:
     @property
     def mutating(self) -> Counter:
         return Counter({op: self.calls(op) for op in MUTATING if self.calls(op)})
+
+
+def instance_stack_parameters(stackset: str, region: str) -> dict[str, str]:
+    """The parameters of a StackSet's instance stack in a region (the caller's account)."""
+    summary = boto3.client("cloudformation", region_name="us-east-1").list_stack_instances(
+        StackSetName=stackset, StackInstanceRegion=region)["Summaries"][0]
+    stack = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=summary["StackId"])["Stacks"][0]
+    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
