@@ -6,6 +6,7 @@
 - lint, cold (.cache removed): CPU (user+sys, workers included) and wall of a whole
   `cfnops lint`, as ratios to the plain cfn-lint CLI on the same files, regions and rules
   plus one checkov run over all templates; target: CPU ratio <= 1
+- `make test-fast`: the unit lane (tests not marked slow) on every core, target < 30 s
 - rollout on localcloud (in-process moto), staging, three regions:
   unchanged re-deploy: 0 mutating calls and at most 3 reads per StackSet;
   one changed parameter: exactly one UpdateStackSet, nothing else mutated;
@@ -63,6 +64,8 @@ def main() -> None:
         template = work / "generated" / "network.json"
         template.write_text(template.read_text().replace("Platform network", "Platform network (bench edit)"))
         report("lint, one template changed", wall(lint, ROOT), None)
+    seconds = wall([python, "-m", "pytest", "-q", "-m", "not slow", "-n", "auto", "-p", "no:cacheprovider"], ROOT)
+    report("make test-fast (unit lane, whole process)", seconds, 30.0)
     print("\nrollout of staging on localcloud (target: re-deploy 0 mutating, <= 3 reads per StackSet)")
     rollout_figures()
     print("\nlocalcloud's permission checks, first staging deploy (target: on <= off + 20 %)")
