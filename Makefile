@@ -58,7 +58,7 @@ endef
 FORMAT ?= text
 
 
-.PHONY: chromium help setup lock render check lint validate validate-all plan deploy copy-tables status bootstrap destroy drift parity localcloud demo test bench clean
+.PHONY: chromium help setup lock upgrade-lint render check lint validate validate-all plan deploy copy-tables status bootstrap destroy drift parity localcloud demo test test-fast bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -97,6 +97,15 @@ setup: $(STAMP) ## Create .venv with the tool (.venv/bin/cfnops) and its test ne
 lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml (uv pip compile, every platform)
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 -o requirements.lock
+
+upgrade-lint: $(STAMP) ## Upgrade cfn-lint and checkov (only them) in requirements.lock, install, lint; then commit the lock
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 -o requirements.lock \
+		--upgrade-package cfn-lint --upgrade-package checkov
+	$(BIN)/pip install --quiet -r requirements.lock
+	@touch $(STAMP)
+	$(CFNOPS) lint
+	@echo "upgrade-lint: the gate passes with the new cfn-lint and checkov; commit requirements.lock (git diff requirements.lock shows what moved)"
 
 render: $(STAMP) ## Render templates_src/ to generated/ (deterministic) and the manifest
 	$(CFNOPS) render
@@ -145,6 +154,9 @@ demo: $(STAMP) ## Offline: localcloud, render, lint, bootstrap, deploy ENV to 3 
 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP) ## The unit lane: everything but tests marked slow (localcloud, rollouts), on every core
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 bench: $(STAMP) ## Print speed figures (render, lint, deploy API calls)
 	$(BIN)/python bench/bench.py

@@ -3,7 +3,10 @@
 - render: every template from a cold process (interpreter start included), target < 1 s;
   deriving the execution role from the registry schemas and IAM's catalogue, target < 0.2 s
 - lint, nothing changed: a whole `cfnops lint` process on a warm cache, target < 0.5 s
-- lint, cold: every template linted (in parallel), for reference
+- lint, cold (.cache removed): CPU (user+sys, workers included) and wall of a whole
+  `cfnops lint`, as ratios to the plain cfn-lint CLI on the same files, regions and rules
+  plus one checkov run over all templates; target: CPU ratio <= 1
+- `make test-fast`: the unit lane (tests not marked slow) on every core, target < 30 s
 - rollout on localcloud (in-process moto), staging, three regions:
   unchanged re-deploy: 0 mutating calls and at most 3 reads per StackSet;
   one changed parameter: exactly one UpdateStackSet, nothing else mutated;
@@ -22,6 +25,7 @@
 
 from __future__ import annotations
 
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,17 +72,58 @@ def main() -> None:
         print(f"machine: {sys.platform}, python {sys.version.split()[0]}, median of {RUNS} runs\n")
         report("render all templates (cold process)", median_of(render, ROOT), 1.0)
         report("  of which: derive the execution role", derive_role_seconds(python), 0.2)
-        report("lint, cold (no cache, parallel)", wall(lint + ["--no-cache"], ROOT), None)
+        lint_cost_figures(work, lint)
         report("lint, nothing changed (whole process)", median_of(lint, ROOT), 0.5)
         template = work / "generated" / "network.json"
         template.write_text(template.read_text().replace("Platform network", "Platform network (bench edit)"))
         report("lint, one template changed", wall(lint, ROOT), None)
+    seconds = wall([python, "-m", "pytest", "-q", "-m", "not slow", "-n", "auto", "-p", "no:cacheprovider"], ROOT)
+    report("make test-fast (unit lane, whole process)", seconds, 30.0)
     print("\nrollout of staging on localcloud (target: re-deploy 0 mutating, <= 3 reads per StackSet)")
     rollout_figures()
     print("\nlocalcloud's permission checks, first staging deploy (target: on <= off + 20 %)")
     permission_figures()
     print("\nwaits: first staging rollout on localcloud, polls capped at 2 s (target: wall <= operations + 2 s per level, 1 call per poll)")
     wait_figures()
+
+
+def cost(command: list[str], cwd: Path, before=None) -> tuple[float, float]:
+    """(CPU user+sys of the command and everything it waited for, wall) of one run."""
+    if before:
+        before()
+    start, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+    seconds, end = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return end.ru_utime + end.ru_stime - start.ru_utime - start.ru_stime, seconds
+
+
+def lint_cost_figures(work: Path, lint: list[str], runs: int = 3) -> None:
+    """Cold `cfnops lint` against what it runs, measured by turns (the machine's load hits all three)."""
+    bindir = Path(sys.executable).parent
+    files = sorted(str(p) for p in (work / "generated").glob("*.json") if p.name != "manifest.json")
+    sys.path.insert(0, str(ROOT))
+    from templates_src.conventions import REGIONS
+
+    commands = {
+        "lint, cold (.cache removed)": (lint, lambda: shutil.rmtree(work / ".cache", ignore_errors=True)),
+        "cfn-lint CLI, same files, regions, rules": ([str(bindir / "cfn-lint"), "--regions", *REGIONS, "--include-checks",
+                                                      "I", "--append-rules", str(ROOT / "cfnops" / "rules"), "--", *files], None),
+        "checkov CLI, one run over all templates": ([str(bindir / "checkov"), "--framework", "cloudformation",
+                                                     "--skip-download", "--quiet", *(a for f in files for a in ("-f", f))], None),
+    }
+    samples = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (command, before) in commands.items():
+            samples[name].append(cost(command, ROOT, before))
+    figures = {name: (statistics.median(c for c, _ in runs_), statistics.median(w for _, w in runs_))
+               for name, runs_ in samples.items()}
+    for name, (cpu, seconds) in figures.items():
+        print(f"{name:<44} {seconds:7.3f}s  CPU {cpu:6.2f}s")
+    ours, cfn_lint, checkov = figures.values()
+    ratio = ours[0] / (cfn_lint[0] + checkov[0])
+    print(f"{'  lint cold / (cfn-lint + checkov)':<44} CPU {ratio:.2f} (target <= 1.00)  {'ok' if ratio <= 1 else 'OVER TARGET'}"
+          f"  wall {ours[1] / (cfn_lint[1] + checkov[1]):.2f}; against cfn-lint alone: CPU {ours[0] / cfn_lint[0]:.2f}, "
+          f"wall {ours[1] / cfn_lint[1]:.2f}")
 
 
 DERIVE = """

@@ -12,8 +12,8 @@ import localcloud
 from cfnops.build import render
 from cfnops.core.errors import InputError
 
-from .rollout_helpers import Run, copy_project, edit
-from .test_stubber import make_spec
+from .support.rollout import Run, copy_project, edit
+from .support.stubber import make_spec
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -58,7 +58,7 @@ def test_the_refusal_costs_one_sts_call_and_nothing_else(project, monkeypatch):
 
 
 def test_own_images_are_expanded_to_the_deploying_account(project):
-    from .test_rollout_localcloud import do_bootstrap, instance_stack_parameters
+    from .support.rollout import do_bootstrap, instance_stack_parameters
 
     do_bootstrap(project)
     assert Run(project, only=("network", "loan-processing")).failures == []

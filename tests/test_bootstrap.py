@@ -16,7 +16,6 @@ from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, OperationFailedError
 from cfnops.rollout.operations import WaitSettings
 
-from .test_stubber import aws, stub  # noqa: F401  (the Stubber fixtures)
 from .conftest import PLATFORM
 
 OLD_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/old"

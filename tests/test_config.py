@@ -11,10 +11,7 @@ from cfnops.core.errors import InputError
 from cfnops.inputs.project import Project
 
 from .conftest import PLATFORM, ROOT
-
-
-def load(project: Project, environment: str = "staging"):
-    return config.load_all(project.root / "stacksets", project.display, environment, PLATFORM.registry, PLATFORM.regions, PLATFORM.environments)
+from .support.specs import load
 
 
 @pytest.fixture

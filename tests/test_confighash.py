@@ -15,7 +15,7 @@ from cfnops.drift.deployed_config import DEPLOYED, NOT_DEPLOYED, DeployedConfig
 from cfnops.core.errors import InputError
 from cfnops.rollout.plan import build_desired
 
-from .rollout_helpers import edit
+from .support.rollout import edit
 
 
 def _manifest(templates, values) -> str:

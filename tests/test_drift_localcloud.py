@@ -19,7 +19,7 @@ from cfnops.reports import json_report
 from cfnops.rollout.pipeline import prepare
 
 from .conftest import ROOT
-from .rollout_helpers import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
+from .support.rollout import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -198,7 +198,7 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
         Run(deployed)
     assert run.failures == []
     assert after == before
-    assert report.status == "IN_SYNC" and vpc
+    assert report.status == "IN_SYNC"  # and the VPC found by its new tag above, exactly one
 
 
 def physical_ids(cfn, stack: str) -> dict[str, str]:

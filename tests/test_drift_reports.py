@@ -22,7 +22,7 @@ from cfnops.cli.progress import PlainProgress
 from cfnops.reports import html, json_report, markdown, text
 from templates_src.conventions import ENVIRONMENTS, REGIONS
 
-from .test_stubber import FakeClock, fast, make_spec
+from .support.stubber import FakeClock, fast, make_spec
 
 WHEN = datetime(2026, 11, 22, 6, 0, tzinfo=timezone.utc)
 

@@ -23,7 +23,7 @@ from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 
 from .conftest import ROOT
-from .rollout_helpers import copy_project, do_bootstrap
+from .support.rollout import copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -14,7 +14,7 @@ import pytest
 import localcloud
 
 from .conftest import ROOT
-from .rollout_helpers import Run, copy_project, do_bootstrap
+from .support.rollout import Run, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -22,7 +22,7 @@ from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, InputError
 
 from .conftest import PLATFORM, ROOT
-from .rollout_helpers import copy_project
+from .support.rollout import copy_project
 
 S = "parameters/staging.yaml"
 

@@ -13,7 +13,7 @@ import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 
-from .rollout_helpers import MUTATING, copy_project, do_bootstrap
+from .support.rollout import MUTATING, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

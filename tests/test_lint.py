@@ -38,12 +38,14 @@ def rules(findings):
     return {f.rule for f in findings}
 
 
+@pytest.mark.slow  # the real platform through the linters, cold: the gate itself, not a unit
 def test_generated_templates_have_zero_findings(project):
     result = lint.lint(project, ["network", "fraud-detection"], list(REGIONS), use_cache=False)
     assert result.findings == []
     lint.gate(result)
 
 
+@pytest.mark.slow  # the real platform through the linters, cold: the gate itself, not a unit
 def test_cfn_lint_alone_reports_nothing_on_generated():
     files = sorted(str(p) for p in (ROOT / "generated").glob("*.json") if p.name != "manifest.json")
     cfn_lint = str(Path(sys.executable).with_name("cfn-lint"))
@@ -153,3 +155,33 @@ def test_cache_skips_unchanged_templates_and_relints_changed_ones(tmp_path):
     assert third.linted == ["b"] and third.cached == ["a"]
     with pytest.raises(FindingsError, match="E9001"):
         lint.gate(third)
+
+
+def test_one_pool_reports_each_engine_with_its_file_and_place(tmp_path):
+    """cfn-lint, our rules and checkov each find what is planted in a different template,
+    through the pool (checkov once over all of them), exactly as each template alone finds it."""
+    project = Project(tmp_path)
+    (tmp_path / "generated").mkdir()
+    topic = {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}, "Tags": TAGS}}
+    planted = {
+        "cfn": {"Topic": {**topic, "Properties": {**topic["Properties"], "NotAProperty": 1}}},
+        "own": {"Topic": {**topic, "Properties": {**topic["Properties"], "Tags": TAGS[:1]}}},
+        "checkov": {"Queue": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
+                              "Properties": {"MessageRetentionPeriod": 60, "Tags": TAGS},
+                              "Metadata": {"cfn-lint": {"config": {"ignore_checks": ["E9002"]}},  # ours finds it too
+                                           "SuppressionReasons": {"E9002": "left to checkov here"}}}},
+        "clean": {"Topic": topic},
+    }
+    for name, resources in planted.items():
+        template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Key": KEY, **resources}}
+        (tmp_path / "generated" / f"{name}.json").write_text(json.dumps(template, indent=2))
+    result = lint.lint(project, list(planted), list(REGIONS), use_cache=False)
+    found = {(f.file, f.path, f.rule, f.source) for f in result.findings}
+    assert found == {
+        ("generated/cfn.json", "Resources/Topic/Properties/NotAProperty", "E3002", "cfn-lint"),
+        ("generated/own.json", "Resources/Topic/Properties/Tags", "E9001", "cfn-lint"),
+        ("generated/checkov.json", "AWS::SQS::Queue/Queue", "CKV_AWS_27", "checkov"),
+    }
+    alone = [lint.Finding(**f) for name in planted
+             for f in lint.lint_one(f"generated/{name}.json", str(tmp_path / "generated" / f"{name}.json"), list(REGIONS), PLATFORM.required_tags)]
+    assert result.findings == sorted(alone)

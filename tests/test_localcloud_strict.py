@@ -17,7 +17,7 @@ from cfnops.core.errors import ExitCode
 
 from cfnops.awsfacts import iam_limits
 
-from .rollout_helpers import copy_project, do_bootstrap
+from .support.rollout import copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -46,11 +46,24 @@ def deployed(project):
                     )
                     stacks[(environment, region, name)] = client.describe_stacks(StackName=stack_name)["Stacks"][0]
                     stacks[(environment, region, name)]["Resources"] = client.describe_stack_resources(StackName=stack_name)["StackResources"]
+                stacks[(environment, region, "fraud-detection")]["Network"] = network_in_use(
+                    region, stacks[(environment, region, "fraud-detection")]["Resources"])
             exports = {}
         for region in REGIONS:
             exports[region] = {e["Name"]: e["Value"] for e in boto3.client("cloudformation", region_name=region).list_exports()["Exports"]}
         roles = [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
     return stacks, exports, roles
+
+
+def network_in_use(region: str, resources: list[dict]) -> dict:
+    """What fraud-detection's load balancer and database subnet group actually sit in."""
+    physical = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
+    balancer = boto3.client("elbv2", region_name=region).describe_load_balancers(
+        LoadBalancerArns=[physical["LoadBalancer"]])["LoadBalancers"][0]
+    group = boto3.client("rds", region_name=region).describe_db_subnet_groups(
+        DBSubnetGroupName=physical["DatabaseSubnetGroup"])["DBSubnetGroups"][0]
+    return {"VpcId": balancer["VpcId"], "LoadBalancerSecurityGroups": balancer["SecurityGroups"],
+            "DataSubnetIds": sorted(s["SubnetIdentifier"] for s in group["Subnets"])}
 
 
 def test_every_stack_is_created(deployed):
@@ -68,7 +81,7 @@ def test_network_exports_exist_per_environment_and_region(deployed):
                 assert exports[region][f"{environment}-network-{output}"], (region, environment, output)
 
 
-def test_workload_consumes_its_own_environments_network(deployed):
+def test_network_outputs_are_its_exports(deployed):
     stacks, exports, _ = deployed
     for (environment, region, name), stack in stacks.items():
         if name != "network":
@@ -80,6 +93,18 @@ def test_workload_consumes_its_own_environments_network(deployed):
 
 def stack_parameters(stack) -> dict[str, str]:
     return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+
+
+def test_workload_consumes_its_own_environments_network(deployed):
+    """Three environments share one account and region: each workload must sit in its own."""
+    stacks, exports, _ = deployed
+    workloads = {key: stack for key, stack in stacks.items() if key[2] == "fraud-detection"}
+    assert len(workloads) == len(ENVIRONMENTS) * len(REGIONS)
+    for (environment, region, _), stack in workloads.items():
+        export = {name.removeprefix(f"{environment}-network-"): value for name, value in exports[region].items()
+                  if name.startswith(f"{environment}-network-")}
+        assert stack["Network"] == {"VpcId": export["VpcId"], "LoadBalancerSecurityGroups": [export["LoadBalancerSecurityGroupId"]],
+                                    "DataSubnetIds": sorted(export["DataSubnetIds"].split(","))}, (environment, region)
 
 
 def test_fraud_detection_outputs_are_present(deployed):
@@ -100,8 +125,10 @@ def test_fraud_detection_outputs_are_present(deployed):
 
 
 def test_global_names_never_collide(deployed):
-    _, _, roles = deployed
-    assert len(roles) == len(set(roles))
+    stacks, _, roles = deployed
+    # IAM itself holds one role per name: count what each stack claims as its own
+    claimed = [r["PhysicalResourceId"] for s in stacks.values() for r in s["Resources"] if r["ResourceType"] == "AWS::IAM::Role"]
+    assert len(claimed) == len(set(claimed)) and set(claimed) <= set(roles)
     ours = [r for r in roles if "-role-" in r]
     assert len(ours) == len(ENVIRONMENTS) * len(REGIONS) * 5  # flow logs + exec, service, operator, rds monitoring
 

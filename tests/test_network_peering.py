@@ -13,7 +13,7 @@ from cfnops.awsfacts.intrinsics import evaluate_conditions, parameter_values
 from templates_src.components.network import subnet_cidrs, vpc_cidr
 from templates_src.conventions import REGIONS, region_title
 
-from .test_config import load
+from .support.specs import load
 
 ENVIRONMENT = "staging"
 

@@ -13,7 +13,7 @@ from cfnops.build import render
 from cfnops.core.aws import Aws
 from cfnops.drift.deployed_config import DEPLOYED, differing_keys, read_environment
 
-from .rollout_helpers import Run, copy_project, do_bootstrap, edit
+from .support.rollout import Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

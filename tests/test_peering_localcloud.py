@@ -15,7 +15,7 @@ import localcloud
 from cfnops.rollout import planview
 from templates_src.components.network import vpc_cidr
 
-from .rollout_helpers import Run, copy_project, do_bootstrap
+from .support.rollout import Run, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -15,7 +15,7 @@ import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 
-from .rollout_helpers import MUTATING, Run, copy_project, do_bootstrap, edit
+from .support.rollout import MUTATING, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -16,7 +16,7 @@ from cfnops.build import render
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier
 from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan
 
-from .test_stubber import ADMIN, actual_of, aws, expect_operation, fast, make_spec, quiet, stub, stackset_arguments  # noqa: F401
+from .support.stubber import ADMIN, actual_of, expect_operation, fast, make_spec, quiet, stackset_arguments
 from .conftest import PLATFORM
 
 TEMPLATE = json.dumps({"Parameters": {

@@ -12,7 +12,7 @@ import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, NotBootstrappedError
 
-from .rollout_helpers import Run, copy_project
+from .support.rollout import Run, copy_project
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

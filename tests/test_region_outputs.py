@@ -26,8 +26,8 @@ from .conftest import PLATFORM
 from cfnops.rollout.plan import build_desired
 from cfnops.cli.progress import PlainProgress
 
-from .rollout_helpers import FAST, copy_project, edit
-from .test_stubber import expect_operation, fast
+from .support.rollout import FAST, copy_project, edit
+from .support.stubber import expect_operation, fast
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -18,7 +18,7 @@ from cfnops.cli.progress import PlainProgress
 from cfnops.rollout.pipeline import prepare
 from templates_src.conventions import REGIONS
 
-from .rollout_helpers import Run, copy_project, do_bootstrap, edit
+from .support.rollout import Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

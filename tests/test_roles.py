@@ -15,7 +15,7 @@ from cfnops.rollout import roles
 from cfnops.core.errors import InputError
 from cfnops.rollout.plan import Actual, build_desired, make_plan
 
-from .test_stubber import ADMIN, make_spec
+from .support.stubber import ADMIN, make_spec
 
 ROLES_TEMPLATE = json.dumps({"Parameters": {"Environment": {"Type": "String"}, "PrimaryRegion": {"Type": "String"}},
                              "Resources": {}})

@@ -18,7 +18,7 @@ from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 
 from .conftest import ROOT
-from .rollout_helpers import INSTANCES, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
+from .support.rollout import INSTANCES, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -66,19 +66,26 @@ def test_plan_shows_a_readable_template_diff(project, capsys):
     render.write(project, render.render(project))  # restore the golden files in the copy
 
 
-def test_deploy_refuses_stale_generated_before_any_aws_call(project, capsys):
+def test_deploy_refuses_stale_generated_before_any_aws_call(project, capsys, aws_calls):
     edit(project.generated / "network.json", "Platform network", "Edited by hand")
     assert cli(project, "deploy", "--env", "staging") == ExitCode.STALE
     assert "generated/network.json: differs from a fresh render" in capsys.readouterr().err
+    assert aws_calls == []
 
 
-def test_deploy_refuses_invalid_parameters_before_any_aws_call(project, capsys):
+def test_deploy_refuses_invalid_parameters_before_any_aws_call(project, capsys, aws_calls):
     edit(project.parameter_path("staging"), "TaskCpu: 1024", "TaskCpu: 1000")
     from cfnops.build import render
+    from cfnops.core.errors import InputError
 
-    with pytest.raises(Exception):
+    expected = ("parameters/staging.yaml: templates.fraud-detection.TaskCpu: expected one of 256, 512, 1024, 2048, 4096, "
+                "got 1000")
+    with pytest.raises(InputError) as raised:
         render.write(project, render.render(project))
-    assert cli(project, "deploy", "--env", "staging") in (ExitCode.INVALID_INPUT, ExitCode.STALE)
+    assert str(raised.value) == expected
+    assert cli(project, "deploy", "--env", "staging") == ExitCode.INVALID_INPUT
+    assert capsys.readouterr().err == f"error: {expected}\n"
+    assert aws_calls == []
 
 
 def test_unknown_stackset_is_invalid_input(project, capsys):
@@ -184,7 +191,8 @@ def test_destroy_removes_instances_and_stacksets_but_keeps_the_data(project, cap
     cfn = boto3.client("cloudformation", region_name="us-east-1")
     assert [s for s in cfn.list_stack_sets()["Summaries"] if s["Status"] == "ACTIVE"] == []
     for region in ("us-east-1", "us-west-2", "eu-west-1"):
-        assert boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"] == [] or region == "us-east-1"
+        stacks = boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
+        assert [s["StackName"] for s in stacks] == (["cfnops-bootstrap"] if region == "us-east-1" else [])  # bootstrap stays
         assert "dev-fraud-rules" in boto3.client("dynamodb", region_name=region).list_tables()["TableNames"]
         groups = boto3.client("logs", region_name=region).describe_log_groups()["logGroups"]
         assert f"/dev/{region}/vpc-flow-logs" in [g["logGroupName"] for g in groups]

@@ -17,7 +17,7 @@ from cfnops.rollout.operations import WaitSettings
 from cfnops.rollout.plan import OPERATION_ID
 from templates_src.conventions import REGIONS
 
-from .rollout_helpers import EVERY_REGION, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
+from .support.rollout import EVERY_REGION, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit, instance_stack_parameters
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -35,12 +35,6 @@ def project(tmp_path, monkeypatch):
 
 def cfn(region: str = "us-east-1"):
     return boto3.client("cloudformation", region_name=region)
-
-
-def instance_stack_parameters(stackset: str, region: str) -> dict[str, str]:
-    summary = cfn().list_stack_instances(StackSetName=stackset, StackInstanceRegion=region)["Summaries"][0]
-    stack = cfn(region).describe_stacks(StackName=summary["StackId"])["Stacks"][0]
-    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
 
 
 def test_create_reaches_current_in_three_regions_with_the_staging_values(project):
@@ -202,7 +196,8 @@ def test_region_added_then_removed_only_with_prune(project):
     set_regions(project, "[us-east-1, eu-west-1]")
     kept = Run(project, environment="dev")
     assert kept.mutating == {}  # removal needs PRUNE=1
-    assert all(p.remove == (("123456789012", "us-west-2"),) for p in kept.plans if p.name.removesuffix("-dev") in PLAIN)
+    assert {p.name.removesuffix("-dev"): p.remove for p in kept.plans if p.remove} == {
+        name: (("123456789012", "us-west-2"),) for name in EVERY_REGION}  # planned, not done
     pruned = Run(project, environment="dev", prune=True)
     assert pruned.failures == []
     assert pruned.mutating == {"DeleteStackInstances": len(PLAIN)}
@@ -251,8 +246,12 @@ def test_waits_for_an_operation_already_running_then_goes_on(project, monkeypatc
     outcomes = [o for r in run.results for o in r.outcomes]
     assert [o.action for o in outcomes] == ["UPDATE"] and run.mutating["UpdateStackSet"] >= 1
     assert run.calls("ListStackSetOperations") >= 1  # found the other operation and waited for it
-    statuses = [s["Status"] for s in cfn().list_stack_set_operations(StackSetName="network-staging")["Summaries"]]
-    assert statuses[0] in ("RUNNING", "SUCCEEDED") and other
+    def operation(operation_id: str) -> dict:
+        return cfn().describe_stack_set_operation(StackSetName="network-staging", OperationId=operation_id)["StackSetOperation"]
+
+    theirs, ours = operation(other), operation(outcomes[0].operation_id)
+    assert (theirs["Status"], ours["Status"]) == ("SUCCEEDED", "SUCCEEDED")
+    assert ours["CreationTimestamp"] >= theirs["EndTimestamp"]  # ours started after theirs ended
 
 
 def updates_of(stackset: str) -> list[dict]:

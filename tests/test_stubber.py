@@ -6,107 +6,29 @@ failed instances, OperationInProgressException and timeouts."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
 from cfnops.inputs import params
 from cfnops.build import render
-from cfnops.core.aws import Aws
-from cfnops.inputs.stacksets import StackSetSpec, default_preferences
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier, failures
 from cfnops.core.errors import OperationFailedError
 from cfnops.rollout.operations import Runner, WaitSettings
 from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan, read_actual
-from cfnops.cli.progress import PlainProgress
 from templates_src.conventions import REGIONS
 from .conftest import PLATFORM
 
-ADMIN = "111111111111"
-ACCOUNTS = ("111111111111", "222222222222")
-OUS = ("ou-abcd-11111111", "ou-abcd-22222222")
+from .support.stubber import ACCOUNTS, ADMIN, OUS, FakeClock, actual_of, current, expect_operation, fast, make_spec, quiet, stackset_arguments
+
 SMALL_TEMPLATE = json.dumps({"Parameters": {"Environment": {"Type": "String"}},
                              "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}, indent=2, sort_keys=True) + "\n"
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def aws():
-    return Aws(boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"))
-
-
-@pytest.fixture
-def stub(aws):
-    stubber = Stubber(aws.client("cloudformation", "us-east-1"))
-    stubber.activate()
-    yield stubber
-    stubber.assert_no_pending_responses()
-    stubber.deactivate()
 
 
 @pytest.fixture(scope="module")
 def staging(project):
     return params.resolve_deployed(project, "staging", render.read_generated(project))
-
-
-def make_spec(environment="staging", template="fraud-detection", model="SELF_MANAGED", **overrides) -> StackSetSpec:
-    values = dict(key=template, name=f"{template}-{environment}", environment=environment, template=template,
-                  description=f"{template} ({environment})", administrator_region="us-east-1", regions=REGIONS,
-                  permission_model=model, accounts=ACCOUNTS if model == "SELF_MANAGED" else (),
-                  organizational_units=OUS if model == "SERVICE_MANAGED" else (),
-                  auto_deployment={"enabled": True, "retain_stacks_on_account_removal": True} if model == "SERVICE_MANAGED" else None,
-                  capabilities=("CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"), managed_execution=True, depends_on=(),
-                  tags={"Team": "fraud"}, preferences=default_preferences(environment, REGIONS))
-    values.update(overrides)
-    return StackSetSpec(**values)
-
-
-def quiet() -> PlainProgress:
-    return PlainProgress(io.StringIO())
-
-
-def fast(clock: FakeClock | None = None, timeout: float = 60) -> WaitSettings:
-    clock = clock or FakeClock()
-    return WaitSettings(timeout=timeout, first_poll=1.0, max_poll=4.0, sleep=clock.sleep, clock=clock, jitter=0.0)
-
-
-def expect_operation(stub, name: str, operation_id: str, results, status="SUCCEEDED", action="CREATE") -> None:
-    stub.add_response("describe_stack_set_operation",
-                      {"StackSetOperation": {"OperationId": operation_id, "Action": action, "Status": status}},
-                      {"StackSetName": name, "OperationId": operation_id})
-    stub.add_response("list_stack_set_operation_results",
-                      {"Summaries": [{"Account": a, "Region": r, "Status": s, **({"StatusReason": why} if why else {})}
-                                     for a, r, s, why in results]},
-                      {"StackSetName": name, "OperationId": operation_id})
-
-
-def stackset_arguments(desired, model="SELF_MANAGED") -> dict:
-    arguments = {
-        "StackSetName": desired.spec.name,
-        "Description": desired.spec.description,
-        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(desired.parameters.items())],
-        "Capabilities": ["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
-        "Tags": [{"Key": "Environment", "Value": desired.spec.environment}, {"Key": "ManagedBy", "Value": "cfnops"},
-                 {"Key": "StackSet", "Value": desired.spec.key}, {"Key": "Team", "Value": "fraud"}],
-        "ManagedExecution": {"Active": True},
-        "PermissionModel": model,
-    }
-    if model == "SERVICE_MANAGED":
-        arguments["AutoDeployment"] = {"Enabled": True, "RetainStacksOnAccountRemoval": True}
-    return arguments
 
 
 def overrides(staging, region: str, creating: bool = False) -> list[dict]:
@@ -162,18 +84,6 @@ def test_service_managed_create_targets_organizational_units(aws, stub, staging)
     assert plan.add == tuple(sorted((ou, r) for ou in OUS for r in REGIONS))
     result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
     assert result.failed == []
-
-
-def current(target: str, region: str, operation_id: str, ou: str | None = None) -> InstanceState:
-    return InstanceState(target if not ou else "333333333333", region, ou or target, "CURRENT", "SUCCEEDED", "", operation_id)
-
-
-def actual_of(desired, instances, **changes) -> Actual:
-    values = dict(exists=True, template=desired.template, parameters=dict(desired.parameters),
-                  capabilities=frozenset(desired.spec.capabilities), tags=desired.tags, description=desired.spec.description,
-                  managed_execution=desired.spec.managed_execution, instances=tuple(instances))
-    values.update(changes)
-    return Actual(**values)
 
 
 def ours(desired, region: str) -> str:

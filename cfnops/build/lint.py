@@ -4,11 +4,14 @@ suppressions. Zero findings of any severity, or no deploy.
 
 Results are cached per template under .cache/lint, keyed by the template's content and
 the versions of every checker, so an unchanged project lints without importing either
-linter. Changed templates lint in parallel, one process each.
+linter. Changed templates lint in one process pool: cfn-lint once per template for all
+regions (each worker loads cfn-lint's rules once), and beside it checkov once over all of
+them, its findings handed back to the template they belong to.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -68,39 +71,63 @@ def audit_suppressions(file: str, template: dict) -> list[Finding]:
 
 
 def run_cfn_lint(file: str, text: str, regions: list[str], required_tags: tuple[str, ...]) -> list[Finding]:
-    from cfnlint.api import ManualArgs, lint
+    from cfnlint.decode.decode import decode_str
 
-    config = ManualArgs(regions=regions, include_checks=["I"], append_rules=[str(RULES_DIR)],
-                        configure_rules={"E9001": {"tags": list(required_tags)}})  # the platform's required tags
+    template, errors = decode_str(text)
+    matches = errors or (_cfn_lint_runner(tuple(regions), required_tags).validate_template(template)
+                         if template is not None else [])
     return [
         Finding(file, "/".join(map(str, match.path or [])) or str(match.linenumber), match.rule.id,
                 match.rule.severity, match.message, "cfn-lint")
-        for match in lint(text, config=config)
+        for match in matches
     ]
 
 
-def run_checkov(file: str, path: Path) -> list[Finding]:
+@functools.cache
+def _cfn_lint_runner(regions: tuple[str, ...], required_tags: tuple[str, ...]):
+    """cfn-lint with our rules, loaded once per process (loading them costs as much as a template)."""
+    from cfnlint.config import ConfigMixIn, ManualArgs
+    from cfnlint.runner import Runner
+
+    return Runner(ConfigMixIn(**ManualArgs(regions=list(regions), include_checks=["I"], append_rules=[str(RULES_DIR)],
+                                           configure_rules={"E9001": {"tags": list(required_tags)}})))  # the platform's
+
+
+def run_checkov(files: dict[str, str]) -> dict[str, list[Finding]]:
+    """checkov once over every template ({shown name: path}); its findings per shown name."""
     from checkov.cloudformation.runner import Runner
     from checkov.common.bridgecrew.platform_integration import bc_integration
     from checkov.runner_filter import RunnerFilter
 
     bc_integration.skip_download = True  # no network: use the bundled checks only
-    report = Runner().run(root_folder=None, files=[str(path)], runner_filter=RunnerFilter(framework=["cloudformation"]))
-    findings = [
-        Finding(file, check.resource.replace(".", "/", 1), check.check_id, "error", check.check_name, "checkov")
-        for check in report.failed_checks
-    ]
-    findings += [Finding(file, "", "PARSE", "error", f"checkov could not parse: {error}", "checkov")
-                 for error in report.parsing_errors]
+    shown = {str(Path(path).resolve()): file for file, path in files.items()}
+    report = Runner().run(root_folder=None, files=list(files.values()),
+                          runner_filter=RunnerFilter(framework=["cloudformation"]))
+    findings: dict[str, list[Finding]] = {file: [] for file in files}
+    for check in report.failed_checks:
+        file = shown[str(Path(check.file_abs_path).resolve())]
+        findings[file].append(Finding(file, check.resource.replace(".", "/", 1), check.check_id, "error",
+                                      check.check_name, "checkov"))
+    for error in report.parsing_errors:
+        file = shown[str(Path(error).resolve())]
+        findings[file].append(Finding(file, "", "PARSE", "error", f"checkov could not parse: {error}", "checkov"))
     return findings
 
 
-def lint_one(file: str, path: str, regions: list[str], required_tags: tuple[str, ...]) -> list[dict]:
-    """Everything about one template (runs in a worker process)."""
+def lint_cfn(file: str, path: str, regions: list[str], required_tags: tuple[str, ...]) -> list[Finding]:
+    """Suppressions and cfn-lint (with our rules) on one template (runs in a worker process)."""
     text = Path(path).read_text(encoding="utf-8")
-    findings = audit_suppressions(file, json.loads(text))
-    findings += run_cfn_lint(file, text, regions, required_tags)
-    findings += run_checkov(file, Path(path))
+    return audit_suppressions(file, json.loads(text)) + run_cfn_lint(file, text, regions, required_tags)
+
+
+def lint_checkov(files: dict[str, str]) -> dict[str, list[dict]]:
+    """checkov over all templates at once (runs in a worker process)."""
+    return {file: [asdict(f) for f in found] for file, found in run_checkov(files).items()}
+
+
+def lint_one(file: str, path: str, regions: list[str], required_tags: tuple[str, ...]) -> list[dict]:
+    """Everything about one template, in this process."""
+    findings = lint_cfn(file, path, regions, required_tags) + run_checkov({file: path})[file]
     return [asdict(f) for f in sorted(set(findings))]
 
 
@@ -121,7 +148,7 @@ def lint(project: Project, names: list[str], regions: list[str], use_cache: bool
     findings, cached, todo = [], [], {}
     for name in names:
         path = project.template_path(name)
-        key = hashlib.sha256(engine.encode() + path.read_bytes()).hexdigest()
+        key = hashlib.sha256(engine.encode() + ",".join(project.platform.required_tags).encode() + path.read_bytes()).hexdigest()
         hit = _cached(project, name, key) if use_cache else None
         if hit is None:
             todo[name] = key
@@ -129,18 +156,26 @@ def lint(project: Project, names: list[str], regions: list[str], use_cache: bool
             findings += hit
             cached.append(name)
     if todo:
-        workers = min(len(todo), os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {name: pool.submit(lint_one, project.display(project.template_path(name)),
-                                         str(project.template_path(name)), regions,
-                                         tuple(project.platform.required_tags)) for name in todo}
-            for name, future in futures.items():
-                result = future.result()
-                findings += [Finding(**f) for f in result]
-                _cache_path(project, name).parent.mkdir(parents=True, exist_ok=True)
-                _cache_path(project, name).write_text(json.dumps({"key": todo[name], "findings": result}))
+        for name, result in _lint_changed(project, todo, regions).items():
+            findings += [Finding(**f) for f in result]
+            _cache_path(project, name).parent.mkdir(parents=True, exist_ok=True)
+            _cache_path(project, name).write_text(json.dumps({"key": todo[name], "findings": result}))
     findings += account_gate(project, regions, engine)
     return LintResult(sorted(findings), list(todo), cached)
+
+
+def _lint_changed(project: Project, names: dict[str, str], regions: list[str]) -> dict[str, list[dict]]:
+    """Every finding of each named template: one pool, cfn-lint per template, checkov once
+    over all of them (submitted first: it is the longest single job)."""
+    files = {name: (project.display(project.template_path(name)), str(project.template_path(name))) for name in names}
+    workers = min(len(files) + 1, os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        checkov = pool.submit(lint_checkov, dict(files.values()))
+        tags = tuple(project.platform.required_tags)
+        cfn = {name: pool.submit(lint_cfn, file, path, regions, tags) for name, (file, path) in files.items()}
+        by_file = checkov.result()
+        return {name: [asdict(f) for f in sorted(set(future.result() + [Finding(**c) for c in by_file[files[name][0]]]))]
+                for name, future in cfn.items()}
 
 
 def account_gate(project: Project, regions: list[str], engine: str) -> list[Finding]:

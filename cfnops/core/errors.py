@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import IntEnum
+from enum import IntEnum, unique
 
 SHOWN_LIMIT = 120  # characters of a value an error line repeats
 # values that must never reach a log: AWS access keys, private keys, tokens, JWTs
@@ -12,6 +12,7 @@ SECRET_LOOKING = re.compile(r"(A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A
                             r"|(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 
 
+@unique  # two names for one code would be an alias, silently
 class ExitCode(IntEnum):
     OK = 0
     ERROR = 1  # unexpected failure, AWS call or operation failed

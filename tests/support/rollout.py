@@ -7,6 +7,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import boto3
 import yaml
 
 from cfnops.rollout import bootstrap, deploy
@@ -18,7 +19,7 @@ from cfnops.cli.progress import PlainProgress
 from cfnops.inputs.project import Project
 from cfnops.rollout.pipeline import deploy_environment
 
-from .conftest import PLATFORM, ROOT
+from ..conftest import PLATFORM, ROOT
 
 MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
             "DeleteStackInstances")
@@ -71,3 +72,11 @@ class Run:
     @property
     def mutating(self) -> Counter:
         return Counter({op: self.calls(op) for op in MUTATING if self.calls(op)})
+
+
+def instance_stack_parameters(stackset: str, region: str) -> dict[str, str]:
+    """The parameters of a StackSet's instance stack in a region (the caller's account)."""
+    summary = boto3.client("cloudformation", region_name="us-east-1").list_stack_instances(
+        StackSetName=stackset, StackInstanceRegion=region)["Summaries"][0]
+    stack = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=summary["StackId"])["Stacks"][0]
+    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
