@@ -160,7 +160,7 @@ def test_cache_skips_unchanged_templates_and_relints_changed_ones(tmp_path):
 def test_one_pool_reports_each_engine_with_its_file_and_place(tmp_path):
     """cfn-lint, our rules and checkov each find what is planted in a different template,
     through the pool (checkov once over all of them), exactly as each template alone finds it."""
-    project = Project(tmp_path)
+    project = Project(tmp_path, PLATFORM)
     (tmp_path / "generated").mkdir()
     topic = {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}, "Tags": TAGS}}
     planted = {

@@ -13,6 +13,7 @@ from botocore.stub import ANY, Stubber
 
 from cfnops.inputs import params
 from cfnops.build import render
+from cfnops.inputs.stacksets import default_preferences
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier, failures
 from cfnops.core.errors import OperationFailedError
 from cfnops.rollout.operations import Runner, WaitSettings
