@@ -163,8 +163,8 @@ CASES = {
                          f"error: {N}: tags.aws:owner: expected a tag key matching ^(?!aws:.*)[a-zA-Z0-9\\s\\:\\_\\.\\/\\=\\+\\-]+$ "
                          "(no aws: prefix), got 'aws:owner'"),
     "broken-file-no-cascade": (N, "template: network\n", "template: netwrok\n",
-                               f"error: {N}: template: unknown template (did you mean network?): expected one of network, "
-                               "fraud-detection, payments, data-pipeline, loan-processing, fraud-agent, stackset-roles"),
+                               f"error: {N}: template: unknown template (did you mean network?): expected one of "
+                               + ", ".join(PLATFORM.registry)),
 }
 
 
