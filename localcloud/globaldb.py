@@ -17,7 +17,7 @@ from __future__ import annotations
 from moto.rds import models as rds_models
 from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue, RDSClientError
 
-from .patches import Placeholder
+from .patches import Placeholder, add_model
 from .values import flag
 
 GLOBAL_CLUSTER = "AWS::RDS::GlobalCluster"
@@ -130,14 +130,5 @@ def _clusters_are_checked_and_known() -> None:
 
 
 def install() -> None:
-    from moto.cloudformation import parsing
-
     _clusters_are_checked_and_known()
-    original = parsing.resource_class_from_type
-
-    def resource_class_from_type(resource_type: str):
-        if resource_type == GLOBAL_CLUSTER:
-            return GlobalClusterPlaceholder
-        return original(resource_type)
-
-    parsing.resource_class_from_type = resource_class_from_type
+    add_model(GLOBAL_CLUSTER, GlobalClusterPlaceholder)

@@ -17,7 +17,7 @@ from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.models import dynamodb_backends
 from moto.kms.models import kms_backends
 
-from .patches import Placeholder
+from .patches import Placeholder, add_model
 from .values import flag
 
 GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable"
@@ -120,13 +120,4 @@ class GlobalTablePlaceholder(Placeholder):
 
 
 def install() -> None:
-    from moto.cloudformation import parsing
-
-    original = parsing.resource_class_from_type
-
-    def resource_class_from_type(resource_type: str):
-        if resource_type == GLOBAL_TABLE:
-            return GlobalTablePlaceholder
-        return original(resource_type)
-
-    parsing.resource_class_from_type = resource_class_from_type
+    add_model(GLOBAL_TABLE, GlobalTablePlaceholder)

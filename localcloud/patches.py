@@ -136,8 +136,19 @@ def _short_hash(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
 
 
+# Types localcloud models itself (global clusters, global tables): resource type -> class.
+OWN_MODELS: dict[str, type] = {}
+
+
+def add_model(resource_type: str, model: type) -> None:
+    """Create ``resource_type`` with ``model`` instead of moto's (or a placeholder)."""
+    OWN_MODELS[resource_type] = model
+
+
 def _placeholders_for_unmodelled_types() -> None:
     def resource_class_from_type(resource_type: str):
+        if resource_type in OWN_MODELS:
+            return OWN_MODELS[resource_type]
         if resource_type in parsing.NULL_MODELS:
             return None
         if resource_type.startswith("Custom::"):

@@ -57,10 +57,11 @@ class Run:
     """One `make render deploy` as a user runs it, with the API calls it made."""
 
     def __init__(self, project: Project, environment: str = "staging", prune: bool = False, only=(), wait=FAST,
-                 retain: bool | None = None):
+                 retain: bool | None = None, allow_replace: frozenset[tuple[str, str]] = frozenset()):
         render.write(project, render.render(project))
         self.aws = Aws()
-        options = deploy.DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=prune, retain_stacks=retain, wait=wait)
+        options = deploy.DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=prune, retain_stacks=retain, wait=wait,
+                                        allow_replace=allow_replace)
         rollout = deploy_environment(project, environment, self.aws, PlainProgress(open(os.devnull, "w")), options,
                                      only, run_lint=False)
         self.account, self.plans, self.results = rollout.account, rollout.plans, rollout.results
