@@ -66,24 +66,25 @@ def add_database(template: Template, key, network) -> tuple:
     return cluster, instances[0]
 
 
-def add_public_security_group(template: Template, network) -> ec2.SecurityGroup:
-    """The load balancer's own group: 443 and 80 (redirected) from the internet, out only to
-    the service's port; the service's group (the network's) admits that port from it."""
-    group = network_parts.add_security_group(template, "PublicLoadBalancerSecurityGroup", network.vpc_id, "loan-alb",
-                                             "Internet-facing load balancer of the loan service")
-    network_parts.allow_tcp(template, "PublicHttpsIngress", group, 443, "HTTPS from the internet", cidr="0.0.0.0/0")
+def add_public_security_groups(template: Template, network) -> tuple[ec2.SecurityGroup, ec2.SecurityGroup]:
+    """The load balancer's own group (443 and 80, which only redirects, from the internet; out
+    only to the service's port) and the service's extra group (that port from the load balancer
+    only). The service keeps the network's application group for everything else, whose rules
+    (database, AWS APIs) belong to the network stack: nothing here changes another stack's group."""
+    balancer = network_parts.add_security_group(template, "PublicLoadBalancerSecurityGroup", network.vpc_id, "loan-alb",
+                                                "Internet-facing load balancer of the loan service")
+    service = network_parts.add_security_group(template, "ServiceSecurityGroup", network.vpc_id, "loan-svc",
+                                               "Loan service tasks: from their internet-facing load balancer only")
+    network_parts.allow_tcp(template, "PublicHttpsIngress", balancer, 443, "HTTPS from the internet", cidr="0.0.0.0/0")
     http = template.add_resource(ec2.SecurityGroupIngress(
-        "PublicHttpIngress", GroupId=Ref(group), IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="0.0.0.0/0",
+        "PublicHttpIngress", GroupId=Ref(balancer), IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="0.0.0.0/0",
         Description="HTTP from the internet, only redirected to HTTPS"))
     suppress(http, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
-    template.add_resource(ec2.SecurityGroupEgress(
-        "PublicLoadBalancerToService", GroupId=Ref(group), IpProtocol="tcp", FromPort=CONTAINER_PORT, ToPort=CONTAINER_PORT,
-        DestinationSecurityGroupId=network.application_security_group, Description="To the loan service"))
-    template.add_resource(ec2.SecurityGroupIngress(
-        "ServiceFromPublicLoadBalancer", GroupId=network.application_security_group, IpProtocol="tcp",
-        FromPort=CONTAINER_PORT, ToPort=CONTAINER_PORT, SourceSecurityGroupId=Ref(group),
-        Description="Loan service from its internet-facing load balancer"))
-    return group
+    network_parts.allow_tcp(template, "PublicLoadBalancerToService", balancer, CONTAINER_PORT, "To the loan service",
+                            peer=service, egress=True)
+    network_parts.allow_tcp(template, "ServiceFromPublicLoadBalancer", service, CONTAINER_PORT,
+                            "Loan service from its internet-facing load balancer", peer=balancer)
+    return balancer, service
 
 
 def add_service_role(template: Template, cluster, key):
@@ -146,8 +147,9 @@ def build() -> Template:
     topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "loans")
 
     cluster = compute.add_cluster(template, NAME)
+    balancer_group, service_group = add_public_security_groups(template, network)
     balancer = compute.add_load_balancer(
-        template, suffix=SERVICE, subnets=network.public_subnet_ids, security_group=Ref(add_public_security_group(template, network)),
+        template, suffix=SERVICE, subnets=network.public_subnet_ids, security_group=Ref(balancer_group),
         vpc_id=network.vpc_id, certificate_arn=Ref("CertificateArn"), container_port=CONTAINER_PORT,
         tls_policy=compute.TLS13_POLICY, access_logs=(log_bucket, log_bucket_policy),
         health_check_interval_seconds=HEALTH_CHECK_INTERVAL_SECONDS, scheme="internet-facing",
@@ -158,7 +160,7 @@ def build() -> Template:
         memory=Ref("TaskMemory"), container_port=CONTAINER_PORT,
         execution_role=identity.add_task_execution_role(template, "loan-exec", "loan service", log_group),
         task_role=add_service_role(template, db_cluster, key), log_group=log_group, subnets=network.private_subnet_ids,
-        security_group=network.application_security_group, balancer=balancer, desired_count=TASKS[0],
+        security_group=[network.application_security_group, Ref(service_group)], balancer=balancer, desired_count=TASKS[0],
         needs=(db_writer,),
         environment={
             "DB_ENDPOINT": GetAtt(db_cluster, "Endpoint.Address"),

@@ -185,16 +185,23 @@ def test_load_balancer_is_internet_facing_in_the_public_subnets_and_the_service_
 
 
 def test_only_the_load_balancer_admits_443_and_80_from_the_internet(loans):
-    group = ref("PublicLoadBalancerSecurityGroup")
+    group, service_group = ref("PublicLoadBalancerSecurityGroup"), ref("ServiceSecurityGroup")
     open_rules = {title: rule["Properties"] for title, rule in resources_of_type(loans, "AWS::EC2::SecurityGroupIngress").items()
                   if rule["Properties"].get("CidrIp") == "0.0.0.0/0"}
     assert sorted((r["FromPort"], r["ToPort"]) for r in open_rules.values()) == [(80, 80), (443, 443)]
     assert all(r["GroupId"] == group for r in open_rules.values())
     service_ingress = props(loans, "ServiceFromPublicLoadBalancer")
-    assert service_ingress["SourceSecurityGroupId"] == group and service_ingress["FromPort"] == 8080
+    assert (service_ingress["GroupId"], service_ingress["SourceSecurityGroupId"], service_ingress["FromPort"]) == (
+        service_group, group, 8080)
     egress = resources_of_type(loans, "AWS::EC2::SecurityGroupEgress")
     assert [(e["Properties"]["FromPort"], e["Properties"]["DestinationSecurityGroupId"]) for e in egress.values()
-            if e["Properties"]["GroupId"] == group] == [(8080, service_ingress["GroupId"])]
+            if e["Properties"]["GroupId"] == group] == [(8080, service_group)]
+    service = props(loans, "Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
+    assert service["SecurityGroups"] == [
+        {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-ApplicationSecurityGroupId"}}, service_group]
+    # no rule of this stack changes a group of another stack (the network's)
+    for kind in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"):
+        assert all("Ref" in r["Properties"]["GroupId"] for r in resources_of_type(loans, kind).values())
 
 
 def test_waf_web_acl_with_managed_rule_groups_and_a_rate_limit_is_associated_with_the_load_balancer(loans):

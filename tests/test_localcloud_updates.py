@@ -53,6 +53,8 @@ CHANGES = {
     "AWS::SNS::Subscription": ("RawMessageDelivery", lambda v: "true"),
     "AWS::SQS::QueuePolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
     "AWS::SecretsManager::RotationSchedule": ("RotationRules", lambda v: {**(v or {}), "AutomaticallyAfterDays": 7}),
+    "AWS::WAFv2::LoggingConfiguration": ("RedactedFields", lambda v: [{"SingleHeader": {"Name": "authorization"}}]),
+    "AWS::WAFv2::WebACLAssociation": ("WebACLArn", None),  # None: not changed (one web ACL in a template)
     "AWS::SecretsManager::SecretTargetAttachment": (
         "TargetType", lambda v: "AWS::RDS::DBInstance" if v != "AWS::RDS::DBInstance" else "AWS::RDS::DBCluster"),
 }

@@ -115,7 +115,11 @@ def test_fraud_detection_outputs_are_present(deployed):
     for (environment, region, name), stack in stacks.items():
         if name == "fraud-detection":
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
-            assert set(outputs) == expected
+            # the platform dashboard: prod's stack in the primary region only
+            platform = {"PlatformDashboardName"} if (environment, region) == ("prod", "us-east-1") else set()
+            assert set(outputs) == expected | platform
+            if platform:
+                assert outputs["PlatformDashboardName"] == "prod-us-east-1-dashboard-fraud-platform"
             assert outputs["ServiceRoleArn"].endswith(f"role/{environment}-{region}-role-fraud-service")
             secondary = stack_parameters(stack)["EnableGlobalDatabase"] == "true" and region != stack_parameters(stack)["PrimaryRegion"]
             if secondary:  # prod's secondary regions: the cluster joined the global database, no master user of its own

@@ -210,7 +210,8 @@ def add_fargate_service(
             ),
             NetworkConfiguration=ecs.NetworkConfiguration(
                 AwsvpcConfiguration=ecs.AwsvpcConfiguration(
-                    AssignPublicIp="DISABLED", Subnets=subnets, SecurityGroups=[security_group]
+                    AssignPublicIp="DISABLED", Subnets=subnets,
+                    SecurityGroups=security_group if isinstance(security_group, list) else [security_group]
                 )
             ),
             LoadBalancers=[
