@@ -249,7 +249,7 @@ def build() -> Template:
         template, suffix=SERVICE, cluster=cluster, image=Ref("ContainerImage"), cpu=Ref("TaskCpu"),
         memory=Ref("TaskMemory"), container_port=CONTAINER_PORT, execution_role=roles["execution"],
         task_role=roles["service"], log_group=log_group, subnets=network.private_subnet_ids,
-        security_group=network.application_security_group, balancer=balancer, desired_count=Ref("MinTasks"),
+        security_groups=[network.application_security_group], balancer=balancer, desired_count=Ref("MinTasks"),
         needs=(stores["writer"],),
         environment={
             "FRAUD_RULES_TABLE": rules_table_name(),

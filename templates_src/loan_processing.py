@@ -160,7 +160,7 @@ def build() -> Template:
         memory=Ref("TaskMemory"), container_port=CONTAINER_PORT,
         execution_role=identity.add_task_execution_role(template, "loan-exec", "loan service", log_group),
         task_role=add_service_role(template, db_cluster, key), log_group=log_group, subnets=network.private_subnet_ids,
-        security_group=[network.application_security_group, Ref(service_group)], balancer=balancer, desired_count=TASKS[0],
+        security_groups=[network.application_security_group, Ref(service_group)], balancer=balancer, desired_count=TASKS[0],
         needs=(db_writer,),
         environment={
             "DB_ENDPOINT": GetAtt(db_cluster, "Endpoint.Address"),

@@ -457,3 +457,13 @@ def test_fraud_detection_outputs_its_dashboard_and_cluster_arns(fraud):
     assert outputs["ClusterArn"]["Value"] == {"Fn::GetAtt": ["Cluster", "Arn"]}
     assert outputs["DatabaseClusterArn"]["Value"] == {"Fn::GetAtt": ["DatabaseCluster", "DBClusterArn"]}
     assert outputs["DashboardName"]["Export"]["Name"] == {"Fn::Sub": "${Environment}-fraud-detection-DashboardName"}
+
+
+def test_no_template_adds_rules_to_a_security_group_another_stack_owns(templates):
+    """A rule added to an imported group shows as drift of that group in its own stack (AWS reports a
+    group's rules whoever added them): every workload's rules go on groups of its own."""
+    foreign = [(name, logical) for name, template in templates.items()
+               for logical, resource in template.get("Resources", {}).items()
+               if resource["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress")
+               and "Fn::ImportValue" in json.dumps(resource["Properties"]["GroupId"])]
+    assert foreign == []

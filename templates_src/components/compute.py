@@ -154,7 +154,7 @@ def add_fargate_service(
     task_role,
     log_group,
     subnets,
-    security_group,
+    security_groups: list,
     balancer: LoadBalancer,
     desired_count,
     environment: dict,
@@ -210,8 +210,7 @@ def add_fargate_service(
             ),
             NetworkConfiguration=ecs.NetworkConfiguration(
                 AwsvpcConfiguration=ecs.AwsvpcConfiguration(
-                    AssignPublicIp="DISABLED", Subnets=subnets,
-                    SecurityGroups=security_group if isinstance(security_group, list) else [security_group]
+                    AssignPublicIp="DISABLED", Subnets=subnets, SecurityGroups=security_groups
                 )
             ),
             LoadBalancers=[
