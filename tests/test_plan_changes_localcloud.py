@@ -14,6 +14,7 @@ import pytest
 import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
+from cfnops.inputs.project import Project
 
 from .support.rollout import MUTATING, Run, copy_project, do_bootstrap, edit
 
@@ -37,16 +38,19 @@ def with_table_suffix(build):
 
 @pytest.fixture
 def deployed(tmp_path, monkeypatch):
-    import templates_src
+    import dataclasses
 
-    registry = dict(templates_src.REGISTRY)
+    import templates_src.platform
+
+    registry = dict(templates_src.platform.PLATFORM.registry)
     registry["fraud-agent"] = with_table_suffix(registry["fraud-agent"])
-    monkeypatch.setattr(templates_src, "REGISTRY", MappingProxyType(registry))
+    patched = dataclasses.replace(templates_src.platform.PLATFORM, registry=MappingProxyType(registry))
+    monkeypatch.setattr(templates_src.platform, "PLATFORM", patched)  # what the CLI loads
     monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
     monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
     with warnings.catch_warnings(), mock_aws():
         warnings.simplefilter("ignore")
-        project = copy_project(tmp_path)
+        project = Project(copy_project(tmp_path).root, patched)
         do_bootstrap(project)
         first = Run(project, only=ONLY)
         assert not first.failures, first.failures
