@@ -133,9 +133,10 @@ def _regions(template: dict) -> list[str]:
 def data_event_buckets(rendered: Mapping[str, dict]) -> list[str]:
     """Names (Fn::Sub patterns) of the buckets the trail records object-level access to: prod's buckets of
     DATA_EVENT_TEMPLATES in every region each may deploy to (names from their own templates,
-    so a renamed or added bucket follows), and the artifacts bucket of every region."""
+    so a renamed or added bucket follows), and the artifacts bucket of every region. A platform
+    built on these components without those templates records its artifacts buckets only."""
     names = [ARTIFACTS_BUCKET.format(account="${AWS::AccountId}", region=region) for region in REGIONS]
-    for name in DATA_EVENT_TEMPLATES:
+    for name in (n for n in DATA_EVENT_TEMPLATES if n in rendered):
         template = rendered[name]
         for resource in template["Resources"].values():
             pattern = resource["Properties"].get("BucketName", {}).get("Fn::Sub") if resource["Type"] == "AWS::S3::Bucket" else None
