@@ -65,7 +65,7 @@ def test_two_environments_deployed_then_one_parameter_changed_in_one_parity_name
 
 
 def test_the_cli_prints_the_deployed_comparison_after_the_local_one(project, capsys):
-    from cfnops.cli import main
+    from cfnops.cli.main import main
 
     assert Run(project, "dev", only=ONLY).failures == []
     assert main(["--root", str(project.root), "parity", "--deployed"]) == 0
