@@ -19,7 +19,7 @@ from cfnops.cli.progress import PlainProgress
 from cfnops.inputs.project import Project
 from cfnops.rollout.pipeline import deploy_environment
 
-from ..conftest import PLATFORM, ROOT
+from tests.conftest import PLATFORM, ROOT
 
 MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
             "DeleteStackInstances")

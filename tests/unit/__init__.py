@@ -1,0 +1,1 @@
+"""Tests of one package each, tests/unit/<package> (platform: templates_src)."""

@@ -1,0 +1,153 @@
+"""The StackSet execution role is derived from the registry schemas, fits IAM's limits,
+and cannot be turned into a path to an administrator."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from troposphere import Template, ssm
+
+from cfnops.awsfacts import iam_catalog, iam_limits, policy_eval, schemas, template_iam
+from cfnops.awsfacts.execution_actions import derive
+from cfnops.build.gate.iam import execution_documents
+from templates_src import WORKLOADS, execution_policy, stackset_roles
+from templates_src.conventions import add_standard_parameters
+
+from tests.conftest import ROOT
+
+ACCOUNT = "123456789012"
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
+
+
+def role(name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:role/{name}"
+
+
+@pytest.fixture(scope="module")
+def workloads(templates) -> dict[str, dict]:
+    return {name: templates[name] for name in WORKLOADS}
+
+
+@pytest.fixture(scope="module")
+def documents(templates) -> list[dict]:
+    return execution_documents(templates["stackset-roles"])[0]
+
+
+def allowed(documents, action, resource=None, **context) -> bool:
+    return policy_eval.evaluate(documents, action, resource, context).allowed
+
+
+def test_every_handler_permission_of_every_type_used_is_allowed(workloads, documents):
+    types = {r["Type"] for t in workloads.values() for r in t["Resources"].values()}
+    assert len(types) > 40
+    context = {"iam:PermissionsBoundary": BOUNDARY, "iam:PassedToService": ["lambda.amazonaws.com"]}
+    missing = []
+    for type_name in types:
+        for handler in schemas.HANDLERS:
+            for permission in schemas.handler_permissions(type_name, handler):
+                for action in iam_catalog.expand(permission) if "*" in permission else [permission]:
+                    if not iam_catalog.is_known(action) or action in execution_policy.DENIED_ACTIONS:
+                        continue
+                    if not allowed(documents, action, None, **context):
+                        missing.append(f"{type_name} {handler}: {action}")
+    assert missing == []
+
+
+def test_a_new_resource_type_needs_no_hand_edit():
+    def with_parameter() -> Template:
+        template = Template()
+        add_standard_parameters(template)
+        template.add_resource(ssm.Parameter("Flag", Type="String", Value="on"))
+        return template
+
+    assert "ssm:PutParameter" not in derive(t().to_dict() for t in WORKLOADS.values()).actions
+    bootstrap = stackset_roles.build({**WORKLOADS, "extra": with_parameter}).to_dict()
+    documents = execution_documents(bootstrap)[0]
+    for permission in schemas.handler_permissions("AWS::SSM::Parameter", "create"):
+        assert allowed(documents, permission), permission
+
+
+def test_policies_stay_under_iams_limits(templates):
+    bootstrap = templates["stackset-roles"]["Resources"]
+    policies = {name: r for name, r in bootstrap.items() if name.startswith("ExecutionPolicy")}
+    assert 1 < len(policies) <= iam_limits.MANAGED_POLICIES_PER_ROLE
+    permissions = execution_policy.execution_permissions({n: b().to_dict() for n, b in WORKLOADS.items()})
+    for document in permissions.documents:
+        assert execution_policy.size(document) <= iam_limits.MANAGED_POLICY
+    assert "Policies" not in bootstrap["ExecutionRole"]["Properties"]
+    assert all(p["Properties"]["Roles"] == [{"Ref": "ExecutionRole"}] for p in policies.values())
+
+
+def test_no_action_is_a_wildcard_and_every_action_is_known(templates):
+    for name, resource in templates["stackset-roles"]["Resources"].items():
+        if resource["Type"] == "AWS::IAM::ManagedPolicy":
+            for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+                for action in statement["Action"]:
+                    assert "*" not in action and iam_catalog.is_known(action), (name, action)
+
+
+def readme_dropped_actions() -> set[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("#### Handler permissions IAM does not know", 1)[1].split("\n#", 1)[0]
+    return set(re.findall(r"^\| `([^`]+)` \|", section, re.MULTILINE))
+
+
+def test_the_dropped_actions_are_exactly_what_the_catalogue_does_not_know_and_the_readme_lists_them(workloads):
+    dropped = derive(workloads.values()).dropped
+    assert dropped, "the schemas list some API names that are not IAM actions"
+    assert all(not iam_catalog.is_known(need.action) for need in dropped)
+    assert {need.action for need in dropped} == readme_dropped_actions()
+
+
+# --- no path from "may deploy" to "may mint an administrator" --------------------------
+
+
+def test_roles_can_be_created_only_with_the_boundary_and_our_names(documents):
+    ours = role("staging-us-east-1-role-fraud-service")
+    assert allowed(documents, "iam:CreateRole", ours, **{"iam:PermissionsBoundary": BOUNDARY})
+    assert not allowed(documents, "iam:CreateRole", ours)
+    assert not allowed(documents, "iam:CreateRole", ours, **{"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/other"})
+    assert not allowed(documents, "iam:CreateRole", role("Admin"), **{"iam:PermissionsBoundary": BOUNDARY})
+
+
+def test_policies_cannot_be_attached_or_written_to_roles_outside_our_pattern(documents):
+    for action in ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"):
+        for target in (role("SomeAdminRole"), role("AWSCloudFormationStackSetExecutionRole"),
+                       role("AWSCloudFormationStackSetAdministrationRole")):
+            assert not allowed(documents, action, target, **{"iam:PermissionsBoundary": BOUNDARY}), (action, target)
+    assert allowed(documents, "iam:AttachRolePolicy", role("prod-eu-west-1-role-loan-service"),
+                   **{"iam:PermissionsBoundary": BOUNDARY})
+
+
+def test_the_boundary_cannot_be_changed_or_removed(documents):
+    boundary_policy = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
+    for action in ("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"):
+        decision = policy_eval.evaluate(documents, action, boundary_policy)
+        assert decision.reason == "explicitly denied", action
+    assert policy_eval.evaluate(documents, "iam:DeleteRolePermissionsBoundary",
+                                role("dev-us-east-1-role-payments-fn")).reason == "explicitly denied"
+    assert not allowed(documents, "iam:PutRolePermissionsBoundary", role("dev-us-east-1-role-payments-fn"),
+                       **{"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/AdministratorAccess"})
+
+
+def test_roles_are_passed_only_to_the_services_that_use_them(documents, workloads):
+    ours = role("dev-us-east-1-role-payments-fn")
+    assert allowed(documents, "iam:PassRole", ours, **{"iam:PassedToService": "lambda.amazonaws.com"})
+    assert not allowed(documents, "iam:PassRole", ours, **{"iam:PassedToService": "ec2.amazonaws.com"})
+    assert not allowed(documents, "iam:PassRole", role("Admin"), **{"iam:PassedToService": "lambda.amazonaws.com"})
+
+
+def test_every_workload_role_carries_the_boundary(workloads):
+    roles = [(n, r) for t in workloads.values() for n, r in t["Resources"].items() if r["Type"] == "AWS::IAM::Role"]
+    assert roles
+    for name, resource in roles:
+        assert resource["Properties"]["PermissionsBoundary"] == {
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"}, name
+
+
+def test_the_boundary_allows_what_workload_roles_use_and_no_iam(templates, workloads):
+    boundary = templates["stackset-roles"]["Resources"]["WorkloadBoundary"]["Properties"]["PolicyDocument"]
+    actions = boundary["Statement"][0]["Action"]
+    assert not [a for a in actions if a.startswith(("iam:", "sts:", "organizations:"))]
+    assert set(actions) == set(template_iam.allowed_actions(workloads))

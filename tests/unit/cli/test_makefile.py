@@ -1,0 +1,93 @@
+"""The Makefile: ENV, STACKSET, TIMEOUT, CONFIRM, FORMAT and ALLOW_REPLACE are checked by make before any
+shell sees them and passed quoted; the tool's exit code reaches make's last line; plan's
+and drift's documented outcome 2 is said in one line without make's `***` noise."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+
+
+def make(*arguments: str, cfnops: str | None = None) -> subprocess.CompletedProcess:
+    extra = [f"CFNOPS={cfnops}"] if cfnops else []
+    # -o: never (re)build .venv here
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *arguments, *extra], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("assignment, message", [
+    ("ENV=x;touch {marker};#", "ENV must be one of dev staging prod, got 'x;touch {marker};#'"),
+    ("ENV=$(shell touch {marker})", "ENV must be one of dev staging prod, got '$(shell touch {marker})'"),
+    ("ENV=", "ENV must be one of dev staging prod, got ''"),
+    ("STACKSET=network;touch {marker}", "STACKSET: unknown StackSet 'network;touch'"),
+    ("TIMEOUT=1;touch {marker}", "TIMEOUT must be a whole number of seconds, got '1;touch {marker}'"),
+    ("ALLOW_REPLACE=a/B';touch {marker};'", "ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got 'a/B';touch {marker};''"),
+    ("ALLOW_REPLACE=$(shell touch {marker})", "ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got '$(shell touch {marker})'"),
+    ("FORMAT=json;touch {marker}", "FORMAT must be text, json or markdown, got 'json;touch {marker}'"),
+])
+@pytest.mark.parametrize("target", ["validate", "deploy", "plan"])
+def test_smuggled_commands_never_reach_a_shell(target, assignment, message, tmp_path):
+    takes = {"validate": ("ENV",), "plan": ("ENV", "STACKSET", "FORMAT"),
+             "deploy": ("ENV", "STACKSET", "TIMEOUT", "ALLOW_REPLACE")}[target]
+    if not assignment.startswith(takes):
+        pytest.skip(f"{target} does not take {assignment.split('=')[0]}")
+    marker = tmp_path / "ran"
+    result = make(target, assignment.format(marker=marker), cfnops="false")
+    assert result.returncode == 2
+    assert message.format(marker=marker) in result.stderr
+    assert not marker.exists()
+
+
+def test_allow_failover_is_1_or_nothing():
+    result = make("-n", "deploy", "ENV=dev", "ALLOW_FAILOVER=1", cfnops="cfnops")
+    assert "--allow-failover" in result.stdout
+    assert "--allow-failover" not in make("-n", "deploy", "ENV=dev", cfnops="cfnops").stdout
+    refused = make("-n", "deploy", "ENV=dev", "ALLOW_FAILOVER=yes;true", cfnops="cfnops")
+    assert refused.returncode == 2 and "ALLOW_FAILOVER can only be 1, got 'yes;true'" in refused.stderr
+
+
+def test_values_reach_the_tool_quoted():
+    result = make("-n", "deploy", "ENV=dev", "STACKSET=network payments-dev", "TIMEOUT=60", cfnops="cfnops")
+    assert " ".join(result.stdout.split()) == "cfnops deploy --env 'dev' --stackset 'network' --stackset 'payments-dev' --timeout '60'"
+    result = make("-n", "deploy", "ENV=prod", "ALLOW_REPLACE=fraud-agent/DecisionsTable,network-prod/Vpc", cfnops="cfnops")
+    assert result.stdout.split()[-2:] == ["--allow-replace", "'fraud-agent/DecisionsTable,network-prod/Vpc'"]
+    result = make("-n", "plan", "ENV=prod", "FORMAT=markdown", "DRIFT=1", cfnops="cfnops")
+    assert "cfnops plan --env 'prod' --format 'markdown' --drift ||" in " ".join(result.stdout.split())
+
+
+@pytest.fixture
+def tool(tmp_path):
+    """A stand-in for .venv/bin/cfnops that exits with the code it is given."""
+    script = tmp_path / "fake-cfnops"
+    script.write_text('#!/bin/sh\necho "error: the tool says why" >&2\nexit "$FAKE_EXIT"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("target, line", [("plan", "make plan: there are changes to make"),
+                                          ("drift", "make drift: drift found")])
+def test_the_documented_outcome_2_is_one_line_without_make_noise(target, line, tool, monkeypatch):
+    monkeypatch.setenv("FAKE_EXIT", "2")
+    result = make(target, cfnops=tool)
+    assert result.returncode == 0
+    assert line in result.stderr and "***" not in result.stderr
+
+
+@pytest.mark.parametrize("code", [1, 3, 5, 6, 7])
+@pytest.mark.parametrize("target", ["plan", "drift", "deploy", "validate"])
+def test_failures_fail_make_and_name_the_tools_code(target, code, tool, monkeypatch):
+    monkeypatch.setenv("FAKE_EXIT", str(code))
+    result = make(target, cfnops=tool)
+    assert result.returncode == 2  # make's own code for any failure
+    assert result.stderr.rstrip().endswith(f"] Error {code}")
+
+
+def test_help_says_how_exit_codes_reach_ci():
+    out = make("help").stdout
+    assert "make itself exits 2 on any failure" in out and ".venv/bin/cfnops directly" in out

@@ -1,0 +1,130 @@
+"""Bootstrap recovery, with the exact API calls (botocore Stubber): a stack whose creation
+failed is reported with CloudFormation's first failure and `RECREATE=1`; with recreate its
+termination protection is lifted, it is deleted and created again with protection."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+from cfnops.rollout import bootstrap
+from cfnops.inputs import params
+from cfnops.build import render
+from cfnops.cli.main import main
+from cfnops.core.errors import ExitCode, OperationFailedError
+from cfnops.rollout.operations import WaitSettings
+
+from tests.conftest import PLATFORM
+
+OLD_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/old"
+NEW_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/new"
+WHEN = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+TOO_BIG = "Maximum policy size of 10240 bytes exceeded for role AWSCloudFormationStackSetExecutionRole"
+HINT = "run `make bootstrap ENV=staging RECREATE=1` to delete it and create it again"
+
+
+@pytest.fixture(scope="module")
+def inputs(project):
+    resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
+    return project.template_path(PLATFORM.bootstrap).read_text(), resolved.plain(PLATFORM.bootstrap, "us-east-1")
+
+
+def request(inputs, recreate: bool = False) -> bootstrap.Request:
+    text, values = inputs
+    return bootstrap.Request("us-east-1", text, values, WaitSettings(timeout=10, first_poll=0.0), "staging", recreate)
+
+
+def create_arguments(inputs) -> dict:
+    text, values = inputs
+    # the committed file is over 51,200 bytes: the same JSON goes without whitespace
+    body = json.dumps(json.loads(text), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    assert len(text.encode()) > 51_200 >= len(body.encode())
+    return {"StackName": "cfnops-bootstrap", "TemplateBody": body,
+            "Parameters": [{"ParameterKey": k, "ParameterValue": values[k]} for k in sorted(values)],
+            "Capabilities": ["CAPABILITY_NAMED_IAM"], "Tags": [{"Key": "ManagedBy", "Value": "cfnops"}],
+            "EnableTerminationProtection": True}
+
+
+def stacks(stack_id: str, status: str) -> dict:
+    return {"Stacks": [{"StackName": "cfnops-bootstrap", "StackId": stack_id, "StackStatus": status, "CreationTime": WHEN}]}
+
+
+def event(logical_id: str, status: str, reason: str = "") -> dict:
+    return {"StackId": OLD_ID, "EventId": f"{logical_id}-{status}", "StackName": "cfnops-bootstrap", "Timestamp": WHEN,
+            "LogicalResourceId": logical_id, "ResourceStatus": status, **({"ResourceStatusReason": reason} if reason else {})}
+
+
+FAILED_CREATE = [  # newest first, as DescribeStackEvents returns them
+    event("cfnops-bootstrap", "ROLLBACK_COMPLETE"),
+    event("ArtifactsKey", "DELETE_COMPLETE"),
+    event("ArtifactsBucket", "CREATE_FAILED", "Resource creation cancelled"),
+    event("cfnops-bootstrap", "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [ExecutionRole, ArtifactsBucket]."),
+    event("ExecutionRole", "CREATE_FAILED", TOO_BIG),
+    event("ExecutionRole", "CREATE_IN_PROGRESS"),
+    event("cfnops-bootstrap", "CREATE_IN_PROGRESS", "User Initiated"),
+]
+
+
+def test_recreate_lifts_protection_for_the_delete_then_creates_with_protection(aws, stub, inputs):
+    stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_COMPLETE"), {"StackName": "cfnops-bootstrap"})
+    stub.add_response("update_termination_protection", {"StackId": OLD_ID},
+                      {"StackName": OLD_ID, "EnableTerminationProtection": False})
+    stub.add_response("delete_stack", {}, {"StackName": OLD_ID})
+    stub.add_response("describe_stacks", stacks(OLD_ID, "DELETE_COMPLETE"), {"StackName": OLD_ID})  # the waiter
+    stub.add_response("create_stack", {"StackId": NEW_ID}, create_arguments(inputs))
+    stub.add_response("describe_stacks", stacks(NEW_ID, "CREATE_COMPLETE"), {"StackName": NEW_ID})
+    assert bootstrap.deploy_region(aws, request(inputs, recreate=True)) == "recreated"
+
+
+def test_a_failed_stack_without_recreate_is_reported_with_the_first_failure(aws, stub, inputs):
+    stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_COMPLETE"), {"StackName": "cfnops-bootstrap"})
+    stub.add_response("describe_stack_events", {"StackEvents": FAILED_CREATE}, {"StackName": OLD_ID})
+    with pytest.raises(OperationFailedError) as raised:
+        bootstrap.deploy_region(aws, request(inputs))
+    assert str(raised.value) == f"cfnops-bootstrap in us-east-1 is ROLLBACK_COMPLETE: ExecutionRole: {TOO_BIG}; {HINT}"
+
+
+def test_the_cli_prints_that_as_one_line_and_exits_1(aws, stub, project, monkeypatch, capsys):
+    from cfnops.core import aws as aws_module
+
+    monkeypatch.setattr(aws_module, "Aws", lambda: aws)
+    monkeypatch.setattr(aws, "account_id", lambda region: "123456789012")  # the CLI's first call: who am I
+    stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_FAILED"), {"StackName": "cfnops-bootstrap"})
+    stub.add_response("describe_stack_events", {"StackEvents": FAILED_CREATE}, {"StackName": OLD_ID})
+    assert main(["--root", str(project.root), "bootstrap", "--env", "staging"]) == ExitCode.ERROR == 1
+    assert capsys.readouterr().err == f"error: cfnops-bootstrap in us-east-1 is ROLLBACK_FAILED: ExecutionRole: {TOO_BIG}; {HINT}\n"
+
+
+def test_a_create_that_fails_is_reported_the_same_way(aws, stub, inputs):
+    stub.add_client_error("describe_stacks", "ValidationError", "Stack with id cfnops-bootstrap does not exist",
+                          expected_params={"StackName": "cfnops-bootstrap"})
+    stub.add_response("create_stack", {"StackId": OLD_ID}, create_arguments(inputs))
+    stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_COMPLETE"), {"StackName": OLD_ID})
+    stub.add_response("describe_stack_events", {"StackEvents": FAILED_CREATE}, {"StackName": OLD_ID})
+    with pytest.raises(OperationFailedError) as raised:
+        bootstrap.deploy_region(aws, request(inputs))
+    assert str(raised.value) == (f"cfnops-bootstrap in us-east-1: creation failed (ROLLBACK_COMPLETE): ExecutionRole: {TOO_BIG}; "
+                                 f"fix the cause, then {HINT}")
+
+
+def test_only_the_last_operation_is_searched_for_the_reason(aws, stub, inputs):
+    stub.add_response("describe_stacks", stacks(OLD_ID, "UPDATE_COMPLETE"), {"StackName": "cfnops-bootstrap"})
+    arguments = {k: v for k, v in create_arguments(inputs).items() if k != "EnableTerminationProtection"}
+    stub.add_response("update_stack", {"StackId": OLD_ID}, arguments)
+    stub.add_response("describe_stacks", stacks(OLD_ID, "UPDATE_ROLLBACK_COMPLETE"), {"StackName": OLD_ID})
+    stub.add_response("describe_stack_events", {"NextToken": "older", "StackEvents": [
+        event("cfnops-bootstrap", "UPDATE_ROLLBACK_COMPLETE"),
+        event("ExecutionRole", "UPDATE_FAILED", TOO_BIG),
+        event("cfnops-bootstrap", "UPDATE_IN_PROGRESS", "User Initiated"),
+        event("AdministrationRole", "UPDATE_FAILED", "an older update's failure"),  # not asked for: the page ends here
+    ]}, {"StackName": OLD_ID})
+    with pytest.raises(OperationFailedError, match=f"update failed \\(UPDATE_ROLLBACK_COMPLETE\\): ExecutionRole: {TOO_BIG}$"):
+        bootstrap.deploy_region(aws, request(inputs))
+
+
+def test_recreate_never_deletes_a_healthy_stack(aws, stub, inputs):
+    stub.add_response("describe_stacks", stacks(OLD_ID, "UPDATE_ROLLBACK_COMPLETE"), {"StackName": "cfnops-bootstrap"})
+    stub.add_client_error("update_stack", "ValidationError", "No updates are to be performed.")
+    assert bootstrap.deploy_region(aws, request(inputs, recreate=True)) == "unchanged"
