@@ -74,7 +74,8 @@ def test_prune_deleting_stacks_in_staging_is_refused_with_zero_mutating_calls(aw
         "nothing was changed; to go ahead, name them: ALLOW_REPLACE=network/Logs,network/Table (--allow-replace)"]
     stub.assert_no_pending_responses()  # nothing but the reads: no mutating call was queued or made
     guard.enforce("staging", [plan], guard.parse("network/Logs,network/Table"), print, lambda p: deletes_stacks(p, options))
-    assert guard.findings([plan], frozenset()) == []  # without PRUNE nothing is removed
+    assert not deletes_stacks(plan, DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket))  # without PRUNE nothing is removed
+    assert not deletes_stacks(plan, DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, retain_stacks=True))
     lines = planview.describe(plan, retain_stacks=False)
     assert "    removing them (PRUNE=1) deletes the stacks in eu-west-1 (111111111111, 222222222222): 3 resources removed, 2 stateful" in lines
     assert "      - Remove Table (AWS::DynamoDB::Table)  STATEFUL: NOTHING is kept (Delete): the resource and its data are deleted" in lines
