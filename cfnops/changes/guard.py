@@ -38,12 +38,15 @@ def _allowed(allowed, spec, logical_id: str) -> bool:
     return (spec.key, logical_id) in allowed or (spec.name, logical_id) in allowed
 
 
-def findings(plans, allowed: frozenset[tuple[str, str]]) -> list[str]:
-    """One line per stateful replacement or removal the run does not name, with its regions."""
+def findings(plans, allowed: frozenset[tuple[str, str]], deletes_stacks=lambda plan: False) -> list[str]:
+    """One line per stateful replacement or removal the run does not name, with its regions.
+    ``deletes_stacks(plan)``: the run deletes the stacks of the instances the plan removes
+    (PRUNE=1, stacks not retained), so every resource of them is a Remove."""
     lines = []
     for plan in plans:
         spec = plan.desired.spec
-        for group in plan.resources:
+        removed = plan.removed_resources if deletes_stacks(plan) else ()
+        for group in (*plan.resources, *removed):
             for change in group.changes:
                 if change.destructive and not _allowed(allowed, spec, change.logical_id):
                     lines.append(f"{spec.key}/{change.logical_id} ({change.type}): {change.action} in "
@@ -51,9 +54,9 @@ def findings(plans, allowed: frozenset[tuple[str, str]]) -> list[str]:
     return lines
 
 
-def enforce(environment: str, plans, allowed: frozenset[tuple[str, str]], warn) -> None:
+def enforce(environment: str, plans, allowed: frozenset[tuple[str, str]], warn, deletes_stacks=lambda plan: False) -> None:
     """Raise RefusedError in staging and prod; in dev, ``warn`` each line."""
-    lines = findings(plans, allowed)
+    lines = findings(plans, allowed, deletes_stacks)
     if not lines:
         return
     if environment not in GUARDED:

@@ -48,9 +48,10 @@ SAYS = {"overwrites": "will overwrite the out-of-band change", "may overwrite": 
         "stays": "drift stays:", "removed": "removes the drifted resource"}
 
 
-def drift_lines(notes: tuple[DriftNote, ...], style: Callable[[str, str], str] = plain) -> list[str]:
-    """"will overwrite the out-of-band change `/RetentionInDays 7` in us-west-2" and the like."""
-    lines = ["  drift (DRIFT=1):"] if notes else []
+def drift_lines(notes: tuple[DriftNote, ...], style: Callable[[str, str], str] = plain, source: str = "DRIFT=1") -> list[str]:
+    """"will overwrite the out-of-band change `/RetentionInDays 7` in us-west-2" and the like;
+    ``source``: where the drift comes from (a fresh detection, or a saved report)."""
+    lines = [f"  drift ({source}):"] if notes else []
     for note in notes:
         what = f"`{note.path} {note.actual}` (template: {note.expected})" if note.path else f"({note.actual})"
         lines.append("    " + style(f"{SAYS[note.verdict]} {what} in {note.region} ({note.account}): {note.logical_id}",

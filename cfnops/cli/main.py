@@ -149,18 +149,44 @@ def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], t
 
     progress = PlainProgress(sys.stderr)
     aws, _, plans = _plans(context, environment, stacksets, timeout, progress)
-    drift = _overwritten(context, aws, plans, environment, progress, timeout) if with_drift else None
+    if with_drift:
+        drift, source = _overwritten(context, aws, plans, environment, progress, timeout), "DRIFT=1"
+    else:
+        drift, source = _saved_drift(context, aws, plans, environment, progress)
     if output_format == "text":
         style = _colour if sys.stdout.isatty() else changes_text.plain
         for item in plans:
             click.echo("\n".join(planview.describe(item, show_diff=not no_diff, style=style)
-                                 + changes_text.drift_lines((drift or {}).get(item.name, ()), style)))
+                                 + changes_text.drift_lines((drift or {}).get(item.name, ()), style, source)))
         click.echo(f"plan: {planview.summary(plans)}")
     else:
         writer = {"json": json_view, "markdown": markdown}[output_format]
         click.echo(writer.render(report.build(environment, plans, drift)).rstrip("\n"))
     if any(item.changed for item in plans):
         raise SystemExit(int(ExitCode.DIFFERENCES))
+
+
+def _saved_drift(context: click.Context, aws, plans, environment: str, progress) -> tuple[dict | None, str]:
+    """The drift of the environment's saved report (reports/saved.py) for the StackSets it
+    detected after their last deploy; (None, "") when there is none."""
+    from ..changes import overwrite
+    from ..core.aws import translate_errors
+    from ..reports import saved
+    from ..rollout import deployed_at
+
+    report, problem = saved.load(_project(context), environment)
+    if problem:
+        progress.note("drift", problem)
+    if report is None:
+        return None, ""
+    with translate_errors():
+        found = deployed_at.newer_drift(lambda spec: aws.client("cloudformation", spec.administrator_region), plans, report)
+    if not found:
+        return None, ""
+    source = f"drift from the report of {report.finished}"
+    progress.note("drift", f"{source}: {', '.join(found)}")
+    by_name = {item.name: item for item in plans}
+    return {name: overwrite.from_drift(by_name[name].resources, s) for name, s in found.items()}, source
 
 
 def _overwritten(context: click.Context, aws, plans, environment: str, progress, timeout: float) -> dict:
@@ -203,7 +229,7 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
 
     def show(plans) -> None:
         for item in plans:
-            click.echo("\n".join(planview.describe(item, show_diff=False)))
+            click.echo("\n".join(planview.describe(item, show_diff=False, retain_stacks=retain_stacks)))
 
     from ..changes import guard
 
@@ -354,7 +380,7 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
     from ..drift import detect as drift_module
     from ..core.aws import translate_errors
     from .progress import PlainProgress
-    from ..reports import html, json_report, markdown, text
+    from ..reports import html, json_report, markdown, saved, text
     from ..rollout.pipeline import prepare
 
     project = _project(context)
@@ -372,6 +398,7 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
         click.echo(body.rstrip("\n"))
     latest, copy = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
     click.echo(f"HTML report: {latest} (this run: {copy})", err=True)
+    click.echo(f"saved for plan: {project.display(saved.save(project, report))}", err=True)
     if report.status == "FAILED":
         from ..core.errors import OperationFailedError
 

@@ -42,6 +42,16 @@ class DeployOptions:
     allow_replace: frozenset[tuple[str, str]] = frozenset()  # (StackSet, LogicalId) the run allows to replace or remove
 
 
+def retains_stacks(environment: str, choice: bool | None) -> bool:
+    """Whether removing instances keeps their stacks (RetainStacks): prod does unless told otherwise."""
+    return environment == "prod" if choice is None else choice
+
+
+def deletes_stacks(plan: Plan, options: DeployOptions) -> bool:
+    """This run deletes the stacks of the instances the plan removes."""
+    return bool(plan.remove) and options.prune and not retains_stacks(plan.desired.spec.environment, options.retain_stacks)
+
+
 @dataclass
 class StackSetResult:
     plan: Plan
@@ -222,7 +232,7 @@ class StackSetApplier:
             pairs = ", ".join(f"{target}/{region}" for target, region in plan.remove)
             self.progress.note(spec.name, f"NOT removing {pairs}: pass PRUNE=1 (--prune) to remove them")
             return
-        retain = spec.environment == "prod" if self.options.retain_stacks is None else self.options.retain_stacks
+        retain = retains_stacks(spec.environment, self.options.retain_stacks)
         targets = sorted({t for t, _ in plan.remove})
         regions = sorted({r for _, r in plan.remove})
         self.run(self.client.delete_stack_instances, "DELETE", StackSetName=spec.name, **_targets(spec, targets), Regions=regions,

@@ -16,7 +16,7 @@ from . import bootstrap, readiness, region_values, roles, staged
 from ..build import lint, render
 from ..changes import guard
 from ..core.aws import Aws, translate_errors
-from .deploy import DeployOptions, StackSetResult, apply_all
+from .deploy import DeployOptions, StackSetResult, apply_all, deletes_stacks
 from .operations import Runner, WaitSettings
 from .plan import Plan, build_desired, make_plan, read_actual
 from ..inputs.project import Project
@@ -112,7 +112,8 @@ def deploy_environment(project: Project, environment: str, aws: Aws, progress, o
         on_plans(plans)
     roles.refuse_failover(plans, options.allow_failover,
                           lambda spec: project.display(project.root / "stacksets" / f"{spec.key}.yaml"))
-    guard.enforce(environment, plans, options.allow_replace, lambda line: progress.note("guard", line))
+    guard.enforce(environment, plans, options.allow_replace, lambda line: progress.note("guard", line),
+                  lambda plan: deletes_stacks(plan, options))
     results = []
     if any(plan.changed for plan in plans):
         with translate_errors():

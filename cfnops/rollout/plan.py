@@ -219,6 +219,8 @@ class Plan:
     protect: tuple[tuple[str, str], ...] = ()
     creating: tuple[tuple[str, str], ...] = ()  # existing instances whose overrides are still a first creation's
     resources: tuple[engine.Group, ...] = ()  # resource changes, instances with identical ones grouped (cfnops/changes)
+    # what deleting the stacks of removed instances removes: each resource a Remove with its DeletionPolicy
+    removed_resources: tuple[engine.Group, ...] = ()
 
     @property
     def name(self) -> str:
@@ -313,6 +315,20 @@ def resource_changes(desired: Desired, actual: Actual, actual_overrides: dict[tu
     return engine.group(per_instance)
 
 
+def removed_resources(client, desired: Desired, actual: Actual, removed: list[InstanceState]) -> tuple[engine.Group, ...]:
+    """The deployed template of each removed instance, resolved with its parameters, against
+    nothing. Its overrides are read (DescribeStackInstance) unless its last operation was
+    ours and left none."""
+    spec, per_instance = desired.spec, []
+    for instance in removed:
+        match = OPERATION_ID.match(instance.last_operation_id or "")
+        overrides = {} if match and match[1] == digest({}) else read_overrides(client, spec, instance)
+        where = Instance(instance.region, None if spec.service_managed else instance.account)
+        changes = engine.instance_changes(actual.template, {**actual.parameters, **overrides}, {}, {}, where)
+        per_instance.append(((instance.target, instance.region), changes))
+    return engine.group(per_instance)
+
+
 def make_plan(client, desired: Desired, actual: Actual) -> Plan:
     """Compare; reads DescribeStackInstance only for instances whose overrides cfnops cannot vouch for."""
     spec = desired.spec
@@ -345,4 +361,5 @@ def make_plan(client, desired: Desired, actual: Actual) -> Plan:
         protect=tuple(protect),
         creating=tuple(sorted(creating)),
         resources=resource_changes(desired, actual, actual_overrides),
+        removed_resources=removed_resources(client, desired, actual, [present[k] for k in sorted(set(present) - wanted)]),
     )

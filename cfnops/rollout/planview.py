@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from . import roles
 from ..changes import text as changes_text
+from .deploy import retains_stacks
 from .plan import Plan
 from ..core.words import plural
 
 
 
-def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain) -> list[str]:
-    """``show_diff``: each changed property path (old -> new), not only the resources."""
+def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain, retain_stacks: bool | None = None) -> list[str]:
+    """``show_diff``: each changed property path (old -> new), not only the resources;
+    ``retain_stacks``: whether removing instances keeps their stacks (None: the environment's default)."""
     spec = plan.desired.spec
     targets = plural(len(plan.desired.targets), "OU" if spec.service_managed else "account")
     lines = [f"{plan.name}: {plan.action.upper()}  ({spec.template} -> {targets} x {plural(len(spec.regions), 'region')}, "
@@ -30,6 +32,8 @@ def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain) -> li
     for label, pairs in (("add instances", plan.add), ("re-apply (OUTDATED/FAILED)", plan.retry), ("remove instances", plan.remove)):
         if pairs:
             lines.append(f"  {label}: {', '.join(f'{t}/{r}' for t, r in pairs)}")
+    if plan.remove:
+        lines += _removal_lines(plan, retains_stacks(spec.environment, retain_stacks), style)
     lines += _role_lines(plan)
     if plan.update_overrides:
         lines.append(f"  update overrides in: {', '.join(plan.update_overrides)}")
@@ -38,6 +42,20 @@ def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain) -> li
         names = sorted({name for _, region in plan.protect for name in plan.desired.relaxation(region)})
         lines.append(f"  then, once created, turn on {', '.join(names)}: {', '.join(f'{t}/{r}' for t, r in plan.protect)} "
                      "(created with it off, so that a failed creation can roll back)")
+    return lines
+
+
+def _removal_lines(plan: Plan, retain: bool, style) -> list[str]:
+    """What removing instances (PRUNE=1) does to their stacks: kept, or deleted with every
+    resource, the stateful ones with what their DeletionPolicy keeps."""
+    if retain:
+        return ["    stack kept (RetainStacks): removing them (PRUNE=1) leaves their stacks and resources in place, outside the StackSet"]
+    lines = []
+    for group in plan.removed_resources:
+        stateful = [c for c in group.changes if c.destructive]
+        lines.append(f"    removing them (PRUNE=1) deletes the stacks in {changes_text.where(group, len(plan.desired.targets) > 1)}: "
+                     f"{plural(len(group.changes), 'resource')} removed, {len(stateful)} stateful")
+        lines += ["      " + style(f"- Remove {c.logical_id} ({c.type})  STATEFUL: {c.keeps}", "warn") for c in stateful]
     return lines
 
 
