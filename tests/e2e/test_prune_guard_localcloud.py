@@ -13,7 +13,7 @@ from cfnops.build import render
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 
-from .support.rollout import MUTATING, Run, copy_project, do_bootstrap
+from tests.support.rollout import MUTATING, Run, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

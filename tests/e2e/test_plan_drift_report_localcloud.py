@@ -10,7 +10,7 @@ import warnings
 import localcloud
 from cfnops.cli.main import main
 
-from .support.rollout import Run, copy_project, do_bootstrap, edit
+from tests.support.rollout import Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -18,8 +18,8 @@ from cfnops.rollout import planview
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier, deletes_stacks
 from cfnops.rollout.plan import InstanceState, build_desired, digest, make_plan, new_operation_id
 
-from .conftest import PLATFORM
-from .support.stubber import ACCOUNTS, ADMIN, actual_of, current, fast, make_spec, quiet
+from tests.conftest import PLATFORM
+from tests.support.stubber import ACCOUNTS, ADMIN, actual_of, current, fast, make_spec, quiet
 from templates_src.conventions import REGIONS
 
 TEMPLATE = json.dumps({

@@ -15,7 +15,7 @@ from cfnops.inputs.project import Project
 from cfnops.reports import json_load, json_report, saved
 from cfnops.rollout import deployed_at
 
-from .conftest import PLATFORM
+from tests.conftest import PLATFORM
 
 RULE = IgnoreRule("AWS::IAM::Role", "Tags", "service-tags", "services tag roles", ("aws-cdk:x",))
 UNUSED = IgnoreRule("AWS::Logs::LogGroup", "Tags", "service-tags", "never hides anything")
