@@ -51,7 +51,7 @@ def handling(logical_id: str, resource_type: str):
         yield
     except ResourceFailure:
         raise
-    except Exception as error:  # noqa: BLE001 - any handler error is the resource's failure
+    except Exception as error:  # any handler error is the resource's failure
         raise ResourceFailure(logical_id, resource_type, error) from error
 
 

@@ -15,8 +15,6 @@ from typing import Any
 from .values import flag
 
 
-
-
 def _table(table, properties: dict, account: str, region: str) -> None:
     from moto.dynamodb.models import dynamodb_backends
 

@@ -109,7 +109,8 @@ def _stack_states() -> None:
 
 
 def _iam_errors():
-    from moto.iam.exceptions import LimitExceededException, ValidationError as IamValidationError
+    from moto.iam.exceptions import LimitExceededException
+    from moto.iam.exceptions import ValidationError as IamValidationError
 
     return LimitExceededException, IamValidationError
 

@@ -85,7 +85,7 @@ class Placeholder(CloudFormationModel):
         self.properties = properties
         self.account_id = account
         self.region = region
-        name = properties.get(NAME_PROPERTIES.get(resource_type, ""), None) or generated_name
+        name = properties.get(NAME_PROPERTIES.get(resource_type, "")) or generated_name
         suffix = _short_hash(resource_type, generated_name, region)
         values = {k: v for k, v in properties.items() if isinstance(v, str)}
         self.physical_resource_id = REF_FORMATS.get(resource_type, "{name}").format(
@@ -328,7 +328,14 @@ def _ec2_deletes() -> None:
     """``delete(account_id, region)`` for EC2 types moto creates from templates but
     never deletes; each goes through the EC2 backend's own API."""
     from moto.ec2 import ec2_backends
-    from moto.ec2.models import elastic_ip_addresses, flow_logs, internet_gateways, nat_gateways, route_tables, vpn_gateway
+    from moto.ec2.models import (
+        elastic_ip_addresses,
+        flow_logs,
+        internet_gateways,
+        nat_gateways,
+        route_tables,
+        vpn_gateway,
+    )
 
     def backend(account_id: str, region: str):
         return ec2_backends[account_id][region]

@@ -390,8 +390,8 @@ def _service(target: Target) -> dict:
 
 def _listener(target: Target) -> dict:
     backend = _backend("elbv2", "elbv2_backends", target.account, target.region)
-    listener = _or_missing(next((l for b in backend.load_balancers.values() for l in b.listeners.values()
-                                 if l.arn == target.physical_id), None))
+    listener = _or_missing(next((one for b in backend.load_balancers.values() for one in b.listeners.values()
+                                 if one.arn == target.physical_id), None))
     return {"Port": listener.port, "Protocol": listener.protocol, "SslPolicy": listener.ssl_policy,
             "Certificates": [{"CertificateArn": c} for c in sorted(listener.certificates)] or None}
 

@@ -24,6 +24,7 @@ from typing import Any
 from moto.cloudformation import parsing
 
 from cfnops.awsfacts import schemas
+
 from . import inplace, permissions
 from .failures import handling, message_of
 

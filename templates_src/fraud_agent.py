@@ -12,8 +12,7 @@ filters and a dashboard watch it.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Parameter, Ref, Template
-from troposphere import awslambda
+from troposphere import GetAtt, Parameter, Ref, Template, awslambda
 
 from . import fraud_agent_monitoring as monitoring
 from . import fraud_agent_tools as tools

@@ -14,13 +14,20 @@ template Rule), whatever a StackSet definition says.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
-from troposphere import ec2
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, ec2
 
 from . import policies
-from .components import buckets, compute, database, encryption, firewall, identity, network as network_parts, observability
+from .components import buckets, compute, database, encryption, firewall, identity, observability
+from .components import network as network_parts
 from .components.network import import_network
-from .conventions import account_unique_name, add_exported_outputs, new_template, require_tags, restrict_regions, suppress
+from .conventions import (
+    account_unique_name,
+    add_exported_outputs,
+    new_template,
+    require_tags,
+    restrict_regions,
+    suppress,
+)
 
 NAME = "loan-processing"
 SERVICE = "loan-api"

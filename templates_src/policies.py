@@ -10,13 +10,13 @@ from __future__ import annotations
 from awacs.aws import (
     Action,
     Allow,
+    ArnLike,
+    Bool,
     Condition,
     PolicyDocument,
     Principal,
     Statement,
     StringEquals,
-    ArnLike,
-    Bool,
 )
 from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import AWSHelperFn, Sub

@@ -23,12 +23,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from awacs.aws import Action, Allow, ArnLike, Condition, Principal, Statement, StringEquals
-from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Template
-from troposphere import iam
+from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Template, iam
 
 from . import execution_policy, policies
 from .components import audit, buckets, encryption
-from .conventions import ARTIFACTS_BUCKET, PERMISSIONS_BOUNDARY, REGIONS, add_standard_parameters, standard_tags, suppress
+from .conventions import (
+    ARTIFACTS_BUCKET,
+    PERMISSIONS_BOUNDARY,
+    REGIONS,
+    add_standard_parameters,
+    standard_tags,
+    suppress,
+)
 
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
 # whose S3 buckets the audit trail records object by object, in which environment

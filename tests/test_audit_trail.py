@@ -8,8 +8,8 @@ import pytest
 
 from templates_src.conventions import REGIONS
 
-from .conventions_helpers import sub_names
 from .conftest import props, ref
+from .conventions_helpers import sub_names
 
 TRAIL_ARN = {"Fn::Sub": "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/cfnops-audit-trail"}
 

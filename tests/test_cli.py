@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 

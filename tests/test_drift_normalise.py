@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from cfnops.drift import detect as drift
 from cfnops.core.errors import InputError
+from cfnops.drift import detect as drift
 
 from .conftest import ROOT
 

@@ -164,7 +164,7 @@ class World:
         table = lambda name, *keys: ddb.create_table(  # noqa: E731
             TableName=name, BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"))])
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"), strict=False)])
         table("transactions", "transactionId", "createdAt")
         table("profiles", "userId")
         table("decisions", "decisionId")

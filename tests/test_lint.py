@@ -14,8 +14,7 @@ from cfnops.core.errors import FindingsError
 from cfnops.inputs.project import Project
 from templates_src.conventions import REGIONS
 
-from .conftest import ROOT
-from .conftest import PLATFORM
+from .conftest import PLATFORM, ROOT
 
 TAGS = [{"Key": k, "Value": "x"} for k in ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")]
 KEY = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",

@@ -8,9 +8,9 @@ import warnings
 import pytest
 
 import localcloud
-from cfnops.drift import parity
 from cfnops.build import render
 from cfnops.core.aws import Aws
+from cfnops.drift import parity
 from cfnops.drift.deployed_config import DEPLOYED, differing_keys, read_environment
 
 from .support.rollout import Run, copy_project, do_bootstrap, edit

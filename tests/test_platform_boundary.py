@@ -4,8 +4,6 @@ package by name; the CLI loads the platform that pyproject.toml declares, as a v
 from __future__ import annotations
 
 import ast
-import textwrap
-from pathlib import Path
 
 import pytest
 

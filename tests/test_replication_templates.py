@@ -4,10 +4,10 @@ DynamoDB::GlobalTable docs and createOnly properties)."""
 
 from __future__ import annotations
 
+import pytest
+
 from templates_src import environment_rules as env_rules
 from templates_src.conventions import REGIONS
-
-import pytest
 
 from .conftest import ref
 

@@ -8,11 +8,10 @@ import json
 
 import pytest
 
-from cfnops.inputs import params
-from cfnops.rollout import planview
 from cfnops.build import render
-from cfnops.rollout import roles
 from cfnops.core.errors import InputError
+from cfnops.inputs import params
+from cfnops.rollout import planview, roles
 from cfnops.rollout.plan import Actual, build_desired, make_plan
 
 from .support.stubber import ADMIN, make_spec

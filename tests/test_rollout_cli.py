@@ -51,8 +51,8 @@ def test_plan_shows_a_readable_template_diff(project, capsys):
     cli(project, "bootstrap", "--env", "staging")
     cli(project, "deploy", "--env", "staging", "--stackset", "network")
     edit(project.generated / "network.json", '"MaxAggregationInterval": 60', '"MaxAggregationInterval": 600')
-    from cfnops.rollout import plan
     from cfnops.build import render
+    from cfnops.rollout import plan
 
     text = (project.generated / "network.json").read_text()
     diff = plan.template_diff({"Resources": {}}, {"Resources": {}})

@@ -330,7 +330,7 @@ def test_every_network_export_is_imported_and_every_import_exported(templates, n
     group, say), and no workload imports what the network does not export."""
     exported = {output["Export"]["Name"]["Fn::Sub"] for output in network["Outputs"].values() if "Export" in output}
     imported = set()
-    for name, template in templates.items():
+    for template in templates.values():
         text = json.dumps(template)
         imported |= set(re.findall(r'"Fn::ImportValue": \{"Fn::Sub": "(\$\{Environment\}-network-\w+)"\}', text))
     assert imported and exported == imported  # the public subnets too: loan-processing's ALB faces the internet

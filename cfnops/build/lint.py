@@ -21,9 +21,9 @@ from importlib import metadata
 from pathlib import Path
 
 from ..core.errors import FindingsError
-from .findings import Finding
-from ..inputs.project import Project
 from ..core.words import plural
+from ..inputs.project import Project
+from .findings import Finding
 
 RULES_DIR = Path(__file__).parent / "lintrules"
 GATE_DIRS = (Path(__file__).parent / "gate", Path(__file__).parents[1] / "awsfacts")

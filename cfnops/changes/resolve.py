@@ -65,7 +65,7 @@ def _parameter(declaration: Mapping, value: object) -> object:
     return value
 
 
-def _unknown(resources: Mapping) -> "callable":
+def _unknown(resources: Mapping) -> callable:
     def unknown(node: dict) -> KnownAfterApply:
         (function, argument), = node.items()
         if function == "Ref":

@@ -13,9 +13,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..core.aws import Aws
 from ..inputs import accounts, confighash, params
 from ..inputs import stacksets as config
-from ..core.aws import Aws
 from ..inputs.project import Project
 
 DEPLOYED, NOT_DEPLOYED, UNREADABLE = "deployed", "not deployed", "unreadable"

@@ -14,16 +14,16 @@ from __future__ import annotations
 import fnmatch
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..inputs.stacksets import StackSetSpec
 from ..core.errors import InputError
-from .normalise import NORMALISERS
-from ..rollout.operations import Outcome, Runner, WaitSettings
 from ..inputs.paramfiles import parse_yaml
+from ..inputs.stacksets import StackSetSpec
+from ..rollout.operations import Outcome, Runner, WaitSettings
 from ..rollout.plan import read_actual
+from .normalise import NORMALISERS
 
 READ_STATUSES = ["MODIFIED", "DELETED", "NOT_CHECKED"]
 
@@ -136,14 +136,14 @@ def _rule(item: Any, where: str) -> IgnoreRule | str:
         return (f"{where}.property_path: path globs are no longer accepted (they hid real changes); "
                 f"{RULE_SHAPE}")
     unknown = set(item) - RULE_KEYS - {"keys"}
-    if unknown or not RULE_KEYS <= set(item) or not all(isinstance(item[k], str) and item[k].strip() for k in RULE_KEYS):
+    if unknown or not set(item) >= RULE_KEYS or not all(isinstance(item[k], str) and item[k].strip() for k in RULE_KEYS):
         return f"{where}: {RULE_SHAPE}, got keys {', '.join(sorted(map(str, item)))}"
     if item["normaliser"] not in NORMALISERS:
         return f"{where}.normaliser: expected one of {', '.join(NORMALISERS)}, got {item['normaliser']}"
     if "/" in item["property"] or "*" in item["property"]:
         return f"{where}.property: expected a top-level property name (no path, no glob), got {item['property']}"
     keys = item.get("keys", [])
-    if keys and item["normaliser"] != "service-tags" or not isinstance(keys, list) \
+    if (keys and item["normaliser"] != "service-tags") or not isinstance(keys, list) \
             or not all(isinstance(k, str) and k.strip() for k in keys):
         return f"{where}.keys: expected a list of tag keys, and only with normaliser service-tags"
     return IgnoreRule(item["resource_type"], item["property"], item["normaliser"], item["reason"], tuple(keys))
@@ -240,7 +240,7 @@ def _resource(summary: dict, rules: tuple[IgnoreRule, ...], properties_of=lambda
                          summary.get("ResourceType", ""), summary.get("StackResourceDriftStatus", ""), tuple(differences))
 
 
-def rule_uses(report: "DriftReport") -> list[tuple[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]]]:
+def rule_uses(report: DriftReport) -> list[tuple[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]]]:
     """Every rule of the run with what it hid; a rule with nothing is unused."""
     hid = {rule: [] for rule in report.rules}
     for stackset in report.stacksets:
@@ -292,7 +292,7 @@ def detect(aws, spec: StackSetSpec, progress, wait: WaitSettings, rules: tuple[I
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def detect_all(aws, specs: list[StackSetSpec], environment: str, progress, wait: WaitSettings,

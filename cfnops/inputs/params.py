@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..core.errors import InputError, shown_value
 from . import accounts, confighash, paramfiles
 from .constraints import ConstraintError, normalize
-from ..core.errors import InputError, shown_value
 from .platform import Platform
 from .project import Project
 

@@ -23,13 +23,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from . import roles, staged
 from ..awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
-from ..inputs.stacksets import StackSetSpec, levels
 from ..core.errors import OperationFailedError
+from ..inputs.stacksets import StackSetSpec, levels
+from . import roles, staged
 from .operations import Outcome, Runner, WaitSettings
 from .plan import Desired, Plan, digest, new_operation_id
-
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ..inputs.stacksets import StackSetSpec, levels
 from ..core.errors import InputError
+from ..inputs.stacksets import StackSetSpec, levels
 from .operations import Outcome, Runner, WaitSettings
 from .plan import read_actual
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..inputs import accounts, region_outputs, stacksets as config, params
-from . import bootstrap, readiness, region_values, roles, staged
 from ..build import lint, render
 from ..changes import guard
 from ..core.aws import Aws, translate_errors
+from ..inputs import accounts, params, region_outputs
+from ..inputs import stacksets as config
+from ..inputs.project import Project
+from . import readiness, region_values, roles, staged
 from .deploy import DeployOptions, StackSetResult, apply_all
 from .operations import Runner, WaitSettings
 from .plan import Plan, build_desired, make_plan, read_actual
-from ..inputs.project import Project
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from ..inputs import accounts
-from . import protection
-from ..core.aws import error_code
-from ..inputs.stacksets import StackSetSpec
-from ..inputs.params import ResolvedEnvironment
 from ..changes import engine
 from ..changes.resolve import Instance
+from ..core.aws import error_code
+from ..inputs import accounts
+from ..inputs.params import ResolvedEnvironment
+from ..inputs.stacksets import StackSetSpec
+from . import protection
 
 MASK = "****"
 OPERATION_ID = re.compile(r"^cfnops-([0-9a-f]{10})-[0-9a-f]{12}$")

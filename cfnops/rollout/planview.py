@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from . import roles
 from ..changes import text as changes_text
-from .plan import Plan
 from ..core.words import plural
-
+from . import roles
+from .plan import Plan
 
 
 def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain) -> list[str]:

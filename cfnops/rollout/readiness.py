@@ -12,9 +12,9 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from ..core.aws import error_code
+from ..core.errors import NotBootstrappedError
 from .bootstrap import STACK_NAME, stack_status
 from .deploy import artifacts_bucket
-from ..core.errors import NotBootstrappedError
 
 USABLE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from botocore.exceptions import ClientError
 
-from ..inputs import region_outputs
 from ..core.aws import error_code
+from ..inputs import region_outputs
 from .plan import Desired
 
 

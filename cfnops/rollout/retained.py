@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from ..inputs.stacksets import StackSetSpec
 from ..core.errors import InputError
+from ..inputs.stacksets import StackSetSpec
 
 KEPT = ("Retain", "RetainExceptOnCreate")
 REMOVABLE_IN = ("dev",)

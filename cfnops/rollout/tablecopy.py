@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from ..core.aws import error_code
 from ..awsfacts.intrinsics import Resolver
+from ..core.aws import error_code
 from ..core.errors import OperationFailedError
 
 BATCH = 25  # BatchWriteItem's limit

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template
-from troposphere import awslambda, bedrock, s3vectors
+from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template, awslambda, bedrock, s3vectors
 
 from .. import policies
 from ..conventions import REGIONS, account_unique_name, physical_name, retain, standard_tag_map, standard_tags

@@ -15,8 +15,7 @@
 from __future__ import annotations
 
 from awacs.aws import Allow, Condition, Principal, Statement, StringEquals, StringLike
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
-from troposphere import cloudtrail
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, cloudtrail
 
 from .. import policies
 from ..conventions import standard_tags, suppress

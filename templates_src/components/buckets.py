@@ -6,8 +6,7 @@ Elastic Load Balancing writes its logs with SSE-S3 only (a documented limitation
 from __future__ import annotations
 
 from awacs.aws import Allow, Bool, Condition, Deny, Principal, Statement
-from troposphere import FindInMap, GetAtt, Ref, Sub, Template
-from troposphere import s3
+from troposphere import FindInMap, GetAtt, Ref, Sub, Template, s3
 
 from .. import policies
 from ..conventions import retain, standard_tags, suppress

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from troposphere import Equals, GetAtt, If, Not, Or, Ref, Sub, Template
-from troposphere import iam, rds
+from troposphere import Equals, GetAtt, If, Not, Or, Ref, Sub, Template, iam, rds
 
 from .. import policies
-
 from ..conventions import name_pattern, physical_name, snapshot, standard_tags
 from . import observability
 from .identity import add_role

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from awacs.aws import Allow, ArnEquals, Condition, Principal, Statement
-from troposphere import GetAtt, Ref, Template
-from troposphere import awslambda, events, sqs
+from troposphere import GetAtt, Ref, Template, awslambda, events, sqs
 
 from .. import policies
 from ..conventions import physical_name, standard_tags

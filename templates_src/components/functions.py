@@ -3,8 +3,7 @@ queue, logs to a named log group with retention, least-privilege execution role.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
-from troposphere import awslambda, sqs
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, awslambda, sqs
 
 from .. import policies
 from ..conventions import physical_name, retain, standard_tags

@@ -12,8 +12,7 @@ Exactly one policy exists per stack (a Condition per mode); it is attached to bo
 
 from __future__ import annotations
 
-from troposphere import Equals, GetAtt, If, Ref, Sub, Template
-from troposphere import iam
+from troposphere import Equals, GetAtt, If, Ref, Sub, Template, iam
 
 from .. import policies
 from ..conventions import permissions_boundary_arn, physical_name, standard_tags

@@ -23,8 +23,8 @@ from troposphere import (
     Select,
     Split,
     Template,
+    ec2,
 )
-from troposphere import ec2
 
 from ..conventions import ENVIRONMENT, ENVIRONMENTS, REGIONS, export_name, physical_name, standard_tags
 
