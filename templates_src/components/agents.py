@@ -182,7 +182,7 @@ class ActionGroup:
 
     name: str
     description: str
-    executor: object
+    executor: awslambda.Function
     tools: dict  # function name -> Tool
 
 

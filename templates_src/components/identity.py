@@ -12,6 +12,7 @@ Exactly one policy exists per stack (a Condition per mode); it is attached to bo
 
 from __future__ import annotations
 
+from awacs.aws import PolicyDocument
 from troposphere import Equals, GetAtt, If, Ref, Sub, Template, iam
 
 from .. import policies
@@ -93,7 +94,7 @@ def add_mode_policies(template: Template, roles: list[iam.Role], table_arn, secr
     With ``secret_condition``, the secret's statement exists only where that Condition holds."""
     for mode, condition in MODE_CONDITIONS.items():
         statements = mode_statements(mode, table_arn, secret_arn, key_arn, audit_log_arn)
-        document = policies.document(*statements)
+        document: PolicyDocument | dict = policies.document(*statements)
         if secret_condition:  # awacs takes statements only: the If goes into the plain document
             statements[SECRET_STATEMENT] = If(secret_condition, statements[SECRET_STATEMENT], Ref("AWS::NoValue"))
             document = {"Version": policies.VERSION, "Statement": statements}
