@@ -364,4 +364,4 @@ def install() -> None:
 
     parsing.parse_and_create_resource = parse_and_create_resource
     parsing.parse_and_update_resource = parse_and_update_resource
-    parsing.ResourceMap._delete_resource = _delete_resource
+    parsing.ResourceMap._delete_resource = _delete_resource  # type: ignore[method-assign]  # moto patched in place

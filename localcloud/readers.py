@@ -72,7 +72,7 @@ def security_rule(rule: Any) -> Any:
         return rule
     protocol = str(rule.get("IpProtocol", "")).lower()
     protocol = PROTOCOLS.get(protocol, protocol)
-    canonical = {"IpProtocol": protocol}
+    canonical: dict[str, Any] = {"IpProtocol": protocol}
     if protocol != "-1":
         canonical.update(FromPort=int(rule.get("FromPort", -1)), ToPort=int(rule.get("ToPort", -1)))
     canonical.update({peer: rule[peer] for peer in PEERS if rule.get(peer)})

@@ -33,6 +33,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.exceptions import ValidationError
@@ -133,7 +134,7 @@ class Instance:
 
     def summary(self, stackset: StackSet) -> dict:
         status, detailed = self.visible_status()
-        summary = {
+        summary: dict[str, Any] = {
             "StackSetId": stackset.id,
             "Region": self.region,
             "Account": self.account,
