@@ -14,6 +14,8 @@ template Rule), whatever a StackSet definition says.
 
 from __future__ import annotations
 
+import awacs.kms
+import awacs.rds_db
 from troposphere import GetAtt, Parameter, Ref, Sub, Template, ec2
 
 from . import policies
@@ -99,11 +101,11 @@ def add_service_role(template: Template, cluster, key):
         template, "ServiceRole", "loan-service", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
         "The loan service: IAM sign-in to its database",
         [
-            policies.allow(policies.actions("rds-db", "connect"), [Sub(
+            policies.allow(policies.actions(awacs.rds_db.connect), [Sub(
                 f"arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{ClusterId}}/{APPLICATION_DB_USER}",
                 ClusterId=GetAtt(cluster, "DBClusterResourceId"),
             )]),
-            policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt"),
+            policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt),
         ],
     )
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from awacs.aws import Action, Allow, ArnLike, Condition, Principal, Statement, StringEquals
+import awacs.sts
+from awacs.aws import Allow, ArnLike, Condition, Principal, Statement, StringEquals
 from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Template, iam
 
 from . import execution_policy, policies
@@ -60,7 +61,7 @@ def add_administration_role(template: Template) -> iam.Role:
     trust = policies.document(Statement(
         Effect=Allow,
         Principal=Principal("Service", ["cloudformation.amazonaws.com"]),
-        Action=[Action("sts", "AssumeRole")],
+        Action=[awacs.sts.AssumeRole],
         Condition=Condition([
             StringEquals("aws:SourceAccount", Ref("AWS::AccountId")),
             ArnLike("aws:SourceArn", Sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stackset/*")),
@@ -71,7 +72,7 @@ def add_administration_role(template: Template) -> iam.Role:
         Description="CloudFormation StackSets of this account assume execution roles in target accounts",
         AssumeRolePolicyDocument=trust,
         Policies=[iam.Policy(PolicyName="assume-execution-role", PolicyDocument=policies.document(policies.allow(
-            policies.actions("sts", "AssumeRole"),
+            policies.actions(awacs.sts.AssumeRole),
             [Sub(f"arn:${{AWS::Partition}}:iam::*:role/{EXECUTION_ROLE}")])))],
         Tags=standard_tags(),
     ))
@@ -109,7 +110,7 @@ def add_execution_role(template: Template, permissions: execution_policy.Executi
         Effect=Allow,
         Principal=Principal("AWS", Sub(f"arn:${{AWS::Partition}}:iam::${{Admin}}:role/{ADMINISTRATION_ROLE}",
                                        Admin=administrator_account())),
-        Action=[Action("sts", "AssumeRole")],
+        Action=[awacs.sts.AssumeRole],
     ))
     role = template.add_resource(iam.Role(
         "ExecutionRole", Condition="CreateRoles", RoleName=EXECUTION_ROLE,
