@@ -4,9 +4,11 @@ import ipaddress
 import json
 import re
 
+import awacs.s3
 import pytest
 
 from cfnops.inputs import params
+from templates_src import policies
 from templates_src.components.compute import TLS12_POLICY
 from templates_src.components.network import subnet_cidrs
 from templates_src.conventions import ENVIRONMENTS, REGIONS, STANDARD_TAG_KEYS
@@ -457,3 +459,10 @@ def test_fraud_detection_outputs_its_dashboard_and_cluster_arns(fraud):
     assert outputs["ClusterArn"]["Value"] == {"Fn::GetAtt": ["Cluster", "Arn"]}
     assert outputs["DatabaseClusterArn"]["Value"] == {"Fn::GetAtt": ["DatabaseCluster", "DBClusterArn"]}
     assert outputs["DashboardName"]["Export"]["Name"] == {"Fn::Sub": "${Environment}-fraud-detection-DashboardName"}
+
+
+def test_policy_actions_are_awacs_constants_and_never_wildcards():
+    """Templates spell actions as awacs' constants (a typo fails at import); a wildcard is refused."""
+    assert [action.JSONrepr() for action in policies.actions(awacs.s3.GetObject)] == ["s3:GetObject"]
+    with pytest.raises(ValueError, match=r"wildcard action s3:Get\* is not allowed"):
+        policies.actions(awacs.s3.GetObject, awacs.s3.Action("Get*"))
