@@ -110,8 +110,10 @@ upgrade-lint: $(STAMP) ## Upgrade cfn-lint and checkov (only them) in requiremen
 render: $(STAMP) ## Render templates_src/ to generated/ (deterministic) and the manifest
 	$(CFNOPS) render
 
-check: $(STAMP) ## Fail when generated/ is stale (exit 5)
+check: $(STAMP) ## Fail when generated/ is stale (exit 5), then the house rules: ruff check and mypy (pyproject.toml)
 	$(CFNOPS) check
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 lint: $(STAMP) ## cfn-lint + policy rules + checkov on generated/: zero findings (exit 4 otherwise)
 	$(CFNOPS) lint

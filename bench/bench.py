@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import io
 import resource
 import shutil
 import statistics
@@ -156,18 +157,18 @@ def rollout_figures() -> None:
     sys.path.insert(0, str(ROOT))
     import localcloud
     from cfnops.build import render
+    from cfnops.cli.progress import PlainProgress
     from cfnops.core.aws import Aws
+    from cfnops.inputs.project import Project
     from cfnops.rollout.deploy import DeployOptions
     from cfnops.rollout.operations import WaitSettings
-    from cfnops.cli.progress import PlainProgress
-    from cfnops.inputs.project import Project
     from cfnops.rollout.pipeline import deploy_environment
 
     localcloud.install()
     from moto import mock_aws
 
     options = DeployOptions(artifacts_bucket=load_platform(ROOT).artifacts_bucket, wait=WaitSettings(first_poll=0.0, max_poll=0.05))
-    quiet = PlainProgress(open(os.devnull, "w"))
+    quiet = PlainProgress(io.StringIO())
 
     def deploy(project: Project, only=()) -> tuple[dict, int, float]:
         render.write(project, render.render(project))
@@ -212,10 +213,10 @@ def rollout_figures() -> None:
 
 def bootstrapped(project, wait) -> None:
     """`make bootstrap ENV=staging`: the roles and the artifacts bucket deploy checks for."""
-    from cfnops.rollout import bootstrap
-    from cfnops.inputs import params
     from cfnops.build import render
     from cfnops.core.aws import Aws
+    from cfnops.inputs import params
+    from cfnops.rollout import bootstrap
 
     resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
     text = project.template_path(load_platform(ROOT).bootstrap).read_text()
@@ -225,20 +226,18 @@ def bootstrapped(project, wait) -> None:
 
 def first_deploy_seconds(checks: str) -> float:
     import os
-
     import warnings
 
     from moto import mock_aws
 
+    import localcloud
     from cfnops.build import render
+    from cfnops.cli.progress import PlainProgress
     from cfnops.core.aws import Aws
+    from cfnops.inputs.project import Project
     from cfnops.rollout.deploy import DeployOptions, failures
     from cfnops.rollout.operations import WaitSettings
-    from cfnops.cli.progress import PlainProgress
-    from cfnops.inputs.project import Project
     from cfnops.rollout.pipeline import deploy_environment
-
-    import localcloud
     from localcloud import permissions
 
     localcloud.install()
@@ -255,7 +254,7 @@ def first_deploy_seconds(checks: str) -> float:
         options = DeployOptions(artifacts_bucket=load_platform(ROOT).artifacts_bucket, wait=WaitSettings(first_poll=0.0, max_poll=0.05))
         bootstrapped(project, options.wait)
         started = time.perf_counter()
-        rollout = deploy_environment(project, "staging", Aws(), PlainProgress(open(os.devnull, "w")), options, run_lint=False)
+        rollout = deploy_environment(project, "staging", Aws(), PlainProgress(io.StringIO()), options, run_lint=False)
         seconds = time.perf_counter() - started
     if failures(rollout.results):
         raise SystemExit(f"bench: the staging deploy failed with checks {checks}: {failures(rollout.results)[0]}")
@@ -274,8 +273,8 @@ def permission_figures(runs: int = 3) -> None:
 def drift_figures(project, quiet, wait) -> None:
     import boto3
 
-    from cfnops.drift import detect as drift
     from cfnops.core.aws import Aws
+    from cfnops.drift import detect as drift
     from cfnops.rollout.pipeline import prepare
 
     specs = prepare(project, "staging", run_lint=False).specs
@@ -298,10 +297,10 @@ def drift_figures(project, quiet, wait) -> None:
 def plan_figures(project, quiet, wait) -> None:
     """`make plan ENV=staging` in-process, reads counted: nothing changed (after a deploy), then
     one parameter changed in the parameter file (not deployed: the engine resolves every instance)."""
-    from cfnops.rollout import plan as plan_module
     from cfnops.build import render
-    from cfnops.core.aws import Aws
     from cfnops.changes import report, text
+    from cfnops.core.aws import Aws
+    from cfnops.rollout import plan as plan_module
     from cfnops.rollout import plan_all, prepare
 
     def once(label: str) -> None:
@@ -349,13 +348,13 @@ def rollout_seconds(operation_seconds: float) -> dict:
 
     import localcloud
     from cfnops.build import render
+    from cfnops.cli.progress import PlainProgress
     from cfnops.core.aws import Aws
+    from cfnops.inputs.project import Project
     from cfnops.inputs.stacksets import levels
+    from cfnops.rollout import deploy_environment
     from cfnops.rollout.deploy import DeployOptions, failures
     from cfnops.rollout.operations import WaitSettings
-    from cfnops.cli.progress import PlainProgress
-    from cfnops.inputs.project import Project
-    from cfnops.rollout import deploy_environment
 
     localcloud.install()
     os.environ["LOCALCLOUD_PERMISSIONS"] = "off"
@@ -374,7 +373,7 @@ def rollout_seconds(operation_seconds: float) -> dict:
         lags = operation_lags()
         started = time.perf_counter()
         try:
-            rollout = deploy_environment(project, "staging", aws, PlainProgress(open(os.devnull, "w")), options, run_lint=False)
+            rollout = deploy_environment(project, "staging", aws, PlainProgress(io.StringIO()), options, run_lint=False)
         finally:
             lags.restore()
         seconds = time.perf_counter() - started
@@ -390,7 +389,7 @@ def rollout_seconds(operation_seconds: float) -> dict:
             "results": aws.calls["cloudformation:ListStackSetOperationResults"]}
 
 
-class operation_lags:  # noqa: N801 - used like a function
+class operation_lags:  # lower case: used like a function
     """Per operation, from when it ended on localcloud (its end time, or when the call that
     started it returned if its work took longer) to when cfnops' wait returned."""
 

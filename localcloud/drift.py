@@ -19,15 +19,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 
-
-from .responses import ApiError, paged
 from .readers import DEFAULTS, PROJECTIONS, READERS, Missing, Target, Unreadable, expected_group_rules
+from .responses import ApiError, paged
 
 SETS = ("SecurityGroupIngress", "SecurityGroupEgress")  # compared as sets: one ADD or REMOVE per rule
 
@@ -122,7 +121,7 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
     physical_id = getattr(resource, "physical_resource_id", "") or ""
     kind = resource_json["Type"]
     expected = parsing.clean_json(resource_json.get("Properties", {}), resource_map)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     reader = READERS.get(kind)
     if reader is None:
         return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, not_read(kind))
@@ -177,7 +176,7 @@ def detect_stack_drift(self):
     drifts = detect_stack(stack)
     detection_id = str(uuid.uuid4())
     stack.__dict__["localcloud_drifts"] = drifts
-    _detections(self)[detection_id] = (stack, drifts, datetime.now(timezone.utc))
+    _detections(self)[detection_id] = (stack, drifts, datetime.now(UTC))
     return ActionResult({"StackDriftDetectionId": detection_id})
 
 

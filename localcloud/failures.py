@@ -13,7 +13,8 @@ from contextlib import contextmanager
 
 class ResourceFailure(Exception):
     def __init__(self, logical_id: str, resource_type: str, cause: BaseException):
-        self.logical_id, self.resource_type, self.cause = logical_id, resource_type, cause
+        self.logical_id, self.resource_type = logical_id, resource_type
+        self.cause: BaseException | None = cause  # None: a failure localcloud decides itself
         self.handler_message = message_of(cause)
         self.message = (f"ResourceLogicalId:{logical_id}, ResourceType:{resource_type}, "
                         f'ResourceStatusReason:Resource handler returned message: "{self.handler_message}"')
@@ -25,7 +26,8 @@ class ResourceFailed(ResourceFailure):
     error code AWS gives: ``... (RequestToken: …, HandlerErrorCode: <code>)``."""
 
     def __init__(self, logical_id: str, resource_type: str, service_message: str, handler_error_code: str):
-        self.logical_id, self.resource_type, self.cause = logical_id, resource_type, None
+        self.logical_id, self.resource_type = logical_id, resource_type
+        self.cause = None
         self.handler_error_code = handler_error_code
         self.handler_message = (f'Resource handler returned message: "{service_message}" '
                                 f"(RequestToken: {uuid.uuid4()}, HandlerErrorCode: {handler_error_code})")
@@ -51,7 +53,7 @@ def handling(logical_id: str, resource_type: str):
         yield
     except ResourceFailure:
         raise
-    except Exception as error:  # noqa: BLE001 - any handler error is the resource's failure
+    except Exception as error:  # any handler error is the resource's failure
         raise ResourceFailure(logical_id, resource_type, error) from error
 
 

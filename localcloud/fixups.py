@@ -15,8 +15,6 @@ from typing import Any
 from .values import flag
 
 
-
-
 def _table(table, properties: dict, account: str, region: str) -> None:
     from moto.dynamodb.models import dynamodb_backends
 
@@ -55,7 +53,7 @@ def _stream(stream, properties: dict, account: str, region: str) -> None:
     backend = kinesis_backends[account][region]
     encryption = properties.get("StreamEncryption") or {}
     if encryption.get("EncryptionType") == "KMS":
-        backend.start_stream_encryption(stream.arn, stream.stream_name, "KMS", encryption.get("KeyId"))
+        backend.start_stream_encryption(stream.arn, stream.stream_name, "KMS", encryption.get("KeyId"))  # type: ignore[arg-type]  # moto annotates str where AWS (and moto at run time) accept None
     mode = (properties.get("StreamModeDetails") or {}).get("StreamMode")
     if mode:
         stream.stream_mode = {"StreamMode": mode}
@@ -95,7 +93,7 @@ def _security_group(group, properties: dict, account: str, region: str) -> None:
     backend = ec2_backends[account][region]
     for rule in list(group.egress_rules):
         if rule.ip_protocol == "-1" and rule.ip_range.get("CidrIp") == "0.0.0.0/0":
-            backend.revoke_security_group_egress(group.id, "-1", None, None, [{"CidrIp": "0.0.0.0/0"}])
+            backend.revoke_security_group_egress(group.id, "-1", None, None, [{"CidrIp": "0.0.0.0/0"}])  # type: ignore[arg-type]  # moto annotates str where AWS (and moto at run time) accept None
     for rule in rules:
         backend.authorize_security_group_egress(group.id, **_egress_arguments(rule))
 

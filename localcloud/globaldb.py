@@ -30,7 +30,7 @@ class GlobalClusterNotFound(RDSClientError):
     def __init__(self, identifier: str):
         super().__init__("GlobalClusterNotFoundFault",
                          f"The GlobalClusterIdentifier {identifier} doesn't refer to an existing global database cluster.")
-        self.code = 404
+        self.code = 404  # type: ignore[assignment]  # moto's RDS errors carry the HTTP status in `code`
 
 
 class GlobalClusterAlreadyExists(RDSClientError):
@@ -115,7 +115,7 @@ def _check_cluster(properties: dict, account: str, region: str) -> None:
 
 
 def _clusters_are_checked_and_known() -> None:
-    original = Placeholder.create_from_cloudformation_json.__func__
+    original = Placeholder.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
@@ -126,7 +126,7 @@ def _clusters_are_checked_and_known() -> None:
             _clusters[(account_id, resource.get_cfn_attribute("DBClusterArn"))] = properties
         return resource
 
-    Placeholder.create_from_cloudformation_json = classmethod(create)
+    Placeholder.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
 
 
 def install() -> None:

@@ -13,6 +13,8 @@ DynamoDB does:
 
 from __future__ import annotations
 
+from typing import Any
+
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.models import dynamodb_backends
 from moto.kms.models import kms_backends
@@ -77,7 +79,7 @@ class GlobalTablePlaceholder(Placeholder):
     """Ref: the table name; GetAtt Arn / StreamArn: the replica of the stack's own region."""
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[override]
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs) -> Any:  # type: ignore[override]
         properties = cloudformation_json.get("Properties", {})
         made: list[str] = []
         try:

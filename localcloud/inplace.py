@@ -45,7 +45,7 @@ def _arn(resource, account: str, region: str) -> str:
     from moto.ec2.models.core import TaggedEC2Resource
 
     if isinstance(resource, TaggedEC2Resource):
-        return f"arn:aws:ec2:{region}:{account}:resource/{resource.physical_resource_id}"
+        return f"arn:aws:ec2:{region}:{account}:resource/{resource.physical_resource_id}"  # type: ignore[attr-defined]  # every moto EC2 model has it; the base class does not declare it
     for attribute in ("arn", "table_arn", "queue_arn", "function_arn", "db_instance_arn", "topic_arn"):
         value = getattr(resource, attribute, None)
         if isinstance(value, str) and value.startswith("arn:"):

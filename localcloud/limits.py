@@ -67,14 +67,14 @@ def _templates() -> None:
     from moto.cloudformation.responses import CloudFormationResponse
 
     response = CloudFormationResponse
-    response.create_stack = _body_checked(response.create_stack)
-    response.update_stack = _body_checked(response.update_stack)
-    response.create_change_set = _body_checked(response.create_change_set)
-    response.validate_template = _body_checked(response.validate_template)
-    response.create_stack_set = _body_checked(response.create_stack_set)
-    response.update_stack_set = _body_checked(response.update_stack_set)
+    response.create_stack = _body_checked(response.create_stack)  # type: ignore[method-assign]  # moto patched in place
+    response.update_stack = _body_checked(response.update_stack)  # type: ignore[method-assign]  # moto patched in place
+    response.create_change_set = _body_checked(response.create_change_set)  # type: ignore[method-assign]  # moto patched in place
+    response.validate_template = _body_checked(response.validate_template)  # type: ignore[method-assign]  # moto patched in place
+    response.create_stack_set = _body_checked(response.create_stack_set)  # type: ignore[method-assign]  # moto patched in place
+    response.update_stack_set = _body_checked(response.update_stack_set)  # type: ignore[method-assign]  # moto patched in place
     original_fetch = response._get_stack_from_s3_url
-    response._get_stack_from_s3_url = lambda self, url: check_template_object(original_fetch(self, url))
+    response._get_stack_from_s3_url = lambda self, url: check_template_object(original_fetch(self, url))  # type: ignore[assignment, method-assign]  # moto patched in place
     original_nested = cfn_models.get_stack_from_s3_url
     cfn_models.get_stack_from_s3_url = lambda *args, **kwargs: check_template_object(original_nested(*args, **kwargs))
 
@@ -102,14 +102,15 @@ def _stack_states() -> None:
                 self.stacks[stack_id] = stack
             raise
 
-    CloudFormationBackend.update_stack, CloudFormationBackend.delete_stack = update_stack, delete_stack
+    CloudFormationBackend.update_stack, CloudFormationBackend.delete_stack = update_stack, delete_stack  # type: ignore[method-assign]  # moto patched in place
 
 
 # --- IAM ------------------------------------------------------------------------------------
 
 
 def _iam_errors():
-    from moto.iam.exceptions import LimitExceededException, ValidationError as IamValidationError
+    from moto.iam.exceptions import LimitExceededException
+    from moto.iam.exceptions import ValidationError as IamValidationError
 
     return LimitExceededException, IamValidationError
 
@@ -167,9 +168,9 @@ def _iam() -> None:
             raise _iam_errors()[0](f"Cannot exceed quota for PoliciesPerRole: {iam_limits.MANAGED_POLICIES_PER_ROLE}")
         return original_attach(self, obj)
 
-    backend.create_role, role_class.put_policy = create_role, put_policy
-    backend.create_policy, backend.create_policy_version = create_policy, create_policy_version
-    managed.attach_to = attach_to
+    backend.create_role, role_class.put_policy = create_role, put_policy  # type: ignore[method-assign]  # moto patched in place
+    backend.create_policy, backend.create_policy_version = create_policy, create_policy_version  # type: ignore[method-assign]  # moto patched in place
+    managed.attach_to = attach_to  # type: ignore[method-assign]  # moto patched in place
 
 
 # --- physical names -------------------------------------------------------------------------
@@ -267,7 +268,7 @@ def physical_name(resource_json: dict, resources_map) -> str | None:
     """The name the template gives a resource of a named type (resolved), else None."""
     from moto.cloudformation import parsing
 
-    prop = NAME_PROPERTIES.get(resource_json.get("Type"))
+    prop = NAME_PROPERTIES.get(resource_json.get("Type", ""))
     raw = (resource_json.get("Properties") or {}).get(prop) if prop else None
     if raw is None:
         return None
@@ -332,7 +333,7 @@ def _resources() -> None:
         Names.discard(self._account_id, (self.stack_id, getattr(parsed_resource, "logical_resource_id", "")))
 
     parsing.parse_and_create_resource = parse_and_create_resource
-    parsing.ResourceMap._delete_resource = _delete_resource
+    parsing.ResourceMap._delete_resource = _delete_resource  # type: ignore[method-assign]  # moto patched in place
 
 
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(?P<name>.+)-[A-Za-z0-9]{6}$")
@@ -353,7 +354,7 @@ def _placeholder_secrets_can_be_deleted() -> None:
                          match.group("name") if match else secret_id)
         return result
 
-    SecretsManagerBackend.delete_secret = delete_secret
+    SecretsManagerBackend.delete_secret = delete_secret  # type: ignore[method-assign]  # moto patched in place
 
 
 def install() -> None:

@@ -85,7 +85,7 @@ class Placeholder(CloudFormationModel):
         self.properties = properties
         self.account_id = account
         self.region = region
-        name = properties.get(NAME_PROPERTIES.get(resource_type, ""), None) or generated_name
+        name = properties.get(NAME_PROPERTIES.get(resource_type, "")) or generated_name
         suffix = _short_hash(resource_type, generated_name, region)
         values = {k: v for k, v in properties.items() if isinstance(v, str)}
         self.physical_resource_id = REF_FORMATS.get(resource_type, "{name}").format(
@@ -161,7 +161,7 @@ def _placeholders_for_unmodelled_types() -> None:
 def _aurora_members_are_placeholders() -> None:
     from moto.rds import models as rds_models
 
-    original = rds_models.DBInstance.create_from_cloudformation_json.__func__
+    original = rds_models.DBInstance.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
@@ -172,7 +172,7 @@ def _aurora_members_are_placeholders() -> None:
             properties["DBSubnetGroupName"] = backend.subnet_groups[properties["DBSubnetGroupName"]]
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
-    rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)
+    rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
 
 
 def _rds_managed_master_user_secret() -> None:
@@ -181,7 +181,7 @@ def _rds_managed_master_user_secret() -> None:
     from moto.rds import exceptions as rds_exceptions
     from moto.rds import models as rds_models
 
-    original = rds_models.DBInstance.create_from_cloudformation_json.__func__
+    original = rds_models.DBInstance.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
     attributes = {"MasterUserSecret.SecretArn": lambda database: database.master_user_secret.secret_arn,
                   "DBInstanceArn": lambda database: database.db_instance_arn}
 
@@ -206,13 +206,13 @@ def _rds_managed_master_user_secret() -> None:
         return original_get(self, attribute_name)
 
     original_has, original_get = rds_models.DBInstance.has_cfn_attr, rds_models.DBInstance.get_cfn_attribute
-    rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)
-    rds_models.DBInstance.has_cfn_attr = classmethod(has_cfn_attr)
-    rds_models.DBInstance.get_cfn_attribute = get_cfn_attribute
+    rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
+    rds_models.DBInstance.has_cfn_attr = classmethod(has_cfn_attr)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
+    rds_models.DBInstance.get_cfn_attribute = get_cfn_attribute  # type: ignore[method-assign]  # moto patched in place
 
 
 def _kms_key_cloudformation_tags() -> None:
-    original = kms_models.Key.create_from_cloudformation_json.__func__
+    original = kms_models.Key.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
@@ -220,7 +220,7 @@ def _kms_key_cloudformation_tags() -> None:
         properties["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in tags]
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
-    kms_models.Key.create_from_cloudformation_json = classmethod(create)
+    kms_models.Key.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
 
 
 ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$")
@@ -236,7 +236,7 @@ def _external_certificates_exist() -> None:
         match = ACM_ARN.match(certificate_arn or "")
         return original(self, certificate_arn) or bool(match and match["region"] == self.region_name)
 
-    elbv2_models.ELBv2Backend._certificate_exists = certificate_exists
+    elbv2_models.ELBv2Backend._certificate_exists = certificate_exists  # type: ignore[method-assign]  # moto patched in place
     original_register = elbv2_models.register_certificate
 
     def register_certificate(account_id: str, region: str, arn_certificate: str, arn_user: str) -> None:
@@ -264,7 +264,7 @@ def _load_balancer_full_name() -> None:
             return "Z35SXDOTRQ7X7K"
         return original(self, attribute_name)
 
-    elbv2_models.FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute
+    elbv2_models.FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute  # type: ignore[method-assign]  # moto patched in place
 
 
 def _equals_compares_strings() -> None:
@@ -311,14 +311,14 @@ def _stacks_list_only_created_resources() -> None:
     def stack_resources(self):
         return [resource for resource in self.resource_map.values() if resource is not None]
 
-    cfn_models.Stack.stack_resources = property(stack_resources)
+    cfn_models.Stack.stack_resources = property(stack_resources)  # type: ignore[assignment, method-assign]  # moto patched in place; a property replaces moto's method
 
 
 def _db_subnet_group_physical_id() -> None:
     from moto.rds import models as rds_models
 
-    rds_models.DBSubnetGroup.physical_resource_id = property(lambda self: self.name)
-    rds_models.DBParameterGroup.physical_resource_id = property(lambda self: self.name)
+    rds_models.DBSubnetGroup.physical_resource_id = property(lambda self: self.name)  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    rds_models.DBParameterGroup.physical_resource_id = property(lambda self: self.name)  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
 
 
 def _managed_policy_detaches_on_delete() -> None:
@@ -332,14 +332,21 @@ def _managed_policy_detaches_on_delete() -> None:
                     self.detach_from(holder)
         backend.managed_policies.pop(self.arn, None)
 
-    iam_models.ManagedPolicy.delete = delete
+    iam_models.ManagedPolicy.delete = delete  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
 
 
 def _ec2_deletes() -> None:
     """``delete(account_id, region)`` for EC2 types moto creates from templates but
     never deletes; each goes through the EC2 backend's own API."""
     from moto.ec2 import ec2_backends
-    from moto.ec2.models import elastic_ip_addresses, flow_logs, internet_gateways, nat_gateways, route_tables, vpn_gateway
+    from moto.ec2.models import (
+        elastic_ip_addresses,
+        flow_logs,
+        internet_gateways,
+        nat_gateways,
+        route_tables,
+        vpn_gateway,
+    )
 
     def backend(account_id: str, region: str):
         return ec2_backends[account_id][region]
@@ -366,13 +373,13 @@ def _ec2_deletes() -> None:
     def internet_gateway(self, account_id, region):
         backend(account_id, region).delete_internet_gateway(self.id)
 
-    nat_gateways.NatGateway.delete = nat_gateway
-    route_tables.Route.delete = route
-    route_tables.RouteTable.delete = route_table
-    elastic_ip_addresses.ElasticAddress.delete = address
-    flow_logs.FlowLogs.delete = flow_log
-    vpn_gateway.VPCGatewayAttachment.delete = attachment
-    internet_gateways.InternetGateway.delete = internet_gateway
+    nat_gateways.NatGateway.delete = nat_gateway  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    route_tables.Route.delete = route  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    route_tables.RouteTable.delete = route_table  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    elastic_ip_addresses.ElasticAddress.delete = address  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    flow_logs.FlowLogs.delete = flow_log  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    vpn_gateway.VPCGatewayAttachment.delete = attachment  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    internet_gateways.InternetGateway.delete = internet_gateway  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
 
 
 def _lambda_permission_identity() -> None:
@@ -380,7 +387,7 @@ def _lambda_permission_identity() -> None:
     the statement (moto kept neither: a replaced or deleted permission stayed in the policy)."""
     from moto.awslambda import models as lambda_models
 
-    original = lambda_models.Permission.create_from_cloudformation_json.__func__
+    original = lambda_models.Permission.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json["Properties"]
@@ -398,9 +405,9 @@ def _lambda_permission_identity() -> None:
             return  # the statement went with its function
         function.policy.del_statement(self.statement_id)
 
-    lambda_models.Permission.create_from_cloudformation_json = classmethod(create)
-    lambda_models.Permission.physical_resource_id = property(lambda self: self.statement_id)
-    lambda_models.Permission.delete = delete
+    lambda_models.Permission.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
+    lambda_models.Permission.physical_resource_id = property(lambda self: self.statement_id)  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    lambda_models.Permission.delete = delete  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
 
 
 def _inline_policies_as_json() -> None:
@@ -413,13 +420,13 @@ def _inline_policies_as_json() -> None:
     def put_policy(self, policy_name: str, policy_json) -> None:
         original(self, policy_name, policy_json if isinstance(policy_json, str) else json.dumps(policy_json))
 
-    iam_models.Role.put_policy = put_policy
+    iam_models.Role.put_policy = put_policy  # type: ignore[method-assign]  # moto patched in place
 
 
 def _bucket_versioning_and_public_access_block() -> None:
     from moto.s3 import models as s3_models
 
-    original = s3_models.FakeBucket.create_from_cloudformation_json.__func__
+    original = s3_models.FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         bucket = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
@@ -436,7 +443,7 @@ def _bucket_versioning_and_public_access_block() -> None:
                                                   int(retention.get("Days", 0)), int(retention.get("Years", 0)))
         return bucket
 
-    s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)
+    s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
 
 
 
@@ -447,13 +454,17 @@ def _tag_dict(resource, properties: dict) -> None:
         resource.tags = {t["Key"]: t["Value"] for t in resource.tags}
 
 
+def _vpc_dns(vpc, properties: dict) -> None:
+    vpc.enable_dns_hostnames = flag(properties.get("EnableDnsHostnames", False))
+    vpc.enable_dns_support = flag(properties.get("EnableDnsSupport", True))
+
+
 # type -> function(created resource, resolved properties) applying what moto ignored
 CREATE_FIXUPS = {
     "AWS::Lambda::Function": _tag_dict,
     "AWS::Lambda::EventSourceMapping": _tag_dict,
     "AWS::Logs::LogGroup": lambda r, p: setattr(r, "kms_key_id", p.get("KmsKeyId")),
-    "AWS::EC2::VPC": lambda r, p: (setattr(r, "enable_dns_hostnames", flag(p.get("EnableDnsHostnames", False))),
-                                   setattr(r, "enable_dns_support", flag(p.get("EnableDnsSupport", True)))),
+    "AWS::EC2::VPC": _vpc_dns,
     "AWS::EC2::Subnet": lambda r, p: setattr(r, "map_public_ip_on_launch", flag(p.get("MapPublicIpOnLaunch", False))),
 }
 
@@ -488,7 +499,7 @@ def _dynamodb_stream_reenables() -> None:
         if not (self.stream_specification or {}).get("StreamEnabled"):
             self.latest_stream_label = None
 
-    table_models.Table.set_stream_specification = set_stream_specification
+    table_models.Table.set_stream_specification = set_stream_specification  # type: ignore[method-assign]  # moto patched in place
 
 
 KEEP_ON_DELETE = ("Retain", "RetainExceptOnCreate")
@@ -517,14 +528,14 @@ def _retain_except_on_create() -> None:
         if remaining and last_error is not None:
             raise last_error
 
-    parsing.ResourceMap.delete = delete
+    parsing.ResourceMap.delete = delete  # type: ignore[method-assign]  # moto patched in place
 
 
 def _event_bus_physical_id() -> None:
     """Ref of an AWS::Events::EventBus is its name (moto had none: Ref gave the object)."""
     from moto.events.models import EventBus
 
-    EventBus.physical_resource_id = property(lambda self: self.name)
+    EventBus.physical_resource_id = property(lambda self: self.name)  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
 
 
 def _template_rules() -> None:
@@ -549,7 +560,7 @@ def _template_rules() -> None:
         check(self, template, {p["ParameterKey"]: p.get("ParameterValue") for p in parameters or [] if "ParameterValue" in p})
         return original_update(self, name, template, role_arn, parameters, tags)
 
-    CloudFormationBackend.create_stack, CloudFormationBackend.update_stack = create_stack, update_stack
+    CloudFormationBackend.create_stack, CloudFormationBackend.update_stack = create_stack, update_stack  # type: ignore[method-assign]  # moto patched in place
 
 
 def _log_group_kms_keys() -> None:
@@ -571,8 +582,8 @@ def _log_group_kms_keys() -> None:
         group(self).kms_key_id = None
         return ""
 
-    LogsResponse.associate_kms_key = associate_kms_key
-    LogsResponse.disassociate_kms_key = disassociate_kms_key
+    LogsResponse.associate_kms_key = associate_kms_key  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    LogsResponse.disassociate_kms_key = disassociate_kms_key  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
 
 
 def install() -> None:

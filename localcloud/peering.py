@@ -84,8 +84,8 @@ def install() -> None:
     from moto.ec2.models import route_tables, vpc_peering_connections
 
     model = vpc_peering_connections.VPCPeeringConnection
-    model.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
-    model.delete = delete
+    model.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
+    model.delete = delete  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
     original = route_tables.RouteBackend.create_route
 
     def create_route(self, route_table_id, destination_cidr_block, *args, **kwargs):
@@ -94,4 +94,4 @@ def install() -> None:
             _check_route_target(self, route_table_id, connection_id)
         return original(self, route_table_id, destination_cidr_block, *args, **kwargs)
 
-    route_tables.RouteBackend.create_route = create_route
+    route_tables.RouteBackend.create_route = create_route  # type: ignore[method-assign]  # moto patched in place

@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from cfnops.awsfacts import iam_catalog, policy_eval, schemas
@@ -41,7 +41,7 @@ from .failures import ResourceFailed, service_detail
 
 SWITCH = "LOCALCLOUD_PERMISSIONS"
 REGISTRY_KEY = "localcloud_execution_roles"  # on moto's CloudFormation backend: stack name -> ExecutionRole
-_current: ContextVar["ExecutionRole | None"] = ContextVar("localcloud_execution_role", default=None)
+_current: ContextVar[ExecutionRole | None] = ContextVar("localcloud_execution_role", default=None)
 
 # type -> (property path, service the role is passed to); "[]" walks a list
 PASSED_ROLES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -183,7 +183,7 @@ def run_as(stackset, instance) -> None:
 # --- what a handler needs --------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def required(resource_type: str, handler: str, region: str) -> tuple[str, ...]:
     """The schema's permissions for ``handler``, wildcards expanded, unknown actions dropped
     (as the execution role's derivation does)."""
@@ -364,4 +364,4 @@ def install() -> None:
 
     parsing.parse_and_create_resource = parse_and_create_resource
     parsing.parse_and_update_resource = parse_and_update_resource
-    parsing.ResourceMap._delete_resource = _delete_resource
+    parsing.ResourceMap._delete_resource = _delete_resource  # type: ignore[method-assign]  # moto patched in place

@@ -72,7 +72,7 @@ def security_rule(rule: Any) -> Any:
         return rule
     protocol = str(rule.get("IpProtocol", "")).lower()
     protocol = PROTOCOLS.get(protocol, protocol)
-    canonical = {"IpProtocol": protocol}
+    canonical: dict[str, Any] = {"IpProtocol": protocol}
     if protocol != "-1":
         canonical.update(FromPort=int(rule.get("FromPort", -1)), ToPort=int(rule.get("ToPort", -1)))
     canonical.update({peer: rule[peer] for peer in PEERS if rule.get(peer)})
@@ -390,8 +390,8 @@ def _service(target: Target) -> dict:
 
 def _listener(target: Target) -> dict:
     backend = _backend("elbv2", "elbv2_backends", target.account, target.region)
-    listener = _or_missing(next((l for b in backend.load_balancers.values() for l in b.listeners.values()
-                                 if l.arn == target.physical_id), None))
+    listener = _or_missing(next((one for b in backend.load_balancers.values() for one in b.listeners.values()
+                                 if one.arn == target.physical_id), None))
     return {"Port": listener.port, "Protocol": listener.protocol, "SslPolicy": listener.ssl_policy,
             "Certificates": [{"CertificateArn": c} for c in sorted(listener.certificates)] or None}
 

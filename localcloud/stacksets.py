@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
@@ -58,7 +58,7 @@ def operation_seconds() -> float:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -132,9 +132,9 @@ class Instance:
             return "OUTDATED", "RUNNING"
         return self.status, self.detailed
 
-    def summary(self, stackset: "StackSet") -> dict:
+    def summary(self, stackset: StackSet) -> dict:
         status, detailed = self.visible_status()
-        summary = {
+        summary: dict[str, Any] = {
             "StackSetId": stackset.id,
             "Region": self.region,
             "Account": self.account,
@@ -151,7 +151,7 @@ class Instance:
             summary["LastOperationId"] = self.last_operation.id
         return summary
 
-    def describe(self, stackset: "StackSet") -> dict:
+    def describe(self, stackset: StackSet) -> dict:
         detail = self.summary(stackset)
         detail["ParameterOverrides"] = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(self.overrides.items())]
         return detail

@@ -24,6 +24,7 @@ from typing import Any
 from moto.cloudformation import parsing
 
 from cfnops.awsfacts import schemas
+
 from . import inplace, permissions
 from .failures import handling, message_of
 
@@ -201,5 +202,5 @@ def _rolled_back(original):
 def install() -> None:
     from moto.cloudformation.models import Stack
 
-    parsing.ResourceMap.update = update
-    Stack.update = _rolled_back(Stack.update)
+    parsing.ResourceMap.update = update  # type: ignore[method-assign]  # moto patched in place
+    Stack.update = _rolled_back(Stack.update)  # type: ignore[method-assign]  # moto patched in place

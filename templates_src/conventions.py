@@ -7,10 +7,11 @@ account (and next to another environment) without collisions.
 
 from __future__ import annotations
 
+from troposphere import AWSObject, Equals, Export, Not, Output, Parameter, Ref, Sub, Tags, Template
+
 # region_title: a region in logical ids and parameter names (us-west-2 -> UsWest2), the tool's
 # spelling, since StackSet files' region_outputs name outputs with it.
 from cfnops.inputs.region_outputs import region_title  # noqa: F401 (re-exported)
-from troposphere import AWSObject, Equals, Export, Not, Output, Parameter, Ref, Sub, Tags, Template
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")

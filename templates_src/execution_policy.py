@@ -51,6 +51,8 @@ class ExecutionPermissions:
 
 
 def _action(name: str) -> Action:
+    # derived at render time from the registry schemas' handler permissions (data, not spelled
+    # here), so awacs' per-service constants do not apply: Action(service, name) is the way
     service, _, action = name.partition(":")
     return Action(service, action)
 

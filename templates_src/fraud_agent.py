@@ -12,8 +12,12 @@ filters and a dashboard watch it.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Parameter, Ref, Template
-from troposphere import awslambda
+import awacs.dynamodb
+import awacs.events
+import awacs.kinesis
+import awacs.kms
+import awacs.sns
+from troposphere import GetAtt, Parameter, Ref, Template, awslambda
 
 from . import fraud_agent_monitoring as monitoring
 from . import fraud_agent_tools as tools
@@ -112,9 +116,8 @@ def add_data(template: Template, key) -> dict:
 def stream_reading(stream) -> list:
     """What a Lambda event source mapping needs of the function's role to read ``stream``."""
     return [
-        policies.allow(policies.actions("kinesis", "DescribeStream", "DescribeStreamSummary", "GetRecords", "GetShardIterator",
-                                        "ListShards", "SubscribeToShard"), [GetAtt(stream, "Arn")]),
-        policies.allow(policies.actions("kinesis", "ListStreams"), ["*"]),  # accepts no resource ARN
+        policies.allow(policies.actions(awacs.kinesis.DescribeStream, awacs.kinesis.DescribeStreamSummary, awacs.kinesis.GetRecords, awacs.kinesis.GetShardIterator, awacs.kinesis.ListShards, awacs.kinesis.SubscribeToShard), [GetAtt(stream, "Arn")]),
+        policies.allow(policies.actions(awacs.kinesis.ListStreams), ["*"]),  # accepts no resource ARN
     ]
 
 
@@ -141,9 +144,9 @@ def add_processor(template: Template, key, network, data, queue, bus) -> awslamb
     stream, decisions = data["streams"]["TransactionsStream"], data["tables"]["DecisionsTable"]
     role = functions.add_function_role(template, "ProcessorRole", "fraud-agent-processor", log_group, queue, [
         *stream_reading(stream),
-        policies.allow(policies.actions("dynamodb", "PutItem"), [GetAtt(decisions, "Arn")]),
-        policies.allow(policies.actions("events", "PutEvents"), [GetAtt(bus, "Arn")]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+        policies.allow(policies.actions(awacs.dynamodb.PutItem), [GetAtt(decisions, "Arn")]),
+        policies.allow(policies.actions(awacs.events.PutEvents), [GetAtt(bus, "Arn")]),
+        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
     ])
     function = functions.add_inline_function(
         template, title="ProcessorFunction", suffix="fraud-agent-processor", code=source("stream_processor"),
@@ -165,9 +168,9 @@ def add_recorder(template: Template, key, network, data, queue) -> awslambda.Fun
     stream, tables = data["streams"]["EventsStream"], data["tables"]
     role = functions.add_function_role(template, "RecorderRole", "fraud-agent-recorder", log_group, queue, [
         *stream_reading(stream),
-        policies.allow(policies.actions("dynamodb", "PutItem"), [GetAtt(tables["TransactionsTable"], "Arn")]),
-        policies.allow(policies.actions("dynamodb", "UpdateItem"), [GetAtt(tables["UserProfilesTable"], "Arn")]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+        policies.allow(policies.actions(awacs.dynamodb.PutItem), [GetAtt(tables["TransactionsTable"], "Arn")]),
+        policies.allow(policies.actions(awacs.dynamodb.UpdateItem), [GetAtt(tables["UserProfilesTable"], "Arn")]),
+        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
     ])
     function = functions.add_inline_function(
         template, title="RecorderFunction", suffix="fraud-agent-recorder", code=source("transaction_recorder"),
@@ -188,8 +191,8 @@ def add_metric_filters(template: Template, log_group) -> None:
 def add_alert_handler(template: Template, key, network, queue, topic) -> awslambda.Function:
     log_group = observability.add_log_group(template, "AlertHandlerLogGroup", "fraud-agent-alerts", LOG_RETENTION_DAYS, key)
     role = functions.add_function_role(template, "AlertHandlerRole", "fraud-agent-alerts", log_group, queue, [
-        policies.allow(policies.actions("sns", "Publish"), [Ref(topic)]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+        policies.allow(policies.actions(awacs.sns.Publish), [Ref(topic)]),
+        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
     ])
     return functions.add_inline_function(
         template, title="AlertHandlerFunction", suffix="fraud-agent-alerts", code=source("alert_handler"),

@@ -11,6 +11,10 @@ Writes ask the analyst to confirm each call (RequireConfirmation)."""
 
 from __future__ import annotations
 
+import awacs.dynamodb
+import awacs.events
+import awacs.kms
+import awacs.s3
 from troposphere import GetAtt, Ref, Sub, Template
 
 from . import policies
@@ -28,11 +32,11 @@ TRANSACTION_ID = ("string", "The transaction's id, e.g. t-1234", True)
 
 
 def _decrypt(key):
-    return policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt")
+    return policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt)
 
 
 def _query_transactions(data):
-    return policies.allow(policies.actions("dynamodb", "Query"), [GetAtt(data["tables"]["TransactionsTable"], "Arn")])
+    return policies.allow(policies.actions(awacs.dynamodb.Query), [GetAtt(data["tables"]["TransactionsTable"], "Arn")])
 
 
 def _transaction_lookup(key, data, bus) -> tuple[dict, list]:
@@ -43,23 +47,23 @@ def _transaction_lookup(key, data, bus) -> tuple[dict, list]:
 def _user_profiles(key, data, bus) -> tuple[dict, list]:
     profiles = data["tables"]["UserProfilesTable"]
     return {"USER_PROFILES_TABLE": Ref(profiles)}, [
-        policies.allow(policies.actions("dynamodb", "GetItem"), [GetAtt(profiles, "Arn")]), _decrypt(key)]
+        policies.allow(policies.actions(awacs.dynamodb.GetItem), [GetAtt(profiles, "Arn")]), _decrypt(key)]
 
 
 def _decisions(key, data, bus) -> tuple[dict, list]:
     decisions, trails = data["tables"]["DecisionsTable"], data["buckets"]["trails"]
     environment = {"DECISIONS_TABLE": Ref(decisions), "TRAILS_BUCKET": Ref(trails), "TRAILS_KEY_ARN": GetAtt(key, "Arn")}
     return environment, [
-        policies.allow(policies.actions("dynamodb", "GetItem", "PutItem"), [GetAtt(decisions, "Arn")]),
-        policies.allow(policies.actions("s3", "GetObject", "PutObject"),
+        policies.allow(policies.actions(awacs.dynamodb.GetItem, awacs.dynamodb.PutItem), [GetAtt(decisions, "Arn")]),
+        policies.allow(policies.actions(awacs.s3.GetObject, awacs.s3.PutObject),
                        [Sub(f"${{Arn}}/{TRAILS_PREFIX}*", Arn=GetAtt(trails, "Arn"))]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
     ]
 
 
 def _flagging(key, data, bus) -> tuple[dict, list]:
     environment = {"TRANSACTIONS_TABLE": Ref(data["tables"]["TransactionsTable"]), "EVENT_BUS": Ref(bus)}
-    return environment, [_query_transactions(data), policies.allow(policies.actions("events", "PutEvents"), [GetAtt(bus, "Arn")]),
+    return environment, [_query_transactions(data), policies.allow(policies.actions(awacs.events.PutEvents), [GetAtt(bus, "Arn")]),
                          _decrypt(key)]
 
 

@@ -13,8 +13,15 @@ from troposphere import And, Condition, Equals, GetAtt, If, Not, Parameter, Ref,
 from . import platform_dashboard, policies
 from .components import compute, database, encryption, identity, observability, storage
 from .components.network import import_network
-from .conventions import (IS_PRIMARY_REGION, IS_SECONDARY_REGION, add_exported_outputs, add_region_roles, global_name,
-                          new_template, suppress)
+from .conventions import (
+    IS_PRIMARY_REGION,
+    IS_SECONDARY_REGION,
+    add_exported_outputs,
+    add_region_roles,
+    global_name,
+    new_template,
+    suppress,
+)
 from .network import LOG_RETENTION_DAYS
 
 NAME = "fraud-detection"

@@ -14,13 +14,22 @@ template Rule), whatever a StackSet definition says.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
-from troposphere import ec2
+import awacs.kms
+import awacs.rds_db
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, ec2
 
 from . import policies
-from .components import buckets, compute, database, encryption, firewall, identity, network as network_parts, observability
+from .components import buckets, compute, database, encryption, firewall, identity, observability
+from .components import network as network_parts
 from .components.network import import_network
-from .conventions import account_unique_name, add_exported_outputs, new_template, require_tags, restrict_regions, suppress
+from .conventions import (
+    account_unique_name,
+    add_exported_outputs,
+    new_template,
+    require_tags,
+    restrict_regions,
+    suppress,
+)
 
 NAME = "loan-processing"
 SERVICE = "loan-api"
@@ -93,11 +102,11 @@ def add_service_role(template: Template, cluster, key):
         template, "ServiceRole", "loan-service", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
         "The loan service: IAM sign-in to its database",
         [
-            policies.allow(policies.actions("rds-db", "connect"), [Sub(
+            policies.allow(policies.actions(awacs.rds_db.connect), [Sub(
                 f"arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{ClusterId}}/{APPLICATION_DB_USER}",
                 ClusterId=GetAtt(cluster, "DBClusterResourceId"),
             )]),
-            policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt"),
+            policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt),
         ],
     )
 

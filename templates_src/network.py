@@ -7,12 +7,18 @@ security groups; everything a workload needs is exported as ``{env}-network-<Out
 
 from __future__ import annotations
 
-from troposphere import Equals, FindInMap, GetAtt, Not, Output, Parameter, Ref, Select, Template
-from troposphere import ec2
+from troposphere import Equals, FindInMap, GetAtt, Not, Output, Parameter, Ref, Select, Template, ec2
 
 from . import policies
 from .components import encryption, identity, network, observability
-from .conventions import ENVIRONMENT, REGIONS, add_exported_outputs, add_standard_parameters, region_title, standard_tags
+from .conventions import (
+    ENVIRONMENT,
+    REGIONS,
+    add_exported_outputs,
+    add_standard_parameters,
+    region_title,
+    standard_tags,
+)
 
 LOG_RETENTION_DAYS = [7, 14, 30, 60, 90, 180, 365, 400, 545, 731, 1096, 1827, 3653]
 APPLICATION_PORT = 8080

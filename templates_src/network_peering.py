@@ -18,13 +18,33 @@ another stack are reported as drift of the group by CloudFormation's drift detec
 from __future__ import annotations
 
 from troposphere import (
-    And, Condition, Equals, FindInMap, If, ImportValue, Not, Or, Output, Parameter, Ref, Select, Split, Template,
+    And,
+    Condition,
+    Equals,
+    FindInMap,
+    If,
+    ImportValue,
+    Not,
+    Or,
+    Output,
+    Parameter,
+    Ref,
+    Select,
+    Split,
+    Template,
+    ec2,
 )
-from troposphere import ec2
 
 from .components import network
-from .conventions import ENVIRONMENT, REGIONS, add_standard_parameters, export_name, physical_name, region_title, standard_tags
-
+from .conventions import (
+    ENVIRONMENT,
+    REGIONS,
+    add_standard_parameters,
+    export_name,
+    physical_name,
+    region_title,
+    standard_tags,
+)
 
 
 def peer_vpc_parameter(peer: str) -> str:

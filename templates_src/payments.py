@@ -11,6 +11,8 @@ deployed configurations of environments and regions can be compared (`make parit
 
 from __future__ import annotations
 
+import awacs.kms
+import awacs.secretsmanager
 from troposphere import GetAtt, Parameter, Ref, Sub, Template
 
 from . import policies
@@ -125,8 +127,8 @@ def build() -> Template:
                                                       LOG_RETENTION_DAYS, key)
     queue = functions.add_dead_letter_queue(template, "DeadLetterQueue", NAME, key)
     role = functions.add_function_role(template, "FunctionRole", "payments-fn", log_group, queue, [
-        policies.allow(policies.actions("secretsmanager", "GetSecretValue", "DescribeSecret"), [secret]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+        policies.allow(policies.actions(awacs.secretsmanager.GetSecretValue, awacs.secretsmanager.DescribeSecret), [secret]),
+        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         policies.log_delivery_statement(GetAtt(app_log_group, "Arn")),
     ])
     function = functions.add_container_function(

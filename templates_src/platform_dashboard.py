@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 
-from troposphere import And, Equals, Output, Ref, Template
-from troposphere import cloudwatch
+from troposphere import And, Equals, Output, Ref, Template, cloudwatch
 
 from .conventions import ENVIRONMENTS, PRIMARY_REGION, REGIONS, physical_name, standard_tags
 

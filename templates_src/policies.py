@@ -7,16 +7,20 @@ resource is the one the statement is about, except where the API itself only acc
 
 from __future__ import annotations
 
+import awacs.kms
+import awacs.logs
+import awacs.sts
 from awacs.aws import (
     Action,
     Allow,
+    ArnLike,
+    Bool,
     Condition,
+    Policy,
     PolicyDocument,
     Principal,
     Statement,
     StringEquals,
-    ArnLike,
-    Bool,
 )
 from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import AWSHelperFn, Sub
@@ -26,30 +30,31 @@ VERSION = "2012-10-17"
 # Explicit key-administration and key-use actions for the account root. The usual
 # "kms:*" would be shorter; it is also exactly what our policy rules forbid.
 KMS_ACCOUNT_ACTIONS = (
-    "CancelKeyDeletion", "CreateAlias", "CreateGrant", "Decrypt", "DeleteAlias",
-    "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey", "EnableKeyRotation",
-    "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GetKeyPolicy",
-    "GetKeyRotationStatus", "ListAliases", "ListGrants", "ListKeyPolicies",
-    "ListResourceTags", "PutKeyPolicy", "ReEncryptFrom", "ReEncryptTo", "RetireGrant",
-    "RevokeGrant", "ScheduleKeyDeletion", "TagResource", "UntagResource", "UpdateAlias",
-    "UpdateKeyDescription",
+    awacs.kms.CancelKeyDeletion, awacs.kms.CreateAlias, awacs.kms.CreateGrant, awacs.kms.Decrypt, awacs.kms.DeleteAlias,
+    awacs.kms.DescribeKey, awacs.kms.DisableKey, awacs.kms.DisableKeyRotation, awacs.kms.EnableKey, awacs.kms.EnableKeyRotation,
+    awacs.kms.Encrypt, awacs.kms.GenerateDataKey, awacs.kms.GenerateDataKeyWithoutPlaintext, awacs.kms.GetKeyPolicy,
+    awacs.kms.GetKeyRotationStatus, awacs.kms.ListAliases, awacs.kms.ListGrants, awacs.kms.ListKeyPolicies,
+    awacs.kms.ListResourceTags, awacs.kms.PutKeyPolicy, awacs.kms.ReEncryptFrom, awacs.kms.ReEncryptTo, awacs.kms.RetireGrant,
+    awacs.kms.RevokeGrant, awacs.kms.ScheduleKeyDeletion, awacs.kms.TagResource, awacs.kms.UntagResource, awacs.kms.UpdateAlias,
+    awacs.kms.UpdateKeyDescription,
 )
-KMS_USE_ACTIONS = ("Decrypt", "Encrypt", "GenerateDataKey", "ReEncryptFrom", "ReEncryptTo", "DescribeKey")
+KMS_USE_ACTIONS = (awacs.kms.Decrypt, awacs.kms.Encrypt, awacs.kms.GenerateDataKey, awacs.kms.ReEncryptFrom, awacs.kms.ReEncryptTo, awacs.kms.DescribeKey)
 
 
-def actions(service: str, *names: str) -> list[Action]:
-    """``actions("kms", "Decrypt")`` -> [kms:Decrypt]; refuses wildcards by construction."""
+def actions(*names: Action) -> list[Action]:
+    """``actions(awacs.kms.Decrypt)`` -> [kms:Decrypt]: awacs' per-service constants, so a
+    misspelt action fails at import; refuses wildcards by construction."""
     for name in names:
-        if "*" in name:
-            raise ValueError(f"wildcard action {service}:{name} is not allowed")
-    return [Action(service, name) for name in names]
+        if "*" in name.JSONrepr():
+            raise ValueError(f"wildcard action {name.JSONrepr()} is not allowed")
+    return list(names)
 
 
 def allow(action_list: list[Action], resources: list, **kwargs) -> Statement:
     return Statement(Effect=Allow, Action=action_list, Resource=resources, **kwargs)
 
 
-def service_trust(*services: str) -> PolicyDocument:
+def service_trust(*services: str) -> Policy:
     """Trust policy for AWS services, e.g. ``service_trust("ecs-tasks.amazonaws.com")``."""
     return make_simple_assume_policy(*services)
 
@@ -62,14 +67,14 @@ def account_trust_with_mfa() -> PolicyDocument:
             Statement(
                 Effect=Allow,
                 Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
-                Action=[Action("sts", "AssumeRole")],
+                Action=[awacs.sts.AssumeRole],
                 Condition=Condition(Bool("aws:MultiFactorAuthPresent", "true")),
             )
         ],
     )
 
 
-def kms_key_policy(service_principals: list[tuple[str, dict | None]], extra_statements: list | None = None) -> PolicyDocument:
+def kms_key_policy(service_principals: list[tuple[str, Condition | dict | None]], extra_statements: list | None = None) -> PolicyDocument:
     """Key policy: the account administers the key; named services may use it.
 
     ``service_principals`` holds (principal, condition) pairs; the condition narrows
@@ -81,7 +86,7 @@ def kms_key_policy(service_principals: list[tuple[str, dict | None]], extra_stat
             Sid="AccountAdministersKey",
             Effect=Allow,
             Principal=root,
-            Action=actions("kms", *KMS_ACCOUNT_ACTIONS),
+            Action=actions(*KMS_ACCOUNT_ACTIONS),
             Resource=["*"],  # in a key policy "*" means "this key"
         )
     ]
@@ -90,7 +95,7 @@ def kms_key_policy(service_principals: list[tuple[str, dict | None]], extra_stat
             Sid=f"ServiceUsesKey{index}",
             Effect=Allow,
             Principal=Principal("Service", service),
-            Action=actions("kms", "Decrypt", "Encrypt", "GenerateDataKey", "ReEncryptFrom", "ReEncryptTo", "DescribeKey"),
+            Action=actions(awacs.kms.Decrypt, awacs.kms.Encrypt, awacs.kms.GenerateDataKey, awacs.kms.ReEncryptFrom, awacs.kms.ReEncryptTo, awacs.kms.DescribeKey),
             Resource=["*"],
         )
         if condition:
@@ -124,7 +129,7 @@ def service_trust_for_account(service: str) -> PolicyDocument:
         Statement(
             Effect=Allow,
             Principal=Principal("Service", [service]),
-            Action=[Action("sts", "AssumeRole")],
+            Action=[awacs.sts.AssumeRole],
             Condition=source_account_condition(),
         )
     )
@@ -137,8 +142,8 @@ def document(*statements: Statement) -> PolicyDocument:
 def log_delivery_statement(log_group_arn: AWSHelperFn) -> Statement:
     """Write to one log group (flow logs, container logs, audit logs)."""
     # A log group's Arn attribute ends in ":*" and so already covers its streams.
-    return allow(actions("logs", "CreateLogStream", "PutLogEvents", "DescribeLogStreams"), [log_group_arn])
+    return allow(actions(awacs.logs.CreateLogStream, awacs.logs.PutLogEvents, awacs.logs.DescribeLogStreams), [log_group_arn])
 
 
-def kms_use_statement(key_arn: AWSHelperFn, *names: str) -> Statement:
-    return allow(actions("kms", *(names or KMS_USE_ACTIONS)), [key_arn])
+def kms_use_statement(key_arn: AWSHelperFn, *names: Action) -> Statement:
+    return allow(actions(*(names or KMS_USE_ACTIONS)), [key_arn])

@@ -22,13 +22,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from awacs.aws import Action, Allow, ArnLike, Condition, Principal, Statement, StringEquals
-from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Template
-from troposphere import iam
+import awacs.sts
+from awacs.aws import Allow, ArnLike, Condition, Principal, Statement, StringEquals
+from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Template, iam
 
 from . import execution_policy, policies
 from .components import audit, buckets, encryption
-from .conventions import ARTIFACTS_BUCKET, PERMISSIONS_BOUNDARY, REGIONS, add_standard_parameters, standard_tags, suppress
+from .conventions import (
+    ARTIFACTS_BUCKET,
+    PERMISSIONS_BOUNDARY,
+    REGIONS,
+    add_standard_parameters,
+    standard_tags,
+    suppress,
+)
 
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
 # whose S3 buckets the audit trail records object by object, in which environment
@@ -54,7 +61,7 @@ def add_administration_role(template: Template) -> iam.Role:
     trust = policies.document(Statement(
         Effect=Allow,
         Principal=Principal("Service", ["cloudformation.amazonaws.com"]),
-        Action=[Action("sts", "AssumeRole")],
+        Action=[awacs.sts.AssumeRole],
         Condition=Condition([
             StringEquals("aws:SourceAccount", Ref("AWS::AccountId")),
             ArnLike("aws:SourceArn", Sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stackset/*")),
@@ -65,7 +72,7 @@ def add_administration_role(template: Template) -> iam.Role:
         Description="CloudFormation StackSets of this account assume execution roles in target accounts",
         AssumeRolePolicyDocument=trust,
         Policies=[iam.Policy(PolicyName="assume-execution-role", PolicyDocument=policies.document(policies.allow(
-            policies.actions("sts", "AssumeRole"),
+            policies.actions(awacs.sts.AssumeRole),
             [Sub(f"arn:${{AWS::Partition}}:iam::*:role/{EXECUTION_ROLE}")])))],
         Tags=standard_tags(),
     ))
@@ -103,7 +110,7 @@ def add_execution_role(template: Template, permissions: execution_policy.Executi
         Effect=Allow,
         Principal=Principal("AWS", Sub(f"arn:${{AWS::Partition}}:iam::${{Admin}}:role/{ADMINISTRATION_ROLE}",
                                        Admin=administrator_account())),
-        Action=[Action("sts", "AssumeRole")],
+        Action=[awacs.sts.AssumeRole],
     ))
     role = template.add_resource(iam.Role(
         "ExecutionRole", Condition="CreateRoles", RoleName=EXECUTION_ROLE,
@@ -140,7 +147,9 @@ def data_event_buckets(rendered: Mapping[str, dict]) -> list[str]:
         template = rendered[name]
         for resource in template["Resources"].values():
             pattern = resource["Properties"].get("BucketName", {}).get("Fn::Sub") if resource["Type"] == "AWS::S3::Bucket" else None
-            for region in _regions(template) if isinstance(pattern, str) else ():
+            if not isinstance(pattern, str):
+                continue
+            for region in _regions(template):
                 names.append(pattern.replace("${Environment}", DATA_EVENT_ENVIRONMENT).replace("${AWS::Region}", region))
     return names
 

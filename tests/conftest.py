@@ -12,9 +12,9 @@ import pytest
 from botocore.stub import Stubber
 
 from cfnops.build import render
+from cfnops.core.aws import Aws
 from cfnops.inputs import platform as platform_module
 from cfnops.inputs.project import Project
-from cfnops.core.aws import Aws
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORM = platform_module.load(ROOT)  # the fraud platform, as the CLI loads it

@@ -45,7 +45,7 @@ class Derivation:
 
 
 def resource_types(templates: Iterable[Mapping]) -> tuple[str, ...]:
-    types = set()
+    types: set[str] = set()
     for template in templates:
         if template.get("Transform"):
             raise UnsupportedTemplate(f"transform {template['Transform']} creates resources cfnops cannot see")

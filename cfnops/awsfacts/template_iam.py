@@ -18,7 +18,7 @@ def _as_list(value) -> list:
 
 def trusted_services(templates: Mapping[str, dict]) -> tuple[str, ...]:
     """Every service principal a role of the templates trusts: where PassRole may hand roles."""
-    services = set()
+    services: set[str] = set()
     for resource in _resources(templates):
         if resource["Type"] == "AWS::IAM::Role":
             for statement in resource["Properties"]["AssumeRolePolicyDocument"].get("Statement", []):

@@ -21,9 +21,9 @@ from importlib import metadata
 from pathlib import Path
 
 from ..core.errors import FindingsError
-from .findings import Finding
-from ..inputs.project import Project
 from ..core.words import plural
+from ..inputs.project import Project
+from .findings import Finding
 
 RULES_DIR = Path(__file__).parent / "lintrules"
 GATE_DIRS = (Path(__file__).parent / "gate", Path(__file__).parents[1] / "awsfacts")
@@ -104,11 +104,12 @@ def run_checkov(files: dict[str, str]) -> dict[str, list[Finding]]:
     report = Runner().run(root_folder=None, files=list(files.values()),
                           runner_filter=RunnerFilter(framework=["cloudformation"]))
     findings: dict[str, list[Finding]] = {file: [] for file in files}
-    for check in report.failed_checks:
+    reports = report if isinstance(report, list) else [report]  # a list only when several frameworks ran
+    for check in (check for one in reports for check in one.failed_checks):
         file = shown[str(Path(check.file_abs_path).resolve())]
         findings[file].append(Finding(file, check.resource.replace(".", "/", 1), check.check_id, "error",
                                       check.check_name, "checkov"))
-    for error in report.parsing_errors:
+    for error in (error for one in reports for error in one.parsing_errors):
         file = shown[str(Path(error).resolve())]
         findings[file].append(Finding(file, "", "PARSE", "error", f"checkov could not parse: {error}", "checkov"))
     return findings

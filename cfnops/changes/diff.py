@@ -32,7 +32,7 @@ def differences(old: object, new: object, path: str = "") -> list[PropertyChange
             found += differences(old.get(key, ABSENT), new.get(key, ABSENT), f"{path}/{key}")
         return found
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [change for index, (a, b) in enumerate(zip(old, new)) for change in differences(a, b, f"{path}/{index}")]
+        return [change for index, (a, b) in enumerate(zip(old, new, strict=True)) for change in differences(a, b, f"{path}/{index}")]
     return [PropertyChange(path or "/", old, new)]
 
 

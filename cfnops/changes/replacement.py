@@ -22,7 +22,7 @@ def _segments(pointer: str) -> list[str]:
 
 def _overlaps(path: list[str], pointer: list[str]) -> bool:
     """One is a prefix of the other (``*`` in the pointer matches any segment)."""
-    return all(p == "*" or p == q for p, q in zip(pointer, path))
+    return all(p == "*" or p == q for p, q in zip(pointer, path, strict=False))
 
 
 def _hits(paths: list[list[str]], pointers: Iterable[str]) -> bool:

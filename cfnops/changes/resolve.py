@@ -11,7 +11,7 @@ exactly when they are the same expression.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..awsfacts import intrinsics
@@ -65,7 +65,7 @@ def _parameter(declaration: Mapping, value: object) -> object:
     return value
 
 
-def _unknown(resources: Mapping) -> "callable":
+def _unknown(resources: Mapping) -> Callable[[dict], KnownAfterApply]:
     def unknown(node: dict) -> KnownAfterApply:
         (function, argument), = node.items()
         if function == "Ref":

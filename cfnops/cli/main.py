@@ -12,9 +12,10 @@ import click
 
 from ..build import render as render_module
 from ..core.errors import CfnopsError, ExitCode, InputError
+from ..core.protocols import AwsFactory, Progress
+from ..core.words import plural
 from ..inputs import platform as platform_module
 from ..inputs.project import Project
-from ..core.words import plural
 
 
 def _project(context: click.Context) -> Project:
@@ -113,7 +114,7 @@ def _connected(region: str):
     return aws
 
 
-def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, progress, run_lint: bool = True):
+def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, progress: Progress, run_lint: bool = True):
     from ..core.aws import Aws
     from ..rollout.pipeline import plan_all, prepare
 
@@ -142,13 +143,14 @@ def _colour(text: str, kind: str) -> str:
 def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, no_diff: bool,
          output_format: str, with_drift: bool) -> None:
     """Preview every StackSet of an environment: exit 0 no changes, 2 changes."""
-    from ..rollout import planview
     from ..changes import json_view, markdown, report
     from ..changes import text as changes_text
+    from ..rollout import planview
     from .progress import PlainProgress
 
     progress = PlainProgress(sys.stderr)
     aws, _, plans = _plans(context, environment, stacksets, timeout, progress)
+    drift: dict | None
     if with_drift:
         drift, source = _overwritten(context, aws, plans, environment, progress, timeout), "DRIFT=1"
     else:
@@ -166,7 +168,7 @@ def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], t
         raise SystemExit(int(ExitCode.DIFFERENCES))
 
 
-def _saved_drift(context: click.Context, aws, plans, environment: str, progress) -> tuple[dict | None, str]:
+def _saved_drift(context: click.Context, aws: AwsFactory, plans, environment: str, progress: Progress) -> tuple[dict | None, str]:
     """The drift of the environment's saved report (reports/saved.py) for the StackSets it
     detected after their last deploy; (None, "") when there is none."""
     from ..changes import overwrite
@@ -189,12 +191,12 @@ def _saved_drift(context: click.Context, aws, plans, environment: str, progress)
     return {name: overwrite.from_drift(by_name[name].resources, s) for name, s in found.items()}, source
 
 
-def _overwritten(context: click.Context, aws, plans, environment: str, progress, timeout: float) -> dict:
+def _overwritten(context: click.Context, aws: AwsFactory, plans, environment: str, progress: Progress, timeout: float) -> dict:
     """DetectStackSetDrift on the planned StackSets (ignore rules applied): per StackSet, the
     drift the update overwrites and the drift that stays."""
-    from ..drift import detect as drift_module
-    from ..core.aws import translate_errors
     from ..changes import overwrite
+    from ..core.aws import translate_errors
+    from ..drift import detect as drift_module
 
     project = _project(context)
     rules = drift_module.load_ignore_rules(project.root / "drift-ignore.yaml", "drift-ignore.yaml")
@@ -221,11 +223,11 @@ def _overwritten(context: click.Context, aws, plans, environment: str, progress,
 def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...], prune: bool,
            retain_stacks: bool | None, timeout: float, allow_failover: bool, allow_replace: str) -> None:
     """Check, plan and roll out every StackSet of an environment (exit 1 on any failed instance)."""
+    from ..core.aws import Aws
     from ..rollout import deploy as deploy_module
     from ..rollout import planview
-    from ..core.aws import Aws
-    from .progress import make_progress
     from ..rollout.pipeline import deploy_environment
+    from .progress import make_progress
 
     def show(plans) -> None:
         for item in plans:
@@ -254,10 +256,10 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
 @click.pass_context
 def copy_tables(context: click.Context, environment: str, stacksets: tuple[str, ...]) -> None:
     """Copy regional tables' items into the global tables that replace them (idempotent)."""
-    from ..rollout import tablecopy
     from ..core.aws import Aws, translate_errors
-    from .progress import PlainProgress
+    from ..rollout import tablecopy
     from ..rollout.pipeline import prepare
+    from .progress import PlainProgress
 
     project = _project(context)
     prepared = prepare(project, environment, stacksets, run_lint=False)
@@ -276,8 +278,8 @@ def copy_tables(context: click.Context, environment: str, stacksets: tuple[str, 
 @click.pass_context
 def status(context: click.Context, environment: str, stacksets: tuple[str, ...]) -> None:
     """Show every StackSet's instances per region and account (exit 1 if any is not CURRENT)."""
-    from ..rollout import planview
     from ..core.errors import OperationFailedError
+    from ..rollout import planview
     from .progress import PlainProgress
 
     _, _, plans = _plans(context, environment, stacksets, 3600.0, PlainProgress(sys.stderr), run_lint=False)
@@ -295,9 +297,10 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
 @click.pass_context
 def bootstrap(context: click.Context, environment: str, timeout: float, recreate: bool) -> None:
     """Create or update the StackSet roles and the artifacts bucket (plain stack per admin region)."""
-    from ..rollout import bootstrap as bootstrap_module
-    from ..inputs import stacksets as config, params
     from ..build import lint
+    from ..inputs import params
+    from ..inputs import stacksets as config
+    from ..rollout import bootstrap as bootstrap_module
 
     project = _project(context)
     template = project.platform.bootstrap
@@ -327,12 +330,12 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...], confirmation: str | None,
             remove_retained: bool, timeout: float) -> None:
     """Delete an environment's stack instances, then its StackSets (data stays: deletion policies)."""
-    from ..rollout import destroy as destroy_module
-    from ..rollout import retained
     from ..core.aws import translate_errors
     from ..core.errors import OperationFailedError
-    from .progress import make_progress
+    from ..rollout import destroy as destroy_module
+    from ..rollout import retained
     from ..rollout.pipeline import prepare
+    from .progress import make_progress
 
     destroy_module.confirm(environment, confirmation)
     retained.check_removal(environment, remove_retained)
@@ -377,11 +380,11 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
 def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], output_format: str, output: Path | None,
           html_dir: Path, ignore_file: Path, timeout: float) -> None:
     """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
-    from ..drift import detect as drift_module
     from ..core.aws import translate_errors
-    from .progress import PlainProgress
+    from ..drift import detect as drift_module
     from ..reports import html, json_report, markdown, saved, text
     from ..rollout.pipeline import prepare
+    from .progress import PlainProgress
 
     project = _project(context)
     ignore_path = ignore_file if ignore_file.is_absolute() else project.root / ignore_file
@@ -477,7 +480,7 @@ def _run(argv: list[str] | None) -> int:
     except click.ClickException as error:  # usage errors: bad input on the command line
         click.echo(f"error: {error.format_message()}", err=True)
         return int(ExitCode.INVALID_INPUT)
-    except Exception as error:  # noqa: BLE001 - the one place that turns failures into exit codes
+    except Exception as error:  # the one place that turns failures into exit codes
         failure = _as_failure(error)
         if failure is None:
             if os.environ.get("CFNOPS_DEBUG"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import TextIO
+from typing import IO
 
 from rich.console import Console
 from rich.live import Live
@@ -20,7 +20,7 @@ COLOURS = {"SUCCEEDED": "green", "FAILED": "red", "CANCELLED": "yellow", "RUNNIN
 
 
 class PlainProgress:
-    def __init__(self, stream: TextIO | None = None):
+    def __init__(self, stream: IO[str] | None = None):
         self.stream = stream or sys.stdout
         self._seen: dict[tuple[str, str, str], str] = {}
         self._lock = threading.Lock()
@@ -98,7 +98,7 @@ class LiveProgress(PlainProgress):
             self.live.stop()
 
 
-def make_progress(stream: TextIO | None = None) -> PlainProgress:
+def make_progress(stream: IO[str] | None = None) -> PlainProgress:
     stream = stream or sys.stdout
     if stream.isatty():
         return LiveProgress(Console(file=stream))

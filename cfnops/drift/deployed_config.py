@@ -13,9 +13,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..core.protocols import AwsFactory
 from ..inputs import accounts, confighash, params
 from ..inputs import stacksets as config
-from ..core.aws import Aws
 from ..inputs.project import Project
 
 DEPLOYED, NOT_DEPLOYED, UNREADABLE = "deployed", "not deployed", "unreadable"
@@ -57,25 +57,25 @@ def _manifest_output(template: Mapping) -> tuple[str, str] | None:
     return next(iter(confighash.computed(template).items()), None)
 
 
-def _outputs(aws: Aws, region: str, stack_id: str) -> dict[str, str]:
+def _outputs(aws: AwsFactory, region: str, stack_id: str) -> dict[str, str]:
     stacks = aws.client("cloudformation", region).describe_stacks(StackName=stack_id)["Stacks"]
     return {o["OutputKey"]: o.get("OutputValue", "") for o in stacks[0].get("Outputs", [])}
 
 
-def _instances(aws: Aws, spec: config.StackSetSpec) -> list[dict]:
+def _instances(aws: AwsFactory, spec: config.StackSetSpec) -> list[dict]:
     client = aws.client("cloudformation", spec.administrator_region)
     pages = client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name)
     return [summary for page in pages for summary in page.get("Summaries", [])]
 
 
-def _stackset_exists(aws: Aws, spec: config.StackSetSpec) -> bool:
+def _stackset_exists(aws: AwsFactory, spec: config.StackSetSpec) -> bool:
     client = aws.client("cloudformation", spec.administrator_region)
     names = {s["StackSetName"] for page in client.get_paginator("list_stack_sets").paginate(Status="ACTIVE")
              for s in page.get("Summaries", [])}
     return spec.name in names
 
 
-def read_environment(project: Project, aws: Aws, environment: str, templates: Mapping[str, dict]) -> list[DeployedConfig]:
+def read_environment(project: Project, aws: AwsFactory, environment: str, templates: Mapping[str, dict]) -> list[DeployedConfig]:
     """Every instance of every StackSet of ``environment`` whose template has a computed hash."""
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)

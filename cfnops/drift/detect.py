@@ -11,19 +11,21 @@ hidden counts as in sync.
 
 from __future__ import annotations
 
+import builtins
 import fnmatch
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..inputs.stacksets import StackSetSpec
 from ..core.errors import InputError
-from .normalise import NORMALISERS
-from ..rollout.operations import Outcome, Runner, WaitSettings
+from ..core.protocols import AwsFactory, CloudFormationClient, Progress
 from ..inputs.paramfiles import parse_yaml
+from ..inputs.stacksets import StackSetSpec
+from ..rollout.operations import Outcome, Runner, WaitSettings
 from ..rollout.plan import read_actual
+from .normalise import NORMALISERS
 
 READ_STATUSES = ["MODIFIED", "DELETED", "NOT_CHECKED"]
 
@@ -45,7 +47,7 @@ class IgnoreRule:
     def canonical(self, value: Any, properties: dict | None = None) -> Any:
         return NORMALISERS[self.normaliser](value, self.keys, properties)
 
-    @property
+    @builtins.property  # the field `property` shadows the builtin in this class body
     def label(self) -> str:
         keys = f" + {', '.join(self.keys)}" if self.keys else ""
         return f"{self.resource_type} {self.property} ({self.normaliser}{keys})"
@@ -136,14 +138,14 @@ def _rule(item: Any, where: str) -> IgnoreRule | str:
         return (f"{where}.property_path: path globs are no longer accepted (they hid real changes); "
                 f"{RULE_SHAPE}")
     unknown = set(item) - RULE_KEYS - {"keys"}
-    if unknown or not RULE_KEYS <= set(item) or not all(isinstance(item[k], str) and item[k].strip() for k in RULE_KEYS):
+    if unknown or not set(item) >= RULE_KEYS or not all(isinstance(item[k], str) and item[k].strip() for k in RULE_KEYS):
         return f"{where}: {RULE_SHAPE}, got keys {', '.join(sorted(map(str, item)))}"
     if item["normaliser"] not in NORMALISERS:
         return f"{where}.normaliser: expected one of {', '.join(NORMALISERS)}, got {item['normaliser']}"
     if "/" in item["property"] or "*" in item["property"]:
         return f"{where}.property: expected a top-level property name (no path, no glob), got {item['property']}"
     keys = item.get("keys", [])
-    if keys and item["normaliser"] != "service-tags" or not isinstance(keys, list) \
+    if (keys and item["normaliser"] != "service-tags") or not isinstance(keys, list) \
             or not all(isinstance(k, str) and k.strip() for k in keys):
         return f"{where}.keys: expected a list of tag keys, and only with normaliser service-tags"
     return IgnoreRule(item["resource_type"], item["property"], item["normaliser"], item["reason"], tuple(keys))
@@ -168,8 +170,9 @@ class StackProperties:
     when that stack cannot be read (another account, no permission): then no rule can
     prove a difference harmless, and it stays drift."""
 
-    def __init__(self, aws):
-        self.aws, self.cache = aws, {}
+    def __init__(self, aws: AwsFactory):
+        self.aws = aws
+        self.cache: dict[str, dict[str, tuple[dict, dict]]] = {}
 
     def __call__(self, summary: dict) -> tuple[dict, dict] | None:
         stack_id = summary.get("StackId", "")
@@ -211,14 +214,15 @@ def _harmless(rule: IgnoreRule, group: list[dict], properties: tuple[dict, dict]
         expected, actual = properties[0].get(rule.property), properties[1].get(rule.property)
         context = properties[0]
     elif len(group) == 1 and group[0].get("PropertyPath") == f"/{rule.property}":
-        expected, actual, context = _value(group[0].get("ExpectedValue")), _value(group[0].get("ActualValue")), None
+        expected, actual, context = _value(group[0].get("ExpectedValue", "")), _value(group[0].get("ActualValue", "")), None
     else:
         return False  # only parts of the value are known: nothing proves the change harmless
     return rule.canonical(expected, context) == rule.canonical(actual, context)
 
 
 def _differences(summary: dict, rules: tuple[IgnoreRule, ...], properties_of) -> list[PropertyDifference]:
-    kind, groups = summary.get("ResourceType", ""), {}
+    kind = summary.get("ResourceType", "")
+    groups: dict[str, list[dict]] = {}
     for difference in summary.get("PropertyDifferences", []):
         groups.setdefault(top_property(difference.get("PropertyPath", "")), []).append(difference)
     found = []
@@ -227,7 +231,7 @@ def _differences(summary: dict, rules: tuple[IgnoreRule, ...], properties_of) ->
         hidden = rule is not None and _harmless(rule, group, properties_of(summary))
         for d in group:
             found.append(PropertyDifference(d.get("PropertyPath", ""), d.get("ExpectedValue", ""), d.get("ActualValue", ""),
-                                            d.get("DifferenceType", ""), rule.reason if hidden else "",
+                                            d.get("DifferenceType", ""), rule.reason if rule is not None and hidden else "",
                                             rule if hidden else None))
     return found
 
@@ -240,9 +244,10 @@ def _resource(summary: dict, rules: tuple[IgnoreRule, ...], properties_of=lambda
                          summary.get("ResourceType", ""), summary.get("StackResourceDriftStatus", ""), tuple(differences))
 
 
-def rule_uses(report: "DriftReport") -> list[tuple[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]]]:
+def rule_uses(report: DriftReport) -> list[tuple[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]]]:
     """Every rule of the run with what it hid; a rule with nothing is unused."""
-    hid = {rule: [] for rule in report.rules}
+    hid: dict[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]] = {
+        rule: [] for rule in report.rules}
     for stackset in report.stacksets:
         for instance in stackset.instances:
             for resource in instance.resources:
@@ -252,7 +257,7 @@ def rule_uses(report: "DriftReport") -> list[tuple[IgnoreRule, list[tuple[StackS
     return list(hid.items())
 
 
-def resource_drifts(client, stackset: str, account: str, region: str, operation_id: str) -> list[dict]:
+def resource_drifts(client: CloudFormationClient, stackset: str, account: str, region: str, operation_id: str) -> list[dict]:
     """ListStackInstanceResourceDrifts has no paginator: follow NextToken by hand."""
     summaries, token = [], None
     while True:
@@ -267,7 +272,7 @@ def resource_drifts(client, stackset: str, account: str, region: str, operation_
             return summaries
 
 
-def _instance(client, spec: StackSetSpec, instance, operation_id: str, rules, properties_of) -> InstanceDrift:
+def _instance(client: CloudFormationClient, spec: StackSetSpec, instance, operation_id: str, rules, properties_of) -> InstanceDrift:
     resources: tuple[ResourceDrift, ...] = ()
     status = instance.drift_status
     if instance.drift_status == "DRIFTED":
@@ -276,7 +281,7 @@ def _instance(client, spec: StackSetSpec, instance, operation_id: str, rules, pr
     return InstanceDrift(instance.account, instance.region, status, instance.drift_status, instance.last_drift_check, resources)
 
 
-def detect(aws, spec: StackSetSpec, progress, wait: WaitSettings, rules: tuple[IgnoreRule, ...]) -> StackSetDrift:
+def detect(aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: WaitSettings, rules: tuple[IgnoreRule, ...]) -> StackSetDrift:
     client = aws.client("cloudformation", spec.administrator_region)
     runner = Runner(client, progress, wait)
     outcome: Outcome = runner.start(spec.name, "DETECT_DRIFT", lambda: client.detect_stack_set_drift(
@@ -292,10 +297,10 @@ def detect(aws, spec: StackSetSpec, progress, wait: WaitSettings, rules: tuple[I
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def detect_all(aws, specs: list[StackSetSpec], environment: str, progress, wait: WaitSettings,
+def detect_all(aws: AwsFactory, specs: list[StackSetSpec], environment: str, progress: Progress, wait: WaitSettings,
                rules: tuple[IgnoreRule, ...]) -> DriftReport:
     from concurrent.futures import ThreadPoolExecutor
 

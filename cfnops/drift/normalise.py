@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 ACCOUNT = re.compile(r"^\d{12}$")
@@ -135,6 +135,7 @@ def _service_key(key: Any, rule_keys: tuple[str, ...]) -> bool:
 
 def service_tags(value: Any, rule_keys: tuple[str, ...] = (), properties: dict | None = None) -> Any:
     """Tags as {key: value}, without the keys AWS services add (``aws:`` and ``rule_keys``)."""
+    pairs: Iterable[tuple[Any, Any]]
     if isinstance(value, dict):
         pairs = value.items()
     elif isinstance(value, list) and all(isinstance(t, dict) and "Key" in t for t in value):

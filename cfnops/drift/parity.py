@@ -3,14 +3,14 @@ environment rules account for each difference."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..inputs import confighash, params
-from ..inputs.platform import Platform
 from ..core.words import plural
+from ..inputs import confighash, params
 from ..inputs.params import REGION_BOUND
+from ..inputs.platform import Platform
 from .deployed_config import DEPLOYED, DeployedConfig, differing_keys
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .stacksets import StackSetSpec
 from ..core.errors import InputError, shown_value
+from .stacksets import StackSetSpec
 
 PLACEHOLDER = "{account}"
 SAMPLE_ACCOUNT = "000000000000"  # stands in for {account} while the template's constraints are checked

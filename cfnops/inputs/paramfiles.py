@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import safeyaml
 from ..core.errors import InputError, shown_value
+from . import safeyaml
 
 SCALARS = (str, int, float, bool)
 

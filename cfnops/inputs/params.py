@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..core.errors import InputError, shown_value
 from . import accounts, confighash, paramfiles
 from .constraints import ConstraintError, normalize
-from ..core.errors import InputError, shown_value
 from .platform import Platform
 from .project import Project
 
@@ -197,11 +197,11 @@ def _apply_rules(platform: Platform, environment: str, env_file: str, template: 
             problem = rule.problem(environment, values[rule.parameter].value)
             if problem:
                 problems.add(*_where(env_file, template, rule.parameter, values[rule.parameter]), problem)
-    for rule in platform.cross_rules:
-        if all(name in values for name in rule.needs):
-            problem = rule.check({name: values[name].value for name in rule.needs})
+    for cross in platform.cross_rules:
+        if all(name in values for name in cross.needs):
+            problem = cross.check({name: values[name].value for name in cross.needs})
             if problem:
-                problems.add(*_where(env_file, template, rule.parameter, values[rule.parameter]), problem)
+                problems.add(*_where(env_file, template, cross.parameter, values[cross.parameter]), problem)
 
 
 def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:

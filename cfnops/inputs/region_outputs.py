@@ -129,7 +129,7 @@ def parse(raw, problem: Callable[[str, str], None]) -> tuple[RegionOutput, ...]:
         for where, message in problems:
             problem(where, message)
         if not problems:
-            declared.append(RegionOutput(parameter, body["stackset"], body["output"], scope))
+            declared.append(RegionOutput(parameter, body["stackset"], body["output"], body["regions"]))
     return tuple(declared)
 
 

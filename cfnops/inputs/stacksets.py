@@ -95,7 +95,8 @@ class StackSetSpec:
 
 class _Checker:
     def __init__(self, file: str):
-        self.file, self.problems = file, []
+        self.file = file
+        self.problems: list[str] = []
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{self.file}: {key}: {message}")
@@ -240,8 +241,8 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
     tags = _tags(checker, data.get("tags", {}))
     description = data.get("description", f"{template} ({environment}), managed by cfnops")
     if not isinstance(description, str) or stackset_limits.description_problem(description):
-        checker.problem("description", (stackset_limits.description_problem(description) if isinstance(description, str)
-                                        else "expected a string") + f", got {shown_value(description)}")
+        checker.problem("description", ((isinstance(description, str) and stackset_limits.description_problem(description))
+                                        or "expected a string") + f", got {shown_value(description)}")
     if not isinstance(data.get("managed_execution", True), bool):
         checker.problem("managed_execution", f"expected true or false, got {shown_value(data['managed_execution'])}")
     spec = StackSetSpec(

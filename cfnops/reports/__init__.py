@@ -3,8 +3,8 @@ the report alone; none calls AWS."""
 
 from __future__ import annotations
 
-from ..drift.detect import DriftReport, StackSetDrift, rule_uses
 from ..core.words import plural
+from ..drift.detect import DriftReport, StackSetDrift, rule_uses
 
 STATUS_ORDER = ("DRIFTED", "FAILED", "UNKNOWN", "NOT_CHECKED", "IN_SYNC")
 

@@ -24,7 +24,7 @@ def from_dict(data: dict) -> DriftReport:
     uses = data["ignore_rule_uses"]
     rules = tuple(IgnoreRule(u["resource_type"], u["property"], u["normaliser"], u["reason"], tuple(u["keys"])) for u in uses)
     hid = {(h["stackset"], h["account"], h["region"], h["logical_id"], h["path"]): rule
-           for rule, use in zip(rules, uses) for h in use["hid"]}
+           for rule, use in zip(rules, uses, strict=True) for h in use["hid"]}
     return DriftReport(data["environment"], data["started"], data["finished"], tuple(data["regions"]),
                        tuple(_stackset(s, hid) for s in data["stacksets"]), data["ignore_rules"], rules)
 

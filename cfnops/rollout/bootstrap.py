@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError, WaiterError
 from ..awsfacts import cfn_limits
 from ..core.aws import ACCESS_ERRORS, describe, error_code, error_message, translate_errors
 from ..core.errors import OperationFailedError
+from ..core.protocols import AwsFactory, CloudFormationClient
 from .operations import WaitSettings
 
 STACK_NAME = "cfnops-bootstrap"
@@ -42,7 +43,7 @@ def _parameters(values: dict[str, str]) -> list[dict]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
 
 
-def find_stack(client) -> dict | None:
+def find_stack(client: CloudFormationClient) -> dict | None:
     """The bootstrap stack (DescribeStacks), or None when there is none."""
     try:
         stacks = client.describe_stacks(StackName=STACK_NAME)["Stacks"]
@@ -53,12 +54,12 @@ def find_stack(client) -> dict | None:
     return stacks[0] if stacks and stacks[0]["StackStatus"] != "DELETE_COMPLETE" else None
 
 
-def stack_status(client) -> str | None:
+def stack_status(client: CloudFormationClient) -> str | None:
     stack = find_stack(client)
     return stack["StackStatus"] if stack else None
 
 
-def first_failure(client, stack_id: str) -> str:
+def first_failure(client: CloudFormationClient, stack_id: str) -> str:
     """'<logical id>: <reason>' of the first *_FAILED event of the stack's last operation."""
     earliest = None
     for event in _last_operation_events(client, stack_id):
@@ -67,7 +68,7 @@ def first_failure(client, stack_id: str) -> str:
     return _describe(earliest) if earliest else "CloudFormation recorded no failed event"
 
 
-def _last_operation_events(client, stack_id: str):
+def _last_operation_events(client: CloudFormationClient, stack_id: str):
     """DescribeStackEvents (newest first) back to the start of the stack's last operation."""
     for page in client.get_paginator("describe_stack_events").paginate(StackName=stack_id):
         for event in page["StackEvents"]:
@@ -80,7 +81,7 @@ def _describe(event: dict) -> str:
     return f"{event.get('LogicalResourceId', '?')}: {event.get('ResourceStatusReason') or 'no reason given'}"
 
 
-def _wait(client, waiter: str, stack_id: str, request: Request, doing: str) -> None:
+def _wait(client: CloudFormationClient, waiter: str, stack_id: str, request: Request, doing: str) -> None:
     delay = int(request.wait.first_poll)
     try:
         client.get_waiter(waiter).wait(StackName=stack_id, WaiterConfig={
@@ -92,18 +93,18 @@ def _wait(client, waiter: str, stack_id: str, request: Request, doing: str) -> N
                                    f"{first_failure(client, stack_id)}{hint}") from None
 
 
-def _create(client, arguments: dict, request: Request) -> None:
+def _create(client: CloudFormationClient, arguments: dict, request: Request) -> None:
     stack_id = client.create_stack(**arguments, EnableTerminationProtection=True)["StackId"]
     _wait(client, "stack_create_complete", stack_id, request, "creation")
 
 
-def _delete(client, stack_id: str, request: Request) -> None:
+def _delete(client: CloudFormationClient, stack_id: str, request: Request) -> None:
     client.update_termination_protection(StackName=stack_id, EnableTerminationProtection=False)
     client.delete_stack(StackName=stack_id)
     _wait(client, "stack_delete_complete", stack_id, request, "deletion")
 
 
-def _update(client, arguments: dict, stack_id: str, request: Request) -> str:
+def _update(client: CloudFormationClient, arguments: dict, stack_id: str, request: Request) -> str:
     try:
         client.update_stack(**arguments)
     except ClientError as error:
@@ -114,7 +115,7 @@ def _update(client, arguments: dict, stack_id: str, request: Request) -> str:
     return "updated"
 
 
-def _apply(client, request: Request) -> str:
+def _apply(client: CloudFormationClient, request: Request) -> str:
     arguments = dict(StackName=STACK_NAME, TemplateBody=cfn_limits.body_for(request.template_text) or request.template_text, Parameters=_parameters(request.values),
                      Capabilities=["CAPABILITY_NAMED_IAM"], Tags=[{"Key": "ManagedBy", "Value": "cfnops"}])
     stack = find_stack(client)
@@ -131,7 +132,7 @@ def _apply(client, request: Request) -> str:
     return "recreated"
 
 
-def deploy_region(aws, request: Request) -> str:
+def deploy_region(aws: AwsFactory, request: Request) -> str:
     """Create, update or (``recreate``, from a failed state) re-create the bootstrap stack in
     the request's region: 'created', 'updated', 'unchanged' or 'recreated'."""
     client = aws.client("cloudformation", request.region)

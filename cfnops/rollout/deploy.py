@@ -23,13 +23,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from . import roles, staged
 from ..awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
-from ..inputs.stacksets import StackSetSpec, levels
 from ..core.errors import OperationFailedError
+from ..core.protocols import AwsFactory, Progress
+from ..inputs.stacksets import StackSetSpec, levels
+from . import roles, staged
 from .operations import Outcome, Runner, WaitSettings
 from .plan import Desired, Plan, digest, new_operation_id
-
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def artifacts_bucket(pattern: str, account: str, region: str) -> str:
     return pattern.format(account=account, region=region)
 
 
-def template_source(aws, desired: Desired, account: str, bucket_pattern: str) -> dict:
+def template_source(aws: AwsFactory, desired: Desired, account: str, bucket_pattern: str) -> dict:
     """TemplateBody up to 51,200 bytes; larger templates go through the artifacts bucket."""
     body = desired.template_text.encode()
     if len(body) <= TEMPLATE_BODY_BYTES:
@@ -118,7 +118,7 @@ def _stackset_properties(desired: Desired) -> dict:
 
 
 class StackSetApplier:
-    def __init__(self, aws, plan: Plan, progress, options: DeployOptions, account: str):
+    def __init__(self, aws: AwsFactory, plan: Plan, progress: Progress, options: DeployOptions, account: str):
         self.plan, self.options, self.aws, self.account = plan, options, aws, account
         spec = plan.desired.spec
         self.client = aws.client("cloudformation", spec.administrator_region)
@@ -240,7 +240,7 @@ class StackSetApplier:
                  OperationId=new_operation_id(plan.desired.all_digest))
 
 
-def apply_all(aws, plans: list[Plan], progress, options: DeployOptions, account: str, replans=None) -> list[StackSetResult]:
+def apply_all(aws: AwsFactory, plans: list[Plan], progress: Progress, options: DeployOptions, account: str, replans=None) -> list[StackSetResult]:
     """Creates and updates level by level (dependencies first), StackSets of a level
     concurrently; then removals in reverse (dependents first). A failed level stops it.
     ``replans``: StackSet key -> a fresh (plan, held-back regions) for StackSets that read

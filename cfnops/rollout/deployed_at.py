@@ -8,7 +8,7 @@ when none ever ended (never deployed): then no saved drift report counts.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..drift.detect import DriftReport, StackSetDrift
 
@@ -25,7 +25,7 @@ def last_deploy(client, stackset_name: str) -> datetime | None:
 
 
 def report_time(report: DriftReport) -> datetime:
-    return datetime.strptime(report.finished, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(report.finished, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def newer_drift(client_for, plans, report: DriftReport) -> dict[str, StackSetDrift]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ..inputs.stacksets import StackSetSpec, levels
 from ..core.errors import InputError
+from ..core.protocols import AwsFactory, Progress
+from ..inputs.stacksets import StackSetSpec, levels
 from .operations import Outcome, Runner, WaitSettings
 from .plan import read_actual
 
@@ -17,7 +18,7 @@ def confirm(environment: str, confirmation: str | None) -> None:
         raise InputError("destroying prod needs CONFIRM=prod (--confirm prod); nothing was changed")
 
 
-def destroy_one(aws, spec: StackSetSpec, progress, wait: WaitSettings) -> list[Outcome]:
+def destroy_one(aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: WaitSettings) -> list[Outcome]:
     client = aws.client("cloudformation", spec.administrator_region)
     actual = read_actual(client, spec)
     if not actual.exists:
@@ -40,7 +41,7 @@ def destroy_one(aws, spec: StackSetSpec, progress, wait: WaitSettings) -> list[O
     return outcomes
 
 
-def destroy_all(aws, specs: list[StackSetSpec], progress, wait: WaitSettings) -> list[Outcome]:
+def destroy_all(aws: AwsFactory, specs: list[StackSetSpec], progress: Progress, wait: WaitSettings) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for level in reversed(levels(specs)):
         with ThreadPoolExecutor(max_workers=len(level)) as pool:

@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from ..core import interrupt
 from ..core.aws import error_code
 from ..core.errors import OperationFailedError
+from ..core.protocols import CloudFormationClient, Progress
 
 DONE = ("SUCCEEDED", "FAILED", "STOPPED")
 MIN_RETRY_SECONDS = 0.5
@@ -73,7 +74,7 @@ class Outcome:
 class Runner:
     """Runs operations on one client, reporting to ``progress`` (see progress.py)."""
 
-    def __init__(self, client, progress, settings: WaitSettings):
+    def __init__(self, client: CloudFormationClient, progress: Progress, settings: WaitSettings):
         self.client, self.progress, self.settings = client, progress, settings
 
     def _sleep(self, seconds: float) -> None:

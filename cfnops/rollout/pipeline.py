@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..inputs import accounts, region_outputs, stacksets as config, params
-from . import bootstrap, readiness, region_values, roles, staged
 from ..build import lint, render
 from ..changes import guard
-from ..core.aws import Aws, translate_errors
+from ..core.aws import translate_errors
+from ..core.protocols import AwsFactory, Progress
+from ..inputs import accounts, params, region_outputs
+from ..inputs import stacksets as config
+from ..inputs.project import Project
+from . import readiness, region_values, roles, staged
 from .deploy import DeployOptions, StackSetResult, apply_all, deletes_stacks
 from .operations import Runner, WaitSettings
 from .plan import Plan, build_desired, make_plan, read_actual
-from ..inputs.project import Project
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
     return Prepared(environment, specs, texts, resolved, all_specs)
 
 
-def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tuple[str, list[Plan]]:
+def plan_all(aws: AwsFactory, prepared: Prepared, progress: Progress, wait: WaitSettings) -> tuple[str, list[Plan]]:
     """(caller account, one plan per StackSet in dependency order)."""
     with translate_errors():
         account = aws.account_id(prepared.specs[0].administrator_region)
@@ -63,7 +65,7 @@ def plan_all(aws: Aws, prepared: Prepared, progress, wait: WaitSettings) -> tupl
     return account, plans
 
 
-def plan_one(aws: Aws, prepared: Prepared, spec: config.StackSetSpec, account: str, progress, wait: WaitSettings,
+def plan_one(aws: AwsFactory, prepared: Prepared, spec: config.StackSetSpec, account: str, progress: Progress, wait: WaitSettings,
              hold_back: bool = False) -> tuple[Plan, dict]:
     """(plan, region -> values it still waits for). With ``hold_back``, regions whose values
     from other regions are not all known are left out of the plan (a pass of staged.py)."""
@@ -88,7 +90,7 @@ def plan_one(aws: Aws, prepared: Prepared, spec: config.StackSetSpec, account: s
     return (staged.hold_back_removals(plan, blocked) if hold_back else plan), blocked
 
 
-def check_bootstrapped(project: Project, aws: Aws, account: str, prepared: Prepared) -> None:
+def check_bootstrapped(project: Project, aws: AwsFactory, account: str, prepared: Prepared) -> None:
     """Before the first change: bootstrap's stack, roles and bucket in every administrator region (reads only)."""
     regions = list(dict.fromkeys(spec.administrator_region for spec in prepared.specs))
     roles = readiness.role_names(json.loads(project.template_path(project.platform.bootstrap).read_text(encoding="utf-8")))
@@ -102,7 +104,7 @@ class Rollout:
     results: list[StackSetResult]
 
 
-def deploy_environment(project: Project, environment: str, aws: Aws, progress, options: DeployOptions,
+def deploy_environment(project: Project, environment: str, aws: AwsFactory, progress: Progress, options: DeployOptions,
                        only: tuple[str, ...] = (), run_lint: bool = True, on_plans=None) -> Rollout:
     """`make deploy`: offline checks, plans, the guard (changes/guard.py), then changes (none when nothing differs)."""
     prepared = prepare(project, environment, only, run_lint=run_lint)

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from ..inputs import accounts
-from . import protection
-from ..core.aws import error_code
-from ..inputs.stacksets import StackSetSpec
-from ..inputs.params import ResolvedEnvironment
 from ..changes import engine
 from ..changes.resolve import Instance
+from ..core.aws import error_code
+from ..core.protocols import CloudFormationClient
+from ..inputs import accounts
+from ..inputs.params import ResolvedEnvironment
+from ..inputs.stacksets import StackSetSpec
+from . import protection
 
 MASK = "****"
 OPERATION_ID = re.compile(r"^cfnops-([0-9a-f]{10})-[0-9a-f]{12}$")
@@ -132,7 +133,7 @@ class Actual:
     instances: tuple[InstanceState, ...] = ()
 
 
-def read_actual(client, spec: StackSetSpec) -> Actual:
+def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
     """DescribeStackSet + ListStackInstances (paginated). A StackSet that does not exist
     is ``Actual(exists=False)``: the plan creates it."""
     try:
@@ -169,7 +170,7 @@ def _timestamp(value) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(value, "strftime") else str(value or "")
 
 
-def read_overrides(client, spec: StackSetSpec, instance: InstanceState) -> dict[str, str]:
+def read_overrides(client: CloudFormationClient, spec: StackSetSpec, instance: InstanceState) -> dict[str, str]:
     detail = client.describe_stack_instance(StackSetName=spec.name, StackInstanceAccount=instance.account,
                                             StackInstanceRegion=instance.region)["StackInstance"]
     return {p["ParameterKey"]: p.get("ParameterValue", "") for p in detail.get("ParameterOverrides", [])}
@@ -274,8 +275,9 @@ def _parameter_changes(desired: Desired, actual: Actual, actual_overrides: dict[
             for key in sorted(set(before) | set(after)):
                 if before.get(key) != after.get(key) and key in desired.overrides.get(region, {}):
                     by_region.setdefault((region, key, before.get(key), after.get(key)), []).append(target)
-    for (region, key, before, after), targets in by_region.items():
-        changes.append(ParameterChange(f"{region} ({', '.join(targets)})", key, _shown(desired, key, before), _shown(desired, key, after)))
+    for (region, key, old_value, new_value), targets in by_region.items():
+        changes.append(ParameterChange(f"{region} ({', '.join(targets)})", key, _shown(desired, key, old_value),
+                                       _shown(desired, key, new_value)))
     return changes
 
 
@@ -315,7 +317,7 @@ def resource_changes(desired: Desired, actual: Actual, actual_overrides: dict[tu
     return engine.group(per_instance)
 
 
-def removed_resources(client, desired: Desired, actual: Actual, removed: list[InstanceState]) -> tuple[engine.Group, ...]:
+def removed_resources(client: CloudFormationClient, desired: Desired, actual: Actual, removed: list[InstanceState]) -> tuple[engine.Group, ...]:
     """The deployed template of each removed instance, resolved with its parameters, against
     nothing. Its overrides are read (DescribeStackInstance) unless its last operation was
     ours and left none."""
@@ -329,7 +331,7 @@ def removed_resources(client, desired: Desired, actual: Actual, removed: list[In
     return engine.group(per_instance)
 
 
-def make_plan(client, desired: Desired, actual: Actual) -> Plan:
+def make_plan(client: CloudFormationClient, desired: Desired, actual: Actual) -> Plan:
     """Compare; reads DescribeStackInstance only for instances whose overrides cfnops cannot vouch for."""
     spec = desired.spec
     wanted = {(t, r) for t in desired.targets for r in spec.regions}

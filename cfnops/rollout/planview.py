@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from . import roles
 from ..changes import text as changes_text
+from ..core.words import plural
+from . import roles
 from .deploy import retains_stacks
 from .plan import Plan
-from ..core.words import plural
-
 
 
 def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain, retain_stacks: bool | None = None) -> list[str]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from ..core.aws import error_code
+from ..core.errors import NotBootstrappedError
+from ..core.protocols import AwsFactory
 from .bootstrap import STACK_NAME, stack_status
 from .deploy import artifacts_bucket
-from ..core.errors import NotBootstrappedError
 
 USABLE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE")
 
@@ -26,14 +27,14 @@ def role_names(template: dict) -> list[str]:
                   and isinstance(resource.get("Properties", {}).get("RoleName"), str))
 
 
-def _stack_gap(aws, region: str) -> str | None:
+def _stack_gap(aws: AwsFactory, region: str) -> str | None:
     status = stack_status(aws.client("cloudformation", region))
     if status is None:
         return f"stack {STACK_NAME} in {region}"
     return None if status in USABLE else f"stack {STACK_NAME} in {region} ({status})"
 
 
-def _bucket_gap(aws, account: str, region: str, pattern: str) -> str | None:
+def _bucket_gap(aws: AwsFactory, account: str, region: str, pattern: str) -> str | None:
     bucket = artifacts_bucket(pattern, account, region)
     try:
         aws.client("s3", region).head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
@@ -46,7 +47,7 @@ def _bucket_gap(aws, account: str, region: str, pattern: str) -> str | None:
     return None
 
 
-def _role_gap(aws, region: str, name: str) -> str | None:
+def _role_gap(aws: AwsFactory, region: str, name: str) -> str | None:
     try:
         aws.client("iam", region).get_role(RoleName=name)
     except ClientError as error:
@@ -56,7 +57,7 @@ def _role_gap(aws, region: str, name: str) -> str | None:
     return None
 
 
-def missing(aws, account: str, regions: list[str], roles: list[str], bucket_pattern: str) -> list[str]:
+def missing(aws: AwsFactory, account: str, regions: list[str], roles: list[str], bucket_pattern: str) -> list[str]:
     """What bootstrap should have made and is not there (reads only)."""
     gaps = []
     for region in regions:
@@ -65,7 +66,7 @@ def missing(aws, account: str, regions: list[str], roles: list[str], bucket_patt
     return [gap for gap in gaps if gap]
 
 
-def require(aws, account: str, regions: list[str], roles: list[str], environment: str, bucket_pattern: str) -> None:
+def require(aws: AwsFactory, account: str, regions: list[str], roles: list[str], environment: str, bucket_pattern: str) -> None:
     gaps = missing(aws, account, regions, roles, bucket_pattern)
     if gaps:
         raise NotBootstrappedError(f"not bootstrapped: missing {'; '.join(gaps)}: run `make bootstrap ENV={environment}` "

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 
 from botocore.exceptions import ClientError
 
-from ..inputs import region_outputs
 from ..core.aws import error_code
+from ..core.protocols import AwsFactory
+from ..inputs import region_outputs
 from .plan import Desired
 
 
@@ -50,7 +51,7 @@ class RegionValues:
 class OutputReader:
     """Stack outputs of StackSet instances in one account, each stack read once."""
 
-    aws: object
+    aws: AwsFactory
     account: str
     _stacks: dict = field(default_factory=dict)
     _outputs: dict = field(default_factory=dict)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from ..inputs.stacksets import StackSetSpec
 from ..core.errors import InputError
+from ..core.protocols import AwsFactory, CloudFormationClient
+from ..inputs.stacksets import StackSetSpec
 
 KEPT = ("Retain", "RetainExceptOnCreate")
 REMOVABLE_IN = ("dev",)
@@ -49,7 +50,7 @@ def _kept(template: dict) -> dict[str, tuple[str, str]]:
             if resource.get("DeletionPolicy") in KEPT}
 
 
-def _stack_ids(client, spec: StackSetSpec) -> list[dict]:
+def _stack_ids(client: CloudFormationClient, spec: StackSetSpec) -> list[dict]:
     try:
         return [s for page in client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name)
                 for s in page.get("Summaries", []) if s.get("StackId")]
@@ -59,7 +60,7 @@ def _stack_ids(client, spec: StackSetSpec) -> list[dict]:
         raise
 
 
-def collect(aws, spec: StackSetSpec, template: dict) -> list[Retained]:
+def collect(aws: AwsFactory, spec: StackSetSpec, template: dict) -> list[Retained]:
     """The kept resources of every instance of ``spec`` (an instance whose stack cannot be
     read, in another account, lists nothing)."""
     kept, found = _kept(template), []
@@ -87,13 +88,13 @@ def _empty_bucket(s3, name: str) -> None:
             s3.delete_objects(Bucket=name, Delete={"Objects": objects})
 
 
-def _remove_bucket(aws, item: Retained) -> None:
+def _remove_bucket(aws: AwsFactory, item: Retained) -> None:
     s3 = aws.client("s3", item.region)
     _empty_bucket(s3, item.physical_id)
     s3.delete_bucket(Bucket=item.physical_id)
 
 
-def _remove_table(aws, item: Retained) -> None:
+def _remove_table(aws: AwsFactory, item: Retained) -> None:
     dynamodb = aws.client("dynamodb", item.region)
     dynamodb.update_table(TableName=item.physical_id, DeletionProtectionEnabled=False)
     dynamodb.delete_table(TableName=item.physical_id)
@@ -124,7 +125,7 @@ def removable(items: list[Retained]) -> tuple[list[Retained], list[Retained]]:
     return [i for i in items if i.resource_type in REMOVERS], [i for i in items if i.resource_type not in REMOVERS]
 
 
-def remove(aws, items: list[Retained]) -> list[str]:
+def remove(aws: AwsFactory, items: list[Retained]) -> list[str]:
     """Remove each item (one with a remover); the ones that failed, as lines."""
     problems = []
     for item in items:

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from ..core.aws import error_code
 from ..awsfacts.intrinsics import Resolver
+from ..core.aws import error_code
 from ..core.errors import OperationFailedError
+from ..core.protocols import AwsFactory, DynamoDBClient, Progress
 
 BATCH = 25  # BatchWriteItem's limit
 MAX_ATTEMPTS = 8
@@ -53,7 +54,7 @@ def table_name(template: Mapping, logical_id: str, values: Mapping[str, str], re
     return str(resolver(template["Resources"][logical_id]["Properties"]["TableName"]))
 
 
-def _exists(client, name: str) -> bool:
+def _exists(client: DynamoDBClient, name: str) -> bool:
     try:
         client.describe_table(TableName=name)
         return True
@@ -63,7 +64,7 @@ def _exists(client, name: str) -> bool:
         raise
 
 
-def _write(client, name: str, items: list[dict]) -> None:
+def _write(client: DynamoDBClient, name: str, items: list[dict]) -> None:
     requests = [{"PutRequest": {"Item": item}} for item in items]
     for _ in range(MAX_ATTEMPTS):
         if not requests:
@@ -73,7 +74,7 @@ def _write(client, name: str, items: list[dict]) -> None:
     raise OperationFailedError(f"copy into {name}: {len(requests)} items still unprocessed after {MAX_ATTEMPTS} attempts")
 
 
-def copy_table(client, source: str, target: str) -> int:
+def copy_table(client: DynamoDBClient, source: str, target: str) -> int:
     """Scan ``source``, write every item into ``target``; the number of items copied."""
     copied = 0
     for page in client.get_paginator("scan").paginate(TableName=source, ConsistentRead=True):
@@ -88,7 +89,7 @@ def regions_primary_last(regions: tuple[str, ...], primary: str) -> list[str]:
     return [region for region in regions if region != primary] + [region for region in regions if region == primary]
 
 
-def copy_environment(aws, specs, templates: Mapping[str, Mapping], resolved, progress) -> list[Copied]:
+def copy_environment(aws: AwsFactory, specs, templates: Mapping[str, Mapping], resolved, progress: Progress) -> list[Copied]:
     """Every migration of every StackSet of the environment, region by region."""
     done = []
     for spec in specs:

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template
-from troposphere import awslambda, bedrock, s3vectors
+import awacs.bedrock
+import awacs.kms
+import awacs.s3
+import awacs.s3vectors
+from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template, awslambda, bedrock, s3vectors
 
 from .. import policies
 from ..conventions import REGIONS, account_unique_name, physical_name, retain, standard_tag_map, standard_tags
@@ -100,13 +103,12 @@ def add_knowledge_base_role(template: Template, suffix: str, key, documents_buck
         template, "KnowledgeBaseRole", f"{suffix}-kb", policies.service_trust_for_account("bedrock.amazonaws.com"),
         "Bedrock knowledge base: read the knowledge documents, embed them, store the vectors",
         [
-            policies.allow(policies.actions("bedrock", "InvokeModel"), [foundation_model_arn(EMBEDDING_MODEL)]),
-            policies.allow(policies.actions("s3", "ListBucket"), [GetAtt(documents_bucket, "Arn")]),
-            policies.allow(policies.actions("s3", "GetObject"),
+            policies.allow(policies.actions(awacs.bedrock.InvokeModel), [foundation_model_arn(EMBEDDING_MODEL)]),
+            policies.allow(policies.actions(awacs.s3.ListBucket), [GetAtt(documents_bucket, "Arn")]),
+            policies.allow(policies.actions(awacs.s3.GetObject),
                            [Sub(f"${{Arn}}/{documents_prefix}*", Arn=GetAtt(documents_bucket, "Arn"))]),
-            policies.allow(policies.actions("s3vectors", "GetIndex", "PutVectors", "GetVectors", "DeleteVectors",
-                                            "QueryVectors", "ListVectors"), [GetAtt(index, "IndexArn")]),
-            policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+            policies.allow(policies.actions(awacs.s3vectors.GetIndex, awacs.s3vectors.PutVectors, awacs.s3vectors.GetVectors, awacs.s3vectors.DeleteVectors, awacs.s3vectors.QueryVectors, awacs.s3vectors.ListVectors), [GetAtt(index, "IndexArn")]),
+            policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         ],
     )
 
@@ -154,15 +156,15 @@ def add_agent_role(template: Template, suffix: str, key, model_id, knowledge_bas
     """Invokes one foundation model, through this region's inference profile of it, and
     retrieves from one knowledge base. The profile routes a request to any region of its
     geography, so the model is allowed in every region ("*"), and only the model."""
-    invoke = policies.actions("bedrock", "InvokeModel", "InvokeModelWithResponseStream")
+    invoke = policies.actions(awacs.bedrock.InvokeModel, awacs.bedrock.InvokeModelWithResponseStream)
     return add_role(
         template, "AgentRole", f"{suffix}-agent", policies.service_trust_for_account("bedrock.amazonaws.com"),
         "Bedrock agent: its foundation model and its knowledge base, nothing else",
         [
-            policies.allow(invoke + policies.actions("bedrock", "GetInferenceProfile"), [inference_profile_arn(model_id)]),
+            policies.allow(invoke + policies.actions(awacs.bedrock.GetInferenceProfile), [inference_profile_arn(model_id)]),
             policies.allow(invoke, [foundation_model_arn(model_id, region="*")]),
-            policies.allow(policies.actions("bedrock", "Retrieve"), [GetAtt(knowledge_base, "KnowledgeBaseArn")]),
-            policies.kms_use_statement(GetAtt(key, "Arn"), "Decrypt", "GenerateDataKey"),
+            policies.allow(policies.actions(awacs.bedrock.Retrieve), [GetAtt(knowledge_base, "KnowledgeBaseArn")]),
+            policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         ],
     )
 
@@ -183,7 +185,7 @@ class ActionGroup:
 
     name: str
     description: str
-    executor: object
+    executor: awslambda.Function
     tools: dict  # function name -> Tool
 
 

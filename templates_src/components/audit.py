@@ -14,9 +14,10 @@
 
 from __future__ import annotations
 
+import awacs.kms
+import awacs.s3
 from awacs.aws import Allow, Condition, Principal, Statement, StringEquals, StringLike
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
-from troposphere import cloudtrail
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, cloudtrail
 
 from .. import policies
 from ..conventions import standard_tags, suppress
@@ -45,11 +46,11 @@ def key_statements() -> list[Statement]:
                          Sub("arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*"))
     service = Principal("Service", CLOUDTRAIL)
     return [
-        Statement(Sid="CloudTrailEncryptsLogs", Effect=Allow, Principal=service, Action=policies.actions("kms", "GenerateDataKey"),
+        Statement(Sid="CloudTrailEncryptsLogs", Effect=Allow, Principal=service, Action=policies.actions(awacs.kms.GenerateDataKey),
                   Resource=["*"], Condition=_for_this_trail(like=context)),
-        Statement(Sid="CloudTrailDescribesKey", Effect=Allow, Principal=service, Action=policies.actions("kms", "DescribeKey"),
+        Statement(Sid="CloudTrailDescribesKey", Effect=Allow, Principal=service, Action=policies.actions(awacs.kms.DescribeKey),
                   Resource=["*"], Condition=_for_this_trail()),
-        Statement(Sid="CloudTrailDecryptsForBucketKey", Effect=Allow, Principal=service, Action=policies.actions("kms", "Decrypt"),
+        Statement(Sid="CloudTrailDecryptsForBucketKey", Effect=Allow, Principal=service, Action=policies.actions(awacs.kms.Decrypt),
                   Resource=["*"], Condition=_for_this_trail()),
     ]
 
@@ -57,9 +58,9 @@ def key_statements() -> list[Statement]:
 def bucket_statements(bucket) -> list[Statement]:
     service = Principal("Service", CLOUDTRAIL)
     return [
-        Statement(Sid="CloudTrailAclCheck", Effect=Allow, Principal=service, Action=policies.actions("s3", "GetBucketAcl"),
+        Statement(Sid="CloudTrailAclCheck", Effect=Allow, Principal=service, Action=policies.actions(awacs.s3.GetBucketAcl),
                   Resource=[GetAtt(bucket, "Arn")], Condition=_for_this_trail()),
-        Statement(Sid="CloudTrailWrite", Effect=Allow, Principal=service, Action=policies.actions("s3", "PutObject"),
+        Statement(Sid="CloudTrailWrite", Effect=Allow, Principal=service, Action=policies.actions(awacs.s3.PutObject),
                   Resource=[Sub("${Arn}/AWSLogs/${AWS::AccountId}/*", Arn=GetAtt(bucket, "Arn"))],
                   Condition=_for_this_trail({"s3:x-amz-acl": "bucket-owner-full-control"})),
     ]

@@ -5,9 +5,9 @@ Elastic Load Balancing writes its logs with SSE-S3 only (a documented limitation
 
 from __future__ import annotations
 
+import awacs.s3
 from awacs.aws import Allow, Bool, Condition, Deny, Principal, Statement
-from troposphere import FindInMap, GetAtt, Ref, Sub, Template
-from troposphere import s3
+from troposphere import FindInMap, GetAtt, Ref, Sub, Template, s3
 
 from .. import policies
 from ..conventions import retain, standard_tags, suppress
@@ -71,7 +71,7 @@ def _add_policy(template: Template, bucket: s3.Bucket, *statements: Statement) -
         Sid="TlsOnly",
         Effect=Deny,
         Principal=Principal("*"),
-        Action=policies.actions("s3", "GetObject", "PutObject", "DeleteObject", "ListBucket"),
+        Action=policies.actions(awacs.s3.GetObject, awacs.s3.PutObject, awacs.s3.DeleteObject, awacs.s3.ListBucket),
         Resource=[GetAtt(bucket, "Arn"), Sub("${Arn}/*", Arn=GetAtt(bucket, "Arn"))],
         Condition=Condition(Bool("aws:SecureTransport", "false")),
     )
@@ -132,7 +132,7 @@ def add_access_log_bucket(template: Template, title: str, name: Sub, prefix: str
         Sid="LoadBalancerAccessLogs",
         Effect=Allow,
         Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${Account}:root", Account=elb_account)),
-        Action=policies.actions("s3", "PutObject"),
+        Action=policies.actions(awacs.s3.PutObject),
         Resource=[Sub(f"${{Arn}}/{prefix}/AWSLogs/${{AWS::AccountId}}/*", Arn=GetAtt(bucket, "Arn"))],
     ))
     return bucket, policy

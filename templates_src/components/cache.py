@@ -3,8 +3,7 @@ transit and at rest with the CMK, AUTH token from Secrets Manager."""
 
 from __future__ import annotations
 
-from troposphere import Ref, Sub, Template
-from troposphere import elasticache
+from troposphere import Ref, Sub, Template, elasticache
 
 from ..conventions import physical_name, snapshot, standard_tags
 from .secrets import secret_field

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, ecs
 from troposphere import applicationautoscaling as aas
-from troposphere import ecs
 from troposphere import elasticloadbalancingv2 as elb
 
 from ..conventions import physical_name, standard_tags

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from troposphere import Equals, GetAtt, If, Not, Or, Ref, Sub, Template
-from troposphere import iam, rds
+import awacs.logs
+from troposphere import Equals, GetAtt, If, Not, Or, Ref, Sub, Template, iam, rds
 
 from .. import policies
-
 from ..conventions import name_pattern, physical_name, snapshot, standard_tags
 from . import observability
 from .identity import add_role
@@ -217,8 +216,8 @@ def add_monitoring_role(template: Template, suffix: str) -> iam.Role:
         policies.service_trust_for_account("monitoring.rds.amazonaws.com"),
         "RDS enhanced monitoring: OS metrics to the RDSOSMetrics log group",
         [
-            policies.allow(policies.actions("logs", "CreateLogGroup", "PutRetentionPolicy"), [Sub(group)]),
-            policies.allow(policies.actions("logs", "CreateLogStream", "PutLogEvents", "DescribeLogStreams", "GetLogEvents"),
+            policies.allow(policies.actions(awacs.logs.CreateLogGroup, awacs.logs.PutRetentionPolicy), [Sub(group)]),
+            policies.allow(policies.actions(awacs.logs.CreateLogStream, awacs.logs.PutLogEvents, awacs.logs.DescribeLogStreams, awacs.logs.GetLogEvents),
                            [Sub(group + ":log-stream:*")]),
         ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from awacs.aws import Condition
 from troposphere import GetAtt, Ref, Sub, Template
 from troposphere.kms import Alias, Key
 
@@ -13,7 +14,7 @@ def add_kms_key(
     template: Template,
     title: str,
     purpose: str,
-    service_principals: list[tuple[str, object]] | None = None,
+    service_principals: list[tuple[str, Condition | dict | None]] | None = None,
     extra_statements: list | None = None,
 ) -> Key:
     """A rotating CMK that outlives the stack (data encrypted with it must stay readable);

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import awacs.kinesis
+import awacs.kms
+import awacs.sqs
 from awacs.aws import Allow, ArnEquals, Condition, Principal, Statement
-from troposphere import GetAtt, Ref, Template
-from troposphere import awslambda, events, sqs
+from troposphere import GetAtt, Ref, Template, awslambda, events, sqs
 
 from .. import policies
 from ..conventions import physical_name, standard_tags
@@ -45,8 +47,8 @@ def route_to_stream(template: Template, title: str, suffix: str, description: st
     role = add_role(
         template, f"{title}Role", f"{suffix}-events", policies.service_trust_for_account("events.amazonaws.com"),
         "EventBridge: put the routed events on their stream",
-        [policies.allow(policies.actions("kinesis", "PutRecord", "PutRecords"), [GetAtt(stream, "Arn")]),
-         policies.kms_use_statement(GetAtt(key, "Arn"), "GenerateDataKey")],
+        [policies.allow(policies.actions(awacs.kinesis.PutRecord, awacs.kinesis.PutRecords), [GetAtt(stream, "Arn")]),
+         policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.GenerateDataKey)],
     )
     return _rule(template, title, suffix, description, bus, pattern, [events.Target(
         Id="stream", Arn=GetAtt(stream, "Arn"), RoleArn=GetAtt(role, "Arn"),
@@ -76,7 +78,7 @@ def allow_dead_lettering(template: Template, title: str, dead_letter_queue, rule
             Sid="EventBridgeDeadLetters",
             Effect=Allow,
             Principal=Principal("Service", "events.amazonaws.com"),
-            Action=policies.actions("sqs", "SendMessage"),
+            Action=policies.actions(awacs.sqs.SendMessage),
             Resource=[GetAtt(dead_letter_queue, "Arn")],
             Condition=Condition(ArnEquals("aws:SourceArn", [GetAtt(rule, "Arn") for rule in rules])),
         )),

@@ -9,8 +9,7 @@ accepts no other name) and whose ARN is given without the ``:*`` that the log gr
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, Sub, Template
-from troposphere import wafv2
+from troposphere import GetAtt, Ref, Sub, Template, wafv2
 
 from ..conventions import name_pattern, physical_name, standard_tags
 from . import observability

@@ -3,8 +3,10 @@ queue, logs to a named log group with retention, least-privilege execution role.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
-from troposphere import awslambda, sqs
+import awacs.ec2
+import awacs.sqs
+import awacs.xray
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, awslambda, sqs
 
 from .. import policies
 from ..conventions import physical_name, retain, standard_tags
@@ -12,8 +14,8 @@ from .identity import add_role
 
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
 # Lambda manages the network interfaces of a function in a VPC, with the function's role.
-ENI_WRITE_ACTIONS = ("CreateNetworkInterface", "DeleteNetworkInterface", "AssignPrivateIpAddresses",
-                     "UnassignPrivateIpAddresses")
+ENI_WRITE_ACTIONS = (awacs.ec2.CreateNetworkInterface, awacs.ec2.DeleteNetworkInterface, awacs.ec2.AssignPrivateIpAddresses,
+                     awacs.ec2.UnassignPrivateIpAddresses)
 
 
 def add_dead_letter_queue(template: Template, title: str, suffix: str, key) -> sqs.Queue:
@@ -29,11 +31,11 @@ def add_dead_letter_queue(template: Template, title: str, suffix: str, key) -> s
 def add_function_role(template: Template, title: str, suffix: str, log_group, dead_letter_queue, extra_statements) -> object:
     statements = [
         policies.log_delivery_statement(GetAtt(log_group, "Arn")),
-        policies.allow(policies.actions("ec2", *ENI_WRITE_ACTIONS),
+        policies.allow(policies.actions(*ENI_WRITE_ACTIONS),
                        [Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:*")]),
-        policies.allow(policies.actions("ec2", "DescribeNetworkInterfaces"), ["*"]),  # accepts no resource ARN
-        policies.allow(policies.actions("xray", "PutTraceSegments", "PutTelemetryRecords"), ["*"]),  # no resource-level ARNs
-        policies.allow(policies.actions("sqs", "SendMessage"), [GetAtt(dead_letter_queue, "Arn")]),
+        policies.allow(policies.actions(awacs.ec2.DescribeNetworkInterfaces), ["*"]),  # accepts no resource ARN
+        policies.allow(policies.actions(awacs.xray.PutTraceSegments, awacs.xray.PutTelemetryRecords), ["*"]),  # no resource-level ARNs
+        policies.allow(policies.actions(awacs.sqs.SendMessage), [GetAtt(dead_letter_queue, "Arn")]),
         *extra_statements,
     ]
     return add_role(template, title, suffix, policies.service_trust_for_account("lambda.amazonaws.com"),

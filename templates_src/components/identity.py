@@ -12,8 +12,12 @@ Exactly one policy exists per stack (a Condition per mode); it is attached to bo
 
 from __future__ import annotations
 
-from troposphere import Equals, GetAtt, If, Ref, Sub, Template
-from troposphere import iam
+import awacs.dynamodb
+import awacs.ecr
+import awacs.kms
+import awacs.secretsmanager
+from awacs.aws import PolicyDocument
+from troposphere import Equals, GetAtt, If, Ref, Sub, Template, iam
 
 from .. import policies
 from ..conventions import permissions_boundary_arn, physical_name, standard_tags
@@ -22,9 +26,9 @@ IAM_MODES = ("read-only", "limited-write", "full-access")
 IAM_MODE = "IamMode"
 MODE_CONDITIONS = {"read-only": "IamReadOnly", "limited-write": "IamLimitedWrite", "full-access": "IamFullAccess"}
 
-READ_ACTIONS = ("BatchGetItem", "ConditionCheckItem", "DescribeTable", "GetItem", "Query", "Scan")
-WRITE_ACTIONS = ("PutItem", "UpdateItem")
-DELETE_ACTIONS = ("BatchWriteItem", "DeleteItem")
+READ_ACTIONS = (awacs.dynamodb.BatchGetItem, awacs.dynamodb.ConditionCheckItem, awacs.dynamodb.DescribeTable, awacs.dynamodb.GetItem, awacs.dynamodb.Query, awacs.dynamodb.Scan)
+WRITE_ACTIONS = (awacs.dynamodb.PutItem, awacs.dynamodb.UpdateItem)
+DELETE_ACTIONS = (awacs.dynamodb.BatchWriteItem, awacs.dynamodb.DeleteItem)
 
 
 def add_iam_mode_conditions(template: Template) -> None:
@@ -39,9 +43,9 @@ def add_task_execution_role(template: Template, suffix: str, service: str, log_g
         f"Pulls the {service} image and ships its logs",
         [
             # GetAuthorizationToken accepts no resource but "*"
-            policies.allow(policies.actions("ecr", "GetAuthorizationToken"), ["*"]),
+            policies.allow(policies.actions(awacs.ecr.GetAuthorizationToken), ["*"]),
             policies.allow(
-                policies.actions("ecr", "BatchCheckLayerAvailability", "BatchGetImage", "GetDownloadUrlForLayer"),
+                policies.actions(awacs.ecr.BatchCheckLayerAvailability, awacs.ecr.BatchGetImage, awacs.ecr.GetDownloadUrlForLayer),
                 [Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
             ),
             policies.log_delivery_statement(GetAtt(log_group, "Arn")),
@@ -71,15 +75,15 @@ def mode_statements(mode: str, table_arn, secret_arn, key_arn, audit_log_arn) ->
     """The statements that ``mode`` grants, each mode a superset of the one before."""
     table_resources = [table_arn, table_index_arn(table_arn)]
     statements = [
-        policies.allow(policies.actions("dynamodb", *READ_ACTIONS), table_resources),
-        policies.allow(policies.actions("secretsmanager", "DescribeSecret", "GetSecretValue"), [secret_arn]),
-        policies.kms_use_statement(key_arn, "Decrypt", "DescribeKey"),
+        policies.allow(policies.actions(*READ_ACTIONS), table_resources),
+        policies.allow(policies.actions(awacs.secretsmanager.DescribeSecret, awacs.secretsmanager.GetSecretValue), [secret_arn]),
+        policies.kms_use_statement(key_arn, awacs.kms.Decrypt, awacs.kms.DescribeKey),
     ]
     if mode in ("limited-write", "full-access"):
-        statements.append(policies.allow(policies.actions("dynamodb", *WRITE_ACTIONS), [table_arn]))
-        statements.append(policies.kms_use_statement(key_arn, "Encrypt", "GenerateDataKey"))
+        statements.append(policies.allow(policies.actions(*WRITE_ACTIONS), [table_arn]))
+        statements.append(policies.kms_use_statement(key_arn, awacs.kms.Encrypt, awacs.kms.GenerateDataKey))
     if mode == "full-access":
-        statements.append(policies.allow(policies.actions("dynamodb", *DELETE_ACTIONS), [table_arn]))
+        statements.append(policies.allow(policies.actions(*DELETE_ACTIONS), [table_arn]))
         statements.append(policies.log_delivery_statement(audit_log_arn))
     return statements
 
@@ -94,7 +98,7 @@ def add_mode_policies(template: Template, roles: list[iam.Role], table_arn, secr
     With ``secret_condition``, the secret's statement exists only where that Condition holds."""
     for mode, condition in MODE_CONDITIONS.items():
         statements = mode_statements(mode, table_arn, secret_arn, key_arn, audit_log_arn)
-        document = policies.document(*statements)
+        document: PolicyDocument | dict = policies.document(*statements)
         if secret_condition:  # awacs takes statements only: the If goes into the plain document
             statements[SECRET_STATEMENT] = If(secret_condition, statements[SECRET_STATEMENT], Ref("AWS::NoValue"))
             document = {"Version": policies.VERSION, "Statement": statements}

@@ -23,8 +23,8 @@ from troposphere import (
     Select,
     Split,
     Template,
+    ec2,
 )
-from troposphere import ec2
 
 from ..conventions import ENVIRONMENT, ENVIRONMENTS, REGIONS, export_name, physical_name, standard_tags
 
@@ -37,7 +37,7 @@ THREE_AZS = "ThreeAzs"
 
 
 def vpc_cidr(environment: str, region: str) -> ipaddress.IPv4Network:
-    return ipaddress.ip_network(f"10.{ENV_OCTET_BASE[environment] + REGIONS.index(region)}.0.0/16")
+    return ipaddress.IPv4Network(f"10.{ENV_OCTET_BASE[environment] + REGIONS.index(region)}.0.0/16")
 
 
 def subnet_cidrs(environment: str, region: str) -> list[str]:
@@ -96,7 +96,8 @@ def add_vpc(template: Template) -> ec2.VPC:
 def add_tier(template: Template, vpc: ec2.VPC, tier: str, shared_route_table: bool) -> Tier:
     """Three subnets (the third conditional) of one tier, with their route tables."""
     offset = 1 + TIERS.index(tier) * MAX_AZS
-    subnets, tables = [], []
+    subnets: list = []
+    tables: list = []
     for az in range(MAX_AZS):
         suffix = f"{tier}-{'abc'[az]}"
         subnet = template.add_resource(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
-from troposphere import cloudwatch, logs, sns
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, cloudwatch, logs, sns
 
 from ..conventions import physical_name, retain, standard_tags
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from troposphere import Ref, Template
-from troposphere import kinesis
+from troposphere import Ref, Template, kinesis
 
 from ..conventions import physical_name, retain, standard_tags
 

@@ -9,15 +9,14 @@ import warnings
 import boto3
 import pytest
 
-from cfnops.drift import detect as drift
 import localcloud
-from cfnops.core.aws import Aws
 from cfnops.cli.main import main
-from cfnops.core.errors import ExitCode
 from cfnops.cli.progress import PlainProgress
+from cfnops.core.aws import Aws
+from cfnops.core.errors import ExitCode
+from cfnops.drift import detect as drift
 from cfnops.reports import json_report
 from cfnops.rollout.pipeline import prepare
-
 from tests.conftest import ROOT
 from tests.support.rollout import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
@@ -191,7 +190,7 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
         assert run.failures == []
         after = {name: physical_ids(cfn, name) for name in stacks}
         report, _ = detect(deployed)
-        [vpc] = boto3.client("ec2", region_name="eu-west-1").describe_vpcs(
+        [_vpc] = boto3.client("ec2", region_name="eu-west-1").describe_vpcs(
             Filters=[{"Name": "tag:CostCenter", "Values": ["CC-2002"]}])["Vpcs"]
     finally:
         edit(parameters, "CostCenter: CC-2002", "CostCenter: CC-1002")

@@ -21,7 +21,6 @@ import localcloud
 from cfnops.cli.main import cli as cli_group
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-
 from tests.conftest import ROOT
 from tests.support.rollout import copy_project, do_bootstrap
 

@@ -12,7 +12,6 @@ import boto3
 import pytest
 
 import localcloud
-
 from tests.conftest import ROOT
 from tests.support.rollout import Run, copy_project, do_bootstrap
 

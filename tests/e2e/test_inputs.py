@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cfnops.inputs import params
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, InputError
-
+from cfnops.inputs import params
 from tests.conftest import PLATFORM, ROOT
 from tests.support.rollout import copy_project
 
@@ -113,7 +112,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_the_counter_counts(broken, capsys):
     """The proxy sees the calls a valid command makes (so zero below means zero)."""
-    project, run = broken
+    _project, run = broken
     code, _, calls = run(capsys, "status", "--env", "staging")
     assert code == ExitCode.OK and calls >= 2
 

@@ -12,7 +12,6 @@ import warnings
 import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-
 from tests.support.rollout import MUTATING, copy_project, do_bootstrap
 
 localcloud.install()
@@ -24,7 +23,6 @@ def test_ctrl_c_during_a_rollout_starts_nothing_new_and_returns_within_2_seconds
     monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0.2")
     monkeypatch.setenv("CFNOPS_POLL_MAX_SECONDS", "0.5")
     from cfnops.core import aws as aws_module
-
     from cfnops.core import interrupt
 
     calls: list[tuple[float, str]] = []

@@ -10,10 +10,10 @@ import boto3
 import pytest
 
 import localcloud
-from cfnops.inputs import params
 from cfnops.build import render
-from templates_src.conventions import ENVIRONMENTS, REGIONS
+from cfnops.inputs import params
 from templates_src.components.network import NETWORK_EXPORTS
+from templates_src.conventions import ENVIRONMENTS, REGIONS
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402  (after the patches)

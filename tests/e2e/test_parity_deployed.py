@@ -8,11 +8,10 @@ import warnings
 import pytest
 
 import localcloud
-from cfnops.drift import parity
 from cfnops.build import render
 from cfnops.core.aws import Aws
+from cfnops.drift import parity
 from cfnops.drift.deployed_config import DEPLOYED, differing_keys, read_environment
-
 from tests.support.rollout import Run, copy_project, do_bootstrap, edit
 
 localcloud.install()

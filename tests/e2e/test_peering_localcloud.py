@@ -14,7 +14,6 @@ import pytest
 import localcloud
 from cfnops.rollout import planview
 from templates_src.components.network import vpc_cidr
-
 from tests.support.rollout import Run, copy_project, do_bootstrap
 
 localcloud.install()

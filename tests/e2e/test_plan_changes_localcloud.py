@@ -15,7 +15,6 @@ import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 from cfnops.inputs.project import Project
-
 from tests.support.rollout import MUTATING, Run, copy_project, do_bootstrap, edit
 
 localcloud.install()

@@ -9,7 +9,6 @@ import warnings
 
 import localcloud
 from cfnops.cli.main import main
-
 from tests.support.rollout import Run, copy_project, do_bootstrap, edit
 
 localcloud.install()

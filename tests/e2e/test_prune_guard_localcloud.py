@@ -12,7 +12,6 @@ import localcloud
 from cfnops.build import render
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-
 from tests.support.rollout import MUTATING, Run, copy_project, do_bootstrap
 
 localcloud.install()

@@ -11,7 +11,6 @@ import pytest
 import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, NotBootstrappedError
-
 from tests.support.rollout import Run, copy_project
 
 localcloud.install()

@@ -11,14 +11,12 @@ import boto3
 import pytest
 
 import localcloud
-from cfnops.core.errors import RefusedError
-from cfnops.rollout import planview
-from cfnops.rollout import tablecopy
-from cfnops.core.aws import Aws
 from cfnops.cli.progress import PlainProgress
+from cfnops.core.aws import Aws
+from cfnops.core.errors import RefusedError
+from cfnops.rollout import planview, tablecopy
 from cfnops.rollout.pipeline import prepare
 from templates_src.conventions import REGIONS
-
 from tests.support.rollout import Run, copy_project, do_bootstrap, edit
 
 localcloud.install()
@@ -138,8 +136,8 @@ def test_migration_from_a_deployed_regional_table_keeps_every_item(project):
     before = {region: items(region, "staging-fraud-rules") for region in REGIONS}
 
     turn_on(project, "EnableGlobalTable")
-    from cfnops.rollout.pipeline import plan_all
     from cfnops.rollout.operations import WaitSettings
+    from cfnops.rollout.pipeline import plan_all
 
     _, plans = plan_all(Aws(), prepared(project), PlainProgress(io.StringIO()), WaitSettings(timeout=60))
     shown = "\n".join(planview.describe(plans[1], show_diff=False))

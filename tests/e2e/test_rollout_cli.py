@@ -16,7 +16,6 @@ from botocore.awsrequest import AWSResponse
 import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-
 from tests.conftest import ROOT
 from tests.support.rollout import INSTANCES, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
@@ -51,8 +50,8 @@ def test_plan_shows_a_readable_template_diff(project, capsys):
     cli(project, "bootstrap", "--env", "staging")
     cli(project, "deploy", "--env", "staging", "--stackset", "network")
     edit(project.generated / "network.json", '"MaxAggregationInterval": 60', '"MaxAggregationInterval": 600')
-    from cfnops.rollout import plan
     from cfnops.build import render
+    from cfnops.rollout import plan
 
     text = (project.generated / "network.json").read_text()
     diff = plan.template_diff({"Resources": {}}, {"Resources": {}})

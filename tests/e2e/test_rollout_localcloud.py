@@ -4,9 +4,8 @@ an operation already running, an interrupted rollout."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import warnings
 
 import boto3
@@ -16,8 +15,15 @@ import localcloud
 from cfnops.rollout.operations import WaitSettings
 from cfnops.rollout.plan import OPERATION_ID
 from templates_src.conventions import REGIONS
-
-from tests.support.rollout import EVERY_REGION, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit, instance_stack_parameters
+from tests.support.rollout import (
+    EVERY_REGION,
+    STACKSET_REGIONS,
+    Run,
+    copy_project,
+    do_bootstrap,
+    edit,
+    instance_stack_parameters,
+)
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402

@@ -17,7 +17,6 @@ import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 from cfnops.inputs import platform as platform_module
-
 from tests.conftest import PLATFORM, ROOT
 
 localcloud.install()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import io
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -10,15 +10,14 @@ from pathlib import Path
 import boto3
 import yaml
 
-from cfnops.rollout import bootstrap, deploy
-from cfnops.inputs import params
 from cfnops.build import render
-from cfnops.core.aws import Aws
-from cfnops.rollout.operations import WaitSettings
 from cfnops.cli.progress import PlainProgress
+from cfnops.core.aws import Aws
+from cfnops.inputs import params
 from cfnops.inputs.project import Project
+from cfnops.rollout import bootstrap, deploy
+from cfnops.rollout.operations import WaitSettings
 from cfnops.rollout.pipeline import deploy_environment
-
 from tests.conftest import PLATFORM, ROOT
 
 MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
@@ -62,7 +61,7 @@ class Run:
         self.aws = Aws()
         options = deploy.DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=prune, retain_stacks=retain, wait=wait,
                                         allow_replace=allow_replace)
-        rollout = deploy_environment(project, environment, self.aws, PlainProgress(open(os.devnull, "w")), options,
+        rollout = deploy_environment(project, environment, self.aws, PlainProgress(io.StringIO()), options,
                                      only, run_lint=False)
         self.account, self.plans, self.results = rollout.account, rollout.plans, rollout.results
         self.failures = deploy.failures(self.results)

@@ -111,7 +111,7 @@ def execution_documents(bootstrap: Mapping, role_id: str = "ExecutionRole") -> t
 
 
 def coverage_findings(workloads: Mapping[str, dict], bootstrap_name: str, bootstrap: Mapping, scope) -> list[Finding]:
-    documents, resolve = execution_documents(bootstrap)
+    documents, _ = execution_documents(bootstrap)
     boundary = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
     context = {BOUNDARY_KEY: boundary, "iam:PassedToService": list(template_iam.trusted_services(workloads))}
     try:

@@ -12,7 +12,7 @@ a hosted rotation function's RotationLambdaName is a Lambda function's name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 
 from ...awsfacts import intrinsics, schemas
 from ..findings import Finding
@@ -25,7 +25,7 @@ ACCOUNT = "123456789012"
 PARENT_SUFFIXES = ("Arn", "Id", "Name")
 
 
-@lru_cache(maxsize=None)
+@cache
 def name_properties(type_name: str) -> tuple[tuple[str, ...], ...]:
     """Property paths that together name a resource of this type ('' when none)."""
     if not schemas.is_known(type_name):

@@ -13,7 +13,6 @@ from cfnops.awsfacts.execution_actions import derive
 from cfnops.build.gate.iam import execution_documents
 from templates_src import WORKLOADS, execution_policy, stackset_roles
 from templates_src.conventions import add_standard_parameters
-
 from tests.conftest import ROOT
 
 ACCOUNT = "123456789012"

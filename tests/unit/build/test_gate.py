@@ -7,12 +7,9 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from cfnops.build import gate
 from templates_src import WORKLOADS
 from templates_src.conventions import ENVIRONMENTS, REGIONS
-
 from tests.conftest import ROOT
 
 SCOPE = gate.Scope(ENVIRONMENTS, REGIONS, "stackset-roles", lambda name: f"generated/{name}.json")
@@ -47,7 +44,7 @@ def test_todays_generated_templates_pass(project):
 
 
 def test_oversize_inline_policies_and_managed_policy(templates):
-    big = policy(*[f"s3:GetObject" for _ in range(1)], resource=[f"arn:aws:s3:::bucket-{i:04d}-{'x' * 40}/*" for i in range(200)])
+    big = policy(*["s3:GetObject" for _ in range(1)], resource=[f"arn:aws:s3:::bucket-{i:04d}-{'x' * 40}/*" for i in range(200)])
     findings = gate.check({"w": template(
         Fat=named_role("fat", Policies=[{"PolicyName": "p", "PolicyDocument": big}]),
         Managed={"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": big}})}, SCOPE)

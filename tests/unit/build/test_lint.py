@@ -13,9 +13,7 @@ from cfnops.build import lint
 from cfnops.core.errors import FindingsError
 from cfnops.inputs.project import Project
 from templates_src.conventions import REGIONS
-
-from tests.conftest import ROOT
-from tests.conftest import PLATFORM
+from tests.conftest import PLATFORM, ROOT
 
 TAGS = [{"Key": k, "Value": "x"} for k in ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")]
 KEY = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",

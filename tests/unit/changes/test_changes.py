@@ -7,16 +7,14 @@ from __future__ import annotations
 import copy
 import json
 import os
-from pathlib import Path
 
 import pytest
 
-from cfnops.inputs import params
 from cfnops.build import render
 from cfnops.changes import engine, text
 from cfnops.changes.engine import MAY_REPLACE, REMOVE, REPLACE
 from cfnops.changes.resolve import MASK, Instance, KnownAfterApply, resolve
-
+from cfnops.inputs import params
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "fixtures" / "plans"

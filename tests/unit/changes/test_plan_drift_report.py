@@ -5,7 +5,7 @@ before the report did."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -14,7 +14,6 @@ from cfnops.drift.detect import DriftReport, IgnoreRule, InstanceDrift, Property
 from cfnops.inputs.project import Project
 from cfnops.reports import json_load, json_report, saved
 from cfnops.rollout import deployed_at
-
 from tests.conftest import PLATFORM
 
 RULE = IgnoreRule("AWS::IAM::Role", "Tags", "service-tags", "services tag roles", ("aws-cdk:x",))
@@ -58,7 +57,7 @@ def plan_of(name: str = "network-staging", exists: bool = True):
 
 
 def at(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
 
 
 def operations(stub, *summaries: dict, name: str = "network-staging") -> None:

@@ -9,18 +9,17 @@ import json
 import pytest
 from botocore.stub import ANY
 
+from cfnops.build import render
 from cfnops.changes import guard
 from cfnops.core.errors import RefusedError
 from cfnops.inputs import params
-from cfnops.build import render
 from cfnops.inputs.stacksets import default_preferences
 from cfnops.rollout import planview
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier, deletes_stacks
 from cfnops.rollout.plan import InstanceState, build_desired, digest, make_plan, new_operation_id
-
+from templates_src.conventions import REGIONS
 from tests.conftest import PLATFORM
 from tests.support.stubber import ACCOUNTS, ADMIN, actual_of, current, fast, make_spec, quiet
-from templates_src.conventions import REGIONS
 
 TEMPLATE = json.dumps({
     "Parameters": {"Environment": {"Type": "String"}},

@@ -5,11 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-
 from tests.conftest import PLATFORM, ROOT
 
 TEMPLATES = ", ".join(PLATFORM.registry)  # as the error lists them

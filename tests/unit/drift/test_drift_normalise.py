@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from cfnops.drift import detect as drift
 from cfnops.core.errors import InputError
-
+from cfnops.drift import detect as drift
 from tests.conftest import ROOT
 
 RULES = drift.load_ignore_rules(ROOT / "drift-ignore.yaml", "drift-ignore.yaml")

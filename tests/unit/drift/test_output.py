@@ -3,11 +3,10 @@ the project's own words; counts have the right plural."""
 
 from __future__ import annotations
 
-from templates_src.conventions import ENVIRONMENTS
-
-from cfnops.drift import parity
 from cfnops.build import render
 from cfnops.core.words import plural
+from cfnops.drift import parity
+from templates_src.conventions import ENVIRONMENTS
 
 
 def test_parity_shows_full_values_and_plain_reasons(project):

@@ -7,11 +7,10 @@ import warnings
 
 import pytest
 
-from cfnops.inputs import accounts, params
 import localcloud
 from cfnops.build import render
 from cfnops.core.errors import InputError
-
+from cfnops.inputs import accounts, params
 from tests.support.rollout import Run, copy_project, edit
 from tests.support.stubber import make_spec
 

@@ -8,13 +8,11 @@ import json
 
 import pytest
 
-from cfnops.inputs import confighash
-from cfnops.inputs import params
+from cfnops.core.errors import InputError
 from cfnops.drift import parity
 from cfnops.drift.deployed_config import DEPLOYED, NOT_DEPLOYED, DeployedConfig
-from cfnops.core.errors import InputError
+from cfnops.inputs import confighash, params
 from cfnops.rollout.plan import build_desired
-
 from tests.support.rollout import edit
 
 

@@ -6,10 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cfnops.core.errors import InputError
 from cfnops.inputs import params
 from cfnops.inputs.constraints import ConstraintError, normalize
-from cfnops.core.errors import InputError
-
 from tests.conftest import PLATFORM
 
 S = "parameters/staging.yaml"

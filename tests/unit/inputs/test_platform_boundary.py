@@ -4,14 +4,11 @@ package by name; the CLI loads the platform that pyproject.toml declares, as a v
 from __future__ import annotations
 
 import ast
-import textwrap
-from pathlib import Path
 
 import pytest
 
 from cfnops.core.errors import InputError
 from cfnops.inputs import platform as platform_module
-
 from tests.conftest import PLATFORM, ROOT
 
 PLATFORM_PACKAGE = "templates_src"

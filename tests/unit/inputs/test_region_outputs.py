@@ -13,19 +13,18 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from cfnops.inputs import stacksets as config
 import localcloud
-from cfnops.inputs import region_outputs
 from cfnops.build import render
+from cfnops.cli.progress import PlainProgress
+from cfnops.core.aws import Aws
+from cfnops.core.errors import InputError, OperationFailedError
+from cfnops.inputs import region_outputs
+from cfnops.inputs import stacksets as config
 from cfnops.rollout import pipeline as rollout
 from cfnops.rollout import staged
-from cfnops.core.aws import Aws
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier
-from cfnops.core.errors import InputError, OperationFailedError
-from tests.conftest import PLATFORM
 from cfnops.rollout.plan import build_desired
-from cfnops.cli.progress import PlainProgress
-
+from tests.conftest import PLATFORM
 from tests.support.rollout import FAST, copy_project, edit
 from tests.support.stubber import expect_operation, fast
 

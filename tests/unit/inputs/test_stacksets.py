@@ -6,10 +6,9 @@ import shutil
 
 import pytest
 
-from cfnops.inputs import stacksets as config
 from cfnops.core.errors import InputError
+from cfnops.inputs import stacksets as config
 from cfnops.inputs.project import Project
-
 from tests.conftest import PLATFORM, ROOT
 from tests.support.specs import load
 
@@ -28,7 +27,7 @@ def test_committed_definitions_in_dependency_order(project):
     for index, spec in enumerate(specs):  # each after everything it depends on
         assert all(keys.index(dependency) < index for dependency in spec.depends_on), spec.key
     levels = [[s.key for s in level] for level in config.levels(specs)]
-    assert sorted(sum(levels, [])) == sorted(keys) and levels[0] == sorted(s.key for s in specs if not s.depends_on)
+    assert sorted(key for level in levels for key in level) == sorted(keys) and levels[0] == sorted(s.key for s in specs if not s.depends_on)
     depth = {key: number for number, level in enumerate(levels) for key in level}
     assert all(depth[dependency] < depth[s.key] for s in specs for dependency in s.depends_on)
 

@@ -10,11 +10,10 @@ import warnings
 
 import boto3
 
-from cfnops.drift import detect as product_drift
 import localcloud
-from localcloud.drift import READERS, detect_stack
+from cfnops.drift import detect as product_drift
 from cfnops.reports import html, markdown, text
-
+from localcloud.drift import READERS, detect_stack
 from tests.conftest import ROOT
 
 localcloud.install()

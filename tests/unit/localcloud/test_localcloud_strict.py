@@ -4,19 +4,18 @@ execution role, and AWS's limits hold, each with AWS's error code and text."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from cfnops.build import lint
 import localcloud
+from cfnops.awsfacts import iam_limits
+from cfnops.build import lint
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-
-from cfnops.awsfacts import iam_limits
-
 from tests.support.rollout import copy_project, do_bootstrap
 
 localcloud.install()
@@ -265,7 +264,7 @@ def test_a_template_url_object_over_1000000_bytes_is_refused(aws):
     huge = template({"Topic": {"Type": "AWS::SNS::Topic", "Metadata": {"Padding": "x" * 1_000_000}}})
     s3.put_object(Bucket="templates", Key="huge.json", Body=huge.encode())
     url = "https://templates.s3.amazonaws.com/huge.json"
-    with pytest.raises(ClientError, match="Template may not exceed 1000000 bytes in size."):
+    with pytest.raises(ClientError, match=re.escape("Template may not exceed 1000000 bytes in size.")):
         cfn().create_stack(StackName="huge", TemplateURL=url)
 
 

@@ -17,10 +17,10 @@ import boto3
 import pytest
 
 import localcloud
-from cfnops.inputs import params
-from cfnops.build import render
 from cfnops.awsfacts import schemas
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
+from cfnops.build import render
+from cfnops.inputs import params
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -51,7 +51,6 @@ CHANGES = {
     "AWS::S3::BucketPolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
     "AWS::SQS::QueuePolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
     "AWS::SNS::Subscription": ("RawMessageDelivery", lambda v: "true"),
-    "AWS::SQS::QueuePolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
     "AWS::SecretsManager::RotationSchedule": ("RotationRules", lambda v: {**(v or {}), "AutomaticallyAfterDays": 7}),
     "AWS::WAFv2::LoggingConfiguration": ("RedactedFields", lambda v: [{"SingleHeader": {"Name": "authorization"}}]),
     "AWS::WAFv2::WebACLAssociation": ("WebACLArn", None),  # None: not changed (one web ACL in a template)

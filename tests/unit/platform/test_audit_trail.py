@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 
 from templates_src.conventions import REGIONS
-
-from tests.support.conventions import sub_names
 from tests.conftest import props, ref
+from tests.support.conventions import sub_names
 
 TRAIL_ARN = {"Fn::Sub": "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/cfnops-audit-trail"}
 

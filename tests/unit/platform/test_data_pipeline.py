@@ -105,7 +105,7 @@ def test_on_localcloud_a_managed_and_a_given_master_password_are_refused_togethe
         warnings.simplefilter("ignore")
         client = boto3.client("cloudformation", region_name="eu-west-1")
         # the resource's failure, named as CloudFormation names it (localcloud/failures.py)
-        with pytest.raises(Exception, match="ResourceLogicalId:Database.*ManageMasterUserPassword cannot be set together with MasterUserPassword"):
+        with pytest.raises(Exception, match=r"ResourceLogicalId:Database.*ManageMasterUserPassword cannot be set together with MasterUserPassword"):
             create(client, "both", template, {})
         assert boto3.client("rds", region_name="eu-west-1").describe_db_instances()["DBInstances"] == []
 

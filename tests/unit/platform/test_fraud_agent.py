@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-
 import warnings
 
 import boto3
@@ -14,12 +13,11 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 import localcloud
-from cfnops.inputs import params
 from cfnops.build import render
 from cfnops.core.errors import InputError
+from cfnops.inputs import params
 from localcloud.rules import failed_assertions
 from templates_src.components.agents import AGENT_MODELS, EMBEDDING_DIMENSIONS, INFERENCE_PROFILE_GEOGRAPHIES
-
 from tests.conftest import props, ref, resources_of_type
 
 

@@ -16,7 +16,6 @@ import pytest
 from moto import mock_aws
 
 import localcloud
-
 from tests.conftest import props, ref
 
 SIX = {"TransactionsProcessed": "Count", "FraudDetected": "Count", "DetectionAccuracy": "Percent",

@@ -12,7 +12,6 @@ from moto import mock_aws
 
 from templates_src.fraud_agent_tools import TOOLS
 from templates_src.handlers import source
-
 from tests.conftest import props, ref, resources_of_type
 
 GROUPS = {"transaction-lookup": "TransactionLookupTool", "user-profiles": "UserProfilesTool", "decisions": "DecisionsTool",
@@ -164,7 +163,7 @@ class World:
         table = lambda name, *keys: ddb.create_table(  # noqa: E731
             TableName=name, BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"))])
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"), strict=False)])
         table("transactions", "transactionId", "createdAt")
         table("profiles", "userId")
         table("decisions", "decisionId")

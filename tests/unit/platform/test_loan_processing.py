@@ -8,11 +8,10 @@ import boto3
 import pytest
 
 import localcloud
-from cfnops.inputs import params
 from cfnops.build import render
 from cfnops.core.errors import InputError
+from cfnops.inputs import params
 from localcloud.rules import failed_assertions
-
 from tests.conftest import props, ref, resources_of_type
 
 localcloud.install()

@@ -8,11 +8,10 @@ import itertools
 
 import pytest
 
-from cfnops.inputs import region_outputs
 from cfnops.awsfacts.intrinsics import evaluate_conditions, parameter_values
+from cfnops.inputs import region_outputs
 from templates_src.components.network import subnet_cidrs, vpc_cidr
 from templates_src.conventions import REGIONS, region_title
-
 from tests.support.specs import load
 
 ENVIRONMENT = "staging"

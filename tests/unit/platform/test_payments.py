@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cfnops.inputs import params
 from cfnops.core.errors import InputError
-
+from cfnops.inputs import params
 from tests.conftest import ref, resources_of_type
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from cfnops.awsfacts.intrinsics import evaluate_conditions
 from templates_src.conventions import ENVIRONMENTS, REGIONS
-
 from tests.conftest import props
 
 
@@ -49,7 +48,7 @@ def test_dimensions_are_the_names_the_template_gives(fraud):
     resources = fraud["Resources"]
     by_title = {w["properties"]["title"]: w["properties"]["metrics"] for w in _widgets(fraud)}
     for environment in ENVIRONMENTS:
-        for line, region in zip(by_title[f"{environment}: Scoring service CPU %"], REGIONS):
+        for line, region in zip(by_title[f"{environment}: Scoring service CPU %"], REGIONS, strict=True):
             expected = [resources[t]["Properties"][p]["Fn::Sub"].replace("${Environment}", environment).replace("${AWS::Region}", region)
                         for t, p in (("Cluster", "ClusterName"), ("Service", "ServiceName"))]
             assert line[:6] == ["AWS/ECS", "CPUUtilization", "ClusterName", expected[0], "ServiceName", expected[1]]

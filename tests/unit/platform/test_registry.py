@@ -1,7 +1,7 @@
-import pytest
-
 import importlib
 from pathlib import Path
+
+import pytest
 
 import templates_src
 from templates_src import BOOTSTRAP, REGISTRY, DuplicateTemplateError, build_registry, discover

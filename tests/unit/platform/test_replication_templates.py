@@ -4,11 +4,10 @@ DynamoDB::GlobalTable docs and createOnly properties)."""
 
 from __future__ import annotations
 
-from templates_src import environment_rules as env_rules
-from templates_src.conventions import REGIONS
-
 import pytest
 
+from templates_src import environment_rules as env_rules
+from templates_src.conventions import REGIONS
 from tests.conftest import ref
 
 NO_VALUE = ref("AWS::NoValue")

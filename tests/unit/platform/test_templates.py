@@ -4,13 +4,14 @@ import ipaddress
 import json
 import re
 
+import awacs.s3
 import pytest
 
 from cfnops.inputs import params
+from templates_src import policies
 from templates_src.components.compute import TLS12_POLICY
 from templates_src.components.network import subnet_cidrs
 from templates_src.conventions import ENVIRONMENTS, REGIONS, STANDARD_TAG_KEYS
-
 from tests.conftest import PLATFORM, resources_of_type
 
 KEEP = ("RetainExceptOnCreate", "Retain")  # deletion, replacement
@@ -330,7 +331,7 @@ def test_every_network_export_is_imported_and_every_import_exported(templates, n
     group, say), and no workload imports what the network does not export."""
     exported = {output["Export"]["Name"]["Fn::Sub"] for output in network["Outputs"].values() if "Export" in output}
     imported = set()
-    for name, template in templates.items():
+    for template in templates.values():
         text = json.dumps(template)
         imported |= set(re.findall(r'"Fn::ImportValue": \{"Fn::Sub": "(\$\{Environment\}-network-\w+)"\}', text))
     assert imported and exported == imported  # the public subnets too: loan-processing's ALB faces the internet
@@ -467,3 +468,10 @@ def test_no_template_adds_rules_to_a_security_group_another_stack_owns(templates
                if resource["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress")
                and "Fn::ImportValue" in json.dumps(resource["Properties"]["GroupId"])]
     assert foreign == []
+
+
+def test_policy_actions_are_awacs_constants_and_never_wildcards():
+    """Templates spell actions as awacs' constants (a typo fails at import); a wildcard is refused."""
+    assert [action.JSONrepr() for action in policies.actions(awacs.s3.GetObject)] == ["s3:GetObject"]
+    with pytest.raises(ValueError, match=r"wildcard action s3:Get\* is not allowed"):
+        policies.actions(awacs.s3.GetObject, awacs.s3.Action("Get*"))

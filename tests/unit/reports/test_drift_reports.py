@@ -3,28 +3,28 @@ the HTML page in headless Chromium, the ignore file and parity."""
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from cfnops.drift import detect as drift, parity
 from cfnops.build import render
-from cfnops.core.aws import Aws
-from cfnops.inputs.stacksets import default_preferences
-from cfnops.core.errors import InputError
 from cfnops.cli.progress import PlainProgress
+from cfnops.core.aws import Aws
+from cfnops.core.errors import InputError
+from cfnops.drift import detect as drift
+from cfnops.drift import parity
+from cfnops.inputs.stacksets import default_preferences
 from cfnops.reports import html, json_report, markdown, text
 from templates_src.conventions import ENVIRONMENTS, REGIONS
-
 from tests.support.stubber import FakeClock, fast, make_spec
 
-WHEN = datetime(2026, 11, 22, 6, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 
 
 def instance(account: str, region: str, drift_status: str) -> dict:
@@ -57,7 +57,7 @@ def test_drift_call_shapes_and_resource_pages(tmp_path):
     deleted = dict(resource, LogicalResourceId="Vpc", ResourceType="AWS::EC2::VPC", StackResourceDriftStatus="DELETED", PropertyDifferences=[])
     stub.add_response("list_stack_instance_resource_drifts", {"Summaries": [deleted]}, {**base, "NextToken": "more"})
     stub.activate()
-    result = drift.detect(aws, spec, PlainProgress(open(os.devnull, "w")), fast(FakeClock()), ())
+    result = drift.detect(aws, spec, PlainProgress(io.StringIO()), fast(FakeClock()), ())
     stub.assert_no_pending_responses()
     assert [(i.region, i.status, i.last_check) for i in result.instances] == [
         ("us-east-1", "IN_SYNC", "2026-11-22T06:00:00Z"), ("us-west-2", "DRIFTED", "2026-11-22T06:00:00Z")]

@@ -9,18 +9,17 @@ import json
 
 import pytest
 
-from cfnops.rollout import bootstrap
-from cfnops.inputs import params
 from cfnops.build import render
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, OperationFailedError
+from cfnops.inputs import params
+from cfnops.rollout import bootstrap
 from cfnops.rollout.operations import WaitSettings
-
 from tests.conftest import PLATFORM
 
 OLD_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/old"
 NEW_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnops-bootstrap/new"
-WHEN = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+WHEN = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 TOO_BIG = "Maximum policy size of 10240 bytes exceeded for role AWSCloudFormationStackSetExecutionRole"
 HINT = "run `make bootstrap ENV=staging RECREATE=1` to delete it and create it again"
 

@@ -10,14 +10,13 @@ import json
 import pytest
 from botocore.stub import ANY
 
+from cfnops.build import render
 from cfnops.inputs import params
 from cfnops.rollout import protection
-from cfnops.build import render
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier
 from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan
-
-from tests.support.stubber import ADMIN, actual_of, expect_operation, fast, make_spec, quiet, stackset_arguments
 from tests.conftest import PLATFORM
+from tests.support.stubber import ADMIN, actual_of, expect_operation, fast, make_spec, quiet, stackset_arguments
 
 TEMPLATE = json.dumps({"Parameters": {
     "Environment": {"Type": "String"},

@@ -8,13 +8,11 @@ import json
 
 import pytest
 
-from cfnops.inputs import params
-from cfnops.rollout import planview
 from cfnops.build import render
-from cfnops.rollout import roles
 from cfnops.core.errors import InputError
+from cfnops.inputs import params
+from cfnops.rollout import planview, roles
 from cfnops.rollout.plan import Actual, build_desired, make_plan
-
 from tests.support.stubber import ADMIN, make_spec
 
 ROLES_TEMPLATE = json.dumps({"Parameters": {"Environment": {"Type": "String"}, "PrimaryRegion": {"Type": "String"}},

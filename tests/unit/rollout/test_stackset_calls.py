@@ -11,17 +11,28 @@ import json
 import pytest
 from botocore.stub import ANY, Stubber
 
-from cfnops.inputs import params
 from cfnops.build import render
+from cfnops.core.errors import OperationFailedError
+from cfnops.inputs import params
 from cfnops.inputs.stacksets import default_preferences
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier, failures
-from cfnops.core.errors import OperationFailedError
 from cfnops.rollout.operations import Runner, WaitSettings
 from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan, read_actual
 from templates_src.conventions import REGIONS
 from tests.conftest import PLATFORM
-
-from tests.support.stubber import ACCOUNTS, ADMIN, OUS, FakeClock, actual_of, current, expect_operation, fast, make_spec, quiet, stackset_arguments
+from tests.support.stubber import (
+    ACCOUNTS,
+    ADMIN,
+    OUS,
+    FakeClock,
+    actual_of,
+    current,
+    expect_operation,
+    fast,
+    make_spec,
+    quiet,
+    stackset_arguments,
+)
 
 SMALL_TEMPLATE = json.dumps({"Parameters": {"Environment": {"Type": "String"}},
                              "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}, indent=2, sort_keys=True) + "\n"
@@ -174,7 +185,7 @@ def test_failed_instance_under_a_succeeded_operation_is_reported(aws, stub, stag
     assert failures([result]) == ["network-staging: 222222222222/us-west-2 FAILED: Resource limit exceeded: VPCs (operation op-1)"]
 
 
-def ANY_CREATE(desired):  # noqa: N802 - reads like the expected_params it stands for
+def ANY_CREATE(desired):  # upper case: reads like the expected_params it stands for
     return {"StackSetName": desired.spec.name, "Accounts": list(ACCOUNTS), "Regions": list(REGIONS),
             "ParameterOverrides": [], "OperationPreferences": ANY, "OperationId": ANY}
 
