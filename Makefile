@@ -110,9 +110,10 @@ upgrade-lint: $(STAMP) ## Upgrade cfn-lint and checkov (only them) in requiremen
 render: $(STAMP) ## Render templates_src/ to generated/ (deterministic) and the manifest
 	$(CFNOPS) render
 
-check: $(STAMP) ## Fail when generated/ is stale (exit 5), then the house rules: ruff check and mypy (pyproject.toml)
+check: $(STAMP) ## Fail when generated/ is stale (exit 5), then the house rules: ruff check, ruff format and mypy (pyproject.toml)
 	$(CFNOPS) check
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 lint: $(STAMP) ## cfn-lint + policy rules + checkov on generated/: zero findings (exit 4 otherwise)

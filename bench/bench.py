@@ -42,6 +42,8 @@ def load_platform(root: Path):
     from cfnops.inputs.platform import load
 
     return load(root)
+
+
 RUNS = 5
 
 
@@ -84,7 +86,9 @@ def main() -> None:
     rollout_figures()
     print("\nlocalcloud's permission checks, first staging deploy (target: on <= off + 20 %)")
     permission_figures()
-    print("\nwaits: first staging rollout on localcloud, polls capped at 2 s (target: wall <= operations + 2 s per level, 1 call per poll)")
+    print(
+        "\nwaits: first staging rollout on localcloud, polls capped at 2 s (target: wall <= operations + 2 s per level, 1 call per poll)"
+    )
     wait_figures()
 
 
@@ -107,24 +111,49 @@ def lint_cost_figures(work: Path, lint: list[str], runs: int = 3) -> None:
 
     commands = {
         "lint, cold (.cache removed)": (lint, lambda: shutil.rmtree(work / ".cache", ignore_errors=True)),
-        "cfn-lint CLI, same files, regions, rules": ([str(bindir / "cfn-lint"), "--regions", *REGIONS, "--include-checks",
-                                                      "I", "--append-rules", str(ROOT / "cfnops" / "rules"), "--", *files], None),
-        "checkov CLI, one run over all templates": ([str(bindir / "checkov"), "--framework", "cloudformation",
-                                                     "--skip-download", "--quiet", *(a for f in files for a in ("-f", f))], None),
+        "cfn-lint CLI, same files, regions, rules": (
+            [
+                str(bindir / "cfn-lint"),
+                "--regions",
+                *REGIONS,
+                "--include-checks",
+                "I",
+                "--append-rules",
+                str(ROOT / "cfnops" / "rules"),
+                "--",
+                *files,
+            ],
+            None,
+        ),
+        "checkov CLI, one run over all templates": (
+            [
+                str(bindir / "checkov"),
+                "--framework",
+                "cloudformation",
+                "--skip-download",
+                "--quiet",
+                *(a for f in files for a in ("-f", f)),
+            ],
+            None,
+        ),
     }
     samples = {name: [] for name in commands}
     for _ in range(runs):
         for name, (command, before) in commands.items():
             samples[name].append(cost(command, ROOT, before))
-    figures = {name: (statistics.median(c for c, _ in runs_), statistics.median(w for _, w in runs_))
-               for name, runs_ in samples.items()}
+    figures = {
+        name: (statistics.median(c for c, _ in runs_), statistics.median(w for _, w in runs_))
+        for name, runs_ in samples.items()
+    }
     for name, (cpu, seconds) in figures.items():
         print(f"{name:<44} {seconds:7.3f}s  CPU {cpu:6.2f}s")
     ours, cfn_lint, checkov = figures.values()
     ratio = ours[0] / (cfn_lint[0] + checkov[0])
-    print(f"{'  lint cold / (cfn-lint + checkov)':<44} CPU {ratio:.2f} (target <= 1.00)  {'ok' if ratio <= 1 else 'OVER TARGET'}"
-          f"  wall {ours[1] / (cfn_lint[1] + checkov[1]):.2f}; against cfn-lint alone: CPU {ours[0] / cfn_lint[0]:.2f}, "
-          f"wall {ours[1] / cfn_lint[1]:.2f}")
+    print(
+        f"{'  lint cold / (cfn-lint + checkov)':<44} CPU {ratio:.2f} (target <= 1.00)  {'ok' if ratio <= 1 else 'OVER TARGET'}"
+        f"  wall {ours[1] / (cfn_lint[1] + checkov[1]):.2f}; against cfn-lint alone: CPU {ours[0] / cfn_lint[0]:.2f}, "
+        f"wall {ours[1] / cfn_lint[1]:.2f}"
+    )
 
 
 DERIVE = """
@@ -139,13 +168,21 @@ print(time.perf_counter() - started)
 
 def derive_role_seconds(python: str) -> float:
     """Schemas and IAM catalogue read from disk in a fresh process, as in a cold render."""
-    runs = [float(subprocess.run([python, "-c", DERIVE], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
-            for _ in range(RUNS)]
+    runs = [
+        float(subprocess.run([python, "-c", DERIVE], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+        for _ in range(RUNS)
+    ]
     return statistics.median(runs)
 
 
-MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
-            "DeleteStackInstances")
+MUTATING = (
+    "CreateStackSet",
+    "UpdateStackSet",
+    "DeleteStackSet",
+    "CreateStackInstances",
+    "UpdateStackInstances",
+    "DeleteStackInstances",
+)
 
 
 def rollout_figures() -> None:
@@ -167,7 +204,9 @@ def rollout_figures() -> None:
     localcloud.install()
     from moto import mock_aws
 
-    options = DeployOptions(artifacts_bucket=load_platform(ROOT).artifacts_bucket, wait=WaitSettings(first_poll=0.0, max_poll=0.05))
+    options = DeployOptions(
+        artifacts_bucket=load_platform(ROOT).artifacts_bucket, wait=WaitSettings(first_poll=0.0, max_poll=0.05)
+    )
     quiet = PlainProgress(io.StringIO())
 
     def deploy(project: Project, only=()) -> tuple[dict, int, float]:
@@ -181,8 +220,10 @@ def rollout_figures() -> None:
     def line(name: str, calls: dict, stacksets: int, seconds: float) -> None:
         mutating = {k: v for k, v in calls.items() if k in MUTATING}
         reads = sum(v for k, v in calls.items() if k not in MUTATING)
-        print(f"{name:<44} {seconds:7.3f}s  mutating {sum(mutating.values()):>2} {mutating or ''}  "
-              f"reads {reads} ({reads / stacksets:.1f}/StackSet)")
+        print(
+            f"{name:<44} {seconds:7.3f}s  mutating {sum(mutating.values()):>2} {mutating or ''}  "
+            f"reads {reads} ({reads / stacksets:.1f}/StackSet)"
+        )
 
     for accounts in (1, 20):
         with tempfile.TemporaryDirectory() as scratch, mock_aws():
@@ -251,7 +292,9 @@ def first_deploy_seconds(checks: str) -> float:
         shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
         project = Project(work, load_platform(ROOT))
         render.write(project, render.render(project))
-        options = DeployOptions(artifacts_bucket=load_platform(ROOT).artifacts_bucket, wait=WaitSettings(first_poll=0.0, max_poll=0.05))
+        options = DeployOptions(
+            artifacts_bucket=load_platform(ROOT).artifacts_bucket, wait=WaitSettings(first_poll=0.0, max_poll=0.05)
+        )
         bootstrapped(project, options.wait)
         started = time.perf_counter()
         rollout = deploy_environment(project, "staging", Aws(), PlainProgress(io.StringIO()), options, run_lint=False)
@@ -266,8 +309,10 @@ def permission_figures(runs: int = 3) -> None:
     overhead = figures["on"] / figures["off"] - 1
     report("first staging deploy, permission checks off", figures["off"], None)
     verdict = "ok" if overhead <= 0.20 else "OVER TARGET"
-    print(f"{'first staging deploy, permission checks on':<44} {figures['on']:7.3f}s  "
-          f"+{overhead * 100:.1f} % (target <= 20 %)  {verdict}")
+    print(
+        f"{'first staging deploy, permission checks on':<44} {figures['on']:7.3f}s  "
+        f"+{overhead * 100:.1f} % (target <= 20 %)  {verdict}"
+    )
 
 
 def drift_figures(project, quiet, wait) -> None:
@@ -278,20 +323,25 @@ def drift_figures(project, quiet, wait) -> None:
     from cfnops.rollout.pipeline import prepare
 
     specs = prepare(project, "staging", run_lint=False).specs
-    print("\ndrift of staging on localcloud (target: 1 DetectStackSetDrift per StackSet, resource reads only for drifted instances)")
+    print(
+        "\ndrift of staging on localcloud (target: 1 DetectStackSetDrift per StackSet, resource reads only for drifted instances)"
+    )
     for label, days in (("in sync", None), ("one change in us-west-2", 7)):
         if days:
             boto3.client("logs", region_name="us-west-2").put_retention_policy(
-                logGroupName="/staging/us-west-2/vpc-flow-logs", retentionInDays=days)
+                logGroupName="/staging/us-west-2/vpc-flow-logs", retentionInDays=days
+            )
         aws = Aws()
         started = time.perf_counter()
         report = drift.detect_all(aws, specs, "staging", quiet, wait, ())
         seconds = time.perf_counter() - started
         drifted = sum(i.status == "DRIFTED" for s in report.stacksets for i in s.instances)
         polls = ", ".join(f"{s.name} {s.polls}" for s in report.stacksets)
-        print(f"{'drift, ' + label:<44} {seconds:7.3f}s  DetectStackSetDrift {aws.calls['cloudformation:DetectStackSetDrift']} "
-              f"for {len(specs)} StackSets; resource reads {aws.calls['cloudformation:ListStackInstanceResourceDrifts']} "
-              f"for {drifted} drifted instance(s); polls: {polls}")
+        print(
+            f"{'drift, ' + label:<44} {seconds:7.3f}s  DetectStackSetDrift {aws.calls['cloudformation:DetectStackSetDrift']} "
+            f"for {len(specs)} StackSets; resource reads {aws.calls['cloudformation:ListStackInstanceResourceDrifts']} "
+            f"for {drifted} drifted instance(s); polls: {polls}"
+        )
 
 
 def plan_figures(project, quiet, wait) -> None:
@@ -317,15 +367,18 @@ def plan_figures(project, quiet, wait) -> None:
         reads = sum(v for k, v in aws.calls.items())
         counted = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(aws.calls.items()))
         verdict = "ok" if seconds - offline <= 1.0 + 0.05 * reads else "OVER TARGET"
-        print(f"{'plan, ' + label:<44} {seconds:7.3f}s  (offline checks {offline:.3f}s, resource-change engine {engine:.3f}s) "
-              f"reads {reads} ({counted}); "
-              f"{len(lines)} change lines  {verdict}")
+        print(
+            f"{'plan, ' + label:<44} {seconds:7.3f}s  (offline checks {offline:.3f}s, resource-change engine {engine:.3f}s) "
+            f"reads {reads} ({counted}); "
+            f"{len(lines)} change lines  {verdict}"
+        )
 
     def engine_seconds(plans) -> float:
         started = time.perf_counter()
         for p in plans:
-            overrides = {(t, r): p.desired.overrides.get(r, {}) for t, r in
-                         [(i.target, i.region) for i in p.actual.instances]}
+            overrides = {
+                (t, r): p.desired.overrides.get(r, {}) for t, r in [(i.target, i.region) for i in p.actual.instances]
+            }
             plan_module.resource_changes(p.desired, p.actual, overrides)
         return time.perf_counter() - started
 
@@ -384,9 +437,16 @@ def rollout_seconds(operation_seconds: float) -> dict:
     own = sum(max(len(outcomes.get(spec.key, ())) for spec in level) * operation_seconds for level in order)
     polls = sum(o.polls for r in rollout.results for o in r.outcomes)
     operations = sum(len(r.outcomes) for r in rollout.results)
-    return {"wall": seconds, "own": own, "levels": len(order), "operations": operations, "polls": polls, "lags": lags.seconds,
-            "describe": aws.calls["cloudformation:DescribeStackSetOperation"],
-            "results": aws.calls["cloudformation:ListStackSetOperationResults"]}
+    return {
+        "wall": seconds,
+        "own": own,
+        "levels": len(order),
+        "operations": operations,
+        "polls": polls,
+        "lags": lags.seconds,
+        "describe": aws.calls["cloudformation:DescribeStackSetOperation"],
+        "results": aws.calls["cloudformation:ListStackSetOperationResults"],
+    }
 
 
 class operation_lags:  # lower case: used like a function
@@ -425,11 +485,13 @@ def wait_figures() -> None:
         f = rollout_seconds(operation_seconds)
         lags = f["lags"]
         verdict = "ok" if max(lags) <= 2.0 else "OVER TARGET (2 s)"
-        print(f"{f'first staging rollout, {operation_seconds} s operations':<44} {f['wall']:7.3f}s  operations' own time "
-              f"{f['own']:.0f}s ({f['levels']} levels, longest chain; localcloud's own work in the calls comes on top); "
-              f"end of an operation seen after {statistics.mean(lags):.2f}s mean, {max(lags):.2f}s max (target <= 2 s) {verdict}; "
-              f"{f['operations']} operations, {f['polls']} polls, DescribeStackSetOperation per poll {f['describe'] / f['polls']:.2f}, "
-              f"results reads per operation {f['results'] / f['operations']:.2f}")
+        print(
+            f"{f'first staging rollout, {operation_seconds} s operations':<44} {f['wall']:7.3f}s  operations' own time "
+            f"{f['own']:.0f}s ({f['levels']} levels, longest chain; localcloud's own work in the calls comes on top); "
+            f"end of an operation seen after {statistics.mean(lags):.2f}s mean, {max(lags):.2f}s max (target <= 2 s) {verdict}; "
+            f"{f['operations']} operations, {f['polls']} polls, DescribeStackSetOperation per poll {f['describe'] / f['polls']:.2f}, "
+            f"results reads per operation {f['results'] / f['operations']:.2f}"
+        )
 
 
 if __name__ == "__main__":

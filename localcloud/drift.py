@@ -44,8 +44,10 @@ def _normal(value: Any) -> Any:
 
 
 def not_read(resource_type: str) -> str:
-    return (f"localcloud does not read {resource_type} resources, so it cannot check them for drift "
-            "(on AWS, CloudFormation checks every type that supports drift detection)")
+    return (
+        f"localcloud does not read {resource_type} resources, so it cannot check them for drift "
+        "(on AWS, CloudFormation checks every type that supports drift detection)"
+    )
 
 
 def _text(value: Any) -> str:
@@ -62,10 +64,16 @@ def _text(value: Any) -> str:
 
 def _set_differences(where: str, expected: list, actual: list) -> list[dict]:
     expected_texts, actual_texts = [_text(e) for e in expected], [_text(a) for a in actual]
-    found = [{"PropertyPath": f"{where}/{index}", "ExpectedValue": "null", "ActualValue": text, "DifferenceType": "ADD"}
-             for index, text in enumerate(actual_texts) if text not in expected_texts]
-    return found + [{"PropertyPath": f"{where}/{index}", "ExpectedValue": text, "ActualValue": "null", "DifferenceType": "REMOVE"}
-                    for index, text in enumerate(expected_texts) if text not in actual_texts]
+    found = [
+        {"PropertyPath": f"{where}/{index}", "ExpectedValue": "null", "ActualValue": text, "DifferenceType": "ADD"}
+        for index, text in enumerate(actual_texts)
+        if text not in expected_texts
+    ]
+    return found + [
+        {"PropertyPath": f"{where}/{index}", "ExpectedValue": text, "ActualValue": "null", "DifferenceType": "REMOVE"}
+        for index, text in enumerate(expected_texts)
+        if text not in actual_texts
+    ]
 
 
 def differences(expected: dict, actual: dict, path: str = "") -> list[dict]:
@@ -81,11 +89,23 @@ def differences(expected: dict, actual: dict, path: str = "") -> list[dict]:
         elif isinstance(actual_value, dict) and isinstance(expected_value, dict) and "Statement" not in expected_value:
             found += differences(expected_value, actual_value, where)
         elif actual_value is None:
-            found.append({"PropertyPath": where, "ExpectedValue": _text(expected_value), "ActualValue": "null",
-                          "DifferenceType": "REMOVE"})
+            found.append(
+                {
+                    "PropertyPath": where,
+                    "ExpectedValue": _text(expected_value),
+                    "ActualValue": "null",
+                    "DifferenceType": "REMOVE",
+                }
+            )
         elif _text(expected_value) != _text(actual_value):
-            found.append({"PropertyPath": where, "ExpectedValue": _text(expected_value), "ActualValue": _text(actual_value),
-                          "DifferenceType": "NOT_EQUAL"})
+            found.append(
+                {
+                    "PropertyPath": where,
+                    "ExpectedValue": _text(expected_value),
+                    "ActualValue": _text(actual_value),
+                    "DifferenceType": "NOT_EQUAL",
+                }
+            )
     return found
 
 
@@ -105,9 +125,15 @@ class StackResourceDrift:
     reason: str = ""
 
     def to_api(self, stack_id: str, stackset: bool = False) -> dict:
-        drift = {"StackId": stack_id, "LogicalResourceId": self.logical_id, "PhysicalResourceId": self.physical_id,
-                 "ResourceType": self.resource_type, "StackResourceDriftStatus": self.status,
-                 "PropertyDifferences": self.differences, "Timestamp": self.timestamp}
+        drift = {
+            "StackId": stack_id,
+            "LogicalResourceId": self.logical_id,
+            "PhysicalResourceId": self.physical_id,
+            "ResourceType": self.resource_type,
+            "StackResourceDriftStatus": self.status,
+            "PropertyDifferences": self.differences,
+            "Timestamp": self.timestamp,
+        }
         if not stackset and self.status != "NOT_CHECKED":
             drift["ExpectedProperties"] = json.dumps(self.expected, sort_keys=True, default=str)
             drift["ActualProperties"] = json.dumps(self.actual, sort_keys=True, default=str)
@@ -126,28 +152,44 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
     if reader is None:
         return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, not_read(kind))
     if type(resource).__name__ == "Placeholder":
-        return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now,
-                             f"localcloud cannot read it: it is a placeholder (moto does not model this {kind}), which holds "
-                             "only its properties (on AWS, CloudFormation checks it)")
+        return StackResourceDrift(
+            logical_id,
+            physical_id,
+            kind,
+            "NOT_CHECKED",
+            expected,
+            {},
+            [],
+            now,
+            f"localcloud cannot read it: it is a placeholder (moto does not model this {kind}), which holds "
+            "only its properties (on AWS, CloudFormation checks it)",
+        )
     target = Target(stack.account_id, stack.region_name, physical_id, expected, stack)
     try:
         actual = reader(target)
     except Missing:
         return StackResourceDrift(logical_id, physical_id, kind, "DELETED", expected, {}, [], now)
     except Unreadable as error:
-        return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, f"localcloud cannot read it: {error}")
+        return StackResourceDrift(
+            logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, f"localcloud cannot read it: {error}"
+        )
     if kind == "AWS::EC2::SecurityGroup":
         expected = {**expected, **expected_group_rules(target)}
     expected = {**{name: value for (of, name), value in DEFAULTS.items() if of == kind}, **expected}
     expected = {name: PROJECTIONS.get((kind, name), lambda value: value)(value) for name, value in expected.items()}
     found = differences(expected, actual)
-    return StackResourceDrift(logical_id, physical_id, kind, "MODIFIED" if found else "IN_SYNC", expected, actual, found, now)
+    return StackResourceDrift(
+        logical_id, physical_id, kind, "MODIFIED" if found else "IN_SYNC", expected, actual, found, now
+    )
 
 
 def detect_stack(stack) -> list[StackResourceDrift]:
     """Every resource the stack created (conditional ones that were not created are skipped)."""
-    created = [key for key, resource in stack.resource_map._parsed_resources.items()
-               if key in stack.resource_map._resource_json_map and resource is not None and not isinstance(resource, str)]
+    created = [
+        key
+        for key, resource in stack.resource_map._parsed_resources.items()
+        if key in stack.resource_map._resource_json_map and resource is not None and not isinstance(resource, str)
+    ]
     drifts = [detect_resource(stack, logical_id) for logical_id in sorted(created)]
     stack.__dict__["localcloud_drifts"] = drifts  # DescribeStackResourceDrifts answers the latest detection, as on AWS
     return drifts
@@ -187,17 +229,26 @@ def describe_stack_drift_detection_status(self):
     if detection is None:
         raise ApiError("ValidationError", "StackDriftDetectionId not found")
     stack, drifts, when = detection
-    return ActionResult({
-        "StackId": stack.stack_id, "StackDriftDetectionId": self._get_param("StackDriftDetectionId"),
-        "StackDriftStatus": stack_status(drifts), "DetectionStatus": "DETECTION_COMPLETE",
-        "DriftedStackResourceCount": sum(d.status in ("MODIFIED", "DELETED") for d in drifts), "Timestamp": when})
+    return ActionResult(
+        {
+            "StackId": stack.stack_id,
+            "StackDriftDetectionId": self._get_param("StackDriftDetectionId"),
+            "StackDriftStatus": stack_status(drifts),
+            "DetectionStatus": "DETECTION_COMPLETE",
+            "DriftedStackResourceCount": sum(d.status in ("MODIFIED", "DELETED") for d in drifts),
+            "Timestamp": when,
+        }
+    )
 
 
 def describe_stack_resource_drifts(self):
     stack = _stack(self, self._get_param("StackName"))
     statuses = self._get_param("StackResourceDriftStatusFilters") or []
-    drifts = [d.to_api(stack.stack_id) for d in stack.__dict__.get("localcloud_drifts", [])
-              if not statuses or d.status in statuses]
+    drifts = [
+        d.to_api(stack.stack_id)
+        for d in stack.__dict__.get("localcloud_drifts", [])
+        if not statuses or d.status in statuses
+    ]
     return paged(self, drifts, "StackResourceDrifts")
 
 
@@ -205,7 +256,9 @@ def detect_stack_resource_drift(self):
     from moto.core.responses import ActionResult
 
     stack = _stack(self, self._get_param("StackName"))
-    return ActionResult({"StackResourceDrift": detect_resource(stack, self._get_param("LogicalResourceId")).to_api(stack.stack_id)})
+    return ActionResult(
+        {"StackResourceDrift": detect_resource(stack, self._get_param("LogicalResourceId")).to_api(stack.stack_id)}
+    )
 
 
 HANDLERS = {

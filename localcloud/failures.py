@@ -16,8 +16,10 @@ class ResourceFailure(Exception):
         self.logical_id, self.resource_type = logical_id, resource_type
         self.cause: BaseException | None = cause  # None: a failure localcloud decides itself
         self.handler_message = message_of(cause)
-        self.message = (f"ResourceLogicalId:{logical_id}, ResourceType:{resource_type}, "
-                        f'ResourceStatusReason:Resource handler returned message: "{self.handler_message}"')
+        self.message = (
+            f"ResourceLogicalId:{logical_id}, ResourceType:{resource_type}, "
+            f'ResourceStatusReason:Resource handler returned message: "{self.handler_message}"'
+        )
         super().__init__(self.message)
 
 
@@ -29,9 +31,13 @@ class ResourceFailed(ResourceFailure):
         self.logical_id, self.resource_type = logical_id, resource_type
         self.cause = None
         self.handler_error_code = handler_error_code
-        self.handler_message = (f'Resource handler returned message: "{service_message}" '
-                                f"(RequestToken: {uuid.uuid4()}, HandlerErrorCode: {handler_error_code})")
-        self.message = f"ResourceLogicalId:{logical_id}, ResourceType:{resource_type}, ResourceStatusReason:{self.handler_message}"
+        self.handler_message = (
+            f'Resource handler returned message: "{service_message}" '
+            f"(RequestToken: {uuid.uuid4()}, HandlerErrorCode: {handler_error_code})"
+        )
+        self.message = (
+            f"ResourceLogicalId:{logical_id}, ResourceType:{resource_type}, ResourceStatusReason:{self.handler_message}"
+        )
         Exception.__init__(self, self.message)
 
 

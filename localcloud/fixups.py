@@ -28,14 +28,21 @@ def _table(table, properties: dict, account: str, region: str) -> None:
 
 
 def _lifecycle_rule(rule: dict) -> dict:
-    api: dict[str, Any] = {"ID": rule.get("Id"), "Status": rule.get("Status", "Enabled"),
-                           "Filter": {"Prefix": rule.get("Prefix") or ""}}
+    api: dict[str, Any] = {
+        "ID": rule.get("Id"),
+        "Status": rule.get("Status", "Enabled"),
+        "Filter": {"Prefix": rule.get("Prefix") or ""},
+    }
     if rule.get("ExpirationInDays"):
         api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
     if rule.get("Transitions"):
-        api["Transition"] = [{"Days": int(t["TransitionInDays"]), "StorageClass": t["StorageClass"]} for t in rule["Transitions"]]
+        api["Transition"] = [
+            {"Days": int(t["TransitionInDays"]), "StorageClass": t["StorageClass"]} for t in rule["Transitions"]
+        ]
     if rule.get("NoncurrentVersionExpiration"):
-        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+        api["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+        }
     if rule.get("AbortIncompleteMultipartUpload"):
         api["AbortIncompleteMultipartUpload"] = dict(rule["AbortIncompleteMultipartUpload"])
     return api
@@ -77,10 +84,18 @@ def _db_instance(instance, properties: dict, account: str, region: str) -> None:
 
 def _egress_arguments(rule: dict) -> dict:
     peers = [{"GroupId": rule["DestinationSecurityGroupId"]}] if rule.get("DestinationSecurityGroupId") else None
-    ranges = [{"CidrIp": rule["CidrIp"], **({"Description": rule["Description"]} if rule.get("Description") else {})}] \
-        if rule.get("CidrIp") else []
-    return {"ip_protocol": str(rule.get("IpProtocol")), "from_port": rule.get("FromPort"), "to_port": rule.get("ToPort"),
-            "ip_ranges": ranges, "source_groups": peers}
+    ranges = (
+        [{"CidrIp": rule["CidrIp"], **({"Description": rule["Description"]} if rule.get("Description") else {})}]
+        if rule.get("CidrIp")
+        else []
+    )
+    return {
+        "ip_protocol": str(rule.get("IpProtocol")),
+        "from_port": rule.get("FromPort"),
+        "to_port": rule.get("ToPort"),
+        "ip_ranges": ranges,
+        "source_groups": peers,
+    }
 
 
 def _security_group(group, properties: dict, account: str, region: str) -> None:

@@ -28,8 +28,10 @@ _clusters: dict[tuple[str, str], dict] = {}
 
 class GlobalClusterNotFound(RDSClientError):
     def __init__(self, identifier: str):
-        super().__init__("GlobalClusterNotFoundFault",
-                         f"The GlobalClusterIdentifier {identifier} doesn't refer to an existing global database cluster.")
+        super().__init__(
+            "GlobalClusterNotFoundFault",
+            f"The GlobalClusterIdentifier {identifier} doesn't refer to an existing global database cluster.",
+        )
         self.code = 404  # type: ignore[assignment]  # moto's RDS errors carry the HTTP status in `code`
 
 
@@ -59,24 +61,45 @@ class GlobalClusterPlaceholder(Placeholder):
         properties = cloudformation_json.get("Properties", {})
         identifier = str(properties.get("GlobalClusterIdentifier") or resource_name).lower()
         source = properties.get("SourceDBClusterIdentifier")
-        if source and any(name in properties for name in ("Engine", "EngineVersion", "StorageEncrypted", "DatabaseName")):
-            raise InvalidParameterCombination("When creating global cluster from existing db cluster, value for engineName "
-                                              "should not be specified since it will be inherited from source cluster")
+        if source and any(
+            name in properties for name in ("Engine", "EngineVersion", "StorageEncrypted", "DatabaseName")
+        ):
+            raise InvalidParameterCombination(
+                "When creating global cluster from existing db cluster, value for engineName "
+                "should not be specified since it will be inherited from source cluster"
+            )
         if not source and not properties.get("Engine"):
-            raise InvalidParameterValue("When creating standalone global cluster, value for engineName should be specified")
+            raise InvalidParameterValue(
+                "When creating standalone global cluster, value for engineName should be specified"
+            )
         if find_global_cluster(account_id, identifier) is not None:
             raise GlobalClusterAlreadyExists(identifier)
-        engine, version, encrypted = properties.get("Engine"), properties.get("EngineVersion"), flag(properties.get("StorageEncrypted", False))
+        engine, version, encrypted = (
+            properties.get("Engine"),
+            properties.get("EngineVersion"),
+            flag(properties.get("StorageEncrypted", False)),
+        )
         if source:
             cluster = _clusters.get((account_id, source))
             if cluster is None or f":{region_name}:" not in source:
                 raise DBClusterNotFound(source)
-            engine, version, encrypted = cluster.get("Engine"), cluster.get("EngineVersion"), flag(cluster.get("StorageEncrypted", False))
+            engine, version, encrypted = (
+                cluster.get("Engine"),
+                cluster.get("EngineVersion"),
+                flag(cluster.get("StorageEncrypted", False)),
+            )
         backend = rds_models.rds_backends[account_id][region_name]
         backend.global_clusters[identifier] = rds_models.GlobalCluster(
-            backend=backend, global_cluster_identifier=identifier, engine=engine, engine_version=version,
-            storage_encrypted=encrypted, deletion_protection=flag(properties.get("DeletionProtection", False)))
-        resource = cls(GLOBAL_CLUSTER, kwargs.get("LogicalId", resource_name), resource_name, properties, account_id, region_name)
+            backend=backend,
+            global_cluster_identifier=identifier,
+            engine=engine,
+            engine_version=version,
+            storage_encrypted=encrypted,
+            deletion_protection=flag(properties.get("DeletionProtection", False)),
+        )
+        resource = cls(
+            GLOBAL_CLUSTER, kwargs.get("LogicalId", resource_name), resource_name, properties, account_id, region_name
+        )
         resource.physical_resource_id = identifier
         return resource
 
@@ -87,7 +110,11 @@ class GlobalClusterPlaceholder(Placeholder):
     @properties.setter
     def properties(self, value: dict) -> None:  # an update: deletion protection follows the template
         self._properties = value
-        existing = find_global_cluster(self.account_id, self.physical_resource_id) if hasattr(self, "physical_resource_id") else None
+        existing = (
+            find_global_cluster(self.account_id, self.physical_resource_id)
+            if hasattr(self, "physical_resource_id")
+            else None
+        )
         if existing is not None:
             existing.deletion_protection = flag(value.get("DeletionProtection", False))
 
@@ -96,7 +123,9 @@ class GlobalClusterPlaceholder(Placeholder):
         if existing is None:
             return
         if existing.deletion_protection:
-            raise InvalidParameterCombination("Cannot delete protected Global Cluster, please disable deletion protection and try again.")
+            raise InvalidParameterCombination(
+                "Cannot delete protected Global Cluster, please disable deletion protection and try again."
+            )
         for backend in list(dict.values(rds_models.rds_backends[account_id])):
             backend.global_clusters.pop(self.physical_resource_id, None)
 
@@ -110,8 +139,10 @@ def _check_cluster(properties: dict, account: str, region: str) -> None:
     if flag(properties.get("StorageEncrypted", False)) and not properties.get("KmsKeyId"):
         raise InvalidParameterCombination("For encrypted cross-region replica, kmsKeyId should be explicitly specified")
     if properties.get("MasterUsername") or flag(properties.get("ManageMasterUserPassword", False)):
-        raise InvalidParameterCombination("The requested DB cluster is a secondary cluster of a global database: "
-                                          "MasterUsername and ManageMasterUserPassword cannot be specified")
+        raise InvalidParameterCombination(
+            "The requested DB cluster is a secondary cluster of a global database: "
+            "MasterUsername and ManageMasterUserPassword cannot be specified"
+        )
 
 
 def _clusters_are_checked_and_known() -> None:

@@ -54,11 +54,19 @@ def _create_replica(properties: dict, replica: dict, account: str) -> None:
         key = (replica.get("SSESpecification") or {}).get("KMSMasterKeyId")
         sse = {"Enabled": True, "SSEType": "KMS", **({"KMSMasterKeyId": _key_arn(account, region, key)} if key else {})}
     table = dynamodb_backends[account][region].create_table(
-        name=properties["TableName"], schema=properties["KeySchema"], throughput=None, attr=properties["AttributeDefinitions"],
-        global_indexes=properties.get("GlobalSecondaryIndexes", []), indexes=properties.get("LocalSecondaryIndexes", []),
-        streams=properties.get("StreamSpecification"), billing_mode=properties.get("BillingMode", "PAY_PER_REQUEST"),
-        sse_specification=sse, tags=replica.get("Tags", []),
-        deletion_protection_enabled=flag(replica.get("DeletionProtectionEnabled", False)), warm_throughput=None)
+        name=properties["TableName"],
+        schema=properties["KeySchema"],
+        throughput=None,
+        attr=properties["AttributeDefinitions"],
+        global_indexes=properties.get("GlobalSecondaryIndexes", []),
+        indexes=properties.get("LocalSecondaryIndexes", []),
+        streams=properties.get("StreamSpecification"),
+        billing_mode=properties.get("BillingMode", "PAY_PER_REQUEST"),
+        sse_specification=sse,
+        tags=replica.get("Tags", []),
+        deletion_protection_enabled=flag(replica.get("DeletionProtectionEnabled", False)),
+        warm_throughput=None,
+    )
     _settle(table, replica)
 
 
@@ -66,7 +74,9 @@ def _settle(table, replica: dict) -> None:
     """What an update may change on an existing replica: deletion protection and PITR."""
     table.deletion_protection_enabled = flag(replica.get("DeletionProtectionEnabled", False))
     pitr = flag((replica.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled", False))
-    table.continuous_backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] = "ENABLED" if pitr else "DISABLED"
+    table.continuous_backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] = (
+        "ENABLED" if pitr else "DISABLED"
+    )
 
 
 def _delete_replica(account: str, region: str, name: str) -> None:
@@ -79,7 +89,9 @@ class GlobalTablePlaceholder(Placeholder):
     """Ref: the table name; GetAtt Arn / StreamArn: the replica of the stack's own region."""
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs) -> Any:  # type: ignore[override]
+    def create_from_cloudformation_json(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    ) -> Any:  # type: ignore[override]
         properties = cloudformation_json.get("Properties", {})
         made: list[str] = []
         try:
@@ -90,7 +102,9 @@ class GlobalTablePlaceholder(Placeholder):
             for region in made:
                 dynamodb_backends[account_id][region].tables.pop(properties["TableName"], None)
             raise
-        return cls(GLOBAL_TABLE, kwargs.get("LogicalId", resource_name), resource_name, properties, account_id, region_name)
+        return cls(
+            GLOBAL_TABLE, kwargs.get("LogicalId", resource_name), resource_name, properties, account_id, region_name
+        )
 
     @property
     def properties(self) -> dict:

@@ -28,7 +28,9 @@ def apply(resource, kind: str, old: dict, new: dict, changed: set[str], account:
             continue
         setter = SETTERS.get(kind, {}).get(key)
         if setter is None:
-            raise UpdateRefused(f"localcloud cannot update {key} of {kind} in place (inplace.SETTERS has no setter for it)")
+            raise UpdateRefused(
+                f"localcloud cannot update {key} of {kind} in place (inplace.SETTERS has no setter for it)"
+            )
         setter(resource, new.get(key), account, region)
 
 
@@ -161,16 +163,21 @@ def _rule_description(rule, description, account, region):
     rule.properties["Description"] = description
     if rule.properties.get("CidrIp"):
         ec2_backends[account][region].update_security_group_rule_descriptions_ingress(
-            rule.security_group.id, rule.properties["IpProtocol"], rule.properties.get("FromPort"),
-            rule.properties.get("ToPort"), [{"CidrIp": rule.properties["CidrIp"], "Description": description}])
+            rule.security_group.id,
+            rule.properties["IpProtocol"],
+            rule.properties.get("FromPort"),
+            rule.properties.get("ToPort"),
+            [{"CidrIp": rule.properties["CidrIp"], "Description": description}],
+        )
 
 
 def _listener_certificates(listener, certificates, account, region):
     """ModifyListener with the new certificates (it checks they exist in the region)."""
     from moto.elbv2.models import elbv2_backends
 
-    elbv2_backends[account][region].modify_listener(listener.arn, certificates=certificates or [],
-                                                    actions=[action.data for action in listener.default_actions])
+    elbv2_backends[account][region].modify_listener(
+        listener.arn, certificates=certificates or [], actions=[action.data for action in listener.default_actions]
+    )
 
 
 def _service_task_definition(service, task_definition, account, region):
@@ -178,8 +185,9 @@ def _service_task_definition(service, task_definition, account, region):
     CloudFormation's handler does when a task definition was replaced."""
     from moto.ecs.models import ecs_backends
 
-    ecs_backends[account][region].update_service({"cluster": service.cluster_name, "service": service.name,
-                                                  "task_definition": task_definition})
+    ecs_backends[account][region].update_service(
+        {"cluster": service.cluster_name, "service": service.name, "task_definition": task_definition}
+    )
 
 
 def _dashboard_body(dashboard, body, account, region):
@@ -192,8 +200,10 @@ def _dashboard_body(dashboard, body, account, region):
 
 def _flag_attribute(name: str) -> Callable[[Any, Any, str, str], None]:
     """A flag moto keeps as an attribute of its model (deletion protection)."""
+
     def set_flag(resource, value, account, region):
         setattr(resource, name, flag(value))
+
     return set_flag
 
 

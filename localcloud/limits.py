@@ -43,8 +43,10 @@ NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREAT
 def check_template_body(body: str | None) -> None:
     if body is not None and len(body.encode("utf-8")) > TEMPLATE_BODY_BYTES:
         # AWS echoes the whole value; localcloud cuts it, so no log carries 50 KB of template
-        raise ValidationError(message=f"1 validation error detected: Value '{body[:60]}…' at 'templateBody' failed to satisfy "
-                                      f"constraint: Member must have length less than or equal to {TEMPLATE_BODY_BYTES}")
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{body[:60]}…' at 'templateBody' failed to satisfy "
+            f"constraint: Member must have length less than or equal to {TEMPLATE_BODY_BYTES}"
+        )
 
 
 def check_template_object(body: str) -> str:
@@ -91,14 +93,17 @@ def _stack_states() -> None:
         return original_update(self, name, *args, **kwargs)
 
     def delete_stack(self, name_or_stack_id):
-        stacks = {stack.stack_id: stack for stack in self.stacks.values()
-                  if name_or_stack_id in (stack.stack_id, stack.name)}
+        stacks = {
+            stack.stack_id: stack for stack in self.stacks.values() if name_or_stack_id in (stack.stack_id, stack.name)
+        }
         try:
             return original_delete(self, name_or_stack_id)
         except Exception as error:
             for stack_id, stack in stacks.items():  # what failed to go stays, as on AWS
                 stack.status = "DELETE_FAILED"
-                stack._add_stack_event("DELETE_FAILED", resource_status_reason=getattr(error, "message", None) or str(error))
+                stack._add_stack_event(
+                    "DELETE_FAILED", resource_status_reason=getattr(error, "message", None) or str(error)
+                )
                 self.stacks[stack_id] = stack
             raise
 
@@ -117,8 +122,10 @@ def _iam_errors():
 
 def _length(value: str, limit: int, member: str) -> None:
     if len(value or "") > limit:
-        raise _iam_errors()[1](f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
-                               f"Member must have length less than or equal to {limit}")
+        raise _iam_errors()[1](
+            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {limit}"
+        )
 
 
 def _size(document) -> int:
@@ -129,7 +136,9 @@ def check_inline_policies(role, name: str, document) -> None:
     _length(name, iam_limits.POLICY_NAME, "policyName")
     total = sum(_size(d) for n, d in role.policies.items() if n != name) + _size(document)
     if total > iam_limits.INLINE_POLICIES_PER_ROLE:
-        raise _iam_errors()[0](f"Maximum policy size of {iam_limits.INLINE_POLICIES_PER_ROLE} bytes exceeded for role {role.name}")
+        raise _iam_errors()[0](
+            f"Maximum policy size of {iam_limits.INLINE_POLICIES_PER_ROLE} bytes exceeded for role {role.name}"
+        )
 
 
 def check_managed_policy(document) -> None:
@@ -163,8 +172,11 @@ def _iam() -> None:
         return original_version(self, policy_arn, policy_document, set_as_default)
 
     def attach_to(self, obj):
-        if isinstance(obj, role_class) and self.arn not in obj.managed_policies \
-                and len(obj.managed_policies) >= iam_limits.MANAGED_POLICIES_PER_ROLE:
+        if (
+            isinstance(obj, role_class)
+            and self.arn not in obj.managed_policies
+            and len(obj.managed_policies) >= iam_limits.MANAGED_POLICIES_PER_ROLE
+        ):
             raise _iam_errors()[0](f"Cannot exceed quota for PoliciesPerRole: {iam_limits.MANAGED_POLICIES_PER_ROLE}")
         return original_attach(self, obj)
 
@@ -200,9 +212,12 @@ def _backend(module: str, name: str, account: str, region: str):
 
 # type -> (account, region, name) -> True when the service holds it (made through its API)
 SERVICE_LOOKUPS: dict[str, Callable[[str, str, str], bool]] = {
-    "AWS::IAM::Role": lambda a, r, n: any(role.name == n for role in _backend("iam", "iam_backends", a, "aws").roles.values()),
-    "AWS::IAM::ManagedPolicy": lambda a, r, n: any(p.name == n for p in _backend("iam", "iam_backends", a, "aws").managed_policies.values()
-                                                   if f":{a}:" in p.arn),
+    "AWS::IAM::Role": lambda a, r, n: any(
+        role.name == n for role in _backend("iam", "iam_backends", a, "aws").roles.values()
+    ),
+    "AWS::IAM::ManagedPolicy": lambda a, r, n: any(
+        p.name == n for p in _backend("iam", "iam_backends", a, "aws").managed_policies.values() if f":{a}:" in p.arn
+    ),
     "AWS::DynamoDB::Table": lambda a, r, n: n in _backend("dynamodb", "dynamodb_backends", a, r).tables,
     "AWS::S3::Bucket": lambda a, r, n: n in _backend("s3", "s3_backends", a, "aws").buckets,
     "AWS::Logs::LogGroup": lambda a, r, n: n in _backend("logs", "logs_backends", a, r).groups,
@@ -279,8 +294,6 @@ def physical_name(resource_json: dict, resources_map) -> str | None:
 # --- deletion protection -------------------------------------------------------------------
 
 
-
-
 def _properties(resource) -> dict:
     return getattr(resource, "properties", None) or {}
 
@@ -289,13 +302,16 @@ PROTECTED = {  # type -> (is protected(resource), service's message)
     "AWS::DynamoDB::Table": (
         lambda r: flag(getattr(r, "deletion_protection_enabled", False)),
         "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first. "
-        + "(Service: DynamoDb, Status Code: 400)"),
+        + "(Service: DynamoDb, Status Code: 400)",
+    ),
     "AWS::RDS::DBCluster": (
         lambda r: flag(_properties(r).get("DeletionProtection", False)),
-        "Cannot delete protected Cluster, please disable deletion protection and try again. (Service: Rds, Status Code: 400)"),
+        "Cannot delete protected Cluster, please disable deletion protection and try again. (Service: Rds, Status Code: 400)",
+    ),
     "AWS::RDS::DBInstance": (
         lambda r: flag(_properties(r).get("DeletionProtection", getattr(r, "deletion_protection", False))),
-        "Cannot delete protected DB Instance, please disable deletion protection and try again. (Service: Rds, Status Code: 400)"),
+        "Cannot delete protected DB Instance, please disable deletion protection and try again. (Service: Rds, Status Code: 400)",
+    ),
 }
 
 
@@ -304,7 +320,9 @@ def check_deletion_protection(resource, resource_type: str) -> None:
     if protected is None:
         return
     if protected[0](resource):
-        raise ResourceFailed(getattr(resource, "logical_resource_id", "?"), resource_type, protected[1], "InvalidRequest")
+        raise ResourceFailed(
+            getattr(resource, "logical_resource_id", "?"), resource_type, protected[1], "InvalidRequest"
+        )
     if resource_type == "AWS::DynamoDB::Table":  # moto keeps the template's "false" and refuses it as truthy
         resource.deletion_protection_enabled = False
 
@@ -320,8 +338,9 @@ def _resources() -> None:
         if not condition or resources_map.lazy_condition_map[condition]:
             name = physical_name(resource_json, resources_map)
         if name is not None and Names.exists(account_id, region_name, resource_json["Type"], name):
-            raise ResourceFailed(logical_id, resource_json["Type"], _already_exists_message(resource_json["Type"], name),
-                                 "AlreadyExists")
+            raise ResourceFailed(
+                logical_id, resource_json["Type"], _already_exists_message(resource_json["Type"], name), "AlreadyExists"
+            )
         resource = original_create(logical_id, resource_json, resources_map, account_id, region_name)
         if resource is not None and name is not None:
             Names.add(account_id, region_name, (resources_map.stack_id, logical_id), resource_json["Type"], name)
@@ -350,8 +369,12 @@ def _placeholder_secrets_can_be_deleted() -> None:
         result = original(self, secret_id, recovery_window_in_days, force_delete_without_recovery)
         if force_delete_without_recovery:
             match = SECRET_ARN.match(secret_id)
-            Names.forget(self.account_id, self.region_name, "AWS::SecretsManager::Secret",
-                         match.group("name") if match else secret_id)
+            Names.forget(
+                self.account_id,
+                self.region_name,
+                "AWS::SecretsManager::Secret",
+                match.group("name") if match else secret_id,
+            )
         return result
 
     SecretsManagerBackend.delete_secret = delete_secret  # type: ignore[method-assign]  # moto patched in place

@@ -69,7 +69,10 @@ REF_FORMATS = {
 }
 # What GetAtt returns for unmodelled types where the generic answer would be wrong.
 ATTRIBUTE_FORMATS = {
-    ("AWS::RDS::DBCluster", "MasterUserSecret.SecretArn"): "arn:aws:secretsmanager:{region}:{account}:secret:rds!cluster-{suffix}-{suffix6}",
+    (
+        "AWS::RDS::DBCluster",
+        "MasterUserSecret.SecretArn",
+    ): "arn:aws:secretsmanager:{region}:{account}:secret:rds!cluster-{suffix}-{suffix6}",
     ("AWS::ElastiCache::ReplicationGroup", "PrimaryEndPoint.Port"): "6379",
 }
 
@@ -79,7 +82,9 @@ class Placeholder(CloudFormationModel):
     properties, never backed by an emulated service. Ref and GetAtt answer the way
     the real type does (a name, an ARN, an endpoint), with deterministic values."""
 
-    def __init__(self, resource_type: str, logical_id: str, generated_name: str, properties: dict, account: str, region: str):
+    def __init__(
+        self, resource_type: str, logical_id: str, generated_name: str, properties: dict, account: str, region: str
+    ):
         self.resource_type = resource_type
         self.logical_id = logical_id
         self.properties = properties
@@ -89,7 +94,13 @@ class Placeholder(CloudFormationModel):
         suffix = _short_hash(resource_type, generated_name, region)
         values = {k: v for k, v in properties.items() if isinstance(v, str)}
         self.physical_resource_id = REF_FORMATS.get(resource_type, "{name}").format(
-            **values, name=name, name_lower=str(name).lower(), suffix=suffix, suffix6=suffix[:6], region=region, account=account
+            **values,
+            name=name,
+            name_lower=str(name).lower(),
+            suffix=suffix,
+            suffix6=suffix[:6],
+            region=region,
+            account=account,
         )
 
     @staticmethod
@@ -102,11 +113,19 @@ class Placeholder(CloudFormationModel):
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[override]
-        return cls(kwargs.get("ResourceType", "AWS::Unknown::Resource"), kwargs.get("LogicalId", resource_name),
-                   resource_name, cloudformation_json.get("Properties", {}), account_id, region_name)
+        return cls(
+            kwargs.get("ResourceType", "AWS::Unknown::Resource"),
+            kwargs.get("LogicalId", resource_name),
+            resource_name,
+            cloudformation_json.get("Properties", {}),
+            account_id,
+            region_name,
+        )
 
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[override]
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):  # type: ignore[override]
         original_resource.properties = cloudformation_json.get("Properties", {})
         return original_resource
 
@@ -166,8 +185,12 @@ def _aurora_members_are_placeholders() -> None:
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
         if "DBClusterIdentifier" in properties:
-            return Placeholder.create_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name, **kwargs)
-        if isinstance(properties.get("DBSubnetGroupName"), str):  # Ref is the group's name (as on AWS); moto wants the group
+            return Placeholder.create_from_cloudformation_json(
+                resource_name, cloudformation_json, account_id, region_name, **kwargs
+            )
+        if isinstance(
+            properties.get("DBSubnetGroupName"), str
+        ):  # Ref is the group's name (as on AWS); moto wants the group
             backend = rds_models.rds_backends[account_id][region_name]
             properties["DBSubnetGroupName"] = backend.subnet_groups[properties["DBSubnetGroupName"]]
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
@@ -182,19 +205,24 @@ def _rds_managed_master_user_secret() -> None:
     from moto.rds import models as rds_models
 
     original = rds_models.DBInstance.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
-    attributes = {"MasterUserSecret.SecretArn": lambda database: database.master_user_secret.secret_arn,
-                  "DBInstanceArn": lambda database: database.db_instance_arn}
+    attributes = {
+        "MasterUserSecret.SecretArn": lambda database: database.master_user_secret.secret_arn,
+        "DBInstanceArn": lambda database: database.db_instance_arn,
+    }
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
         managed = flag(properties.get("ManageMasterUserPassword", False))
         if managed and "MasterUserPassword" in properties:
             raise rds_exceptions.InvalidParameterCombination(
-                "ManageMasterUserPassword cannot be set together with MasterUserPassword")
+                "ManageMasterUserPassword cannot be set together with MasterUserPassword"
+            )
         database = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
         if managed and isinstance(database, rds_models.DBInstance):
-            database.update(manage_master_user_password=True,
-                            master_user_secret_kms_key_id=properties.get("MasterUserSecret", {}).get("KmsKeyId"))
+            database.update(
+                manage_master_user_password=True,
+                master_user_secret_kms_key_id=properties.get("MasterUserSecret", {}).get("KmsKeyId"),
+            )
         return database
 
     def has_cfn_attr(cls, attr: str) -> bool:
@@ -273,7 +301,9 @@ def _equals_compares_strings() -> None:
     def parse_condition(condition, resources_map, condition_map):
         if isinstance(condition, dict) and list(condition) == ["Fn::Equals"]:
             left, right = (
-                condition_map[v["Condition"]] if isinstance(v, dict) and "Condition" in v else parsing.clean_json(v, resources_map)
+                condition_map[v["Condition"]]
+                if isinstance(v, dict) and "Condition" in v
+                else parsing.clean_json(v, resources_map)
                 for v in condition["Fn::Equals"]
             )
             return _cfn_string(left) == _cfn_string(right)
@@ -438,14 +468,15 @@ def _bucket_versioning_and_public_access_block() -> None:
         if properties.get("PublicAccessBlockConfiguration"):
             backend.put_public_access_block(bucket.name, properties["PublicAccessBlockConfiguration"])
         if flag(properties.get("ObjectLockEnabled", False)):
-            retention = ((properties.get("ObjectLockConfiguration") or {}).get("Rule") or {}).get("DefaultRetention") or {}
-            backend.put_object_lock_configuration(bucket.name, True, retention.get("Mode"),
-                                                  int(retention.get("Days", 0)), int(retention.get("Years", 0)))
+            retention = ((properties.get("ObjectLockConfiguration") or {}).get("Rule") or {}).get(
+                "DefaultRetention"
+            ) or {}
+            backend.put_object_lock_configuration(
+                bucket.name, True, retention.get("Mode"), int(retention.get("Days", 0)), int(retention.get("Years", 0))
+            )
         return bucket
 
     s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
-
-
 
 
 def _tag_dict(resource, properties: dict) -> None:
@@ -481,7 +512,12 @@ def _apply_ignored_properties() -> None:
             fixup(resource, parsing.clean_json(resource_json.get("Properties", {}), resources_map))
         if resource is not None and not isinstance(resource, Placeholder):
             for more in FIXUPS.get(resource_json.get("Type"), ()):  # fixups.py
-                more(resource, parsing.clean_json(resource_json.get("Properties", {}), resources_map), account_id, region_name)
+                more(
+                    resource,
+                    parsing.clean_json(resource_json.get("Properties", {}), resources_map),
+                    account_id,
+                    region_name,
+                )
         return resource
 
     parsing.parse_and_create_resource = parse_and_create_resource
@@ -557,7 +593,11 @@ def _template_rules() -> None:
         return original_create(self, name, template, parameters, *args, **kwargs)
 
     def update_stack(self, name, template, role_arn, parameters, tags):
-        check(self, template, {p["ParameterKey"]: p.get("ParameterValue") for p in parameters or [] if "ParameterValue" in p})
+        check(
+            self,
+            template,
+            {p["ParameterKey"]: p.get("ParameterValue") for p in parameters or [] if "ParameterValue" in p},
+        )
         return original_update(self, name, template, role_arn, parameters, tags)
 
     CloudFormationBackend.create_stack, CloudFormationBackend.update_stack = create_stack, update_stack  # type: ignore[method-assign]  # moto patched in place

@@ -51,13 +51,17 @@ def create_from_cloudformation_json(cls, resource_name, cloudformation_json, acc
     properties = cloudformation_json["Properties"]
     peer_account = properties.get("PeerOwnerId") or account_id
     if peer_account != account_id:
-        raise PeeringFailed(f"peer VPC owner {peer_account} is another account: it must accept through PeerRoleArn "
-                            "and a role of its own, which localcloud (one account) cannot emulate")
+        raise PeeringFailed(
+            f"peer VPC owner {peer_account} is another account: it must accept through PeerRoleArn "
+            "and a role of its own, which localcloud (one account) cannot emulate"
+        )
     vpc = _vpc(ec2_backends, account_id, region_name, properties["VpcId"])
     peer = _vpc(ec2_backends, peer_account, properties.get("PeerRegion") or region_name, properties["PeerVpcId"])
     if _overlap(vpc, peer):
-        raise PeeringFailed(f"VPC peering connection failed: overlapping CIDR range ({vpc.cidr_block} of {vpc.id} "
-                            f"and {peer.cidr_block} of {peer.id})")
+        raise PeeringFailed(
+            f"VPC peering connection failed: overlapping CIDR range ({vpc.cidr_block} of {vpc.id} "
+            f"and {peer.cidr_block} of {peer.id})"
+        )
     tags = {tag["Key"]: tag["Value"] for tag in properties.get("Tags", [])}
     connection = ec2_backends[account_id][region_name].create_vpc_peering_connection(vpc, peer, tags)
     connection._status.accept()  # same account: accepted without a peering role
@@ -76,8 +80,10 @@ def _check_route_target(backend, route_table_id: str, connection_id: str) -> Non
         raise InvalidVPCPeeringConnectionIdError(connection_id)
     table = backend.get_route_table(route_table_id)
     if table.vpc_id not in (connection.vpc.id, connection.peer_vpc.id):
-        raise EC2ClientError("InvalidParameterValue", f"route table {route_table_id} and peering connection "
-                             f"{connection_id} belong to different networks")
+        raise EC2ClientError(
+            "InvalidParameterValue",
+            f"route table {route_table_id} and peering connection {connection_id} belong to different networks",
+        )
 
 
 def install() -> None:

@@ -46,8 +46,10 @@ _current: ContextVar[ExecutionRole | None] = ContextVar("localcloud_execution_ro
 # type -> (property path, service the role is passed to); "[]" walks a list
 PASSED_ROLES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "AWS::Lambda::Function": ((("Role",), "lambda.amazonaws.com"),),
-    "AWS::ECS::TaskDefinition": ((("ExecutionRoleArn",), "ecs-tasks.amazonaws.com"),
-                                 (("TaskRoleArn",), "ecs-tasks.amazonaws.com")),
+    "AWS::ECS::TaskDefinition": (
+        (("ExecutionRoleArn",), "ecs-tasks.amazonaws.com"),
+        (("TaskRoleArn",), "ecs-tasks.amazonaws.com"),
+    ),
     "AWS::EC2::FlowLog": ((("DeliverLogsPermissionArn",), "vpc-flow-logs.amazonaws.com"),),
     "AWS::RDS::DBInstance": ((("MonitoringRoleArn",), "monitoring.rds.amazonaws.com"),),
     "AWS::Bedrock::Agent": ((("AgentResourceRoleArn",), "bedrock.amazonaws.com"),),
@@ -65,8 +67,10 @@ class CannotAssume(Exception):
     """The instance's execution role is missing or does not trust the administration role."""
 
     def __init__(self, account: str, role_name: str, admin_role_arn: str):
-        self.message = (f"Account {account} should have '{role_name}' role with trust relationship "
-                        f"to Role '{admin_role_arn.rsplit('/', 1)[-1]}'.")
+        self.message = (
+            f"Account {account} should have '{role_name}' role with trust relationship "
+            f"to Role '{admin_role_arn.rsplit('/', 1)[-1]}'."
+        )
         super().__init__(self.message)
 
 
@@ -157,7 +161,9 @@ def assume(account: str, role_name: str, admin_role_arn: str) -> ExecutionRole:
     if not trusted.allowed:
         raise CannotAssume(account, role_name, admin_role_arn)
     if trusted.reason != policy_eval.NAMED or admin_account != account:
-        own = policy_eval.evaluate(_identity_documents(admin), "sts:AssumeRole", role.arn, None, _boundary(admin_account, admin))
+        own = policy_eval.evaluate(
+            _identity_documents(admin), "sts:AssumeRole", role.arn, None, _boundary(admin_account, admin)
+        )
         if not own.allowed:
             raise CannotAssume(account, role_name, admin_role_arn)
     session = f"arn:aws:sts::{account}:assumed-role/{role.name}/{uuid.uuid4()}"
@@ -235,8 +241,9 @@ def _role_arn(account: str, value: str) -> str:
     return value if value.startswith("arn:") else f"arn:aws:iam::{account}:role/{value}"
 
 
-def specific_checks(resource_type: str, handlers: tuple[str, ...], properties: dict, account: str, region: str,
-                    previous: dict):
+def specific_checks(
+    resource_type: str, handlers: tuple[str, ...], properties: dict, account: str, region: str, previous: dict
+):
     """(action, resource ARN, context) beyond "some resource": IAM on real ARNs with the
     boundary, PassRole with the receiving service."""
     for path, service in PASSED_ROLES.get(resource_type, ()):
@@ -276,8 +283,15 @@ def _service(action: str) -> str:
     return action.split(":")[0].capitalize()
 
 
-def check(role: ExecutionRole, handlers: tuple[str, ...], logical_id: str, resource_type: str, region: str,
-          properties: dict | None = None, previous: dict | None = None) -> None:
+def check(
+    role: ExecutionRole,
+    handlers: tuple[str, ...],
+    logical_id: str,
+    resource_type: str,
+    region: str,
+    properties: dict | None = None,
+    previous: dict | None = None,
+) -> None:
     """Raise AccessDenied for the first action ``role`` may not perform for these handlers
     (``previous``: the properties before an update)."""
     properties, previous = properties or {}, previous or {}
@@ -288,7 +302,9 @@ def check(role: ExecutionRole, handlers: tuple[str, ...], logical_id: str, resou
             decision = role.decide(action)
             if not decision.allowed:
                 raise AccessDenied(logical_id, resource_type, _denial(role, action, None, decision), _service(action))
-    for action, resource, context in specific_checks(resource_type, handlers, properties, role.account, region, previous):
+    for action, resource, context in specific_checks(
+        resource_type, handlers, properties, role.account, region, previous
+    ):
         decision = role.decide(action, resource, context)
         if not decision.allowed:
             raise AccessDenied(logical_id, resource_type, _denial(role, action, resource, decision), _service(action))
@@ -324,15 +340,23 @@ def _resolved(resource_json: dict, resources_map) -> dict:
     return parsing.clean_json(resource_json.get("Properties") or {}, resources_map)
 
 
-def authorize(resources_map, handlers: tuple[str, ...], logical_id: str, resource_json: dict,
-              previous_json: dict | None = None) -> None:
+def authorize(
+    resources_map, handlers: tuple[str, ...], logical_id: str, resource_json: dict, previous_json: dict | None = None
+) -> None:
     """Check a StackSet instance's execution role for one resource's handlers (no-op for
     plain stacks). The update path (localcloud/updates.py) calls it for in-place changes."""
     role = role_for(resources_map)
     if role is not None:
         previous = _resolved(previous_json, resources_map) if previous_json else {}
-        check(role, handlers, logical_id, resource_json["Type"], resources_map._region_name,
-              _resolved(resource_json, resources_map), previous)
+        check(
+            role,
+            handlers,
+            logical_id,
+            resource_json["Type"],
+            resources_map._region_name,
+            _resolved(resource_json, resources_map),
+            previous,
+        )
 
 
 def install() -> None:
@@ -345,7 +369,14 @@ def install() -> None:
         role = role_for(resources_map)
         condition = resource_json.get("Condition")
         if role is not None and (not condition or resources_map.lazy_condition_map[condition]):
-            check(role, ("create", "read"), logical_id, resource_json["Type"], region_name, _resolved(resource_json, resources_map))
+            check(
+                role,
+                ("create", "read"),
+                logical_id,
+                resource_json["Type"],
+                region_name,
+                _resolved(resource_json, resources_map),
+            )
         with acting(role):
             return original_create(logical_id, resource_json, resources_map, account_id, region_name)
 
@@ -358,7 +389,13 @@ def install() -> None:
     def _delete_resource(self, parsed_resource, resource_json):
         role = role_for(self)
         if role is not None:
-            check(role, ("delete",), getattr(parsed_resource, "logical_resource_id", "?"), resource_json["Type"], self._region_name)
+            check(
+                role,
+                ("delete",),
+                getattr(parsed_resource, "logical_resource_id", "?"),
+                resource_json["Type"],
+                self._region_name,
+            )
         with acting(role):
             return original_delete(self, parsed_resource, resource_json)
 

@@ -42,8 +42,6 @@ def _backend(module: str, name: str, account: str, region: str):
     return backends[account][region]
 
 
-
-
 def _or_missing(value):
     if value is None:
         raise Missing()
@@ -61,8 +59,14 @@ def _document(value: Any) -> Any:
 
 # --- EC2 -----------------------------------------------------------------------------------
 
-PEERS = ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "DestinationSecurityGroupId", "SourcePrefixListId",
-         "DestinationPrefixListId")
+PEERS = (
+    "CidrIp",
+    "CidrIpv6",
+    "SourceSecurityGroupId",
+    "DestinationSecurityGroupId",
+    "SourcePrefixListId",
+    "DestinationPrefixListId",
+)
 PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "all": "-1"}
 
 
@@ -124,17 +128,21 @@ def _standalone_rules(target: Target, kind: str) -> list[dict]:
 
 def expected_group_rules(target: Target) -> dict:
     """The group's rules as the stack defines them: inline plus standalone resources."""
-    return {"SecurityGroupIngress": list(target.expected.get("SecurityGroupIngress") or [])
-            + _standalone_rules(target, "AWS::EC2::SecurityGroupIngress"),
-            "SecurityGroupEgress": list(target.expected.get("SecurityGroupEgress") or [])
-            + _standalone_rules(target, "AWS::EC2::SecurityGroupEgress")}
+    return {
+        "SecurityGroupIngress": list(target.expected.get("SecurityGroupIngress") or [])
+        + _standalone_rules(target, "AWS::EC2::SecurityGroupIngress"),
+        "SecurityGroupEgress": list(target.expected.get("SecurityGroupEgress") or [])
+        + _standalone_rules(target, "AWS::EC2::SecurityGroupEgress"),
+    }
 
 
 def _security_group(target: Target) -> dict:
     group = _or_missing(_group(target.account, target.region, target.physical_id))
-    return {"GroupDescription": group.description,
-            "SecurityGroupIngress": rule_set([_moto_rule(r, False) for r in group.ingress_rules]),
-            "SecurityGroupEgress": rule_set([_moto_rule(r, True) for r in group.egress_rules])}
+    return {
+        "GroupDescription": group.description,
+        "SecurityGroupIngress": rule_set([_moto_rule(r, False) for r in group.ingress_rules]),
+        "SecurityGroupEgress": rule_set([_moto_rule(r, True) for r in group.egress_rules]),
+    }
 
 
 def _group_rule(target: Target, egress: bool) -> dict:
@@ -146,7 +154,11 @@ def _group_rule(target: Target, egress: bool) -> dict:
     for rule in group.egress_rules if egress else group.ingress_rules:
         actual = _moto_rule(rule, egress)
         if {k: v for k, v in actual.items() if k != "Description"} == wanted:
-            return {**actual, "Description": actual.get("Description")} if "Description" in security_rule(target.expected) else actual
+            return (
+                {**actual, "Description": actual.get("Description")}
+                if "Description" in security_rule(target.expected)
+                else actual
+            )
     raise Missing()
 
 
@@ -156,13 +168,18 @@ def _ingress(target: Target) -> dict:
 
 def _vpc(target: Target) -> dict:
     vpc = _or_missing(_backend("ec2", "ec2_backends", target.account, target.region).vpcs.get(target.physical_id))
-    return {"CidrBlock": vpc.cidr_block, "EnableDnsHostnames": flag(vpc.enable_dns_hostnames),
-            "EnableDnsSupport": flag(vpc.enable_dns_support)}
+    return {
+        "CidrBlock": vpc.cidr_block,
+        "EnableDnsHostnames": flag(vpc.enable_dns_hostnames),
+        "EnableDnsSupport": flag(vpc.enable_dns_support),
+    }
 
 
 def _subnet(target: Target) -> dict:
     backend = _backend("ec2", "ec2_backends", target.account, target.region)
-    subnet = _or_missing(next((s for zone in backend.subnets.values() for s in zone.values() if s.id == target.physical_id), None))
+    subnet = _or_missing(
+        next((s for zone in backend.subnets.values() for s in zone.values() if s.id == target.physical_id), None)
+    )
     return {"CidrBlock": subnet.cidr_block, "MapPublicIpOnLaunch": flag(subnet.map_public_ip_on_launch)}
 
 
@@ -170,7 +187,9 @@ def _subnet(target: Target) -> dict:
 
 
 def _table(target: Target) -> dict:
-    table = _or_missing(_backend("dynamodb", "dynamodb_backends", target.account, target.region).tables.get(target.physical_id))
+    table = _or_missing(
+        _backend("dynamodb", "dynamodb_backends", target.account, target.region).tables.get(target.physical_id)
+    )
     recovery = table.continuous_backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     stream = table.stream_specification or {}
     sse = table.sse_specification or {}
@@ -179,11 +198,20 @@ def _table(target: Target) -> dict:
         "BillingMode": table.billing_mode,
         "DeletionProtectionEnabled": flag(table.deletion_protection_enabled),
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": recovery},
-        "StreamSpecification": {"StreamViewType": stream.get("StreamViewType")} if stream.get("StreamEnabled") else None,
-        "SSESpecification": {"SSEEnabled": flag(sse.get("SSEEnabled", sse.get("Enabled", True))), "SSEType": sse.get("SSEType"),
-                             "KMSMasterKeyId": sse.get("KMSMasterKeyId")} if sse else {"SSEEnabled": False},
-        "TimeToLiveSpecification": {"Enabled": ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"),
-                                    "AttributeName": ttl.get("AttributeName")},
+        "StreamSpecification": {"StreamViewType": stream.get("StreamViewType")}
+        if stream.get("StreamEnabled")
+        else None,
+        "SSESpecification": {
+            "SSEEnabled": flag(sse.get("SSEEnabled", sse.get("Enabled", True))),
+            "SSEType": sse.get("SSEType"),
+            "KMSMasterKeyId": sse.get("KMSMasterKeyId"),
+        }
+        if sse
+        else {"SSEEnabled": False},
+        "TimeToLiveSpecification": {
+            "Enabled": ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"),
+            "AttributeName": ttl.get("AttributeName"),
+        },
     }
 
 
@@ -191,13 +219,21 @@ def _lifecycle_rule(rule: Any) -> dict:
     """A lifecycle rule projected on the fields both sides carry."""
     if isinstance(rule, dict):
         transitions = rule.get("Transitions") or []
-        return {"Id": rule.get("Id"), "Status": rule.get("Status"), "ExpirationInDays": rule.get("ExpirationInDays"),
-                "Transitions": sorted([(t.get("StorageClass"), int(t.get("TransitionInDays", 0))) for t in transitions]),
-                "NoncurrentDays": (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
-                or rule.get("NoncurrentVersionExpirationInDays")}
-    return {"Id": rule.id, "Status": rule.status, "ExpirationInDays": int(rule.expiration_days) if rule.expiration_days else None,
-            "Transitions": sorted([(t.storage_class, int(t.days or 0)) for t in rule.transitions or []]),
-            "NoncurrentDays": int(rule.nve_noncurrent_days) if rule.nve_noncurrent_days else None}
+        return {
+            "Id": rule.get("Id"),
+            "Status": rule.get("Status"),
+            "ExpirationInDays": rule.get("ExpirationInDays"),
+            "Transitions": sorted([(t.get("StorageClass"), int(t.get("TransitionInDays", 0))) for t in transitions]),
+            "NoncurrentDays": (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+            or rule.get("NoncurrentVersionExpirationInDays"),
+        }
+    return {
+        "Id": rule.id,
+        "Status": rule.status,
+        "ExpirationInDays": int(rule.expiration_days) if rule.expiration_days else None,
+        "Transitions": sorted([(t.storage_class, int(t.days or 0)) for t in rule.transitions or []]),
+        "NoncurrentDays": int(rule.nve_noncurrent_days) if rule.nve_noncurrent_days else None,
+    }
 
 
 def lifecycle(value: Any) -> Any:
@@ -230,12 +266,20 @@ def _bucket(target: Target) -> dict:
     block = bucket.public_access_block
     return {
         "VersioningConfiguration": {"Status": bucket.versioning_status or "Suspended"},
-        "PublicAccessBlockConfiguration": None if block is None else {
-            "BlockPublicAcls": block.block_public_acls, "BlockPublicPolicy": block.block_public_policy,
-            "IgnorePublicAcls": block.ignore_public_acls, "RestrictPublicBuckets": block.restrict_public_buckets},
+        "PublicAccessBlockConfiguration": None
+        if block is None
+        else {
+            "BlockPublicAcls": block.block_public_acls,
+            "BlockPublicPolicy": block.block_public_policy,
+            "IgnorePublicAcls": block.ignore_public_acls,
+            "RestrictPublicBuckets": block.restrict_public_buckets,
+        },
         "BucketEncryption": bucket_encryption(bucket.encryption) if bucket.encryption else None,
-        "LifecycleConfiguration": {"Rules": sorted((_lifecycle_rule(r) for r in bucket.rules), key=lambda r: str(r["Id"]))}
-        if bucket.rules else None,
+        "LifecycleConfiguration": {
+            "Rules": sorted((_lifecycle_rule(r) for r in bucket.rules), key=lambda r: str(r["Id"]))
+        }
+        if bucket.rules
+        else None,
     }
 
 
@@ -245,11 +289,16 @@ def _bucket_policy(target: Target) -> dict:
 
 
 def _stream(target: Target) -> dict:
-    stream = _or_missing(_backend("kinesis", "kinesis_backends", target.account, target.region).streams.get(target.physical_id))
-    return {"RetentionPeriodHours": stream.retention_period_hours,
-            "StreamEncryption": {"EncryptionType": stream.encryption_type, "KeyId": stream.key_id}
-            if stream.encryption_type != "NONE" else None,
-            "StreamModeDetails": {"StreamMode": (stream.stream_mode or {}).get("StreamMode")}}
+    stream = _or_missing(
+        _backend("kinesis", "kinesis_backends", target.account, target.region).streams.get(target.physical_id)
+    )
+    return {
+        "RetentionPeriodHours": stream.retention_period_hours,
+        "StreamEncryption": {"EncryptionType": stream.encryption_type, "KeyId": stream.key_id}
+        if stream.encryption_type != "NONE"
+        else None,
+        "StreamModeDetails": {"StreamMode": (stream.stream_mode or {}).get("StreamMode")},
+    }
 
 
 def _queue_named(target: Target, url: str):
@@ -260,9 +309,12 @@ def _queue_named(target: Target, url: str):
 def _queue(target: Target) -> dict:
     queue = _or_missing(_queue_named(target, target.physical_id))
     redrive = _document(getattr(queue, "redrive_policy", None))
-    return {"VisibilityTimeout": queue.visibility_timeout, "MessageRetentionPeriod": queue.message_retention_period,
-            "KmsMasterKeyId": getattr(queue, "kms_master_key_id", None),
-            "RedrivePolicy": redrive or None}
+    return {
+        "VisibilityTimeout": queue.visibility_timeout,
+        "MessageRetentionPeriod": queue.message_retention_period,
+        "KmsMasterKeyId": getattr(queue, "kms_master_key_id", None),
+        "RedrivePolicy": redrive or None,
+    }
 
 
 def _queue_policy(target: Target) -> dict:
@@ -289,18 +341,27 @@ def _log_group(target: Target) -> dict:
 def _role(target: Target) -> dict:
     from moto.iam.models import iam_backends
 
-    role = _or_missing(next((r for r in iam_backends[target.account]["aws"].roles.values() if r.name == target.physical_id), None))
-    return {"Description": role.description or None, "MaxSessionDuration": role.max_session_duration,
-            "AssumeRolePolicyDocument": _document(role.assume_role_policy_document),
-            "Policies": sorted(({"PolicyName": name, "PolicyDocument": _document(document)} for name, document in role.policies.items()),
-                               key=lambda p: p["PolicyName"]),
-            "ManagedPolicyArns": sorted(role.managed_policies),
-            "PermissionsBoundary": role.permissions_boundary_arn}
+    role = _or_missing(
+        next((r for r in iam_backends[target.account]["aws"].roles.values() if r.name == target.physical_id), None)
+    )
+    return {
+        "Description": role.description or None,
+        "MaxSessionDuration": role.max_session_duration,
+        "AssumeRolePolicyDocument": _document(role.assume_role_policy_document),
+        "Policies": sorted(
+            ({"PolicyName": name, "PolicyDocument": _document(document)} for name, document in role.policies.items()),
+            key=lambda p: p["PolicyName"],
+        ),
+        "ManagedPolicyArns": sorted(role.managed_policies),
+        "PermissionsBoundary": role.permissions_boundary_arn,
+    }
 
 
 def named_policies(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(p, dict) and "PolicyName" in p for p in value):
-        return sorted(({**p, "PolicyDocument": _document(p.get("PolicyDocument"))} for p in value), key=lambda p: p["PolicyName"])
+        return sorted(
+            ({**p, "PolicyDocument": _document(p.get("PolicyDocument"))} for p in value), key=lambda p: p["PolicyName"]
+        )
     return value
 
 
@@ -312,8 +373,12 @@ def _key(target: Target) -> dict:
     key = _or_missing(_backend("kms", "kms_backends", target.account, target.region).keys.get(target.physical_id))
     if key.key_state == "PendingDeletion":
         raise Missing()
-    return {"Description": key.description, "EnableKeyRotation": flag(key.key_rotation_status), "Enabled": flag(key.enabled),
-            "KeyPolicy": _document(key.policy)}
+    return {
+        "Description": key.description,
+        "EnableKeyRotation": flag(key.key_rotation_status),
+        "Enabled": flag(key.enabled),
+        "KeyPolicy": _document(key.policy),
+    }
 
 
 # --- compute -----------------------------------------------------------------------------------
@@ -326,22 +391,46 @@ def _function(target: Target) -> dict:
     except Exception:  # noqa: BLE001 - moto raises its own not-found error
         raise Missing() from None
     vpc = function._vpc_config or None
-    return {"MemorySize": function.memory_size, "Timeout": function.timeout, "Handler": function.handler,
-            "Runtime": function.run_time, "Environment": {"Variables": dict(function.environment_vars)},
-            "VpcConfig": {"SubnetIds": sorted(vpc.get("SubnetIds", [])), "SecurityGroupIds": sorted(vpc.get("SecurityGroupIds", []))}
-            if vpc else None,
-            "TracingConfig": {"Mode": (function.tracing_config or {}).get("Mode")},
-            "ReservedConcurrentExecutions": function.reserved_concurrency, "KmsKeyArn": function.kms_key_arn}
+    return {
+        "MemorySize": function.memory_size,
+        "Timeout": function.timeout,
+        "Handler": function.handler,
+        "Runtime": function.run_time,
+        "Environment": {"Variables": dict(function.environment_vars)},
+        "VpcConfig": {
+            "SubnetIds": sorted(vpc.get("SubnetIds", [])),
+            "SecurityGroupIds": sorted(vpc.get("SecurityGroupIds", [])),
+        }
+        if vpc
+        else None,
+        "TracingConfig": {"Mode": (function.tracing_config or {}).get("Mode")},
+        "ReservedConcurrentExecutions": function.reserved_concurrency,
+        "KmsKeyArn": function.kms_key_arn,
+    }
 
 
 def vpc_config(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
-    return {"SubnetIds": sorted(value.get("SubnetIds", [])), "SecurityGroupIds": sorted(value.get("SecurityGroupIds", []))}
+    return {
+        "SubnetIds": sorted(value.get("SubnetIds", [])),
+        "SecurityGroupIds": sorted(value.get("SecurityGroupIds", [])),
+    }
 
 
-CONTAINER_FIELDS = ("Name", "Image", "Cpu", "Memory", "MemoryReservation", "Essential", "Privileged", "ReadonlyRootFilesystem",
-                    "User", "Command", "EntryPoint")
+CONTAINER_FIELDS = (
+    "Name",
+    "Image",
+    "Cpu",
+    "Memory",
+    "MemoryReservation",
+    "Essential",
+    "Privileged",
+    "ReadonlyRootFilesystem",
+    "User",
+    "Command",
+    "EntryPoint",
+)
 
 
 def _camel(name: str) -> str:
@@ -351,6 +440,7 @@ def _camel(name: str) -> str:
 def container(definition: dict) -> dict:
     """A container definition projected on its security- and sizing-relevant fields, with
     ECS's documented defaults (Essential true, Cpu 0, Privileged false), whatever the key case."""
+
     def get(name: str):
         return definition.get(name, definition.get(_camel(name)))
 
@@ -359,10 +449,14 @@ def container(definition: dict) -> dict:
     projected.setdefault("Cpu", 0)
     projected.setdefault("Privileged", False)
     environment = get("Environment") or []
-    projected["Environment"] = sorted((e.get("Name", e.get("name")), e.get("Value", e.get("value"))) for e in environment)
+    projected["Environment"] = sorted(
+        (e.get("Name", e.get("name")), e.get("Value", e.get("value"))) for e in environment
+    )
     ports = get("PortMappings") or []
-    projected["PortMappings"] = sorted((int(p.get("ContainerPort", p.get("containerPort", 0))),
-                                        str(p.get("Protocol", p.get("protocol")) or "tcp")) for p in ports)
+    projected["PortMappings"] = sorted(
+        (int(p.get("ContainerPort", p.get("containerPort", 0))), str(p.get("Protocol", p.get("protocol")) or "tcp"))
+        for p in ports
+    )
     return projected
 
 
@@ -376,40 +470,70 @@ def _task_definition(target: Target) -> dict:
     backend = _backend("ecs", "ecs_backends", target.account, target.region)
     family, _, revision = target.physical_id.rsplit("/", 1)[-1].partition(":")
     definition = _or_missing((backend.task_definitions.get(family) or {}).get(int(revision or 0)))
-    return {"ContainerDefinitions": containers(definition.container_definitions),
-            "Cpu": definition.cpu, "Memory": definition.memory, "NetworkMode": definition.network_mode,
-            "ExecutionRoleArn": getattr(definition, "execution_role_arn", None), "TaskRoleArn": getattr(definition, "task_role_arn", None)}
+    return {
+        "ContainerDefinitions": containers(definition.container_definitions),
+        "Cpu": definition.cpu,
+        "Memory": definition.memory,
+        "NetworkMode": definition.network_mode,
+        "ExecutionRoleArn": getattr(definition, "execution_role_arn", None),
+        "TaskRoleArn": getattr(definition, "task_role_arn", None),
+    }
 
 
 def _service(target: Target) -> dict:
     backend = _backend("ecs", "ecs_backends", target.account, target.region)
-    service = _or_missing(next((s for s in backend.services.values() if s.arn == target.physical_id and s.status == "ACTIVE"), None))
-    return {"DesiredCount": service.desired_count, "TaskDefinition": service.task_definition,
-            "LaunchType": service.launch_type}
+    service = _or_missing(
+        next((s for s in backend.services.values() if s.arn == target.physical_id and s.status == "ACTIVE"), None)
+    )
+    return {
+        "DesiredCount": service.desired_count,
+        "TaskDefinition": service.task_definition,
+        "LaunchType": service.launch_type,
+    }
 
 
 def _listener(target: Target) -> dict:
     backend = _backend("elbv2", "elbv2_backends", target.account, target.region)
-    listener = _or_missing(next((one for b in backend.load_balancers.values() for one in b.listeners.values()
-                                 if one.arn == target.physical_id), None))
-    return {"Port": listener.port, "Protocol": listener.protocol, "SslPolicy": listener.ssl_policy,
-            "Certificates": [{"CertificateArn": c} for c in sorted(listener.certificates)] or None}
+    listener = _or_missing(
+        next(
+            (
+                one
+                for b in backend.load_balancers.values()
+                for one in b.listeners.values()
+                if one.arn == target.physical_id
+            ),
+            None,
+        )
+    )
+    return {
+        "Port": listener.port,
+        "Protocol": listener.protocol,
+        "SslPolicy": listener.ssl_policy,
+        "Certificates": [{"CertificateArn": c} for c in sorted(listener.certificates)] or None,
+    }
 
 
 def certificates(value: Any) -> Any:
     if not isinstance(value, list):
         return value
-    return [{"CertificateArn": c.get("CertificateArn")} for c in sorted(value, key=lambda c: str(c.get("CertificateArn")))]
+    return [
+        {"CertificateArn": c.get("CertificateArn")} for c in sorted(value, key=lambda c: str(c.get("CertificateArn")))
+    ]
 
 
 def _db_instance(target: Target) -> dict:
     backend = _backend("rds", "rds_backends", target.account, target.region)
     instance = _or_missing(backend.databases.get(target.physical_id))
-    return {"DBInstanceClass": instance.db_instance_class, "PubliclyAccessible": flag(instance.publicly_accessible),
-            "MultiAZ": flag(instance.multi_az), "DeletionProtection": flag(instance.deletion_protection),
-            "StorageEncrypted": flag(instance.storage_encrypted), "BackupRetentionPeriod": instance.backup_retention_period,
-            "EnableIAMDatabaseAuthentication": flag(instance.enable_iam_database_authentication),
-            "VPCSecurityGroups": sorted(instance.vpc_security_group_ids)}
+    return {
+        "DBInstanceClass": instance.db_instance_class,
+        "PubliclyAccessible": flag(instance.publicly_accessible),
+        "MultiAZ": flag(instance.multi_az),
+        "DeletionProtection": flag(instance.deletion_protection),
+        "StorageEncrypted": flag(instance.storage_encrypted),
+        "BackupRetentionPeriod": instance.backup_retention_period,
+        "EnableIAMDatabaseAuthentication": flag(instance.enable_iam_database_authentication),
+        "VPCSecurityGroups": sorted(instance.vpc_security_group_ids),
+    }
 
 
 READERS: dict[str, Callable[[Target], dict]] = {

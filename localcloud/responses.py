@@ -19,7 +19,7 @@ class ApiError(CloudFormationError):
 def paged(self: CloudFormationResponse, items: list, key: str) -> ActionResult:
     start = int(self._get_param("NextToken") or 0)
     size = int(self._get_param("MaxResults") or 100)
-    result: dict[str, Any] = {key: items[start:start + size]}
+    result: dict[str, Any] = {key: items[start : start + size]}
     if start + size < len(items):
         result["NextToken"] = str(start + size)
     return ActionResult(result)

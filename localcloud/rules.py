@@ -20,11 +20,12 @@ class UnsupportedRuleFunction(ValueError):
 
 def _value(node: Any, context: dict[str, Any]) -> Any:
     if isinstance(node, dict) and len(node) == 1:
-        (name, argument), = node.items()
+        ((name, argument),) = node.items()
         if name == "Ref":
             return context[argument]
-        return _FUNCTIONS.get(name, _unsupported(name))([_value(a, context) for a in argument] if isinstance(argument, list)
-                                                         else _value(argument, context))
+        return _FUNCTIONS.get(name, _unsupported(name))(
+            [_value(a, context) for a in argument] if isinstance(argument, list) else _value(argument, context)
+        )
     if isinstance(node, list):
         return [_value(item, context) for item in node]
     return node
@@ -33,6 +34,7 @@ def _value(node: Any, context: dict[str, Any]) -> Any:
 def _unsupported(name: str):
     def fail(_):
         raise UnsupportedRuleFunction(f"localcloud cannot evaluate {name} in template Rules")
+
     return fail
 
 

@@ -51,8 +51,6 @@ ACTIVE = ("RUNNING", "QUEUED", "STOPPING")
 _lock = threading.RLock()
 
 
-
-
 def operation_seconds() -> float:
     return float(os.environ.get("LOCALCLOUD_OPERATION_SECONDS", "0"))
 
@@ -107,7 +105,10 @@ class Operation:
                 summary["StatusReason"] = self.reason
         if self.drift_details is not None:
             summary["StackSetDriftDetectionDetails"] = (
-                self.drift_details if not self.running else {**self.drift_details, "DriftDetectionStatus": "IN_PROGRESS"})
+                self.drift_details
+                if not self.running
+                else {**self.drift_details, "DriftDetectionStatus": "IN_PROGRESS"}
+            )
         return summary
 
 
@@ -153,7 +154,9 @@ class Instance:
 
     def describe(self, stackset: StackSet) -> dict:
         detail = self.summary(stackset)
-        detail["ParameterOverrides"] = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(self.overrides.items())]
+        detail["ParameterOverrides"] = [
+            {"ParameterKey": k, "ParameterValue": v} for k, v in sorted(self.overrides.items())
+        ]
         return detail
 
 
@@ -237,8 +240,13 @@ def _deploy(stackset: StackSet, instance: Instance) -> Result:
         if stack is None:
             stack = backend.create_stack(name=instance.stack_name, template=stackset.template, parameters=parameters)
         else:
-            backend.update_stack(instance.stack_name, stackset.template, None,
-                                 [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()], None)
+            backend.update_stack(
+                instance.stack_name,
+                stackset.template,
+                None,
+                [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+                None,
+            )
         instance.stack_id = stack.stack_id
         if stack.status.endswith("FAILED") or "ROLLBACK" in stack.status:
             raise stack.__dict__.get("localcloud_failure") or RuntimeError(f"stack {stack.status}")
@@ -283,7 +291,11 @@ def _remove(stackset: StackSet, instance: Instance, retain: bool) -> Result:
                 backend.delete_stack(instance.stack_name)
         except Exception as error:  # noqa: BLE001 - the instance fails, not the call
             reason = getattr(error, "message", None) or str(error)
-            instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", f"Stack deletion failed: {reason}"
+            instance.status, instance.detailed, instance.reason = (
+                "OUTDATED",
+                "FAILED",
+                f"Stack deletion failed: {reason}",
+            )
             return Result(instance.account, instance.region, "FAILED", instance.reason)
     return Result(instance.account, instance.region, "SUCCEEDED")
 
@@ -322,13 +334,16 @@ def _run_region(operation: Operation, instances: list, preferences: dict, work, 
     tolerance, failures = _tolerance(preferences, len(instances)), 0
     pending = list(instances)
     while pending:
-        batch = pending[:_concurrency(preferences, len(instances), tolerance, failures)]
-        del pending[:len(batch)]
+        batch = pending[: _concurrency(preferences, len(instances), tolerance, failures)]
+        del pending[: len(batch)]
         for instance in batch:
             instance.last_operation = operation
             if stopped:
-                operation.results.append(Result(instance.account, instance.region, "CANCELLED",
-                                                "Cancelled since failure tolerance has exceeded"))
+                operation.results.append(
+                    Result(
+                        instance.account, instance.region, "CANCELLED", "Cancelled since failure tolerance has exceeded"
+                    )
+                )
                 continue
             result = work(instance)
             failures += result.status == "FAILED"
@@ -337,12 +352,21 @@ def _run_region(operation: Operation, instances: list, preferences: dict, work, 
     return failures > tolerance
 
 
-def _run(stackset: StackSet, action: str, targets: list[Instance], preferences: dict, operation_id: str | None,
-         work, retain: bool | None = None) -> Operation:
+def _run(
+    stackset: StackSet,
+    action: str,
+    targets: list[Instance],
+    preferences: dict,
+    operation_id: str | None,
+    work,
+    retain: bool | None = None,
+) -> Operation:
     """Start an operation over ``targets`` (region by region, in RegionOrder)."""
     busy = stackset.busy()
     if busy and not stackset.managed_execution:
-        raise ApiError("OperationInProgressException", f"Another Operation on StackSet {stackset.name} is in progress: {busy.id}")
+        raise ApiError(
+            "OperationInProgressException", f"Another Operation on StackSet {stackset.name} is in progress: {busy.id}"
+        )
     operation_id = operation_id or str(uuid.uuid4())
     if not OPERATION_ID.match(operation_id):
         raise ValidationError(message=f"Invalid OperationId {operation_id}")
@@ -356,7 +380,9 @@ def _run(stackset: StackSet, action: str, targets: list[Instance], preferences: 
     sequential = preferences.get("RegionConcurrencyType") != "PARALLEL"
     exceeded = False
     for region in regions:
-        failed = _run_region(operation, [i for i in targets if i.region == region], preferences, work, sequential and exceeded)
+        failed = _run_region(
+            operation, [i for i in targets if i.region == region], preferences, work, sequential and exceeded
+        )
         exceeded = exceeded or failed
     if exceeded:
         operation.final_status, operation.reason = "FAILED", "The Operation failed: failure tolerance exceeded"
@@ -385,7 +411,9 @@ def _targets(response: CloudFormationResponse) -> tuple[list[str], list[str]]:
 def create_stack_set(self: CloudFormationResponse) -> ActionResult:
     name = self._get_param("StackSetName")
     if not NAME.match(name or ""):
-        raise ValidationError(message=f"1 validation error detected: Value '{name}' at 'stackSetName' failed to satisfy constraint")
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{name}' at 'stackSetName' failed to satisfy constraint"
+        )
     if self._get_param("PermissionModel") == "SERVICE_MANAGED":
         raise ValidationError(message="localcloud supports SELF_MANAGED StackSets only")
     with _lock:
@@ -393,9 +421,14 @@ def create_stack_set(self: CloudFormationResponse) -> ActionResult:
             raise ApiError("NameAlreadyExistsException", f"StackSet {name} already exists")
         body = self._get_param("TemplateBody") or self._get_stack_from_s3_url(self._get_param("TemplateURL"))
         stackset = StackSet(
-            name=name, account=self.current_account, region=self.region, template=body,
-            parameters=_params(self._get_param("Parameters", [])), capabilities=self._get_param("Capabilities", []),
-            tags=self._get_param("Tags", []), description=self._get_param("Description") or "",
+            name=name,
+            account=self.current_account,
+            region=self.region,
+            template=body,
+            parameters=_params(self._get_param("Parameters", [])),
+            capabilities=self._get_param("Capabilities", []),
+            tags=self._get_param("Tags", []),
+            description=self._get_param("Description") or "",
             managed_execution=bool((self._get_param("ManagedExecution") or {}).get("Active")),
             admin_role=self._get_param("AdministrationRoleARN")
             or f"arn:aws:iam::{self.current_account}:role/AWSCloudFormationStackSetAdministrationRole",
@@ -412,8 +445,16 @@ def describe_stack_set(self: CloudFormationResponse) -> ActionResult:
 
 def list_stack_sets(self: CloudFormationResponse) -> ActionResult:
     with _lock:
-        summaries = [{"StackSetName": s.name, "StackSetId": s.id, "Status": s.status, "PermissionModel": "SELF_MANAGED",
-                      "Description": s.description} for s in _registry(self).values()]
+        summaries = [
+            {
+                "StackSetName": s.name,
+                "StackSetId": s.id,
+                "Status": s.status,
+                "PermissionModel": "SELF_MANAGED",
+                "Description": s.description,
+            }
+            for s in _registry(self).values()
+        ]
     return ActionResult({"Summaries": summaries})
 
 
@@ -421,13 +462,21 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
         if stackset.busy() and not stackset.managed_execution:
-            raise ApiError("OperationInProgressException", f"Another Operation on StackSet {stackset.name} is in progress")
+            raise ApiError(
+                "OperationInProgressException", f"Another Operation on StackSet {stackset.name} is in progress"
+            )
         # UpdateStackSet keeps its changes even when its operation fails.
         if not self._get_param("UsePreviousTemplate"):
-            stackset.template = self._get_param("TemplateBody") or self._get_stack_from_s3_url(self._get_param("TemplateURL"))
+            stackset.template = self._get_param("TemplateBody") or self._get_stack_from_s3_url(
+                self._get_param("TemplateURL")
+            )
         incoming = self._get_param("Parameters", [])
-        stackset.parameters = {p["ParameterKey"]: stackset.parameters.get(p["ParameterKey"], "") if p.get("UsePreviousValue")
-                               else p.get("ParameterValue", "") for p in incoming}
+        stackset.parameters = {
+            p["ParameterKey"]: stackset.parameters.get(p["ParameterKey"], "")
+            if p.get("UsePreviousValue")
+            else p.get("ParameterValue", "")
+            for p in incoming
+        }
         stackset.capabilities = self._get_param("Capabilities", [])
         stackset.tags = self._get_param("Tags", [])
         if self._get_param("Description") is not None:
@@ -435,8 +484,14 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
         if self._get_param("ManagedExecution") is not None:
             stackset.managed_execution = bool(self._get_param("ManagedExecution").get("Active"))
         targets = list(stackset.instances.values())
-        operation = _run(stackset, "UPDATE", targets, _preferences(self), self._get_param("OperationId"),
-                         lambda instance: _deploy(stackset, instance))
+        operation = _run(
+            stackset,
+            "UPDATE",
+            targets,
+            _preferences(self),
+            self._get_param("OperationId"),
+            lambda instance: _deploy(stackset, instance),
+        )
     return ActionResult({"OperationId": operation.id})
 
 
@@ -446,7 +501,9 @@ def delete_stack_set(self: CloudFormationResponse) -> EmptyResult:
         if stackset.instances:
             raise ApiError("StackSetNotEmptyException", f"StackSet {stackset.name} still has stack instances")
         if stackset.busy():
-            raise ApiError("OperationInProgressException", f"Another Operation on StackSet {stackset.name} is in progress")
+            raise ApiError(
+                "OperationInProgressException", f"Another Operation on StackSet {stackset.name} is in progress"
+            )
         stackset.status = "DELETED"
         del _registry(self)[stackset.name]
     return EmptyResult()
@@ -464,8 +521,14 @@ def create_stack_instances(self: CloudFormationResponse) -> ActionResult:
                 if instance is None:  # existing instances are left as they are (idempotent)
                     instance = Instance(account, region, dict(overrides), f"StackSet-{stackset.name}-{uuid.uuid4()}")
                     targets.append(instance)
-        operation = _run(stackset, "CREATE", targets, _preferences(self), self._get_param("OperationId"),
-                         lambda instance: _deploy(stackset, instance))
+        operation = _run(
+            stackset,
+            "CREATE",
+            targets,
+            _preferences(self),
+            self._get_param("OperationId"),
+            lambda instance: _deploy(stackset, instance),
+        )
         for instance in targets:
             stackset.instances[(instance.account, instance.region)] = instance
     return ActionResult({"OperationId": operation.id})
@@ -477,7 +540,9 @@ def update_stack_instances(self: CloudFormationResponse) -> ActionResult:
         accounts, regions = _targets(self)
         missing = [(a, r) for a in accounts for r in regions if (a, r) not in stackset.instances]
         if missing:
-            raise ApiError("StackInstanceNotFoundException", f"Stack instance {missing[0][0]}/{missing[0][1]} not found")
+            raise ApiError(
+                "StackInstanceNotFoundException", f"Stack instance {missing[0][0]}/{missing[0][1]} not found"
+            )
         given = self._get_param("ParameterOverrides")
         targets = [stackset.instances[(a, r)] for a in accounts for r in regions]
 
@@ -485,8 +550,12 @@ def update_stack_instances(self: CloudFormationResponse) -> ActionResult:
             # AWS: the list replaces the overrides (a key left out reverts to the StackSet's
             # value; UsePreviousValue keeps it); no list at all keeps them as they are.
             if given is not None:
-                instance.overrides = {p["ParameterKey"]: instance.overrides.get(p["ParameterKey"], "") if p.get("UsePreviousValue")
-                                      else p.get("ParameterValue", "") for p in given}
+                instance.overrides = {
+                    p["ParameterKey"]: instance.overrides.get(p["ParameterKey"], "")
+                    if p.get("UsePreviousValue")
+                    else p.get("ParameterValue", "")
+                    for p in given
+                }
             return _deploy(stackset, instance)
 
         operation = _run(stackset, "UPDATE", targets, _preferences(self), self._get_param("OperationId"), work)
@@ -499,14 +568,19 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
         accounts, regions = _targets(self)
         retain = bool(self._get_param("RetainStacks"))
         targets = [stackset.instances[(a, r)] for a in accounts for r in regions if (a, r) in stackset.instances]
-        operation = _run(stackset, "DELETE", targets, _preferences(self), self._get_param("OperationId"),
-                         lambda instance: _remove(stackset, instance, retain), retain)
+        operation = _run(
+            stackset,
+            "DELETE",
+            targets,
+            _preferences(self),
+            self._get_param("OperationId"),
+            lambda instance: _remove(stackset, instance, retain),
+            retain,
+        )
         for result in operation.results:
             if result.status == "SUCCEEDED":
                 stackset.instances.pop((result.account, result.region), None)
     return ActionResult({"OperationId": operation.id})
-
-
 
 
 def list_stack_instances(self: CloudFormationResponse) -> ActionResult:
@@ -514,11 +588,15 @@ def list_stack_instances(self: CloudFormationResponse) -> ActionResult:
         stackset = _get(self, self._get_param("StackSetName"))
         summaries = [i.summary(stackset) for i in stackset.instances.values()]
     account, region = self._get_param("StackInstanceAccount"), self._get_param("StackInstanceRegion")
-    summaries = [s for s in summaries if (not account or s["Account"] == account) and (not region or s["Region"] == region)]
+    summaries = [
+        s for s in summaries if (not account or s["Account"] == account) and (not region or s["Region"] == region)
+    ]
     for item in self._get_param("Filters") or []:
-        field_name = {"DETAILED_STATUS": lambda s: s["StackInstanceStatus"]["DetailedStatus"],
-                      "LAST_OPERATION_ID": lambda s: s.get("LastOperationId"),
-                      "DRIFT_STATUS": lambda s: s["DriftStatus"]}[item["Name"]]
+        field_name = {
+            "DETAILED_STATUS": lambda s: s["StackInstanceStatus"]["DetailedStatus"],
+            "LAST_OPERATION_ID": lambda s: s.get("LastOperationId"),
+            "DRIFT_STATUS": lambda s: s["DriftStatus"],
+        }[item["Name"]]
         summaries = [s for s in summaries if field_name(s) == item["Values"]]
     return paged(self, summaries, "Summaries")
 
@@ -544,8 +622,12 @@ def _operation(self: CloudFormationResponse) -> tuple[StackSet, Operation]:
 def describe_stack_set_operation(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset, operation = _operation(self)
-        detail = {**operation.summary(), "StackSetId": stackset.id, "AdministrationRoleARN": stackset.admin_role,
-                  "ExecutionRoleName": stackset.execution_role}
+        detail = {
+            **operation.summary(),
+            "StackSetId": stackset.id,
+            "AdministrationRoleARN": stackset.admin_role,
+            "ExecutionRoleName": stackset.execution_role,
+        }
         if operation.retain_stacks is not None:
             detail["RetainStacks"] = operation.retain_stacks
     return ActionResult({"StackSetOperation": detail})
@@ -562,8 +644,15 @@ def list_stack_set_operation_results(self: CloudFormationResponse) -> ActionResu
     with _lock:
         _, operation = _operation(self)
         running = operation.running
-        summaries = [{"Account": r.account, "Region": r.region, "Status": "RUNNING" if running else r.status,
-                      **({"StatusReason": r.reason} if r.reason and not running else {})} for r in operation.results]
+        summaries = [
+            {
+                "Account": r.account,
+                "Region": r.region,
+                "Status": "RUNNING" if running else r.status,
+                **({"StatusReason": r.reason} if r.reason and not running else {}),
+            }
+            for r in operation.results
+        ]
     return paged(self, summaries, "Summaries")
 
 
@@ -592,12 +681,22 @@ def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
         stackset = _get(self, self._get_param("StackSetName"))
         operation_id = self._get_param("OperationId") or str(uuid.uuid4())
         targets = list(stackset.instances.values())
-        operation = _run(stackset, "DETECT_DRIFT", targets, _preferences(self), operation_id,
-                         lambda instance: _detect_instance(stackset, instance, operation_id))
+        operation = _run(
+            stackset,
+            "DETECT_DRIFT",
+            targets,
+            _preferences(self),
+            operation_id,
+            lambda instance: _detect_instance(stackset, instance, operation_id),
+        )
         statuses = [i.drift_status for i in targets]
         details = {
-            "DriftStatus": "DRIFTED" if "DRIFTED" in statuses else ("IN_SYNC" if targets and "UNKNOWN" not in statuses else "NOT_CHECKED"),
-            "DriftDetectionStatus": "COMPLETED" if "UNKNOWN" not in statuses else ("PARTIAL_SUCCESS" if len(set(statuses)) > 1 else "FAILED"),
+            "DriftStatus": "DRIFTED"
+            if "DRIFTED" in statuses
+            else ("IN_SYNC" if targets and "UNKNOWN" not in statuses else "NOT_CHECKED"),
+            "DriftDetectionStatus": "COMPLETED"
+            if "UNKNOWN" not in statuses
+            else ("PARTIAL_SUCCESS" if len(set(statuses)) > 1 else "FAILED"),
             "LastDriftCheckTimestamp": now(),
             "TotalStackInstancesCount": len(targets),
             "DriftedStackInstancesCount": statuses.count("DRIFTED"),
@@ -617,9 +716,14 @@ def list_stack_instance_resource_drifts(self: CloudFormationResponse) -> ActionR
         if instance is None:
             raise ApiError("StackInstanceNotFoundException", f"Stack instance {key[0]}/{key[1]} not found")
         if instance.drift_operation_id != self._get_param("OperationId"):
-            raise ApiError("OperationNotFoundException", f"No drift detection {self._get_param('OperationId')} for {key[0]}/{key[1]}")
+            raise ApiError(
+                "OperationNotFoundException",
+                f"No drift detection {self._get_param('OperationId')} for {key[0]}/{key[1]}",
+            )
         statuses = self._get_param("StackInstanceResourceDriftStatuses") or []
-        drifts = [d.to_api(instance.stack_id, stackset=True) for d in instance.drifts if not statuses or d.status in statuses]
+        drifts = [
+            d.to_api(instance.stack_id, stackset=True) for d in instance.drifts if not statuses or d.status in statuses
+        ]
     return paged(self, drifts, "Summaries")
 
 
@@ -648,6 +752,7 @@ def install() -> None:
         setattr(CloudFormationResponse, name, handler)
     # moto turns its StackSet's parameter and tag dicts into lists; ours are lists already
     CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER = {
-        path: transform for path, transform in CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.items()
+        path: transform
+        for path, transform in CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.items()
         if not path.startswith("DescribeStackSetOutput")
     }

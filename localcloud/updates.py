@@ -84,8 +84,11 @@ def dependency_order(resources: dict[str, dict]) -> list[str]:
 
 
 def _created(resource_map) -> dict[str, Any]:
-    return {name: resource for name, resource in resource_map._parsed_resources.items()
-            if name in resource_map._resource_json_map and resource is not None and not isinstance(resource, str)}
+    return {
+        name: resource
+        for name, resource in resource_map._parsed_resources.items()
+        if name in resource_map._resource_json_map and resource is not None and not isinstance(resource, str)
+    }
 
 
 def _wanted(resource_map, resource_json: dict) -> bool:
@@ -146,7 +149,8 @@ def _replace(resource_map, name: str, resource, old: dict, new: dict, new_json: 
     if name_property and name_property in new and new.get(name_property) == old.get(name_property):
         raise inplace.UpdateRefused(
             f"CloudFormation cannot update a stack when a custom-named resource requires replacing. "
-            f"Rename {new[name_property]} and update the stack again.")
+            f"Rename {new[name_property]} and update the stack again."
+        )
     resource_map._parsed_resources.pop(name)
     _ = resource_map[name]  # the replacement, created under its new identity
     return resource
@@ -154,7 +158,11 @@ def _replace(resource_map, name: str, resource, old: dict, new: dict, new_json: 
 
 def _delete(resource_map, obsolete: list[tuple[Any, dict]]) -> None:
     """Delete what the update made obsolete, in passes (dependencies), keeping Retain."""
-    pending = [(resource, resource_json) for resource, resource_json in obsolete if resource_json.get("DeletionPolicy") not in KEEP]
+    pending = [
+        (resource, resource_json)
+        for resource, resource_json in obsolete
+        if resource_json.get("DeletionPolicy") not in KEEP
+    ]
     last_error: Exception | None = None
     while pending:
         remaining = []

@@ -34,16 +34,25 @@ def set_flow_log_retention(env: dict, days: int) -> None:
     """What a console user does: Log groups > /staging/us-west-2/vpc-flow-logs > Edit retention."""
     import boto3
 
-    session = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    session = boto3.Session(
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"]
+    )
     logs = session.client("logs", region_name="us-west-2", endpoint_url=env["AWS_ENDPOINT_URL"])
     logs.put_retention_policy(logGroupName=f"/{ENVIRONMENT}/us-west-2/vpc-flow-logs", retentionInDays=days)
-    print(f"\n=== out of band: retention of /{ENVIRONMENT}/us-west-2/vpc-flow-logs set to {days} days by hand", flush=True)
+    print(
+        f"\n=== out of band: retention of /{ENVIRONMENT}/us-west-2/vpc-flow-logs set to {days} days by hand", flush=True
+    )
 
 
 def start_localcloud(env_file: Path) -> tuple[subprocess.Popen, dict]:
     server_env = {**os.environ, "LOCALCLOUD_OPERATION_SECONDS": os.environ.get("LOCALCLOUD_OPERATION_SECONDS", "1")}
-    server = subprocess.Popen([sys.executable, "-m", "localcloud", "--env-file", str(env_file)], cwd=ROOT,
-                              env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "localcloud", "--env-file", str(env_file)],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not env_file.exists() or not env_file.read_text().strip():
         if server.poll() is not None or time.monotonic() > deadline:

@@ -35,8 +35,12 @@ def build_registry(entries: Iterable[tuple[str, BuildFunction]]) -> MappingProxy
 
 def is_template(source: str) -> bool:
     """A module is a template when it defines ``build()`` with no arguments at top level."""
-    return any(isinstance(node, ast.FunctionDef) and node.name == "build" and not (node.args.args or node.args.posonlyargs
-               or node.args.kwonlyargs or node.args.vararg or node.args.kwarg) for node in ast.parse(source).body)
+    return any(
+        isinstance(node, ast.FunctionDef)
+        and node.name == "build"
+        and not (node.args.args or node.args.posonlyargs or node.args.kwonlyargs or node.args.vararg or node.args.kwarg)
+        for node in ast.parse(source).body
+    )
 
 
 def discover(directory: Path, package: str) -> list[tuple[str, BuildFunction]]:

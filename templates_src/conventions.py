@@ -37,10 +37,14 @@ IS_SECONDARY_REGION = "IsSecondaryRegion"
 def add_region_roles(template: Template) -> None:
     """The PrimaryRegion parameter and the IsPrimaryRegion / IsSecondaryRegion conditions:
     the same template creates a global resource in one region and joins it in the others."""
-    template.add_parameter(Parameter(
-        PRIMARY_REGION_PARAMETER, Type="String", AllowedValues=list(REGIONS),
-        Description="Set by cfnops from the StackSet's primary_region: where global resources are created first",
-    ))
+    template.add_parameter(
+        Parameter(
+            PRIMARY_REGION_PARAMETER,
+            Type="String",
+            AllowedValues=list(REGIONS),
+            Description="Set by cfnops from the StackSet's primary_region: where global resources are created first",
+        )
+    )
     template.add_condition(IS_PRIMARY_REGION, Equals(Ref("AWS::Region"), Ref(PRIMARY_REGION_PARAMETER)))
     template.add_condition(IS_SECONDARY_REGION, Not(Equals(Ref("AWS::Region"), Ref(PRIMARY_REGION_PARAMETER))))
 
@@ -49,8 +53,6 @@ def global_name(suffix: str) -> Sub:
     """``{env}-{suffix}-global``: one name for a resource that spans the regions (an Aurora
     global cluster), so the environment alone keeps it apart."""
     return Sub(f"${{{ENVIRONMENT}}}-{suffix}-global")
-
-
 
 
 def name_pattern(kind: str, suffix: str) -> str:
@@ -101,7 +103,9 @@ def new_template(description: str, parameters: list[Parameter]) -> Template:
 def add_exported_outputs(template: Template, template_name: str, outputs: dict) -> None:
     """``{name: (value, description)}`` as outputs exported ``{env}-<template>-<name>``."""
     for name, (value, description) in outputs.items():
-        template.add_output(Output(name, Description=description, Value=value, Export=Export(export_name(template_name, name))))
+        template.add_output(
+            Output(name, Description=description, Value=value, Export=Export(export_name(template_name, name)))
+        )
 
 
 def add_standard_parameters(template: Template) -> None:
@@ -177,9 +181,10 @@ def require_tags(template: Template, **tags) -> None:
 def restrict_regions(template: Template, regions: list[str], reason: str) -> None:
     """Refuse to create the stack outside ``regions``: a template Rule, checked by
     CloudFormation before any resource, and metadata cfnops checks StackSets against."""
-    template.add_rule("AllowedRegions", {
-        "Assertions": [{"Assert": {"Fn::Contains": [regions, Ref("AWS::Region")]}, "AssertDescription": reason}]
-    })
+    template.add_rule(
+        "AllowedRegions",
+        {"Assertions": [{"Assert": {"Fn::Contains": [regions, Ref("AWS::Region")]}, "AssertDescription": reason}]},
+    )
     _cfnops_metadata(template)["AllowedRegions"] = list(regions)
 
 

@@ -23,34 +23,66 @@ POSTGRES_PORT = 5432
 
 PARAMETERS = [
     Parameter("ShardCount", Type="Number", MinValue=1, MaxValue=64, Description="Kinesis shards"),
-    Parameter("StreamRetentionHours", Type="Number", MinValue=24, MaxValue=8760, Default=24, Description="Kinesis retention, hours"),
-    Parameter("RdsInstanceClass", Type="String", AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge"],
-              Description="RDS PostgreSQL instance class"),
+    Parameter(
+        "StreamRetentionHours",
+        Type="Number",
+        MinValue=24,
+        MaxValue=8760,
+        Default=24,
+        Description="Kinesis retention, hours",
+    ),
+    Parameter(
+        "RdsInstanceClass",
+        Type="String",
+        AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge"],
+        Description="RDS PostgreSQL instance class",
+    ),
     Parameter("RdsStorageGb", Type="Number", MinValue=20, MaxValue=16384, Description="RDS storage, GiB"),
-    Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
-              Description="RDS deletion protection"),
-    Parameter("LogRetentionDays", Type="Number", AllowedValues=LOG_RETENTION_DAYS,
-              Description="Retention of the database logs (pgAudit, connections, upgrades), days"),
-    Parameter("CacheNodeType", Type="String", AllowedValues=["cache.t4g.small", "cache.t4g.medium", "cache.r6g.large"],
-              Description="Redis node type"),
+    Parameter(
+        "DbDeletionProtection",
+        Type="String",
+        AllowedValues=["true", "false"],
+        Default="true",
+        Description="RDS deletion protection",
+    ),
+    Parameter(
+        "LogRetentionDays",
+        Type="Number",
+        AllowedValues=LOG_RETENTION_DAYS,
+        Description="Retention of the database logs (pgAudit, connections, upgrades), days",
+    ),
+    Parameter(
+        "CacheNodeType",
+        Type="String",
+        AllowedValues=["cache.t4g.small", "cache.t4g.medium", "cache.r6g.large"],
+        Description="Redis node type",
+    ),
 ]
 
 
 def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
     """Admit the VPC only: PostgreSQL to the database group, Redis to the cache group."""
     groups = {
-        "database": network.add_security_group(template, "PipelineDatabaseSecurityGroup", vpc_id, "pipeline-db",
-                                               "Pipeline PostgreSQL: VPC only"),
-        "cache": network.add_security_group(template, "PipelineCacheSecurityGroup", vpc_id, "pipeline-cache",
-                                            "Pipeline Redis: VPC only"),
+        "database": network.add_security_group(
+            template, "PipelineDatabaseSecurityGroup", vpc_id, "pipeline-db", "Pipeline PostgreSQL: VPC only"
+        ),
+        "cache": network.add_security_group(
+            template, "PipelineCacheSecurityGroup", vpc_id, "pipeline-cache", "Pipeline Redis: VPC only"
+        ),
     }
-    network.allow_tcp(template, "PipelineDatabaseFromVpc", groups["database"], POSTGRES_PORT, "PostgreSQL from the VPC", cidr=vpc_cidr)
-    network.allow_tcp(template, "PipelineCacheFromVpc", groups["cache"], cache.REDIS_PORT, "Redis (TLS) from the VPC", cidr=vpc_cidr)
+    network.allow_tcp(
+        template, "PipelineDatabaseFromVpc", groups["database"], POSTGRES_PORT, "PostgreSQL from the VPC", cidr=vpc_cidr
+    )
+    network.allow_tcp(
+        template, "PipelineCacheFromVpc", groups["cache"], cache.REDIS_PORT, "Redis (TLS) from the VPC", cidr=vpc_cidr
+    )
     return groups
 
 
 def build() -> Template:
-    template = new_template("FastShop Secure Data Pipeline: Kinesis, RDS PostgreSQL and Redis, encrypted, VPC only", PARAMETERS)
+    template = new_template(
+        "FastShop Secure Data Pipeline: Kinesis, RDS PostgreSQL and Redis, encrypted, VPC only", PARAMETERS
+    )
     imported = import_network()
     key = encryption.add_kms_key(template, "DataKey", "pipeline data", [policies.logs_key_user()])
     stream = streams.add_stream(template, "EventStream", "events", key, Ref("StreamRetentionHours"), Ref("ShardCount"))
@@ -58,15 +90,31 @@ def build() -> Template:
 
     subnet_group = database.add_subnet_group(template, imported.data_subnet_ids, NAME)
     instance = database.add_postgres_instance(
-        template, suffix=NAME, key=key, master_username="pipeline_admin", subnet_group=subnet_group, security_group=groups["database"],
-        instance_class=Ref("RdsInstanceClass"), storage_gb=Ref("RdsStorageGb"),
-        deletion_protection=Ref("DbDeletionProtection"), engine_version=POSTGRES_VERSION, database_name="pipeline",
-        monitoring_role=database.add_monitoring_role(template, NAME), log_retention_days=Ref("LogRetentionDays"),
+        template,
+        suffix=NAME,
+        key=key,
+        master_username="pipeline_admin",
+        subnet_group=subnet_group,
+        security_group=groups["database"],
+        instance_class=Ref("RdsInstanceClass"),
+        storage_gb=Ref("RdsStorageGb"),
+        deletion_protection=Ref("DbDeletionProtection"),
+        engine_version=POSTGRES_VERSION,
+        database_name="pipeline",
+        monitoring_role=database.add_monitoring_role(template, NAME),
+        log_retention_days=Ref("LogRetentionDays"),
     )
 
     token = secrets.add_generated_token(template, "CacheAuthToken", "pipeline-redis-auth", key)
-    redis = cache.add_redis(template, suffix="pipeline", key=key, auth_secret=token, subnet_ids=imported.data_subnet_ids,
-                            security_group=groups["cache"], node_type=Ref("CacheNodeType"))
+    redis = cache.add_redis(
+        template,
+        suffix="pipeline",
+        key=key,
+        auth_secret=token,
+        subnet_ids=imported.data_subnet_ids,
+        security_group=groups["cache"],
+        node_type=Ref("CacheNodeType"),
+    )
 
     outputs = {
         "StreamName": (Ref(stream), "Kinesis stream of pipeline events"),

@@ -14,36 +14,65 @@ from cfnops.inputs.constraints import format_number
 from cfnops.inputs.env_rules import CrossRule, EnvironmentRule, at_least, at_most, equals
 
 # Valid Fargate task sizes: CPU units -> (min MiB, max MiB, step MiB)
-FARGATE_MEMORY = {256: (512, 2048, None), 512: (1024, 4096, 1024), 1024: (2048, 8192, 1024),
-                  2048: (4096, 16384, 1024), 4096: (8192, 30720, 1024)}
+FARGATE_MEMORY = {
+    256: (512, 2048, None),
+    512: (1024, 4096, 1024),
+    1024: (2048, 8192, 1024),
+    2048: (4096, 16384, 1024),
+    4096: (8192, 30720, 1024),
+}
 FARGATE_256_MEMORY = (512, 1024, 2048)
 
 
 ENVIRONMENT_RULES = (
     EnvironmentRule(("prod",), "DbInstanceCount", at_least(2), "prod needs at least 2 Aurora instances"),
     EnvironmentRule(("prod",), "DbDeletionProtection", equals("true"), "prod needs Aurora deletion protection (true)"),
-    EnvironmentRule(("staging",), "DbDeletionProtection", equals("true"), "staging needs Aurora deletion protection (true)"),
-    EnvironmentRule(("staging", "prod"), "TableDeletionProtection", equals("true"),
-                    "staging and prod need table deletion protection (true)"),
-    EnvironmentRule(("prod",), "IteratorAgeThresholdMs", at_most(60000),
-                    "prod alarms when the oldest unread record is older than a minute: at most 60000 ms"),
+    EnvironmentRule(
+        ("staging",), "DbDeletionProtection", equals("true"), "staging needs Aurora deletion protection (true)"
+    ),
+    EnvironmentRule(
+        ("staging", "prod"),
+        "TableDeletionProtection",
+        equals("true"),
+        "staging and prod need table deletion protection (true)",
+    ),
+    EnvironmentRule(
+        ("prod",),
+        "IteratorAgeThresholdMs",
+        at_most(60000),
+        "prod alarms when the oldest unread record is older than a minute: at most 60000 ms",
+    ),
     EnvironmentRule(("prod",), "AuditLogRetentionDays", at_least(365), "prod keeps audit logs at least 365 days"),
-    EnvironmentRule(("prod",), "HighlyAvailableNat", equals("true"), "prod needs a NAT gateway per availability zone (true)"),
+    EnvironmentRule(
+        ("prod",), "HighlyAvailableNat", equals("true"), "prod needs a NAT gateway per availability zone (true)"
+    ),
     EnvironmentRule(("prod",), "MinTasks", at_least(2), "prod needs at least 2 tasks"),
     EnvironmentRule(("dev",), "IamMode", equals("read-only"), "dev must use IamMode read-only"),
     EnvironmentRule(("staging",), "IamMode", equals("limited-write"), "staging must use IamMode limited-write"),
     EnvironmentRule(("prod",), "IamMode", equals("full-access"), "prod must use IamMode full-access"),
-    EnvironmentRule(("staging",), "GlobalDbLagThresholdMs", at_most(5000),
-                    "staging alarms when a secondary region lags more than 5 s: at most 5000 ms"),
-    EnvironmentRule(("prod",), "GlobalDbLagThresholdMs", at_most(1000),
-                    "prod alarms when a secondary region lags more than 1 s: at most 1000 ms"),
+    EnvironmentRule(
+        ("staging",),
+        "GlobalDbLagThresholdMs",
+        at_most(5000),
+        "staging alarms when a secondary region lags more than 5 s: at most 5000 ms",
+    ),
+    EnvironmentRule(
+        ("prod",),
+        "GlobalDbLagThresholdMs",
+        at_most(1000),
+        "prod alarms when a secondary region lags more than 1 s: at most 1000 ms",
+    ),
     # the payments seed's validation rules
     EnvironmentRule(("dev",), "LambdaMemoryMb", equals("1024"), "dev must use 1024 MB Lambda memory"),
     EnvironmentRule(("staging",), "LambdaMemoryMb", equals("2048"), "staging must use 2048 MB Lambda memory"),
     EnvironmentRule(("prod",), "LambdaMemoryMb", equals("4096"), "prod must use 4096 MB Lambda memory"),
     EnvironmentRule(("dev",), "DbInstanceClass", equals("db.t4g.medium"), "dev must use db.t4g.medium"),
-    EnvironmentRule(("staging", "prod"), "DbInstanceClass", equals("db.r6g.large"), "staging and prod must use db.r6g.large"),
-    EnvironmentRule(("dev", "staging"), "DbConnectionsThreshold", equals("100"), "dev and staging alarm at 100 database connections"),
+    EnvironmentRule(
+        ("staging", "prod"), "DbInstanceClass", equals("db.r6g.large"), "staging and prod must use db.r6g.large"
+    ),
+    EnvironmentRule(
+        ("dev", "staging"), "DbConnectionsThreshold", equals("100"), "dev and staging alarm at 100 database connections"
+    ),
     EnvironmentRule(("prod",), "DbConnectionsThreshold", equals("200"), "prod alarms at 200 database connections"),
     EnvironmentRule(("dev",), "DurationThresholdMs", equals("5000"), "dev alarms at 5000 ms duration"),
     EnvironmentRule(("staging",), "DurationThresholdMs", equals("3000"), "staging alarms at 3000 ms duration"),
@@ -95,25 +124,27 @@ CROSS_RULES = (
 
 # Keys meant to differ between environments, and why. `make parity` calls any other
 # difference "unexplained": the accidental kind it exists to catch.
-INTENDED_DIFFERENCES = MappingProxyType({
-    "CostCenter": "each environment is billed to its own cost centre",
-    "AlertEmail": "each environment alerts its own on-call list",
-    "AzCount": "sizing: prod spans three zones",
-    "FlowLogRetentionDays": "retention grows with the environment's audit needs",
-    "LogRetentionDays": "retention grows with the environment's audit needs",
-    "TaskCpu": "sizing",
-    "TaskMemory": "sizing",
-    "MaxTasks": "sizing",
-    "ReservedConcurrency": "sizing",
-    "ShardCount": "sizing",
-    "StreamRetentionHours": "replay window grows with the environment",
-    "RdsInstanceClass": "sizing",
-    "RdsStorageGb": "sizing",
-    "CacheNodeType": "sizing",
-    "ImageTag": "each environment runs the release it has been promoted to",
-    "ProcessorMemoryMb": "sizing",
-    "IteratorAgeThresholdMs": "prod alarms first: a stream falling behind is an outage there",
-    "LatencyThresholdMs": "alarms tighten from dev to prod (5000 / 3000 / 2000 ms)",
-    "GlobalDbLagThresholdMs": "replication lag alarms tighten from dev to prod (10000 / 5000 / 1000 ms)",
-    "EnableGlobalDatabase": "prod replicates its Aurora cluster to every region; lower environments only when testing it",
-})
+INTENDED_DIFFERENCES = MappingProxyType(
+    {
+        "CostCenter": "each environment is billed to its own cost centre",
+        "AlertEmail": "each environment alerts its own on-call list",
+        "AzCount": "sizing: prod spans three zones",
+        "FlowLogRetentionDays": "retention grows with the environment's audit needs",
+        "LogRetentionDays": "retention grows with the environment's audit needs",
+        "TaskCpu": "sizing",
+        "TaskMemory": "sizing",
+        "MaxTasks": "sizing",
+        "ReservedConcurrency": "sizing",
+        "ShardCount": "sizing",
+        "StreamRetentionHours": "replay window grows with the environment",
+        "RdsInstanceClass": "sizing",
+        "RdsStorageGb": "sizing",
+        "CacheNodeType": "sizing",
+        "ImageTag": "each environment runs the release it has been promoted to",
+        "ProcessorMemoryMb": "sizing",
+        "IteratorAgeThresholdMs": "prod alarms first: a stream falling behind is an outage there",
+        "LatencyThresholdMs": "alarms tighten from dev to prod (5000 / 3000 / 2000 ms)",
+        "GlobalDbLagThresholdMs": "replication lag alarms tighten from dev to prod (10000 / 5000 / 1000 ms)",
+        "EnableGlobalDatabase": "prod replicates its Aurora cluster to every region; lower environments only when testing it",
+    }
+)

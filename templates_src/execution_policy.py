@@ -37,8 +37,14 @@ SECRETS = "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*"
 BOUNDARY_CONDITION_KEY = "iam:PermissionsBoundary"
 # Never allowed, though the IAM::Role handlers list it: a role must keep its boundary.
 DENIED_ACTIONS = ("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary")
-BOUNDARY_CHANGES = ("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
-                    "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy")
+BOUNDARY_CHANGES = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+)
 SIZING_REFS = {**iam_limits.LONGEST_PSEUDO_PARAMETERS, "Environment": max(ENVIRONMENTS, key=len)}
 POLICY_BUDGET = iam_limits.MANAGED_POLICY - 64  # room for Version and the statement list itself
 
@@ -84,7 +90,7 @@ def _scope(action: str, passed_to: tuple[str, ...]) -> tuple[tuple[str, ...], tu
 def _condition(spec: tuple):
     if not spec:
         return None
-    (_, key, value), = spec
+    ((_, key, value),) = spec
     value = permissions_boundary_arn() if value == "boundary" else list(value)
     return Condition(StringEquals(key, value))
 
@@ -101,15 +107,23 @@ def allow_statements(actions: tuple[str, ...], passed_to: tuple[str, ...]) -> li
     for action in actions:
         if action not in DENIED_ACTIONS:
             groups.setdefault(_scope(action, passed_to), []).append(action)
-    return [_statement(sorted(acts), resources, condition)
-            for (resources, condition), acts in sorted(groups.items(), key=lambda item: (item[0][0], item[1][0]))]
+    return [
+        _statement(sorted(acts), resources, condition)
+        for (resources, condition), acts in sorted(groups.items(), key=lambda item: (item[0][0], item[1][0]))
+    ]
 
 
 def deny_statements() -> list[Statement]:
     return [
-        Statement(Sid="RolesKeepTheirBoundary", Effect=Deny, Action=[_action(a) for a in DENIED_ACTIONS], Resource=["*"]),
-        Statement(Sid="BoundaryIsFixed", Effect=Deny, Action=[_action(a) for a in BOUNDARY_CHANGES],
-                  Resource=[Sub(ACCOUNT_ARN + f"policy/{PERMISSIONS_BOUNDARY}")]),
+        Statement(
+            Sid="RolesKeepTheirBoundary", Effect=Deny, Action=[_action(a) for a in DENIED_ACTIONS], Resource=["*"]
+        ),
+        Statement(
+            Sid="BoundaryIsFixed",
+            Effect=Deny,
+            Action=[_action(a) for a in BOUNDARY_CHANGES],
+            Resource=[Sub(ACCOUNT_ARN + f"policy/{PERMISSIONS_BOUNDARY}")],
+        ),
     ]
 
 
@@ -151,8 +165,9 @@ def pack(statements: list[Statement]) -> tuple:
 
 def boundary_document(templates: Mapping[str, dict]):
     actions = template_iam.allowed_actions(templates)
-    return policies.document(Statement(Sid="WorkloadActions", Effect="Allow", Action=[_action(a) for a in actions],
-                                       Resource=["*"]))
+    return policies.document(
+        Statement(Sid="WorkloadActions", Effect="Allow", Action=[_action(a) for a in actions], Resource=["*"])
+    )
 
 
 def execution_permissions(templates: Mapping[str, dict]) -> ExecutionPermissions:

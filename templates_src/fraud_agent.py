@@ -60,38 +60,78 @@ PROD_MIN_AUDIT_RETENTION_DAYS = 365
 
 PARAMETERS = [
     agents.model_parameter(),
-    Parameter("AuditLogRetentionDays", Type="Number", AllowedValues=AUDIT_RETENTION_DAYS,
-              Description=f"Days each audit log object is locked (Object Lock, compliance mode: nobody, root included, can "
-                          f"delete or change it earlier) and then kept; at least {PROD_MIN_AUDIT_RETENTION_DAYS} in prod. "
-                          "Short in dev, whose data is test data: a locked object could not be removed, "
-                          "not even to honour an erasure request, until its retention ends"),
-    Parameter("ProcessorMemoryMb", Type="Number", AllowedValues=[256, 512, 1024, 2048], Description="Stream processor memory"),
-    Parameter("ReservedConcurrency", Type="Number", MinValue=1, MaxValue=1000, Description="Reserved executions per function"),
-    Parameter("RiskThreshold", Type="String", AllowedPattern=r"^0\.[0-9]{1,3}$", Description="Risk score from which a transaction is fraud"),
-    Parameter("TableDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
-              Description="Deletion protection of the four tables"),
+    Parameter(
+        "AuditLogRetentionDays",
+        Type="Number",
+        AllowedValues=AUDIT_RETENTION_DAYS,
+        Description=f"Days each audit log object is locked (Object Lock, compliance mode: nobody, root included, can "
+        f"delete or change it earlier) and then kept; at least {PROD_MIN_AUDIT_RETENTION_DAYS} in prod. "
+        "Short in dev, whose data is test data: a locked object could not be removed, "
+        "not even to honour an erasure request, until its retention ends",
+    ),
+    Parameter(
+        "ProcessorMemoryMb", Type="Number", AllowedValues=[256, 512, 1024, 2048], Description="Stream processor memory"
+    ),
+    Parameter(
+        "ReservedConcurrency", Type="Number", MinValue=1, MaxValue=1000, Description="Reserved executions per function"
+    ),
+    Parameter(
+        "RiskThreshold",
+        Type="String",
+        AllowedPattern=r"^0\.[0-9]{1,3}$",
+        Description="Risk score from which a transaction is fraud",
+    ),
+    Parameter(
+        "TableDeletionProtection",
+        Type="String",
+        AllowedValues=["true", "false"],
+        Default="true",
+        Description="Deletion protection of the four tables",
+    ),
     observability.alert_email_parameter(),
     *functions.alarm_parameters(),
-    Parameter("IteratorAgeThresholdMs", Type="Number", MinValue=1000, MaxValue=86400000,
-              Description="Age of the oldest unread record that alarms, ms"),
+    Parameter(
+        "IteratorAgeThresholdMs",
+        Type="Number",
+        MinValue=1000,
+        MaxValue=86400000,
+        Description="Age of the oldest unread record that alarms, ms",
+    ),
 ]
 
 
 def require_prod_audit_retention(template: Template) -> None:
     """CloudFormation refuses a prod stack whose audit logs would be kept less than a year."""
     allowed = [str(days) for days in AUDIT_RETENTION_DAYS if days >= PROD_MIN_AUDIT_RETENTION_DAYS]
-    template.add_rule("ProdAuditLogRetention", {
-        "RuleCondition": {"Fn::Equals": [Ref("Environment"), "prod"]},
-        "Assertions": [{"Assert": {"Fn::Contains": [allowed, Ref("AuditLogRetentionDays")]},
-                        "AssertDescription": f"prod keeps audit logs at least {PROD_MIN_AUDIT_RETENTION_DAYS} days"}],
-    })
+    template.add_rule(
+        "ProdAuditLogRetention",
+        {
+            "RuleCondition": {"Fn::Equals": [Ref("Environment"), "prod"]},
+            "Assertions": [
+                {
+                    "Assert": {"Fn::Contains": [allowed, Ref("AuditLogRetentionDays")]},
+                    "AssertDescription": f"prod keeps audit logs at least {PROD_MIN_AUDIT_RETENTION_DAYS} days",
+                }
+            ],
+        },
+    )
 
 
 def add_table(template: Template, key, title: str) -> object:
     suffix, hash_key, range_key, ttl, view = TABLES[title]
     range_name, range_type = range_key or (None, "S")
-    return storage.add_regional_table(template, title, suffix, key, hash_key, range_name, range_key_type=range_type,
-                                      deletion_protection=Ref("TableDeletionProtection"), ttl_attribute=ttl, stream_view=view)
+    return storage.add_regional_table(
+        template,
+        title,
+        suffix,
+        key,
+        hash_key,
+        range_name,
+        range_key_type=range_type,
+        deletion_protection=Ref("TableDeletionProtection"),
+        ttl_attribute=ttl,
+        stream_view=view,
+    )
 
 
 def add_data(template: Template, key) -> dict:
@@ -99,24 +139,51 @@ def add_data(template: Template, key) -> dict:
     named = lambda suffix: account_unique_name("s3", suffix)  # noqa: E731
     bucket_set = {
         "audit": buckets.lock_in_compliance_mode(
-            buckets.add_private_bucket(template, "AuditLogsBucket", named("fa-audit-logs"), key,
-                                       current=buckets.expire_after(Ref("AuditLogRetentionDays"))),
-            Ref("AuditLogRetentionDays")),
-        "trails": buckets.add_private_bucket(template, "DecisionTrailsBucket", named("fa-decision-trails"), key,
-                                             current=buckets.tiered(infrequent_after=30, glacier_after=90)),
+            buckets.add_private_bucket(
+                template,
+                "AuditLogsBucket",
+                named("fa-audit-logs"),
+                key,
+                current=buckets.expire_after(Ref("AuditLogRetentionDays")),
+            ),
+            Ref("AuditLogRetentionDays"),
+        ),
+        "trails": buckets.add_private_bucket(
+            template,
+            "DecisionTrailsBucket",
+            named("fa-decision-trails"),
+            key,
+            current=buckets.tiered(infrequent_after=30, glacier_after=90),
+        ),
         "models": buckets.add_private_bucket(template, "ModelsBucket", named("fa-models"), key),
     }
     for bucket in bucket_set.values():
-        suppress(bucket, "CKV_AWS_18", "S3 server access logs cannot go to a KMS-encrypted bucket; object-level "
-                 "access is recorded by the account trail's data events in prod (stackset-roles)")
-    stream_set = {title: streams.add_stream(template, title, suffix, key, hours) for title, (suffix, hours) in STREAMS.items()}
+        suppress(
+            bucket,
+            "CKV_AWS_18",
+            "S3 server access logs cannot go to a KMS-encrypted bucket; object-level "
+            "access is recorded by the account trail's data events in prod (stackset-roles)",
+        )
+    stream_set = {
+        title: streams.add_stream(template, title, suffix, key, hours) for title, (suffix, hours) in STREAMS.items()
+    }
     return {"tables": tables, "buckets": bucket_set, "streams": stream_set}
 
 
 def stream_reading(stream) -> list:
     """What a Lambda event source mapping needs of the function's role to read ``stream``."""
     return [
-        policies.allow(policies.actions(awacs.kinesis.DescribeStream, awacs.kinesis.DescribeStreamSummary, awacs.kinesis.GetRecords, awacs.kinesis.GetShardIterator, awacs.kinesis.ListShards, awacs.kinesis.SubscribeToShard), [GetAtt(stream, "Arn")]),
+        policies.allow(
+            policies.actions(
+                awacs.kinesis.DescribeStream,
+                awacs.kinesis.DescribeStreamSummary,
+                awacs.kinesis.GetRecords,
+                awacs.kinesis.GetShardIterator,
+                awacs.kinesis.ListShards,
+                awacs.kinesis.SubscribeToShard,
+            ),
+            [GetAtt(stream, "Arn")],
+        ),
         policies.allow(policies.actions(awacs.kinesis.ListStreams), ["*"]),  # accepts no resource ARN
     ]
 
@@ -124,37 +191,63 @@ def stream_reading(stream) -> list:
 def add_stream_mapping(template: Template, title: str, stream, function, queue) -> awslambda.EventSourceMapping:
     """``stream`` to ``function`` in batches; a failing batch is bisected, a record retried at
     most MAX_RETRIES times or MAX_RECORD_AGE_SECONDS, then described in the dead-letter queue."""
-    return template.add_resource(awslambda.EventSourceMapping(
-        title,
-        EventSourceArn=GetAtt(stream, "Arn"),
-        FunctionName=Ref(function),
-        StartingPosition="LATEST",
-        BatchSize=BATCH_SIZE,
-        BisectBatchOnFunctionError=True,
-        MaximumRetryAttempts=MAX_RETRIES,
-        MaximumRecordAgeInSeconds=MAX_RECORD_AGE_SECONDS,
-        FunctionResponseTypes=["ReportBatchItemFailures"],
-        DestinationConfig=awslambda.DestinationConfig(OnFailure=awslambda.OnFailure(Destination=GetAtt(queue, "Arn"))),
-        Tags=observability.standard_tags(),
-    ))
+    return template.add_resource(
+        awslambda.EventSourceMapping(
+            title,
+            EventSourceArn=GetAtt(stream, "Arn"),
+            FunctionName=Ref(function),
+            StartingPosition="LATEST",
+            BatchSize=BATCH_SIZE,
+            BisectBatchOnFunctionError=True,
+            MaximumRetryAttempts=MAX_RETRIES,
+            MaximumRecordAgeInSeconds=MAX_RECORD_AGE_SECONDS,
+            FunctionResponseTypes=["ReportBatchItemFailures"],
+            DestinationConfig=awslambda.DestinationConfig(
+                OnFailure=awslambda.OnFailure(Destination=GetAtt(queue, "Arn"))
+            ),
+            Tags=observability.standard_tags(),
+        )
+    )
 
 
 def add_processor(template: Template, key, network, data, queue, bus) -> awslambda.Function:
-    log_group = observability.add_log_group(template, "ProcessorLogGroup", "fraud-agent-processor", LOG_RETENTION_DAYS, key)
+    log_group = observability.add_log_group(
+        template, "ProcessorLogGroup", "fraud-agent-processor", LOG_RETENTION_DAYS, key
+    )
     stream, decisions = data["streams"]["TransactionsStream"], data["tables"]["DecisionsTable"]
-    role = functions.add_function_role(template, "ProcessorRole", "fraud-agent-processor", log_group, queue, [
-        *stream_reading(stream),
-        policies.allow(policies.actions(awacs.dynamodb.PutItem), [GetAtt(decisions, "Arn")]),
-        policies.allow(policies.actions(awacs.events.PutEvents), [GetAtt(bus, "Arn")]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
-    ])
+    role = functions.add_function_role(
+        template,
+        "ProcessorRole",
+        "fraud-agent-processor",
+        log_group,
+        queue,
+        [
+            *stream_reading(stream),
+            policies.allow(policies.actions(awacs.dynamodb.PutItem), [GetAtt(decisions, "Arn")]),
+            policies.allow(policies.actions(awacs.events.PutEvents), [GetAtt(bus, "Arn")]),
+            policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
+        ],
+    )
     function = functions.add_inline_function(
-        template, title="ProcessorFunction", suffix="fraud-agent-processor", code=source("stream_processor"),
-        memory=Ref("ProcessorMemoryMb"), reserved_concurrency=Ref("ReservedConcurrency"), role=role, key=key,
-        log_group=log_group, dead_letter_queue=queue, subnets=network.private_subnet_ids,
-        security_group=network.application_security_group, timeout=60,
-        environment={"DECISIONS_TABLE": Ref(decisions), "EVENT_BUS": Ref(bus), "RISK_THRESHOLD": Ref("RiskThreshold"),
-                     "ENVIRONMENT": Ref("Environment")},
+        template,
+        title="ProcessorFunction",
+        suffix="fraud-agent-processor",
+        code=source("stream_processor"),
+        memory=Ref("ProcessorMemoryMb"),
+        reserved_concurrency=Ref("ReservedConcurrency"),
+        role=role,
+        key=key,
+        log_group=log_group,
+        dead_letter_queue=queue,
+        subnets=network.private_subnet_ids,
+        security_group=network.application_security_group,
+        timeout=60,
+        environment={
+            "DECISIONS_TABLE": Ref(decisions),
+            "EVENT_BUS": Ref(bus),
+            "RISK_THRESHOLD": Ref("RiskThreshold"),
+            "ENVIRONMENT": Ref("Environment"),
+        },
     )
     add_stream_mapping(template, "TransactionsStreamMapping", stream, function, queue)
     add_metric_filters(template, log_group)
@@ -164,40 +257,84 @@ def add_processor(template: Template, key, network, data, queue, bus) -> awslamb
 def add_recorder(template: Template, key, network, data, queue) -> awslambda.Function:
     """The consumer of the events stream (TransactionReceived, FraudDetected): each
     transaction's history in the transactions table, its user's behaviour profile."""
-    log_group = observability.add_log_group(template, "RecorderLogGroup", "fraud-agent-recorder", LOG_RETENTION_DAYS, key)
+    log_group = observability.add_log_group(
+        template, "RecorderLogGroup", "fraud-agent-recorder", LOG_RETENTION_DAYS, key
+    )
     stream, tables = data["streams"]["EventsStream"], data["tables"]
-    role = functions.add_function_role(template, "RecorderRole", "fraud-agent-recorder", log_group, queue, [
-        *stream_reading(stream),
-        policies.allow(policies.actions(awacs.dynamodb.PutItem), [GetAtt(tables["TransactionsTable"], "Arn")]),
-        policies.allow(policies.actions(awacs.dynamodb.UpdateItem), [GetAtt(tables["UserProfilesTable"], "Arn")]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
-    ])
+    role = functions.add_function_role(
+        template,
+        "RecorderRole",
+        "fraud-agent-recorder",
+        log_group,
+        queue,
+        [
+            *stream_reading(stream),
+            policies.allow(policies.actions(awacs.dynamodb.PutItem), [GetAtt(tables["TransactionsTable"], "Arn")]),
+            policies.allow(policies.actions(awacs.dynamodb.UpdateItem), [GetAtt(tables["UserProfilesTable"], "Arn")]),
+            policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
+        ],
+    )
     function = functions.add_inline_function(
-        template, title="RecorderFunction", suffix="fraud-agent-recorder", code=source("transaction_recorder"),
-        memory=256, reserved_concurrency=Ref("ReservedConcurrency"), role=role, key=key, log_group=log_group,
-        dead_letter_queue=queue, subnets=network.private_subnet_ids, security_group=network.application_security_group,
-        timeout=60, environment={"TRANSACTIONS_TABLE": Ref(tables["TransactionsTable"]),
-                                 "USER_PROFILES_TABLE": Ref(tables["UserProfilesTable"]), "ENVIRONMENT": Ref("Environment")},
+        template,
+        title="RecorderFunction",
+        suffix="fraud-agent-recorder",
+        code=source("transaction_recorder"),
+        memory=256,
+        reserved_concurrency=Ref("ReservedConcurrency"),
+        role=role,
+        key=key,
+        log_group=log_group,
+        dead_letter_queue=queue,
+        subnets=network.private_subnet_ids,
+        security_group=network.application_security_group,
+        timeout=60,
+        environment={
+            "TRANSACTIONS_TABLE": Ref(tables["TransactionsTable"]),
+            "USER_PROFILES_TABLE": Ref(tables["UserProfilesTable"]),
+            "ENVIRONMENT": Ref("Environment"),
+        },
     )
     add_stream_mapping(template, "EventsStreamMapping", stream, function, queue)
     return function
 
 
 def add_metric_filters(template: Template, log_group) -> None:
-    observability.add_metric_filter(template, "ProcessingErrorsFilter", log_group, '{ $.level = "ERROR" }', "ProcessingErrors")
-    observability.add_metric_filter(template, "FraudDecisionsFilter", log_group, '{ $.decision = "FRAUD" }', "FraudDecisions")
+    observability.add_metric_filter(
+        template, "ProcessingErrorsFilter", log_group, '{ $.level = "ERROR" }', "ProcessingErrors"
+    )
+    observability.add_metric_filter(
+        template, "FraudDecisionsFilter", log_group, '{ $.decision = "FRAUD" }', "FraudDecisions"
+    )
 
 
 def add_alert_handler(template: Template, key, network, queue, topic) -> awslambda.Function:
-    log_group = observability.add_log_group(template, "AlertHandlerLogGroup", "fraud-agent-alerts", LOG_RETENTION_DAYS, key)
-    role = functions.add_function_role(template, "AlertHandlerRole", "fraud-agent-alerts", log_group, queue, [
-        policies.allow(policies.actions(awacs.sns.Publish), [Ref(topic)]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
-    ])
+    log_group = observability.add_log_group(
+        template, "AlertHandlerLogGroup", "fraud-agent-alerts", LOG_RETENTION_DAYS, key
+    )
+    role = functions.add_function_role(
+        template,
+        "AlertHandlerRole",
+        "fraud-agent-alerts",
+        log_group,
+        queue,
+        [
+            policies.allow(policies.actions(awacs.sns.Publish), [Ref(topic)]),
+            policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
+        ],
+    )
     return functions.add_inline_function(
-        template, title="AlertHandlerFunction", suffix="fraud-agent-alerts", code=source("alert_handler"),
-        memory=256, reserved_concurrency=Ref("ReservedConcurrency"), role=role, key=key, log_group=log_group,
-        dead_letter_queue=queue, subnets=network.private_subnet_ids, security_group=network.application_security_group,
+        template,
+        title="AlertHandlerFunction",
+        suffix="fraud-agent-alerts",
+        code=source("alert_handler"),
+        memory=256,
+        reserved_concurrency=Ref("ReservedConcurrency"),
+        role=role,
+        key=key,
+        log_group=log_group,
+        dead_letter_queue=queue,
+        subnets=network.private_subnet_ids,
+        security_group=network.application_security_group,
         environment={"ALERT_TOPIC_ARN": Ref(topic), "ENVIRONMENT": Ref("Environment")},
     )
 
@@ -205,11 +342,28 @@ def add_alert_handler(template: Template, key, network, queue, topic) -> awslamb
 def add_routing(template: Template, key, bus, data, alert_handler, queue) -> None:
     observed = {"source": [EVENT_SOURCE], "detail-type": ["TransactionReceived", "FraudDetected"]}
     rules = [
-        events.route_to_stream(template, "TransactionEventsRule", "fraud-agent-events",
-                               "TransactionReceived and FraudDetected to the events stream", bus, observed,
-                               data["streams"]["EventsStream"], key, "$.detail.transactionId", queue),
-        events.route_to_function(template, "FraudDetectedRule", "fraud-agent-alerts", "FraudDetected to the alert handler",
-                                 bus, {"source": [EVENT_SOURCE], "detail-type": ["FraudDetected"]}, alert_handler, queue),
+        events.route_to_stream(
+            template,
+            "TransactionEventsRule",
+            "fraud-agent-events",
+            "TransactionReceived and FraudDetected to the events stream",
+            bus,
+            observed,
+            data["streams"]["EventsStream"],
+            key,
+            "$.detail.transactionId",
+            queue,
+        ),
+        events.route_to_function(
+            template,
+            "FraudDetectedRule",
+            "fraud-agent-alerts",
+            "FraudDetected to the alert handler",
+            bus,
+            {"source": [EVENT_SOURCE], "detail-type": ["FraudDetected"]},
+            alert_handler,
+            queue,
+        ),
     ]
     events.allow_dead_lettering(template, "DeadLetterQueuePolicy", queue, rules)
 
@@ -219,33 +373,56 @@ def add_agent(template: Template, key, data, action_groups) -> dict:
     models = data["buckets"]["models"]
     kb_role = agents.add_knowledge_base_role(template, NAME, key, models, KNOWLEDGE_PREFIX, index)
     knowledge_base = agents.add_knowledge_base(
-        template, suffix=NAME, description="Fraud patterns and past investigations", role=kb_role, key=key,
-        vector_bucket=vector_bucket, index=index, documents_bucket=models, documents_prefix=KNOWLEDGE_PREFIX)
+        template,
+        suffix=NAME,
+        description="Fraud patterns and past investigations",
+        role=kb_role,
+        key=key,
+        vector_bucket=vector_bucket,
+        index=index,
+        documents_bucket=models,
+        documents_prefix=KNOWLEDGE_PREFIX,
+    )
     model = Ref(agents.MODEL_PARAMETER)
     role = agents.add_agent_role(template, NAME, key, model, knowledge_base)
     agent, alias = agents.add_agent(
-        template, suffix=NAME, description="Explains fraud decisions to analysts", instruction=AGENT_INSTRUCTION,
-        model_id=agents.inference_profile_id(model), role=role, key=key, knowledge_base=knowledge_base,
+        template,
+        suffix=NAME,
+        description="Explains fraud decisions to analysts",
+        instruction=AGENT_INSTRUCTION,
+        model_id=agents.inference_profile_id(model),
+        role=role,
+        key=key,
+        knowledge_base=knowledge_base,
         knowledge_base_use="Fraud patterns and past investigations: consult it for every explanation",
-        alias_name=Ref("Environment"), action_groups=action_groups)
+        alias_name=Ref("Environment"),
+        action_groups=action_groups,
+    )
     return {"knowledge_base": knowledge_base, "agent": agent, "alias": alias}
 
 
 def build() -> Template:
-    template = new_template("Fraud detection with an AI agent: streams, functions, tables, buckets, Bedrock", PARAMETERS)
+    template = new_template(
+        "Fraud detection with an AI agent: streams, functions, tables, buckets, Bedrock", PARAMETERS
+    )
     agents.add_inference_profile_mapping(template)
     require_prod_audit_retention(template)
     network = import_network()
-    key = encryption.add_kms_key(template, "DataKey", "fraud agent data", [
-        policies.logs_key_user(),
-        # Alarms to the encrypted topic: CloudWatch sends aws:SourceAccount with its KMS requests.
-        ("cloudwatch.amazonaws.com", policies.source_account_condition()),
-        # Undeliverable events to the encrypted dead-letter queue. EventBridge's KMS requests carry
-        # no aws:SourceAccount / aws:SourceArn (AWS documents them as unsupported there): such a
-        # condition would drop every event silently. The queue policy admits only our rules.
-        ("events.amazonaws.com", None),
-        ("indexing.s3vectors.amazonaws.com", policies.source_account_condition()),  # vector index maintenance
-    ])
+    key = encryption.add_kms_key(
+        template,
+        "DataKey",
+        "fraud agent data",
+        [
+            policies.logs_key_user(),
+            # Alarms to the encrypted topic: CloudWatch sends aws:SourceAccount with its KMS requests.
+            ("cloudwatch.amazonaws.com", policies.source_account_condition()),
+            # Undeliverable events to the encrypted dead-letter queue. EventBridge's KMS requests carry
+            # no aws:SourceAccount / aws:SourceArn (AWS documents them as unsupported there): such a
+            # condition would drop every event silently. The queue policy admits only our rules.
+            ("events.amazonaws.com", None),
+            ("indexing.s3vectors.amazonaws.com", policies.source_account_condition()),  # vector index maintenance
+        ],
+    )
     data = add_data(template, key)
     queue = functions.add_dead_letter_queue(template, "DeadLetterQueue", NAME, key)
     bus = events.add_bus(template, NAME)
@@ -256,18 +433,29 @@ def build() -> Template:
     recorder = add_recorder(template, key, network, data, queue)
     action_groups = tools.add_action_groups(template, key, network, data, queue, bus)
     bedrock = add_agent(template, key, data, action_groups)
-    watched = {"Processor": processor, "AlertHandler": alert_handler, "Recorder": recorder,
-               **{group.executor.title.removesuffix("Function"): group.executor for group in action_groups}}
+    watched = {
+        "Processor": processor,
+        "AlertHandler": alert_handler,
+        "Recorder": recorder,
+        **{group.executor.title.removesuffix("Function"): group.executor for group in action_groups},
+    }
     monitoring.add_alarms(template, topic, watched, data, queue)
     monitoring.add_dashboard(template, watched, data, queue)
-    add_exported_outputs(template, NAME, {
-        "TransactionsStreamArn": (GetAtt(data["streams"]["TransactionsStream"], "Arn"), "Where transactions are put"),
-        "EventBusName": (Ref(bus), "Fraud events"),
-        "AgentId": (GetAtt(bedrock["agent"], "AgentId"), "Bedrock agent"),
-        "AgentAliasId": (GetAtt(bedrock["alias"], "AgentAliasId"), "The environment's agent alias"),
-        "KnowledgeBaseId": (Ref(bedrock["knowledge_base"]), "Fraud patterns knowledge base"),
-        "ModelsBucketName": (Ref(data["buckets"]["models"]), "Models; knowledge documents under knowledge/"),
-        "DeadLetterQueueUrl": (Ref(queue), "Failed records and events"),
-        "AlertTopicArn": (Ref(topic), "Alerts"),
-    })
+    add_exported_outputs(
+        template,
+        NAME,
+        {
+            "TransactionsStreamArn": (
+                GetAtt(data["streams"]["TransactionsStream"], "Arn"),
+                "Where transactions are put",
+            ),
+            "EventBusName": (Ref(bus), "Fraud events"),
+            "AgentId": (GetAtt(bedrock["agent"], "AgentId"), "Bedrock agent"),
+            "AgentAliasId": (GetAtt(bedrock["alias"], "AgentAliasId"), "The environment's agent alias"),
+            "KnowledgeBaseId": (Ref(bedrock["knowledge_base"]), "Fraud patterns knowledge base"),
+            "ModelsBucketName": (Ref(data["buckets"]["models"]), "Models; knowledge documents under knowledge/"),
+            "DeadLetterQueueUrl": (Ref(queue), "Failed records and events"),
+            "AlertTopicArn": (Ref(topic), "Alerts"),
+        },
+    )
     return template

@@ -47,54 +47,97 @@ def _transaction_lookup(key, data, bus) -> tuple[dict, list]:
 def _user_profiles(key, data, bus) -> tuple[dict, list]:
     profiles = data["tables"]["UserProfilesTable"]
     return {"USER_PROFILES_TABLE": Ref(profiles)}, [
-        policies.allow(policies.actions(awacs.dynamodb.GetItem), [GetAtt(profiles, "Arn")]), _decrypt(key)]
+        policies.allow(policies.actions(awacs.dynamodb.GetItem), [GetAtt(profiles, "Arn")]),
+        _decrypt(key),
+    ]
 
 
 def _decisions(key, data, bus) -> tuple[dict, list]:
     decisions, trails = data["tables"]["DecisionsTable"], data["buckets"]["trails"]
-    environment = {"DECISIONS_TABLE": Ref(decisions), "TRAILS_BUCKET": Ref(trails), "TRAILS_KEY_ARN": GetAtt(key, "Arn")}
+    environment = {
+        "DECISIONS_TABLE": Ref(decisions),
+        "TRAILS_BUCKET": Ref(trails),
+        "TRAILS_KEY_ARN": GetAtt(key, "Arn"),
+    }
     return environment, [
         policies.allow(policies.actions(awacs.dynamodb.GetItem, awacs.dynamodb.PutItem), [GetAtt(decisions, "Arn")]),
-        policies.allow(policies.actions(awacs.s3.GetObject, awacs.s3.PutObject),
-                       [Sub(f"${{Arn}}/{TRAILS_PREFIX}*", Arn=GetAtt(trails, "Arn"))]),
+        policies.allow(
+            policies.actions(awacs.s3.GetObject, awacs.s3.PutObject),
+            [Sub(f"${{Arn}}/{TRAILS_PREFIX}*", Arn=GetAtt(trails, "Arn"))],
+        ),
         policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
     ]
 
 
 def _flagging(key, data, bus) -> tuple[dict, list]:
     environment = {"TRANSACTIONS_TABLE": Ref(data["tables"]["TransactionsTable"]), "EVENT_BUS": Ref(bus)}
-    return environment, [_query_transactions(data), policies.allow(policies.actions(awacs.events.PutEvents), [GetAtt(bus, "Arn")]),
-                         _decrypt(key)]
+    return environment, [
+        _query_transactions(data),
+        policies.allow(policies.actions(awacs.events.PutEvents), [GetAtt(bus, "Arn")]),
+        _decrypt(key),
+    ]
 
 
 # action group -> (description, its functions, what its executor may reach)
 TOOLS = {
-    "transaction-lookup": ("Look up a transaction and its history", {
-        "get_transaction": Tool("A transaction's latest recorded state and its history: every event recorded for it "
-                                "(TransactionReceived, FraudDetected), oldest first", {"transactionId": TRANSACTION_ID}),
-    }, _transaction_lookup),
-    "user-profiles": ("Read a user's behaviour profile", {
-        "get_user_profile": Tool("A user's behaviour profile: number of transactions, total amount, last transaction",
-                                 {"userId": ("string", "The user's id", True)}),
-    }, _user_profiles),
-    "decisions": ("Read and record fraud decisions with their reasoning", {
-        "get_decision": Tool("The automatic decision on a transaction (decision, risk score) and the reviewed one, "
-                             "if any, with its reasoning", {"transactionId": TRANSACTION_ID}),
-        "record_decision": Tool("Record the reviewed decision on a scored transaction, with the reasoning behind it "
-                                "(kept in the decision trail)", {
-                                    "transactionId": TRANSACTION_ID,
-                                    "decision": ("string", "FRAUD or APPROVE", True),
-                                    "reasoning": ("string", "Why: the facts and patterns the decision rests on", True),
-                                    "confidence": ("number", "How sure the decision is, 0 to 1", True),
-                                }, confirm=True),
-    }, _decisions),
-    "flagging": ("Flag a transaction as fraud", {
-        "flag_transaction": Tool("Flag a recorded transaction as fraud: alerts the fraud team (FraudDetected event)", {
-            "transactionId": TRANSACTION_ID,
-            "reason": ("string", "Why the transaction is flagged", True),
-            "riskScore": ("number", "The risk score, 0 to 1, if one was assessed", False),
-        }, confirm=True),
-    }, _flagging),
+    "transaction-lookup": (
+        "Look up a transaction and its history",
+        {
+            "get_transaction": Tool(
+                "A transaction's latest recorded state and its history: every event recorded for it "
+                "(TransactionReceived, FraudDetected), oldest first",
+                {"transactionId": TRANSACTION_ID},
+            ),
+        },
+        _transaction_lookup,
+    ),
+    "user-profiles": (
+        "Read a user's behaviour profile",
+        {
+            "get_user_profile": Tool(
+                "A user's behaviour profile: number of transactions, total amount, last transaction",
+                {"userId": ("string", "The user's id", True)},
+            ),
+        },
+        _user_profiles,
+    ),
+    "decisions": (
+        "Read and record fraud decisions with their reasoning",
+        {
+            "get_decision": Tool(
+                "The automatic decision on a transaction (decision, risk score) and the reviewed one, "
+                "if any, with its reasoning",
+                {"transactionId": TRANSACTION_ID},
+            ),
+            "record_decision": Tool(
+                "Record the reviewed decision on a scored transaction, with the reasoning behind it "
+                "(kept in the decision trail)",
+                {
+                    "transactionId": TRANSACTION_ID,
+                    "decision": ("string", "FRAUD or APPROVE", True),
+                    "reasoning": ("string", "Why: the facts and patterns the decision rests on", True),
+                    "confidence": ("number", "How sure the decision is, 0 to 1", True),
+                },
+                confirm=True,
+            ),
+        },
+        _decisions,
+    ),
+    "flagging": (
+        "Flag a transaction as fraud",
+        {
+            "flag_transaction": Tool(
+                "Flag a recorded transaction as fraud: alerts the fraud team (FraudDetected event)",
+                {
+                    "transactionId": TRANSACTION_ID,
+                    "reason": ("string", "Why the transaction is flagged", True),
+                    "riskScore": ("number", "The risk score, 0 to 1, if one was assessed", False),
+                },
+                confirm=True,
+            ),
+        },
+        _flagging,
+    ),
 }
 
 
@@ -110,16 +153,29 @@ def add_executor(template: Template, group: str, access, key, network, data, que
     environment, statements = access(key, data, bus)
     role = functions.add_function_role(template, f"{title}Role", suffix, log_group, queue, statements)
     return functions.add_inline_function(
-        template, title=f"{title}Function", suffix=suffix, code=source("agent_tools"), memory=256,
-        reserved_concurrency=TOOL_CONCURRENCY, role=role, key=key, log_group=log_group, dead_letter_queue=queue,
-        subnets=network.private_subnet_ids, security_group=network.application_security_group,
+        template,
+        title=f"{title}Function",
+        suffix=suffix,
+        code=source("agent_tools"),
+        memory=256,
+        reserved_concurrency=TOOL_CONCURRENCY,
+        role=role,
+        key=key,
+        log_group=log_group,
+        dead_letter_queue=queue,
+        subnets=network.private_subnet_ids,
+        security_group=network.application_security_group,
         environment={**environment, "ACTION_GROUP": group, "ENVIRONMENT": Ref("Environment")},
     )
 
 
 def add_action_groups(template: Template, key, network, data, queue, bus) -> tuple[ActionGroup, ...]:
     return tuple(
-        ActionGroup(name=group, description=description, tools=tools,
-                    executor=add_executor(template, group, access, key, network, data, queue, bus))
+        ActionGroup(
+            name=group,
+            description=description,
+            tools=tools,
+            executor=add_executor(template, group, access, key, network, data, queue, bus),
+        )
         for group, (description, tools, access) in TOOLS.items()
     )

@@ -33,30 +33,89 @@ AURORA_POSTGRES_VERSION = "15.10"
 AUDIT_RETENTION_DAYS = 365
 
 PARAMETERS = compute.service_parameters("scoring service") + [
-    Parameter("MinTasks", Type="Number", MinValue=1, MaxValue=50, Description="Autoscaling minimum (and initial) task count"),
+    Parameter(
+        "MinTasks", Type="Number", MinValue=1, MaxValue=50, Description="Autoscaling minimum (and initial) task count"
+    ),
     Parameter("MaxTasks", Type="Number", MinValue=1, MaxValue=100, Description="Autoscaling maximum task count"),
-    Parameter("CpuTargetPercent", Type="Number", MinValue=10, MaxValue=90, Default=60, Description="Target average CPU for autoscaling"),
+    Parameter(
+        "CpuTargetPercent",
+        Type="Number",
+        MinValue=10,
+        MaxValue=90,
+        Default=60,
+        Description="Target average CPU for autoscaling",
+    ),
     compute.certificate_parameter(),
-    Parameter("DbInstanceClass", Type="String", Description="Aurora instance class",
-              AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge"]),
-    Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances (writer + readers)"),
-    Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
-              Description="Deletion protection of the Aurora cluster and the fraud-rules table"),
-    Parameter("EnableGlobalTable", Type="String", AllowedValues=["true", "false"], Default="false",
-              Description="Use the global fraud-rules table (created by the primary region, replicated to every region)"),
-    Parameter("RetireRegionalTable", Type="String", AllowedValues=["true", "false"], Default="false",
-              Description="Drop the regional fraud-rules table from the stack (kept by its deletion policy) after the copy"),
-    Parameter("EnableGlobalDatabase", Type="String", AllowedValues=["true", "false"], Default="false",
-              Description="Aurora Global Database: the primary region's cluster is replicated to a cluster in every other region"),
-    Parameter("GlobalDbLagThresholdMs", Type="Number", MinValue=100, MaxValue=3600000,
-              Description="AuroraGlobalDBReplicationLag of a secondary region that alarms, ms"),
-    Parameter(identity.IAM_MODE, Type="String", AllowedValues=list(identity.IAM_MODES),
-              Description="What the service and operators may do with the environment's data"),
+    Parameter(
+        "DbInstanceClass",
+        Type="String",
+        Description="Aurora instance class",
+        AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge"],
+    ),
+    Parameter(
+        "DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances (writer + readers)"
+    ),
+    Parameter(
+        "DbDeletionProtection",
+        Type="String",
+        AllowedValues=["true", "false"],
+        Default="true",
+        Description="Deletion protection of the Aurora cluster and the fraud-rules table",
+    ),
+    Parameter(
+        "EnableGlobalTable",
+        Type="String",
+        AllowedValues=["true", "false"],
+        Default="false",
+        Description="Use the global fraud-rules table (created by the primary region, replicated to every region)",
+    ),
+    Parameter(
+        "RetireRegionalTable",
+        Type="String",
+        AllowedValues=["true", "false"],
+        Default="false",
+        Description="Drop the regional fraud-rules table from the stack (kept by its deletion policy) after the copy",
+    ),
+    Parameter(
+        "EnableGlobalDatabase",
+        Type="String",
+        AllowedValues=["true", "false"],
+        Default="false",
+        Description="Aurora Global Database: the primary region's cluster is replicated to a cluster in every other region",
+    ),
+    Parameter(
+        "GlobalDbLagThresholdMs",
+        Type="Number",
+        MinValue=100,
+        MaxValue=3600000,
+        Description="AuroraGlobalDBReplicationLag of a secondary region that alarms, ms",
+    ),
+    Parameter(
+        identity.IAM_MODE,
+        Type="String",
+        AllowedValues=list(identity.IAM_MODES),
+        Description="What the service and operators may do with the environment's data",
+    ),
     observability.alert_email_parameter(),
-    Parameter("CpuAlarmThreshold", Type="Number", MinValue=1, MaxValue=100, Default=80, Description="Service CPU alarm, percent"),
+    Parameter(
+        "CpuAlarmThreshold",
+        Type="Number",
+        MinValue=1,
+        MaxValue=100,
+        Default=80,
+        Description="Service CPU alarm, percent",
+    ),
     compute.target_errors_parameter(),
-    Parameter("LatencyThresholdMs", Type="Number", MinValue=100, MaxValue=60000, Description="p99 target response time that alarms, ms"),
-    Parameter("LogRetentionDays", Type="Number", AllowedValues=LOG_RETENTION_DAYS, Description="Container log retention, days"),
+    Parameter(
+        "LatencyThresholdMs",
+        Type="Number",
+        MinValue=100,
+        MaxValue=60000,
+        Description="p99 target response time that alarms, ms",
+    ),
+    Parameter(
+        "LogRetentionDays", Type="Number", AllowedValues=LOG_RETENTION_DAYS, Description="Container log retention, days"
+    ),
 ]
 
 CONDITIONS = {
@@ -109,27 +168,57 @@ def add_data_stores(template: Template, key, network) -> dict:
     )
     database.add_global_cluster(template, NAME, cluster, GLOBAL_DATABASE, Ref("DbDeletionProtection"))
     monitoring_role = database.add_monitoring_role(template, NAME)
-    instances = database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role)
-    regional = storage.add_regional_table(template, "FraudRulesTable", TABLE_SUFFIX, key, "ruleId", "version", "KeepRegionalTable",
-                                          deletion_protection=Ref("DbDeletionProtection"))
-    storage.add_global_table(template, "FraudRulesGlobalTable", GLOBAL_TABLE_SUFFIX, replica_key_alias, "ruleId", "version",
-                             "CreateGlobalTable", Ref("DbDeletionProtection"), migrates_from=regional)
+    instances = database.add_instances(
+        template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, monitoring_role
+    )
+    regional = storage.add_regional_table(
+        template,
+        "FraudRulesTable",
+        TABLE_SUFFIX,
+        key,
+        "ruleId",
+        "version",
+        "KeepRegionalTable",
+        deletion_protection=Ref("DbDeletionProtection"),
+    )
+    storage.add_global_table(
+        template,
+        "FraudRulesGlobalTable",
+        GLOBAL_TABLE_SUFFIX,
+        replica_key_alias,
+        "ruleId",
+        "version",
+        "CreateGlobalTable",
+        Ref("DbDeletionProtection"),
+        migrates_from=regional,
+    )
     return {"secret": database.master_secret_arn(cluster), "cluster": cluster, "writer": instances[0]}
 
 
 def add_roles(template: Template, key, secret, log_group, audit_log_group) -> dict:
     execution = identity.add_task_execution_role(template, "fraud-exec", "scoring", log_group)
     service = identity.add_role(
-        template, "ServiceRole", "fraud-service", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
+        template,
+        "ServiceRole",
+        "fraud-service",
+        policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
         "The scoring service's own permissions (IamMode policy)",
     )
     operator = identity.add_role(
-        template, "OperatorRole", "fraud-operator", policies.account_trust_with_mfa(),
+        template,
+        "OperatorRole",
+        "fraud-operator",
+        policies.account_trust_with_mfa(),
         "Operators of this environment, with MFA (IamMode policy)",
     )
     identity.add_mode_policies(
-        template, [service, operator], rules_table_arn(), secret, GetAtt(key, "Arn"),
-        GetAtt(audit_log_group, "Arn"), secret_condition="HasMasterUser",
+        template,
+        [service, operator],
+        rules_table_arn(),
+        secret,
+        GetAtt(key, "Arn"),
+        GetAtt(audit_log_group, "Arn"),
+        secret_condition="HasMasterUser",
     )
     return {"execution": execution, "service": service, "operator": operator}
 
@@ -137,27 +226,53 @@ def add_roles(template: Template, key, secret, log_group, audit_log_group) -> di
 def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster) -> None:
     lb_name = GetAtt(balancer.load_balancer, "LoadBalancerFullName")
     observability.add_alarm(
-        template, "ServiceCpuAlarm", suffix="fraud-cpu", description="Scoring service CPU above threshold",
-        namespace="AWS/ECS", metric="CPUUtilization",
+        template,
+        "ServiceCpuAlarm",
+        suffix="fraud-cpu",
+        description="Scoring service CPU above threshold",
+        namespace="AWS/ECS",
+        metric="CPUUtilization",
         dimensions={"ClusterName": Ref(cluster), "ServiceName": GetAtt(service, "Name")},
-        statistic="Average", threshold=Ref("CpuAlarmThreshold"), topic=topic,
+        statistic="Average",
+        threshold=Ref("CpuAlarmThreshold"),
+        topic=topic,
     )
     observability.add_alarm(
-        template, "Target5xxAlarm", suffix="fraud-5xx", description="Scoring service 5xx responses above threshold",
-        namespace="AWS/ApplicationELB", metric="HTTPCode_Target_5XX_Count", dimensions={"LoadBalancer": lb_name},
-        statistic="Sum", threshold=Ref("ErrorThreshold"), topic=topic,
+        template,
+        "Target5xxAlarm",
+        suffix="fraud-5xx",
+        description="Scoring service 5xx responses above threshold",
+        namespace="AWS/ApplicationELB",
+        metric="HTTPCode_Target_5XX_Count",
+        dimensions={"LoadBalancer": lb_name},
+        statistic="Sum",
+        threshold=Ref("ErrorThreshold"),
+        topic=topic,
     )
     observability.add_alarm(
-        template, "DatabaseCpuAlarm", suffix="fraud-db-cpu", description="Aurora CPU above 80 %",
-        namespace="AWS/RDS", metric="CPUUtilization", dimensions={"DBClusterIdentifier": Ref(db_cluster)},
-        statistic="Average", threshold=80, topic=topic,
+        template,
+        "DatabaseCpuAlarm",
+        suffix="fraud-db-cpu",
+        description="Aurora CPU above 80 %",
+        namespace="AWS/RDS",
+        metric="CPUUtilization",
+        dimensions={"DBClusterIdentifier": Ref(db_cluster)},
+        statistic="Average",
+        threshold=80,
+        topic=topic,
     )
     add_latency_alarm(template, topic, lb_name)
     lag = observability.add_alarm(
-        template, "GlobalDbReplicationLagAlarm", suffix="fraud-db-lag",
+        template,
+        "GlobalDbReplicationLagAlarm",
+        suffix="fraud-db-lag",
         description="This secondary region's Aurora global database lags the primary by more than the threshold (ms)",
-        namespace="AWS/RDS", metric="AuroraGlobalDBReplicationLag", dimensions={"DBClusterIdentifier": Ref(db_cluster)},
-        statistic="Maximum", threshold=Ref("GlobalDbLagThresholdMs"), topic=topic,
+        namespace="AWS/RDS",
+        metric="AuroraGlobalDBReplicationLag",
+        dimensions={"DBClusterIdentifier": Ref(db_cluster)},
+        statistic="Maximum",
+        threshold=Ref("GlobalDbLagThresholdMs"),
+        topic=topic,
     )
     lag.Condition = "JoinGlobalCluster"  # the metric is published by the secondary clusters
 
@@ -166,56 +281,100 @@ def add_latency_alarm(template: Template, topic, lb_name) -> None:
     """p99 TargetResponseTime is in seconds; metric math turns it into ms to compare
     with LatencyThresholdMs as written in the parameter files."""
     observability.add_expression_alarm(
-        template, "LatencyAlarm", suffix="fraud-latency", description="Scoring service p99 latency above threshold (ms)",
-        expression="p99 * 1000", label="p99 latency (ms)", result_id="latencyMs",
+        template,
+        "LatencyAlarm",
+        suffix="fraud-latency",
+        description="Scoring service p99 latency above threshold (ms)",
+        expression="p99 * 1000",
+        label="p99 latency (ms)",
+        result_id="latencyMs",
         metrics={"p99": ("AWS/ApplicationELB", "TargetResponseTime", {"LoadBalancer": lb_name}, "p99")},
-        threshold=Ref("LatencyThresholdMs"), topic=topic,
+        threshold=Ref("LatencyThresholdMs"),
+        topic=topic,
     )
 
 
 def add_dashboard(template: Template, cluster, service, balancer, db_cluster):
     widgets = [
-        observability.metric_widget("Service CPU and memory", [
-            ["AWS/ECS", "CPUUtilization", "ClusterName", "${Cluster}", "ServiceName", "${Service}"],
-            [".", "MemoryUtilization", ".", ".", ".", "."],
-        ], 0, 0),
-        observability.metric_widget("Requests and 5xx", [
-            ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", "${LoadBalancer}"],
-            [".", "HTTPCode_Target_5XX_Count", ".", "."],
-        ], 12, 0, stat="Sum"),
-        observability.metric_widget("p99 latency (s)", [
-            ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", "${LoadBalancer}"],
-        ], 0, 6, stat="p99"),
-        observability.metric_widget("Database", [
-            ["AWS/RDS", "CPUUtilization", "DBClusterIdentifier", "${Database}"],
-            [".", "DatabaseConnections", ".", "."],
-        ], 12, 6),
-        observability.metric_widget("Fraud rules table", [
-            ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", "${Table}"],
-            [".", "ConsumedWriteCapacityUnits", ".", "."],
-            [".", "ThrottledRequests", ".", "."],
-        ], 0, 12, stat="Sum"),
+        observability.metric_widget(
+            "Service CPU and memory",
+            [
+                ["AWS/ECS", "CPUUtilization", "ClusterName", "${Cluster}", "ServiceName", "${Service}"],
+                [".", "MemoryUtilization", ".", ".", ".", "."],
+            ],
+            0,
+            0,
+        ),
+        observability.metric_widget(
+            "Requests and 5xx",
+            [
+                ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", "${LoadBalancer}"],
+                [".", "HTTPCode_Target_5XX_Count", ".", "."],
+            ],
+            12,
+            0,
+            stat="Sum",
+        ),
+        observability.metric_widget(
+            "p99 latency (s)",
+            [
+                ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", "${LoadBalancer}"],
+            ],
+            0,
+            6,
+            stat="p99",
+        ),
+        observability.metric_widget(
+            "Database",
+            [
+                ["AWS/RDS", "CPUUtilization", "DBClusterIdentifier", "${Database}"],
+                [".", "DatabaseConnections", ".", "."],
+            ],
+            12,
+            6,
+        ),
+        observability.metric_widget(
+            "Fraud rules table",
+            [
+                ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", "${Table}"],
+                [".", "ConsumedWriteCapacityUnits", ".", "."],
+                [".", "ThrottledRequests", ".", "."],
+            ],
+            0,
+            12,
+            stat="Sum",
+        ),
     ]
-    return observability.add_dashboard(template, NAME, widgets, {
-        "Cluster": Ref(cluster),
-        "Service": GetAtt(service, "Name"),
-        "LoadBalancer": GetAtt(balancer.load_balancer, "LoadBalancerFullName"),
-        "Database": Ref(db_cluster),
-        "Table": rules_table_name(),
-    })
+    return observability.add_dashboard(
+        template,
+        NAME,
+        widgets,
+        {
+            "Cluster": Ref(cluster),
+            "Service": GetAtt(service, "Name"),
+            "LoadBalancer": GetAtt(balancer.load_balancer, "LoadBalancerFullName"),
+            "Database": Ref(db_cluster),
+            "Table": rules_table_name(),
+        },
+    )
 
 
 def add_outputs(template: Template, balancer, cluster, service, stores, key, topic, roles, dashboard) -> None:
     outputs = {
-        "LoadBalancerDnsName": (GetAtt(balancer.load_balancer, "DNSName"), "Internal HTTPS endpoint of the scoring service"),
+        "LoadBalancerDnsName": (
+            GetAtt(balancer.load_balancer, "DNSName"),
+            "Internal HTTPS endpoint of the scoring service",
+        ),
         "ClusterName": (Ref(cluster), "ECS cluster"),
         "ClusterArn": (GetAtt(cluster, "Arn"), "ECS cluster ARN"),
         "DatabaseClusterArn": (GetAtt(stores["cluster"], "DBClusterArn"), "Aurora cluster ARN"),
         "DashboardName": (Ref(dashboard), "CloudWatch dashboard of this environment and region"),
         "ServiceName": (GetAtt(service, "Name"), "ECS service"),
         "DatabaseEndpoint": (GetAtt(stores["cluster"], "Endpoint.Address"), "Aurora writer endpoint"),
-        "DatabaseSecretArn": (If("HasMasterUser", stores["secret"], "none: a secondary region's cluster uses the primary's users"),
-                              "Master credentials, generated and rotated by RDS (primary or standalone cluster only)"),
+        "DatabaseSecretArn": (
+            If("HasMasterUser", stores["secret"], "none: a secondary region's cluster uses the primary's users"),
+            "Master credentials, generated and rotated by RDS (primary or standalone cluster only)",
+        ),
         "FraudRulesTableName": (rules_table_name(), "Fraud rules table (the global one once EnableGlobalTable is on)"),
         "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the fraud data"),
         "AlertTopicArn": (Ref(topic), "Alerts"),
@@ -234,7 +393,9 @@ def build() -> Template:
     network = import_network()
 
     key = encryption.add_kms_key(
-        template, "DataKey", "fraud data",
+        template,
+        "DataKey",
+        "fraud data",
         [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())],
     )
     stores = add_data_stores(template, key, network)
@@ -246,29 +407,54 @@ def build() -> Template:
 
     cluster = compute.add_cluster(template, NAME)
     balancer = compute.add_load_balancer(
-        template, suffix=NAME, subnets=network.private_subnet_ids, security_group=network.load_balancer_security_group,
-        vpc_id=network.vpc_id, certificate_arn=Ref("CertificateArn"), container_port=CONTAINER_PORT,
+        template,
+        suffix=NAME,
+        subnets=network.private_subnet_ids,
+        security_group=network.load_balancer_security_group,
+        vpc_id=network.vpc_id,
+        certificate_arn=Ref("CertificateArn"),
+        container_port=CONTAINER_PORT,
         tls_policy=compute.TLS12_POLICY,
     )
-    suppress(balancer.load_balancer, "CKV_AWS_91",
-             "Request logs come from the service's own log group; ALB access logs need an SSE-S3 bucket, which our CMK rule refuses")
+    suppress(
+        balancer.load_balancer,
+        "CKV_AWS_91",
+        "Request logs come from the service's own log group; ALB access logs need an SSE-S3 bucket, which our CMK rule refuses",
+    )
     service = compute.add_fargate_service(
-        template, suffix=SERVICE, cluster=cluster, image=Ref("ContainerImage"), cpu=Ref("TaskCpu"),
-        memory=Ref("TaskMemory"), container_port=CONTAINER_PORT, execution_role=roles["execution"],
-        task_role=roles["service"], log_group=log_group, subnets=network.private_subnet_ids,
-        security_groups=[network.application_security_group], balancer=balancer, desired_count=Ref("MinTasks"),
+        template,
+        suffix=SERVICE,
+        cluster=cluster,
+        image=Ref("ContainerImage"),
+        cpu=Ref("TaskCpu"),
+        memory=Ref("TaskMemory"),
+        container_port=CONTAINER_PORT,
+        execution_role=roles["execution"],
+        task_role=roles["service"],
+        log_group=log_group,
+        subnets=network.private_subnet_ids,
+        security_groups=[network.application_security_group],
+        balancer=balancer,
+        desired_count=Ref("MinTasks"),
         needs=(stores["writer"],),
         environment={
             "FRAUD_RULES_TABLE": rules_table_name(),
             "DB_SECRET_ARN": secret_or_none(stores["secret"]),
-            "DB_ENDPOINT": If("HasMasterUser", GetAtt(stores["cluster"], "Endpoint.Address"),
-                              GetAtt(stores["cluster"], "ReadEndpoint.Address")),
+            "DB_ENDPOINT": If(
+                "HasMasterUser",
+                GetAtt(stores["cluster"], "Endpoint.Address"),
+                GetAtt(stores["cluster"], "ReadEndpoint.Address"),
+            ),
             "ENVIRONMENT": Ref("Environment"),
         },
     )
-    compute.add_autoscaling(template, SERVICE, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), {"cpu": Ref("CpuTargetPercent")})
+    compute.add_autoscaling(
+        template, SERVICE, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), {"cpu": Ref("CpuTargetPercent")}
+    )
     add_alarms(template, topic, cluster, service, balancer, stores["cluster"])
     dashboard = add_dashboard(template, cluster, service, balancer, stores["cluster"])
-    platform_dashboard.add_platform_dashboard(template, cluster, service, stores["cluster"], storage.table_name(TABLE_SUFFIX))
+    platform_dashboard.add_platform_dashboard(
+        template, cluster, service, stores["cluster"], storage.table_name(TABLE_SUFFIX)
+    )
     add_outputs(template, balancer, cluster, service, stores, key, topic, roles, dashboard)
     return template

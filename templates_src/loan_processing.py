@@ -51,12 +51,25 @@ COMPLIANCE_LEVELS = ["standard", "high", "critical"]
 
 PARAMETERS = compute.service_parameters("loan service") + [
     compute.certificate_parameter(),
-    Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3],
-              Description="Aurora Serverless v2 instances (writer + readers)"),
-    Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
-              Description="Aurora deletion protection"),
-    Parameter("ComplianceLevel", Type="String", AllowedValues=COMPLIANCE_LEVELS,
-              Description="Data classification, tagged on every resource"),
+    Parameter(
+        "DbInstanceCount",
+        Type="Number",
+        AllowedValues=[1, 2, 3],
+        Description="Aurora Serverless v2 instances (writer + readers)",
+    ),
+    Parameter(
+        "DbDeletionProtection",
+        Type="String",
+        AllowedValues=["true", "false"],
+        Default="true",
+        Description="Aurora deletion protection",
+    ),
+    Parameter(
+        "ComplianceLevel",
+        Type="String",
+        AllowedValues=COMPLIANCE_LEVELS,
+        Description="Data classification, tagged on every resource",
+    ),
     observability.alert_email_parameter(),
     compute.target_errors_parameter(),
 ]
@@ -65,13 +78,22 @@ PARAMETERS = compute.service_parameters("loan service") + [
 def add_database(template: Template, key, network) -> tuple:
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
     cluster = database.add_aurora_cluster(
-        template, engine=database.aurora_mysql(AURORA_MYSQL_VERSION), suffix=NAME, key=key, master_username="loan_admin",
-        subnet_group=subnet_group, security_group=network.database_security_group,
-        deletion_protection=Ref("DbDeletionProtection"), database_name=DATABASE_NAME,
-        backup_retention_days=BACKUP_RETENTION_DAYS, serverless_capacity=SERVERLESS_CAPACITY, log_retention_days=LOG_RETENTION_DAYS,
+        template,
+        engine=database.aurora_mysql(AURORA_MYSQL_VERSION),
+        suffix=NAME,
+        key=key,
+        master_username="loan_admin",
+        subnet_group=subnet_group,
+        security_group=network.database_security_group,
+        deletion_protection=Ref("DbDeletionProtection"),
+        database_name=DATABASE_NAME,
+        backup_retention_days=BACKUP_RETENTION_DAYS,
+        serverless_capacity=SERVERLESS_CAPACITY,
+        log_retention_days=LOG_RETENTION_DAYS,
     )
-    instances = database.add_instances(template, cluster, "db.serverless", "DbInstanceCount", key,
-                                       database.add_monitoring_role(template, NAME))
+    instances = database.add_instances(
+        template, cluster, "db.serverless", "DbInstanceCount", key, database.add_monitoring_role(template, NAME)
+    )
     return cluster, instances[0]
 
 
@@ -80,32 +102,71 @@ def add_public_security_groups(template: Template, network) -> tuple[ec2.Securit
     only to the service's port) and the service's extra group (that port from the load balancer
     only). The service keeps the network's application group for everything else, whose rules
     (database, AWS APIs) belong to the network stack: nothing here changes another stack's group."""
-    balancer = network_parts.add_security_group(template, "PublicLoadBalancerSecurityGroup", network.vpc_id, "loan-alb",
-                                                "Internet-facing load balancer of the loan service")
-    service = network_parts.add_security_group(template, "ServiceSecurityGroup", network.vpc_id, "loan-svc",
-                                               "Loan service tasks: from their internet-facing load balancer only")
+    balancer = network_parts.add_security_group(
+        template,
+        "PublicLoadBalancerSecurityGroup",
+        network.vpc_id,
+        "loan-alb",
+        "Internet-facing load balancer of the loan service",
+    )
+    service = network_parts.add_security_group(
+        template,
+        "ServiceSecurityGroup",
+        network.vpc_id,
+        "loan-svc",
+        "Loan service tasks: from their internet-facing load balancer only",
+    )
     network_parts.allow_tcp(template, "PublicHttpsIngress", balancer, 443, "HTTPS from the internet", cidr="0.0.0.0/0")
-    http = template.add_resource(ec2.SecurityGroupIngress(
-        "PublicHttpIngress", GroupId=Ref(balancer), IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="0.0.0.0/0",
-        Description="HTTP from the internet, only redirected to HTTPS"))
+    http = template.add_resource(
+        ec2.SecurityGroupIngress(
+            "PublicHttpIngress",
+            GroupId=Ref(balancer),
+            IpProtocol="tcp",
+            FromPort=80,
+            ToPort=80,
+            CidrIp="0.0.0.0/0",
+            Description="HTTP from the internet, only redirected to HTTPS",
+        )
+    )
     suppress(http, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
-    network_parts.allow_tcp(template, "PublicLoadBalancerToService", balancer, CONTAINER_PORT, "To the loan service",
-                            peer=service, egress=True)
-    network_parts.allow_tcp(template, "ServiceFromPublicLoadBalancer", service, CONTAINER_PORT,
-                            "Loan service from its internet-facing load balancer", peer=balancer)
+    network_parts.allow_tcp(
+        template,
+        "PublicLoadBalancerToService",
+        balancer,
+        CONTAINER_PORT,
+        "To the loan service",
+        peer=service,
+        egress=True,
+    )
+    network_parts.allow_tcp(
+        template,
+        "ServiceFromPublicLoadBalancer",
+        service,
+        CONTAINER_PORT,
+        "Loan service from its internet-facing load balancer",
+        peer=balancer,
+    )
     return balancer, service
 
 
 def add_service_role(template: Template, cluster, key):
     """The service signs in to MySQL as APPLICATION_DB_USER with an IAM token: no password."""
     return identity.add_role(
-        template, "ServiceRole", "loan-service", policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
+        template,
+        "ServiceRole",
+        "loan-service",
+        policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
         "The loan service: IAM sign-in to its database",
         [
-            policies.allow(policies.actions(awacs.rds_db.connect), [Sub(
-                f"arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{ClusterId}}/{APPLICATION_DB_USER}",
-                ClusterId=GetAtt(cluster, "DBClusterResourceId"),
-            )]),
+            policies.allow(
+                policies.actions(awacs.rds_db.connect),
+                [
+                    Sub(
+                        f"arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{ClusterId}}/{APPLICATION_DB_USER}",
+                        ClusterId=GetAtt(cluster, "DBClusterResourceId"),
+                    )
+                ],
+            ),
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt),
         ],
     )
@@ -114,62 +175,131 @@ def add_service_role(template: Template, cluster, key):
 def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster) -> None:
     common = dict(topic=topic)
     service_dimensions = {"ClusterName": Ref(cluster), "ServiceName": GetAtt(service, "Name")}
-    observability.add_alarm(template, "ServiceCpuAlarm", suffix="loan-cpu", description="Loan service CPU above 85 %",
-                            namespace="AWS/ECS", metric="CPUUtilization", dimensions=service_dimensions,
-                            statistic="Average", threshold=85, **common)
-    observability.add_alarm(template, "ServiceMemoryAlarm", suffix="loan-memory", description="Loan service memory above 90 %",
-                            namespace="AWS/ECS", metric="MemoryUtilization", dimensions=service_dimensions,
-                            statistic="Average", threshold=90, **common)
-    observability.add_alarm(template, "Target5xxAlarm", suffix="loan-5xx", description="Loan service 5xx responses above threshold",
-                            namespace="AWS/ApplicationELB", metric="HTTPCode_Target_5XX_Count",
-                            dimensions={"LoadBalancer": GetAtt(balancer.load_balancer, "LoadBalancerFullName")},
-                            statistic="Sum", threshold=Ref("ErrorThreshold"), **common)
-    observability.add_alarm(template, "DatabaseCapacityAlarm", suffix="loan-db-acu",
-                            description="Aurora Serverless v2 above 90 % of its maximum capacity",
-                            namespace="AWS/RDS", metric="ACUUtilization", dimensions={"DBClusterIdentifier": Ref(db_cluster)},
-                            statistic="Average", threshold=90, **common)
+    observability.add_alarm(
+        template,
+        "ServiceCpuAlarm",
+        suffix="loan-cpu",
+        description="Loan service CPU above 85 %",
+        namespace="AWS/ECS",
+        metric="CPUUtilization",
+        dimensions=service_dimensions,
+        statistic="Average",
+        threshold=85,
+        **common,
+    )
+    observability.add_alarm(
+        template,
+        "ServiceMemoryAlarm",
+        suffix="loan-memory",
+        description="Loan service memory above 90 %",
+        namespace="AWS/ECS",
+        metric="MemoryUtilization",
+        dimensions=service_dimensions,
+        statistic="Average",
+        threshold=90,
+        **common,
+    )
+    observability.add_alarm(
+        template,
+        "Target5xxAlarm",
+        suffix="loan-5xx",
+        description="Loan service 5xx responses above threshold",
+        namespace="AWS/ApplicationELB",
+        metric="HTTPCode_Target_5XX_Count",
+        dimensions={"LoadBalancer": GetAtt(balancer.load_balancer, "LoadBalancerFullName")},
+        statistic="Sum",
+        threshold=Ref("ErrorThreshold"),
+        **common,
+    )
+    observability.add_alarm(
+        template,
+        "DatabaseCapacityAlarm",
+        suffix="loan-db-acu",
+        description="Aurora Serverless v2 above 90 % of its maximum capacity",
+        namespace="AWS/RDS",
+        metric="ACUUtilization",
+        dimensions={"DBClusterIdentifier": Ref(db_cluster)},
+        statistic="Average",
+        threshold=90,
+        **common,
+    )
 
 
 def add_outputs(template: Template, balancer, cluster, service, db_cluster, log_bucket, topic) -> None:
-    add_exported_outputs(template, NAME, {
-        "LoadBalancerDnsName": (GetAtt(balancer.load_balancer, "DNSName"), "Public HTTPS endpoint of the loan service (behind AWS WAF)"),
-        "ClusterName": (Ref(cluster), "ECS cluster"),
-        "ServiceName": (GetAtt(service, "Name"), "ECS service"),
-        "DatabaseEndpoint": (GetAtt(db_cluster, "Endpoint.Address"), "Aurora MySQL writer endpoint"),
-        "DatabaseSecretArn": (database.master_secret_arn(db_cluster), "Master credentials, generated and rotated by RDS"),
-        "AccessLogBucketName": (Ref(log_bucket), "Load balancer access logs"),
-        "AlertTopicArn": (Ref(topic), "Alerts"),
-    })
+    add_exported_outputs(
+        template,
+        NAME,
+        {
+            "LoadBalancerDnsName": (
+                GetAtt(balancer.load_balancer, "DNSName"),
+                "Public HTTPS endpoint of the loan service (behind AWS WAF)",
+            ),
+            "ClusterName": (Ref(cluster), "ECS cluster"),
+            "ServiceName": (GetAtt(service, "Name"), "ECS service"),
+            "DatabaseEndpoint": (GetAtt(db_cluster, "Endpoint.Address"), "Aurora MySQL writer endpoint"),
+            "DatabaseSecretArn": (
+                database.master_secret_arn(db_cluster),
+                "Master credentials, generated and rotated by RDS",
+            ),
+            "AccessLogBucketName": (Ref(log_bucket), "Load balancer access logs"),
+            "AlertTopicArn": (Ref(topic), "Alerts"),
+        },
+    )
 
 
 def build() -> Template:
     template = new_template("Secure Loan Processing Infrastructure (EU regions only)", PARAMETERS)
     restrict_regions(template, EU_REGIONS, "loan-processing holds EU customer data: deploy it to EU regions only")
     network = import_network()
-    key = encryption.add_kms_key(template, "DataKey", "loan data",
-                                 [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())])
+    key = encryption.add_kms_key(
+        template,
+        "DataKey",
+        "loan data",
+        [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())],
+    )
     db_cluster, db_writer = add_database(template, key, network)
     log_group = observability.add_log_group(template, "ServiceLogGroup", SERVICE, LOG_RETENTION_DAYS, key)
     log_bucket, log_bucket_policy = buckets.add_access_log_bucket(
-        template, "AccessLogBucket", account_unique_name("s3", "loan-alb-logs"), SERVICE,
-        ACCESS_LOGS_TO_GLACIER_DAYS, ACCESS_LOGS_EXPIRE_DAYS)
+        template,
+        "AccessLogBucket",
+        account_unique_name("s3", "loan-alb-logs"),
+        SERVICE,
+        ACCESS_LOGS_TO_GLACIER_DAYS,
+        ACCESS_LOGS_EXPIRE_DAYS,
+    )
     topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "loans")
 
     cluster = compute.add_cluster(template, NAME)
     balancer_group, service_group = add_public_security_groups(template, network)
     balancer = compute.add_load_balancer(
-        template, suffix=SERVICE, subnets=network.public_subnet_ids, security_group=Ref(balancer_group),
-        vpc_id=network.vpc_id, certificate_arn=Ref("CertificateArn"), container_port=CONTAINER_PORT,
-        tls_policy=compute.TLS13_POLICY, access_logs=(log_bucket, log_bucket_policy),
-        health_check_interval_seconds=HEALTH_CHECK_INTERVAL_SECONDS, scheme="internet-facing",
+        template,
+        suffix=SERVICE,
+        subnets=network.public_subnet_ids,
+        security_group=Ref(balancer_group),
+        vpc_id=network.vpc_id,
+        certificate_arn=Ref("CertificateArn"),
+        container_port=CONTAINER_PORT,
+        tls_policy=compute.TLS13_POLICY,
+        access_logs=(log_bucket, log_bucket_policy),
+        health_check_interval_seconds=HEALTH_CHECK_INTERVAL_SECONDS,
+        scheme="internet-facing",
     )
     firewall.add_web_acl(template, SERVICE, balancer.load_balancer, key, LOG_RETENTION_DAYS)
     service = compute.add_fargate_service(
-        template, suffix=SERVICE, cluster=cluster, image=Ref("ContainerImage"), cpu=Ref("TaskCpu"),
-        memory=Ref("TaskMemory"), container_port=CONTAINER_PORT,
+        template,
+        suffix=SERVICE,
+        cluster=cluster,
+        image=Ref("ContainerImage"),
+        cpu=Ref("TaskCpu"),
+        memory=Ref("TaskMemory"),
+        container_port=CONTAINER_PORT,
         execution_role=identity.add_task_execution_role(template, "loan-exec", "loan service", log_group),
-        task_role=add_service_role(template, db_cluster, key), log_group=log_group, subnets=network.private_subnet_ids,
-        security_groups=[network.application_security_group, Ref(service_group)], balancer=balancer, desired_count=TASKS[0],
+        task_role=add_service_role(template, db_cluster, key),
+        log_group=log_group,
+        subnets=network.private_subnet_ids,
+        security_groups=[network.application_security_group, Ref(service_group)],
+        balancer=balancer,
+        desired_count=TASKS[0],
         needs=(db_writer,),
         environment={
             "DB_ENDPOINT": GetAtt(db_cluster, "Endpoint.Address"),

@@ -57,14 +57,20 @@ def add_parameters(template: Template) -> None:
 def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]:
     """Load balancer <- VPC on 443/80; application <- load balancer; database <- application."""
     lb = network.add_security_group(template, "LoadBalancerSecurityGroup", Ref(vpc), "alb", "Internal load balancers")
-    app = network.add_security_group(template, "ApplicationSecurityGroup", Ref(vpc), "app", "Application tasks and functions")
+    app = network.add_security_group(
+        template, "ApplicationSecurityGroup", Ref(vpc), "app", "Application tasks and functions"
+    )
     db = network.add_security_group(template, "DatabaseSecurityGroup", Ref(vpc), "data", "Databases and caches")
     cidr = network.vpc_cidr_ref()
     network.allow_tcp(template, "LoadBalancerHttpsIngress", lb, 443, "HTTPS from the VPC", cidr=cidr)
     network.allow_tcp(template, "LoadBalancerHttpIngress", lb, 80, "HTTP from the VPC (redirected to HTTPS)", cidr=cidr)
-    network.allow_tcp(template, "LoadBalancerToApplication", lb, APPLICATION_PORT, "To application tasks", peer=app, egress=True)
+    network.allow_tcp(
+        template, "LoadBalancerToApplication", lb, APPLICATION_PORT, "To application tasks", peer=app, egress=True
+    )
     network.allow_tcp(template, "ApplicationFromLoadBalancer", app, APPLICATION_PORT, "From load balancers", peer=lb)
-    network.allow_tcp(template, "ApplicationHttpsEgress", app, 443, "AWS APIs and registries over TLS", cidr="0.0.0.0/0", egress=True)
+    network.allow_tcp(
+        template, "ApplicationHttpsEgress", app, 443, "AWS APIs and registries over TLS", cidr="0.0.0.0/0", egress=True
+    )
     network.allow_tcp(template, "ApplicationToDatabase", app, POSTGRES_PORT, "To PostgreSQL", peer=db, egress=True)
     network.allow_tcp(template, "DatabaseFromApplication", db, POSTGRES_PORT, "PostgreSQL from applications", peer=app)
     network.allow_tcp(template, "ApplicationToMysql", app, MYSQL_PORT, "To MySQL", peer=db, egress=True)
@@ -88,23 +94,58 @@ def add_peer_rules(template: Template, groups: dict[str, ec2.SecurityGroup]) -> 
         subnets: Aurora global secondaries are read-only, writes reach the primary's writer.
     Per peer subnet: the third exists when that region spans three zones; its /20 is
     reserved for it either way."""
-    lb, app, db = (groups[name] for name in ("LoadBalancerSecurityGroupId", "ApplicationSecurityGroupId", "DatabaseSecurityGroupId"))
+    lb, app, db = (
+        groups[name]
+        for name in ("LoadBalancerSecurityGroupId", "ApplicationSecurityGroupId", "DatabaseSecurityGroupId")
+    )
     for peer in REGIONS:
         condition = f"IsNot{region_title(peer)}"
         template.add_condition(condition, Not(Equals(Ref("AWS::Region"), peer)))
         for az in range(network.MAX_AZS):
-            private, data, suffix = _peer_cidr(peer, PRIVATE_TIER_OFFSET + az), _peer_cidr(peer, DATA_TIER_OFFSET + az), f"{region_title(peer)}{az + 1}"
+            private, data, suffix = (
+                _peer_cidr(peer, PRIVATE_TIER_OFFSET + az),
+                _peer_cidr(peer, DATA_TIER_OFFSET + az),
+                f"{region_title(peer)}{az + 1}",
+            )
             rules = [
-                (ec2.SecurityGroupIngress, f"LoadBalancerHttpsFrom{suffix}", lb, HTTPS_PORT, private,
-                 f"HTTPS from {peer} private subnet {az + 1} (cross-region scoring failover)"),
-                (ec2.SecurityGroupIngress, f"DatabasePostgresFrom{suffix}", db, POSTGRES_PORT, private,
-                 f"PostgreSQL from {peer} private subnet {az + 1} (writes to the primary region)"),
-                (ec2.SecurityGroupEgress, f"ApplicationPostgresTo{suffix}", app, POSTGRES_PORT, data,
-                 f"PostgreSQL to {peer} data subnet {az + 1} (writes to the primary region)"),
+                (
+                    ec2.SecurityGroupIngress,
+                    f"LoadBalancerHttpsFrom{suffix}",
+                    lb,
+                    HTTPS_PORT,
+                    private,
+                    f"HTTPS from {peer} private subnet {az + 1} (cross-region scoring failover)",
+                ),
+                (
+                    ec2.SecurityGroupIngress,
+                    f"DatabasePostgresFrom{suffix}",
+                    db,
+                    POSTGRES_PORT,
+                    private,
+                    f"PostgreSQL from {peer} private subnet {az + 1} (writes to the primary region)",
+                ),
+                (
+                    ec2.SecurityGroupEgress,
+                    f"ApplicationPostgresTo{suffix}",
+                    app,
+                    POSTGRES_PORT,
+                    data,
+                    f"PostgreSQL to {peer} data subnet {az + 1} (writes to the primary region)",
+                ),
             ]
             for kind, title, group, port, cidr, description in rules:
-                template.add_resource(kind(title, Condition=condition, GroupId=Ref(group), IpProtocol="tcp", FromPort=port,
-                                           ToPort=port, CidrIp=cidr, Description=description))
+                template.add_resource(
+                    kind(
+                        title,
+                        Condition=condition,
+                        GroupId=Ref(group),
+                        IpProtocol="tcp",
+                        FromPort=port,
+                        ToPort=port,
+                        CidrIp=cidr,
+                        Description=description,
+                    )
+                )
 
 
 def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
@@ -153,7 +194,11 @@ def add_outputs(template: Template, vpc, tiers, groups) -> None:
         "DataRouteTableId": Ref(tiers["data"].route_tables[0]),
         **{name: Ref(group) for name, group in groups.items()},
     }
-    add_exported_outputs(template, "network", {name: (values[name], description) for name, description in network.NETWORK_EXPORTS.items()})
+    add_exported_outputs(
+        template,
+        "network",
+        {name: (values[name], description) for name, description in network.NETWORK_EXPORTS.items()},
+    )
     # not exported: cfnops reads it for network-peering (stacksets/network-peering.yaml, region_outputs)
     template.add_output(Output("AzCount", Description="Availability zones the subnet tiers span", Value=Ref("AzCount")))
 
@@ -165,7 +210,9 @@ def build() -> Template:
     template.add_condition(network.THREE_AZS, Equals(Ref("AzCount"), "3"))
     template.add_condition("HighlyAvailableNat", Equals(Ref("HighlyAvailableNat"), "true"))
     vpc = network.add_vpc(template)
-    tiers = {tier: network.add_tier(template, vpc, tier, shared_route_table=tier != "private") for tier in network.TIERS}
+    tiers = {
+        tier: network.add_tier(template, vpc, tier, shared_route_table=tier != "private") for tier in network.TIERS
+    }
     attachment = network.add_internet_access(template, vpc, tiers["public"])
     network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat", attachment)
     add_flow_logs(template, vpc)

@@ -27,20 +27,47 @@ PROD_MAX_ERROR_THRESHOLD = 5  # the same bound as cfnops/env_rules.py
 SECRET_ROTATION_DAYS = 7  # RDS managed rotation's schedule (its default; CloudFormation does not set it)
 
 PARAMETERS = [
-    Parameter("ImageRepository", Type="String", AllowedPattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*$",
-              Description="ECR repository of the payments image, in each region's registry of this account"),
-    Parameter("ImageTag", Type="String", AllowedPattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", Description="Image tag"),
-    Parameter("LambdaMemoryMb", Type="Number", AllowedValues=[1024, 2048, 4096],
-              Description="Function memory (CPU scales with it): dev 1024, staging 2048, prod 4096"),
-    Parameter("ReservedConcurrency", Type="Number", MinValue=1, MaxValue=1000, Description="Reserved concurrent executions"),
-    Parameter("DbInstanceClass", Type="String", AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge"],
-              Description="Aurora instance class"),
+    Parameter(
+        "ImageRepository",
+        Type="String",
+        AllowedPattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*$",
+        Description="ECR repository of the payments image, in each region's registry of this account",
+    ),
+    Parameter(
+        "ImageTag", Type="String", AllowedPattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", Description="Image tag"
+    ),
+    Parameter(
+        "LambdaMemoryMb",
+        Type="Number",
+        AllowedValues=[1024, 2048, 4096],
+        Description="Function memory (CPU scales with it): dev 1024, staging 2048, prod 4096",
+    ),
+    Parameter(
+        "ReservedConcurrency", Type="Number", MinValue=1, MaxValue=1000, Description="Reserved concurrent executions"
+    ),
+    Parameter(
+        "DbInstanceClass",
+        Type="String",
+        AllowedValues=["db.t4g.medium", "db.r6g.large", "db.r6g.xlarge"],
+        Description="Aurora instance class",
+    ),
     Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances"),
-    Parameter("DbDeletionProtection", Type="String", AllowedValues=["true", "false"], Default="true",
-              Description="Aurora deletion protection"),
+    Parameter(
+        "DbDeletionProtection",
+        Type="String",
+        AllowedValues=["true", "false"],
+        Default="true",
+        Description="Aurora deletion protection",
+    ),
     observability.alert_email_parameter(),
     *functions.alarm_parameters(),
-    Parameter("DbConnectionsThreshold", Type="Number", MinValue=10, MaxValue=5000, Description="Database connections that alarm"),
+    Parameter(
+        "DbConnectionsThreshold",
+        Type="Number",
+        MinValue=10,
+        MaxValue=5000,
+        Description="Database connections that alarm",
+    ),
 ]
 
 
@@ -52,12 +79,20 @@ def image_uri() -> Sub:
 def add_database(template: Template, key, network):
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
     cluster = database.add_aurora_cluster(
-        template, suffix=NAME, key=key, master_username="payments_admin", subnet_group=subnet_group,
-        security_group=network.database_security_group, deletion_protection=Ref("DbDeletionProtection"),
-        engine=database.aurora_postgres(AURORA_POSTGRES_VERSION), database_name="payments", log_retention_days=LOG_RETENTION_DAYS,
+        template,
+        suffix=NAME,
+        key=key,
+        master_username="payments_admin",
+        subnet_group=subnet_group,
+        security_group=network.database_security_group,
+        deletion_protection=Ref("DbDeletionProtection"),
+        engine=database.aurora_postgres(AURORA_POSTGRES_VERSION),
+        database_name="payments",
+        log_retention_days=LOG_RETENTION_DAYS,
     )
-    instances = database.add_instances(template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key,
-                                       database.add_monitoring_role(template, NAME))
+    instances = database.add_instances(
+        template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, database.add_monitoring_role(template, NAME)
+    )
     return database.master_secret_arn(cluster), cluster, instances[0]
 
 
@@ -68,75 +103,149 @@ def application_log_group_name() -> Sub:
 
 def add_manifest(template: Template, function, cluster, instance, log_group, key) -> None:
     """The manifest of what the platform description lists, from the resources' own values."""
-    manifest.add_config_manifest(template, {
-        "function_memory_mb": function.MemorySize,
-        "function_reserved_concurrency": function.ReservedConcurrentExecutions,
-        "image": Sub("${ImageRepository}:${ImageTag}"),  # the registry is each region's own
-        "database_engine": cluster.Engine,
-        "database_engine_version": cluster.EngineVersion,
-        "database_instance_class": instance.DBInstanceClass,
-        "database_instances": Ref("DbInstanceCount"),
-        "database_deletion_protection": cluster.DeletionProtection,
-        "secret_rotation_days": SECRET_ROTATION_DAYS,
-        "backup_retention_days": cluster.BackupRetentionPeriod,
-        "log_retention_days": log_group.RetentionInDays,
-        "encryption": "aws:kms customer managed key" + (", rotated yearly" if key.EnableKeyRotation else ""),
-        "error_threshold": Ref("ErrorThreshold"),
-        "duration_threshold_ms": Ref("DurationThresholdMs"),
-        "db_connections_threshold": Ref("DbConnectionsThreshold"),
-    })
+    manifest.add_config_manifest(
+        template,
+        {
+            "function_memory_mb": function.MemorySize,
+            "function_reserved_concurrency": function.ReservedConcurrentExecutions,
+            "image": Sub("${ImageRepository}:${ImageTag}"),  # the registry is each region's own
+            "database_engine": cluster.Engine,
+            "database_engine_version": cluster.EngineVersion,
+            "database_instance_class": instance.DBInstanceClass,
+            "database_instances": Ref("DbInstanceCount"),
+            "database_deletion_protection": cluster.DeletionProtection,
+            "secret_rotation_days": SECRET_ROTATION_DAYS,
+            "backup_retention_days": cluster.BackupRetentionPeriod,
+            "log_retention_days": log_group.RetentionInDays,
+            "encryption": "aws:kms customer managed key" + (", rotated yearly" if key.EnableKeyRotation else ""),
+            "error_threshold": Ref("ErrorThreshold"),
+            "duration_threshold_ms": Ref("DurationThresholdMs"),
+            "db_connections_threshold": Ref("DbConnectionsThreshold"),
+        },
+    )
 
 
 def require_prod_error_threshold(template: Template) -> None:
     """CloudFormation refuses a prod stack whose error alarm is looser than the bound
     (Rules cannot compare numbers: the allowed values are listed)."""
     allowed = [str(n) for n in range(1, PROD_MAX_ERROR_THRESHOLD + 1)]
-    template.add_rule("ProdErrorThreshold", {
-        "RuleCondition": {"Fn::Equals": [Ref("Environment"), "prod"]},
-        "Assertions": [{"Assert": {"Fn::Contains": [allowed, Ref("ErrorThreshold")]},
-                        "AssertDescription": f"prod alarms at {PROD_MAX_ERROR_THRESHOLD} function errors or fewer"}],
-    })
+    template.add_rule(
+        "ProdErrorThreshold",
+        {
+            "RuleCondition": {"Fn::Equals": [Ref("Environment"), "prod"]},
+            "Assertions": [
+                {
+                    "Assert": {"Fn::Contains": [allowed, Ref("ErrorThreshold")]},
+                    "AssertDescription": f"prod alarms at {PROD_MAX_ERROR_THRESHOLD} function errors or fewer",
+                }
+            ],
+        },
+    )
 
 
 def add_alarms(template: Template, topic, function, cluster) -> None:
     common = dict(topic=topic, period=60, evaluation_periods=5)
-    observability.add_alarm(template, "FunctionErrorsAlarm", suffix="payments-errors", description="Payments function errors",
-                            namespace="AWS/Lambda", metric="Errors", dimensions={"FunctionName": Ref(function)},
-                            statistic="Sum", threshold=Ref("ErrorThreshold"), **common)
-    observability.add_alarm(template, "FunctionDurationAlarm", suffix="payments-duration", description="Payments function duration (ms)",
-                            namespace="AWS/Lambda", metric="Duration", dimensions={"FunctionName": Ref(function)},
-                            statistic="Average", threshold=Ref("DurationThresholdMs"), **common)
-    observability.add_alarm(template, "DatabaseCpuAlarm", suffix="payments-db-cpu", description="Payments database CPU above 80 %",
-                            namespace="AWS/RDS", metric="CPUUtilization", dimensions={"DBClusterIdentifier": Ref(cluster)},
-                            statistic="Average", threshold=80, **common)
-    observability.add_alarm(template, "DatabaseConnectionsAlarm", suffix="payments-db-connections",
-                            description="Payments database connections above threshold", namespace="AWS/RDS",
-                            metric="DatabaseConnections", dimensions={"DBClusterIdentifier": Ref(cluster)},
-                            statistic="Maximum", threshold=Ref("DbConnectionsThreshold"), **common)
+    observability.add_alarm(
+        template,
+        "FunctionErrorsAlarm",
+        suffix="payments-errors",
+        description="Payments function errors",
+        namespace="AWS/Lambda",
+        metric="Errors",
+        dimensions={"FunctionName": Ref(function)},
+        statistic="Sum",
+        threshold=Ref("ErrorThreshold"),
+        **common,
+    )
+    observability.add_alarm(
+        template,
+        "FunctionDurationAlarm",
+        suffix="payments-duration",
+        description="Payments function duration (ms)",
+        namespace="AWS/Lambda",
+        metric="Duration",
+        dimensions={"FunctionName": Ref(function)},
+        statistic="Average",
+        threshold=Ref("DurationThresholdMs"),
+        **common,
+    )
+    observability.add_alarm(
+        template,
+        "DatabaseCpuAlarm",
+        suffix="payments-db-cpu",
+        description="Payments database CPU above 80 %",
+        namespace="AWS/RDS",
+        metric="CPUUtilization",
+        dimensions={"DBClusterIdentifier": Ref(cluster)},
+        statistic="Average",
+        threshold=80,
+        **common,
+    )
+    observability.add_alarm(
+        template,
+        "DatabaseConnectionsAlarm",
+        suffix="payments-db-connections",
+        description="Payments database connections above threshold",
+        namespace="AWS/RDS",
+        metric="DatabaseConnections",
+        dimensions={"DBClusterIdentifier": Ref(cluster)},
+        statistic="Maximum",
+        threshold=Ref("DbConnectionsThreshold"),
+        **common,
+    )
 
 
 def build() -> Template:
-    template = new_template("Payments: containerized Lambda and Aurora PostgreSQL 15 per environment and region", PARAMETERS)
+    template = new_template(
+        "Payments: containerized Lambda and Aurora PostgreSQL 15 per environment and region", PARAMETERS
+    )
     require_prod_error_threshold(template)
     network = import_network()
-    key = encryption.add_kms_key(template, "DataKey", "payments data",
-                                 [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())])
+    key = encryption.add_kms_key(
+        template,
+        "DataKey",
+        "payments data",
+        [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())],
+    )
     secret, cluster, writer = add_database(template, key, network)
     log_group = observability.add_log_group(template, "FunctionLogGroup", "payments", LOG_RETENTION_DAYS, key)
-    app_log_group = observability.add_named_log_group(template, "ApplicationLogGroup", application_log_group_name(),
-                                                      LOG_RETENTION_DAYS, key)
+    app_log_group = observability.add_named_log_group(
+        template, "ApplicationLogGroup", application_log_group_name(), LOG_RETENTION_DAYS, key
+    )
     queue = functions.add_dead_letter_queue(template, "DeadLetterQueue", NAME, key)
-    role = functions.add_function_role(template, "FunctionRole", "payments-fn", log_group, queue, [
-        policies.allow(policies.actions(awacs.secretsmanager.GetSecretValue, awacs.secretsmanager.DescribeSecret), [secret]),
-        policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
-        policies.log_delivery_statement(GetAtt(app_log_group, "Arn")),
-    ])
+    role = functions.add_function_role(
+        template,
+        "FunctionRole",
+        "payments-fn",
+        log_group,
+        queue,
+        [
+            policies.allow(
+                policies.actions(awacs.secretsmanager.GetSecretValue, awacs.secretsmanager.DescribeSecret), [secret]
+            ),
+            policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
+            policies.log_delivery_statement(GetAtt(app_log_group, "Arn")),
+        ],
+    )
     function = functions.add_container_function(
-        template, title="PaymentsFunction", suffix=NAME, image_uri=image_uri(), memory=Ref("LambdaMemoryMb"),
-        reserved_concurrency=Ref("ReservedConcurrency"), role=role, key=key, log_group=log_group,
-        dead_letter_queue=queue, subnets=network.private_subnet_ids, security_group=network.application_security_group,
-        environment={"DB_SECRET_ARN": secret, "DB_ENDPOINT": GetAtt(cluster, "Endpoint.Address"),
-                     "ENVIRONMENT": Ref("Environment"), "APPLICATION_LOG_GROUP": Ref(app_log_group)},
+        template,
+        title="PaymentsFunction",
+        suffix=NAME,
+        image_uri=image_uri(),
+        memory=Ref("LambdaMemoryMb"),
+        reserved_concurrency=Ref("ReservedConcurrency"),
+        role=role,
+        key=key,
+        log_group=log_group,
+        dead_letter_queue=queue,
+        subnets=network.private_subnet_ids,
+        security_group=network.application_security_group,
+        environment={
+            "DB_SECRET_ARN": secret,
+            "DB_ENDPOINT": GetAtt(cluster, "Endpoint.Address"),
+            "ENVIRONMENT": Ref("Environment"),
+            "APPLICATION_LOG_GROUP": Ref(app_log_group),
+        },
     )
     topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "payments")
     add_alarms(template, topic, function, cluster)
@@ -148,7 +257,10 @@ def build() -> Template:
         "AlertTopicArn": (Ref(topic), "Alerts"),
         "ApplicationLogGroupName": (Ref(app_log_group), "The application's own log group (30 days, CMK)"),
         "EnvironmentName": (Ref("Environment"), "The environment"),
-        "EnvironmentSuffix": (NAME, "What follows the environment in this stack's names (/aws/application/{env}-{suffix})"),
+        "EnvironmentSuffix": (
+            NAME,
+            "What follows the environment in this stack's names (/aws/application/{env}-{suffix})",
+        ),
     }
     add_exported_outputs(template, NAME, outputs)
     add_manifest(template, function, cluster, writer, log_group, key)

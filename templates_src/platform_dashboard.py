@@ -35,10 +35,24 @@ def rows(cluster, service, database, table_name) -> list[tuple[str, str, str, li
     return [
         ("Transactions processed", "Sum", f"{FRAUD_NAMESPACE}/TransactionsProcessed", [("Environment", None)]),
         ("Fraud detected", "Sum", f"{FRAUD_NAMESPACE}/FraudDetected", [("Environment", None)]),
-        ("Scoring service CPU %", "Average", "AWS/ECS/CPUUtilization",
-         [("ClusterName", cluster.ClusterName), ("ServiceName", service.ServiceName)]),
-        ("Database CPU %", "Average", "AWS/RDS/CPUUtilization", [("DBClusterIdentifier", database.DBClusterIdentifier)]),
-        ("Database connections", "Maximum", "AWS/RDS/DatabaseConnections", [("DBClusterIdentifier", database.DBClusterIdentifier)]),
+        (
+            "Scoring service CPU %",
+            "Average",
+            "AWS/ECS/CPUUtilization",
+            [("ClusterName", cluster.ClusterName), ("ServiceName", service.ServiceName)],
+        ),
+        (
+            "Database CPU %",
+            "Average",
+            "AWS/RDS/CPUUtilization",
+            [("DBClusterIdentifier", database.DBClusterIdentifier)],
+        ),
+        (
+            "Database connections",
+            "Maximum",
+            "AWS/RDS/DatabaseConnections",
+            [("DBClusterIdentifier", database.DBClusterIdentifier)],
+        ),
         ("Fraud rules table throttled requests", "Sum", "AWS/DynamoDB/ThrottledRequests", [("TableName", table_name)]),
     ]
 
@@ -55,22 +69,46 @@ def widgets(metric_rows) -> list[dict]:
     result = []
     for row, (title, stat, metric, dimensions) in enumerate(metric_rows):
         for column, environment in enumerate(ENVIRONMENTS):
-            result.append({
-                "type": "metric", "x": column * WIDTH, "y": row * HEIGHT, "width": WIDTH, "height": HEIGHT,
-                "properties": {"title": f"{environment}: {title}", "stat": stat, "period": 300, "region": PRIMARY_REGION,
-                               "metrics": [_metric(metric, dimensions, environment, region) for region in REGIONS]},
-            })
+            result.append(
+                {
+                    "type": "metric",
+                    "x": column * WIDTH,
+                    "y": row * HEIGHT,
+                    "width": WIDTH,
+                    "height": HEIGHT,
+                    "properties": {
+                        "title": f"{environment}: {title}",
+                        "stat": stat,
+                        "period": 300,
+                        "region": PRIMARY_REGION,
+                        "metrics": [_metric(metric, dimensions, environment, region) for region in REGIONS],
+                    },
+                }
+            )
     return result
 
 
 def add_platform_dashboard(template: Template, cluster, service, database, table_name) -> cloudwatch.Dashboard:
     """Created only by prod's stack in the primary region (condition IsPlatformDashboardHome)."""
-    template.add_condition(CONDITION, And(Equals(Ref("Environment"), HOME_ENVIRONMENT), Equals(Ref("AWS::Region"), PRIMARY_REGION)))
+    template.add_condition(
+        CONDITION, And(Equals(Ref("Environment"), HOME_ENVIRONMENT), Equals(Ref("AWS::Region"), PRIMARY_REGION))
+    )
     body = json.dumps({"widgets": widgets(rows(cluster, service, database, table_name))}, sort_keys=True)
-    dashboard = template.add_resource(cloudwatch.Dashboard(
-        "PlatformDashboard", Condition=CONDITION, DashboardName=physical_name("dashboard", "fraud-platform"),
-        DashboardBody=body, Tags=standard_tags(),
-    ))
-    template.add_output(Output("PlatformDashboardName", Condition=CONDITION, Value=Ref(dashboard),
-                               Description="Every environment's and region's key fraud-detection metrics, side by side"))
+    dashboard = template.add_resource(
+        cloudwatch.Dashboard(
+            "PlatformDashboard",
+            Condition=CONDITION,
+            DashboardName=physical_name("dashboard", "fraud-platform"),
+            DashboardBody=body,
+            Tags=standard_tags(),
+        )
+    )
+    template.add_output(
+        Output(
+            "PlatformDashboardName",
+            Condition=CONDITION,
+            Value=Ref(dashboard),
+            Description="Every environment's and region's key fraud-detection metrics, side by side",
+        )
+    )
     return dashboard

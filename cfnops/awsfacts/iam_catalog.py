@@ -60,8 +60,13 @@ def canonical(action: str) -> str:
 def expand(pattern: str) -> tuple[str, ...]:
     """Every known action a wildcard pattern (``ec2:Describe*``) matches, sorted."""
     service, name = split(pattern)
-    return tuple(sorted(f"{service.lower()}:{e['name']}" for key, e in _actions(service).items()
-                        if fnmatch.fnmatchcase(key, name.lower())))
+    return tuple(
+        sorted(
+            f"{service.lower()}:{e['name']}"
+            for key, e in _actions(service).items()
+            if fnmatch.fnmatchcase(key, name.lower())
+        )
+    )
 
 
 def condition_keys(action: str) -> frozenset[str]:

@@ -18,8 +18,12 @@ TRUST_POLICY = 2_048  # role trust policy (default quota)
 
 # The longest values IAM could see for what a template leaves to deploy time: policies are
 # measured with them, so a policy that fits here fits in every account and region.
-LONGEST_PSEUDO_PARAMETERS = {"AWS::Partition": "aws-us-gov", "AWS::AccountId": "123456789012",
-                             "AWS::Region": "ap-southeast-2", "AWS::StackName": "StackSet-" + "x" * 60}
+LONGEST_PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws-us-gov",
+    "AWS::AccountId": "123456789012",
+    "AWS::Region": "ap-southeast-2",
+    "AWS::StackName": "StackSet-" + "x" * 60,
+}
 
 _WHITESPACE = re.compile(r"\s")
 

@@ -20,8 +20,13 @@ def placeholder(node: dict) -> str:
 
 
 class Resolver:
-    def __init__(self, refs: Mapping[str, object], conditions: Mapping[str, bool] | None = None,
-                 unresolved: Callable[[dict], object] = placeholder, mappings: Mapping | None = None):
+    def __init__(
+        self,
+        refs: Mapping[str, object],
+        conditions: Mapping[str, bool] | None = None,
+        unresolved: Callable[[dict], object] = placeholder,
+        mappings: Mapping | None = None,
+    ):
         self.refs, self.conditions, self.unresolved = refs, conditions or {}, unresolved
         self.mappings = mappings or {}
 
@@ -31,7 +36,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             handler = _FUNCTIONS.get(key)
             if handler is not None:
                 return handler(self, argument)
@@ -48,8 +53,15 @@ class Resolver:
 
         def replace(match):
             name = match.group(1)
-            value = local[name] if name in local else self.ref(name) if "." not in name else self.unresolved({"Fn::GetAtt": name})
+            value = (
+                local[name]
+                if name in local
+                else self.ref(name)
+                if "." not in name
+                else self.unresolved({"Fn::GetAtt": name})
+            )
             return str(value)
+
         return _SUB_VARIABLE.sub(replace, text)
 
     def condition(self, name: str) -> bool:
@@ -125,7 +137,7 @@ def evaluate_conditions(template: Mapping, refs: Mapping[str, object]) -> dict[s
     resolver = Resolver(refs, results, unknown, template.get("Mappings"))
 
     def holds(node) -> bool:
-        (function, argument), = node.items()
+        ((function, argument),) = node.items()
         if function == "Condition":
             return condition(argument)
         if function == "Fn::Equals":

@@ -86,6 +86,7 @@ def _condition_holds(raw_operator: str, key: str, expected, context: Mapping[str
 
     def one(actual: str) -> bool:
         return any(_compare(positive, e, actual) for e in expected_values)
+
     if prefix == "ForAllValues":
         result = all(one(a) for a in actual_values)
     else:
@@ -121,12 +122,20 @@ def _decide(statements: list[dict], action: str, resource: str | None, context: 
     return "allowed" if applying else "implicitly denied"
 
 
-def evaluate(documents: Iterable[dict], action: str, resource: str | None = None,
-             context: Mapping[str, object] | None = None, boundary: dict | None = None) -> Decision:
+def evaluate(
+    documents: Iterable[dict],
+    action: str,
+    resource: str | None = None,
+    context: Mapping[str, object] | None = None,
+    boundary: dict | None = None,
+) -> Decision:
     """May a principal with these identity policies (and boundary) call ``action``?"""
     verdict = _decide(_statements(documents), action, resource, context)
-    if (verdict == "allowed" and boundary is not None
-            and _decide(_statements([boundary]), action, resource, context) != "allowed"):
+    if (
+        verdict == "allowed"
+        and boundary is not None
+        and _decide(_statements([boundary]), action, resource, context) != "allowed"
+    ):
         return Decision(False, "denied by the permissions boundary")
     return Decision(verdict == "allowed", verdict)
 
@@ -154,8 +163,9 @@ def _principal_kind(principals, principal_arn: str) -> str | None:
     return None
 
 
-def trust(document: dict, principal_arn: str, action: str = "sts:AssumeRole",
-          context: Mapping[str, object] | None = None) -> Decision:
+def trust(
+    document: dict, principal_arn: str, action: str = "sts:AssumeRole", context: Mapping[str, object] | None = None
+) -> Decision:
     """May ``principal_arn`` (an IAM role or user) perform ``action`` on the role whose
     trust policy is ``document``? A Deny naming it wins; an Allow naming the principal
     itself is NAMED (enough on its own within one account), one naming its account (or

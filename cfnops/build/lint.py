@@ -42,7 +42,9 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for engine in ENGINES:
         digest.update(f"{engine}={metadata.version(engine)};".encode())
-    for path in sorted(RULES_DIR.glob("*.py")) + sorted(p for d in GATE_DIRS for p in d.glob("*.py")) + [Path(__file__)]:
+    for path in (
+        sorted(RULES_DIR.glob("*.py")) + sorted(p for d in GATE_DIRS for p in d.glob("*.py")) + [Path(__file__)]
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -74,11 +76,18 @@ def run_cfn_lint(file: str, text: str, regions: list[str], required_tags: tuple[
     from cfnlint.decode.decode import decode_str
 
     template, errors = decode_str(text)
-    matches = errors or (_cfn_lint_runner(tuple(regions), required_tags).validate_template(template)
-                         if template is not None else [])
+    matches = errors or (
+        _cfn_lint_runner(tuple(regions), required_tags).validate_template(template) if template is not None else []
+    )
     return [
-        Finding(file, "/".join(map(str, match.path or [])) or str(match.linenumber), match.rule.id,
-                match.rule.severity, match.message, "cfn-lint")
+        Finding(
+            file,
+            "/".join(map(str, match.path or [])) or str(match.linenumber),
+            match.rule.id,
+            match.rule.severity,
+            match.message,
+            "cfn-lint",
+        )
         for match in matches
     ]
 
@@ -89,8 +98,16 @@ def _cfn_lint_runner(regions: tuple[str, ...], required_tags: tuple[str, ...]):
     from cfnlint.config import ConfigMixIn, ManualArgs
     from cfnlint.runner import Runner
 
-    return Runner(ConfigMixIn(**ManualArgs(regions=list(regions), include_checks=["I"], append_rules=[str(RULES_DIR)],
-                                           configure_rules={"E9001": {"tags": list(required_tags)}})))  # the platform's
+    return Runner(
+        ConfigMixIn(
+            **ManualArgs(
+                regions=list(regions),
+                include_checks=["I"],
+                append_rules=[str(RULES_DIR)],
+                configure_rules={"E9001": {"tags": list(required_tags)}},
+            )
+        )
+    )  # the platform's
 
 
 def run_checkov(files: dict[str, str]) -> dict[str, list[Finding]]:
@@ -101,14 +118,16 @@ def run_checkov(files: dict[str, str]) -> dict[str, list[Finding]]:
 
     bc_integration.skip_download = True  # no network: use the bundled checks only
     shown = {str(Path(path).resolve()): file for file, path in files.items()}
-    report = Runner().run(root_folder=None, files=list(files.values()),
-                          runner_filter=RunnerFilter(framework=["cloudformation"]))
+    report = Runner().run(
+        root_folder=None, files=list(files.values()), runner_filter=RunnerFilter(framework=["cloudformation"])
+    )
     findings: dict[str, list[Finding]] = {file: [] for file in files}
     reports = report if isinstance(report, list) else [report]  # a list only when several frameworks ran
     for check in (check for one in reports for check in one.failed_checks):
         file = shown[str(Path(check.file_abs_path).resolve())]
-        findings[file].append(Finding(file, check.resource.replace(".", "/", 1), check.check_id, "error",
-                                      check.check_name, "checkov"))
+        findings[file].append(
+            Finding(file, check.resource.replace(".", "/", 1), check.check_id, "error", check.check_name, "checkov")
+        )
     for error in (error for one in reports for error in one.parsing_errors):
         file = shown[str(Path(error).resolve())]
         findings[file].append(Finding(file, "", "PARSE", "error", f"checkov could not parse: {error}", "checkov"))
@@ -149,7 +168,9 @@ def lint(project: Project, names: list[str], regions: list[str], use_cache: bool
     findings, cached, todo = [], [], {}
     for name in names:
         path = project.template_path(name)
-        key = hashlib.sha256(engine.encode() + ",".join(project.platform.required_tags).encode() + path.read_bytes()).hexdigest()
+        key = hashlib.sha256(
+            engine.encode() + ",".join(project.platform.required_tags).encode() + path.read_bytes()
+        ).hexdigest()
         hit = _cached(project, name, key) if use_cache else None
         if hit is None:
             todo[name] = key
@@ -175,8 +196,10 @@ def _lint_changed(project: Project, names: dict[str, str], regions: list[str]) -
         tags = tuple(project.platform.required_tags)
         cfn = {name: pool.submit(lint_cfn, file, path, regions, tags) for name, (file, path) in files.items()}
         by_file = checkov.result()
-        return {name: [asdict(f) for f in sorted(set(future.result() + [Finding(**c) for c in by_file[files[name][0]]]))]
-                for name, future in cfn.items()}
+        return {
+            name: [asdict(f) for f in sorted(set(future.result() + [Finding(**c) for c in by_file[files[name][0]]]))]
+            for name, future in cfn.items()
+        }
 
 
 def account_gate(project: Project, regions: list[str], engine: str) -> list[Finding]:
@@ -185,12 +208,19 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
     from . import gate
 
     paths = sorted(p for p in project.generated.glob("*.json") if p.name != "manifest.json")
-    key = hashlib.sha256(engine.encode() + "".join(regions).encode() + b"".join(p.read_bytes() for p in paths)).hexdigest()
+    key = hashlib.sha256(
+        engine.encode() + "".join(regions).encode() + b"".join(p.read_bytes() for p in paths)
+    ).hexdigest()
     hit = _cached(project, "account-gate", key)
     if hit is not None:
         return hit
     templates = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in paths}
-    scope = gate.Scope(project.platform.environments, regions, project.platform.bootstrap, lambda name: project.display(project.template_path(name)))
+    scope = gate.Scope(
+        project.platform.environments,
+        regions,
+        project.platform.bootstrap,
+        lambda name: project.display(project.template_path(name)),
+    )
     findings = gate.check(templates, scope)
     _cache_path(project, "account-gate").parent.mkdir(parents=True, exist_ok=True)
     _cache_path(project, "account-gate").write_text(json.dumps({"key": key, "findings": [asdict(f) for f in findings]}))
@@ -200,4 +230,9 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
 def gate(result: LintResult) -> None:
     if result.findings:
         lines = [f.line() for f in result.findings]
-        raise FindingsError("\n".join(lines + [f"{plural(len(lines), 'finding')}: fix them, or suppress one rule on one resource with a reason"]))
+        raise FindingsError(
+            "\n".join(
+                lines
+                + [f"{plural(len(lines), 'finding')}: fix them, or suppress one rule on one resource with a reason"]
+            )
+        )

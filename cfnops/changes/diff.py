@@ -32,7 +32,11 @@ def differences(old: object, new: object, path: str = "") -> list[PropertyChange
             found += differences(old.get(key, ABSENT), new.get(key, ABSENT), f"{path}/{key}")
         return found
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [change for index, (a, b) in enumerate(zip(old, new, strict=True)) for change in differences(a, b, f"{path}/{index}")]
+        return [
+            change
+            for index, (a, b) in enumerate(zip(old, new, strict=True))
+            for change in differences(a, b, f"{path}/{index}")
+        ]
     return [PropertyChange(path or "/", old, new)]
 
 
@@ -49,7 +53,7 @@ def references(properties: object, path: str = ""):
     if not isinstance(properties, dict):
         return
     if len(properties) == 1:
-        (key, argument), = properties.items()
+        ((key, argument),) = properties.items()
         if key == "Ref" and isinstance(argument, str):
             yield path or "/", {argument}
             return

@@ -43,13 +43,18 @@ def _removed(resource: Resource) -> ResourceChange:
     return ResourceChange(resource.logical_id, resource.type, REMOVE, policy=policy)
 
 
-def _modified(old: Resource, new: Resource, region: str, extra: tuple[PropertyChange, ...] = ()) -> ResourceChange | None:
+def _modified(
+    old: Resource, new: Resource, region: str, extra: tuple[PropertyChange, ...] = ()
+) -> ResourceChange | None:
     properties = differences(old.properties, new.properties)
     changed = {c.path for c in properties}
     properties += [c for c in extra if c.path not in changed]
     verdict = replacement.replacement(new.type, [c.path for c in properties], region)
-    attributes = [PropertyChange(name, old.attributes.get(name, ABSENT), new.attributes.get(name, ABSENT))
-                  for name in ATTRIBUTES if old.attributes.get(name) != new.attributes.get(name)]
+    attributes = [
+        PropertyChange(name, old.attributes.get(name, ABSENT), new.attributes.get(name, ABSENT))
+        for name in ATTRIBUTES
+        if old.attributes.get(name) != new.attributes.get(name)
+    ]
     if not properties and not attributes:
         return None
     action = ACTION_BY_REPLACEMENT.get(verdict, MODIFY)
@@ -64,8 +69,14 @@ def _knock_on(template: Mapping, logical_id: str, replaced: set[str], old: Resou
     for path, names in references(raw):
         hit = sorted(names & replaced)
         if hit:
-            found.append(PropertyChange(path, _at(old.properties, path), KnownAfterApply(f"{hit[0]} (replaced)", hit[0]),
-                                        f"{', '.join(hit)} is replaced"))
+            found.append(
+                PropertyChange(
+                    path,
+                    _at(old.properties, path),
+                    KnownAfterApply(f"{hit[0]} (replaced)", hit[0]),
+                    f"{', '.join(hit)} is replaced",
+                )
+            )
     return tuple(found)
 
 
@@ -80,7 +91,9 @@ def _at(value: object, path: str) -> object:
     return value
 
 
-def compare(old: Mapping[str, Resource], new: Mapping[str, Resource], new_template: Mapping, region: str) -> tuple[ResourceChange, ...]:
+def compare(
+    old: Mapping[str, Resource], new: Mapping[str, Resource], new_template: Mapping, region: str
+) -> tuple[ResourceChange, ...]:
     """Resolved deployed vs resolved new resources of one instance. A renamed logical id (or
     a changed type) is a Remove and an Add; a replacement changes what reads it, which may
     replace that in turn."""
@@ -108,8 +121,13 @@ def compare(old: Mapping[str, Resource], new: Mapping[str, Resource], new_templa
     return tuple(sorted(everything, key=lambda c: (ORDER.index(c.action), c.logical_id)))
 
 
-def instance_changes(old_template: Mapping | None, old_parameters: Mapping[str, str], new_template: Mapping,
-                     new_parameters: Mapping[str, str], instance: Instance) -> tuple[ResourceChange, ...]:
+def instance_changes(
+    old_template: Mapping | None,
+    old_parameters: Mapping[str, str],
+    new_template: Mapping,
+    new_parameters: Mapping[str, str],
+    instance: Instance,
+) -> tuple[ResourceChange, ...]:
     """Deployed template + parameters vs new ones for one instance (old None: a new instance)."""
     old = resolve(old_template, old_parameters, instance) if old_template is not None else {}
     return compare(old, resolve(new_template, new_parameters, instance), new_template, instance.region)
@@ -128,8 +146,12 @@ class Group:
 
 
 def _key(changes: tuple[ResourceChange, ...]) -> str:
-    return json.dumps([[c.logical_id, c.action, c.policy, [[p.path, repr(p.old), repr(p.new)] for p in c.properties]]
-                       for c in changes])
+    return json.dumps(
+        [
+            [c.logical_id, c.action, c.policy, [[p.path, repr(p.old), repr(p.new)] for p in c.properties]]
+            for c in changes
+        ]
+    )
 
 
 def group(per_instance: list[tuple[tuple[str, str], tuple[ResourceChange, ...]]]) -> tuple[Group, ...]:

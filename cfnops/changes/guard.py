@@ -11,7 +11,9 @@ from ..core.errors import InputError, RefusedError
 
 GUARDED = ("staging", "prod")
 ITEM = re.compile(r"^([A-Za-z][-A-Za-z0-9]{0,127})/([A-Za-z0-9]{1,255})$")
-SHAPE = "expected StackSet/LogicalId[,StackSet/LogicalId...] (StackSet as in stacksets/, e.g. fraud-agent/DecisionsTable)"
+SHAPE = (
+    "expected StackSet/LogicalId[,StackSet/LogicalId...] (StackSet as in stacksets/, e.g. fraud-agent/DecisionsTable)"
+)
 
 
 def parse(text: str) -> frozenset[tuple[str, str]]:
@@ -31,7 +33,9 @@ def check_names(allowed: frozenset[tuple[str, str]], specs) -> None:
     known = {spec.key for spec in specs} | {spec.name for spec in specs}
     unknown = sorted({name for name, _ in allowed if name not in known})
     if unknown:
-        raise InputError(f"ALLOW_REPLACE: unknown StackSet {unknown[0]!r}: expected one of {', '.join(sorted(s.key for s in specs))}")
+        raise InputError(
+            f"ALLOW_REPLACE: unknown StackSet {unknown[0]!r}: expected one of {', '.join(sorted(s.key for s in specs))}"
+        )
 
 
 def _allowed(allowed, spec, logical_id: str) -> bool:
@@ -49,12 +53,16 @@ def findings(plans, allowed: frozenset[tuple[str, str]], deletes_stacks=lambda p
         for group in (*plan.resources, *removed):
             for change in group.changes:
                 if change.destructive and not _allowed(allowed, spec, change.logical_id):
-                    lines.append(f"{spec.key}/{change.logical_id} ({change.type}): {change.action} in "
-                                 f"{', '.join(group.regions)}; {change.keeps}")
+                    lines.append(
+                        f"{spec.key}/{change.logical_id} ({change.type}): {change.action} in "
+                        f"{', '.join(group.regions)}; {change.keeps}"
+                    )
     return lines
 
 
-def enforce(environment: str, plans, allowed: frozenset[tuple[str, str]], warn, deletes_stacks=lambda plan: False) -> None:
+def enforce(
+    environment: str, plans, allowed: frozenset[tuple[str, str]], warn, deletes_stacks=lambda plan: False
+) -> None:
     """Raise RefusedError in staging and prod; in dev, ``warn`` each line."""
     lines = findings(plans, allowed, deletes_stacks)
     if not lines:
@@ -64,5 +72,7 @@ def enforce(environment: str, plans, allowed: frozenset[tuple[str, str]], warn, 
             warn(f"stateful change (allowed in {environment}): {line}")
         return
     names = ",".join(dict.fromkeys(line.split(" ", 1)[0] for line in lines))
-    raise RefusedError([f"deploy refused: {line}" for line in lines]
-                       + [f"nothing was changed; to go ahead, name them: ALLOW_REPLACE={names} (--allow-replace)"])
+    raise RefusedError(
+        [f"deploy refused: {line}" for line in lines]
+        + [f"nothing was changed; to go ahead, name them: ALLOW_REPLACE={names} (--allow-replace)"]
+    )

@@ -19,37 +19,72 @@ def _group(group: Group) -> dict:
     return {
         "regions": list(group.regions),
         "instances": [{"target": t, "region": r} for t, r in group.instances],
-        "resources": [{
-            "logical_id": c.logical_id, "type": c.type, "action": c.action, "stateful": c.stateful,
-            "replacement": c.replacement, "policy": c.policy or None, "keeps": c.keeps or None,
-            "properties": [{"path": p.path, "old": as_json(p.old), "new": as_json(p.new), "note": p.note or None}
-                           for p in c.properties],
-        } for c in group.changes],
+        "resources": [
+            {
+                "logical_id": c.logical_id,
+                "type": c.type,
+                "action": c.action,
+                "stateful": c.stateful,
+                "replacement": c.replacement,
+                "policy": c.policy or None,
+                "keeps": c.keeps or None,
+                "properties": [
+                    {"path": p.path, "old": as_json(p.old), "new": as_json(p.new), "note": p.note or None}
+                    for p in c.properties
+                ],
+            }
+            for c in group.changes
+        ],
     }
 
 
 def _drift(note: DriftNote) -> dict:
-    return {"account": note.account, "region": note.region, "logical_id": note.logical_id, "type": note.type,
-            "path": note.path, "expected": note.expected, "actual": note.actual, "verdict": note.verdict}
+    return {
+        "account": note.account,
+        "region": note.region,
+        "logical_id": note.logical_id,
+        "type": note.type,
+        "path": note.path,
+        "expected": note.expected,
+        "actual": note.actual,
+        "verdict": note.verdict,
+    }
 
 
 def _stackset(s: StackSetPlan) -> dict:
     return {
-        "name": s.name, "template": s.template, "action": s.action, "regions": list(s.regions),
+        "name": s.name,
+        "template": s.template,
+        "action": s.action,
+        "regions": list(s.regions),
         "stackset_changes": list(s.stackset_changes),
         "parameters": [{"scope": c.scope, "key": c.key, "old": c.old, "new": c.new} for c in s.parameters],
         "add_instances": [{"target": t, "region": r} for t, r in s.add_instances],
         "remove_instances": [{"target": t, "region": r} for t, r in s.remove_instances],
         "groups": [_group(g) for g in s.groups],
-        "destructive": [{"logical_id": c.logical_id, "type": c.type, "action": c.action, "regions": list(g.regions),
-                         "policy": c.policy, "keeps": c.keeps} for g, c in s.destructive],
+        "destructive": [
+            {
+                "logical_id": c.logical_id,
+                "type": c.type,
+                "action": c.action,
+                "regions": list(g.regions),
+                "policy": c.policy,
+                "keeps": c.keeps,
+            }
+            for g, c in s.destructive
+        ],
         "drift": [_drift(n) for n in s.drift],
     }
 
 
 def as_dict(report: PlanReport) -> dict:
-    return {"schema": SCHEMA, "environment": report.environment, "changed": report.changed,
-            "drift_checked": report.drift_checked, "stacksets": [_stackset(s) for s in report.stacksets]}
+    return {
+        "schema": SCHEMA,
+        "environment": report.environment,
+        "changed": report.changed,
+        "drift_checked": report.drift_checked,
+        "stacksets": [_stackset(s) for s in report.stacksets],
+    }
 
 
 def render(report: PlanReport) -> str:

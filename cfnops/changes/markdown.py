@@ -17,15 +17,22 @@ def _stackset(s: StackSetPlan) -> list[str]:
     lines = [f"### {s.name}: {s.action}", ""]
     if s.destructive:
         lines += ["**Data at risk** (deploy in staging or prod refuses these without `ALLOW_REPLACE`):", ""]
-        lines += [f"- {c.action} `{s.name}/{c.logical_id}` ({c.type}) in {', '.join(g.regions)}: {c.keeps}"
-                  for g, c in s.destructive]
+        lines += [
+            f"- {c.action} `{s.name}/{c.logical_id}` ({c.type}) in {', '.join(g.regions)}: {c.keeps}"
+            for g, c in s.destructive
+        ]
         lines.append("")
     for change in s.parameters:
         lines.append(f"- parameter `{change.key}` [{change.scope}]: `{change.old}` → `{change.new}`")
     if s.parameters:
         lines.append("")
     for group in s.groups:
-        lines += [f"**{', '.join(group.regions)}**", "", "| | resource | type | property | old | new |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"**{', '.join(group.regions)}**",
+            "",
+            "| | resource | type | property | old | new |",
+            "|---|---|---|---|---|---|",
+        ]
         for c in group.changes:
             first = f"| {ICON[c.action]} {c.action} | `{c.logical_id}` | {c.type} |"
             if not c.properties:
@@ -35,8 +42,14 @@ def _stackset(s: StackSetPlan) -> list[str]:
                 lines.append(f"{lead} `{_cell(p.path)}` | `{_cell(shown(p.old))}` | `{_cell(shown(p.new))}` |")
         lines.append("")
     if s.drift:
-        lines += ["Drift:", ""] + [f"- {n.verdict}: {n.region} `{n.logical_id}` `{n.path}` {_cell(n.actual)} (template: {_cell(n.expected)})"
-                                   for n in s.drift] + [""]
+        lines += (
+            ["Drift:", ""]
+            + [
+                f"- {n.verdict}: {n.region} `{n.logical_id}` `{n.path}` {_cell(n.actual)} (template: {_cell(n.expected)})"
+                for n in s.drift
+            ]
+            + [""]
+        )
     return lines
 
 

@@ -36,7 +36,11 @@ def _verdict(change: ResourceChange | None, path: str) -> str:
     if change.action == REPLACE or not path:
         return OVERWRITES
     changed = [c.path for c in change.properties]
-    return OVERWRITES if any(path == p or path.startswith(p + "/") or p.startswith(path + "/") for p in changed) else MAY_OVERWRITE
+    return (
+        OVERWRITES
+        if any(path == p or path.startswith(p + "/") or p.startswith(path + "/") for p in changed)
+        else MAY_OVERWRITE
+    )
 
 
 def notes(groups: tuple[Group, ...], drifted) -> tuple[DriftNote, ...]:
@@ -48,9 +52,18 @@ def notes(groups: tuple[Group, ...], drifted) -> tuple[DriftNote, ...]:
         differences = [d for d in resource.differences if not d.ignored_because] or [None]
         for difference in differences:
             path = difference.path if difference else ""
-            found.append(DriftNote(account, region, resource.logical_id, resource.resource_type, path,
-                                   difference.expected if difference else "", difference.actual if difference else resource.status,
-                                   _verdict(change, path)))
+            found.append(
+                DriftNote(
+                    account,
+                    region,
+                    resource.logical_id,
+                    resource.resource_type,
+                    path,
+                    difference.expected if difference else "",
+                    difference.actual if difference else resource.status,
+                    _verdict(change, path),
+                )
+            )
     return tuple(found)
 
 

@@ -42,9 +42,19 @@ class PlanReport:
 
 def build(environment: str, plans: list, drift: Mapping[str, tuple[DriftNote, ...]] | None = None) -> PlanReport:
     """``plans``: plan.Plan values; ``drift``: StackSet name -> notes (None: drift not read)."""
-    stacksets = tuple(StackSetPlan(
-        name=p.name, template=p.desired.spec.template, action=p.action, regions=tuple(p.desired.spec.regions),
-        stackset_changes=p.stackset_changes, parameters=p.parameter_changes if p.actual.exists else (),
-        add_instances=p.add, remove_instances=p.remove, groups=p.resources, drift=(drift or {}).get(p.name, ()))
-        for p in plans)
+    stacksets = tuple(
+        StackSetPlan(
+            name=p.name,
+            template=p.desired.spec.template,
+            action=p.action,
+            regions=tuple(p.desired.spec.regions),
+            stackset_changes=p.stackset_changes,
+            parameters=p.parameter_changes if p.actual.exists else (),
+            add_instances=p.add,
+            remove_instances=p.remove,
+            groups=p.resources,
+            drift=(drift or {}).get(p.name, ()),
+        )
+        for p in plans
+    )
     return PlanReport(environment, stacksets, drift is not None)

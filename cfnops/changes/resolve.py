@@ -38,11 +38,16 @@ class Instance:
 
     @property
     def partition(self) -> str:
-        return "aws-cn" if self.region.startswith("cn-") else "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+        return (
+            "aws-cn" if self.region.startswith("cn-") else "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+        )
 
     def pseudo(self) -> dict[str, object]:
-        values: dict[str, object] = {"AWS::Region": self.region, "AWS::Partition": self.partition,
-                                     "AWS::URLSuffix": "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com"}
+        values: dict[str, object] = {
+            "AWS::Region": self.region,
+            "AWS::Partition": self.partition,
+            "AWS::URLSuffix": "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com",
+        }
         if self.account:
             values["AWS::AccountId"] = self.account
         return values
@@ -67,7 +72,7 @@ def _parameter(declaration: Mapping, value: object) -> object:
 
 def _unknown(resources: Mapping) -> Callable[[dict], KnownAfterApply]:
     def unknown(node: dict) -> KnownAfterApply:
-        (function, argument), = node.items()
+        ((function, argument),) = node.items()
         if function == "Ref":
             return KnownAfterApply(str(argument), argument if argument in resources else "")
         if function == "Fn::GetAtt":
@@ -75,6 +80,7 @@ def _unknown(resources: Mapping) -> Callable[[dict], KnownAfterApply]:
             return KnownAfterApply(".".join(parts), parts[0] if parts[0] in resources else "")
         text = json.dumps(argument, sort_keys=True, default=str, separators=(",", ":"))
         return KnownAfterApply(f"{function.removeprefix('Fn::')} {text}")
+
     return unknown
 
 

@@ -10,18 +10,29 @@ UpdateReplacePolicy the old resource of a replacement is deleted.
 
 from __future__ import annotations
 
-STATEFUL_TYPES = frozenset({
-    "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster",
-    "AWS::Redshift::Cluster",
-    "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable",
-    "AWS::S3::Bucket", "AWS::S3Vectors::VectorBucket", "AWS::S3Vectors::Index", "AWS::EFS::FileSystem",
-    "AWS::KMS::Key",
-    "AWS::SecretsManager::Secret",
-    "AWS::Logs::LogGroup",
-    "AWS::Kinesis::Stream",
-    "AWS::SQS::Queue",
-    "AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::CacheCluster", "AWS::ElastiCache::ServerlessCache",
-})
+STATEFUL_TYPES = frozenset(
+    {
+        "AWS::RDS::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::DocDB::DBCluster",
+        "AWS::Neptune::DBCluster",
+        "AWS::Redshift::Cluster",
+        "AWS::DynamoDB::Table",
+        "AWS::DynamoDB::GlobalTable",
+        "AWS::S3::Bucket",
+        "AWS::S3Vectors::VectorBucket",
+        "AWS::S3Vectors::Index",
+        "AWS::EFS::FileSystem",
+        "AWS::KMS::Key",
+        "AWS::SecretsManager::Secret",
+        "AWS::Logs::LogGroup",
+        "AWS::Kinesis::Stream",
+        "AWS::SQS::Queue",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::ElastiCache::ServerlessCache",
+    }
+)
 
 _KEEPS = {
     "Retain": "kept (Retain): the old resource and its data stay, outside the stack",
@@ -38,7 +49,9 @@ def is_stateful(type_name: str) -> bool:
 def deletion_policy(type_name: str, declared: str | None, properties: dict) -> str:
     if declared:
         return declared
-    if type_name == "AWS::RDS::DBCluster" or (type_name == "AWS::RDS::DBInstance" and "DBClusterIdentifier" not in properties):
+    if type_name == "AWS::RDS::DBCluster" or (
+        type_name == "AWS::RDS::DBInstance" and "DBClusterIdentifier" not in properties
+    ):
         return "Snapshot"
     return "Delete"
 

@@ -26,8 +26,13 @@ def where(group: Group, several_targets: bool) -> str:
     return regions + " (" + ", ".join(dict.fromkeys(t for t, _ in group.instances)) + ")"
 
 
-def group_lines(group: Group, new_instances: set, several_targets: bool, details: bool = True,
-                style: Callable[[str, str], str] = plain) -> list[str]:
+def group_lines(
+    group: Group,
+    new_instances: set,
+    several_targets: bool,
+    details: bool = True,
+    style: Callable[[str, str], str] = plain,
+) -> list[str]:
     if all(c.action == ADD for c in group.changes) and set(group.instances) <= new_instances:
         return [f"  new instance in {where(group, several_targets)}: creates {len(group.changes)} resources"]
     lines = [f"  resources in {where(group, several_targets)}:"]
@@ -44,16 +49,27 @@ def group_lines(group: Group, new_instances: set, several_targets: bool, details
     return lines
 
 
-SAYS = {"overwrites": "will overwrite the out-of-band change", "may overwrite": "may overwrite the out-of-band change",
-        "stays": "drift stays:", "removed": "removes the drifted resource"}
+SAYS = {
+    "overwrites": "will overwrite the out-of-band change",
+    "may overwrite": "may overwrite the out-of-band change",
+    "stays": "drift stays:",
+    "removed": "removes the drifted resource",
+}
 
 
-def drift_lines(notes: tuple[DriftNote, ...], style: Callable[[str, str], str] = plain, source: str = "DRIFT=1") -> list[str]:
-    """"will overwrite the out-of-band change `/RetentionInDays 7` in us-west-2" and the like;
+def drift_lines(
+    notes: tuple[DriftNote, ...], style: Callable[[str, str], str] = plain, source: str = "DRIFT=1"
+) -> list[str]:
+    """ "will overwrite the out-of-band change `/RetentionInDays 7` in us-west-2" and the like;
     ``source``: where the drift comes from (a fresh detection, or a saved report)."""
     lines = [f"  drift ({source}):"] if notes else []
     for note in notes:
         what = f"`{note.path} {note.actual}` (template: {note.expected})" if note.path else f"({note.actual})"
-        lines.append("    " + style(f"{SAYS[note.verdict]} {what} in {note.region} ({note.account}): {note.logical_id}",
-                                      "modify" if note.verdict == "stays" else "warn"))
+        lines.append(
+            "    "
+            + style(
+                f"{SAYS[note.verdict]} {what} in {note.region} ({note.account}): {note.logical_id}",
+                "modify" if note.verdict == "stays" else "warn",
+            )
+        )
     return lines

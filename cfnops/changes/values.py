@@ -16,7 +16,7 @@ def shown(value: object) -> str:
     if isinstance(value, KnownAfterApply):
         return f"(known after apply: {value.expression})"
     text = value if isinstance(value, str) else json.dumps(as_json(value), sort_keys=True, separators=(",", ":"))
-    return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
 def as_json(value: object) -> object:

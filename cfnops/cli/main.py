@@ -27,8 +27,13 @@ def _project(context: click.Context) -> Project:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Project checkout (holds generated/, parameters/, stacksets/)")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project checkout (holds generated/, parameters/, stacksets/)",
+)
 @click.pass_context
 def cli(context: click.Context, root: Path) -> None:
     """Render, check and roll out a platform's CloudFormation (the one pyproject.toml declares)."""
@@ -43,7 +48,10 @@ def render(context: click.Context) -> None:
     started = time.perf_counter()
     written = render_module.write(project, render_module.render(project))
     elapsed = time.perf_counter() - started
-    click.echo(f"rendered {plural(len(written), 'changed file')} in {elapsed:.2f}s" + (": " + ", ".join(written) if written else ""))
+    click.echo(
+        f"rendered {plural(len(written), 'changed file')} in {elapsed:.2f}s"
+        + (": " + ", ".join(written) if written else "")
+    )
 
 
 @cli.command()
@@ -72,8 +80,10 @@ def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> 
     result = lint_module.lint(_project(context), names, list(platform.regions), use_cache=not no_cache)
     elapsed = time.perf_counter() - started
     lint_module.gate(result)
-    click.echo(f"lint: {plural(len(names), 'template')}, 0 findings ({len(result.linted)} linted, "
-               f"{len(result.cached)} unchanged) in {elapsed:.2f}s")
+    click.echo(
+        f"lint: {plural(len(names), 'template')}, 0 findings ({len(result.linted)} linted, "
+        f"{len(result.cached)} unchanged) in {elapsed:.2f}s"
+    )
 
 
 @cli.command()
@@ -85,12 +95,18 @@ def validate(context: click.Context, environment: str) -> None:
 
     project = _project(context)
     resolved = params.resolve_deployed(project, environment, render_module.read_generated(project))
-    sources = [project.display(p) for p in (project.common_parameters, project.parameter_path(environment)) if p.exists()]
+    sources = [
+        project.display(p) for p in (project.common_parameters, project.parameter_path(environment)) if p.exists()
+    ]
     click.echo(f"{environment}: {' + '.join(sources)}")
     for template, regions in resolved.values.items():
         count = len(next(iter(regions.values())))
-        overrides = {r.key for values in regions.values() for r in values.values() if r.key and r.key.startswith("regions.")}
-        click.echo(f"  {template:<18} {len(regions)} {'region ' if len(regions) == 1 else 'regions'}  {count:>3} parameters  {len(overrides):>2} region overrides")
+        overrides = {
+            r.key for values in regions.values() for r in values.values() if r.key and r.key.startswith("regions.")
+        }
+        click.echo(
+            f"  {template:<18} {len(regions)} {'region ' if len(regions) == 1 else 'regions'}  {count:>3} parameters  {len(overrides):>2} region overrides"
+        )
     click.echo(
         "  checked: types, allowed values, patterns, lengths, ranges, required and unknown keys, no literal secrets, "
         f"{len(project.platform.environment_rules)} environment rules, {len(project.platform.cross_rules)} cross-parameter rules"
@@ -101,8 +117,11 @@ def validate(context: click.Context, environment: str) -> None:
 def _wait_settings(timeout: float):
     from ..rollout.operations import WaitSettings
 
-    return WaitSettings(timeout=timeout, first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),
-                        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "10")))
+    return WaitSettings(
+        timeout=timeout,
+        first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),
+        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "10")),
+    )
 
 
 def _connected(region: str):
@@ -114,7 +133,14 @@ def _connected(region: str):
     return aws
 
 
-def _plans(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, progress: Progress, run_lint: bool = True):
+def _plans(
+    context: click.Context,
+    environment: str,
+    stacksets: tuple[str, ...],
+    timeout: float,
+    progress: Progress,
+    run_lint: bool = True,
+):
     from ..core.aws import Aws
     from ..rollout.pipeline import plan_all, prepare
 
@@ -136,12 +162,25 @@ def _colour(text: str, kind: str) -> str:
 @click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for an operation already running")
 @click.option("--no-diff", is_flag=True, help="Resources only, without their changed property paths")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--drift", "with_drift", is_flag=True,
-              help="Detect drift first and list what the update would overwrite and what stays (DRIFT=1)")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option(
+    "--drift",
+    "with_drift",
+    is_flag=True,
+    help="Detect drift first and list what the update would overwrite and what stays (DRIFT=1)",
+)
 @click.pass_context
-def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], timeout: float, no_diff: bool,
-         output_format: str, with_drift: bool) -> None:
+def plan(
+    context: click.Context,
+    environment: str,
+    stacksets: tuple[str, ...],
+    timeout: float,
+    no_diff: bool,
+    output_format: str,
+    with_drift: bool,
+) -> None:
     """Preview every StackSet of an environment: exit 0 no changes, 2 changes."""
     from ..changes import json_view, markdown, report
     from ..changes import text as changes_text
@@ -158,8 +197,12 @@ def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], t
     if output_format == "text":
         style = _colour if sys.stdout.isatty() else changes_text.plain
         for item in plans:
-            click.echo("\n".join(planview.describe(item, show_diff=not no_diff, style=style)
-                                 + changes_text.drift_lines((drift or {}).get(item.name, ()), style, source)))
+            click.echo(
+                "\n".join(
+                    planview.describe(item, show_diff=not no_diff, style=style)
+                    + changes_text.drift_lines((drift or {}).get(item.name, ()), style, source)
+                )
+            )
         click.echo(f"plan: {planview.summary(plans)}")
     else:
         writer = {"json": json_view, "markdown": markdown}[output_format]
@@ -168,7 +211,9 @@ def plan(context: click.Context, environment: str, stacksets: tuple[str, ...], t
         raise SystemExit(int(ExitCode.DIFFERENCES))
 
 
-def _saved_drift(context: click.Context, aws: AwsFactory, plans, environment: str, progress: Progress) -> tuple[dict | None, str]:
+def _saved_drift(
+    context: click.Context, aws: AwsFactory, plans, environment: str, progress: Progress
+) -> tuple[dict | None, str]:
     """The drift of the environment's saved report (reports/saved.py) for the StackSets it
     detected after their last deploy; (None, "") when there is none."""
     from ..changes import overwrite
@@ -182,7 +227,9 @@ def _saved_drift(context: click.Context, aws: AwsFactory, plans, environment: st
     if report is None:
         return None, ""
     with translate_errors():
-        found = deployed_at.newer_drift(lambda spec: aws.client("cloudformation", spec.administrator_region), plans, report)
+        found = deployed_at.newer_drift(
+            lambda spec: aws.client("cloudformation", spec.administrator_region), plans, report
+        )
     if not found:
         return None, ""
     source = f"drift from the report of {report.finished}"
@@ -191,7 +238,9 @@ def _saved_drift(context: click.Context, aws: AwsFactory, plans, environment: st
     return {name: overwrite.from_drift(by_name[name].resources, s) for name, s in found.items()}, source
 
 
-def _overwritten(context: click.Context, aws: AwsFactory, plans, environment: str, progress: Progress, timeout: float) -> dict:
+def _overwritten(
+    context: click.Context, aws: AwsFactory, plans, environment: str, progress: Progress, timeout: float
+) -> dict:
     """DetectStackSetDrift on the planned StackSets (ignore rules applied): per StackSet, the
     drift the update overwrites and the drift that stays."""
     from ..changes import overwrite
@@ -213,15 +262,34 @@ def _overwritten(context: click.Context, aws: AwsFactory, plans, environment: st
 @click.option("--env", "environment", required=True, help="dev, staging or prod")
 @click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
 @click.option("--prune", is_flag=True, help="Remove stack instances no longer wanted (PRUNE=1)")
-@click.option("--retain-stacks/--delete-stacks", default=None,
-              help="When pruning: keep the removed stacks (default in prod) or delete them (default elsewhere)")
+@click.option(
+    "--retain-stacks/--delete-stacks",
+    default=None,
+    help="When pruning: keep the removed stacks (default in prod) or delete them (default elsewhere)",
+)
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each operation")
-@click.option("--allow-failover", is_flag=True, help="Accept a changed primary_region (ALLOW_FAILOVER=1; README: planned failover)")
-@click.option("--allow-replace", default="", help="StackSet/LogicalId[,...]: stateful resources this run may replace or "
-              "remove in staging and prod (ALLOW_REPLACE)")
+@click.option(
+    "--allow-failover",
+    is_flag=True,
+    help="Accept a changed primary_region (ALLOW_FAILOVER=1; README: planned failover)",
+)
+@click.option(
+    "--allow-replace",
+    default="",
+    help="StackSet/LogicalId[,...]: stateful resources this run may replace or "
+    "remove in staging and prod (ALLOW_REPLACE)",
+)
 @click.pass_context
-def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...], prune: bool,
-           retain_stacks: bool | None, timeout: float, allow_failover: bool, allow_replace: str) -> None:
+def deploy(
+    context: click.Context,
+    environment: str,
+    stacksets: tuple[str, ...],
+    prune: bool,
+    retain_stacks: bool | None,
+    timeout: float,
+    allow_failover: bool,
+    allow_replace: str,
+) -> None:
     """Check, plan and roll out every StackSet of an environment (exit 1 on any failed instance)."""
     from ..core.aws import Aws
     from ..rollout import deploy as deploy_module
@@ -237,9 +305,14 @@ def deploy(context: click.Context, environment: str, stacksets: tuple[str, ...],
 
     allowed = guard.parse(allow_replace)
     progress = make_progress()
-    options = deploy_module.DeployOptions(artifacts_bucket=_project(context).platform.artifacts_bucket, prune=prune,
-                                          retain_stacks=retain_stacks, wait=_wait_settings(timeout),
-                                          allow_failover=allow_failover, allow_replace=allowed)
+    options = deploy_module.DeployOptions(
+        artifacts_bucket=_project(context).platform.artifacts_bucket,
+        prune=prune,
+        retain_stacks=retain_stacks,
+        wait=_wait_settings(timeout),
+        allow_failover=allow_failover,
+        allow_replace=allowed,
+    )
     with progress:
         rollout = deploy_environment(_project(context), environment, Aws(), progress, options, stacksets, on_plans=show)
     if not rollout.results:
@@ -266,8 +339,9 @@ def copy_tables(context: click.Context, environment: str, stacksets: tuple[str, 
     aws = Aws()
     with translate_errors():
         aws.account_id(prepared.specs[0].administrator_region)
-        copied = tablecopy.copy_environment(aws, prepared.specs, render_module.read_generated(project), prepared.resolved,
-                                            PlainProgress(sys.stderr))
+        copied = tablecopy.copy_environment(
+            aws, prepared.specs, render_module.read_generated(project), prepared.resolved, PlainProgress(sys.stderr)
+        )
     total = sum(item.items for item in copied)
     click.echo(f"copy-tables: {plural(total, 'item')} copied in {plural(len(copied), 'table')}")
 
@@ -284,7 +358,9 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
 
     _, _, plans = _plans(context, environment, stacksets, 3600.0, PlainProgress(sys.stderr), run_lint=False)
     click.echo("\n".join(planview.status(plans)))
-    unhealthy = [f"{p.name}: {i.account}/{i.region} {i.status}" for p in plans for i in p.actual.instances if not i.healthy]
+    unhealthy = [
+        f"{p.name}: {i.account}/{i.region} {i.status}" for p in plans for i in p.actual.instances if not i.healthy
+    ]
     if unhealthy:
         raise OperationFailedError("\n".join(unhealthy))
 
@@ -292,8 +368,11 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
 @cli.command()
 @click.option("--env", "environment", required=True, help="dev, staging or prod (for tag values)")
 @click.option("--timeout", default=1800.0, show_default=True, help="Seconds to wait for the stack")
-@click.option("--recreate", is_flag=True,
-              help="Delete a stack whose creation failed (lifting termination protection for that delete) and create it again (RECREATE=1)")
+@click.option(
+    "--recreate",
+    is_flag=True,
+    help="Delete a stack whose creation failed (lifting termination protection for that delete) and create it again (RECREATE=1)",
+)
 @click.pass_context
 def bootstrap(context: click.Context, environment: str, timeout: float, recreate: bool) -> None:
     """Create or update the StackSet roles and the artifacts bucket (plain stack per admin region)."""
@@ -324,11 +403,19 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 @click.option("--env", "environment", required=True, help="dev, staging or prod")
 @click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
 @click.option("--confirm", "confirmation", default=None, help="Must be 'prod' to destroy prod (CONFIRM=prod)")
-@click.option("--remove-retained", is_flag=True, help="dev only: also remove what deletion policies kept (REMOVE_RETAINED=1)")
+@click.option(
+    "--remove-retained", is_flag=True, help="dev only: also remove what deletion policies kept (REMOVE_RETAINED=1)"
+)
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each operation")
 @click.pass_context
-def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...], confirmation: str | None,
-            remove_retained: bool, timeout: float) -> None:
+def destroy(
+    context: click.Context,
+    environment: str,
+    stacksets: tuple[str, ...],
+    confirmation: str | None,
+    remove_retained: bool,
+    timeout: float,
+) -> None:
     """Delete an environment's stack instances, then its StackSets (data stays: deletion policies)."""
     from ..core.aws import translate_errors
     from ..core.errors import OperationFailedError
@@ -344,7 +431,11 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
     progress = make_progress()
     with progress, translate_errors():
         aws = _connected(prepared.specs[0].administrator_region)
-        kept = [item for spec in prepared.specs for item in retained.collect(aws, spec, json.loads(prepared.texts[spec.template]))]
+        kept = [
+            item
+            for spec in prepared.specs
+            for item in retained.collect(aws, spec, json.loads(prepared.texts[spec.template]))
+        ]
         outcomes = destroy_module.destroy_all(aws, prepared.specs, progress, _wait_settings(timeout))
     failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
     if failed or any(o.status != "SUCCEEDED" for o in outcomes):
@@ -358,27 +449,57 @@ def destroy(context: click.Context, environment: str, stacksets: tuple[str, ...]
         click.echo(f"destroy: removed the {plural(len(kept), 'resource')} the StackSets retained")
         kept = left
     for item in kept:
-        click.echo(f"retained: {item.stackset} {item.region} {item.account} {item.logical_id} ({item.resource_type}, "
-                   f"{item.policy}) {item.physical_id}\n    remove: {item.command}")
-    click.echo(f"destroy: {plural(len(prepared.specs), 'StackSet')} of {environment} removed; "
-               f"{plural(len(kept), 'retained resource')} stay in place"
-               + (" (a deploy of the same environment needs them gone: see above, or for dev REMOVE_RETAINED=1)"
-                  if kept and not remove_retained else ""))
+        click.echo(
+            f"retained: {item.stackset} {item.region} {item.account} {item.logical_id} ({item.resource_type}, "
+            f"{item.policy}) {item.physical_id}\n    remove: {item.command}"
+        )
+    click.echo(
+        f"destroy: {plural(len(prepared.specs), 'StackSet')} of {environment} removed; "
+        f"{plural(len(kept), 'retained resource')} stay in place"
+        + (
+            " (a deploy of the same environment needs them gone: see above, or for dev REMOVE_RETAINED=1)"
+            if kept and not remove_retained
+            else ""
+        )
+    )
 
 
 @cli.command()
 @click.option("--env", "environment", required=True, help="dev, staging or prod")
 @click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here instead of stdout")
-@click.option("--html-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
-              envvar="CFNOPS_REPORTS_DIR", help="Where the HTML page goes (drift-<env>-latest.html and a timestamped copy)")
-@click.option("--ignore-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("drift-ignore.yaml"),
-              show_default=True, help="Ignore rules: resource type, property, normaliser and reason (see README)")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here instead of stdout"
+)
+@click.option(
+    "--html-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    envvar="CFNOPS_REPORTS_DIR",
+    help="Where the HTML page goes (drift-<env>-latest.html and a timestamped copy)",
+)
+@click.option(
+    "--ignore-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("drift-ignore.yaml"),
+    show_default=True,
+    help="Ignore rules: resource type, property, normaliser and reason (see README)",
+)
 @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait for each detection")
 @click.pass_context
-def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], output_format: str, output: Path | None,
-          html_dir: Path, ignore_file: Path, timeout: float) -> None:
+def drift(
+    context: click.Context,
+    environment: str,
+    stacksets: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    html_dir: Path,
+    ignore_file: Path,
+    timeout: float,
+) -> None:
     """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
     from ..core.aws import translate_errors
     from ..drift import detect as drift_module
@@ -391,8 +512,14 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
     rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
     prepared = prepare(project, environment, stacksets, run_lint=False)
     with translate_errors():
-        report = drift_module.detect_all(_connected(prepared.specs[0].administrator_region), prepared.specs, environment, PlainProgress(sys.stderr),
-                                         _wait_settings(timeout), rules)
+        report = drift_module.detect_all(
+            _connected(prepared.specs[0].administrator_region),
+            prepared.specs,
+            environment,
+            PlainProgress(sys.stderr),
+            _wait_settings(timeout),
+            rules,
+        )
     writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
     body = writer.render(report)
     if output:
@@ -405,14 +532,20 @@ def drift(context: click.Context, environment: str, stacksets: tuple[str, ...], 
     if report.status == "FAILED":
         from ..core.errors import OperationFailedError
 
-        failed = [f"{s.name}: detection {s.detection_status} (operation {s.operation_id})" for s in report.stacksets if s.status == "FAILED"]
+        failed = [
+            f"{s.name}: detection {s.detection_status} (operation {s.operation_id})"
+            for s in report.stacksets
+            if s.status == "FAILED"
+        ]
         raise OperationFailedError("\n".join(failed))
     if report.status == "DRIFTED":
         raise SystemExit(int(ExitCode.DIFFERENCES))
 
 
 @cli.command()
-@click.option("--deployed", is_flag=True, help="Also read each stack's ConfigHash/ConfigManifest outputs and compare them")
+@click.option(
+    "--deployed", is_flag=True, help="Also read each stack's ConfigHash/ConfigManifest outputs and compare them"
+)
 @click.pass_context
 def parity(context: click.Context, deployed: bool) -> None:
     """List the resolved values that differ between environments and whether rules explain them."""
@@ -485,8 +618,10 @@ def _run(argv: list[str] | None) -> int:
         if failure is None:
             if os.environ.get("CFNOPS_DEBUG"):
                 raise
-            failure = CfnopsError(f"internal error: {type(error).__name__}: {str(error)[:200]} "
-                                  "(a bug in cfnops; CFNOPS_DEBUG=1 shows the traceback)")
+            failure = CfnopsError(
+                f"internal error: {type(error).__name__}: {str(error)[:200]} "
+                "(a bug in cfnops; CFNOPS_DEBUG=1 shows the traceback)"
+            )
         return _fail(failure)
     return int(ExitCode.OK)
 

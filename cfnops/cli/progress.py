@@ -44,8 +44,10 @@ class PlainProgress:
                 self._print(f"[{stackset}] {result.region} {result.account} {result.status}{reason}")
 
     def finished(self, outcome: Outcome) -> None:
-        self._print(f"[{outcome.stackset}] {outcome.action} {outcome.status} "
-                    f"({len(outcome.results)} instances, {outcome.polls} polls, {outcome.seconds:.1f}s)")
+        self._print(
+            f"[{outcome.stackset}] {outcome.action} {outcome.status} "
+            f"({len(outcome.results)} instances, {outcome.polls} polls, {outcome.seconds:.1f}s)"
+        )
 
     def __enter__(self):
         return self

@@ -20,14 +20,27 @@ import botocore.exceptions
 
 from .errors import AwsAccessError, AwsCallError, CfnopsError
 
-ACCESS_ERRORS = ("AccessDenied", "AccessDeniedException", "UnrecognizedClientException", "InvalidClientTokenId",
-                 "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch")
+ACCESS_ERRORS = (
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "SignatureDoesNotMatch",
+)
 
 
-CREDENTIAL_ERRORS = (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError,
-                     botocore.exceptions.CredentialRetrievalError, botocore.exceptions.TokenRetrievalError,
-                     botocore.exceptions.SSOError, botocore.exceptions.NoRegionError,
-                     botocore.exceptions.ProfileNotFound, botocore.exceptions.InvalidConfigError)
+CREDENTIAL_ERRORS = (
+    botocore.exceptions.NoCredentialsError,
+    botocore.exceptions.PartialCredentialsError,
+    botocore.exceptions.CredentialRetrievalError,
+    botocore.exceptions.TokenRetrievalError,
+    botocore.exceptions.SSOError,
+    botocore.exceptions.NoRegionError,
+    botocore.exceptions.ProfileNotFound,
+    botocore.exceptions.InvalidConfigError,
+)
 UNREACHABLE = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
 # The first call of every command (GetCallerIdentity) finds out fast whether the endpoint answers:
 # two attempts, short timeouts, so a stopped localcloud is reported within 10 seconds.
@@ -36,8 +49,10 @@ PROBE_TIMEOUTS = {"connect_timeout": 3, "read_timeout": 4, "total_max_attempts":
 
 def client_config() -> botocore.config.Config:
     return botocore.config.Config(
-        retries={"mode": os.environ.get("CFNOPS_RETRY_MODE", "standard"),
-                 "max_attempts": int(os.environ.get("CFNOPS_MAX_ATTEMPTS", "8"))},
+        retries={
+            "mode": os.environ.get("CFNOPS_RETRY_MODE", "standard"),
+            "max_attempts": int(os.environ.get("CFNOPS_MAX_ATTEMPTS", "8")),
+        },
         connect_timeout=10,
         user_agent_extra="cfnops",
     )
@@ -46,7 +61,8 @@ def client_config() -> botocore.config.Config:
 def probe_config() -> botocore.config.Config:
     return botocore.config.Config(
         retries={"mode": "standard", "total_max_attempts": PROBE_TIMEOUTS["total_max_attempts"]},
-        connect_timeout=PROBE_TIMEOUTS["connect_timeout"], read_timeout=PROBE_TIMEOUTS["read_timeout"],
+        connect_timeout=PROBE_TIMEOUTS["connect_timeout"],
+        read_timeout=PROBE_TIMEOUTS["read_timeout"],
         user_agent_extra="cfnops",
     )
 
@@ -101,17 +117,23 @@ def describe(error: BaseException) -> CfnopsError:
     """Any botocore failure as one line: credentials and access (exit 6), an endpoint that
     does not answer, or the operation, code and message of a refused call (exit 1)."""
     if isinstance(error, botocore.exceptions.NoCredentialsError):
-        return AwsAccessError("no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), "
-                              "or run `make localcloud` and export what it prints")
+        return AwsAccessError(
+            "no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), "
+            "or run `make localcloud` and export what it prints"
+        )
     if isinstance(error, botocore.exceptions.PartialCredentialsError):
-        return AwsAccessError(f"incomplete AWS credentials: {one_line(error)}: set both AWS_ACCESS_KEY_ID and "
-                              "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE")
+        return AwsAccessError(
+            f"incomplete AWS credentials: {one_line(error)}: set both AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE"
+        )
     if isinstance(error, CREDENTIAL_ERRORS):
         return AwsAccessError(one_line(error))
     if isinstance(error, UNREACHABLE):
         return AwsCallError(unreachable(error))
     if isinstance(error, botocore.exceptions.ClientError):
-        line = f"{error.operation_name}: {error_code(error) or 'error'}: {one_line(error_message(error)) or 'no message'}"
+        line = (
+            f"{error.operation_name}: {error_code(error) or 'error'}: {one_line(error_message(error)) or 'no message'}"
+        )
         return AwsAccessError(line) if error_code(error) in ACCESS_ERRORS else AwsCallError(line)
     return AwsCallError(f"AWS: {one_line(error)}")
 
@@ -121,8 +143,10 @@ def unreachable(error: BaseException) -> str:
     match = re.match(r"^[a-z]+://[^/]+", url)
     endpoint = match.group(0) if match else url
     if os.environ.get("AWS_ENDPOINT_URL"):
-        hint = ("is localcloud running? Start it with `make localcloud` in another shell and export what it prints "
-                "(or unset AWS_ENDPOINT_URL to use AWS)")
+        hint = (
+            "is localcloud running? Start it with `make localcloud` in another shell and export what it prints "
+            "(or unset AWS_ENDPOINT_URL to use AWS)"
+        )
     else:
         hint = "check the network, proxy and AWS_REGION"
     return f"cannot reach {endpoint} ({type(error).__name__}): {hint}"
@@ -130,7 +154,7 @@ def unreachable(error: BaseException) -> str:
 
 def one_line(value: object, limit: int = 300) -> str:
     text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def error_code(error: botocore.exceptions.ClientError) -> str:

@@ -7,9 +7,11 @@ from enum import IntEnum, unique
 
 SHOWN_LIMIT = 120  # characters of a value an error line repeats
 # values that must never reach a log: AWS access keys, private keys, tokens, JWTs
-SECRET_LOOKING = re.compile(r"(A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}|-----BEGIN [A-Z ]*PRIVATE KEY"
-                            r"|\bgh[pousr]_[A-Za-z0-9]{30,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\beyJ[A-Za-z0-9_-]{10,}\.eyJ"
-                            r"|(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+SECRET_LOOKING = re.compile(
+    r"(A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}|-----BEGIN [A-Z ]*PRIVATE KEY"
+    r"|\bgh[pousr]_[A-Za-z0-9]{30,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\beyJ[A-Za-z0-9_-]{10,}\.eyJ"
+    r"|(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
+)
 
 
 @unique  # two names for one code would be an alias, silently
@@ -41,7 +43,7 @@ def shown_value(value: object, quote: bool = True) -> str:
     if len(text) <= SHOWN_LIMIT:
         return text
     suffix = f"… ({len(str(value))} characters)"
-    return text[:SHOWN_LIMIT - len(suffix)] + suffix
+    return text[: SHOWN_LIMIT - len(suffix)] + suffix
 
 
 class CfnopsError(Exception):

@@ -47,8 +47,10 @@ def message() -> str:
     if not running:
         return "interrupted: no operation was running and nothing new was started; run the same command again to go on"
     listed = ", ".join(f"{stackset} {action} ({operation_id})" for operation_id, (stackset, action) in running)
-    return (f"interrupted: nothing new was started; still running in AWS: {listed}; "
-            "run the same command again to wait for them and converge")
+    return (
+        f"interrupted: nothing new was started; still running in AWS: {listed}; "
+        "run the same command again to wait for them and converge"
+    )
 
 
 def install():

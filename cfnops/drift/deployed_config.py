@@ -70,12 +70,17 @@ def _instances(aws: AwsFactory, spec: config.StackSetSpec) -> list[dict]:
 
 def _stackset_exists(aws: AwsFactory, spec: config.StackSetSpec) -> bool:
     client = aws.client("cloudformation", spec.administrator_region)
-    names = {s["StackSetName"] for page in client.get_paginator("list_stack_sets").paginate(Status="ACTIVE")
-             for s in page.get("Summaries", [])}
+    names = {
+        s["StackSetName"]
+        for page in client.get_paginator("list_stack_sets").paginate(Status="ACTIVE")
+        for s in page.get("Summaries", [])
+    }
     return spec.name in names
 
 
-def read_environment(project: Project, aws: AwsFactory, environment: str, templates: Mapping[str, dict]) -> list[DeployedConfig]:
+def read_environment(
+    project: Project, aws: AwsFactory, environment: str, templates: Mapping[str, dict]
+) -> list[DeployedConfig]:
     """Every instance of every StackSet of ``environment`` whose template has a computed hash."""
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)
@@ -87,12 +92,18 @@ def read_environment(project: Project, aws: AwsFactory, environment: str, templa
             continue
         hash_name, output = pair
         caller = aws.account_id(spec.administrator_region)
-        deployed = {(s["Account"], s["Region"]): s for s in _instances(aws, spec)} if _stackset_exists(aws, spec) else {}
+        deployed = (
+            {(s["Account"], s["Region"]): s for s in _instances(aws, spec)} if _stackset_exists(aws, spec) else {}
+        )
         for region in spec.regions:
             values = resolved.plain(spec.template, region)
-            local = dict(template=spec.template, environment=environment, region=region,
-                         local_hash=values[hash_name],
-                         local_manifest=json.loads(confighash.resolve_output(body, output, values)))
+            local = dict(
+                template=spec.template,
+                environment=environment,
+                region=region,
+                local_hash=values[hash_name],
+                local_manifest=json.loads(confighash.resolve_output(body, output, values)),
+            )
             # SERVICE_MANAGED: its accounts are known only from its instances
             targets = accounts.targets(spec, caller) or tuple(a for a, r in deployed if r == region) or (caller,)
             for account in targets:
@@ -103,6 +114,13 @@ def read_environment(project: Project, aws: AwsFactory, environment: str, templa
                     rows.append(DeployedConfig(account=account, status=UNREADABLE, **local))
                 else:
                     outputs = _outputs(aws, region, summary["StackId"])
-                    rows.append(DeployedConfig(account=account, status=DEPLOYED, deployed_hash=outputs.get(hash_name, ""),
-                                               deployed_manifest_text=outputs.get(output, ""), **local))
+                    rows.append(
+                        DeployedConfig(
+                            account=account,
+                            status=DEPLOYED,
+                            deployed_hash=outputs.get(hash_name, ""),
+                            deployed_manifest_text=outputs.get(output, ""),
+                            **local,
+                        )
+                    )
     return rows

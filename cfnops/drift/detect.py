@@ -73,7 +73,9 @@ class ResourceDrift:
 
     @property
     def drifted(self) -> bool:
-        return self.status == "DELETED" or (self.status == "MODIFIED" and any(not d.ignored_because for d in self.differences))
+        return self.status == "DELETED" or (
+            self.status == "MODIFIED" and any(not d.ignored_because for d in self.differences)
+        )
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,11 @@ class StackSetDrift:
         statuses = {i.status for i in self.instances}
         if self.detection_status != "SUCCEEDED" or "UNKNOWN" in statuses:
             return "FAILED"
-        return "DRIFTED" if "DRIFTED" in statuses else ("IN_SYNC" if statuses <= {"IN_SYNC"} and statuses else "NOT_CHECKED")
+        return (
+            "DRIFTED"
+            if "DRIFTED" in statuses
+            else ("IN_SYNC" if statuses <= {"IN_SYNC"} and statuses else "NOT_CHECKED")
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +128,10 @@ class DriftReport:
 
 
 RULE_KEYS = {"resource_type", "property", "normaliser", "reason"}
-RULE_SHAPE = (f"expected resource_type, property (a top-level property name), normaliser "
-              f"({' | '.join(NORMALISERS)}), a non-empty reason and, for service-tags only, keys (a list of tag keys)")
+RULE_SHAPE = (
+    f"expected resource_type, property (a top-level property name), normaliser "
+    f"({' | '.join(NORMALISERS)}), a non-empty reason and, for service-tags only, keys (a list of tag keys)"
+)
 
 
 def top_property(path: str) -> str:
@@ -135,18 +143,24 @@ def _rule(item: Any, where: str) -> IgnoreRule | str:
     if not isinstance(item, dict):
         return f"{where}: {RULE_SHAPE}"
     if "property_path" in item:
-        return (f"{where}.property_path: path globs are no longer accepted (they hid real changes); "
-                f"{RULE_SHAPE}")
+        return f"{where}.property_path: path globs are no longer accepted (they hid real changes); {RULE_SHAPE}"
     unknown = set(item) - RULE_KEYS - {"keys"}
-    if unknown or not set(item) >= RULE_KEYS or not all(isinstance(item[k], str) and item[k].strip() for k in RULE_KEYS):
+    if (
+        unknown
+        or not set(item) >= RULE_KEYS
+        or not all(isinstance(item[k], str) and item[k].strip() for k in RULE_KEYS)
+    ):
         return f"{where}: {RULE_SHAPE}, got keys {', '.join(sorted(map(str, item)))}"
     if item["normaliser"] not in NORMALISERS:
         return f"{where}.normaliser: expected one of {', '.join(NORMALISERS)}, got {item['normaliser']}"
     if "/" in item["property"] or "*" in item["property"]:
         return f"{where}.property: expected a top-level property name (no path, no glob), got {item['property']}"
     keys = item.get("keys", [])
-    if (keys and item["normaliser"] != "service-tags") or not isinstance(keys, list) \
-            or not all(isinstance(k, str) and k.strip() for k in keys):
+    if (
+        (keys and item["normaliser"] != "service-tags")
+        or not isinstance(keys, list)
+        or not all(isinstance(k, str) and k.strip() for k in keys)
+    ):
         return f"{where}.keys: expected a list of tag keys, and only with normaliser service-tags"
     return IgnoreRule(item["resource_type"], item["property"], item["normaliser"], item["reason"], tuple(keys))
 
@@ -189,11 +203,16 @@ class StackProperties:
         client, found, token = self.aws.client("cloudformation", parts[3]), {}, None
         try:
             while True:
-                page = client.describe_stack_resource_drifts(StackName=stack_id, StackResourceDriftStatusFilters=["MODIFIED"],
-                                                             **({"NextToken": token} if token else {}))
+                page = client.describe_stack_resource_drifts(
+                    StackName=stack_id,
+                    StackResourceDriftStatusFilters=["MODIFIED"],
+                    **({"NextToken": token} if token else {}),
+                )
                 for drift in page.get("StackResourceDrifts", []):
-                    found[drift["LogicalResourceId"]] = (json.loads(drift.get("ExpectedProperties") or "{}"),
-                                                         json.loads(drift.get("ActualProperties") or "{}"))
+                    found[drift["LogicalResourceId"]] = (
+                        json.loads(drift.get("ExpectedProperties") or "{}"),
+                        json.loads(drift.get("ActualProperties") or "{}"),
+                    )
                 token = page.get("NextToken")
                 if not token:
                     return found
@@ -214,7 +233,11 @@ def _harmless(rule: IgnoreRule, group: list[dict], properties: tuple[dict, dict]
         expected, actual = properties[0].get(rule.property), properties[1].get(rule.property)
         context = properties[0]
     elif len(group) == 1 and group[0].get("PropertyPath") == f"/{rule.property}":
-        expected, actual, context = _value(group[0].get("ExpectedValue", "")), _value(group[0].get("ActualValue", "")), None
+        expected, actual, context = (
+            _value(group[0].get("ExpectedValue", "")),
+            _value(group[0].get("ActualValue", "")),
+            None,
+        )
     else:
         return False  # only parts of the value are known: nothing proves the change harmless
     return rule.canonical(expected, context) == rule.canonical(actual, context)
@@ -230,24 +253,49 @@ def _differences(summary: dict, rules: tuple[IgnoreRule, ...], properties_of) ->
         rule = next((r for r in rules if r.covers(kind, group[0].get("PropertyPath", ""))), None)
         hidden = rule is not None and _harmless(rule, group, properties_of(summary))
         for d in group:
-            found.append(PropertyDifference(d.get("PropertyPath", ""), d.get("ExpectedValue", ""), d.get("ActualValue", ""),
-                                            d.get("DifferenceType", ""), rule.reason if rule is not None and hidden else "",
-                                            rule if hidden else None))
+            found.append(
+                PropertyDifference(
+                    d.get("PropertyPath", ""),
+                    d.get("ExpectedValue", ""),
+                    d.get("ActualValue", ""),
+                    d.get("DifferenceType", ""),
+                    rule.reason if rule is not None and hidden else "",
+                    rule if hidden else None,
+                )
+            )
     return found
 
 
 def _resource(summary: dict, rules: tuple[IgnoreRule, ...], properties_of=lambda summary: None) -> ResourceDrift:
-    differences = _differences(summary, rules, properties_of) if rules else [
-        PropertyDifference(d.get("PropertyPath", ""), d.get("ExpectedValue", ""), d.get("ActualValue", ""),
-                           d.get("DifferenceType", "")) for d in summary.get("PropertyDifferences", [])]
-    return ResourceDrift(summary.get("LogicalResourceId", ""), summary.get("PhysicalResourceId", ""),
-                         summary.get("ResourceType", ""), summary.get("StackResourceDriftStatus", ""), tuple(differences))
+    differences = (
+        _differences(summary, rules, properties_of)
+        if rules
+        else [
+            PropertyDifference(
+                d.get("PropertyPath", ""),
+                d.get("ExpectedValue", ""),
+                d.get("ActualValue", ""),
+                d.get("DifferenceType", ""),
+            )
+            for d in summary.get("PropertyDifferences", [])
+        ]
+    )
+    return ResourceDrift(
+        summary.get("LogicalResourceId", ""),
+        summary.get("PhysicalResourceId", ""),
+        summary.get("ResourceType", ""),
+        summary.get("StackResourceDriftStatus", ""),
+        tuple(differences),
+    )
 
 
-def rule_uses(report: DriftReport) -> list[tuple[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]]]:
+def rule_uses(
+    report: DriftReport,
+) -> list[tuple[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]]]:
     """Every rule of the run with what it hid; a rule with nothing is unused."""
     hid: dict[IgnoreRule, list[tuple[StackSetDrift, InstanceDrift, ResourceDrift, PropertyDifference]]] = {
-        rule: [] for rule in report.rules}
+        rule: [] for rule in report.rules
+    }
     for stackset in report.stacksets:
         for instance in stackset.instances:
             for resource in instance.resources:
@@ -257,12 +305,19 @@ def rule_uses(report: DriftReport) -> list[tuple[IgnoreRule, list[tuple[StackSet
     return list(hid.items())
 
 
-def resource_drifts(client: CloudFormationClient, stackset: str, account: str, region: str, operation_id: str) -> list[dict]:
+def resource_drifts(
+    client: CloudFormationClient, stackset: str, account: str, region: str, operation_id: str
+) -> list[dict]:
     """ListStackInstanceResourceDrifts has no paginator: follow NextToken by hand."""
     summaries, token = [], None
     while True:
-        arguments = dict(StackSetName=stackset, StackInstanceAccount=account, StackInstanceRegion=region,
-                         OperationId=operation_id, StackInstanceResourceDriftStatuses=READ_STATUSES)
+        arguments = dict(
+            StackSetName=stackset,
+            StackInstanceAccount=account,
+            StackInstanceRegion=region,
+            OperationId=operation_id,
+            StackInstanceResourceDriftStatuses=READ_STATUSES,
+        )
         if token:
             arguments["NextToken"] = token
         page = client.list_stack_instance_resource_drifts(**arguments)
@@ -272,36 +327,64 @@ def resource_drifts(client: CloudFormationClient, stackset: str, account: str, r
             return summaries
 
 
-def _instance(client: CloudFormationClient, spec: StackSetSpec, instance, operation_id: str, rules, properties_of) -> InstanceDrift:
+def _instance(
+    client: CloudFormationClient, spec: StackSetSpec, instance, operation_id: str, rules, properties_of
+) -> InstanceDrift:
     resources: tuple[ResourceDrift, ...] = ()
     status = instance.drift_status
     if instance.drift_status == "DRIFTED":
-        resources = tuple(_resource(s, rules, properties_of) for s in resource_drifts(client, spec.name, instance.account, instance.region, operation_id))
+        resources = tuple(
+            _resource(s, rules, properties_of)
+            for s in resource_drifts(client, spec.name, instance.account, instance.region, operation_id)
+        )
         status = "DRIFTED" if any(r.drifted for r in resources) else "IN_SYNC"
-    return InstanceDrift(instance.account, instance.region, status, instance.drift_status, instance.last_drift_check, resources)
+    return InstanceDrift(
+        instance.account, instance.region, status, instance.drift_status, instance.last_drift_check, resources
+    )
 
 
-def detect(aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: WaitSettings, rules: tuple[IgnoreRule, ...]) -> StackSetDrift:
+def detect(
+    aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: WaitSettings, rules: tuple[IgnoreRule, ...]
+) -> StackSetDrift:
     client = aws.client("cloudformation", spec.administrator_region)
     runner = Runner(client, progress, wait)
-    outcome: Outcome = runner.start(spec.name, "DETECT_DRIFT", lambda: client.detect_stack_set_drift(
-        StackSetName=spec.name, OperationPreferences=dict(spec.preferences)))
+    outcome: Outcome = runner.start(
+        spec.name,
+        "DETECT_DRIFT",
+        lambda: client.detect_stack_set_drift(StackSetName=spec.name, OperationPreferences=dict(spec.preferences)),
+    )
     actual = read_actual(client, spec)
     order = {region: index for index, region in enumerate(spec.regions)}
     instances = sorted(actual.instances, key=lambda i: (order.get(i.region, 99), i.account))
-    counts = tuple((key.removesuffix("StackInstancesCount"), value) for key, value in outcome.drift_details.items()
-                   if key.endswith("StackInstancesCount"))
-    return StackSetDrift(spec.name, spec.template, outcome.operation_id, outcome.status,
-                         tuple(_instance(client, spec, i, outcome.operation_id, rules, StackProperties(aws)) for i in instances),
-                         outcome.polls, outcome.seconds, counts)
+    counts = tuple(
+        (key.removesuffix("StackInstancesCount"), value)
+        for key, value in outcome.drift_details.items()
+        if key.endswith("StackInstancesCount")
+    )
+    return StackSetDrift(
+        spec.name,
+        spec.template,
+        outcome.operation_id,
+        outcome.status,
+        tuple(_instance(client, spec, i, outcome.operation_id, rules, StackProperties(aws)) for i in instances),
+        outcome.polls,
+        outcome.seconds,
+        counts,
+    )
 
 
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def detect_all(aws: AwsFactory, specs: list[StackSetSpec], environment: str, progress: Progress, wait: WaitSettings,
-               rules: tuple[IgnoreRule, ...]) -> DriftReport:
+def detect_all(
+    aws: AwsFactory,
+    specs: list[StackSetSpec],
+    environment: str,
+    progress: Progress,
+    wait: WaitSettings,
+    rules: tuple[IgnoreRule, ...],
+) -> DriftReport:
     from concurrent.futures import ThreadPoolExecutor
 
     started = now()

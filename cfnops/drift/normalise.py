@@ -45,7 +45,9 @@ def _principal(value: Any) -> Any:
     for kind, names in value.items():
         names = _as_list(names)
         if kind == "AWS":
-            names = [f"arn:aws:iam::{name}:root" if isinstance(name, str) and ACCOUNT.match(name) else name for name in names]
+            names = [
+                f"arn:aws:iam::{name}:root" if isinstance(name, str) and ACCOUNT.match(name) else name for name in names
+            ]
         canonical[kind] = sorted(set(names), key=str)
     return canonical
 
@@ -53,9 +55,14 @@ def _principal(value: Any) -> Any:
 def _condition(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
-    return {operator: {key: sorted({json.dumps(v, sort_keys=True) for v in _as_list(values)})
-                       for key, values in entries.items()} if isinstance(entries, dict) else entries
-            for operator, entries in value.items()}
+    return {
+        operator: {
+            key: sorted({json.dumps(v, sort_keys=True) for v in _as_list(values)}) for key, values in entries.items()
+        }
+        if isinstance(entries, dict)
+        else entries
+        for operator, entries in value.items()
+    }
 
 
 def _statement(statement: Any) -> Any:
@@ -101,7 +108,14 @@ def iam_policy(value: Any, rule_keys: tuple[str, ...] = (), properties: dict | N
     return value
 
 
-CONTAINER_DEFAULTS = {"Essential": True, "Cpu": 0, "MountPoints": [], "VolumesFrom": [], "PortMappings": [], "Environment": []}
+CONTAINER_DEFAULTS = {
+    "Essential": True,
+    "Cpu": 0,
+    "MountPoints": [],
+    "VolumesFrom": [],
+    "PortMappings": [],
+    "Environment": [],
+}
 
 
 def _port_mapping(mapping: Any, awsvpc: bool) -> Any:
@@ -118,7 +132,9 @@ def _container(definition: Any, awsvpc: bool) -> Any:
         return definition
     filled = {**CONTAINER_DEFAULTS, **definition}
     filled["PortMappings"] = [_port_mapping(m, awsvpc) for m in _as_list(filled["PortMappings"])]
-    filled["Environment"] = sorted(_as_list(filled["Environment"]), key=lambda v: str(v.get("Name")) if isinstance(v, dict) else str(v))
+    filled["Environment"] = sorted(
+        _as_list(filled["Environment"]), key=lambda v: str(v.get("Name")) if isinstance(v, dict) else str(v)
+    )
     return filled
 
 
@@ -126,7 +142,9 @@ def ecs_container_defaults(value: Any, rule_keys: tuple[str, ...] = (), properti
     awsvpc = str((properties or {}).get("NetworkMode", "")).lower() in ("awsvpc", "host")
     if not isinstance(value, list):
         return value
-    return sorted((_container(d, awsvpc) for d in value), key=lambda d: str(d.get("Name")) if isinstance(d, dict) else str(d))
+    return sorted(
+        (_container(d, awsvpc) for d in value), key=lambda d: str(d.get("Name")) if isinstance(d, dict) else str(d)
+    )
 
 
 def _service_key(key: Any, rule_keys: tuple[str, ...]) -> bool:

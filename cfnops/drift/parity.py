@@ -27,8 +27,13 @@ class KeyDifference:
 
 
 def _value(resolved: params.ResolvedEnvironment, template: str, key: str, no_echo: bool) -> str:
-    values = list(dict.fromkeys(resolved.values[template][r][key].value for r in resolved.values[template]
-                                if key in resolved.values[template][r]))
+    values = list(
+        dict.fromkeys(
+            resolved.values[template][r][key].value
+            for r in resolved.values[template]
+            if key in resolved.values[template][r]
+        )
+    )
     return "****" if no_echo else " | ".join(values)
 
 
@@ -50,17 +55,21 @@ def compare(project, templates: Mapping[str, dict], environments) -> list[KeyDif
     differences = []
     for template, body in templates.items():
         for key, declaration in body.get("Parameters", {}).items():
-            values = {env: _value(resolved[env], template, key, bool(declaration.get("NoEcho"))) for env in environments}
+            values = {
+                env: _value(resolved[env], template, key, bool(declaration.get("NoEcho"))) for env in environments
+            }
             if len(set(values.values())) > 1:
                 kind = "computed" if key in confighash.computed(body) else verdict(key, values, project.platform)
                 differences.append(KeyDifference(template, key, values, kind))
     return differences
 
 
-REASONS = {"environment": "the environment's own name",
-           "per-account": "each environment's own account and region (certificates, images)",
-           "computed": "computed by cfnops from the values above (SHA-256 of the configuration manifest)",
-           "unexplained": "UNEXPLAINED: no environment rule or stated intent covers this difference"}
+REASONS = {
+    "environment": "the environment's own name",
+    "per-account": "each environment's own account and region (certificates, images)",
+    "computed": "computed by cfnops from the values above (SHA-256 of the configuration manifest)",
+    "unexplained": "UNEXPLAINED: no environment rule or stated intent covers this difference",
+}
 WIDTH = 100
 
 
@@ -68,7 +77,7 @@ def reason(verdict_: str) -> str:
     """A verdict in words: the rule's or the intent's own text, or what the kind means."""
     for prefix in ("rule: ", "intended: "):
         if verdict_.startswith(prefix):
-            return verdict_[len(prefix):] + (" (environment rule)" if prefix == "rule: " else " (intended)")
+            return verdict_[len(prefix) :] + (" (environment rule)" if prefix == "rule: " else " (intended)")
     return REASONS.get(verdict_, verdict_)
 
 
@@ -79,8 +88,14 @@ def _block(d: KeyDifference, environments) -> list[str]:
     lines += textwrap.wrap(reason(d.verdict), WIDTH, initial_indent="  why: ", subsequent_indent="       ")
     for env in environments:
         value = d.values[env] or "(empty)"
-        lines += textwrap.wrap(value, WIDTH, initial_indent=f"  {env:<{width}}", subsequent_indent=" " * (width + 2),
-                               break_long_words=True, break_on_hyphens=False)
+        lines += textwrap.wrap(
+            value,
+            WIDTH,
+            initial_indent=f"  {env:<{width}}",
+            subsequent_indent=" " * (width + 2),
+            break_long_words=True,
+            break_on_hyphens=False,
+        )
     return lines
 
 
@@ -89,9 +104,11 @@ def render(differences: list[KeyDifference], environments) -> str:
     for d in differences:
         lines += _block(d, environments) + [""]
     unexplained = [d for d in differences if not d.explained]
-    lines.append(f"{plural(len(differences), 'differing value')}: {len(differences) - len(unexplained)} explained "
-                 f"(environment rules, intended differences, the environment itself), {len(unexplained)} unexplained"
-                 + (f" ({', '.join(f'{d.template}.{d.key}' for d in unexplained)})" if unexplained else ""))
+    lines.append(
+        f"{plural(len(differences), 'differing value')}: {len(differences) - len(unexplained)} explained "
+        f"(environment rules, intended differences, the environment itself), {len(unexplained)} unexplained"
+        + (f" ({', '.join(f'{d.template}.{d.key}' for d in unexplained)})" if unexplained else "")
+    )
     return "\n".join(lines)
 
 
@@ -129,7 +146,9 @@ def render_deployed(rows: list[DeployedConfig]) -> str:
             for row in deployed[1:]:
                 keys = differing_keys(first.deployed_manifest, row.deployed_manifest)
                 if keys:
-                    lines.append(f"  {row.environment} {row.region} differs from {first.environment} {first.region}: "
-                                 + ", ".join(keys))
+                    lines.append(
+                        f"  {row.environment} {row.region} differs from {first.environment} {first.region}: "
+                        + ", ".join(keys)
+                    )
         lines.append("")
     return "\n".join(lines).rstrip("\n")

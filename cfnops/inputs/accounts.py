@@ -43,7 +43,7 @@ def for_validation(value: object) -> object:
 def after_validation(original: object, checked: str) -> str:
     """The checked value with ``{account}`` put back (the sample is its first 12 characters)."""
     if isinstance(original, str) and OWN_IMAGE.match(original):
-        return PLACEHOLDER + checked[len(SAMPLE_ACCOUNT):]
+        return PLACEHOLDER + checked[len(SAMPLE_ACCOUNT) :]
     return checked
 
 
@@ -53,7 +53,7 @@ def shown(message: str) -> str:
 
 
 def expand(value: str, account: str) -> str:
-    return account + value[len(PLACEHOLDER):] if OWN_IMAGE.match(value) else value
+    return account + value[len(PLACEHOLDER) :] if OWN_IMAGE.match(value) else value
 
 
 def targets(spec: StackSetSpec, caller: str) -> tuple[str, ...]:
@@ -71,8 +71,10 @@ def named_accounts(value: str) -> list[str]:
 def _problem(value: str, spec: StackSetSpec, accounts: tuple[str, ...]) -> str | None:
     if OWN_IMAGE.match(value) and len(accounts) != 1:
         deploys = f"{len(accounts)} accounts" if accounts else "organizational units"
-        return (f"{PLACEHOLDER} stands for the one account a StackSet deploys to, but {spec.name} deploys to {deploys}: "
-                "write the registry's account into the image")
+        return (
+            f"{PLACEHOLDER} stands for the one account a StackSet deploys to, but {spec.name} deploys to {deploys}: "
+            "write the registry's account into the image"
+        )
     for named in named_accounts(value):
         others = [account for account in accounts if account != named]
         if others:

@@ -30,6 +30,7 @@ def computed(template: Mapping) -> dict[str, str]:
 
 def resolve_output(template: Mapping, output: str, values: Mapping[str, str]) -> str:
     """The output's value as CloudFormation will render it, from parameter ``values``."""
+
     def refuse(node: dict) -> object:
         raise ManifestError(f"output {output} may use only parameters and literals, got {node}")
 

@@ -24,7 +24,11 @@ class ConstraintError(ValueError):
 
     def hidden(self) -> str:
         """The message without the value (NoEcho and secret parameters)."""
-        return f"{self.expected}, got a value that is not shown (NoEcho)" if self.shows_value and self.got is not None else str(self)
+        return (
+            f"{self.expected}, got a value that is not shown (NoEcho)"
+            if self.shows_value and self.got is not None
+            else str(self)
+        )
 
 
 def is_list_type(cfn_type: str) -> bool:
@@ -78,11 +82,17 @@ def _check_element(element: object, declaration: dict, number: bool) -> str:
         text = format_number(parsed)
         allowed = declaration.get("AllowedValues")
         if allowed is not None and parsed not in [_as_number(a) for a in allowed]:
-            raise ConstraintError(f"expected one of {', '.join(_as_string(a) for a in allowed)}", shown_value(text, quote=False))
+            raise ConstraintError(
+                f"expected one of {', '.join(_as_string(a) for a in allowed)}", shown_value(text, quote=False)
+            )
         if "MinValue" in declaration and parsed < float(declaration["MinValue"]):
-            raise ConstraintError(f"expected at least {format_number(float(declaration['MinValue']))}", shown_value(text, quote=False))
+            raise ConstraintError(
+                f"expected at least {format_number(float(declaration['MinValue']))}", shown_value(text, quote=False)
+            )
         if "MaxValue" in declaration and parsed > float(declaration["MaxValue"]):
-            raise ConstraintError(f"expected at most {format_number(float(declaration['MaxValue']))}", shown_value(text, quote=False))
+            raise ConstraintError(
+                f"expected at most {format_number(float(declaration['MaxValue']))}", shown_value(text, quote=False)
+            )
         return text
     text = _as_string(element)
     allowed = declaration.get("AllowedValues")

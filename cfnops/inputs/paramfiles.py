@@ -122,7 +122,9 @@ def load(
         if key not in allowed:
             reader.problem(str(key), unknown(str(key), allowed, "top-level key"))
     if environment is not None and data.get("environment") != environment:
-        reader.problem("environment", f"expected {environment!r} (the file's name), got {shown_value(data.get('environment'))}")
+        reader.problem(
+            "environment", f"expected {environment!r} (the file's name), got {shown_value(data.get('environment'))}"
+        )
     parsed = ParameterFile(
         file=file,
         environment=environment,

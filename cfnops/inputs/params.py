@@ -26,8 +26,10 @@ ENVIRONMENT_PARAMETER = "Environment"
 PRIMARY_REGION_PARAMETER = "PrimaryRegion"  # region roles: the StackSet file's primary_region (roles.py)
 # Values that belong to one region: regional ARNs and ECR image URIs (ours: {account}.dkr.ecr…).
 REGION_BOUND = (
-    re.compile(r"^arn:aws[a-z-]*:(acm|kms|sns|sqs|secretsmanager|lambda|logs|ecr|dynamodb|kinesis|elasticloadbalancing)"
-               r":(?P<region>[a-z]{2}(-[a-z]+)+-[0-9]):"),
+    re.compile(
+        r"^arn:aws[a-z-]*:(acm|kms|sns|sqs|secretsmanager|lambda|logs|ecr|dynamodb|kinesis|elasticloadbalancing)"
+        r":(?P<region>[a-z]{2}(-[a-z]+)+-[0-9]):"
+    ),
     re.compile(r"^([0-9]{12}|\{account\})\.dkr\.ecr\.(?P<region>[a-z]{2}(-[a-z]+)+-[0-9])\.amazonaws\.com/"),
 )
 SECRET_NAME = re.compile(r"password|secret|token|apikey|api_key|privatekey", re.IGNORECASE)
@@ -101,36 +103,64 @@ def _check_unknown_keys(layers, templates: Mapping, problems: _Problems) -> None
             declared = declarations(templates[template])
             for name, setting in section.items():
                 if name not in declared:
-                    problems.add(layer.file, setting.key, paramfiles.unknown(name, list(declared), f"parameter of template {template}"))
+                    problems.add(
+                        layer.file,
+                        setting.key,
+                        paramfiles.unknown(name, list(declared), f"parameter of template {template}"),
+                    )
 
 
 def _settings_for(layers, template: str, region: str, declared: Mapping) -> dict[str, paramfiles.Setting]:
     chosen: dict[str, paramfiles.Setting] = {}
     for layer in layers:
-        for source in (layer.defaults, layer.templates.get(template, {}), layer.regions.get(region, {}).get(template, {})):
+        for source in (
+            layer.defaults,
+            layer.templates.get(template, {}),
+            layer.regions.get(region, {}).get(template, {}),
+        ):
             chosen.update({name: setting for name, setting in source.items() if name in declared})
     return chosen
 
 
-def _resolve_one(environment, env_file, template, region, declared, settings, problems, missing,
-                 filled: Mapping[str, ResolvedValue] = {}, computed=()) -> dict[str, ResolvedValue]:
+def _resolve_one(
+    environment,
+    env_file,
+    template,
+    region,
+    declared,
+    settings,
+    problems,
+    missing,
+    filled: Mapping[str, ResolvedValue] = {},
+    computed=(),
+) -> dict[str, ResolvedValue]:
     resolved: dict[str, ResolvedValue] = {}
     for name, declaration in declared.items():
         setting = settings.get(name)
         if name in computed:
             if setting is not None:
-                problems.add(setting.file, setting.key, f"computed by cfnops (SHA-256 of output {computed[name]}): "
-                                                        "remove it from the parameter file")
+                problems.add(
+                    setting.file,
+                    setting.key,
+                    f"computed by cfnops (SHA-256 of output {computed[name]}): remove it from the parameter file",
+                )
             continue
         if name == ENVIRONMENT_PARAMETER:
             if setting is not None and setting.value != environment:
-                problems.add(setting.file, setting.key, f"expected {environment!r} (the environment), got {shown_value(setting.value)}")
+                problems.add(
+                    setting.file,
+                    setting.key,
+                    f"expected {environment!r} (the environment), got {shown_value(setting.value)}",
+                )
             resolved[name] = ResolvedValue(environment, env_file, None)
             continue
         if name in filled:  # set by cfnops from the StackSet file, never by a parameter file
             if setting is not None:
-                problems.add(setting.file, setting.key, f"set by cfnops from {filled[name].file} ({filled[name].key}): "
-                             "remove it here")
+                problems.add(
+                    setting.file,
+                    setting.key,
+                    f"set by cfnops from {filled[name].file} ({filled[name].key}): remove it here",
+                )
             resolved[name] = filled[name]
             continue
         if setting is None:
@@ -149,10 +179,22 @@ def _resolve_one(environment, env_file, template, region, declared, settings, pr
         except ConstraintError as error:
             secret = declaration.get("NoEcho") or SECRET_NAME.search(name)  # never in a log, even when wrong
             message = error.hidden() if secret else accounts.shown(str(error))
-            problems.add(file or env_file, key or f"templates.{template}.{name}", f"{message} (template default)" if file is None else message)
+            problems.add(
+                file or env_file,
+                key or f"templates.{template}.{name}",
+                f"{message} (template default)" if file is None else message,
+            )
             continue
-        if file is not None and (declaration.get("NoEcho") or SECRET_NAME.search(name)) and not DYNAMIC_REFERENCE.match(value):
-            problems.add(file, key, "secrets go through Secrets Manager: expected a {{resolve:secretsmanager:...}} reference, not a literal value")
+        if (
+            file is not None
+            and (declaration.get("NoEcho") or SECRET_NAME.search(name))
+            and not DYNAMIC_REFERENCE.match(value)
+        ):
+            problems.add(
+                file,
+                key,
+                "secrets go through Secrets Manager: expected a {{resolve:secretsmanager:...}} reference, not a literal value",
+            )
             continue
         resolved[name] = ResolvedValue(value, file, key)
     return resolved
@@ -161,8 +203,10 @@ def _resolve_one(environment, env_file, template, region, declared, settings, pr
 def _add_computed(template: str, body: Mapping, values: dict[str, dict[str, ResolvedValue]]) -> None:
     """Computed parameters (``confighash``) from each region's resolved values. One that
     differs between regions becomes a per-region value (an override on each instance)."""
-    computed = {region: confighash.values_for(body, {k: v.value for k, v in resolved.items()})
-                for region, resolved in values.items()}
+    computed = {
+        region: confighash.values_for(body, {k: v.value for k, v in resolved.items()})
+        for region, resolved in values.items()
+    }
     for name in confighash.computed(body):
         per_region = len({computed[region][name] for region in values}) > 1
         for region, resolved in values.items():
@@ -180,18 +224,28 @@ def _where(env_file: str, template: str, name: str, resolved: ResolvedValue) -> 
     return (resolved.file or env_file, resolved.key or f"templates.{template}.{name}")
 
 
-def _check_region_bound(env_file: str, template: str, region: str, values: dict[str, ResolvedValue], problems: _Problems) -> None:
+def _check_region_bound(
+    env_file: str, template: str, region: str, values: dict[str, ResolvedValue], problems: _Problems
+) -> None:
     """A certificate, key or image of another region fails only at deploy time: refuse it now."""
     for name, resolved in values.items():
         for pattern in REGION_BOUND:
             match = pattern.match(resolved.value)
             if match and match["region"] != region:
-                problems.add(*_where(env_file, template, name, resolved),
-                             f"names region {match['region']} but deploys to {region}: override it in regions.{region}.{template}")
+                problems.add(
+                    *_where(env_file, template, name, resolved),
+                    f"names region {match['region']} but deploys to {region}: override it in regions.{region}.{template}",
+                )
 
 
-def _apply_rules(platform: Platform, environment: str, env_file: str, template: str, values: dict[str, ResolvedValue],
-                 problems: _Problems) -> None:
+def _apply_rules(
+    platform: Platform,
+    environment: str,
+    env_file: str,
+    template: str,
+    values: dict[str, ResolvedValue],
+    problems: _Problems,
+) -> None:
     for rule in platform.environment_rules:
         if rule.parameter in values:
             problem = rule.problem(environment, values[rule.parameter].value)
@@ -212,12 +266,21 @@ def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], proble
             for template, section in sections.items():
                 if region not in regions.get(template, ()) and section:
                     where = ", ".join(regions.get(template, ())) or "no region"
-                    problems.add(layer.file, f"regions.{region}.{template}", f"template {template} is not deployed to "
-                                 f"{region} (its StackSets deploy to {where}): remove the override, it would be ignored")
+                    problems.add(
+                        layer.file,
+                        f"regions.{region}.{template}",
+                        f"template {template} is not deployed to "
+                        f"{region} (its StackSets deploy to {where}): remove the override, it would be ignored",
+                    )
 
 
-def resolve(project: Project, environment: str, templates: Mapping[str, Mapping],
-            regions: Mapping[str, tuple[str, ...]], primaries: Mapping[str, ResolvedValue] | None = None) -> ResolvedEnvironment:
+def resolve(
+    project: Project,
+    environment: str,
+    templates: Mapping[str, Mapping],
+    regions: Mapping[str, tuple[str, ...]],
+    primaries: Mapping[str, ResolvedValue] | None = None,
+) -> ResolvedEnvironment:
     """Every template's values in each of its ``regions`` (``deployed_regions``: a value
     bound to one region is only checked where it goes), or InputError listing every problem."""
     all_regions = list(dict.fromkeys(r for rs in regions.values() for r in rs))
@@ -237,8 +300,9 @@ def resolve(project: Project, environment: str, templates: Mapping[str, Mapping]
         computed = confighash.computed(body)
         for region in regions[template]:
             settings = _settings_for(layers, template, region, declared)
-            resolved = _resolve_one(environment, env_file, template, region, declared, settings, problems, missing, filled,
-                                    computed)
+            resolved = _resolve_one(
+                environment, env_file, template, region, declared, settings, problems, missing, filled, computed
+            )
             values[template][region] = resolved
             _apply_rules(project.platform, environment, env_file, template, resolved, problems)
             _check_region_bound(env_file, template, region, resolved, problems)
@@ -256,22 +320,35 @@ def deployed_regions(specs, templates: Mapping, every_region: tuple[str, ...]) -
     regions: dict[str, set[str]] = {}
     for spec in specs:
         regions.setdefault(spec.template, set()).update(spec.regions)
-    return {template: tuple(r for r in every_region if r in regions.get(template, every_region)) for template in templates}
+    return {
+        template: tuple(r for r in every_region if r in regions.get(template, every_region)) for template in templates
+    }
 
 
 def primary_regions(project: Project, specs) -> dict[str, ResolvedValue]:
     """Each template's primary region, from the file of the StackSet that deploys it
     (one StackSet per template and region: config refuses two)."""
-    return {spec.template: ResolvedValue(spec.primary, project.display(project.root / "stacksets" / f"{spec.key}.yaml"),
-                                         "primary_region") for spec in specs}
+    return {
+        spec.template: ResolvedValue(
+            spec.primary, project.display(project.root / "stacksets" / f"{spec.key}.yaml"), "primary_region"
+        )
+        for spec in specs
+    }
 
 
-def resolve_deployed(project: Project, environment: str, templates: Mapping[str, Mapping], specs=None) -> ResolvedEnvironment:
+def resolve_deployed(
+    project: Project, environment: str, templates: Mapping[str, Mapping], specs=None
+) -> ResolvedEnvironment:
     """``resolve`` over the regions the StackSet definitions (``specs``, read when not
     given) deploy each template to, with each template's primary region from them."""
     from . import stacksets as config
 
     if specs is None:
         specs = config.load_project(project, environment, templates)
-    return resolve(project, environment, templates, deployed_regions(specs, templates, project.platform.regions),
-                   primary_regions(project, specs))
+    return resolve(
+        project,
+        environment,
+        templates,
+        deployed_regions(specs, templates, project.platform.regions),
+        primary_regions(project, specs),
+    )

@@ -47,8 +47,15 @@ class Platform:
     intended_differences: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
-        problems = [f"{what} is empty" for what, value in (("regions", self.regions), ("environments", self.environments),
-                                                             ("registry", self.registry)) if not value]
+        problems = [
+            f"{what} is empty"
+            for what, value in (
+                ("regions", self.regions),
+                ("environments", self.environments),
+                ("registry", self.registry),
+            )
+            if not value
+        ]
         if self.bootstrap not in self.registry:
             problems.append(f"bootstrap template {self.bootstrap!r} is not in the registry")
         if "{account}" not in self.artifacts_bucket or "{region}" not in self.artifacts_bucket:
@@ -71,14 +78,16 @@ def declared(root: Path) -> str:
     try:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{CONFIG_FILE}: not found in {root}: the project root declares its platform in "
-                         f"[tool.cfnops] platform = \"module:NAME\"") from None
+        raise InputError(
+            f"{CONFIG_FILE}: not found in {root}: the project root declares its platform in "
+            f'[tool.cfnops] platform = "module:NAME"'
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{CONFIG_FILE}: not valid TOML: {error}") from None
     value = config.get("tool", {}).get("cfnops", {}).get("platform")
     module, _, name = value.partition(":") if isinstance(value, str) else ("", "", "")
     if not (module and name and all(part.isidentifier() for part in module.split(".") + name.split("."))):
-        raise InputError(f"{CONFIG_FILE}: {KEY}: expected \"module:NAME\" naming the project's Platform, got {value!r}")
+        raise InputError(f'{CONFIG_FILE}: {KEY}: expected "module:NAME" naming the project\'s Platform, got {value!r}')
     return value
 
 

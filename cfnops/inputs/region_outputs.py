@@ -35,14 +35,16 @@ def region_title(region: str) -> str:
     ``{region}``/``{peer}`` placeholders of a declaration; templates name their outputs with it)."""
     return "".join(part.capitalize() for part in region.split("-"))
 
+
 SCOPES = ("own", "earlier", "later", "others")
 FIELDS = ("stackset", "output", "regions")
 PLACEHOLDERS = ("peer", "region")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")  # a parameter or output name, placeholders removed
 STACKSET = re.compile(r"^[a-z][a-z0-9-]{0,100}$")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-CROSS_ACCOUNT = ("cross-account peering needs an accepter role in the peer account (PeerRoleArn), "
-                 "which cfnops does not manage")
+CROSS_ACCOUNT = (
+    "cross-account peering needs an accepter role in the peer account (PeerRoleArn), which cfnops does not manage"
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,12 @@ class RegionOutput:
 
     def sources(self, regions: tuple[str, ...], region: str) -> tuple[str, ...]:
         index = regions.index(region)
-        return {"own": (region,), "earlier": regions[:index], "later": regions[index + 1:],
-                "others": regions[:index] + regions[index + 1:]}[self.scope]
+        return {
+            "own": (region,),
+            "earlier": regions[:index],
+            "later": regions[index + 1 :],
+            "others": regions[:index] + regions[index + 1 :],
+        }[self.scope]
 
     def parameter_for(self, region: str, source: str) -> str:
         return self.parameter.replace("{peer}", region_title(source)).replace("{region}", region_title(region))
@@ -76,8 +82,17 @@ class Need:
 
 
 def needs_of(spec, declared: RegionOutput) -> list[Need]:
-    return [Need(region, declared.parameter_for(region, source), declared.stackset, source, declared.output_for(region, source))
-            for region in spec.regions for source in declared.sources(spec.regions, region)]
+    return [
+        Need(
+            region,
+            declared.parameter_for(region, source),
+            declared.stackset,
+            source,
+            declared.output_for(region, source),
+        )
+        for region in spec.regions
+        for source in declared.sources(spec.regions, region)
+    ]
 
 
 def needs(spec) -> list[Need]:
@@ -96,7 +111,9 @@ def _pattern_problem(value, with_peer: bool | None) -> str | None:
     names = PLACEHOLDER.findall(value)
     wrong = [name for name in names if name not in PLACEHOLDERS]
     if wrong or not NAME.match(PLACEHOLDER.sub("X", value)):
-        return f"expected a name of letters and digits with {{peer}} / {{region}} placeholders, got {shown_value(value)}"
+        return (
+            f"expected a name of letters and digits with {{peer}} / {{region}} placeholders, got {shown_value(value)}"
+        )
     if with_peer is True and "peer" not in names:
         return "expected {peer} in the name: one parameter per source region"
     if with_peer is False and "peer" in names:
@@ -109,7 +126,9 @@ def parse(raw, problem: Callable[[str, str], None]) -> tuple[RegionOutput, ...]:
     if raw is None or raw == {}:
         return ()
     if not isinstance(raw, dict):
-        problem("region_outputs", f"expected a mapping of parameters to {{stackset, output, regions}}, got {type_name(raw)}")
+        problem(
+            "region_outputs", f"expected a mapping of parameters to {{stackset, output, regions}}, got {type_name(raw)}"
+        )
         return ()
     declared = []
     for parameter, body in raw.items():
@@ -123,8 +142,16 @@ def parse(raw, problem: Callable[[str, str], None]) -> tuple[RegionOutput, ...]:
         if "regions" in body and scope not in SCOPES:
             problems.append((f"{key}.regions", f"{expected_one_of(SCOPES)}, got {shown_value(scope)}"))
         if "stackset" in body and not (isinstance(body["stackset"], str) and STACKSET.match(body["stackset"])):
-            problems.append((f"{key}.stackset", f"expected a StackSet name (stacksets/<name>.yaml), got {shown_value(body['stackset'])}"))
-        checks = ((key, parameter, scope != "own" if scope in SCOPES else None), (f"{key}.output", body.get("output", ""), None))
+            problems.append(
+                (
+                    f"{key}.stackset",
+                    f"expected a StackSet name (stacksets/<name>.yaml), got {shown_value(body['stackset'])}",
+                )
+            )
+        checks = (
+            (key, parameter, scope != "own" if scope in SCOPES else None),
+            (f"{key}.output", body.get("output", ""), None),
+        )
         problems += [(where, message) for where, value, peer in checks if (message := _pattern_problem(value, peer))]
         for where, message in problems:
             problem(where, message)
@@ -135,8 +162,11 @@ def parse(raw, problem: Callable[[str, str], None]) -> tuple[RegionOutput, ...]:
 
 def refuse_service_managed(spec, problem: Callable[[str, str], None]) -> None:
     if spec.region_outputs and spec.service_managed:
-        problem("region_outputs", f"reads other regions' stack outputs in the administrator account, but SERVICE_MANAGED "
-                f"deploys to the accounts of organizational units: {CROSS_ACCOUNT}")
+        problem(
+            "region_outputs",
+            f"reads other regions' stack outputs in the administrator account, but SERVICE_MANAGED "
+            f"deploys to the accounts of organizational units: {CROSS_ACCOUNT}",
+        )
 
 
 def check_references(specs: Mapping, where: Callable[[str], str], broken=()) -> list[str]:
@@ -151,19 +181,25 @@ def check_references(specs: Mapping, where: Callable[[str], str], broken=()) -> 
                 continue
             if declared.stackset == spec.key:
                 if declared.scope != "earlier":
-                    problems.append(f"{key}.regions: a StackSet's own outputs can only come from earlier regions "
-                                    f"(its instances are created in the order of regions), got {declared.scope}")
+                    problems.append(
+                        f"{key}.regions: a StackSet's own outputs can only come from earlier regions "
+                        f"(its instances are created in the order of regions), got {declared.scope}"
+                    )
             elif declared.stackset not in specs:
                 problems.append(f"{key}.stackset: " + unknown(declared.stackset, sorted(specs), "StackSet"))
             elif declared.stackset not in spec.depends_on:
-                problems.append(f"{key}.stackset: {declared.stackset} must be in depends_on (its instances must exist "
-                                "before this StackSet's), or be this StackSet")
+                problems.append(
+                    f"{key}.stackset: {declared.stackset} must be in depends_on (its instances must exist "
+                    "before this StackSet's), or be this StackSet"
+                )
         seen: dict[tuple[str, str], str] = {}
         for need, declared in ((n, d) for d in spec.region_outputs for n in needs_of(spec, d)):
             first = seen.setdefault((need.region, need.parameter), declared.parameter)
             if first != declared.parameter:
-                problems.append(f"{where(spec.key)}: region_outputs.{declared.parameter}: sets {need.parameter} in "
-                                f"{need.region}, which region_outputs.{first} sets too")
+                problems.append(
+                    f"{where(spec.key)}: region_outputs.{declared.parameter}: sets {need.parameter} in "
+                    f"{need.region}, which region_outputs.{first} sets too"
+                )
     return list(dict.fromkeys(problems))
 
 
@@ -181,8 +217,10 @@ def check_templates(specs, templates: Mapping[str, Mapping], where: Callable[[st
                 if need.parameter not in parameters:
                     problems.append(f"{key}: {need.parameter} is not a parameter of template {spec.template}")
                 elif "Default" not in parameters[need.parameter]:
-                    problems.append(f"{key}: {need.parameter} needs a Default in template {spec.template} (a StackSet "
-                                    "overrides per region only the parameters it sets itself)")
+                    problems.append(
+                        f"{key}: {need.parameter} needs a Default in template {spec.template} (a StackSet "
+                        "overrides per region only the parameters it sets itself)"
+                    )
                 if source and need.output not in outputs:
                     problems.append(f"{key}.output: {need.output} is not an output of template {source.template}")
     return list(dict.fromkeys(problems))
@@ -196,8 +234,10 @@ def check_unset(resolved, specs) -> None:
             for region in spec.regions:
                 value = resolved.values.get(spec.template, {}).get(region, {}).get(name)
                 if value is not None and value.file is not None:
-                    problems.append(f"{value.file}: {value.key}: {name} is read from other regions' stack outputs "
-                                    f"(stacksets/{spec.key}.yaml: region_outputs): remove it from the parameter file")
+                    problems.append(
+                        f"{value.file}: {value.key}: {name} is read from other regions' stack outputs "
+                        f"(stacksets/{spec.key}.yaml: region_outputs): remove it from the parameter file"
+                    )
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
 
@@ -215,7 +255,9 @@ def check_accounts(specs, caller: str, targets: Callable, all_specs=()) -> None:
         for source in (by_key[key] for key in keys):
             others = [account for account in targets(source, caller) if account != caller]
             if others:
-                problems.append(f"stacksets/{source.key}.yaml: accounts: {spec.name} reads stack outputs in account {caller} "
-                                f"(region_outputs), but {source.name} deploys to account {', '.join(others)}: {CROSS_ACCOUNT}")
+                problems.append(
+                    f"stacksets/{source.key}.yaml: accounts: {spec.name} reads stack outputs in account {caller} "
+                    f"(region_outputs), but {source.name} deploys to account {', '.join(others)}: {CROSS_ACCOUNT}"
+                )
     if problems:
         raise InputError(list(dict.fromkeys(problems)))

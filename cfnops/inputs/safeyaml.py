@@ -29,8 +29,10 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader, refusing what _Refused says; true/false are its only booleans (YAML 1.2:
     yes, no, on and off stay strings)."""
 
-    yaml_implicit_resolvers = {first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-                               for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def __init__(self, stream):
         super().__init__(stream)
@@ -39,8 +41,12 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise _Refused(None, None, f"alias *{shown_value(event.anchor, quote=False)}: aliases are not allowed "
-                           "(write the value out)", event.start_mark)
+            raise _Refused(
+                None,
+                None,
+                f"alias *{shown_value(event.anchor, quote=False)}: aliases are not allowed (write the value out)",
+                event.start_mark,
+            )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -59,14 +65,20 @@ class _Loader(yaml.SafeLoader):
                 except TypeError:  # an unhashable key: SafeLoader refuses it below
                     continue
                 if first is not None:
-                    raise _Refused(None, None, f"key {shown_value(key)} appears twice (first on line {first + 1}); "
-                                   "YAML would keep only the last", key_node.start_mark)
+                    raise _Refused(
+                        None,
+                        None,
+                        f"key {shown_value(key)} appears twice (first on line {first + 1}); "
+                        "YAML would keep only the last",
+                        key_node.start_mark,
+                    )
                 seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep)
 
 
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _read_text(path: Path, file: str, root: Path | None) -> str:

@@ -37,9 +37,23 @@ OU = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,100}$")
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
 PERMISSION_MODELS = ("SELF_MANAGED", "SERVICE_MANAGED")
-KEYS = ("template", "description", "administrator_region", "primary_region", "regions", "permission_model", "accounts",
-        "organizational_units", "auto_deployment", "capabilities", "managed_execution", "depends_on", "tags",
-        "operation_preferences", "region_outputs")
+KEYS = (
+    "template",
+    "description",
+    "administrator_region",
+    "primary_region",
+    "regions",
+    "permission_model",
+    "accounts",
+    "organizational_units",
+    "auto_deployment",
+    "capabilities",
+    "managed_execution",
+    "depends_on",
+    "tags",
+    "operation_preferences",
+    "region_outputs",
+)
 PREFERENCE_KEYS = {
     "region_concurrency": "RegionConcurrencyType",
     "region_order": "RegionOrder",
@@ -55,10 +69,18 @@ def default_preferences(environment: str, regions: tuple[str, ...]) -> dict:
     """dev and staging: every region at once; prod: one region, one account at a time,
     primary first, stop at the first failure."""
     if environment == "prod":
-        return {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": list(regions), "FailureToleranceCount": 0,
-                "MaxConcurrentCount": 1}
-    return {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0, "MaxConcurrentPercentage": 100,
-            "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"}
+        return {
+            "RegionConcurrencyType": "SEQUENTIAL",
+            "RegionOrder": list(regions),
+            "FailureToleranceCount": 0,
+            "MaxConcurrentCount": 1,
+        }
+    return {
+        "RegionConcurrencyType": "PARALLEL",
+        "FailureToleranceCount": 0,
+        "MaxConcurrentPercentage": 100,
+        "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE",
+    }
 
 
 @dataclass(frozen=True)
@@ -86,6 +108,7 @@ class StackSetSpec:
     @property
     def primary(self) -> str:
         return self.primary_region or self.regions[0]
+
     region_outputs: tuple[region_outputs.RegionOutput, ...] = ()  # parameters read from other regions' outputs
 
     @property
@@ -122,7 +145,10 @@ class _Checker:
         return value
 
 
-EXCLUSIVE = (("failure_tolerance_count", "failure_tolerance_percentage"), ("max_concurrent_count", "max_concurrent_percentage"))
+EXCLUSIVE = (
+    ("failure_tolerance_count", "failure_tolerance_percentage"),
+    ("max_concurrent_count", "max_concurrent_percentage"),
+)
 
 
 def _preference_problem(api: str, value, regions: tuple[str, ...], checker: _Checker, key: str) -> str | None:
@@ -145,11 +171,15 @@ def _preferences(checker: _Checker, raw, environment: str, regions: tuple[str, .
     preferences = default_preferences(environment, regions)
     overrides = (raw or {}).get(environment, {}) if isinstance(raw, dict) else None
     if overrides is None or not isinstance(overrides, dict):
-        checker.problem("operation_preferences", f"expected a mapping of environments to preferences, got {type_name(raw)}")
+        checker.problem(
+            "operation_preferences", f"expected a mapping of environments to preferences, got {type_name(raw)}"
+        )
         return preferences
     for pair in EXCLUSIVE:  # CloudFormation takes one of each pair: both set is a mistake, not a choice
         if all(name in overrides for name in pair):
-            checker.problem(f"operation_preferences.{environment}", f"{pair[0]} and {pair[1]} exclude each other: set one")
+            checker.problem(
+                f"operation_preferences.{environment}", f"{pair[0]} and {pair[1]} exclude each other: set one"
+            )
     for name, value in overrides.items():
         key = f"operation_preferences.{environment}.{name}"
         if name not in PREFERENCE_KEYS:
@@ -160,7 +190,10 @@ def _preferences(checker: _Checker, raw, environment: str, regions: tuple[str, .
         if problem:
             checker.problem(key, problem)
         # count and percentage exclude each other: the file's choice replaces the default's
-        for pair in (("FailureToleranceCount", "FailureTolerancePercentage"), ("MaxConcurrentCount", "MaxConcurrentPercentage")):
+        for pair in (
+            ("FailureToleranceCount", "FailureTolerancePercentage"),
+            ("MaxConcurrentCount", "MaxConcurrentPercentage"),
+        ):
             if api in pair:
                 for other in pair:
                     preferences.pop(other, None)
@@ -182,7 +215,9 @@ def _primary_region(checker: _Checker, data: dict, admin: str, regions: tuple[st
         return admin if admin in regions or not regions else regions[0]
     primary = data["primary_region"]
     if primary not in regions:
-        checker.problem("primary_region", f"expected one of its regions ({', '.join(regions)}), got {shown_value(primary)}")
+        checker.problem(
+            "primary_region", f"expected one of its regions ({', '.join(regions)}), got {shown_value(primary)}"
+        )
     return str(primary)
 
 
@@ -203,8 +238,15 @@ def _tags(checker: _Checker, tags) -> dict[str, str]:
     return dict(tags)
 
 
-def load(path: Path, file: str, environment: str, templates: Mapping, all_regions: tuple[str, ...],
-         environments: tuple[str, ...], root: Path | None = None) -> StackSetSpec:
+def load(
+    path: Path,
+    file: str,
+    environment: str,
+    templates: Mapping,
+    all_regions: tuple[str, ...],
+    environments: tuple[str, ...],
+    root: Path | None = None,
+) -> StackSetSpec:
     data = parse_yaml(path, file, root)
     checker = _Checker(file)
     if not isinstance(data, dict):
@@ -214,10 +256,17 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
             checker.problem(str(key), unknown(str(key), KEYS, "key"))
     key_name = path.stem
     if not NAME.match(key_name):
-        checker.problem("(file name)", f"expected a lower-case name matching {NAME.pattern}, got {shown_value(key_name)}")
+        checker.problem(
+            "(file name)", f"expected a lower-case name matching {NAME.pattern}, got {shown_value(key_name)}"
+        )
     template = data.get("template")
     if template not in templates:
-        checker.problem("template", unknown(shown_value(template, quote=False), templates, "template") if template else f"required: {expected_one_of(templates)}")
+        checker.problem(
+            "template",
+            unknown(shown_value(template, quote=False), templates, "template")
+            if template
+            else f"required: {expected_one_of(templates)}",
+        )
     regions = checker.strings(data.get("regions", list(all_regions)), "regions", choices=all_regions)
     admin = data.get("administrator_region", all_regions[0])
     if admin not in all_regions:
@@ -227,22 +276,36 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
     if model not in PERMISSION_MODELS:
         checker.problem("permission_model", f"{expected_one_of(PERMISSION_MODELS)}, got {shown_value(model)}")
     accounts = checker.per_environment(data.get("accounts", []), "accounts", environment, environments)
-    units = checker.per_environment(data.get("organizational_units", []), "organizational_units", environment, environments)
+    units = checker.per_environment(
+        data.get("organizational_units", []), "organizational_units", environment, environments
+    )
     accounts = checker.strings(accounts, "accounts", ACCOUNT)
     units = checker.strings(units, "organizational_units", OU)
     if model == "SELF_MANAGED" and (not accounts or units):
-        checker.problem("accounts", f"SELF_MANAGED needs accounts (12 digits or self) for {environment} and no organizational_units")
+        checker.problem(
+            "accounts", f"SELF_MANAGED needs accounts (12 digits or self) for {environment} and no organizational_units"
+        )
     if model == "SERVICE_MANAGED" and (not units or accounts):
-        checker.problem("organizational_units", f"SERVICE_MANAGED needs organizational_units for {environment} and no accounts")
+        checker.problem(
+            "organizational_units", f"SERVICE_MANAGED needs organizational_units for {environment} and no accounts"
+        )
     auto = data.get("auto_deployment")
-    if auto is not None and (not isinstance(auto, dict) or set(auto) - {"enabled", "retain_stacks_on_account_removal"}
-                             or not all(isinstance(v, bool) for v in auto.values())):
-        checker.problem("auto_deployment", "expected {enabled: true|false, retain_stacks_on_account_removal: true|false}")
+    if auto is not None and (
+        not isinstance(auto, dict)
+        or set(auto) - {"enabled", "retain_stacks_on_account_removal"}
+        or not all(isinstance(v, bool) for v in auto.values())
+    ):
+        checker.problem(
+            "auto_deployment", "expected {enabled: true|false, retain_stacks_on_account_removal: true|false}"
+        )
     tags = _tags(checker, data.get("tags", {}))
     description = data.get("description", f"{template} ({environment}), managed by cfnops")
     if not isinstance(description, str) or stackset_limits.description_problem(description):
-        checker.problem("description", ((isinstance(description, str) and stackset_limits.description_problem(description))
-                                        or "expected a string") + f", got {shown_value(description)}")
+        checker.problem(
+            "description",
+            ((isinstance(description, str) and stackset_limits.description_problem(description)) or "expected a string")
+            + f", got {shown_value(description)}",
+        )
     if not isinstance(data.get("managed_execution", True), bool):
         checker.problem("managed_execution", f"expected true or false, got {shown_value(data['managed_execution'])}")
     spec = StackSetSpec(
@@ -271,8 +334,14 @@ def load(path: Path, file: str, environment: str, templates: Mapping, all_region
     return spec
 
 
-def load_all(directory: Path, display, environment: str, templates: Mapping, all_regions: tuple[str, ...],
-             environments: tuple[str, ...]) -> list[StackSetSpec]:
+def load_all(
+    directory: Path,
+    display,
+    environment: str,
+    templates: Mapping,
+    all_regions: tuple[str, ...],
+    environments: tuple[str, ...],
+) -> list[StackSetSpec]:
     """Every StackSet of ``environment``, in dependency order (dependencies first)."""
     if environment not in environments:
         raise InputError(f"unknown environment {environment!r}: {expected_one_of(environments)}")
@@ -282,7 +351,9 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
     specs, problems, broken = {}, [], set()
     for path in paths:
         try:
-            specs[path.stem] = load(path, display(path), environment, templates, all_regions, environments, directory.parent)
+            specs[path.stem] = load(
+                path, display(path), environment, templates, all_regions, environments, directory.parent
+            )
         except InputError as error:
             problems += error.problems
             broken.add(path.stem)
@@ -296,8 +367,10 @@ def load_all(directory: Path, display, environment: str, templates: Mapping, all
                 continue
             missing = [region for region in spec.regions if region not in specs[dependency].regions]
             if missing:  # its imports would fail there, mid-rollout
-                problems.append(where + f"{dependency} is not deployed to {', '.join(missing)} "
-                                f"(its regions: {', '.join(specs[dependency].regions)})")
+                problems.append(
+                    where + f"{dependency} is not deployed to {', '.join(missing)} "
+                    f"(its regions: {', '.join(specs[dependency].regions)})"
+                )
     problems += _shared_templates(specs, display, directory)
     problems += region_outputs.check_references(specs, lambda key: display(directory / (key + ".yaml")), broken)
     if problems:
@@ -315,9 +388,11 @@ def _shared_templates(specs: dict[str, StackSetSpec], display, directory: Path) 
         clashes = [region for region in spec.regions if first.setdefault((spec.template, region), key) != key]
         if clashes:
             other = first[(spec.template, clashes[0])]
-            problems.append(f"{display(directory / (key + '.yaml'))}: template: {spec.template} is already deployed to "
-                            f"{', '.join(clashes)} by {display(directory / (other + '.yaml'))}: "
-                            "one StackSet per template, environment and region")
+            problems.append(
+                f"{display(directory / (key + '.yaml'))}: template: {spec.template} is already deployed to "
+                f"{', '.join(clashes)} by {display(directory / (other + '.yaml'))}: "
+                "one StackSet per template, environment and region"
+            )
     return problems
 
 
@@ -326,15 +401,21 @@ def load_project(project, environment: str, templates: Mapping[str, Mapping]) ->
     generated ``templates`` they deploy."""
     platform = project.platform
     directory = project.root / "stacksets"
-    specs = load_all(directory, project.display, environment, platform.registry, platform.regions, platform.environments)
+    specs = load_all(
+        directory, project.display, environment, platform.registry, platform.regions, platform.environments
+    )
     check_allowed_regions(specs, templates, project.display, directory)
-    problems = region_outputs.check_templates(specs, templates, lambda key: project.display(directory / (key + ".yaml")))
+    problems = region_outputs.check_templates(
+        specs, templates, lambda key: project.display(directory / (key + ".yaml"))
+    )
     if problems:
         raise InputError(problems)
     return specs
 
 
-def check_allowed_regions(specs: list[StackSetSpec], templates: Mapping[str, Mapping], display, directory: Path) -> None:
+def check_allowed_regions(
+    specs: list[StackSetSpec], templates: Mapping[str, Mapping], display, directory: Path
+) -> None:
     """A template that names its regions (Metadata.cfnops.AllowedRegions, e.g. data
     residency) is refused here rather than by CloudFormation in the middle of a rollout."""
     problems = []
@@ -342,8 +423,10 @@ def check_allowed_regions(specs: list[StackSetSpec], templates: Mapping[str, Map
         allowed = ((templates.get(spec.template) or {}).get("Metadata") or {}).get("cfnops", {}).get("AllowedRegions")
         outside = [region for region in spec.regions if allowed is not None and region not in allowed]
         if outside:
-            problems.append(f"{display(directory / (spec.key + '.yaml'))}: regions: template {spec.template} may only deploy to "
-                            f"{', '.join(allowed)}, got {', '.join(outside)}")
+            problems.append(
+                f"{display(directory / (spec.key + '.yaml'))}: regions: template {spec.template} may only deploy to "
+                f"{', '.join(allowed)}, got {', '.join(outside)}"
+            )
     if problems:
         raise InputError(problems)
 
@@ -355,7 +438,7 @@ def order(specs: dict[str, StackSetSpec], display, directory: Path) -> list[Stac
         if key in done:
             return
         if key in visiting:
-            cycle = " -> ".join(path[path.index(key):] + [key])
+            cycle = " -> ".join(path[path.index(key) :] + [key])
             raise InputError(f"{display(directory / (key + '.yaml'))}: depends_on: dependency cycle {cycle}")
         visiting.add(key)
         for dependency in specs[key].depends_on:

@@ -38,9 +38,19 @@ def not_checked_note(report: DriftReport) -> str:
     count = not_checked(report)
     if not count:
         return ""
-    kinds = sorted({r.resource_type for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED"})
-    return (f"{count} resource(s) of drifted instances are NOT_CHECKED: the drift detection did not check "
-            f"their type ({', '.join(kinds)})")
+    kinds = sorted(
+        {
+            r.resource_type
+            for s in report.stacksets
+            for i in s.instances
+            for r in i.resources
+            if r.status == "NOT_CHECKED"
+        }
+    )
+    return (
+        f"{count} resource(s) of drifted instances are NOT_CHECKED: the drift detection did not check "
+        f"their type ({', '.join(kinds)})"
+    )
 
 
 def rule_lines(report: DriftReport) -> list[tuple[str, str, list[str]]]:
@@ -67,11 +77,14 @@ def not_checked_by_type(report: DriftReport) -> list[tuple[str, list[str]]]:
             for resource in instance.resources:
                 if resource.status == "NOT_CHECKED":
                     groups.setdefault(resource.resource_type, []).append(
-                        f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} {resource.physical_id}".rstrip())
+                        f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} {resource.physical_id}".rstrip()
+                    )
     return sorted(groups.items())
 
 
 def summary_line(report: DriftReport) -> str:
     unused = sum(1 for _, uses in rule_uses(report) if not uses)
-    return (f"{plural(drifted_count(report), 'drifted resource')}; {not_checked(report)} not checked; "
-            f"{plural(len(report.rules), 'ignore rule')}, {unused} unused")
+    return (
+        f"{plural(drifted_count(report), 'drifted resource')}; {not_checked(report)} not checked; "
+        f"{plural(len(report.rules), 'ignore rule')}, {unused} unused"
+    )

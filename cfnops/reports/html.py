@@ -10,14 +10,25 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..drift.detect import DriftReport
 from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
 
-_environment = Environment(loader=PackageLoader("cfnops.reports", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                           trim_blocks=True, lstrip_blocks=True)
+_environment = Environment(
+    loader=PackageLoader("cfnops.reports", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render(report: DriftReport) -> str:
     template = _environment.get_template("drift.html.j2")
-    return template.render(report=report, cell=cell, drifted=list(drifted_resources(report)), not_checked=not_checked_note(report),
-                           rules=rule_lines(report), not_checked_groups=not_checked_by_type(report), summary=summary_line(report))
+    return template.render(
+        report=report,
+        cell=cell,
+        drifted=list(drifted_resources(report)),
+        not_checked=not_checked_note(report),
+        rules=rule_lines(report),
+        not_checked_groups=not_checked_by_type(report),
+        summary=summary_line(report),
+    )
 
 
 def write(report: DriftReport, directory: Path) -> tuple[Path, Path]:

@@ -22,23 +22,59 @@ def from_dict(data: dict) -> DriftReport:
     if data.get("schema") != SCHEMA:
         raise ValueError(f"expected schema {SCHEMA}, got {data.get('schema')!r}")
     uses = data["ignore_rule_uses"]
-    rules = tuple(IgnoreRule(u["resource_type"], u["property"], u["normaliser"], u["reason"], tuple(u["keys"])) for u in uses)
-    hid = {(h["stackset"], h["account"], h["region"], h["logical_id"], h["path"]): rule
-           for rule, use in zip(rules, uses, strict=True) for h in use["hid"]}
-    return DriftReport(data["environment"], data["started"], data["finished"], tuple(data["regions"]),
-                       tuple(_stackset(s, hid) for s in data["stacksets"]), data["ignore_rules"], rules)
+    rules = tuple(
+        IgnoreRule(u["resource_type"], u["property"], u["normaliser"], u["reason"], tuple(u["keys"])) for u in uses
+    )
+    hid = {
+        (h["stackset"], h["account"], h["region"], h["logical_id"], h["path"]): rule
+        for rule, use in zip(rules, uses, strict=True)
+        for h in use["hid"]
+    }
+    return DriftReport(
+        data["environment"],
+        data["started"],
+        data["finished"],
+        tuple(data["regions"]),
+        tuple(_stackset(s, hid) for s in data["stacksets"]),
+        data["ignore_rules"],
+        rules,
+    )
 
 
 def _stackset(s: dict, hid: dict[Where, IgnoreRule]) -> StackSetDrift:
-    instances = tuple(InstanceDrift(i["account"], i["region"], i["status"], i["reported_status"], i["last_check"],
-                                    tuple(_resource(r, (s["name"], i["account"], i["region"]), hid) for r in i["resources"]))
-                      for i in s["instances"])
-    return StackSetDrift(s["name"], s["template"], s["operation_id"], s["detection_status"], instances, s["polls"],
-                         s["seconds"], tuple(s["counts"].items()))
+    instances = tuple(
+        InstanceDrift(
+            i["account"],
+            i["region"],
+            i["status"],
+            i["reported_status"],
+            i["last_check"],
+            tuple(_resource(r, (s["name"], i["account"], i["region"]), hid) for r in i["resources"]),
+        )
+        for i in s["instances"]
+    )
+    return StackSetDrift(
+        s["name"],
+        s["template"],
+        s["operation_id"],
+        s["detection_status"],
+        instances,
+        s["polls"],
+        s["seconds"],
+        tuple(s["counts"].items()),
+    )
 
 
 def _resource(r: dict, where: tuple[str, str, str], hid: dict[Where, IgnoreRule]) -> ResourceDrift:
-    differences = tuple(PropertyDifference(d["path"], d["expected"], d["actual"], d["type"], d["ignored_because"] or "",
-                                           hid.get((*where, r["logical_id"], d["path"])) if d["ignored_because"] else None)
-                        for d in r["differences"])
+    differences = tuple(
+        PropertyDifference(
+            d["path"],
+            d["expected"],
+            d["actual"],
+            d["type"],
+            d["ignored_because"] or "",
+            hid.get((*where, r["logical_id"], d["path"])) if d["ignored_because"] else None,
+        )
+        for d in r["differences"]
+    )
     return ResourceDrift(r["logical_id"], r["physical_id"], r["type"], r["status"], differences)

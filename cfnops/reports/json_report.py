@@ -24,21 +24,36 @@ def as_dict(report: DriftReport) -> dict:
         "not_checked": _not_checked(report),
         "stacksets": [
             {
-                "name": s.name, "template": s.template, "operation_id": s.operation_id,
-                "detection_status": s.detection_status, "status": s.status, "polls": s.polls,
+                "name": s.name,
+                "template": s.template,
+                "operation_id": s.operation_id,
+                "detection_status": s.detection_status,
+                "status": s.status,
+                "polls": s.polls,
                 "seconds": round(s.seconds, 3),
                 "counts": dict(s.counts),
                 "instances": [
                     {
-                        "account": i.account, "region": i.region, "status": i.status,
-                        "reported_status": i.reported_status, "last_check": i.last_check,
+                        "account": i.account,
+                        "region": i.region,
+                        "status": i.status,
+                        "reported_status": i.reported_status,
+                        "last_check": i.last_check,
                         "resources": [
                             {
-                                "logical_id": r.logical_id, "physical_id": r.physical_id, "type": r.resource_type,
-                                "status": r.status, "drifted": r.drifted,
+                                "logical_id": r.logical_id,
+                                "physical_id": r.physical_id,
+                                "type": r.resource_type,
+                                "status": r.status,
+                                "drifted": r.drifted,
                                 "differences": [
-                                    {"path": d.path, "expected": d.expected, "actual": d.actual,
-                                     "type": d.difference_type, "ignored_because": d.ignored_because or None}
+                                    {
+                                        "path": d.path,
+                                        "expected": d.expected,
+                                        "actual": d.actual,
+                                        "type": d.difference_type,
+                                        "ignored_because": d.ignored_because or None,
+                                    }
                                     for d in r.differences
                                 ],
                             }
@@ -59,17 +74,41 @@ def _not_checked(report: DriftReport) -> dict[str, list[dict]]:
         for i in s.instances:
             for r in i.resources:
                 if r.status == "NOT_CHECKED":
-                    groups.setdefault(r.resource_type, []).append({"stackset": s.name, "account": i.account, "region": i.region,
-                                                                   "logical_id": r.logical_id, "physical_id": r.physical_id})
+                    groups.setdefault(r.resource_type, []).append(
+                        {
+                            "stackset": s.name,
+                            "account": i.account,
+                            "region": i.region,
+                            "logical_id": r.logical_id,
+                            "physical_id": r.physical_id,
+                        }
+                    )
     return dict(sorted(groups.items()))
 
 
 def _rule_uses(report: DriftReport) -> list[dict]:
-    return [{"resource_type": rule.resource_type, "property": rule.property, "normaliser": rule.normaliser,
-             "keys": list(rule.keys), "reason": rule.reason, "unused": not uses,
-             "hid": [{"stackset": s.name, "account": i.account, "region": i.region, "logical_id": r.logical_id,
-                      "type": r.resource_type, "path": d.path} for s, i, r, d in uses]}
-            for rule, uses in rule_uses(report)]
+    return [
+        {
+            "resource_type": rule.resource_type,
+            "property": rule.property,
+            "normaliser": rule.normaliser,
+            "keys": list(rule.keys),
+            "reason": rule.reason,
+            "unused": not uses,
+            "hid": [
+                {
+                    "stackset": s.name,
+                    "account": i.account,
+                    "region": i.region,
+                    "logical_id": r.logical_id,
+                    "type": r.resource_type,
+                    "path": d.path,
+                }
+                for s, i, r, d in uses
+            ],
+        }
+        for rule, uses in rule_uses(report)
+    ]
 
 
 def render(report: DriftReport) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from ..drift.detect import DriftReport
 from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
 
-ICONS = {"DRIFTED": "🔴 DRIFTED", "IN_SYNC": "🟢 IN_SYNC", "FAILED": "⚠️ FAILED", "NOT_CHECKED": "⚪ NOT_CHECKED", "-": "-"}
+ICONS = {
+    "DRIFTED": "🔴 DRIFTED",
+    "IN_SYNC": "🟢 IN_SYNC",
+    "FAILED": "⚠️ FAILED",
+    "NOT_CHECKED": "⚪ NOT_CHECKED",
+    "-": "-",
+}
 
 
 def _escape(text: str) -> str:
@@ -13,18 +19,31 @@ def _escape(text: str) -> str:
 
 
 def render(report: DriftReport) -> str:
-    lines = [f"## Drift: `{report.environment}` is {ICONS.get(report.status, report.status)}", "", f"**{summary_line(report)}**", "",
-             f"Checked {report.started} to {report.finished} with CloudFormation drift detection.", "",
-             "| StackSet | " + " | ".join(report.regions) + " |", "|---|" + "---|" * len(report.regions)]
+    lines = [
+        f"## Drift: `{report.environment}` is {ICONS.get(report.status, report.status)}",
+        "",
+        f"**{summary_line(report)}**",
+        "",
+        f"Checked {report.started} to {report.finished} with CloudFormation drift detection.",
+        "",
+        "| StackSet | " + " | ".join(report.regions) + " |",
+        "|---|" + "---|" * len(report.regions),
+    ]
     for stackset in report.stacksets:
-        lines.append(f"| `{stackset.name}` | " + " | ".join(ICONS.get(cell(stackset, r), cell(stackset, r)) for r in report.regions) + " |")
+        lines.append(
+            f"| `{stackset.name}` | "
+            + " | ".join(ICONS.get(cell(stackset, r), cell(stackset, r)) for r in report.regions)
+            + " |"
+        )
     rows = list(drifted_resources(report))
     if rows:
         lines += ["", "### Drifted resources", ""]
     for stackset, instance, resource in rows:
-        lines.append(f"**`{resource.logical_id}`** ({resource.resource_type}) in `{stackset.name}` "
-                     f"{instance.region} / {instance.account}: {resource.status}"
-                     + ("" if resource.drifted else " (all differences ignored)"))
+        lines.append(
+            f"**`{resource.logical_id}`** ({resource.resource_type}) in `{stackset.name}` "
+            f"{instance.region} / {instance.account}: {resource.status}"
+            + ("" if resource.drifted else " (all differences ignored)")
+        )
         if resource.differences:
             lines += ["", "| Property | Expected | Actual | Difference |", "|---|---|---|---|"]
             for d in resource.differences:

@@ -38,7 +38,10 @@ def load(project: Project, environment: str) -> tuple[DriftReport | None, str]:
     try:
         report = json_load.load(target.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        return None, f"{project.display(target)}: not a cfnops.drift/v1 report ({type(error).__name__}: {error}); not used"
+        return (
+            None,
+            f"{project.display(target)}: not a cfnops.drift/v1 report ({type(error).__name__}: {error}); not used",
+        )
     if report.environment != environment:
         return None, f"{project.display(target)}: a report of {report.environment}, expected {environment}; not used"
     return report, ""

@@ -8,8 +8,12 @@ from . import cell, drifted_resources, not_checked_by_type, not_checked_note, ru
 
 def render(report: DriftReport) -> str:
     width = max([len(s.name) for s in report.stacksets] + [8])
-    lines = [f"drift of {report.environment}: {report.status}  ({report.started} .. {report.finished})", summary_line(report), "",
-             f"{'StackSet':<{width}}  " + "  ".join(f"{r:<11}" for r in report.regions)]
+    lines = [
+        f"drift of {report.environment}: {report.status}  ({report.started} .. {report.finished})",
+        summary_line(report),
+        "",
+        f"{'StackSet':<{width}}  " + "  ".join(f"{r:<11}" for r in report.regions),
+    ]
     for stackset in report.stacksets:
         lines.append(f"{stackset.name:<{width}}  " + "  ".join(f"{cell(stackset, r):<11}" for r in report.regions))
     rows = list(drifted_resources(report))
@@ -17,12 +21,16 @@ def render(report: DriftReport) -> str:
         lines.append("")
     for stackset, instance, resource in rows:
         state = resource.status if resource.drifted else f"{resource.status} (all differences ignored)"
-        lines.append(f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} "
-                     f"({resource.resource_type}, {resource.physical_id}) {state}")
+        lines.append(
+            f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} "
+            f"({resource.resource_type}, {resource.physical_id}) {state}"
+        )
         for difference in resource.differences:
             ignored = f"  [ignored: {difference.ignored_because}]" if difference.ignored_because else ""
-            lines.append(f"    {difference.path}: expected {difference.expected}, actual {difference.actual} "
-                         f"({difference.difference_type}){ignored}")
+            lines.append(
+                f"    {difference.path}: expected {difference.expected}, actual {difference.actual} "
+                f"({difference.difference_type}){ignored}"
+            )
     if not_checked_note(report):
         lines.append(f"\n{not_checked_note(report)}")
     lines += _not_checked(report) + _rules(report)
@@ -40,7 +48,9 @@ def _rules(report: DriftReport) -> list[str]:
     rows = rule_lines(report)
     lines = ["", f"ignore rules: {len(rows)}"] if rows else []
     for label, reason, hid in rows:
-        lines.append(f"  {label}: " + (f"hid {len(hid)} difference(s)" if hid else "unused (matched nothing in this run)"))
+        lines.append(
+            f"  {label}: " + (f"hid {len(hid)} difference(s)" if hid else "unused (matched nothing in this run)")
+        )
         lines.append(f"    reason: {reason}")
         lines += [f"    - {what}" for what in hid]
     return lines

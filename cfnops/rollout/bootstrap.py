@@ -84,13 +84,16 @@ def _describe(event: dict) -> str:
 def _wait(client: CloudFormationClient, waiter: str, stack_id: str, request: Request, doing: str) -> None:
     delay = int(request.wait.first_poll)
     try:
-        client.get_waiter(waiter).wait(StackName=stack_id, WaiterConfig={
-            "Delay": delay, "MaxAttempts": max(1, int(request.wait.timeout / max(delay, 1)))})
+        client.get_waiter(waiter).wait(
+            StackName=stack_id,
+            WaiterConfig={"Delay": delay, "MaxAttempts": max(1, int(request.wait.timeout / max(delay, 1)))},
+        )
     except WaiterError as error:
         status = ((error.last_response or {}).get("Stacks") or [{}])[0].get("StackStatus", "not finished")
         hint = f"; fix the cause, then {request.retry_hint}" if status in FAILED else ""
-        raise OperationFailedError(f"{STACK_NAME} in {request.region}: {doing} failed ({status}): "
-                                   f"{first_failure(client, stack_id)}{hint}") from None
+        raise OperationFailedError(
+            f"{STACK_NAME} in {request.region}: {doing} failed ({status}): {first_failure(client, stack_id)}{hint}"
+        ) from None
 
 
 def _create(client: CloudFormationClient, arguments: dict, request: Request) -> None:
@@ -116,8 +119,13 @@ def _update(client: CloudFormationClient, arguments: dict, stack_id: str, reques
 
 
 def _apply(client: CloudFormationClient, request: Request) -> str:
-    arguments = dict(StackName=STACK_NAME, TemplateBody=cfn_limits.body_for(request.template_text) or request.template_text, Parameters=_parameters(request.values),
-                     Capabilities=["CAPABILITY_NAMED_IAM"], Tags=[{"Key": "ManagedBy", "Value": "cfnops"}])
+    arguments = dict(
+        StackName=STACK_NAME,
+        TemplateBody=cfn_limits.body_for(request.template_text) or request.template_text,
+        Parameters=_parameters(request.values),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+        Tags=[{"Key": "ManagedBy", "Value": "cfnops"}],
+    )
     stack = find_stack(client)
     if stack is None:
         _create(client, arguments, request)
@@ -125,8 +133,10 @@ def _apply(client: CloudFormationClient, request: Request) -> str:
     if stack["StackStatus"] not in FAILED:
         return _update(client, arguments, stack["StackId"], request)
     if not request.recreate:
-        raise OperationFailedError(f"{STACK_NAME} in {request.region} is {stack['StackStatus']}: "
-                                   f"{first_failure(client, stack['StackId'])}; {request.retry_hint}")
+        raise OperationFailedError(
+            f"{STACK_NAME} in {request.region} is {stack['StackStatus']}: "
+            f"{first_failure(client, stack['StackId'])}; {request.retry_hint}"
+        )
     _delete(client, stack["StackId"], request)
     _create(client, arguments, request)
     return "recreated"

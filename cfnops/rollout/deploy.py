@@ -49,7 +49,9 @@ def retains_stacks(environment: str, choice: bool | None) -> bool:
 
 def deletes_stacks(plan: Plan, options: DeployOptions) -> bool:
     """This run deletes the stacks of the instances the plan removes."""
-    return bool(plan.remove) and options.prune and not retains_stacks(plan.desired.spec.environment, options.retain_stacks)
+    return (
+        bool(plan.remove) and options.prune and not retains_stacks(plan.desired.spec.environment, options.retain_stacks)
+    )
 
 
 @dataclass
@@ -60,7 +62,8 @@ class StackSetResult:
     @property
     def failed(self) -> list:
         return [(o, r) for o in self.outcomes for r in o.failed] + [
-            (o, None) for o in self.outcomes if o.status != "SUCCEEDED" and not o.failed]
+            (o, None) for o in self.outcomes if o.status != "SUCCEEDED" and not o.failed
+        ]
 
 
 def artifacts_bucket(pattern: str, account: str, region: str) -> str:
@@ -110,8 +113,10 @@ def _stackset_properties(desired: Desired) -> dict:
     if spec.service_managed:
         properties["PermissionModel"] = "SERVICE_MANAGED"
         auto = spec.auto_deployment or {}
-        properties["AutoDeployment"] = {"Enabled": bool(auto.get("enabled", True)),
-                                        "RetainStacksOnAccountRemoval": bool(auto.get("retain_stacks_on_account_removal", True))}
+        properties["AutoDeployment"] = {
+            "Enabled": bool(auto.get("enabled", True)),
+            "RetainStacksOnAccountRemoval": bool(auto.get("retain_stacks_on_account_removal", True)),
+        }
     else:
         properties["PermissionModel"] = "SELF_MANAGED"
     return properties
@@ -134,16 +139,24 @@ class StackSetApplier:
     def apply(self) -> StackSetResult:
         plan, desired, spec = self.plan, self.plan.desired, self.plan.desired.spec
         if not plan.actual.exists:
-            self.client.create_stack_set(**_stackset_properties(desired), **template_source(self.aws, desired, self.account, self.options.artifacts_bucket))
+            self.client.create_stack_set(
+                **_stackset_properties(desired),
+                **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
+            )
             self.progress.note(spec.name, "created StackSet")
         for region in plan.update_overrides:
             self._update_instances(region, [t for t in desired.targets if (t, region) not in plan.add + plan.creating])
         if plan.actual.exists and plan.stackset_changes:
             # the OperationId vouches for the overrides it leaves: not while some are still a first creation's
             vouches = desired.all_digest if not plan.creating else digest({"creating": plan.creating})
-            self.run(self.client.update_stack_set, "UPDATE", **_stackset_properties(desired),
-                     **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
-                     OperationPreferences=_preferences(spec, spec.regions), OperationId=new_operation_id(vouches))
+            self.run(
+                self.client.update_stack_set,
+                "UPDATE",
+                **_stackset_properties(desired),
+                **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
+                OperationPreferences=_preferences(spec, spec.regions),
+                OperationId=new_operation_id(vouches),
+            )
         if plan.retry and not plan.stackset_changes:
             self._retry()
         self._create_instances()
@@ -163,9 +176,16 @@ class StackSetApplier:
         desired, spec = self.plan.desired, self.plan.desired.spec
         overrides = desired.overrides.get(region, {}) if overrides is None else overrides
         if targets:
-            self.run(self.client.update_stack_instances, "UPDATE", StackSetName=spec.name, **_targets(spec, targets),
-                     Regions=[region], ParameterOverrides=_overrides(overrides),
-                     OperationPreferences=_preferences(spec, [region]), OperationId=new_operation_id(digest(overrides)))
+            self.run(
+                self.client.update_stack_instances,
+                "UPDATE",
+                StackSetName=spec.name,
+                **_targets(spec, targets),
+                Regions=[region],
+                ParameterOverrides=_overrides(overrides),
+                OperationPreferences=_preferences(spec, [region]),
+                OperationId=new_operation_id(digest(overrides)),
+            )
 
     def _protect(self) -> None:
         """Deletion protection on, with the environment's overrides, where the stack now exists:
@@ -176,11 +196,20 @@ class StackSetApplier:
         for region in spec.regions:
             targets = tuple(t for t, r in self.plan.protect if r == region and not unsettled(t, region))
             if targets:
-                groups.setdefault((tuple(sorted(desired.overrides.get(region, {}).items())), targets), []).append(region)
+                groups.setdefault((tuple(sorted(desired.overrides.get(region, {}).items())), targets), []).append(
+                    region
+                )
         for (overrides, targets), regions in groups.items():
-            self.run(self.client.update_stack_instances, "UPDATE", StackSetName=spec.name, **_targets(spec, targets), Regions=regions,
-                     ParameterOverrides=_overrides(dict(overrides)), OperationPreferences=_preferences(spec, regions),
-                     OperationId=new_operation_id(digest(dict(overrides))))
+            self.run(
+                self.client.update_stack_instances,
+                "UPDATE",
+                StackSetName=spec.name,
+                **_targets(spec, targets),
+                Regions=regions,
+                ParameterOverrides=_overrides(dict(overrides)),
+                OperationPreferences=_preferences(spec, regions),
+                OperationId=new_operation_id(digest(dict(overrides))),
+            )
 
     def _unsettled(self):
         """(target, region) -> True when an operation of this deploy did not succeed there."""
@@ -200,7 +229,9 @@ class StackSetApplier:
         waves = roles.creation_waves(spec.regions, adding, spec.primary, roles.has_roles(desired.template))
         for number, wave in enumerate(waves):
             if number and self.result.failed:
-                self.progress.note(spec.name, f"NOT creating {', '.join(wave)}: the primary region {spec.primary} failed")
+                self.progress.note(
+                    spec.name, f"NOT creating {', '.join(wave)}: the primary region {spec.primary} failed"
+                )
                 return
             self._create_wave([(t, r) for t, r in self.plan.add if r in wave])
 
@@ -216,9 +247,16 @@ class StackSetApplier:
                 regions.append(region)
         for overrides, (targets, regions) in groups.items():
             ordered = [r for r in spec.regions if r in regions]
-            self.run(self.client.create_stack_instances, "CREATE", StackSetName=spec.name, **_targets(spec, targets), Regions=ordered,
-                     ParameterOverrides=_overrides(dict(overrides)), OperationPreferences=_preferences(spec, ordered),
-                     OperationId=new_operation_id(digest(dict(overrides))))
+            self.run(
+                self.client.create_stack_instances,
+                "CREATE",
+                StackSetName=spec.name,
+                **_targets(spec, targets),
+                Regions=ordered,
+                ParameterOverrides=_overrides(dict(overrides)),
+                OperationPreferences=_preferences(spec, ordered),
+                OperationId=new_operation_id(digest(dict(overrides))),
+            )
 
     def remove(self) -> StackSetResult:
         self._remove_instances()
@@ -235,12 +273,21 @@ class StackSetApplier:
         retain = retains_stacks(spec.environment, self.options.retain_stacks)
         targets = sorted({t for t, _ in plan.remove})
         regions = sorted({r for _, r in plan.remove})
-        self.run(self.client.delete_stack_instances, "DELETE", StackSetName=spec.name, **_targets(spec, targets), Regions=regions,
-                 RetainStacks=retain, OperationPreferences=_preferences(spec, regions),
-                 OperationId=new_operation_id(plan.desired.all_digest))
+        self.run(
+            self.client.delete_stack_instances,
+            "DELETE",
+            StackSetName=spec.name,
+            **_targets(spec, targets),
+            Regions=regions,
+            RetainStacks=retain,
+            OperationPreferences=_preferences(spec, regions),
+            OperationId=new_operation_id(plan.desired.all_digest),
+        )
 
 
-def apply_all(aws: AwsFactory, plans: list[Plan], progress: Progress, options: DeployOptions, account: str, replans=None) -> list[StackSetResult]:
+def apply_all(
+    aws: AwsFactory, plans: list[Plan], progress: Progress, options: DeployOptions, account: str, replans=None
+) -> list[StackSetResult]:
     """Creates and updates level by level (dependencies first), StackSets of a level
     concurrently; then removals in reverse (dependents first). A failed level stops it.
     ``replans``: StackSet key -> a fresh (plan, held-back regions) for StackSets that read
@@ -253,9 +300,13 @@ def apply_all(aws: AwsFactory, plans: list[Plan], progress: Progress, options: D
         replan = (replans or {}).get(applier.plan.desired.spec.key)
         if replan is None:
             return applier.apply()
-        staged.apply_in_passes(replan, lambda plan: StackSetApplier(aws, plan, progress, options, account).apply(),
-                               lambda plan: plan.changed and (not plan.actual.exists or _has_work(plan)),
-                               applier.result.outcomes, len(applier.plan.desired.spec.regions) + 1)
+        staged.apply_in_passes(
+            replan,
+            lambda plan: StackSetApplier(aws, plan, progress, options, account).apply(),
+            lambda plan: plan.changed and (not plan.actual.exists or _has_work(plan)),
+            applier.result.outcomes,
+            len(applier.plan.desired.spec.regions) + 1,
+        )
         return applier.result
 
     def run_levels(groups, step, wanted) -> bool:
@@ -284,10 +335,14 @@ def failures(results: list[StackSetResult]) -> list[str]:
     for result in results:
         for outcome, instance in result.failed:
             if instance is None:
-                lines.append(f"{result.plan.name}: operation {outcome.operation_id} {outcome.status}: {outcome.reason or 'no reason given'}")
+                lines.append(
+                    f"{result.plan.name}: operation {outcome.operation_id} {outcome.status}: {outcome.reason or 'no reason given'}"
+                )
             else:
-                lines.append(f"{result.plan.name}: {instance.account}/{instance.region} {instance.status}: "
-                             f"{instance.reason or 'no reason given'} (operation {outcome.operation_id})")
+                lines.append(
+                    f"{result.plan.name}: {instance.account}/{instance.region} {instance.status}: "
+                    f"{instance.reason or 'no reason given'} (operation {outcome.operation_id})"
+                )
     return lines
 
 

@@ -28,11 +28,20 @@ def destroy_one(aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: W
     if actual.instances:
         targets = sorted({i.target for i in actual.instances})
         regions = sorted({i.region for i in actual.instances})
-        selector = {"DeploymentTargets": {"OrganizationalUnitIds": targets}} if spec.service_managed else {"Accounts": targets}
+        selector = (
+            {"DeploymentTargets": {"OrganizationalUnitIds": targets}} if spec.service_managed else {"Accounts": targets}
+        )
         outcome = Runner(client, progress, wait).start(
-            spec.name, "DELETE", lambda: client.delete_stack_instances(
-                StackSetName=spec.name, Regions=regions, RetainStacks=False, **selector,
-                OperationPreferences={k: v for k, v in spec.preferences.items() if k != "RegionOrder"}))
+            spec.name,
+            "DELETE",
+            lambda: client.delete_stack_instances(
+                StackSetName=spec.name,
+                Regions=regions,
+                RetainStacks=False,
+                **selector,
+                OperationPreferences={k: v for k, v in spec.preferences.items() if k != "RegionOrder"},
+            ),
+        )
         outcomes.append(outcome)
         if outcome.failed or outcome.status != "SUCCEEDED":
             return outcomes

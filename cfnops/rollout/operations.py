@@ -121,7 +121,9 @@ class Runner:
         self.progress.started(stackset, operation_id, action)
         while True:
             interrupt.check()
-            operation = self.client.describe_stack_set_operation(StackSetName=stackset, OperationId=operation_id)["StackSetOperation"]
+            operation = self.client.describe_stack_set_operation(StackSetName=stackset, OperationId=operation_id)[
+                "StackSetOperation"
+            ]
             polls += 1
             status = operation["Status"]
             if status in DONE:
@@ -129,14 +131,23 @@ class Runner:
             if settings.clock() - started + delay >= settings.timeout:
                 raise OperationFailedError(
                     f"{stackset}: operation {operation_id} still {status} after {settings.timeout:.0f}s; "
-                    "it keeps running in AWS: run deploy again to wait for it and go on")
+                    "it keeps running in AWS: run deploy again to wait for it and go on"
+                )
             self._sleep(settings.pause(delay))
             delay = min(settings.max_poll, delay * settings.backoff)
         interrupt.finished(operation_id)
         results = self.results(stackset, operation_id)
-        outcome = Outcome(stackset, operation_id, operation.get("Action", action), status,
-                          operation.get("StatusReason", ""), results, polls, settings.clock() - started,
-                          operation.get("StackSetDriftDetectionDetails", {}))
+        outcome = Outcome(
+            stackset,
+            operation_id,
+            operation.get("Action", action),
+            status,
+            operation.get("StatusReason", ""),
+            results,
+            polls,
+            settings.clock() - started,
+            operation.get("StackSetDriftDetectionDetails", {}),
+        )
         self.progress.instances(stackset, results)
         self.progress.finished(outcome)
         return outcome
@@ -146,6 +157,12 @@ class Runner:
         paginator = self.client.get_paginator("list_stack_set_operation_results")
         for page in paginator.paginate(StackSetName=stackset, OperationId=operation_id):
             for summary in page["Summaries"]:
-                found.append(InstanceResult(summary.get("Account", ""), summary.get("Region", ""),
-                                            summary.get("Status", ""), summary.get("StatusReason", "")))
+                found.append(
+                    InstanceResult(
+                        summary.get("Account", ""),
+                        summary.get("Region", ""),
+                        summary.get("Status", ""),
+                        summary.get("StatusReason", ""),
+                    )
+                )
         return tuple(found)

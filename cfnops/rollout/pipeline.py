@@ -49,7 +49,9 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
             from ..core.errors import InputError
             from ..inputs.paramfiles import unknown as unknown_message
 
-            raise InputError(f"STACKSET={unknown[0]}: " + unknown_message(unknown[0], sorted(s.key for s in specs), "StackSet"))
+            raise InputError(
+                f"STACKSET={unknown[0]}: " + unknown_message(unknown[0], sorted(s.key for s in specs), "StackSet")
+            )
         specs = [spec for spec in specs if spec.key in only or spec.name in only]
     texts = {spec.template: project.template_path(spec.template).read_text(encoding="utf-8") for spec in specs}
     return Prepared(environment, specs, texts, resolved, all_specs)
@@ -65,8 +67,15 @@ def plan_all(aws: AwsFactory, prepared: Prepared, progress: Progress, wait: Wait
     return account, plans
 
 
-def plan_one(aws: AwsFactory, prepared: Prepared, spec: config.StackSetSpec, account: str, progress: Progress, wait: WaitSettings,
-             hold_back: bool = False) -> tuple[Plan, dict]:
+def plan_one(
+    aws: AwsFactory,
+    prepared: Prepared,
+    spec: config.StackSetSpec,
+    account: str,
+    progress: Progress,
+    wait: WaitSettings,
+    hold_back: bool = False,
+) -> tuple[Plan, dict]:
     """(plan, region -> values it still waits for). With ``hold_back``, regions whose values
     from other regions are not all known are left out of the plan (a pass of staged.py)."""
     client = aws.client("cloudformation", spec.administrator_region)
@@ -93,7 +102,9 @@ def plan_one(aws: AwsFactory, prepared: Prepared, spec: config.StackSetSpec, acc
 def check_bootstrapped(project: Project, aws: AwsFactory, account: str, prepared: Prepared) -> None:
     """Before the first change: bootstrap's stack, roles and bucket in every administrator region (reads only)."""
     regions = list(dict.fromkeys(spec.administrator_region for spec in prepared.specs))
-    roles = readiness.role_names(json.loads(project.template_path(project.platform.bootstrap).read_text(encoding="utf-8")))
+    roles = readiness.role_names(
+        json.loads(project.template_path(project.platform.bootstrap).read_text(encoding="utf-8"))
+    )
     readiness.require(aws, account, regions, roles, prepared.environment, project.platform.artifacts_bucket)
 
 
@@ -104,23 +115,42 @@ class Rollout:
     results: list[StackSetResult]
 
 
-def deploy_environment(project: Project, environment: str, aws: AwsFactory, progress: Progress, options: DeployOptions,
-                       only: tuple[str, ...] = (), run_lint: bool = True, on_plans=None) -> Rollout:
+def deploy_environment(
+    project: Project,
+    environment: str,
+    aws: AwsFactory,
+    progress: Progress,
+    options: DeployOptions,
+    only: tuple[str, ...] = (),
+    run_lint: bool = True,
+    on_plans=None,
+) -> Rollout:
     """`make deploy`: offline checks, plans, the guard (changes/guard.py), then changes (none when nothing differs)."""
     prepared = prepare(project, environment, only, run_lint=run_lint)
     guard.check_names(options.allow_replace, prepared.specs)
     account, plans = plan_all(aws, prepared, progress, options.wait)
     if on_plans:
         on_plans(plans)
-    roles.refuse_failover(plans, options.allow_failover,
-                          lambda spec: project.display(project.root / "stacksets" / f"{spec.key}.yaml"))
-    guard.enforce(environment, plans, options.allow_replace, lambda line: progress.note("guard", line),
-                  lambda plan: deletes_stacks(plan, options))
+    roles.refuse_failover(
+        plans, options.allow_failover, lambda spec: project.display(project.root / "stacksets" / f"{spec.key}.yaml")
+    )
+    guard.enforce(
+        environment,
+        plans,
+        options.allow_replace,
+        lambda line: progress.note("guard", line),
+        lambda plan: deletes_stacks(plan, options),
+    )
     results = []
     if any(plan.changed for plan in plans):
         with translate_errors():
             check_bootstrapped(project, aws, account, prepared)
-            replans = {spec.key: (lambda spec=spec: plan_one(aws, prepared, spec, account, progress, options.wait, hold_back=True))
-                       for spec in prepared.specs if spec.region_outputs}
+            replans = {
+                spec.key: (
+                    lambda spec=spec: plan_one(aws, prepared, spec, account, progress, options.wait, hold_back=True)
+                )
+                for spec in prepared.specs
+                if spec.region_outputs
+            }
             results = apply_all(aws, plans, progress, options, account, replans)
     return Rollout(account, plans, results)

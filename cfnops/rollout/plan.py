@@ -82,10 +82,18 @@ class Desired:
         return digest(self.creation_overrides(region))
 
 
-def build_desired(spec: StackSetSpec, template_text: str, resolved: ResolvedEnvironment, caller_account: str) -> Desired:
+def build_desired(
+    spec: StackSetSpec, template_text: str, resolved: ResolvedEnvironment, caller_account: str
+) -> Desired:
     values = resolved.values[spec.template]
-    per_region = sorted({name for region in spec.regions for name, v in values[region].items()
-                         if v.key and v.key.startswith("regions.")})
+    per_region = sorted(
+        {
+            name
+            for region in spec.regions
+            for name, v in values[region].items()
+            if v.key and v.key.startswith("regions.")
+        }
+    )
     targets = spec.organizational_units if spec.service_managed else accounts.targets(spec, caller_account)
     own = targets[0] if len(targets) == 1 and not spec.service_managed else None  # whose images {account} names
 
@@ -96,8 +104,15 @@ def build_desired(spec: StackSetSpec, template_text: str, resolved: ResolvedEnvi
     parameters = {k: value(first, k) for k in values[first]}
     overrides = {r: {k: value(r, k) for k in per_region} for r in spec.regions}
     tags = {"ManagedBy": "cfnops", "Environment": spec.environment, "StackSet": spec.key, **spec.tags}
-    return Desired(spec, template_text, json.loads(template_text), parameters, overrides, tuple(dict.fromkeys(targets)),
-                   tuple(sorted(tags.items())))
+    return Desired(
+        spec,
+        template_text,
+        json.loads(template_text),
+        parameters,
+        overrides,
+        tuple(dict.fromkeys(targets)),
+        tuple(sorted(tags.items())),
+    )
 
 
 @dataclass(frozen=True)
@@ -147,13 +162,19 @@ def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
     instances = []
     for page in client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name):
         for summary in page["Summaries"]:
-            instances.append(InstanceState(
-                account=summary["Account"], region=summary["Region"],
-                target=summary.get("OrganizationalUnitId") if spec.service_managed else summary["Account"],
-                status=summary.get("Status", ""), detailed=summary.get("StackInstanceStatus", {}).get("DetailedStatus", ""),
-                reason=summary.get("StatusReason", ""), last_operation_id=summary.get("LastOperationId", ""),
-                drift_status=summary.get("DriftStatus", "NOT_CHECKED"),
-                last_drift_check=_timestamp(summary.get("LastDriftCheckTimestamp"))))
+            instances.append(
+                InstanceState(
+                    account=summary["Account"],
+                    region=summary["Region"],
+                    target=summary.get("OrganizationalUnitId") if spec.service_managed else summary["Account"],
+                    status=summary.get("Status", ""),
+                    detailed=summary.get("StackInstanceStatus", {}).get("DetailedStatus", ""),
+                    reason=summary.get("StatusReason", ""),
+                    last_operation_id=summary.get("LastOperationId", ""),
+                    drift_status=summary.get("DriftStatus", "NOT_CHECKED"),
+                    last_drift_check=_timestamp(summary.get("LastDriftCheckTimestamp")),
+                )
+            )
     return Actual(
         exists=True,
         template=json.loads(stackset.get("TemplateBody") or "{}"),
@@ -171,8 +192,9 @@ def _timestamp(value) -> str:
 
 
 def read_overrides(client: CloudFormationClient, spec: StackSetSpec, instance: InstanceState) -> dict[str, str]:
-    detail = client.describe_stack_instance(StackSetName=spec.name, StackInstanceAccount=instance.account,
-                                            StackInstanceRegion=instance.region)["StackInstance"]
+    detail = client.describe_stack_instance(
+        StackSetName=spec.name, StackInstanceAccount=instance.account, StackInstanceRegion=instance.region
+    )["StackInstance"]
     return {p["ParameterKey"]: p.get("ParameterValue", "") for p in detail.get("ParameterOverrides", [])}
 
 
@@ -235,8 +257,15 @@ class Plan:
 
     @property
     def changed(self) -> bool:
-        return bool(not self.actual.exists or self.stackset_changes or self.add or self.update_overrides
-                    or self.retry or self.remove or self.protect)
+        return bool(
+            not self.actual.exists
+            or self.stackset_changes
+            or self.add
+            or self.update_overrides
+            or self.retry
+            or self.remove
+            or self.protect
+        )
 
 
 def template_diff(old: dict | None, new: dict) -> TemplateDiff:
@@ -244,9 +273,14 @@ def template_diff(old: dict | None, new: dict) -> TemplateDiff:
     added = tuple(sorted(set(new_resources) - set(old_resources)))
     removed = tuple(sorted(set(old_resources) - set(new_resources)))
     modified = tuple(sorted(k for k in set(old_resources) & set(new_resources) if old_resources[k] != new_resources[k]))
-    text = difflib.unified_diff(json.dumps(old or {}, indent=2, sort_keys=True).splitlines(),
-                                json.dumps(new, indent=2, sort_keys=True).splitlines(),
-                                "deployed", "generated", n=DIFF_CONTEXT, lineterm="")
+    text = difflib.unified_diff(
+        json.dumps(old or {}, indent=2, sort_keys=True).splitlines(),
+        json.dumps(new, indent=2, sort_keys=True).splitlines(),
+        "deployed",
+        "generated",
+        n=DIFF_CONTEXT,
+        lineterm="",
+    )
     return TemplateDiff(added, removed, modified, tuple(text))
 
 
@@ -259,25 +293,37 @@ def _shown(desired: Desired, key: str, value: str | None) -> str | None:
     return MASK if value is not None and key in desired.no_echo else value
 
 
-def _parameter_changes(desired: Desired, actual: Actual, actual_overrides: dict[tuple[str, str], dict]) -> list[ParameterChange]:
+def _parameter_changes(
+    desired: Desired, actual: Actual, actual_overrides: dict[tuple[str, str], dict]
+) -> list[ParameterChange]:
     changes = []
     old, new = actual.parameters if actual.exists else {}, desired.parameters
     for key in sorted(set(old) | set(new)):
         if _masked(desired, key, old.get(key)) and key in new:
             continue  # NoEcho values are masked by the API: nothing to compare
         if old.get(key) != new.get(key):
-            changes.append(ParameterChange("StackSet", key, _shown(desired, key, old.get(key)), _shown(desired, key, new.get(key))))
+            changes.append(
+                ParameterChange("StackSet", key, _shown(desired, key, old.get(key)), _shown(desired, key, new.get(key)))
+            )
     by_region: dict[tuple[str, str, str | None, str | None], list[str]] = {}
     for region in desired.spec.regions:
         for target in desired.targets:
-            before = {**old, **actual_overrides.get((target, region), {})} if (target, region) in actual_overrides else {}
+            before = (
+                {**old, **actual_overrides.get((target, region), {})} if (target, region) in actual_overrides else {}
+            )
             after = desired.effective(region)
             for key in sorted(set(before) | set(after)):
                 if before.get(key) != after.get(key) and key in desired.overrides.get(region, {}):
                     by_region.setdefault((region, key, before.get(key), after.get(key)), []).append(target)
     for (region, key, old_value, new_value), targets in by_region.items():
-        changes.append(ParameterChange(f"{region} ({', '.join(targets)})", key, _shown(desired, key, old_value),
-                                       _shown(desired, key, new_value)))
+        changes.append(
+            ParameterChange(
+                f"{region} ({', '.join(targets)})",
+                key,
+                _shown(desired, key, old_value),
+                _shown(desired, key, new_value),
+            )
+        )
     return changes
 
 
@@ -287,16 +333,23 @@ def _stackset_changes(desired: Desired, actual: Actual) -> list[str]:
     spec, changes = desired.spec, []
     if actual.template != desired.template:
         changes.append("template")
-    if any(actual.parameters.get(k) != v and not _masked(desired, k, actual.parameters.get(k))
-           for k, v in desired.parameters.items()) or set(actual.parameters) - set(desired.parameters):
+    if any(
+        actual.parameters.get(k) != v and not _masked(desired, k, actual.parameters.get(k))
+        for k, v in desired.parameters.items()
+    ) or set(actual.parameters) - set(desired.parameters):
         changes.append("parameters")
-    checks = {"capabilities": actual.capabilities != frozenset(spec.capabilities), "tags": actual.tags != desired.tags,
-              "description": actual.description != spec.description,
-              "managed execution": actual.managed_execution != spec.managed_execution}
+    checks = {
+        "capabilities": actual.capabilities != frozenset(spec.capabilities),
+        "tags": actual.tags != desired.tags,
+        "description": actual.description != spec.description,
+        "managed execution": actual.managed_execution != spec.managed_execution,
+    }
     return changes + [name for name, differs in checks.items() if differs]
 
 
-def resource_changes(desired: Desired, actual: Actual, actual_overrides: dict[tuple[str, str], dict]) -> tuple[engine.Group, ...]:
+def resource_changes(
+    desired: Desired, actual: Actual, actual_overrides: dict[tuple[str, str], dict]
+) -> tuple[engine.Group, ...]:
     """Per wanted instance: the deployed template with its parameters (StackSet's + the
     instance's overrides) against the new one with the new parameters; a missing
     instance against nothing. An instance whose template and parameters are unchanged
@@ -317,7 +370,9 @@ def resource_changes(desired: Desired, actual: Actual, actual_overrides: dict[tu
     return engine.group(per_instance)
 
 
-def removed_resources(client: CloudFormationClient, desired: Desired, actual: Actual, removed: list[InstanceState]) -> tuple[engine.Group, ...]:
+def removed_resources(
+    client: CloudFormationClient, desired: Desired, actual: Actual, removed: list[InstanceState]
+) -> tuple[engine.Group, ...]:
     """The deployed template of each removed instance, resolved with its parameters, against
     nothing. Its overrides are read (DescribeStackInstance) unless its last operation was
     ours and left none."""
@@ -341,19 +396,32 @@ def make_plan(client: CloudFormationClient, desired: Desired, actual: Actual) ->
         if key in wanted:
             vouched = vouched_overrides(desired, instance)
             actual_overrides[key] = vouched if vouched is not None else read_overrides(client, spec, instance)
-    creating = {k for k, overrides in actual_overrides.items()
-                if protection.still_relaxed(desired.relaxation(k[1]), overrides) and not present[k].in_flight}
-    stale_regions = sorted({r for (t, r), overrides in actual_overrides.items()
-                            if (t, r) not in creating and overrides != desired.overrides.get(r, {})})
-    retry = sorted(k for k, i in present.items() if k in wanted and not i.healthy and not i.in_flight
-                   and (k in creating or k[1] not in stale_regions))
+    creating = {
+        k
+        for k, overrides in actual_overrides.items()
+        if protection.still_relaxed(desired.relaxation(k[1]), overrides) and not present[k].in_flight
+    }
+    stale_regions = sorted(
+        {
+            r
+            for (t, r), overrides in actual_overrides.items()
+            if (t, r) not in creating and overrides != desired.overrides.get(r, {})
+        }
+    )
+    retry = sorted(
+        k
+        for k, i in present.items()
+        if k in wanted and not i.healthy and not i.in_flight and (k in creating or k[1] not in stale_regions)
+    )
     add = sorted(wanted - set(present))
     protect = sorted(creating | {k for k in add if desired.relaxation(k[1])})
     return Plan(
         desired=desired,
         actual=actual,
         stackset_changes=tuple(_stackset_changes(desired, actual)),
-        template_diff=template_diff(actual.template, desired.template) if not actual.exists or actual.template != desired.template else None,
+        template_diff=template_diff(actual.template, desired.template)
+        if not actual.exists or actual.template != desired.template
+        else None,
         parameter_changes=tuple(_parameter_changes(desired, actual, actual_overrides)),
         add=tuple(add),
         update_overrides=tuple(r for r in spec.regions if r in stale_regions),
@@ -363,5 +431,7 @@ def make_plan(client: CloudFormationClient, desired: Desired, actual: Actual) ->
         protect=tuple(protect),
         creating=tuple(sorted(creating)),
         resources=resource_changes(desired, actual, actual_overrides),
-        removed_resources=removed_resources(client, desired, actual, [present[k] for k in sorted(set(present) - wanted)]),
+        removed_resources=removed_resources(
+            client, desired, actual, [present[k] for k in sorted(set(present) - wanted)]
+        ),
     )

@@ -9,13 +9,17 @@ from .deploy import retains_stacks
 from .plan import Plan
 
 
-def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain, retain_stacks: bool | None = None) -> list[str]:
+def describe(
+    plan: Plan, show_diff: bool = True, style=changes_text.plain, retain_stacks: bool | None = None
+) -> list[str]:
     """``show_diff``: each changed property path (old -> new), not only the resources;
     ``retain_stacks``: whether removing instances keeps their stacks (None: the environment's default)."""
     spec = plan.desired.spec
     targets = plural(len(plan.desired.targets), "OU" if spec.service_managed else "account")
-    lines = [f"{plan.name}: {plan.action.upper()}  ({spec.template} -> {targets} x {plural(len(spec.regions), 'region')}, "
-             f"admin {spec.administrator_region})"]
+    lines = [
+        f"{plan.name}: {plan.action.upper()}  ({spec.template} -> {targets} x {plural(len(spec.regions), 'region')}, "
+        f"admin {spec.administrator_region})"
+    ]
     if plan.stackset_changes:
         lines.append(f"  StackSet changes: {', '.join(plan.stackset_changes)}")
     several = len(plan.desired.targets) > 1
@@ -23,12 +27,20 @@ def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain, retai
         lines += changes_text.group_lines(group, set(plan.add), several, details=show_diff, style=style)
     if not plan.actual.exists:
         overridden = sorted({k for values in plan.desired.overrides.values() for k in values})
-        lines.append(f"  parameters: {len(plan.desired.parameters)}"
-                     + (f"; per-region overrides: {', '.join(overridden)}" if overridden else ""))
+        lines.append(
+            f"  parameters: {len(plan.desired.parameters)}"
+            + (f"; per-region overrides: {', '.join(overridden)}" if overridden else "")
+        )
     for change in plan.parameter_changes if plan.actual.exists else ():
-        lines.append(f"  parameter {change.key} [{change.scope}]: {change.old if change.old is not None else '(none)'} -> "
-                     f"{change.new if change.new is not None else '(removed)'}")
-    for label, pairs in (("add instances", plan.add), ("re-apply (OUTDATED/FAILED)", plan.retry), ("remove instances", plan.remove)):
+        lines.append(
+            f"  parameter {change.key} [{change.scope}]: {change.old if change.old is not None else '(none)'} -> "
+            f"{change.new if change.new is not None else '(removed)'}"
+        )
+    for label, pairs in (
+        ("add instances", plan.add),
+        ("re-apply (OUTDATED/FAILED)", plan.retry),
+        ("remove instances", plan.remove),
+    ):
         if pairs:
             lines.append(f"  {label}: {', '.join(f'{t}/{r}' for t, r in pairs)}")
     if plan.remove:
@@ -39,8 +51,10 @@ def describe(plan: Plan, show_diff: bool = True, style=changes_text.plain, retai
     lines += _region_reads(plan)
     if plan.protect:
         names = sorted({name for _, region in plan.protect for name in plan.desired.relaxation(region)})
-        lines.append(f"  then, once created, turn on {', '.join(names)}: {', '.join(f'{t}/{r}' for t, r in plan.protect)} "
-                     "(created with it off, so that a failed creation can roll back)")
+        lines.append(
+            f"  then, once created, turn on {', '.join(names)}: {', '.join(f'{t}/{r}' for t, r in plan.protect)} "
+            "(created with it off, so that a failed creation can roll back)"
+        )
     return lines
 
 
@@ -48,13 +62,19 @@ def _removal_lines(plan: Plan, retain: bool, style) -> list[str]:
     """What removing instances (PRUNE=1) does to their stacks: kept, or deleted with every
     resource, the stateful ones with what their DeletionPolicy keeps."""
     if retain:
-        return ["    stack kept (RetainStacks): removing them (PRUNE=1) leaves their stacks and resources in place, outside the StackSet"]
+        return [
+            "    stack kept (RetainStacks): removing them (PRUNE=1) leaves their stacks and resources in place, outside the StackSet"
+        ]
     lines = []
     for group in plan.removed_resources:
         stateful = [c for c in group.changes if c.destructive]
-        lines.append(f"    removing them (PRUNE=1) deletes the stacks in {changes_text.where(group, len(plan.desired.targets) > 1)}: "
-                     f"{plural(len(group.changes), 'resource')} removed, {len(stateful)} stateful")
-        lines += ["      " + style(f"- Remove {c.logical_id} ({c.type})  STATEFUL: {c.keeps}", "warn") for c in stateful]
+        lines.append(
+            f"    removing them (PRUNE=1) deletes the stacks in {changes_text.where(group, len(plan.desired.targets) > 1)}: "
+            f"{plural(len(group.changes), 'resource')} removed, {len(stateful)} stateful"
+        )
+        lines += [
+            "      " + style(f"- Remove {c.logical_id} ({c.type})  STATEFUL: {c.keeps}", "warn") for c in stateful
+        ]
     return lines
 
 
@@ -69,11 +89,16 @@ def _role_lines(plan: Plan) -> list[str]:
         lines.append(f"  {created}")
     if plan.actual.exists and plan.stackset_changes:
         order = spec.preferences.get("RegionOrder")
-        lines.append(f"  update order: {', '.join(order)} (primary {spec.primary} first)" if order
-                     else f"  update order: all regions at once ({spec.preferences.get('RegionConcurrencyType', 'PARALLEL')})")
+        lines.append(
+            f"  update order: {', '.join(order)} (primary {spec.primary} first)"
+            if order
+            else f"  update order: all regions at once ({spec.preferences.get('RegionConcurrencyType', 'PARALLEL')})"
+        )
     change = roles.failover(plan)
     if change:
-        lines.append(f"  FAILOVER: primary region {change[0]} -> {change[1]}: deploy refuses it without ALLOW_FAILOVER=1")
+        lines.append(
+            f"  FAILOVER: primary region {change[0]} -> {change[1]}: deploy refuses it without ALLOW_FAILOVER=1"
+        )
     return lines
 
 
@@ -85,8 +110,10 @@ def _region_reads(plan: Plan) -> list[str]:
     lines = ["  read from other regions' stack outputs (per-region overrides):"]
     lines += [f"    {read.need.region}: {read.describe()}" for read in reads]
     if any(read.value is None for read in reads):
-        lines.append(f"  deployed in passes, in the order {' -> '.join(regions)}: each region once the outputs it "
-                     "reads exist (what it depends on deploys first, then the regions before it)")
+        lines.append(
+            f"  deployed in passes, in the order {' -> '.join(regions)}: each region once the outputs it "
+            "reads exist (what it depends on deploys first, then the regions before it)"
+        )
     return lines
 
 
@@ -106,6 +133,8 @@ def status(plans: list[Plan]) -> list[str]:
         order = {region: index for index, region in enumerate(plan.desired.spec.regions)}
         for instance in sorted(plan.actual.instances, key=lambda i: (order.get(i.region, 99), i.target)):
             reason = f"  {instance.reason}" if instance.reason else ""
-            lines.append(f"  {instance.region:<10} {instance.target:<14} {instance.status:<9} "
-                         f"{instance.detailed:<10} {instance.last_operation_id}{reason}")
+            lines.append(
+                f"  {instance.region:<10} {instance.target:<14} {instance.status:<9} "
+                f"{instance.detailed:<10} {instance.last_operation_id}{reason}"
+            )
     return lines

@@ -23,9 +23,14 @@ OFF, ON = "false", "true"
 
 def declared(template: Mapping) -> tuple[str, ...]:
     """The template's deletion-protection parameters."""
-    return tuple(sorted(name for name, declaration in template.get("Parameters", {}).items()
-                        if name.endswith(SUFFIX)
-                        and sorted(str(v).lower() for v in declaration.get("AllowedValues", [])) == [OFF, ON]))
+    return tuple(
+        sorted(
+            name
+            for name, declaration in template.get("Parameters", {}).items()
+            if name.endswith(SUFFIX)
+            and sorted(str(v).lower() for v in declaration.get("AllowedValues", [])) == [OFF, ON]
+        )
+    )
 
 
 def relaxed(names: tuple[str, ...], effective: Mapping[str, str]) -> dict[str, str]:

@@ -17,14 +17,22 @@ from ..core.protocols import AwsFactory
 from .bootstrap import STACK_NAME, stack_status
 from .deploy import artifacts_bucket
 
-USABLE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE")
+USABLE = (
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "IMPORT_COMPLETE",
+    "IMPORT_ROLLBACK_COMPLETE",
+)
 
 
 def role_names(template: dict) -> list[str]:
     """The roles the bootstrap template creates by name."""
-    return sorted(resource["Properties"]["RoleName"] for resource in template.get("Resources", {}).values()
-                  if resource.get("Type") == "AWS::IAM::Role"
-                  and isinstance(resource.get("Properties", {}).get("RoleName"), str))
+    return sorted(
+        resource["Properties"]["RoleName"]
+        for resource in template.get("Resources", {}).values()
+        if resource.get("Type") == "AWS::IAM::Role" and isinstance(resource.get("Properties", {}).get("RoleName"), str)
+    )
 
 
 def _stack_gap(aws: AwsFactory, region: str) -> str | None:
@@ -66,8 +74,12 @@ def missing(aws: AwsFactory, account: str, regions: list[str], roles: list[str],
     return [gap for gap in gaps if gap]
 
 
-def require(aws: AwsFactory, account: str, regions: list[str], roles: list[str], environment: str, bucket_pattern: str) -> None:
+def require(
+    aws: AwsFactory, account: str, regions: list[str], roles: list[str], environment: str, bucket_pattern: str
+) -> None:
     gaps = missing(aws, account, regions, roles, bucket_pattern)
     if gaps:
-        raise NotBootstrappedError(f"not bootstrapped: missing {'; '.join(gaps)}: run `make bootstrap ENV={environment}` "
-                                   "first (nothing was changed)")
+        raise NotBootstrappedError(
+            f"not bootstrapped: missing {'; '.join(gaps)}: run `make bootstrap ENV={environment}` "
+            "first (nothing was changed)"
+        )

@@ -62,8 +62,9 @@ class OutputReader:
             client = self.aws.client("cloudformation", spec.administrator_region)
             found: dict[str, str] = {}
             try:
-                pages = client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name,
-                                                                                StackInstanceAccount=self.account)
+                pages = client.get_paginator("list_stack_instances").paginate(
+                    StackSetName=spec.name, StackInstanceAccount=self.account
+                )
                 for page in pages:
                     found.update({s["Region"]: s["StackId"] for s in page["Summaries"] if s.get("StackId")})
             except ClientError as error:
@@ -109,7 +110,9 @@ def with_values(desired: Desired, values: RegionValues) -> Desired:
     overrides = {region: dict(values_) for region, values_ in desired.overrides.items()}
     for read_ in values.reads:
         if read_.need.region in overrides:
-            overrides[read_.need.region][read_.need.parameter] = read_.value if read_.value is not None else pending_text(read_)
+            overrides[read_.need.region][read_.need.parameter] = (
+                read_.value if read_.value is not None else pending_text(read_)
+            )
     return replace(desired, overrides=overrides, region_reads=values.reads)
 
 

@@ -36,24 +36,37 @@ class Retained:
     @property
     def command(self) -> str:
         remover = REMOVERS.get(self.resource_type)
-        return remover[0](self) if remover else f"(no command known for {self.resource_type}: remove {self.physical_id} by hand)"
+        return (
+            remover[0](self)
+            if remover
+            else f"(no command known for {self.resource_type}: remove {self.physical_id} by hand)"
+        )
 
 
 def check_removal(environment: str, remove: bool) -> None:
     if remove and environment not in REMOVABLE_IN:
-        raise InputError(f"--remove-retained: only {', '.join(REMOVABLE_IN)} removes its retained data, got {environment}; "
-                         "nothing was changed")
+        raise InputError(
+            f"--remove-retained: only {', '.join(REMOVABLE_IN)} removes its retained data, got {environment}; "
+            "nothing was changed"
+        )
 
 
 def _kept(template: dict) -> dict[str, tuple[str, str]]:
-    return {name: (resource["Type"], resource.get("DeletionPolicy", "")) for name, resource in template.get("Resources", {}).items()
-            if resource.get("DeletionPolicy") in KEPT}
+    return {
+        name: (resource["Type"], resource.get("DeletionPolicy", ""))
+        for name, resource in template.get("Resources", {}).items()
+        if resource.get("DeletionPolicy") in KEPT
+    }
 
 
 def _stack_ids(client: CloudFormationClient, spec: StackSetSpec) -> list[dict]:
     try:
-        return [s for page in client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name)
-                for s in page.get("Summaries", []) if s.get("StackId")]
+        return [
+            s
+            for page in client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name)
+            for s in page.get("Summaries", [])
+            if s.get("StackId")
+        ]
     except ClientError as error:
         if error.response["Error"]["Code"] == "StackSetNotFoundException":
             return []
@@ -76,14 +89,26 @@ def collect(aws: AwsFactory, spec: StackSetSpec, template: dict) -> list[Retaine
         for resource in resources:
             if resource["LogicalResourceId"] in kept and resource.get("PhysicalResourceId"):
                 kind, policy = kept[resource["LogicalResourceId"]]
-                found.append(Retained(spec.name, instance["Account"], instance["Region"], resource["LogicalResourceId"], kind,
-                                      resource["PhysicalResourceId"], policy))
+                found.append(
+                    Retained(
+                        spec.name,
+                        instance["Account"],
+                        instance["Region"],
+                        resource["LogicalResourceId"],
+                        kind,
+                        resource["PhysicalResourceId"],
+                        policy,
+                    )
+                )
     return found
 
 
 def _empty_bucket(s3, name: str) -> None:
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-        objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        objects = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+        ]
         if objects:
             s3.delete_objects(Bucket=name, Delete={"Objects": objects})
 
@@ -102,21 +127,37 @@ def _remove_table(aws: AwsFactory, item: Retained) -> None:
 
 # type -> (the command a person runs, what --remove-retained calls)
 REMOVERS: dict[str, tuple[Callable[[Retained], str], Callable[..., None]]] = {
-    "AWS::Logs::LogGroup": (lambda r: f"aws logs delete-log-group --region {r.region} --log-group-name {r.physical_id}",
-                            lambda aws, r: aws.client("logs", r.region).delete_log_group(logGroupName=r.physical_id)),
-    "AWS::DynamoDB::Table": (lambda r: f"aws dynamodb delete-table --region {r.region} --table-name {r.physical_id}",
-                             _remove_table),
+    "AWS::Logs::LogGroup": (
+        lambda r: f"aws logs delete-log-group --region {r.region} --log-group-name {r.physical_id}",
+        lambda aws, r: aws.client("logs", r.region).delete_log_group(logGroupName=r.physical_id),
+    ),
+    "AWS::DynamoDB::Table": (
+        lambda r: f"aws dynamodb delete-table --region {r.region} --table-name {r.physical_id}",
+        _remove_table,
+    ),
     "AWS::S3::Bucket": (lambda r: f"aws s3 rb --region {r.region} --force s3://{r.physical_id}", _remove_bucket),
-    "AWS::Kinesis::Stream": (lambda r: f"aws kinesis delete-stream --region {r.region} --stream-name {r.physical_id}",
-                             lambda aws, r: aws.client("kinesis", r.region).delete_stream(StreamName=r.physical_id)),
-    "AWS::SQS::Queue": (lambda r: f"aws sqs delete-queue --region {r.region} --queue-url {r.physical_id}",
-                        lambda aws, r: aws.client("sqs", r.region).delete_queue(QueueUrl=r.physical_id)),
+    "AWS::Kinesis::Stream": (
+        lambda r: f"aws kinesis delete-stream --region {r.region} --stream-name {r.physical_id}",
+        lambda aws, r: aws.client("kinesis", r.region).delete_stream(StreamName=r.physical_id),
+    ),
+    "AWS::SQS::Queue": (
+        lambda r: f"aws sqs delete-queue --region {r.region} --queue-url {r.physical_id}",
+        lambda aws, r: aws.client("sqs", r.region).delete_queue(QueueUrl=r.physical_id),
+    ),
     "AWS::SecretsManager::Secret": (
-        lambda r: f"aws secretsmanager delete-secret --region {r.region} --force-delete-without-recovery --secret-id {r.physical_id}",
-        lambda aws, r: aws.client("secretsmanager", r.region).delete_secret(SecretId=r.physical_id,
-                                                                            ForceDeleteWithoutRecovery=True)),
-    "AWS::KMS::Key": (lambda r: f"aws kms schedule-key-deletion --region {r.region} --pending-window-in-days 7 --key-id {r.physical_id}",
-                      lambda aws, r: aws.client("kms", r.region).schedule_key_deletion(KeyId=r.physical_id, PendingWindowInDays=7)),
+        lambda r: (
+            f"aws secretsmanager delete-secret --region {r.region} --force-delete-without-recovery --secret-id {r.physical_id}"
+        ),
+        lambda aws, r: aws.client("secretsmanager", r.region).delete_secret(
+            SecretId=r.physical_id, ForceDeleteWithoutRecovery=True
+        ),
+    ),
+    "AWS::KMS::Key": (
+        lambda r: (
+            f"aws kms schedule-key-deletion --region {r.region} --pending-window-in-days 7 --key-id {r.physical_id}"
+        ),
+        lambda aws, r: aws.client("kms", r.region).schedule_key_deletion(KeyId=r.physical_id, PendingWindowInDays=7),
+    ),
 }
 
 
@@ -134,7 +175,13 @@ def remove(aws: AwsFactory, items: list[Retained]) -> list[str]:
             remover[1](aws, item)
         except ClientError as error:
             code = error.response["Error"]["Code"]
-            if code not in ("ResourceNotFoundException", "NoSuchBucket", "NotFoundException",
-                            "AWS.SimpleQueueService.NonExistentQueue"):
-                problems.append(f"{item.region} {item.logical_id} {item.physical_id}: {code}: {error.response['Error'].get('Message', '')}")
+            if code not in (
+                "ResourceNotFoundException",
+                "NoSuchBucket",
+                "NotFoundException",
+                "AWS.SimpleQueueService.NonExistentQueue",
+            ):
+                problems.append(
+                    f"{item.region} {item.logical_id} {item.physical_id}: {code}: {error.response['Error'].get('Message', '')}"
+                )
     return problems

@@ -62,8 +62,10 @@ def refuse_failover(plans, allowed: bool, display_file) -> None:
     for plan in plans:
         change = failover(plan)
         if change:
-            problems.append(f"{display_file(plan.desired.spec)}: primary_region: {plan.name} has primary region {change[0]} "
-                            f"deployed, got {change[1]}: that is a failover; follow README 'Planned failover', "
-                            "then deploy with ALLOW_FAILOVER=1 (--allow-failover)")
+            problems.append(
+                f"{display_file(plan.desired.spec)}: primary_region: {plan.name} has primary region {change[0]} "
+                f"deployed, got {change[1]}: that is a failover; follow README 'Planned failover', "
+                "then deploy with ALLOW_FAILOVER=1 (--allow-failover)"
+            )
     if problems:
         raise InputError(problems)

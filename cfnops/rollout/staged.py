@@ -27,8 +27,13 @@ def hold_back_removals(plan: Plan, blocked) -> Plan:
     return replace(plan, remove=tuple(pair for pair in plan.remove if pair[1] not in blocked))
 
 
-def apply_in_passes(replan: Callable[[], tuple[Plan, dict]], apply_plan: Callable, has_work: Callable[[Plan], bool],
-                    outcomes: list, passes: int) -> None:
+def apply_in_passes(
+    replan: Callable[[], tuple[Plan, dict]],
+    apply_plan: Callable,
+    has_work: Callable[[Plan], bool],
+    outcomes: list,
+    passes: int,
+) -> None:
     """``replan()`` -> (plan of the known regions, region -> reads still pending); each plan with
     work goes to ``apply_plan``, its outcomes to ``outcomes``. Stops at the first failure."""
     for _ in range(passes):
@@ -47,5 +52,8 @@ def apply_in_passes(replan: Callable[[], tuple[Plan, dict]], apply_plan: Callabl
 
 
 def _waiting(name: str, blocked) -> str:
-    return "\n".join(f"{name}: {region} cannot be deployed: it reads {reads[0].source_name} {reads[0].need.source} "
-                     f"output {reads[0].need.output}, which is not there" for region, reads in blocked.items())
+    return "\n".join(
+        f"{name}: {region} cannot be deployed: it reads {reads[0].source_name} {reads[0].need.source} "
+        f"output {reads[0].need.output}, which is not there"
+        for region, reads in blocked.items()
+    )

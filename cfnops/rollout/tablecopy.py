@@ -44,9 +44,12 @@ class Copied:
 
 def migrations(template: Mapping) -> list[Migration]:
     resources = template.get("Resources", {})
-    return [Migration(body["Metadata"]["cfnops"]["MigratesFrom"], logical_id)
-            for logical_id, body in sorted(resources.items())
-            if body.get("Type") == "AWS::DynamoDB::GlobalTable" and "MigratesFrom" in (body.get("Metadata") or {}).get("cfnops", {})]
+    return [
+        Migration(body["Metadata"]["cfnops"]["MigratesFrom"], logical_id)
+        for logical_id, body in sorted(resources.items())
+        if body.get("Type") == "AWS::DynamoDB::GlobalTable"
+        and "MigratesFrom" in (body.get("Metadata") or {}).get("cfnops", {})
+    ]
 
 
 def table_name(template: Mapping, logical_id: str, values: Mapping[str, str], region: str) -> str:
@@ -71,7 +74,9 @@ def _write(client: DynamoDBClient, name: str, items: list[dict]) -> None:
             return
         answer = client.batch_write_item(RequestItems={name: requests})
         requests = answer.get("UnprocessedItems", {}).get(name, [])
-    raise OperationFailedError(f"copy into {name}: {len(requests)} items still unprocessed after {MAX_ATTEMPTS} attempts")
+    raise OperationFailedError(
+        f"copy into {name}: {len(requests)} items still unprocessed after {MAX_ATTEMPTS} attempts"
+    )
 
 
 def copy_table(client: DynamoDBClient, source: str, target: str) -> int:
@@ -80,7 +85,7 @@ def copy_table(client: DynamoDBClient, source: str, target: str) -> int:
     for page in client.get_paginator("scan").paginate(TableName=source, ConsistentRead=True):
         items = page.get("Items", [])
         for start in range(0, len(items), BATCH):
-            _write(client, target, items[start:start + BATCH])
+            _write(client, target, items[start : start + BATCH])
         copied += len(items)
     return copied
 
@@ -89,7 +94,9 @@ def regions_primary_last(regions: tuple[str, ...], primary: str) -> list[str]:
     return [region for region in regions if region != primary] + [region for region in regions if region == primary]
 
 
-def copy_environment(aws: AwsFactory, specs, templates: Mapping[str, Mapping], resolved, progress: Progress) -> list[Copied]:
+def copy_environment(
+    aws: AwsFactory, specs, templates: Mapping[str, Mapping], resolved, progress: Progress
+) -> list[Copied]:
     """Every migration of every StackSet of the environment, region by region."""
     done = []
     for spec in specs:
@@ -97,15 +104,19 @@ def copy_environment(aws: AwsFactory, specs, templates: Mapping[str, Mapping], r
         for migration in migrations(template):
             for region in regions_primary_last(spec.regions, spec.primary):
                 values = resolved.plain(spec.template, region)
-                source, target = (table_name(template, logical_id, values, region)
-                                  for logical_id in (migration.source, migration.target))
+                source, target = (
+                    table_name(template, logical_id, values, region)
+                    for logical_id in (migration.source, migration.target)
+                )
                 client = aws.client("dynamodb", region)
                 if not _exists(client, source):
                     progress.note(spec.name, f"{region}: no regional table {source}: nothing to copy")
                     continue
                 if not _exists(client, target):
-                    raise OperationFailedError(f"{spec.name}: {region}: global table {target} does not exist yet: "
-                                               "deploy with EnableGlobalTable: true first, then copy")
+                    raise OperationFailedError(
+                        f"{spec.name}: {region}: global table {target} does not exist yet: "
+                        "deploy with EnableGlobalTable: true first, then copy"
+                    )
                 items = copy_table(client, source, target)
                 progress.note(spec.name, f"{region}: copied {items} items {source} -> {target}")
                 done.append(Copied(spec.name, region, source, target, items))

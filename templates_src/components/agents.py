@@ -50,17 +50,26 @@ def foundation_model_arn(model_id, region: str = "${AWS::Region}") -> Sub:
 
 
 def model_parameter() -> Parameter:
-    return Parameter(MODEL_PARAMETER, Type="String", AllowedValues=list(AGENT_MODELS), Default=AGENT_MODELS[0],
-                     Description="Bedrock foundation model of the agent, run through its region's cross-Region inference profile")
+    return Parameter(
+        MODEL_PARAMETER,
+        Type="String",
+        AllowedValues=list(AGENT_MODELS),
+        Default=AGENT_MODELS[0],
+        Description="Bedrock foundation model of the agent, run through its region's cross-Region inference profile",
+    )
 
 
 def add_inference_profile_mapping(template: Template) -> None:
     """Region -> geography of its inference profiles; every region we deploy to must have one."""
     missing = sorted(set(REGIONS) - set(INFERENCE_PROFILE_GEOGRAPHIES))
     if missing:
-        raise ValueError(f"no inference profile geography for {', '.join(missing)}: add it to INFERENCE_PROFILE_GEOGRAPHIES")
-    template.add_mapping(INFERENCE_PROFILE_MAPPING, {
-        region: {"Geography": geography} for region, geography in sorted(INFERENCE_PROFILE_GEOGRAPHIES.items())})
+        raise ValueError(
+            f"no inference profile geography for {', '.join(missing)}: add it to INFERENCE_PROFILE_GEOGRAPHIES"
+        )
+    template.add_mapping(
+        INFERENCE_PROFILE_MAPPING,
+        {region: {"Geography": geography} for region, geography in sorted(INFERENCE_PROFILE_GEOGRAPHIES.items())},
+    )
 
 
 def _profile(pattern: str, model_id) -> Sub:
@@ -73,82 +82,129 @@ def inference_profile_id(model_id) -> Sub:
 
 
 def inference_profile_arn(model_id) -> Sub:
-    return _profile("arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/${Geography}.${Model}",
-                    model_id)
+    return _profile(
+        "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/${Geography}.${Model}",
+        model_id,
+    )
 
 
 def add_vector_store(template: Template, suffix: str, key) -> tuple[s3vectors.VectorBucket, s3vectors.Index]:
-    bucket = template.add_resource(retain(s3vectors.VectorBucket(
-        "VectorBucket",
-        VectorBucketName=account_unique_name("vectors", suffix),
-        EncryptionConfiguration=s3vectors.EncryptionConfiguration(SseType="aws:kms", KmsKeyArn=GetAtt(key, "Arn")),
-        Tags=standard_tags(),
-    )))
-    index = template.add_resource(retain(s3vectors.Index(
-        "VectorIndex",
-        VectorBucketArn=GetAtt(bucket, "VectorBucketArn"),
-        IndexName=f"{suffix}-knowledge",
-        DataType="float32",
-        Dimension=EMBEDDING_DIMENSIONS,
-        DistanceMetric="cosine",
-        MetadataConfiguration=s3vectors.MetadataConfiguration(NonFilterableMetadataKeys=BEDROCK_METADATA_KEYS),
-        Tags=standard_tags(),
-    )))
+    bucket = template.add_resource(
+        retain(
+            s3vectors.VectorBucket(
+                "VectorBucket",
+                VectorBucketName=account_unique_name("vectors", suffix),
+                EncryptionConfiguration=s3vectors.EncryptionConfiguration(
+                    SseType="aws:kms", KmsKeyArn=GetAtt(key, "Arn")
+                ),
+                Tags=standard_tags(),
+            )
+        )
+    )
+    index = template.add_resource(
+        retain(
+            s3vectors.Index(
+                "VectorIndex",
+                VectorBucketArn=GetAtt(bucket, "VectorBucketArn"),
+                IndexName=f"{suffix}-knowledge",
+                DataType="float32",
+                Dimension=EMBEDDING_DIMENSIONS,
+                DistanceMetric="cosine",
+                MetadataConfiguration=s3vectors.MetadataConfiguration(NonFilterableMetadataKeys=BEDROCK_METADATA_KEYS),
+                Tags=standard_tags(),
+            )
+        )
+    )
     return bucket, index
 
 
-def add_knowledge_base_role(template: Template, suffix: str, key, documents_bucket, documents_prefix: str, index) -> object:
+def add_knowledge_base_role(
+    template: Template, suffix: str, key, documents_bucket, documents_prefix: str, index
+) -> object:
     """Embeds documents of one prefix of one bucket into one index: nothing else."""
     return add_role(
-        template, "KnowledgeBaseRole", f"{suffix}-kb", policies.service_trust_for_account("bedrock.amazonaws.com"),
+        template,
+        "KnowledgeBaseRole",
+        f"{suffix}-kb",
+        policies.service_trust_for_account("bedrock.amazonaws.com"),
         "Bedrock knowledge base: read the knowledge documents, embed them, store the vectors",
         [
             policies.allow(policies.actions(awacs.bedrock.InvokeModel), [foundation_model_arn(EMBEDDING_MODEL)]),
             policies.allow(policies.actions(awacs.s3.ListBucket), [GetAtt(documents_bucket, "Arn")]),
-            policies.allow(policies.actions(awacs.s3.GetObject),
-                           [Sub(f"${{Arn}}/{documents_prefix}*", Arn=GetAtt(documents_bucket, "Arn"))]),
-            policies.allow(policies.actions(awacs.s3vectors.GetIndex, awacs.s3vectors.PutVectors, awacs.s3vectors.GetVectors, awacs.s3vectors.DeleteVectors, awacs.s3vectors.QueryVectors, awacs.s3vectors.ListVectors), [GetAtt(index, "IndexArn")]),
+            policies.allow(
+                policies.actions(awacs.s3.GetObject),
+                [Sub(f"${{Arn}}/{documents_prefix}*", Arn=GetAtt(documents_bucket, "Arn"))],
+            ),
+            policies.allow(
+                policies.actions(
+                    awacs.s3vectors.GetIndex,
+                    awacs.s3vectors.PutVectors,
+                    awacs.s3vectors.GetVectors,
+                    awacs.s3vectors.DeleteVectors,
+                    awacs.s3vectors.QueryVectors,
+                    awacs.s3vectors.ListVectors,
+                ),
+                [GetAtt(index, "IndexArn")],
+            ),
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         ],
     )
 
 
-def add_knowledge_base(template: Template, *, suffix: str, description: str, role, key, vector_bucket, index,
-                       documents_bucket, documents_prefix: str) -> bedrock.KnowledgeBase:
-    knowledge_base = template.add_resource(bedrock.KnowledgeBase(
-        "KnowledgeBase",
-        Name=physical_name("kb", suffix),
-        Description=description,
-        RoleArn=GetAtt(role, "Arn"),
-        KnowledgeBaseConfiguration=bedrock.KnowledgeBaseConfiguration(
-            Type="VECTOR",
-            VectorKnowledgeBaseConfiguration=bedrock.VectorKnowledgeBaseConfiguration(
-                EmbeddingModelArn=foundation_model_arn(EMBEDDING_MODEL),
-                EmbeddingModelConfiguration=bedrock.EmbeddingModelConfiguration(
-                    BedrockEmbeddingModelConfiguration=bedrock.BedrockEmbeddingModelConfiguration(
-                        Dimensions=EMBEDDING_DIMENSIONS, EmbeddingDataType="FLOAT32")),
+def add_knowledge_base(
+    template: Template,
+    *,
+    suffix: str,
+    description: str,
+    role,
+    key,
+    vector_bucket,
+    index,
+    documents_bucket,
+    documents_prefix: str,
+) -> bedrock.KnowledgeBase:
+    knowledge_base = template.add_resource(
+        bedrock.KnowledgeBase(
+            "KnowledgeBase",
+            Name=physical_name("kb", suffix),
+            Description=description,
+            RoleArn=GetAtt(role, "Arn"),
+            KnowledgeBaseConfiguration=bedrock.KnowledgeBaseConfiguration(
+                Type="VECTOR",
+                VectorKnowledgeBaseConfiguration=bedrock.VectorKnowledgeBaseConfiguration(
+                    EmbeddingModelArn=foundation_model_arn(EMBEDDING_MODEL),
+                    EmbeddingModelConfiguration=bedrock.EmbeddingModelConfiguration(
+                        BedrockEmbeddingModelConfiguration=bedrock.BedrockEmbeddingModelConfiguration(
+                            Dimensions=EMBEDDING_DIMENSIONS, EmbeddingDataType="FLOAT32"
+                        )
+                    ),
+                ),
             ),
-        ),
-        StorageConfiguration=bedrock.StorageConfiguration(
-            Type="S3_VECTORS",
-            S3VectorsConfiguration=bedrock.S3VectorsConfiguration(
-                VectorBucketArn=GetAtt(vector_bucket, "VectorBucketArn"), IndexArn=GetAtt(index, "IndexArn")),
-        ),
-        Tags=standard_tag_map(),
-    ))
-    template.add_resource(bedrock.DataSource(
-        "KnowledgeBaseDataSource",
-        Name=physical_name("kb-source", suffix),
-        Description=Sub(f"Documents under {documents_prefix} in ${{Bucket}}", Bucket=Ref(documents_bucket)),
-        KnowledgeBaseId=Ref(knowledge_base),
-        DataDeletionPolicy="RETAIN",
-        DataSourceConfiguration=bedrock.DataSourceConfiguration(
-            Type="S3",
-            S3Configuration=bedrock.S3DataSourceConfiguration(
-                BucketArn=GetAtt(documents_bucket, "Arn"), InclusionPrefixes=[documents_prefix]),
-        ),
-        ServerSideEncryptionConfiguration=bedrock.ServerSideEncryptionConfiguration(KmsKeyArn=GetAtt(key, "Arn")),
-    ))
+            StorageConfiguration=bedrock.StorageConfiguration(
+                Type="S3_VECTORS",
+                S3VectorsConfiguration=bedrock.S3VectorsConfiguration(
+                    VectorBucketArn=GetAtt(vector_bucket, "VectorBucketArn"), IndexArn=GetAtt(index, "IndexArn")
+                ),
+            ),
+            Tags=standard_tag_map(),
+        )
+    )
+    template.add_resource(
+        bedrock.DataSource(
+            "KnowledgeBaseDataSource",
+            Name=physical_name("kb-source", suffix),
+            Description=Sub(f"Documents under {documents_prefix} in ${{Bucket}}", Bucket=Ref(documents_bucket)),
+            KnowledgeBaseId=Ref(knowledge_base),
+            DataDeletionPolicy="RETAIN",
+            DataSourceConfiguration=bedrock.DataSourceConfiguration(
+                Type="S3",
+                S3Configuration=bedrock.S3DataSourceConfiguration(
+                    BucketArn=GetAtt(documents_bucket, "Arn"), InclusionPrefixes=[documents_prefix]
+                ),
+            ),
+            ServerSideEncryptionConfiguration=bedrock.ServerSideEncryptionConfiguration(KmsKeyArn=GetAtt(key, "Arn")),
+        )
+    )
     return knowledge_base
 
 
@@ -158,10 +214,15 @@ def add_agent_role(template: Template, suffix: str, key, model_id, knowledge_bas
     geography, so the model is allowed in every region ("*"), and only the model."""
     invoke = policies.actions(awacs.bedrock.InvokeModel, awacs.bedrock.InvokeModelWithResponseStream)
     return add_role(
-        template, "AgentRole", f"{suffix}-agent", policies.service_trust_for_account("bedrock.amazonaws.com"),
+        template,
+        "AgentRole",
+        f"{suffix}-agent",
+        policies.service_trust_for_account("bedrock.amazonaws.com"),
         "Bedrock agent: its foundation model and its knowledge base, nothing else",
         [
-            policies.allow(invoke + policies.actions(awacs.bedrock.GetInferenceProfile), [inference_profile_arn(model_id)]),
+            policies.allow(
+                invoke + policies.actions(awacs.bedrock.GetInferenceProfile), [inference_profile_arn(model_id)]
+            ),
             policies.allow(invoke, [foundation_model_arn(model_id, region="*")]),
             policies.allow(policies.actions(awacs.bedrock.Retrieve), [GetAtt(knowledge_base, "KnowledgeBaseArn")]),
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
@@ -195,61 +256,85 @@ def _action_group(group: ActionGroup) -> bedrock.AgentActionGroup:
         Description=group.description,
         ActionGroupState="ENABLED",
         ActionGroupExecutor=bedrock.ActionGroupExecutor(Lambda=GetAtt(group.executor, "Arn")),
-        FunctionSchema=bedrock.FunctionSchema(Functions=[
-            bedrock.Function(
-                Name=function_name,
-                Description=tool.description,
-                RequireConfirmation="ENABLED" if tool.confirm else "DISABLED",
-                Parameters={parameter: bedrock.ParameterDetail(Type=kind, Description=text, Required=required)
-                            for parameter, (kind, text, required) in tool.parameters.items()},
-            )
-            for function_name, tool in group.tools.items()
-        ]),
+        FunctionSchema=bedrock.FunctionSchema(
+            Functions=[
+                bedrock.Function(
+                    Name=function_name,
+                    Description=tool.description,
+                    RequireConfirmation="ENABLED" if tool.confirm else "DISABLED",
+                    Parameters={
+                        parameter: bedrock.ParameterDetail(Type=kind, Description=text, Required=required)
+                        for parameter, (kind, text, required) in tool.parameters.items()
+                    },
+                )
+                for function_name, tool in group.tools.items()
+            ]
+        ),
     )
 
 
 def _allow_agent_to_invoke(template: Template, function, agent) -> awslambda.Permission:
     """Bedrock may invoke ``function`` for this one agent of this account, nothing else."""
-    return template.add_resource(awslambda.Permission(
-        f"{function.title}AgentPermission",
-        Action="lambda:InvokeFunction",
-        FunctionName=Ref(function),
-        Principal="bedrock.amazonaws.com",
-        SourceArn=GetAtt(agent, "AgentArn"),
-        SourceAccount=Ref("AWS::AccountId"),
-    ))
+    return template.add_resource(
+        awslambda.Permission(
+            f"{function.title}AgentPermission",
+            Action="lambda:InvokeFunction",
+            FunctionName=Ref(function),
+            Principal="bedrock.amazonaws.com",
+            SourceArn=GetAtt(agent, "AgentArn"),
+            SourceAccount=Ref("AWS::AccountId"),
+        )
+    )
 
 
-def add_agent(template: Template, *, suffix: str, description: str, instruction: str, model_id, role, key,
-              knowledge_base, knowledge_base_use: str, alias_name,
-              action_groups: tuple[ActionGroup, ...] = ()) -> tuple[bedrock.Agent, bedrock.AgentAlias]:
+def add_agent(
+    template: Template,
+    *,
+    suffix: str,
+    description: str,
+    instruction: str,
+    model_id,
+    role,
+    key,
+    knowledge_base,
+    knowledge_base_use: str,
+    alias_name,
+    action_groups: tuple[ActionGroup, ...] = (),
+) -> tuple[bedrock.Agent, bedrock.AgentAlias]:
     """The agent and an alias named ``alias_name``, which points at a new version whenever
     the agent changes. The action groups are part of the agent resource, so AutoPrepare
     prepares it after they (and their executors) exist, on every change. Each executor lets
     only this agent invoke it; the alias waits for those permissions, so the version it
     serves can call its tools."""
-    agent = template.add_resource(bedrock.Agent(
-        "Agent",
-        AgentName=physical_name("agent", suffix),
-        Description=description,
-        Instruction=instruction,
-        FoundationModel=model_id,
-        AgentResourceRoleArn=GetAtt(role, "Arn"),
-        CustomerEncryptionKeyArn=GetAtt(key, "Arn"),
-        IdleSessionTTLInSeconds=AGENT_IDLE_SESSION_SECONDS,
-        AutoPrepare=True,
-        KnowledgeBases=[bedrock.AgentKnowledgeBase(
-            KnowledgeBaseId=Ref(knowledge_base), Description=knowledge_base_use, KnowledgeBaseState="ENABLED")],
-        ActionGroups=[_action_group(group) for group in action_groups],
-        Tags=standard_tag_map(),
-    ))
+    agent = template.add_resource(
+        bedrock.Agent(
+            "Agent",
+            AgentName=physical_name("agent", suffix),
+            Description=description,
+            Instruction=instruction,
+            FoundationModel=model_id,
+            AgentResourceRoleArn=GetAtt(role, "Arn"),
+            CustomerEncryptionKeyArn=GetAtt(key, "Arn"),
+            IdleSessionTTLInSeconds=AGENT_IDLE_SESSION_SECONDS,
+            AutoPrepare=True,
+            KnowledgeBases=[
+                bedrock.AgentKnowledgeBase(
+                    KnowledgeBaseId=Ref(knowledge_base), Description=knowledge_base_use, KnowledgeBaseState="ENABLED"
+                )
+            ],
+            ActionGroups=[_action_group(group) for group in action_groups],
+            Tags=standard_tag_map(),
+        )
+    )
     permissions = [_allow_agent_to_invoke(template, group.executor, agent) for group in action_groups]
-    alias = template.add_resource(bedrock.AgentAlias(
-        "AgentAlias",
-        **({"DependsOn": [permission.title for permission in permissions]} if permissions else {}),
-        AgentId=GetAtt(agent, "AgentId"),
-        AgentAliasName=alias_name,
-        Description=Sub("The ${Environment} alias of the fraud agent"),
-        Tags=standard_tag_map(),
-    ))
+    alias = template.add_resource(
+        bedrock.AgentAlias(
+            "AgentAlias",
+            **({"DependsOn": [permission.title for permission in permissions]} if permissions else {}),
+            AgentId=GetAtt(agent, "AgentId"),
+            AgentAliasName=alias_name,
+            Description=Sub("The ${Environment} alias of the fraud agent"),
+            Tags=standard_tag_map(),
+        )
+    )
     return agent, alias

@@ -42,33 +42,69 @@ def _for_this_trail(equals: dict | None = None, like=None) -> Condition:
 def key_statements() -> list[Statement]:
     """CloudTrail's part of the key policy (AWS CloudTrail User Guide, "Configure AWS KMS key
     policies for CloudTrail"): encrypt, describe, and decrypt, each only for this trail."""
-    context = StringLike("kms:EncryptionContext:aws:cloudtrail:arn",
-                         Sub("arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*"))
+    context = StringLike(
+        "kms:EncryptionContext:aws:cloudtrail:arn", Sub("arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*")
+    )
     service = Principal("Service", CLOUDTRAIL)
     return [
-        Statement(Sid="CloudTrailEncryptsLogs", Effect=Allow, Principal=service, Action=policies.actions(awacs.kms.GenerateDataKey),
-                  Resource=["*"], Condition=_for_this_trail(like=context)),
-        Statement(Sid="CloudTrailDescribesKey", Effect=Allow, Principal=service, Action=policies.actions(awacs.kms.DescribeKey),
-                  Resource=["*"], Condition=_for_this_trail()),
-        Statement(Sid="CloudTrailDecryptsForBucketKey", Effect=Allow, Principal=service, Action=policies.actions(awacs.kms.Decrypt),
-                  Resource=["*"], Condition=_for_this_trail()),
+        Statement(
+            Sid="CloudTrailEncryptsLogs",
+            Effect=Allow,
+            Principal=service,
+            Action=policies.actions(awacs.kms.GenerateDataKey),
+            Resource=["*"],
+            Condition=_for_this_trail(like=context),
+        ),
+        Statement(
+            Sid="CloudTrailDescribesKey",
+            Effect=Allow,
+            Principal=service,
+            Action=policies.actions(awacs.kms.DescribeKey),
+            Resource=["*"],
+            Condition=_for_this_trail(),
+        ),
+        Statement(
+            Sid="CloudTrailDecryptsForBucketKey",
+            Effect=Allow,
+            Principal=service,
+            Action=policies.actions(awacs.kms.Decrypt),
+            Resource=["*"],
+            Condition=_for_this_trail(),
+        ),
     ]
 
 
 def bucket_statements(bucket) -> list[Statement]:
     service = Principal("Service", CLOUDTRAIL)
     return [
-        Statement(Sid="CloudTrailAclCheck", Effect=Allow, Principal=service, Action=policies.actions(awacs.s3.GetBucketAcl),
-                  Resource=[GetAtt(bucket, "Arn")], Condition=_for_this_trail()),
-        Statement(Sid="CloudTrailWrite", Effect=Allow, Principal=service, Action=policies.actions(awacs.s3.PutObject),
-                  Resource=[Sub("${Arn}/AWSLogs/${AWS::AccountId}/*", Arn=GetAtt(bucket, "Arn"))],
-                  Condition=_for_this_trail({"s3:x-amz-acl": "bucket-owner-full-control"})),
+        Statement(
+            Sid="CloudTrailAclCheck",
+            Effect=Allow,
+            Principal=service,
+            Action=policies.actions(awacs.s3.GetBucketAcl),
+            Resource=[GetAtt(bucket, "Arn")],
+            Condition=_for_this_trail(),
+        ),
+        Statement(
+            Sid="CloudTrailWrite",
+            Effect=Allow,
+            Principal=service,
+            Action=policies.actions(awacs.s3.PutObject),
+            Resource=[Sub("${Arn}/AWSLogs/${AWS::AccountId}/*", Arn=GetAtt(bucket, "Arn"))],
+            Condition=_for_this_trail({"s3:x-amz-acl": "bucket-owner-full-control"}),
+        ),
     ]
 
 
 def retention_parameter() -> Parameter:
-    return Parameter(RETENTION_PARAMETER, Type="Number", MinValue=1, MaxValue=3650, Default=365,
-                     Description="Days each audit-trail log file is locked (S3 Object Lock, compliance mode), then expired")
+    return Parameter(
+        RETENTION_PARAMETER,
+        Type="Number",
+        MinValue=1,
+        MaxValue=3650,
+        Default=365,
+        Description="Days each audit-trail log file is locked (S3 Object Lock, compliance mode), then expired",
+    )
 
 
 def _selectors(data_event_buckets: list) -> list[cloudtrail.AdvancedEventSelector]:
@@ -76,12 +112,20 @@ def _selectors(data_event_buckets: list) -> list[cloudtrail.AdvancedEventSelecto
         return cloudtrail.AdvancedFieldSelector(Field=name, **match)
 
     return [
-        cloudtrail.AdvancedEventSelector(Name="Management events", FieldSelectors=[field("eventCategory", Equals=["Management"])]),
-        cloudtrail.AdvancedEventSelector(Name="S3 object-level events of the audited buckets", FieldSelectors=[
-            field("eventCategory", Equals=["Data"]),
-            field("resources.type", Equals=["AWS::S3::Object"]),
-            field("resources.ARN", StartsWith=[Sub(f"arn:${{AWS::Partition}}:s3:::{name}/") for name in data_event_buckets]),
-        ]),
+        cloudtrail.AdvancedEventSelector(
+            Name="Management events", FieldSelectors=[field("eventCategory", Equals=["Management"])]
+        ),
+        cloudtrail.AdvancedEventSelector(
+            Name="S3 object-level events of the audited buckets",
+            FieldSelectors=[
+                field("eventCategory", Equals=["Data"]),
+                field("resources.type", Equals=["AWS::S3::Object"]),
+                field(
+                    "resources.ARN",
+                    StartsWith=[Sub(f"arn:${{AWS::Partition}}:s3:::{name}/") for name in data_event_buckets],
+                ),
+            ],
+        ),
     ]
 
 
@@ -89,18 +133,41 @@ def add_trail(template: Template, condition: str, data_event_buckets: list) -> c
     """The trail and its key and bucket, all under ``condition`` (the one region of the account)."""
     template.add_parameter(retention_parameter())
     key = encryption.add_kms_key(template, "TrailKey", "cfnops audit trail", extra_statements=key_statements())
-    bucket = buckets.lock_in_compliance_mode(buckets.add_private_bucket(
-        template, "TrailBucket", Sub("cfnops-audit-trail-${AWS::AccountId}-${AWS::Region}"), key,
-        current=buckets.expire_after(Ref(RETENTION_PARAMETER)), policy_statements=bucket_statements,
-    ), Ref(RETENTION_PARAMETER))
-    suppress(bucket, "CKV_AWS_18", "the audit trail's own bucket: server access logs cannot go to a KMS-encrypted bucket, "
-             "and data events on it would record the trail's own deliveries; its management events are in the trail")
-    trail = template.add_resource(cloudtrail.Trail(
-        "Trail", TrailName=TRAIL_NAME, IsLogging=True, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True,
-        EnableLogFileValidation=True, KMSKeyId=GetAtt(key, "Arn"), S3BucketName=Ref(bucket),
-        AdvancedEventSelectors=_selectors(data_event_buckets), DependsOn=[f"{bucket.title}Policy"], Tags=standard_tags(),
-    ))
-    suppress(trail, "CKV_AWS_252", "nobody consumes per-file delivery notifications; log-file validation proves completeness")
+    bucket = buckets.lock_in_compliance_mode(
+        buckets.add_private_bucket(
+            template,
+            "TrailBucket",
+            Sub("cfnops-audit-trail-${AWS::AccountId}-${AWS::Region}"),
+            key,
+            current=buckets.expire_after(Ref(RETENTION_PARAMETER)),
+            policy_statements=bucket_statements,
+        ),
+        Ref(RETENTION_PARAMETER),
+    )
+    suppress(
+        bucket,
+        "CKV_AWS_18",
+        "the audit trail's own bucket: server access logs cannot go to a KMS-encrypted bucket, "
+        "and data events on it would record the trail's own deliveries; its management events are in the trail",
+    )
+    trail = template.add_resource(
+        cloudtrail.Trail(
+            "Trail",
+            TrailName=TRAIL_NAME,
+            IsLogging=True,
+            IsMultiRegionTrail=True,
+            IncludeGlobalServiceEvents=True,
+            EnableLogFileValidation=True,
+            KMSKeyId=GetAtt(key, "Arn"),
+            S3BucketName=Ref(bucket),
+            AdvancedEventSelectors=_selectors(data_event_buckets),
+            DependsOn=[f"{bucket.title}Policy"],
+            Tags=standard_tags(),
+        )
+    )
+    suppress(
+        trail, "CKV_AWS_252", "nobody consumes per-file delivery notifications; log-file validation proves completeness"
+    )
     for title in (key.title, f"{key.title}Alias", bucket.title, f"{bucket.title}Policy", trail.title):
         template.resources[title].Condition = condition
     return trail

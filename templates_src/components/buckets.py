@@ -29,11 +29,16 @@ SSE_S3_REASON = "Elastic Load Balancing writes access logs to SSE-S3 buckets onl
 
 
 def _encryption(key) -> s3.BucketEncryption:
-    default = (s3.ServerSideEncryptionByDefault(SSEAlgorithm="aws:kms", KMSMasterKeyID=GetAtt(key, "Arn")) if key
-               else s3.ServerSideEncryptionByDefault(SSEAlgorithm="AES256"))
-    return s3.BucketEncryption(ServerSideEncryptionConfiguration=[
-        s3.ServerSideEncryptionRule(ServerSideEncryptionByDefault=default, BucketKeyEnabled=bool(key))
-    ])
+    default = (
+        s3.ServerSideEncryptionByDefault(SSEAlgorithm="aws:kms", KMSMasterKeyID=GetAtt(key, "Arn"))
+        if key
+        else s3.ServerSideEncryptionByDefault(SSEAlgorithm="AES256")
+    )
+    return s3.BucketEncryption(
+        ServerSideEncryptionConfiguration=[
+            s3.ServerSideEncryptionRule(ServerSideEncryptionByDefault=default, BucketKeyEnabled=bool(key))
+        ]
+    )
 
 
 def _bucket(template: Template, title: str, name: Sub, key, rules: list[s3.LifecycleRule]) -> s3.Bucket:
@@ -47,7 +52,9 @@ def _bucket(template: Template, title: str, name: Sub, key, rules: list[s3.Lifec
                 PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
                     BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True
                 ),
-                OwnershipControls=s3.OwnershipControls(Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
+                OwnershipControls=s3.OwnershipControls(
+                    Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+                ),
                 LifecycleConfiguration=s3.LifecycleConfiguration(Rules=rules),
                 Tags=standard_tags(),
             )
@@ -76,7 +83,9 @@ def _add_policy(template: Template, bucket: s3.Bucket, *statements: Statement) -
         Condition=Condition(Bool("aws:SecureTransport", "false")),
     )
     return template.add_resource(
-        s3.BucketPolicy(f"{bucket.title}Policy", Bucket=Ref(bucket), PolicyDocument=policies.document(tls_only, *statements))
+        s3.BucketPolicy(
+            f"{bucket.title}Policy", Bucket=Ref(bucket), PolicyDocument=policies.document(tls_only, *statements)
+        )
     )
 
 
@@ -87,12 +96,23 @@ def expire_after(days: int) -> dict:
 
 def tiered(infrequent_after: int, glacier_after: int) -> dict:
     """Lifecycle of current objects: Standard-IA, then Glacier, kept."""
-    return {"Transitions": [s3.LifecycleRuleTransition(StorageClass="STANDARD_IA", TransitionInDays=infrequent_after),
-                            s3.LifecycleRuleTransition(StorageClass="GLACIER", TransitionInDays=glacier_after)]}
+    return {
+        "Transitions": [
+            s3.LifecycleRuleTransition(StorageClass="STANDARD_IA", TransitionInDays=infrequent_after),
+            s3.LifecycleRuleTransition(StorageClass="GLACIER", TransitionInDays=glacier_after),
+        ]
+    }
 
 
-def add_private_bucket(template: Template, title: str, name: Sub, key, noncurrent_days: int = 90,
-                       current: dict | None = None, policy_statements=()) -> s3.Bucket:
+def add_private_bucket(
+    template: Template,
+    title: str,
+    name: Sub,
+    key,
+    noncurrent_days: int = 90,
+    current: dict | None = None,
+    policy_statements=(),
+) -> s3.Bucket:
     """``current``: the lifecycle of current objects (``expire_after``, ``tiered``); kept by default.
     ``policy_statements`` (a function of the bucket) follow TLS-only in the bucket's policy."""
     bucket = _bucket(template, title, name, key, [_noncurrent_expiry(noncurrent_days, **(current or {}))])
@@ -113,11 +133,14 @@ def lock_in_compliance_mode(bucket: s3.Bucket, retention_days) -> s3.Bucket:
     return bucket
 
 
-def add_access_log_bucket(template: Template, title: str, name: Sub, prefix: str, glacier_after_days: int,
-                          expire_after_days: int) -> tuple[s3.Bucket, s3.BucketPolicy]:
+def add_access_log_bucket(
+    template: Template, title: str, name: Sub, prefix: str, glacier_after_days: int, expire_after_days: int
+) -> tuple[s3.Bucket, s3.BucketPolicy]:
     """Where the region's load balancers write access logs under ``prefix``: SSE-S3,
     to Glacier after ``glacier_after_days``, deleted after ``expire_after_days``."""
-    template.add_mapping(ELB_LOG_MAPPING, {region: {"Account": account} for region, account in ELB_LOG_ACCOUNTS.items()})
+    template.add_mapping(
+        ELB_LOG_MAPPING, {region: {"Account": account} for region, account in ELB_LOG_ACCOUNTS.items()}
+    )
     current = dict(
         Transitions=[s3.LifecycleRuleTransition(StorageClass="GLACIER", TransitionInDays=glacier_after_days)],
         **expire_after(expire_after_days),
@@ -125,14 +148,22 @@ def add_access_log_bucket(template: Template, title: str, name: Sub, prefix: str
     bucket = _bucket(template, title, name, None, [_noncurrent_expiry(glacier_after_days, **current)])
     for rule in ("E9002", "CKV_AWS_145"):
         suppress(bucket, rule, SSE_S3_REASON)
-    suppress(bucket, "CKV_AWS_18", "it is the access-log bucket: logging it would need another log bucket, and so on; "
-             "in prod, reads of it are recorded by the account trail's data events (stackset-roles)")
+    suppress(
+        bucket,
+        "CKV_AWS_18",
+        "it is the access-log bucket: logging it would need another log bucket, and so on; "
+        "in prod, reads of it are recorded by the account trail's data events (stackset-roles)",
+    )
     elb_account = FindInMap(ELB_LOG_MAPPING, Ref("AWS::Region"), "Account")
-    policy = _add_policy(template, bucket, Statement(
-        Sid="LoadBalancerAccessLogs",
-        Effect=Allow,
-        Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${Account}:root", Account=elb_account)),
-        Action=policies.actions(awacs.s3.PutObject),
-        Resource=[Sub(f"${{Arn}}/{prefix}/AWSLogs/${{AWS::AccountId}}/*", Arn=GetAtt(bucket, "Arn"))],
-    ))
+    policy = _add_policy(
+        template,
+        bucket,
+        Statement(
+            Sid="LoadBalancerAccessLogs",
+            Effect=Allow,
+            Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${Account}:root", Account=elb_account)),
+            Action=policies.actions(awacs.s3.PutObject),
+            Resource=[Sub(f"${{Arn}}/{prefix}/AWSLogs/${{AWS::AccountId}}/*", Arn=GetAtt(bucket, "Arn"))],
+        ),
+    )
     return bucket, policy

@@ -22,20 +22,36 @@ HEALTH_CHECK_PATH = "/health"
 def service_parameters(service: str) -> list[Parameter]:
     """The image, task size and certificate of a service behind the load balancer."""
     return [
-        Parameter("ContainerImage", Type="String", Description=f"Image of the {service} (registry/repository:tag or @sha256:digest)",
-                  AllowedPattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128}|@sha256:[a-f0-9]{64})$"),
-        Parameter("TaskCpu", Type="Number", AllowedValues=[256, 512, 1024, 2048, 4096], Description="Fargate task CPU units"),
+        Parameter(
+            "ContainerImage",
+            Type="String",
+            Description=f"Image of the {service} (registry/repository:tag or @sha256:digest)",
+            AllowedPattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128}|@sha256:[a-f0-9]{64})$",
+        ),
+        Parameter(
+            "TaskCpu", Type="Number", AllowedValues=[256, 512, 1024, 2048, 4096], Description="Fargate task CPU units"
+        ),
         Parameter("TaskMemory", Type="Number", MinValue=512, MaxValue=30720, Description="Fargate task memory, MiB"),
     ]
 
 
 def target_errors_parameter() -> Parameter:
-    return Parameter("ErrorThreshold", Type="Number", MinValue=1, MaxValue=10000, Description="Target 5xx responses per minute that alarm")
+    return Parameter(
+        "ErrorThreshold",
+        Type="Number",
+        MinValue=1,
+        MaxValue=10000,
+        Description="Target 5xx responses per minute that alarm",
+    )
 
 
 def certificate_parameter() -> Parameter:
-    return Parameter("CertificateArn", Type="String", Description="ACM certificate of the HTTPS listener (regional: override per region)",
-                     AllowedPattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$")
+    return Parameter(
+        "CertificateArn",
+        Type="String",
+        Description="ACM certificate of the HTTPS listener (regional: override per region)",
+        AllowedPattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$",
+    )
 
 
 @dataclass(frozen=True)
@@ -65,8 +81,18 @@ def _access_log_attributes(bucket, prefix: str) -> list[elb.LoadBalancerAttribut
 
 
 def add_load_balancer(
-    template: Template, *, suffix: str, subnets, security_group, vpc_id, certificate_arn, container_port: int, tls_policy: str,
-    access_logs=None, health_check_interval_seconds: int = 15, scheme: str = "internal",
+    template: Template,
+    *,
+    suffix: str,
+    subnets,
+    security_group,
+    vpc_id,
+    certificate_arn,
+    container_port: int,
+    tls_policy: str,
+    access_logs=None,
+    health_check_interval_seconds: int = 15,
+    scheme: str = "internal",
 ) -> LoadBalancer:
     """``access_logs``: (bucket, bucket policy), logs written under the prefix ``suffix``;
     the load balancer waits for the policy, since ELB checks it may write when enabled.
@@ -227,7 +253,9 @@ def add_fargate_service(
 AUTOSCALING_METRICS = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSServiceAverageMemoryUtilization"}
 
 
-def add_autoscaling(template: Template, suffix: str, cluster, service, minimum, maximum, targets: dict) -> list[aas.ScalingPolicy]:
+def add_autoscaling(
+    template: Template, suffix: str, cluster, service, minimum, maximum, targets: dict
+) -> list[aas.ScalingPolicy]:
     """Target tracking on the service's average utilisation, one policy per metric in
     ``targets`` ({"cpu": percent, "memory": percent}); the largest wins when they disagree."""
     target = template.add_resource(
@@ -241,7 +269,9 @@ def add_autoscaling(template: Template, suffix: str, cluster, service, minimum, 
             Tags=standard_tags(),
         )
     )
-    return [template.add_resource(_target_tracking(target, suffix, metric, percent)) for metric, percent in targets.items()]
+    return [
+        template.add_resource(_target_tracking(target, suffix, metric, percent)) for metric, percent in targets.items()
+    ]
 
 
 def _target_tracking(target, suffix: str, metric: str, percent) -> aas.ScalingPolicy:
@@ -254,6 +284,8 @@ def _target_tracking(target, suffix: str, metric: str, percent) -> aas.ScalingPo
             TargetValue=percent,
             ScaleInCooldown=120,
             ScaleOutCooldown=60,
-            PredefinedMetricSpecification=aas.PredefinedMetricSpecification(PredefinedMetricType=AUTOSCALING_METRICS[metric]),
+            PredefinedMetricSpecification=aas.PredefinedMetricSpecification(
+                PredefinedMetricType=AUTOSCALING_METRICS[metric]
+            ),
         ),
     )

@@ -61,14 +61,16 @@ def add_global_cluster(template: Template, suffix: str, cluster: rds.DBCluster, 
     """The global cluster, made from the existing (or just created) primary cluster with
     SourceDBClusterIdentifier: the primary cluster's own properties do not change, so it is
     neither replaced nor interrupted (Engine and version come from it: RDS refuses them here)."""
-    return template.add_resource(rds.GlobalCluster(
-        "DatabaseGlobalCluster",
-        Condition=role.create,
-        GlobalClusterIdentifier=role.identifier,
-        SourceDBClusterIdentifier=GetAtt(cluster, "DBClusterArn"),
-        DeletionProtection=deletion_protection,
-        Tags=standard_tags(),
-    ))
+    return template.add_resource(
+        rds.GlobalCluster(
+            "DatabaseGlobalCluster",
+            Condition=role.create,
+            GlobalClusterIdentifier=role.identifier,
+            SourceDBClusterIdentifier=GetAtt(cluster, "DBClusterArn"),
+            DeletionProtection=deletion_protection,
+            Tags=standard_tags(),
+        )
+    )
 
 
 def add_subnet_group(template: Template, subnet_ids, suffix: str) -> rds.DBSubnetGroup:
@@ -102,8 +104,12 @@ def aurora_postgres(version: str) -> AuroraEngine:
     """Aurora PostgreSQL with TLS required: ``rds.force_ssl`` is a cluster parameter whose
     default is 0 (plain connections accepted)."""
     return AuroraEngine(
-        "aurora-postgresql", version, ("postgresql",), f"aurora-postgresql{major_version(version)}",
-        {"rds.force_ssl": "1"}, "TLS required",
+        "aurora-postgresql",
+        version,
+        ("postgresql",),
+        f"aurora-postgresql{major_version(version)}",
+        {"rds.force_ssl": "1"},
+        "TLS required",
     )
 
 
@@ -111,7 +117,10 @@ def aurora_mysql(version: str) -> AuroraEngine:
     """Aurora MySQL 3 (MySQL 8.0) with TLS required and every log CloudWatch can take:
     the audit log (connections, DDL, DCL), errors, the general log and slow queries."""
     return AuroraEngine(
-        "aurora-mysql", version, ("audit", "error", "general", "slowquery"), "aurora-mysql8.0",
+        "aurora-mysql",
+        version,
+        ("audit", "error", "general", "slowquery"),
+        "aurora-mysql8.0",
         {
             "require_secure_transport": "ON",
             "server_audit_logging": "1",
@@ -130,8 +139,11 @@ def _exported_log_groups(template: Template, engine: AuroraEngine, suffix: str, 
     """RDS exports a cluster's ``log`` to /aws/rds/cluster/<identifier>/<log>."""
     return [
         observability.add_named_log_group(
-            template, f"DatabaseLog{log.capitalize()}",
-            Sub(f"/aws/rds/cluster/{name_pattern('aurora', suffix)}/{log}"), retention_days, key,
+            template,
+            f"DatabaseLog{log.capitalize()}",
+            Sub(f"/aws/rds/cluster/{name_pattern('aurora', suffix)}/{log}"),
+            retention_days,
+            key,
         )
         for log in engine.log_exports
     ]
@@ -175,13 +187,16 @@ def add_aurora_cluster(
     if global_role is not None:
         settings["GlobalClusterIdentifier"] = If(global_role.secondary, global_role.identifier, Ref("AWS::NoValue"))
     if log_retention_days is not None:
-        settings["DependsOn"] = [group.title for group in _exported_log_groups(template, engine, suffix, log_retention_days, key)]
+        settings["DependsOn"] = [
+            group.title for group in _exported_log_groups(template, engine, suffix, log_retention_days, key)
+        ]
     if engine.cluster_parameters:
         settings["DBClusterParameterGroupName"] = Ref(_cluster_parameter_group(template, engine, suffix))
     if serverless_capacity:
         minimum, maximum = serverless_capacity
         settings["ServerlessV2ScalingConfiguration"] = rds.ServerlessV2ScalingConfiguration(
-            MinCapacity=minimum, MaxCapacity=maximum)
+            MinCapacity=minimum, MaxCapacity=maximum
+        )
     cluster = rds.DBCluster(
         "DatabaseCluster",
         DBClusterIdentifier=physical_name("aurora", suffix),
@@ -212,13 +227,22 @@ def add_monitoring_role(template: Template, suffix: str) -> iam.Role:
     so that our permissions boundary, derived from our own policies, covers it."""
     group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + ENHANCED_MONITORING_LOG_GROUP
     return add_role(
-        template, "DatabaseMonitoringRole", f"{suffix}-rds-monitoring",
+        template,
+        "DatabaseMonitoringRole",
+        f"{suffix}-rds-monitoring",
         policies.service_trust_for_account("monitoring.rds.amazonaws.com"),
         "RDS enhanced monitoring: OS metrics to the RDSOSMetrics log group",
         [
             policies.allow(policies.actions(awacs.logs.CreateLogGroup, awacs.logs.PutRetentionPolicy), [Sub(group)]),
-            policies.allow(policies.actions(awacs.logs.CreateLogStream, awacs.logs.PutLogEvents, awacs.logs.DescribeLogStreams, awacs.logs.GetLogEvents),
-                           [Sub(group + ":log-stream:*")]),
+            policies.allow(
+                policies.actions(
+                    awacs.logs.CreateLogStream,
+                    awacs.logs.PutLogEvents,
+                    awacs.logs.DescribeLogStreams,
+                    awacs.logs.GetLogEvents,
+                ),
+                [Sub(group + ":log-stream:*")],
+            ),
         ],
     )
 
@@ -256,7 +280,9 @@ def _instance_parameter_group(template: Template, engine_version: str, suffix: s
     return template.add_resource(
         rds.DBParameterGroup(
             "DatabaseParameterGroup",
-            Description=Sub(f"${{Environment}} {suffix} postgres: TLS required, pgAudit reads and writes, connection logging"),
+            Description=Sub(
+                f"${{Environment}} {suffix} postgres: TLS required, pgAudit reads and writes, connection logging"
+            ),
             Family=f"postgres{major_version(engine_version)}",
             Parameters=postgres_audit_parameters(),
             Tags=standard_tags(),
@@ -268,16 +294,31 @@ def _instance_log_groups(template: Template, suffix: str, retention_days, key) -
     """RDS exports an instance's ``log`` to /aws/rds/instance/<identifier>/<log>."""
     return [
         observability.add_named_log_group(
-            template, f"DatabaseLog{log.capitalize()}",
-            Sub(f"/aws/rds/instance/{name_pattern('rds', suffix)}/{log}"), retention_days, key,
+            template,
+            f"DatabaseLog{log.capitalize()}",
+            Sub(f"/aws/rds/instance/{name_pattern('rds', suffix)}/{log}"),
+            retention_days,
+            key,
         )
         for log in POSTGRES_LOG_EXPORTS
     ]
 
 
 def add_postgres_instance(
-    template: Template, *, suffix: str, key, master_username: str, subnet_group, security_group, instance_class, storage_gb,
-    deletion_protection, engine_version: str, database_name: str, monitoring_role, log_retention_days,
+    template: Template,
+    *,
+    suffix: str,
+    key,
+    master_username: str,
+    subnet_group,
+    security_group,
+    instance_class,
+    storage_gb,
+    deletion_protection,
+    engine_version: str,
+    database_name: str,
+    monitoring_role,
+    log_retention_days,
 ) -> rds.DBInstance:
     """A standalone RDS PostgreSQL instance: Multi-AZ, encrypted with the CMK, never public,
     TLS required and audited; the groups its logs are exported to are created first,

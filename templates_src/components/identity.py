@@ -26,7 +26,14 @@ IAM_MODES = ("read-only", "limited-write", "full-access")
 IAM_MODE = "IamMode"
 MODE_CONDITIONS = {"read-only": "IamReadOnly", "limited-write": "IamLimitedWrite", "full-access": "IamFullAccess"}
 
-READ_ACTIONS = (awacs.dynamodb.BatchGetItem, awacs.dynamodb.ConditionCheckItem, awacs.dynamodb.DescribeTable, awacs.dynamodb.GetItem, awacs.dynamodb.Query, awacs.dynamodb.Scan)
+READ_ACTIONS = (
+    awacs.dynamodb.BatchGetItem,
+    awacs.dynamodb.ConditionCheckItem,
+    awacs.dynamodb.DescribeTable,
+    awacs.dynamodb.GetItem,
+    awacs.dynamodb.Query,
+    awacs.dynamodb.Scan,
+)
 WRITE_ACTIONS = (awacs.dynamodb.PutItem, awacs.dynamodb.UpdateItem)
 DELETE_ACTIONS = (awacs.dynamodb.BatchWriteItem, awacs.dynamodb.DeleteItem)
 
@@ -39,13 +46,18 @@ def add_iam_mode_conditions(template: Template) -> None:
 def add_task_execution_role(template: Template, suffix: str, service: str, log_group) -> iam.Role:
     """What ECS needs to start a task: pull the image from this account's registry, ship logs."""
     return add_role(
-        template, "TaskExecutionRole", suffix, policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
+        template,
+        "TaskExecutionRole",
+        suffix,
+        policies.service_trust_for_account("ecs-tasks.amazonaws.com"),
         f"Pulls the {service} image and ships its logs",
         [
             # GetAuthorizationToken accepts no resource but "*"
             policies.allow(policies.actions(awacs.ecr.GetAuthorizationToken), ["*"]),
             policies.allow(
-                policies.actions(awacs.ecr.BatchCheckLayerAvailability, awacs.ecr.BatchGetImage, awacs.ecr.GetDownloadUrlForLayer),
+                policies.actions(
+                    awacs.ecr.BatchCheckLayerAvailability, awacs.ecr.BatchGetImage, awacs.ecr.GetDownloadUrlForLayer
+                ),
                 [Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
             ),
             policies.log_delivery_statement(GetAtt(log_group, "Arn")),
@@ -76,7 +88,9 @@ def mode_statements(mode: str, table_arn, secret_arn, key_arn, audit_log_arn) ->
     table_resources = [table_arn, table_index_arn(table_arn)]
     statements = [
         policies.allow(policies.actions(*READ_ACTIONS), table_resources),
-        policies.allow(policies.actions(awacs.secretsmanager.DescribeSecret, awacs.secretsmanager.GetSecretValue), [secret_arn]),
+        policies.allow(
+            policies.actions(awacs.secretsmanager.DescribeSecret, awacs.secretsmanager.GetSecretValue), [secret_arn]
+        ),
         policies.kms_use_statement(key_arn, awacs.kms.Decrypt, awacs.kms.DescribeKey),
     ]
     if mode in ("limited-write", "full-access"):
@@ -92,8 +106,15 @@ def table_index_arn(table_arn) -> Sub:
     return Sub("${TableArn}/index/*", TableArn=table_arn)
 
 
-def add_mode_policies(template: Template, roles: list[iam.Role], table_arn, secret_arn, key_arn, audit_log_arn,
-                      secret_condition: str | None = None) -> None:
+def add_mode_policies(
+    template: Template,
+    roles: list[iam.Role],
+    table_arn,
+    secret_arn,
+    key_arn,
+    audit_log_arn,
+    secret_condition: str | None = None,
+) -> None:
     """One managed policy per IamMode, each behind its Condition, attached to ``roles``.
     With ``secret_condition``, the secret's statement exists only where that Condition holds."""
     for mode, condition in MODE_CONDITIONS.items():

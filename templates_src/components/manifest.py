@@ -52,13 +52,26 @@ def _literal(value) -> str:
 
 def add_config_manifest(template: Template, entries: dict) -> None:
     """Outputs ConfigManifest (of ``entries``) and ConfigHash (computed by cfnops)."""
-    template.add_parameter(Parameter(
-        HASH_PARAMETER, Type="String", AllowedPattern=r"^[0-9a-f]{64}$",
-        Description="Computed by cfnops: SHA-256 of the ConfigManifest output; never set in parameter files"))
-    template.add_output(Output(MANIFEST_OUTPUT, Value=_sub(entries),
-                               Description="The configuration this stack runs (JSON)"))
-    template.add_output(Output(HASH_PARAMETER, Value=Ref(HASH_PARAMETER),
-                               Description="SHA-256 of ConfigManifest: equal hashes, equal configurations"))
+    template.add_parameter(
+        Parameter(
+            HASH_PARAMETER,
+            Type="String",
+            AllowedPattern=r"^[0-9a-f]{64}$",
+            Description="Computed by cfnops: SHA-256 of the ConfigManifest output; never set in parameter files",
+        )
+    )
+    template.add_output(
+        Output(MANIFEST_OUTPUT, Value=_sub(entries), Description="The configuration this stack runs (JSON)")
+    )
+    template.add_output(
+        Output(
+            HASH_PARAMETER,
+            Value=Ref(HASH_PARAMETER),
+            Description="SHA-256 of ConfigManifest: equal hashes, equal configurations",
+        )
+    )
     metadata = dict(template.metadata or {})
-    metadata.setdefault(METADATA_KEY, {}).setdefault(COMPUTED_PARAMETERS, {})[HASH_PARAMETER] = {"Sha256OfOutput": MANIFEST_OUTPUT}
+    metadata.setdefault(METADATA_KEY, {}).setdefault(COMPUTED_PARAMETERS, {})[HASH_PARAMETER] = {
+        "Sha256OfOutput": MANIFEST_OUTPUT
+    }
     template.set_metadata(metadata)

@@ -161,8 +161,9 @@ def add_internet_access(template: Template, vpc: ec2.VPC, public: Tier) -> ec2.V
     return attachment
 
 
-def add_nat_gateways(template: Template, public: Tier, private: Tier, ha_condition: str,
-                     gateway_attachment: ec2.VPCGatewayAttachment) -> list[ec2.NatGateway]:
+def add_nat_gateways(
+    template: Template, public: Tier, private: Tier, ha_condition: str, gateway_attachment: ec2.VPCGatewayAttachment
+) -> list[ec2.NatGateway]:
     """One NAT per AZ when highly available, else one in the first AZ for all. Each EIP
     (Domain vpc) waits for the internet gateway's attachment, which CloudFormation cannot
     infer: an EIP allocated before it may fail to associate."""
@@ -171,8 +172,12 @@ def add_nat_gateways(template: Template, public: Tier, private: Tier, ha_conditi
     gateways = []
     for az in range(MAX_AZS):
         condition = None if az == 0 else f"NatGateway{az + 1}"
-        eip = ec2.EIP(f"NatEip{az + 1}", DependsOn=gateway_attachment.title, Domain="vpc",
-                      Tags=standard_tags(Name=physical_name("eip", f"nat-{'abc'[az]}")))
+        eip = ec2.EIP(
+            f"NatEip{az + 1}",
+            DependsOn=gateway_attachment.title,
+            Domain="vpc",
+            Tags=standard_tags(Name=physical_name("eip", f"nat-{'abc'[az]}")),
+        )
         nat = ec2.NatGateway(
             f"NatGateway{az + 1}",
             AllocationId=GetAtt(eip, "AllocationId"),
@@ -210,7 +215,10 @@ def add_security_group(template: Template, title: str, vpc_id, purpose: str, des
             SecurityGroupEgress=[
                 # Replaces the default allow-all egress; real egress rules are added below.
                 ec2.SecurityGroupRule(
-                    IpProtocol="icmp", FromPort=252, ToPort=86, CidrIp="255.255.255.255/32",
+                    IpProtocol="icmp",
+                    FromPort=252,
+                    ToPort=86,
+                    CidrIp="255.255.255.255/32",
                     Description="Disallow all traffic by default",
                 )
             ],
@@ -219,8 +227,9 @@ def add_security_group(template: Template, title: str, vpc_id, purpose: str, des
     )
 
 
-def allow_tcp(template: Template, title: str, group, port: int, description: str, *, cidr=None, peer=None,
-              egress: bool = False) -> None:
+def allow_tcp(
+    template: Template, title: str, group, port: int, description: str, *, cidr=None, peer=None, egress: bool = False
+) -> None:
     """One TCP port into (or, with ``egress``, out of) ``group``, from/to a CIDR or another group."""
     rule = dict(GroupId=Ref(group), IpProtocol="tcp", FromPort=port, ToPort=port, Description=description)
     if peer is not None:

@@ -11,7 +11,9 @@ from ..conventions import physical_name, retain, standard_tags
 
 def add_log_group(template: Template, title: str, name_suffix: str, retention_days, key) -> logs.LogGroup:
     """A log group ``/{env}/{region}/<name_suffix>``: see ``add_named_log_group``."""
-    return add_named_log_group(template, title, Sub(f"/${{Environment}}/${{AWS::Region}}/{name_suffix}"), retention_days, key)
+    return add_named_log_group(
+        template, title, Sub(f"/${{Environment}}/${{AWS::Region}}/{name_suffix}"), retention_days, key
+    )
 
 
 def add_named_log_group(template: Template, title: str, name: Sub, retention_days, key) -> logs.LogGroup:
@@ -31,8 +33,12 @@ def add_named_log_group(template: Template, title: str, name: Sub, retention_day
 
 
 def alert_email_parameter() -> Parameter:
-    return Parameter("AlertEmail", Type="String", Description="Where alarms are sent",
-                     AllowedPattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+    return Parameter(
+        "AlertEmail",
+        Type="String",
+        Description="Where alarms are sent",
+        AllowedPattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
+    )
 
 
 def add_alert_topic(template: Template, key, email_parameter, owner: str) -> sns.Topic:
@@ -58,8 +64,16 @@ def add_alert_topic(template: Template, key, email_parameter, owner: str) -> sns
     return topic
 
 
-def _add_alarm(template: Template, title: str, suffix: str, description: str, threshold, topic: sns.Topic,
-               evaluation_periods: int, **metric) -> cloudwatch.Alarm:
+def _add_alarm(
+    template: Template,
+    title: str,
+    suffix: str,
+    description: str,
+    threshold,
+    topic: sns.Topic,
+    evaluation_periods: int,
+    **metric,
+) -> cloudwatch.Alarm:
     """What every alarm shares: its name, notifications both ways, missing data is fine."""
     return template.add_resource(
         cloudwatch.Alarm(
@@ -100,44 +114,78 @@ def add_alarm(
 ) -> cloudwatch.Alarm:
     """An alarm that notifies ``topic`` when the metric crosses ``threshold``."""
     statistic_args = {"ExtendedStatistic": extended_statistic} if extended_statistic else {"Statistic": statistic}
-    return _add_alarm(template, title, suffix, description, threshold, topic, evaluation_periods, Namespace=namespace,
-                      MetricName=metric, Dimensions=_dimensions(dimensions), Period=period, **statistic_args)
+    return _add_alarm(
+        template,
+        title,
+        suffix,
+        description,
+        threshold,
+        topic,
+        evaluation_periods,
+        Namespace=namespace,
+        MetricName=metric,
+        Dimensions=_dimensions(dimensions),
+        Period=period,
+        **statistic_args,
+    )
 
 
 def add_expression_alarm(
-    template: Template, title: str, *, suffix: str, description: str, expression: str, label: str, metrics: dict,
-    threshold, topic: sns.Topic, period: int = 60, evaluation_periods: int = 5, result_id: str = "result",
+    template: Template,
+    title: str,
+    *,
+    suffix: str,
+    description: str,
+    expression: str,
+    label: str,
+    metrics: dict,
+    threshold,
+    topic: sns.Topic,
+    period: int = 60,
+    evaluation_periods: int = 5,
+    result_id: str = "result",
 ) -> cloudwatch.Alarm:
     """An alarm on metric math: ``metrics`` maps an id used in ``expression`` to
     (namespace, metric, dimensions, statistic); ``result_id`` names the result."""
     queries = [cloudwatch.MetricDataQuery(Id=result_id, Expression=expression, Label=label, ReturnData=True)]
     for query_id, (namespace, metric, dimensions, stat) in metrics.items():
-        queries.append(cloudwatch.MetricDataQuery(
-            Id=query_id,
-            ReturnData=False,
-            MetricStat=cloudwatch.MetricStat(
-                Metric=cloudwatch.Metric(Namespace=namespace, MetricName=metric, Dimensions=_dimensions(dimensions)),
-                Period=period,
-                Stat=stat,
-            ),
-        ))
+        queries.append(
+            cloudwatch.MetricDataQuery(
+                Id=query_id,
+                ReturnData=False,
+                MetricStat=cloudwatch.MetricStat(
+                    Metric=cloudwatch.Metric(
+                        Namespace=namespace, MetricName=metric, Dimensions=_dimensions(dimensions)
+                    ),
+                    Period=period,
+                    Stat=stat,
+                ),
+            )
+        )
     return _add_alarm(template, title, suffix, description, threshold, topic, evaluation_periods, Metrics=queries)
 
 
-def add_metric_filter(template: Template, title: str, log_group, pattern: str, metric: str,
-                      namespace: str = "FraudDetection") -> logs.MetricFilter:
+def add_metric_filter(
+    template: Template, title: str, log_group, pattern: str, metric: str, namespace: str = "FraudDetection"
+) -> logs.MetricFilter:
     """Count the JSON log events matching ``pattern`` as ``namespace/metric``, with the
     dimension Environment taken from each event's ``environment`` field (environments
     sharing an account keep their own series)."""
-    return template.add_resource(logs.MetricFilter(
-        title,
-        LogGroupName=Ref(log_group),
-        FilterPattern=pattern,
-        MetricTransformations=[logs.MetricTransformation(
-            MetricNamespace=namespace, MetricName=metric, MetricValue="1",
-            Dimensions=[logs.Dimension(Key="Environment", Value="$.environment")],
-        )],
-    ))
+    return template.add_resource(
+        logs.MetricFilter(
+            title,
+            LogGroupName=Ref(log_group),
+            FilterPattern=pattern,
+            MetricTransformations=[
+                logs.MetricTransformation(
+                    MetricNamespace=namespace,
+                    MetricName=metric,
+                    MetricValue="1",
+                    Dimensions=[logs.Dimension(Key="Environment", Value="$.environment")],
+                )
+            ],
+        )
+    )
 
 
 def metric_widget(title: str, metrics: list[list], x: int, y: int, stat: str = "Average") -> dict:

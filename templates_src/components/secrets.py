@@ -21,7 +21,10 @@ def add_generated_token(template: Template, title: str, name_suffix: str, key, l
                 Description=Sub(f"${{Environment}} {name_suffix} (generated)"),
                 KmsKeyId=Ref(key),
                 GenerateSecretString=sm.GenerateSecretString(
-                    SecretStringTemplate="{}", GenerateStringKey="token", PasswordLength=length, ExcludePunctuation=True,
+                    SecretStringTemplate="{}",
+                    GenerateStringKey="token",
+                    PasswordLength=length,
+                    ExcludePunctuation=True,
                 ),
                 Tags=standard_tags(),
             )

@@ -32,8 +32,17 @@ def _keys(hash_key: str, range_key: str | None, range_key_type: str = "S"):
 
 
 def add_regional_table(
-    template: Template, title: str, suffix: str, key, hash_key: str, range_key: str | None = None, condition=None,
-    deletion_protection=True, ttl_attribute: str | None = None, stream_view: str | None = None, range_key_type: str = "S",
+    template: Template,
+    title: str,
+    suffix: str,
+    key,
+    hash_key: str,
+    range_key: str | None = None,
+    condition=None,
+    deletion_protection=True,
+    ttl_attribute: str | None = None,
+    stream_view: str | None = None,
+    range_key_type: str = "S",
 ) -> ddb.Table:
     """``deletion_protection`` also blocks the cleanup of a failed first creation (as on
     AWS): make it a per-environment switch, off where stacks are rebuilt freely.
@@ -63,8 +72,15 @@ def add_regional_table(
 
 
 def add_global_table(
-    template: Template, title: str, suffix: str, key_alias_of_region, hash_key: str, range_key: str | None, condition: str,
-    deletion_protection, migrates_from: ddb.Table | None = None,
+    template: Template,
+    title: str,
+    suffix: str,
+    key_alias_of_region,
+    hash_key: str,
+    range_key: str | None,
+    condition: str,
+    deletion_protection,
+    migrates_from: ddb.Table | None = None,
 ) -> ddb.GlobalTable:
     """Replicated to every platform region; each replica encrypted with its region's CMK
     (``key_alias_of_region(region)`` names it; it must exist in that region before the

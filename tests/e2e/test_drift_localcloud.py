@@ -51,7 +51,8 @@ def test_in_sync_everywhere(deployed):
     report, aws = detect(deployed)
     assert report.status == "IN_SYNC"
     assert {(s.name, i.region): i.status for s in report.stacksets for i in s.instances} == {
-        (f"{name}-staging", region): "IN_SYNC" for name, regions in STACKSET_REGIONS.items() for region in regions}
+        (f"{name}-staging", region): "IN_SYNC" for name, regions in STACKSET_REGIONS.items() for region in regions
+    }
     assert aws.calls["cloudformation:DetectStackSetDrift"] == len(STACKSET_REGIONS)  # one per StackSet
     assert aws.calls["cloudformation:ListStackInstanceResourceDrifts"] == 0  # nothing drifted: no resource reads
 
@@ -66,9 +67,14 @@ def test_one_change_in_one_region_drifts_exactly_that_instance(deployed):
     drifted = [(s.name, i.region) for s in report.stacksets for i in s.instances if i.status == "DRIFTED"]
     assert drifted == [("network-staging", "us-west-2")]
     [resource] = [r for s in report.stacksets for i in s.instances for r in i.resources if r.status == "MODIFIED"]
-    assert (resource.logical_id, resource.physical_id, resource.resource_type) == ("FlowLogGroup", FLOW_LOGS, "AWS::Logs::LogGroup")
+    assert (resource.logical_id, resource.physical_id, resource.resource_type) == (
+        "FlowLogGroup",
+        FLOW_LOGS,
+        "AWS::Logs::LogGroup",
+    )
     assert [(d.path, d.expected, d.actual, d.difference_type) for d in resource.differences] == [
-        ("/RetentionInDays", "90", "7", "NOT_EQUAL")]
+        ("/RetentionInDays", "90", "7", "NOT_EQUAL")
+    ]
     assert aws.calls["cloudformation:ListStackInstanceResourceDrifts"] == 1  # only the drifted instance is read
     network = next(s for s in report.stacksets if s.name == "network-staging")
     assert dict(network.counts) == {"Total": 3, "Drifted": 1, "InSync": 2, "InProgress": 0, "Failed": 0}
@@ -79,7 +85,11 @@ def test_one_change_in_one_region_drifts_exactly_that_instance(deployed):
 def test_cli_exits_2_when_drifted_and_0_after_the_revert(deployed, capsys, monkeypatch):
     monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
     retention(14)
-    assert main(["--root", str(deployed.root), "drift", "--env", "staging", "--format", "json"]) == ExitCode.DIFFERENCES == 2
+    assert (
+        main(["--root", str(deployed.root), "drift", "--env", "staging", "--format", "json"])
+        == ExitCode.DIFFERENCES
+        == 2
+    )
     document = json.loads(capsys.readouterr().out)
     assert document["schema"] == json_report.SCHEMA and document["status"] == "DRIFTED"
     retention(90)
@@ -90,17 +100,24 @@ def test_cli_exits_2_when_drifted_and_0_after_the_revert(deployed, capsys, monke
 
 def test_a_deleted_resource_is_deleted(deployed):
     sns = boto3.client("sns", region_name="eu-west-1")
-    [topic] = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith("staging-eu-west-1-sns-fraud-alerts")]
+    [topic] = [
+        t["TopicArn"]
+        for t in sns.list_topics()["Topics"]
+        if t["TopicArn"].endswith("staging-eu-west-1-sns-fraud-alerts")
+    ]
     attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
     sns.delete_topic(TopicArn=topic)
     try:
         report, _ = detect(deployed)
     finally:
-        sns.create_topic(Name="staging-eu-west-1-sns-fraud-alerts", Attributes={"KmsMasterKeyId": attributes["KmsMasterKeyId"]})
+        sns.create_topic(
+            Name="staging-eu-west-1-sns-fraud-alerts", Attributes={"KmsMasterKeyId": attributes["KmsMasterKeyId"]}
+        )
     [resource] = [r for s in report.stacksets for i in s.instances for r in i.resources if r.status == "DELETED"]
     assert (resource.logical_id, resource.resource_type) == ("AlertTopic", "AWS::SNS::Topic")
     assert [(s.name, i.region) for s in report.stacksets for i in s.instances if i.status == "DRIFTED"] == [
-        ("fraud-detection-staging", "eu-west-1")]
+        ("fraud-detection-staging", "eu-west-1")
+    ]
 
 
 ROLE = "staging-us-west-2-role-vpc-flow-logs"
@@ -124,8 +141,16 @@ def test_an_equivalent_trust_policy_is_ignored_shown_and_the_rule_used(deployed)
     shipped iam-policy rule, shown with its reason, the rule listed with what it hid."""
     original = trust_policy()
     statement = original["Statement"][0]
-    set_trust({**original, "Statement": {**statement, "Action": "sts:AssumeRole",
-                                          "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}}})
+    set_trust(
+        {
+            **original,
+            "Statement": {
+                **statement,
+                "Action": "sts:AssumeRole",
+                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+            },
+        }
+    )
     try:
         report, _ = detect(deployed, shipped_rules())
     finally:
@@ -133,30 +158,46 @@ def test_an_equivalent_trust_policy_is_ignored_shown_and_the_rule_used(deployed)
     assert report.status == "IN_SYNC"
     [instance] = [i for s in report.stacksets for i in s.instances if i.reported_status == "DRIFTED"]
     [difference] = [d for r in instance.resources for d in r.differences]
-    assert difference.path == "/AssumeRolePolicyDocument" and difference.ignored_because.startswith("IAM keeps policy documents")
+    assert difference.path == "/AssumeRolePolicyDocument" and difference.ignored_because.startswith(
+        "IAM keeps policy documents"
+    )
     uses = {rule.property: hid for rule, hid in drift.rule_uses(report)}
     assert len(uses["AssumeRolePolicyDocument"]) == 1 and uses["Tags"] == []  # the tag rule was unused
 
 
 def test_plain_stack_drift_apis(deployed):
     cfn = boto3.client("cloudformation", region_name="us-west-2")
-    [stack] = [s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackName"].startswith("StackSet-network-staging-")]
+    [stack] = [
+        s["StackName"]
+        for s in cfn.describe_stacks()["Stacks"]
+        if s["StackName"].startswith("StackSet-network-staging-")
+    ]
     retention(60)
     try:
         detection = cfn.detect_stack_drift(StackName=stack)["StackDriftDetectionId"]
         status = cfn.describe_stack_drift_detection_status(StackDriftDetectionId=detection)
-        drifts = cfn.describe_stack_resource_drifts(StackName=stack, StackResourceDriftStatusFilters=["MODIFIED"])["StackResourceDrifts"]
+        drifts = cfn.describe_stack_resource_drifts(StackName=stack, StackResourceDriftStatusFilters=["MODIFIED"])[
+            "StackResourceDrifts"
+        ]
         single = cfn.detect_stack_resource_drift(StackName=stack, LogicalResourceId="Vpc")["StackResourceDrift"]
     finally:
         retention(90)
-    assert (status["StackDriftStatus"], status["DetectionStatus"], status["DriftedStackResourceCount"]) == ("DRIFTED", "DETECTION_COMPLETE", 1)
-    assert [(d["LogicalResourceId"], d["PropertyDifferences"][0]["ActualValue"]) for d in drifts] == [("FlowLogGroup", "60")]
+    assert (status["StackDriftStatus"], status["DetectionStatus"], status["DriftedStackResourceCount"]) == (
+        "DRIFTED",
+        "DETECTION_COMPLETE",
+        1,
+    )
+    assert [(d["LogicalResourceId"], d["PropertyDifferences"][0]["ActualValue"]) for d in drifts] == [
+        ("FlowLogGroup", "60")
+    ]
     assert json.loads(drifts[0]["ExpectedProperties"])["RetentionInDays"] == 90
     assert single["StackResourceDriftStatus"] == "IN_SYNC"
 
 
 def flow_log_retention() -> int:
-    [group] = boto3.client("logs", region_name="us-west-2").describe_log_groups(logGroupNamePrefix=FLOW_LOGS)["logGroups"]
+    [group] = boto3.client("logs", region_name="us-west-2").describe_log_groups(logGroupNamePrefix=FLOW_LOGS)[
+        "logGroups"
+    ]
     return group["retentionInDays"]
 
 
@@ -191,7 +232,8 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
         after = {name: physical_ids(cfn, name) for name in stacks}
         report, _ = detect(deployed)
         [_vpc] = boto3.client("ec2", region_name="eu-west-1").describe_vpcs(
-            Filters=[{"Name": "tag:CostCenter", "Values": ["CC-2002"]}])["Vpcs"]
+            Filters=[{"Name": "tag:CostCenter", "Values": ["CC-2002"]}]
+        )["Vpcs"]
     finally:
         edit(parameters, "CostCenter: CC-2002", "CostCenter: CC-1002")
         Run(deployed)
@@ -201,7 +243,10 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
 
 
 def physical_ids(cfn, stack: str) -> dict[str, str]:
-    return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
+    return {
+        r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+        for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]
+    }
 
 
 # --- out of band, as a person in the console would ----------------------------------------
@@ -211,8 +256,14 @@ REGION = "us-west-2"
 
 def physical(template: str, logical_id: str) -> str:
     cfn = boto3.client("cloudformation", region_name=REGION)
-    [stack] = [s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackName"].startswith(f"StackSet-{template}-staging-")]
-    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)["StackResourceDetail"]["PhysicalResourceId"]
+    [stack] = [
+        s["StackName"]
+        for s in cfn.describe_stacks()["Stacks"]
+        if s["StackName"].startswith(f"StackSet-{template}-staging-")
+    ]
+    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)["StackResourceDetail"][
+        "PhysicalResourceId"
+    ]
 
 
 class OutOfBand:
@@ -223,26 +274,42 @@ class OutOfBand:
         self.s3, self.iam = boto3.client("s3", region_name=REGION), boto3.client("iam")
         self.kms, self.functions = boto3.client("kms", region_name=REGION), boto3.client("lambda", region_name=REGION)
         self.group = physical("network", "LoadBalancerSecurityGroup")
-        self.table, self.streamed = physical("fraud-agent", "PatternsTable"), physical("fraud-agent", "TransactionsTable")
+        self.table, self.streamed = (
+            physical("fraud-agent", "PatternsTable"),
+            physical("fraud-agent", "TransactionsTable"),
+        )
         self.bucket, self.key = physical("fraud-agent", "ModelsBucket"), physical("fraud-agent", "DataKey")
-        self.policy_role, self.trust_role = physical("fraud-agent", "ProcessorRole"), physical("fraud-agent", "AlertHandlerRole")
+        self.policy_role, self.trust_role = (
+            physical("fraud-agent", "ProcessorRole"),
+            physical("fraud-agent", "AlertHandlerRole"),
+        )
         self.function = physical("fraud-agent", "AlertHandlerFunction")
         self.block = self.s3.get_public_access_block(Bucket=self.bucket)["PublicAccessBlockConfiguration"]
         self.view = self.ddb.describe_table(TableName=self.streamed)["Table"]["StreamSpecification"]["StreamViewType"]
-        self.inline = self.iam.get_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor")["PolicyDocument"]
+        self.inline = self.iam.get_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor")[
+            "PolicyDocument"
+        ]
         self.trust = self.iam.get_role(RoleName=self.trust_role)["Role"]["AssumeRolePolicyDocument"]
         self.memory = self.functions.get_function_configuration(FunctionName=self.function)["MemorySize"]
 
     def apply(self) -> None:
         ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
         self.ec2.authorize_security_group_ingress(GroupId=self.group, IpPermissions=ssh)
-        self.ddb.update_continuous_backups(TableName=self.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+        self.ddb.update_continuous_backups(
+            TableName=self.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False}
+        )
         self.ddb.update_table(TableName=self.streamed, StreamSpecification={"StreamEnabled": False})
         self.s3.delete_public_access_block(Bucket=self.bucket)
         everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-        self.iam.put_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor", PolicyDocument=json.dumps(everything))
-        backdoor = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
-                                                            "Action": "sts:AssumeRole"}]}
+        self.iam.put_role_policy(
+            RoleName=self.policy_role, PolicyName="fraud-agent-processor", PolicyDocument=json.dumps(everything)
+        )
+        backdoor = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"}
+            ],
+        }
         self.iam.update_assume_role_policy(RoleName=self.trust_role, PolicyDocument=json.dumps(backdoor))
         self.kms.disable_key(KeyId=self.key)
         self.functions.update_function_configuration(FunctionName=self.function, MemorySize=self.memory * 2)
@@ -250,19 +317,31 @@ class OutOfBand:
     def revert(self) -> None:
         ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
         self.ec2.revoke_security_group_ingress(GroupId=self.group, IpPermissions=ssh)
-        self.ddb.update_continuous_backups(TableName=self.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
-        self.ddb.update_table(TableName=self.streamed, StreamSpecification={"StreamEnabled": True, "StreamViewType": self.view})
+        self.ddb.update_continuous_backups(
+            TableName=self.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+        self.ddb.update_table(
+            TableName=self.streamed, StreamSpecification={"StreamEnabled": True, "StreamViewType": self.view}
+        )
         self.s3.put_public_access_block(Bucket=self.bucket, PublicAccessBlockConfiguration=self.block)
         document = lambda value: value if isinstance(value, str) else json.dumps(value)  # noqa: E731
-        self.iam.put_role_policy(RoleName=self.policy_role, PolicyName="fraud-agent-processor", PolicyDocument=document(self.inline))
+        self.iam.put_role_policy(
+            RoleName=self.policy_role, PolicyName="fraud-agent-processor", PolicyDocument=document(self.inline)
+        )
         self.iam.update_assume_role_policy(RoleName=self.trust_role, PolicyDocument=document(self.trust))
         self.kms.enable_key(KeyId=self.key)
         self.functions.update_function_configuration(FunctionName=self.function, MemorySize=self.memory)
 
 
 def found(report, logical_id: str) -> list[drift.PropertyDifference]:
-    [resource] = [r for s in report.stacksets for i in s.instances if i.region == REGION for r in i.resources
-                  if r.logical_id == logical_id]
+    [resource] = [
+        r
+        for s in report.stacksets
+        for i in s.instances
+        if i.region == REGION
+        for r in i.resources
+        if r.logical_id == logical_id
+    ]
     assert resource.status == "MODIFIED"
     return list(resource.differences)
 
@@ -283,11 +362,14 @@ def test_every_out_of_band_change_is_found_with_its_property_and_none_is_ignored
     assert (ssh.path.startswith("/SecurityGroupIngress/"), ssh.difference_type) == (True, "ADD")
     assert json.loads(ssh.actual) == {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
     assert [(d.path, d.expected, d.actual) for d in found(report, "PatternsTable")] == [
-        ("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled", "true", "false")]
+        ("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled", "true", "false")
+    ]
     assert [(d.path, d.actual, d.difference_type) for d in found(report, "TransactionsTable")] == [
-        ("/StreamSpecification", "null", "REMOVE")]
+        ("/StreamSpecification", "null", "REMOVE")
+    ]
     assert [(d.path, d.actual, d.difference_type) for d in found(report, "ModelsBucket")] == [
-        ("/PublicAccessBlockConfiguration", "null", "REMOVE")]
+        ("/PublicAccessBlockConfiguration", "null", "REMOVE")
+    ]
     [inline] = found(report, "ProcessorRole")
     assert inline.path == "/Policies" and '"Action":"*"' in inline.actual and not inline.ignored_because
     [trust] = found(report, "AlertHandlerRole")
@@ -295,11 +377,28 @@ def test_every_out_of_band_change_is_found_with_its_property_and_none_is_ignored
     assert [(d.path, d.expected, d.actual) for d in found(report, "DataKey")] == [("/Enabled", "true", "false")]
     memory = str(changes.memory)
     assert [(d.path, d.expected, d.actual) for d in found(report, "AlertHandlerFunction")] == [
-        ("/MemorySize", memory, str(changes.memory * 2))]
-    assert all(not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences)
+        ("/MemorySize", memory, str(changes.memory * 2))
+    ]
+    assert all(
+        not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences
+    )
     monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
-    assert main(["--root", str(deployed.root), "drift", "--env", "staging", "--ignore-file", str(ROOT / "drift-ignore.yaml"),
-                 "--html-dir", str(deployed.root / "html")]) == ExitCode.OK  # reverted: in sync again
+    assert (
+        main(
+            [
+                "--root",
+                str(deployed.root),
+                "drift",
+                "--env",
+                "staging",
+                "--ignore-file",
+                str(ROOT / "drift-ignore.yaml"),
+                "--html-dir",
+                str(deployed.root / "html"),
+            ]
+        )
+        == ExitCode.OK
+    )  # reverted: in sync again
     assert "drift of staging: IN_SYNC" in capsys.readouterr().out
 
 
@@ -310,8 +409,11 @@ def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reaso
 
     from localcloud.drift import detect_stack
 
-    [stack] = [s for s in cloudformation_backends["123456789012"][REGION].stacks.values()
-               if s.name.startswith("StackSet-fraud-agent-staging-")]
+    [stack] = [
+        s
+        for s in cloudformation_backends["123456789012"][REGION].stacks.values()
+        if s.name.startswith("StackSet-fraud-agent-staging-")
+    ]
     reasons = {d.logical_id: (d.status, d.reason) for d in detect_stack(stack)}
     status, reason = reasons["ModelsBucketPolicy"]
     assert status == "NOT_CHECKED" and reason.startswith("localcloud cannot read it: it is a placeholder")
@@ -327,12 +429,23 @@ class MoreOutOfBand:
         self.kinesis, self.sqs, self.sns, self.logs = client("kinesis"), client("sqs"), client("sns"), client("logs")
         self.elbv2, self.ecs, self.rds = client("elbv2"), client("ecs"), client("rds")
         self.stream, self.queue = physical("fraud-agent", "EventsStream"), physical("fraud-agent", "DeadLetterQueue")
-        self.topic, self.log_group = physical("fraud-agent", "AlertTopic"), physical("fraud-agent", "AlertHandlerLogGroup")
-        self.listener, self.database = physical("fraud-detection", "HttpsListener"), physical("data-pipeline", "DatabaseInstance")
+        self.topic, self.log_group = (
+            physical("fraud-agent", "AlertTopic"),
+            physical("fraud-agent", "AlertHandlerLogGroup"),
+        )
+        self.listener, self.database = (
+            physical("fraud-detection", "HttpsListener"),
+            physical("data-pipeline", "DatabaseInstance"),
+        )
         self.cluster, self.service = physical("fraud-detection", "Cluster"), physical("fraud-detection", "Service")
-        self.hours = self.kinesis.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"]["RetentionPeriodHours"]
-        self.seconds = int(self.sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["MessageRetentionPeriod"])[
-            "Attributes"]["MessageRetentionPeriod"])
+        self.hours = self.kinesis.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"][
+            "RetentionPeriodHours"
+        ]
+        self.seconds = int(
+            self.sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["MessageRetentionPeriod"])["Attributes"][
+                "MessageRetentionPeriod"
+            ]
+        )
         self.topic_key = self.sns.get_topic_attributes(TopicArn=self.topic)["Attributes"]["KmsMasterKeyId"]
         [group] = self.logs.describe_log_groups(logGroupNamePrefix=self.log_group)["logGroups"]
         self.days, self.log_key = group["retentionInDays"], group["kmsKeyId"]
@@ -356,29 +469,58 @@ class MoreOutOfBand:
     def revert(self) -> None:
         self.kinesis.decrease_stream_retention_period(StreamName=self.stream, RetentionPeriodHours=self.hours)
         self.sqs.set_queue_attributes(QueueUrl=self.queue, Attributes={"MessageRetentionPeriod": str(self.seconds)})
-        self.sns.set_topic_attributes(TopicArn=self.topic, AttributeName="KmsMasterKeyId", AttributeValue=self.topic_key)
+        self.sns.set_topic_attributes(
+            TopicArn=self.topic, AttributeName="KmsMasterKeyId", AttributeValue=self.topic_key
+        )
         self.logs.put_retention_policy(logGroupName=self.log_group, retentionInDays=self.days)
         self.logs.associate_kms_key(logGroupName=self.log_group, kmsKeyId=self.log_key)
         self.elbv2.modify_listener(ListenerArn=self.listener, SslPolicy=self.ssl_policy)
         self.ecs.update_service(cluster=self.cluster, service=self.service, desiredCount=self.desired)
-        self.rds.modify_db_instance(DBInstanceIdentifier=self.database, BackupRetentionPeriod=self.backups, ApplyImmediately=True)
+        self.rds.modify_db_instance(
+            DBInstanceIdentifier=self.database, BackupRetentionPeriod=self.backups, ApplyImmediately=True
+        )
 
 
-def test_streams_queues_topics_log_groups_listeners_services_and_databases_drift_at_property_level(deployed, capsys, monkeypatch):
+def test_streams_queues_topics_log_groups_listeners_services_and_databases_drift_at_property_level(
+    deployed, capsys, monkeypatch
+):
     changes = MoreOutOfBand()
     report = detected_while(changes, deployed)
     differences = lambda logical_id: [(d.path, d.expected, d.actual) for d in found(report, logical_id)]  # noqa: E731
     assert differences("EventsStream") == [("/RetentionPeriodHours", str(changes.hours), str(changes.hours * 2))]
     assert differences("DeadLetterQueue") == [("/MessageRetentionPeriod", str(changes.seconds), "60")]
     [topic] = found(report, "AlertTopic")
-    assert (topic.path, topic.expected, topic.actual, topic.difference_type) == ("/KmsMasterKeyId", changes.topic_key, "null", "REMOVE")
+    assert (topic.path, topic.expected, topic.actual, topic.difference_type) == (
+        "/KmsMasterKeyId",
+        changes.topic_key,
+        "null",
+        "REMOVE",
+    )
     assert [(d.path, d.expected, d.actual, d.difference_type) for d in found(report, "AlertHandlerLogGroup")] == [
-        ("/RetentionInDays", str(changes.days), "1", "NOT_EQUAL"), ("/KmsKeyId", changes.log_key, "null", "REMOVE")]
+        ("/RetentionInDays", str(changes.days), "1", "NOT_EQUAL"),
+        ("/KmsKeyId", changes.log_key, "null", "REMOVE"),
+    ]
     assert differences("HttpsListener") == [("/SslPolicy", changes.ssl_policy, "ELBSecurityPolicy-2016-08")]
     assert differences("Service") == [("/DesiredCount", str(changes.desired), str(changes.desired + 3))]
     assert differences("DatabaseInstance") == [("/BackupRetentionPeriod", str(changes.backups), "1")]
-    assert all(not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences)
+    assert all(
+        not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences
+    )
     monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
-    assert main(["--root", str(deployed.root), "drift", "--env", "staging", "--ignore-file", str(ROOT / "drift-ignore.yaml"),
-                 "--html-dir", str(deployed.root / "html")]) == ExitCode.OK  # reverted: in sync again
+    assert (
+        main(
+            [
+                "--root",
+                str(deployed.root),
+                "drift",
+                "--env",
+                "staging",
+                "--ignore-file",
+                str(ROOT / "drift-ignore.yaml"),
+                "--html-dir",
+                str(deployed.root / "html"),
+            ]
+        )
+        == ExitCode.OK
+    )  # reverted: in sync again
     assert "drift of staging: IN_SYNC" in capsys.readouterr().out

@@ -52,16 +52,28 @@ def stopped_endpoint() -> str:
 
 def clean_env(**extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="localcloud", AWS_SECRET_ACCESS_KEY="localcloud", AWS_REGION="us-east-1",
-               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        AWS_ACCESS_KEY_ID="localcloud",
+        AWS_SECRET_ACCESS_KEY="localcloud",
+        AWS_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     env.update(extra)
     return {k: v for k, v in env.items() if v != ""}
 
 
 def cfnops(arguments: list[str], env: dict, tmp_path) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "cfnops", *[a.format(tmp=tmp_path) for a in arguments]], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "cfnops", *[a.format(tmp=tmp_path) for a in arguments]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return result, time.monotonic() - started
 
 
@@ -82,13 +94,21 @@ def test_a_stopped_endpoint_is_one_line_within_10_seconds(command, warm_lint, tm
     assert seconds < 10, f"{command} took {seconds:.1f}s"
 
 
-@pytest.mark.parametrize("variables, expected", [
-    ({"AWS_PROFILE": "nonexistent", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""},
-     "error: The config profile (nonexistent) could not be found\n"),
-    ({"AWS_SECRET_ACCESS_KEY": ""},
-     "error: incomplete AWS credentials: Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY: "
-     "set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\n"),
-], ids=["unknown-profile", "key-without-secret"])
+@pytest.mark.parametrize(
+    "variables, expected",
+    [
+        (
+            {"AWS_PROFILE": "nonexistent", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""},
+            "error: The config profile (nonexistent) could not be found\n",
+        ),
+        (
+            {"AWS_SECRET_ACCESS_KEY": ""},
+            "error: incomplete AWS credentials: Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY: "
+            "set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\n",
+        ),
+    ],
+    ids=["unknown-profile", "key-without-secret"],
+)
 @pytest.mark.parametrize("command", ["status", "bootstrap", "drift"])
 def test_credentials_a_user_got_wrong_are_one_line_and_exit_6(command, variables, expected, tmp_path):
     env = clean_env(AWS_ENDPOINT_URL=stopped_endpoint(), **variables)
@@ -111,8 +131,14 @@ class Stub:
     """Answers the ``nth`` API call of each Aws (the first is GetCallerIdentity) the way
     botocore's Stubber does: a before-call response that botocore parses and raises."""
 
-    def __init__(self, nth: int, code: str | None = None, message: str = "", operation: str | None = None,
-                 raise_error: Exception | None = None):
+    def __init__(
+        self,
+        nth: int,
+        code: str | None = None,
+        message: str = "",
+        operation: str | None = None,
+        raise_error: Exception | None = None,
+    ):
         self.nth, self.code, self.message, self.operation, self.raise_error = nth, code, message, operation, raise_error
         self.seen, self.lock, self.hit = 0, threading.Lock(), None
 
@@ -127,8 +153,10 @@ class Stub:
         if self.raise_error is not None:
             raise self.raise_error
         status = 403 if self.code in ("ExpiredToken", "AccessDenied") else 400
-        return (AWSResponse("https://stubbed", status, {}, None),
-                {"Error": {"Code": self.code, "Message": self.message}, "ResponseMetadata": {"HTTPStatusCode": status}})
+        return (
+            AWSResponse("https://stubbed", status, {}, None),
+            {"Error": {"Code": self.code, "Message": self.message}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        )
 
 
 @pytest.fixture
@@ -170,21 +198,27 @@ def test_every_command_turns_every_aws_error_into_one_line(command, code, stubbe
 def test_an_endpoint_that_dies_mid_rollout_is_one_line(stubbed, capsys, tmp_path):
     project, holder = stubbed
     do_bootstrap(project)
-    holder["stub"] = Stub(1, operation="DescribeStackSetOperation",
-                          raise_error=botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:4566/"))
+    holder["stub"] = Stub(
+        1,
+        operation="DescribeStackSetOperation",
+        raise_error=botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:4566/"),
+    )
     assert run_cli(project, ["deploy", "--env", "staging", "--stackset", "network"], tmp_path) == ExitCode.ERROR
     assert capsys.readouterr().err.splitlines()[-1:] == [
-        "error: cannot reach http://127.0.0.1:4566 (EndpointConnectionError): check the network, proxy and AWS_REGION"]
+        "error: cannot reach http://127.0.0.1:4566 (EndpointConnectionError): check the network, proxy and AWS_REGION"
+    ]
 
 
 def test_a_stackset_deleted_during_the_rollout_is_one_line(stubbed, capsys, tmp_path):
     project, holder = stubbed
     do_bootstrap(project)
-    holder["stub"] = Stub(1, "StackSetNotFoundException", "StackSet network-staging not found",
-                          operation="DescribeStackSetOperation")
+    holder["stub"] = Stub(
+        1, "StackSetNotFoundException", "StackSet network-staging not found", operation="DescribeStackSetOperation"
+    )
     assert run_cli(project, ["deploy", "--env", "staging", "--stackset", "network"], tmp_path) == ExitCode.ERROR
     assert capsys.readouterr().err.splitlines()[-1:] == [
-        "error: DescribeStackSetOperation: StackSetNotFoundException: StackSet network-staging not found"]
+        "error: DescribeStackSetOperation: StackSetNotFoundException: StackSet network-staging not found"
+    ]
 
 
 def test_a_bug_is_one_line_that_says_how_to_see_the_traceback(monkeypatch, capsys):
@@ -196,5 +230,7 @@ def test_a_bug_is_one_line_that_says_how_to_see_the_traceback(monkeypatch, capsy
     monkeypatch.setattr(render, "check", broken)
     monkeypatch.delenv("CFNOPS_DEBUG", raising=False)
     assert main(["check"]) == ExitCode.ERROR
-    assert capsys.readouterr().err == ("error: internal error: ZeroDivisionError: division by zero "
-                                       "(a bug in cfnops; CFNOPS_DEBUG=1 shows the traceback)\n")
+    assert capsys.readouterr().err == (
+        "error: internal error: ZeroDivisionError: division by zero "
+        "(a bug in cfnops; CFNOPS_DEBUG=1 shows the traceback)\n"
+    )

@@ -44,7 +44,9 @@ def project(tmp_path, monkeypatch):
 def test_iam_refuses_the_hand_listed_policy_as_one_inline_policy(project):
     iam = boto3.client("iam")
     with pytest.raises(iam.exceptions.LimitExceededException, match="Maximum policy size of 10240 bytes exceeded"):
-        iam.put_role_policy(RoleName=EXECUTION, PolicyName="cfnops-templates", PolicyDocument=json.dumps(handlisted_policy()))
+        iam.put_role_policy(
+            RoleName=EXECUTION, PolicyName="cfnops-templates", PolicyDocument=json.dumps(handlisted_policy())
+        )
 
 
 def test_the_hand_listed_actions_fail_staging_naming_what_they_lack_and_the_derived_role_passes(project):
@@ -54,12 +56,16 @@ def test_the_hand_listed_actions_fail_staging_naming_what_they_lack_and_the_deri
         iam.detach_role_policy(RoleName=EXECUTION, PolicyArn=policy["PolicyArn"])
     statements = handlisted_policy()["Statement"]
     for index in range(0, len(statements), 6):
-        arn = iam.create_policy(PolicyName=f"handlisted-{index}", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": statements[index:index + 6]}))["Policy"]["Arn"]
+        arn = iam.create_policy(
+            PolicyName=f"handlisted-{index}",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements[index : index + 6]}),
+        )["Policy"]["Arn"]
         iam.attach_role_policy(RoleName=EXECUTION, PolicyArn=arn)
     failed = Run(project, only=("network", "fraud-agent")).failures
     assert failed, "the hand-listed role must not pass"
-    assert all("is not authorized to perform:" in line and "AWSCloudFormationStackSetExecutionRole" in line for line in failed)
+    assert all(
+        "is not authorized to perform:" in line and "AWSCloudFormationStackSetExecutionRole" in line for line in failed
+    )
     for policy in iam.list_attached_role_policies(RoleName=EXECUTION)["AttachedPolicies"]:
         iam.detach_role_policy(RoleName=EXECUTION, PolicyArn=policy["PolicyArn"])
     for policy in attached:

@@ -41,16 +41,24 @@ def deployed(project):
                     client.create_stack(
                         StackName=stack_name,
                         TemplateURL=f"https://templates.s3.amazonaws.com/{name}.json",
-                        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in resolved.plain(name, region).items()],
+                        Parameters=[
+                            {"ParameterKey": k, "ParameterValue": v} for k, v in resolved.plain(name, region).items()
+                        ],
                         Capabilities=CAPABILITIES,
                     )
                     stacks[(environment, region, name)] = client.describe_stacks(StackName=stack_name)["Stacks"][0]
-                    stacks[(environment, region, name)]["Resources"] = client.describe_stack_resources(StackName=stack_name)["StackResources"]
+                    stacks[(environment, region, name)]["Resources"] = client.describe_stack_resources(
+                        StackName=stack_name
+                    )["StackResources"]
                 stacks[(environment, region, "fraud-detection")]["Network"] = network_in_use(
-                    region, stacks[(environment, region, "fraud-detection")]["Resources"])
+                    region, stacks[(environment, region, "fraud-detection")]["Resources"]
+                )
             exports = {}
         for region in REGIONS:
-            exports[region] = {e["Name"]: e["Value"] for e in boto3.client("cloudformation", region_name=region).list_exports()["Exports"]}
+            exports[region] = {
+                e["Name"]: e["Value"]
+                for e in boto3.client("cloudformation", region_name=region).list_exports()["Exports"]
+            }
         roles = [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
     return stacks, exports, roles
 
@@ -59,11 +67,16 @@ def network_in_use(region: str, resources: list[dict]) -> dict:
     """What fraud-detection's load balancer and database subnet group actually sit in."""
     physical = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
     balancer = boto3.client("elbv2", region_name=region).describe_load_balancers(
-        LoadBalancerArns=[physical["LoadBalancer"]])["LoadBalancers"][0]
+        LoadBalancerArns=[physical["LoadBalancer"]]
+    )["LoadBalancers"][0]
     group = boto3.client("rds", region_name=region).describe_db_subnet_groups(
-        DBSubnetGroupName=physical["DatabaseSubnetGroup"])["DBSubnetGroups"][0]
-    return {"VpcId": balancer["VpcId"], "LoadBalancerSecurityGroups": balancer["SecurityGroups"],
-            "DataSubnetIds": sorted(s["SubnetIdentifier"] for s in group["Subnets"])}
+        DBSubnetGroupName=physical["DatabaseSubnetGroup"]
+    )["DBSubnetGroups"][0]
+    return {
+        "VpcId": balancer["VpcId"],
+        "LoadBalancerSecurityGroups": balancer["SecurityGroups"],
+        "DataSubnetIds": sorted(s["SubnetIdentifier"] for s in group["Subnets"]),
+    }
 
 
 def test_every_stack_is_created(deployed):
@@ -101,17 +114,35 @@ def test_workload_consumes_its_own_environments_network(deployed):
     workloads = {key: stack for key, stack in stacks.items() if key[2] == "fraud-detection"}
     assert len(workloads) == len(ENVIRONMENTS) * len(REGIONS)
     for (environment, region, _), stack in workloads.items():
-        export = {name.removeprefix(f"{environment}-network-"): value for name, value in exports[region].items()
-                  if name.startswith(f"{environment}-network-")}
-        assert stack["Network"] == {"VpcId": export["VpcId"], "LoadBalancerSecurityGroups": [export["LoadBalancerSecurityGroupId"]],
-                                    "DataSubnetIds": sorted(export["DataSubnetIds"].split(","))}, (environment, region)
+        export = {
+            name.removeprefix(f"{environment}-network-"): value
+            for name, value in exports[region].items()
+            if name.startswith(f"{environment}-network-")
+        }
+        assert stack["Network"] == {
+            "VpcId": export["VpcId"],
+            "LoadBalancerSecurityGroups": [export["LoadBalancerSecurityGroupId"]],
+            "DataSubnetIds": sorted(export["DataSubnetIds"].split(",")),
+        }, (environment, region)
 
 
 def test_fraud_detection_outputs_are_present(deployed):
     stacks, _, _ = deployed
-    expected = {"LoadBalancerDnsName", "ClusterName", "ServiceName", "DatabaseEndpoint", "DatabaseSecretArn",
-                "FraudRulesTableName", "DataKeyArn", "AlertTopicArn", "ServiceRoleArn", "OperatorRoleArn",
-                "ClusterArn", "DatabaseClusterArn", "DashboardName"}
+    expected = {
+        "LoadBalancerDnsName",
+        "ClusterName",
+        "ServiceName",
+        "DatabaseEndpoint",
+        "DatabaseSecretArn",
+        "FraudRulesTableName",
+        "DataKeyArn",
+        "AlertTopicArn",
+        "ServiceRoleArn",
+        "OperatorRoleArn",
+        "ClusterArn",
+        "DatabaseClusterArn",
+        "DashboardName",
+    }
     for (environment, region, name), stack in stacks.items():
         if name == "fraud-detection":
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
@@ -121,17 +152,27 @@ def test_fraud_detection_outputs_are_present(deployed):
             if platform:
                 assert outputs["PlatformDashboardName"] == "prod-us-east-1-dashboard-fraud-platform"
             assert outputs["ServiceRoleArn"].endswith(f"role/{environment}-{region}-role-fraud-service")
-            secondary = stack_parameters(stack)["EnableGlobalDatabase"] == "true" and region != stack_parameters(stack)["PrimaryRegion"]
+            secondary = (
+                stack_parameters(stack)["EnableGlobalDatabase"] == "true"
+                and region != stack_parameters(stack)["PrimaryRegion"]
+            )
             if secondary:  # prod's secondary regions: the cluster joined the global database, no master user of its own
                 assert outputs["DatabaseSecretArn"].startswith("none: ")
             else:
-                assert outputs["DatabaseSecretArn"].startswith(f"arn:aws:secretsmanager:{region}:123456789012:secret:rds!cluster-")
+                assert outputs["DatabaseSecretArn"].startswith(
+                    f"arn:aws:secretsmanager:{region}:123456789012:secret:rds!cluster-"
+                )
 
 
 def test_global_names_never_collide(deployed):
     stacks, _, roles = deployed
     # IAM itself holds one role per name: count what each stack claims as its own
-    claimed = [r["PhysicalResourceId"] for s in stacks.values() for r in s["Resources"] if r["ResourceType"] == "AWS::IAM::Role"]
+    claimed = [
+        r["PhysicalResourceId"]
+        for s in stacks.values()
+        for r in s["Resources"]
+        if r["ResourceType"] == "AWS::IAM::Role"
+    ]
     assert len(claimed) == len(set(claimed)) and set(claimed) <= set(roles)
     ours = [r for r in roles if "-role-" in r]
     assert len(ours) == len(ENVIRONMENTS) * len(REGIONS) * 5  # flow logs + exec, service, operator, rds monitoring

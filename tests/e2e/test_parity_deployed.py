@@ -45,8 +45,11 @@ def test_two_environments_deployed_then_one_parameter_changed_in_one_parity_name
     assert "image" not in before and "function_memory_mb" in before  # the same release, sized per environment
 
     deployed_before = staging[0].deployed_manifest
-    edit(project.parameter_path("staging"), "ErrorThreshold: 5\n    DurationThresholdMs: 3000",
-         "ErrorThreshold: 4\n    DurationThresholdMs: 3000")
+    edit(
+        project.parameter_path("staging"),
+        "ErrorThreshold: 5\n    DurationThresholdMs: 3000",
+        "ErrorThreshold: 4\n    DurationThresholdMs: 3000",
+    )
     (changed, *_) = read(project, "staging")  # not deployed yet: the files differ from the stack
     assert changed.changed_locally == ["error_threshold"] and changed.deployed_hash != changed.local_hash
     assert "parameter files now differ: error_threshold" in parity.render_deployed([changed])

@@ -30,8 +30,11 @@ def with_table_suffix(build):
     def patched():
         template = build()
         template.add_parameter(Parameter("DecisionsTableSuffix", Type="String", Default=""))
-        template.resources["DecisionsTable"].properties["TableName"] = Sub("${Environment}-agent-decisions${DecisionsTableSuffix}")
+        template.resources["DecisionsTable"].properties["TableName"] = Sub(
+            "${Environment}-agent-decisions${DecisionsTableSuffix}"
+        )
         return template
+
     return patched
 
 
@@ -65,7 +68,9 @@ def plan_json(project, capsys) -> dict:
 
     render.write(project, render.render(project))  # the manifest hashes the parameters
     capsys.readouterr()
-    assert cli(project, "plan", "--env", "staging", "--format", "json", *(a for s in ONLY for a in ("--stackset", s))) == 2
+    assert (
+        cli(project, "plan", "--env", "staging", "--format", "json", *(a for s in ONLY for a in ("--stackset", s))) == 2
+    )
     return {s["name"]: s for s in json.loads(capsys.readouterr().out)["stacksets"]}
 
 
@@ -77,7 +82,9 @@ def count_mutating(monkeypatch) -> list[str]:
 
     def init(self, session=None):
         original(self, session)
-        self.session.events.register("before-call", lambda model, **_: calls.append(model.name) if model.name in MUTATING else None)
+        self.session.events.register(
+            "before-call", lambda model, **_: calls.append(model.name) if model.name in MUTATING else None
+        )
 
     monkeypatch.setattr(aws_module.Aws, "__init__", init)
     return calls
@@ -98,19 +105,46 @@ def test_plan_shows_modifies_and_replacements_per_region_and_deploy_guards_the_t
     fraud_agent = plan_json(deployed, capsys)["fraud-agent-staging"]
     assert [g["regions"] for g in fraud_agent["groups"]] == [["us-west-2"], ["eu-west-1"]]
     assert [(d["logical_id"], d["action"], d["regions"]) for d in fraud_agent["destructive"]] == [
-        ("DecisionsTable", "Replace", ["eu-west-1"])]
+        ("DecisionsTable", "Replace", ["eu-west-1"])
+    ]
     assert fraud_agent["destructive"][0]["keeps"].startswith("kept (Retain)")
 
     calls = count_mutating(monkeypatch)
     assert cli(deployed, "deploy", "--env", "staging", "--stackset", "fraud-agent") == ExitCode.INVALID_INPUT == 3
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("error: deploy refused: fraud-agent/DecisionsTable (AWS::DynamoDB::Table): Replace in eu-west-1; kept (Retain)")
-    assert err[-1] == "error: nothing was changed; to go ahead, name them: ALLOW_REPLACE=fraud-agent/DecisionsTable (--allow-replace)"
+    assert err[0].startswith(
+        "error: deploy refused: fraud-agent/DecisionsTable (AWS::DynamoDB::Table): Replace in eu-west-1; kept (Retain)"
+    )
+    assert (
+        err[-1]
+        == "error: nothing was changed; to go ahead, name them: ALLOW_REPLACE=fraud-agent/DecisionsTable (--allow-replace)"
+    )
     assert calls == []
-    assert cli(deployed, "deploy", "--env", "staging", "--stackset", "fraud-agent", "--allow-replace", "fraud-agent/AlertsTable") == 3
+    assert (
+        cli(
+            deployed,
+            "deploy",
+            "--env",
+            "staging",
+            "--stackset",
+            "fraud-agent",
+            "--allow-replace",
+            "fraud-agent/AlertsTable",
+        )
+        == 3
+    )
     assert calls == [] and "error: deploy refused: fraud-agent/DecisionsTable" in capsys.readouterr().err
     # named: the guard lets the rollout start (what localcloud then does with the replacement is its own test's matter)
-    cli(deployed, "deploy", "--env", "staging", "--stackset", "fraud-agent", "--allow-replace", "fraud-agent-staging/DecisionsTable")
+    cli(
+        deployed,
+        "deploy",
+        "--env",
+        "staging",
+        "--stackset",
+        "fraud-agent",
+        "--allow-replace",
+        "fraud-agent-staging/DecisionsTable",
+    )
     assert calls and set(calls) == {"UpdateStackInstances"}
     assert "deploy refused" not in capsys.readouterr().err
 
@@ -138,7 +172,8 @@ def test_plan_with_drift_lists_the_out_of_band_change_the_update_overwrites(tmp_
         do_bootstrap(project)
         assert not Run(project, only=("network",)).failures
         boto3.client("logs", region_name="us-west-2").put_retention_policy(
-            logGroupName="/staging/us-west-2/vpc-flow-logs", retentionInDays=7)
+            logGroupName="/staging/us-west-2/vpc-flow-logs", retentionInDays=7
+        )
         edit(project.parameter_path("staging"), "FlowLogRetentionDays: 90", "FlowLogRetentionDays: 180")
         from cfnops.build import render
 
@@ -147,8 +182,12 @@ def test_plan_with_drift_lists_the_out_of_band_change_the_update_overwrites(tmp_
         assert cli(project, "plan", "--env", "staging", "--stackset", "network", "--drift") == 2
         out = capsys.readouterr().out
         assert "        /RetentionInDays: 90 -> 180" in out
-        assert "    will overwrite the out-of-band change `/RetentionInDays 7` (template: 90) in us-west-2 (123456789012): FlowLogGroup" in out
+        assert (
+            "    will overwrite the out-of-band change `/RetentionInDays 7` (template: 90) in us-west-2 (123456789012): FlowLogGroup"
+            in out
+        )
         assert cli(project, "plan", "--env", "staging", "--stackset", "network", "--drift", "--format", "json") == 2
         drift = json.loads(capsys.readouterr().out)["stacksets"][0]["drift"]
         assert [(d["region"], d["logical_id"], d["path"], d["verdict"]) for d in drift] == [
-            ("us-west-2", "FlowLogGroup", "/RetentionInDays", "overwrites")]
+            ("us-west-2", "FlowLogGroup", "/RetentionInDays", "overwrites")
+        ]

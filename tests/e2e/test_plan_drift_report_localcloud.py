@@ -32,9 +32,13 @@ def test_plan_uses_a_drift_report_newer_than_the_last_deploy_and_ignores_an_olde
         do_bootstrap(project)
         assert not Run(project, only=("network",)).failures
         boto3.client("logs", region_name="us-west-2").put_retention_policy(
-            logGroupName="/staging/us-west-2/vpc-flow-logs", retentionInDays=7)
+            logGroupName="/staging/us-west-2/vpc-flow-logs", retentionInDays=7
+        )
         time.sleep(1.1)  # the report's time has whole seconds: it must end in a later second than the deploy
-        assert cli(project, "drift", "--env", "staging", "--stackset", "network", "--html-dir", str(tmp_path / "html")) == 2
+        assert (
+            cli(project, "drift", "--env", "staging", "--stackset", "network", "--html-dir", str(tmp_path / "html"))
+            == 2
+        )
         finished = __import__("json").loads((tmp_path / ".cache" / "drift" / "staging.json").read_text())["finished"]
         edit(project.parameter_path("staging"), "FlowLogRetentionDays: 90", "FlowLogRetentionDays: 180")
         from cfnops.build import render

@@ -30,7 +30,9 @@ def count_mutating(monkeypatch) -> list[str]:
 
     def init(self, session=None):
         original(self, session)
-        self.session.events.register("before-call", lambda model, **_: calls.append(model.name) if model.name in MUTATING else None)
+        self.session.events.register(
+            "before-call", lambda model, **_: calls.append(model.name) if model.name in MUTATING else None
+        )
 
     monkeypatch.setattr(aws_module.Aws, "__init__", init)
     return calls
@@ -40,9 +42,14 @@ def without_us_west_2(project) -> None:
     """us-west-2 leaves every StackSet of staging (network's dependents with it), and its overrides the parameter files."""
     (project.root / "stacksets" / "network-peering.yaml").unlink()
     for path in (project.root / "stacksets").glob("*.yaml"):
-        path.write_text(re.sub(r"^(\s*(regions|region_order)): \[(.*)\]$",
-                               lambda m: f"{m[1]}: [{', '.join(r for r in m[3].split(', ') if r != 'us-west-2')}]",
-                               path.read_text(), flags=re.M))
+        path.write_text(
+            re.sub(
+                r"^(\s*(regions|region_order)): \[(.*)\]$",
+                lambda m: f"{m[1]}: [{', '.join(r for r in m[3].split(', ') if r != 'us-west-2')}]",
+                path.read_text(),
+                flags=re.M,
+            )
+        )
     for environment in ("dev", "staging", "prod"):
         path = project.parameter_path(environment)
         path.write_text(re.sub(r"^  us-west-2:\n(    .*\n)+", "", path.read_text(), flags=re.M))
@@ -72,12 +79,18 @@ def test_prune_that_deletes_stacks_is_guarded_and_retained_stacks_are_not(tmp_pa
             "error: deploy refused: network/FlowLogKey (AWS::KMS::Key): Remove in us-west-2; kept (RetainExceptOnCreate): "
             "the resource and its data stay, outside the stack",
             "error: deploy refused: network/ReplicatedDataKey (AWS::KMS::Key): Remove in us-west-2; kept (RetainExceptOnCreate): "
-            "the resource and its data stay, outside the stack"]
+            "the resource and its data stay, outside the stack",
+        ]
         assert calls == []
-        assert cli(project, "deploy", "--env", "staging", "--stackset", "network") == ExitCode.OK  # no PRUNE: nothing removed
+        assert (
+            cli(project, "deploy", "--env", "staging", "--stackset", "network") == ExitCode.OK
+        )  # no PRUNE: nothing removed
         assert calls == []
 
-        assert cli(project, "deploy", "--env", "staging", "--stackset", "network", "--prune", "--retain-stacks") == ExitCode.OK
+        assert (
+            cli(project, "deploy", "--env", "staging", "--stackset", "network", "--prune", "--retain-stacks")
+            == ExitCode.OK
+        )
         assert "    stack kept (RetainStacks): removing them (PRUNE=1) leaves their stacks" in capsys.readouterr().out
         assert calls == ["DeleteStackInstances"]
         stacks = boto3.client("cloudformation", region_name="us-west-2").describe_stacks()["Stacks"]

@@ -34,7 +34,10 @@ def cli(project, *arguments: str) -> int:
 
 
 def stacksets() -> list[str]:
-    return [s["StackSetName"] for s in boto3.client("cloudformation", region_name="us-east-1").list_stack_sets()["Summaries"]]
+    return [
+        s["StackSetName"]
+        for s in boto3.client("cloudformation", region_name="us-east-1").list_stack_sets()["Summaries"]
+    ]
 
 
 def test_deploy_before_bootstrap_is_one_line_exit_7_and_creates_nothing(project, capsys):
@@ -42,7 +45,8 @@ def test_deploy_before_bootstrap_is_one_line_exit_7_and_creates_nothing(project,
     assert capsys.readouterr().err == (
         "error: not bootstrapped: missing stack cfnops-bootstrap in us-east-1; bucket " + BUCKET + "; "
         "role AWSCloudFormationStackSetAdministrationRole; role AWSCloudFormationStackSetExecutionRole: "
-        "run `make bootstrap ENV=staging` first (nothing was changed)\n")
+        "run `make bootstrap ENV=staging` first (nothing was changed)\n"
+    )
     assert stacksets() == []
 
 
@@ -78,8 +82,10 @@ def test_after_bootstrap_deploy_proceeds_and_a_lost_bucket_is_named(project, cap
     s3.delete_bucket(Bucket=BUCKET)
     capsys.readouterr()
     assert cli(project, "deploy", "--env", "staging") == ExitCode.NOT_BOOTSTRAPPED
-    assert capsys.readouterr().err == (f"error: not bootstrapped: missing bucket {BUCKET}: "
-                                       "run `make bootstrap ENV=staging` first (nothing was changed)\n")
+    assert capsys.readouterr().err == (
+        f"error: not bootstrapped: missing bucket {BUCKET}: "
+        "run `make bootstrap ENV=staging` first (nothing was changed)\n"
+    )
     assert stacksets() == ["network-staging"]
 
 
@@ -88,5 +94,8 @@ def test_an_unchanged_deploy_needs_no_check(project):
     assert cli(project, "bootstrap", "--env", "staging") == ExitCode.OK
     Run(project, only=("network",))
     again = Run(project, only=("network",))
-    assert again.mutating == {} and set(again.aws.calls) == {"sts:GetCallerIdentity", "cloudformation:DescribeStackSet",
-                                                              "cloudformation:ListStackInstances"}
+    assert again.mutating == {} and set(again.aws.calls) == {
+        "sts:GetCallerIdentity",
+        "cloudformation:DescribeStackSet",
+        "cloudformation:ListStackInstances",
+    }

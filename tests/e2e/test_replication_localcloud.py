@@ -43,11 +43,17 @@ def turn_on(project, name: str) -> None:
 def secondary_listed_first(project) -> None:
     """The StackSet lists a secondary before its primary: only region roles put us-east-1 first."""
     path = project.root / "stacksets" / "fraud-detection.yaml"
-    edit(path, "regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-west-2, us-east-1, eu-west-1]\nprimary_region: us-east-1")
+    edit(
+        path,
+        "regions: [us-east-1, us-west-2, eu-west-1]",
+        "regions: [us-west-2, us-east-1, eu-west-1]\nprimary_region: us-east-1",
+    )
 
 
 def instances(stackset: str) -> dict[str, dict]:
-    summaries = boto3.client("cloudformation", region_name="us-east-1").list_stack_instances(StackSetName=stackset)["Summaries"]
+    summaries = boto3.client("cloudformation", region_name="us-east-1").list_stack_instances(StackSetName=stackset)[
+        "Summaries"
+    ]
     return {s["Region"]: s for s in summaries}
 
 
@@ -56,8 +62,15 @@ def created_regions_in_order(stackset: str) -> list[list[str]]:
     client = boto3.client("cloudformation", region_name="us-east-1")
     operations = client.list_stack_set_operations(StackSetName=stackset)["Summaries"]
     creates = sorted((o for o in operations if o["Action"] == "CREATE"), key=lambda o: o["CreationTimestamp"])
-    return [sorted(r["Region"] for r in client.list_stack_set_operation_results(StackSetName=stackset, OperationId=o["OperationId"])["Summaries"])
-            for o in creates]
+    return [
+        sorted(
+            r["Region"]
+            for r in client.list_stack_set_operation_results(StackSetName=stackset, OperationId=o["OperationId"])[
+                "Summaries"
+            ]
+        )
+        for o in creates
+    ]
 
 
 def test_fresh_rollout_with_global_database_and_table_creates_the_primary_first(project):
@@ -81,7 +94,9 @@ def test_fresh_rollout_with_global_database_and_table_creates_the_primary_first(
         aliases = boto3.client("kms", region_name=region).list_aliases()["Aliases"]
         [key_id] = [a["TargetKeyId"] for a in aliases if a["AliasName"] == f"alias/staging-{region}-replicated-data"]
         assert table["SSEDescription"]["KMSMasterKeyArn"].endswith(f":{region}:123456789012:key/{key_id}")
-        backups = dynamodb.describe_continuous_backups(TableName="staging-fraud-rules-global")["ContinuousBackupsDescription"]
+        backups = dynamodb.describe_continuous_backups(TableName="staging-fraud-rules-global")[
+            "ContinuousBackupsDescription"
+        ]
         assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
         assert table["DeletionProtectionEnabled"] is True  # staging's value, turned on once created
     # a second run: nothing to do
@@ -95,11 +110,16 @@ def test_a_secondary_created_before_its_primary_fails_with_rdss_reason(project, 
 
     turn_on(project, "EnableGlobalDatabase")
     secondary_listed_first(project)
-    monkeypatch.setattr(roles, "creation_waves", lambda regions, adding, primary, has: [[r for r in regions if r in adding]])
+    monkeypatch.setattr(
+        roles, "creation_waves", lambda regions, adding, primary, has: [[r for r in regions if r in adding]]
+    )
     run = Run(project, only=ONLY)
     [failure] = [line for line in run.failures if "us-west-2" in line]
     assert "ResourceLogicalId:DatabaseCluster" in failure
-    assert "The GlobalClusterIdentifier staging-fraud-detection-global doesn't refer to an existing global database cluster" in failure
+    assert (
+        "The GlobalClusterIdentifier staging-fraud-detection-global doesn't refer to an existing global database cluster"
+        in failure
+    )
 
 
 def put_rules(region: str, count: int) -> None:
@@ -125,8 +145,9 @@ def copy(project) -> list[tablecopy.Copied]:
     from cfnops.build import render
 
     prepared_ = prepared(project)
-    return tablecopy.copy_environment(Aws(), prepared_.specs, render.read_generated(project), prepared_.resolved,
-                                      PlainProgress(io.StringIO()))
+    return tablecopy.copy_environment(
+        Aws(), prepared_.specs, render.read_generated(project), prepared_.resolved, PlainProgress(io.StringIO())
+    )
 
 
 def test_migration_from_a_deployed_regional_table_keeps_every_item(project):
@@ -155,15 +176,20 @@ def test_migration_from_a_deployed_regional_table_keeps_every_item(project):
     for region in REGIONS:
         assert items(region, "staging-fraud-rules-global") == before[region]
 
-    edit(project.root / "parameters" / "staging.yaml", "    EnableGlobalTable: true\n",
-         "    EnableGlobalTable: true\n    RetireRegionalTable: true\n")
+    edit(
+        project.root / "parameters" / "staging.yaml",
+        "    EnableGlobalTable: true\n",
+        "    EnableGlobalTable: true\n    RetireRegionalTable: true\n",
+    )
     with pytest.raises(RefusedError, match="fraud-detection/FraudRulesTable"):  # a stateful removal: named or refused
         Run(project, only=ONLY)
     assert Run(project, only=ONLY, allow_replace=frozenset({("fraud-detection", "FraudRulesTable")})).failures == []
     for region in REGIONS:  # out of the stack, still in DynamoDB with its items (deletion policy)
         assert items(region, "staging-fraud-rules") == before[region]
         stack = instances("fraud-detection-staging")[region]["StackId"]
-        resources = boto3.client("cloudformation", region_name=region).describe_stack_resources(StackName=stack)["StackResources"]
+        resources = boto3.client("cloudformation", region_name=region).describe_stack_resources(StackName=stack)[
+            "StackResources"
+        ]
         assert "FraudRulesTable" not in {r["LogicalResourceId"] for r in resources}
 
 

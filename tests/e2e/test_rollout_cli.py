@@ -56,12 +56,16 @@ def test_plan_shows_a_readable_template_diff(project, capsys):
     text = (project.generated / "network.json").read_text()
     diff = plan.template_diff({"Resources": {}}, {"Resources": {}})
     assert diff.added == diff.removed == diff.modified == ()
-    deployed = boto3.client("cloudformation", region_name="us-east-1").describe_stack_set(StackSetName="network-staging")
+    deployed = boto3.client("cloudformation", region_name="us-east-1").describe_stack_set(
+        StackSetName="network-staging"
+    )
     import json
 
     diff = plan.template_diff(json.loads(deployed["StackSet"]["TemplateBody"]), json.loads(text))
     assert diff.modified == ("VpcFlowLog",)
-    assert any(line.startswith("-") and "60" in line for line in diff.text) and any(line.startswith("+") and "600" in line for line in diff.text)
+    assert any(line.startswith("-") and "60" in line for line in diff.text) and any(
+        line.startswith("+") and "600" in line for line in diff.text
+    )
     render.write(project, render.render(project))  # restore the golden files in the copy
 
 
@@ -77,8 +81,10 @@ def test_deploy_refuses_invalid_parameters_before_any_aws_call(project, capsys, 
     from cfnops.build import render
     from cfnops.core.errors import InputError
 
-    expected = ("parameters/staging.yaml: templates.fraud-detection.TaskCpu: expected one of 256, 512, 1024, 2048, 4096, "
-                "got 1000")
+    expected = (
+        "parameters/staging.yaml: templates.fraud-detection.TaskCpu: expected one of 256, 512, 1024, 2048, 4096, "
+        "got 1000"
+    )
     with pytest.raises(InputError) as raised:
         render.write(project, render.render(project))
     assert str(raised.value) == expected
@@ -110,8 +116,15 @@ def test_throttling_is_retried_by_botocore_once_per_call(project):
         body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
         if "Action=DescribeStackSet&" in body and len(throttled) < 2:
             throttled.append(request.url)
-            return AWSResponse(request.url, 400, {}, _Raw(b"<ErrorResponse><Error><Code>Throttling</Code>"
-                                                        b"<Message>Rate exceeded</Message></Error></ErrorResponse>"))
+            return AWSResponse(
+                request.url,
+                400,
+                {},
+                _Raw(
+                    b"<ErrorResponse><Error><Code>Throttling</Code>"
+                    b"<Message>Rate exceeded</Message></Error></ErrorResponse>"
+                ),
+            )
         return None
 
     from cfnops.core import aws as aws_module
@@ -151,7 +164,9 @@ def test_bootstrap_creates_roles_and_a_private_bucket(project):
     assert condition["StringEquals"]["aws:SourceAccount"] == "123456789012"
     assert condition["ArnLike"]["aws:SourceArn"] == "arn:aws:cloudformation:*:123456789012:stackset/*"
     attached = iam.list_attached_role_policies(RoleName="AWSCloudFormationStackSetExecutionRole")["AttachedPolicies"]
-    assert sorted(p["PolicyName"] for p in attached) == [f"cfnops-stackset-execution-{n}" for n in range(1, len(attached) + 1)]
+    assert sorted(p["PolicyName"] for p in attached) == [
+        f"cfnops-stackset-execution-{n}" for n in range(1, len(attached) + 1)
+    ]
     assert iam.list_role_policies(RoleName="AWSCloudFormationStackSetExecutionRole")["PolicyNames"] == []
     actions = []
     for policy in attached:
@@ -173,7 +188,9 @@ def test_bootstrap_creates_roles_and_a_private_bucket(project):
 
 def test_destroy_prod_needs_confirmation(project, capsys):
     assert cli(project, "destroy", "--env", "prod") == ExitCode.INVALID_INPUT
-    assert capsys.readouterr().err == "error: destroying prod needs CONFIRM=prod (--confirm prod); nothing was changed\n"
+    assert (
+        capsys.readouterr().err == "error: destroying prod needs CONFIRM=prod (--confirm prod); nothing was changed\n"
+    )
 
 
 def test_destroy_removes_instances_and_stacksets_but_keeps_the_data(project, capsys):
@@ -182,16 +199,20 @@ def test_destroy_removes_instances_and_stacksets_but_keeps_the_data(project, cap
     capsys.readouterr()
     assert cli(project, "destroy", "--env", "dev") == ExitCode.OK
     out = capsys.readouterr().out
-    assert ("retained: network-dev us-east-1 123456789012 FlowLogGroup (AWS::Logs::LogGroup, RetainExceptOnCreate) "
-            "/dev/us-east-1/vpc-flow-logs\n    remove: aws logs delete-log-group --region us-east-1 --log-group-name "
-            "/dev/us-east-1/vpc-flow-logs") in out
+    assert (
+        "retained: network-dev us-east-1 123456789012 FlowLogGroup (AWS::Logs::LogGroup, RetainExceptOnCreate) "
+        "/dev/us-east-1/vpc-flow-logs\n    remove: aws logs delete-log-group --region us-east-1 --log-group-name "
+        "/dev/us-east-1/vpc-flow-logs"
+    ) in out
     assert "remove: aws dynamodb delete-table --region eu-west-1 --table-name dev-fraud-rules" in out
     assert "a deploy of the same environment needs them gone" in out
     cfn = boto3.client("cloudformation", region_name="us-east-1")
     assert [s for s in cfn.list_stack_sets()["Summaries"] if s["Status"] == "ACTIVE"] == []
     for region in ("us-east-1", "us-west-2", "eu-west-1"):
         stacks = boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
-        assert [s["StackName"] for s in stacks] == (["cfnops-bootstrap"] if region == "us-east-1" else [])  # bootstrap stays
+        assert [s["StackName"] for s in stacks] == (
+            ["cfnops-bootstrap"] if region == "us-east-1" else []
+        )  # bootstrap stays
         assert "dev-fraud-rules" in boto3.client("dynamodb", region_name=region).list_tables()["TableNames"]
         groups = boto3.client("logs", region_name=region).describe_log_groups()["logGroups"]
         assert f"/dev/{region}/vpc-flow-logs" in [g["logGroupName"] for g in groups]
@@ -207,23 +228,40 @@ def test_dev_destroy_with_remove_retained_then_deploy_converges(project, capsys)
     logs = boto3.client("logs", region_name="us-east-1")
     assert "/dev/us-east-1/vpc-flow-logs" not in [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
     assert cli(project, "deploy", "--env", "dev") == ExitCode.OK
-    statuses = {i["Status"] for name in STACKSET_REGIONS for i in boto3.client("cloudformation", region_name="us-east-1")
-                .list_stack_instances(StackSetName=f"{name}-dev")["Summaries"]}
+    statuses = {
+        i["Status"]
+        for name in STACKSET_REGIONS
+        for i in boto3.client("cloudformation", region_name="us-east-1").list_stack_instances(
+            StackSetName=f"{name}-dev"
+        )["Summaries"]
+    }
     assert statuses == {"CURRENT"}
 
 
 def test_remove_retained_is_for_dev_only(project, capsys):
     assert cli(project, "destroy", "--env", "staging", "--remove-retained") == ExitCode.INVALID_INPUT
-    assert capsys.readouterr().err == ("error: --remove-retained: only dev removes its retained data, got staging; "
-                                       "nothing was changed\n")
+    assert capsys.readouterr().err == (
+        "error: --remove-retained: only dev removes its retained data, got staging; nothing was changed\n"
+    )
 
 
 def test_missing_credentials_is_one_line_and_exit_6(tmp_path):
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "none"),
-           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_EC2_METADATA_DISABLED": "true",
-           "AWS_REGION": "us-east-1"}
-    result = subprocess.run([sys.executable, "-m", "cfnops", "plan", "--env", "staging"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_REGION": "us-east-1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cfnops", "plan", "--env", "staging"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == ExitCode.AWS_ACCESS == 6
     assert result.stderr.startswith("error: no AWS credentials: set AWS_PROFILE") and result.stderr.count("\n") == 1
 
@@ -240,15 +278,17 @@ def test_make_demo_runs_end_to_end_against_the_localcloud_server(tmp_path):
     env["LOCALCLOUD_OPERATION_SECONDS"] = "0.2"
     env["CFNOPS_REPORTS_DIR"] = str(tmp_path / "reports")
     before = reports_in_the_tree()
-    result = subprocess.run([sys.executable, "scripts/demo.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "scripts/demo.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     assert out.count("CURRENT   SUCCEEDED") == INSTANCES  # every StackSet in each of its regions
     assert f"deploy: nothing to do ({len(STACKSET_REGIONS)} StackSets unchanged)" in out
-    drifted = out[out.index("=== drift (someone changed us-west-2)"):out.index("=== drift (reverted)")]
+    drifted = out[out.index("=== drift (someone changed us-west-2)") : out.index("=== drift (reverted)")]
     assert "network-staging us-west-2 123456789012: FlowLogGroup" in drifted
     assert "/RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in drifted and "(exit 2)" in drifted
-    assert "drift of staging: IN_SYNC" in out[out.index("=== drift (reverted)"):]
+    assert "drift of staging: IN_SYNC" in out[out.index("=== drift (reverted)") :]
     assert f"{tmp_path}/reports/drift-staging-latest.html" in result.stderr
     assert (tmp_path / "reports" / "drift-staging-latest.html").exists()
     assert reports_in_the_tree() == before
@@ -263,5 +303,6 @@ def test_ctrl_c_is_exit_130_with_what_to_do(project, capsys, monkeypatch):
 
     monkeypatch.setattr(rollout, "deploy_environment", interrupted)
     assert cli(project, "deploy", "--env", "staging") == ExitCode.INTERRUPTED == 130
-    assert capsys.readouterr().err.strip() == ("interrupted: no operation was running and nothing new was started; "
-                                               "run the same command again to go on")
+    assert capsys.readouterr().err.strip() == (
+        "interrupted: no operation was running and nothing new was started; run the same command again to go on"
+    )

@@ -50,8 +50,11 @@ def test_create_reaches_current_in_three_regions_with_the_staging_values(project
     # again as UpdateStackInstances that turn deletion protection on, for every StackSet but network
     # network-peering: one per region too, in passes (each region after those it reads); neither it nor network
     # has deletion protection to turn on
-    assert run.mutating == {"CreateStackSet": len(STACKSET_REGIONS), "CreateStackInstances": len(STACKSET_REGIONS) + 2 + 2,
-                            "UpdateStackInstances": len(STACKSET_REGIONS) + 2 - 2}
+    assert run.mutating == {
+        "CreateStackSet": len(STACKSET_REGIONS),
+        "CreateStackInstances": len(STACKSET_REGIONS) + 2 + 2,
+        "UpdateStackInstances": len(STACKSET_REGIONS) + 2 - 2,
+    }
     for key, regions in STACKSET_REGIONS.items():
         summaries = cfn().list_stack_instances(StackSetName=f"{key}-staging")["Summaries"]
         assert sorted(s["Region"] for s in summaries) == sorted(regions)
@@ -59,19 +62,30 @@ def test_create_reaches_current_in_three_regions_with_the_staging_values(project
         assert all(OPERATION_ID.match(s["LastOperationId"]) for s in summaries)
     for region in REGIONS:
         values = instance_stack_parameters("fraud-detection-staging", region)
-        assert (values["ErrorThreshold"], values["LatencyThresholdMs"], values["DbInstanceClass"]) == ("5", "3000", "db.r6g.large")
+        assert (values["ErrorThreshold"], values["LatencyThresholdMs"], values["DbInstanceClass"]) == (
+            "5",
+            "3000",
+            "db.r6g.large",
+        )
         assert f":acm:{region}:" in values["CertificateArn"]
 
 
-PROTECTED = {"data-pipeline": "DbDeletionProtection", "fraud-agent": "TableDeletionProtection",
-             "fraud-detection": "DbDeletionProtection", "loan-processing": "DbDeletionProtection",
-             "payments": "DbDeletionProtection"}
+PROTECTED = {
+    "data-pipeline": "DbDeletionProtection",
+    "fraud-agent": "TableDeletionProtection",
+    "fraud-detection": "DbDeletionProtection",
+    "loan-processing": "DbDeletionProtection",
+    "payments": "DbDeletionProtection",
+}
 
 
 def protection_values(environment: str = "staging") -> dict[tuple[str, str], str]:
     """(StackSet, region) -> the deletion-protection parameter of its instance stack."""
-    return {(key, region): instance_stack_parameters(f"{key}-{environment}", region)[name]
-            for key, name in PROTECTED.items() for region in STACKSET_REGIONS[key]}
+    return {
+        (key, region): instance_stack_parameters(f"{key}-{environment}", region)[name]
+        for key, name in PROTECTED.items()
+        for region in STACKSET_REGIONS[key]
+    }
 
 
 def test_first_creation_turns_deletion_protection_on_afterwards_and_a_second_deploy_is_a_no_op(project):
@@ -79,7 +93,9 @@ def test_first_creation_turns_deletion_protection_on_afterwards_and_a_second_dep
     assert run.failures == []
     for plan in run.plans:
         actions = [o.action for result in run.results if result.plan is plan for o in result.outcomes]
-        expected = ["CREATE"] * len(plan.add) if plan.name.startswith(("fraud-detection", "network-peering")) else ["CREATE"]
+        expected = (
+            ["CREATE"] * len(plan.add) if plan.name.startswith(("fraud-detection", "network-peering")) else ["CREATE"]
+        )
         if plan.desired.spec.key in PROTECTED:  # created with protection off, then an update turns it on
             expected += ["UPDATE"] * len(expected)
         assert actions == expected, plan.name
@@ -107,8 +123,10 @@ def test_a_failed_first_creation_in_staging_is_retried_by_deploying_again(projec
     boto3.client("iam").create_role(RoleName="staging-us-west-2-role-fraud-service", AssumeRolePolicyDocument="{}")
     failed = Run(project, only=("network", "fraud-detection"))
     assert len(failed.failures) == 1 and "123456789012/us-west-2 FAILED" in failed.failures[0]
-    assert {r: instance_stack_parameters("fraud-detection-staging", r)["DbDeletionProtection"]
-            for r in ("us-east-1", "eu-west-1")} == {"us-east-1": "true", "eu-west-1": "true"}
+    assert {
+        r: instance_stack_parameters("fraud-detection-staging", r)["DbDeletionProtection"]
+        for r in ("us-east-1", "eu-west-1")
+    } == {"us-east-1": "true", "eu-west-1": "true"}
     boto3.client("iam").delete_role(RoleName="staging-us-west-2-role-fraud-service")
     fixed = Run(project, only=("network", "fraud-detection"))
     assert fixed.failures == []
@@ -125,8 +143,9 @@ def test_templates_over_51200_bytes_go_through_the_artifacts_bucket(project):
     assert body == (project.generated / "fraud-detection.json").read_text()  # the linted bytes, unchanged
     assert len(body.encode()) > 51_200
     keys = boto3.client("s3").list_objects_v2(Bucket="cfnops-artifacts-123456789012-us-east-1")["Contents"]
-    large = [f"{key}-staging" for key in STACKSET_REGIONS
-             if len(project.template_path(key).read_bytes()) > 51_200]  # stacksets/<key>.yaml deploys template <key>
+    large = [
+        f"{key}-staging" for key in STACKSET_REGIONS if len(project.template_path(key).read_bytes()) > 51_200
+    ]  # stacksets/<key>.yaml deploys template <key>
     assert sorted(k["Key"].split("/")[1] for k in keys) == sorted(large) and "fraud-agent-staging" in large
 
 
@@ -138,8 +157,11 @@ def test_unchanged_redeploy_makes_no_mutating_call_and_few_reads(project):
     reads = {k: v for k, v in again.aws.calls.items() if k.startswith("cloudformation:")}
     # and network-peering reads what region_outputs names: the instances of network and of itself
     # (ListStackInstances), then each source stack once (network in 3 regions, itself in the first 2)
-    assert reads == {"cloudformation:DescribeStackSet": len(STACKSET_REGIONS),
-                     "cloudformation:ListStackInstances": len(STACKSET_REGIONS) + 2, "cloudformation:DescribeStacks": 3 + 2}
+    assert reads == {
+        "cloudformation:DescribeStackSet": len(STACKSET_REGIONS),
+        "cloudformation:ListStackInstances": len(STACKSET_REGIONS) + 2,
+        "cloudformation:DescribeStacks": 3 + 2,
+    }
 
 
 def test_parameter_change_is_one_update_stack_set(project):
@@ -156,8 +178,11 @@ def test_parameter_change_is_one_update_stack_set(project):
 
 def test_override_change_updates_only_that_region(project):
     Run(project)
-    edit(project.parameter_path("staging"), "certificate/5a000002-0000-4000-8000-000000000002",
-         "certificate/5a000002-0000-4000-8000-0000000000ff")
+    edit(
+        project.parameter_path("staging"),
+        "certificate/5a000002-0000-4000-8000-000000000002",
+        "certificate/5a000002-0000-4000-8000-0000000000ff",
+    )
     run = Run(project)
     assert run.mutating == {"UpdateStackInstances": 1}
     plan = next(p for p in run.plans if p.name == "fraud-detection-staging")
@@ -178,7 +203,9 @@ def set_regions(project, regions: str) -> None:
     (project.root / "stacksets" / "network-peering.yaml").unlink(missing_ok=True)
     for name in PLAIN:
         path = project.root / "stacksets" / f"{name}.yaml"
-        path.write_text(re.sub(r"^(\s*(regions|region_order)): \[.*\]$", rf"\1: {regions}", path.read_text(), flags=re.M))
+        path.write_text(
+            re.sub(r"^(\s*(regions|region_order)): \[.*\]$", rf"\1: {regions}", path.read_text(), flags=re.M)
+        )
     for environment in ("dev", "staging", "prod"):
         path = project.parameter_path(environment)
         original = path.with_suffix(".yaml.all-regions")
@@ -195,7 +222,10 @@ def test_region_added_then_removed_only_with_prune(project):
     # fails there, as on AWS (test_localcloud_strict covers that refusal)
     set_regions(project, "[us-east-1, eu-west-1]")  # eu-west-1 stays: loan-processing needs its network
     assert Run(project, environment="dev").failures == []
-    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == ["eu-west-1", "us-east-1"]
+    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == [
+        "eu-west-1",
+        "us-east-1",
+    ]
     set_regions(project, "[us-east-1, us-west-2, eu-west-1]")
     added = Run(project, environment="dev")
     assert added.mutating == {"CreateStackInstances": len(PLAIN)}
@@ -203,11 +233,15 @@ def test_region_added_then_removed_only_with_prune(project):
     kept = Run(project, environment="dev")
     assert kept.mutating == {}  # removal needs PRUNE=1
     assert {p.name.removesuffix("-dev"): p.remove for p in kept.plans if p.remove} == {
-        name: (("123456789012", "us-west-2"),) for name in EVERY_REGION}  # planned, not done
+        name: (("123456789012", "us-west-2"),) for name in EVERY_REGION
+    }  # planned, not done
     pruned = Run(project, environment="dev", prune=True)
     assert pruned.failures == []
     assert pruned.mutating == {"DeleteStackInstances": len(PLAIN)}
-    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == ["eu-west-1", "us-east-1"]
+    assert sorted(s["Region"] for s in cfn().list_stack_instances(StackSetName="network-dev")["Summaries"]) == [
+        "eu-west-1",
+        "us-east-1",
+    ]
     assert [s["StackName"] for s in cfn("us-west-2").describe_stacks()["Stacks"]] == []  # dev deletes the stacks
 
 
@@ -225,7 +259,9 @@ def test_failed_instance_is_reported_with_its_reason(project):
     assert len(run.failures) == 1
     assert run.failures[0].startswith("fraud-detection-dev: 123456789012/us-west-2 FAILED: ")
     assert "dev-us-west-2-role-fraud-operator already exists" in run.failures[0]
-    states = {s["Region"]: s["Status"] for s in cfn().list_stack_instances(StackSetName="fraud-detection-dev")["Summaries"]}
+    states = {
+        s["Region"]: s["Status"] for s in cfn().list_stack_instances(StackSetName="fraud-detection-dev")["Summaries"]
+    }
     assert states == {"us-east-1": "CURRENT", "us-west-2": "OUTDATED", "eu-west-1": "CURRENT"}
 
 
@@ -235,25 +271,43 @@ def test_a_failed_instance_is_retried_after_the_fix(project):
     fixed = Run(project, environment="dev")
     assert fixed.failures == []
     assert fixed.mutating == {"UpdateStackInstances": 1}  # only the failed instance, with its overrides
-    assert {s["Status"] for s in cfn().list_stack_instances(StackSetName="fraud-detection-dev")["Summaries"]} == {"CURRENT"}
+    assert {s["Status"] for s in cfn().list_stack_instances(StackSetName="fraud-detection-dev")["Summaries"]} == {
+        "CURRENT"
+    }
     assert Run(project, environment="dev").mutating == {}
 
 
 def test_waits_for_an_operation_already_running_then_goes_on(project, monkeypatch):
     Run(project)
     monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "3")
-    other = cfn().update_stack_set(StackSetName="network-staging", UsePreviousTemplate=True,
-                                   Parameters=[{"ParameterKey": k, "UsePreviousValue": True} for k in
-                                               ("Environment", "Owner", "CostCenter", "Project", "AzCount", "HighlyAvailableNat", "FlowLogRetentionDays")],
-                                   Capabilities=["CAPABILITY_NAMED_IAM"])["OperationId"]
+    other = cfn().update_stack_set(
+        StackSetName="network-staging",
+        UsePreviousTemplate=True,
+        Parameters=[
+            {"ParameterKey": k, "UsePreviousValue": True}
+            for k in (
+                "Environment",
+                "Owner",
+                "CostCenter",
+                "Project",
+                "AzCount",
+                "HighlyAvailableNat",
+                "FlowLogRetentionDays",
+            )
+        ],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )["OperationId"]
     edit(project.parameter_path("staging"), "FlowLogRetentionDays: 90", "FlowLogRetentionDays: 180")
     run = Run(project, only=("network",))
     assert run.failures == []
     outcomes = [o for r in run.results for o in r.outcomes]
     assert [o.action for o in outcomes] == ["UPDATE"] and run.mutating["UpdateStackSet"] >= 1
     assert run.calls("ListStackSetOperations") >= 1  # found the other operation and waited for it
+
     def operation(operation_id: str) -> dict:
-        return cfn().describe_stack_set_operation(StackSetName="network-staging", OperationId=operation_id)["StackSetOperation"]
+        return cfn().describe_stack_set_operation(StackSetName="network-staging", OperationId=operation_id)[
+            "StackSetOperation"
+        ]
 
     theirs, ours = operation(other), operation(outcomes[0].operation_id)
     assert (theirs["Status"], ours["Status"]) == ("SUCCEEDED", "SUCCEEDED")

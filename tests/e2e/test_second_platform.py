@@ -51,25 +51,40 @@ def test_the_fixture_declares_a_platform_of_its_own():
 
 def test_render_lint_validate_deploy_and_drift_through_the_cli(mini, capsys):
     assert cli(mini, "render") == ExitCode.OK
-    assert sorted(p.name for p in (mini / "generated").glob("*.json")) == ["audit-logs.json", "manifest.json", "roles.json"]
+    assert sorted(p.name for p in (mini / "generated").glob("*.json")) == [
+        "audit-logs.json",
+        "manifest.json",
+        "roles.json",
+    ]
     assert cli(mini, "lint") == ExitCode.OK
     assert cli(mini, "validate", "--env", "prod") == ExitCode.OK
-    assert cli(mini, "validate", "--env", "staging") == ExitCode.INVALID_INPUT  # not one of this platform's environments
+    assert (
+        cli(mini, "validate", "--env", "staging") == ExitCode.INVALID_INPUT
+    )  # not one of this platform's environments
     assert "unknown environment 'staging'" in capsys.readouterr().err
     assert cli(mini, "bootstrap", "--env", "prod") == ExitCode.OK
     assert cli(mini, "deploy", "--env", "prod") == ExitCode.OK
     assert "deploy: 1 create; 1 operation succeeded" in capsys.readouterr().out
     for region in ("us-east-1", "us-west-2"):
-        [group] = boto3.client("logs", region_name=region).describe_log_groups(logGroupNamePrefix=GROUP.format(region=region))["logGroups"]
+        [group] = boto3.client("logs", region_name=region).describe_log_groups(
+            logGroupNamePrefix=GROUP.format(region=region)
+        )["logGroups"]
         assert group["retentionInDays"] == 365
     assert cli(mini, "plan", "--env", "prod") == ExitCode.OK  # converged
 
-    boto3.client("logs", region_name="us-west-2").put_retention_policy(logGroupName=GROUP.format(region="us-west-2"), retentionInDays=7)
+    boto3.client("logs", region_name="us-west-2").put_retention_policy(
+        logGroupName=GROUP.format(region="us-west-2"), retentionInDays=7
+    )
     capsys.readouterr()
     assert cli(mini, "drift", "--env", "prod", "--format", "json") == ExitCode.DIFFERENCES
     report = json.loads(capsys.readouterr().out)
-    drifted = [(s["name"], i["region"], r["logical_id"], [d["path"] for d in r["differences"]])
-               for s in report["stacksets"] for i in s["instances"] for r in i["resources"] if r["status"] == "MODIFIED"]
+    drifted = [
+        (s["name"], i["region"], r["logical_id"], [d["path"] for d in r["differences"]])
+        for s in report["stacksets"]
+        for i in s["instances"]
+        for r in i["resources"]
+        if r["status"] == "MODIFIED"
+    ]
     assert drifted == [("audit-logs-prod", "us-west-2", "AuditLogGroup", ["/RetentionInDays"])]
 
 

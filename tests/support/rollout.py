@@ -20,11 +20,18 @@ from cfnops.rollout.operations import WaitSettings
 from cfnops.rollout.pipeline import deploy_environment
 from tests.conftest import PLATFORM, ROOT
 
-MUTATING = ("CreateStackSet", "UpdateStackSet", "DeleteStackSet", "CreateStackInstances", "UpdateStackInstances",
-            "DeleteStackInstances")
+MUTATING = (
+    "CreateStackSet",
+    "UpdateStackSet",
+    "DeleteStackSet",
+    "CreateStackInstances",
+    "UpdateStackInstances",
+    "DeleteStackInstances",
+)
 # stacksets/*.yaml: name -> regions; the tests count calls from these, not from a copy
-STACKSET_REGIONS = {path.stem: yaml.safe_load(path.read_text()).get("regions")
-                    for path in sorted((ROOT / "stacksets").glob("*.yaml"))}
+STACKSET_REGIONS = {
+    path.stem: yaml.safe_load(path.read_text()).get("regions") for path in sorted((ROOT / "stacksets").glob("*.yaml"))
+}
 EVERY_REGION = [name for name, regions in STACKSET_REGIONS.items() if len(regions) == 3]
 INSTANCES = sum(len(regions) for regions in STACKSET_REGIONS.values())
 FAST = WaitSettings(timeout=60, first_poll=0.0, max_poll=0.05)
@@ -55,14 +62,28 @@ def do_bootstrap(project: Project, environment: str = "staging") -> None:
 class Run:
     """One `make render deploy` as a user runs it, with the API calls it made."""
 
-    def __init__(self, project: Project, environment: str = "staging", prune: bool = False, only=(), wait=FAST,
-                 retain: bool | None = None, allow_replace: frozenset[tuple[str, str]] = frozenset()):
+    def __init__(
+        self,
+        project: Project,
+        environment: str = "staging",
+        prune: bool = False,
+        only=(),
+        wait=FAST,
+        retain: bool | None = None,
+        allow_replace: frozenset[tuple[str, str]] = frozenset(),
+    ):
         render.write(project, render.render(project))
         self.aws = Aws()
-        options = deploy.DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=prune, retain_stacks=retain, wait=wait,
-                                        allow_replace=allow_replace)
-        rollout = deploy_environment(project, environment, self.aws, PlainProgress(io.StringIO()), options,
-                                     only, run_lint=False)
+        options = deploy.DeployOptions(
+            artifacts_bucket=PLATFORM.artifacts_bucket,
+            prune=prune,
+            retain_stacks=retain,
+            wait=wait,
+            allow_replace=allow_replace,
+        )
+        rollout = deploy_environment(
+            project, environment, self.aws, PlainProgress(io.StringIO()), options, only, run_lint=False
+        )
         self.account, self.plans, self.results = rollout.account, rollout.plans, rollout.results
         self.failures = deploy.failures(self.results)
 
@@ -77,6 +98,9 @@ class Run:
 def instance_stack_parameters(stackset: str, region: str) -> dict[str, str]:
     """The parameters of a StackSet's instance stack in a region (the caller's account)."""
     summary = boto3.client("cloudformation", region_name="us-east-1").list_stack_instances(
-        StackSetName=stackset, StackInstanceRegion=region)["Summaries"][0]
-    stack = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=summary["StackId"])["Stacks"][0]
+        StackSetName=stackset, StackInstanceRegion=region
+    )["Summaries"][0]
+    stack = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=summary["StackId"])["Stacks"][
+        0
+    ]
     return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}

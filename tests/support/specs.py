@@ -8,5 +8,11 @@ from cfnops.inputs.project import Project
 
 def load(project: Project, environment: str = "staging"):
     platform = project.platform
-    return config.load_all(project.root / "stacksets", project.display, environment, platform.registry,
-                           platform.regions, platform.environments)
+    return config.load_all(
+        project.root / "stacksets",
+        project.display,
+        environment,
+        platform.registry,
+        platform.regions,
+        platform.environments,
+    )

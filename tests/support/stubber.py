@@ -27,13 +27,26 @@ class FakeClock:
 
 
 def make_spec(environment="staging", template="fraud-detection", model="SELF_MANAGED", **overrides) -> StackSetSpec:
-    values = dict(key=template, name=f"{template}-{environment}", environment=environment, template=template,
-                  description=f"{template} ({environment})", administrator_region="us-east-1", regions=REGIONS,
-                  permission_model=model, accounts=ACCOUNTS if model == "SELF_MANAGED" else (),
-                  organizational_units=OUS if model == "SERVICE_MANAGED" else (),
-                  auto_deployment={"enabled": True, "retain_stacks_on_account_removal": True} if model == "SERVICE_MANAGED" else None,
-                  capabilities=("CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"), managed_execution=True, depends_on=(),
-                  tags={"Team": "fraud"}, preferences=default_preferences(environment, REGIONS))
+    values = dict(
+        key=template,
+        name=f"{template}-{environment}",
+        environment=environment,
+        template=template,
+        description=f"{template} ({environment})",
+        administrator_region="us-east-1",
+        regions=REGIONS,
+        permission_model=model,
+        accounts=ACCOUNTS if model == "SELF_MANAGED" else (),
+        organizational_units=OUS if model == "SERVICE_MANAGED" else (),
+        auto_deployment={"enabled": True, "retain_stacks_on_account_removal": True}
+        if model == "SERVICE_MANAGED"
+        else None,
+        capabilities=("CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"),
+        managed_execution=True,
+        depends_on=(),
+        tags={"Team": "fraud"},
+        preferences=default_preferences(environment, REGIONS),
+    )
     values.update(overrides)
     return StackSetSpec(**values)
 
@@ -48,13 +61,21 @@ def fast(clock: FakeClock | None = None, timeout: float = 60) -> WaitSettings:
 
 
 def expect_operation(stub, name: str, operation_id: str, results, status="SUCCEEDED", action="CREATE") -> None:
-    stub.add_response("describe_stack_set_operation",
-                      {"StackSetOperation": {"OperationId": operation_id, "Action": action, "Status": status}},
-                      {"StackSetName": name, "OperationId": operation_id})
-    stub.add_response("list_stack_set_operation_results",
-                      {"Summaries": [{"Account": a, "Region": r, "Status": s, **({"StatusReason": why} if why else {})}
-                                     for a, r, s, why in results]},
-                      {"StackSetName": name, "OperationId": operation_id})
+    stub.add_response(
+        "describe_stack_set_operation",
+        {"StackSetOperation": {"OperationId": operation_id, "Action": action, "Status": status}},
+        {"StackSetName": name, "OperationId": operation_id},
+    )
+    stub.add_response(
+        "list_stack_set_operation_results",
+        {
+            "Summaries": [
+                {"Account": a, "Region": r, "Status": s, **({"StatusReason": why} if why else {})}
+                for a, r, s, why in results
+            ]
+        },
+        {"StackSetName": name, "OperationId": operation_id},
+    )
 
 
 def stackset_arguments(desired, model="SELF_MANAGED") -> dict:
@@ -63,8 +84,12 @@ def stackset_arguments(desired, model="SELF_MANAGED") -> dict:
         "Description": desired.spec.description,
         "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(desired.parameters.items())],
         "Capabilities": ["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
-        "Tags": [{"Key": "Environment", "Value": desired.spec.environment}, {"Key": "ManagedBy", "Value": "cfnops"},
-                 {"Key": "StackSet", "Value": desired.spec.key}, {"Key": "Team", "Value": "fraud"}],
+        "Tags": [
+            {"Key": "Environment", "Value": desired.spec.environment},
+            {"Key": "ManagedBy", "Value": "cfnops"},
+            {"Key": "StackSet", "Value": desired.spec.key},
+            {"Key": "Team", "Value": "fraud"},
+        ],
         "ManagedExecution": {"Active": True},
         "PermissionModel": model,
     }
@@ -74,12 +99,21 @@ def stackset_arguments(desired, model="SELF_MANAGED") -> dict:
 
 
 def current(target: str, region: str, operation_id: str, ou: str | None = None) -> InstanceState:
-    return InstanceState(target if not ou else "333333333333", region, ou or target, "CURRENT", "SUCCEEDED", "", operation_id)
+    return InstanceState(
+        target if not ou else "333333333333", region, ou or target, "CURRENT", "SUCCEEDED", "", operation_id
+    )
 
 
 def actual_of(desired, instances, **changes) -> Actual:
-    values = dict(exists=True, template=desired.template, parameters=dict(desired.parameters),
-                  capabilities=frozenset(desired.spec.capabilities), tags=desired.tags, description=desired.spec.description,
-                  managed_execution=desired.spec.managed_execution, instances=tuple(instances))
+    values = dict(
+        exists=True,
+        template=desired.template,
+        parameters=dict(desired.parameters),
+        capabilities=frozenset(desired.spec.capabilities),
+        tags=desired.tags,
+        description=desired.spec.description,
+        managed_execution=desired.spec.managed_execution,
+        instances=tuple(instances),
+    )
     values.update(changes)
     return Actual(**values)

@@ -28,8 +28,10 @@ def _finding(scope, template: str, path: str, rule: str, message: str) -> Findin
 
 def _sizing(template: Mapping) -> intrinsics.Resolver:
     values = intrinsics.parameter_values(template, {})
-    longest = {name: max(map(str, p.get("AllowedValues", [values.get(name, "")])), key=len)
-               for name, p in (template.get("Parameters") or {}).items()}
+    longest = {
+        name: max(map(str, p.get("AllowedValues", [values.get(name, "")])), key=len)
+        for name, p in (template.get("Parameters") or {}).items()
+    }
     return intrinsics.Resolver({**longest, **iam_limits.LONGEST_PSEUDO_PARAMETERS})
 
 
@@ -41,8 +43,11 @@ def _resources(template: Mapping, type_name: str) -> Iterator[tuple[str, dict]]:
 
 def _attached(template: Mapping, role_id: str) -> list[str]:
     """Managed policies of the template that attach themselves to the role."""
-    return [logical_id for logical_id, props in _resources(template, "AWS::IAM::ManagedPolicy")
-            if {"Ref": role_id} in props.get("Roles", [])]
+    return [
+        logical_id
+        for logical_id, props in _resources(template, "AWS::IAM::ManagedPolicy")
+        if {"Ref": role_id} in props.get("Roles", [])
+    ]
 
 
 def limit_findings(name: str, template: Mapping, scope) -> list[Finding]:
@@ -50,20 +55,40 @@ def limit_findings(name: str, template: Mapping, scope) -> list[Finding]:
 
     def over(path: str, what: str, size: int, limit: int) -> None:
         if size > limit:
-            found.append(_finding(scope, name, path, "IAM-LIMIT", f"{what} is {size:,} characters; IAM allows {limit:,}"))
+            found.append(
+                _finding(scope, name, path, "IAM-LIMIT", f"{what} is {size:,} characters; IAM allows {limit:,}")
+            )
+
     for role_id, props in _resources(template, "AWS::IAM::Role"):
         path = f"Resources/{role_id}"
         inline = sum(iam_limits.policy_size(resolve(p["PolicyDocument"])) for p in props.get("Policies", []))
         over(path, "the role's inline policies together", inline, iam_limits.INLINE_POLICIES_PER_ROLE)
-        over(path, "the trust policy", iam_limits.policy_size(resolve(props["AssumeRolePolicyDocument"])), iam_limits.TRUST_POLICY)
+        over(
+            path,
+            "the trust policy",
+            iam_limits.policy_size(resolve(props["AssumeRolePolicyDocument"])),
+            iam_limits.TRUST_POLICY,
+        )
         over(path, "RoleName", len(str(resolve(props.get("RoleName", "")))), iam_limits.ROLE_NAME)
         managed = len(props.get("ManagedPolicyArns", [])) + len(_attached(template, role_id))
         if managed > iam_limits.MANAGED_POLICIES_PER_ROLE:
-            found.append(_finding(scope, name, path, "IAM-LIMIT", f"{managed} managed policies attached; IAM allows "
-                                                                  f"{iam_limits.MANAGED_POLICIES_PER_ROLE} per role"))
+            found.append(
+                _finding(
+                    scope,
+                    name,
+                    path,
+                    "IAM-LIMIT",
+                    f"{managed} managed policies attached; IAM allows {iam_limits.MANAGED_POLICIES_PER_ROLE} per role",
+                )
+            )
     for policy_id, props in _resources(template, "AWS::IAM::ManagedPolicy"):
         path = f"Resources/{policy_id}"
-        over(path, "the managed policy", iam_limits.policy_size(resolve(props["PolicyDocument"])), iam_limits.MANAGED_POLICY)
+        over(
+            path,
+            "the managed policy",
+            iam_limits.policy_size(resolve(props["PolicyDocument"])),
+            iam_limits.MANAGED_POLICY,
+        )
         over(path, "ManagedPolicyName", len(str(resolve(props.get("ManagedPolicyName", "")))), iam_limits.POLICY_NAME)
     return found
 
@@ -93,15 +118,26 @@ def action_findings(name: str, template: Mapping, scope) -> list[Finding]:
                     continue
                 known = iam_catalog.expand(action) if "*" in action else iam_catalog.is_known(action)
                 if not known:
-                    found.append(_finding(scope, name, path, "IAM-ACTION",
-                                          f"{action} is not an action IAM knows (catalogue {iam_catalog.version()})"))
+                    found.append(
+                        _finding(
+                            scope,
+                            name,
+                            path,
+                            "IAM-ACTION",
+                            f"{action} is not an action IAM knows (catalogue {iam_catalog.version()})",
+                        )
+                    )
     return found
 
 
 def execution_documents(bootstrap: Mapping, role_id: str = "ExecutionRole") -> tuple[list[dict], intrinsics.Resolver]:
     """The execution role's policies (inline and attached), resolved for a sample account."""
-    refs = {**intrinsics.parameter_values(bootstrap, {}), "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
-            "AWS::Region": "us-east-1"}
+    refs = {
+        **intrinsics.parameter_values(bootstrap, {}),
+        "AWS::AccountId": ACCOUNT,
+        "AWS::Partition": "aws",
+        "AWS::Region": "us-east-1",
+    }
     resolve = intrinsics.Resolver(refs, intrinsics.evaluate_conditions(bootstrap, refs))
     resources = bootstrap.get("Resources") or {}
     props = resources.get(role_id, {}).get("Properties") or {}
@@ -122,8 +158,15 @@ def coverage_findings(workloads: Mapping[str, dict], bootstrap_name: str, bootst
     for need in needs:  # an explicit Deny is a decision (a role keeps its boundary); only gaps are findings
         if policy_eval.evaluate(documents, need.action, None, context).reason == "implicitly denied":
             types = ", ".join(sorted({f"{t} {h}" for t, h in need.sources}))
-            found.append(_finding(scope, bootstrap_name, "Resources/ExecutionRole", "EXEC-ROLE",
-                                  f"does not allow {need.action}, which CloudFormation needs for {types}"))
+            found.append(
+                _finding(
+                    scope,
+                    bootstrap_name,
+                    "Resources/ExecutionRole",
+                    "EXEC-ROLE",
+                    f"does not allow {need.action}, which CloudFormation needs for {types}",
+                )
+            )
     return found + _creatable_findings(workloads, documents, scope)
 
 
@@ -132,20 +175,36 @@ def _creatable_findings(workloads: Mapping[str, dict], documents: list[dict], sc
     found = []
     for name, template in workloads.items():
         for environment in scope.environments:
-            refs = {**intrinsics.parameter_values(template, {"Environment": environment}), "AWS::AccountId": ACCOUNT,
-                    "AWS::Partition": "aws", "AWS::Region": scope.regions[0]}
+            refs = {
+                **intrinsics.parameter_values(template, {"Environment": environment}),
+                "AWS::AccountId": ACCOUNT,
+                "AWS::Partition": "aws",
+                "AWS::Region": scope.regions[0],
+            }
             resolve = intrinsics.Resolver(refs, intrinsics.evaluate_conditions(template, refs))
-            for kind, type_name, name_key, action in (("role", "AWS::IAM::Role", "RoleName", "iam:CreateRole"),
-                                                      ("policy", "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "iam:CreatePolicy")):
+            for kind, type_name, name_key, action in (
+                ("role", "AWS::IAM::Role", "RoleName", "iam:CreateRole"),
+                ("policy", "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "iam:CreatePolicy"),
+            ):
                 for logical_id, props in _resources(template, type_name):
                     generated = f"StackSet-{name}-{environment}-{logical_id}-GENERATED"  # CloudFormation's name when none is given
                     arn = f"arn:aws:iam::{ACCOUNT}:{kind}/{resolve(props.get(name_key, generated))}"
-                    context = {BOUNDARY_KEY: resolve(props["PermissionsBoundary"])} if "PermissionsBoundary" in props else {}
+                    context = (
+                        {BOUNDARY_KEY: resolve(props["PermissionsBoundary"])} if "PermissionsBoundary" in props else {}
+                    )
                     decision = policy_eval.evaluate(documents, action, arn, context)
                     if not decision.allowed:
-                        found.append(_finding(scope, name, f"Resources/{logical_id}", "EXEC-ROLE",
-                                              f"the execution role may not {action} {arn} ({decision.reason}): "
-                                              f"{kind}s need our name pattern" + (" and the workload permissions boundary" if kind == "role" else "")))
+                        found.append(
+                            _finding(
+                                scope,
+                                name,
+                                f"Resources/{logical_id}",
+                                "EXEC-ROLE",
+                                f"the execution role may not {action} {arn} ({decision.reason}): "
+                                f"{kind}s need our name pattern"
+                                + (" and the workload permissions boundary" if kind == "role" else ""),
+                            )
+                        )
         # one finding per resource is enough
     return sorted(set(found))
 

@@ -68,14 +68,19 @@ def _named(template: Mapping):
 
 def _resolver(template_name: str, template: Mapping, environment: str, region: str):
     instance = f"{template_name}:{environment}:{region}"
-    refs = {**intrinsics.parameter_values(template, {"Environment": environment}),
-            "AWS::Region": region, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
-            "AWS::StackName": f"StackSet-{template_name}-{environment}"}
+    refs = {
+        **intrinsics.parameter_values(template, {"Environment": environment}),
+        "AWS::Region": region,
+        "AWS::AccountId": ACCOUNT,
+        "AWS::Partition": "aws",
+        "AWS::StackName": f"StackSet-{template_name}-{environment}",
+    }
     conditions = intrinsics.evaluate_conditions(template, refs)
     # a reference to a resource or an attribute is that resource's own, never shared
     unique = lambda node: f"<{instance}:{node}>"  # noqa: E731
-    return intrinsics.Resolver({**refs, **{k: f"<{instance}:{k}>" for k in template.get("Resources") or {}}},
-                               conditions, unique), conditions
+    return intrinsics.Resolver(
+        {**refs, **{k: f"<{instance}:{k}>" for k in template.get("Resources") or {}}}, conditions, unique
+    ), conditions
 
 
 def _occurrences(templates: Mapping[str, dict], scope):
@@ -109,7 +114,13 @@ def check(templates: Mapping[str, dict], scope) -> list[Finding]:
         first = first_place.setdefault(key, place)
         if first != place and place[:2] not in findings:
             namespace, _, name = key
-            findings[place[:2]] = (Finding(scope.display(place[0]), f"Resources/{place[1]}", "NAME-COLLISION", "error",
-                                 f"{namespace} name {'/'.join(name)} in {place[2]}, {place[3]} is also the name of "
-                                 f"{_where(scope, first)}", "gate"))
+            findings[place[:2]] = Finding(
+                scope.display(place[0]),
+                f"Resources/{place[1]}",
+                "NAME-COLLISION",
+                "error",
+                f"{namespace} name {'/'.join(name)} in {place[2]}, {place[3]} is also the name of "
+                f"{_where(scope, first)}",
+                "gate",
+            )
     return sorted(findings.values())

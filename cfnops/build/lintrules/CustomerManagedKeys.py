@@ -67,5 +67,10 @@ class CustomerManagedKeys(CloudFormationLintRule):
     def _bucket(self, properties):
         rules = get(properties, "BucketEncryption", "ServerSideEncryptionConfiguration")
         defaults = [get(rule, "ServerSideEncryptionByDefault") for rule in as_list(rules or [])]
-        if not any(get(d, "SSEAlgorithm") in ("aws:kms", "aws:kms:dsse") and get(d, "KMSMasterKeyID") and not _aws_managed(get(d, "KMSMasterKeyID")) for d in defaults):
+        if not any(
+            get(d, "SSEAlgorithm") in ("aws:kms", "aws:kms:dsse")
+            and get(d, "KMSMasterKeyID")
+            and not _aws_managed(get(d, "KMSMasterKeyID"))
+            for d in defaults
+        ):
             yield "BucketEncryption must use aws:kms with a customer-managed KMSMasterKeyID", ["BucketEncryption"]

@@ -24,13 +24,25 @@ class NoPublicS3(CloudFormationLintRule):
             block = properties.get("PublicAccessBlockConfiguration") or {}
             off = [key for key in BLOCKS if get(block, key) is not True]
             if off:
-                matches.append(RuleMatch(["Resources", name, "Properties", "PublicAccessBlockConfiguration"],
-                                         f"{name}: public access not blocked ({', '.join(off)} must be true)"))
+                matches.append(
+                    RuleMatch(
+                        ["Resources", name, "Properties", "PublicAccessBlockConfiguration"],
+                        f"{name}: public access not blocked ({', '.join(off)} must be true)",
+                    )
+                )
             if properties.get("AccessControl") in PUBLIC_ACLS:
-                matches.append(RuleMatch(["Resources", name, "Properties", "AccessControl"],
-                                         f"{name}: public ACL {properties['AccessControl']}"))
+                matches.append(
+                    RuleMatch(
+                        ["Resources", name, "Properties", "AccessControl"],
+                        f"{name}: public ACL {properties['AccessControl']}",
+                    )
+                )
         for name, resource in cfn.get_resources(["AWS::S3::BucketPolicy"]).items():
             for statement, path in statements(resource.get("Properties") or {}, ["Resources", name, "Properties"]):
-                if statement.get("Effect") == "Allow" and _everyone(statement.get("Principal")) and "Condition" not in statement:
+                if (
+                    statement.get("Effect") == "Allow"
+                    and _everyone(statement.get("Principal"))
+                    and "Condition" not in statement
+                ):
                     matches.append(RuleMatch(path, f"{name}: allows everyone (Principal *) without a condition"))
         return matches

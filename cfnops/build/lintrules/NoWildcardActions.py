@@ -15,7 +15,9 @@ class NoWildcardActions(CloudFormationLintRule):
         for name, resource in cfn.get_resources().items():
             for statement, path in statements(resource.get("Properties") or {}, ["Resources", name, "Properties"]):
                 if "NotAction" in statement:
-                    matches.append(RuleMatch(path + ["NotAction"], f"{name}: NotAction grants everything else; list actions"))
+                    matches.append(
+                        RuleMatch(path + ["NotAction"], f"{name}: NotAction grants everything else; list actions")
+                    )
                 for action in as_list(statement.get("Action", [])):
                     if isinstance(action, str) and "*" in action:
                         matches.append(RuleMatch(path + ["Action"], f"{name}: wildcard action {action!r}"))

@@ -14,9 +14,11 @@ def tag_keys(tags: object) -> set | None:
 class RequiredTags(CloudFormationLintRule):
     id = "E9001"
     shortdesc = "Required tags"
-    description = ("Every taggable resource carries the platform's required tags (rule configuration ``tags``: "
-                   "cfnops passes them; alone, `--configure-rule E9001:tags=Owner`), plus the template's "
-                   "Metadata.cfnops.RequiredTags")
+    description = (
+        "Every taggable resource carries the platform's required tags (rule configuration ``tags``: "
+        "cfnops passes them; alone, `--configure-rule E9001:tags=Owner`), plus the template's "
+        "Metadata.cfnops.RequiredTags"
+    )
     source_url = "https://github.com/fraud-platform/cfnops#conventions"
     tags = ["resources", "tags", "policy"]
 
@@ -27,7 +29,9 @@ class RequiredTags(CloudFormationLintRule):
 
     def match(self, cfn):
         matches = []
-        required = tuple(self.config["tags"]) + tuple((cfn.template.get("Metadata") or {}).get("cfnops", {}).get("RequiredTags", []))
+        required = tuple(self.config["tags"]) + tuple(
+            (cfn.template.get("Metadata") or {}).get("cfnops", {}).get("RequiredTags", [])
+        )
         for name, resource in cfn.get_resources().items():
             try:
                 schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(cfn.regions[0], resource.get("Type"))
@@ -40,6 +44,9 @@ class RequiredTags(CloudFormationLintRule):
                 continue
             missing = [key for key in required if key not in (keys or set())]
             if missing:
-                matches.append(RuleMatch(["Resources", name, "Properties", "Tags"],
-                                         f"{name} lacks required tags: {', '.join(missing)}"))
+                matches.append(
+                    RuleMatch(
+                        ["Resources", name, "Properties", "Tags"], f"{name} lacks required tags: {', '.join(missing)}"
+                    )
+                )
         return matches

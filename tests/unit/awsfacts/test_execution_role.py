@@ -106,28 +106,50 @@ def test_roles_can_be_created_only_with_the_boundary_and_our_names(documents):
     ours = role("staging-us-east-1-role-fraud-service")
     assert allowed(documents, "iam:CreateRole", ours, **{"iam:PermissionsBoundary": BOUNDARY})
     assert not allowed(documents, "iam:CreateRole", ours)
-    assert not allowed(documents, "iam:CreateRole", ours, **{"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/other"})
+    assert not allowed(
+        documents, "iam:CreateRole", ours, **{"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/other"}
+    )
     assert not allowed(documents, "iam:CreateRole", role("Admin"), **{"iam:PermissionsBoundary": BOUNDARY})
 
 
 def test_policies_cannot_be_attached_or_written_to_roles_outside_our_pattern(documents):
     for action in ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"):
-        for target in (role("SomeAdminRole"), role("AWSCloudFormationStackSetExecutionRole"),
-                       role("AWSCloudFormationStackSetAdministrationRole")):
+        for target in (
+            role("SomeAdminRole"),
+            role("AWSCloudFormationStackSetExecutionRole"),
+            role("AWSCloudFormationStackSetAdministrationRole"),
+        ):
             assert not allowed(documents, action, target, **{"iam:PermissionsBoundary": BOUNDARY}), (action, target)
-    assert allowed(documents, "iam:AttachRolePolicy", role("prod-eu-west-1-role-loan-service"),
-                   **{"iam:PermissionsBoundary": BOUNDARY})
+    assert allowed(
+        documents,
+        "iam:AttachRolePolicy",
+        role("prod-eu-west-1-role-loan-service"),
+        **{"iam:PermissionsBoundary": BOUNDARY},
+    )
 
 
 def test_the_boundary_cannot_be_changed_or_removed(documents):
     boundary_policy = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
-    for action in ("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"):
+    for action in (
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+    ):
         decision = policy_eval.evaluate(documents, action, boundary_policy)
         assert decision.reason == "explicitly denied", action
-    assert policy_eval.evaluate(documents, "iam:DeleteRolePermissionsBoundary",
-                                role("dev-us-east-1-role-payments-fn")).reason == "explicitly denied"
-    assert not allowed(documents, "iam:PutRolePermissionsBoundary", role("dev-us-east-1-role-payments-fn"),
-                       **{"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/AdministratorAccess"})
+    assert (
+        policy_eval.evaluate(
+            documents, "iam:DeleteRolePermissionsBoundary", role("dev-us-east-1-role-payments-fn")
+        ).reason
+        == "explicitly denied"
+    )
+    assert not allowed(
+        documents,
+        "iam:PutRolePermissionsBoundary",
+        role("dev-us-east-1-role-payments-fn"),
+        **{"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/AdministratorAccess"},
+    )
 
 
 def test_roles_are_passed_only_to_the_services_that_use_them(documents, workloads):
@@ -142,7 +164,8 @@ def test_every_workload_role_carries_the_boundary(workloads):
     assert roles
     for name, resource in roles:
         assert resource["Properties"]["PermissionsBoundary"] == {
-            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"}, name
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"
+        }, name
 
 
 def test_the_boundary_allows_what_workload_roles_use_and_no_iam(templates, workloads):

@@ -32,18 +32,32 @@ def test_other_principals_services_and_actions_do_not_trust_it():
 
 def test_a_deny_naming_it_wins_and_conditions_are_evaluated():
     assert policy_eval.trust(trust(allow({"AWS": "*"}), {**allow({"AWS": ADMIN}), "Effect": "Deny"}), ADMIN) == (
-        policy_eval.Decision(False, "explicitly denied"))
+        policy_eval.Decision(False, "explicitly denied")
+    )
     conditional = allow({"AWS": "*"}, Condition={"StringEquals": {"aws:PrincipalAccount": "222222222222"}})
     assert not policy_eval.trust(trust(conditional), ADMIN).allowed
 
 
 def test_no_context_means_some_request_a_given_context_is_evaluated():
-    document = {"Statement": [{"Effect": "Allow", "Action": "iam:CreateRole", "Resource": "*",
-                               "Condition": {"StringEquals": {"iam:PermissionsBoundary": "arn:b"}}},
-                              {"Effect": "Deny", "Action": "iam:CreateRole", "Resource": "*",
-                               "Condition": {"StringEquals": {"aws:RequestedRegion": "us-west-2"}}}]}
+    document = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "iam:CreateRole",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"iam:PermissionsBoundary": "arn:b"}},
+            },
+            {
+                "Effect": "Deny",
+                "Action": "iam:CreateRole",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestedRegion": "us-west-2"}},
+            },
+        ]
+    }
     assert policy_eval.evaluate([document], "iam:CreateRole").allowed
     assert not policy_eval.evaluate([document], "iam:CreateRole", context={}).allowed
     assert policy_eval.evaluate([document], "iam:CreateRole", context={"iam:PermissionsBoundary": "arn:b"}).allowed
-    assert not policy_eval.evaluate([document], "iam:CreateRole", context={"iam:PermissionsBoundary": "arn:b",
-                                                                          "aws:RequestedRegion": "us-west-2"}).allowed
+    assert not policy_eval.evaluate(
+        [document], "iam:CreateRole", context={"iam:PermissionsBoundary": "arn:b", "aws:RequestedRegion": "us-west-2"}
+    ).allowed

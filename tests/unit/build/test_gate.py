@@ -13,14 +13,18 @@ from templates_src.conventions import ENVIRONMENTS, REGIONS
 from tests.conftest import ROOT
 
 SCOPE = gate.Scope(ENVIRONMENTS, REGIONS, "stackset-roles", lambda name: f"generated/{name}.json")
-TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]},
-                                                  "Action": "sts:AssumeRole"}]}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}],
+}
 BOUNDARY = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"}
 
 
 def template(**resources) -> dict:
-    return {"Parameters": {"Environment": {"Type": "String", "AllowedValues": list(ENVIRONMENTS)}},
-            "Resources": resources}
+    return {
+        "Parameters": {"Environment": {"Type": "String", "AllowedValues": list(ENVIRONMENTS)}},
+        "Resources": resources,
+    }
 
 
 def policy(*actions: str, resource="*") -> dict:
@@ -28,9 +32,15 @@ def policy(*actions: str, resource="*") -> dict:
 
 
 def named_role(suffix: str, **extra) -> dict:
-    return {"Type": "AWS::IAM::Role", "Properties": {
-        "RoleName": {"Fn::Sub": f"${{Environment}}-${{AWS::Region}}-role-{suffix}"},
-        "AssumeRolePolicyDocument": TRUST, "PermissionsBoundary": BOUNDARY, **extra}}
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "RoleName": {"Fn::Sub": f"${{Environment}}-${{AWS::Region}}-role-{suffix}"},
+            "AssumeRolePolicyDocument": TRUST,
+            "PermissionsBoundary": BOUNDARY,
+            **extra,
+        },
+    }
 
 
 def rules(findings) -> list[str]:
@@ -44,18 +54,35 @@ def test_todays_generated_templates_pass(project):
 
 
 def test_oversize_inline_policies_and_managed_policy(templates):
-    big = policy(*["s3:GetObject" for _ in range(1)], resource=[f"arn:aws:s3:::bucket-{i:04d}-{'x' * 40}/*" for i in range(200)])
-    findings = gate.check({"w": template(
-        Fat=named_role("fat", Policies=[{"PolicyName": "p", "PolicyDocument": big}]),
-        Managed={"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": big}})}, SCOPE)
+    big = policy(
+        *["s3:GetObject" for _ in range(1)], resource=[f"arn:aws:s3:::bucket-{i:04d}-{'x' * 40}/*" for i in range(200)]
+    )
+    findings = gate.check(
+        {
+            "w": template(
+                Fat=named_role("fat", Policies=[{"PolicyName": "p", "PolicyDocument": big}]),
+                Managed={"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": big}},
+            )
+        },
+        SCOPE,
+    )
     messages = [f.message for f in findings if f.rule == "IAM-LIMIT"]
     assert any("inline policies together" in m and "10,240" in m for m in messages)
     assert any("managed policy is" in m and "6,144" in m for m in messages)
 
 
 def test_unknown_action():
-    findings = gate.check({"w": template(Fn=named_role("fn", Policies=[
-        {"PolicyName": "p", "PolicyDocument": policy("s3:GetObjekt", "s3:Get*", "s3:Fetch*")}]))}, SCOPE)
+    findings = gate.check(
+        {
+            "w": template(
+                Fn=named_role(
+                    "fn",
+                    Policies=[{"PolicyName": "p", "PolicyDocument": policy("s3:GetObjekt", "s3:Get*", "s3:Fetch*")}],
+                )
+            )
+        },
+        SCOPE,
+    )
     bad = [f.message for f in findings if f.rule == "IAM-ACTION"]
     assert len(bad) == 2 and "s3:GetObjekt" in bad[0] + bad[1] and "s3:Fetch*" in bad[0] + bad[1]
 
@@ -69,18 +96,26 @@ def test_uncovered_handler_permission(templates):
     workloads = {name: templates[name] for name in WORKLOADS}
     findings = gate.check({**workloads, "stackset-roles": bootstrap}, SCOPE)
     assert [f.message for f in findings] == [
-        "does not allow sqs:CreateQueue, which CloudFormation needs for AWS::SQS::Queue create"]
+        "does not allow sqs:CreateQueue, which CloudFormation needs for AWS::SQS::Queue create"
+    ]
 
 
 def test_the_hand_listed_role_that_shipped_before_is_refused(templates):
     old = json.loads((ROOT / "tests" / "fixtures" / "handlisted-execution-role.json").read_text())
-    bootstrap = {"Parameters": templates["stackset-roles"]["Parameters"], "Conditions": templates["stackset-roles"]["Conditions"],
-                 "Resources": old["Resources"]}
+    bootstrap = {
+        "Parameters": templates["stackset-roles"]["Parameters"],
+        "Conditions": templates["stackset-roles"]["Conditions"],
+        "Resources": old["Resources"],
+    }
     workloads = {name: templates[name] for name in WORKLOADS}
     findings = gate.check({**workloads, "stackset-roles": bootstrap}, SCOPE)
     messages = " ".join(f.message for f in findings)
     assert "inline policies together is 10,9" in messages  # 10,973 characters on IAM's count
-    for action in ("dynamodb:DescribeContributorInsights", "logs:DescribeResourcePolicies", "kinesis:ListTagsForResource"):
+    for action in (
+        "dynamodb:DescribeContributorInsights",
+        "logs:DescribeResourcePolicies",
+        "kinesis:ListTagsForResource",
+    ):
         assert f"does not allow {action}," in messages
     assert "the workload permissions boundary" not in messages  # it allowed every role, boundary or not
 
@@ -91,21 +126,40 @@ def test_a_role_without_the_boundary_or_outside_our_names_is_refused(templates):
     del unbounded["Properties"]["PermissionsBoundary"]
     odd = named_role("y")
     odd["Properties"]["RoleName"] = {"Fn::Sub": "${Environment}-${AWS::Region}-admin"}
-    findings = gate.check({**workloads, "extra": template(Unbounded=unbounded, Odd=odd),
-                           "stackset-roles": templates["stackset-roles"]}, SCOPE)
-    assert {(f.path, f.rule) for f in findings} == {("Resources/Unbounded", "EXEC-ROLE"), ("Resources/Odd", "EXEC-ROLE")}
+    findings = gate.check(
+        {**workloads, "extra": template(Unbounded=unbounded, Odd=odd), "stackset-roles": templates["stackset-roles"]},
+        SCOPE,
+    )
+    assert {(f.path, f.rule) for f in findings} == {
+        ("Resources/Unbounded", "EXEC-ROLE"),
+        ("Resources/Odd", "EXEC-ROLE"),
+    }
     assert all("iam:CreateRole" in f.message for f in findings)
 
 
 def test_shared_physical_names_including_nested_ones():
     topic = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Sub": "${Environment}-alerts"}}}
-    function = {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": {"Fn::Sub": "${Environment}-${AWS::Region}-rotate"}}}
-    rotation = {"Type": "AWS::SecretsManager::RotationSchedule", "Properties": {
-        "SecretId": "s", "HostedRotationLambda": {"RotationType": "PostgreSQLSingleUser",
-                                                 "RotationLambdaName": {"Fn::Sub": "${Environment}-${AWS::Region}-rotate"}}}}
-    findings = gate.check({"a": template(Alerts=topic, Rotate=function), "b": template(Alerts=topic, Rotation=rotation)}, SCOPE)
+    function = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {"FunctionName": {"Fn::Sub": "${Environment}-${AWS::Region}-rotate"}},
+    }
+    rotation = {
+        "Type": "AWS::SecretsManager::RotationSchedule",
+        "Properties": {
+            "SecretId": "s",
+            "HostedRotationLambda": {
+                "RotationType": "PostgreSQLSingleUser",
+                "RotationLambdaName": {"Fn::Sub": "${Environment}-${AWS::Region}-rotate"},
+            },
+        },
+    }
+    findings = gate.check(
+        {"a": template(Alerts=topic, Rotate=function), "b": template(Alerts=topic, Rotation=rotation)}, SCOPE
+    )
     assert {(f.file, f.path, f.rule) for f in findings} == {
-        ("generated/b.json", "Resources/Alerts", "NAME-COLLISION"), ("generated/b.json", "Resources/Rotation", "NAME-COLLISION")}
+        ("generated/b.json", "Resources/Alerts", "NAME-COLLISION"),
+        ("generated/b.json", "Resources/Rotation", "NAME-COLLISION"),
+    }
     assert "AWS::Lambda::Function name dev-us-east-1-rotate" in " ".join(f.message for f in findings)
 
 
@@ -114,7 +168,10 @@ def test_names_in_different_regions_or_parents_do_not_collide_but_global_ones_do
     bucket = {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::Sub": "${Environment}-data"}}}
     findings = gate.check({"a": template(Queue=regional, Bucket=bucket)}, SCOPE)
     assert [(f.path, f.rule) for f in findings] == [("Resources/Bucket", "NAME-COLLISION")]
-    assert "in dev, us-west-2 is also the name of generated/a.json Resources/Bucket (dev, us-east-1)" in findings[0].message
+    assert (
+        "in dev, us-west-2 is also the name of generated/a.json Resources/Bucket (dev, us-east-1)"
+        in findings[0].message
+    )
 
 
 def test_lint_exits_4_on_a_collision(tmp_project):
@@ -124,7 +181,11 @@ def test_lint_exits_4_on_a_collision(tmp_project):
     body["Resources"]["Twin"] = json.loads(json.dumps(body["Resources"][first]))
     path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n")
     # cfn-lint and checkov on the changed template only; the account gate always reads all of them
-    result = subprocess.run([sys.executable, "-m", "cfnops", "--root", str(tmp_project.root), "lint", "--template", "payments"],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "cfnops", "--root", str(tmp_project.root), "lint", "--template", "payments"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 4, result.stderr
     assert "generated/payments.json: Resources/Twin: NAME-COLLISION" in result.stderr

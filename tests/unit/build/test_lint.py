@@ -16,10 +16,26 @@ from templates_src.conventions import REGIONS
 from tests.conftest import PLATFORM, ROOT
 
 TAGS = [{"Key": k, "Value": "x"} for k in ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")]
-KEY = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-       "Properties": {"EnableKeyRotation": True, "Tags": TAGS, "KeyPolicy": {"Version": "2012-10-17", "Statement": [
-           {"Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
-            "Action": ["kms:Decrypt", "kms:PutKeyPolicy"], "Resource": "*"}]}}}
+KEY = {
+    "Type": "AWS::KMS::Key",
+    "DeletionPolicy": "Retain",
+    "UpdateReplacePolicy": "Retain",
+    "Properties": {
+        "EnableKeyRotation": True,
+        "Tags": TAGS,
+        "KeyPolicy": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                    "Action": ["kms:Decrypt", "kms:PutKeyPolicy"],
+                    "Resource": "*",
+                }
+            ],
+        },
+    },
+}
 
 
 def findings_for(tmp_path: Path, resources: dict, metadata: dict | None = None) -> list[lint.Finding]:
@@ -29,7 +45,10 @@ def findings_for(tmp_path: Path, resources: dict, metadata: dict | None = None) 
     path = tmp_path / "generated" / "sample.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(template, indent=2))
-    return [lint.Finding(**f) for f in lint.lint_one("generated/sample.json", str(path), list(REGIONS), PLATFORM.required_tags)]
+    return [
+        lint.Finding(**f)
+        for f in lint.lint_one("generated/sample.json", str(path), list(REGIONS), PLATFORM.required_tags)
+    ]
 
 
 def rules(findings):
@@ -47,14 +66,20 @@ def test_generated_templates_have_zero_findings(project):
 def test_cfn_lint_alone_reports_nothing_on_generated():
     files = sorted(str(p) for p in (ROOT / "generated").glob("*.json") if p.name != "manifest.json")
     cfn_lint = str(Path(sys.executable).with_name("cfn-lint"))
-    run = subprocess.run([cfn_lint, "--regions", *REGIONS, "--include-checks", "I", "--", *files],
-                         capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [cfn_lint, "--regions", *REGIONS, "--include-checks", "I", "--", *files],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert (run.returncode, run.stdout) == (0, "")
 
 
 def test_required_tags(tmp_path):
-    topic = {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "Key"},
-                                                        "Tags": [{"Key": "Environment", "Value": "dev"}]}}
+    topic = {
+        "Type": "AWS::SNS::Topic",
+        "Properties": {"KmsMasterKeyId": {"Ref": "Key"}, "Tags": [{"Key": "Environment", "Value": "dev"}]},
+    }
     found = [f for f in findings_for(tmp_path, {"Topic": topic}) if f.rule == "E9001"]
     assert [f.message for f in found] == ["Topic lacks required tags: Owner, CostCenter, ManagedBy, Project"]
     assert found[0].path == "Resources/Topic/Properties/Tags"
@@ -62,10 +87,15 @@ def test_required_tags(tmp_path):
 
 def test_a_template_can_require_more_tags(tmp_path):
     topic = {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}, "Tags": TAGS}}
-    found = [f for f in findings_for(tmp_path, {"Topic": topic}, {"cfnops": {"RequiredTags": ["ComplianceLevel"]}})
-             if f.rule == "E9001"]
-    assert sorted(f.message for f in found) == ["Key lacks required tags: ComplianceLevel",
-                                                "Topic lacks required tags: ComplianceLevel"]
+    found = [
+        f
+        for f in findings_for(tmp_path, {"Topic": topic}, {"cfnops": {"RequiredTags": ["ComplianceLevel"]}})
+        if f.rule == "E9001"
+    ]
+    assert sorted(f.message for f in found) == [
+        "Key lacks required tags: ComplianceLevel",
+        "Topic lacks required tags: ComplianceLevel",
+    ]
 
 
 def test_aws_managed_keys_are_refused(tmp_path):
@@ -75,22 +105,34 @@ def test_aws_managed_keys_are_refused(tmp_path):
 
 
 def test_unencrypted_database_is_refused(tmp_path):
-    cluster = {"Type": "AWS::RDS::DBCluster", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot",
-               "Properties": {"Engine": "aurora-postgresql", "Tags": TAGS}}
+    cluster = {
+        "Type": "AWS::RDS::DBCluster",
+        "DeletionPolicy": "Snapshot",
+        "UpdateReplacePolicy": "Snapshot",
+        "Properties": {"Engine": "aurora-postgresql", "Tags": TAGS},
+    }
     found = sorted(f.message for f in findings_for(tmp_path, {"Db": cluster}) if f.rule == "E9002")
     assert found == ["Db: KmsKeyId must name a customer-managed KMS key", "Db: StorageEncrypted must be True"]
 
 
 def test_log_retention(tmp_path):
-    group = {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-             "Properties": {"KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}, "Tags": TAGS}}
+    group = {
+        "Type": "AWS::Logs::LogGroup",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {"KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}, "Tags": TAGS},
+    }
     found = [f.message for f in findings_for(tmp_path, {"Logs": group}) if f.rule == "E9003"]
     assert found == ["Logs sets no RetentionInDays"]
 
 
 def test_public_s3(tmp_path):
-    bucket = {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-              "Properties": {"AccessControl": "PublicRead", "Tags": TAGS}}
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {"AccessControl": "PublicRead", "Tags": TAGS},
+    }
     found = sorted(f.message for f in findings_for(tmp_path, {"Bucket": bucket}) if f.rule == "E9004")
     assert found == [
         "Bucket: public ACL PublicRead",
@@ -99,13 +141,34 @@ def test_public_s3(tmp_path):
 
 
 def test_wildcard_actions(tmp_path):
-    role = {"Type": "AWS::IAM::Role", "Properties": {
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]},
-        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:*", "s3:GetObject"], "Resource": "arn:aws:s3:::b/*"},
-            {"Effect": "Allow", "NotAction": ["iam:PassRole"], "Resource": "arn:aws:s3:::b"}]}}],
-        "Tags": TAGS}}
+    role = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": ["lambda.amazonaws.com"]},
+                        "Action": ["sts:AssumeRole"],
+                    }
+                ],
+            },
+            "Policies": [
+                {
+                    "PolicyName": "p",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Action": ["s3:*", "s3:GetObject"], "Resource": "arn:aws:s3:::b/*"},
+                            {"Effect": "Allow", "NotAction": ["iam:PassRole"], "Resource": "arn:aws:s3:::b"},
+                        ],
+                    },
+                }
+            ],
+            "Tags": TAGS,
+        },
+    }
     found = sorted(f.message for f in findings_for(tmp_path, {"Role": role}) if f.rule == "E9005")
     assert found == ["Role: NotAction grants everything else; list actions", "Role: wildcard action 's3:*'"]
 
@@ -118,11 +181,16 @@ def test_checkov_runs_and_a_reasoned_suppression_silences_one_rule(tmp_path):
 
 
 def test_suppressions_need_a_reason_and_a_resource(tmp_path):
-    queue = {"Type": "AWS::SQS::Queue", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}, "Tags": TAGS},
-             "Metadata": {"checkov": {"skip": [{"id": "CKV_AWS_27"}]},
-                          "cfn-lint": {"config": {"ignore_checks": ["E9001"]}}}}
-    found = sorted(f.message for f in findings_for(tmp_path, {"Queue": queue}, {"cfn-lint": {"config": {"ignore_checks": ["E3002"]}}})
-                   if f.rule == "SUPPRESSION")
+    queue = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {"KmsMasterKeyId": {"Ref": "Key"}, "Tags": TAGS},
+        "Metadata": {"checkov": {"skip": [{"id": "CKV_AWS_27"}]}, "cfn-lint": {"config": {"ignore_checks": ["E9001"]}}},
+    }
+    found = sorted(
+        f.message
+        for f in findings_for(tmp_path, {"Queue": queue}, {"cfn-lint": {"config": {"ignore_checks": ["E3002"]}}})
+        if f.rule == "SUPPRESSION"
+    )
     assert found == [
         "checkov skip of CKV_AWS_27 has no comment (reason)",
         "suppression of E9001 has no reason in SuppressionReasons",
@@ -148,7 +216,9 @@ def test_cache_skips_unchanged_templates_and_relints_changed_ones(tmp_path):
     assert sorted(first.linted) == ["a", "b"] and first.cached == []
     second = lint.lint(project, ["a", "b"], ["us-east-1"])
     assert second.linted == [] and sorted(second.cached) == ["a", "b"] and second.findings == first.findings
-    (tmp_path / "generated" / "b.json").write_text(json.dumps({"Resources": {"Key": KEY, "Q": {"Type": "AWS::SQS::Queue"}}}))
+    (tmp_path / "generated" / "b.json").write_text(
+        json.dumps({"Resources": {"Key": KEY, "Q": {"Type": "AWS::SQS::Queue"}}})
+    )
     third = lint.lint(project, ["a", "b"], ["us-east-1"])
     assert third.linted == ["b"] and third.cached == ["a"]
     with pytest.raises(FindingsError, match="E9001"):
@@ -164,10 +234,18 @@ def test_one_pool_reports_each_engine_with_its_file_and_place(tmp_path):
     planted = {
         "cfn": {"Topic": {**topic, "Properties": {**topic["Properties"], "NotAProperty": 1}}},
         "own": {"Topic": {**topic, "Properties": {**topic["Properties"], "Tags": TAGS[:1]}}},
-        "checkov": {"Queue": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
-                              "Properties": {"MessageRetentionPeriod": 60, "Tags": TAGS},
-                              "Metadata": {"cfn-lint": {"config": {"ignore_checks": ["E9002"]}},  # ours finds it too
-                                           "SuppressionReasons": {"E9002": "left to checkov here"}}}},
+        "checkov": {
+            "Queue": {
+                "Type": "AWS::SQS::Queue",
+                "DeletionPolicy": "Delete",
+                "UpdateReplacePolicy": "Delete",
+                "Properties": {"MessageRetentionPeriod": 60, "Tags": TAGS},
+                "Metadata": {
+                    "cfn-lint": {"config": {"ignore_checks": ["E9002"]}},  # ours finds it too
+                    "SuppressionReasons": {"E9002": "left to checkov here"},
+                },
+            }
+        },
         "clean": {"Topic": topic},
     }
     for name, resources in planted.items():
@@ -180,6 +258,14 @@ def test_one_pool_reports_each_engine_with_its_file_and_place(tmp_path):
         ("generated/own.json", "Resources/Topic/Properties/Tags", "E9001", "cfn-lint"),
         ("generated/checkov.json", "AWS::SQS::Queue/Queue", "CKV_AWS_27", "checkov"),
     }
-    alone = [lint.Finding(**f) for name in planted
-             for f in lint.lint_one(f"generated/{name}.json", str(tmp_path / "generated" / f"{name}.json"), list(REGIONS), PLATFORM.required_tags)]
+    alone = [
+        lint.Finding(**f)
+        for name in planted
+        for f in lint.lint_one(
+            f"generated/{name}.json",
+            str(tmp_path / "generated" / f"{name}.json"),
+            list(REGIONS),
+            PLATFORM.required_tags,
+        )
+    ]
     assert result.findings == sorted(alone)

@@ -18,10 +18,21 @@ def test_generated_matches_a_fresh_render(project):
 
 
 def test_render_is_deterministic_across_processes():
-    script = ("from pathlib import Path; from cfnops.build import render; from cfnops.inputs import platform; import hashlib, json; "
-              "print(hashlib.sha256(json.dumps(render.build_templates(platform.load(Path('.'))), sort_keys=True).encode()).hexdigest())")
-    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True,
-                           env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2")}
+    script = (
+        "from pathlib import Path; from cfnops.build import render; from cfnops.inputs import platform; import hashlib, json; "
+        "print(hashlib.sha256(json.dumps(render.build_templates(platform.load(Path('.'))), sort_keys=True).encode()).hexdigest())"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout
+        for seed in ("1", "2")
+    }
     assert len(runs) == 1
 
 

@@ -29,8 +29,10 @@ def staging(project):
 
 
 def plan_lines(template: dict, new_template: dict, values: dict[str, dict], new_values: dict[str, dict]) -> list[str]:
-    per_instance = [((ACCOUNT, r), engine.instance_changes(template, values[r], new_template, new_values[r], Instance(r, ACCOUNT)))
-                    for r in values]
+    per_instance = [
+        ((ACCOUNT, r), engine.instance_changes(template, values[r], new_template, new_values[r], Instance(r, ACCOUNT)))
+        for r in values
+    ]
     lines = []
     for group in engine.group(per_instance):
         lines += text.group_lines(group, set(), False)
@@ -65,11 +67,16 @@ def test_a_parameter_change_modifies_a_property_in_every_region_as_one_group(sta
 def test_a_createonly_change_in_one_region_replaces_the_table_there_only(staging):
     template, new, values, new_values = case(staging, "fraud-agent")
     new["Parameters"]["DecisionsTableSuffix"] = {"Type": "String", "Default": ""}
-    new["Resources"]["DecisionsTable"]["Properties"]["TableName"] = {"Fn::Sub": "${Environment}-agent-decisions${DecisionsTableSuffix}"}
+    new["Resources"]["DecisionsTable"]["Properties"]["TableName"] = {
+        "Fn::Sub": "${Environment}-agent-decisions${DecisionsTableSuffix}"
+    }
     new_values["us-west-2"]["DecisionsTableSuffix"] = "-v2"
     lines = plan_lines(template, new, values, new_values)
     assert lines[0] == "  resources in us-west-2:"
-    assert any(line.startswith("    ± Replace     DecisionsTable (AWS::DynamoDB::Table)  STATEFUL: kept (Retain)") for line in lines)
+    assert any(
+        line.startswith("    ± Replace     DecisionsTable (AWS::DynamoDB::Table)  STATEFUL: kept (Retain)")
+        for line in lines
+    )
     golden("createonly-replaces-table-one-region", lines)
 
 
@@ -79,7 +86,9 @@ def test_a_removed_resource_is_flagged_with_what_its_deletion_policy_keeps(stagi
     for resource in new["Resources"].values():
         if "DatabaseLogUpgrade" in resource.get("DependsOn", []):
             resource["DependsOn"].remove("DatabaseLogUpgrade")
-    changes = engine.instance_changes(template, values["us-east-1"], new, new_values["us-east-1"], Instance("us-east-1", ACCOUNT))
+    changes = engine.instance_changes(
+        template, values["us-east-1"], new, new_values["us-east-1"], Instance("us-east-1", ACCOUNT)
+    )
     assert [(c.logical_id, c.action) for c in changes] == [("DatabaseLogUpgrade", REMOVE)] and changes[0].destructive
     assert changes[0].policy == template["Resources"]["DatabaseLogUpgrade"]["DeletionPolicy"]
     golden("removed-resource", plan_lines(template, new, values, new_values))
@@ -89,11 +98,17 @@ def test_a_renamed_logical_id_is_a_remove_and_an_add(staging):
     template, new, values, new_values = case(staging, "data-pipeline")
     stream = next(k for k, r in template["Resources"].items() if r["Type"] == "AWS::Kinesis::Stream")
     new["Resources"][stream + "Renamed"] = new["Resources"].pop(stream)
-    text_of_new = json.dumps(new).replace(f'"Ref": "{stream}"', f'"Ref": "{stream}Renamed"').replace(
-        f'["{stream}", ', f'["{stream}Renamed", ').replace("${" + stream + ".", "${" + stream + "Renamed.").replace(
-        "${" + stream + "}", "${" + stream + "Renamed}")
+    text_of_new = (
+        json.dumps(new)
+        .replace(f'"Ref": "{stream}"', f'"Ref": "{stream}Renamed"')
+        .replace(f'["{stream}", ', f'["{stream}Renamed", ')
+        .replace("${" + stream + ".", "${" + stream + "Renamed.")
+        .replace("${" + stream + "}", "${" + stream + "Renamed}")
+    )
     new = json.loads(text_of_new)
-    changes = engine.instance_changes(template, values["eu-west-1"], new, new_values["eu-west-1"], Instance("eu-west-1", ACCOUNT))
+    changes = engine.instance_changes(
+        template, values["eu-west-1"], new, new_values["eu-west-1"], Instance("eu-west-1", ACCOUNT)
+    )
     actions = {c.logical_id: c.action for c in changes}
     assert actions[stream] == REMOVE and actions[stream + "Renamed"] == "Add"
     golden("renamed-logical-id", plan_lines(template, new, values, new_values))
@@ -103,7 +118,9 @@ def test_a_condition_switched_on_adds_its_resources_and_changes_what_fn_if_chose
     template, new, values, new_values = case(staging, "network")
     for region in REGIONS:
         new_values[region]["HighlyAvailableNat"] = "true"
-    changes = engine.instance_changes(template, values["us-east-1"], new, new_values["us-east-1"], Instance("us-east-1", ACCOUNT))
+    changes = engine.instance_changes(
+        template, values["us-east-1"], new, new_values["us-east-1"], Instance("us-east-1", ACCOUNT)
+    )
     assert {c.logical_id for c in changes if c.action == "Add"} == {"NatEip2", "NatGateway2"}
     route = next(c for c in changes if c.action == "Modify" and c.type == "AWS::EC2::Route")
     assert route.properties[0].new == KnownAfterApply("NatGateway2", "NatGateway2")
@@ -111,29 +128,46 @@ def test_a_condition_switched_on_adds_its_resources_and_changes_what_fn_if_chose
 
 
 def test_what_reads_a_replaced_resource_changes_and_may_be_replaced_in_turn():
-    template = {"Resources": {
-        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q"}},
-        "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Delete", "Properties": {"TableName": "t"}},
-        "Stream": {"Type": "AWS::Kinesis::Stream", "Properties": {"Name": {"Fn::Sub": "s-${Queue.QueueName}"}}},
-        "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Dimensions": [{"Name": "Q", "Value": {"Ref": "Queue"}}]}}}}
+    template = {
+        "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q"}},
+            "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Delete", "Properties": {"TableName": "t"}},
+            "Stream": {"Type": "AWS::Kinesis::Stream", "Properties": {"Name": {"Fn::Sub": "s-${Queue.QueueName}"}}},
+            "Alarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {"Dimensions": [{"Name": "Q", "Value": {"Ref": "Queue"}}]},
+            },
+        }
+    }
     new = copy.deepcopy(template)
     new["Resources"]["Queue"]["Properties"]["QueueName"] = "q2"  # createOnly: a new queue
     new["Resources"]["Table"]["Properties"]["TableName"] = "t2"
     changes = {c.logical_id: c for c in engine.instance_changes(template, {}, new, {}, Instance("us-east-1", ACCOUNT))}
     assert changes["Queue"].action == REPLACE and changes["Table"].action == REPLACE
-    assert changes["Table"].keeps.startswith("NOTHING is kept (Delete)") and changes["Queue"].keeps.startswith("NOTHING")
+    assert changes["Table"].keeps.startswith("NOTHING is kept (Delete)") and changes["Queue"].keeps.startswith(
+        "NOTHING"
+    )
     assert changes["Stream"].action == REPLACE  # Name is createOnly and reads the new queue's name
     assert changes["Stream"].properties[0].note == "Queue is replaced"
     assert changes["Alarm"].action == "Modify" and changes["Alarm"].properties[0].path == "/Dimensions/0/Value"
 
 
 def test_noecho_parameters_are_masked_and_never_shown_as_a_change():
-    template = {"Parameters": {"Token": {"Type": "String", "NoEcho": True}},
-                "Resources": {"Group": {"Type": "AWS::ElastiCache::ReplicationGroup",
-                                        "Properties": {"AuthToken": {"Ref": "Token"}, "ReplicationGroupDescription": "x"}}}}
+    template = {
+        "Parameters": {"Token": {"Type": "String", "NoEcho": True}},
+        "Resources": {
+            "Group": {
+                "Type": "AWS::ElastiCache::ReplicationGroup",
+                "Properties": {"AuthToken": {"Ref": "Token"}, "ReplicationGroupDescription": "x"},
+            }
+        },
+    }
     resolved = resolve(template, {"Token": "s3cret-value"}, Instance("us-east-1"))
     assert resolved["Group"].properties["AuthToken"] == MASK
-    assert engine.instance_changes(template, {"Token": MASK}, template, {"Token": "s3cret-value"}, Instance("us-east-1")) == ()
+    assert (
+        engine.instance_changes(template, {"Token": MASK}, template, {"Token": "s3cret-value"}, Instance("us-east-1"))
+        == ()
+    )
 
 
 def test_a_conditional_createonly_path_may_replace(staging):
@@ -141,7 +175,9 @@ def test_a_conditional_createonly_path_may_replace(staging):
     table = new["Resources"]["DecisionsTable"]["Properties"]
     table["KeySchema"][0]["AttributeName"] = "decision"
     table["AttributeDefinitions"][0]["AttributeName"] = "decision"
-    changes = engine.instance_changes(template, values["us-east-1"], new, new_values["us-east-1"], Instance("us-east-1", ACCOUNT))
+    changes = engine.instance_changes(
+        template, values["us-east-1"], new, new_values["us-east-1"], Instance("us-east-1", ACCOUNT)
+    )
     assert [(c.logical_id, c.action) for c in changes] == [("DecisionsTable", MAY_REPLACE)]
 
 
@@ -150,7 +186,10 @@ def test_findinmap_select_and_getazs_resolve_per_region(staging):
     template = templates["network"]
     east = resolve(template, resolved.plain("network", "us-east-1"), Instance("us-east-1", ACCOUNT))
     west = resolve(template, resolved.plain("network", "us-west-2"), Instance("us-west-2", ACCOUNT))
-    assert (east["Vpc"].properties["CidrBlock"], west["Vpc"].properties["CidrBlock"]) == ("10.20.0.0/16", "10.21.0.0/16")
+    assert (east["Vpc"].properties["CidrBlock"], west["Vpc"].properties["CidrBlock"]) == (
+        "10.20.0.0/16",
+        "10.21.0.0/16",
+    )
     assert west["DataSubnet1"].properties["CidrBlock"] == "10.21.96.0/20"
     zone = west["DataSubnet1"].properties["AvailabilityZone"]  # the region's zones: only deploy time knows them
     assert isinstance(zone, KnownAfterApply) and zone == east["DataSubnet1"].properties["AvailabilityZone"]
@@ -159,8 +198,13 @@ def test_findinmap_select_and_getazs_resolve_per_region(staging):
 def drifted(logical_id: str, kind: str, path: str, expected: str, actual: str):
     from cfnops.drift.detect import PropertyDifference, ResourceDrift
 
-    return ResourceDrift(logical_id, f"{logical_id.lower()}-id", kind, "MODIFIED",
-                         (PropertyDifference(path, expected, actual, "NOT_EQUAL"),))
+    return ResourceDrift(
+        logical_id,
+        f"{logical_id.lower()}-id",
+        kind,
+        "MODIFIED",
+        (PropertyDifference(path, expected, actual, "NOT_EQUAL"),),
+    )
 
 
 def overwrite_report(staging):
@@ -172,14 +216,42 @@ def overwrite_report(staging):
     template, new, values, new_values = case(staging, "network")
     for region in REGIONS:
         new_values[region]["FlowLogRetentionDays"] = "180"
-    groups = engine.group([((ACCOUNT, r), engine.instance_changes(template, values[r], new, new_values[r], Instance(r, ACCOUNT)))
-                           for r in REGIONS])
+    groups = engine.group(
+        [
+            ((ACCOUNT, r), engine.instance_changes(template, values[r], new, new_values[r], Instance(r, ACCOUNT)))
+            for r in REGIONS
+        ]
+    )
     log_group = next(c.logical_id for c in groups[0].changes if c.type == "AWS::Logs::LogGroup")
-    notes = overwrite.notes(groups, [(ACCOUNT, "us-west-2", drifted(log_group, "AWS::Logs::LogGroup", "/RetentionInDays", values["us-west-2"]["FlowLogRetentionDays"], "7")),
-                                     (ACCOUNT, "eu-west-1", drifted("Vpc", "AWS::EC2::VPC", "/EnableDnsHostnames", "true", "false"))])
-    stackset = report.StackSetPlan("network-staging", "network", "update", REGIONS, ("parameters",),
-                                   (ParameterChange("StackSet", "FlowLogRetentionDays", values["us-east-1"]["FlowLogRetentionDays"], "180"),),
-                                   (), (), groups, notes)
+    notes = overwrite.notes(
+        groups,
+        [
+            (
+                ACCOUNT,
+                "us-west-2",
+                drifted(
+                    log_group,
+                    "AWS::Logs::LogGroup",
+                    "/RetentionInDays",
+                    values["us-west-2"]["FlowLogRetentionDays"],
+                    "7",
+                ),
+            ),
+            (ACCOUNT, "eu-west-1", drifted("Vpc", "AWS::EC2::VPC", "/EnableDnsHostnames", "true", "false")),
+        ],
+    )
+    stackset = report.StackSetPlan(
+        "network-staging",
+        "network",
+        "update",
+        REGIONS,
+        ("parameters",),
+        (ParameterChange("StackSet", "FlowLogRetentionDays", values["us-east-1"]["FlowLogRetentionDays"], "180"),),
+        (),
+        (),
+        groups,
+        notes,
+    )
     return report.PlanReport("staging", (stackset,), drift_checked=True), notes
 
 
@@ -188,7 +260,9 @@ def test_a_drifted_property_the_update_changes_is_overwritten_other_drift_stays(
 
     plan_report, notes = overwrite_report(staging)
     assert [(n.region, n.logical_id, n.verdict) for n in notes] == [
-        ("us-west-2", notes[0].logical_id, overwrite.OVERWRITES), ("eu-west-1", "Vpc", overwrite.STAYS)]
+        ("us-west-2", notes[0].logical_id, overwrite.OVERWRITES),
+        ("eu-west-1", "Vpc", overwrite.STAYS),
+    ]
     lines = [line for g in plan_report.stacksets[0].groups for line in text.group_lines(g, set(), False)]
     golden("drift-overwritten", lines + text.drift_lines(notes))
 
@@ -215,18 +289,35 @@ def test_the_markdown_plan_puts_data_at_risk_first(staging):
 
     template, new, values, new_values = case(staging, "fraud-agent")
     new["Parameters"]["DecisionsTableSuffix"] = {"Type": "String", "Default": ""}
-    new["Resources"]["DecisionsTable"]["Properties"]["TableName"] = {"Fn::Sub": "${Environment}-agent-decisions${DecisionsTableSuffix}"}
+    new["Resources"]["DecisionsTable"]["Properties"]["TableName"] = {
+        "Fn::Sub": "${Environment}-agent-decisions${DecisionsTableSuffix}"
+    }
     new_values["us-west-2"]["DecisionsTableSuffix"] = "-v2"
-    groups = engine.group([((ACCOUNT, r), engine.instance_changes(template, values[r], new, new_values[r], Instance(r, ACCOUNT)))
-                           for r in REGIONS])
-    stackset = report.StackSetPlan("fraud-agent-staging", "fraud-agent", "update", REGIONS, ("template",), (), (), (), groups)
+    groups = engine.group(
+        [
+            ((ACCOUNT, r), engine.instance_changes(template, values[r], new, new_values[r], Instance(r, ACCOUNT)))
+            for r in REGIONS
+        ]
+    )
+    stackset = report.StackSetPlan(
+        "fraud-agent-staging", "fraud-agent", "update", REGIONS, ("template",), (), (), (), groups
+    )
     body = markdown.render(report.PlanReport("staging", (stackset,)))
     lines = body.splitlines()
-    assert lines[:5] == ["## cfnops plan: staging", "", "| StackSet | action | resource changes | data at risk |", "|---|---|---|---|",
-                         f"| fraud-agent-staging | update | {len(groups[0].changes)} | 1 |"]
+    assert lines[:5] == [
+        "## cfnops plan: staging",
+        "",
+        "| StackSet | action | resource changes | data at risk |",
+        "|---|---|---|---|",
+        f"| fraud-agent-staging | update | {len(groups[0].changes)} | 1 |",
+    ]
     risk = lines.index("**Data at risk** (deploy in staging or prod refuses these without `ALLOW_REPLACE`):")
-    assert lines[risk + 2].startswith("- Replace `fraud-agent-staging/DecisionsTable` (AWS::DynamoDB::Table) in us-west-2: kept (Retain)")
+    assert lines[risk + 2].startswith(
+        "- Replace `fraud-agent-staging/DecisionsTable` (AWS::DynamoDB::Table) in us-west-2: kept (Retain)"
+    )
     row = next(line for line in lines if "`/TableName`" in line)
-    assert row == ("| 🔁 Replace | `DecisionsTable` | AWS::DynamoDB::Table | `/TableName` | `staging-agent-decisions` | "
-                   "`staging-agent-decisions-v2` |")
+    assert row == (
+        "| 🔁 Replace | `DecisionsTable` | AWS::DynamoDB::Table | `/TableName` | `staging-agent-decisions` | "
+        "`staging-agent-decisions-v2` |"
+    )
     assert markdown.render(report.PlanReport("staging", ())).endswith("No changes.\n")

@@ -23,14 +23,28 @@ RETENTION = PropertyDifference("/RetentionInDays", "90", "7", "NOT_EQUAL")
 
 
 def report(finished: str = "2026-11-20T10:00:00Z", detection: str = "SUCCEEDED") -> DriftReport:
-    resources = (ResourceDrift("FlowLogGroup", "/staging/flow", "AWS::Logs::LogGroup", "MODIFIED", (RETENTION,)),
-                 ResourceDrift("FlowRole", "role-1", "AWS::IAM::Role", "MODIFIED", (HIDDEN,)),
-                 ResourceDrift("Peering", "pcx-1", "AWS::EC2::VPCPeeringConnection", "NOT_CHECKED"))
-    instances = (InstanceDrift("123456789012", "us-west-2", "DRIFTED", "DRIFTED", "2026-11-20T09:59:00Z", resources),
-                 InstanceDrift("123456789012", "us-east-1", "IN_SYNC", "IN_SYNC", "2026-11-20T09:59:00Z"))
-    network = StackSetDrift("network-staging", "network", "op-1", detection, instances, 3, 1.25,
-                            (("DriftedStackInstancesCount", 1), ("InSyncStackInstancesCount", 1)))
-    return DriftReport("staging", "2026-11-20T09:58:00Z", finished, ("us-east-1", "us-west-2"), (network,), 2, (RULE, UNUSED))
+    resources = (
+        ResourceDrift("FlowLogGroup", "/staging/flow", "AWS::Logs::LogGroup", "MODIFIED", (RETENTION,)),
+        ResourceDrift("FlowRole", "role-1", "AWS::IAM::Role", "MODIFIED", (HIDDEN,)),
+        ResourceDrift("Peering", "pcx-1", "AWS::EC2::VPCPeeringConnection", "NOT_CHECKED"),
+    )
+    instances = (
+        InstanceDrift("123456789012", "us-west-2", "DRIFTED", "DRIFTED", "2026-11-20T09:59:00Z", resources),
+        InstanceDrift("123456789012", "us-east-1", "IN_SYNC", "IN_SYNC", "2026-11-20T09:59:00Z"),
+    )
+    network = StackSetDrift(
+        "network-staging",
+        "network",
+        "op-1",
+        detection,
+        instances,
+        3,
+        1.25,
+        (("DriftedStackInstancesCount", 1), ("InSyncStackInstancesCount", 1)),
+    )
+    return DriftReport(
+        "staging", "2026-11-20T09:58:00Z", finished, ("us-east-1", "us-west-2"), (network,), 2, (RULE, UNUSED)
+    )
 
 
 def test_json_report_reads_back_as_the_same_report():
@@ -48,7 +62,11 @@ def test_saved_report_round_trips_and_a_broken_one_is_one_line(tmp_path):
     assert saved.load(project, "prod") == (None, ".cache/drift/prod.json: a report of staging, expected prod; not used")
     written.write_text('{"schema": "cfnops.drift/v1"}')
     loaded, problem = saved.load(project, "staging")
-    assert loaded is None and problem == ".cache/drift/staging.json: not a cfnops.drift/v1 report (KeyError: 'ignore_rule_uses'); not used"
+    assert (
+        loaded is None
+        and problem
+        == ".cache/drift/staging.json: not a cfnops.drift/v1 report (KeyError: 'ignore_rule_uses'); not used"
+    )
 
 
 def plan_of(name: str = "network-staging", exists: bool = True):
@@ -61,8 +79,11 @@ def at(text: str) -> datetime:
 
 
 def operations(stub, *summaries: dict, name: str = "network-staging") -> None:
-    stub.add_response("list_stack_set_operations", {"Summaries": [
-        {"OperationId": f"op-{index}", **summary} for index, summary in enumerate(summaries)]}, {"StackSetName": name})
+    stub.add_response(
+        "list_stack_set_operations",
+        {"Summaries": [{"OperationId": f"op-{index}", **summary} for index, summary in enumerate(summaries)]},
+        {"StackSetName": name},
+    )
 
 
 def newer(aws, plans, drift_report=None):
@@ -71,20 +92,37 @@ def newer(aws, plans, drift_report=None):
 
 
 def test_report_newer_than_the_last_deploy_is_used(aws, stub):
-    operations(stub, {"Action": "UPDATE", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:30:00")},
-               {"Action": "CREATE", "Status": "FAILED", "EndTimestamp": at("2026-11-19T09:00:00")},
-               {"Action": "DETECT_DRIFT", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:59:30")})
+    operations(
+        stub,
+        {"Action": "UPDATE", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:30:00")},
+        {"Action": "CREATE", "Status": "FAILED", "EndTimestamp": at("2026-11-19T09:00:00")},
+        {"Action": "DETECT_DRIFT", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:59:30")},
+    )
     assert newer(aws, [plan_of()]) == {"network-staging": report().stacksets[0]}
     stub.assert_no_pending_responses()
 
 
-@pytest.mark.parametrize("summaries", [
-    pytest.param([{"Action": "UPDATE", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T10:00:01")}], id="deployed-after"),
-    pytest.param([{"Action": "UPDATE", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:00:00")},
-                  {"Action": "UPDATE", "Status": "RUNNING"}], id="operation-running"),
-    pytest.param([{"Action": "DETECT_DRIFT", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:00:00")}], id="never-deployed"),
-    pytest.param([], id="no-operations"),
-])
+@pytest.mark.parametrize(
+    "summaries",
+    [
+        pytest.param(
+            [{"Action": "UPDATE", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T10:00:01")}],
+            id="deployed-after",
+        ),
+        pytest.param(
+            [
+                {"Action": "UPDATE", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:00:00")},
+                {"Action": "UPDATE", "Status": "RUNNING"},
+            ],
+            id="operation-running",
+        ),
+        pytest.param(
+            [{"Action": "DETECT_DRIFT", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:00:00")}],
+            id="never-deployed",
+        ),
+        pytest.param([], id="no-operations"),
+    ],
+)
 def test_report_is_not_used_unless_it_is_newer_than_a_settled_deploy(aws, stub, summaries):
     operations(stub, *summaries)
     assert newer(aws, [plan_of()]) == {}

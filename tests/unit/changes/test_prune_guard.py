@@ -21,30 +21,44 @@ from templates_src.conventions import REGIONS
 from tests.conftest import PLATFORM
 from tests.support.stubber import ACCOUNTS, ADMIN, actual_of, current, fast, make_spec, quiet
 
-TEMPLATE = json.dumps({
-    "Parameters": {"Environment": {"Type": "String"}},
-    "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Environment"}, "prod"]}},
-    "Resources": {
-        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": {"Fn::Sub": "${Environment}-t"}}},
-        "Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": {}},
-        "ProdOnlyQueue": {"Type": "AWS::SQS::Queue", "Condition": "IsProd", "Properties": {}},
-        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
-    },
-})
+TEMPLATE = json.dumps(
+    {
+        "Parameters": {"Environment": {"Type": "String"}},
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Environment"}, "prod"]}},
+        "Resources": {
+            "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": {"Fn::Sub": "${Environment}-t"}}},
+            "Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": {}},
+            "ProdOnlyQueue": {"Type": "AWS::SQS::Queue", "Condition": "IsProd", "Properties": {}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+        },
+    }
+)
 
 
 def removal_plan(aws, stub, project, environment: str, console_account: str | None = None):
     """Instances in eu-west-1 that the StackSet no longer wants; ``console_account``'s was last
     touched by another tool, so its overrides are read."""
     resolved = params.resolve_deployed(project, environment, render.read_generated(project))
-    spec = make_spec(environment=environment, template="network", regions=REGIONS[:2], preferences=default_preferences(environment, REGIONS))
+    spec = make_spec(
+        environment=environment,
+        template="network",
+        regions=REGIONS[:2],
+        preferences=default_preferences(environment, REGIONS),
+    )
     desired = build_desired(spec, TEMPLATE, resolved, ADMIN)
     instances = [current(a, r, new_operation_id(desired.region_digest(r))) for a in ACCOUNTS for r in REGIONS[:2]]
-    instances += [current(a, "eu-west-1", new_operation_id(digest({}))) if a != console_account else
-                  InstanceState(a, "eu-west-1", a, "CURRENT", "SUCCEEDED", "", "console-op") for a in ACCOUNTS]
+    instances += [
+        current(a, "eu-west-1", new_operation_id(digest({})))
+        if a != console_account
+        else InstanceState(a, "eu-west-1", a, "CURRENT", "SUCCEEDED", "", "console-op")
+        for a in ACCOUNTS
+    ]
     if console_account:
-        stub.add_response("describe_stack_instance", {"StackInstance": {"ParameterOverrides": []}}, {
-            "StackSetName": spec.name, "StackInstanceAccount": console_account, "StackInstanceRegion": "eu-west-1"})
+        stub.add_response(
+            "describe_stack_instance",
+            {"StackInstance": {"ParameterOverrides": []}},
+            {"StackSetName": spec.name, "StackInstanceAccount": console_account, "StackInstanceRegion": "eu-west-1"},
+        )
     actual = actual_of(desired, instances, parameters={"Environment": environment})
     return make_plan(aws.client("cloudformation", "us-east-1"), desired, actual)
 
@@ -56,7 +70,10 @@ def test_removed_instances_resources_are_removes_and_their_overrides_read_only_w
     [group] = plan.removed_resources
     assert group.instances == plan.remove
     assert [(c.logical_id, c.action, c.policy, c.destructive) for c in group.changes] == [
-        ("Logs", "Remove", "Retain", True), ("Table", "Remove", "Delete", True), ("Topic", "Remove", "Delete", False)]
+        ("Logs", "Remove", "Retain", True),
+        ("Table", "Remove", "Delete", True),
+        ("Topic", "Remove", "Delete", False),
+    ]
 
 
 def test_prune_deleting_stacks_in_staging_is_refused_with_zero_mutating_calls(aws, stub, project):
@@ -70,14 +87,27 @@ def test_prune_deleting_stacks_in_staging_is_refused_with_zero_mutating_calls(aw
         "stay, outside the stack",
         "deploy refused: network/Table (AWS::DynamoDB::Table): Remove in eu-west-1; NOTHING is kept (Delete): the resource and its "
         "data are deleted",
-        "nothing was changed; to go ahead, name them: ALLOW_REPLACE=network/Logs,network/Table (--allow-replace)"]
+        "nothing was changed; to go ahead, name them: ALLOW_REPLACE=network/Logs,network/Table (--allow-replace)",
+    ]
     stub.assert_no_pending_responses()  # nothing but the reads: no mutating call was queued or made
-    guard.enforce("staging", [plan], guard.parse("network/Logs,network/Table"), print, lambda p: deletes_stacks(p, options))
-    assert not deletes_stacks(plan, DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket))  # without PRUNE nothing is removed
-    assert not deletes_stacks(plan, DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, retain_stacks=True))
+    guard.enforce(
+        "staging", [plan], guard.parse("network/Logs,network/Table"), print, lambda p: deletes_stacks(p, options)
+    )
+    assert not deletes_stacks(
+        plan, DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket)
+    )  # without PRUNE nothing is removed
+    assert not deletes_stacks(
+        plan, DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, retain_stacks=True)
+    )
     lines = planview.describe(plan, retain_stacks=False)
-    assert "    removing them (PRUNE=1) deletes the stacks in eu-west-1 (111111111111, 222222222222): 3 resources removed, 2 stateful" in lines
-    assert "      - Remove Table (AWS::DynamoDB::Table)  STATEFUL: NOTHING is kept (Delete): the resource and its data are deleted" in lines
+    assert (
+        "    removing them (PRUNE=1) deletes the stacks in eu-west-1 (111111111111, 222222222222): 3 resources removed, 2 stateful"
+        in lines
+    )
+    assert (
+        "      - Remove Table (AWS::DynamoDB::Table)  STATEFUL: NOTHING is kept (Delete): the resource and its data are deleted"
+        in lines
+    )
 
 
 def test_prune_in_prod_keeps_the_stacks_so_nothing_is_refused_and_the_plan_says_so(aws, stub, project):
@@ -87,13 +117,30 @@ def test_prune_in_prod_keeps_the_stacks_so_nothing_is_refused_and_the_plan_says_
     assert not deletes_stacks(plan, options)
     guard.enforce("prod", [plan], frozenset(), print, lambda p: deletes_stacks(p, options))
     lines = planview.describe(plan)
-    assert "    stack kept (RetainStacks): removing them (PRUNE=1) leaves their stacks and resources in place, outside the StackSet" in lines
+    assert (
+        "    stack kept (RetainStacks): removing them (PRUNE=1) leaves their stacks and resources in place, outside the StackSet"
+        in lines
+    )
     assert not any("deletes the stacks" in line for line in lines)
-    stub.add_response("delete_stack_instances", {"OperationId": "op-d"}, {
-        "StackSetName": "network-prod", "Accounts": list(ACCOUNTS), "Regions": ["eu-west-1"], "RetainStacks": True,
-        "OperationPreferences": ANY, "OperationId": ANY})
-    stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"OperationId": "op-d", "Status": "SUCCEEDED"}},
-                      {"StackSetName": "network-prod", "OperationId": "op-d"})
-    stub.add_response("list_stack_set_operation_results", {"Summaries": []}, {"StackSetName": "network-prod", "OperationId": "op-d"})
+    stub.add_response(
+        "delete_stack_instances",
+        {"OperationId": "op-d"},
+        {
+            "StackSetName": "network-prod",
+            "Accounts": list(ACCOUNTS),
+            "Regions": ["eu-west-1"],
+            "RetainStacks": True,
+            "OperationPreferences": ANY,
+            "OperationId": ANY,
+        },
+    )
+    stub.add_response(
+        "describe_stack_set_operation",
+        {"StackSetOperation": {"OperationId": "op-d", "Status": "SUCCEEDED"}},
+        {"StackSetName": "network-prod", "OperationId": "op-d"},
+    )
+    stub.add_response(
+        "list_stack_set_operation_results", {"Summaries": []}, {"StackSetName": "network-prod", "OperationId": "op-d"}
+    )
     StackSetApplier(aws, plan, quiet(), options, ADMIN).remove()
     stub.assert_no_pending_responses()

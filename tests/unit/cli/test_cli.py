@@ -31,13 +31,19 @@ def test_invalid_parameter_file_is_one_line_and_exit_3(tmp_project):
     path.write_text(path.read_text().replace("DbInstanceCount: 2", "DbInstanceCount: 1", 1))
     result = run("--root", str(tmp_project.root), "validate", "--env", "prod")
     assert result.returncode == ExitCode.INVALID_INPUT == 3
-    assert result.stderr == "error: parameters/prod.yaml: templates.fraud-detection.DbInstanceCount: prod needs at least 2 Aurora instances, got 1\n"
+    assert (
+        result.stderr
+        == "error: parameters/prod.yaml: templates.fraud-detection.DbInstanceCount: prod needs at least 2 Aurora instances, got 1\n"
+    )
     assert result.stdout == ""
 
 
 def test_unknown_environment_is_exit_3():
     result = run("validate", "--env", "qa")
-    assert (result.returncode, result.stderr) == (3, "error: unknown environment 'qa': expected one of dev, staging, prod\n")
+    assert (result.returncode, result.stderr) == (
+        3,
+        "error: unknown environment 'qa': expected one of dev, staging, prod\n",
+    )
 
 
 def test_usage_errors_are_exit_3_not_click_default_2(capsys):
@@ -56,7 +62,9 @@ def test_stale_generated_is_exit_5(tmp_project):
 
 def test_lint_findings_are_exit_4(tmp_project):
     path = tmp_project.template_path("network")
-    path.write_text(path.read_text().replace('"RetentionInDays": {\n          "Ref": "FlowLogRetentionDays"\n        },\n', ""))
+    path.write_text(
+        path.read_text().replace('"RetentionInDays": {\n          "Ref": "FlowLogRetentionDays"\n        },\n', "")
+    )
     result = run("--root", str(tmp_project.root), "lint", "--template", "network")
     assert result.returncode == ExitCode.FINDINGS == 4
     assert "E9003 [cfn-lint error] FlowLogGroup sets no RetentionInDays" in result.stderr
@@ -65,7 +73,10 @@ def test_lint_findings_are_exit_4(tmp_project):
 
 def test_lint_refuses_an_unknown_template():
     result = run("lint", "--template", "payroll")
-    assert (result.returncode, result.stderr) == (3, f"error: --template payroll: unknown template: expected one of {TEMPLATES}\n")
+    assert (result.returncode, result.stderr) == (
+        3,
+        f"error: --template payroll: unknown template: expected one of {TEMPLATES}\n",
+    )
 
 
 def test_render_is_idempotent_in_a_copy(tmp_project):

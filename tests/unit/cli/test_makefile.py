@@ -17,24 +17,41 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU 
 def make(*arguments: str, cfnops: str | None = None) -> subprocess.CompletedProcess:
     extra = [f"CFNOPS={cfnops}"] if cfnops else []
     # -o: never (re)build .venv here
-    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *arguments, *extra], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", *arguments, *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("assignment, message", [
-    ("ENV=x;touch {marker};#", "ENV must be one of dev staging prod, got 'x;touch {marker};#'"),
-    ("ENV=$(shell touch {marker})", "ENV must be one of dev staging prod, got '$(shell touch {marker})'"),
-    ("ENV=", "ENV must be one of dev staging prod, got ''"),
-    ("STACKSET=network;touch {marker}", "STACKSET: unknown StackSet 'network;touch'"),
-    ("TIMEOUT=1;touch {marker}", "TIMEOUT must be a whole number of seconds, got '1;touch {marker}'"),
-    ("ALLOW_REPLACE=a/B';touch {marker};'", "ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got 'a/B';touch {marker};''"),
-    ("ALLOW_REPLACE=$(shell touch {marker})", "ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got '$(shell touch {marker})'"),
-    ("FORMAT=json;touch {marker}", "FORMAT must be text, json or markdown, got 'json;touch {marker}'"),
-])
+@pytest.mark.parametrize(
+    "assignment, message",
+    [
+        ("ENV=x;touch {marker};#", "ENV must be one of dev staging prod, got 'x;touch {marker};#'"),
+        ("ENV=$(shell touch {marker})", "ENV must be one of dev staging prod, got '$(shell touch {marker})'"),
+        ("ENV=", "ENV must be one of dev staging prod, got ''"),
+        ("STACKSET=network;touch {marker}", "STACKSET: unknown StackSet 'network;touch'"),
+        ("TIMEOUT=1;touch {marker}", "TIMEOUT must be a whole number of seconds, got '1;touch {marker}'"),
+        (
+            "ALLOW_REPLACE=a/B';touch {marker};'",
+            "ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got 'a/B';touch {marker};''",
+        ),
+        (
+            "ALLOW_REPLACE=$(shell touch {marker})",
+            "ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got '$(shell touch {marker})'",
+        ),
+        ("FORMAT=json;touch {marker}", "FORMAT must be text, json or markdown, got 'json;touch {marker}'"),
+    ],
+)
 @pytest.mark.parametrize("target", ["validate", "deploy", "plan"])
 def test_smuggled_commands_never_reach_a_shell(target, assignment, message, tmp_path):
-    takes = {"validate": ("ENV",), "plan": ("ENV", "STACKSET", "FORMAT"),
-             "deploy": ("ENV", "STACKSET", "TIMEOUT", "ALLOW_REPLACE")}[target]
+    takes = {
+        "validate": ("ENV",),
+        "plan": ("ENV", "STACKSET", "FORMAT"),
+        "deploy": ("ENV", "STACKSET", "TIMEOUT", "ALLOW_REPLACE"),
+    }[target]
     if not assignment.startswith(takes):
         pytest.skip(f"{target} does not take {assignment.split('=')[0]}")
     marker = tmp_path / "ran"
@@ -54,8 +71,13 @@ def test_allow_failover_is_1_or_nothing():
 
 def test_values_reach_the_tool_quoted():
     result = make("-n", "deploy", "ENV=dev", "STACKSET=network payments-dev", "TIMEOUT=60", cfnops="cfnops")
-    assert " ".join(result.stdout.split()) == "cfnops deploy --env 'dev' --stackset 'network' --stackset 'payments-dev' --timeout '60'"
-    result = make("-n", "deploy", "ENV=prod", "ALLOW_REPLACE=fraud-agent/DecisionsTable,network-prod/Vpc", cfnops="cfnops")
+    assert (
+        " ".join(result.stdout.split())
+        == "cfnops deploy --env 'dev' --stackset 'network' --stackset 'payments-dev' --timeout '60'"
+    )
+    result = make(
+        "-n", "deploy", "ENV=prod", "ALLOW_REPLACE=fraud-agent/DecisionsTable,network-prod/Vpc", cfnops="cfnops"
+    )
     assert result.stdout.split()[-2:] == ["--allow-replace", "'fraud-agent/DecisionsTable,network-prod/Vpc'"]
     result = make("-n", "plan", "ENV=prod", "FORMAT=markdown", "DRIFT=1", cfnops="cfnops")
     assert "cfnops plan --env 'prod' --format 'markdown' --drift ||" in " ".join(result.stdout.split())
@@ -70,8 +92,9 @@ def tool(tmp_path):
     return str(script)
 
 
-@pytest.mark.parametrize("target, line", [("plan", "make plan: there are changes to make"),
-                                          ("drift", "make drift: drift found")])
+@pytest.mark.parametrize(
+    "target, line", [("plan", "make plan: there are changes to make"), ("drift", "make drift: drift found")]
+)
 def test_the_documented_outcome_2_is_one_line_without_make_noise(target, line, tool, monkeypatch):
     monkeypatch.setenv("FAKE_EXIT", "2")
     result = make(target, cfnops=tool)

@@ -14,8 +14,12 @@ from tests.conftest import ROOT
 
 RULES = drift.load_ignore_rules(ROOT / "drift-ignore.yaml", "drift-ignore.yaml")
 ACCOUNT = "123456789012"
-TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]},
-                                                 "Action": ["sts:AssumeRole"]}]}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}
+    ],
+}
 
 
 def trust(**changes) -> dict:
@@ -30,11 +34,26 @@ def policy(actions, resources, condition=None, version="2012-10-17") -> list[dic
     return [{"PolicyName": "app", "PolicyDocument": {"Version": version, "Statement": [statement]}}]
 
 
-CONTAINER = [{"Name": "app", "Image": "repo/app:1", "PortMappings": [{"ContainerPort": 8080}],
-              "Environment": [{"Name": "A", "Value": "1"}, {"Name": "B", "Value": "2"}]}]
-ECS_DEFAULTED = [{"Name": "app", "Image": "repo/app:1", "Cpu": 0, "Essential": True, "MountPoints": [], "VolumesFrom": [],
-                  "PortMappings": [{"ContainerPort": 8080, "HostPort": 8080, "Protocol": "tcp"}],
-                  "Environment": [{"Name": "B", "Value": "2"}, {"Name": "A", "Value": "1"}]}]
+CONTAINER = [
+    {
+        "Name": "app",
+        "Image": "repo/app:1",
+        "PortMappings": [{"ContainerPort": 8080}],
+        "Environment": [{"Name": "A", "Value": "1"}, {"Name": "B", "Value": "2"}],
+    }
+]
+ECS_DEFAULTED = [
+    {
+        "Name": "app",
+        "Image": "repo/app:1",
+        "Cpu": 0,
+        "Essential": True,
+        "MountPoints": [],
+        "VolumesFrom": [],
+        "PortMappings": [{"ContainerPort": 8080, "HostPort": 8080, "Protocol": "tcp"}],
+        "Environment": [{"Name": "B", "Value": "2"}, {"Name": "A", "Value": "1"}],
+    }
+]
 TAGS = [{"Key": "Environment", "Value": "staging"}, {"Key": "Owner", "Value": "fraud"}]
 
 # (resource type, property, expected, actual, hidden?)
@@ -43,38 +62,98 @@ TABLE = [
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, trust(Action="sts:AssumeRole"), True),
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, trust(Principal={"Service": "lambda.amazonaws.com"}), True),
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, {**TRUST, "Statement": TRUST["Statement"][0]}, True),
-    ("AWS::IAM::Role", "AssumeRolePolicyDocument", trust(Principal={"AWS": ACCOUNT}),
-     trust(Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}), True),
+    (
+        "AWS::IAM::Role",
+        "AssumeRolePolicyDocument",
+        trust(Principal={"AWS": ACCOUNT}),
+        trust(Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
+        True,
+    ),
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, json.dumps(trust(Action="sts:AssumeRole")), True),
     # ... and every change in meaning -> reported
-    ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, trust(Principal={"AWS": "arn:aws:iam::999999999999:root"}), False),
-    ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, trust(Principal={"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]}), False),
+    (
+        "AWS::IAM::Role",
+        "AssumeRolePolicyDocument",
+        TRUST,
+        trust(Principal={"AWS": "arn:aws:iam::999999999999:root"}),
+        False,
+    ),
+    (
+        "AWS::IAM::Role",
+        "AssumeRolePolicyDocument",
+        TRUST,
+        trust(Principal={"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]}),
+        False,
+    ),
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, trust(Principal="*"), False),
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, trust(Action=["sts:AssumeRole", "sts:TagSession"]), False),
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, trust(Effect="Deny"), False),
-    ("AWS::IAM::Role", "AssumeRolePolicyDocument", trust(Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}), TRUST, False),
-    ("AWS::IAM::Role", "AssumeRolePolicyDocument", trust(Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
-     trust(Condition={"StringEquals": {"aws:SourceAccount": "999999999999"}}), False),
+    (
+        "AWS::IAM::Role",
+        "AssumeRolePolicyDocument",
+        trust(Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
+        TRUST,
+        False,
+    ),
+    (
+        "AWS::IAM::Role",
+        "AssumeRolePolicyDocument",
+        trust(Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
+        trust(Condition={"StringEquals": {"aws:SourceAccount": "999999999999"}}),
+        False,
+    ),
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, {**TRUST, "Version": "2008-10-17"}, False),
     ("AWS::IAM::Role", "AssumeRolePolicyDocument", TRUST, None, False),
     # inline policies: order and single-item lists -> hidden; actions, resources, conditions -> reported
-    ("AWS::IAM::Role", "Policies", policy(["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::b/*"]),
-     policy(["s3:PutObject", "s3:GetObject"], "arn:aws:s3:::b/*"), True),
+    (
+        "AWS::IAM::Role",
+        "Policies",
+        policy(["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::b/*"]),
+        policy(["s3:PutObject", "s3:GetObject"], "arn:aws:s3:::b/*"),
+        True,
+    ),
     ("AWS::IAM::Role", "Policies", policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), policy("*", "*"), False),
-    ("AWS::IAM::Role", "Policies", policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), policy(["s3:GetObject"], ["arn:aws:s3:::c/*"]), False),
-    ("AWS::IAM::Role", "Policies", policy(["s3:GetObject"], ["arn:aws:s3:::b/*"], {"Bool": {"aws:SecureTransport": "true"}}),
-     policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), False),
+    (
+        "AWS::IAM::Role",
+        "Policies",
+        policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]),
+        policy(["s3:GetObject"], ["arn:aws:s3:::c/*"]),
+        False,
+    ),
+    (
+        "AWS::IAM::Role",
+        "Policies",
+        policy(["s3:GetObject"], ["arn:aws:s3:::b/*"], {"Bool": {"aws:SecureTransport": "true"}}),
+        policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]),
+        False,
+    ),
     ("AWS::IAM::Role", "Policies", policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), [], False),
     # ECS container definitions: documented defaults -> hidden; real settings -> reported
     ("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER, ECS_DEFAULTED, True),
-    ("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER, [{**ECS_DEFAULTED[0], "Image": "evil/app:1"}], False),
+    (
+        "AWS::ECS::TaskDefinition",
+        "ContainerDefinitions",
+        CONTAINER,
+        [{**ECS_DEFAULTED[0], "Image": "evil/app:1"}],
+        False,
+    ),
     ("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER, [{**ECS_DEFAULTED[0], "Privileged": True}], False),
     ("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER, [{**ECS_DEFAULTED[0], "Cpu": 256}], False),
     ("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER, [{**ECS_DEFAULTED[0], "Essential": False}], False),
-    ("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER,
-     [{**ECS_DEFAULTED[0], "Environment": [{"Name": "A", "Value": "9"}, {"Name": "B", "Value": "2"}]}], False),
-    ("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER,
-     [{**ECS_DEFAULTED[0], "PortMappings": [{"ContainerPort": 8080, "HostPort": 8080, "Protocol": "udp"}]}], False),
+    (
+        "AWS::ECS::TaskDefinition",
+        "ContainerDefinitions",
+        CONTAINER,
+        [{**ECS_DEFAULTED[0], "Environment": [{"Name": "A", "Value": "9"}, {"Name": "B", "Value": "2"}]}],
+        False,
+    ),
+    (
+        "AWS::ECS::TaskDefinition",
+        "ContainerDefinitions",
+        CONTAINER,
+        [{**ECS_DEFAULTED[0], "PortMappings": [{"ContainerPort": 8080, "HostPort": 8080, "Protocol": "udp"}]}],
+        False,
+    ),
     # tags: only keys AWS services add are dropped
     ("AWS::Logs::LogGroup", "Tags", TAGS, TAGS + [{"Key": "aws:backup:source-resource", "Value": "x"}], True),
     ("AWS::Logs::LogGroup", "Tags", TAGS, list(reversed(TAGS)), True),
@@ -89,10 +168,21 @@ TABLE = [
 
 def summary(kind: str, prop: str, expected, actual) -> dict:
     text = lambda value: "null" if value is None else json.dumps(value, sort_keys=True)  # noqa: E731
-    return {"StackId": "s", "LogicalResourceId": "R", "PhysicalResourceId": "r", "ResourceType": kind,
-            "StackResourceDriftStatus": "MODIFIED", "PropertyDifferences": [
-                {"PropertyPath": f"/{prop}", "ExpectedValue": text(expected), "ActualValue": text(actual),
-                 "DifferenceType": "REMOVE" if actual is None else "NOT_EQUAL"}]}
+    return {
+        "StackId": "s",
+        "LogicalResourceId": "R",
+        "PhysicalResourceId": "r",
+        "ResourceType": kind,
+        "StackResourceDriftStatus": "MODIFIED",
+        "PropertyDifferences": [
+            {
+                "PropertyPath": f"/{prop}",
+                "ExpectedValue": text(expected),
+                "ActualValue": text(actual),
+                "DifferenceType": "REMOVE" if actual is None else "NOT_EQUAL",
+            }
+        ],
+    }
 
 
 @pytest.mark.parametrize("kind, prop, expected, actual, hidden", TABLE)
@@ -109,16 +199,28 @@ def test_equal_after_normalising_is_hidden_everything_else_reported(kind, prop, 
 
 def test_host_port_is_only_a_default_in_awsvpc_mode():
     bridge = ({"NetworkMode": "bridge", "ContainerDefinitions": CONTAINER}, {"ContainerDefinitions": ECS_DEFAULTED})
-    assert drift._resource(summary("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER, ECS_DEFAULTED),
-                           RULES, lambda _: bridge).drifted
+    assert drift._resource(
+        summary("AWS::ECS::TaskDefinition", "ContainerDefinitions", CONTAINER, ECS_DEFAULTED), RULES, lambda _: bridge
+    ).drifted
 
 
 def test_deep_paths_use_the_stacks_whole_properties_and_without_them_stay_drift():
     """CloudFormation may report parts of a value (/Statement/0/Action): a rule can only
     judge the whole property, read from the instance's stack; unreadable means drift."""
-    parts = {"StackId": "s", "LogicalResourceId": "Role", "ResourceType": "AWS::IAM::Role", "StackResourceDriftStatus": "MODIFIED",
-             "PropertyDifferences": [{"PropertyPath": "/AssumeRolePolicyDocument/Statement/0/Action", "ExpectedValue": '["sts:AssumeRole"]',
-                                      "ActualValue": "sts:AssumeRole", "DifferenceType": "NOT_EQUAL"}]}
+    parts = {
+        "StackId": "s",
+        "LogicalResourceId": "Role",
+        "ResourceType": "AWS::IAM::Role",
+        "StackResourceDriftStatus": "MODIFIED",
+        "PropertyDifferences": [
+            {
+                "PropertyPath": "/AssumeRolePolicyDocument/Statement/0/Action",
+                "ExpectedValue": '["sts:AssumeRole"]',
+                "ActualValue": "sts:AssumeRole",
+                "DifferenceType": "NOT_EQUAL",
+            }
+        ],
+    }
     same = ({"AssumeRolePolicyDocument": TRUST}, {"AssumeRolePolicyDocument": trust(Action="sts:AssumeRole")})
     other = ({"AssumeRolePolicyDocument": TRUST}, {"AssumeRolePolicyDocument": trust(Action="sts:*")})
     assert not drift._resource(parts, RULES, lambda _: same).drifted
@@ -132,18 +234,31 @@ def test_the_shipped_rules_cannot_hide_a_policy_change():
     assert all(rule.normaliser != "service-tags" or rule.property == "Tags" for rule in RULES)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("- {resource_type: 'AWS::IAM::Role', property_path: /AssumeRolePolicyDocument, reason: x}\n",
-     r"drift-ignore.yaml: \[0\].property_path: path globs are no longer accepted"),
-    ("- {resource_type: 'AWS::IAM::Role', property: AssumeRolePolicyDocument, normaliser: iam-policy, reason: ''}\n",
-     r"drift-ignore.yaml: \[0\]: expected resource_type, property .* a non-empty reason"),
-    ("- {resource_type: 'AWS::Logs::LogGroup', property: Tags, normaliser: everything, reason: r}\n",
-     r"drift-ignore.yaml: \[0\].normaliser: expected one of iam-policy, ecs-container-defaults, service-tags, got everything"),
-    ("- {resource_type: 'AWS::Logs::LogGroup', property: Tags/*, normaliser: service-tags, reason: r}\n",
-     r"drift-ignore.yaml: \[0\].property: expected a top-level property name"),
-    ("- {resource_type: 'AWS::IAM::Role', property: Policies, normaliser: iam-policy, reason: r, keys: [a]}\n",
-     r"drift-ignore.yaml: \[0\].keys: expected a list of tag keys, and only with normaliser service-tags"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "- {resource_type: 'AWS::IAM::Role', property_path: /AssumeRolePolicyDocument, reason: x}\n",
+            r"drift-ignore.yaml: \[0\].property_path: path globs are no longer accepted",
+        ),
+        (
+            "- {resource_type: 'AWS::IAM::Role', property: AssumeRolePolicyDocument, normaliser: iam-policy, reason: ''}\n",
+            r"drift-ignore.yaml: \[0\]: expected resource_type, property .* a non-empty reason",
+        ),
+        (
+            "- {resource_type: 'AWS::Logs::LogGroup', property: Tags, normaliser: everything, reason: r}\n",
+            r"drift-ignore.yaml: \[0\].normaliser: expected one of iam-policy, ecs-container-defaults, service-tags, got everything",
+        ),
+        (
+            "- {resource_type: 'AWS::Logs::LogGroup', property: Tags/*, normaliser: service-tags, reason: r}\n",
+            r"drift-ignore.yaml: \[0\].property: expected a top-level property name",
+        ),
+        (
+            "- {resource_type: 'AWS::IAM::Role', property: Policies, normaliser: iam-policy, reason: r, keys: [a]}\n",
+            r"drift-ignore.yaml: \[0\].keys: expected a list of tag keys, and only with normaliser service-tags",
+        ),
+    ],
+)
 def test_a_bad_rule_is_one_line_naming_the_key(tmp_path, text, message):
     path = tmp_path / "drift-ignore.yaml"
     path.write_text(text)

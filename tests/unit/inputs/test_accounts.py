@@ -30,11 +30,15 @@ def project(tmp_path, monkeypatch):
 
 
 def test_another_accounts_certificate_is_refused_with_both_ids_after_sts_only(project):
-    edit(project.parameter_path("staging"), "arn:aws:acm:us-west-2:123456789012:", "arn:aws:acm:us-west-2:111111111111:")
+    edit(
+        project.parameter_path("staging"), "arn:aws:acm:us-west-2:123456789012:", "arn:aws:acm:us-west-2:111111111111:"
+    )
     with pytest.raises(InputError) as raised:
         Run(project)
-    assert raised.value.problems == [f"{S}: regions.us-west-2.fraud-detection.CertificateArn: names account 111111111111, "
-                                     f"but staging deploys to account {CALLER}"]
+    assert raised.value.problems == [
+        f"{S}: regions.us-west-2.fraud-detection.CertificateArn: names account 111111111111, "
+        f"but staging deploys to account {CALLER}"
+    ]
 
 
 def test_the_refusal_costs_one_sts_call_and_nothing_else(project, monkeypatch):
@@ -48,10 +52,16 @@ def test_the_refusal_costs_one_sts_call_and_nothing_else(project, monkeypatch):
         made.append(self)
 
     monkeypatch.setattr(aws_module.Aws, "__init__", remember)
-    edit(project.parameter_path("staging"), "arn:aws:acm:eu-west-1:123456789012:certificate/5a000002-0000-4000-8000-000000000010",
-         "arn:aws:acm:eu-west-1:222222222222:certificate/5a000002-0000-4000-8000-000000000010")
-    with pytest.raises(InputError, match="templates.loan-processing.CertificateArn: names account 222222222222, "
-                                         f"but staging deploys to account {CALLER}"):
+    edit(
+        project.parameter_path("staging"),
+        "arn:aws:acm:eu-west-1:123456789012:certificate/5a000002-0000-4000-8000-000000000010",
+        "arn:aws:acm:eu-west-1:222222222222:certificate/5a000002-0000-4000-8000-000000000010",
+    )
+    with pytest.raises(
+        InputError,
+        match="templates.loan-processing.CertificateArn: names account 222222222222, "
+        f"but staging deploys to account {CALLER}",
+    ):
         Run(project)
     assert [dict(aws.calls) for aws in made] == [{"sts:GetCallerIdentity": 1}]
 
@@ -61,8 +71,10 @@ def test_own_images_are_expanded_to_the_deploying_account(project):
 
     do_bootstrap(project)
     assert Run(project, only=("network", "loan-processing")).failures == []
-    assert instance_stack_parameters("loan-processing-staging", "eu-west-1")["ContainerImage"] == \
-        f"{CALLER}.dkr.ecr.eu-west-1.amazonaws.com/loan-api:2.3.0"
+    assert (
+        instance_stack_parameters("loan-processing-staging", "eu-west-1")["ContainerImage"]
+        == f"{CALLER}.dkr.ecr.eu-west-1.amazonaws.com/loan-api:2.3.0"
+    )
 
 
 def resolved_staging(project):
@@ -75,8 +87,10 @@ def test_each_listed_account_must_be_the_one_an_arn_names(project):
     path.write_text(path.read_text().replace("{account}.dkr.ecr.", "111111111111.dkr.ecr."))  # a central registry
     with pytest.raises(InputError) as raised:
         accounts.check(resolved_staging(project), [spec], CALLER)
-    assert f"{S}: regions.us-east-1.fraud-detection.CertificateArn: names account {CALLER}, but staging deploys to account " \
-           "111111111111, 222222222222" in raised.value.problems
+    assert (
+        f"{S}: regions.us-east-1.fraud-detection.CertificateArn: names account {CALLER}, but staging deploys to account "
+        "111111111111, 222222222222" in raised.value.problems
+    )
     assert not any("ContainerImage" in line for line in raised.value.problems)  # a central registry is allowed
 
 
@@ -84,9 +98,11 @@ def test_account_placeholder_needs_a_stackset_with_one_account(project):
     spec = make_spec(accounts=(CALLER, "222222222222"))
     with pytest.raises(InputError) as raised:
         accounts.check(resolved_staging(project), [spec], CALLER)
-    assert f"{S}: regions.us-west-2.fraud-detection.ContainerImage: {{account}} stands for the one account a StackSet " \
-           "deploys to, but fraud-detection-staging deploys to 2 accounts: write the registry's account into the image" \
-           in raised.value.problems
+    assert (
+        f"{S}: regions.us-west-2.fraud-detection.ContainerImage: {{account}} stands for the one account a StackSet "
+        "deploys to, but fraud-detection-staging deploys to 2 accounts: write the registry's account into the image"
+        in raised.value.problems
+    )
 
 
 def test_account_placeholder_anywhere_else_is_refused_offline(project):
@@ -96,7 +112,8 @@ def test_account_placeholder_anywhere_else_is_refused_offline(project):
     assert raised.value.problems == [
         f"{S}: regions.us-west-2.fraud-detection.CertificateArn: {{account}} is only for our own images, written "
         "{account}.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>, got "
-        "'arn:aws:acm:us-west-2:{account}:certificate/5a000002-0000-4000-8000-000000000002'"]
+        "'arn:aws:acm:us-west-2:{account}:certificate/5a000002-0000-4000-8000-000000000002'"
+    ]
 
 
 def test_an_image_with_the_placeholder_is_still_checked_against_the_template(project):

@@ -26,29 +26,38 @@ def test_hash_is_the_sha256_of_the_manifest_resolved_with_the_environments_value
     text = _manifest(templates, values)
     manifest = json.loads(text)
     assert (manifest["function_memory_mb"], manifest["database_instance_class"], manifest["image"]) == (
-        "4096", "db.r6g.large", "payments-api:1.7.3")
+        "4096",
+        "db.r6g.large",
+        "payments-api:1.7.3",
+    )
     assert values["ConfigHash"] == hashlib.sha256(text.encode()).hexdigest()
     assert {resolved.plain("payments", r)["ConfigHash"] for r in resolved.values["payments"]} == {values["ConfigHash"]}
 
 
 def test_a_manifest_value_changes_the_hash(tmp_project, templates):
     before = params.resolve_deployed(tmp_project, "staging", templates).plain("payments", "us-east-1")["ConfigHash"]
-    edit(tmp_project.parameter_path("staging"), "ImageTag: \"1.8.0\"", "ImageTag: \"1.8.1\"")
+    edit(tmp_project.parameter_path("staging"), 'ImageTag: "1.8.0"', 'ImageTag: "1.8.1"')
     after = params.resolve_deployed(tmp_project, "staging", templates).plain("payments", "us-east-1")["ConfigHash"]
     assert before != after
 
 
 def test_setting_the_hash_in_a_parameter_file_is_refused_in_one_line(tmp_project, templates):
-    edit(tmp_project.parameter_path("staging"), "    DbConnectionsThreshold: 100", "    DbConnectionsThreshold: 100\n    ConfigHash: " + "a" * 64)
+    edit(
+        tmp_project.parameter_path("staging"),
+        "    DbConnectionsThreshold: 100",
+        "    DbConnectionsThreshold: 100\n    ConfigHash: " + "a" * 64,
+    )
     with pytest.raises(InputError) as raised:
         params.resolve_deployed(tmp_project, "staging", templates)
-    assert raised.value.problems == ["parameters/staging.yaml: templates.payments.ConfigHash: computed by cfnops "
-                                     "(SHA-256 of output ConfigManifest): remove it from the parameter file"]
+    assert raised.value.problems == [
+        "parameters/staging.yaml: templates.payments.ConfigHash: computed by cfnops "
+        "(SHA-256 of output ConfigManifest): remove it from the parameter file"
+    ]
 
 
 def test_a_region_whose_manifest_differs_gets_its_own_hash_as_an_override(tmp_project, templates):
     path = tmp_project.parameter_path("staging")
-    edit(path, "  us-west-2:\n", "  us-west-2:\n    payments:\n      ImageTag: \"9.9.9\"\n")
+    edit(path, "  us-west-2:\n", '  us-west-2:\n    payments:\n      ImageTag: "9.9.9"\n')
     resolved = params.resolve_deployed(tmp_project, "staging", templates)
     hashes = {r: resolved.plain("payments", r)["ConfigHash"] for r in resolved.values["payments"]}
     assert hashes["us-west-2"] != hashes["us-east-1"] == hashes["eu-west-1"]
@@ -73,15 +82,27 @@ def test_parity_explains_the_hash_as_computed(project, templates):
 
 def _row(environment, region, local, deployed=None, status=DEPLOYED, deployed_hash=None) -> DeployedConfig:
     text = json.dumps(deployed, separators=(",", ":"), sort_keys=True) if deployed is not None else ""
-    return DeployedConfig("payments", environment, region, "123456789012", confighash.sha256(json.dumps(local)), local,
-                          status, deployed_hash if deployed_hash is not None else (confighash.sha256(text) if text else ""), text)
+    return DeployedConfig(
+        "payments",
+        environment,
+        region,
+        "123456789012",
+        confighash.sha256(json.dumps(local)),
+        local,
+        status,
+        deployed_hash if deployed_hash is not None else (confighash.sha256(text) if text else ""),
+        text,
+    )
 
 
 def test_deployed_report_names_the_differing_manifest_keys():
     dev = {"image": "payments-api:1.7.3", "function_memory_mb": "1024"}
     staging = {"image": "payments-api:1.8.0", "function_memory_mb": "2048"}
-    rows = [_row("dev", "us-east-1", dev, dev), _row("staging", "us-east-1", {**staging, "image": "x:1"}, staging),
-            _row("prod", "us-east-1", dev, status=NOT_DEPLOYED)]
+    rows = [
+        _row("dev", "us-east-1", dev, dev),
+        _row("staging", "us-east-1", {**staging, "image": "x:1"}, staging),
+        _row("prod", "us-east-1", dev, status=NOT_DEPLOYED),
+    ]
     text = parity.render_deployed(rows)
     assert "staging us-east-1 differs from dev us-east-1: function_memory_mb, image" in text
     assert "parameter files now differ: image" in text

@@ -32,72 +32,250 @@ def edit(project, environment: str, old: str | None, new: str) -> None:
 
 BAD_INPUTS = [
     # (id, environment whose file is edited, old, new, environment validated, expected line)
-    ("yaml-syntax", "staging", "defaults:\n", "defaults: [\n", "staging",
-     f"{S}:5:10: YAML syntax error: expected ',' or ']', but got ':'"),
-    ("empty-file", "staging", None, "", "staging",
-     f"{S}: file is empty: expected a mapping with keys environment, defaults, templates, regions"),
-    ("not-a-mapping", "staging", None, "- environment\n- staging\n", "staging",
-     f"{S}: expected a mapping with keys environment, defaults, templates, regions, got a list"),
-    ("unknown-top-level-key", "staging", "templates:\n", "tempaltes:\n", "staging",
-     f"{S}: tempaltes: unknown top-level key (did you mean templates?): expected one of environment, defaults, templates, regions"),
-    ("environment-mismatch", "staging", "environment: staging", "environment: prod", "staging",
-     f"{S}: environment: expected 'staging' (the file's name), got 'prod'"),
-    ("unknown-template", "staging", "  fraud-detection:\n    TaskCpu", "  frad-detection:\n    TaskCpu", "staging",
-     f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of {TEMPLATES}"),
-    ("unknown-region", "staging", "  us-west-2:\n", "  us-east-2:\n", "staging",
-     f"{S}: regions.us-east-2: unknown region (did you mean us-west-2?): expected one of us-east-1, us-west-2, eu-west-1"),
-    ("unknown-parameter", "staging", "    AzCount: 2", "    AzCounts: 2", "staging",
-     f"{S}: templates.network.AzCounts: unknown parameter of template network (did you mean AzCount?): expected one of "
-     "AzCount, CostCenter, Environment, FlowLogRetentionDays, HighlyAvailableNat, Owner, Project"),
-    ("unknown-default", "staging", "  CostCenter: CC-1002", "  CostCentre: CC-1002", "staging",
-     f"{S}: defaults.CostCentre: unknown parameter (did you mean CostCenter?): expected one of "),
-    ("number-wrong-type", "staging", "TaskCpu: 1024", "TaskCpu: lots", "staging",
-     f"{S}: {FD}.TaskCpu: expected a number, got 'lots'"),
-    ("list-for-string", "staging", "AlertEmail: fraud-platform-staging@example.com", "AlertEmail: [a@example.com]", "staging",
-     f"{S}: {FD}.AlertEmail: expected a single value of type String, got a list"),
-    ("mapping-value", "staging", "ErrorThreshold: 5", "ErrorThreshold: {per-minute: 5}", "staging",
-     f"{S}: {FD}.ErrorThreshold: expected a string, number, boolean or list of them, got a mapping"),
-    ("allowed-values-string", "staging", "DbInstanceClass: db.r6g.large", "DbInstanceClass: db.m5.large", "staging",
-     f"{S}: {FD}.DbInstanceClass: expected one of db.t4g.medium, db.r6g.large, db.r6g.xlarge, db.r6g.2xlarge, got 'db.m5.large'"),
-    ("allowed-values-number", "staging", "TaskCpu: 1024", "TaskCpu: 300", "staging",
-     f"{S}: {FD}.TaskCpu: expected one of 256, 512, 1024, 2048, 4096, got 300"),
-    ("allowed-pattern", "staging", "CostCenter: CC-1002", "CostCenter: CC12", "staging",
-     f"{S}: defaults.CostCenter: expected a value matching ^CC-[0-9]{{4}}$, got 'CC12'"),
-    ("below-min-value", "staging", "MinTasks: 2", "MinTasks: 0", "staging",
-     f"{S}: {FD}.MinTasks: expected at least 1, got 0"),
-    ("above-max-value", "staging", "LatencyThresholdMs: 3000", "LatencyThresholdMs: 90000", "staging",
-     f"{S}: {FD}.LatencyThresholdMs: expected at most 60000, got 90000"),
-    ("missing-required", "staging", "    AlertEmail: fraud-platform-staging@example.com\n", "", "staging",
-     f"{S}: {FD}.AlertEmail: required by template fraud-detection, not set"),
-    ("missing-in-one-region", "staging",
-     "      CertificateArn: arn:aws:acm:us-west-2:123456789012:certificate/5a000002-0000-4000-8000-000000000002\n", "", "staging",
-     f"{S}: {FD}.CertificateArn: required by template fraud-detection in us-west-2, not set"),
-    ("region-override-wrong", "staging", "certificate/5a000002-0000-4000-8000-000000000003", "certificate/nope", "staging",
-     f"{S}: regions.eu-west-1.fraud-detection.CertificateArn: expected a value matching "
-     r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$, got 'arn:aws:acm:eu-west-1:123456789012:certificate/nope'"),
-    ("environment-parameter", "staging", "defaults:\n", "defaults:\n  Environment: prod\n", "staging",
-     f"{S}: defaults.Environment: expected 'staging' (the environment), got 'prod'"),
-    ("rule-prod-aurora-count", "prod", "DbInstanceCount: 2", "DbInstanceCount: 1", "prod",
-     f"{P}: {FD}.DbInstanceCount: prod needs at least 2 Aurora instances, got 1"),
-    ("rule-prod-deletion-protection", "prod", "DbDeletionProtection: true", "DbDeletionProtection: false", "prod",
-     f"{P}: {FD}.DbDeletionProtection: prod needs Aurora deletion protection (true), got false"),
-    ("rule-prod-ha-nat", "prod", "HighlyAvailableNat: true", "HighlyAvailableNat: false", "prod",
-     f"{P}: templates.network.HighlyAvailableNat: prod needs a NAT gateway per availability zone (true), got false"),
-    ("rule-dev-read-only", "dev", "IamMode: read-only", "IamMode: full-access", "dev",
-     f"{D}: {FD}.IamMode: dev must use IamMode read-only, got full-access"),
-    ("rule-tasks-bounds", "staging", "MaxTasks: 4", "MaxTasks: 1", "staging",
-     f"{S}: {FD}.MaxTasks: MaxTasks must be at least MinTasks (2), got 1"),
-    ("rule-fargate-size", "staging", "TaskMemory: 2048", "TaskMemory: 1024", "staging",
-     f"{S}: {FD}.TaskMemory: Fargate with TaskCpu 1024 takes TaskMemory 2048 to 8192 in steps of 1024, got 1024"),
-    ("common-file-value", "common", "Owner: fraud-platform", "Owner: Fraud Team", "staging",
-     f"{C}: defaults.Owner: expected a value matching ^[a-z0-9][a-z0-9-]{{1,62}}$, got 'Fraud Team'"),
-    ("common-file-regions", "common", "defaults:\n", "regions: {}\ndefaults:\n", "staging",
-     f"{C}: regions: unknown top-level key: expected one of defaults, templates"),
+    (
+        "yaml-syntax",
+        "staging",
+        "defaults:\n",
+        "defaults: [\n",
+        "staging",
+        f"{S}:5:10: YAML syntax error: expected ',' or ']', but got ':'",
+    ),
+    (
+        "empty-file",
+        "staging",
+        None,
+        "",
+        "staging",
+        f"{S}: file is empty: expected a mapping with keys environment, defaults, templates, regions",
+    ),
+    (
+        "not-a-mapping",
+        "staging",
+        None,
+        "- environment\n- staging\n",
+        "staging",
+        f"{S}: expected a mapping with keys environment, defaults, templates, regions, got a list",
+    ),
+    (
+        "unknown-top-level-key",
+        "staging",
+        "templates:\n",
+        "tempaltes:\n",
+        "staging",
+        f"{S}: tempaltes: unknown top-level key (did you mean templates?): expected one of environment, defaults, templates, regions",
+    ),
+    (
+        "environment-mismatch",
+        "staging",
+        "environment: staging",
+        "environment: prod",
+        "staging",
+        f"{S}: environment: expected 'staging' (the file's name), got 'prod'",
+    ),
+    (
+        "unknown-template",
+        "staging",
+        "  fraud-detection:\n    TaskCpu",
+        "  frad-detection:\n    TaskCpu",
+        "staging",
+        f"{S}: templates.frad-detection: unknown template (did you mean fraud-detection?): expected one of {TEMPLATES}",
+    ),
+    (
+        "unknown-region",
+        "staging",
+        "  us-west-2:\n",
+        "  us-east-2:\n",
+        "staging",
+        f"{S}: regions.us-east-2: unknown region (did you mean us-west-2?): expected one of us-east-1, us-west-2, eu-west-1",
+    ),
+    (
+        "unknown-parameter",
+        "staging",
+        "    AzCount: 2",
+        "    AzCounts: 2",
+        "staging",
+        f"{S}: templates.network.AzCounts: unknown parameter of template network (did you mean AzCount?): expected one of "
+        "AzCount, CostCenter, Environment, FlowLogRetentionDays, HighlyAvailableNat, Owner, Project",
+    ),
+    (
+        "unknown-default",
+        "staging",
+        "  CostCenter: CC-1002",
+        "  CostCentre: CC-1002",
+        "staging",
+        f"{S}: defaults.CostCentre: unknown parameter (did you mean CostCenter?): expected one of ",
+    ),
+    (
+        "number-wrong-type",
+        "staging",
+        "TaskCpu: 1024",
+        "TaskCpu: lots",
+        "staging",
+        f"{S}: {FD}.TaskCpu: expected a number, got 'lots'",
+    ),
+    (
+        "list-for-string",
+        "staging",
+        "AlertEmail: fraud-platform-staging@example.com",
+        "AlertEmail: [a@example.com]",
+        "staging",
+        f"{S}: {FD}.AlertEmail: expected a single value of type String, got a list",
+    ),
+    (
+        "mapping-value",
+        "staging",
+        "ErrorThreshold: 5",
+        "ErrorThreshold: {per-minute: 5}",
+        "staging",
+        f"{S}: {FD}.ErrorThreshold: expected a string, number, boolean or list of them, got a mapping",
+    ),
+    (
+        "allowed-values-string",
+        "staging",
+        "DbInstanceClass: db.r6g.large",
+        "DbInstanceClass: db.m5.large",
+        "staging",
+        f"{S}: {FD}.DbInstanceClass: expected one of db.t4g.medium, db.r6g.large, db.r6g.xlarge, db.r6g.2xlarge, got 'db.m5.large'",
+    ),
+    (
+        "allowed-values-number",
+        "staging",
+        "TaskCpu: 1024",
+        "TaskCpu: 300",
+        "staging",
+        f"{S}: {FD}.TaskCpu: expected one of 256, 512, 1024, 2048, 4096, got 300",
+    ),
+    (
+        "allowed-pattern",
+        "staging",
+        "CostCenter: CC-1002",
+        "CostCenter: CC12",
+        "staging",
+        f"{S}: defaults.CostCenter: expected a value matching ^CC-[0-9]{{4}}$, got 'CC12'",
+    ),
+    (
+        "below-min-value",
+        "staging",
+        "MinTasks: 2",
+        "MinTasks: 0",
+        "staging",
+        f"{S}: {FD}.MinTasks: expected at least 1, got 0",
+    ),
+    (
+        "above-max-value",
+        "staging",
+        "LatencyThresholdMs: 3000",
+        "LatencyThresholdMs: 90000",
+        "staging",
+        f"{S}: {FD}.LatencyThresholdMs: expected at most 60000, got 90000",
+    ),
+    (
+        "missing-required",
+        "staging",
+        "    AlertEmail: fraud-platform-staging@example.com\n",
+        "",
+        "staging",
+        f"{S}: {FD}.AlertEmail: required by template fraud-detection, not set",
+    ),
+    (
+        "missing-in-one-region",
+        "staging",
+        "      CertificateArn: arn:aws:acm:us-west-2:123456789012:certificate/5a000002-0000-4000-8000-000000000002\n",
+        "",
+        "staging",
+        f"{S}: {FD}.CertificateArn: required by template fraud-detection in us-west-2, not set",
+    ),
+    (
+        "region-override-wrong",
+        "staging",
+        "certificate/5a000002-0000-4000-8000-000000000003",
+        "certificate/nope",
+        "staging",
+        f"{S}: regions.eu-west-1.fraud-detection.CertificateArn: expected a value matching "
+        r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$, got 'arn:aws:acm:eu-west-1:123456789012:certificate/nope'",
+    ),
+    (
+        "environment-parameter",
+        "staging",
+        "defaults:\n",
+        "defaults:\n  Environment: prod\n",
+        "staging",
+        f"{S}: defaults.Environment: expected 'staging' (the environment), got 'prod'",
+    ),
+    (
+        "rule-prod-aurora-count",
+        "prod",
+        "DbInstanceCount: 2",
+        "DbInstanceCount: 1",
+        "prod",
+        f"{P}: {FD}.DbInstanceCount: prod needs at least 2 Aurora instances, got 1",
+    ),
+    (
+        "rule-prod-deletion-protection",
+        "prod",
+        "DbDeletionProtection: true",
+        "DbDeletionProtection: false",
+        "prod",
+        f"{P}: {FD}.DbDeletionProtection: prod needs Aurora deletion protection (true), got false",
+    ),
+    (
+        "rule-prod-ha-nat",
+        "prod",
+        "HighlyAvailableNat: true",
+        "HighlyAvailableNat: false",
+        "prod",
+        f"{P}: templates.network.HighlyAvailableNat: prod needs a NAT gateway per availability zone (true), got false",
+    ),
+    (
+        "rule-dev-read-only",
+        "dev",
+        "IamMode: read-only",
+        "IamMode: full-access",
+        "dev",
+        f"{D}: {FD}.IamMode: dev must use IamMode read-only, got full-access",
+    ),
+    (
+        "rule-tasks-bounds",
+        "staging",
+        "MaxTasks: 4",
+        "MaxTasks: 1",
+        "staging",
+        f"{S}: {FD}.MaxTasks: MaxTasks must be at least MinTasks (2), got 1",
+    ),
+    (
+        "rule-fargate-size",
+        "staging",
+        "TaskMemory: 2048",
+        "TaskMemory: 1024",
+        "staging",
+        f"{S}: {FD}.TaskMemory: Fargate with TaskCpu 1024 takes TaskMemory 2048 to 8192 in steps of 1024, got 1024",
+    ),
+    (
+        "common-file-value",
+        "common",
+        "Owner: fraud-platform",
+        "Owner: Fraud Team",
+        "staging",
+        f"{C}: defaults.Owner: expected a value matching ^[a-z0-9][a-z0-9-]{{1,62}}$, got 'Fraud Team'",
+    ),
+    (
+        "common-file-regions",
+        "common",
+        "defaults:\n",
+        "regions: {}\ndefaults:\n",
+        "staging",
+        f"{C}: regions: unknown top-level key: expected one of defaults, templates",
+    ),
     ("missing-file", "staging", None, None, "staging", f"{S}: no such file"),
-    ("region-bound-value", "staging", "arn:aws:acm:us-west-2:123456789012:certificate/5a000002",
-     "arn:aws:acm:eu-west-1:123456789012:certificate/5a000002", "staging",
-     f"{S}: regions.us-west-2.fraud-detection.CertificateArn: names region eu-west-1 but deploys to us-west-2: "
-     "override it in regions.us-west-2.fraud-detection"),
+    (
+        "region-bound-value",
+        "staging",
+        "arn:aws:acm:us-west-2:123456789012:certificate/5a000002",
+        "arn:aws:acm:eu-west-1:123456789012:certificate/5a000002",
+        "staging",
+        f"{S}: regions.us-west-2.fraud-detection.CertificateArn: names region eu-west-1 but deploys to us-west-2: "
+        "override it in regions.us-west-2.fraud-detection",
+    ),
 ]
 
 
@@ -139,14 +317,21 @@ def test_literal_secrets_are_refused(tmp_project, templates):
     with_secret = dict(templates, vault={"Parameters": {"ApiToken": {"Type": "String", "NoEcho": True}}})
     edit(tmp_project, "staging", "templates:\n", "templates:\n  vault:\n    ApiToken: hunter2\n")
     problems = problems_for(tmp_project, "staging", with_secret)
-    assert problems == [f"{S}: templates.vault.ApiToken: secrets go through Secrets Manager: "
-                        "expected a {{resolve:secretsmanager:...}} reference, not a literal value"]
+    assert problems == [
+        f"{S}: templates.vault.ApiToken: secrets go through Secrets Manager: "
+        "expected a {{resolve:secretsmanager:...}} reference, not a literal value"
+    ]
     assert "hunter2" not in problems[0]
 
 
 def test_dynamic_references_to_secrets_are_accepted(tmp_project, templates):
     with_secret = dict(templates, vault={"Parameters": {"ApiToken": {"Type": "String", "NoEcho": True}}})
-    edit(tmp_project, "staging", "templates:\n", "templates:\n  vault:\n    ApiToken: '{{resolve:secretsmanager:prod/api:SecretString:token}}'\n")
+    edit(
+        tmp_project,
+        "staging",
+        "templates:\n",
+        "templates:\n  vault:\n    ApiToken: '{{resolve:secretsmanager:prod/api:SecretString:token}}'\n",
+    )
     resolved = params.resolve_deployed(tmp_project, "staging", with_secret)
     assert resolved.plain("vault", "us-east-1")["ApiToken"].startswith("{{resolve:secretsmanager:")
 
@@ -205,16 +390,18 @@ def restrict_stackset(project, name: str, regions: str) -> None:
     path = project.root / "stacksets" / f"{name}.yaml"
     text = path.read_text()
     start = text.index("regions:")
-    path.write_text(text[:start] + f"regions: {regions}" + text[text.index("\n", start):])
+    path.write_text(text[:start] + f"regions: {regions}" + text[text.index("\n", start) :])
 
 
 def test_values_are_checked_only_in_the_regions_the_stacksets_deploy_to(tmp_project, templates):
     """Without its US overrides fraud-detection lacks a certificate there: fine once it only goes to eu-west-1."""
     path = tmp_project.parameters / "staging.yaml"
     text = path.read_text()
-    path.write_text(text[:text.index("  us-east-1:\n")] + text[text.index("  eu-west-1:\n"):])
-    assert "templates.fraud-detection.CertificateArn: required by template fraud-detection in us-east-1, us-west-2, not set" \
+    path.write_text(text[: text.index("  us-east-1:\n")] + text[text.index("  eu-west-1:\n") :])
+    assert (
+        "templates.fraud-detection.CertificateArn: required by template fraud-detection in us-east-1, us-west-2, not set"
         in " ".join(problems_for(tmp_project, "staging", templates))
+    )
     restrict_stackset(tmp_project, "fraud-detection", "[eu-west-1]")
     resolved = params.resolve_deployed(tmp_project, "staging", templates)
     assert list(resolved.values["fraud-detection"]) == ["eu-west-1"]
@@ -225,5 +412,7 @@ def test_an_override_for_a_region_the_template_never_goes_to_is_refused(tmp_proj
     restrict_stackset(tmp_project, "fraud-detection", "[eu-west-1]")
     with pytest.raises(InputError) as raised:
         params.resolve_deployed(tmp_project, "staging", templates)
-    assert f"{S}: regions.us-west-2.fraud-detection: template fraud-detection is not deployed to us-west-2 " \
-           "(its StackSets deploy to eu-west-1): remove the override, it would be ignored" in raised.value.problems
+    assert (
+        f"{S}: regions.us-west-2.fraud-detection: template fraud-detection is not deployed to us-west-2 "
+        "(its StackSets deploy to eu-west-1): remove the override, it would be ignored" in raised.value.problems
+    )

@@ -17,10 +17,22 @@ from moto import mock_aws  # noqa: E402
 
 
 def table_template(protection: str) -> str:
-    return json.dumps({"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": {
-        "TableName": "drift-values", "BillingMode": "PAY_PER_REQUEST", "DeletionProtectionEnabled": protection,
-        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}}}})
+    return json.dumps(
+        {
+            "Resources": {
+                "Table": {
+                    "Type": "AWS::DynamoDB::Table",
+                    "Properties": {
+                        "TableName": "drift-values",
+                        "BillingMode": "PAY_PER_REQUEST",
+                        "DeletionProtectionEnabled": protection,
+                        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                    },
+                }
+            }
+        }
+    )
 
 
 def drift(client, stack: str) -> list[dict]:
@@ -38,12 +50,15 @@ def test_a_fresh_table_with_string_false_is_in_sync(protection):
         assert (table["StackResourceDriftStatus"], table["PropertyDifferences"]) == ("IN_SYNC", [])
 
 
-@pytest.mark.parametrize("expected, actual", [
-    ("false", False), ("True", True), ({"Block": "FALSE"}, {"Block": False}), ([{"On": "true"}], [{"On": True}])])
+@pytest.mark.parametrize(
+    "expected, actual",
+    [("false", False), ("True", True), ({"Block": "FALSE"}, {"Block": False}), ([{"On": "true"}], [{"On": True}])],
+)
 def test_string_booleans_equal_booleans_at_any_depth(expected, actual):
     assert differences({"Flag": expected}, {"Flag": actual}) == []
 
 
 def test_a_string_boolean_that_differs_is_still_drift():
     assert differences({"Flag": "false"}, {"Flag": True}) == [
-        {"PropertyPath": "/Flag", "ExpectedValue": "false", "ActualValue": "true", "DifferenceType": "NOT_EQUAL"}]
+        {"PropertyPath": "/Flag", "ExpectedValue": "false", "ActualValue": "true", "DifferenceType": "NOT_EQUAL"}
+    ]

@@ -36,27 +36,41 @@ def test_readme_lists_exactly_the_types_localcloud_reads():
 
 
 def test_an_unread_type_is_not_checked_because_of_localcloud():
-    template = {"Resources": {"Setting": {"Type": UNREAD, "Properties": {"Name": "/nc/setting", "Type": "String", "Value": "1"}},
-                              "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}}}}
+    template = {
+        "Resources": {
+            "Setting": {"Type": UNREAD, "Properties": {"Name": "/nc/setting", "Type": "String", "Value": "1"}},
+            "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}},
+        }
+    }
     with warnings.catch_warnings(), mock_aws():
         warnings.simplefilter("ignore")
         client = boto3.client("cloudformation", region_name="us-east-1")
         client.create_stack(StackName="nc", TemplateBody=json.dumps(template))
         client.detect_stack_drift(StackName="nc")
-        drifts = {d["LogicalResourceId"]: d for d in client.describe_stack_resource_drifts(StackName="nc")["StackResourceDrifts"]}
+        drifts = {
+            d["LogicalResourceId"]: d
+            for d in client.describe_stack_resource_drifts(StackName="nc")["StackResourceDrifts"]
+        }
         stack = cloudformation_backends["123456789012"]["us-east-1"].get_stack("nc")
         reasons = {d.logical_id: d.reason for d in detect_stack(stack)}
-    assert (drifts["Setting"]["StackResourceDriftStatus"], drifts["Group"]["StackResourceDriftStatus"]) == ("NOT_CHECKED", "IN_SYNC")
+    assert (drifts["Setting"]["StackResourceDriftStatus"], drifts["Group"]["StackResourceDriftStatus"]) == (
+        "NOT_CHECKED",
+        "IN_SYNC",
+    )
     assert reasons["Setting"].startswith(f"localcloud does not read {UNREAD} resources")
     assert "on AWS, CloudFormation checks" in reasons["Setting"]
     assert reasons["Group"] == ""
 
 
 def not_checked_report() -> product_drift.DriftReport:
-    resources = (product_drift.ResourceDrift("Flow", "/flow", "AWS::Logs::LogGroup", "DELETED"),
-                 product_drift.ResourceDrift("Nat", "nat-1", "AWS::EC2::NatGateway", "NOT_CHECKED"),
-                 product_drift.ResourceDrift("Log", "fl-1", "AWS::EC2::FlowLog", "NOT_CHECKED"))
-    instance = product_drift.InstanceDrift("111111111111", "us-east-1", "DRIFTED", "DRIFTED", "2026-01-01T00:00:00Z", resources)
+    resources = (
+        product_drift.ResourceDrift("Flow", "/flow", "AWS::Logs::LogGroup", "DELETED"),
+        product_drift.ResourceDrift("Nat", "nat-1", "AWS::EC2::NatGateway", "NOT_CHECKED"),
+        product_drift.ResourceDrift("Log", "fl-1", "AWS::EC2::FlowLog", "NOT_CHECKED"),
+    )
+    instance = product_drift.InstanceDrift(
+        "111111111111", "us-east-1", "DRIFTED", "DRIFTED", "2026-01-01T00:00:00Z", resources
+    )
     stackset = product_drift.StackSetDrift("network-dev", "network", "op-1", "SUCCEEDED", (instance,), 1, 0.1)
     return product_drift.DriftReport("dev", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", ("us-east-1",), (stackset,))
 

@@ -21,8 +21,13 @@ from moto.logs.models import logs_backends  # noqa: E402
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
 A, B, C = "111111111111", "222222222222", "333333333333"
 GROUP = "/localcloud/operations"
-TEMPLATE = json.dumps({"Resources": {"Group": {"Type": "AWS::Logs::LogGroup",
-                                               "Properties": {"LogGroupName": GROUP, "RetentionInDays": 7}}}})
+TEMPLATE = json.dumps(
+    {
+        "Resources": {
+            "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": GROUP, "RetentionInDays": 7}}
+        }
+    }
+)
 
 
 @pytest.fixture
@@ -42,8 +47,9 @@ def occupy(account: str, region: str) -> None:
 
 
 def deploy(cfn, accounts: list[str], preferences: dict) -> tuple[str, dict[tuple[str, str], str]]:
-    operation = cfn.create_stack_instances(StackSetName="ops", Accounts=accounts, Regions=REGIONS,
-                                           OperationPreferences=preferences)["OperationId"]
+    operation = cfn.create_stack_instances(
+        StackSetName="ops", Accounts=accounts, Regions=REGIONS, OperationPreferences=preferences
+    )["OperationId"]
     status = cfn.describe_stack_set_operation(StackSetName="ops", OperationId=operation)["StackSetOperation"]["Status"]
     results = cfn.list_stack_set_operation_results(StackSetName="ops", OperationId=operation)["Summaries"]
     return status, {(r["Account"], r["Region"]): r["Status"] for r in results}
@@ -51,24 +57,34 @@ def deploy(cfn, accounts: list[str], preferences: dict) -> tuple[str, dict[tuple
 
 def test_parallel_runs_every_region_when_one_fails(cfn):
     occupy(A, "us-east-1")
-    status, results = deploy(cfn, [A], {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0,
-                                        "MaxConcurrentPercentage": 100})
+    status, results = deploy(
+        cfn, [A], {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0, "MaxConcurrentPercentage": 100}
+    )
     assert status == "FAILED"
     assert results == {(A, "us-east-1"): "FAILED", (A, "us-west-2"): "SUCCEEDED", (A, "eu-west-1"): "SUCCEEDED"}
 
 
 def test_sequential_attempts_no_region_after_the_one_that_failed(cfn):
     occupy(A, "us-west-2")
-    status, results = deploy(cfn, [A], {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": REGIONS,
-                                        "FailureToleranceCount": 0, "MaxConcurrentCount": 1})
+    status, results = deploy(
+        cfn,
+        [A],
+        {
+            "RegionConcurrencyType": "SEQUENTIAL",
+            "RegionOrder": REGIONS,
+            "FailureToleranceCount": 0,
+            "MaxConcurrentCount": 1,
+        },
+    )
     assert status == "FAILED"
     assert results == {(A, "us-east-1"): "SUCCEEDED", (A, "us-west-2"): "FAILED", (A, "eu-west-1"): "CANCELLED"}
 
 
 def test_a_failed_region_cancels_its_remaining_accounts_only(cfn):
     occupy(A, "us-east-1")
-    status, results = deploy(cfn, [A, B, C], {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0,
-                                              "MaxConcurrentCount": 1})
+    status, results = deploy(
+        cfn, [A, B, C], {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0, "MaxConcurrentCount": 1}
+    )
     assert status == "FAILED"
     assert [results[(account, "us-east-1")] for account in (A, B, C)] == ["FAILED", "CANCELLED", "CANCELLED"]
     assert {results[(account, region)] for account in (A, B, C) for region in REGIONS[1:]} == {"SUCCEEDED"}
@@ -77,8 +93,16 @@ def test_a_failed_region_cancels_its_remaining_accounts_only(cfn):
 def test_tolerance_counts_failures_per_region(cfn):
     occupy(A, "us-east-1")
     occupy(B, "us-west-2")  # two failures in all, but one per Region: within a tolerance of 1
-    status, results = deploy(cfn, [A, B], {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": REGIONS,
-                                           "FailureToleranceCount": 1, "MaxConcurrentCount": 1})
+    status, results = deploy(
+        cfn,
+        [A, B],
+        {
+            "RegionConcurrencyType": "SEQUENTIAL",
+            "RegionOrder": REGIONS,
+            "FailureToleranceCount": 1,
+            "MaxConcurrentCount": 1,
+        },
+    )
     assert status == "SUCCEEDED"
     assert sorted(r for r, s in results.items() if s != "SUCCEEDED") == [(A, "us-east-1"), (B, "us-west-2")]
 
@@ -86,8 +110,11 @@ def test_tolerance_counts_failures_per_region(cfn):
 @pytest.mark.parametrize("percentage, expected", [(50, "SUCCEEDED"), (49, "FAILED")])
 def test_tolerance_percentage_of_a_regions_accounts_rounds_down(cfn, percentage, expected):
     occupy(A, "eu-west-1")  # 1 of 2 accounts: 50 % tolerates it, 49 % (0 accounts) does not
-    status, _ = deploy(cfn, [A, B], {"RegionConcurrencyType": "PARALLEL", "FailureTolerancePercentage": percentage,
-                                     "MaxConcurrentPercentage": 100})
+    status, _ = deploy(
+        cfn,
+        [A, B],
+        {"RegionConcurrencyType": "PARALLEL", "FailureTolerancePercentage": percentage, "MaxConcurrentPercentage": 100},
+    )
     assert status == expected
 
 
@@ -101,10 +128,23 @@ def test_a_failure_names_the_resource_and_the_handlers_message(cfn):
     assert "Resource handler returned message:" in reason and "already exists" in reason
 
 
-@pytest.mark.parametrize("mode, expected", [("STRICT_FAILURE_TOLERANCE", ["FAILED", "CANCELLED", "CANCELLED"]),
-                                            ("SOFT_FAILURE_TOLERANCE", ["FAILED", "SUCCEEDED", "SUCCEEDED"])])
+@pytest.mark.parametrize(
+    "mode, expected",
+    [
+        ("STRICT_FAILURE_TOLERANCE", ["FAILED", "CANCELLED", "CANCELLED"]),
+        ("SOFT_FAILURE_TOLERANCE", ["FAILED", "SUCCEEDED", "SUCCEEDED"]),
+    ],
+)
 def test_strict_mode_lowers_concurrency_to_the_tolerance_soft_mode_does_not(cfn, mode, expected):
     occupy(A, "us-east-1")  # three accounts at once were asked for; strict acts on tolerance + 1 = 1 at a time
-    _, results = deploy(cfn, [A, B, C], {"RegionConcurrencyType": "PARALLEL", "FailureToleranceCount": 0,
-                                         "MaxConcurrentCount": 3, "ConcurrencyMode": mode})
+    _, results = deploy(
+        cfn,
+        [A, B, C],
+        {
+            "RegionConcurrencyType": "PARALLEL",
+            "FailureToleranceCount": 0,
+            "MaxConcurrentCount": 3,
+            "ConcurrencyMode": mode,
+        },
+    )
     assert [results[(account, "us-east-1")] for account in (A, B, C)] == expected

@@ -35,8 +35,10 @@ CAPABILITIES = ["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 
 # type -> (property, new value from the old one), for types whose resources have no Tags
 CHANGES = {
-    "AWS::ApplicationAutoScaling::ScalingPolicy": ("TargetTrackingScalingPolicyConfiguration",
-                                                   lambda v: {**v, "TargetValue": 55.5}),
+    "AWS::ApplicationAutoScaling::ScalingPolicy": (
+        "TargetTrackingScalingPolicyConfiguration",
+        lambda v: {**v, "TargetValue": 55.5},
+    ),
     "AWS::Bedrock::DataSource": ("Description", lambda v: f"{v or ''} changed"),
     "AWS::DynamoDB::GlobalTable": ("TimeToLiveSpecification", lambda v: {"AttributeName": "expires", "Enabled": True}),
     "AWS::EC2::Route": ("DestinationCidrBlock", lambda v: "10.250.0.0/16"),
@@ -44,18 +46,29 @@ CHANGES = {
     "AWS::EC2::SecurityGroupIngress": ("Description", lambda v: f"{v or ''} changed"),
     "AWS::EC2::SubnetRouteTableAssociation": ("RouteTableId", None),  # None: not changed (no spare route table)
     "AWS::EC2::VPCGatewayAttachment": ("VpcId", None),  # None: not changed (no second VPC)
-    "AWS::IAM::ManagedPolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
+    "AWS::IAM::ManagedPolicy": (
+        "PolicyDocument",
+        lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]},
+    ),
     "AWS::KMS::Alias": ("TargetKeyId", None),  # None: not changed (one key per alias in a template)
     "AWS::Lambda::Permission": ("SourceAccount", lambda v: "210987654321"),
     "AWS::Logs::MetricFilter": ("FilterPattern", lambda v: f"{v} changed"),
-    "AWS::S3::BucketPolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
-    "AWS::SQS::QueuePolicy": ("PolicyDocument", lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]}),
+    "AWS::S3::BucketPolicy": (
+        "PolicyDocument",
+        lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]},
+    ),
+    "AWS::SQS::QueuePolicy": (
+        "PolicyDocument",
+        lambda v: {**v, "Statement": [{**v["Statement"][0], "Sid": "Changed"}]},
+    ),
     "AWS::SNS::Subscription": ("RawMessageDelivery", lambda v: "true"),
     "AWS::SecretsManager::RotationSchedule": ("RotationRules", lambda v: {**(v or {}), "AutomaticallyAfterDays": 7}),
     "AWS::WAFv2::LoggingConfiguration": ("RedactedFields", lambda v: [{"SingleHeader": {"Name": "authorization"}}]),
     "AWS::WAFv2::WebACLAssociation": ("WebACLArn", None),  # None: not changed (one web ACL in a template)
     "AWS::SecretsManager::SecretTargetAttachment": (
-        "TargetType", lambda v: "AWS::RDS::DBInstance" if v != "AWS::RDS::DBInstance" else "AWS::RDS::DBCluster"),
+        "TargetType",
+        lambda v: "AWS::RDS::DBInstance" if v != "AWS::RDS::DBInstance" else "AWS::RDS::DBCluster",
+    ),
 }
 
 
@@ -94,7 +107,10 @@ def mutate(template: dict, kind: str, name: str) -> tuple[str, object] | None:
 
 
 def physical_ids(client, stack: str) -> dict[str, str]:
-    return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in client.describe_stack_resources(StackName=stack)["StackResources"]}
+    return {
+        r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+        for r in client.describe_stack_resources(StackName=stack)["StackResources"]
+    }
 
 
 def first_of_each_type(template: dict, created: set[str]) -> dict[str, str]:
@@ -116,8 +132,12 @@ def updated(project):
         warnings.simplefilter("ignore")
         client = boto3.client("cloudformation", region_name=REGION)
         for name in ORDER:
-            client.create_stack(StackName=f"u-{name}", **source(templates[name], f"{name}.json"), Capabilities=CAPABILITIES,
-                                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in resolved.plain(name, REGION).items()])
+            client.create_stack(
+                StackName=f"u-{name}",
+                **source(templates[name], f"{name}.json"),
+                Capabilities=CAPABILITIES,
+                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in resolved.plain(name, REGION).items()],
+            )
         for name in ORDER:
             before = physical_ids(client, f"u-{name}")
             created |= {r["Type"] for n, r in templates[name]["Resources"].items() if n in before}
@@ -127,16 +147,31 @@ def updated(project):
                 change = mutate(template, kind, logical_id)
                 if change is not None:
                     changes[logical_id] = (kind, *change)
-            client.update_stack(StackName=f"u-{name}", **source(template, f"{name}-changed.json"), Capabilities=CAPABILITIES,
-                                Parameters=[{"ParameterKey": k, "UsePreviousValue": True} for k in resolved.plain(name, REGION)])
+            client.update_stack(
+                StackName=f"u-{name}",
+                **source(template, f"{name}-changed.json"),
+                Capabilities=CAPABILITIES,
+                Parameters=[{"ParameterKey": k, "UsePreviousValue": True} for k in resolved.plain(name, REGION)],
+            )
             stack = client.describe_stacks(StackName=f"u-{name}")["Stacks"][0]
             assert stack["StackStatus"] == "UPDATE_COMPLETE", (name, stack.get("StackStatusReason"))
             after = physical_ids(client, f"u-{name}")
             resource_map = cloudformation_backends[ACCOUNT][REGION].get_stack(f"u-{name}").resource_map
             for logical_id, (kind, key, value) in changes.items():
                 model = resource_map._parsed_resources.get(logical_id)
-                rows.append((name, kind, logical_id, key, value, before[logical_id], after.get(logical_id), model,
-                             read_back(kind, key, after.get(logical_id), model)))
+                rows.append(
+                    (
+                        name,
+                        kind,
+                        logical_id,
+                        key,
+                        value,
+                        before[logical_id],
+                        after.get(logical_id),
+                        model,
+                        read_back(kind, key, after.get(logical_id), model),
+                    )
+                )
     updated.created = created
     return rows
 
@@ -160,29 +195,52 @@ def _pairs(tags: list[dict]) -> dict[str, str]:
 
 
 def _arn(model) -> str:
-    return next(v for v in (getattr(model, a, None) for a in ("arn", "table_arn", "queue_arn", "function_arn", "db_instance_arn"))
-                if isinstance(v, str) and v.startswith("arn:"))
+    return next(
+        v
+        for v in (getattr(model, a, None) for a in ("arn", "table_arn", "queue_arn", "function_arn", "db_instance_arn"))
+        if isinstance(v, str) and v.startswith("arn:")
+    )
 
 
 # service of the type -> tags through that service's own API
 TAG_READERS = {
     "IAM": lambda pid, m: _pairs(boto3.client("iam").list_role_tags(RoleName=pid)["Tags"]),
-    "Kinesis": lambda pid, m: _pairs(boto3.client("kinesis", region_name=REGION).list_tags_for_stream(StreamName=pid)["Tags"]),
-    "EC2": lambda pid, m: _pairs(boto3.client("ec2", region_name=REGION).describe_tags(
-        Filters=[{"Name": "resource-id", "Values": [pid]}])["Tags"]),
+    "Kinesis": lambda pid, m: _pairs(
+        boto3.client("kinesis", region_name=REGION).list_tags_for_stream(StreamName=pid)["Tags"]
+    ),
+    "EC2": lambda pid, m: _pairs(
+        boto3.client("ec2", region_name=REGION).describe_tags(Filters=[{"Name": "resource-id", "Values": [pid]}])[
+            "Tags"
+        ]
+    ),
     "SQS": lambda pid, m: boto3.client("sqs", region_name=REGION).list_queue_tags(QueueUrl=pid).get("Tags", {}),
     "Lambda": lambda pid, m: boto3.client("lambda", region_name=REGION).list_tags(Resource=_arn(m))["Tags"],
-    "Events": lambda pid, m: _pairs(boto3.client("events", region_name=REGION).list_tags_for_resource(ResourceARN=_arn(m))["Tags"]),
-    "ElasticLoadBalancingV2": lambda pid, m: _pairs(boto3.client("elbv2", region_name=REGION).describe_tags(
-        ResourceArns=[_arn(m)])["TagDescriptions"][0]["Tags"]),
-    "RDS": lambda pid, m: _pairs(boto3.client("rds", region_name=REGION).list_tags_for_resource(ResourceName=_arn(m))["TagList"]),
-    "ECS": lambda pid, m: {t["key"]: t["value"] for t in boto3.client("ecs", region_name=REGION).list_tags_for_resource(
-        resourceArn=_arn(m))["tags"]},
+    "Events": lambda pid, m: _pairs(
+        boto3.client("events", region_name=REGION).list_tags_for_resource(ResourceARN=_arn(m))["Tags"]
+    ),
+    "ElasticLoadBalancingV2": lambda pid, m: _pairs(
+        boto3.client("elbv2", region_name=REGION).describe_tags(ResourceArns=[_arn(m)])["TagDescriptions"][0]["Tags"]
+    ),
+    "RDS": lambda pid, m: _pairs(
+        boto3.client("rds", region_name=REGION).list_tags_for_resource(ResourceName=_arn(m))["TagList"]
+    ),
+    "ECS": lambda pid, m: {
+        t["key"]: t["value"]
+        for t in boto3.client("ecs", region_name=REGION).list_tags_for_resource(resourceArn=_arn(m))["tags"]
+    },
     "Logs": lambda pid, m: boto3.client("logs", region_name=REGION).list_tags_for_resource(
-        resourceArn=_arn(m).removesuffix(":*"))["tags"],
-    "DynamoDB": lambda pid, m: _pairs(boto3.client("dynamodb", region_name=REGION).list_tags_of_resource(ResourceArn=_arn(m))["Tags"]),
-    "KMS": lambda pid, m: {t["TagKey"]: t["TagValue"] for t in boto3.client("kms", region_name=REGION).list_resource_tags(KeyId=pid)["Tags"]},
-    "SNS": lambda pid, m: _pairs(boto3.client("sns", region_name=REGION).list_tags_for_resource(ResourceArn=pid)["Tags"]),
+        resourceArn=_arn(m).removesuffix(":*")
+    )["tags"],
+    "DynamoDB": lambda pid, m: _pairs(
+        boto3.client("dynamodb", region_name=REGION).list_tags_of_resource(ResourceArn=_arn(m))["Tags"]
+    ),
+    "KMS": lambda pid, m: {
+        t["TagKey"]: t["TagValue"]
+        for t in boto3.client("kms", region_name=REGION).list_resource_tags(KeyId=pid)["Tags"]
+    },
+    "SNS": lambda pid, m: _pairs(
+        boto3.client("sns", region_name=REGION).list_tags_for_resource(ResourceArn=pid)["Tags"]
+    ),
     "S3": lambda pid, m: _pairs(boto3.client("s3", region_name=REGION).get_bucket_tagging(Bucket=pid)["TagSet"]),
 }
 # moto keeps no tags for these types at all (not from their creation either): nothing to read back
@@ -205,12 +263,20 @@ def _policy_document(physical_id, model):
 
 
 def _route_destination(physical_id, model):
-    tables = boto3.client("ec2", region_name=REGION).describe_route_tables(RouteTableIds=[model.route_table.id])["RouteTables"]
-    return next(r["DestinationCidrBlock"] for r in tables[0]["Routes"] if r.get("DestinationCidrBlock") == model.destination_cidr_block)
+    tables = boto3.client("ec2", region_name=REGION).describe_route_tables(RouteTableIds=[model.route_table.id])[
+        "RouteTables"
+    ]
+    return next(
+        r["DestinationCidrBlock"]
+        for r in tables[0]["Routes"]
+        if r.get("DestinationCidrBlock") == model.destination_cidr_block
+    )
 
 
 def _permission_source_account(physical_id, model):
-    policy = json.loads(boto3.client("lambda", region_name=REGION).get_policy(FunctionName=model.function_name)["Policy"])
+    policy = json.loads(
+        boto3.client("lambda", region_name=REGION).get_policy(FunctionName=model.function_name)["Policy"]
+    )
     [statement] = [s for s in policy["Statement"] if s["Sid"] == physical_id]  # the replaced one is gone
     return statement["Condition"]["StringEquals"]["AWS:SourceAccount"]
 
@@ -239,8 +305,11 @@ def created_types() -> set[str]:
 
 
 def test_changed_resources_keep_their_identity_unless_the_property_is_create_only(updated):
-    wrong = [(kind, logical_id, key, old, new) for _, kind, logical_id, key, _, old, new, _, _ in updated
-             if (new == old) == (key in create_only(kind)) or new is None]
+    wrong = [
+        (kind, logical_id, key, old, new)
+        for _, kind, logical_id, key, _, old, new, _, _ in updated
+        if (new == old) == (key in create_only(kind)) or new is None
+    ]
     assert wrong == []
 
 
@@ -254,6 +323,11 @@ def _has(actual, value) -> bool:
 
 
 def test_changed_resources_have_their_new_values(updated):
-    wrong = [(kind, logical_id, key, value, actual) for _, kind, logical_id, key, value, _, _, _, actual in updated
-             if kind not in UNTAGGED_IN_MOTO and not _has(actual, value)]
-    assert [(kind, logical_id, key, actual) for kind, logical_id, key, _, actual in wrong] == [], "\n".join(map(str, wrong))
+    wrong = [
+        (kind, logical_id, key, value, actual)
+        for _, kind, logical_id, key, value, _, _, _, actual in updated
+        if kind not in UNTAGGED_IN_MOTO and not _has(actual, value)
+    ]
+    assert [(kind, logical_id, key, actual) for kind, logical_id, key, _, actual in wrong] == [], "\n".join(
+        map(str, wrong)
+    )

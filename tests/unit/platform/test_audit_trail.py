@@ -21,9 +21,15 @@ def bootstrap(templates):
 def test_one_multi_region_trail_with_log_file_validation_and_the_cmk(bootstrap):
     trail = bootstrap["Resources"]["Trail"]
     settings = trail["Properties"]
-    assert (settings["IsMultiRegionTrail"], settings["IncludeGlobalServiceEvents"], settings["EnableLogFileValidation"],
-            settings["IsLogging"]) == (True, True, True, True)
-    assert settings["KMSKeyId"] == {"Fn::GetAtt": ["TrailKey", "Arn"]} and settings["S3BucketName"] == ref("TrailBucket")
+    assert (
+        settings["IsMultiRegionTrail"],
+        settings["IncludeGlobalServiceEvents"],
+        settings["EnableLogFileValidation"],
+        settings["IsLogging"],
+    ) == (True, True, True, True)
+    assert settings["KMSKeyId"] == {"Fn::GetAtt": ["TrailKey", "Arn"]} and settings["S3BucketName"] == ref(
+        "TrailBucket"
+    )
     assert trail["DependsOn"] == ["TrailBucketPolicy"]  # CloudTrail checks the bucket policy when it is created
 
 
@@ -38,32 +44,49 @@ def test_key_lets_cloudtrail_encrypt_only_for_this_trail(bootstrap):
     assert key["Properties"]["EnableKeyRotation"] is True and key["DeletionPolicy"] == "RetainExceptOnCreate"
     statements = {s.get("Sid"): s for s in key["Properties"]["KeyPolicy"]["Statement"]}
     trail_statements = [s for s in statements.values() if s["Principal"] == {"Service": "cloudtrail.amazonaws.com"}]
-    assert sorted(a for s in trail_statements for a in s["Action"]) == ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+    assert sorted(a for s in trail_statements for a in s["Action"]) == [
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:GenerateDataKey",
+    ]
     assert all(s["Condition"]["StringEquals"]["aws:SourceArn"] == TRAIL_ARN for s in trail_statements)
     encrypt = statements["CloudTrailEncryptsLogs"]["Condition"]
-    assert encrypt["StringLike"] == {"kms:EncryptionContext:aws:cloudtrail:arn": {
-        "Fn::Sub": "arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*"}}
+    assert encrypt["StringLike"] == {
+        "kms:EncryptionContext:aws:cloudtrail:arn": {
+            "Fn::Sub": "arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*"
+        }
+    }
 
 
 def test_bucket_is_locked_in_compliance_mode_private_versioned_and_tls_only(bootstrap):
     bucket = bootstrap["Resources"]["TrailBucket"]
     settings = bucket["Properties"]
     assert settings["ObjectLockEnabled"] is True
-    assert settings["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {
-        "Mode": "COMPLIANCE", "Days": ref("TrailRetentionDays")}}}
+    assert settings["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": ref("TrailRetentionDays")}},
+    }
     assert bootstrap["Parameters"]["TrailRetentionDays"]["Default"] == 365
     assert settings["VersioningConfiguration"] == {"Status": "Enabled"}
     assert set(settings["PublicAccessBlockConfiguration"].values()) == {True}
     assert settings["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
-        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["TrailKey", "Arn"]}}
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": {"Fn::GetAtt": ["TrailKey", "Arn"]},
+    }
     assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     statements = {s["Sid"]: s for s in props(bootstrap, "TrailBucketPolicy")["PolicyDocument"]["Statement"]}
-    assert statements["TlsOnly"]["Effect"] == "Deny" and statements["TlsOnly"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statements["TlsOnly"]["Effect"] == "Deny" and statements["TlsOnly"]["Condition"] == {
+        "Bool": {"aws:SecureTransport": "false"}
+    }
     assert statements["CloudTrailAclCheck"]["Action"] == ["s3:GetBucketAcl"]
     write = statements["CloudTrailWrite"]
     assert write["Action"] == ["s3:PutObject"]
-    assert write["Resource"] == [{"Fn::Sub": ["${Arn}/AWSLogs/${AWS::AccountId}/*", {"Arn": {"Fn::GetAtt": ["TrailBucket", "Arn"]}}]}]
-    assert write["Condition"] == {"StringEquals": {"aws:SourceArn": TRAIL_ARN, "s3:x-amz-acl": "bucket-owner-full-control"}}
+    assert write["Resource"] == [
+        {"Fn::Sub": ["${Arn}/AWSLogs/${AWS::AccountId}/*", {"Arn": {"Fn::GetAtt": ["TrailBucket", "Arn"]}}]}
+    ]
+    assert write["Condition"] == {
+        "StringEquals": {"aws:SourceArn": TRAIL_ARN, "s3:x-amz-acl": "bucket-owner-full-control"}
+    }
     assert statements["CloudTrailAclCheck"]["Condition"] == {"StringEquals": {"aws:SourceArn": TRAIL_ARN}}
 
 
@@ -80,10 +103,16 @@ def test_data_events_for_every_prod_bucket_of_the_fraud_agent_and_loan_processin
         return "arn:${AWS::Partition}:s3:::" + name + "/"
 
     expected = [arn(f"cfnops-artifacts-${{AWS::AccountId}}-{region}") for region in REGIONS]
-    expected += [arn(name) for name in sub_names(templates["fraud-agent"], "AWS::S3::Bucket", "BucketName", "prod", REGIONS)]
-    expected += [arn(name) for name in sub_names(templates["loan-processing"], "AWS::S3::Bucket", "BucketName", "prod",
-                                                        ["eu-west-1"])]
+    expected += [
+        arn(name) for name in sub_names(templates["fraud-agent"], "AWS::S3::Bucket", "BucketName", "prod", REGIONS)
+    ]
+    expected += [
+        arn(name)
+        for name in sub_names(templates["loan-processing"], "AWS::S3::Bucket", "BucketName", "prod", ["eu-west-1"])
+    ]
     prefixes = _data_event_prefixes(bootstrap)
     assert sorted(prefixes) == sorted(expected)
     assert arn("prod-eu-west-1-s3-loan-alb-logs-${AWS::AccountId}") in prefixes
-    assert sum("-s3-fa-" in p for p in prefixes) == 9 and not any(p.startswith("arn:${AWS::Partition}:s3:::dev-") for p in prefixes)
+    assert sum("-s3-fa-" in p for p in prefixes) == 9 and not any(
+        p.startswith("arn:${AWS::Partition}:s3:::dev-") for p in prefixes
+    )

@@ -34,7 +34,10 @@ def test_four_tables_with_cmk_pitr_and_the_seeds_ttl_and_streams(agent):
         assert p["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": ref("DataKey")}
         assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         assert table["DeletionPolicy"] == "RetainExceptOnCreate"
-    assert props(agent, "TransactionsTable")["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+    assert props(agent, "TransactionsTable")["TimeToLiveSpecification"] == {
+        "AttributeName": "expiresAt",
+        "Enabled": True,
+    }
     assert props(agent, "TransactionsTable")["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert props(agent, "DecisionsTable")["TimeToLiveSpecification"]["Enabled"] is True
     assert "StreamSpecification" not in props(agent, "DecisionsTable")
@@ -46,12 +49,21 @@ def test_three_private_versioned_tls_only_buckets_with_their_lifecycles(agent):
     for title, bucket in buckets.items():
         p = bucket["Properties"]
         assert p["VersioningConfiguration"] == {"Status": "Enabled"}
-        assert p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+        assert (
+            p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"][
+                "SSEAlgorithm"
+            ]
+            == "aws:kms"
+        )
         assert all(p["PublicAccessBlockConfiguration"].values())
-        assert p["BucketName"]["Fn::Sub"].endswith("-${AWS::AccountId}") and "${AWS::Region}" in p["BucketName"]["Fn::Sub"]
+        assert (
+            p["BucketName"]["Fn::Sub"].endswith("-${AWS::AccountId}") and "${AWS::Region}" in p["BucketName"]["Fn::Sub"]
+        )
         policy = props(agent, f"{title}Policy")["PolicyDocument"]["Statement"][0]
         assert policy["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and policy["Effect"] == "Deny"
-    assert props(agent, "AuditLogsBucket")["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == ref("AuditLogRetentionDays")
+    assert props(agent, "AuditLogsBucket")["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == ref(
+        "AuditLogRetentionDays"
+    )
     transitions = props(agent, "DecisionTrailsBucket")["LifecycleConfiguration"]["Rules"][0]["Transitions"]
     assert [t["StorageClass"] for t in transitions] == ["STANDARD_IA", "GLACIER"]
 
@@ -65,8 +77,15 @@ def test_on_demand_streams_with_kms_and_their_retention(agent):
 
 def test_functions_are_traced_with_a_kms_dead_letter_queue_kept_14_days(agent):
     functions = resources_of_type(agent, "AWS::Lambda::Function")
-    assert set(functions) == {"ProcessorFunction", "AlertHandlerFunction", "RecorderFunction", "TransactionLookupToolFunction",
-                              "UserProfilesToolFunction", "DecisionsToolFunction", "FlaggingToolFunction"}
+    assert set(functions) == {
+        "ProcessorFunction",
+        "AlertHandlerFunction",
+        "RecorderFunction",
+        "TransactionLookupToolFunction",
+        "UserProfilesToolFunction",
+        "DecisionsToolFunction",
+        "FlaggingToolFunction",
+    }
     for function in functions.values():
         p = function["Properties"]
         assert p["TracingConfig"] == {"Mode": "Active"} and p["Code"]["ZipFile"].strip()
@@ -95,7 +114,10 @@ def test_eventbridge_routes_transaction_received_and_fraud_detected(agent):
 def test_monitoring_covers_every_function_stream_and_table(agent):
     alarms = resources_of_type(agent, "AWS::CloudWatch::Alarm")
     assert len(alarms) >= 15
-    metric = lambda a: a["Properties"].get("MetricName") or a["Properties"]["Metrics"][1]["MetricStat"]["Metric"]["MetricName"]  # noqa: E731
+
+    def metric(a):
+        return a["Properties"].get("MetricName") or a["Properties"]["Metrics"][1]["MetricStat"]["Metric"]["MetricName"]
+
     names = [metric(a) for a in alarms.values()]
     assert names.count("Errors") == names.count("Duration") == names.count("Throttles") == 7
     assert names.count("GetRecords.IteratorAgeMilliseconds") == names.count("WriteProvisionedThroughputExceeded") == 2
@@ -104,14 +126,18 @@ def test_monitoring_covers_every_function_stream_and_table(agent):
     body = props(agent, "Dashboard")["DashboardBody"]["Fn::Sub"][0]
     assert len(json.loads(body)["widgets"]) >= 6 and "FraudDetection" in body
     filters = resources_of_type(agent, "AWS::Logs::MetricFilter")
-    assert {f["Properties"]["MetricTransformations"][0]["MetricNamespace"] for f in filters.values()} == {"FraudDetection"}
+    assert {f["Properties"]["MetricTransformations"][0]["MetricNamespace"] for f in filters.values()} == {
+        "FraudDetection"
+    }
     assert len(filters) == 2
 
 
 def test_bedrock_agent_knowledge_base_and_alias_per_environment(agent):
     a = props(agent, "Agent")
     profile = {"Fn::FindInMap": ["InferenceProfileGeographies", ref("AWS::Region"), "Geography"]}
-    assert a["FoundationModel"] == {"Fn::Sub": ["${Geography}.${Model}", {"Geography": profile, "Model": ref("FoundationModelId")}]}
+    assert a["FoundationModel"] == {
+        "Fn::Sub": ["${Geography}.${Model}", {"Geography": profile, "Model": ref("FoundationModelId")}]
+    }
     assert a["CustomerEncryptionKeyArn"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert a["KnowledgeBases"][0]["KnowledgeBaseId"] == ref("KnowledgeBase")
     assert props(agent, "AgentAlias")["AgentAliasName"] == ref("Environment")
@@ -124,10 +150,18 @@ def test_bedrock_agent_knowledge_base_and_alias_per_environment(agent):
 def test_bedrock_roles_are_least_privilege(agent):
     statements = props(agent, "AgentRole")["Policies"][0]["PolicyDocument"]["Statement"]
     actions = {action for s in statements for action in s["Action"]}
-    assert actions == {"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:GetInferenceProfile",
-                       "bedrock:Retrieve", "kms:Decrypt", "kms:GenerateDataKey"}
+    assert actions == {
+        "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+        "bedrock:GetInferenceProfile",
+        "bedrock:Retrieve",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
     profile, model = statements[0]["Resource"][0]["Fn::Sub"], statements[1]["Resource"][0]["Fn::Sub"]
-    assert profile[0].endswith(":inference-profile/${Geography}.${Model}") and profile[1]["Model"] == ref("FoundationModelId")
+    assert profile[0].endswith(":inference-profile/${Geography}.${Model}") and profile[1]["Model"] == ref(
+        "FoundationModelId"
+    )
     # the profile routes to any region of its geography: the model, and only the model, in every region
     assert model == ["arn:${AWS::Partition}:bedrock:*::foundation-model/${Model}", {"Model": ref("FoundationModelId")}]
     assert all("*" not in json.dumps(s["Resource"]) for s in statements[2:])
@@ -136,12 +170,17 @@ def test_bedrock_roles_are_least_privilege(agent):
     assert get_object["Resource"][0]["Fn::Sub"][0] == "${Arn}/knowledge/*"
 
 
-@pytest.mark.parametrize("environment, memory, concurrency, iterator_age", [
-    ("dev", "512", "10", "600000"), ("staging", "1024", "50", "300000"), ("prod", "2048", "200", "60000")])
+@pytest.mark.parametrize(
+    "environment, memory, concurrency, iterator_age",
+    [("dev", "512", "10", "600000"), ("staging", "1024", "50", "300000"), ("prod", "2048", "200", "60000")],
+)
 def test_values_per_environment(project, templates, environment, memory, concurrency, iterator_age):
     values = params.resolve_deployed(project, environment, templates).plain("fraud-agent", "us-west-2")
     assert (values["ProcessorMemoryMb"], values["ReservedConcurrency"], values["IteratorAgeThresholdMs"]) == (
-        memory, concurrency, iterator_age)
+        memory,
+        concurrency,
+        iterator_age,
+    )
 
 
 def kinesis_record(sequence: str, payload) -> dict:
@@ -152,14 +191,21 @@ def kinesis_record(sequence: str, payload) -> dict:
 @pytest.fixture
 def processor(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    for name, value in {"DECISIONS_TABLE": "decisions", "EVENT_BUS": "bus", "RISK_THRESHOLD": "0.8",
-                        "ENVIRONMENT": "staging"}.items():
+    for name, value in {
+        "DECISIONS_TABLE": "decisions",
+        "EVENT_BUS": "bus",
+        "RISK_THRESHOLD": "0.8",
+        "ENVIRONMENT": "staging",
+    }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(TableName="decisions", BillingMode="PAY_PER_REQUEST",
-                              AttributeDefinitions=[{"AttributeName": "decisionId", "AttributeType": "S"}],
-                              KeySchema=[{"AttributeName": "decisionId", "KeyType": "HASH"}])
+        dynamodb.create_table(
+            TableName="decisions",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "decisionId", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "decisionId", "KeyType": "HASH"}],
+        )
         boto3.client("events").create_event_bus(Name="bus")
         import templates_src.handlers.stream_processor as module
 
@@ -168,11 +214,16 @@ def processor(monkeypatch):
 
 def test_processor_records_decisions_and_reports_only_the_failed_record(processor, capsys):
     module, dynamodb = processor
-    result = module.handler({"Records": [
-        kinesis_record("1", {"transactionId": "t-1", "riskScore": 0.95}),
-        kinesis_record("2", b"not json"),
-        kinesis_record("3", {"transactionId": "t-3", "riskScore": 0.1}),
-    ]}, None)
+    result = module.handler(
+        {
+            "Records": [
+                kinesis_record("1", {"transactionId": "t-1", "riskScore": 0.95}),
+                kinesis_record("2", b"not json"),
+                kinesis_record("3", {"transactionId": "t-3", "riskScore": 0.1}),
+            ]
+        },
+        None,
+    )
     assert result == {"batchItemFailures": [{"itemIdentifier": "2"}]}
     decisions = {i["decisionId"]["S"]: i["decision"]["S"] for i in dynamodb.scan(TableName="decisions")["Items"]}
     assert decisions == {"t-1": "FRAUD", "t-3": "APPROVE"}
@@ -190,12 +241,16 @@ def test_alert_handler_publishes_the_detected_transaction(monkeypatch):
     with mock_aws():
         topic = boto3.client("sns").create_topic(Name="alerts")["TopicArn"]
         queue = boto3.client("sqs").create_queue(QueueName="inbox")["QueueUrl"]
-        queue_arn = boto3.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue_arn = boto3.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         boto3.client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
         monkeypatch.setenv("ALERT_TOPIC_ARN", topic)
         import templates_src.handlers.alert_handler as module
 
-        importlib.reload(module).handler({"detail-type": "FraudDetected", "detail": {"transactionId": "t-9", "riskScore": 0.99}}, None)
+        importlib.reload(module).handler(
+            {"detail-type": "FraudDetected", "detail": {"transactionId": "t-9", "riskScore": 0.99}}, None
+        )
         [message] = boto3.client("sqs").receive_message(QueueUrl=queue)["Messages"]
     body = json.loads(json.loads(message["Body"])["Message"])
     assert body == {"environment": "prod", "riskScore": 0.99, "transactionId": "t-9"}
@@ -214,8 +269,12 @@ def test_the_agents_model_is_one_of_the_documented_list_through_its_regions_prof
 
 def test_a_retired_model_is_refused_before_any_aws_call(tmp_project, templates):
     path = tmp_project.root / "parameters" / "common.yaml"
-    path.write_text(path.read_text().replace("FoundationModelId: anthropic.claude-sonnet-4-6",
-                                             "FoundationModelId: anthropic.claude-3-5-sonnet-20240620-v1:0"))
+    path.write_text(
+        path.read_text().replace(
+            "FoundationModelId: anthropic.claude-sonnet-4-6",
+            "FoundationModelId: anthropic.claude-3-5-sonnet-20240620-v1:0",
+        )
+    )
     with pytest.raises(InputError) as raised:
         params.resolve_deployed(tmp_project, "staging", templates)
     [problem] = raised.value.problems
@@ -243,12 +302,21 @@ def test_audit_log_retention_per_environment(project, templates, environment, da
         assert resolved.plain("fraud-agent", region)["AuditLogRetentionDays"] == days
 
 
-@pytest.mark.parametrize("environment, days, refused", [
-    ("prod", "30", True), ("prod", "364", True), ("prod", "365", False), ("prod", "3653", False),
-    ("dev", "1", False), ("staging", "30", False),
-])
+@pytest.mark.parametrize(
+    "environment, days, refused",
+    [
+        ("prod", "30", True),
+        ("prod", "364", True),
+        ("prod", "365", False),
+        ("prod", "3653", False),
+        ("dev", "1", False),
+        ("staging", "30", False),
+    ],
+)
 def test_cloudformation_refuses_prod_audit_logs_kept_less_than_a_year(agent, environment, days, refused):
-    failures = failed_assertions(agent, {"Environment": environment, "AuditLogRetentionDays": days}, "123456789012", "us-east-1")
+    failures = failed_assertions(
+        agent, {"Environment": environment, "AuditLogRetentionDays": days}, "123456789012", "us-east-1"
+    )
     assert bool(failures) is refused
     if refused:
         assert failures == ["prod keeps audit logs at least 365 days"]
@@ -261,22 +329,41 @@ def test_on_localcloud_a_locked_audit_log_cannot_be_deleted_before_its_retention
     bucket = props(agent, "AuditLogsBucket")
     template = {
         "Parameters": {"AuditLogRetentionDays": {"Type": "Number"}},
-        "Resources": {"Audit": {"Type": "AWS::S3::Bucket", "Properties": {
-            "BucketName": "audit-lock-test", **{k: bucket[k] for k in
-                                                ("ObjectLockEnabled", "ObjectLockConfiguration", "VersioningConfiguration")}}}},
+        "Resources": {
+            "Audit": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {
+                    "BucketName": "audit-lock-test",
+                    **{
+                        k: bucket[k]
+                        for k in ("ObjectLockEnabled", "ObjectLockConfiguration", "VersioningConfiguration")
+                    },
+                },
+            }
+        },
     }
     with warnings.catch_warnings(), mock_aws():
         warnings.simplefilter("ignore")
         cloudformation = boto3.client("cloudformation", region_name="us-east-1")
-        cloudformation.create_stack(StackName="audit", TemplateBody=json.dumps(template),
-                                    Parameters=[{"ParameterKey": "AuditLogRetentionDays", "ParameterValue": "365"}])
+        cloudformation.create_stack(
+            StackName="audit",
+            TemplateBody=json.dumps(template),
+            Parameters=[{"ParameterKey": "AuditLogRetentionDays", "ParameterValue": "365"}],
+        )
         stack = cloudformation.describe_stacks(StackName="audit")["Stacks"][0]
-        assert stack["StackStatus"] == "CREATE_COMPLETE", cloudformation.describe_stack_events(StackName="audit")["StackEvents"]
+        assert stack["StackStatus"] == "CREATE_COMPLETE", cloudformation.describe_stack_events(StackName="audit")[
+            "StackEvents"
+        ]
         s3 = boto3.client("s3", region_name="us-east-1")
         configuration = s3.get_object_lock_configuration(Bucket="audit-lock-test")["ObjectLockConfiguration"]
         retention = configuration["Rule"]["DefaultRetention"]
-        assert configuration["ObjectLockEnabled"] == "Enabled" and (retention["Mode"], retention["Days"]) == ("COMPLIANCE", 365)
-        version = s3.put_object(Bucket="audit-lock-test", Key="log", Body=b"record", ChecksumAlgorithm="SHA256")["VersionId"]
+        assert configuration["ObjectLockEnabled"] == "Enabled" and (retention["Mode"], retention["Days"]) == (
+            "COMPLIANCE",
+            365,
+        )
+        version = s3.put_object(Bucket="audit-lock-test", Key="log", Body=b"record", ChecksumAlgorithm="SHA256")[
+            "VersionId"
+        ]
         with pytest.raises(ClientError) as refused:
             s3.delete_object(Bucket="audit-lock-test", Key="log", VersionId=version)
         assert refused.value.response["Error"]["Code"] == "AccessDenied"

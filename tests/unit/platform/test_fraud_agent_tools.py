@@ -14,8 +14,12 @@ from templates_src.fraud_agent_tools import TOOLS
 from templates_src.handlers import source
 from tests.conftest import props, ref, resources_of_type
 
-GROUPS = {"transaction-lookup": "TransactionLookupTool", "user-profiles": "UserProfilesTool", "decisions": "DecisionsTool",
-          "flagging": "FlaggingTool"}
+GROUPS = {
+    "transaction-lookup": "TransactionLookupTool",
+    "user-profiles": "UserProfilesTool",
+    "decisions": "DecisionsTool",
+    "flagging": "FlaggingTool",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,43 +49,68 @@ def test_each_action_group_is_run_by_its_own_lambda_with_a_function_schema(agent
         functions = {f["Name"]: f for f in group["FunctionSchema"]["Functions"]}
         assert set(functions) == set(TOOLS[name][1])
         for function in functions.values():
-            assert function["Description"] and all(p["Type"] in ("string", "number") for p in function["Parameters"].values())
+            assert function["Description"] and all(
+                p["Type"] in ("string", "number") for p in function["Parameters"].values()
+            )
     decisions = {f["Name"]: f for f in groups["decisions"]["FunctionSchema"]["Functions"]}
     record = decisions["record_decision"]["Parameters"]
     assert {name: (p["Type"], p["Required"]) for name, p in record.items()} == {
-        "transactionId": ("string", True), "decision": ("string", True), "reasoning": ("string", True),
-        "confidence": ("number", True)}
+        "transactionId": ("string", True),
+        "decision": ("string", True),
+        "reasoning": ("string", True),
+        "confidence": ("number", True),
+    }
     flag = groups["flagging"]["FunctionSchema"]["Functions"][0]
     assert flag["Name"] == "flag_transaction" and flag["Parameters"]["riskScore"]["Required"] is False
 
 
 def test_writes_ask_the_analyst_to_confirm_and_reads_do_not(agent):
-    confirm = {f["Name"]: f["RequireConfirmation"] for g in action_groups(agent).values() for f in g["FunctionSchema"]["Functions"]}
-    assert confirm == {"get_transaction": "DISABLED", "get_user_profile": "DISABLED", "get_decision": "DISABLED",
-                       "record_decision": "ENABLED", "flag_transaction": "ENABLED"}
+    confirm = {
+        f["Name"]: f["RequireConfirmation"]
+        for g in action_groups(agent).values()
+        for f in g["FunctionSchema"]["Functions"]
+    }
+    assert confirm == {
+        "get_transaction": "DISABLED",
+        "get_user_profile": "DISABLED",
+        "get_decision": "DISABLED",
+        "record_decision": "ENABLED",
+        "flag_transaction": "ENABLED",
+    }
 
 
 def test_the_handler_serves_exactly_the_functions_the_schemas_declare(agent, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     import templates_src.handlers.agent_tools as module
 
-    declared = {name: {f["Name"] for f in group["FunctionSchema"]["Functions"]} for name, group in action_groups(agent).items()}
+    declared = {
+        name: {f["Name"] for f in group["FunctionSchema"]["Functions"]} for name, group in action_groups(agent).items()
+    }
     assert {name: set(tools) for name, tools in module.ACTION_GROUPS.items()} == declared
 
 
 def test_the_agent_is_prepared_with_its_action_groups_and_the_alias_waits_for_the_permissions(agent):
     assert props(agent, "Agent")["AutoPrepare"] is True
     assert sorted(agent["Resources"]["AgentAlias"]["DependsOn"]) == sorted(
-        f"{title}FunctionAgentPermission" for title in GROUPS.values())
+        f"{title}FunctionAgentPermission" for title in GROUPS.values()
+    )
 
 
 def test_only_this_agent_of_this_account_may_invoke_the_executors(agent):
     permissions = resources_of_type(agent, "AWS::Lambda::Permission")
     for title in GROUPS.values():
-        granted = [p["Properties"] for p in permissions.values() if p["Properties"]["FunctionName"] == ref(f"{title}Function")]
-        assert granted == [{"Action": "lambda:InvokeFunction", "FunctionName": ref(f"{title}Function"),
-                            "Principal": "bedrock.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["Agent", "AgentArn"]},
-                            "SourceAccount": ref("AWS::AccountId")}]
+        granted = [
+            p["Properties"] for p in permissions.values() if p["Properties"]["FunctionName"] == ref(f"{title}Function")
+        ]
+        assert granted == [
+            {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": ref(f"{title}Function"),
+                "Principal": "bedrock.amazonaws.com",
+                "SourceArn": {"Fn::GetAtt": ["Agent", "AgentArn"]},
+                "SourceAccount": ref("AWS::AccountId"),
+            }
+        ]
 
 
 def test_executors_are_built_like_the_platforms_other_functions(agent):
@@ -92,19 +121,34 @@ def test_executors_are_built_like_the_platforms_other_functions(agent):
         assert p["TracingConfig"] == {"Mode": "Active"} and p["KmsKeyArn"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
         assert p["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
         assert set(p["VpcConfig"]) == {"SubnetIds", "SecurityGroupIds"} and p["ReservedConcurrentExecutions"] == 5
-        assert p["LoggingConfig"] == {"LogGroup": ref(f"{title}LogGroup")} and p["Role"] == {"Fn::GetAtt": [f"{title}Role", "Arn"]}
+        assert p["LoggingConfig"] == {"LogGroup": ref(f"{title}LogGroup")} and p["Role"] == {
+            "Fn::GetAtt": [f"{title}Role", "Arn"]
+        }
         log_group = agent["Resources"][f"{title}LogGroup"]
         assert log_group["Properties"]["RetentionInDays"] == 90 and log_group["Properties"]["KmsKeyId"] == {
-            "Fn::GetAtt": ["DataKey", "Arn"]}
+            "Fn::GetAtt": ["DataKey", "Arn"]
+        }
         assert log_group["DeletionPolicy"] == "RetainExceptOnCreate" and log_group["UpdateReplacePolicy"] == "Retain"
         role = props(agent, f"{title}Role")
-        assert role["PermissionsBoundary"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"}
+        assert role["PermissionsBoundary"] == {
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"
+        }
         assert {tag["Key"] for tag in p["Tags"]} >= {"Environment", "Owner", "CostCenter", "ManagedBy", "Project"}
 
 
-BASELINE = {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "ec2:CreateNetworkInterface",
-            "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
-            "ec2:DescribeNetworkInterfaces", "xray:PutTraceSegments", "xray:PutTelemetryRecords", "sqs:SendMessage"}
+BASELINE = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogStreams",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+    "ec2:DescribeNetworkInterfaces",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "sqs:SendMessage",
+}
 
 
 def logical_id(resource: dict) -> str:
@@ -114,14 +158,28 @@ def logical_id(resource: dict) -> str:
     return resource["Fn::GetAtt"][0]
 
 
-@pytest.mark.parametrize("title, granted", [
-    ("TransactionLookupTool", {("dynamodb:Query", "TransactionsTable"), ("kms:Decrypt", "DataKey")}),
-    ("UserProfilesTool", {("dynamodb:GetItem", "UserProfilesTable"), ("kms:Decrypt", "DataKey")}),
-    ("DecisionsTool", {("dynamodb:GetItem", "DecisionsTable"), ("dynamodb:PutItem", "DecisionsTable"),
-                       ("s3:GetObject", "DecisionTrailsBucket"), ("s3:PutObject", "DecisionTrailsBucket"),
-                       ("kms:Decrypt", "DataKey"), ("kms:GenerateDataKey", "DataKey")}),
-    ("FlaggingTool", {("dynamodb:Query", "TransactionsTable"), ("events:PutEvents", "EventBus"), ("kms:Decrypt", "DataKey")}),
-])
+@pytest.mark.parametrize(
+    "title, granted",
+    [
+        ("TransactionLookupTool", {("dynamodb:Query", "TransactionsTable"), ("kms:Decrypt", "DataKey")}),
+        ("UserProfilesTool", {("dynamodb:GetItem", "UserProfilesTable"), ("kms:Decrypt", "DataKey")}),
+        (
+            "DecisionsTool",
+            {
+                ("dynamodb:GetItem", "DecisionsTable"),
+                ("dynamodb:PutItem", "DecisionsTable"),
+                ("s3:GetObject", "DecisionTrailsBucket"),
+                ("s3:PutObject", "DecisionTrailsBucket"),
+                ("kms:Decrypt", "DataKey"),
+                ("kms:GenerateDataKey", "DataKey"),
+            },
+        ),
+        (
+            "FlaggingTool",
+            {("dynamodb:Query", "TransactionsTable"), ("events:PutEvents", "EventBus"), ("kms:Decrypt", "DataKey")},
+        ),
+    ],
+)
 def test_each_executor_reaches_its_groups_data_and_nothing_else(agent, title, granted):
     found = set()
     for statement in statements(agent, f"{title}Role"):
@@ -133,7 +191,9 @@ def test_each_executor_reaches_its_groups_data_and_nothing_else(agent, title, gr
     assert found == granted
     trails = [s for s in statements(agent, f"{title}Role") if "s3:PutObject" in s["Action"]]
     for statement in trails:  # the decision trails only, not the whole bucket
-        assert statement["Resource"] == [{"Fn::Sub": ["${Arn}/decisions/*", {"Arn": {"Fn::GetAtt": ["DecisionTrailsBucket", "Arn"]}}]}]
+        assert statement["Resource"] == [
+            {"Fn::Sub": ["${Arn}/decisions/*", {"Arn": {"Fn::GetAtt": ["DecisionTrailsBucket", "Arn"]}}]}
+        ]
 
 
 # --- the handler on moto ---------------------------------------------------------------------
@@ -142,10 +202,17 @@ def test_each_executor_reaches_its_groups_data_and_nothing_else(agent, title, gr
 def invoke(module, monkeypatch, group: str, function: str, **parameters):
     monkeypatch.setenv("ACTION_GROUP", group)
     kinds = {str: "string", float: "number", int: "integer"}
-    event = {"messageVersion": "1.0", "agent": {"name": "agent", "id": "AGENT1", "alias": "A", "version": "1"},
-             "sessionId": "s-1", "actionGroup": group, "function": function, "inputText": "…",
-             "parameters": [{"name": k, "type": kinds[type(v)], "value": str(v)} for k, v in parameters.items()],
-             "sessionAttributes": {"analyst": "ana"}, "promptSessionAttributes": {}}
+    event = {
+        "messageVersion": "1.0",
+        "agent": {"name": "agent", "id": "AGENT1", "alias": "A", "version": "1"},
+        "sessionId": "s-1",
+        "actionGroup": group,
+        "function": function,
+        "inputText": "…",
+        "parameters": [{"name": k, "type": kinds[type(v)], "value": str(v)} for k, v in parameters.items()],
+        "sessionAttributes": {"analyst": "ana"},
+        "promptSessionAttributes": {},
+    }
     answer = module.handler(event, None)
     assert answer["messageVersion"] == "1.0" and answer["sessionAttributes"] == {"analyst": "ana"}
     response = answer["response"]
@@ -161,9 +228,11 @@ class World:
     def __init__(self):
         ddb = boto3.client("dynamodb")
         table = lambda name, *keys: ddb.create_table(  # noqa: E731
-            TableName=name, BillingMode="PAY_PER_REQUEST",
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"), strict=False)])
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"), strict=False)],
+        )
         table("transactions", "transactionId", "createdAt")
         table("profiles", "userId")
         table("decisions", "decisionId")
@@ -189,8 +258,14 @@ class World:
 @pytest.fixture
 def tools(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    names = {"TRANSACTIONS_TABLE": "transactions", "USER_PROFILES_TABLE": "profiles", "DECISIONS_TABLE": "decisions",
-             "TRAILS_BUCKET": "trails", "EVENT_BUS": "bus", "ENVIRONMENT": "staging"}
+    names = {
+        "TRANSACTIONS_TABLE": "transactions",
+        "USER_PROFILES_TABLE": "profiles",
+        "DECISIONS_TABLE": "decisions",
+        "TRAILS_BUCKET": "trails",
+        "EVENT_BUS": "bus",
+        "ENVIRONMENT": "staging",
+    }
     for name, value in names.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
@@ -204,10 +279,18 @@ def tools(monkeypatch):
 def test_get_transaction_answers_the_latest_state_and_the_history_oldest_first(tools, monkeypatch):
     module, world = tools
     table = world.dynamodb.Table("transactions")
-    table.put_item(Item={"transactionId": "t-1", "createdAt": "2026-01-01T10:00:00Z#a", "eventType": "TransactionReceived",
-                         "amount": 120})
+    table.put_item(
+        Item={
+            "transactionId": "t-1",
+            "createdAt": "2026-01-01T10:00:00Z#a",
+            "eventType": "TransactionReceived",
+            "amount": 120,
+        }
+    )
     table.put_item(Item={"transactionId": "t-1", "createdAt": "2026-01-01T10:00:01Z#b", "eventType": "FraudDetected"})
-    table.put_item(Item={"transactionId": "t-2", "createdAt": "2026-01-01T10:00:00Z#c", "eventType": "TransactionReceived"})
+    table.put_item(
+        Item={"transactionId": "t-2", "createdAt": "2026-01-01T10:00:00Z#c", "eventType": "TransactionReceived"}
+    )
     state, body = invoke(module, monkeypatch, "transaction-lookup", "get_transaction", transactionId="t-1")
     answer = json.loads(body)
     assert state is None
@@ -219,7 +302,9 @@ def test_get_transaction_answers_the_latest_state_and_the_history_oldest_first(t
 def test_get_transaction_of_an_unknown_transaction_reprompts_the_model(tools, monkeypatch):
     module, _ = tools
     assert invoke(module, monkeypatch, "transaction-lookup", "get_transaction", transactionId="t-404") == (
-        "REPROMPT", "No transaction t-404 is recorded.")
+        "REPROMPT",
+        "No transaction t-404 is recorded.",
+    )
 
 
 def test_get_user_profile_answers_the_profile_and_reprompts_for_an_unknown_user(tools, monkeypatch):
@@ -228,32 +313,60 @@ def test_get_user_profile_answers_the_profile_and_reprompts_for_an_unknown_user(
     state, body = invoke(module, monkeypatch, "user-profiles", "get_user_profile", userId="u-1")
     assert state is None and json.loads(body) == {"userId": "u-1", "transactionCount": 3, "totalAmount": 99}
     assert invoke(module, monkeypatch, "user-profiles", "get_user_profile", userId="u-404") == (
-        "REPROMPT", "No behaviour profile for user u-404.")
+        "REPROMPT",
+        "No behaviour profile for user u-404.",
+    )
 
 
 def test_record_decision_writes_the_review_and_its_kms_encrypted_trail_then_get_decision_reads_both(tools, monkeypatch):
     module, world = tools
     world.dynamodb.Table("decisions").put_item(Item={"decisionId": "t-1", "decision": "FRAUD", "riskScore": "0.91"})
-    state, body = invoke(module, monkeypatch, "decisions", "record_decision", transactionId="t-1", decision="approve",
-                         reasoning="Known merchant, usual amount", confidence=0.8)
+    state, body = invoke(
+        module,
+        monkeypatch,
+        "decisions",
+        "record_decision",
+        transactionId="t-1",
+        decision="approve",
+        reasoning="Known merchant, usual amount",
+        confidence=0.8,
+    )
     assert state is None
     [trail_key] = world.trail_objects()
-    assert json.loads(body) == {"recorded": "t-1#review", "trailKey": trail_key} and trail_key.startswith("decisions/t-1/")
+    assert json.loads(body) == {"recorded": "t-1#review", "trailKey": trail_key} and trail_key.startswith(
+        "decisions/t-1/"
+    )
     head = world.s3.head_object(Bucket="trails", Key=trail_key)
     assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", world.key)
     trail = json.loads(world.s3.get_object(Bucket="trails", Key=trail_key)["Body"].read())
-    assert (trail["decision"], trail["scoredDecision"], trail["agentId"], trail["sessionId"]) == ("APPROVE", "FRAUD", "AGENT1", "s-1")
+    assert (trail["decision"], trail["scoredDecision"], trail["agentId"], trail["sessionId"]) == (
+        "APPROVE",
+        "FRAUD",
+        "AGENT1",
+        "s-1",
+    )
     state, body = invoke(module, monkeypatch, "decisions", "get_decision", transactionId="t-1")
     answer = json.loads(body)
     assert state is None and answer["scored"]["decision"] == "FRAUD"
     assert (answer["review"]["decision"], answer["review"]["reasoning"], answer["review"]["confidence"]) == (
-        "APPROVE", "Known merchant, usual amount", 0.8)
+        "APPROVE",
+        "Known merchant, usual amount",
+        0.8,
+    )
 
 
 def test_record_decision_on_an_unscored_transaction_writes_nothing(tools, monkeypatch, capsys):
     module, world = tools
-    state, body = invoke(module, monkeypatch, "decisions", "record_decision", transactionId="t-404", decision="FRAUD",
-                         reasoning="r", confidence=0.9)
+    state, body = invoke(
+        module,
+        monkeypatch,
+        "decisions",
+        "record_decision",
+        transactionId="t-404",
+        decision="FRAUD",
+        reasoning="r",
+        confidence=0.9,
+    )
     assert (state, body) == ("REPROMPT", "Transaction t-404 was never scored: there is no decision to review.")
     assert world.trail_objects() == [] and world.dynamodb.Table("decisions").scan()["Items"] == []
     assert "_aws" not in capsys.readouterr().out  # no metrics without a review
@@ -262,15 +375,25 @@ def test_record_decision_on_an_unscored_transaction_writes_nothing(tools, monkey
 def test_get_decision_of_an_unknown_transaction_reprompts(tools, monkeypatch):
     module, _ = tools
     assert invoke(module, monkeypatch, "decisions", "get_decision", transactionId="t-404") == (
-        "REPROMPT", "No decision on transaction t-404.")
+        "REPROMPT",
+        "No decision on transaction t-404.",
+    )
 
 
 def test_record_decision_refuses_a_decision_or_confidence_outside_the_schema(tools, monkeypatch):
     module, world = tools
     world.dynamodb.Table("decisions").put_item(Item={"decisionId": "t-1", "decision": "FRAUD", "riskScore": "0.91"})
     for decision, confidence in (("MAYBE", 0.5), ("FRAUD", 1.5)):
-        state, body = invoke(module, monkeypatch, "decisions", "record_decision", transactionId="t-1", decision=decision,
-                             reasoning="r", confidence=confidence)
+        state, body = invoke(
+            module,
+            monkeypatch,
+            "decisions",
+            "record_decision",
+            transactionId="t-1",
+            decision=decision,
+            reasoning="r",
+            confidence=confidence,
+        )
         assert (state, body) == ("REPROMPT", "decision must be one of FRAUD, APPROVE and confidence 0 to 1.")
     assert world.trail_objects() == []
 
@@ -278,25 +401,35 @@ def test_record_decision_refuses_a_decision_or_confidence_outside_the_schema(too
 def test_flag_transaction_puts_fraud_detected_on_the_bus(tools, monkeypatch):
     module, world = tools
     world.dynamodb.Table("transactions").put_item(Item={"transactionId": "t-7", "createdAt": "2026-01-01T00:00:00Z#x"})
-    state, body = invoke(module, monkeypatch, "flagging", "flag_transaction", transactionId="t-7", reason="card testing",
-                         riskScore=0.97)
+    state, body = invoke(
+        module, monkeypatch, "flagging", "flag_transaction", transactionId="t-7", reason="card testing", riskScore=0.97
+    )
     assert state is None and json.loads(body)["flagged"] == "t-7"
     [event] = world.events_put()
     assert (event["source"], event["detail-type"]) == ("fraud.platform", "FraudDetected")
-    assert event["detail"] == {"transactionId": "t-7", "reason": "card testing", "riskScore": 0.97, "flaggedBy": "fraud-agent"}
+    assert event["detail"] == {
+        "transactionId": "t-7",
+        "reason": "card testing",
+        "riskScore": 0.97,
+        "flaggedBy": "fraud-agent",
+    }
 
 
 def test_flag_transaction_of_an_unknown_transaction_puts_no_event(tools, monkeypatch):
     module, world = tools
     assert invoke(module, monkeypatch, "flagging", "flag_transaction", transactionId="t-404", reason="r") == (
-        "REPROMPT", "No transaction t-404 is recorded.")
+        "REPROMPT",
+        "No transaction t-404 is recorded.",
+    )
     assert world.events_put() == []
 
 
 def test_a_missing_parameter_reprompts_and_another_groups_function_is_refused(tools, monkeypatch):
     module, _ = tools
     assert invoke(module, monkeypatch, "flagging", "flag_transaction", transactionId="t-1") == (
-        "REPROMPT", "Missing parameter: reason.")
+        "REPROMPT",
+        "Missing parameter: reason.",
+    )
     monkeypatch.setenv("ACTION_GROUP", "user-profiles")
     event = {"actionGroup": "user-profiles", "function": "flag_transaction", "parameters": []}
     answer = module.handler(event, None)["response"]["functionResponse"]

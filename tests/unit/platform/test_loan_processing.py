@@ -31,15 +31,21 @@ def attributes(load_balancer) -> dict:
 
 def test_https_only_with_tls_1_3_and_a_redirect(loans):
     https = props(loans, "HttpsListener")
-    assert (https["Protocol"], https["Port"], https["SslPolicy"]) == ("HTTPS", 443, "ELBSecurityPolicy-TLS13-1-3-2021-06")
+    assert (https["Protocol"], https["Port"], https["SslPolicy"]) == (
+        "HTTPS",
+        443,
+        "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    )
     redirect = props(loans, "HttpRedirectListener")["DefaultActions"][0]
     assert redirect["RedirectConfig"] == {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
 
 
 def test_access_logs_go_to_an_sse_s3_bucket_that_moves_to_glacier_after_90_days(loans):
     balancer = loans["Resources"]["LoadBalancer"]
-    assert attributes(balancer["Properties"]).items() >= {
-        "access_logs.s3.enabled": "true", "access_logs.s3.prefix": "loan-api"}.items()
+    assert (
+        attributes(balancer["Properties"]).items()
+        >= {"access_logs.s3.enabled": "true", "access_logs.s3.prefix": "loan-api"}.items()
+    )
     assert attributes(balancer["Properties"])["access_logs.s3.bucket"] == ref("AccessLogBucket")
     assert balancer["DependsOn"] == ["AccessLogBucketPolicy"]  # ELB checks its write access when logs are enabled
     bucket = loans["Resources"]["AccessLogBucket"]
@@ -48,7 +54,8 @@ def test_access_logs_go_to_an_sse_s3_bucket_that_moves_to_glacier_after_90_days(
     rule = bucket["Properties"]["LifecycleConfiguration"]["Rules"][0]
     assert rule["Transitions"] == [{"StorageClass": "GLACIER", "TransitionInDays": 90}]
     assert bucket["Properties"]["PublicAccessBlockConfiguration"] == dict.fromkeys(
-        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True)
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+    )
     assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     reasons = bucket["Metadata"]["SuppressionReasons"]
     assert set(bucket["Metadata"]["cfn-lint"]["config"]["ignore_checks"]) == {"E9002"} and "SSE-S3" in reasons["E9002"]
@@ -58,8 +65,14 @@ def test_only_the_regional_elb_account_may_write_and_only_under_the_prefix(loans
     statements = props(loans, "AccessLogBucketPolicy")["PolicyDocument"]["Statement"]
     write = next(s for s in statements if s["Sid"] == "LoadBalancerAccessLogs")
     assert write["Action"] == ["s3:PutObject"]
-    assert write["Resource"] == [{"Fn::Sub": ["${Arn}/loan-api/AWSLogs/${AWS::AccountId}/*",
-                                              {"Arn": {"Fn::GetAtt": ["AccessLogBucket", "Arn"]}}]}]
+    assert write["Resource"] == [
+        {
+            "Fn::Sub": [
+                "${Arn}/loan-api/AWSLogs/${AWS::AccountId}/*",
+                {"Arn": {"Fn::GetAtt": ["AccessLogBucket", "Arn"]}},
+            ]
+        }
+    ]
     assert loans["Mappings"]["ElbLogDeliveryAccounts"]["eu-west-1"] == {"Account": "156460612806"}
     tls = next(s for s in statements if s["Sid"] == "TlsOnly")
     assert tls["Effect"] == "Deny" and tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -68,9 +81,14 @@ def test_only_the_regional_elb_account_may_write_and_only_under_the_prefix(loans
 def test_autoscaling_2_to_10_tasks_on_cpu_70_and_memory_80(loans):
     target = props(loans, "ServiceScalableTarget")
     assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 10)
-    policies = {p["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"]:
-                p["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]
-                for p in (r["Properties"] for r in resources_of_type(loans, "AWS::ApplicationAutoScaling::ScalingPolicy").values())}
+    policies = {
+        p["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"]: p[
+            "TargetTrackingScalingPolicyConfiguration"
+        ]["TargetValue"]
+        for p in (
+            r["Properties"] for r in resources_of_type(loans, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+        )
+    }
     assert policies == {"ECSServiceAverageCPUUtilization": 70, "ECSServiceAverageMemoryUtilization": 80}
     assert props(loans, "Service")["DesiredCount"] == 2
 
@@ -86,7 +104,9 @@ def test_aurora_mysql_serverless_v2_with_iam_auth_backups_logs_and_cmk(loans):
     assert (cluster["DeletionPolicy"], cluster["UpdateReplacePolicy"]) == ("Snapshot", "Snapshot")
     group = props(loans, "DatabaseClusterParameterGroup")
     assert group["Family"] == "aurora-mysql8.0"
-    assert group["Parameters"]["server_audit_logging"] == "1" and group["Parameters"]["require_secure_transport"] == "ON"
+    assert (
+        group["Parameters"]["server_audit_logging"] == "1" and group["Parameters"]["require_secure_transport"] == "ON"
+    )
     instances = resources_of_type(loans, "AWS::RDS::DBInstance")
     assert {i["Properties"]["DBInstanceClass"] for i in instances.values()} == {"db.serverless"}
     assert {i["Properties"]["Engine"] for i in instances.values()} == {"aurora-mysql"}
@@ -102,14 +122,23 @@ def test_logs_are_kept_365_days_including_the_database_exports(loans):
     groups = resources_of_type(loans, "AWS::Logs::LogGroup")
     assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {365}
     assert all(g["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]} for g in groups.values())
-    exported = {g["Properties"]["LogGroupName"]["Fn::Sub"].rsplit("/", 1)[1]: title for title, g in groups.items()
-                if g["Properties"]["LogGroupName"]["Fn::Sub"].startswith("/aws/rds/cluster/${Environment}-${AWS::Region}-aurora-")}
+    exported = {
+        g["Properties"]["LogGroupName"]["Fn::Sub"].rsplit("/", 1)[1]: title
+        for title, g in groups.items()
+        if g["Properties"]["LogGroupName"]["Fn::Sub"].startswith(
+            "/aws/rds/cluster/${Environment}-${AWS::Region}-aurora-"
+        )
+    }
     assert set(exported) == {"audit", "error", "general", "slowquery"}
-    assert sorted(loans["Resources"]["DatabaseCluster"]["DependsOn"]) == sorted(exported.values())  # before RDS makes them
+    assert sorted(loans["Resources"]["DatabaseCluster"]["DependsOn"]) == sorted(
+        exported.values()
+    )  # before RDS makes them
 
 
 def test_compliance_tags_on_everything_tagged(loans):
-    tagged = {name: r["Properties"]["Tags"] for name, r in loans["Resources"].items() if "Tags" in r.get("Properties", {})}
+    tagged = {
+        name: r["Properties"]["Tags"] for name, r in loans["Resources"].items() if "Tags" in r.get("Properties", {})
+    }
     assert len(tagged) > 20
     for name, tags in tagged.items():
         keys = {t["Key"]: t["Value"] for t in tags}
@@ -131,9 +160,12 @@ def test_a_stack_in_a_us_region_fails_before_any_resource(project, templates):
     with mock_aws():
         client = boto3.client("cloudformation", region_name="us-east-1")
         with pytest.raises(client.exceptions.ClientError, match=RESIDENCY):
-            client.create_stack(StackName="loans", TemplateBody=json.dumps(templates["loan-processing"]),
-                                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
-                                Capabilities=["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"])
+            client.create_stack(
+                StackName="loans",
+                TemplateBody=json.dumps(templates["loan-processing"]),
+                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
+                Capabilities=["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+            )
         assert boto3.client("s3", region_name="us-east-1").list_buckets()["Buckets"] == []
 
 
@@ -144,20 +176,27 @@ def test_a_stackset_definition_with_a_us_region_is_refused_before_any_aws_call(t
         params.resolve_deployed(tmp_project, "staging", render.read_generated(tmp_project))
     assert raised.value.problems == [
         "stacksets/loan-processing.yaml: regions: template loan-processing may only deploy to eu-west-1, eu-west-2, "
-        "eu-west-3, eu-central-1, eu-north-1, eu-south-1, got us-east-1"]
+        "eu-west-3, eu-central-1, eu-north-1, eu-south-1, got us-east-1"
+    ]
 
 
 def test_eu_only_values_are_not_checked_against_us_regions(project, templates):
     resolved = params.resolve_deployed(project, "prod", templates)
     assert list(resolved.values["loan-processing"]) == ["eu-west-1"]
-    assert resolved.values["loan-processing"]["eu-west-1"]["CertificateArn"].key == "templates.loan-processing.CertificateArn"
+    assert (
+        resolved.values["loan-processing"]["eu-west-1"]["CertificateArn"].key
+        == "templates.loan-processing.CertificateArn"
+    )
 
 
-@pytest.mark.parametrize("environment, cpu, memory, instances, protection", [
-    ("dev", "512", "1024", "1", "false"),
-    ("staging", "1024", "2048", "1", "true"),
-    ("prod", "2048", "4096", "2", "true"),
-])
+@pytest.mark.parametrize(
+    "environment, cpu, memory, instances, protection",
+    [
+        ("dev", "512", "1024", "1", "false"),
+        ("staging", "1024", "2048", "1", "true"),
+        ("prod", "2048", "4096", "2", "true"),
+    ],
+)
 def test_values_per_environment(project, templates, environment, cpu, memory, instances, protection):
     values = params.resolve_deployed(project, environment, templates).plain("loan-processing", "eu-west-1")
     assert (values["TaskCpu"], values["TaskMemory"], values["DbInstanceCount"]) == (cpu, memory, instances)
@@ -176,28 +215,43 @@ def test_targets_are_health_checked_every_30_seconds(loans, templates):
 def test_load_balancer_is_internet_facing_in_the_public_subnets_and_the_service_stays_private(loans):
     balancer = loans["Resources"]["LoadBalancer"]["Properties"]
     assert balancer["Scheme"] == "internet-facing"
-    assert balancer["Subnets"] == {"Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PublicSubnetIds"}}]}
+    assert balancer["Subnets"] == {
+        "Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PublicSubnetIds"}}]
+    }
     assert balancer["SecurityGroups"] == [ref("PublicLoadBalancerSecurityGroup")]
     service = props(loans, "Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
-    assert service["Subnets"] == {"Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PrivateSubnetIds"}}]}
+    assert service["Subnets"] == {
+        "Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PrivateSubnetIds"}}]
+    }
     assert service["AssignPublicIp"] == "DISABLED"
 
 
 def test_only_the_load_balancer_admits_443_and_80_from_the_internet(loans):
     group, service_group = ref("PublicLoadBalancerSecurityGroup"), ref("ServiceSecurityGroup")
-    open_rules = {title: rule["Properties"] for title, rule in resources_of_type(loans, "AWS::EC2::SecurityGroupIngress").items()
-                  if rule["Properties"].get("CidrIp") == "0.0.0.0/0"}
+    open_rules = {
+        title: rule["Properties"]
+        for title, rule in resources_of_type(loans, "AWS::EC2::SecurityGroupIngress").items()
+        if rule["Properties"].get("CidrIp") == "0.0.0.0/0"
+    }
     assert sorted((r["FromPort"], r["ToPort"]) for r in open_rules.values()) == [(80, 80), (443, 443)]
     assert all(r["GroupId"] == group for r in open_rules.values())
     service_ingress = props(loans, "ServiceFromPublicLoadBalancer")
     assert (service_ingress["GroupId"], service_ingress["SourceSecurityGroupId"], service_ingress["FromPort"]) == (
-        service_group, group, 8080)
+        service_group,
+        group,
+        8080,
+    )
     egress = resources_of_type(loans, "AWS::EC2::SecurityGroupEgress")
-    assert [(e["Properties"]["FromPort"], e["Properties"]["DestinationSecurityGroupId"]) for e in egress.values()
-            if e["Properties"]["GroupId"] == group] == [(8080, service_group)]
+    assert [
+        (e["Properties"]["FromPort"], e["Properties"]["DestinationSecurityGroupId"])
+        for e in egress.values()
+        if e["Properties"]["GroupId"] == group
+    ] == [(8080, service_group)]
     service = props(loans, "Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
     assert service["SecurityGroups"] == [
-        {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-ApplicationSecurityGroupId"}}, service_group]
+        {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-ApplicationSecurityGroupId"}},
+        service_group,
+    ]
     # no rule of this stack changes a group of another stack (the network's)
     for kind in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"):
         assert all("Ref" in r["Properties"]["GroupId"] for r in resources_of_type(loans, kind).values())
@@ -206,10 +260,19 @@ def test_only_the_load_balancer_admits_443_and_80_from_the_internet(loans):
 def test_waf_web_acl_with_managed_rule_groups_and_a_rate_limit_is_associated_with_the_load_balancer(loans):
     acl = props(loans, "WebAcl")
     assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Allow": {}}
-    managed = [r["Statement"]["ManagedRuleGroupStatement"] for r in acl["Rules"] if "ManagedRuleGroupStatement" in r["Statement"]]
+    managed = [
+        r["Statement"]["ManagedRuleGroupStatement"]
+        for r in acl["Rules"]
+        if "ManagedRuleGroupStatement" in r["Statement"]
+    ]
     assert [(m["VendorName"], m["Name"]) for m in managed] == [
-        ("AWS", "AWSManagedRulesCommonRuleSet"), ("AWS", "AWSManagedRulesKnownBadInputsRuleSet"), ("AWS", "AWSManagedRulesSQLiRuleSet")]
-    assert all(r["OverrideAction"] == {"None": {}} for r in acl["Rules"] if "ManagedRuleGroupStatement" in r["Statement"])
+        ("AWS", "AWSManagedRulesCommonRuleSet"),
+        ("AWS", "AWSManagedRulesKnownBadInputsRuleSet"),
+        ("AWS", "AWSManagedRulesSQLiRuleSet"),
+    ]
+    assert all(
+        r["OverrideAction"] == {"None": {}} for r in acl["Rules"] if "ManagedRuleGroupStatement" in r["Statement"]
+    )
     (rate,) = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
     assert rate["Action"] == {"Block": {}} and rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
     assert len({r["Priority"] for r in acl["Rules"]}) == len(acl["Rules"]) == 4

@@ -33,7 +33,9 @@ def region_values(spec, region: str, az_count: str = "2") -> dict[str, str]:
     for need in region_outputs.needs(spec):
         if need.region == region:
             fake = {"AzCount": az_count, "VpcId": "vpc-" + region_title(need.source).lower().ljust(8, "0")}
-            values[need.parameter] = fake.get(need.output, "pcx-" + (region_title(need.source) + region_title(region)).lower())
+            values[need.parameter] = fake.get(
+                need.output, "pcx-" + (region_title(need.source) + region_title(region)).lower()
+            )
     return values
 
 
@@ -59,7 +61,9 @@ def peer_of(cidr_lookup: dict) -> tuple[str, int]:
 def test_full_mesh_each_pair_requested_once_by_the_earlier_region(peering, spec):
     requested = []
     for region in spec.regions:
-        for body in of_type(created(peering, region, region_values(spec, region)), "AWS::EC2::VPCPeeringConnection").values():
+        for body in of_type(
+            created(peering, region, region_values(spec, region)), "AWS::EC2::VPCPeeringConnection"
+        ).values():
             requested.append((region, body["Properties"]["PeerRegion"]))
     assert sorted(requested) == sorted(itertools.combinations(spec.regions, 2))
     assert len(set(frozenset(pair) for pair in requested)) == len(requested)  # no pair twice, either way round
@@ -77,11 +81,18 @@ def test_routes_only_in_private_and_data_tables_to_every_peer_through_its_peerin
             table = properties["RouteTableId"]
             imported = table["Fn::Select"][1]["Fn::Split"][1] if "Fn::Select" in table else table
             export = imported["Fn::ImportValue"]["Fn::Sub"]
-            assert export in ("${Environment}-network-PrivateRouteTableIds", "${Environment}-network-DataRouteTableId"), name
+            assert export in (
+                "${Environment}-network-PrivateRouteTableIds",
+                "${Environment}-network-DataRouteTableId",
+            ), name
             tables.add((peer, export, table["Fn::Select"][0] if "Fn::Select" in table else 0))
             target = properties["VpcPeeringConnectionId"]["Fn::If"]
             requests = spec.regions.index(region) < spec.regions.index(peer)
-            expected = {"Ref": f"PeeringConnection{region_title(peer)}"} if requests else {"Ref": f"PeeringConnectionId{region_title(peer)}"}
+            expected = (
+                {"Ref": f"PeeringConnection{region_title(peer)}"}
+                if requests
+                else {"Ref": f"PeeringConnectionId{region_title(peer)}"}
+            )
             assert target[1 if requests else 2] == expected and target[0] == f"Requests{region_title(peer)}"
         # staging spans 2 zones: per peer, both private tables and the data table
         assert len(tables) == len(routes) == 3 * (len(spec.regions) - 1)
@@ -100,7 +111,10 @@ def test_no_values_no_peering(peering):
 
 
 PORTS = {  # rule type -> port -> (security group, peer tier the CIDR must be in)
-    "AWS::EC2::SecurityGroupIngress": {443: ("LoadBalancerSecurityGroup", "private"), 5432: ("DatabaseSecurityGroup", "private")},
+    "AWS::EC2::SecurityGroupIngress": {
+        443: ("LoadBalancerSecurityGroup", "private"),
+        5432: ("DatabaseSecurityGroup", "private"),
+    },
     "AWS::EC2::SecurityGroupEgress": {5432: ("ApplicationSecurityGroup", "data")},
 }
 TIER_INDEX = {"private": range(4, 7), "data": range(7, 10)}
@@ -109,9 +123,17 @@ TIER_INDEX = {"private": range(4, 7), "data": range(7, 10)}
 def peer_rules(template, region: str) -> dict:
     """The network template's security group rules that name another region's subnets."""
     resources = created(template, region, {"AzCount": "2"})
-    rules = {**of_type(resources, "AWS::EC2::SecurityGroupIngress"), **of_type(resources, "AWS::EC2::SecurityGroupEgress")}
-    return {name: body for name, body in rules.items() if isinstance(body["Properties"].get("CidrIp"), dict)
-            and "Fn::FindInMap" in str(body["Properties"]["CidrIp"]) and peer_of(body["Properties"]["CidrIp"])[1] > 0}
+    rules = {
+        **of_type(resources, "AWS::EC2::SecurityGroupIngress"),
+        **of_type(resources, "AWS::EC2::SecurityGroupEgress"),
+    }
+    return {
+        name: body
+        for name, body in rules.items()
+        if isinstance(body["Properties"].get("CidrIp"), dict)
+        and "Fn::FindInMap" in str(body["Properties"]["CidrIp"])
+        and peer_of(body["Properties"]["CidrIp"])[1] > 0
+    }
 
 
 def test_security_group_rules_admit_only_peer_subnets_on_the_ports_replication_needs(templates, spec):
@@ -134,8 +156,13 @@ def test_security_group_rules_admit_only_peer_subnets_on_the_ports_replication_n
         peers = [r for r in spec.regions if r != region]
         assert len(seen) == len(rules) == 3 * 3 * len(peers)  # 3 rules x 3 peer subnets x peers
     # every CIDR rule of the network template is either the VPC's own /16, the world for HTTPS out, or a peer's
-    other = {name for name, body in network["Resources"].items() if body["Type"].startswith("AWS::EC2::SecurityGroup")
-             and "CidrIp" in body.get("Properties", {}) and not isinstance(body["Properties"]["CidrIp"], dict)}
+    other = {
+        name
+        for name, body in network["Resources"].items()
+        if body["Type"].startswith("AWS::EC2::SecurityGroup")
+        and "CidrIp" in body.get("Properties", {})
+        and not isinstance(body["Properties"]["CidrIp"], dict)
+    }
     assert other == {"ApplicationHttpsEgress"}
 
 
@@ -144,12 +171,18 @@ def test_the_template_refuses_peering_with_itself_and_both_sides_at_once(peering
     for region in REGIONS:
         title = region_title(region)
         assert rules[f"NotPeeredWithItself{title}"]["RuleCondition"] == {"Fn::Equals": [{"Ref": "AWS::Region"}, region]}
-        assert rules[f"OneSideOnly{title}"]["Assertions"][0]["Assert"] == {"Fn::Or": [
-            {"Fn::Equals": [{"Ref": f"PeerVpcId{title}"}, ""]}, {"Fn::Equals": [{"Ref": f"PeeringConnectionId{title}"}, ""]}]}
+        assert rules[f"OneSideOnly{title}"]["Assertions"][0]["Assert"] == {
+            "Fn::Or": [
+                {"Fn::Equals": [{"Ref": f"PeerVpcId{title}"}, ""]},
+                {"Fn::Equals": [{"Ref": f"PeeringConnectionId{title}"}, ""]},
+            ]
+        }
 
 
 def test_network_exports_what_peering_imports(templates, peering):
-    exported = {output["Export"]["Name"]["Fn::Sub"] for output in templates["network"]["Outputs"].values() if "Export" in output}
+    exported = {
+        output["Export"]["Name"]["Fn::Sub"] for output in templates["network"]["Outputs"].values() if "Export" in output
+    }
     imported = set()
 
     def walk(node):

@@ -9,10 +9,13 @@ from templates_src import BOOTSTRAP, REGISTRY, DuplicateTemplateError, build_reg
 
 def test_every_module_with_a_build_is_a_template_named_after_its_file():
     root = Path(templates_src.__file__).parent
-    modules = sorted(p.stem.replace("_", "-") for p in root.glob("*.py") if "\ndef build() -> Template:" in p.read_text())
+    modules = sorted(
+        p.stem.replace("_", "-") for p in root.glob("*.py") if "\ndef build() -> Template:" in p.read_text()
+    )
     assert list(REGISTRY) == [*modules, BOOTSTRAP] and len(modules) >= 6
-    assert all(REGISTRY[name] is importlib.import_module(f"templates_src.{name.replace('-', '_')}").build
-               for name in modules)
+    assert all(
+        REGISTRY[name] is importlib.import_module(f"templates_src.{name.replace('-', '_')}").build for name in modules
+    )
 
 
 def test_a_new_module_is_found_without_a_list_to_edit(tmp_path, monkeypatch):

@@ -49,7 +49,9 @@ def test_https_listener_uses_a_tls12_plus_policy_and_the_certificate_parameter(f
 
 def test_http_listener_only_redirects_to_https(fraud):
     action = fraud["Resources"]["HttpRedirectListener"]["Properties"]["DefaultActions"]
-    assert action == [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]
+    assert action == [
+        {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+    ]
 
 
 def test_load_balancer_is_internal(fraud):
@@ -79,10 +81,12 @@ def databases_with_a_master_user(templates):
 def where_writer(props: dict) -> dict:
     """A cluster's properties where it is a writer: a global database's secondary leaves
     the master user out (``If(JoinGlobalCluster, NoValue, value)``)."""
+
     def pick(value):
         if isinstance(value, dict) and list(value) == ["Fn::If"] and value["Fn::If"][0] == "JoinGlobalCluster":
             return value["Fn::If"][2]
         return value
+
     return {name: pick(value) for name, value in props.items() if pick(value) != ref("AWS::NoValue")}
 
 
@@ -95,15 +99,22 @@ def test_rds_generates_keeps_and_rotates_every_master_password_with_the_template
         assert "MasterUserPassword" not in props, (name, logical_id)  # RDS refuses both together
         assert isinstance(props["MasterUsername"], str) and props["MasterUsername"], (name, logical_id)
         key = props["MasterUserSecret"]["KmsKeyId"]
-        assert key == props["KmsKeyId"] and template["Resources"][key["Ref"]]["Type"] == "AWS::KMS::Key", (name, logical_id)
+        assert key == props["KmsKeyId"] and template["Resources"][key["Ref"]]["Type"] == "AWS::KMS::Key", (
+            name,
+            logical_id,
+        )
 
 
 def test_no_template_uses_a_transform_or_a_rotation_function_of_its_own(templates):
     for name, template in templates.items():
         assert "Transform" not in template, name
         kinds = {resource["Type"] for resource in template["Resources"].values()}
-        assert not kinds & {"AWS::SecretsManager::RotationSchedule", "AWS::SecretsManager::SecretTargetAttachment",
-                            "AWS::Serverless::Application", "AWS::CloudFormation::Stack"}, name
+        assert not kinds & {
+            "AWS::SecretsManager::RotationSchedule",
+            "AWS::SecretsManager::SecretTargetAttachment",
+            "AWS::Serverless::Application",
+            "AWS::CloudFormation::Stack",
+        }, name
         assert not any("Password" in parameter or "Secret" in parameter for parameter in template["Parameters"]), name
 
 
@@ -137,7 +148,9 @@ def test_every_reader_of_a_master_secret_may_also_decrypt_it(templates):
             assert secret["Fn::GetAtt"][1] == "MasterUserSecret.SecretArn", (name, logical_id)
             database = where_writer(template["Resources"][secret["Fn::GetAtt"][0]]["Properties"])
             key_arn = {"Fn::GetAtt": [database["MasterUserSecret"]["KmsKeyId"]["Ref"], "Arn"]}
-            assert any("kms:Decrypt" in s["Action"] and key_arn in s["Resource"] for s in unconditional(document["Statement"])), (name, logical_id)
+            assert any(
+                "kms:Decrypt" in s["Action"] and key_arn in s["Resource"] for s in unconditional(document["Statement"])
+            ), (name, logical_id)
             readers += 1
     assert readers == 4  # payments' function and fraud-detection's three IamMode policies
 
@@ -158,7 +171,9 @@ def test_instance_count_and_class_come_from_parameters(fraud):
     assert sorted(instances) == ["DatabaseInstance1", "DatabaseInstance2", "DatabaseInstance3"]
     assert all(i["Properties"]["DBInstanceClass"] == ref("DbInstanceClass") for i in instances.values())
     assert "Condition" not in instances["DatabaseInstance1"]
-    assert fraud["Conditions"]["DatabaseInstance2Enabled"] == {"Fn::Not": [{"Fn::Equals": [ref("DbInstanceCount"), "1"]}]}
+    assert fraud["Conditions"]["DatabaseInstance2Enabled"] == {
+        "Fn::Not": [{"Fn::Equals": [ref("DbInstanceCount"), "1"]}]
+    }
 
 
 def test_every_data_store_is_encrypted_with_the_data_cmk(fraud):
@@ -168,7 +183,9 @@ def test_every_data_store_is_encrypted_with_the_data_cmk(fraud):
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert fraud["Resources"]["AlertTopic"]["Properties"]["KmsMasterKeyId"] == ref("DataKey")
-    assert where_writer(fraud["Resources"]["DatabaseCluster"]["Properties"])["MasterUserSecret"]["KmsKeyId"] == ref("DataKey")
+    assert where_writer(fraud["Resources"]["DatabaseCluster"]["Properties"])["MasterUserSecret"]["KmsKeyId"] == ref(
+        "DataKey"
+    )
     for group in resources_of_type(fraud, "AWS::Logs::LogGroup").values():
         assert group["Properties"]["KmsKeyId"] == key
 
@@ -177,7 +194,9 @@ def test_every_data_store_is_encrypted_with_the_data_cmk(fraud):
 def test_stateful_resources_keep_their_data(templates, name):
     for logical_id, resource in templates[name]["Resources"].items():
         if resource["Type"] in STATEFUL:
-            assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == STATEFUL[resource["Type"]], logical_id
+            assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == STATEFUL[
+                resource["Type"]
+            ], logical_id
 
 
 def test_iam_roles_are_named_per_environment_and_region(fraud, network):
@@ -225,7 +244,11 @@ def test_seed_values_per_environment(project, templates, environment, errors, la
     for region in REGIONS:
         values = resolved.plain("fraud-detection", region)
         assert (values["ErrorThreshold"], values["LatencyThresholdMs"]) == (errors, latency_ms)
-        assert (values["DbInstanceClass"], values["DbInstanceCount"], values["IamMode"]) == (db_class, db_count, iam_mode)
+        assert (values["DbInstanceClass"], values["DbInstanceCount"], values["IamMode"]) == (
+            db_class,
+            db_count,
+            iam_mode,
+        )
         assert values["Environment"] == environment
         assert f":acm:{region}:" in values["CertificateArn"] and f".ecr.{region}." in values["ContainerImage"]
 
@@ -239,7 +262,11 @@ def test_ecs_service_has_container_insights_autoscaling_and_health_checks(fraud)
     resources = fraud["Resources"]
     assert resources["Cluster"]["Properties"]["ClusterSettings"] == [{"Name": "containerInsights", "Value": "enabled"}]
     task = resources["TaskDefinition"]["Properties"]
-    assert (task["Cpu"], task["Memory"], task["RequiresCompatibilities"]) == (ref("TaskCpu"), ref("TaskMemory"), ["FARGATE"])
+    assert (task["Cpu"], task["Memory"], task["RequiresCompatibilities"]) == (
+        ref("TaskCpu"),
+        ref("TaskMemory"),
+        ["FARGATE"],
+    )
     assert task["ContainerDefinitions"][0]["LogConfiguration"]["LogDriver"] == "awslogs"
     assert resources["ServiceLogGroup"]["Properties"]["RetentionInDays"] == ref("LogRetentionDays")
     assert resources["TargetGroup"]["Properties"]["HealthCheckPath"] == "/health"
@@ -247,12 +274,20 @@ def test_ecs_service_has_container_insights_autoscaling_and_health_checks(fraud)
     assert (target["MinCapacity"], target["MaxCapacity"]) == (ref("MinTasks"), ref("MaxTasks"))
     policy = resources["ServiceCpuScalingPolicy"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]
     assert policy["PredefinedMetricSpecification"]["PredefinedMetricType"] == "ECSServiceAverageCPUUtilization"
-    assert resources["Service"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
+    assert (
+        resources["Service"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"]
+        == "DISABLED"
+    )
 
 
 def test_dashboard_shows_service_database_and_table(fraud):
     body = fraud["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"][0]
-    namespaces = {metric[0] for widget in json.loads(body)["widgets"] for metric in widget["properties"]["metrics"] if metric[0] != "."}
+    namespaces = {
+        metric[0]
+        for widget in json.loads(body)["widgets"]
+        for metric in widget["properties"]["metrics"]
+        if metric[0] != "."
+    }
     assert {"AWS/ECS", "AWS/ApplicationELB", "AWS/RDS", "AWS/DynamoDB"} <= namespaces
 
 
@@ -266,12 +301,12 @@ def test_every_tagged_resource_carries_the_standard_tags(templates, name):
 
 def test_vpc_cidrs_never_overlap_across_environments_and_regions():
     vpcs = [ipaddress.ip_network(subnet_cidrs(env, region)[0]) for env in ENVIRONMENTS for region in REGIONS]
-    assert all(not a.overlaps(b) for i, a in enumerate(vpcs) for b in vpcs[i + 1:])
+    assert all(not a.overlaps(b) for i, a in enumerate(vpcs) for b in vpcs[i + 1 :])
     for env in ENVIRONMENTS:
         for region in REGIONS:
             vpc, *subnets = map(ipaddress.ip_network, subnet_cidrs(env, region))
             assert len(subnets) == 9 and all(s.subnet_of(vpc) for s in subnets)
-            assert all(not a.overlaps(b) for i, a in enumerate(subnets) for b in subnets[i + 1:])
+            assert all(not a.overlaps(b) for i, a in enumerate(subnets) for b in subnets[i + 1 :])
 
 
 def test_network_nat_follows_high_availability(network):
@@ -307,9 +342,25 @@ def test_data_subnets_have_no_route_to_the_internet(network):
     assert not any(table.startswith("Data") for table in tables)
 
 
-NAME_PROPERTIES = ("RoleName", "TopicName", "QueueName", "AlarmName", "FunctionName", "LogGroupName", "DBClusterIdentifier",
-                   "TableName", "AliasName", "ClusterName", "ServiceName", "Family", "DashboardName", "BucketName", "Name",
-                   "PolicyName", "RotationLambdaName")
+NAME_PROPERTIES = (
+    "RoleName",
+    "TopicName",
+    "QueueName",
+    "AlarmName",
+    "FunctionName",
+    "LogGroupName",
+    "DBClusterIdentifier",
+    "TableName",
+    "AliasName",
+    "ClusterName",
+    "ServiceName",
+    "Family",
+    "DashboardName",
+    "BucketName",
+    "Name",
+    "PolicyName",
+    "RotationLambdaName",
+)
 
 
 def test_no_two_resources_of_the_platform_share_a_physical_name(templates):
@@ -360,19 +411,31 @@ def test_no_role_relies_on_an_aws_managed_policy(templates):
     would grant what it does not see."""
     for name, template in templates.items():
         for logical_id, resource in template["Resources"].items():
-            assert "iam::aws:policy" not in json.dumps(resource.get("Properties", {}).get("ManagedPolicyArns", [])), (name, logical_id)
+            assert "iam::aws:policy" not in json.dumps(resource.get("Properties", {}).get("ManagedPolicyArns", [])), (
+                name,
+                logical_id,
+            )
 
 
 def test_enhanced_monitoring_may_write_only_its_own_log_group(templates):
     for name in ("fraud-detection", "payments", "data-pipeline", "loan-processing"):
         role = templates[name]["Resources"]["DatabaseMonitoringRole"]["Properties"]
         [policy] = role["Policies"]
-        granted = {(action, resource["Fn::Sub"]) for s in policy["PolicyDocument"]["Statement"]
-                   for action in s["Action"] for resource in s["Resource"]}
+        granted = {
+            (action, resource["Fn::Sub"])
+            for s in policy["PolicyDocument"]["Statement"]
+            for action in s["Action"]
+            for resource in s["Resource"]
+        }
         group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:RDSOSMetrics"
-        assert granted == {("logs:CreateLogGroup", group), ("logs:PutRetentionPolicy", group),
-                           *((f"logs:{a}", group + ":log-stream:*")
-                             for a in ("CreateLogStream", "PutLogEvents", "DescribeLogStreams", "GetLogEvents"))}, name
+        assert granted == {
+            ("logs:CreateLogGroup", group),
+            ("logs:PutRetentionPolicy", group),
+            *(
+                (f"logs:{a}", group + ":log-stream:*")
+                for a in ("CreateLogStream", "PutLogEvents", "DescribeLogStreams", "GetLogEvents")
+            ),
+        }, name
 
 
 def key_statements_for(template, key_ref, service):
@@ -391,7 +454,10 @@ def test_alarms_can_publish_to_their_encrypted_topics(templates):
                 key = topics[action["Ref"]]["Properties"]["KmsMasterKeyId"]
                 [statement] = key_statements_for(template, key, "cloudwatch.amazonaws.com")
                 assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(statement["Action"]), (name, logical_id)
-                assert set(statement.get("Condition", {}).get("StringEquals", {})) <= {"aws:SourceAccount"}, (name, logical_id)
+                assert set(statement.get("Condition", {}).get("StringEquals", {})) <= {"aws:SourceAccount"}, (
+                    name,
+                    logical_id,
+                )
                 checked += 1
     assert checked > 20
 
@@ -407,12 +473,21 @@ def test_eventbridge_can_dead_letter_to_its_encrypted_queue(templates):
                 assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(statement["Action"]), (name, logical_id)
                 # EventBridge's KMS calls carry neither aws:SourceAccount nor aws:SourceArn
                 assert "aws:Source" not in json.dumps(statement.get("Condition", {})), (name, logical_id)
-                [policy] = [p["Properties"] for p in resources_of_type(template, "AWS::SQS::QueuePolicy").values()
-                            if {"Ref": queue} in p["Properties"]["Queues"]]
-                [allowed] = [s for s in policy["PolicyDocument"]["Statement"]
-                             if s["Principal"] == {"Service": "events.amazonaws.com"} and s["Action"] == ["sqs:SendMessage"]]
+                [policy] = [
+                    p["Properties"]
+                    for p in resources_of_type(template, "AWS::SQS::QueuePolicy").values()
+                    if {"Ref": queue} in p["Properties"]["Queues"]
+                ]
+                [allowed] = [
+                    s
+                    for s in policy["PolicyDocument"]["Statement"]
+                    if s["Principal"] == {"Service": "events.amazonaws.com"} and s["Action"] == ["sqs:SendMessage"]
+                ]
                 assert allowed["Resource"] == [{"Fn::GetAtt": [queue, "Arn"]}]
-                assert {"Fn::GetAtt": [logical_id, "Arn"]} in allowed["Condition"]["ArnEquals"]["aws:SourceArn"], (name, logical_id)
+                assert {"Fn::GetAtt": [logical_id, "Arn"]} in allowed["Condition"]["ArnEquals"]["aws:SourceArn"], (
+                    name,
+                    logical_id,
+                )
                 checked += 1
     assert checked == 2
 
@@ -446,8 +521,10 @@ def test_every_postgres_database_refuses_connections_without_tls(templates, name
     assert group["Parameters"]["rds.force_ssl"] == "1"
 
 
-@pytest.mark.parametrize("name, family", [("fraud-detection", "aurora-postgresql15"), ("payments", "aurora-postgresql15"),
-                                          ("data-pipeline", "postgres15")])
+@pytest.mark.parametrize(
+    "name, family",
+    [("fraud-detection", "aurora-postgresql15"), ("payments", "aurora-postgresql15"), ("data-pipeline", "postgres15")],
+)
 def test_postgres_parameter_groups_match_the_engine_major_version(templates, name, family):
     assert postgres_parameters(templates[name])["Family"] == family
 
@@ -463,10 +540,13 @@ def test_fraud_detection_outputs_its_dashboard_and_cluster_arns(fraud):
 def test_no_template_adds_rules_to_a_security_group_another_stack_owns(templates):
     """A rule added to an imported group shows as drift of that group in its own stack (AWS reports a
     group's rules whoever added them): every workload's rules go on groups of its own."""
-    foreign = [(name, logical) for name, template in templates.items()
-               for logical, resource in template.get("Resources", {}).items()
-               if resource["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress")
-               and "Fn::ImportValue" in json.dumps(resource["Properties"]["GroupId"])]
+    foreign = [
+        (name, logical)
+        for name, template in templates.items()
+        for logical, resource in template.get("Resources", {}).items()
+        if resource["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress")
+        and "Fn::ImportValue" in json.dumps(resource["Properties"]["GroupId"])
+    ]
     assert foreign == []
 
 

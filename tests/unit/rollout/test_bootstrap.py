@@ -40,26 +40,43 @@ def create_arguments(inputs) -> dict:
     # the committed file is over 51,200 bytes: the same JSON goes without whitespace
     body = json.dumps(json.loads(text), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     assert len(text.encode()) > 51_200 >= len(body.encode())
-    return {"StackName": "cfnops-bootstrap", "TemplateBody": body,
-            "Parameters": [{"ParameterKey": k, "ParameterValue": values[k]} for k in sorted(values)],
-            "Capabilities": ["CAPABILITY_NAMED_IAM"], "Tags": [{"Key": "ManagedBy", "Value": "cfnops"}],
-            "EnableTerminationProtection": True}
+    return {
+        "StackName": "cfnops-bootstrap",
+        "TemplateBody": body,
+        "Parameters": [{"ParameterKey": k, "ParameterValue": values[k]} for k in sorted(values)],
+        "Capabilities": ["CAPABILITY_NAMED_IAM"],
+        "Tags": [{"Key": "ManagedBy", "Value": "cfnops"}],
+        "EnableTerminationProtection": True,
+    }
 
 
 def stacks(stack_id: str, status: str) -> dict:
-    return {"Stacks": [{"StackName": "cfnops-bootstrap", "StackId": stack_id, "StackStatus": status, "CreationTime": WHEN}]}
+    return {
+        "Stacks": [{"StackName": "cfnops-bootstrap", "StackId": stack_id, "StackStatus": status, "CreationTime": WHEN}]
+    }
 
 
 def event(logical_id: str, status: str, reason: str = "") -> dict:
-    return {"StackId": OLD_ID, "EventId": f"{logical_id}-{status}", "StackName": "cfnops-bootstrap", "Timestamp": WHEN,
-            "LogicalResourceId": logical_id, "ResourceStatus": status, **({"ResourceStatusReason": reason} if reason else {})}
+    return {
+        "StackId": OLD_ID,
+        "EventId": f"{logical_id}-{status}",
+        "StackName": "cfnops-bootstrap",
+        "Timestamp": WHEN,
+        "LogicalResourceId": logical_id,
+        "ResourceStatus": status,
+        **({"ResourceStatusReason": reason} if reason else {}),
+    }
 
 
 FAILED_CREATE = [  # newest first, as DescribeStackEvents returns them
     event("cfnops-bootstrap", "ROLLBACK_COMPLETE"),
     event("ArtifactsKey", "DELETE_COMPLETE"),
     event("ArtifactsBucket", "CREATE_FAILED", "Resource creation cancelled"),
-    event("cfnops-bootstrap", "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [ExecutionRole, ArtifactsBucket]."),
+    event(
+        "cfnops-bootstrap",
+        "ROLLBACK_IN_PROGRESS",
+        "The following resource(s) failed to create: [ExecutionRole, ArtifactsBucket].",
+    ),
     event("ExecutionRole", "CREATE_FAILED", TOO_BIG),
     event("ExecutionRole", "CREATE_IN_PROGRESS"),
     event("cfnops-bootstrap", "CREATE_IN_PROGRESS", "User Initiated"),
@@ -68,8 +85,11 @@ FAILED_CREATE = [  # newest first, as DescribeStackEvents returns them
 
 def test_recreate_lifts_protection_for_the_delete_then_creates_with_protection(aws, stub, inputs):
     stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_COMPLETE"), {"StackName": "cfnops-bootstrap"})
-    stub.add_response("update_termination_protection", {"StackId": OLD_ID},
-                      {"StackName": OLD_ID, "EnableTerminationProtection": False})
+    stub.add_response(
+        "update_termination_protection",
+        {"StackId": OLD_ID},
+        {"StackName": OLD_ID, "EnableTerminationProtection": False},
+    )
     stub.add_response("delete_stack", {}, {"StackName": OLD_ID})
     stub.add_response("describe_stacks", stacks(OLD_ID, "DELETE_COMPLETE"), {"StackName": OLD_ID})  # the waiter
     stub.add_response("create_stack", {"StackId": NEW_ID}, create_arguments(inputs))
@@ -93,19 +113,28 @@ def test_the_cli_prints_that_as_one_line_and_exits_1(aws, stub, project, monkeyp
     stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_FAILED"), {"StackName": "cfnops-bootstrap"})
     stub.add_response("describe_stack_events", {"StackEvents": FAILED_CREATE}, {"StackName": OLD_ID})
     assert main(["--root", str(project.root), "bootstrap", "--env", "staging"]) == ExitCode.ERROR == 1
-    assert capsys.readouterr().err == f"error: cfnops-bootstrap in us-east-1 is ROLLBACK_FAILED: ExecutionRole: {TOO_BIG}; {HINT}\n"
+    assert (
+        capsys.readouterr().err
+        == f"error: cfnops-bootstrap in us-east-1 is ROLLBACK_FAILED: ExecutionRole: {TOO_BIG}; {HINT}\n"
+    )
 
 
 def test_a_create_that_fails_is_reported_the_same_way(aws, stub, inputs):
-    stub.add_client_error("describe_stacks", "ValidationError", "Stack with id cfnops-bootstrap does not exist",
-                          expected_params={"StackName": "cfnops-bootstrap"})
+    stub.add_client_error(
+        "describe_stacks",
+        "ValidationError",
+        "Stack with id cfnops-bootstrap does not exist",
+        expected_params={"StackName": "cfnops-bootstrap"},
+    )
     stub.add_response("create_stack", {"StackId": OLD_ID}, create_arguments(inputs))
     stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_COMPLETE"), {"StackName": OLD_ID})
     stub.add_response("describe_stack_events", {"StackEvents": FAILED_CREATE}, {"StackName": OLD_ID})
     with pytest.raises(OperationFailedError) as raised:
         bootstrap.deploy_region(aws, request(inputs))
-    assert str(raised.value) == (f"cfnops-bootstrap in us-east-1: creation failed (ROLLBACK_COMPLETE): ExecutionRole: {TOO_BIG}; "
-                                 f"fix the cause, then {HINT}")
+    assert str(raised.value) == (
+        f"cfnops-bootstrap in us-east-1: creation failed (ROLLBACK_COMPLETE): ExecutionRole: {TOO_BIG}; "
+        f"fix the cause, then {HINT}"
+    )
 
 
 def test_only_the_last_operation_is_searched_for_the_reason(aws, stub, inputs):
@@ -113,13 +142,24 @@ def test_only_the_last_operation_is_searched_for_the_reason(aws, stub, inputs):
     arguments = {k: v for k, v in create_arguments(inputs).items() if k != "EnableTerminationProtection"}
     stub.add_response("update_stack", {"StackId": OLD_ID}, arguments)
     stub.add_response("describe_stacks", stacks(OLD_ID, "UPDATE_ROLLBACK_COMPLETE"), {"StackName": OLD_ID})
-    stub.add_response("describe_stack_events", {"NextToken": "older", "StackEvents": [
-        event("cfnops-bootstrap", "UPDATE_ROLLBACK_COMPLETE"),
-        event("ExecutionRole", "UPDATE_FAILED", TOO_BIG),
-        event("cfnops-bootstrap", "UPDATE_IN_PROGRESS", "User Initiated"),
-        event("AdministrationRole", "UPDATE_FAILED", "an older update's failure"),  # not asked for: the page ends here
-    ]}, {"StackName": OLD_ID})
-    with pytest.raises(OperationFailedError, match=f"update failed \\(UPDATE_ROLLBACK_COMPLETE\\): ExecutionRole: {TOO_BIG}$"):
+    stub.add_response(
+        "describe_stack_events",
+        {
+            "NextToken": "older",
+            "StackEvents": [
+                event("cfnops-bootstrap", "UPDATE_ROLLBACK_COMPLETE"),
+                event("ExecutionRole", "UPDATE_FAILED", TOO_BIG),
+                event("cfnops-bootstrap", "UPDATE_IN_PROGRESS", "User Initiated"),
+                event(
+                    "AdministrationRole", "UPDATE_FAILED", "an older update's failure"
+                ),  # not asked for: the page ends here
+            ],
+        },
+        {"StackName": OLD_ID},
+    )
+    with pytest.raises(
+        OperationFailedError, match=f"update failed \\(UPDATE_ROLLBACK_COMPLETE\\): ExecutionRole: {TOO_BIG}$"
+    ):
         bootstrap.deploy_region(aws, request(inputs))
 
 

@@ -18,13 +18,27 @@ from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan
 from tests.conftest import PLATFORM
 from tests.support.stubber import ADMIN, actual_of, expect_operation, fast, make_spec, quiet, stackset_arguments
 
-TEMPLATE = json.dumps({"Parameters": {
-    "Environment": {"Type": "String"},
-    "DbDeletionProtection": {"Type": "String", "AllowedValues": ["true", "false"], "Default": "true"},
-}, "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}, indent=2, sort_keys=True) + "\n"
+TEMPLATE = (
+    json.dumps(
+        {
+            "Parameters": {
+                "Environment": {"Type": "String"},
+                "DbDeletionProtection": {"Type": "String", "AllowedValues": ["true", "false"], "Default": "true"},
+            },
+            "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        },
+        indent=2,
+        sort_keys=True,
+    )
+    + "\n"
+)
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
-SEQUENTIAL = {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": list(REGIONS), "FailureToleranceCount": 0,
-              "MaxConcurrentCount": 1}
+SEQUENTIAL = {
+    "RegionConcurrencyType": "SEQUENTIAL",
+    "RegionOrder": list(REGIONS),
+    "FailureToleranceCount": 0,
+    "MaxConcurrentCount": 1,
+}
 OFF = [{"ParameterKey": "DbDeletionProtection", "ParameterValue": "false"}]
 
 
@@ -40,80 +54,141 @@ def desired(prod):
 
 
 def instances_call(stub, operation: str, operation_id: str, regions, overrides, action: str, statuses=None) -> None:
-    stub.add_response(operation, {"OperationId": operation_id}, {
-        "StackSetName": "data-pipeline-prod", "Accounts": [ADMIN], "Regions": list(regions), "ParameterOverrides": overrides,
-        "OperationPreferences": {**SEQUENTIAL, "RegionOrder": list(regions)}, "OperationId": ANY})
+    stub.add_response(
+        operation,
+        {"OperationId": operation_id},
+        {
+            "StackSetName": "data-pipeline-prod",
+            "Accounts": [ADMIN],
+            "Regions": list(regions),
+            "ParameterOverrides": overrides,
+            "OperationPreferences": {**SEQUENTIAL, "RegionOrder": list(regions)},
+            "OperationId": ANY,
+        },
+    )
     statuses = statuses or {region: "SUCCEEDED" for region in regions}
-    expect_operation(stub, "data-pipeline-prod", operation_id, [(ADMIN, r, s, "") for r, s in statuses.items()], action=action)
+    expect_operation(
+        stub, "data-pipeline-prod", operation_id, [(ADMIN, r, s, "") for r, s in statuses.items()], action=action
+    )
 
 
 def test_created_with_protection_off_then_turned_on_in_prod(aws, stub, desired):
     assert desired.parameters["DbDeletionProtection"] == "true"  # prod's value, a StackSet parameter
-    stub.add_response("create_stack_set", {"StackSetId": "x"}, {**stackset_arguments(desired), "TemplateBody": TEMPLATE})
+    stub.add_response(
+        "create_stack_set", {"StackSetId": "x"}, {**stackset_arguments(desired), "TemplateBody": TEMPLATE}
+    )
     instances_call(stub, "create_stack_instances", "op-create", REGIONS, OFF, "CREATE")
-    instances_call(stub, "update_stack_instances", "op-protect", REGIONS, [], "UPDATE")  # no override: the StackSet's "true"
+    instances_call(
+        stub, "update_stack_instances", "op-protect", REGIONS, [], "UPDATE"
+    )  # no override: the StackSet's "true"
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     assert plan.protect == tuple((ADMIN, r) for r in sorted(REGIONS))
-    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
+    result = StackSetApplier(
+        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+    ).apply()
     assert [(o.action, o.status) for o in result.outcomes] == [("CREATE", "SUCCEEDED"), ("UPDATE", "SUCCEEDED")]
 
 
 def test_protection_is_turned_on_only_where_the_creation_succeeded(aws, stub, desired):
-    stub.add_response("create_stack_set", {"StackSetId": "x"}, {**stackset_arguments(desired), "TemplateBody": TEMPLATE})
-    instances_call(stub, "create_stack_instances", "op-create", REGIONS, OFF, "CREATE",
-                   {"us-east-1": "SUCCEEDED", "us-west-2": "FAILED", "eu-west-1": "CANCELLED"})
+    stub.add_response(
+        "create_stack_set", {"StackSetId": "x"}, {**stackset_arguments(desired), "TemplateBody": TEMPLATE}
+    )
+    instances_call(
+        stub,
+        "create_stack_instances",
+        "op-create",
+        REGIONS,
+        OFF,
+        "CREATE",
+        {"us-east-1": "SUCCEEDED", "us-west-2": "FAILED", "eu-west-1": "CANCELLED"},
+    )
     instances_call(stub, "update_stack_instances", "op-protect", ["us-east-1"], [], "UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
-    result = StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
+    result = StackSetApplier(
+        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+    ).apply()
     assert [(r.region, r.status) for _, r in result.failed] == [("us-west-2", "FAILED"), ("eu-west-1", "CANCELLED")]
 
 
 def left(desired, region: str, status: str = "CURRENT") -> InstanceState:
     """An instance whose last operation (ours) left a first creation's overrides: protection off."""
-    return InstanceState(ADMIN, region, ADMIN, status, "SUCCEEDED" if status == "CURRENT" else "FAILED", "",
-                         f"cfnops-{desired.creation_digest(region)}-0123456789ab")
+    return InstanceState(
+        ADMIN,
+        region,
+        ADMIN,
+        status,
+        "SUCCEEDED" if status == "CURRENT" else "FAILED",
+        "",
+        f"cfnops-{desired.creation_digest(region)}-0123456789ab",
+    )
 
 
 def test_the_next_deploy_turns_on_what_an_interrupted_one_left_off(aws, stub, desired):
     instances = [left(desired, r) for r in REGIONS]  # known from their OperationIds: no DescribeStackInstance
     instances_call(stub, "update_stack_instances", "op-protect", REGIONS, [], "UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances))
-    assert (plan.action, plan.update_overrides, plan.retry, plan.protect) == ("update", (), (), tuple((ADMIN, r) for r in sorted(REGIONS)))
-    StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
+    assert (plan.action, plan.update_overrides, plan.retry, plan.protect) == (
+        "update",
+        (),
+        (),
+        tuple((ADMIN, r) for r in sorted(REGIONS)),
+    )
+    StackSetApplier(
+        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+    ).apply()
 
 
 def test_a_failed_creation_is_retried_with_protection_off_then_protected(aws, stub, desired):
-    instances = [left(desired, "us-east-1"), left(desired, "us-west-2", "OUTDATED"),
-                 InstanceState(ADMIN, "eu-west-1", ADMIN, "CURRENT", "SUCCEEDED", "", f"cfnops-{desired.region_digest('eu-west-1')}-0123456789ab")]
+    instances = [
+        left(desired, "us-east-1"),
+        left(desired, "us-west-2", "OUTDATED"),
+        InstanceState(
+            ADMIN,
+            "eu-west-1",
+            ADMIN,
+            "CURRENT",
+            "SUCCEEDED",
+            "",
+            f"cfnops-{desired.region_digest('eu-west-1')}-0123456789ab",
+        ),
+    ]
     instances_call(stub, "update_stack_instances", "op-retry", ["us-west-2"], OFF, "UPDATE")
     instances_call(stub, "update_stack_instances", "op-protect", ["us-east-1", "us-west-2"], [], "UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances))
     assert plan.retry == ((ADMIN, "us-west-2"),) and plan.update_overrides == ()
-    StackSetApplier(aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN).apply()
+    StackSetApplier(
+        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+    ).apply()
 
 
 def test_protected_instances_need_nothing(aws, stub, desired):
-    instances = [InstanceState(ADMIN, r, ADMIN, "CURRENT", "SUCCEEDED", "", f"cfnops-{desired.region_digest(r)}-0123456789ab")
-                 for r in REGIONS]
+    instances = [
+        InstanceState(ADMIN, r, ADMIN, "CURRENT", "SUCCEEDED", "", f"cfnops-{desired.region_digest(r)}-0123456789ab")
+        for r in REGIONS
+    ]
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances))
     assert not plan.changed and plan.protect == ()
 
 
 def test_dev_creates_without_a_second_step(aws, stub, project):
     dev = params.resolve_deployed(project, "dev", render.read_generated(project))
-    desired = build_desired(make_spec(environment="dev", template="data-pipeline", accounts=(ADMIN,)), TEMPLATE, dev, ADMIN)
+    desired = build_desired(
+        make_spec(environment="dev", template="data-pipeline", accounts=(ADMIN,)), TEMPLATE, dev, ADMIN
+    )
     assert desired.parameters["DbDeletionProtection"] == "false" and desired.creation_overrides("us-east-1") == {}
     assert make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False)).protect == ()
 
 
 def test_deletion_protection_parameters_are_found_by_name_and_allowed_values():
-    template = {"Parameters": {
-        "DbDeletionProtection": {"Type": "String", "AllowedValues": ["true", "false"]},
-        "TableDeletionProtection": {"Type": "String", "AllowedValues": [True, False]},
-        "ModeDeletionProtection": {"Type": "String", "AllowedValues": ["on", "off"]},  # not a true/false switch
-        "DeletionProtectionNote": {"Type": "String", "AllowedValues": ["true", "false"]},  # not the suffix
-        "EnableGlobalTable": {"Type": "String", "AllowedValues": ["true", "false"]},
-    }}
+    template = {
+        "Parameters": {
+            "DbDeletionProtection": {"Type": "String", "AllowedValues": ["true", "false"]},
+            "TableDeletionProtection": {"Type": "String", "AllowedValues": [True, False]},
+            "ModeDeletionProtection": {"Type": "String", "AllowedValues": ["on", "off"]},  # not a true/false switch
+            "DeletionProtectionNote": {"Type": "String", "AllowedValues": ["true", "false"]},  # not the suffix
+            "EnableGlobalTable": {"Type": "String", "AllowedValues": ["true", "false"]},
+        }
+    }
     assert protection.declared(template) == ("DbDeletionProtection", "TableDeletionProtection")
 
 
@@ -123,8 +198,11 @@ def protection_refs(node) -> set[str]:
         return set().union(*(protection_refs(item) for item in node)) if node else set()
     if not isinstance(node, dict):
         return set()
-    found = {value["Ref"] for key, value in node.items() if key.startswith("DeletionProtection") and isinstance(value, dict)
-             and "Ref" in value}
+    found = {
+        value["Ref"]
+        for key, value in node.items()
+        if key.startswith("DeletionProtection") and isinstance(value, dict) and "Ref" in value
+    }
     return found.union(*(protection_refs(value) for value in node.values()))
 
 
