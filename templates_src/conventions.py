@@ -90,6 +90,11 @@ def export_name(template: str, output: str) -> Sub:
     return Sub(f"${{{ENVIRONMENT}}}-{template}-{output}")
 
 
+def flag_parameter(name: str, default: str, description: str) -> Parameter:
+    """A true/false switch: CloudFormation has no boolean parameter type, so "true"/"false" text."""
+    return Parameter(name, Type="String", AllowedValues=["true", "false"], Default=default, Description=description)
+
+
 def new_template(description: str, parameters: list[Parameter]) -> Template:
     """A template with the standard parameters, then the template's own. No transforms:
     what a template deploys is exactly what it says (and what the execution role covers)."""

@@ -14,7 +14,7 @@ from troposphere import GetAtt, Parameter, Ref, Template
 from . import policies
 from .components import cache, database, encryption, network, secrets, streams
 from .components.network import import_network
-from .conventions import add_exported_outputs, new_template
+from .conventions import add_exported_outputs, flag_parameter, new_template
 from .network import LOG_RETENTION_DAYS
 
 NAME = "data-pipeline"
@@ -38,13 +38,7 @@ PARAMETERS = [
         Description="RDS PostgreSQL instance class",
     ),
     Parameter("RdsStorageGb", Type="Number", MinValue=20, MaxValue=16384, Description="RDS storage, GiB"),
-    Parameter(
-        "DbDeletionProtection",
-        Type="String",
-        AllowedValues=["true", "false"],
-        Default="true",
-        Description="RDS deletion protection",
-    ),
+    flag_parameter("DbDeletionProtection", "true", "RDS deletion protection"),
     Parameter(
         "LogRetentionDays",
         Type="Number",

@@ -24,7 +24,7 @@ from . import fraud_agent_tools as tools
 from . import policies
 from .components import agents, buckets, encryption, events, functions, observability, storage, streams
 from .components.network import import_network
-from .conventions import account_unique_name, add_exported_outputs, new_template, suppress
+from .conventions import account_unique_name, add_exported_outputs, flag_parameter, new_template, suppress
 from .handlers import source
 
 NAME = "fraud-agent"
@@ -81,13 +81,7 @@ PARAMETERS = [
         AllowedPattern=r"^0\.[0-9]{1,3}$",
         Description="Risk score from which a transaction is fraud",
     ),
-    Parameter(
-        "TableDeletionProtection",
-        Type="String",
-        AllowedValues=["true", "false"],
-        Default="true",
-        Description="Deletion protection of the four tables",
-    ),
+    flag_parameter("TableDeletionProtection", "true", "Deletion protection of the four tables"),
     observability.alert_email_parameter(),
     *functions.alarm_parameters(),
     Parameter(

@@ -18,6 +18,7 @@ from .conventions import (
     IS_SECONDARY_REGION,
     add_exported_outputs,
     add_region_roles,
+    flag_parameter,
     global_name,
     new_template,
     suppress,
@@ -55,33 +56,23 @@ PARAMETERS = compute.service_parameters("scoring service") + [
     Parameter(
         "DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances (writer + readers)"
     ),
-    Parameter(
-        "DbDeletionProtection",
-        Type="String",
-        AllowedValues=["true", "false"],
-        Default="true",
-        Description="Deletion protection of the Aurora cluster and the fraud-rules table",
+    flag_parameter(
+        "DbDeletionProtection", "true", "Deletion protection of the Aurora cluster and the fraud-rules table"
     ),
-    Parameter(
+    flag_parameter(
         "EnableGlobalTable",
-        Type="String",
-        AllowedValues=["true", "false"],
-        Default="false",
-        Description="Use the global fraud-rules table (created by the primary region, replicated to every region)",
+        "false",
+        "Use the global fraud-rules table (created by the primary region, replicated to every region)",
     ),
-    Parameter(
+    flag_parameter(
         "RetireRegionalTable",
-        Type="String",
-        AllowedValues=["true", "false"],
-        Default="false",
-        Description="Drop the regional fraud-rules table from the stack (kept by its deletion policy) after the copy",
+        "false",
+        "Drop the regional fraud-rules table from the stack (kept by its deletion policy) after the copy",
     ),
-    Parameter(
+    flag_parameter(
         "EnableGlobalDatabase",
-        Type="String",
-        AllowedValues=["true", "false"],
-        Default="false",
-        Description="Aurora Global Database: the primary region's cluster is replicated to a cluster in every other region",
+        "false",
+        "Aurora Global Database: the primary region's cluster is replicated to a cluster in every other region",
     ),
     Parameter(
         "GlobalDbLagThresholdMs",

@@ -25,6 +25,7 @@ from .components.network import import_network
 from .conventions import (
     account_unique_name,
     add_exported_outputs,
+    flag_parameter,
     new_template,
     require_tags,
     restrict_regions,
@@ -57,13 +58,7 @@ PARAMETERS = compute.service_parameters("loan service") + [
         AllowedValues=[1, 2, 3],
         Description="Aurora Serverless v2 instances (writer + readers)",
     ),
-    Parameter(
-        "DbDeletionProtection",
-        Type="String",
-        AllowedValues=["true", "false"],
-        Default="true",
-        Description="Aurora deletion protection",
-    ),
+    flag_parameter("DbDeletionProtection", "true", "Aurora deletion protection"),
     Parameter(
         "ComplianceLevel",
         Type="String",

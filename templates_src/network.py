@@ -16,6 +16,7 @@ from .conventions import (
     REGIONS,
     add_exported_outputs,
     add_standard_parameters,
+    flag_parameter,
     region_title,
     standard_tags,
 )
@@ -35,12 +36,8 @@ def add_parameters(template: Template) -> None:
         Parameter("AzCount", Type="Number", AllowedValues=[2, 3], Default=2, Description="Availability zones to span")
     )
     template.add_parameter(
-        Parameter(
-            "HighlyAvailableNat",
-            Type="String",
-            AllowedValues=["true", "false"],
-            Default="false",
-            Description="One NAT gateway per availability zone (true) or a single shared one (false)",
+        flag_parameter(
+            "HighlyAvailableNat", "false", "One NAT gateway per availability zone (true) or a single shared one (false)"
         )
     )
     template.add_parameter(

@@ -18,7 +18,7 @@ from troposphere import GetAtt, Parameter, Ref, Sub, Template
 from . import policies
 from .components import database, encryption, functions, manifest, observability
 from .components.network import import_network
-from .conventions import add_exported_outputs, new_template
+from .conventions import add_exported_outputs, flag_parameter, new_template
 
 NAME = "payments"
 AURORA_POSTGRES_VERSION = "15.10"
@@ -52,13 +52,7 @@ PARAMETERS = [
         Description="Aurora instance class",
     ),
     Parameter("DbInstanceCount", Type="Number", AllowedValues=[1, 2, 3], Description="Aurora instances"),
-    Parameter(
-        "DbDeletionProtection",
-        Type="String",
-        AllowedValues=["true", "false"],
-        Default="true",
-        Description="Aurora deletion protection",
-    ),
+    flag_parameter("DbDeletionProtection", "true", "Aurora deletion protection"),
     observability.alert_email_parameter(),
     *functions.alarm_parameters(),
     Parameter(
