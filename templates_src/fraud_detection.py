@@ -186,7 +186,8 @@ def add_data_stores(template: Template, key, network) -> dict:
     return {"secret": database.master_secret_arn(cluster), "cluster": cluster, "writer": instances[0]}
 
 
-def add_roles(template: Template, key, secret, log_group, audit_log_group) -> dict:
+def add_roles(template: Template, key, secret, log_group, audit_log_group, network) -> dict:
+    """``network``: the imported network (its replicated-data key encrypts the global table's replica here)."""
     execution = identity.add_task_execution_role(template, "fraud-exec", "scoring", log_group)
     service = identity.add_role(
         template,
@@ -207,7 +208,7 @@ def add_roles(template: Template, key, secret, log_group, audit_log_group) -> di
         [service, operator],
         rules_table_arn(),
         secret,
-        GetAtt(key, "Arn"),
+        [GetAtt(key, "Arn"), If("UseGlobalTable", network.replicated_data_key_arn, Ref("AWS::NoValue"))],
         GetAtt(audit_log_group, "Arn"),
         secret_condition="HasMasterUser",
     )
@@ -393,7 +394,7 @@ def build() -> Template:
     log_group = observability.add_log_group(template, "ServiceLogGroup", "fraud-api", Ref("LogRetentionDays"), key)
     audit_log_group = observability.add_log_group(template, "AuditLogGroup", "fraud-audit", AUDIT_RETENTION_DAYS, key)
     audit_log_group.Condition = identity.MODE_CONDITIONS["full-access"]
-    roles = add_roles(template, key, stores["secret"], log_group, audit_log_group)
+    roles = add_roles(template, key, stores["secret"], log_group, audit_log_group, network)
     topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "fraud")
 
     cluster = compute.add_cluster(template, NAME)

@@ -7,7 +7,7 @@ security groups; everything a workload needs is exported as ``{env}-network-<Out
 
 from __future__ import annotations
 
-from troposphere import Equals, FindInMap, GetAtt, Not, Output, Parameter, Ref, Select, Template, ec2
+from troposphere import Equals, FindInMap, GetAtt, Not, Output, Parameter, Ref, Select, Template, ec2, kms
 
 from . import policies
 from .components import encryption, identity, network, observability
@@ -171,16 +171,16 @@ def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
     )
 
 
-def add_replicated_data_key(template: Template) -> None:
+def add_replicated_data_key(template: Template) -> kms.Key:
     """The CMK of data replicated into this region (the replicas of DynamoDB global tables):
     alias/{env}-{region}-replicated-data. Here, because the network StackSet is in every
     region before any workload (depends_on): a global table created by the primary
     region's workload names every replica's key, which must exist in that replica's
     region first, before the secondary regions' own instances exist."""
-    encryption.add_kms_key(template, "ReplicatedDataKey", "replicated data")
+    return encryption.add_kms_key(template, "ReplicatedDataKey", "replicated data")
 
 
-def add_outputs(template: Template, vpc, tiers, groups) -> None:
+def add_outputs(template: Template, vpc, tiers, groups, replicated_key) -> None:
     values = {
         "VpcId": Ref(vpc),
         "VpcCidr": network.vpc_cidr_ref(),
@@ -190,6 +190,7 @@ def add_outputs(template: Template, vpc, tiers, groups) -> None:
         "PrivateRouteTableIds": network.joined_ids(tiers["private"].route_tables),
         "DataRouteTableId": Ref(tiers["data"].route_tables[0]),
         **{name: Ref(group) for name, group in groups.items()},
+        "ReplicatedDataKeyArn": GetAtt(replicated_key, "Arn"),
     }
     add_exported_outputs(
         template,
@@ -213,8 +214,8 @@ def build() -> Template:
     attachment = network.add_internet_access(template, vpc, tiers["public"])
     network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat", attachment)
     add_flow_logs(template, vpc)
-    add_replicated_data_key(template)
+    replicated_key = add_replicated_data_key(template)
     groups = add_security_groups(template, vpc)
     add_peer_rules(template, groups)
-    add_outputs(template, vpc, tiers, groups)
+    add_outputs(template, vpc, tiers, groups, replicated_key)
     return template

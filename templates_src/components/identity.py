@@ -83,19 +83,20 @@ def add_role(template: Template, title: str, suffix: str, trust, description: st
 SECRET_STATEMENT = 1  # the index of the secret's statement in mode_statements
 
 
-def mode_statements(mode: str, table_arn, secret_arn, key_arn, audit_log_arn) -> list:
-    """The statements that ``mode`` grants, each mode a superset of the one before."""
+def mode_statements(mode: str, table_arn, secret_arn, key_arns: list, audit_log_arn) -> list:
+    """The statements that ``mode`` grants, each mode a superset of the one before. ``key_arns``:
+    every CMK the data is encrypted with (a table's replicas use their region's replica key)."""
     table_resources = [table_arn, table_index_arn(table_arn)]
     statements = [
         policies.allow(policies.actions(*READ_ACTIONS), table_resources),
         policies.allow(
             policies.actions(awacs.secretsmanager.DescribeSecret, awacs.secretsmanager.GetSecretValue), [secret_arn]
         ),
-        policies.kms_use_statement(key_arn, awacs.kms.Decrypt, awacs.kms.DescribeKey),
+        policies.allow(policies.actions(awacs.kms.Decrypt, awacs.kms.DescribeKey), key_arns),
     ]
     if mode in ("limited-write", "full-access"):
         statements.append(policies.allow(policies.actions(*WRITE_ACTIONS), [table_arn]))
-        statements.append(policies.kms_use_statement(key_arn, awacs.kms.Encrypt, awacs.kms.GenerateDataKey))
+        statements.append(policies.allow(policies.actions(awacs.kms.Encrypt, awacs.kms.GenerateDataKey), key_arns))
     if mode == "full-access":
         statements.append(policies.allow(policies.actions(*DELETE_ACTIONS), [table_arn]))
         statements.append(policies.log_delivery_statement(audit_log_arn))
@@ -111,14 +112,14 @@ def add_mode_policies(
     roles: list[iam.Role],
     table_arn,
     secret_arn,
-    key_arn,
+    key_arns: list,
     audit_log_arn,
     secret_condition: str | None = None,
 ) -> None:
     """One managed policy per IamMode, each behind its Condition, attached to ``roles``.
     With ``secret_condition``, the secret's statement exists only where that Condition holds."""
     for mode, condition in MODE_CONDITIONS.items():
-        statements = mode_statements(mode, table_arn, secret_arn, key_arn, audit_log_arn)
+        statements = mode_statements(mode, table_arn, secret_arn, key_arns, audit_log_arn)
         document: PolicyDocument | dict = policies.document(*statements)
         if secret_condition:  # awacs takes statements only: the If goes into the plain document
             statements[SECRET_STATEMENT] = If(secret_condition, statements[SECRET_STATEMENT], Ref("AWS::NoValue"))

@@ -255,6 +255,7 @@ class ImportedNetwork:
     load_balancer_security_group: ImportValue
     application_security_group: ImportValue
     database_security_group: ImportValue
+    replicated_data_key_arn: ImportValue
 
 
 NETWORK_EXPORTS = {
@@ -268,6 +269,7 @@ NETWORK_EXPORTS = {
     "LoadBalancerSecurityGroupId": "Security group of internal load balancers",
     "ApplicationSecurityGroupId": "Security group of application tasks and functions",
     "DatabaseSecurityGroupId": "Security group of databases and caches",
+    "ReplicatedDataKeyArn": "CMK of the replicas of global tables in this region (readers need kms:Decrypt on it)",
 }
 
 
@@ -284,6 +286,7 @@ def import_network() -> ImportedNetwork:
         load_balancer_security_group=imported("LoadBalancerSecurityGroupId"),
         application_security_group=imported("ApplicationSecurityGroupId"),
         database_security_group=imported("DatabaseSecurityGroupId"),
+        replicated_data_key_arn=imported("ReplicatedDataKeyArn"),
     )
 
 

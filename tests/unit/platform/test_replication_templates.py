@@ -136,3 +136,24 @@ def test_the_regional_table_stays_until_retired_and_the_service_follows_the_swit
     assert fraud["Outputs"]["FraudRulesTableName"]["Value"] == name
     [rule] = [r for r in env_rules.CROSS_RULES if r.parameter == "RetireRegionalTable"]
     assert rule.check({"RetireRegionalTable": "true", "EnableGlobalTable": "false"})
+
+
+def test_roles_that_use_the_global_table_may_decrypt_with_its_replica_key(fraud, network):
+    """Each replica is encrypted with its region's replicated-data key (network stack): readers and
+    writers of the global table need kms:Decrypt/Encrypt on it, or DynamoDB refuses their calls."""
+    assert network["Outputs"]["ReplicatedDataKeyArn"]["Value"] == {"Fn::GetAtt": ["ReplicatedDataKey", "Arn"]}
+    replica_key = {
+        "Fn::If": [
+            "UseGlobalTable",
+            {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-ReplicatedDataKeyArn"}},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    policies = [r for r in fraud["Resources"].values() if r["Type"] == "AWS::IAM::ManagedPolicy"]
+    kms = [
+        s
+        for p in policies
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if isinstance(s, dict) and any(str(a).startswith("kms:") for a in s.get("Action", ()))
+    ]
+    assert kms and all(replica_key in s["Resource"] for s in kms)
