@@ -22,6 +22,7 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.protocols import AwsFactory, CloudFormationClient, Progress
 from ..inputs.paramfiles import parse_yaml
+from ..inputs.problems import Problems
 from ..inputs.stacksets import StackSetSpec
 from ..rollout.operations import Outcome, Runner, WaitSettings
 from ..rollout.plan import read_actual
@@ -138,30 +139,30 @@ def top_property(path: str) -> str:
     return path.lstrip("/").split("/", 1)[0]
 
 
-def _rule(item: Any, where: str) -> IgnoreRule | str:
-    """One rule, or the one-line problem with it."""
+def _rule(item: Any) -> IgnoreRule | tuple[str, str]:
+    """One rule, or where in the item its problem is (a key suffix) and the problem."""
     if not isinstance(item, dict):
-        return f"{where}: {RULE_SHAPE}"
+        return "", RULE_SHAPE
     if "property_path" in item:
-        return f"{where}.property_path: path globs are no longer accepted (they hid real changes); {RULE_SHAPE}"
+        return ".property_path", f"path globs are no longer accepted (they hid real changes); {RULE_SHAPE}"
     unknown = set(item) - RULE_KEYS - {"keys"}
     if (
         unknown
         or not set(item) >= RULE_KEYS
         or not all(isinstance(item[k], str) and item[k].strip() for k in RULE_KEYS)
     ):
-        return f"{where}: {RULE_SHAPE}, got keys {', '.join(sorted(map(str, item)))}"
+        return "", f"{RULE_SHAPE}, got keys {', '.join(sorted(map(str, item)))}"
     if item["normaliser"] not in NORMALISERS:
-        return f"{where}.normaliser: expected one of {', '.join(NORMALISERS)}, got {item['normaliser']}"
+        return ".normaliser", f"expected one of {', '.join(NORMALISERS)}, got {item['normaliser']}"
     if "/" in item["property"] or "*" in item["property"]:
-        return f"{where}.property: expected a top-level property name (no path, no glob), got {item['property']}"
+        return ".property", f"expected a top-level property name (no path, no glob), got {item['property']}"
     keys = item.get("keys", [])
     if (
         (keys and item["normaliser"] != "service-tags")
         or not isinstance(keys, list)
         or not all(isinstance(k, str) and k.strip() for k in keys)
     ):
-        return f"{where}.keys: expected a list of tag keys, and only with normaliser service-tags"
+        return ".keys", "expected a list of tag keys, and only with normaliser service-tags"
     return IgnoreRule(item["resource_type"], item["property"], item["normaliser"], item["reason"], tuple(keys))
 
 
@@ -171,11 +172,15 @@ def load_ignore_rules(path: Path, file: str) -> tuple[IgnoreRule, ...]:
     data = parse_yaml(path, file) or []
     if not isinstance(data, list):
         raise InputError(f"{file}: expected a list of rules: {RULE_SHAPE}")
-    parsed = [_rule(item, f"{file}: [{index}]") for index, item in enumerate(data)]
-    problems = [p for p in parsed if isinstance(p, str)]
-    if problems:
-        raise InputError(problems)
-    return tuple(p for p in parsed if isinstance(p, IgnoreRule))
+    problems, rules = Problems(file), []
+    for index, item in enumerate(data):
+        parsed = _rule(item)
+        if isinstance(parsed, IgnoreRule):
+            rules.append(parsed)
+        else:
+            problems.problem(f"[{index}]{parsed[0]}", parsed[1])
+    problems.raise_if_any()
+    return tuple(rules)
 
 
 class StackProperties:

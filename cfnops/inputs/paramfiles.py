@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..core.errors import InputError, shown_value
 from . import safeyaml
+from .problems import Problems
 
 SCALARS = (str, int, float, bool)
 
@@ -53,15 +54,8 @@ def unknown(name: str, choices: Iterable[str], what: str) -> str:
     return f"unknown {what}{hint}: {expected_one_of(choices)}"
 
 
-class _Reader:
+class _Reader(Problems):
     """Walks one file's YAML, collecting every problem as a one-line message."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[str] = []
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.file}: {key}: {message}" if key else f"{self.file}: {message}")
 
     def mapping(self, value: object, key: str, what: str) -> dict:
         if value is None:
@@ -132,8 +126,7 @@ def load(
         templates=reader.per_template(data.get("templates"), "templates", templates),
         regions=_regions(reader, data.get("regions"), templates, list(regions)),
     )
-    if reader.problems:
-        raise InputError(reader.problems)
+    reader.raise_if_any()
     return parsed
 
 

@@ -20,6 +20,7 @@ from ..core.errors import InputError, shown_value
 from . import accounts, confighash, paramfiles
 from .constraints import ConstraintError, normalize
 from .platform import Platform
+from .problems import Problems
 from .project import Project
 
 ENVIRONMENT_PARAMETER = "Environment"
@@ -63,20 +64,6 @@ def declarations(template: Mapping) -> dict[str, dict]:
     return template.get("Parameters", {})
 
 
-class _Problems:
-    """Ordered, de-duplicated one-line problems."""
-
-    def __init__(self) -> None:
-        self.lines: dict[str, None] = {}
-
-    def add(self, file: str, key: str, message: str) -> None:
-        self.lines[f"{file}: {key}: {message}"] = None
-
-    def raise_if_any(self) -> None:
-        if self.lines:
-            raise InputError(list(self.lines))
-
-
 def load_files(project: Project, environment: str, templates: Mapping, regions: Iterable[str]):
     """The common file (if present) and the environment's file, shape-checked."""
     environments = project.platform.environments
@@ -91,7 +78,7 @@ def load_files(project: Project, environment: str, templates: Mapping, regions: 
     return layers
 
 
-def _check_unknown_keys(layers, templates: Mapping, problems: _Problems) -> None:
+def _check_unknown_keys(layers, templates: Mapping, problems: Problems) -> None:
     declared_anywhere = {name for template in templates.values() for name in declarations(template)}
     for layer in layers:
         for name, setting in layer.defaults.items():
@@ -214,7 +201,7 @@ def _add_computed(template: str, body: Mapping, values: dict[str, dict[str, Reso
             resolved[name] = ResolvedValue(computed[region][name], None, key)
 
 
-def _report_missing(env_file: str, missing: dict, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
+def _report_missing(env_file: str, missing: dict, regions: Mapping[str, tuple[str, ...]], problems: Problems) -> None:
     for (template, name), where in missing.items():
         scope = "" if len(where) == len(regions[template]) else f" in {', '.join(where)}"
         problems.add(env_file, f"templates.{template}.{name}", f"required by template {template}{scope}, not set")
@@ -225,7 +212,7 @@ def _where(env_file: str, template: str, name: str, resolved: ResolvedValue) -> 
 
 
 def _check_region_bound(
-    env_file: str, template: str, region: str, values: dict[str, ResolvedValue], problems: _Problems
+    env_file: str, template: str, region: str, values: dict[str, ResolvedValue], problems: Problems
 ) -> None:
     """A certificate, key or image of another region fails only at deploy time: refuse it now."""
     for name, resolved in values.items():
@@ -244,7 +231,7 @@ def _apply_rules(
     env_file: str,
     template: str,
     values: dict[str, ResolvedValue],
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     for rule in platform.environment_rules:
         if rule.parameter in values:
@@ -258,7 +245,7 @@ def _apply_rules(
                 problems.add(*_where(env_file, template, cross.parameter, values[cross.parameter]), problem)
 
 
-def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], problems: _Problems) -> None:
+def _undeployed_overrides(layers, regions: Mapping[str, tuple[str, ...]], problems: Problems) -> None:
     """Overrides for a region the template does not go to (say, a region just removed
     from its StackSet) would be silently ignored: refused."""
     for layer in layers:
@@ -286,7 +273,7 @@ def resolve(
     all_regions = list(dict.fromkeys(r for rs in regions.values() for r in rs))
     layers = load_files(project, environment, templates, all_regions)
     env_file = layers[-1].file
-    problems = _Problems()
+    problems = Problems()
     _check_unknown_keys(layers, templates, problems)
     values: dict[str, dict[str, dict[str, ResolvedValue]]] = {}
     missing: dict[tuple[str, str], list[str]] = {}

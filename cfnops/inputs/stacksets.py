@@ -31,6 +31,7 @@ from ..awsfacts import stackset_limits
 from ..core.errors import InputError, shown_value
 from . import region_outputs
 from .paramfiles import expected_one_of, parse_yaml, type_name, unknown
+from .problems import Problems
 
 ACCOUNT = re.compile(r"^([0-9]{12}|self)$")
 OU = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
@@ -116,13 +117,8 @@ class StackSetSpec:
         return self.permission_model == "SERVICE_MANAGED"
 
 
-class _Checker:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[str] = []
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.file}: {key}: {message}")
+class _Checker(Problems):
+    """Checks one StackSet file, collecting every problem as a one-line message."""
 
     def strings(self, value, key: str, pattern: re.Pattern | None = None, choices=None) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -329,8 +325,7 @@ def load(
         region_outputs=region_outputs.parse(data.get("region_outputs"), checker.problem),
     )
     region_outputs.refuse_service_managed(spec, checker.problem)
-    if checker.problems:
-        raise InputError(checker.problems)
+    checker.raise_if_any()
     return spec
 
 
