@@ -575,11 +575,11 @@ def _event_bus_physical_id() -> None:
 
 
 def _template_rules() -> None:
-    """Template Rules are checked before a stack is created or updated (localcloud/rules.py)."""
+    """Template Rules are checked before a stack is created or updated (localcloud/template_rules.py)."""
     from moto.cloudformation.exceptions import ValidationError
     from moto.cloudformation.models import CloudFormationBackend
 
-    from .rules import failed_assertions
+    from .template_rules import failed_assertions
 
     original_create, original_update = CloudFormationBackend.create_stack, CloudFormationBackend.update_stack
 
