@@ -159,7 +159,7 @@ test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## The unit lane: everything but tests marked slow (localcloud, rollouts), on every core
-	$(BIN)/python -m pytest -q -m "not slow" -n auto
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadfile
 
 bench: $(STAMP) ## Print speed figures (render, lint, deploy API calls)
 	$(BIN)/python bench/bench.py

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from cfnops.build import gate
 from templates_src import WORKLOADS
 from templates_src.conventions import ENVIRONMENTS, REGIONS
@@ -174,6 +176,7 @@ def test_names_in_different_regions_or_parents_do_not_collide_but_global_ones_do
     )
 
 
+@pytest.mark.slow  # whole templates through cfn-lint and checkov: the gate itself, not a unit
 def test_lint_exits_4_on_a_collision(tmp_project):
     path = tmp_project.generated / "payments.json"
     body = json.loads(path.read_text())

@@ -75,6 +75,7 @@ def test_cfn_lint_alone_reports_nothing_on_generated():
     assert (run.returncode, run.stdout) == (0, "")
 
 
+@pytest.mark.slow  # cfn-lint and checkov on a template, cold: not a unit
 def test_required_tags(tmp_path):
     topic = {
         "Type": "AWS::SNS::Topic",
@@ -207,6 +208,7 @@ def test_suppress_helper_refuses_an_empty_reason():
         suppress(Queue("Q"), "CKV_AWS_27", "  ")
 
 
+@pytest.mark.slow  # cfn-lint and checkov twice, cold: not a unit
 def test_cache_skips_unchanged_templates_and_relints_changed_ones(tmp_path):
     project = Project(tmp_path, PLATFORM)
     (tmp_path / "generated").mkdir()

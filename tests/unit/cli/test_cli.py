@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 from tests.conftest import PLATFORM, ROOT
@@ -60,6 +62,7 @@ def test_stale_generated_is_exit_5(tmp_project):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # whole templates through cfn-lint and checkov: the gate itself, not a unit
 def test_lint_findings_are_exit_4(tmp_project):
     path = tmp_project.template_path("network")
     path.write_text(

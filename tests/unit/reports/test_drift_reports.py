@@ -212,6 +212,7 @@ def test_html_is_self_contained_and_written_twice(tmp_path):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow  # a headless browser: not a unit
 @pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (make setup installs it when run as root with apt)"
 )
