@@ -351,7 +351,7 @@ def plan_figures(project, quiet, wait) -> None:
     from cfnops.changes import report, text
     from cfnops.core.aws import Aws
     from cfnops.rollout import plan as plan_module
-    from cfnops.rollout import plan_all, prepare
+    from cfnops.rollout.pipeline import plan_all, prepare
 
     def once(label: str) -> None:
         render.write(project, render.render(project))
@@ -393,7 +393,7 @@ def plan_figures(project, quiet, wait) -> None:
 
 def rollout_seconds(operation_seconds: float) -> dict:
     """The first staging rollout with operations of ``operation_seconds``, waited for as
-    `make localcloud` sets the polls (CFNOPS_POLL_MAX_SECONDS=2)."""
+    `make localcloud` sets the polls (CFNOPS_POLL_MAX_SECONDS=1.5)."""
     import os
     import warnings
 
@@ -405,7 +405,7 @@ def rollout_seconds(operation_seconds: float) -> dict:
     from cfnops.core.aws import Aws
     from cfnops.inputs.project import Project
     from cfnops.inputs.stacksets import levels
-    from cfnops.rollout import deploy_environment
+    from cfnops.rollout.pipeline import deploy_environment
     from cfnops.rollout.deploy import DeployOptions, failures
     from cfnops.rollout.operations import WaitSettings
 
@@ -416,12 +416,14 @@ def rollout_seconds(operation_seconds: float) -> dict:
         work = Path(scratch)
         for folder in ("parameters", "generated", "stacksets"):
             shutil.copytree(ROOT / folder, work / folder)
-        project = Project(work)
+        project = Project(work, load_platform(ROOT))
         render.write(project, render.render(project))
         os.environ["LOCALCLOUD_OPERATION_SECONDS"] = "0"
         bootstrapped(project, WaitSettings(first_poll=0.0, max_poll=0.05))
         os.environ["LOCALCLOUD_OPERATION_SECONDS"] = str(operation_seconds)
-        options = DeployOptions(wait=WaitSettings(first_poll=2.0, max_poll=2.0))
+        options = DeployOptions(
+            artifacts_bucket=project.platform.artifacts_bucket, wait=WaitSettings(first_poll=1.5, max_poll=1.5)
+        )
         aws = Aws()
         lags = operation_lags()
         started = time.perf_counter()

@@ -33,7 +33,7 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     # operations end within LOCALCLOUD_OPERATION_SECONDS: poll at most every 2 s to see the end within 2 s
-    exports = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **CREDENTIALS, "CFNOPS_POLL_MAX_SECONDS": "2"}
+    exports = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **CREDENTIALS, "CFNOPS_POLL_MAX_SECONDS": "1.5"}
     lines = [f"export {key}={value}" for key, value in exports.items()]
     if arguments.env_file:
         with open(arguments.env_file, "w") as handle:

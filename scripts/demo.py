@@ -67,7 +67,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         server, exports = start_localcloud(Path(scratch) / "localcloud.env")
         env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-        env.update(exports, CFNOPS_POLL_SECONDS="0.5", CFNOPS_POLL_MAX_SECONDS="2")
+        env.update(exports, CFNOPS_POLL_SECONDS="0.5", CFNOPS_POLL_MAX_SECONDS="1.5")
         print(f"localcloud: {exports['AWS_ENDPOINT_URL']} (moto + cfnops patches, nothing leaves this machine)")
         try:
             step("render", "render", env=env)

@@ -120,7 +120,7 @@ def _wait_settings(timeout: float):
     return WaitSettings(
         timeout=timeout,
         first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),
-        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "10")),
+        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "9")),
     )
 
 
