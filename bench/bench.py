@@ -405,9 +405,9 @@ def rollout_seconds(operation_seconds: float) -> dict:
     from cfnops.core.aws import Aws
     from cfnops.inputs.project import Project
     from cfnops.inputs.stacksets import levels
-    from cfnops.rollout.pipeline import deploy_environment
     from cfnops.rollout.deploy import DeployOptions, failures
     from cfnops.rollout.operations import WaitSettings
+    from cfnops.rollout.pipeline import deploy_environment
 
     localcloud.install()
     os.environ["LOCALCLOUD_PERMISSIONS"] = "off"
