@@ -19,6 +19,7 @@ from cfnops.inputs import params
 from localcloud.template_rules import failed_assertions
 from templates_src.components.agents import AGENT_MODELS, EMBEDDING_DIMENSIONS, INFERENCE_PROFILE_GEOGRAPHIES
 from tests.conftest import props, ref, resources_of_type
+from tests.support.handlers import create_table, set_environment
 
 
 @pytest.fixture(scope="module")
@@ -190,22 +191,13 @@ def kinesis_record(sequence: str, payload) -> dict:
 
 @pytest.fixture
 def processor(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    for name, value in {
-        "DECISIONS_TABLE": "decisions",
-        "EVENT_BUS": "bus",
-        "RISK_THRESHOLD": "0.8",
-        "ENVIRONMENT": "staging",
-    }.items():
-        monkeypatch.setenv(name, value)
+    set_environment(
+        monkeypatch,
+        {"DECISIONS_TABLE": "decisions", "EVENT_BUS": "bus", "RISK_THRESHOLD": "0.8", "ENVIRONMENT": "staging"},
+    )
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName="decisions",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "decisionId", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "decisionId", "KeyType": "HASH"}],
-        )
+        create_table("decisions", "decisionId")
         boto3.client("events").create_event_bus(Name="bus")
         import templates_src.handlers.stream_processor as module
 

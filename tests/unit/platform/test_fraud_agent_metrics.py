@@ -17,6 +17,7 @@ from moto import mock_aws
 
 import localcloud
 from tests.conftest import props, ref
+from tests.support.handlers import create_table, set_environment
 
 SIX = {
     "TransactionsProcessed": "Count",
@@ -69,21 +70,12 @@ def kinesis(sequence: str, payload: dict, arrived: float) -> dict:
 
 @pytest.fixture
 def processor(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    for name, value in {
-        "DECISIONS_TABLE": "decisions",
-        "EVENT_BUS": "bus",
-        "RISK_THRESHOLD": "0.8",
-        "ENVIRONMENT": "prod",
-    }.items():
-        monkeypatch.setenv(name, value)
+    set_environment(
+        monkeypatch,
+        {"DECISIONS_TABLE": "decisions", "EVENT_BUS": "bus", "RISK_THRESHOLD": "0.8", "ENVIRONMENT": "prod"},
+    )
     with mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName="decisions",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "decisionId", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "decisionId", "KeyType": "HASH"}],
-        )
+        create_table("decisions", "decisionId")
         boto3.client("events").create_event_bus(Name="bus")
         import templates_src.handlers.stream_processor as module
 
@@ -134,21 +126,12 @@ def test_a_batch_that_only_failed_reports_no_empty_latency_or_confidence(process
 
 @pytest.fixture
 def decisions_tool(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    for name, value in {
-        "DECISIONS_TABLE": "decisions",
-        "TRAILS_BUCKET": "trails",
-        "ACTION_GROUP": "decisions",
-        "ENVIRONMENT": "prod",
-    }.items():
-        monkeypatch.setenv(name, value)
+    set_environment(
+        monkeypatch,
+        {"DECISIONS_TABLE": "decisions", "TRAILS_BUCKET": "trails", "ACTION_GROUP": "decisions", "ENVIRONMENT": "prod"},
+    )
     with mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName="decisions",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "decisionId", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "decisionId", "KeyType": "HASH"}],
-        )
+        create_table("decisions", "decisionId")
         boto3.client("s3").create_bucket(Bucket="trails", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         monkeypatch.setenv("TRAILS_KEY_ARN", boto3.client("kms").create_key()["KeyMetadata"]["Arn"])
         import templates_src.handlers.agent_tools as module
@@ -236,26 +219,10 @@ def routed(sequence: str, detail_type: str, detail: dict, event_id: str, at: str
 
 @pytest.fixture
 def recorder(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.setenv("TRANSACTIONS_TABLE", "transactions")
-    monkeypatch.setenv("USER_PROFILES_TABLE", "profiles")
+    set_environment(monkeypatch, {"TRANSACTIONS_TABLE": "transactions", "USER_PROFILES_TABLE": "profiles"})
     with mock_aws():
-        ddb = boto3.client("dynamodb")
-        ddb.create_table(
-            TableName="transactions",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in ("transactionId", "createdAt")],
-            KeySchema=[
-                {"AttributeName": "transactionId", "KeyType": "HASH"},
-                {"AttributeName": "createdAt", "KeyType": "RANGE"},
-            ],
-        )
-        ddb.create_table(
-            TableName="profiles",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "userId", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}],
-        )
+        create_table("transactions", "transactionId", "createdAt")
+        create_table("profiles", "userId")
         import templates_src.handlers.transaction_recorder as module
 
         yield importlib.reload(module), boto3.resource("dynamodb")

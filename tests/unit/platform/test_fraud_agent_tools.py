@@ -13,6 +13,7 @@ from moto import mock_aws
 from templates_src.fraud_agent_tools import TOOLS
 from templates_src.handlers import source
 from tests.conftest import props, ref, resources_of_type
+from tests.support.handlers import create_table
 
 GROUPS = {
     "transaction-lookup": "TransactionLookupTool",
@@ -226,16 +227,9 @@ class World:
     the bus are delivered to a queue, so a test can read what was put."""
 
     def __init__(self):
-        ddb = boto3.client("dynamodb")
-        table = lambda name, *keys: ddb.create_table(  # noqa: E731
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"), strict=False)],
-        )
-        table("transactions", "transactionId", "createdAt")
-        table("profiles", "userId")
-        table("decisions", "decisionId")
+        create_table("transactions", "transactionId", "createdAt")
+        create_table("profiles", "userId")
+        create_table("decisions", "decisionId")
         self.key = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
         self.s3 = boto3.client("s3")
         self.s3.create_bucket(Bucket="trails", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
