@@ -123,6 +123,26 @@ def test_a_deleted_resource_is_deleted(deployed):
 ROLE = "staging-us-west-2-role-vpc-flow-logs"
 
 
+def assert_none_ignored_then_in_sync_after_revert(report, deployed, monkeypatch, capsys) -> None:
+    """No shipped ignore rule hid any of the out-of-band changes; once they are reverted, the CLI
+    (with the shipped rules) finds the environment in sync."""
+    assert all(
+        not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences
+    )
+    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
+    arguments = [
+        "--root",
+        str(deployed.root),
+        "drift",
+        "--env",
+        "staging",
+        "--ignore-file",
+        str(ROOT / "drift-ignore.yaml"),
+    ]
+    assert main([*arguments, "--html-dir", str(deployed.root / "html")]) == ExitCode.OK
+    assert "drift of staging: IN_SYNC" in capsys.readouterr().out
+
+
 def trust_policy() -> dict:
     document = boto3.client("iam").get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
     return json.loads(document) if isinstance(document, str) else document
@@ -379,27 +399,7 @@ def test_every_out_of_band_change_is_found_with_its_property_and_none_is_ignored
     assert [(d.path, d.expected, d.actual) for d in found(report, "AlertHandlerFunction")] == [
         ("/MemorySize", memory, str(changes.memory * 2))
     ]
-    assert all(
-        not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences
-    )
-    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
-    assert (
-        main(
-            [
-                "--root",
-                str(deployed.root),
-                "drift",
-                "--env",
-                "staging",
-                "--ignore-file",
-                str(ROOT / "drift-ignore.yaml"),
-                "--html-dir",
-                str(deployed.root / "html"),
-            ]
-        )
-        == ExitCode.OK
-    )  # reverted: in sync again
-    assert "drift of staging: IN_SYNC" in capsys.readouterr().out
+    assert_none_ignored_then_in_sync_after_revert(report, deployed, monkeypatch, capsys)
 
 
 def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reason(deployed):
@@ -503,24 +503,4 @@ def test_streams_queues_topics_log_groups_listeners_services_and_databases_drift
     assert differences("HttpsListener") == [("/SslPolicy", changes.ssl_policy, "ELBSecurityPolicy-2016-08")]
     assert differences("Service") == [("/DesiredCount", str(changes.desired), str(changes.desired + 3))]
     assert differences("DatabaseInstance") == [("/BackupRetentionPeriod", str(changes.backups), "1")]
-    assert all(
-        not d.ignored_because for s in report.stacksets for i in s.instances for r in i.resources for d in r.differences
-    )
-    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
-    assert (
-        main(
-            [
-                "--root",
-                str(deployed.root),
-                "drift",
-                "--env",
-                "staging",
-                "--ignore-file",
-                str(ROOT / "drift-ignore.yaml"),
-                "--html-dir",
-                str(deployed.root / "html"),
-            ]
-        )
-        == ExitCode.OK
-    )  # reverted: in sync again
-    assert "drift of staging: IN_SYNC" in capsys.readouterr().out
+    assert_none_ignored_then_in_sync_after_revert(report, deployed, monkeypatch, capsys)
