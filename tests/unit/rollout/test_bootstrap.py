@@ -106,9 +106,9 @@ def test_a_failed_stack_without_recreate_is_reported_with_the_first_failure(aws,
 
 
 def test_the_cli_prints_that_as_one_line_and_exits_1(aws, stub, project, monkeypatch, capsys):
-    from cfnops.core import aws as aws_module
+    from cfnops.cli import context as cli_context  # where the CLI makes its Aws
 
-    monkeypatch.setattr(aws_module, "Aws", lambda: aws)
+    monkeypatch.setattr(cli_context, "Aws", lambda: aws)
     monkeypatch.setattr(aws, "account_id", lambda region: "123456789012")  # the CLI's first call: who am I
     stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_FAILED"), {"StackName": "cfnops-bootstrap"})
     stub.add_response("describe_stack_events", {"StackEvents": FAILED_CREATE}, {"StackName": OLD_ID})

@@ -1,0 +1,109 @@
+"""Comparing what is deployed: drift (CloudFormation drift detection) and parity (between environments)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..build import render as render_module
+from ..core.aws import translate_errors
+from ..core.errors import ExitCode, OperationFailedError
+from ..drift import detect as drift_module
+from ..drift import parity as parity_module
+from ..drift.deployed_config import read_environment
+from ..reports import html, json_report, markdown, saved, text
+from ..rollout.pipeline import prepare
+from . import options
+from .context import connected, wait_settings
+from .context import project as project_of
+from .progress import PlainProgress
+
+
+@click.command()
+@options.environment()
+@options.stacksets
+@options.output_format(["text", "json", "markdown"])
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here instead of stdout"
+)
+@click.option(
+    "--html-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    envvar="CFNOPS_REPORTS_DIR",
+    help="Where the HTML page goes (drift-<env>-latest.html and a timestamped copy)",
+)
+@click.option(
+    "--ignore-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("drift-ignore.yaml"),
+    show_default=True,
+    help="Ignore rules: resource type, property, normaliser and reason (see README)",
+)
+@options.timeout(3600.0, "Seconds to wait for each detection")
+@click.pass_context
+def drift(
+    context: click.Context,
+    environment: str,
+    stacksets: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    html_dir: Path,
+    ignore_file: Path,
+    timeout: float,
+) -> None:
+    """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
+    project = project_of(context)
+    ignore_path = ignore_file if ignore_file.is_absolute() else project.root / ignore_file
+    rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
+    prepared = prepare(project, environment, stacksets, run_lint=False)
+    with translate_errors():
+        report = drift_module.detect_all(
+            connected(prepared.specs[0].administrator_region),
+            prepared.specs,
+            environment,
+            PlainProgress(sys.stderr),
+            wait_settings(timeout),
+            rules,
+        )
+    writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
+    body = writer.render(report)
+    if output:
+        output.write_text(body, encoding="utf-8")
+    else:
+        click.echo(body.rstrip("\n"))
+    latest, copy = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
+    click.echo(f"HTML report: {latest} (this run: {copy})", err=True)
+    click.echo(f"saved for plan: {project.display(saved.save(project, report))}", err=True)
+    if report.status == "FAILED":
+        failed = [
+            f"{s.name}: detection {s.detection_status} (operation {s.operation_id})"
+            for s in report.stacksets
+            if s.status == "FAILED"
+        ]
+        raise OperationFailedError("\n".join(failed))
+    if report.status == "DRIFTED":
+        raise SystemExit(int(ExitCode.DIFFERENCES))
+
+
+@click.command()
+@click.option(
+    "--deployed", is_flag=True, help="Also read each stack's ConfigHash/ConfigManifest outputs and compare them"
+)
+@click.pass_context
+def parity(context: click.Context, deployed: bool) -> None:
+    """List the resolved values that differ between environments and whether rules explain them."""
+    project = project_of(context)
+    environments = project.platform.environments
+    templates = render_module.read_generated(project)
+    differences = parity_module.compare(project, templates, environments)
+    click.echo(parity_module.render(differences, environments))
+    if deployed:
+        with translate_errors():
+            aws = connected(project.platform.regions[0])
+            rows = [row for env in environments for row in read_environment(project, aws, env, templates)]
+        click.echo("")
+        click.echo(parity_module.render_deployed(rows))
