@@ -296,7 +296,7 @@ def test_make_demo_runs_end_to_end_against_the_localcloud_server(tmp_path):
 
 
 def test_ctrl_c_is_exit_130_with_what_to_do(project, capsys, monkeypatch):
-    from cfnops.rollout import pipeline as rollout
+    from cfnops.cli import deploy as rollout  # where the deploy command calls deploy_environment
 
     def interrupted(*_, **__):
         raise KeyboardInterrupt
