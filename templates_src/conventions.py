@@ -7,6 +7,8 @@ account (and next to another environment) without collisions.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from troposphere import AWSObject, Equals, Export, Not, Output, Parameter, Ref, Sub, Tags, Template
 
 # region_title: a region in logical ids and parameter names (us-west-2 -> UsWest2), the tool's
@@ -16,6 +18,11 @@ from cfnops.inputs.region_outputs import region_title  # noqa: F401 (re-exported
 ENVIRONMENTS = ("dev", "staging", "prod")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 PRIMARY_REGION = REGIONS[0]
+# Data-residency zones: the platform's regions whose data stays there (platform.PLATFORM's
+# residency). A template bound to one (restrict_regions) deploys there only, and the gate
+# refuses any route, peering, rule, import or replication of it that leads outside.
+EU = "EU"
+RESIDENCY = MappingProxyType({EU: ("eu-west-1",)})
 MANAGED_BY = "cfnops"
 STANDARD_TAG_KEYS = ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")  # required on every resource (E9001)
 # bootstrap's bucket for templates over TemplateBody's limit (cfnops fills account and region)

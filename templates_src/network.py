@@ -7,21 +7,18 @@ security groups; everything a workload needs is exported as ``{env}-network-<Out
 
 from __future__ import annotations
 
-from troposphere import Equals, FindInMap, GetAtt, Not, Output, Parameter, Ref, Select, Template, ec2, kms
+from troposphere import Equals, FindInMap, GetAtt, Not, Output, Ref, Select, Template, ec2, kms
 
-from . import policies
-from .components import encryption, identity, network, observability
+from .components import encryption, network
 from .conventions import (
     ENVIRONMENT,
     REGIONS,
     add_exported_outputs,
     add_standard_parameters,
-    flag_parameter,
     region_title,
-    standard_tags,
 )
 
-LOG_RETENTION_DAYS = [7, 14, 30, 60, 90, 180, 365, 400, 545, 731, 1096, 1827, 3653]
+LOG_RETENTION_DAYS = network.LOG_RETENTION_DAYS
 APPLICATION_PORT = 8080
 POSTGRES_PORT = 5432
 MYSQL_PORT = 3306
@@ -32,23 +29,8 @@ DATA_TIER_OFFSET = 1 + network.TIERS.index("data") * network.MAX_AZS
 
 def add_parameters(template: Template) -> None:
     add_standard_parameters(template)
-    template.add_parameter(
-        Parameter("AzCount", Type="Number", AllowedValues=[2, 3], Default=2, Description="Availability zones to span")
-    )
-    template.add_parameter(
-        flag_parameter(
-            "HighlyAvailableNat", "false", "One NAT gateway per availability zone (true) or a single shared one (false)"
-        )
-    )
-    template.add_parameter(
-        Parameter(
-            "FlowLogRetentionDays",
-            Type="Number",
-            AllowedValues=LOG_RETENTION_DAYS,
-            Default=90,
-            Description="Retention of VPC flow logs, in days",
-        )
-    )
+    for parameter in network.network_parameters():
+        template.add_parameter(parameter)
 
 
 def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]:
@@ -145,32 +127,6 @@ def add_peer_rules(template: Template, groups: dict[str, ec2.SecurityGroup]) -> 
                 )
 
 
-def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
-    key = encryption.add_kms_key(template, "FlowLogKey", "network logs", [policies.logs_key_user()])
-    log_group = observability.add_log_group(template, "FlowLogGroup", "vpc-flow-logs", Ref("FlowLogRetentionDays"), key)
-    role = identity.add_role(
-        template,
-        "FlowLogRole",
-        "vpc-flow-logs",
-        policies.service_trust_for_account("vpc-flow-logs.amazonaws.com"),
-        "Delivers VPC flow logs to their log group",
-        [policies.log_delivery_statement(GetAtt(log_group, "Arn"))],
-    )
-    template.add_resource(
-        ec2.FlowLog(
-            "VpcFlowLog",
-            ResourceId=Ref(vpc),
-            ResourceType="VPC",
-            TrafficType="ALL",
-            LogDestinationType="cloud-watch-logs",
-            LogGroupName=Ref(log_group),
-            DeliverLogsPermissionArn=GetAtt(role, "Arn"),
-            MaxAggregationInterval=60,
-            Tags=standard_tags(),
-        )
-    )
-
-
 def add_replicated_data_key(template: Template) -> kms.Key:
     """The CMK of data replicated into this region (the replicas of DynamoDB global tables):
     alias/{env}-{region}-replicated-data. Here, because the network StackSet is in every
@@ -184,7 +140,6 @@ def add_outputs(template: Template, vpc, tiers, groups, replicated_key) -> None:
     values = {
         "VpcId": Ref(vpc),
         "VpcCidr": network.vpc_cidr_ref(),
-        "PublicSubnetIds": network.joined_ids(tiers["public"].subnets),
         "PrivateSubnetIds": network.joined_ids(tiers["private"].subnets),
         "DataSubnetIds": network.joined_ids(tiers["data"].subnets),
         "PrivateRouteTableIds": network.joined_ids(tiers["private"].route_tables),
@@ -205,15 +160,7 @@ def build() -> Template:
     template = Template(Description="Platform network: VPC, subnet tiers, NAT, flow logs, shared security groups")
     add_parameters(template)
     network.add_cidr_mapping(template)
-    template.add_condition(network.THREE_AZS, Equals(Ref("AzCount"), "3"))
-    template.add_condition("HighlyAvailableNat", Equals(Ref("HighlyAvailableNat"), "true"))
-    vpc = network.add_vpc(template)
-    tiers = {
-        tier: network.add_tier(template, vpc, tier, shared_route_table=tier != "private") for tier in network.TIERS
-    }
-    attachment = network.add_internet_access(template, vpc, tiers["public"])
-    network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat", attachment)
-    add_flow_logs(template, vpc)
+    vpc, tiers = network.add_network(template)
     replicated_key = add_replicated_data_key(template)
     groups = add_security_groups(template, vpc)
     add_peer_rules(template, groups)
