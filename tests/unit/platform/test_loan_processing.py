@@ -170,9 +170,12 @@ def test_a_stack_in_a_us_region_fails_before_any_resource(project, templates):
                 Capabilities=["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
             )
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["templates"]
-        assert boto3.client("ec2", region_name="us-east-1").describe_vpcs(
-            Filters=[{"Name": "isDefault", "Values": ["false"]}]
-        )["Vpcs"] == []
+        assert (
+            boto3.client("ec2", region_name="us-east-1").describe_vpcs(
+                Filters=[{"Name": "isDefault", "Values": ["false"]}]
+            )["Vpcs"]
+            == []
+        )
 
 
 def test_a_stackset_definition_with_a_us_region_is_refused_before_any_aws_call(tmp_project):
@@ -229,7 +232,9 @@ def test_load_balancer_is_internet_facing_in_the_public_subnets_and_the_service_
     assert service["Subnets"] == {"Fn::If": ["ThreeAzs", private, private[:2]]}
     assert service["AssignPublicIp"] == "DISABLED"
     assert all(
-        props(loans, f"{tier}Subnet{n}")["VpcId"] == ref("Vpc") for tier in ("Public", "Private", "Data") for n in (1, 2, 3)
+        props(loans, f"{tier}Subnet{n}")["VpcId"] == ref("Vpc")
+        for tier in ("Public", "Private", "Data")
+        for n in (1, 2, 3)
     )
 
 
