@@ -208,8 +208,9 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
     from . import gate
 
     paths = sorted(p for p in project.generated.glob("*.json") if p.name != "manifest.json")
+    zones = json.dumps(dict(project.platform.residency), sort_keys=True)
     key = hashlib.sha256(
-        engine.encode() + "".join(regions).encode() + b"".join(p.read_bytes() for p in paths)
+        engine.encode() + "".join(regions).encode() + zones.encode() + b"".join(p.read_bytes() for p in paths)
     ).hexdigest()
     hit = _cached(project, "account-gate", key)
     if hit is not None:
@@ -220,6 +221,7 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
         regions,
         project.platform.bootstrap,
         lambda name: project.display(project.template_path(name)),
+        project.platform.residency,
     )
     findings = gate.check(templates, scope)
     _cache_path(project, "account-gate").parent.mkdir(parents=True, exist_ok=True)
