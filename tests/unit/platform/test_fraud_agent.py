@@ -19,7 +19,7 @@ from cfnops.inputs import params
 from localcloud.template_rules import failed_assertions
 from templates_src.components.agents import AGENT_MODELS, EMBEDDING_DIMENSIONS, INFERENCE_PROFILE_GEOGRAPHIES
 from tests.conftest import props, ref, resources_of_type
-from tests.support.handlers import create_table, set_environment
+from tests.support.handlers import create_audit_bucket, create_table, set_environment
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +86,7 @@ def test_functions_are_traced_with_a_kms_dead_letter_queue_kept_14_days(agent):
         "UserProfilesToolFunction",
         "DecisionsToolFunction",
         "FlaggingToolFunction",
+        "FraudPatternsToolFunction",
     }
     for function in functions.values():
         p = function["Properties"]
@@ -120,7 +121,8 @@ def test_monitoring_covers_every_function_stream_and_table(agent):
         return a["Properties"].get("MetricName") or a["Properties"]["Metrics"][1]["MetricStat"]["Metric"]["MetricName"]
 
     names = [metric(a) for a in alarms.values()]
-    assert names.count("Errors") == names.count("Duration") == names.count("Throttles") == 7
+    functions = len(resources_of_type(agent, "AWS::Lambda::Function"))
+    assert names.count("Errors") == names.count("Duration") == names.count("Throttles") == functions
     assert names.count("GetRecords.IteratorAgeMilliseconds") == names.count("WriteProvisionedThroughputExceeded") == 2
     assert names.count("ReadThrottleEvents") == 4
     assert all(a["Properties"]["AlarmActions"] == [ref("AlertTopic")] for a in alarms.values())
@@ -193,9 +195,16 @@ def kinesis_record(sequence: str, payload) -> dict:
 def processor(monkeypatch):
     set_environment(
         monkeypatch,
-        {"DECISIONS_TABLE": "decisions", "EVENT_BUS": "bus", "RISK_THRESHOLD": "0.8", "ENVIRONMENT": "staging"},
+        {
+            "DECISIONS_TABLE": "decisions",
+            "EVENT_BUS": "bus",
+            "RISK_THRESHOLD": "0.8",
+            "ENVIRONMENT": "staging",
+            "AUDIT_BUCKET": "audit",
+        },
     )
     with mock_aws():
+        create_audit_bucket("audit")
         dynamodb = boto3.client("dynamodb")
         create_table("decisions", "decisionId")
         boto3.client("events").create_event_bus(Name="bus")
