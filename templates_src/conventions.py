@@ -223,6 +223,18 @@ def snapshot(resource: AWSObject) -> AWSObject:
     return resource
 
 
+def used_outside(resource: AWSObject, by: str) -> AWSObject:
+    """A data resource whose readers or writers are no role of these templates (a producer
+    outside the platform, the operator's own credentials): who, written beside it. The test
+    that every data resource has a job accepts it only with this."""
+    if not by.strip():
+        raise ValueError(f"{resource.title} is used outside the templates: say by whom")
+    metadata = dict(getattr(resource, "Metadata", {}) or {})
+    metadata.setdefault(METADATA_KEY, {})["UsedOutside"] = by
+    resource.Metadata = metadata
+    return resource
+
+
 def suppress(resource: AWSObject, rule: str, reason: str) -> AWSObject:
     """Suppress one finding of one rule on this one resource, with a written reason.
 

@@ -14,7 +14,7 @@ from troposphere import GetAtt, Parameter, Ref, Template
 from . import policies
 from .components import cache, database, encryption, network, secrets, streams
 from .components.network import import_network
-from .conventions import add_exported_outputs, flag_parameter, new_template
+from .conventions import add_exported_outputs, flag_parameter, new_template, used_outside
 from .network import LOG_RETENTION_DAYS
 
 NAME = "data-pipeline"
@@ -79,7 +79,11 @@ def build() -> Template:
     )
     imported = import_network()
     key = encryption.add_kms_key(template, "DataKey", "pipeline data", [policies.logs_key_user()])
-    stream = streams.add_stream(template, "EventStream", "events", key, Ref("StreamRetentionHours"), Ref("ShardCount"))
+    stream = used_outside(
+        streams.add_stream(template, "EventStream", "events", key, Ref("StreamRetentionHours"), Ref("ShardCount")),
+        "FastShop's transaction services put the events and its processors read them, with their own roles "
+        "(outputs StreamName, StreamArn, DataKeyArn); no role of this platform does",
+    )
     groups = add_security_groups(template, imported.vpc_id, imported.vpc_cidr)
 
     subnet_group = database.add_subnet_group(template, imported.data_subnet_ids, NAME)

@@ -35,6 +35,7 @@ from .conventions import (
     add_standard_parameters,
     standard_tags,
     suppress,
+    used_outside,
 )
 
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
@@ -233,6 +234,11 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
         bucket,
         "CKV_AWS_18",
         "holds only rendered templates; reads and writes are recorded by the account's trail (data events)",
+    )
+    used_outside(
+        bucket,
+        "cfnops uploads templates over 51,200 bytes with the deploying credentials, and CloudFormation reads "
+        "them (TemplateURL) with the same",
     )
     audit.add_trail(template, "CreateRoles", data_event_buckets(rendered))
     template.add_output(Output("ArtifactsBucketName", Value=Ref(bucket), Description="Templates over 51,200 bytes"))
