@@ -124,7 +124,8 @@ def test_monitoring_covers_every_function_stream_and_table(agent):
     functions = len(resources_of_type(agent, "AWS::Lambda::Function"))
     assert names.count("Errors") == names.count("Duration") == names.count("Throttles") == functions
     assert names.count("GetRecords.IteratorAgeMilliseconds") == names.count("WriteProvisionedThroughputExceeded") == 2
-    assert names.count("ReadThrottleEvents") == 4
+    tables = len(resources_of_type(agent, "AWS::DynamoDB::Table"))
+    assert names.count("ReadThrottleEvents") == names.count("WriteThrottleEvents") == tables  # each its own alarm
     assert all(a["Properties"]["AlarmActions"] == [ref("AlertTopic")] for a in alarms.values())
     body = props(agent, "Dashboard")["DashboardBody"]["Fn::Sub"][0]
     assert len(json.loads(body)["widgets"]) >= 6 and "FraudDetection" in body
