@@ -1,10 +1,10 @@
 """Drift: CloudFormation's own detection across every region, as a typed DriftReport.
 
 Per StackSet: one DetectStackSetDrift (the environment's operation preferences), waited
-for like any operation; each instance's DriftStatus from ListStackInstances; and only for
-DRIFTED instances, ListStackInstanceResourceDrifts (NextToken followed by hand: it has no
-paginator) for MODIFIED, DELETED and NOT_CHECKED resources. Ignore rules hide a difference
-only when both sides of its property are equal after the rule's normaliser (normalise.py);
+for like any operation; each instance's DriftStatus from ListStackInstances; and for every
+checked instance (drifted or in sync, so that "not checked" counts the same either way),
+ListStackInstanceResourceDrifts (NextToken followed by hand: it has no paginator) for
+MODIFIED, DELETED and NOT_CHECKED resources. Ignore rules hide a difference only when both sides of its property are equal after the rule's normaliser (normalise.py);
 hidden differences are marked, never dropped, and an instance whose every difference is
 hidden counts as in sync.
 """
@@ -29,6 +29,7 @@ from ..rollout.plan import read_actual
 from .normalise import NORMALISERS
 
 READ_STATUSES = ["MODIFIED", "DELETED", "NOT_CHECKED"]
+CHECKED_INSTANCE = ("DRIFTED", "IN_SYNC")  # instances whose resources the detection looked at
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,37 @@ class IgnoreRule:
         return f"{self.resource_type} {self.property} ({self.normaliser}{keys})"
 
 
+def typed(text: str) -> Any:
+    """A PropertyDifference value as the JSON value it stands for: CloudFormation sends
+    ExpectedValue/ActualValue as text (structures JSON-encoded, numbers and booleans as
+    their JSON), a plain string stays a string."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def as_text(value: Any) -> str:
+    """The inverse of ``typed``: a value as CloudFormation's text."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class PropertyDifference:
     path: str
-    expected: str
+    expected: str  # CloudFormation's ExpectedValue text; expected_value is the typed value
     actual: str
     difference_type: str  # ADD | REMOVE | NOT_EQUAL
     ignored_because: str = ""
     ignored_by: IgnoreRule | None = None
+
+    @builtins.property
+    def expected_value(self) -> Any:
+        return typed(self.expected)
+
+    @builtins.property
+    def actual_value(self) -> Any:
+        return typed(self.actual)
 
 
 @dataclass(frozen=True)
@@ -225,13 +249,6 @@ class StackProperties:
             return {}
 
 
-def _value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        return text
-
-
 def _harmless(rule: IgnoreRule, group: list[dict], properties: tuple[dict, dict] | None) -> bool:
     """True when the property's two values are equal once the rule has normalised both."""
     if properties is not None and rule.property in properties[0]:
@@ -239,8 +256,8 @@ def _harmless(rule: IgnoreRule, group: list[dict], properties: tuple[dict, dict]
         context = properties[0]
     elif len(group) == 1 and group[0].get("PropertyPath") == f"/{rule.property}":
         expected, actual, context = (
-            _value(group[0].get("ExpectedValue", "")),
-            _value(group[0].get("ActualValue", "")),
+            typed(group[0].get("ExpectedValue", "")),
+            typed(group[0].get("ActualValue", "")),
             None,
         )
     else:
@@ -337,7 +354,7 @@ def _instance(
 ) -> InstanceDrift:
     resources: tuple[ResourceDrift, ...] = ()
     status = instance.drift_status
-    if instance.drift_status == "DRIFTED":
+    if instance.drift_status in CHECKED_INSTANCE:  # an in-sync instance has its NOT_CHECKED resources too
         resources = tuple(
             _resource(s, rules, properties_of)
             for s in resource_drifts(client, spec.name, instance.account, instance.region, operation_id)

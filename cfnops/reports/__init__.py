@@ -3,6 +3,9 @@ the report alone; none calls AWS."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from ..core.words import plural
 from ..drift.detect import DriftReport, StackSetDrift, rule_uses
 
@@ -47,10 +50,7 @@ def not_checked_note(report: DriftReport) -> str:
             if r.status == "NOT_CHECKED"
         }
     )
-    return (
-        f"{count} resource(s) of drifted instances are NOT_CHECKED: the drift detection did not check "
-        f"their type ({', '.join(kinds)})"
-    )
+    return f"{count} resource(s) are NOT_CHECKED: the drift detection did not check their type ({', '.join(kinds)})"
 
 
 def rule_lines(report: DriftReport) -> list[tuple[str, str, list[str]]]:
@@ -68,18 +68,27 @@ def drifted_count(report: DriftReport) -> int:
     return sum(1 for _, _, resource in drifted_resources(report) if resource.drifted)
 
 
-def not_checked_by_type(report: DriftReport) -> list[tuple[str, list[str]]]:
-    """(type, ["stackset region account: LogicalId physical-id", ...]) for every NOT_CHECKED
-    resource of the drifted instances, by type."""
-    groups: dict[str, list[str]] = {}
+def not_checked_by_type(report: DriftReport) -> list[tuple[str, int, str]]:
+    """One row per type of the NOT_CHECKED resources: (type, how many, where as
+    "stackset (region, ...)"), so a report says it in one line per type."""
+    counts: dict[str, int] = {}
+    where: dict[str, dict[str, set[str]]] = {}
     for stackset in report.stacksets:
         for instance in stackset.instances:
             for resource in instance.resources:
                 if resource.status == "NOT_CHECKED":
-                    groups.setdefault(resource.resource_type, []).append(
-                        f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} {resource.physical_id}".rstrip()
-                    )
-    return sorted(groups.items())
+                    counts[resource.resource_type] = counts.get(resource.resource_type, 0) + 1
+                    regions = where.setdefault(resource.resource_type, {}).setdefault(stackset.name, set())
+                    regions.add(instance.region)
+    return [
+        (kind, counts[kind], ", ".join(f"{name} ({', '.join(sorted(r))})" for name, r in sorted(where[kind].items())))
+        for kind in sorted(counts)
+    ]
+
+
+def shown(value: Any) -> str:
+    """A typed property value as JSON (a string quoted, a number or boolean bare)."""
+    return json.dumps(value, sort_keys=True)
 
 
 def summary_line(report: DriftReport) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..drift.detect import DriftReport
-from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
+from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, shown, summary_line
 
 _environment = Environment(
     loader=PackageLoader("cfnops.reports", "templates"),
@@ -16,6 +16,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_environment.filters["shown"] = shown
 
 
 def render(report: DriftReport) -> str:

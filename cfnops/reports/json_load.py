@@ -1,4 +1,4 @@
-"""The JSON report read back: a ``cfnops.drift/v1`` document as the DriftReport it was
+"""The JSON report read back: a ``cfnops.drift/v2`` document as the DriftReport it was
 written from (json_report.py). Ignore rules come from ``ignore_rule_uses`` and each hidden
 difference is tied back to its rule by what the rule hid (StackSet, account, region,
 logical id, path)."""
@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import json
 
-from ..drift.detect import DriftReport, IgnoreRule, InstanceDrift, PropertyDifference, ResourceDrift, StackSetDrift
+from ..drift.detect import (
+    DriftReport,
+    IgnoreRule,
+    as_text,
+    InstanceDrift,
+    PropertyDifference,
+    ResourceDrift,
+    StackSetDrift,
+)
 from .json_report import SCHEMA
 
 Where = tuple[str, str, str, str, str]  # stackset, account, region, logical id, path
 
 
 def load(text: str) -> DriftReport:
-    """Raises ValueError (json's included), KeyError or TypeError on a document that is not ``cfnops.drift/v1``."""
+    """Raises ValueError (json's included), KeyError or TypeError on a document that is not ``cfnops.drift/v2``."""
     return from_dict(json.loads(text))
 
 
@@ -69,8 +77,8 @@ def _resource(r: dict, where: tuple[str, str, str], hid: dict[Where, IgnoreRule]
     differences = tuple(
         PropertyDifference(
             d["path"],
-            d["expected"],
-            d["actual"],
+            as_text(d["expected"]),
+            as_text(d["actual"]),
             d["type"],
             d["ignored_because"] or "",
             hid.get((*where, r["logical_id"], d["path"])) if d["ignored_because"] else None,

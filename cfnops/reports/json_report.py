@@ -1,4 +1,4 @@
-"""The JSON report. Schema ``cfnops.drift/v1`` (documented in the README); keys are stable."""
+"""The JSON report. Schema ``cfnops.drift/v2`` (documented in the README); keys are stable."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from ..drift.detect import DriftReport, rule_uses
 from . import drifted_count
 
-SCHEMA = "cfnops.drift/v1"
+SCHEMA = "cfnops.drift/v2"
 
 
 def as_dict(report: DriftReport) -> dict:
@@ -49,8 +49,8 @@ def as_dict(report: DriftReport) -> dict:
                                 "differences": [
                                     {
                                         "path": d.path,
-                                        "expected": d.expected,
-                                        "actual": d.actual,
+                                        "expected": d.expected_value,
+                                        "actual": d.actual_value,
                                         "type": d.difference_type,
                                         "ignored_because": d.ignored_because or None,
                                     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..drift.detect import DriftReport
-from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
+from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, shown, summary_line
 
 ICONS = {
     "DRIFTED": "🔴 DRIFTED",
@@ -48,7 +48,10 @@ def render(report: DriftReport) -> str:
             lines += ["", "| Property | Expected | Actual | Difference |", "|---|---|---|---|"]
             for d in resource.differences:
                 kind = d.difference_type + (f" (ignored: {_escape(d.ignored_because)})" if d.ignored_because else "")
-                lines.append(f"| `{_escape(d.path)}` | `{_escape(d.expected)}` | `{_escape(d.actual)}` | {kind} |")
+                lines.append(
+                    f"| `{_escape(d.path)}` | `{_escape(shown(d.expected_value))}` "
+                    f"| `{_escape(shown(d.actual_value))}` | {kind} |"
+                )
         lines.append("")
     if not_checked_note(report):
         lines.append(f"_{_escape(not_checked_note(report))}._")
@@ -60,11 +63,8 @@ def _not_checked(report: DriftReport) -> list[str]:
     groups = not_checked_by_type(report)
     if not groups:
         return []
-    lines = ["", "### Not checked, by type", ""]
-    for kind, where in groups:
-        lines += [f"<details><summary><code>{kind}</code> ({len(where)})</summary>", ""]
-        lines += [f"- `{_escape(w)}`" for w in where] + ["", "</details>", ""]
-    return lines
+    lines = ["", "### Not checked, by type", "", "| Type | Resources | Where |", "|---|---|---|"]
+    return lines + [f"| `{kind}` | {count} | {_escape(where)} |" for kind, count, where in groups]
 
 
 def _rules(report: DriftReport) -> list[str]:

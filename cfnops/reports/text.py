@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..drift.detect import DriftReport
-from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
+from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, shown, summary_line
 
 
 def render(report: DriftReport) -> str:
@@ -28,7 +28,8 @@ def render(report: DriftReport) -> str:
         for difference in resource.differences:
             ignored = f"  [ignored: {difference.ignored_because}]" if difference.ignored_because else ""
             lines.append(
-                f"    {difference.path}: expected {difference.expected}, actual {difference.actual} "
+                f"    {difference.path}: expected {shown(difference.expected_value)}, "
+                f"actual {shown(difference.actual_value)} "
                 f"({difference.difference_type}){ignored}"
             )
     if not_checked_note(report):
@@ -38,9 +39,7 @@ def render(report: DriftReport) -> str:
 
 
 def _not_checked(report: DriftReport) -> list[str]:
-    lines = []
-    for kind, where in not_checked_by_type(report):
-        lines += [f"  {kind} ({len(where)})"] + [f"    - {w}" for w in where]
+    lines = [f"  {kind}: {count} in {where}" for kind, count, where in not_checked_by_type(report)]
     return (["", "NOT_CHECKED by type:"] + lines) if lines else []
 
 

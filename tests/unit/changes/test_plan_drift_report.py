@@ -60,12 +60,12 @@ def test_saved_report_round_trips_and_a_broken_one_is_one_line(tmp_path):
     assert saved.load(project, "prod") == (None, "")
     saved.path(project, "prod").write_text(written.read_text())
     assert saved.load(project, "prod") == (None, ".cache/drift/prod.json: a report of staging, expected prod; not used")
-    written.write_text('{"schema": "cfnops.drift/v1"}')
+    written.write_text('{"schema": "cfnops.drift/v2"}')
     loaded, problem = saved.load(project, "staging")
     assert (
         loaded is None
         and problem
-        == ".cache/drift/staging.json: not a cfnops.drift/v1 report (KeyError: 'ignore_rule_uses'); not used"
+        == ".cache/drift/staging.json: not a cfnops.drift/v2 report (KeyError: 'ignore_rule_uses'); not used"
     )
 
 

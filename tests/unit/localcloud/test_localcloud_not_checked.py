@@ -78,6 +78,6 @@ def not_checked_report() -> product_drift.DriftReport:
 def test_reports_name_the_unchecked_types_without_blaming_cloudformation():
     report = not_checked_report()
     for page in (text.render(report), markdown.render(report), html.render(report)):
-        assert "2 resource(s) of drifted instances are NOT_CHECKED" in page
+        assert "2 resource(s) are NOT_CHECKED" in page
         assert "AWS::EC2::FlowLog, AWS::EC2::NatGateway" in page
         assert "CloudFormation cannot" not in page
