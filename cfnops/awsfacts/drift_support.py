@@ -46,3 +46,19 @@ def why_not_checked(type_name: str, region: str = schemas.DEFAULT_REGION) -> str
     return (
         f"{type_name}'s registry schema has no read handler, so CloudFormation cannot read it for drift ({SUPPORT_URL})"
     )
+
+
+STACKSET_OPERATIONS = ("UpdateStackSet", "CreateStackInstances", "UpdateStackInstances")
+"""The StackSet operations that change instance stacks (cfnops deploy calls them)."""
+
+REVERT_DRIFT_URL = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/drift-aware-change-sets.html"
+
+
+def revert_drift_operations() -> tuple[str, ...]:
+    """The StackSet operations that accept a deployment mode (drift-aware change sets'
+    REVERT_DRIFT is CreateChangeSet's ``DeploymentMode``), read from botocore's
+    CloudFormation model; empty means no StackSet operation can revert drift."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("cloudformation")
+    return tuple(op for op in STACKSET_OPERATIONS if "DeploymentMode" in model.operation_model(op).input_shape.members)
