@@ -503,6 +503,7 @@ def drift(
     """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
     from ..core.aws import translate_errors
     from ..drift import detect as drift_module
+    from ..drift.outside import Readers
     from ..reports import html, json_report, markdown, saved, text
     from ..rollout.pipeline import prepare
     from .progress import PlainProgress
@@ -511,14 +512,17 @@ def drift(
     ignore_path = ignore_file if ignore_file.is_absolute() else project.root / ignore_file
     rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
     prepared = prepare(project, environment, stacksets, run_lint=False)
+    region = prepared.specs[0].administrator_region
     with translate_errors():
+        aws = _connected(region)
         report = drift_module.detect_all(
-            _connected(prepared.specs[0].administrator_region),
+            aws,
             prepared.specs,
             environment,
             PlainProgress(sys.stderr),
             _wait_settings(timeout),
             rules,
+            Readers(aws, aws.account_id(region)),
         )
     writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
     body = writer.render(report)
@@ -538,7 +542,7 @@ def drift(
             if s.status == "FAILED"
         ]
         raise OperationFailedError("\n".join(failed))
-    if report.status == "DRIFTED":
+    if report.status == "DRIFTED" or report.found_outside:  # cfnops's own findings count as drift
         raise SystemExit(int(ExitCode.DIFFERENCES))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import fnmatch
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from ..inputs.stacksets import StackSetSpec
 from ..rollout.operations import Outcome, Runner, WaitSettings
 from ..rollout.plan import read_actual
 from .normalise import NORMALISERS
+from .outside import OutsideFinding, Readers, instance_findings
 
 READ_STATUSES = ["MODIFIED", "DELETED", "NOT_CHECKED"]
 CHECKED_INSTANCE = ("DRIFTED", "IN_SYNC")  # instances whose resources the detection looked at
@@ -123,6 +124,7 @@ class StackSetDrift:
     polls: int
     seconds: float
     counts: tuple[tuple[str, int], ...] = ()  # StackSetDriftDetectionDetails' instance counts
+    outside: tuple[OutsideFinding, ...] = ()  # what CloudFormation's drift cannot see (outside.py)
 
     @property
     def status(self) -> str:
@@ -145,11 +147,22 @@ class DriftReport:
     stacksets: tuple[StackSetDrift, ...]
     ignore_rules: int = 0
     rules: tuple[IgnoreRule, ...] = ()
+    outside_read: bool = False  # whether cfnops read what CloudFormation's drift cannot see
 
     @property
     def status(self) -> str:
+        """CloudFormation's verdict alone (cfnops's own findings never change it)."""
         statuses = {s.status for s in self.stacksets}
         return "FAILED" if "FAILED" in statuses else ("DRIFTED" if "DRIFTED" in statuses else "IN_SYNC")
+
+    @property
+    def outside(self) -> tuple[OutsideFinding, ...]:
+        return tuple(f for s in self.stacksets for f in s.outside)
+
+    @property
+    def found_outside(self) -> bool:
+        """Something no template declares, that no ignore rule hid."""
+        return any(not f.ignored_because for f in self.outside)
 
 
 RULE_KEYS = {"resource_type", "property", "normaliser", "reason"}
@@ -365,8 +378,34 @@ def _instance(
     )
 
 
+def hide_outside(finding: OutsideFinding, rules: tuple[IgnoreRule, ...]) -> OutsideFinding:
+    """A rule for the finding's type, with its kind as the property, hides it only when its
+    normaliser makes the value the same as nothing at all (what the templates declare)."""
+    rule = next((r for r in rules if r.covers(finding.resource_type, f"/{finding.kind}")), None)
+    if rule is not None and rule.canonical(finding.value) == rule.canonical(None):
+        return replace(finding, ignored_because=rule.reason)
+    return finding
+
+
+def _outside(readers: Readers | None, spec: StackSetSpec, instances, rules) -> tuple[OutsideFinding, ...]:
+    if readers is None:
+        return ()
+    found = [
+        finding
+        for i in instances
+        if i.stack_id and i.drift_status in CHECKED_INSTANCE
+        for finding in instance_findings(readers, spec.name, i.account, i.region, i.stack_id)
+    ]
+    return tuple(hide_outside(f, rules) for f in found)
+
+
 def detect(
-    aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: WaitSettings, rules: tuple[IgnoreRule, ...]
+    aws: AwsFactory,
+    spec: StackSetSpec,
+    progress: Progress,
+    wait: WaitSettings,
+    rules: tuple[IgnoreRule, ...],
+    readers: Readers | None = None,
 ) -> StackSetDrift:
     client = aws.client("cloudformation", spec.administrator_region)
     runner = Runner(client, progress, wait)
@@ -392,6 +431,7 @@ def detect(
         outcome.polls,
         outcome.seconds,
         counts,
+        _outside(readers, spec, instances, rules),
     )
 
 
@@ -406,11 +446,16 @@ def detect_all(
     progress: Progress,
     wait: WaitSettings,
     rules: tuple[IgnoreRule, ...],
+    readers: Readers | None = None,
 ) -> DriftReport:
+    """Every StackSet's detection; with ``readers``, also what CloudFormation's drift cannot
+    see (outside.py), read through them."""
     from concurrent.futures import ThreadPoolExecutor
 
     started = now()
     with ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
-        results = list(pool.map(lambda spec: detect(aws, spec, progress, wait, rules), specs))
+        results = list(pool.map(lambda spec: detect(aws, spec, progress, wait, rules, readers), specs))
     regions = tuple(dict.fromkeys(r for spec in specs for r in spec.regions))
-    return DriftReport(environment, started, now(), regions, tuple(results), len(rules), tuple(rules))
+    return DriftReport(
+        environment, started, now(), regions, tuple(results), len(rules), tuple(rules), readers is not None
+    )

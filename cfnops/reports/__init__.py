@@ -91,9 +91,39 @@ def shown(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+OUTSIDE_TITLE = (
+    "Outside CloudFormation's drift (read by cfnops: no template declares these, so CloudFormation's drift "
+    "does not compare them)"
+)
+
+
+def outside_rows(report: DriftReport) -> list[tuple[str, str, str, str]]:
+    """(where, resource, kind, value as JSON) per finding of cfnops's own reading, ignored
+    ones with their reason after the value."""
+    return [
+        (
+            f"{f.stackset} {f.region} {f.account}",
+            f"{f.logical_id} ({f.resource_type}, {f.physical_id})",
+            f.kind,
+            shown(f.value) + (f"  [ignored: {f.ignored_because}]" if f.ignored_because else ""),
+        )
+        for f in report.outside
+    ]
+
+
+def outside_note(report: DriftReport) -> str:
+    if not report.outside_read:
+        return "not read in this run"
+    found = sum(1 for f in report.outside if not f.ignored_because)
+    return f"{plural(found, 'finding')}" + (
+        f", {len(report.outside) - found} ignored" if found < len(report.outside) else ""
+    )
+
+
 def summary_line(report: DriftReport) -> str:
     unused = sum(1 for _, uses in rule_uses(report) if not uses)
+    outside = f"; {outside_note(report)} outside CloudFormation's drift" if report.outside_read else ""
     return (
         f"{plural(drifted_count(report), 'drifted resource')}; {not_checked(report)} not checked; "
-        f"{plural(len(report.rules), 'ignore rule')}, {unused} unused"
+        f"{plural(len(report.rules), 'ignore rule')}, {unused} unused{outside}"
     )

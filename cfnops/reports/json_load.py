@@ -10,12 +10,13 @@ import json
 from ..drift.detect import (
     DriftReport,
     IgnoreRule,
-    as_text,
     InstanceDrift,
     PropertyDifference,
     ResourceDrift,
     StackSetDrift,
+    as_text,
 )
+from ..drift.outside import OutsideFinding
 from .json_report import SCHEMA
 
 Where = tuple[str, str, str, str, str]  # stackset, account, region, logical id, path
@@ -38,18 +39,35 @@ def from_dict(data: dict) -> DriftReport:
         for rule, use in zip(rules, uses, strict=True)
         for h in use["hid"]
     }
+    outside = data["outside_cloudformation"]
+    findings: dict[str, list[OutsideFinding]] = {}
+    for f in outside["findings"]:
+        findings.setdefault(f["stackset"], []).append(
+            OutsideFinding(
+                f["stackset"],
+                f["account"],
+                f["region"],
+                f["logical_id"],
+                f["type"],
+                f["physical_id"],
+                f["kind"],
+                f["value"],
+                f["ignored_because"] or "",
+            )
+        )
     return DriftReport(
         data["environment"],
         data["started"],
         data["finished"],
         tuple(data["regions"]),
-        tuple(_stackset(s, hid) for s in data["stacksets"]),
+        tuple(_stackset(s, hid, tuple(findings.get(s["name"], ()))) for s in data["stacksets"]),
         data["ignore_rules"],
         rules,
+        outside["read"],
     )
 
 
-def _stackset(s: dict, hid: dict[Where, IgnoreRule]) -> StackSetDrift:
+def _stackset(s: dict, hid: dict[Where, IgnoreRule], outside: tuple[OutsideFinding, ...]) -> StackSetDrift:
     instances = tuple(
         InstanceDrift(
             i["account"],
@@ -70,6 +88,7 @@ def _stackset(s: dict, hid: dict[Where, IgnoreRule]) -> StackSetDrift:
         s["polls"],
         s["seconds"],
         tuple(s["counts"].items()),
+        outside,
     )
 
 

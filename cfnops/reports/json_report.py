@@ -22,6 +22,23 @@ def as_dict(report: DriftReport) -> dict:
         "ignore_rule_uses": _rule_uses(report),
         "drifted_resources": drifted_count(report),
         "not_checked": _not_checked(report),
+        "outside_cloudformation": {
+            "read": report.outside_read,
+            "findings": [
+                {
+                    "stackset": f.stackset,
+                    "account": f.account,
+                    "region": f.region,
+                    "logical_id": f.logical_id,
+                    "type": f.resource_type,
+                    "physical_id": f.physical_id,
+                    "kind": f.kind,
+                    "value": f.value,
+                    "ignored_because": f.ignored_because or None,
+                }
+                for f in report.outside
+            ],
+        },
         "stacksets": [
             {
                 "name": s.name,

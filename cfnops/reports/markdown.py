@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from ..drift.detect import DriftReport
-from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, shown, summary_line
+from . import (
+    OUTSIDE_TITLE,
+    cell,
+    drifted_resources,
+    not_checked_by_type,
+    not_checked_note,
+    outside_note,
+    outside_rows,
+    rule_lines,
+    shown,
+    summary_line,
+)
 
 ICONS = {
     "DRIFTED": "🔴 DRIFTED",
@@ -55,7 +66,7 @@ def render(report: DriftReport) -> str:
         lines.append("")
     if not_checked_note(report):
         lines.append(f"_{_escape(not_checked_note(report))}._")
-    lines += _not_checked(report) + _rules(report)
+    lines += _not_checked(report) + _outside(report) + _rules(report)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -65,6 +76,15 @@ def _not_checked(report: DriftReport) -> list[str]:
         return []
     lines = ["", "### Not checked, by type", "", "| Type | Resources | Where |", "|---|---|---|"]
     return lines + [f"| `{kind}` | {count} | {_escape(where)} |" for kind, count, where in groups]
+
+
+def _outside(report: DriftReport) -> list[str]:
+    lines = ["", f"### {OUTSIDE_TITLE}", "", f"_{outside_note(report)}_"]
+    rows = outside_rows(report)
+    if rows:
+        lines += ["", "| Where | Resource | Kind | Found |", "|---|---|---|---|"]
+        lines += [f"| {_escape(w)} | `{_escape(r)}` | {k} | `{_escape(v)}` |" for w, r, k, v in rows]
+    return lines
 
 
 def _rules(report: DriftReport) -> list[str]:
