@@ -382,7 +382,8 @@ def hide_outside(finding: OutsideFinding, rules: tuple[IgnoreRule, ...]) -> Outs
     """A rule for the finding's type, with its kind as the property, hides it only when its
     normaliser makes the value the same as nothing at all (what the templates declare)."""
     rule = next((r for r in rules if r.covers(finding.resource_type, f"/{finding.kind}")), None)
-    if rule is not None and rule.canonical(finding.value) == rule.canonical(None):
+    nothing = type(finding.value)() if isinstance(finding.value, (list, dict)) else None
+    if rule is not None and rule.canonical(finding.value) == rule.canonical(nothing):
         return replace(finding, ignored_because=rule.reason)
     return finding
 
