@@ -113,3 +113,16 @@ def test_an_ignore_rule_hides_a_finding_only_when_normalising_makes_it_nothing()
         "s", ACCOUNT, REGION, "T", "AWS::S3::Bucket", "b", outside.RESOURCE_POLICY, [{"Key": "aws:x", "Value": "1"}]
     )
     assert drift.hide_outside(tags, (empty,)).ignored_because == "aws: tags only"
+
+
+def test_the_readme_table_of_compared_security_properties_is_the_code_s_answer_for_generated():
+    from cfnops.drift import security_properties
+    from tests.conftest import ROOT
+
+    templates = {
+        p.name: json.loads(p.read_text())
+        for p in ROOT.joinpath("generated").glob("*.json")
+        if p.name != "manifest.json"
+    }
+    readme = ROOT.joinpath("README.md").read_text()
+    assert "\n".join(security_properties.table(templates)) in readme
