@@ -1,12 +1,15 @@
 """Drift: CloudFormation's own detection across every region, as a typed DriftReport.
 
 Per StackSet: one DetectStackSetDrift (the environment's operation preferences), waited
-for like any operation; each instance's DriftStatus from ListStackInstances; and for every
-checked instance (drifted or in sync, so that "not checked" counts the same either way),
-ListStackInstanceResourceDrifts (NextToken followed by hand: it has no paginator) for
-MODIFIED, DELETED and NOT_CHECKED resources. Ignore rules hide a difference only when both sides of its property are equal after the rule's normaliser (normalise.py);
-hidden differences are marked, never dropped, and an instance whose every difference is
-hidden counts as in sync.
+for like any operation; each instance's DriftStatus from ListStackInstances; for DRIFTED
+instances, ListStackInstanceResourceDrifts (NextToken followed by hand: it has no
+paginator) for MODIFIED and DELETED resources (AWS documents that it never returns
+NOT_CHECKED ones). With readers (outside.py), each checked instance's own stack is read
+too (ListStackResources): its NOT_CHECKED resources, drifted or not, from their
+DriftInformation, and what CloudFormation's drift cannot see. Ignore rules hide a
+difference only when both sides of its property are equal after the rule's normaliser
+(normalise.py); hidden differences are marked, never dropped, and an instance whose every
+difference is hidden counts as in sync.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from ..inputs.stacksets import StackSetSpec
 from ..rollout.operations import Outcome, Runner, WaitSettings
 from ..rollout.plan import read_actual
 from .normalise import NORMALISERS
-from .outside import OutsideFinding, Readers, instance_findings
+from .outside import OutsideFinding, Readers, StackResource, instance_findings, stack_resources
 
-READ_STATUSES = ["MODIFIED", "DELETED", "NOT_CHECKED"]
+READ_STATUSES = ["MODIFIED", "DELETED"]  # NOT_CHECKED: "CloudFormation doesn't currently return this value"
 CHECKED_INSTANCE = ("DRIFTED", "IN_SYNC")  # instances whose resources the detection looked at
 
 
@@ -363,18 +366,31 @@ def resource_drifts(
 
 
 def _instance(
-    client: CloudFormationClient, spec: StackSetSpec, instance, operation_id: str, rules, properties_of
+    client: CloudFormationClient, spec: StackSetSpec, instance, operation_id: str, rules, properties_of, stack
 ) -> InstanceDrift:
+    """CloudFormation's drift of one instance: its MODIFIED and DELETED resources when it
+    drifted, and, from its stack's resources (``stack``, read through the readers), the
+    NOT_CHECKED ones whether or not it drifted (the drift APIs never return those)."""
     resources: tuple[ResourceDrift, ...] = ()
     status = instance.drift_status
-    if instance.drift_status in CHECKED_INSTANCE:  # an in-sync instance has its NOT_CHECKED resources too
+    if instance.drift_status == "DRIFTED":
         resources = tuple(
             _resource(s, rules, properties_of)
             for s in resource_drifts(client, spec.name, instance.account, instance.region, operation_id)
         )
         status = "DRIFTED" if any(r.drifted for r in resources) else "IN_SYNC"
+    not_checked = tuple(
+        ResourceDrift(r.logical_id, r.physical_id, r.resource_type, "NOT_CHECKED")
+        for r in stack
+        if r.drift_status == "NOT_CHECKED"
+    )
     return InstanceDrift(
-        instance.account, instance.region, status, instance.drift_status, instance.last_drift_check, resources
+        instance.account,
+        instance.region,
+        status,
+        instance.drift_status,
+        instance.last_drift_check,
+        resources + not_checked,
     )
 
 
@@ -388,16 +404,11 @@ def hide_outside(finding: OutsideFinding, rules: tuple[IgnoreRule, ...]) -> Outs
     return finding
 
 
-def _outside(readers: Readers | None, spec: StackSetSpec, instances, rules) -> tuple[OutsideFinding, ...]:
-    if readers is None:
-        return ()
-    found = [
-        finding
-        for i in instances
-        if i.stack_id and i.drift_status in CHECKED_INSTANCE
-        for finding in instance_findings(readers, spec.name, i.account, i.region, i.stack_id)
-    ]
-    return tuple(hide_outside(f, rules) for f in found)
+def _instance_stack(readers: Readers | None, instance) -> list[StackResource]:
+    """The resources of a checked instance's stack, or [] without readers."""
+    if readers is None or not instance.stack_id or instance.drift_status not in CHECKED_INSTANCE:
+        return []
+    return stack_resources(readers("cloudformation", instance.account, instance.region), instance.stack_id)
 
 
 def detect(
@@ -418,6 +429,8 @@ def detect(
     actual = read_actual(client, spec)
     order = {region: index for index, region in enumerate(spec.regions)}
     instances = sorted(actual.instances, key=lambda i: (order.get(i.region, 99), i.account))
+    properties = StackProperties(aws)
+    stacks = {(i.account, i.region): _instance_stack(readers, i) for i in instances}
     counts = tuple(
         (key.removesuffix("StackInstancesCount"), value)
         for key, value in outcome.drift_details.items()
@@ -428,11 +441,20 @@ def detect(
         spec.template,
         outcome.operation_id,
         outcome.status,
-        tuple(_instance(client, spec, i, outcome.operation_id, rules, StackProperties(aws)) for i in instances),
+        tuple(
+            _instance(client, spec, i, outcome.operation_id, rules, properties, stacks[(i.account, i.region)])
+            for i in instances
+        ),
         outcome.polls,
         outcome.seconds,
         counts,
-        _outside(readers, spec, instances, rules),
+        tuple(
+            hide_outside(finding, rules)
+            for i in instances
+            for finding in instance_findings(readers, spec.name, i.account, i.region, stacks[(i.account, i.region)])
+        )
+        if readers
+        else (),
     )
 
 

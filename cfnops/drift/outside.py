@@ -62,6 +62,7 @@ class StackResource:
     resource_type: str
     physical_id: str
     expected: dict  # ExpectedProperties (resolved); {} when CloudFormation did not check it
+    drift_status: str = ""  # ListStackResources' DriftInformation: NOT_CHECKED for a type AWS does not check
 
 
 def stack_resources(cloudformation: Client, stack_id: str) -> list[StackResource]:
@@ -76,6 +77,7 @@ def stack_resources(cloudformation: Client, stack_id: str) -> list[StackResource
             r["ResourceType"],
             r.get("PhysicalResourceId", ""),
             expected.get(r["LogicalResourceId"], {}),
+            r.get("DriftInformation", {}).get("StackResourceDriftStatus", ""),
         )
         for r in _pages(cloudformation.list_stack_resources, "StackResourceSummaries", StackName=stack_id)
     ]
@@ -235,9 +237,10 @@ READERS: dict[str, tuple[str, Callable[..., list[tuple[str, Any]]]]] = {
 """Per resource type: the service read and what it finds."""
 
 
-def instance_findings(reader: Reader, stackset: str, account: str, region: str, stack_id: str) -> list[OutsideFinding]:
+def instance_findings(
+    reader: Reader, stackset: str, account: str, region: str, resources: list[StackResource]
+) -> list[OutsideFinding]:
     """Everything no template of this instance declares, on the instance's resources."""
-    resources = stack_resources(reader("cloudformation", account, region), stack_id)
     found = []
     for resource in resources:
         if resource.resource_type not in READERS or not resource.physical_id:
