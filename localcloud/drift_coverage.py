@@ -49,6 +49,7 @@ CANNOT_READ: dict[str, str] = {
     "AWS::RDS::DBParameterGroup": NOT_READ,
     "AWS::RDS::DBSubnetGroup": NOT_READ,
     "AWS::RDS::GlobalCluster": NOT_READ,
+    "AWS::S3::BucketPolicy": PLACEHOLDER,
     "AWS::S3Vectors::Index": PLACEHOLDER,
     "AWS::S3Vectors::VectorBucket": PLACEHOLDER,
     "AWS::SNS::Subscription": PLACEHOLDER,
@@ -62,12 +63,13 @@ CANNOT_READ: dict[str, str] = {
 """Types CloudFormation checks that localcloud cannot read, and why."""
 
 
-def not_checked_reason(kind: str, readable: bool) -> str:
+def not_checked_reason(kind: str, readable: bool, placeholder: bool = False) -> str:
     """Why a resource of ``kind`` is NOT_CHECKED offline ("" when localcloud checks it):
-    CloudFormation's reason first, then localcloud's own."""
+    CloudFormation's reason first, then localcloud's own (a placeholder: an Aurora member
+    instance, whose type localcloud otherwise reads)."""
     if not drift_support.checked(kind):
         return f"CloudFormation does not check it either: {drift_support.why_not_checked(kind)}"
-    if readable:
+    if readable and not placeholder:
         return ""
-    why = CANNOT_READ.get(kind, NOT_READ)
+    why = PLACEHOLDER if placeholder else CANNOT_READ.get(kind, NOT_READ)
     return f"localcloud cannot read {kind} ({why}); on AWS, CloudFormation checks it"

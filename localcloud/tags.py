@@ -36,13 +36,15 @@ def _security_group(target: Target) -> dict[str, str]:
 
 
 def _log_group(target: Target) -> dict[str, str]:
-    group = _backend("logs", "logs_backends", target.account, target.region).groups.get(target.physical_id)
-    return _pairs(group.tags) if group is not None else {}
+    backend = _backend("logs", "logs_backends", target.account, target.region)
+    group = backend.groups.get(target.physical_id)
+    return dict(backend.list_tags_for_resource(group.arn)) if group is not None else {}
 
 
 def _table(target: Target) -> dict[str, str]:
-    table = _backend("dynamodb", "dynamodb_backends", target.account, target.region).tables.get(target.physical_id)
-    return _pairs(table.tags) if table is not None else {}
+    backend = _backend("dynamodb", "dynamodb_backends", target.account, target.region)
+    table = backend.tables.get(target.physical_id)
+    return _pairs(backend.list_tags_of_resource(table.table_arn)) if table is not None else {}
 
 
 def _queue(target: Target) -> dict[str, str]:
@@ -51,8 +53,8 @@ def _queue(target: Target) -> dict[str, str]:
 
 
 def _topic(target: Target) -> dict[str, str]:
-    topic = _backend("sns", "sns_backends", target.account, target.region).topics.get(target.physical_id)
-    return _pairs(topic._tags) if topic is not None else {}
+    backend = _backend("sns", "sns_backends", target.account, target.region)
+    return dict(backend.list_tags_for_resource(target.physical_id)) if target.physical_id in backend.topics else {}
 
 
 def _key(target: Target) -> dict[str, str]:

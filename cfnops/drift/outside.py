@@ -237,6 +237,25 @@ READERS: dict[str, tuple[str, Callable[..., list[tuple[str, Any]]]]] = {
 """Per resource type: the service read and what it finds."""
 
 
+GONE = {  # what each service answers for a resource that no longer exists: CloudFormation reports it DELETED
+    "InvalidGroup.NotFound",
+    "NoSuchEntity",
+    "NoSuchBucket",
+    "NotFound",
+    "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDoesNotExist",
+}
+
+
+def _read(read, client: Client, resource: StackResource, resources: list[StackResource]) -> list[tuple[str, Any]]:
+    try:
+        return read(client, resource, resources)
+    except ClientError as error:
+        if error_code(error) in GONE:
+            return []
+        raise
+
+
 def instance_findings(
     reader: Reader, stackset: str, account: str, region: str, resources: list[StackResource]
 ) -> list[OutsideFinding]:
@@ -246,7 +265,7 @@ def instance_findings(
         if resource.resource_type not in READERS or not resource.physical_id:
             continue
         service, read = READERS[resource.resource_type]
-        for kind, value in read(reader(service, account, region), resource, resources):
+        for kind, value in _read(read, reader(service, account, region), resource, resources):
             found.append(
                 OutsideFinding(
                     stackset,

@@ -47,6 +47,19 @@ def deployed_function() -> dict:
     return function
 
 
+def created_resource(function: dict, logical_id: str) -> dict:
+    """The resolved properties of a resource of the function's stack, as localcloud created it."""
+    from moto.cloudformation.models import cloudformation_backends
+
+    account = function["FunctionArn"].split(":")[4]
+    [stack] = [
+        s
+        for s in cloudformation_backends[account][ADMIN_REGION].stacks.values()
+        if s.name.startswith("StackSet-drift-watch-staging-")
+    ]
+    return stack.resource_map._parsed_resources[logical_id].properties
+
+
 def role_documents(role_arn: str) -> list[dict]:
     iam = boto3.client("iam", region_name=ADMIN_REGION)
     name = role_arn.rsplit("/", 1)[-1]
@@ -73,7 +86,7 @@ def run_watch(monkeypatch, function: dict) -> tuple[dict, list[tuple[str, str]]]
         calls.append((f"{model.service_model.service_id.lower()}:{model.name}", params.get("StackSetName", "")))
 
     boto3.setup_default_session()
-    boto3.DEFAULT_SESSION.events.register("before-call", record)
+    boto3.DEFAULT_SESSION.events.register("before-parameter-build", record)
     try:
         return drift_watch.handler({}, Context()), calls
     finally:
@@ -106,15 +119,21 @@ def test_drift_introduced_by_hand_becomes_a_metric_the_alarm_watches_with_least_
     assert metric("DriftedResources", Environment="staging", StackSet="network-staging") == 1
     assert metric("DriftedResources", Environment="staging") == 1
     assert metric("DriftedStackInstances", Environment="staging") == 1
-    # the environment's alarm watches exactly that metric and notifies the drift topic
-    alarms = boto3.client("cloudwatch", region_name=ADMIN_REGION).describe_alarms_for_metric(
-        MetricName="DriftedResources", Namespace=NAMESPACE, Dimensions=[{"Name": "Environment", "Value": "staging"}]
-    )["MetricAlarms"]
+    # the environment's alarm watches exactly that metric and notifies the drift topic (localcloud
+    # creates alarms as placeholders, which hold their resolved properties: read those)
+    alarm = created_resource(function, "DriftedResourcesAlarm")
     topics = boto3.client("sns", region_name=ADMIN_REGION).list_topics()["Topics"]
     [topic] = [t["TopicArn"] for t in topics if t["TopicArn"].endswith("sns-drift-alerts")]
-    assert [(a["Threshold"], a["ComparisonOperator"], a["AlarmActions"]) for a in alarms] == [
-        (0.0, "GreaterThanThreshold", [topic])
-    ]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Dimensions"]) == (
+        NAMESPACE,
+        "DriftedResources",
+        [{"Name": "Environment", "Value": "staging"}],
+    )
+    assert (alarm["Threshold"], alarm["ComparisonOperator"], alarm["AlarmActions"]) == (
+        0,
+        "GreaterThanThreshold",
+        [topic],
+    )
     # every call the handler made is allowed by its deployed role, on that StackSet only
     documents = role_documents(function["Role"])
     account = function["FunctionArn"].split(":")[4]
