@@ -53,7 +53,6 @@ CANNOT_READ: dict[str, str] = {
     "AWS::S3Vectors::Index": PLACEHOLDER,
     "AWS::S3Vectors::VectorBucket": PLACEHOLDER,
     "AWS::SNS::Subscription": PLACEHOLDER,
-    "AWS::SNS::TopicPolicy": PLACEHOLDER,
     "AWS::Scheduler::Schedule": PLACEHOLDER,
     "AWS::SecretsManager::Secret": PLACEHOLDER,
     "AWS::WAFv2::LoggingConfiguration": PLACEHOLDER,
