@@ -338,4 +338,4 @@ HANDLERS = {
 }
 
 # a stack never checked shows NOT_CHECKED (record() sets a checked stack's own, on the instance)
-cfn_models.Stack.drift_information = {"StackDriftStatus": "NOT_CHECKED"}
+cfn_models.Stack.drift_information = {"StackDriftStatus": "NOT_CHECKED"}  # type: ignore[attr-defined]  # moto's Stack has no drift fields; the serializer reads this one

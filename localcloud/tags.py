@@ -17,11 +17,11 @@ from .readers import Target, _backend, _bucket_of, _group, _queue_named
 def _pairs(tags: Any) -> dict[str, str]:
     """{key: value} from any of moto's shapes: a dict, [{Key, Value}], [{key, value}], [{TagKey, TagValue}]."""
     if isinstance(tags, dict):
-        return {k: (v.get("Value") if isinstance(v, dict) else v) for k, v in tags.items()}
-    found = {}
+        return {k: str(v.get("Value") if isinstance(v, dict) else v) for k, v in tags.items()}
+    found: dict[str, str] = {}
     for tag in tags or []:
         key = tag.get("Key", tag.get("key", tag.get("TagKey")))
-        found[key] = tag.get("Value", tag.get("value", tag.get("TagValue")))
+        found[key] = str(tag.get("Value", tag.get("value", tag.get("TagValue"))))
     return found
 
 

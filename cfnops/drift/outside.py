@@ -153,7 +153,7 @@ def group_findings(ec2: Client, group: StackResource, resources: list[StackResou
 # --- roles ---------------------------------------------------------------------------------
 
 
-def _names(value) -> list[str]:
+def _names(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value] if value else []
 
 
@@ -187,7 +187,7 @@ def _declares_policy(
 
 
 def bucket_findings(s3: Client, bucket: StackResource, resources: list[StackResource]) -> list[tuple[str, Any]]:
-    if _declares_policy(resources, "AWS::S3::BucketPolicy", lambda e: [e.get("Bucket")], bucket):
+    if _declares_policy(resources, "AWS::S3::BucketPolicy", lambda e: _names(e.get("Bucket")), bucket):
         return []  # CloudFormation's drift compares the declared policy
     try:
         policy = s3.get_bucket_policy(Bucket=bucket.physical_id)["Policy"]
