@@ -30,7 +30,7 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("awscli") / "mini"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
     env_file = root.parent / "env"
-    environment = {**os.environ, "LOCALCLOUD_OPERATION_SECONDS": "6"}  # the CLI takes about a second a call
+    environment = {**os.environ, "LOCALCLOUD_OPERATION_SECONDS": "12"}  # a CLI call takes a second or more
     process = subprocess.Popen(
         [sys.executable, "-m", "localcloud", "--env-file", str(env_file)],
         env=environment,
