@@ -209,9 +209,7 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
 
     paths = sorted(p for p in project.generated.glob("*.json") if p.name != "manifest.json")
     key = hashlib.sha256(
-        engine.encode()
-        + "".join(regions).encode()
-        + b"".join(p.read_bytes() for p in paths + _budget_inputs(project))
+        engine.encode() + "".join(regions).encode() + b"".join(p.read_bytes() for p in paths + _budget_inputs(project))
     ).hexdigest()
     hit = _cached(project, "account-gate", key)
     if hit is not None:
@@ -232,7 +230,9 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
 def _budget_inputs(project: Project) -> list[Path]:
     """The files the account budget reads besides the templates."""
     root = project.root
-    return sorted([*(root / "stacksets").glob("*.yaml"), *(root / "parameters").glob("*.yaml"), *root.glob("quotas.yaml")])
+    return sorted(
+        [*(root / "stacksets").glob("*.yaml"), *(root / "parameters").glob("*.yaml"), *root.glob("quotas.yaml")]
+    )
 
 
 def account_budget(project: Project, templates: dict[str, dict]) -> list[Finding]:
@@ -248,7 +248,9 @@ def account_budget(project: Project, templates: dict[str, dict]) -> list[Finding
         for spec in specs:
             for account in accounts.targets(spec, "self"):
                 placements += [
-                    budgets.Placement(account, region, environment, spec.template, resolved.plain(spec.template, region))
+                    budgets.Placement(
+                        account, region, environment, spec.template, resolved.plain(spec.template, region)
+                    )
                     for region in spec.regions
                 ]
     path = project.root / "quotas.yaml"

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
 from cfnops.awsfacts.account_quotas import LAMBDA_CONCURRENCY, QUOTAS
 from cfnops.build.lint import account_budget
 from cfnops.core.errors import InputError
-from cfnops.inputs import safeyaml
+from tests.conftest import ROOT
 
 CONCURRENCY = LAMBDA_CONCURRENCY.code
 
 
 def generated(project) -> dict[str, dict]:
-    return {
-        p.stem: json.loads(p.read_text()) for p in project.generated.glob("*.json") if p.name != "manifest.json"
-    }
+    return {p.stem: json.loads(p.read_text()) for p in project.generated.glob("*.json") if p.name != "manifest.json"}
 
 
 def set_value(project, environment: str, template: str, name: str, value) -> None:
@@ -108,3 +108,16 @@ def test_quotas_yaml_is_validated_one_line_per_problem(tmp_project, entry, expec
 
 def test_every_quota_names_its_aws_page():
     assert all(q.url.startswith("https://docs.aws.amazon.com/") and q.code.startswith("L-") for q in QUOTAS.values())
+
+
+def test_lint_exits_4_with_one_line_per_budget(tmp_project):
+    set_value(tmp_project, "staging", "fraud-agent", "ReservedConcurrency", 200)
+    result = subprocess.run(
+        [sys.executable, "-m", "cfnops", "--root", str(tmp_project.root), "lint", "--template", "payments"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 4, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "ACCOUNT-BUDGET" in line]
+    assert lines and all(CONCURRENCY in line and "used 1250, limit 900" in line for line in lines)
