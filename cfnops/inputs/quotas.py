@@ -22,6 +22,7 @@ def _entry(problems: Problems, key: str, entry, regions: tuple[str, ...]) -> tup
     for name in entry:
         if name not in KEYS:
             problems.problem(f"{key}.{name}", unknown(str(name), KEYS, "key"))
+    before = len(problems.lines)
     account, region, code, value = (entry.get(name) for name in KEYS)
     if not isinstance(account, str) or not ACCOUNT.match(account):
         problems.problem(f"{key}.account", f"expected a 12-digit account id or self, got {account!r}")
@@ -33,7 +34,9 @@ def _entry(problems: Problems, key: str, entry, regions: tuple[str, ...]) -> tup
         problems.problem(f"{key}.value", f"expected a positive whole number, got {value!r}")
     elif code in QUOTAS and value < QUOTAS[code].default:
         problems.problem(f"{key}.value", f"{value} is below AWS's default {QUOTAS[code].default} for {code}")
-    return ((account, region, code), value) if not problems.lines else None
+    if len(problems.lines) > before:
+        return None
+    return (str(account), str(region), str(code)), int(value)  # type: ignore[arg-type]
 
 
 def load(path: Path, file: str, regions: Iterable[str], root: Path | None = None) -> dict[tuple[str, str, str], int]:
@@ -47,6 +50,7 @@ def load(path: Path, file: str, regions: Iterable[str], root: Path | None = None
     if not isinstance(data, dict) or set(data) != {"quotas"} or not isinstance(entries, list):
         problems.problem("", "expected a mapping with one key, quotas: a list of {account, region, code, value}")
         problems.raise_if_any()
+        return {}
     raised: dict[tuple[str, str, str], int] = {}
     for index, entry in enumerate(entries):
         parsed = _entry(problems, f"quotas[{index}]", entry, tuple(regions))
