@@ -241,6 +241,8 @@ def account_budget(project: Project, templates: dict[str, dict]) -> list[Finding
     from ..inputs import accounts, params, quotas, stacksets
     from .gate import budgets
 
+    if not any((project.root / "stacksets").glob("*.yaml")):
+        return []  # nothing is deployed anywhere: nothing to sum (deploy refuses the missing files)
     placements = []
     for environment in project.platform.environments:
         specs = stacksets.load_project(project, environment, templates)
