@@ -173,7 +173,7 @@ def test_bedrock_roles_are_least_privilege(agent):
 
 @pytest.mark.parametrize(
     "environment, memory, concurrency, iterator_age",
-    [("dev", "512", "10", "600000"), ("staging", "1024", "50", "300000"), ("prod", "2048", "200", "60000")],
+    [("dev", "512", "10", "600000"), ("staging", "1024", "50", "300000"), ("prod", "2048", "100", "60000")],
 )
 def test_values_per_environment(project, templates, environment, memory, concurrency, iterator_age):
     values = params.resolve_deployed(project, environment, templates).plain("fraud-agent", "us-west-2")
