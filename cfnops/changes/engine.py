@@ -11,15 +11,20 @@ from .diff import ABSENT, PropertyChange, differences, references
 from .resolve import ATTRIBUTES, Instance, KnownAfterApply, Resource, resolve
 
 ADD, MODIFY, MAY_REPLACE, REPLACE, REMOVE = "Add", "Modify", "May replace", "Replace", "Remove"
-ORDER = (REPLACE, REMOVE, MAY_REPLACE, MODIFY, ADD)
-ACTION_BY_REPLACEMENT = {replacement.ALWAYS: REPLACE, replacement.CONDITIONAL: MAY_REPLACE}
+WILL_FAIL = "Will fail"  # the service rejects the update (documented); the fix is a new resource
+ORDER = (WILL_FAIL, REPLACE, REMOVE, MAY_REPLACE, MODIFY, ADD)
+ACTION_BY_REPLACEMENT = {
+    replacement.FAILS: WILL_FAIL,
+    replacement.ALWAYS: REPLACE,
+    replacement.CONDITIONAL: MAY_REPLACE,
+}
 
 
 @dataclass(frozen=True)
 class ResourceChange:
     logical_id: str
     type: str
-    action: str  # ADD | MODIFY | MAY_REPLACE | REPLACE | REMOVE
+    action: str  # ADD | MODIFY | MAY_REPLACE | REPLACE | REMOVE | WILL_FAIL
     properties: tuple[PropertyChange, ...] = ()
     policy: str = ""  # what decides what is kept: DeletionPolicy (Remove), UpdateReplacePolicy (Replace)
     replacement: str = replacement.NEVER  # the schema's verdict on the changed paths (UNKNOWN without a schema)
@@ -32,6 +37,16 @@ class ResourceChange:
     def destructive(self) -> bool:
         """A stateful resource this update replaces (or may) or removes: what deploy's guard stops."""
         return self.stateful and self.action in (REPLACE, MAY_REPLACE, REMOVE)
+
+    @property
+    def fails(self) -> bool:
+        """AWS documents that this update is rejected: refused in every environment."""
+        return self.action == WILL_FAIL
+
+    @property
+    def fact(self):
+        """The documented fact behind a non-obvious verdict (None when the schema decided)."""
+        return replacement.documented(self.type, [p.path for p in self.properties])
 
     @property
     def keeps(self) -> str:
@@ -58,7 +73,8 @@ def _modified(
     if not properties and not attributes:
         return None
     action = ACTION_BY_REPLACEMENT.get(verdict, MODIFY)
-    policy = stateful.update_replace_policy(new.attributes.get("UpdateReplacePolicy")) if action != MODIFY else ""
+    replaces = action in (REPLACE, MAY_REPLACE)
+    policy = stateful.update_replace_policy(new.attributes.get("UpdateReplacePolicy")) if replaces else ""
     return ResourceChange(new.logical_id, new.type, action, tuple(properties + attributes), policy, verdict)
 
 

@@ -1,6 +1,7 @@
 """Deploy's guard: no stateful replacement or removal in staging or prod unless the run
 names it (``ALLOW_REPLACE=StackSet/LogicalId[,...]``, StackSet as in stacksets/ or its
-full name). Checked on the plans, before any mutating call; dev only warns.
+full name). Checked on the plans, before any mutating call; dev only warns. An update AWS
+documents as failing (``Will fail``, e.g. a KMS key's KeySpec) is refused everywhere.
 """
 
 from __future__ import annotations
@@ -60,10 +61,26 @@ def findings(plans, allowed: frozenset[tuple[str, str]], deletes_stacks=lambda p
     return lines
 
 
+def failing(plans) -> list[str]:
+    """One line per update AWS documents as rejected (``Will fail``), naming the key and the fact."""
+    return [
+        f"deploy refused: {plan.desired.spec.key}/{c.logical_id} ({c.type}): update will fail in "
+        f"{', '.join(group.regions)}: {c.fact.property}: {c.fact.reason} ({c.fact.page})"
+        for plan in plans
+        for group in plan.resources
+        for c in group.changes
+        if c.fails
+    ]
+
+
 def enforce(
     environment: str, plans, allowed: frozenset[tuple[str, str]], warn, deletes_stacks=lambda plan: False
 ) -> None:
-    """Raise RefusedError in staging and prod; in dev, ``warn`` each line."""
+    """Raise RefusedError for a documented failing update in every environment (nothing allows
+    it); for unnamed stateful replacements and removals in staging and prod; in dev, ``warn``."""
+    refused = failing(plans)
+    if refused:
+        raise RefusedError(refused + ["nothing was changed; the fix is a new resource (a new logical id)"])
     lines = findings(plans, allowed, deletes_stacks)
     if not lines:
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .report import PlanReport, StackSetPlan
 from .values import shown
 
-ICON = {"Add": "➕", "Modify": "✏️", "May replace": "⚠️", "Replace": "🔁", "Remove": "🗑️"}
+ICON = {"Add": "➕", "Modify": "✏️", "May replace": "⚠️", "Replace": "🔁", "Remove": "🗑️", "Will fail": "⛔"}
 
 
 def _cell(text: str) -> str:

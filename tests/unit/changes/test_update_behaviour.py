@@ -1,0 +1,97 @@
+"""Documented update behaviour (cfnops/awsfacts/update_behaviour.py) in the plan: one-property
+edits of our own templates' resources, each with the impact AWS's Template Reference page
+documents; the stricter of schema and page wins; the guard refuses a failing update everywhere."""
+
+from __future__ import annotations
+
+import copy
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from cfnops.awsfacts import update_behaviour
+from cfnops.changes import engine, guard
+from cfnops.changes.resolve import Resource
+from cfnops.core.errors import RefusedError
+from tests.conftest import ROOT
+
+PAGE = update_behaviour.PAGE
+
+# (type, property, edit of the current value, impact, page slug): from the current pages
+CASES = [
+    ("AWS::KMS::Key", "KeySpec", lambda v: "RSA_2048", engine.WILL_FAIL, "aws-resource-kms-key"),
+    ("AWS::KMS::Key", "KeyUsage", lambda v: "SIGN_VERIFY", engine.WILL_FAIL, "aws-resource-kms-key"),
+    ("AWS::KMS::Key", "Origin", lambda v: "EXTERNAL", engine.WILL_FAIL, "aws-resource-kms-key"),
+    ("AWS::KMS::Key", "MultiRegion", lambda v: True, engine.WILL_FAIL, "aws-resource-kms-key"),
+    ("AWS::KMS::Key", "Description", lambda v: f"{v} (edited)", engine.MODIFY, "aws-resource-kms-key"),
+    (
+        "AWS::DynamoDB::Table",
+        "KeySchema",
+        lambda v: [{**v[0], "AttributeName": v[0]["AttributeName"] + "2"}, *v[1:]],
+        engine.REPLACE,
+        "aws-resource-dynamodb-table",
+    ),
+    (
+        "AWS::ElastiCache::ReplicationGroup",
+        "AuthToken",
+        lambda v: "rotated-token-value",
+        engine.MAY_REPLACE,
+        "aws-resource-elasticache-replicationgroup",
+    ),
+    ("AWS::DynamoDB::Table", "TableName", lambda v: "renamed", engine.REPLACE, "aws-resource-dynamodb-table"),
+]
+
+
+def _resources():
+    for path in sorted((ROOT / "generated").glob("*.json")):
+        template = json.loads(path.read_text(encoding="utf-8"))
+        for logical_id, resource in (template.get("Resources") or {}).items():
+            yield path.name, logical_id, resource
+
+
+def _one_of(type_name: str):
+    return next((name, lid, r) for name, lid, r in _resources() if r["Type"] == type_name)
+
+
+@pytest.mark.parametrize(("type_name", "prop", "edit", "impact", "slug"), CASES, ids=[f"{c[0]}.{c[1]}" for c in CASES])
+def test_a_one_property_edit_has_the_documented_impact(type_name, prop, edit, impact, slug):
+    template_name, logical_id, raw = _one_of(type_name)
+    old = Resource(logical_id, type_name, copy.deepcopy(raw.get("Properties") or {}))
+    new_properties = copy.deepcopy(old.properties)
+    new_properties[prop] = edit(old.properties.get(prop))
+    new = Resource(logical_id, type_name, new_properties)
+    (change,) = engine.compare({logical_id: old}, {logical_id: new}, {"Resources": {logical_id: raw}}, "us-east-1")
+    assert change.action == impact, f"{template_name}/{logical_id}.{prop}: {PAGE.format(slug)}"
+    if change.fact is not None:
+        assert change.fact.page == PAGE.format(slug)
+
+
+def test_every_fact_names_a_template_reference_page_and_a_schema_property():
+    from cfnops.awsfacts import schemas
+
+    for fact in update_behaviour.facts():
+        assert fact.page.startswith("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/")
+        assert fact.property in schemas.schema(fact.type_name)["properties"], fact
+
+
+KEY = engine.ResourceChange(
+    "DataKey",
+    "AWS::KMS::Key",
+    engine.WILL_FAIL,
+    (engine.PropertyChange("/KeySpec", "SYMMETRIC_DEFAULT", "RSA_2048"),),
+    replacement="Fails",
+)
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_the_guard_refuses_a_failing_update_everywhere_even_when_named(environment):
+    spec = SimpleNamespace(key="network", name=f"network-{environment}")
+    plans = [
+        SimpleNamespace(desired=SimpleNamespace(spec=spec), resources=(engine.Group((("1", "us-east-1"),), (KEY,)),))
+    ]
+    with pytest.raises(RefusedError) as refused:
+        guard.enforce(environment, plans, guard.parse("network/DataKey"), lambda line: None)
+    first = refused.value.problems[0]
+    assert first.startswith("deploy refused: network/DataKey (AWS::KMS::Key): update will fail in us-east-1: KeySpec:")
+    assert PAGE.format("aws-resource-kms-key") in first
