@@ -40,6 +40,8 @@ def _stackset(s: StackSetPlan) -> list[str]:
             for index, p in enumerate(c.properties):
                 lead = first if index == 0 else "| | | |"
                 lines.append(f"{lead} `{_cell(p.path)}` | `{_cell(shown(p.old))}` | `{_cell(shown(p.new))}` |")
+            if c.fact is not None:
+                lines.append(f"| | | | {c.fact.property}: {_cell(c.fact.reason)} ([AWS]({c.fact.page})) | | |")
         lines.append("")
     if s.drift:
         lines += (

@@ -282,7 +282,7 @@ def test_the_json_plan_validates_against_its_schema(staging):
     plan_report, _ = overwrite_report(staging)
     data = json.loads(json_view.render(plan_report))
     jsonschema.validate(data, schema)
-    assert data["schema"] == "cfnops.plan/v1" and data["stacksets"][0]["drift"][0]["verdict"] == "overwrites"
+    assert data["schema"] == "cfnops.plan/v2" and data["stacksets"][0]["drift"][0]["verdict"] == "overwrites"
     # and the schema can fail: a resource action it does not know
     data["stacksets"][0]["groups"][0]["resources"][0]["action"] = "Recreate"
     with pytest.raises(jsonschema.ValidationError):

@@ -95,3 +95,23 @@ def test_the_guard_refuses_a_failing_update_everywhere_even_when_named(environme
     first = refused.value.problems[0]
     assert first.startswith("deploy refused: network/DataKey (AWS::KMS::Key): update will fail in us-east-1: KeySpec:")
     assert PAGE.format("aws-resource-kms-key") in first
+
+
+def test_a_failing_update_in_the_json_plan_carries_its_fact_and_validates_against_v2():
+    import jsonschema
+
+    from cfnops.changes import json_view
+
+    schema = json.loads(json_view.SCHEMA_FILE.read_text())
+    resource = json_view._group(engine.Group((("1", "us-east-1"),), (KEY,)))["resources"][0]
+    assert resource["action"] == "Will fail"
+    assert resource["fact"] == {
+        "property": "KeySpec",
+        "behaviour": "UPDATE_FAILS",
+        "reason": update_behaviour.documented("AWS::KMS::Key", "KeySpec").reason,
+        "page": PAGE.format("aws-resource-kms-key"),
+    }
+    jsonschema.validate(resource, {"$defs": schema["$defs"], "$ref": "#/$defs/resource"})
+    resource["fact"]["behaviour"] = "MAYBE"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(resource, {"$defs": schema["$defs"], "$ref": "#/$defs/resource"})
