@@ -62,6 +62,15 @@ FACTS: tuple[TypeFacts, ...] = (
         dict.fromkeys(("KeySpec", "KeyUsage", "Origin", "MultiRegion"), _KMS_FAILS),
     ),
     TypeFacts(
+        "AWS::RDS::DBInstance",
+        "aws-resource-rds-dbinstance",
+        {Behaviour.SOME_INTERRUPTIONS: ("DBInstanceClass", "DBParameterGroupName")},
+        {
+            "DBInstanceClass": "the page says Some interruptions: the instance is modified (and restarted), same identity",
+            "DBParameterGroupName": "the page says Some interruptions: a changed parameter group may restart the instance",
+        },
+    ),
+    TypeFacts(
         "AWS::DynamoDB::Table",
         "aws-resource-dynamodb-table",
         {Behaviour.REPLACEMENT: ("KeySchema",)},

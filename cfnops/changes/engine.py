@@ -12,11 +12,13 @@ from .resolve import ATTRIBUTES, Instance, KnownAfterApply, Resource, resolve
 
 ADD, MODIFY, MAY_REPLACE, REPLACE, REMOVE = "Add", "Modify", "May replace", "Replace", "Remove"
 WILL_FAIL = "Will fail"  # the service rejects the update (documented); the fix is a new resource
-ORDER = (WILL_FAIL, REPLACE, REMOVE, MAY_REPLACE, MODIFY, ADD)
+INTERRUPT = "Interrupt"  # documented "Some interruptions": downtime, same identity (readers unchanged)
+ORDER = (WILL_FAIL, REPLACE, REMOVE, MAY_REPLACE, INTERRUPT, MODIFY, ADD)
 ACTION_BY_REPLACEMENT = {
     replacement.FAILS: WILL_FAIL,
     replacement.ALWAYS: REPLACE,
     replacement.CONDITIONAL: MAY_REPLACE,
+    replacement.INTERRUPTS: INTERRUPT,
 }
 
 
@@ -24,7 +26,7 @@ ACTION_BY_REPLACEMENT = {
 class ResourceChange:
     logical_id: str
     type: str
-    action: str  # ADD | MODIFY | MAY_REPLACE | REPLACE | REMOVE | WILL_FAIL
+    action: str  # ADD | MODIFY | INTERRUPT | MAY_REPLACE | REPLACE | REMOVE | WILL_FAIL
     properties: tuple[PropertyChange, ...] = ()
     policy: str = ""  # what decides what is kept: DeletionPolicy (Remove), UpdateReplacePolicy (Replace)
     replacement: str = replacement.NEVER  # the schema's verdict on the changed paths (UNKNOWN without a schema)
@@ -37,6 +39,11 @@ class ResourceChange:
     def destructive(self) -> bool:
         """A stateful resource this update replaces (or may) or removes: what deploy's guard stops."""
         return self.stateful and self.action in (REPLACE, MAY_REPLACE, REMOVE)
+
+    @property
+    def interrupts(self) -> bool:
+        """A stateful resource with downtime: prod's guard asks for consent (ALLOW_REPLACE)."""
+        return self.stateful and self.action == INTERRUPT
 
     @property
     def fails(self) -> bool:

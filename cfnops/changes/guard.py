@@ -1,6 +1,7 @@
 """Deploy's guard: no stateful replacement or removal in staging or prod unless the run
 names it (``ALLOW_REPLACE=StackSet/LogicalId[,...]``, StackSet as in stacksets/ or its
-full name). Checked on the plans, before any mutating call; dev only warns. An update AWS
+full name). Checked on the plans, before any mutating call; dev only warns. In prod, a documented
+interruption of a stateful resource (``Interrupt``) needs the same consent. An update AWS
 documents as failing (``Will fail``, e.g. a KMS key's KeySpec) is refused everywhere.
 """
 
@@ -11,6 +12,7 @@ import re
 from ..core.errors import InputError, RefusedError
 
 GUARDED = ("staging", "prod")
+INTERRUPTION_GUARDED = "prod"  # a stateful resource's documented downtime needs ALLOW_REPLACE there
 ITEM = re.compile(r"^([A-Za-z][-A-Za-z0-9]{0,127})/([A-Za-z0-9]{1,255})$")
 SHAPE = (
     "expected StackSet/LogicalId[,StackSet/LogicalId...] (StackSet as in stacksets/, e.g. fraud-agent/DecisionsTable)"
@@ -41,6 +43,18 @@ def check_names(allowed: frozenset[tuple[str, str]], specs) -> None:
 
 def _allowed(allowed, spec, logical_id: str) -> bool:
     return (spec.key, logical_id) in allowed or (spec.name, logical_id) in allowed
+
+
+def interruptions(plans, allowed: frozenset[tuple[str, str]]) -> list[str]:
+    """One line per documented interruption of a stateful resource the run does not name."""
+    return [
+        f"{plan.desired.spec.key}/{c.logical_id} ({c.type}): Interrupt in {', '.join(group.regions)}; "
+        f"{c.fact.property}: {c.fact.reason} ({c.fact.page})"
+        for plan in plans
+        for group in plan.resources
+        for c in group.changes
+        if c.interrupts and not _allowed(allowed, plan.desired.spec, c.logical_id)
+    ]
 
 
 def findings(plans, allowed: frozenset[tuple[str, str]], deletes_stacks=lambda plan: False) -> list[str]:
@@ -82,6 +96,12 @@ def enforce(
     if refused:
         raise RefusedError(refused + ["nothing was changed; the fix is a new resource (a new logical id)"])
     lines = findings(plans, allowed, deletes_stacks)
+    downtime = interruptions(plans, allowed)
+    if environment == INTERRUPTION_GUARDED:
+        lines += downtime
+    else:
+        for line in downtime:
+            warn(f"stateful interruption (allowed in {environment}): {line}")
     if not lines:
         return
     if environment not in GUARDED:

@@ -6,7 +6,15 @@ from __future__ import annotations
 from .report import PlanReport, StackSetPlan
 from .values import shown
 
-ICON = {"Add": "➕", "Modify": "✏️", "May replace": "⚠️", "Replace": "🔁", "Remove": "🗑️", "Will fail": "⛔"}
+ICON = {
+    "Add": "➕",
+    "Modify": "✏️",
+    "May replace": "⚠️",
+    "Replace": "🔁",
+    "Remove": "🗑️",
+    "Will fail": "⛔",
+    "Interrupt": "⏸️",
+}
 
 
 def _cell(text: str) -> str:

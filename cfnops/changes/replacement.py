@@ -15,6 +15,7 @@ from ..awsfacts import schemas, update_behaviour
 from ..awsfacts.update_behaviour import Behaviour
 
 ALWAYS, CONDITIONAL, NEVER, UNKNOWN, FAILS = "Always", "Conditional", "Never", "Unknown", "Fails"
+INTERRUPTS = "Interrupts"  # documented "Some interruptions": downtime, same identity
 
 
 def _segments(pointer: str) -> list[str]:
@@ -39,8 +40,10 @@ def documented(type_name: str, property_paths: Iterable[str]) -> update_behaviou
 
 
 def replacement(type_name: str, property_paths: Iterable[str], region: str) -> str:
-    """FAILS, ALWAYS, CONDITIONAL, NEVER or UNKNOWN for a Modify of these paths (``/KeySchema/0``):
-    the stricter of the registry schema and the documented facts."""
+    """FAILS, ALWAYS, CONDITIONAL, INTERRUPTS, NEVER or UNKNOWN for a Modify of these paths (``/KeySchema/0``):
+    the stricter of the registry schema and the documented facts. A documented property is
+    definite where the schema hedges (conditionally create-only): the page decides it; only
+    the schema's plain create-only (Replacement) is stricter than a documented interruption."""
     property_paths = list(property_paths)
     paths = [[p for p in path.split("/") if p] for path in property_paths]
     if not paths:
@@ -54,6 +57,9 @@ def replacement(type_name: str, property_paths: Iterable[str], region: str) -> s
         return UNKNOWN
     if _hits(paths, schemas.create_only_properties(type_name, region)):
         return ALWAYS
-    if _hits(paths, schemas.conditional_create_only_properties(type_name, region)):
+    undocumented = [path for path in paths if update_behaviour.documented(type_name, path[0]) is None]
+    if _hits(undocumented, schemas.conditional_create_only_properties(type_name, region)):
         return CONDITIONAL
+    if fact is not None and fact.behaviour is Behaviour.SOME_INTERRUPTIONS:
+        return INTERRUPTS
     return NEVER

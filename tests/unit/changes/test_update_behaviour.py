@@ -39,6 +39,27 @@ CASES = [
         engine.MAY_REPLACE,
         "aws-resource-elasticache-replicationgroup",
     ),
+    (
+        "AWS::RDS::DBInstance",
+        "DBInstanceClass",
+        lambda v: "db.r6g.4xlarge",
+        engine.INTERRUPT,
+        "aws-resource-rds-dbinstance",
+    ),
+    (
+        "AWS::RDS::DBInstance",
+        "DBParameterGroupName",
+        lambda v: "other-group",
+        engine.INTERRUPT,
+        "aws-resource-rds-dbinstance",
+    ),
+    (
+        "AWS::RDS::DBInstance",
+        "DBInstanceIdentifier",
+        lambda v: "renamed",
+        engine.REPLACE,
+        "aws-resource-rds-dbinstance",
+    ),
     ("AWS::DynamoDB::Table", "TableName", lambda v: "renamed", engine.REPLACE, "aws-resource-dynamodb-table"),
 ]
 
@@ -115,3 +136,42 @@ def test_a_failing_update_in_the_json_plan_carries_its_fact_and_validates_agains
     resource["fact"]["behaviour"] = "MAYBE"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(resource, {"$defs": schema["$defs"], "$ref": "#/$defs/resource"})
+
+
+DATABASE = engine.ResourceChange(
+    "Database",
+    "AWS::RDS::DBInstance",
+    engine.INTERRUPT,
+    (engine.PropertyChange("/DBInstanceClass", "db.r6g.large", "db.r6g.xlarge"),),
+    replacement="Interrupts",
+)
+
+
+def _plans(change, environment: str):
+    spec = SimpleNamespace(key="loan-processing", name=f"loan-processing-{environment}")
+    group = engine.Group((("1", "us-east-1"),), (change,))
+    return [SimpleNamespace(desired=SimpleNamespace(spec=spec), resources=(group,))]
+
+
+def test_prod_asks_consent_for_a_stateful_interruption_and_allow_replace_gives_it():
+    with pytest.raises(RefusedError) as refused:
+        guard.enforce("prod", _plans(DATABASE, "prod"), frozenset(), lambda line: pytest.fail("prod does not warn"))
+    assert refused.value.problems[0].startswith(
+        "deploy refused: loan-processing/Database (AWS::RDS::DBInstance): Interrupt in us-east-1; DBInstanceClass:"
+    )
+    guard.enforce("prod", _plans(DATABASE, "prod"), guard.parse("loan-processing/Database"), print)
+    warned: list[str] = []
+    guard.enforce("staging", _plans(DATABASE, "staging"), frozenset(), warned.append)
+    assert [line.split(": ", 2)[1] for line in warned] == ["loan-processing/Database (AWS::RDS::DBInstance)"]
+
+
+def test_an_interruption_does_not_ripple_to_what_reads_the_resource():
+    _, logical_id, raw = _one_of("AWS::RDS::DBInstance")
+    old = Resource(logical_id, raw["Type"], copy.deepcopy(raw["Properties"]))
+    new = Resource(logical_id, raw["Type"], {**old.properties, "DBInstanceClass": "db.r6g.4xlarge"})
+    reader = {"Type": "AWS::SSM::Parameter", "Properties": {"Value": {"Fn::GetAtt": [logical_id, "Endpoint.Address"]}}}
+    resources = {logical_id: raw, "Reader": reader}
+    old_all = {logical_id: old, "Reader": Resource("Reader", reader["Type"], {"Value": "db.example"})}
+    new_all = {logical_id: new, "Reader": Resource("Reader", reader["Type"], {"Value": "db.example"})}
+    changes = engine.compare(old_all, new_all, {"Resources": resources}, "us-east-1")
+    assert [(c.logical_id, c.action) for c in changes] == [(logical_id, engine.INTERRUPT)]
