@@ -86,6 +86,32 @@ def operations(stub, *summaries: dict, name: str = "network-staging") -> None:
     )
 
 
+def test_the_last_deploy_is_found_on_a_later_page(aws, stub):
+    """ListStackSetOperations is read to the end (NextToken), not the first page only."""
+    drift = {"Action": "DETECT_DRIFT", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:59:30")}
+    stub.add_response(
+        "list_stack_set_operations",
+        {"Summaries": [{"OperationId": "op-drift", **drift}], "NextToken": "page-2"},
+        {"StackSetName": "network-staging"},
+    )
+    stub.add_response(
+        "list_stack_set_operations",
+        {
+            "Summaries": [
+                {
+                    "OperationId": "op-update",
+                    "Action": "UPDATE",
+                    "Status": "SUCCEEDED",
+                    "EndTimestamp": at("2026-11-20T09:30:00"),
+                }
+            ]
+        },
+        {"StackSetName": "network-staging", "NextToken": "page-2"},
+    )
+    assert newer(aws, [plan_of()]) == {"network-staging": report().stacksets[0]}  # deployed (page 2) before the report
+    stub.assert_no_pending_responses()
+
+
 def newer(aws, plans, drift_report=None):
     client = aws.client("cloudformation", "us-east-1")
     return deployed_at.newer_drift(lambda spec: client, plans, drift_report or report())
