@@ -98,7 +98,7 @@ def add_vector_store(template: Template, suffix: str, key) -> tuple[s3vectors.Ve
                 # No VectorBucketName: CloudFormation generates a unique one (AWS::S3Vectors::VectorBucket,
                 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-vectorbucket.html).
                 # The bucket is retained; a fixed name would make the next create after destroy fail
-                # ("already exists"), and boto3 here has no s3vectors client for a destroy remover.
+                # ("already exists"), and destroy has no remover for it (the pinned SDK has no s3vectors client).
                 # The index name is unique within its bucket, so it collides with nothing either.
                 EncryptionConfiguration=s3vectors.EncryptionConfiguration(
                     SseType="aws:kms", KmsKeyArn=GetAtt(key, "Arn")
