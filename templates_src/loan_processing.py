@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import awacs.kms
 import awacs.rds_db
-from troposphere import GetAtt, If, Parameter, Ref, Sub, Template, ec2
+from troposphere import GetAtt, If, Parameter, Ref, Sub, Template
 
 from . import policies
 from .components import buckets, compute, database, encryption, firewall, identity, observability
@@ -128,13 +128,10 @@ def add_security_groups(template: Template, network: OwnNetwork) -> tuple:
     """The load balancer's group (443 and 80, which only redirects, from the internet; out only
     to the service's port), the service's (that port from the load balancer only; out to MySQL
     and to AWS APIs over TLS, through the NAT gateway) and the database's (MySQL from the
-    service only). No rule names another VPC's addresses."""
-    balancer = network_parts.add_security_group(
-        template,
-        "PublicLoadBalancerSecurityGroup",
-        network.vpc_id,
-        "loan-alb",
-        "Internet-facing load balancer of the loan service",
+    service only). No rule names another VPC's addresses. Inline wherever no reference cycle
+    forbids it (``network.add_security_group``)."""
+    data = network_parts.add_security_group(
+        template, "DatabaseSecurityGroup", network.vpc_id, "loan-db", "Loan database: MySQL from the loan service only"
     )
     service = network_parts.add_security_group(
         template,
@@ -142,29 +139,30 @@ def add_security_groups(template: Template, network: OwnNetwork) -> tuple:
         network.vpc_id,
         "loan-svc",
         "Loan service tasks: from their internet-facing load balancer only",
+        egress=[
+            network_parts.tcp_rule(
+                HTTPS_PORT,
+                "AWS APIs and the image registry over TLS, through the NAT gateway",
+                cidr="0.0.0.0/0",
+                egress=True,
+            ),
+            network_parts.tcp_rule(MYSQL_PORT, "To MySQL", peer=data, egress=True),
+        ],
     )
-    network_parts.allow_tcp(template, "PublicHttpsIngress", balancer, 443, "HTTPS from the internet", cidr="0.0.0.0/0")
-    http = template.add_resource(
-        ec2.SecurityGroupIngress(
-            "PublicHttpIngress",
-            GroupId=Ref(balancer),
-            IpProtocol="tcp",
-            FromPort=80,
-            ToPort=80,
-            CidrIp="0.0.0.0/0",
-            Description="HTTP from the internet, only redirected to HTTPS",
-        )
-    )
-    suppress(http, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
-    network_parts.allow_tcp(
+    balancer = network_parts.add_security_group(
         template,
-        "PublicLoadBalancerToService",
-        balancer,
-        CONTAINER_PORT,
-        "To the loan service",
-        peer=service,
-        egress=True,
+        "PublicLoadBalancerSecurityGroup",
+        network.vpc_id,
+        "loan-alb",
+        "Internet-facing load balancer of the loan service",
+        ingress=[
+            network_parts.tcp_rule(443, "HTTPS from the internet", cidr="0.0.0.0/0"),
+            network_parts.tcp_rule(80, "HTTP from the internet, only redirected to HTTPS", cidr="0.0.0.0/0"),
+        ],
+        egress=[network_parts.tcp_rule(CONTAINER_PORT, "To the loan service", peer=service, egress=True)],
     )
+    suppress(balancer, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
+    # each ingress names the group that sends to it, which names it back: their own resources
     network_parts.allow_tcp(
         template,
         "ServiceFromPublicLoadBalancer",
@@ -173,21 +171,8 @@ def add_security_groups(template: Template, network: OwnNetwork) -> tuple:
         "Loan service from its internet-facing load balancer",
         peer=balancer,
     )
-    data = network_parts.add_security_group(
-        template, "DatabaseSecurityGroup", network.vpc_id, "loan-db", "Loan database: MySQL from the loan service only"
-    )
-    network_parts.allow_tcp(template, "ServiceToDatabase", service, MYSQL_PORT, "To MySQL", peer=data, egress=True)
     network_parts.allow_tcp(
         template, "DatabaseFromService", data, MYSQL_PORT, "MySQL from the loan service", peer=service
-    )
-    network_parts.allow_tcp(
-        template,
-        "ServiceHttpsEgress",
-        service,
-        HTTPS_PORT,
-        "AWS APIs and the image registry over TLS, through the NAT gateway",
-        cidr="0.0.0.0/0",
-        egress=True,
     )
     return balancer, service, data
 
