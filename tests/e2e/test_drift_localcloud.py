@@ -259,15 +259,17 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
         assert run.failures == []
         after = {name: physical_ids(cfn, name) for name in stacks}
         report, _ = detect(deployed)
-        [_vpc] = boto3.client("ec2", region_name="eu-west-1").describe_vpcs(
-            Filters=[{"Name": "tag:CostCenter", "Values": ["CC-2002"]}]
-        )["Vpcs"]
+        ec2 = boto3.client("ec2", region_name="eu-west-1")
+        retagged = ec2.describe_vpcs(Filters=[{"Name": "tag:CostCenter", "Values": ["CC-2002"]}])["Vpcs"]
+        ours = ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["staging"]}])["Vpcs"]
     finally:
         edit(parameters, "CostCenter: CC-2002", "CostCenter: CC-1002")
         Run(deployed)
     assert run.failures == []
     assert after == before
-    assert report.status == "IN_SYNC"  # and the VPC found by its new tag above, exactly one
+    assert report.status == "IN_SYNC"
+    # every VPC of the environment there (the platform network's, loan-processing's own) by its new tag
+    assert ours and sorted(v["VpcId"] for v in retagged) == sorted(v["VpcId"] for v in ours)
 
 
 def physical_ids(cfn, stack: str) -> dict[str, str]:
