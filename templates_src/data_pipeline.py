@@ -58,18 +58,22 @@ def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
     """Admit the VPC only: PostgreSQL to the database group, Redis to the cache group."""
     groups = {
         "database": network.add_security_group(
-            template, "PipelineDatabaseSecurityGroup", vpc_id, "pipeline-db", "Pipeline PostgreSQL: VPC only"
+            template,
+            "PipelineDatabaseSecurityGroup",
+            vpc_id,
+            "pipeline-db",
+            "Pipeline PostgreSQL: VPC only",
+            ingress=[network.tcp_rule(POSTGRES_PORT, "PostgreSQL from the VPC", cidr=vpc_cidr)],
         ),
         "cache": network.add_security_group(
-            template, "PipelineCacheSecurityGroup", vpc_id, "pipeline-cache", "Pipeline Redis: VPC only"
+            template,
+            "PipelineCacheSecurityGroup",
+            vpc_id,
+            "pipeline-cache",
+            "Pipeline Redis: VPC only",
+            ingress=[network.tcp_rule(cache.REDIS_PORT, "Redis (TLS) from the VPC", cidr=vpc_cidr)],
         ),
     }
-    network.allow_tcp(
-        template, "PipelineDatabaseFromVpc", groups["database"], POSTGRES_PORT, "PostgreSQL from the VPC", cidr=vpc_cidr
-    )
-    network.allow_tcp(
-        template, "PipelineCacheFromVpc", groups["cache"], cache.REDIS_PORT, "Redis (TLS) from the VPC", cidr=vpc_cidr
-    )
     return groups
 
 

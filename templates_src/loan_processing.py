@@ -97,13 +97,6 @@ def add_public_security_groups(template: Template, network) -> tuple[ec2.Securit
     only to the service's port) and the service's extra group (that port from the load balancer
     only). The service keeps the network's application group for everything else, whose rules
     (database, AWS APIs) belong to the network stack: nothing here changes another stack's group."""
-    balancer = network_parts.add_security_group(
-        template,
-        "PublicLoadBalancerSecurityGroup",
-        network.vpc_id,
-        "loan-alb",
-        "Internet-facing load balancer of the loan service",
-    )
     service = network_parts.add_security_group(
         template,
         "ServiceSecurityGroup",
@@ -111,28 +104,20 @@ def add_public_security_groups(template: Template, network) -> tuple[ec2.Securit
         "loan-svc",
         "Loan service tasks: from their internet-facing load balancer only",
     )
-    network_parts.allow_tcp(template, "PublicHttpsIngress", balancer, 443, "HTTPS from the internet", cidr="0.0.0.0/0")
-    http = template.add_resource(
-        ec2.SecurityGroupIngress(
-            "PublicHttpIngress",
-            GroupId=Ref(balancer),
-            IpProtocol="tcp",
-            FromPort=80,
-            ToPort=80,
-            CidrIp="0.0.0.0/0",
-            Description="HTTP from the internet, only redirected to HTTPS",
-        )
-    )
-    suppress(http, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
-    network_parts.allow_tcp(
+    balancer = network_parts.add_security_group(
         template,
-        "PublicLoadBalancerToService",
-        balancer,
-        CONTAINER_PORT,
-        "To the loan service",
-        peer=service,
-        egress=True,
+        "PublicLoadBalancerSecurityGroup",
+        network.vpc_id,
+        "loan-alb",
+        "Internet-facing load balancer of the loan service",
+        ingress=[
+            network_parts.tcp_rule(443, "HTTPS from the internet", cidr="0.0.0.0/0"),
+            network_parts.tcp_rule(80, "HTTP from the internet, only redirected to HTTPS", cidr="0.0.0.0/0"),
+        ],
+        egress=[network_parts.tcp_rule(CONTAINER_PORT, "To the loan service", peer=service, egress=True)],
     )
+    suppress(balancer, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
+    # the service's ingress names the balancer, whose egress names the service: its own resource
     network_parts.allow_tcp(
         template,
         "ServiceFromPublicLoadBalancer",

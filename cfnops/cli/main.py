@@ -465,7 +465,7 @@ def destroy(
 
 
 @cli.command()
-@click.option("--env", "environment", required=True, help="dev, staging or prod")
+@click.option("--env", "environment", required=True, help="dev, staging, prod, or all: every environment in one report")
 @click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
@@ -500,9 +500,12 @@ def drift(
     ignore_file: Path,
     timeout: float,
 ) -> None:
-    """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
+    """CloudFormation drift detection across every region (--env all: every environment, one
+    report), and what it cannot see: exit 0 in sync, 2 drifted or found, 1 failed."""
     from ..core.aws import translate_errors
+    from ..drift import across
     from ..drift import detect as drift_module
+    from ..drift.outside import Readers
     from ..reports import html, json_report, markdown, saved, text
     from ..rollout.pipeline import prepare
     from .progress import PlainProgress
@@ -510,16 +513,16 @@ def drift(
     project = _project(context)
     ignore_path = ignore_file if ignore_file.is_absolute() else project.root / ignore_file
     rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
-    prepared = prepare(project, environment, stacksets, run_lint=False)
+    environments = project.platform.environments if environment == across.ALL else (environment,)
+    specs = {env: prepare(project, env, stacksets, run_lint=False).specs for env in environments}
+    region = next(iter(specs.values()))[0].administrator_region
     with translate_errors():
-        report = drift_module.detect_all(
-            _connected(prepared.specs[0].administrator_region),
-            prepared.specs,
-            environment,
-            PlainProgress(sys.stderr),
-            _wait_settings(timeout),
-            rules,
+        aws = _connected(region)
+        report = across.detect_environments(
+            aws, specs, PlainProgress(sys.stderr), _wait_settings(timeout), rules, Readers(aws, aws.account_id(region))
         )
+    if environment != across.ALL:
+        report = across.per_environment(report, specs)[environment]
     writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
     body = writer.render(report)
     if output:
@@ -528,7 +531,8 @@ def drift(
         click.echo(body.rstrip("\n"))
     latest, copy = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
     click.echo(f"HTML report: {latest} (this run: {copy})", err=True)
-    click.echo(f"saved for plan: {project.display(saved.save(project, report))}", err=True)
+    for one in across.per_environment(report, specs).values():  # the plan reads each environment's own
+        click.echo(f"saved for plan: {project.display(saved.save(project, one))}", err=True)
     if report.status == "FAILED":
         from ..core.errors import OperationFailedError
 
@@ -538,7 +542,7 @@ def drift(
             if s.status == "FAILED"
         ]
         raise OperationFailedError("\n".join(failed))
-    if report.status == "DRIFTED":
+    if report.status == "DRIFTED" or report.found_outside:  # cfnops's own findings count as drift
         raise SystemExit(int(ExitCode.DIFFERENCES))
 
 

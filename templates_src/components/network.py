@@ -204,39 +204,58 @@ def add_nat_gateways(
     return gateways
 
 
-def add_security_group(template: Template, title: str, vpc_id, purpose: str, description: str) -> ec2.SecurityGroup:
-    """A security group with no rules of its own: rules are added as separate resources,
-    so groups can reference each other without a dependency cycle."""
-    return template.add_resource(
-        ec2.SecurityGroup(
-            title,
-            GroupDescription=description,
-            VpcId=vpc_id,
-            SecurityGroupEgress=[
-                # Replaces the default allow-all egress; real egress rules are added below.
-                ec2.SecurityGroupRule(
-                    IpProtocol="icmp",
-                    FromPort=252,
-                    ToPort=86,
-                    CidrIp="255.255.255.255/32",
-                    Description="Disallow all traffic by default",
-                )
-            ],
-            Tags=standard_tags(Name=physical_name("sg", purpose)),
-        )
+NO_EGRESS = ec2.SecurityGroupRule(
+    # Replaces the default allow-all egress of a group that sends nothing.
+    IpProtocol="icmp",
+    FromPort=252,
+    ToPort=86,
+    CidrIp="255.255.255.255/32",
+    Description="Disallow all traffic by default",
+)
+
+
+def add_security_group(
+    template: Template, title: str, vpc_id, purpose: str, description: str, *, ingress=(), egress=()
+) -> ec2.SecurityGroup:
+    """A security group with its rules inline, where CloudFormation's drift compares them
+    (it compares only the properties a template sets). A rule that would close a reference
+    cycle (two groups naming each other) is added by ``allow_tcp`` as its own resource, to a
+    group that declares no rule inline in that direction: CloudFormation's drift reports a
+    separate resource's rule as drift of a group that declares inline rules in the same
+    direction (https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1198).
+    Egress is always inline: without a rule EC2 keeps its default allow-all egress."""
+    properties = dict(
+        GroupDescription=description,
+        VpcId=vpc_id,
+        SecurityGroupEgress=list(egress) or [NO_EGRESS],
+        Tags=standard_tags(Name=physical_name("sg", purpose)),
     )
+    if ingress:
+        properties["SecurityGroupIngress"] = list(ingress)
+    return template.add_resource(ec2.SecurityGroup(title, **properties))
 
 
-def allow_tcp(
-    template: Template, title: str, group, port: int, description: str, *, cidr=None, peer=None, egress: bool = False
-) -> None:
-    """One TCP port into (or, with ``egress``, out of) ``group``, from/to a CIDR or another group."""
-    rule = dict(GroupId=Ref(group), IpProtocol="tcp", FromPort=port, ToPort=port, Description=description)
+def _tcp(port: int, description: str, cidr, peer, egress: bool) -> dict:
+    rule = dict(IpProtocol="tcp", FromPort=port, ToPort=port, Description=description)
     if peer is not None:
         rule["DestinationSecurityGroupId" if egress else "SourceSecurityGroupId"] = Ref(peer)
     else:
         rule["CidrIp"] = cidr
-    template.add_resource((ec2.SecurityGroupEgress if egress else ec2.SecurityGroupIngress)(title, **rule))
+    return rule
+
+
+def tcp_rule(port: int, description: str, *, cidr=None, peer=None, egress: bool = False) -> ec2.SecurityGroupRule:
+    """One inline TCP rule from (or, with ``egress``, to) a CIDR or another group."""
+    return ec2.SecurityGroupRule(**_tcp(port, description, cidr, peer, egress))
+
+
+def allow_tcp(
+    template: Template, title: str, group, port: int, description: str, *, cidr=None, peer=None, egress: bool = False
+):
+    """One TCP port into (or, with ``egress``, out of) ``group`` as its own resource: only for
+    rules an inline one cannot be (a reference cycle, see ``add_security_group``)."""
+    kind = ec2.SecurityGroupEgress if egress else ec2.SecurityGroupIngress
+    return template.add_resource(kind(title, GroupId=Ref(group), **_tcp(port, description, cidr, peer, egress)))
 
 
 def vpc_cidr_ref() -> Select:

@@ -173,7 +173,7 @@ def test_bedrock_roles_are_least_privilege(agent):
 
 @pytest.mark.parametrize(
     "environment, memory, concurrency, iterator_age",
-    [("dev", "512", "10", "600000"), ("staging", "1024", "50", "300000"), ("prod", "2048", "200", "60000")],
+    [("dev", "512", "10", "600000"), ("staging", "1024", "50", "300000"), ("prod", "2048", "100", "60000")],
 )
 def test_values_per_environment(project, templates, environment, memory, concurrency, iterator_age):
     values = params.resolve_deployed(project, environment, templates).plain("fraud-agent", "us-west-2")
@@ -369,3 +369,43 @@ def test_validate_refuses_prod_audit_logs_kept_less_than_a_year_before_any_aws_c
     [problem] = raised.value.problems
     assert problem.startswith("parameters/prod.yaml: templates.fraud-agent.AuditLogRetentionDays: ")
     assert problem.endswith("prod keeps audit logs at least 365 days, got 180")
+
+
+def test_retained_vector_store_names_collide_with_nothing_after_destroy(agent):
+    """The vector bucket is retained and destroy has no remover for it: a fixed name would make
+    the next create of the environment fail. CloudFormation generates its name; the index's
+    name is unique within that bucket."""
+    bucket, index = agent["Resources"]["VectorBucket"], props(agent, "VectorIndex")
+    assert bucket["DeletionPolicy"] == "RetainExceptOnCreate"
+    assert "VectorBucketName" not in bucket["Properties"]
+    assert index["VectorBucketArn"] == {"Fn::GetAtt": ["VectorBucket", "VectorBucketArn"]}
+
+
+def _alias_text(description: dict, values: dict) -> str:
+    text = description["Fn::Sub"]
+    for name, value in values.items():
+        text = text.replace(f"${{{name}}}", value)
+    return text
+
+
+def test_alias_description_moves_with_the_agent(agent):
+    """Bedrock makes a new agent version only when the alias is updated: the alias description
+    changes with the agent's template text and with every value the agent reads by Ref."""
+    from templates_src import fraud_agent
+
+    description = props(agent, "AgentAlias")["Description"]
+    for name in ("FoundationModelId", "KnowledgeBase"):
+        assert f"${{{name}}}" in description["Fn::Sub"]
+    original = fraud_agent.AGENT_INSTRUCTION
+    try:
+        fraud_agent.AGENT_INSTRUCTION = original + " Answer briefly."
+        changed = props(fraud_agent.build().to_dict(), "AgentAlias")["Description"]
+    finally:
+        fraud_agent.AGENT_INSTRUCTION = original
+    assert changed != description
+    longest = {
+        "Environment": "staging",
+        "FoundationModelId": max(AGENT_MODELS, key=len),
+        "KnowledgeBase": "ABCDEFGHIJ",  # Bedrock knowledge base ids are 10 characters
+    }
+    assert len(_alias_text(description, longest)) <= 200  # AWS::Bedrock::AgentAlias Description maxLength

@@ -13,6 +13,7 @@ from cfnops.core.errors import InputError
 from cfnops.inputs import params
 from localcloud.template_rules import failed_assertions
 from tests.conftest import props, ref, resources_of_type
+from tests.support import security_groups
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402  (after the patches)
@@ -228,25 +229,17 @@ def test_load_balancer_is_internet_facing_in_the_public_subnets_and_the_service_
 
 def test_only_the_load_balancer_admits_443_and_80_from_the_internet(loans):
     group, service_group = ref("PublicLoadBalancerSecurityGroup"), ref("ServiceSecurityGroup")
-    open_rules = {
-        title: rule["Properties"]
-        for title, rule in resources_of_type(loans, "AWS::EC2::SecurityGroupIngress").items()
-        if rule["Properties"].get("CidrIp") == "0.0.0.0/0"
-    }
-    assert sorted((r["FromPort"], r["ToPort"]) for r in open_rules.values()) == [(80, 80), (443, 443)]
-    assert all(r["GroupId"] == group for r in open_rules.values())
-    service_ingress = props(loans, "ServiceFromPublicLoadBalancer")
-    assert (service_ingress["GroupId"], service_ingress["SourceSecurityGroupId"], service_ingress["FromPort"]) == (
-        service_group,
-        group,
-        8080,
-    )
-    egress = resources_of_type(loans, "AWS::EC2::SecurityGroupEgress")
-    assert [
-        (e["Properties"]["FromPort"], e["Properties"]["DestinationSecurityGroupId"])
-        for e in egress.values()
-        if e["Properties"]["GroupId"] == group
-    ] == [(8080, service_group)]
+    ingress = security_groups.rules(loans, "ingress")
+    open_rules = [(group, rule) for group, rule in ingress if rule.get("CidrIp") == "0.0.0.0/0"]
+    assert sorted((r["FromPort"], r["ToPort"]) for _, r in open_rules) == [(80, 80), (443, 443)]
+    assert all(name == group["Ref"] for name, _ in open_rules)
+    assert [(r["SourceSecurityGroupId"], r["FromPort"]) for g, r in ingress if g == "ServiceSecurityGroup"] == [
+        (group, 8080)
+    ]
+    egress = security_groups.rules(loans, "egress")
+    assert [(r["FromPort"], r["DestinationSecurityGroupId"]) for g, r in egress if g == group["Ref"]] == [
+        (8080, service_group)
+    ]
     service = props(loans, "Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
     assert service["SecurityGroups"] == [
         {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-ApplicationSecurityGroupId"}},
