@@ -129,7 +129,9 @@ def test_every_secrets_manager_action_that_takes_a_secret_is_scoped_to_this_acco
     ]
     assert scoped, "the rendered policies grant Secrets Manager actions that take a secret"
     assert [(a, r) for a, r in scoped if "*" in r] == []
-    assert not allowed(documents, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:999999999999:secret:x")
+    assert not allowed(
+        documents, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:999999999999:secret:x"
+    )
 
 
 def test_policies_cannot_be_attached_or_written_to_roles_outside_our_pattern(documents):
