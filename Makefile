@@ -37,6 +37,8 @@ override ALLOW_FAILOVER_TEXT := $(value ALLOW_FAILOVER)
 override ALLOW_REPLACE_TEXT := $(value ALLOW_REPLACE)
 override FORMAT_TEXT = $(value FORMAT)
 ENV_ARG = '$(if $(filter-out 1,$(words $(ENV_TEXT)))$(filter-out $(ENVIRONMENTS),$(ENV_TEXT)),$(error ENV must be one of $(ENVIRONMENTS), got '$(ENV_TEXT)'),$(ENV_TEXT))'
+# drift also takes ENV=all: every environment in one report
+DRIFT_ENV_ARG = '$(if $(filter-out 1,$(words $(ENV_TEXT)))$(filter-out $(ENVIRONMENTS) all,$(ENV_TEXT)),$(error ENV must be one of $(ENVIRONMENTS) all, got '$(ENV_TEXT)'),$(ENV_TEXT))'
 STACKSET_FLAGS = $(foreach s,$(STACKSET_TEXT),$(if $(filter $(s),$(STACKSET_NAMES) $(addsuffix -$(ENV_TEXT),$(STACKSET_NAMES))),--stackset '$(s)',$(error STACKSET: unknown StackSet '$(s)': expected one of $(STACKSET_NAMES))))
 strip_digits = $(subst 9,,$(subst 8,,$(subst 7,,$(subst 6,,$(subst 5,,$(subst 4,,$(subst 3,,$(subst 2,,$(subst 1,,$(subst 0,,$(1)))))))))))
 TIMEOUT_ARG = '$(if $(filter-out 1,$(words $(TIMEOUT_TEXT)))$(call strip_digits,$(TIMEOUT_TEXT)),$(error TIMEOUT must be a whole number of seconds, got '$(TIMEOUT_TEXT)'),$(TIMEOUT_TEXT))'
@@ -143,8 +145,8 @@ bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once 
 destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=prod); data stays
 	$(CFNOPS) destroy --env $(ENV_ARG) $(STACKSET_FLAGS) $(CONFIRM_FLAG) $(REMOVE_RETAINED_FLAG)
 
-drift: $(STAMP) ## CloudFormation drift detection for ENV in every region (prints in sync or drifted; fails if detection failed)
-	@$(call outcome,$(CFNOPS) drift --env $(ENV_ARG) $(STACKSET_FLAGS) --format '$(if $(filter-out text json markdown,$(value FORMAT)),$(error FORMAT must be text, json or markdown, got '$(value FORMAT)'),$(value FORMAT))',make drift: drift found (see the report above))
+drift: $(STAMP) ## CloudFormation drift detection for ENV (or ENV=all) in every region (prints in sync or drifted; fails if detection failed)
+	@$(call outcome,$(CFNOPS) drift --env $(DRIFT_ENV_ARG) $(STACKSET_FLAGS) --format '$(if $(filter-out text json markdown,$(value FORMAT)),$(error FORMAT must be text, json or markdown, got '$(value FORMAT)'),$(value FORMAT))',make drift: drift found (see the report above))
 
 parity: $(STAMP) ## Values that differ between dev, staging and prod, and which rule explains each; DEPLOYED=1 also compares the stacks' ConfigHash
 	$(CFNOPS) parity $(DEPLOYED_FLAG)

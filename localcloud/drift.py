@@ -1,13 +1,18 @@
 """CloudFormation drift detection for localcloud, which moto does not have.
 
-Expected properties are the deployed template's, with intrinsic functions resolved by
-moto against the stack as created; actual properties are read from the emulated
-resource by a reader per type (READERS). A property is compared when the template sets
-it and the reader can read it; differences carry CloudFormation's PropertyPath,
-ExpectedValue, ActualValue and DifferenceType (ADD, REMOVE, NOT_EQUAL). A resource whose
-reader cannot find it is DELETED; a type without a reader is NOT_CHECKED, and its record
-says why (``not_read``): the gap is localcloud's, never CloudFormation's. The API this
-boto3 speaks has no field for that reason, so the README lists the types read.
+Which types are checked is CloudFormation's rule (drift_coverage.py: a registry read
+handler, minus AWS's exclusions); localcloud reads each through a reader (READERS), or
+lists it in drift_coverage.CANNOT_READ with why. Expected properties are the deployed
+template's, intrinsics resolved by moto; only the properties the template sets are
+compared, as AWS documents, tags key by key (tags.py); a security group's rules only as
+far as the group itself declares them inline (a separate rule resource is its own
+resource) and not when the template's list is empty (as AWS: coverage-roadmap#2091).
+Differences carry CloudFormation's PropertyPath, ExpectedValue, ActualValue and
+DifferenceType (ADD, REMOVE, NOT_EQUAL). A resource whose reader finds it gone is DELETED;
+any other error of a reader fails the detection with that error, it is never drift.
+The drift APIs never return NOT_CHECKED records ("CloudFormation doesn't currently return
+this value"); ListStackResources carries each resource's DriftInformation, DescribeStacks
+the stack's.
 
 APIs: DetectStackDrift, DescribeStackDriftDetectionStatus, DescribeStackResourceDrifts,
 DetectStackResourceDrift, DetectStackSetDrift (an operation like any other) and
@@ -24,9 +29,17 @@ from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
+from moto.cloudformation.responses import CloudFormationResponse
 
-from .readers import DEFAULTS, PROJECTIONS, READERS, Missing, Target, Unreadable, expected_group_rules
+from . import more_readers, tags
+from .drift_coverage import not_checked_reason
+from .readers import PROJECTIONS as BASE_PROJECTIONS
+from .readers import READERS as BASE_READERS
+from .readers import Missing, Target, Unreadable
 from .responses import ApiError, paged
+
+READERS = {**BASE_READERS, **more_readers.READERS}
+PROJECTIONS = {**BASE_PROJECTIONS, **more_readers.PROJECTIONS}
 
 SETS = ("SecurityGroupIngress", "SecurityGroupEgress")  # compared as sets: one ADD or REMOVE per rule
 
@@ -41,13 +54,6 @@ def _normal(value: Any) -> Any:
     if isinstance(value, list):
         return [_normal(item) for item in value]
     return value
-
-
-def not_read(resource_type: str) -> str:
-    return (
-        f"localcloud does not read {resource_type} resources, so it cannot check them for drift "
-        "(on AWS, CloudFormation checks every type that supports drift detection)"
-    )
 
 
 def _text(value: Any) -> str:
@@ -134,10 +140,32 @@ class StackResourceDrift:
             "PropertyDifferences": self.differences,
             "Timestamp": self.timestamp,
         }
-        if not stackset and self.status != "NOT_CHECKED":
-            drift["ExpectedProperties"] = json.dumps(self.expected, sort_keys=True, default=str)
-            drift["ActualProperties"] = json.dumps(self.actual, sort_keys=True, default=str)
+        if not stackset:  # typed both sides: a template's "true" is the boolean true, as AWS shows it
+            drift["ExpectedProperties"] = json.dumps(_normal(self.expected), sort_keys=True, default=str)
+            if self.status != "DELETED":
+                drift["ActualProperties"] = json.dumps(_normal(self.actual), sort_keys=True, default=str)
         return drift
+
+
+class ReadError(Exception):
+    """A reader failed for another reason than the resource being gone: the detection fails."""
+
+
+def _declared(kind: str, expected: dict) -> dict:
+    """The properties CloudFormation compares: those the template sets, a security group's
+    rule lists only when not empty (AWS reports an empty list IN_SYNC whatever the group has)."""
+    if kind == "AWS::EC2::SecurityGroup":
+        return {k: v for k, v in expected.items() if k not in SETS or v}
+    return expected
+
+
+def _read(reader, target: Target, logical_id: str, kind: str) -> Any:
+    try:
+        return reader(target)
+    except (Missing, Unreadable):
+        raise
+    except Exception as error:  # any emulator error but "not found" fails the detection, named
+        raise ReadError(f"localcloud could not read {logical_id} ({kind}): {type(error).__name__}: {error}") from error
 
 
 def detect_resource(stack, logical_id: str) -> StackResourceDrift:
@@ -149,50 +177,58 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
     expected = parsing.clean_json(resource_json.get("Properties", {}), resource_map)
     now = datetime.now(UTC)
     reader = READERS.get(kind)
-    if reader is None:
-        return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, not_read(kind))
-    if type(resource).__name__ == "Placeholder":
-        return StackResourceDrift(
-            logical_id,
-            physical_id,
-            kind,
-            "NOT_CHECKED",
-            expected,
-            {},
-            [],
-            now,
-            f"localcloud cannot read it: it is a placeholder (moto does not model this {kind}), which holds "
-            "only its properties (on AWS, CloudFormation checks it)",
-        )
+    reason = not_checked_reason(kind, reader is not None, placeholder=type(resource).__name__ == "Placeholder")
+    if reason:
+        return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, reason)
     target = Target(stack.account_id, stack.region_name, physical_id, expected, stack)
     try:
-        actual = reader(target)
+        actual = _read(reader, target, logical_id, kind)
     except Missing:
         return StackResourceDrift(logical_id, physical_id, kind, "DELETED", expected, {}, [], now)
     except Unreadable as error:
         return StackResourceDrift(
             logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, f"localcloud cannot read it: {error}"
         )
-    if kind == "AWS::EC2::SecurityGroup":
-        expected = {**expected, **expected_group_rules(target)}
-    expected = {**{name: value for (of, name), value in DEFAULTS.items() if of == kind}, **expected}
-    expected = {name: PROJECTIONS.get((kind, name), lambda value: value)(value) for name, value in expected.items()}
-    found = differences(expected, actual)
+    declared = _declared(kind, expected)
+    compared = {name: PROJECTIONS.get((kind, name), lambda value: value)(value) for name, value in declared.items()}
+    found = differences({k: v for k, v in compared.items() if k != "Tags"}, actual)
+    if "Tags" in declared and kind in tags.TAGS:
+        resource_tags = _read(tags.TAGS[kind], target, logical_id, kind)
+        actual = {**actual, "Tags": tags.actual_tags(declared["Tags"], resource_tags)}
+        found += tags.differences(declared["Tags"], resource_tags)
+    shown = {name: actual[name] for name in compared if name in actual}
     return StackResourceDrift(
-        logical_id, physical_id, kind, "MODIFIED" if found else "IN_SYNC", expected, actual, found, now
+        logical_id, physical_id, kind, "MODIFIED" if found else "IN_SYNC", compared, shown, found, now
     )
 
 
-def detect_stack(stack) -> list[StackResourceDrift]:
-    """Every resource the stack created (conditional ones that were not created are skipped)."""
-    created = [
+def created(stack) -> list[str]:
+    """The logical ids of the resources the stack created (conditional ones not created are not)."""
+    return sorted(
         key
         for key, resource in stack.resource_map._parsed_resources.items()
         if key in stack.resource_map._resource_json_map and resource is not None and not isinstance(resource, str)
-    ]
-    drifts = [detect_resource(stack, logical_id) for logical_id in sorted(created)]
-    stack.__dict__["localcloud_drifts"] = drifts  # DescribeStackResourceDrifts answers the latest detection, as on AWS
+    )
+
+
+def detect_stack(stack, logical_ids: list[str] | None = None) -> list[StackResourceDrift]:
+    """Every created resource, or only ``logical_ids`` (DetectStackDrift's LogicalResourceIds).
+    Raises ReadError when a reader fails for another reason than the resource being gone."""
+    wanted = [key for key in created(stack) if not logical_ids or key in logical_ids]
+    drifts = [detect_resource(stack, logical_id) for logical_id in wanted]
+    record(stack, drifts)
     return drifts
+
+
+def record(stack, drifts: list[StackResourceDrift]) -> None:
+    """The latest detection, as the stack shows it: DescribeStackResourceDrifts answers it,
+    each resource's DriftInformation (ListStackResources) and the stack's (DescribeStacks)."""
+    when = datetime.now(UTC)
+    stack.__dict__["localcloud_drifts"] = drifts
+    resources = stack.__dict__.setdefault("localcloud_resource_drift", {})
+    for drift in drifts:
+        resources[drift.logical_id] = {"StackResourceDriftStatus": drift.status, "LastCheckTimestamp": when}
+    stack.__dict__["drift_information"] = {"StackDriftStatus": stack_status(drifts), "LastCheckTimestamp": when}
 
 
 def stack_status(drifts: list[StackResourceDrift]) -> str:
@@ -212,13 +248,20 @@ def _detections(response) -> dict:
 
 
 def detect_stack_drift(self):
+    """Synchronous offline: the detection is complete, or failed with the reader's error."""
     from moto.core.responses import ActionResult
 
     stack = _stack(self, self._get_param("StackName"))
-    drifts = detect_stack(stack)
+    logical_ids = self._get_param("LogicalResourceIds") or []
+    unknown = [key for key in logical_ids if key not in stack.resource_map._resource_json_map]
+    if unknown:
+        raise ApiError("ValidationError", f"Resources [{', '.join(unknown)}] do not exist in stack {stack.name}")
     detection_id = str(uuid.uuid4())
-    stack.__dict__["localcloud_drifts"] = drifts
-    _detections(self)[detection_id] = (stack, drifts, datetime.now(UTC))
+    try:
+        drifts, failure = detect_stack(stack, logical_ids), ""
+    except ReadError as error:
+        drifts, failure = [], str(error)
+    _detections(self)[detection_id] = (stack, drifts, datetime.now(UTC), failure)
     return ActionResult({"StackDriftDetectionId": detection_id})
 
 
@@ -228,27 +271,33 @@ def describe_stack_drift_detection_status(self):
     detection = _detections(self).get(self._get_param("StackDriftDetectionId"))
     if detection is None:
         raise ApiError("ValidationError", "StackDriftDetectionId not found")
-    stack, drifts, when = detection
-    return ActionResult(
-        {
-            "StackId": stack.stack_id,
-            "StackDriftDetectionId": self._get_param("StackDriftDetectionId"),
-            "StackDriftStatus": stack_status(drifts),
-            "DetectionStatus": "DETECTION_COMPLETE",
-            "DriftedStackResourceCount": sum(d.status in ("MODIFIED", "DELETED") for d in drifts),
-            "Timestamp": when,
-        }
-    )
+    stack, drifts, when, failure = detection
+    status = {
+        "StackId": stack.stack_id,
+        "StackDriftDetectionId": self._get_param("StackDriftDetectionId"),
+        "DetectionStatus": "DETECTION_FAILED" if failure else "DETECTION_COMPLETE",
+        "Timestamp": when,
+    }
+    if failure:
+        status.update(StackDriftStatus="UNKNOWN", DetectionStatusReason=failure)
+    else:
+        status.update(
+            StackDriftStatus=stack_status(drifts),
+            DriftedStackResourceCount=sum(d.status in ("MODIFIED", "DELETED") for d in drifts),
+        )
+    return ActionResult(status)
+
+
+def checked_records(drifts: list[StackResourceDrift], statuses: list[str]) -> list[StackResourceDrift]:
+    """What the drift APIs return: never NOT_CHECKED ("CloudFormation doesn't currently
+    return this value"), filtered by the statuses asked for."""
+    return [d for d in drifts if d.status != "NOT_CHECKED" and (not statuses or d.status in statuses)]
 
 
 def describe_stack_resource_drifts(self):
     stack = _stack(self, self._get_param("StackName"))
     statuses = self._get_param("StackResourceDriftStatusFilters") or []
-    drifts = [
-        d.to_api(stack.stack_id)
-        for d in stack.__dict__.get("localcloud_drifts", [])
-        if not statuses or d.status in statuses
-    ]
+    drifts = [d.to_api(stack.stack_id) for d in checked_records(stack.__dict__.get("localcloud_drifts", []), statuses)]
     return paged(self, drifts, "StackResourceDrifts")
 
 
@@ -256,14 +305,37 @@ def detect_stack_resource_drift(self):
     from moto.core.responses import ActionResult
 
     stack = _stack(self, self._get_param("StackName"))
-    return ActionResult(
-        {"StackResourceDrift": detect_resource(stack, self._get_param("LogicalResourceId")).to_api(stack.stack_id)}
-    )
+    logical_id = self._get_param("LogicalResourceId")
+    if logical_id not in stack.resource_map._resource_json_map:
+        raise ApiError("ValidationError", f"Resource {logical_id} does not exist in stack {stack.name}")
+    try:
+        drift = detect_resource(stack, logical_id)
+    except ReadError as error:
+        raise ApiError("InternalFailure", str(error)) from error
+    return ActionResult({"StackResourceDrift": drift.to_api(stack.stack_id)})
 
+
+def list_stack_resources(self):
+    """moto's answer, with each resource's DriftInformation (NOT_CHECKED until a detection checks it)."""
+    result = ORIGINAL["list_stack_resources"](self)
+    stack = _stack(self, self._get_param("StackName"))
+    known = stack.__dict__.get("localcloud_resource_drift", {})
+    for summary in result.result["StackResourceSummaries"]:
+        summary["DriftInformation"] = known.get(
+            summary["LogicalResourceId"], {"StackResourceDriftStatus": "NOT_CHECKED"}
+        )
+    return result
+
+
+ORIGINAL = {"list_stack_resources": CloudFormationResponse.list_stack_resources}
 
 HANDLERS = {
     "detect_stack_drift": detect_stack_drift,
     "describe_stack_drift_detection_status": describe_stack_drift_detection_status,
     "describe_stack_resource_drifts": describe_stack_resource_drifts,
     "detect_stack_resource_drift": detect_stack_resource_drift,
+    "list_stack_resources": list_stack_resources,
 }
+
+# a stack never checked shows NOT_CHECKED (record() sets a checked stack's own, on the instance)
+cfn_models.Stack.drift_information = {"StackDriftStatus": "NOT_CHECKED"}  # type: ignore[attr-defined]  # moto's Stack has no drift fields; the serializer reads this one

@@ -66,7 +66,12 @@ def _stream(stream, properties: dict, account: str, region: str) -> None:
         stream.stream_mode = {"StreamMode": mode}
 
 
+def _tag_map(properties: dict) -> dict[str, str]:
+    return {t["Key"]: str(t["Value"]) for t in properties.get("Tags") or [] if "Key" in t}
+
+
 def _function(function, properties: dict, account: str, region: str) -> None:
+    function.tags = {**(function.tags or {}), **_tag_map(properties)}
     if properties.get("TracingConfig"):
         function.tracing_config = dict(properties["TracingConfig"])
     if properties.get("KmsKeyArn"):
@@ -98,10 +103,25 @@ def _egress_arguments(rule: dict) -> dict:
     }
 
 
+def _ingress_descriptions(group, rules: list) -> None:
+    """moto creates inline ingress rules without their descriptions: give CIDR rules theirs."""
+    for rule in rules:
+        for created in group.ingress_rules:
+            same = (str(created.ip_protocol), created.from_port, created.to_port) == (
+                str(rule.get("IpProtocol")),
+                rule.get("FromPort"),
+                rule.get("ToPort"),
+            )
+            if same and rule.get("Description") and created.ip_range.get("CidrIp") == rule.get("CidrIp"):
+                created.ip_range["Description"] = rule["Description"]
+
+
 def _security_group(group, properties: dict, account: str, region: str) -> None:
-    """An inline SecurityGroupEgress replaces AWS's default allow-all egress rule."""
+    """Inline ingress keeps its descriptions; an inline SecurityGroupEgress replaces AWS's
+    default allow-all egress rule."""
     from moto.ec2.models import ec2_backends
 
+    _ingress_descriptions(group, properties.get("SecurityGroupIngress") or [])
     rules = properties.get("SecurityGroupEgress")
     if not rules:
         return
@@ -122,6 +142,13 @@ def _task_definition(definition, properties: dict, account: str, region: str) ->
     definition.task_role_arn = properties.get("TaskRoleArn")
 
 
+def _topic(topic, properties: dict, account: str, region: str) -> None:
+    from moto.sns.models import sns_backends
+
+    if properties.get("Tags"):
+        sns_backends[account][region].tag_resource(topic.arn, _tag_map(properties))
+
+
 def _service(service, properties: dict, account: str, region: str) -> None:
     if properties.get("LaunchType"):
         service.launch_type = properties["LaunchType"]
@@ -136,4 +163,5 @@ FIXUPS: dict[str, tuple[Callable[[Any, dict, str, str], None], ...]] = {
     "AWS::EC2::SecurityGroup": (_security_group,),
     "AWS::ECS::TaskDefinition": (_task_definition,),
     "AWS::ECS::Service": (_service,),
+    "AWS::SNS::Topic": (_topic,),
 }

@@ -14,6 +14,8 @@
 - GetAtt LoadBalancerFullName and CanonicalHostedZoneID of a load balancer;
 - Fn::Equals compares strings, as CloudFormation does (moto compares a Number
   parameter as an int, so ``Equals(Ref(AzCount), "3")`` was always false);
+- Fn::FindInMap looks its keys up as strings, as CloudFormation does (moto used a Number
+  parameter's int, so a mapping keyed "2048" missed ``FindInMap(M, Ref(LambdaMemoryMb), K)``);
 - stacks list only the resources they created: a resource whose Condition was false
   no longer shows up as an empty entry in DescribeStackResources;
 - AWS::RDS::DBSubnetGroup and AWS::RDS::DBParameterGroup have a physical id (their name);
@@ -318,6 +320,23 @@ def _cfn_string(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(map(_cfn_string, value))
     return str(value)
+
+
+def _find_in_map_keys_are_strings() -> None:
+    original = parsing.clean_json
+
+    def clean_json(resource_json: Any, resources_map) -> Any:
+        if isinstance(resource_json, dict) and list(resource_json) == ["Fn::FindInMap"]:
+            name, *keys = (
+                _cfn_string(parsing.clean_json(part, resources_map)) for part in resource_json["Fn::FindInMap"]
+            )
+            found = resources_map[name]
+            for key in keys:
+                found = found[key]
+            return found
+        return original(resource_json, resources_map)
+
+    parsing.clean_json = clean_json
 
 
 def _no_value_leaves_lists() -> None:
@@ -634,6 +653,7 @@ def install() -> None:
     _external_certificates_exist()
     _load_balancer_full_name()
     _equals_compares_strings()
+    _find_in_map_keys_are_strings()
     _no_value_leaves_lists()
     _stacks_list_only_created_resources()
     _db_subnet_group_physical_id()

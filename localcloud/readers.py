@@ -109,33 +109,6 @@ def _group(account, region, group_id):
     return _backend("ec2", "ec2_backends", account, region).get_security_group_from_id(group_id)
 
 
-def _standalone_rules(target: Target, kind: str) -> list[dict]:
-    """Rules that AWS::EC2::SecurityGroupIngress/Egress resources of the same stack add to
-    this group, as the emulator created them (placeholders created nothing)."""
-    if target.stack is None:
-        return []
-    resources = target.stack.resource_map
-    found = []
-    for logical_id, resource_json in resources._resource_json_map.items():
-        resource = resources._parsed_resources.get(logical_id)
-        if resource_json.get("Type") != kind or type(resource).__name__ == "Placeholder" or resource is None:
-            continue
-        properties = getattr(resource, "properties", None) or {}
-        if properties.get("GroupId") == target.physical_id:
-            found.append(properties)
-    return found
-
-
-def expected_group_rules(target: Target) -> dict:
-    """The group's rules as the stack defines them: inline plus standalone resources."""
-    return {
-        "SecurityGroupIngress": list(target.expected.get("SecurityGroupIngress") or [])
-        + _standalone_rules(target, "AWS::EC2::SecurityGroupIngress"),
-        "SecurityGroupEgress": list(target.expected.get("SecurityGroupEgress") or [])
-        + _standalone_rules(target, "AWS::EC2::SecurityGroupEgress"),
-    }
-
-
 def _security_group(target: Target) -> dict:
     group = _or_missing(_group(target.account, target.region, target.physical_id))
     return {
@@ -283,11 +256,6 @@ def _bucket(target: Target) -> dict:
     }
 
 
-def _bucket_policy(target: Target) -> dict:
-    bucket = _or_missing(_bucket_of(target, target.expected.get("Bucket", "")))
-    return {"PolicyDocument": _document(bucket.policy) if bucket.policy else None}
-
-
 def _stream(target: Target) -> dict:
     stream = _or_missing(
         _backend("kinesis", "kinesis_backends", target.account, target.region).streams.get(target.physical_id)
@@ -315,14 +283,6 @@ def _queue(target: Target) -> dict:
         "KmsMasterKeyId": getattr(queue, "kms_master_key_id", None),
         "RedrivePolicy": redrive or None,
     }
-
-
-def _queue_policy(target: Target) -> dict:
-    queues = target.expected.get("Queues") or []
-    found = [q for q in (_queue_named(target, url) for url in queues) if q is not None]
-    if not found:
-        raise Missing()
-    return {"PolicyDocument": _document(getattr(found[0], "policy", None)) or None}
 
 
 def _topic(target: Target) -> dict:
@@ -385,10 +345,12 @@ def _key(target: Target) -> dict:
 
 
 def _function(target: Target) -> dict:
+    from moto.awslambda.exceptions import UnknownFunctionException
+
     storage = _backend("awslambda", "lambda_backends", target.account, target.region)._lambdas
     try:
         function = storage.get_function_by_name_forbid_qualifier(target.physical_id)
-    except Exception:  # noqa: BLE001 - moto raises its own not-found error
+    except UnknownFunctionException:  # only "not found" is a missing resource: other errors fail the detection
         raise Missing() from None
     vpc = function._vpc_config or None
     return {
@@ -552,16 +514,8 @@ READERS: dict[str, Callable[[Target], dict]] = {
     "AWS::Logs::LogGroup": _log_group,
     "AWS::RDS::DBInstance": _db_instance,
     "AWS::S3::Bucket": _bucket,
-    "AWS::S3::BucketPolicy": _bucket_policy,
     "AWS::SNS::Topic": _topic,
     "AWS::SQS::Queue": _queue,
-    "AWS::SQS::QueuePolicy": _queue_policy,
-}
-
-# (type, property) -> the value a template that leaves the property out means (the registry
-# schema's default), compared although the template does not set it: a disabled key is drift
-DEFAULTS: dict[tuple[str, str], Any] = {
-    ("AWS::KMS::Key", "Enabled"): True,
 }
 
 # (type, property) -> the projection both sides go through before they are compared

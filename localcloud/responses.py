@@ -17,7 +17,10 @@ class ApiError(CloudFormationError):
 
 
 def paged(self: CloudFormationResponse, items: list, key: str) -> ActionResult:
-    start = int(self._get_param("NextToken") or 0)
+    token = self._get_param("NextToken") or "0"
+    if not token.isdigit() or int(token) > len(items):  # a token this API did not give
+        raise ApiError("ValidationError", "Invalid NextToken")
+    start = int(token)
     size = int(self._get_param("MaxResults") or 100)
     result: dict[str, Any] = {key: items[start : start + size]}
     if start + size < len(items):

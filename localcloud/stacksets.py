@@ -42,7 +42,7 @@ from moto.core.responses import ActionResult, EmptyResult
 
 from . import permissions
 from .drift import HANDLERS as DRIFT_HANDLERS
-from .drift import detect_stack, stack_status
+from .drift import ReadError, checked_records, detect_stack, stack_status
 from .responses import ApiError, paged
 
 NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
@@ -104,12 +104,26 @@ class Operation:
             if self.reason:
                 summary["StatusReason"] = self.reason
         if self.drift_details is not None:
-            summary["StackSetDriftDetectionDetails"] = (
-                self.drift_details
-                if not self.running
-                else {**self.drift_details, "DriftDetectionStatus": "IN_PROGRESS"}
-            )
+            summary["StackSetDriftDetectionDetails"] = self.visible_drift_details()
         return summary
+
+    def visible_drift_details(self) -> dict:
+        """While running: IN_PROGRESS, every instance in progress; after a stop: STOPPED."""
+        details = self.drift_details or {}
+        if self.running:
+            total = details.get("TotalStackInstancesCount", 0)
+            return {
+                "DriftStatus": "NOT_CHECKED",
+                "DriftDetectionStatus": "IN_PROGRESS",
+                "TotalStackInstancesCount": total,
+                "DriftedStackInstancesCount": 0,
+                "InSyncStackInstancesCount": 0,
+                "InProgressStackInstancesCount": total,
+                "FailedStackInstancesCount": 0,
+            }
+        if self.final_status == "STOPPED":
+            return {**details, "DriftDetectionStatus": "STOPPED"}
+        return details
 
 
 @dataclass
@@ -127,6 +141,12 @@ class Instance:
     last_drift_check: datetime | None = None
     drift_operation_id: str = ""
     drifts: list = field(default_factory=list)
+    previous_drift: tuple[str, datetime | None] = ("NOT_CHECKED", None)  # shown while a detection runs
+
+    def visible_drift(self) -> tuple[str, datetime | None]:
+        if self.last_operation and self.last_operation.running and self.last_operation.action == "DETECT_DRIFT":
+            return self.previous_drift
+        return self.drift_status, self.last_drift_check
 
     def visible_status(self) -> tuple[str, str]:
         if self.last_operation and self.last_operation.running:
@@ -142,10 +162,10 @@ class Instance:
             "StackId": self.stack_id,
             "Status": status,
             "StackInstanceStatus": {"DetailedStatus": detailed},
-            "DriftStatus": self.drift_status,
         }
-        if self.last_drift_check:
-            summary["LastDriftCheckTimestamp"] = self.last_drift_check
+        summary["DriftStatus"], checked = self.visible_drift()
+        if checked:
+            summary["LastDriftCheckTimestamp"] = checked
         if self.reason and status != "CURRENT":
             summary["StatusReason"] = self.reason
         if self.last_operation:
@@ -175,7 +195,6 @@ class StackSet:
     execution_role: str
     id: str = ""
     status: str = "ACTIVE"
-    drift_details: dict | None = None
     instances: dict[tuple[str, str], Instance] = field(default_factory=dict)
     operations: list[Operation] = field(default_factory=list)
 
@@ -205,8 +224,13 @@ class StackSet:
             "PermissionModel": "SELF_MANAGED",
             "ManagedExecution": {"Active": self.managed_execution},
             "Regions": sorted({region for _, region in self.instances}),
-            **({"StackSetDriftDetectionDetails": self.drift_details} if self.drift_details else {}),
+            **({"StackSetDriftDetectionDetails": details} if (details := self.completed_drift_details()) else {}),
         }
+
+    def completed_drift_details(self) -> dict | None:
+        """The last completed drift detection's (DescribeStackSet shows no running one's)."""
+        done = [op for op in self.operations if op.action == "DETECT_DRIFT" and not op.running and op.drift_details]
+        return done[-1].visible_drift_details() if done else None
 
 
 def _registry(response: CloudFormationResponse) -> dict[str, StackSet]:
@@ -667,11 +691,16 @@ def stop_stack_set_operation(self: CloudFormationResponse) -> EmptyResult:
 def _detect_instance(stackset: StackSet, instance: Instance, operation_id: str) -> Result:
     backend = cfn_models.cloudformation_backends[instance.account][instance.region]
     stack = _existing_stack(backend, instance)
+    instance.previous_drift = (instance.drift_status, instance.last_drift_check)
     instance.last_drift_check, instance.drift_operation_id = now(), operation_id
     if stack is None:
         instance.drift_status, instance.drifts = "UNKNOWN", []
         return Result(instance.account, instance.region, "FAILED", "Stack instance has no stack to check")
-    instance.drifts = detect_stack(stack)
+    try:
+        instance.drifts = detect_stack(stack)
+    except ReadError as error:  # an emulator error, never drift: the instance's detection failed, with it
+        instance.drift_status, instance.drifts = "UNKNOWN", []
+        return Result(instance.account, instance.region, "FAILED", str(error))
     instance.drift_status = stack_status(instance.drifts)
     return Result(instance.account, instance.region, "SUCCEEDED")
 
@@ -679,6 +708,12 @@ def _detect_instance(stackset: StackSet, instance: Instance, operation_id: str) 
 def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
+        running = next((op for op in stackset.operations if op.running and op.action == "DETECT_DRIFT"), None)
+        if running:  # "You can only run a single drift detection operation on a given StackSet at one time"
+            raise ApiError(
+                "OperationInProgressException",
+                f"A drift detection on StackSet {stackset.name} is in progress: {running.id}",
+            )
         operation_id = self._get_param("OperationId") or str(uuid.uuid4())
         targets = list(stackset.instances.values())
         operation = _run(
@@ -704,7 +739,7 @@ def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
             "InProgressStackInstancesCount": 0,
             "FailedStackInstancesCount": statuses.count("UNKNOWN"),
         }
-        operation.drift_details = stackset.drift_details = details
+        operation.drift_details = details
     return ActionResult({"OperationId": operation.id})
 
 
@@ -721,9 +756,7 @@ def list_stack_instance_resource_drifts(self: CloudFormationResponse) -> ActionR
                 f"No drift detection {self._get_param('OperationId')} for {key[0]}/{key[1]}",
             )
         statuses = self._get_param("StackInstanceResourceDriftStatuses") or []
-        drifts = [
-            d.to_api(instance.stack_id, stackset=True) for d in instance.drifts if not statuses or d.status in statuses
-        ]
+        drifts = [d.to_api(instance.stack_id, stackset=True) for d in checked_records(instance.drifts, statuses)]
     return paged(self, drifts, "Summaries")
 
 

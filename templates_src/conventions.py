@@ -7,6 +7,8 @@ account (and next to another environment) without collisions.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from troposphere import AWSObject, Equals, Export, Not, Output, Parameter, Ref, Sub, Tags, Template
 
 # region_title: a region in logical ids and parameter names (us-west-2 -> UsWest2), the tool's
@@ -16,6 +18,11 @@ from cfnops.inputs.region_outputs import region_title  # noqa: F401 (re-exported
 ENVIRONMENTS = ("dev", "staging", "prod")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 PRIMARY_REGION = REGIONS[0]
+# Data-residency zones: the platform's regions whose data stays there (platform.PLATFORM's
+# residency). A template bound to one (restrict_regions) deploys there only, and the gate
+# refuses any route, peering, rule, import or replication of it that leads outside.
+EU = "EU"
+RESIDENCY = MappingProxyType({EU: ("eu-west-1",)})
 MANAGED_BY = "cfnops"
 STANDARD_TAG_KEYS = ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")  # required on every resource (E9001)
 # bootstrap's bucket for templates over TemplateBody's limit (cfnops fills account and region)
@@ -213,6 +220,18 @@ def snapshot(resource: AWSObject) -> AWSObject:
     """For databases: a final snapshot on deletion and on replacement."""
     resource.DeletionPolicy = "Snapshot"
     resource.UpdateReplacePolicy = "Snapshot"
+    return resource
+
+
+def used_outside(resource: AWSObject, by: str) -> AWSObject:
+    """A data resource whose readers or writers are no role of these templates (a producer
+    outside the platform, the operator's own credentials): who, written beside it. The test
+    that every data resource has a job accepts it only with this."""
+    if not by.strip():
+        raise ValueError(f"{resource.title} is used outside the templates: say by whom")
+    metadata = dict(getattr(resource, "Metadata", {}) or {})
+    metadata.setdefault(METADATA_KEY, {})["UsedOutside"] = by
+    resource.Metadata = metadata
     return resource
 
 

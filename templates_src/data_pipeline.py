@@ -14,7 +14,7 @@ from troposphere import GetAtt, Parameter, Ref, Template
 from . import policies
 from .components import cache, database, encryption, network, secrets, streams
 from .components.network import import_network
-from .conventions import add_exported_outputs, flag_parameter, new_template
+from .conventions import add_exported_outputs, flag_parameter, new_template, used_outside
 from .network import LOG_RETENTION_DAYS
 
 NAME = "data-pipeline"
@@ -58,18 +58,22 @@ def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
     """Admit the VPC only: PostgreSQL to the database group, Redis to the cache group."""
     groups = {
         "database": network.add_security_group(
-            template, "PipelineDatabaseSecurityGroup", vpc_id, "pipeline-db", "Pipeline PostgreSQL: VPC only"
+            template,
+            "PipelineDatabaseSecurityGroup",
+            vpc_id,
+            "pipeline-db",
+            "Pipeline PostgreSQL: VPC only",
+            ingress=[network.tcp_rule(POSTGRES_PORT, "PostgreSQL from the VPC", cidr=vpc_cidr)],
         ),
         "cache": network.add_security_group(
-            template, "PipelineCacheSecurityGroup", vpc_id, "pipeline-cache", "Pipeline Redis: VPC only"
+            template,
+            "PipelineCacheSecurityGroup",
+            vpc_id,
+            "pipeline-cache",
+            "Pipeline Redis: VPC only",
+            ingress=[network.tcp_rule(cache.REDIS_PORT, "Redis (TLS) from the VPC", cidr=vpc_cidr)],
         ),
     }
-    network.allow_tcp(
-        template, "PipelineDatabaseFromVpc", groups["database"], POSTGRES_PORT, "PostgreSQL from the VPC", cidr=vpc_cidr
-    )
-    network.allow_tcp(
-        template, "PipelineCacheFromVpc", groups["cache"], cache.REDIS_PORT, "Redis (TLS) from the VPC", cidr=vpc_cidr
-    )
     return groups
 
 
@@ -79,7 +83,11 @@ def build() -> Template:
     )
     imported = import_network()
     key = encryption.add_kms_key(template, "DataKey", "pipeline data", [policies.logs_key_user()])
-    stream = streams.add_stream(template, "EventStream", "events", key, Ref("StreamRetentionHours"), Ref("ShardCount"))
+    stream = used_outside(
+        streams.add_stream(template, "EventStream", "events", key, Ref("StreamRetentionHours"), Ref("ShardCount")),
+        "FastShop's transaction services put the events and its processors read them, with their own roles "
+        "(outputs StreamName, StreamArn, DataKeyArn); no role of this platform does",
+    )
     groups = add_security_groups(template, imported.vpc_id, imported.vpc_cidr)
 
     subnet_group = database.add_subnet_group(template, imported.data_subnet_ids, NAME)

@@ -35,6 +35,7 @@ ACCOUNT_ARN = "arn:${AWS::Partition}:iam::${AWS::AccountId}:"
 SERVICE_LINKED_ROLES = ACCOUNT_ARN + "role/aws-service-role/*"
 SECRETS = "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*"
 BOUNDARY_CONDITION_KEY = "iam:PermissionsBoundary"
+READS = ("Read", "List")  # IAM's access levels that change nothing
 # Never allowed, though the IAM::Role handlers list it: a role must keep its boundary.
 DENIED_ACTIONS = ("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary")
 BOUNDARY_CHANGES = (
@@ -73,13 +74,22 @@ def _iam_resources(action: str) -> tuple[str, ...]:
     return tuple(ACCOUNT_ARN + f"{kind}/{glob}" for kind in kinds for glob in name_globs(kind))
 
 
+def _changes_a_role_under_the_boundary(action: str) -> bool:
+    """Write actions that IAM lists with iam:PermissionsBoundary. Reads (GetRole) stay outside the
+    condition: for a role that does not exist yet the key is absent from the request context, so a
+    handler's pre-existence GetRole would get AccessDenied instead of NoSuchEntity
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html)."""
+    found = iam_catalog.entry(action) or {}
+    return BOUNDARY_CONDITION_KEY in iam_catalog.condition_keys(action) and found.get("accessLevel") not in READS
+
+
 def _scope(action: str, passed_to: tuple[str, ...]) -> tuple[tuple[str, ...], tuple]:
     """(resources, condition) for one action; the condition is a hashable tuple."""
     service = action.split(":")[0]
     if service == "iam":
         if action == "iam:PassRole":
             return _iam_resources(action), (("StringEquals", "iam:PassedToService", passed_to),)
-        if BOUNDARY_CONDITION_KEY in iam_catalog.condition_keys(action):
+        if _changes_a_role_under_the_boundary(action):
             return _iam_resources(action), (("StringEquals", BOUNDARY_CONDITION_KEY, "boundary"),)
         return _iam_resources(action), ()
     if service == "secretsmanager" and iam_catalog.resource_arns(action):

@@ -209,6 +209,7 @@ def add_processor(template: Template, key, network, data, queue, bus) -> awslamb
         template, "ProcessorLogGroup", "fraud-agent-processor", LOG_RETENTION_DAYS, key
     )
     stream, decisions = data["streams"]["TransactionsStream"], data["tables"]["DecisionsTable"]
+    audit_environment, audit_statement = tools.audit_writing(data, "scored")  # every decision, audited first
     role = functions.add_function_role(
         template,
         "ProcessorRole",
@@ -219,6 +220,7 @@ def add_processor(template: Template, key, network, data, queue, bus) -> awslamb
             *stream_reading(stream),
             policies.allow(policies.actions(awacs.dynamodb.PutItem), [GetAtt(decisions, "Arn")]),
             policies.allow(policies.actions(awacs.events.PutEvents), [GetAtt(bus, "Arn")]),
+            audit_statement,
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         ],
     )
@@ -241,6 +243,7 @@ def add_processor(template: Template, key, network, data, queue, bus) -> awslamb
             "EVENT_BUS": Ref(bus),
             "RISK_THRESHOLD": Ref("RiskThreshold"),
             "ENVIRONMENT": Ref("Environment"),
+            **audit_environment,
         },
     )
     add_stream_mapping(template, "TransactionsStreamMapping", stream, function, queue)

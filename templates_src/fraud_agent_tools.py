@@ -5,9 +5,12 @@ function (handlers/agent_tools.py) whose role reaches that group's data only.
 - user-profiles: a user's behaviour profile (user profiles table, read);
 - decisions: read a decision with its reasoning, record a reviewed one (decisions table,
   decision-trails bucket under ``decisions/``, SSE-KMS with the data key);
-- flagging: flag a transaction (FraudDetected on the platform bus).
+- flagging: flag a transaction (FraudDetected on the platform bus);
+- fraud-patterns: a fraud pattern's latest or a given version (patterns table, read).
 
-Writes ask the analyst to confirm each call (RequireConfirmation)."""
+A reviewed decision is also written to the audit-logs bucket (Object Lock) under
+``decisions/reviewed/``, as the stream processor writes its own under ``decisions/scored/``
+(``audit_writing``). Writes ask the analyst to confirm each call (RequireConfirmation)."""
 
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ LOG_RETENTION_DAYS = 90
 # keep the account's unreserved concurrency (at least 100 must stay) for the stream consumers.
 TOOL_CONCURRENCY = 5
 TRAILS_PREFIX = "decisions/"
+AUDIT_PREFIXES = {"scored": "decisions/scored/", "reviewed": "decisions/reviewed/"}  # in the audit-logs bucket
 
 TRANSACTION_ID = ("string", "The transaction's id, e.g. t-1234", True)
 
@@ -52,14 +56,27 @@ def _user_profiles(key, data, bus) -> tuple[dict, list]:
     ]
 
 
+def audit_writing(data, kind: str) -> tuple[dict, object]:
+    """(environment, statement) to write ``kind`` decisions to the audit-logs bucket: PutObject
+    under its prefix only (append-only: no read, no delete; Object Lock keeps each version)."""
+    audit = data["buckets"]["audit"]
+    statement = policies.allow(
+        policies.actions(awacs.s3.PutObject), [Sub(f"${{Arn}}/{AUDIT_PREFIXES[kind]}*", Arn=GetAtt(audit, "Arn"))]
+    )
+    return {"AUDIT_BUCKET": Ref(audit)}, statement
+
+
 def _decisions(key, data, bus) -> tuple[dict, list]:
     decisions, trails = data["tables"]["DecisionsTable"], data["buckets"]["trails"]
+    audit_environment, audit_statement = audit_writing(data, "reviewed")
     environment = {
         "DECISIONS_TABLE": Ref(decisions),
         "TRAILS_BUCKET": Ref(trails),
         "TRAILS_KEY_ARN": GetAtt(key, "Arn"),
+        **audit_environment,
     }
     return environment, [
+        audit_statement,
         policies.allow(policies.actions(awacs.dynamodb.GetItem, awacs.dynamodb.PutItem), [GetAtt(decisions, "Arn")]),
         policies.allow(
             policies.actions(awacs.s3.GetObject, awacs.s3.PutObject),
@@ -74,6 +91,14 @@ def _flagging(key, data, bus) -> tuple[dict, list]:
     return environment, [
         _query_transactions(data),
         policies.allow(policies.actions(awacs.events.PutEvents), [GetAtt(bus, "Arn")]),
+        _decrypt(key),
+    ]
+
+
+def _fraud_patterns(key, data, bus) -> tuple[dict, list]:
+    patterns = data["tables"]["PatternsTable"]
+    return {"PATTERNS_TABLE": Ref(patterns)}, [
+        policies.allow(policies.actions(awacs.dynamodb.GetItem, awacs.dynamodb.Query), [GetAtt(patterns, "Arn")]),
         _decrypt(key),
     ]
 
@@ -137,6 +162,19 @@ TOOLS = {
             ),
         },
         _flagging,
+    ),
+    "fraud-patterns": (
+        "Read the versioned fraud patterns",
+        {
+            "get_fraud_pattern": Tool(
+                "A fraud pattern as the patterns table keeps it: its latest version, or the version asked for",
+                {
+                    "patternId": ("string", "The pattern's id, e.g. card-testing", True),
+                    "version": ("integer", "The version to read; the latest when left out", False),
+                },
+            ),
+        },
+        _fraud_patterns,
     ),
 }
 

@@ -8,21 +8,28 @@ tasks on CPU (70 %) and memory (80 %); Aurora MySQL Serverless v2 (0.5-4 ACU) wi
 authentication, 7-day backups and its audit, error, general and slow-query logs in
 CloudWatch; logs kept 365 days; ComplianceLevel tagged on everything.
 
-Loan applications are EU customer data: the template refuses any non-EU region (a
-template Rule), whatever a StackSet definition says.
+Loan applications are EU customer data, resident by construction: the template refuses any
+region outside the platform's EU residency zone (a template Rule), whatever a StackSet
+definition says, and runs in a network of its own (its own VPC, peered with nothing, no
+route or security-group rule toward another VPC, nothing imported from the platform network
+that the other regions' VPCs are peered with). The gate (cfnops/build/gate/residency.py)
+refuses any path out of the zone.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import awacs.kms
 import awacs.rds_db
-from troposphere import GetAtt, Parameter, Ref, Sub, Template, ec2
+from troposphere import GetAtt, If, Parameter, Ref, Sub, Template
 
 from . import policies
 from .components import buckets, compute, database, encryption, firewall, identity, observability
 from .components import network as network_parts
-from .components.network import import_network
 from .conventions import (
+    EU,
+    RESIDENCY,
     account_unique_name,
     add_exported_outputs,
     flag_parameter,
@@ -46,31 +53,56 @@ TASKS = (2, 10)
 SCALING_TARGETS = {"cpu": 70, "memory": 80}  # percent
 ACCESS_LOGS_TO_GLACIER_DAYS = 90
 ACCESS_LOGS_EXPIRE_DAYS = 2555  # seven years, the usual retention of lending records
-# The EU regions the access-log bucket policy knows an ELB log-delivery account for.
-EU_REGIONS = [region for region in buckets.ELB_LOG_ACCOUNTS if region.startswith("eu-")]
+RESIDENT_REGIONS = list(RESIDENCY[EU])  # the platform's EU residency zone
+NETWORK_CIDRS = "ResidentNetworkCidrs"  # the mapping of this template's own VPC
+HTTPS_PORT, MYSQL_PORT = 443, 3306
 COMPLIANCE_LEVELS = ["standard", "high", "critical"]
 
-PARAMETERS = compute.service_parameters("loan service") + [
-    compute.certificate_parameter(),
-    Parameter(
-        "DbInstanceCount",
-        Type="Number",
-        AllowedValues=[1, 2, 3],
-        Description="Aurora Serverless v2 instances (writer + readers)",
-    ),
-    flag_parameter("DbDeletionProtection", "true", "Aurora deletion protection"),
-    Parameter(
-        "ComplianceLevel",
-        Type="String",
-        AllowedValues=COMPLIANCE_LEVELS,
-        Description="Data classification, tagged on every resource",
-    ),
-    observability.alert_email_parameter(),
-    compute.target_errors_parameter(),
-]
+PARAMETERS = (
+    compute.service_parameters("loan service")
+    + network_parts.network_parameters(flow_log_retention=False)
+    + [
+        compute.certificate_parameter(),
+        Parameter(
+            "DbInstanceCount",
+            Type="Number",
+            AllowedValues=[1, 2, 3],
+            Description="Aurora Serverless v2 instances (writer + readers)",
+        ),
+        flag_parameter("DbDeletionProtection", "true", "Aurora deletion protection"),
+        Parameter(
+            "ComplianceLevel",
+            Type="String",
+            AllowedValues=COMPLIANCE_LEVELS,
+            Description="Data classification, tagged on every resource",
+        ),
+        observability.alert_email_parameter(),
+        compute.target_errors_parameter(),
+    ]
+)
 
 
-def add_database(template: Template, key, network) -> tuple:
+@dataclass(frozen=True)
+class OwnNetwork:
+    """The template's own VPC: its subnets per tier (two or three, with AzCount)."""
+
+    vpc_id: Ref
+    public_subnet_ids: If
+    private_subnet_ids: If
+    data_subnet_ids: If
+
+
+def add_own_network(template: Template, key) -> OwnNetwork:
+    """A VPC of its own in the EU region (a /16 no platform VPC uses), peered with nothing:
+    loan data has no network path to the platform network, which is peered across regions."""
+    network_parts.add_cidr_mapping(template, NETWORK_CIDRS, network_parts.RESIDENT_NETWORK, RESIDENT_REGIONS)
+    flow_logs = {"retention": LOG_RETENTION_DAYS, "key": key}
+    vpc, tiers = network_parts.add_network(template, NETWORK_CIDRS, "loan", flow_logs)
+    subnets = {name: network_parts.per_az([Ref(s) for s in tier.subnets]) for name, tier in tiers.items()}
+    return OwnNetwork(Ref(vpc), subnets["public"], subnets["private"], subnets["data"])
+
+
+def add_database(template: Template, key, network: OwnNetwork, security_group) -> tuple:
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
     cluster = database.add_aurora_cluster(
         template,
@@ -79,7 +111,7 @@ def add_database(template: Template, key, network) -> tuple:
         key=key,
         master_username="loan_admin",
         subnet_group=subnet_group,
-        security_group=network.database_security_group,
+        security_group=security_group,
         deletion_protection=Ref("DbDeletionProtection"),
         database_name=DATABASE_NAME,
         backup_retention_days=BACKUP_RETENTION_DAYS,
@@ -92,17 +124,14 @@ def add_database(template: Template, key, network) -> tuple:
     return cluster, instances[0]
 
 
-def add_public_security_groups(template: Template, network) -> tuple[ec2.SecurityGroup, ec2.SecurityGroup]:
-    """The load balancer's own group (443 and 80, which only redirects, from the internet; out
-    only to the service's port) and the service's extra group (that port from the load balancer
-    only). The service keeps the network's application group for everything else, whose rules
-    (database, AWS APIs) belong to the network stack: nothing here changes another stack's group."""
-    balancer = network_parts.add_security_group(
-        template,
-        "PublicLoadBalancerSecurityGroup",
-        network.vpc_id,
-        "loan-alb",
-        "Internet-facing load balancer of the loan service",
+def add_security_groups(template: Template, network: OwnNetwork) -> tuple:
+    """The load balancer's group (443 and 80, which only redirects, from the internet; out only
+    to the service's port), the service's (that port from the load balancer only; out to MySQL
+    and to AWS APIs over TLS, through the NAT gateway) and the database's (MySQL from the
+    service only). No rule names another VPC's addresses. Inline wherever no reference cycle
+    forbids it (``network.add_security_group``)."""
+    data = network_parts.add_security_group(
+        template, "DatabaseSecurityGroup", network.vpc_id, "loan-db", "Loan database: MySQL from the loan service only"
     )
     service = network_parts.add_security_group(
         template,
@@ -110,29 +139,30 @@ def add_public_security_groups(template: Template, network) -> tuple[ec2.Securit
         network.vpc_id,
         "loan-svc",
         "Loan service tasks: from their internet-facing load balancer only",
+        egress=[
+            network_parts.tcp_rule(
+                HTTPS_PORT,
+                "AWS APIs and the image registry over TLS, through the NAT gateway",
+                cidr="0.0.0.0/0",
+                egress=True,
+            ),
+            network_parts.tcp_rule(MYSQL_PORT, "To MySQL", peer=data, egress=True),
+        ],
     )
-    network_parts.allow_tcp(template, "PublicHttpsIngress", balancer, 443, "HTTPS from the internet", cidr="0.0.0.0/0")
-    http = template.add_resource(
-        ec2.SecurityGroupIngress(
-            "PublicHttpIngress",
-            GroupId=Ref(balancer),
-            IpProtocol="tcp",
-            FromPort=80,
-            ToPort=80,
-            CidrIp="0.0.0.0/0",
-            Description="HTTP from the internet, only redirected to HTTPS",
-        )
-    )
-    suppress(http, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
-    network_parts.allow_tcp(
+    balancer = network_parts.add_security_group(
         template,
-        "PublicLoadBalancerToService",
-        balancer,
-        CONTAINER_PORT,
-        "To the loan service",
-        peer=service,
-        egress=True,
+        "PublicLoadBalancerSecurityGroup",
+        network.vpc_id,
+        "loan-alb",
+        "Internet-facing load balancer of the loan service",
+        ingress=[
+            network_parts.tcp_rule(443, "HTTPS from the internet", cidr="0.0.0.0/0"),
+            network_parts.tcp_rule(80, "HTTP from the internet, only redirected to HTTPS", cidr="0.0.0.0/0"),
+        ],
+        egress=[network_parts.tcp_rule(CONTAINER_PORT, "To the loan service", peer=service, egress=True)],
     )
+    suppress(balancer, "CKV_AWS_260", "port 80 only answers with a redirect to HTTPS (listener HttpRedirectListener)")
+    # each ingress names the group that sends to it, which names it back: their own resources
     network_parts.allow_tcp(
         template,
         "ServiceFromPublicLoadBalancer",
@@ -141,7 +171,10 @@ def add_public_security_groups(template: Template, network) -> tuple[ec2.Securit
         "Loan service from its internet-facing load balancer",
         peer=balancer,
     )
-    return balancer, service
+    network_parts.allow_tcp(
+        template, "DatabaseFromService", data, MYSQL_PORT, "MySQL from the loan service", peer=service
+    )
+    return balancer, service, data
 
 
 def add_service_role(template: Template, cluster, key):
@@ -244,15 +277,16 @@ def add_outputs(template: Template, balancer, cluster, service, db_cluster, log_
 
 def build() -> Template:
     template = new_template("Secure Loan Processing Infrastructure (EU regions only)", PARAMETERS)
-    restrict_regions(template, EU_REGIONS, "loan-processing holds EU customer data: deploy it to EU regions only")
-    network = import_network()
+    restrict_regions(template, RESIDENT_REGIONS, "loan-processing holds EU customer data: deploy it to EU regions only")
     key = encryption.add_kms_key(
         template,
         "DataKey",
         "loan data",
         [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())],
     )
-    db_cluster, db_writer = add_database(template, key, network)
+    network = add_own_network(template, key)
+    balancer_group, service_group, database_group = add_security_groups(template, network)
+    db_cluster, db_writer = add_database(template, key, network, Ref(database_group))
     log_group = observability.add_log_group(template, "ServiceLogGroup", SERVICE, LOG_RETENTION_DAYS, key)
     log_bucket, log_bucket_policy = buckets.add_access_log_bucket(
         template,
@@ -265,7 +299,6 @@ def build() -> Template:
     topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "loans")
 
     cluster = compute.add_cluster(template, NAME)
-    balancer_group, service_group = add_public_security_groups(template, network)
     balancer = compute.add_load_balancer(
         template,
         suffix=SERVICE,
@@ -292,7 +325,7 @@ def build() -> Template:
         task_role=add_service_role(template, db_cluster, key),
         log_group=log_group,
         subnets=network.private_subnet_ids,
-        security_groups=[network.application_security_group, Ref(service_group)],
+        security_groups=[Ref(service_group)],
         balancer=balancer,
         desired_count=TASKS[0],
         needs=(db_writer,),

@@ -7,21 +7,19 @@ security groups; everything a workload needs is exported as ``{env}-network-<Out
 
 from __future__ import annotations
 
-from troposphere import Equals, FindInMap, GetAtt, Not, Output, Parameter, Ref, Select, Template, ec2, kms
+from troposphere import Equals, FindInMap, GetAtt, If, Not, NoValue, Output, Ref, Select, Template, ec2, kms
 
-from . import policies
-from .components import encryption, identity, network, observability
+from .components import encryption, network
 from .conventions import (
     ENVIRONMENT,
     REGIONS,
     add_exported_outputs,
     add_standard_parameters,
-    flag_parameter,
     region_title,
-    standard_tags,
+    suppress,
 )
 
-LOG_RETENTION_DAYS = [7, 14, 30, 60, 90, 180, 365, 400, 545, 731, 1096, 1827, 3653]
+LOG_RETENTION_DAYS = network.LOG_RETENTION_DAYS
 APPLICATION_PORT = 8080
 POSTGRES_PORT = 5432
 MYSQL_PORT = 3306
@@ -32,46 +30,52 @@ DATA_TIER_OFFSET = 1 + network.TIERS.index("data") * network.MAX_AZS
 
 def add_parameters(template: Template) -> None:
     add_standard_parameters(template)
-    template.add_parameter(
-        Parameter("AzCount", Type="Number", AllowedValues=[2, 3], Default=2, Description="Availability zones to span")
-    )
-    template.add_parameter(
-        flag_parameter(
-            "HighlyAvailableNat", "false", "One NAT gateway per availability zone (true) or a single shared one (false)"
-        )
-    )
-    template.add_parameter(
-        Parameter(
-            "FlowLogRetentionDays",
-            Type="Number",
-            AllowedValues=LOG_RETENTION_DAYS,
-            Default=90,
-            Description="Retention of VPC flow logs, in days",
-        )
-    )
+    for parameter in network.network_parameters():
+        template.add_parameter(parameter)
 
 
 def add_security_groups(template: Template, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]:
-    """Load balancer <- VPC on 443/80; application <- load balancer; database <- application."""
-    lb = network.add_security_group(template, "LoadBalancerSecurityGroup", Ref(vpc), "alb", "Internal load balancers")
-    app = network.add_security_group(
-        template, "ApplicationSecurityGroup", Ref(vpc), "app", "Application tasks and functions"
-    )
+    """Load balancer <- VPC on 443/80; application <- load balancer; database <- application.
+    Inline wherever no cycle forbids it (``network.add_security_group``): every group's egress
+    and the load balancer's ingress; the application's and the database's ingress name the
+    group that sends to them, which names them back, so those are their own resources."""
+    peers = peer_rules(template)
     db = network.add_security_group(template, "DatabaseSecurityGroup", Ref(vpc), "data", "Databases and caches")
+    app = network.add_security_group(
+        template,
+        "ApplicationSecurityGroup",
+        Ref(vpc),
+        "app",
+        "Application tasks and functions",
+        egress=[
+            network.tcp_rule(HTTPS_PORT, "AWS APIs and registries over TLS", cidr="0.0.0.0/0", egress=True),
+            network.tcp_rule(POSTGRES_PORT, "To PostgreSQL", peer=db, egress=True),
+            network.tcp_rule(MYSQL_PORT, "To MySQL", peer=db, egress=True),
+            *peers["application_egress"],
+        ],
+    )
     cidr = network.vpc_cidr_ref()
-    network.allow_tcp(template, "LoadBalancerHttpsIngress", lb, 443, "HTTPS from the VPC", cidr=cidr)
-    network.allow_tcp(template, "LoadBalancerHttpIngress", lb, 80, "HTTP from the VPC (redirected to HTTPS)", cidr=cidr)
-    network.allow_tcp(
-        template, "LoadBalancerToApplication", lb, APPLICATION_PORT, "To application tasks", peer=app, egress=True
+    lb = network.add_security_group(
+        template,
+        "LoadBalancerSecurityGroup",
+        Ref(vpc),
+        "alb",
+        "Internal load balancers",
+        ingress=[
+            network.tcp_rule(HTTPS_PORT, "HTTPS from the VPC", cidr=cidr),
+            network.tcp_rule(80, "HTTP from the VPC (redirected to HTTPS)", cidr=cidr),
+            *peers["load_balancer_ingress"],
+        ],
+        egress=[network.tcp_rule(APPLICATION_PORT, "To application tasks", peer=app, egress=True)],
     )
+    for group in (app, lb):  # the peer rules are under Fn::If, which checkov does not resolve
+        suppress(group, "CKV_AWS_23", "every rule has a Description; checkov cannot read the ones under Fn::If")
     network.allow_tcp(template, "ApplicationFromLoadBalancer", app, APPLICATION_PORT, "From load balancers", peer=lb)
-    network.allow_tcp(
-        template, "ApplicationHttpsEgress", app, 443, "AWS APIs and registries over TLS", cidr="0.0.0.0/0", egress=True
-    )
-    network.allow_tcp(template, "ApplicationToDatabase", app, POSTGRES_PORT, "To PostgreSQL", peer=db, egress=True)
     network.allow_tcp(template, "DatabaseFromApplication", db, POSTGRES_PORT, "PostgreSQL from applications", peer=app)
-    network.allow_tcp(template, "ApplicationToMysql", app, MYSQL_PORT, "To MySQL", peer=db, egress=True)
     network.allow_tcp(template, "DatabaseMysqlFromApplication", db, MYSQL_PORT, "MySQL from applications", peer=app)
+    for title, condition, cidr_of_peer, description in peers["database_ingress"]:
+        rule = network.allow_tcp(template, title, db, POSTGRES_PORT, description, cidr=cidr_of_peer)
+        rule.Condition = condition
     return {"LoadBalancerSecurityGroupId": lb, "ApplicationSecurityGroupId": app, "DatabaseSecurityGroupId": db}
 
 
@@ -79,10 +83,10 @@ def _peer_cidr(peer: str, index: int) -> Select:
     return Select(index, FindInMap(network.CIDR_MAPPING, peer, Ref(ENVIRONMENT)))
 
 
-def add_peer_rules(template: Template, groups: dict[str, ec2.SecurityGroup]) -> None:
+def peer_rules(template: Template) -> dict[str, list]:
     """What another region of the environment may reach over inter-region peering
     (network-peering creates the connections and routes; without them nothing arrives).
-    Here, next to the groups, because CloudFormation's drift detection reports a group's
+    Here, on the groups, because CloudFormation's drift detection reports a group's
     rules added from another stack as drift of the group. A group cannot reference a
     group of a peer VPC in another region, so the rules name CIDRs: only the peer's
     private subnets (tasks, functions, internal load balancers), only these ports:
@@ -90,11 +94,10 @@ def add_peer_rules(template: Template, groups: dict[str, ec2.SecurityGroup]) -> 
       - PostgreSQL 5432 into the databases, and out of the applications to the peer's data
         subnets: Aurora global secondaries are read-only, writes reach the primary's writer.
     Per peer subnet: the third exists when that region spans three zones; its /20 is
-    reserved for it either way."""
-    lb, app, db = (
-        groups[name]
-        for name in ("LoadBalancerSecurityGroupId", "ApplicationSecurityGroupId", "DatabaseSecurityGroupId")
-    )
+    reserved for it either way. Inline rules exist in the other regions only (Fn::If);
+    the database's ingress rules are resources (see add_security_groups): (title,
+    condition, CIDR, description)."""
+    found: dict[str, list] = {"load_balancer_ingress": [], "application_egress": [], "database_ingress": []}
     for peer in REGIONS:
         condition = f"IsNot{region_title(peer)}"
         template.add_condition(condition, Not(Equals(Ref("AWS::Region"), peer)))
@@ -104,71 +107,23 @@ def add_peer_rules(template: Template, groups: dict[str, ec2.SecurityGroup]) -> 
                 _peer_cidr(peer, DATA_TIER_OFFSET + az),
                 f"{region_title(peer)}{az + 1}",
             )
-            rules = [
+            https = f"HTTPS from {peer} private subnet {az + 1} (cross-region scoring failover)"
+            found["load_balancer_ingress"].append(
+                If(condition, network.tcp_rule(HTTPS_PORT, https, cidr=private), NoValue)
+            )
+            writes = f"PostgreSQL to {peer} data subnet {az + 1} (writes to the primary region)"
+            found["application_egress"].append(
+                If(condition, network.tcp_rule(POSTGRES_PORT, writes, cidr=data, egress=True), NoValue)
+            )
+            found["database_ingress"].append(
                 (
-                    ec2.SecurityGroupIngress,
-                    f"LoadBalancerHttpsFrom{suffix}",
-                    lb,
-                    HTTPS_PORT,
-                    private,
-                    f"HTTPS from {peer} private subnet {az + 1} (cross-region scoring failover)",
-                ),
-                (
-                    ec2.SecurityGroupIngress,
                     f"DatabasePostgresFrom{suffix}",
-                    db,
-                    POSTGRES_PORT,
+                    condition,
                     private,
                     f"PostgreSQL from {peer} private subnet {az + 1} (writes to the primary region)",
-                ),
-                (
-                    ec2.SecurityGroupEgress,
-                    f"ApplicationPostgresTo{suffix}",
-                    app,
-                    POSTGRES_PORT,
-                    data,
-                    f"PostgreSQL to {peer} data subnet {az + 1} (writes to the primary region)",
-                ),
-            ]
-            for kind, title, group, port, cidr, description in rules:
-                template.add_resource(
-                    kind(
-                        title,
-                        Condition=condition,
-                        GroupId=Ref(group),
-                        IpProtocol="tcp",
-                        FromPort=port,
-                        ToPort=port,
-                        CidrIp=cidr,
-                        Description=description,
-                    )
                 )
-
-
-def add_flow_logs(template: Template, vpc: ec2.VPC) -> None:
-    key = encryption.add_kms_key(template, "FlowLogKey", "network logs", [policies.logs_key_user()])
-    log_group = observability.add_log_group(template, "FlowLogGroup", "vpc-flow-logs", Ref("FlowLogRetentionDays"), key)
-    role = identity.add_role(
-        template,
-        "FlowLogRole",
-        "vpc-flow-logs",
-        policies.service_trust_for_account("vpc-flow-logs.amazonaws.com"),
-        "Delivers VPC flow logs to their log group",
-        [policies.log_delivery_statement(GetAtt(log_group, "Arn"))],
-    )
-    template.add_resource(
-        ec2.FlowLog(
-            "VpcFlowLog",
-            ResourceId=Ref(vpc),
-            ResourceType="VPC",
-            TrafficType="ALL",
-            LogDestinationType="cloud-watch-logs",
-            LogGroupName=Ref(log_group),
-            DeliverLogsPermissionArn=GetAtt(role, "Arn"),
-            MaxAggregationInterval=60,
-            Tags=standard_tags(),
-        )
-    )
+            )
+    return found
 
 
 def add_replicated_data_key(template: Template) -> kms.Key:
@@ -184,7 +139,6 @@ def add_outputs(template: Template, vpc, tiers, groups, replicated_key) -> None:
     values = {
         "VpcId": Ref(vpc),
         "VpcCidr": network.vpc_cidr_ref(),
-        "PublicSubnetIds": network.joined_ids(tiers["public"].subnets),
         "PrivateSubnetIds": network.joined_ids(tiers["private"].subnets),
         "DataSubnetIds": network.joined_ids(tiers["data"].subnets),
         "PrivateRouteTableIds": network.joined_ids(tiers["private"].route_tables),
@@ -205,17 +159,8 @@ def build() -> Template:
     template = Template(Description="Platform network: VPC, subnet tiers, NAT, flow logs, shared security groups")
     add_parameters(template)
     network.add_cidr_mapping(template)
-    template.add_condition(network.THREE_AZS, Equals(Ref("AzCount"), "3"))
-    template.add_condition("HighlyAvailableNat", Equals(Ref("HighlyAvailableNat"), "true"))
-    vpc = network.add_vpc(template)
-    tiers = {
-        tier: network.add_tier(template, vpc, tier, shared_route_table=tier != "private") for tier in network.TIERS
-    }
-    attachment = network.add_internet_access(template, vpc, tiers["public"])
-    network.add_nat_gateways(template, tiers["public"], tiers["private"], "HighlyAvailableNat", attachment)
-    add_flow_logs(template, vpc)
+    vpc, tiers = network.add_network(template)
     replicated_key = add_replicated_data_key(template)
     groups = add_security_groups(template, vpc)
-    add_peer_rules(template, groups)
     add_outputs(template, vpc, tiers, groups, replicated_key)
     return template

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import awacs.kms
 import awacs.secretsmanager
-from troposphere import GetAtt, Parameter, Ref, Sub, Template
+from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template
+
+from cfnops.awsfacts.lambda_compute import vcpus
 
 from . import policies
 from .components import database, encryption, functions, manifest, observability
@@ -25,6 +27,10 @@ AURORA_POSTGRES_VERSION = "15.10"
 LOG_RETENTION_DAYS = 30
 PROD_MAX_ERROR_THRESHOLD = 5  # the same bound as cfnops/env_rules.py
 SECRET_ROTATION_DAYS = 7  # RDS managed rotation's schedule (its default; CloudFormation does not set it)
+
+LAMBDA_MEMORY_MB = [1024, 2048, 4096]
+VCPU_MAPPING = "LambdaVcpus"  # memory -> the vCPUs Lambda gives it, for the manifest
+BACKUP_RETENTION_DAYS = 7  # the seed's
 
 PARAMETERS = [
     Parameter(
@@ -39,7 +45,7 @@ PARAMETERS = [
     Parameter(
         "LambdaMemoryMb",
         Type="Number",
-        AllowedValues=[1024, 2048, 4096],
+        AllowedValues=LAMBDA_MEMORY_MB,
         Description="Function memory (CPU scales with it): dev 1024, staging 2048, prod 4096",
     ),
     Parameter(
@@ -83,6 +89,7 @@ def add_database(template: Template, key, network):
         engine=database.aurora_postgres(AURORA_POSTGRES_VERSION),
         database_name="payments",
         log_retention_days=LOG_RETENTION_DAYS,
+        backup_retention_days=BACKUP_RETENTION_DAYS,
     )
     instances = database.add_instances(
         template, cluster, Ref("DbInstanceClass"), "DbInstanceCount", key, database.add_monitoring_role(template, NAME)
@@ -101,6 +108,7 @@ def add_manifest(template: Template, function, cluster, instance, log_group, key
         template,
         {
             "function_memory_mb": function.MemorySize,
+            "function_vcpus": FindInMap(VCPU_MAPPING, function.MemorySize, "Vcpus"),  # CPU follows memory
             "function_reserved_concurrency": function.ReservedConcurrentExecutions,
             "image": Sub("${ImageRepository}:${ImageTag}"),  # the registry is each region's own
             "database_engine": cluster.Engine,
@@ -194,6 +202,7 @@ def build() -> Template:
         "Payments: containerized Lambda and Aurora PostgreSQL 15 per environment and region", PARAMETERS
     )
     require_prod_error_threshold(template)
+    template.add_mapping(VCPU_MAPPING, {str(memory): {"Vcpus": vcpus(memory)} for memory in LAMBDA_MEMORY_MB})
     network = import_network()
     key = encryption.add_kms_key(
         template,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from cfnops.inputs.platform import Platform
 
 from . import BOOTSTRAP, REGISTRY
-from .conventions import ARTIFACTS_BUCKET, ENVIRONMENTS, REGIONS, STANDARD_TAG_KEYS
+from .conventions import ARTIFACTS_BUCKET, ENVIRONMENTS, REGIONS, RESIDENCY, STANDARD_TAG_KEYS
 from .environment_rules import CROSS_RULES, ENVIRONMENT_RULES, INTENDED_DIFFERENCES
 
 PLATFORM = Platform(
@@ -21,4 +21,5 @@ PLATFORM = Platform(
     environment_rules=ENVIRONMENT_RULES,
     cross_rules=CROSS_RULES,
     intended_differences=INTENDED_DIFFERENCES,
+    residency=RESIDENCY,
 )

@@ -20,11 +20,14 @@ names are fixed by StackSets; they are created in RoleRegion only (IAM is global
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 
 import awacs.sts
 from awacs.aws import Allow, ArnLike, Condition, Principal, Statement, StringEquals
 from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Template, iam
+
+from cfnops.drift import outside
 
 from . import execution_policy, policies
 from .components import audit, buckets, encryption
@@ -35,6 +38,7 @@ from .conventions import (
     add_standard_parameters,
     standard_tags,
     suppress,
+    used_outside,
 )
 
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
@@ -182,6 +186,47 @@ def add_execution_role(template: Template, permissions: execution_policy.Executi
     return role
 
 
+DRIFT_READ_RESOURCES = {  # per service of outside.READ_ACTIONS: what the reader may read
+    "cloudformation": "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/StackSet-*",  # instance stacks
+    "ec2": "*",  # DescribeSecurityGroupRules has no resource-level permissions
+    "iam": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*",
+    "s3": "arn:${AWS::Partition}:s3:::*",
+    "sqs": "arn:${AWS::Partition}:sqs:*:${AWS::AccountId}:*",
+    "sns": "arn:${AWS::Partition}:sns:*:${AWS::AccountId}:*",
+}
+
+
+def add_drift_reader_role(template: Template) -> iam.Role:
+    """What `cfnops drift` reads beside CloudFormation's drift (cfnops/drift/outside.py):
+    only the read calls that module makes, trusted by the administrator account."""
+    trust = policies.document(
+        Statement(
+            Effect=Allow,
+            Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${Admin}:root", Admin=administrator_account())),
+            Action=[awacs.sts.AssumeRole],
+        )
+    )
+    statements = [
+        policies.allow(
+            policies.actions(*(getattr(importlib.import_module(f"awacs.{service}"), name) for name in names)),
+            [Sub(DRIFT_READ_RESOURCES[service]) if DRIFT_READ_RESOURCES[service] != "*" else "*"],
+        )
+        for service, names in outside.READ_ACTIONS.items()
+    ]
+    return template.add_resource(
+        iam.Role(
+            "DriftReaderRole",
+            Condition="CreateRoles",
+            RoleName=outside.READER_ROLE,
+            Description="Read-only: what cfnops drift reads that CloudFormation's drift does not compare",
+            AssumeRolePolicyDocument=trust,
+            ManagedPolicyArns=[],
+            Policies=[iam.Policy(PolicyName="drift-read", PolicyDocument=policies.document(*statements))],
+            Tags=standard_tags(),
+        )
+    )
+
+
 def _regions(template: dict) -> list[str]:
     allowed = (template.get("Metadata") or {}).get("cfnops", {}).get("AllowedRegions")
     return [region for region in REGIONS if not allowed or region in allowed]
@@ -222,6 +267,7 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
     add_administration_role(template)
     add_boundary(template, permissions.boundary)
     add_execution_role(template, permissions)
+    add_drift_reader_role(template)
     key = encryption.add_kms_key(template, "ArtifactsKey", "cfnops artifacts")
     bucket = buckets.add_private_bucket(
         template,
@@ -233,6 +279,11 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
         bucket,
         "CKV_AWS_18",
         "holds only rendered templates; reads and writes are recorded by the account's trail (data events)",
+    )
+    used_outside(
+        bucket,
+        "cfnops uploads templates over 51,200 bytes with the deploying credentials, and CloudFormation reads "
+        "them (TemplateURL) with the same",
     )
     audit.add_trail(template, "CreateRoles", data_event_buckets(rendered))
     template.add_output(Output("ArtifactsBucketName", Value=Ref(bucket), Description="Templates over 51,200 bytes"))

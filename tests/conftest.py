@@ -67,11 +67,12 @@ def templates() -> dict[str, dict]:
 
 @pytest.fixture
 def tmp_project(tmp_path: Path) -> Project:
-    """A scratch copy of parameters/, generated/ and stacksets/ (and pyproject.toml, which
+    """A scratch copy of parameters/, generated/ and stacksets/ (and quotas.yaml, and pyproject.toml, which
     names the platform) to break on purpose."""
     for folder in ("parameters", "generated", "stacksets"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for file in ("pyproject.toml", "quotas.yaml"):  # the platform, and the quotas the account raised
+        shutil.copy(ROOT / file, tmp_path / file)
     if (ROOT / ".cache" / "lint").exists():  # keyed on template bytes: holds for unchanged templates only
         shutil.copytree(ROOT / ".cache" / "lint", tmp_path / ".cache" / "lint")
     return Project(tmp_path, PLATFORM)

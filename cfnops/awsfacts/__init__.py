@@ -9,6 +9,8 @@
 - ``policy_eval``: IAM policy evaluation (Allow, Deny, wildcards, NotAction, conditions).
 - ``execution_actions``: what CloudFormation's handlers need for a set of resource types.
 - ``template_iam``: the services templates' roles trust and the actions their policies allow.
+- ``lambda_compute``: the vCPUs a Lambda function's memory gives it.
+- ``cross_region``: the properties through which a resource reaches or copies to another region.
 
 A leaf package: it imports nothing from the rest of cfnops nor from templates_src, so
 templates (the "what") and the tool and localcloud (the "how") can all read it.

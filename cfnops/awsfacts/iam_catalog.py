@@ -28,8 +28,12 @@ def _actions(service: str) -> dict[str, dict]:
 
 @cache
 def _resource_types(service: str) -> dict[str, dict]:
+    """lower-case resource type name -> its entry (the action table and the resource table
+    spell some names differently: ``Secret`` and ``secret`` in Secrets Manager)."""
     path = _data() / "resourceTypes" / f"{service.lower()}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    return {name.lower(): found for name, found in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def split(action: str) -> tuple[str, str]:
@@ -82,7 +86,7 @@ def resource_arns(action: str) -> tuple[str, ...]:
     """ARN formats of the resource types the action acts on (empty: it takes only "*")."""
     service, _ = split(action)
     types = _resource_types(service)
-    names = [r["name"] for r in (entry(action) or {}).get("resourceTypes", ())]
+    names = [r["name"].lower() for r in (entry(action) or {}).get("resourceTypes", ())]
     return tuple(types[n]["arn"] for n in names if n in types)
 
 

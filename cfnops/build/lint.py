@@ -208,8 +208,12 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
     from . import gate
 
     paths = sorted(p for p in project.generated.glob("*.json") if p.name != "manifest.json")
+    zones = json.dumps(dict(project.platform.residency), sort_keys=True)
     key = hashlib.sha256(
-        engine.encode() + "".join(regions).encode() + b"".join(p.read_bytes() for p in paths)
+        engine.encode()
+        + "".join(regions).encode()
+        + zones.encode()
+        + b"".join(p.read_bytes() for p in paths + _budget_inputs(project))
     ).hexdigest()
     hit = _cached(project, "account-gate", key)
     if hit is not None:
@@ -220,11 +224,45 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
         regions,
         project.platform.bootstrap,
         lambda name: project.display(project.template_path(name)),
+        project.platform.residency,
     )
-    findings = gate.check(templates, scope)
+    findings = gate.check(templates, scope) + account_budget(project, templates)
     _cache_path(project, "account-gate").parent.mkdir(parents=True, exist_ok=True)
     _cache_path(project, "account-gate").write_text(json.dumps({"key": key, "findings": [asdict(f) for f in findings]}))
     return findings
+
+
+def _budget_inputs(project: Project) -> list[Path]:
+    """The files the account budget reads besides the templates."""
+    root = project.root
+    return sorted(
+        [*(root / "stacksets").glob("*.yaml"), *(root / "parameters").glob("*.yaml"), *root.glob("quotas.yaml")]
+    )
+
+
+def account_budget(project: Project, templates: dict[str, dict]) -> list[Finding]:
+    """gate.budgets over every environment's StackSets (their accounts and regions, the
+    same data deploy uses) with each environment's parameter values and quotas.yaml."""
+    from ..inputs import accounts, params, quotas, stacksets
+    from .gate import budgets
+
+    if not any((project.root / "stacksets").glob("*.yaml")):
+        return []  # nothing is deployed anywhere: nothing to sum (deploy refuses the missing files)
+    placements = []
+    for environment in project.platform.environments:
+        specs = stacksets.load_project(project, environment, templates)
+        resolved = params.resolve_deployed(project, environment, templates, specs)
+        for spec in specs:
+            for account in accounts.targets(spec, "self"):
+                placements += [
+                    budgets.Placement(
+                        account, region, environment, spec.template, resolved.plain(spec.template, region)
+                    )
+                    for region in spec.regions
+                ]
+    path = project.root / "quotas.yaml"
+    raised = quotas.load(path, project.display(path), project.platform.regions, project.root)
+    return budgets.check(templates, placements, raised)
 
 
 def gate(result: LintResult) -> None:

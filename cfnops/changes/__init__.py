@@ -18,5 +18,5 @@ deployed and the new template and each instance's parameters (no AWS call):
 - ``guard``: deploy's refusal of stateful replacements and removals (ALLOW_REPLACE);
 - ``overwrite``: drifted properties an update overwrites, and drift that stays;
 - ``report`` + ``text``/``markdown``/``json_view``: the plan as data (schema
-  ``cfnops.plan/v1``, ``plan.schema.json``) and its writers.
+  ``cfnops.plan/v2``, ``plan.schema.json``) and its writers.
 """

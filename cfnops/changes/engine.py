@@ -11,15 +11,22 @@ from .diff import ABSENT, PropertyChange, differences, references
 from .resolve import ATTRIBUTES, Instance, KnownAfterApply, Resource, resolve
 
 ADD, MODIFY, MAY_REPLACE, REPLACE, REMOVE = "Add", "Modify", "May replace", "Replace", "Remove"
-ORDER = (REPLACE, REMOVE, MAY_REPLACE, MODIFY, ADD)
-ACTION_BY_REPLACEMENT = {replacement.ALWAYS: REPLACE, replacement.CONDITIONAL: MAY_REPLACE}
+WILL_FAIL = "Will fail"  # the service rejects the update (documented); the fix is a new resource
+INTERRUPT = "Interrupt"  # documented "Some interruptions": downtime, same identity (readers unchanged)
+ORDER = (WILL_FAIL, REPLACE, REMOVE, MAY_REPLACE, INTERRUPT, MODIFY, ADD)
+ACTION_BY_REPLACEMENT = {
+    replacement.FAILS: WILL_FAIL,
+    replacement.ALWAYS: REPLACE,
+    replacement.CONDITIONAL: MAY_REPLACE,
+    replacement.INTERRUPTS: INTERRUPT,
+}
 
 
 @dataclass(frozen=True)
 class ResourceChange:
     logical_id: str
     type: str
-    action: str  # ADD | MODIFY | MAY_REPLACE | REPLACE | REMOVE
+    action: str  # ADD | MODIFY | INTERRUPT | MAY_REPLACE | REPLACE | REMOVE | WILL_FAIL
     properties: tuple[PropertyChange, ...] = ()
     policy: str = ""  # what decides what is kept: DeletionPolicy (Remove), UpdateReplacePolicy (Replace)
     replacement: str = replacement.NEVER  # the schema's verdict on the changed paths (UNKNOWN without a schema)
@@ -32,6 +39,21 @@ class ResourceChange:
     def destructive(self) -> bool:
         """A stateful resource this update replaces (or may) or removes: what deploy's guard stops."""
         return self.stateful and self.action in (REPLACE, MAY_REPLACE, REMOVE)
+
+    @property
+    def interrupts(self) -> bool:
+        """A stateful resource with downtime: prod's guard asks for consent (ALLOW_REPLACE)."""
+        return self.stateful and self.action == INTERRUPT
+
+    @property
+    def fails(self) -> bool:
+        """AWS documents that this update is rejected: refused in every environment."""
+        return self.action == WILL_FAIL
+
+    @property
+    def fact(self):
+        """The documented fact behind a non-obvious verdict (None when the schema decided)."""
+        return replacement.documented(self.type, [p.path for p in self.properties])
 
     @property
     def keeps(self) -> str:
@@ -58,7 +80,8 @@ def _modified(
     if not properties and not attributes:
         return None
     action = ACTION_BY_REPLACEMENT.get(verdict, MODIFY)
-    policy = stateful.update_replace_policy(new.attributes.get("UpdateReplacePolicy")) if action != MODIFY else ""
+    replaces = action in (REPLACE, MAY_REPLACE)
+    policy = stateful.update_replace_policy(new.attributes.get("UpdateReplacePolicy")) if replaces else ""
     return ResourceChange(new.logical_id, new.type, action, tuple(properties + attributes), policy, verdict)
 
 

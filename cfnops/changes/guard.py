@@ -1,6 +1,8 @@
 """Deploy's guard: no stateful replacement or removal in staging or prod unless the run
 names it (``ALLOW_REPLACE=StackSet/LogicalId[,...]``, StackSet as in stacksets/ or its
-full name). Checked on the plans, before any mutating call; dev only warns.
+full name). Checked on the plans, before any mutating call; dev only warns. In prod, a documented
+interruption of a stateful resource (``Interrupt``) needs the same consent. An update AWS
+documents as failing (``Will fail``, e.g. a KMS key's KeySpec) is refused everywhere.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from ..core.errors import InputError, RefusedError
 
 GUARDED = ("staging", "prod")
+INTERRUPTION_GUARDED = "prod"  # a stateful resource's documented downtime needs ALLOW_REPLACE there
 ITEM = re.compile(r"^([A-Za-z][-A-Za-z0-9]{0,127})/([A-Za-z0-9]{1,255})$")
 SHAPE = (
     "expected StackSet/LogicalId[,StackSet/LogicalId...] (StackSet as in stacksets/, e.g. fraud-agent/DecisionsTable)"
@@ -42,6 +45,18 @@ def _allowed(allowed, spec, logical_id: str) -> bool:
     return (spec.key, logical_id) in allowed or (spec.name, logical_id) in allowed
 
 
+def interruptions(plans, allowed: frozenset[tuple[str, str]]) -> list[str]:
+    """One line per documented interruption of a stateful resource the run does not name."""
+    return [
+        f"{plan.desired.spec.key}/{c.logical_id} ({c.type}): Interrupt in {', '.join(group.regions)}; "
+        f"{c.fact.property}: {c.fact.reason} ({c.fact.page})"
+        for plan in plans
+        for group in plan.resources
+        for c in group.changes
+        if c.interrupts and not _allowed(allowed, plan.desired.spec, c.logical_id)
+    ]
+
+
 def findings(plans, allowed: frozenset[tuple[str, str]], deletes_stacks=lambda plan: False) -> list[str]:
     """One line per stateful replacement or removal the run does not name, with its regions.
     ``deletes_stacks(plan)``: the run deletes the stacks of the instances the plan removes
@@ -60,11 +75,33 @@ def findings(plans, allowed: frozenset[tuple[str, str]], deletes_stacks=lambda p
     return lines
 
 
+def failing(plans) -> list[str]:
+    """One line per update AWS documents as rejected (``Will fail``), naming the key and the fact."""
+    return [
+        f"deploy refused: {plan.desired.spec.key}/{c.logical_id} ({c.type}): update will fail in "
+        f"{', '.join(group.regions)}: {c.fact.property}: {c.fact.reason} ({c.fact.page})"
+        for plan in plans
+        for group in plan.resources
+        for c in group.changes
+        if c.fails
+    ]
+
+
 def enforce(
     environment: str, plans, allowed: frozenset[tuple[str, str]], warn, deletes_stacks=lambda plan: False
 ) -> None:
-    """Raise RefusedError in staging and prod; in dev, ``warn`` each line."""
+    """Raise RefusedError for a documented failing update in every environment (nothing allows
+    it); for unnamed stateful replacements and removals in staging and prod; in dev, ``warn``."""
+    refused = failing(plans)
+    if refused:
+        raise RefusedError(refused + ["nothing was changed; the fix is a new resource (a new logical id)"])
     lines = findings(plans, allowed, deletes_stacks)
+    downtime = interruptions(plans, allowed)
+    if environment == INTERRUPTION_GUARDED:
+        lines += downtime
+    else:
+        for line in downtime:
+            warn(f"stateful interruption (allowed in {environment}): {line}")
     if not lines:
         return
     if environment not in GUARDED:

@@ -1,4 +1,4 @@
-"""The plan as JSON, schema ``cfnops.plan/v1`` (plan.schema.json, documented in the README);
+"""The plan as JSON, schema ``cfnops.plan/v2`` (plan.schema.json, documented in the README);
 keys are stable: new keys may be added, none removed or renamed."""
 
 from __future__ import annotations
@@ -11,8 +11,14 @@ from .overwrite import DriftNote
 from .report import PlanReport, StackSetPlan
 from .values import as_json
 
-SCHEMA = "cfnops.plan/v1"
+SCHEMA = "cfnops.plan/v2"
 SCHEMA_FILE = Path(__file__).with_name("plan.schema.json")
+
+
+def _fact(fact) -> dict | None:
+    if fact is None:
+        return None
+    return {"property": fact.property, "behaviour": fact.behaviour.name, "reason": fact.reason, "page": fact.page}
 
 
 def _group(group: Group) -> dict:
@@ -28,6 +34,7 @@ def _group(group: Group) -> dict:
                 "replacement": c.replacement,
                 "policy": c.policy or None,
                 "keeps": c.keeps or None,
+                "fact": _fact(c.fact),
                 "properties": [
                     {"path": p.path, "old": as_json(p.old), "new": as_json(p.new), "note": p.note or None}
                     for p in c.properties

@@ -6,7 +6,15 @@ from __future__ import annotations
 from .report import PlanReport, StackSetPlan
 from .values import shown
 
-ICON = {"Add": "➕", "Modify": "✏️", "May replace": "⚠️", "Replace": "🔁", "Remove": "🗑️"}
+ICON = {
+    "Add": "➕",
+    "Modify": "✏️",
+    "May replace": "⚠️",
+    "Replace": "🔁",
+    "Remove": "🗑️",
+    "Will fail": "⛔",
+    "Interrupt": "⏸️",
+}
 
 
 def _cell(text: str) -> str:
@@ -40,6 +48,8 @@ def _stackset(s: StackSetPlan) -> list[str]:
             for index, p in enumerate(c.properties):
                 lead = first if index == 0 else "| | | |"
                 lines.append(f"{lead} `{_cell(p.path)}` | `{_cell(shown(p.old))}` | `{_cell(shown(p.new))}` |")
+            if c.fact is not None:
+                lines.append(f"| | | | {c.fact.property}: {_cell(c.fact.reason)} ([AWS]({c.fact.page})) | | |")
         lines.append("")
     if s.drift:
         lines += (

@@ -1,4 +1,4 @@
-"""A plan as data for its writers (text, Markdown, JSON ``cfnops.plan/v1``): a function of
+"""A plan as data for its writers (text, Markdown, JSON ``cfnops.plan/v2``): a function of
 the plans (and, with DRIFT=1, the drift notes); none of it calls AWS."""
 
 from __future__ import annotations

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .engine import ADD, MAY_REPLACE, MODIFY, REMOVE, REPLACE, Group
+from .engine import ADD, INTERRUPT, MAY_REPLACE, MODIFY, REMOVE, REPLACE, WILL_FAIL, Group
 from .overwrite import DriftNote
 from .values import shown
 
-SIGN = {ADD: "+", MODIFY: "~", MAY_REPLACE: "±", REPLACE: "±", REMOVE: "-"}
-KIND = {ADD: "add", MODIFY: "modify", MAY_REPLACE: "replace", REPLACE: "replace", REMOVE: "remove"}
+SIGN = {ADD: "+", MODIFY: "~", MAY_REPLACE: "±", REPLACE: "±", REMOVE: "-", WILL_FAIL: "!", INTERRUPT: "~"}
+KIND = {
+    ADD: "add",
+    MODIFY: "modify",
+    MAY_REPLACE: "replace",
+    REPLACE: "replace",
+    REMOVE: "remove",
+    WILL_FAIL: "warn",
+    INTERRUPT: "modify",
+}
 
 
 def plain(text: str, kind: str) -> str:
@@ -40,9 +48,13 @@ def group_lines(
         head = f"{SIGN[change.action]} {change.action:<11} {change.logical_id} ({change.type})"
         if change.destructive:
             head += f"  STATEFUL: {change.keeps}"
+        elif change.fails:
+            head += f"  UPDATE WILL FAIL: {change.fact.reason} ({change.fact.page})"
+        elif change.action == INTERRUPT:
+            head += f"  INTERRUPTION: {change.fact.reason} ({change.fact.page})"
         elif change.action == MODIFY and change.replacement == "Unknown":
             head += "  (no registry schema: replacement unknown)"
-        lines.append("    " + style(head, "warn" if change.destructive else KIND[change.action]))
+        lines.append("    " + style(head, "warn" if change.destructive or change.fails else KIND[change.action]))
         for prop in change.properties if details else ():
             note = f"  [{prop.note}]" if prop.note else ""
             lines.append(f"        {prop.path}: {shown(prop.old)} -> {shown(prop.new)}{note}")

@@ -10,9 +10,11 @@ import click
 from ..build import render as render_module
 from ..core.aws import translate_errors
 from ..core.errors import ExitCode, OperationFailedError
+from ..drift import across
 from ..drift import detect as drift_module
 from ..drift import parity as parity_module
 from ..drift.deployed_config import read_environment
+from ..drift.outside import Readers
 from ..reports import html, json_report, markdown, saved, text
 from ..rollout.pipeline import prepare
 from . import options
@@ -22,7 +24,7 @@ from .progress import PlainProgress
 
 
 @click.command()
-@options.environment()
+@options.environment(help="dev, staging, prod, or all: every environment in one report")
 @options.stacksets
 @options.output_format(["text", "json", "markdown"])
 @click.option(
@@ -55,20 +57,21 @@ def drift(
     ignore_file: Path,
     timeout: float,
 ) -> None:
-    """CloudFormation drift detection across every region: exit 0 in sync, 2 drifted, 1 failed."""
+    """CloudFormation drift detection across every region (--env all: every environment, one
+    report), and what it cannot see: exit 0 in sync, 2 drifted or found, 1 failed."""
     project = project_of(context)
     ignore_path = ignore_file if ignore_file.is_absolute() else project.root / ignore_file
     rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
-    prepared = prepare(project, environment, stacksets, run_lint=False)
+    environments = project.platform.environments if environment == across.ALL else (environment,)
+    specs = {env: prepare(project, env, stacksets, run_lint=False).specs for env in environments}
+    region = next(iter(specs.values()))[0].administrator_region
     with translate_errors():
-        report = drift_module.detect_all(
-            connected(prepared.specs[0].administrator_region),
-            prepared.specs,
-            environment,
-            PlainProgress(sys.stderr),
-            wait_settings(timeout),
-            rules,
+        aws = connected(region)
+        report = across.detect_environments(
+            aws, specs, PlainProgress(sys.stderr), wait_settings(timeout), rules, Readers(aws, aws.account_id(region))
         )
+    if environment != across.ALL:
+        report = across.per_environment(report, specs)[environment]
     writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
     body = writer.render(report)
     if output:
@@ -77,7 +80,8 @@ def drift(
         click.echo(body.rstrip("\n"))
     latest, copy = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
     click.echo(f"HTML report: {latest} (this run: {copy})", err=True)
-    click.echo(f"saved for plan: {project.display(saved.save(project, report))}", err=True)
+    for one in across.per_environment(report, specs).values():  # the plan reads each environment's own
+        click.echo(f"saved for plan: {project.display(saved.save(project, one))}", err=True)
     if report.status == "FAILED":
         failed = [
             f"{s.name}: detection {s.detection_status} (operation {s.operation_id})"
@@ -85,7 +89,7 @@ def drift(
             if s.status == "FAILED"
         ]
         raise OperationFailedError("\n".join(failed))
-    if report.status == "DRIFTED":
+    if report.status == "DRIFTED" or report.found_outside:  # cfnops's own findings count as drift
         raise SystemExit(int(ExitCode.DIFFERENCES))
 
 

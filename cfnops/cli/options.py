@@ -7,11 +7,9 @@ from collections.abc import Callable
 import click
 
 
-def environment(purpose: str = "") -> Callable:
+def environment(purpose: str = "", help: str = "dev, staging or prod") -> Callable:
     """``--env``, required: one of the platform's environments."""
-    return click.option(
-        "--env", "environment", required=True, help="dev, staging or prod" + (f" ({purpose})" if purpose else "")
-    )
+    return click.option("--env", "environment", required=True, help=help + (f" ({purpose})" if purpose else ""))
 
 
 stacksets = click.option("--stackset", "stacksets", multiple=True, help="Only these StackSets (name in stacksets/)")

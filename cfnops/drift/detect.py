@@ -1,12 +1,15 @@
 """Drift: CloudFormation's own detection across every region, as a typed DriftReport.
 
 Per StackSet: one DetectStackSetDrift (the environment's operation preferences), waited
-for like any operation; each instance's DriftStatus from ListStackInstances; and only for
-DRIFTED instances, ListStackInstanceResourceDrifts (NextToken followed by hand: it has no
-paginator) for MODIFIED, DELETED and NOT_CHECKED resources. Ignore rules hide a difference
-only when both sides of its property are equal after the rule's normaliser (normalise.py);
-hidden differences are marked, never dropped, and an instance whose every difference is
-hidden counts as in sync.
+for like any operation; each instance's DriftStatus from ListStackInstances; for DRIFTED
+instances, ListStackInstanceResourceDrifts (NextToken followed by hand: it has no
+paginator) for MODIFIED and DELETED resources (AWS documents that it never returns
+NOT_CHECKED ones). With readers (outside.py), each checked instance's own stack is read
+too (ListStackResources): its NOT_CHECKED resources, drifted or not, from their
+DriftInformation, and what CloudFormation's drift cannot see. Ignore rules hide a
+difference only when both sides of its property are equal after the rule's normaliser
+(normalise.py); hidden differences are marked, never dropped, and an instance whose every
+difference is hidden counts as in sync.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import builtins
 import fnmatch
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,8 +30,10 @@ from ..inputs.stacksets import StackSetSpec
 from ..rollout.operations import Outcome, Runner, WaitSettings
 from ..rollout.plan import read_actual
 from .normalise import NORMALISERS
+from .outside import OutsideFinding, Readers, StackResource, instance_findings, stack_resources
 
-READ_STATUSES = ["MODIFIED", "DELETED", "NOT_CHECKED"]
+READ_STATUSES = ["MODIFIED", "DELETED"]  # NOT_CHECKED: "CloudFormation doesn't currently return this value"
+CHECKED_INSTANCE = ("DRIFTED", "IN_SYNC")  # instances whose resources the detection looked at
 
 
 @dataclass(frozen=True)
@@ -54,14 +59,37 @@ class IgnoreRule:
         return f"{self.resource_type} {self.property} ({self.normaliser}{keys})"
 
 
+def typed(text: str) -> Any:
+    """A PropertyDifference value as the JSON value it stands for: CloudFormation sends
+    ExpectedValue/ActualValue as text (structures JSON-encoded, numbers and booleans as
+    their JSON), a plain string stays a string."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def as_text(value: Any) -> str:
+    """The inverse of ``typed``: a value as CloudFormation's text."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class PropertyDifference:
     path: str
-    expected: str
+    expected: str  # CloudFormation's ExpectedValue text; expected_value is the typed value
     actual: str
     difference_type: str  # ADD | REMOVE | NOT_EQUAL
     ignored_because: str = ""
     ignored_by: IgnoreRule | None = None
+
+    @builtins.property
+    def expected_value(self) -> Any:
+        return typed(self.expected)
+
+    @builtins.property
+    def actual_value(self) -> Any:
+        return typed(self.actual)
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,7 @@ class StackSetDrift:
     polls: int
     seconds: float
     counts: tuple[tuple[str, int], ...] = ()  # StackSetDriftDetectionDetails' instance counts
+    outside: tuple[OutsideFinding, ...] = ()  # what CloudFormation's drift cannot see (outside.py)
 
     @property
     def status(self) -> str:
@@ -121,11 +150,22 @@ class DriftReport:
     stacksets: tuple[StackSetDrift, ...]
     ignore_rules: int = 0
     rules: tuple[IgnoreRule, ...] = ()
+    outside_read: bool = False  # whether cfnops read what CloudFormation's drift cannot see
 
     @property
     def status(self) -> str:
+        """CloudFormation's verdict alone (cfnops's own findings never change it)."""
         statuses = {s.status for s in self.stacksets}
         return "FAILED" if "FAILED" in statuses else ("DRIFTED" if "DRIFTED" in statuses else "IN_SYNC")
+
+    @property
+    def outside(self) -> tuple[OutsideFinding, ...]:
+        return tuple(f for s in self.stacksets for f in s.outside)
+
+    @property
+    def found_outside(self) -> bool:
+        """Something no template declares, that no ignore rule hid."""
+        return any(not f.ignored_because for f in self.outside)
 
 
 RULE_KEYS = {"resource_type", "property", "normaliser", "reason"}
@@ -225,13 +265,6 @@ class StackProperties:
             return {}
 
 
-def _value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        return text
-
-
 def _harmless(rule: IgnoreRule, group: list[dict], properties: tuple[dict, dict] | None) -> bool:
     """True when the property's two values are equal once the rule has normalised both."""
     if properties is not None and rule.property in properties[0]:
@@ -239,8 +272,8 @@ def _harmless(rule: IgnoreRule, group: list[dict], properties: tuple[dict, dict]
         context = properties[0]
     elif len(group) == 1 and group[0].get("PropertyPath") == f"/{rule.property}":
         expected, actual, context = (
-            _value(group[0].get("ExpectedValue", "")),
-            _value(group[0].get("ActualValue", "")),
+            typed(group[0].get("ExpectedValue", "")),
+            typed(group[0].get("ActualValue", "")),
             None,
         )
     else:
@@ -333,8 +366,11 @@ def resource_drifts(
 
 
 def _instance(
-    client: CloudFormationClient, spec: StackSetSpec, instance, operation_id: str, rules, properties_of
+    client: CloudFormationClient, spec: StackSetSpec, instance, operation_id: str, rules, properties_of, stack
 ) -> InstanceDrift:
+    """CloudFormation's drift of one instance: its MODIFIED and DELETED resources when it
+    drifted, and, from its stack's resources (``stack``, read through the readers), the
+    NOT_CHECKED ones whether or not it drifted (the drift APIs never return those)."""
     resources: tuple[ResourceDrift, ...] = ()
     status = instance.drift_status
     if instance.drift_status == "DRIFTED":
@@ -343,13 +379,45 @@ def _instance(
             for s in resource_drifts(client, spec.name, instance.account, instance.region, operation_id)
         )
         status = "DRIFTED" if any(r.drifted for r in resources) else "IN_SYNC"
+    not_checked = tuple(
+        ResourceDrift(r.logical_id, r.physical_id, r.resource_type, "NOT_CHECKED")
+        for r in stack
+        if r.drift_status == "NOT_CHECKED"
+    )
     return InstanceDrift(
-        instance.account, instance.region, status, instance.drift_status, instance.last_drift_check, resources
+        instance.account,
+        instance.region,
+        status,
+        instance.drift_status,
+        instance.last_drift_check,
+        resources + not_checked,
     )
 
 
+def hide_outside(finding: OutsideFinding, rules: tuple[IgnoreRule, ...]) -> OutsideFinding:
+    """A rule for the finding's type, with its kind as the property, hides it only when its
+    normaliser makes the value the same as nothing at all (what the templates declare)."""
+    rule = next((r for r in rules if r.covers(finding.resource_type, f"/{finding.kind}")), None)
+    nothing = type(finding.value)() if isinstance(finding.value, (list, dict)) else None
+    if rule is not None and rule.canonical(finding.value) == rule.canonical(nothing):
+        return replace(finding, ignored_because=rule.reason)
+    return finding
+
+
+def _instance_stack(readers: Readers | None, instance) -> list[StackResource]:
+    """The resources of a checked instance's stack, or [] without readers."""
+    if readers is None or not instance.stack_id or instance.drift_status not in CHECKED_INSTANCE:
+        return []
+    return stack_resources(readers("cloudformation", instance.account, instance.region), instance.stack_id)
+
+
 def detect(
-    aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: WaitSettings, rules: tuple[IgnoreRule, ...]
+    aws: AwsFactory,
+    spec: StackSetSpec,
+    progress: Progress,
+    wait: WaitSettings,
+    rules: tuple[IgnoreRule, ...],
+    readers: Readers | None = None,
 ) -> StackSetDrift:
     client = aws.client("cloudformation", spec.administrator_region)
     runner = Runner(client, progress, wait)
@@ -361,6 +429,8 @@ def detect(
     actual = read_actual(client, spec)
     order = {region: index for index, region in enumerate(spec.regions)}
     instances = sorted(actual.instances, key=lambda i: (order.get(i.region, 99), i.account))
+    properties = StackProperties(aws)
+    stacks = {(i.account, i.region): _instance_stack(readers, i) for i in instances}
     counts = tuple(
         (key.removesuffix("StackInstancesCount"), value)
         for key, value in outcome.drift_details.items()
@@ -371,10 +441,20 @@ def detect(
         spec.template,
         outcome.operation_id,
         outcome.status,
-        tuple(_instance(client, spec, i, outcome.operation_id, rules, StackProperties(aws)) for i in instances),
+        tuple(
+            _instance(client, spec, i, outcome.operation_id, rules, properties, stacks[(i.account, i.region)])
+            for i in instances
+        ),
         outcome.polls,
         outcome.seconds,
         counts,
+        tuple(
+            hide_outside(finding, rules)
+            for i in instances
+            for finding in instance_findings(readers, spec.name, i.account, i.region, stacks[(i.account, i.region)])
+        )
+        if readers
+        else (),
     )
 
 
@@ -389,11 +469,16 @@ def detect_all(
     progress: Progress,
     wait: WaitSettings,
     rules: tuple[IgnoreRule, ...],
+    readers: Readers | None = None,
 ) -> DriftReport:
+    """Every StackSet's detection; with ``readers``, also what CloudFormation's drift cannot
+    see (outside.py), read through them."""
     from concurrent.futures import ThreadPoolExecutor
 
     started = now()
     with ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
-        results = list(pool.map(lambda spec: detect(aws, spec, progress, wait, rules), specs))
+        results = list(pool.map(lambda spec: detect(aws, spec, progress, wait, rules, readers), specs))
     regions = tuple(dict.fromkeys(r for spec in specs for r in spec.regions))
-    return DriftReport(environment, started, now(), regions, tuple(results), len(rules), tuple(rules))
+    return DriftReport(
+        environment, started, now(), regions, tuple(results), len(rules), tuple(rules), readers is not None
+    )

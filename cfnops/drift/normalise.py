@@ -95,7 +95,10 @@ def policy_document(document: Any) -> Any:
 def iam_policy(value: Any, rule_keys: tuple[str, ...] = (), properties: dict | None = None) -> Any:
     """Every policy document in ``value``, at any depth, in canonical form."""
     if isinstance(value, str) and value.lstrip().startswith("{"):
-        return iam_policy(policy_document(value))
+        try:
+            return iam_policy(json.loads(value))
+        except ValueError:
+            return value  # not JSON (``{{resolve:ssm:...}}``): compared as the string it is
     if isinstance(value, dict):
         if "Statement" in value:
             return policy_document(value)

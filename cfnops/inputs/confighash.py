@@ -34,7 +34,7 @@ def resolve_output(template: Mapping, output: str, values: Mapping[str, str]) ->
     def refuse(node: dict) -> object:
         raise ManifestError(f"output {output} may use only parameters and literals, got {node}")
 
-    value = Resolver(dict(values), {}, refuse)(template["Outputs"][output]["Value"])
+    value = Resolver(dict(values), {}, refuse, template.get("Mappings"))(template["Outputs"][output]["Value"])
     if not isinstance(value, str):
         raise ManifestError(f"output {output} must resolve to a string, got {type(value).__name__}")
     return value

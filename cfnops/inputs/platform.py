@@ -33,7 +33,11 @@ class Platform:
     """What a platform declares. ``registry`` holds every template (name -> build function
     returning a troposphere Template), the bootstrap template included; ``bootstrap`` names
     that one (a plain stack per administrator region, never a StackSet). ``artifacts_bucket``
-    is the name of bootstrap's bucket with ``{account}`` and ``{region}`` left to fill."""
+    is the name of bootstrap's bucket with ``{account}`` and ``{region}`` left to fill.
+    ``residency`` names each data-residency zone the platform declares (say ``EU``) with its
+    regions, a subset of ``regions``: a template bound to a zone (its
+    ``Metadata.cfnops.AllowedRegions``) deploys there only, and the gate refuses any path from
+    it to a region outside (cfnops/build/gate/residency.py)."""
 
     name: str
     regions: tuple[str, ...]
@@ -45,6 +49,7 @@ class Platform:
     environment_rules: tuple[EnvironmentRule, ...] = ()
     cross_rules: tuple[CrossRule, ...] = ()
     intended_differences: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    residency: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         problems = [
@@ -60,6 +65,10 @@ class Platform:
             problems.append(f"bootstrap template {self.bootstrap!r} is not in the registry")
         if "{account}" not in self.artifacts_bucket or "{region}" not in self.artifacts_bucket:
             problems.append(f"artifacts_bucket must contain {{account}} and {{region}}, got {self.artifacts_bucket!r}")
+        for zone, regions in self.residency.items():
+            outside = [region for region in regions if region not in self.regions]
+            if outside or not regions:
+                problems.append(f"residency zone {zone} must name some of the platform's regions, got {list(regions)}")
         if problems:
             raise ValueError(f"platform {self.name}: " + "; ".join(problems))
 

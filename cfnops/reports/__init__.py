@@ -3,6 +3,9 @@ the report alone; none calls AWS."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from ..core.words import plural
 from ..drift.detect import DriftReport, StackSetDrift, rule_uses
 
@@ -47,10 +50,7 @@ def not_checked_note(report: DriftReport) -> str:
             if r.status == "NOT_CHECKED"
         }
     )
-    return (
-        f"{count} resource(s) of drifted instances are NOT_CHECKED: the drift detection did not check "
-        f"their type ({', '.join(kinds)})"
-    )
+    return f"{count} resource(s) are NOT_CHECKED: the drift detection did not check their type ({', '.join(kinds)})"
 
 
 def rule_lines(report: DriftReport) -> list[tuple[str, str, list[str]]]:
@@ -68,23 +68,62 @@ def drifted_count(report: DriftReport) -> int:
     return sum(1 for _, _, resource in drifted_resources(report) if resource.drifted)
 
 
-def not_checked_by_type(report: DriftReport) -> list[tuple[str, list[str]]]:
-    """(type, ["stackset region account: LogicalId physical-id", ...]) for every NOT_CHECKED
-    resource of the drifted instances, by type."""
-    groups: dict[str, list[str]] = {}
+def not_checked_by_type(report: DriftReport) -> list[tuple[str, int, str]]:
+    """One row per type of the NOT_CHECKED resources: (type, how many, where as
+    "stackset (region, ...)"), so a report says it in one line per type."""
+    counts: dict[str, int] = {}
+    where: dict[str, dict[str, set[str]]] = {}
     for stackset in report.stacksets:
         for instance in stackset.instances:
             for resource in instance.resources:
                 if resource.status == "NOT_CHECKED":
-                    groups.setdefault(resource.resource_type, []).append(
-                        f"{stackset.name} {instance.region} {instance.account}: {resource.logical_id} {resource.physical_id}".rstrip()
-                    )
-    return sorted(groups.items())
+                    counts[resource.resource_type] = counts.get(resource.resource_type, 0) + 1
+                    regions = where.setdefault(resource.resource_type, {}).setdefault(stackset.name, set())
+                    regions.add(instance.region)
+    return [
+        (kind, counts[kind], ", ".join(f"{name} ({', '.join(sorted(r))})" for name, r in sorted(where[kind].items())))
+        for kind in sorted(counts)
+    ]
+
+
+def shown(value: Any) -> str:
+    """A typed property value as JSON (a string quoted, a number or boolean bare)."""
+    return json.dumps(value, sort_keys=True)
+
+
+OUTSIDE_TITLE = (
+    "Outside CloudFormation's drift (read by cfnops: no template declares these, so CloudFormation's drift "
+    "does not compare them)"
+)
+
+
+def outside_rows(report: DriftReport) -> list[tuple[str, str, str, str]]:
+    """(where, resource, kind, value as JSON) per finding of cfnops's own reading, ignored
+    ones with their reason after the value."""
+    return [
+        (
+            f"{f.stackset} {f.region} {f.account}",
+            f"{f.logical_id} ({f.resource_type}, {f.physical_id})",
+            f.kind,
+            shown(f.value) + (f"  [ignored: {f.ignored_because}]" if f.ignored_because else ""),
+        )
+        for f in report.outside
+    ]
+
+
+def outside_note(report: DriftReport) -> str:
+    if not report.outside_read:
+        return "not read in this run"
+    found = sum(1 for f in report.outside if not f.ignored_because)
+    return f"{plural(found, 'finding')}" + (
+        f", {len(report.outside) - found} ignored" if found < len(report.outside) else ""
+    )
 
 
 def summary_line(report: DriftReport) -> str:
     unused = sum(1 for _, uses in rule_uses(report) if not uses)
+    outside = f"; {outside_note(report)} outside CloudFormation's drift" if report.outside_read else ""
     return (
         f"{plural(drifted_count(report), 'drifted resource')}; {not_checked(report)} not checked; "
-        f"{plural(len(report.rules), 'ignore rule')}, {unused} unused"
+        f"{plural(len(report.rules), 'ignore rule')}, {unused} unused{outside}"
     )

@@ -8,7 +8,18 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..drift.detect import DriftReport
-from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
+from . import (
+    OUTSIDE_TITLE,
+    cell,
+    drifted_resources,
+    not_checked_by_type,
+    not_checked_note,
+    outside_note,
+    outside_rows,
+    rule_lines,
+    shown,
+    summary_line,
+)
 
 _environment = Environment(
     loader=PackageLoader("cfnops.reports", "templates"),
@@ -16,6 +27,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_environment.filters["shown"] = shown
 
 
 def render(report: DriftReport) -> str:
@@ -28,6 +40,9 @@ def render(report: DriftReport) -> str:
         rules=rule_lines(report),
         not_checked_groups=not_checked_by_type(report),
         summary=summary_line(report),
+        outside_title=OUTSIDE_TITLE,
+        outside_note=outside_note(report),
+        outside=outside_rows(report),
     )
 
 

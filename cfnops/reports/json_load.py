@@ -1,4 +1,4 @@
-"""The JSON report read back: a ``cfnops.drift/v1`` document as the DriftReport it was
+"""The JSON report read back: a ``cfnops.drift/v2`` document as the DriftReport it was
 written from (json_report.py). Ignore rules come from ``ignore_rule_uses`` and each hidden
 difference is tied back to its rule by what the rule hid (StackSet, account, region,
 logical id, path)."""
@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import json
 
-from ..drift.detect import DriftReport, IgnoreRule, InstanceDrift, PropertyDifference, ResourceDrift, StackSetDrift
+from ..drift.detect import (
+    DriftReport,
+    IgnoreRule,
+    InstanceDrift,
+    PropertyDifference,
+    ResourceDrift,
+    StackSetDrift,
+    as_text,
+)
+from ..drift.outside import OutsideFinding
 from .json_report import SCHEMA
 
 Where = tuple[str, str, str, str, str]  # stackset, account, region, logical id, path
 
 
 def load(text: str) -> DriftReport:
-    """Raises ValueError (json's included), KeyError or TypeError on a document that is not ``cfnops.drift/v1``."""
+    """Raises ValueError (json's included), KeyError or TypeError on a document that is not ``cfnops.drift/v2``."""
     return from_dict(json.loads(text))
 
 
@@ -30,18 +39,35 @@ def from_dict(data: dict) -> DriftReport:
         for rule, use in zip(rules, uses, strict=True)
         for h in use["hid"]
     }
+    outside = data["outside_cloudformation"]
+    findings: dict[str, list[OutsideFinding]] = {}
+    for f in outside["findings"]:
+        findings.setdefault(f["stackset"], []).append(
+            OutsideFinding(
+                f["stackset"],
+                f["account"],
+                f["region"],
+                f["logical_id"],
+                f["type"],
+                f["physical_id"],
+                f["kind"],
+                f["value"],
+                f["ignored_because"] or "",
+            )
+        )
     return DriftReport(
         data["environment"],
         data["started"],
         data["finished"],
         tuple(data["regions"]),
-        tuple(_stackset(s, hid) for s in data["stacksets"]),
+        tuple(_stackset(s, hid, tuple(findings.get(s["name"], ()))) for s in data["stacksets"]),
         data["ignore_rules"],
         rules,
+        outside["read"],
     )
 
 
-def _stackset(s: dict, hid: dict[Where, IgnoreRule]) -> StackSetDrift:
+def _stackset(s: dict, hid: dict[Where, IgnoreRule], outside: tuple[OutsideFinding, ...]) -> StackSetDrift:
     instances = tuple(
         InstanceDrift(
             i["account"],
@@ -62,6 +88,7 @@ def _stackset(s: dict, hid: dict[Where, IgnoreRule]) -> StackSetDrift:
         s["polls"],
         s["seconds"],
         tuple(s["counts"].items()),
+        outside,
     )
 
 
@@ -69,8 +96,8 @@ def _resource(r: dict, where: tuple[str, str, str], hid: dict[Where, IgnoreRule]
     differences = tuple(
         PropertyDifference(
             d["path"],
-            d["expected"],
-            d["actual"],
+            as_text(d["expected"]),
+            as_text(d["actual"]),
             d["type"],
             d["ignored_because"] or "",
             hid.get((*where, r["logical_id"], d["path"])) if d["ignored_because"] else None,

@@ -1,4 +1,4 @@
-"""The JSON report. Schema ``cfnops.drift/v1`` (documented in the README); keys are stable."""
+"""The JSON report. Schema ``cfnops.drift/v2`` (documented in the README); keys are stable."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from ..drift.detect import DriftReport, rule_uses
 from . import drifted_count
 
-SCHEMA = "cfnops.drift/v1"
+SCHEMA = "cfnops.drift/v2"
 
 
 def as_dict(report: DriftReport) -> dict:
@@ -22,6 +22,23 @@ def as_dict(report: DriftReport) -> dict:
         "ignore_rule_uses": _rule_uses(report),
         "drifted_resources": drifted_count(report),
         "not_checked": _not_checked(report),
+        "outside_cloudformation": {
+            "read": report.outside_read,
+            "findings": [
+                {
+                    "stackset": f.stackset,
+                    "account": f.account,
+                    "region": f.region,
+                    "logical_id": f.logical_id,
+                    "type": f.resource_type,
+                    "physical_id": f.physical_id,
+                    "kind": f.kind,
+                    "value": f.value,
+                    "ignored_because": f.ignored_because or None,
+                }
+                for f in report.outside
+            ],
+        },
         "stacksets": [
             {
                 "name": s.name,
@@ -49,8 +66,8 @@ def as_dict(report: DriftReport) -> dict:
                                 "differences": [
                                     {
                                         "path": d.path,
-                                        "expected": d.expected,
-                                        "actual": d.actual,
+                                        "expected": d.expected_value,
+                                        "actual": d.actual_value,
                                         "type": d.difference_type,
                                         "ignored_because": d.ignored_because or None,
                                     }

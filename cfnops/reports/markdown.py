@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from ..drift.detect import DriftReport
-from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
+from . import (
+    OUTSIDE_TITLE,
+    cell,
+    drifted_resources,
+    not_checked_by_type,
+    not_checked_note,
+    outside_note,
+    outside_rows,
+    rule_lines,
+    shown,
+    summary_line,
+)
 
 ICONS = {
     "DRIFTED": "🔴 DRIFTED",
@@ -48,11 +59,14 @@ def render(report: DriftReport) -> str:
             lines += ["", "| Property | Expected | Actual | Difference |", "|---|---|---|---|"]
             for d in resource.differences:
                 kind = d.difference_type + (f" (ignored: {_escape(d.ignored_because)})" if d.ignored_because else "")
-                lines.append(f"| `{_escape(d.path)}` | `{_escape(d.expected)}` | `{_escape(d.actual)}` | {kind} |")
+                lines.append(
+                    f"| `{_escape(d.path)}` | `{_escape(shown(d.expected_value))}` "
+                    f"| `{_escape(shown(d.actual_value))}` | {kind} |"
+                )
         lines.append("")
     if not_checked_note(report):
         lines.append(f"_{_escape(not_checked_note(report))}._")
-    lines += _not_checked(report) + _rules(report)
+    lines += _not_checked(report) + _outside(report) + _rules(report)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -60,10 +74,16 @@ def _not_checked(report: DriftReport) -> list[str]:
     groups = not_checked_by_type(report)
     if not groups:
         return []
-    lines = ["", "### Not checked, by type", ""]
-    for kind, where in groups:
-        lines += [f"<details><summary><code>{kind}</code> ({len(where)})</summary>", ""]
-        lines += [f"- `{_escape(w)}`" for w in where] + ["", "</details>", ""]
+    lines = ["", "### Not checked, by type", "", "| Type | Resources | Where |", "|---|---|---|"]
+    return lines + [f"| `{kind}` | {count} | {_escape(where)} |" for kind, count, where in groups]
+
+
+def _outside(report: DriftReport) -> list[str]:
+    lines = ["", f"### {OUTSIDE_TITLE}", "", f"_{outside_note(report)}_"]
+    rows = outside_rows(report)
+    if rows:
+        lines += ["", "| Where | Resource | Kind | Found |", "|---|---|---|---|"]
+        lines += [f"| {_escape(w)} | `{_escape(r)}` | {k} | `{_escape(v)}` |" for w, r, k, v in rows]
     return lines
 
 

@@ -1,5 +1,5 @@
 """The environment's last drift report, kept for the plan: every ``cfnops drift`` run
-writes its JSON report (``cfnops.drift/v1``) to ``.cache/drift/<env>.json``.
+writes its JSON report (``cfnops.drift/v2``) to ``.cache/drift/<env>.json``.
 
 Under .cache (not reports/): it is state the tool reads back, like the lint cache, at one
 place the plan always finds; reports/ is for people and can be moved (--html-dir,
@@ -40,7 +40,7 @@ def load(project: Project, environment: str) -> tuple[DriftReport | None, str]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         return (
             None,
-            f"{project.display(target)}: not a cfnops.drift/v1 report ({type(error).__name__}: {error}); not used",
+            f"{project.display(target)}: not a cfnops.drift/v2 report ({type(error).__name__}: {error}); not used",
         )
     if report.environment != environment:
         return None, f"{project.display(target)}: a report of {report.environment}, expected {environment}; not used"

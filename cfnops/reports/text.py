@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from ..drift.detect import DriftReport
-from . import cell, drifted_resources, not_checked_by_type, not_checked_note, rule_lines, summary_line
+from . import (
+    OUTSIDE_TITLE,
+    cell,
+    drifted_resources,
+    not_checked_by_type,
+    not_checked_note,
+    outside_note,
+    outside_rows,
+    rule_lines,
+    shown,
+    summary_line,
+)
 
 
 def render(report: DriftReport) -> str:
@@ -28,19 +39,23 @@ def render(report: DriftReport) -> str:
         for difference in resource.differences:
             ignored = f"  [ignored: {difference.ignored_because}]" if difference.ignored_because else ""
             lines.append(
-                f"    {difference.path}: expected {difference.expected}, actual {difference.actual} "
+                f"    {difference.path}: expected {shown(difference.expected_value)}, "
+                f"actual {shown(difference.actual_value)} "
                 f"({difference.difference_type}){ignored}"
             )
     if not_checked_note(report):
         lines.append(f"\n{not_checked_note(report)}")
-    lines += _not_checked(report) + _rules(report)
+    lines += _not_checked(report) + _outside(report) + _rules(report)
     return "\n".join(lines)
 
 
+def _outside(report: DriftReport) -> list[str]:
+    rows = outside_rows(report)
+    return ["", f"{OUTSIDE_TITLE}: {outside_note(report)}"] + [f"  {w}: {r} {k} {v}" for w, r, k, v in rows]
+
+
 def _not_checked(report: DriftReport) -> list[str]:
-    lines = []
-    for kind, where in not_checked_by_type(report):
-        lines += [f"  {kind} ({len(where)})"] + [f"    - {w}" for w in where]
+    lines = [f"  {kind}: {count} in {where}" for kind, count, where in not_checked_by_type(report)]
     return (["", "NOT_CHECKED by type:"] + lines) if lines else []
 
 

@@ -1,8 +1,8 @@
 """When a StackSet was last deployed, and which drift it is still worth showing.
 
 The last deploy is the newest EndTimestamp of its operations other than drift detection
-(ListStackSetOperations, one call: the first page; AWS lists the newest operations
-first). No time when an operation is still queued or running (the state is moving) or
+(ListStackSetOperations, read to the last page: a StackSet with many drift detections
+can push its last deploy past the first page). No time when an operation is still queued or running (the state is moving) or
 when none ever ended (never deployed): then no saved drift report counts.
 """
 
@@ -17,7 +17,8 @@ NOT_A_DEPLOY = "DETECT_DRIFT"
 
 
 def last_deploy(client, stackset_name: str) -> datetime | None:
-    summaries = client.list_stack_set_operations(StackSetName=stackset_name).get("Summaries", [])
+    pages = client.get_paginator("list_stack_set_operations").paginate(StackSetName=stackset_name)
+    summaries = [summary for page in pages for summary in page.get("Summaries", [])]
     if any(s.get("Status") in UNSETTLED for s in summaries):
         return None
     ended = [s["EndTimestamp"] for s in summaries if s.get("Action") != NOT_A_DEPLOY and s.get("EndTimestamp")]

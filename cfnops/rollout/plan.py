@@ -126,6 +126,7 @@ class InstanceState:
     last_operation_id: str
     drift_status: str = "NOT_CHECKED"
     last_drift_check: str = ""
+    stack_id: str = ""  # the instance's stack (in its account and region)
 
     @property
     def in_flight(self) -> bool:
@@ -173,6 +174,7 @@ def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
                     last_operation_id=summary.get("LastOperationId", ""),
                     drift_status=summary.get("DriftStatus", "NOT_CHECKED"),
                     last_drift_check=_timestamp(summary.get("LastDriftCheckTimestamp")),
+                    stack_id=summary.get("StackId", ""),
                 )
             )
     return Actual(

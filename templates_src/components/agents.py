@@ -10,6 +10,8 @@ a fraud knowledge base of a few thousand documents.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 import awacs.bedrock
@@ -19,7 +21,7 @@ import awacs.s3vectors
 from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template, awslambda, bedrock, s3vectors
 
 from .. import policies
-from ..conventions import REGIONS, account_unique_name, physical_name, retain, standard_tag_map, standard_tags
+from ..conventions import ENVIRONMENT, REGIONS, physical_name, retain, standard_tag_map, standard_tags
 from .identity import add_role
 
 # The foundation models an agent may run: the one list, the model parameter's AllowedValues.
@@ -93,7 +95,11 @@ def add_vector_store(template: Template, suffix: str, key) -> tuple[s3vectors.Ve
         retain(
             s3vectors.VectorBucket(
                 "VectorBucket",
-                VectorBucketName=account_unique_name("vectors", suffix),
+                # No VectorBucketName: CloudFormation generates a unique one (AWS::S3Vectors::VectorBucket,
+                # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-vectorbucket.html).
+                # The bucket is retained; a fixed name would make the next create after destroy fail
+                # ("already exists"), and destroy has no remover for it (the pinned SDK has no s3vectors client).
+                # The index name is unique within its bucket, so it collides with nothing either.
                 EncryptionConfiguration=s3vectors.EncryptionConfiguration(
                     SseType="aws:kms", KmsKeyArn=GetAtt(key, "Arn")
                 ),
@@ -287,6 +293,30 @@ def _allow_agent_to_invoke(template: Template, function, agent) -> awslambda.Per
     )
 
 
+def _references(value) -> set[str]:
+    """Every logical name ``value`` refers to with Ref (parameters and resources)."""
+    if isinstance(value, dict):
+        found = {value["Ref"]} if set(value) == {"Ref"} and isinstance(value["Ref"], str) else set()
+        return found.union(*(_references(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_references(item) for item in value))
+    return set()
+
+
+def alias_description(agent: bedrock.Agent) -> Sub:
+    """A text that changes whenever the agent does: a digest of the agent's template text and
+    each value it reads by Ref (the model parameter, the knowledge base id); tags are not
+    part of a version. Bedrock
+    makes a new agent version only when the alias is updated (issue 20: the CDK generative-AI
+    constructs and the Terraform provider report this), so an agent change must change the alias.
+    Its GetAtt targets are named resources whose ARN changes only with their name."""
+    body = {name: value for name, value in agent.to_dict()["Properties"].items() if name != "Tags"}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    read = sorted(name for name in _references(body) if not name.startswith("AWS::") and name != ENVIRONMENT)
+    text = " ".join(f"${{{name}}}" for name in read)
+    return Sub(f"The ${{{ENVIRONMENT}}} alias of the fraud agent; agent {digest} {text}".rstrip())
+
+
 def add_agent(
     template: Template,
     *,
@@ -333,7 +363,7 @@ def add_agent(
             **({"DependsOn": [permission.title for permission in permissions]} if permissions else {}),
             AgentId=GetAtt(agent, "AgentId"),
             AgentAliasName=alias_name,
-            Description=Sub("The ${Environment} alias of the fraud agent"),
+            Description=alias_description(agent),
             Tags=standard_tag_map(),
         )
     )

@@ -9,6 +9,8 @@ from troposphere.kms import Alias, Key
 from .. import policies
 from ..conventions import retain, standard_tags
 
+KEY_DELETION_WINDOW_DAYS = 7
+
 
 def add_kms_key(
     template: Template,
@@ -28,7 +30,10 @@ def add_kms_key(
                 # what the template sets, so a key disabled by hand is reported on AWS too
                 Enabled=True,
                 EnableKeyRotation=True,
-                PendingWindowInDays=30,
+                # the seeds' 7 days (KMS's minimum): CloudFormation schedules a key's deletion only
+                # when it deletes the resource, which with RetainExceptOnCreate is only the empty key
+                # of a failed first creation; a kept key is deleted by hand (make destroy lists how)
+                PendingWindowInDays=KEY_DELETION_WINDOW_DAYS,
                 KeyPolicy=policies.kms_key_policy(service_principals or [], extra_statements or []),
                 Tags=standard_tags(),
             )

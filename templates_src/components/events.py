@@ -37,7 +37,7 @@ def _rule(
     )
 
 
-def _delivery(dead_letter_queue) -> dict:
+def delivery(dead_letter_queue) -> dict:
     """Retry for an hour, then keep the event in the dead-letter queue."""
     return dict(
         RetryPolicy=events.RetryPolicy(
@@ -86,7 +86,7 @@ def route_to_stream(
                 Arn=GetAtt(stream, "Arn"),
                 RoleArn=GetAtt(role, "Arn"),
                 KinesisParameters=events.KinesisParameters(PartitionKeyPath=partition_key_path),
-                **_delivery(dead_letter_queue),
+                **delivery(dead_letter_queue),
             )
         ],
     )
@@ -102,7 +102,7 @@ def route_to_function(
         description,
         bus,
         pattern,
-        [events.Target(Id="function", Arn=GetAtt(function, "Arn"), **_delivery(dead_letter_queue))],
+        [events.Target(Id="function", Arn=GetAtt(function, "Arn"), **delivery(dead_letter_queue))],
     )
     template.add_resource(
         awslambda.Permission(

@@ -37,14 +37,18 @@ def add_dead_letter_queue(template: Template, title: str, suffix: str, key) -> s
 
 
 def add_function_role(
-    template: Template, title: str, suffix: str, log_group, dead_letter_queue, extra_statements
+    template: Template, title: str, suffix: str, log_group, dead_letter_queue, extra_statements, in_vpc: bool = True
 ) -> object:
-    statements = [
-        policies.log_delivery_statement(GetAtt(log_group, "Arn")),
+    """``in_vpc`` False: a function outside any VPC, whose role has no network interface actions."""
+    network = [
         policies.allow(
             policies.actions(*ENI_WRITE_ACTIONS), [Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:*")]
         ),
         policies.allow(policies.actions(awacs.ec2.DescribeNetworkInterfaces), ["*"]),  # accepts no resource ARN
+    ]
+    statements = [
+        policies.log_delivery_statement(GetAtt(log_group, "Arn")),
+        *(network if in_vpc else []),
         policies.allow(
             policies.actions(awacs.xray.PutTraceSegments, awacs.xray.PutTelemetryRecords), ["*"]
         ),  # no resource-level ARNs
@@ -101,7 +105,13 @@ def _add_function(
     environment: dict,
     timeout: int,
 ) -> awslambda.Function:
-    """In the VPC, traced, environment encrypted with the CMK, a dead-letter queue, its own log group."""
+    """In the VPC (unless ``subnets`` is None), traced, environment encrypted with the CMK, a
+    dead-letter queue, its own log group."""
+    network = (
+        {}
+        if subnets is None
+        else dict(VpcConfig=awslambda.VPCConfig(SubnetIds=subnets, SecurityGroupIds=[security_group]))
+    )
     return template.add_resource(
         awslambda.Function(
             title,
@@ -110,7 +120,7 @@ def _add_function(
             MemorySize=memory,
             Timeout=timeout,
             ReservedConcurrentExecutions=reserved_concurrency,
-            VpcConfig=awslambda.VPCConfig(SubnetIds=subnets, SecurityGroupIds=[security_group]),
+            **network,
             TracingConfig=awslambda.TracingConfig(Mode="Active"),
             KmsKeyArn=GetAtt(key, "Arn"),
             DeadLetterConfig=awslambda.DeadLetterConfig(TargetArn=GetAtt(dead_letter_queue, "Arn")),

@@ -8,6 +8,11 @@ What the analyst asked about and does not exist (no such transaction, user or de
 a parameter the model got wrong, is answered with responseState REPROMPT: the model sees
 the text and can tell the analyst, where FAILURE would end the session with an error.
 
+record_decision writes the reviewed decision to the audit-logs bucket first (locked by the
+bucket's Object Lock default retention); if that fails, nothing is recorded and the call
+fails. get_fraud_pattern reads a fraud pattern's latest version, or the version asked for,
+from the patterns table (keyed by pattern_id and a numeric version).
+
 record_decision also reports, in the FraudDetection namespace (embedded metric format), how
 the automatic decision fared against the reviewed one: DetectionAccuracy (Percent: 100 when
 they agree, 0 when not; its average is the accuracy) and FalsePositives (Count: scored FRAUD,
@@ -101,6 +106,17 @@ def get_decision(params, event):
     return {"scored": scored, "review": review}
 
 
+def write_audit(record, recorded_at):
+    """The decision in the audit-logs bucket, locked by its default retention. S3 requires a
+    checksum on uploads to a bucket with Object Lock retention
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html)."""
+    key = f"decisions/reviewed/{record['transactionId']}/{recorded_at}-{uuid.uuid4()}.json"
+    boto3.client("s3").put_object(
+        Bucket=os.environ["AUDIT_BUCKET"], Key=key, Body=json.dumps(record, sort_keys=True, default=plain).encode(),
+        ContentType="application/json", ChecksumAlgorithm="SHA256")
+    return key
+
+
 def write_trail(trail, recorded_at):
     key = f"decisions/{trail['transactionId']}/{recorded_at}-{uuid.uuid4()}.json"
     boto3.client("s3").put_object(
@@ -129,13 +145,14 @@ def record_decision(params, event):
     trail = {"transactionId": transaction_id, "decision": decision, "reasoning": reasoning,
              "confidence": confidence, "scoredDecision": scored["decision"], "recordedAt": recorded_at,
              "agentId": event.get("agent", {}).get("id"), "sessionId": event.get("sessionId")}
+    audit_key = write_audit(trail, recorded_at)  # before anything else: no decision without its audit record
     trail_key = write_trail(trail, recorded_at)
     decisions.put_item(Item={
         "decisionId": review_id(transaction_id), "decision": decision, "confidence": Decimal(str(confidence)),
-        "scoredDecision": scored["decision"], "trailKey": trail_key, "recordedAt": recorded_at,
+        "scoredDecision": scored["decision"], "trailKey": trail_key, "auditKey": audit_key, "recordedAt": recorded_at,
         "expiresAt": int(time.time()) + DECISION_TTL_DAYS * 86400})
     report_review(scored["decision"], decision)
-    return {"recorded": review_id(transaction_id), "trailKey": trail_key}
+    return {"recorded": review_id(transaction_id), "trailKey": trail_key, "auditKey": audit_key}
 
 
 def flag_transaction(params, event):
@@ -152,11 +169,27 @@ def flag_transaction(params, event):
     return {"flagged": transaction_id, "eventId": answer["Entries"][0]["EventId"]}
 
 
+def get_fraud_pattern(params, event):
+    [pattern_id] = need(params, "patternId")
+    patterns = table("PATTERNS_TABLE")
+    if params.get("version") is None:
+        latest = patterns.query(KeyConditionExpression=Key("pattern_id").eq(pattern_id), ScanIndexForward=False,
+                                Limit=1)["Items"]
+        if not latest:
+            raise Unanswerable(f"No fraud pattern {pattern_id}.")
+        return latest[0]
+    pattern = patterns.get_item(Key={"pattern_id": pattern_id, "version": params["version"]}).get("Item")
+    if pattern is None:
+        raise Unanswerable(f"Fraud pattern {pattern_id} has no version {params['version']}.")
+    return pattern
+
+
 ACTION_GROUPS = {
     "transaction-lookup": {"get_transaction": get_transaction},
     "user-profiles": {"get_user_profile": get_user_profile},
     "decisions": {"get_decision": get_decision, "record_decision": record_decision},
     "flagging": {"flag_transaction": flag_transaction},
+    "fraud-patterns": {"get_fraud_pattern": get_fraud_pattern},
 }
 
 

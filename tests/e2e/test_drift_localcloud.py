@@ -3,6 +3,7 @@ one region, a deleted resource, a reverted change, ignore rules, and the call bu
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 
@@ -15,6 +16,7 @@ from cfnops.cli.progress import PlainProgress
 from cfnops.core.aws import Aws
 from cfnops.core.errors import ExitCode
 from cfnops.drift import detect as drift
+from cfnops.drift.outside import Readers
 from cfnops.reports import json_report
 from cfnops.rollout.pipeline import prepare
 from tests.conftest import ROOT
@@ -38,9 +40,12 @@ def deployed(tmp_path_factory):
 
 
 def detect(project, rules=()) -> tuple[drift.DriftReport, Aws]:
+    """As `cfnops drift` does: CloudFormation's drift, then the instance stacks read (readers)."""
     aws = Aws()
     specs = prepare(project, "staging", run_lint=False).specs
-    return drift.detect_all(aws, specs, "staging", PlainProgress(open("/dev/null", "w")), FAST, tuple(rules)), aws
+    readers = Readers(aws, aws.account_id("us-east-1"))
+    progress = PlainProgress(io.StringIO())
+    return drift.detect_all(aws, specs, "staging", progress, FAST, tuple(rules), readers), aws
 
 
 def retention(days: int) -> None:
@@ -106,12 +111,15 @@ def test_a_deleted_resource_is_deleted(deployed):
         if t["TopicArn"].endswith("staging-eu-west-1-sns-fraud-alerts")
     ]
     attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    tags = sns.list_tags_for_resource(ResourceArn=topic)["Tags"]  # compared too: put back with the topic
     sns.delete_topic(TopicArn=topic)
     try:
         report, _ = detect(deployed)
     finally:
         sns.create_topic(
-            Name="staging-eu-west-1-sns-fraud-alerts", Attributes={"KmsMasterKeyId": attributes["KmsMasterKeyId"]}
+            Name="staging-eu-west-1-sns-fraud-alerts",
+            Attributes={"KmsMasterKeyId": attributes["KmsMasterKeyId"]},
+            Tags=tags,
         )
     [resource] = [r for s in report.stacksets for i in s.instances for r in i.resources if r.status == "DELETED"]
     assert (resource.logical_id, resource.resource_type) == ("AlertTopic", "AWS::SNS::Topic")
@@ -251,15 +259,17 @@ def test_a_cost_centre_change_retags_everything_in_place(deployed):
         assert run.failures == []
         after = {name: physical_ids(cfn, name) for name in stacks}
         report, _ = detect(deployed)
-        [_vpc] = boto3.client("ec2", region_name="eu-west-1").describe_vpcs(
-            Filters=[{"Name": "tag:CostCenter", "Values": ["CC-2002"]}]
-        )["Vpcs"]
+        ec2 = boto3.client("ec2", region_name="eu-west-1")
+        retagged = ec2.describe_vpcs(Filters=[{"Name": "tag:CostCenter", "Values": ["CC-2002"]}])["Vpcs"]
+        ours = ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["staging"]}])["Vpcs"]
     finally:
         edit(parameters, "CostCenter: CC-2002", "CostCenter: CC-1002")
         Run(deployed)
     assert run.failures == []
     assert after == before
-    assert report.status == "IN_SYNC"  # and the VPC found by its new tag above, exactly one
+    assert report.status == "IN_SYNC"
+    # every VPC of the environment there (the platform network's, loan-processing's own) by its new tag
+    assert ours and sorted(v["VpcId"] for v in retagged) == sorted(v["VpcId"] for v in ours)
 
 
 def physical_ids(cfn, stack: str) -> dict[str, str]:
@@ -416,7 +426,9 @@ def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reaso
     ]
     reasons = {d.logical_id: (d.status, d.reason) for d in detect_stack(stack)}
     status, reason = reasons["ModelsBucketPolicy"]
-    assert status == "NOT_CHECKED" and reason.startswith("localcloud cannot read it: it is a placeholder")
+    assert status == "NOT_CHECKED" and reason.startswith(
+        "localcloud cannot read AWS::S3::BucketPolicy (moto does not model it"
+    )
     assert reasons["ModelsBucket"] == ("IN_SYNC", "")
 
 

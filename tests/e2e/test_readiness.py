@@ -44,8 +44,8 @@ def test_deploy_before_bootstrap_is_one_line_exit_7_and_creates_nothing(project,
     assert cli(project, "deploy", "--env", "staging") == ExitCode.NOT_BOOTSTRAPPED == 7
     assert capsys.readouterr().err == (
         "error: not bootstrapped: missing stack cfnops-bootstrap in us-east-1; bucket " + BUCKET + "; "
-        "role AWSCloudFormationStackSetAdministrationRole; role AWSCloudFormationStackSetExecutionRole: "
-        "run `make bootstrap ENV=staging` first (nothing was changed)\n"
+        "role AWSCloudFormationStackSetAdministrationRole; role AWSCloudFormationStackSetExecutionRole; "
+        "role cfnops-drift-reader: run `make bootstrap ENV=staging` first (nothing was changed)\n"
     )
     assert stacksets() == []
 

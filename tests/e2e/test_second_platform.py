@@ -96,3 +96,30 @@ def test_the_mini_platform_has_its_own_parity(mini, capsys):
     assert "audit-logs.RetentionDays\n  why: prod keeps its audit logs longer (intended)\n" in out
     # CostCenter is an intended difference of the fraud platform, not of this one
     assert out.endswith("2 unexplained (audit-logs.CostCenter, roles.CostCenter)\n")
+
+
+def test_drift_of_every_environment_is_one_report_with_the_same_exit_codes(mini, capsys):
+    """`cfnops drift --env all`: dev and prod in one report; drift in one of them is exit 2,
+    and each environment's own saved report is what the plan reads."""
+    assert cli(mini, "render") == ExitCode.OK
+    assert cli(mini, "bootstrap", "--env", "prod") == ExitCode.OK  # once per account
+    for environment in ("dev", "prod"):
+        assert cli(mini, "deploy", "--env", environment) == ExitCode.OK
+    capsys.readouterr()
+    assert cli(mini, "drift", "--env", "all", "--format", "json") == ExitCode.OK
+    report = json.loads(capsys.readouterr().out)
+    assert (report["environment"], [s["name"] for s in report["stacksets"]]) == (
+        "all",
+        ["audit-logs-dev", "audit-logs-prod"],
+    )
+    boto3.client("logs", region_name="us-west-2").put_retention_policy(
+        logGroupName=GROUP.format(region="us-west-2"), retentionInDays=7
+    )
+    assert cli(mini, "drift", "--env", "all") == ExitCode.DIFFERENCES
+    out = capsys.readouterr().out
+    assert out.startswith("drift of all: DRIFTED")
+    saved = {env: json.loads((mini / ".cache" / "drift" / f"{env}.json").read_text()) for env in ("dev", "prod")}
+    assert {env: (r["environment"], r["status"]) for env, r in saved.items()} == {
+        "dev": ("dev", "IN_SYNC"),
+        "prod": ("prod", "DRIFTED"),
+    }

@@ -5,16 +5,17 @@ account, checked on the rendered templates before any AWS call (``make lint``,
 - ``iam``: IAM's size and name limits, action names IAM knows, the execution role
   covering every handler permission, and roles that the execution role may create;
 - ``names``: two resources with the same physical name in one account and region;
-- ``quotas``: CloudFormation's template limits.
+- ``quotas``: CloudFormation's template limits;
+- ``residency``: no route, peering, rule, import or replication out of a residency zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..findings import Finding
-from . import iam, names, quotas
+from . import iam, names, quotas, residency
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,11 @@ class Scope:
     regions: Sequence[str]
     bootstrap: str  # the template whose stack holds the StackSet roles
     display: Callable[[str], str]  # template name -> the file name findings show
+    residency: Mapping[str, Sequence[str]] = field(default_factory=dict)  # the platform's zones
 
 
 def check(templates: Mapping[str, dict], scope: Scope) -> list[Finding]:
     texts_findings = quotas.check(templates, scope)
-    return sorted(texts_findings + iam.check(templates, scope) + names.check(templates, scope))
+    return sorted(
+        texts_findings + iam.check(templates, scope) + names.check(templates, scope) + residency.check(templates, scope)
+    )

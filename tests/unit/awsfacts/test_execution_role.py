@@ -112,6 +112,28 @@ def test_roles_can_be_created_only_with_the_boundary_and_our_names(documents):
     assert not allowed(documents, "iam:CreateRole", role("Admin"), **{"iam:PermissionsBoundary": BOUNDARY})
 
 
+def test_a_role_that_does_not_exist_yet_can_be_read_without_a_boundary_in_the_request(documents):
+    # a handler's pre-existence GetRole carries no iam:PermissionsBoundary: the role has none yet
+    assert allowed(documents, "iam:GetRole", role("dev-us-east-1-role-payments-fn"))
+    assert not allowed(documents, "iam:GetRole", role("SomeAdminRole"))
+
+
+def test_every_secrets_manager_action_that_takes_a_secret_is_scoped_to_this_accounts_secrets(documents):
+    scoped = [
+        (action, statement["Resource"])
+        for document in documents
+        for statement in document["Statement"]
+        if statement["Effect"] == "Allow"
+        for action in statement["Action"]
+        if action.startswith("secretsmanager:") and iam_catalog.resource_arns(action)
+    ]
+    assert scoped, "the rendered policies grant Secrets Manager actions that take a secret"
+    assert [(a, r) for a, r in scoped if "*" in r] == []
+    assert not allowed(
+        documents, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:999999999999:secret:x"
+    )
+
+
 def test_policies_cannot_be_attached_or_written_to_roles_outside_our_pattern(documents):
     for action in ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"):
         for target in (

@@ -12,7 +12,7 @@ import pytest
 
 from cfnops.build import render
 from cfnops.changes import engine, text
-from cfnops.changes.engine import MAY_REPLACE, REMOVE, REPLACE
+from cfnops.changes.engine import REMOVE, REPLACE
 from cfnops.changes.resolve import MASK, Instance, KnownAfterApply, resolve
 from cfnops.inputs import params
 from tests.conftest import ROOT
@@ -170,7 +170,9 @@ def test_noecho_parameters_are_masked_and_never_shown_as_a_change():
     )
 
 
-def test_a_conditional_createonly_path_may_replace(staging):
+def test_a_key_schema_change_replaces_as_documented_and_ripples_to_its_readers(staging):
+    """The schema lists KeySchema as conditionally create-only; the DynamoDB Table page says
+    Replacement (awsfacts.update_behaviour): the stricter wins, and what reads the table changes."""
     template, new, values, new_values = case(staging, "fraud-agent", ("us-east-1",))
     table = new["Resources"]["DecisionsTable"]["Properties"]
     table["KeySchema"][0]["AttributeName"] = "decision"
@@ -178,7 +180,10 @@ def test_a_conditional_createonly_path_may_replace(staging):
     changes = engine.instance_changes(
         template, values["us-east-1"], new, new_values["us-east-1"], Instance("us-east-1", ACCOUNT)
     )
-    assert [(c.logical_id, c.action) for c in changes] == [("DecisionsTable", MAY_REPLACE)]
+    assert (changes[0].logical_id, changes[0].action) == ("DecisionsTable", REPLACE)
+    assert changes[0].fact.page.endswith("/aws-resource-dynamodb-table.html")
+    readers = [c for c in changes[1:] if any("DecisionsTable is replaced" in p.note for p in c.properties)]
+    assert readers and all(c.action != engine.WILL_FAIL for c in readers)
 
 
 def test_findinmap_select_and_getazs_resolve_per_region(staging):
@@ -277,7 +282,7 @@ def test_the_json_plan_validates_against_its_schema(staging):
     plan_report, _ = overwrite_report(staging)
     data = json.loads(json_view.render(plan_report))
     jsonschema.validate(data, schema)
-    assert data["schema"] == "cfnops.plan/v1" and data["stacksets"][0]["drift"][0]["verdict"] == "overwrites"
+    assert data["schema"] == "cfnops.plan/v2" and data["stacksets"][0]["drift"][0]["verdict"] == "overwrites"
     # and the schema can fail: a resource action it does not know
     data["stacksets"][0]["groups"][0]["resources"][0]["action"] = "Recreate"
     with pytest.raises(jsonschema.ValidationError):

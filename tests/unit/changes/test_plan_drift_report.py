@@ -60,12 +60,12 @@ def test_saved_report_round_trips_and_a_broken_one_is_one_line(tmp_path):
     assert saved.load(project, "prod") == (None, "")
     saved.path(project, "prod").write_text(written.read_text())
     assert saved.load(project, "prod") == (None, ".cache/drift/prod.json: a report of staging, expected prod; not used")
-    written.write_text('{"schema": "cfnops.drift/v1"}')
+    written.write_text('{"schema": "cfnops.drift/v2"}')
     loaded, problem = saved.load(project, "staging")
     assert (
         loaded is None
         and problem
-        == ".cache/drift/staging.json: not a cfnops.drift/v1 report (KeyError: 'ignore_rule_uses'); not used"
+        == ".cache/drift/staging.json: not a cfnops.drift/v2 report (KeyError: 'ignore_rule_uses'); not used"
     )
 
 
@@ -84,6 +84,32 @@ def operations(stub, *summaries: dict, name: str = "network-staging") -> None:
         {"Summaries": [{"OperationId": f"op-{index}", **summary} for index, summary in enumerate(summaries)]},
         {"StackSetName": name},
     )
+
+
+def test_the_last_deploy_is_found_on_a_later_page(aws, stub):
+    """ListStackSetOperations is read to the end (NextToken), not the first page only."""
+    drift = {"Action": "DETECT_DRIFT", "Status": "SUCCEEDED", "EndTimestamp": at("2026-11-20T09:59:30")}
+    stub.add_response(
+        "list_stack_set_operations",
+        {"Summaries": [{"OperationId": "op-drift", **drift}], "NextToken": "page-2"},
+        {"StackSetName": "network-staging"},
+    )
+    stub.add_response(
+        "list_stack_set_operations",
+        {
+            "Summaries": [
+                {
+                    "OperationId": "op-update",
+                    "Action": "UPDATE",
+                    "Status": "SUCCEEDED",
+                    "EndTimestamp": at("2026-11-20T09:30:00"),
+                }
+            ]
+        },
+        {"StackSetName": "network-staging", "NextToken": "page-2"},
+    )
+    assert newer(aws, [plan_of()]) == {"network-staging": report().stacksets[0]}  # deployed (page 2) before the report
+    stub.assert_no_pending_responses()
 
 
 def newer(aws, plans, drift_report=None):

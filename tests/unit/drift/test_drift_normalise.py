@@ -10,6 +10,7 @@ import pytest
 
 from cfnops.core.errors import InputError
 from cfnops.drift import detect as drift
+from cfnops.drift import normalise
 from tests.conftest import ROOT
 
 RULES = drift.load_ignore_rules(ROOT / "drift-ignore.yaml", "drift-ignore.yaml")
@@ -271,3 +272,9 @@ def test_named_service_tag_keys_are_dropped_too():
     added = summary("AWS::Logs::LogGroup", "Tags", TAGS, TAGS + [{"Key": "BackupPlan", "Value": "daily"}])
     assert not drift._resource(added, (rule,)).drifted
     assert drift._resource(added, RULES).drifted  # the shipped rule names no such key
+
+
+def test_a_string_that_opens_with_a_brace_but_is_not_json_is_compared_as_the_string():
+    dynamic = "{{resolve:ssm:/cfnops/dev/policy}}"
+    assert normalise.iam_policy(dynamic) == dynamic
+    assert normalise.iam_policy({"PolicyDocument": dynamic}) == {"PolicyDocument": dynamic}

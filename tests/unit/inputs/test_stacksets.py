@@ -27,7 +27,7 @@ def test_committed_definitions_in_dependency_order(project):
     for index, spec in enumerate(specs):  # each after everything it depends on
         assert all(keys.index(dependency) < index for dependency in spec.depends_on), spec.key
     levels = [[s.key for s in level] for level in config.levels(specs)]
-    assert sorted(key for level in levels for key in level) == sorted(keys) and levels[0] == sorted(
+    assert sorted(key for level in levels for key in level) == sorted(keys) and sorted(levels[0]) == sorted(
         s.key for s in specs if not s.depends_on
     )
     depth = {key: number for number, level in enumerate(levels) for key in level}
@@ -124,7 +124,7 @@ BAD = [
         "network",
         "regions: [us-east-1, us-west-2, eu-west-1]",
         "regions: [us-east-1, us-west-2]",
-        "stacksets/loan-processing.yaml: depends_on[0]: network is not deployed to eu-west-1 (its regions: us-east-1, us-west-2)",
+        "stacksets/data-pipeline.yaml: depends_on[0]: network is not deployed to eu-west-1 (its regions: us-east-1, us-west-2)",
     ),
     (
         "primary-not-one-of-its-regions",

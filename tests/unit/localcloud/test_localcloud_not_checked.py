@@ -14,6 +14,7 @@ import localcloud
 from cfnops.drift import detect as product_drift
 from cfnops.reports import html, markdown, text
 from localcloud.drift import READERS, detect_stack
+from localcloud.drift_coverage import CANNOT_READ
 from tests.conftest import ROOT
 
 localcloud.install()
@@ -30,9 +31,16 @@ def readme_reader_types() -> list[str]:
     return re.findall(r"^  - `([A-Za-z0-9:]+)`$", listing, flags=re.M)
 
 
-def test_readme_lists_exactly_the_types_localcloud_reads():
+def readme_cannot_read() -> dict[str, str]:
+    section = ROOT.joinpath("README.md").read_text().split("## The offline AWS (localcloud)", 1)[1].split("\n## ", 1)[0]
+    listing = section.split("localcloud cannot read these types", 1)[1].split("\n- ", 1)[0]
+    return dict(re.findall(r"^  - `([A-Za-z0-9:]+)`: (.+)$", listing, flags=re.M))
+
+
+def test_readme_lists_exactly_the_types_localcloud_reads_and_those_it_cannot():
     assert readme_reader_types() == sorted(READERS)
     assert UNREAD not in READERS
+    assert readme_cannot_read() == CANNOT_READ
 
 
 def test_an_unread_type_is_not_checked_because_of_localcloud():
@@ -51,13 +59,16 @@ def test_an_unread_type_is_not_checked_because_of_localcloud():
             d["LogicalResourceId"]: d
             for d in client.describe_stack_resource_drifts(StackName="nc")["StackResourceDrifts"]
         }
+        listed = {
+            r["LogicalResourceId"]: r["DriftInformation"]["StackResourceDriftStatus"]
+            for r in client.list_stack_resources(StackName="nc")["StackResourceSummaries"]
+        }
         stack = cloudformation_backends["123456789012"]["us-east-1"].get_stack("nc")
         reasons = {d.logical_id: d.reason for d in detect_stack(stack)}
-    assert (drifts["Setting"]["StackResourceDriftStatus"], drifts["Group"]["StackResourceDriftStatus"]) == (
-        "NOT_CHECKED",
-        "IN_SYNC",
-    )
-    assert reasons["Setting"].startswith(f"localcloud does not read {UNREAD} resources")
+    # the drift API never returns NOT_CHECKED records; the stack's resources say it
+    assert list(drifts) == ["Group"] and drifts["Group"]["StackResourceDriftStatus"] == "IN_SYNC"
+    assert listed == {"Setting": "NOT_CHECKED", "Group": "IN_SYNC"}
+    assert reasons["Setting"].startswith(f"localcloud cannot read {UNREAD}")
     assert "on AWS, CloudFormation checks" in reasons["Setting"]
     assert reasons["Group"] == ""
 
@@ -78,6 +89,6 @@ def not_checked_report() -> product_drift.DriftReport:
 def test_reports_name_the_unchecked_types_without_blaming_cloudformation():
     report = not_checked_report()
     for page in (text.render(report), markdown.render(report), html.render(report)):
-        assert "2 resource(s) of drifted instances are NOT_CHECKED" in page
+        assert "2 resource(s) are NOT_CHECKED" in page
         assert "AWS::EC2::FlowLog, AWS::EC2::NatGateway" in page
         assert "CloudFormation cannot" not in page

@@ -10,6 +10,7 @@ import pytest
 
 import localcloud
 from cfnops.inputs import params
+from tests.support import security_groups
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402  (after the patches)
@@ -70,12 +71,8 @@ def test_redis_failover_multi_az_encrypted_with_auth_from_secrets_manager(pipeli
 
 def test_security_groups_admit_only_the_vpc(pipeline):
     vpc_cidr = {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-VpcCidr"}}
-    ingress = {
-        name: r["Properties"]
-        for name, r in pipeline["Resources"].items()
-        if r["Type"] == "AWS::EC2::SecurityGroupIngress"
-    }
-    assert {(i["FromPort"], i["CidrIp"] == vpc_cidr) for i in ingress.values()} == {(5432, True), (6379, True)}
+    ingress = [rule for _, rule in security_groups.rules(pipeline, "ingress")]
+    assert {(i["FromPort"], i["CidrIp"] == vpc_cidr) for i in ingress} == {(5432, True), (6379, True)}
     for group in (r for r in pipeline["Resources"].values() if r["Type"] == "AWS::EC2::SecurityGroup"):
         assert (
             group["Properties"]["SecurityGroupEgress"][0]["CidrIp"] == "255.255.255.255/32"

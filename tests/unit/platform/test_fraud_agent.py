@@ -19,7 +19,7 @@ from cfnops.inputs import params
 from localcloud.template_rules import failed_assertions
 from templates_src.components.agents import AGENT_MODELS, EMBEDDING_DIMENSIONS, INFERENCE_PROFILE_GEOGRAPHIES
 from tests.conftest import props, ref, resources_of_type
-from tests.support.handlers import create_table, set_environment
+from tests.support.handlers import create_audit_bucket, create_table, set_environment
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +86,7 @@ def test_functions_are_traced_with_a_kms_dead_letter_queue_kept_14_days(agent):
         "UserProfilesToolFunction",
         "DecisionsToolFunction",
         "FlaggingToolFunction",
+        "FraudPatternsToolFunction",
     }
     for function in functions.values():
         p = function["Properties"]
@@ -120,9 +121,11 @@ def test_monitoring_covers_every_function_stream_and_table(agent):
         return a["Properties"].get("MetricName") or a["Properties"]["Metrics"][1]["MetricStat"]["Metric"]["MetricName"]
 
     names = [metric(a) for a in alarms.values()]
-    assert names.count("Errors") == names.count("Duration") == names.count("Throttles") == 7
+    functions = len(resources_of_type(agent, "AWS::Lambda::Function"))
+    assert names.count("Errors") == names.count("Duration") == names.count("Throttles") == functions
     assert names.count("GetRecords.IteratorAgeMilliseconds") == names.count("WriteProvisionedThroughputExceeded") == 2
-    assert names.count("ReadThrottleEvents") == 4
+    tables = len(resources_of_type(agent, "AWS::DynamoDB::Table"))
+    assert names.count("ReadThrottleEvents") == names.count("WriteThrottleEvents") == tables  # each its own alarm
     assert all(a["Properties"]["AlarmActions"] == [ref("AlertTopic")] for a in alarms.values())
     body = props(agent, "Dashboard")["DashboardBody"]["Fn::Sub"][0]
     assert len(json.loads(body)["widgets"]) >= 6 and "FraudDetection" in body
@@ -173,7 +176,7 @@ def test_bedrock_roles_are_least_privilege(agent):
 
 @pytest.mark.parametrize(
     "environment, memory, concurrency, iterator_age",
-    [("dev", "512", "10", "600000"), ("staging", "1024", "50", "300000"), ("prod", "2048", "200", "60000")],
+    [("dev", "512", "10", "600000"), ("staging", "1024", "50", "300000"), ("prod", "2048", "100", "60000")],
 )
 def test_values_per_environment(project, templates, environment, memory, concurrency, iterator_age):
     values = params.resolve_deployed(project, environment, templates).plain("fraud-agent", "us-west-2")
@@ -193,9 +196,16 @@ def kinesis_record(sequence: str, payload) -> dict:
 def processor(monkeypatch):
     set_environment(
         monkeypatch,
-        {"DECISIONS_TABLE": "decisions", "EVENT_BUS": "bus", "RISK_THRESHOLD": "0.8", "ENVIRONMENT": "staging"},
+        {
+            "DECISIONS_TABLE": "decisions",
+            "EVENT_BUS": "bus",
+            "RISK_THRESHOLD": "0.8",
+            "ENVIRONMENT": "staging",
+            "AUDIT_BUCKET": "audit",
+        },
     )
     with mock_aws():
+        create_audit_bucket("audit")
         dynamodb = boto3.client("dynamodb")
         create_table("decisions", "decisionId")
         boto3.client("events").create_event_bus(Name="bus")
@@ -369,3 +379,43 @@ def test_validate_refuses_prod_audit_logs_kept_less_than_a_year_before_any_aws_c
     [problem] = raised.value.problems
     assert problem.startswith("parameters/prod.yaml: templates.fraud-agent.AuditLogRetentionDays: ")
     assert problem.endswith("prod keeps audit logs at least 365 days, got 180")
+
+
+def test_retained_vector_store_names_collide_with_nothing_after_destroy(agent):
+    """The vector bucket is retained and destroy has no remover for it: a fixed name would make
+    the next create of the environment fail. CloudFormation generates its name; the index's
+    name is unique within that bucket."""
+    bucket, index = agent["Resources"]["VectorBucket"], props(agent, "VectorIndex")
+    assert bucket["DeletionPolicy"] == "RetainExceptOnCreate"
+    assert "VectorBucketName" not in bucket["Properties"]
+    assert index["VectorBucketArn"] == {"Fn::GetAtt": ["VectorBucket", "VectorBucketArn"]}
+
+
+def _alias_text(description: dict, values: dict) -> str:
+    text = description["Fn::Sub"]
+    for name, value in values.items():
+        text = text.replace(f"${{{name}}}", value)
+    return text
+
+
+def test_alias_description_moves_with_the_agent(agent):
+    """Bedrock makes a new agent version only when the alias is updated: the alias description
+    changes with the agent's template text and with every value the agent reads by Ref."""
+    from templates_src import fraud_agent
+
+    description = props(agent, "AgentAlias")["Description"]
+    for name in ("FoundationModelId", "KnowledgeBase"):
+        assert f"${{{name}}}" in description["Fn::Sub"]
+    original = fraud_agent.AGENT_INSTRUCTION
+    try:
+        fraud_agent.AGENT_INSTRUCTION = original + " Answer briefly."
+        changed = props(fraud_agent.build().to_dict(), "AgentAlias")["Description"]
+    finally:
+        fraud_agent.AGENT_INSTRUCTION = original
+    assert changed != description
+    longest = {
+        "Environment": "staging",
+        "FoundationModelId": max(AGENT_MODELS, key=len),
+        "KnowledgeBase": "ABCDEFGHIJ",  # Bedrock knowledge base ids are 10 characters
+    }
+    assert len(_alias_text(description, longest)) <= 200  # AWS::Bedrock::AgentAlias Description maxLength

@@ -17,7 +17,7 @@ from moto import mock_aws
 
 import localcloud
 from tests.conftest import props, ref
-from tests.support.handlers import create_table, set_environment
+from tests.support.handlers import create_audit_bucket, create_table, set_environment
 
 SIX = {
     "TransactionsProcessed": "Count",
@@ -72,9 +72,16 @@ def kinesis(sequence: str, payload: dict, arrived: float) -> dict:
 def processor(monkeypatch):
     set_environment(
         monkeypatch,
-        {"DECISIONS_TABLE": "decisions", "EVENT_BUS": "bus", "RISK_THRESHOLD": "0.8", "ENVIRONMENT": "prod"},
+        {
+            "DECISIONS_TABLE": "decisions",
+            "EVENT_BUS": "bus",
+            "RISK_THRESHOLD": "0.8",
+            "ENVIRONMENT": "prod",
+            "AUDIT_BUCKET": "audit",
+        },
     )
     with mock_aws():
+        create_audit_bucket("audit")
         create_table("decisions", "decisionId")
         boto3.client("events").create_event_bus(Name="bus")
         import templates_src.handlers.stream_processor as module
@@ -128,10 +135,17 @@ def test_a_batch_that_only_failed_reports_no_empty_latency_or_confidence(process
 def decisions_tool(monkeypatch):
     set_environment(
         monkeypatch,
-        {"DECISIONS_TABLE": "decisions", "TRAILS_BUCKET": "trails", "ACTION_GROUP": "decisions", "ENVIRONMENT": "prod"},
+        {
+            "DECISIONS_TABLE": "decisions",
+            "TRAILS_BUCKET": "trails",
+            "AUDIT_BUCKET": "audit",
+            "ACTION_GROUP": "decisions",
+            "ENVIRONMENT": "prod",
+        },
     )
     with mock_aws():
         create_table("decisions", "decisionId")
+        create_audit_bucket("audit")
         boto3.client("s3").create_bucket(Bucket="trails", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         monkeypatch.setenv("TRAILS_KEY_ARN", boto3.client("kms").create_key()["KeyMetadata"]["Arn"])
         import templates_src.handlers.agent_tools as module

@@ -8,18 +8,20 @@ import json
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from templates_src.fraud_agent_tools import TOOLS
 from templates_src.handlers import source
 from tests.conftest import props, ref, resources_of_type
-from tests.support.handlers import create_table
+from tests.support.handlers import audit_records, create_audit_bucket, create_table
 
 GROUPS = {
     "transaction-lookup": "TransactionLookupTool",
     "user-profiles": "UserProfilesTool",
     "decisions": "DecisionsTool",
     "flagging": "FlaggingTool",
+    "fraud-patterns": "FraudPatternsTool",
 }
 
 
@@ -51,7 +53,7 @@ def test_each_action_group_is_run_by_its_own_lambda_with_a_function_schema(agent
         assert set(functions) == set(TOOLS[name][1])
         for function in functions.values():
             assert function["Description"] and all(
-                p["Type"] in ("string", "number") for p in function["Parameters"].values()
+                p["Type"] in ("string", "number", "integer") for p in function["Parameters"].values()
             )
     decisions = {f["Name"]: f for f in groups["decisions"]["FunctionSchema"]["Functions"]}
     record = decisions["record_decision"]["Parameters"]
@@ -77,6 +79,7 @@ def test_writes_ask_the_analyst_to_confirm_and_reads_do_not(agent):
         "get_decision": "DISABLED",
         "record_decision": "ENABLED",
         "flag_transaction": "ENABLED",
+        "get_fraud_pattern": "DISABLED",
     }
 
 
@@ -159,6 +162,10 @@ def logical_id(resource: dict) -> str:
     return resource["Fn::GetAtt"][0]
 
 
+def audit_prefix(resource: dict) -> str:
+    return resource["Fn::Sub"][0].removeprefix("${Arn}/")
+
+
 @pytest.mark.parametrize(
     "title, granted",
     [
@@ -171,6 +178,7 @@ def logical_id(resource: dict) -> str:
                 ("dynamodb:PutItem", "DecisionsTable"),
                 ("s3:GetObject", "DecisionTrailsBucket"),
                 ("s3:PutObject", "DecisionTrailsBucket"),
+                ("s3:PutObject", "AuditLogsBucket"),
                 ("kms:Decrypt", "DataKey"),
                 ("kms:GenerateDataKey", "DataKey"),
             },
@@ -178,6 +186,10 @@ def logical_id(resource: dict) -> str:
         (
             "FlaggingTool",
             {("dynamodb:Query", "TransactionsTable"), ("events:PutEvents", "EventBus"), ("kms:Decrypt", "DataKey")},
+        ),
+        (
+            "FraudPatternsTool",
+            {("dynamodb:GetItem", "PatternsTable"), ("dynamodb:Query", "PatternsTable"), ("kms:Decrypt", "DataKey")},
         ),
     ],
 )
@@ -190,11 +202,12 @@ def test_each_executor_reaches_its_groups_data_and_nothing_else(agent, title, gr
             [resource] = statement["Resource"]
             found.add((action, logical_id(resource)))
     assert found == granted
-    trails = [s for s in statements(agent, f"{title}Role") if "s3:PutObject" in s["Action"]]
-    for statement in trails:  # the decision trails only, not the whole bucket
-        assert statement["Resource"] == [
-            {"Fn::Sub": ["${Arn}/decisions/*", {"Arn": {"Fn::GetAtt": ["DecisionTrailsBucket", "Arn"]}}]}
-        ]
+    writes = [s["Resource"][0] for s in statements(agent, f"{title}Role") if "s3:PutObject" in s["Action"]]
+    for resource in writes:  # the decision trails and the reviewed audit records only, not whole buckets
+        assert (logical_id(resource), audit_prefix(resource)) in {
+            ("DecisionTrailsBucket", "decisions/*"),
+            ("AuditLogsBucket", "decisions/reviewed/*"),
+        }
 
 
 # --- the handler on moto ---------------------------------------------------------------------
@@ -230,6 +243,8 @@ class World:
         create_table("transactions", "transactionId", "createdAt")
         create_table("profiles", "userId")
         create_table("decisions", "decisionId")
+        create_table("patterns", "pattern_id", "version", types="SN")
+        create_audit_bucket("audit")
         self.key = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
         self.s3 = boto3.client("s3")
         self.s3.create_bucket(Bucket="trails", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
@@ -257,6 +272,8 @@ def tools(monkeypatch):
         "USER_PROFILES_TABLE": "profiles",
         "DECISIONS_TABLE": "decisions",
         "TRAILS_BUCKET": "trails",
+        "AUDIT_BUCKET": "audit",
+        "PATTERNS_TABLE": "patterns",
         "EVENT_BUS": "bus",
         "ENVIRONMENT": "staging",
     }
@@ -327,9 +344,9 @@ def test_record_decision_writes_the_review_and_its_kms_encrypted_trail_then_get_
     )
     assert state is None
     [trail_key] = world.trail_objects()
-    assert json.loads(body) == {"recorded": "t-1#review", "trailKey": trail_key} and trail_key.startswith(
-        "decisions/t-1/"
-    )
+    [audit_key] = audit_records("audit")
+    assert json.loads(body) == {"recorded": "t-1#review", "trailKey": trail_key, "auditKey": audit_key}
+    assert trail_key.startswith("decisions/t-1/")
     head = world.s3.head_object(Bucket="trails", Key=trail_key)
     assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", world.key)
     trail = json.loads(world.s3.get_object(Bucket="trails", Key=trail_key)["Body"].read())
@@ -363,6 +380,7 @@ def test_record_decision_on_an_unscored_transaction_writes_nothing(tools, monkey
     )
     assert (state, body) == ("REPROMPT", "Transaction t-404 was never scored: there is no decision to review.")
     assert world.trail_objects() == [] and world.dynamodb.Table("decisions").scan()["Items"] == []
+    assert audit_records("audit") == {}
     assert "_aws" not in capsys.readouterr().out  # no metrics without a review
 
 
@@ -428,3 +446,75 @@ def test_a_missing_parameter_reprompts_and_another_groups_function_is_refused(to
     event = {"actionGroup": "user-profiles", "function": "flag_transaction", "parameters": []}
     answer = module.handler(event, None)["response"]["functionResponse"]
     assert answer["responseState"] == "FAILURE"
+
+
+# --- the audit record of a reviewed decision, and the fraud patterns -------------------------
+
+
+def review(module, monkeypatch, transaction="t-1"):
+    return invoke(
+        module,
+        monkeypatch,
+        "decisions",
+        "record_decision",
+        transactionId=transaction,
+        decision="fraud",
+        reasoning="Card testing: many small amounts",
+        confidence=0.9,
+    )
+
+
+def test_a_reviewed_decision_is_written_to_the_audit_bucket_and_locked_there(tools, monkeypatch):
+    module, world = tools
+    world.dynamodb.Table("decisions").put_item(Item={"decisionId": "t-1", "decision": "APPROVE", "riskScore": "0.2"})
+    state, body = review(module, monkeypatch)
+    assert state is None
+    [(key, record)] = audit_records("audit").items()
+    assert json.loads(body)["auditKey"] == key and key.startswith("decisions/reviewed/t-1/")
+    assert (record["body"]["decision"], record["body"]["scoredDecision"], record["body"]["reasoning"]) == (
+        "FRAUD",
+        "APPROVE",
+        "Card testing: many small amounts",
+    )
+    assert record["head"]["ObjectLockMode"] == "COMPLIANCE" and record["head"]["ObjectLockRetainUntilDate"]
+    version = record["head"]["VersionId"]
+    with pytest.raises(ClientError) as refused:  # locked: not even its writer can remove it
+        world.s3.delete_object(Bucket="audit", Key=key, VersionId=version)
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    assert world.dynamodb.Table("decisions").get_item(Key={"decisionId": "t-1#review"})["Item"]["auditKey"] == key
+
+
+def test_without_its_audit_record_a_review_is_not_recorded_and_the_call_fails(tools, monkeypatch):
+    module, world = tools
+    world.dynamodb.Table("decisions").put_item(Item={"decisionId": "t-1", "decision": "APPROVE", "riskScore": "0.2"})
+    monkeypatch.setenv("AUDIT_BUCKET", "no-such-audit-bucket")
+    with pytest.raises(ClientError, match="NoSuchBucket"):
+        review(module, monkeypatch)
+    assert world.trail_objects() == [] and audit_records("audit") == {}
+    assert "Item" not in world.dynamodb.Table("decisions").get_item(Key={"decisionId": "t-1#review"})
+
+
+def test_get_fraud_pattern_reads_the_latest_version_or_the_one_asked_for(tools, monkeypatch):
+    module, world = tools
+    patterns = world.dynamodb.Table("patterns")
+    for version, threshold in ((1, 5), (2, 3), (10, 2)):  # numeric order: 10 is the latest
+        patterns.put_item(Item={"pattern_id": "card-testing", "version": version, "smallAmounts": threshold})
+    state, body = invoke(module, monkeypatch, "fraud-patterns", "get_fraud_pattern", patternId="card-testing")
+    assert state is None and json.loads(body) == {"pattern_id": "card-testing", "version": 10, "smallAmounts": 2}
+    state, body = invoke(
+        module, monkeypatch, "fraud-patterns", "get_fraud_pattern", patternId="card-testing", version=2
+    )
+    assert state is None and json.loads(body)["smallAmounts"] == 3
+
+
+def test_an_unknown_pattern_or_version_reprompts(tools, monkeypatch):
+    module, world = tools
+    world.dynamodb.Table("patterns").put_item(Item={"pattern_id": "card-testing", "version": 1})
+    assert invoke(module, monkeypatch, "fraud-patterns", "get_fraud_pattern", patternId="velocity") == (
+        "REPROMPT",
+        "No fraud pattern velocity.",
+    )
+    assert invoke(module, monkeypatch, "fraud-patterns", "get_fraud_pattern", patternId="card-testing", version=7) == (
+        "REPROMPT",
+        "Fraud pattern card-testing has no version 7.",
+    )

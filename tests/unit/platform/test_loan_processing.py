@@ -12,7 +12,8 @@ from cfnops.build import render
 from cfnops.core.errors import InputError
 from cfnops.inputs import params
 from localcloud.template_rules import failed_assertions
-from tests.conftest import props, ref, resources_of_type
+from tests.conftest import PLATFORM, props, ref, resources_of_type
+from tests.support import security_groups
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402  (after the patches)
@@ -158,15 +159,24 @@ def test_a_stack_in_a_us_region_fails_before_any_resource(project, templates):
     """What happens if the StackSet check were bypassed: CloudFormation (here localcloud) refuses."""
     values = params.resolve_deployed(project, "staging", templates).plain("loan-processing", "eu-west-1")
     with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="templates")  # over TemplateBody's 51,200 bytes: it goes by URL
+        s3.put_object(Bucket="templates", Key="loans.json", Body=json.dumps(templates["loan-processing"]).encode())
         client = boto3.client("cloudformation", region_name="us-east-1")
         with pytest.raises(client.exceptions.ClientError, match=RESIDENCY):
             client.create_stack(
                 StackName="loans",
-                TemplateBody=json.dumps(templates["loan-processing"]),
+                TemplateURL="https://templates.s3.amazonaws.com/loans.json",
                 Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
                 Capabilities=["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
             )
-        assert boto3.client("s3", region_name="us-east-1").list_buckets()["Buckets"] == []
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["templates"]
+        assert (
+            boto3.client("ec2", region_name="us-east-1").describe_vpcs(
+                Filters=[{"Name": "isDefault", "Values": ["false"]}]
+            )["Vpcs"]
+            == []
+        )
 
 
 def test_a_stackset_definition_with_a_us_region_is_refused_before_any_aws_call(tmp_project):
@@ -175,8 +185,8 @@ def test_a_stackset_definition_with_a_us_region_is_refused_before_any_aws_call(t
     with pytest.raises(InputError) as raised:
         params.resolve_deployed(tmp_project, "staging", render.read_generated(tmp_project))
     assert raised.value.problems == [
-        "stacksets/loan-processing.yaml: regions: template loan-processing may only deploy to eu-west-1, eu-west-2, "
-        "eu-west-3, eu-central-1, eu-north-1, eu-south-1, got us-east-1"
+        "stacksets/loan-processing.yaml: regions: template loan-processing may only deploy to "
+        f"{', '.join(PLATFORM.residency['EU'])}, got us-east-1"
     ]
 
 
@@ -215,43 +225,35 @@ def test_targets_are_health_checked_every_30_seconds(loans, templates):
 def test_load_balancer_is_internet_facing_in_the_public_subnets_and_the_service_stays_private(loans):
     balancer = loans["Resources"]["LoadBalancer"]["Properties"]
     assert balancer["Scheme"] == "internet-facing"
-    assert balancer["Subnets"] == {
-        "Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PublicSubnetIds"}}]
-    }
+    three = [ref(f"PublicSubnet{n}") for n in (1, 2, 3)]
+    assert balancer["Subnets"] == {"Fn::If": ["ThreeAzs", three, three[:2]]}
     assert balancer["SecurityGroups"] == [ref("PublicLoadBalancerSecurityGroup")]
     service = props(loans, "Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
-    assert service["Subnets"] == {
-        "Fn::Split": [",", {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-PrivateSubnetIds"}}]
-    }
+    private = [ref(f"PrivateSubnet{n}") for n in (1, 2, 3)]
+    assert service["Subnets"] == {"Fn::If": ["ThreeAzs", private, private[:2]]}
     assert service["AssignPublicIp"] == "DISABLED"
+    assert all(
+        props(loans, f"{tier}Subnet{n}")["VpcId"] == ref("Vpc")
+        for tier in ("Public", "Private", "Data")
+        for n in (1, 2, 3)
+    )
 
 
 def test_only_the_load_balancer_admits_443_and_80_from_the_internet(loans):
     group, service_group = ref("PublicLoadBalancerSecurityGroup"), ref("ServiceSecurityGroup")
-    open_rules = {
-        title: rule["Properties"]
-        for title, rule in resources_of_type(loans, "AWS::EC2::SecurityGroupIngress").items()
-        if rule["Properties"].get("CidrIp") == "0.0.0.0/0"
-    }
-    assert sorted((r["FromPort"], r["ToPort"]) for r in open_rules.values()) == [(80, 80), (443, 443)]
-    assert all(r["GroupId"] == group for r in open_rules.values())
-    service_ingress = props(loans, "ServiceFromPublicLoadBalancer")
-    assert (service_ingress["GroupId"], service_ingress["SourceSecurityGroupId"], service_ingress["FromPort"]) == (
-        service_group,
-        group,
-        8080,
-    )
-    egress = resources_of_type(loans, "AWS::EC2::SecurityGroupEgress")
-    assert [
-        (e["Properties"]["FromPort"], e["Properties"]["DestinationSecurityGroupId"])
-        for e in egress.values()
-        if e["Properties"]["GroupId"] == group
-    ] == [(8080, service_group)]
-    service = props(loans, "Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
-    assert service["SecurityGroups"] == [
-        {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-ApplicationSecurityGroupId"}},
-        service_group,
+    ingress = security_groups.rules(loans, "ingress")
+    open_rules = [(group, rule) for group, rule in ingress if rule.get("CidrIp") == "0.0.0.0/0"]
+    assert sorted((r["FromPort"], r["ToPort"]) for _, r in open_rules) == [(80, 80), (443, 443)]
+    assert all(name == group["Ref"] for name, _ in open_rules)
+    assert [(r["SourceSecurityGroupId"], r["FromPort"]) for g, r in ingress if g == "ServiceSecurityGroup"] == [
+        (group, 8080)
     ]
+    egress = security_groups.rules(loans, "egress")
+    assert [(r["FromPort"], r["DestinationSecurityGroupId"]) for g, r in egress if g == group["Ref"]] == [
+        (8080, service_group)
+    ]
+    service = props(loans, "Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
+    assert service["SecurityGroups"] == [service_group]
     # no rule of this stack changes a group of another stack (the network's)
     for kind in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"):
         assert all("Ref" in r["Properties"]["GroupId"] for r in resources_of_type(loans, kind).values())

@@ -12,6 +12,7 @@ from cfnops.awsfacts.intrinsics import evaluate_conditions, parameter_values
 from cfnops.inputs import region_outputs
 from templates_src.components.network import subnet_cidrs, vpc_cidr
 from templates_src.conventions import REGIONS, region_title
+from tests.support import security_groups
 from tests.support.specs import load
 
 ENVIRONMENT = "staging"
@@ -110,60 +111,56 @@ def test_no_values_no_peering(peering):
     assert len(resources) == 0
 
 
-PORTS = {  # rule type -> port -> (security group, peer tier the CIDR must be in)
-    "AWS::EC2::SecurityGroupIngress": {
-        443: ("LoadBalancerSecurityGroup", "private"),
-        5432: ("DatabaseSecurityGroup", "private"),
-    },
-    "AWS::EC2::SecurityGroupEgress": {5432: ("ApplicationSecurityGroup", "data")},
+PORTS = {  # direction -> port -> (security group, peer tier the CIDR must be in)
+    "ingress": {443: ("LoadBalancerSecurityGroup", "private"), 5432: ("DatabaseSecurityGroup", "private")},
+    "egress": {5432: ("ApplicationSecurityGroup", "data")},
 }
 TIER_INDEX = {"private": range(4, 7), "data": range(7, 10)}
 
 
-def peer_rules(template, region: str) -> dict:
-    """The network template's security group rules that name another region's subnets."""
-    resources = created(template, region, {"AzCount": "2"})
-    rules = {
-        **of_type(resources, "AWS::EC2::SecurityGroupIngress"),
-        **of_type(resources, "AWS::EC2::SecurityGroupEgress"),
-    }
-    return {
-        name: body
-        for name, body in rules.items()
-        if isinstance(body["Properties"].get("CidrIp"), dict)
-        and "Fn::FindInMap" in str(body["Properties"]["CidrIp"])
-        and peer_of(body["Properties"]["CidrIp"])[1] > 0
-    }
+def is_peer_cidr(cidr) -> bool:
+    return isinstance(cidr, dict) and "Fn::FindInMap" in str(cidr) and peer_of(cidr)[1] > 0
+
+
+def peer_rules(template, region: str) -> list[tuple[str, str, dict]]:
+    """(direction, group, rule) of the network template's rules in ``region`` (inline or
+    their own resources) that name another region's subnets."""
+    refs = {**parameter_values(template, {"AzCount": "2"}), "AWS::Region": region, "Environment": ENVIRONMENT}
+    conditions = evaluate_conditions(template, refs)
+    return [
+        (direction, group, rule)
+        for direction in PORTS
+        for group, rule in security_groups.rules(template, direction, conditions)
+        if is_peer_cidr(rule.get("CidrIp"))
+    ]
 
 
 def test_security_group_rules_admit_only_peer_subnets_on_the_ports_replication_needs(templates, spec):
-    """In the network template, next to the groups: rules added from another stack would drift the groups."""
+    """In the network template, on the groups: rules added from another stack would drift the groups."""
     network = templates["network"]
     for region in spec.regions:
         rules = peer_rules(network, region)
         seen = set()
-        for name, body in rules.items():
-            properties = body["Properties"]
-            assert properties["IpProtocol"] == "tcp" and properties["FromPort"] == properties["ToPort"], name
-            group, tier = PORTS[body["Type"]][properties["FromPort"]]
-            assert properties["GroupId"] == {"Ref": group}, name
-            assert set(properties) == {"GroupId", "IpProtocol", "FromPort", "ToPort", "CidrIp", "Description"}, name
-            peer, index = peer_of(properties["CidrIp"])
-            assert peer != region and index in TIER_INDEX[tier], name
+        for direction, group, rule in rules:
+            assert rule["IpProtocol"] == "tcp" and rule["FromPort"] == rule["ToPort"], rule
+            expected_group, tier = PORTS[direction][rule["FromPort"]]
+            assert group == expected_group, rule
+            assert set(rule) == {"IpProtocol", "FromPort", "ToPort", "CidrIp", "Description"}, rule
+            peer, index = peer_of(rule["CidrIp"])
+            assert peer != region and index in TIER_INDEX[tier], rule
             cidr = ipaddress.ip_network(subnet_cidrs(ENVIRONMENT, peer)[index])
-            assert cidr.subnet_of(vpc_cidr(ENVIRONMENT, peer)) and cidr.prefixlen == 20, name
-            seen.add((body["Type"], properties["FromPort"], peer, index))
+            assert cidr.subnet_of(vpc_cidr(ENVIRONMENT, peer)) and cidr.prefixlen == 20, rule
+            seen.add((direction, rule["FromPort"], group, peer, index))
         peers = [r for r in spec.regions if r != region]
         assert len(seen) == len(rules) == 3 * 3 * len(peers)  # 3 rules x 3 peer subnets x peers
     # every CIDR rule of the network template is either the VPC's own /16, the world for HTTPS out, or a peer's
-    other = {
-        name
-        for name, body in network["Resources"].items()
-        if body["Type"].startswith("AWS::EC2::SecurityGroup")
-        and "CidrIp" in body.get("Properties", {})
-        and not isinstance(body["Properties"]["CidrIp"], dict)
-    }
-    assert other == {"ApplicationHttpsEgress"}
+    other = [
+        (group, rule["FromPort"])
+        for direction in PORTS
+        for group, rule in security_groups.rules(network, direction)
+        if rule["IpProtocol"] == "tcp" and not isinstance(rule.get("CidrIp", {}), dict)
+    ]
+    assert other == [("ApplicationSecurityGroup", 443)]
 
 
 def test_the_template_refuses_peering_with_itself_and_both_sides_at_once(peering):

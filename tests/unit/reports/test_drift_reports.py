@@ -20,11 +20,12 @@ from cfnops.core.errors import InputError
 from cfnops.drift import detect as drift
 from cfnops.drift import parity
 from cfnops.inputs.stacksets import default_preferences
-from cfnops.reports import html, json_report, markdown, text
+from cfnops.reports import html, json_load, json_report, markdown, text
 from templates_src.conventions import ENVIRONMENTS, REGIONS
 from tests.support.stubber import FakeClock, fast, make_spec
 
 WHEN = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+WHEN_TEXT = "2026-11-22T06:00:00Z"
 
 
 def instance(account: str, region: str, drift_status: str) -> dict:
@@ -72,12 +73,12 @@ def test_drift_call_shapes_and_resource_pages(tmp_path):
         },
         {"StackSetName": "network-prod"},
     )
-    base = {
+    base = {  # the drifted instance only; NOT_CHECKED: "CloudFormation doesn't currently return this value"
         "StackSetName": "network-prod",
         "StackInstanceAccount": "111111111111",
         "StackInstanceRegion": "us-west-2",
         "OperationId": "d-1",
-        "StackInstanceResourceDriftStatuses": ["MODIFIED", "DELETED", "NOT_CHECKED"],
+        "StackInstanceResourceDriftStatuses": ["MODIFIED", "DELETED"],
     }
     resource = {
         "StackId": "s",
@@ -111,6 +112,7 @@ def test_drift_call_shapes_and_resource_pages(tmp_path):
         ("us-east-1", "IN_SYNC", "2026-11-22T06:00:00Z"),
         ("us-west-2", "DRIFTED", "2026-11-22T06:00:00Z"),
     ]
+    assert result.instances[0].resources == ()  # in sync, and no readers: its stack is not read
     assert [(r.logical_id, r.status) for r in result.instances[1].resources] == [
         ("FlowLogGroup", "MODIFIED"),
         ("Vpc", "DELETED"),
@@ -155,7 +157,7 @@ def test_text_report_matrix_and_property_lines():
     assert lines[1] == "1 drifted resource; 1 not checked; 0 ignore rules, 0 unused"
     assert lines[4].split() == ["network-staging", "IN_SYNC", "DRIFTED", "IN_SYNC"]
     assert "    /RetentionInDays: expected 90, actual 7 (NOT_EQUAL)" in lines
-    assert any(line.startswith("1 resource(s) of drifted instances are NOT_CHECKED") for line in lines)
+    assert any(line.startswith("1 resource(s) are NOT_CHECKED") for line in lines)
 
 
 def test_json_report_has_a_stable_schema():
@@ -175,7 +177,7 @@ def test_json_report_has_a_stable_schema():
         "instances",
     ]
     assert stackset["instances"][1]["resources"][0]["differences"] == [
-        {"path": "/RetentionInDays", "expected": "90", "actual": "7", "type": "NOT_EQUAL", "ignored_because": None}
+        {"path": "/RetentionInDays", "expected": 90, "actual": 7, "type": "NOT_EQUAL", "ignored_because": None}
     ]
 
 
@@ -322,14 +324,17 @@ def test_every_format_has_the_drifted_count_at_the_top_and_not_checked_by_type()
     nat = "network-staging us-west-2 111111111111: Nat nat-1"
     page = html.render(report)
     assert page.index("1 drifted resource") < page.index('id="matrix"')
-    assert '<details class="not-checked">' in page and '<details class="not-checked" open' not in page  # collapsed
-    assert "<code>AWS::EC2::NatGateway</code> (1)" in page and nat in page
+    assert "<tr><td><code>AWS::EC2::NatGateway</code></td><td>1</td><td>network-staging (us-west-2)</td></tr>" in page
+    assert nat not in page  # one row per type, not one per resource
     lines = text.render(report).splitlines()
     assert lines[1].startswith("1 drifted resource")
-    assert lines[lines.index("NOT_CHECKED by type:") + 1 :][:2] == ["  AWS::EC2::NatGateway (1)", f"    - {nat}"]
+    assert lines[lines.index("NOT_CHECKED by type:") + 1 :][:2] == [
+        "  AWS::EC2::NatGateway: 1 in network-staging (us-west-2)",
+        "",  # then the next section
+    ]
     body = markdown.render(report)
     assert body.splitlines()[2] == "**1 drifted resource; 1 not checked; 0 ignore rules, 0 unused**"
-    assert "<details><summary><code>AWS::EC2::NatGateway</code> (1)</summary>" in body and f"- `{nat}`" in body
+    assert "| `AWS::EC2::NatGateway` | 1 | network-staging (us-west-2) |" in body and nat not in body
     document = json.loads(json_report.render(report))
     assert document["drifted_resources"] == 1
     assert document["not_checked"] == {
@@ -344,3 +349,21 @@ def test_every_format_has_the_drifted_count_at_the_top_and_not_checked_by_type()
         ]
     }
     assert json.loads(json_report.render(sample(ignored=True)))["drifted_resources"] == 0
+
+
+def test_values_are_typed_json_in_every_format_and_read_back_as_cloudformations_text():
+    values = [("/Tags/0/Value", "ops", "fraud"), ("/Enabled", "true", "false"), ("/Config", '{"a":1}', '{"a":2}')]
+    differences = tuple(drift.PropertyDifference(path, e, a, "NOT_EQUAL") for path, e, a in values)
+    resource = drift.ResourceDrift("Thing", "t-1", "AWS::Logs::LogGroup", "MODIFIED", differences)
+    instance = drift.InstanceDrift("111111111111", "us-east-1", "DRIFTED", "DRIFTED", WHEN_TEXT, (resource,))
+    stackset = drift.StackSetDrift("network-dev", "network", "op", "SUCCEEDED", (instance,), 1, 0.1)
+    report = drift.DriftReport("dev", WHEN_TEXT, WHEN_TEXT, ("us-east-1",), (stackset,))
+    document = json.loads(json_report.render(report))
+    typed = document["stacksets"][0]["instances"][0]["resources"][0]["differences"]
+    assert [(d["expected"], d["actual"]) for d in typed] == [("ops", "fraud"), (True, False), ({"a": 1}, {"a": 2})]
+    lines = text.render(report).splitlines()
+    assert '    /Tags/0/Value: expected "ops", actual "fraud" (NOT_EQUAL)' in lines
+    assert "    /Enabled: expected true, actual false (NOT_EQUAL)" in lines
+    assert '| `/Config` | `{"a": 1}` | `{"a": 2}` | NOT_EQUAL |' in markdown.render(report)
+    assert "<code>true</code>" in html.render(report)
+    assert json_load.load(json_report.render(report)) == report

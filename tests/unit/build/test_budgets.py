@@ -1,0 +1,136 @@
+"""The account budget: what StackSets put in one account and region, summed over every
+environment and template, against AWS's default quotas or quotas.yaml's raises."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from cfnops.awsfacts.account_quotas import LAMBDA_CONCURRENCY, QUOTAS
+from cfnops.build.lint import account_budget
+from cfnops.core.errors import InputError
+from tests.conftest import ROOT
+
+CONCURRENCY = LAMBDA_CONCURRENCY.code
+
+
+def generated(project) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text()) for p in project.generated.glob("*.json") if p.name != "manifest.json"}
+
+
+def set_value(project, environment: str, template: str, name: str, value) -> None:
+    path = project.root / "parameters" / f"{environment}.yaml"
+    text = path.read_text()
+    block = re.search(rf"(?ms)^  {re.escape(template)}:.*?(?=^  \S|\Z)", text)
+    assert block and f"    {name}:" in block.group(0), (template, name)
+    new = re.sub(rf"(?m)^    {name}: .*$", f"    {name}: {value}", block.group(0), count=1)
+    path.write_text(text.replace(block.group(0), new))
+
+
+def own_accounts(project, accounts: dict[str, str]) -> None:
+    """Every StackSet deploys each environment to its own account."""
+    for path in (project.root / "stacksets").glob("*.yaml"):
+        text = path.read_text()
+        if "accounts: [self]" in text:
+            mapping = ", ".join(f"{env}: ['{account}']" for env, account in accounts.items())
+            path.write_text(text.replace("accounts: [self]", f"accounts: {{{mapping}}}"))
+
+
+def write_quotas(project, entries) -> None:
+    """``entries``, then the raises the committed quotas.yaml declares (eu-west-1's networks)."""
+    committed = yaml.safe_load((ROOT / "quotas.yaml").read_text())["quotas"]
+    (project.root / "quotas.yaml").write_text(json.dumps({"quotas": entries + committed}))
+
+
+def used(line: str, limit: int = 900) -> int:
+    """The sum a budget line reports against ``limit``."""
+    match = re.search(rf"used (\d+), limit {limit}\b", line)
+    assert match, line
+    return int(match.group(1))
+
+
+def budget_lines(project) -> list[str]:
+    return [f.message for f in account_budget(project, generated(project)) if CONCURRENCY in f.message]
+
+
+def test_todays_layout_fits_every_account_and_region(project):
+    assert account_budget(project, generated(project)) == []
+
+
+def test_two_environments_in_one_account_over_reserving_are_refused_naming_both(tmp_project):
+    set_value(tmp_project, "staging", "fraud-agent", "ReservedConcurrency", 200)
+    lines = budget_lines(tmp_project)
+    regions = {spec_region for spec_region in re.findall(r"account self, ([a-z0-9-]+):", " ".join(lines))}
+    assert len(lines) == len(regions) >= 1
+    for line in lines:
+        assert used(line) > 900  # each region's sum, over every environment of the account
+        assert "staging/fraud-agent 625" in line and "prod/fraud-agent 325" in line
+
+
+def test_quotas_yaml_raising_the_limit_passes(tmp_project):
+    set_value(tmp_project, "staging", "fraud-agent", "ReservedConcurrency", 200)
+    sums = {re.search(r"account self, ([a-z0-9-]+):", line).group(1): used(line) for line in budget_lines(tmp_project)}
+    raised = [{"account": "self", "region": r, "code": CONCURRENCY, "value": n + 100} for r, n in sums.items()]
+    write_quotas(tmp_project, raised)  # the limit is the quota less the 100 that stay unreserved
+    assert budget_lines(tmp_project) == []
+    write_quotas(tmp_project, [{**entry, "value": entry["value"] - 1} for entry in raised])
+    for line in budget_lines(tmp_project):
+        region = re.search(r"account self, ([a-z0-9-]+):", line).group(1)
+        assert used(line, sums[region] - 1) == sums[region]
+
+
+def test_separate_accounts_sum_per_account(tmp_project):
+    own_accounts(tmp_project, {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"})
+    set_value(tmp_project, "staging", "fraud-agent", "ReservedConcurrency", 200)  # 675 alone: fits
+    assert budget_lines(tmp_project) == []
+    set_value(tmp_project, "prod", "fraud-agent", "ReservedConcurrency", 300)  # 200 + 925 alone
+    lines = budget_lines(tmp_project)
+    assert lines and all(line.startswith("account 333333333333,") and used(line) > 900 for line in lines)
+    assert not any("staging/" in line or "dev/" in line for line in lines)
+
+
+def test_elastic_ips_are_summed_over_environments(tmp_project):
+    set_value(tmp_project, "staging", "network", "HighlyAvailableNat", "true")
+    lines = [f.message for f in account_budget(tmp_project, generated(tmp_project)) if "L-0263D0A3" in f.message]
+    assert lines and all("Elastic IPs" in line and "limit 5" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "entry, expected",
+    [
+        ({"account": "12345", "region": "us-east-1", "code": CONCURRENCY, "value": 2000}, "quotas[0].account"),
+        ({"account": "self", "region": "mars-1", "code": CONCURRENCY, "value": 2000}, "quotas[0].region"),
+        ({"account": "self", "region": "us-east-1", "code": "L-NOPE", "value": 2000}, "quotas[0].code"),
+        ({"account": "self", "region": "us-east-1", "code": CONCURRENCY, "value": "lots"}, "quotas[0].value"),
+        ({"account": "self", "region": "us-east-1", "code": CONCURRENCY, "value": 10}, "below AWS's default"),
+        ({"account": "self", "region": "us-east-1", "code": CONCURRENCY, "value": 2000, "x": 1}, "quotas[0].x"),
+    ],
+)
+def test_quotas_yaml_is_validated_one_line_per_problem(tmp_project, entry, expected):
+    write_quotas(tmp_project, [entry])
+    with pytest.raises(InputError) as caught:
+        account_budget(tmp_project, generated(tmp_project))
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith("quotas.yaml: ") and expected in caught.value.problems[0]
+
+
+def test_every_quota_names_its_aws_page():
+    assert all(q.url.startswith("https://docs.aws.amazon.com/") and q.code.startswith("L-") for q in QUOTAS.values())
+
+
+def test_lint_exits_4_with_one_line_per_budget(tmp_project):
+    set_value(tmp_project, "staging", "fraud-agent", "ReservedConcurrency", 200)
+    result = subprocess.run(
+        [sys.executable, "-m", "cfnops", "--root", str(tmp_project.root), "lint", "--template", "payments"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 4, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "ACCOUNT-BUDGET" in line]
+    assert lines and all(CONCURRENCY in line and used(line) > 900 for line in lines)

@@ -1,0 +1,27 @@
+"""README "Known limits" says which templates are over CloudFormation's TemplateBody limit as
+committed (and so need the artifacts bucket): the sizes are read from generated/, never typed."""
+
+from __future__ import annotations
+
+import re
+
+from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, body_for
+from tests.conftest import PLATFORM, ROOT
+
+LIMIT_LINE = re.compile(
+    rf"Templates over the {TEMPLATE_BODY_BYTES:,}-byte TemplateBody limit.*?Today these are (.*?) \(", re.S
+)
+
+
+def readme_list() -> set[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("## Known limits", 1)[1]
+    match = LIMIT_LINE.search(text)
+    assert match, "README Known limits no longer says which templates are over the TemplateBody limit"
+    return set(re.findall(r"`([a-z-]+)`", match.group(1)))
+
+
+def test_the_templates_named_over_the_limit_are_the_ones_generated_says(project):
+    sizes = {name: len(project.template_path(name).read_bytes()) for name in PLATFORM.workloads}
+    assert readme_list() == {name for name, size in sizes.items() if size > TEMPLATE_BODY_BYTES}, sizes
+    bootstrap = project.template_path(PLATFORM.bootstrap).read_text(encoding="utf-8")
+    assert body_for(bootstrap) is not None  # sent without whitespace, as the README says
