@@ -16,7 +16,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import failures, globaldb, globaltables, limits, patches, peering, permissions, stacksets, updates
+    from .cloudformation import limits, patches, permissions, updates
+    from .core import failures
+    from .dynamodb import globaltables
+    from .ec2 import peering
+    from .rds import globaldb
+    from .stacksets import responses as stacksets
 
     patches.install()
     globaldb.install()

@@ -51,7 +51,7 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.kms import models as kms_models
 
-from .values import flag
+from ..core.values import flag
 
 # What Ref returns for unmodelled types, where it is not the generated name.
 # {name}: the resource's own name property or the generated one; {suffix}: stable hash.
@@ -594,7 +594,7 @@ def _event_bus_physical_id() -> None:
 
 
 def _template_rules() -> None:
-    """Template Rules are checked before a stack is created or updated (localcloud/template_rules.py)."""
+    """Template Rules are checked before a stack is created or updated (template_rules.py)."""
     from moto.cloudformation.exceptions import ValidationError
     from moto.cloudformation.models import CloudFormationBackend
 

@@ -25,8 +25,8 @@ from moto.cloudformation import parsing
 
 from cfnops.awsfacts import schemas
 
+from ..core.failures import handling, message_of
 from . import inplace, permissions
-from .failures import handling, message_of
 
 KEEP = ("Retain", "RetainExceptOnCreate")
 

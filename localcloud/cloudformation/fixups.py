@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .values import flag
+from ..core.values import flag
 
 
 def _table(table, properties: dict, account: str, region: str) -> None:

@@ -17,7 +17,7 @@ assume for it, as AWS does (moto runs everything as the account root).
 - A refusal fails that resource with CloudFormation's handler message
   (``AccessDenied``), so the stack rolls back and the instance goes OUTDATED/FAILED.
 
-Only stacks a StackSet instance runs are checked (stacksets.py calls ``run_as``; nested
+Only stacks a StackSet instance runs are checked (the StackSet engine calls ``run_as``; nested
 stacks inherit their parent's role); plain stacks (bootstrap) run as the caller.
 ``LOCALCLOUD_PERMISSIONS=off`` switches the checks (and the trust check) off.
 """
@@ -37,7 +37,7 @@ from typing import Any
 
 from cfnops.awsfacts import iam_catalog, policy_eval, schemas
 
-from .failures import ResourceFailed, service_detail
+from ..core.failures import ResourceFailed, service_detail
 
 SWITCH = "LOCALCLOUD_PERMISSIONS"
 REGISTRY_KEY = "localcloud_execution_roles"  # on moto's CloudFormation backend: stack name -> ExecutionRole
@@ -344,7 +344,7 @@ def authorize(
     resources_map, handlers: tuple[str, ...], logical_id: str, resource_json: dict, previous_json: dict | None = None
 ) -> None:
     """Check a StackSet instance's execution role for one resource's handlers (no-op for
-    plain stacks). The update path (localcloud/updates.py) calls it for in-place changes."""
+    plain stacks). The update path (updates.py) calls it for in-place changes."""
     role = role_for(resources_map)
     if role is not None:
         previous = _resolved(previous_json, resources_map) if previous_json else {}

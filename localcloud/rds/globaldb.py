@@ -17,8 +17,8 @@ from __future__ import annotations
 from moto.rds import models as rds_models
 from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue, RDSClientError
 
-from .patches import Placeholder, add_model
-from .values import flag
+from ..cloudformation.patches import Placeholder, add_model
+from ..core.values import flag
 
 GLOBAL_CLUSTER = "AWS::RDS::GlobalCluster"
 DB_CLUSTER = "AWS::RDS::DBCluster"

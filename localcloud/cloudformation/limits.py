@@ -31,8 +31,8 @@ from moto.cloudformation.exceptions import ValidationError
 from cfnops.awsfacts import iam_limits
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES
 
-from .failures import ResourceFailed, service_detail
-from .values import flag
+from ..core.failures import ResourceFailed, service_detail
+from ..core.values import flag
 
 NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED")
 
