@@ -38,6 +38,9 @@ from typing import Any
 from cfnops.awsfacts import iam_catalog, policy_eval, schemas
 
 from ..core.failures import ResourceFailed, service_detail
+from ..core.registry import document, patch, replace
+from . import limits
+from .patches import _failures_name_their_resource
 
 SWITCH = "LOCALCLOUD_PERMISSIONS"
 REGISTRY_KEY = "localcloud_execution_roles"  # on moto's CloudFormation backend: stack name -> ExecutionRole
@@ -359,7 +362,12 @@ def authorize(
         )
 
 
-def install() -> None:
+@patch(
+    "every resource a StackSet instance creates, updates or deletes is checked against its execution role, "
+    "outermost, so that a refused handler touches nothing",
+    after=(_failures_name_their_resource, limits._resources),
+)
+def _run_as_execution_role() -> None:
     from moto.cloudformation import parsing
 
     original_create, original_update = parsing.parse_and_create_resource, parsing.parse_and_update_resource
@@ -399,6 +407,9 @@ def install() -> None:
         with acting(role):
             return original_delete(self, parsed_resource, resource_json)
 
-    parsing.parse_and_create_resource = parse_and_create_resource
-    parsing.parse_and_update_resource = parse_and_update_resource
-    parsing.ResourceMap._delete_resource = _delete_resource  # type: ignore[method-assign]  # moto patched in place
+    replace(parsing, "parse_and_create_resource", parse_and_create_resource)
+    replace(parsing, "parse_and_update_resource", parse_and_update_resource)
+    replace(parsing.ResourceMap, "_delete_resource", _delete_resource)
+
+
+__doc__ = document(__doc__, __name__)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.responses import CloudFormationResponse
 
+from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
 from .engine import ReadError, detect_resource, detect_stack
 from .models import checked_records, stack_status
@@ -98,7 +100,7 @@ def list_stack_resources(self):
     return result
 
 
-ORIGINAL = {"list_stack_resources": CloudFormationResponse.list_stack_resources}
+ORIGINAL: dict[str, Any] = {}  # moto's handlers this module wraps, by name
 
 HANDLERS = {
     "detect_stack_drift": detect_stack_drift,
@@ -108,5 +110,17 @@ HANDLERS = {
     "list_stack_resources": list_stack_resources,
 }
 
-# a stack never checked shows NOT_CHECKED (record() sets a checked stack's own, on the instance)
-cfn_models.Stack.drift_information = {"StackDriftStatus": "NOT_CHECKED"}  # type: ignore[attr-defined]  # moto's Stack has no drift fields; the serializer reads this one
+
+@patch(
+    "the drift APIs of plain stacks (moto has none); ListStackResources carries each resource's DriftInformation, "
+    "and a stack never checked shows NOT_CHECKED"
+)
+def _drift_apis() -> None:
+    ORIGINAL["list_stack_resources"] = CloudFormationResponse.list_stack_resources
+    for name, handler in HANDLERS.items():
+        replace(CloudFormationResponse, name, handler)
+    # moto's Stack has no drift fields; the serializer reads this one (record() sets a checked stack's own)
+    replace(cfn_models.Stack, "drift_information", {"StackDriftStatus": "NOT_CHECKED"})
+
+
+__doc__ = document(__doc__, __name__)

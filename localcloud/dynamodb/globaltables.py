@@ -135,5 +135,4 @@ class GlobalTablePlaceholder(Placeholder):
             _delete_replica(account_id, region, self._properties["TableName"])
 
 
-def install() -> None:
-    add_model(GLOBAL_TABLE, GlobalTablePlaceholder)
+add_model(GLOBAL_TABLE, GlobalTablePlaceholder)

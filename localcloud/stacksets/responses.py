@@ -35,9 +35,10 @@ from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, EmptyResult
 
+from ..cloudformation import limits
+from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
 from ..drift.models import checked_records
-from ..drift.responses import HANDLERS as DRIFT_HANDLERS
 from . import engine, exceptions
 from .models import NAME, Instance, Operation, Result, StackSet, merged_parameters, now
 
@@ -358,13 +359,13 @@ def list_stack_instance_resource_drifts(self: CloudFormationResponse) -> ActionR
     return paged(self, drifts, "Summaries")
 
 
-HANDLERS = {
+HANDLERS = {  # CreateStackSet and UpdateStackSet refuse a TemplateBody over AWS's limit first (limits.py)
     "detect_stack_set_drift": detect_stack_set_drift,
     "list_stack_instance_resource_drifts": list_stack_instance_resource_drifts,
-    "create_stack_set": create_stack_set,
+    "create_stack_set": limits.body_checked(create_stack_set),
     "describe_stack_set": describe_stack_set,
     "list_stack_sets": list_stack_sets,
-    "update_stack_set": update_stack_set,
+    "update_stack_set": limits.body_checked(update_stack_set),
     "delete_stack_set": delete_stack_set,
     "create_stack_instances": create_stack_instances,
     "update_stack_instances": update_stack_instances,
@@ -378,12 +379,20 @@ HANDLERS = {
 }
 
 
-def install() -> None:
-    for name, handler in {**HANDLERS, **DRIFT_HANDLERS}.items():
-        setattr(CloudFormationResponse, name, handler)
+@patch(
+    "the StackSet API is this engine's (moto's own StackSets update no stacks, keep no overrides, never fail "
+    "an instance and ignore OperationIds and preferences)"
+)
+def _stackset_api() -> None:
+    for name, handler in HANDLERS.items():
+        replace(CloudFormationResponse, name, handler)
     # moto turns its StackSet's parameter and tag dicts into lists; ours are lists already
-    CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER = {
-        path: transform
-        for path, transform in CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.items()
-        if not path.startswith("DescribeStackSetOutput")
-    }
+    transformers = CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
+    replace(
+        CloudFormationResponse,
+        "RESPONSE_KEY_PATH_TO_TRANSFORMER",
+        {path: transform for path, transform in transformers.items() if not path.startswith("DescribeStackSetOutput")},
+    )
+
+
+__doc__ = document(__doc__, __name__)
