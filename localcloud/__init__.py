@@ -16,11 +16,25 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from . import failures, globaldb, globaltables, limits, patches, peering, permissions, stacksets, updates
+    from . import (
+        agentcore,
+        failures,
+        globaldb,
+        globaltables,
+        limits,
+        outputs,
+        patches,
+        peering,
+        permissions,
+        stacksets,
+        updates,
+    )
 
     patches.install()
     globaldb.install()
     globaltables.install()
+    agentcore.install()
+    outputs.install()
     peering.install()
     failures.install()
     updates.install()

@@ -1,0 +1,27 @@
+"""Stack outputs with a Condition export only when it holds, as CloudFormation's do (moto
+exported every output's value, so a conditional output naming a resource that was not
+created failed the stack: "Fn::GetAtt references undefined resource")."""
+
+from __future__ import annotations
+
+from moto.cloudformation import parsing
+
+
+def _conditional_exports() -> None:
+    def exports(self) -> list:
+        conditions = self._resource_map.lazy_condition_map
+        return [
+            parsing.Export(
+                self._stack_id,
+                parsing.clean_json(value["Export"].get("Name"), self._resource_map),
+                parsing.clean_json(value.get("Value"), self._resource_map),
+            )
+            for value in (self._output_json_map or {}).values()
+            if value.get("Export") and ("Condition" not in value or conditions.get(value["Condition"]))
+        ]
+
+    parsing.OutputMap.exports = property(exports)  # type: ignore[assignment, method-assign]  # moto patched in place
+
+
+def install() -> None:
+    _conditional_exports()
