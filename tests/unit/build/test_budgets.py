@@ -22,6 +22,7 @@ from cfnops.build.gate import budgets
 from cfnops.build.gate.budgets import Placement
 from cfnops.build.lint import account_budget
 from cfnops.core.errors import InputError
+from templates_src.fraud_agent_tools import TOOL_CONCURRENCY, TOOLS
 from tests.conftest import ROOT, resources_of_type
 
 CONCURRENCY = LAMBDA_CONCURRENCY.code
@@ -77,7 +78,8 @@ def test_two_environments_in_one_account_over_reserving_are_refused_naming_both(
     assert len(lines) == len(regions) >= 1
     for line in lines:
         assert used(line) > 900  # each region's sum, over every environment of the account
-        assert "staging/fraud-agent 625" in line and "prod/fraud-agent 325" in line
+        tools = TOOL_CONCURRENCY * len(TOOLS)  # each tool function reserves its own, whatever the parameter
+        assert f"staging/fraud-agent {3 * 200 + tools}" in line and f"prod/fraud-agent {3 * 100 + tools}" in line
 
 
 def test_quotas_yaml_raising_the_limit_passes(tmp_project):
