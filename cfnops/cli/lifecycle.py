@@ -54,7 +54,7 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
     template = project.platform.bootstrap
     render_module.check(project)
     templates = render_module.read_generated(project)
-    lint.gate(lint.lint(project, [template], list(project.platform.regions)))
+    lint.raise_on_findings(lint.lint(project, [template], list(project.platform.regions)))
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)
     regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
@@ -93,23 +93,15 @@ def destroy(
     progress = make_progress()
     with progress, translate_errors():
         aws = connected(prepared.specs[0].administrator_region)
-        kept = [
-            item
-            for spec in prepared.specs
-            for item in retained.collect(aws, spec, json.loads(prepared.texts[spec.template]))
-        ]
+        kept = retained.collect_all(
+            aws, prepared.specs, {s.template: json.loads(prepared.texts[s.template]) for s in prepared.specs}
+        )
         outcomes = destroy_module.destroy_all(aws, prepared.specs, progress, wait_settings(timeout))
-    failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
-    if failed or any(o.status != "SUCCEEDED" for o in outcomes):
-        raise OperationFailedError("\n".join(failed) or "an operation did not succeed")
+    destroy_module.raise_on_failure(outcomes)
     if remove_retained:
-        kept, left = retained.removable(kept)
         with translate_errors():
-            problems = retained.remove(aws, kept)
-        if problems:
-            raise OperationFailedError("\n".join(problems))
-        click.echo(f"destroy: removed the {plural(len(kept), 'resource')} the StackSets retained")
-        kept = left
+            removed, kept = retained.remove_removable(aws, kept)
+        click.echo(f"destroy: removed the {plural(len(removed), 'resource')} the StackSets retained")
     for item in kept:
         click.echo(
             f"retained: {item.stackset} {item.region} {item.account} {item.logical_id} ({item.resource_type}, "

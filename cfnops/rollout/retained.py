@@ -10,12 +10,13 @@ Staging and prod keep them: there only the listed commands remove them, by hand.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from ..core.errors import InputError
+from ..core.errors import InputError, OperationFailedError
+from ..core.located import InstanceResource
 from ..core.protocols import AwsFactory, CloudFormationClient
 from ..inputs.stacksets import StackSetSpec
 
@@ -24,13 +25,9 @@ REMOVABLE_IN = ("dev",)
 
 
 @dataclass(frozen=True)
-class Retained:
-    stackset: str
-    account: str
-    region: str
-    logical_id: str
-    resource_type: str
-    physical_id: str
+class Retained(InstanceResource):
+    """A resource its DeletionPolicy (``policy``) keeps when its stack is deleted."""
+
     policy: str
 
     @property
@@ -101,6 +98,11 @@ def collect(aws: AwsFactory, spec: StackSetSpec, template: dict) -> list[Retaine
                     )
                 )
     return found
+
+
+def collect_all(aws: AwsFactory, specs: list[StackSetSpec], templates: Mapping[str, dict]) -> list[Retained]:
+    """The kept resources of every instance of every StackSet (``templates``: name -> template)."""
+    return [item for spec in specs for item in collect(aws, spec, templates[spec.template])]
 
 
 def _empty_bucket(s3, name: str) -> None:
@@ -185,3 +187,13 @@ def remove(aws: AwsFactory, items: list[Retained]) -> list[str]:
                     f"{item.region} {item.logical_id} {item.physical_id}: {code}: {error.response['Error'].get('Message', '')}"
                 )
     return problems
+
+
+def remove_removable(aws: AwsFactory, items: list[Retained]) -> tuple[list[Retained], list[Retained]]:
+    """(what was removed, what stays): removes each item of a type with a remover;
+    OperationFailedError listing the removals that failed."""
+    removed, left = removable(items)
+    problems = remove(aws, removed)
+    if problems:
+        raise OperationFailedError("\n".join(problems))
+    return removed, left
