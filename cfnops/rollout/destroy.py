@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ..core.errors import InputError, OperationFailedError
+from ..core.errors import InputError
 from ..core.protocols import AwsFactory, Progress
 from ..inputs.stacksets import StackSetSpec, levels
 from .operations import Outcome, Runner, WaitSettings
@@ -59,10 +59,3 @@ def destroy_all(aws: AwsFactory, specs: list[StackSetSpec], progress: Progress, 
         if any(o.failed or o.status != "SUCCEEDED" for o in outcomes):
             break
     return outcomes
-
-
-def raise_on_failure(outcomes: list[Outcome]) -> None:
-    """OperationFailedError naming each failed instance (or saying an operation did not succeed)."""
-    failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
-    if failed or any(o.status != "SUCCEEDED" for o in outcomes):
-        raise OperationFailedError("\n".join(failed) or "an operation did not succeed")
