@@ -147,12 +147,6 @@ def lint_checkov(files: dict[str, str]) -> dict[str, list[dict]]:
     return {file: [asdict(f) for f in found] for file, found in run_checkov(files).items()}
 
 
-def lint_one(file: str, path: str, regions: list[str], required_tags: tuple[str, ...]) -> list[dict]:
-    """Everything about one template, in this process."""
-    findings = lint_cfn(file, path, regions, required_tags) + run_checkov({file: path})[file]
-    return [asdict(f) for f in sorted(set(findings))]
-
-
 def _cache_path(project: Project, name: str) -> Path:
     return project.cache / "lint" / f"{name}.json"
 
@@ -275,7 +269,8 @@ def account_budget(project: Project, templates: dict[str, dict]) -> list[Finding
     return budgets.check(templates, placed, raised) + incompatible.check(templates, placed, shown.__getitem__)
 
 
-def gate(result: LintResult) -> None:
+def raise_on_findings(result: LintResult) -> None:
+    """FindingsError (exit 4) listing every finding of ``result``; nothing when it has none."""
     if result.findings:
         lines = [f.line() for f in result.findings]
         raise FindingsError(
