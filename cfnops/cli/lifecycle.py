@@ -25,7 +25,7 @@ from .progress import PlainProgress, make_progress
 
 
 @click.command()
-@options.environment()
+@options.environment("The environment whose instances to show")
 @options.stacksets
 @click.pass_context
 def status(context: click.Context, environment: str, stacksets: tuple[str, ...]) -> None:
@@ -40,7 +40,7 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
 
 
 @click.command()
-@options.environment("for tag values")
+@options.environment("The environment (its tag values and parameters)")
 @options.timeout(1800.0, "Seconds to wait for the stack")
 @click.option(
     "--recreate",
@@ -69,7 +69,7 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 
 
 @click.command()
-@options.environment()
+@options.environment("The environment to destroy")
 @options.stacksets
 @click.option("--confirm", "confirmation", default=None, help="Must be 'prod' to destroy prod (CONFIRM=prod)")
 @click.option(
