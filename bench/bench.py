@@ -290,7 +290,7 @@ def first_deploy_seconds(checks: str) -> float:
     from cfnops.rollout.deploy import DeployOptions, failures
     from cfnops.rollout.operations import WaitSettings
     from cfnops.rollout.pipeline import deploy_environment
-    from localcloud import permissions
+    from localcloud.cloudformation import permissions
 
     localcloud.install()
     permissions.forget_decisions()  # a first deploy: nothing evaluated yet
@@ -465,9 +465,9 @@ class operation_lags:  # lower case: used like a function
 
     def __init__(self):
         from cfnops.rollout import operations
-        from localcloud import stacksets
+        from localcloud.stacksets import engine as stacksets
 
-        self.ended, self.seconds, self.originals = {}, [], (stacksets._run, operations.Runner.wait)
+        self.ended, self.seconds, self.originals = {}, [], (stacksets.run, operations.Runner.wait)
         run, wait = self.originals
 
         def timed_run(*arguments, **keywords):
@@ -481,13 +481,13 @@ class operation_lags:  # lower case: used like a function
                 self.seconds.append(time.monotonic() - self.ended[operation_id])
             return outcome
 
-        stacksets._run, operations.Runner.wait = timed_run, timed_wait
+        stacksets.run, operations.Runner.wait = timed_run, timed_wait
 
     def restore(self) -> None:
         from cfnops.rollout import operations
-        from localcloud import stacksets
+        from localcloud.stacksets import engine as stacksets
 
-        stacksets._run, operations.Runner.wait = self.originals
+        stacksets.run, operations.Runner.wait = self.originals
 
 
 def wait_figures() -> None:
