@@ -125,7 +125,8 @@ def test_ctrl_c_at_a_mutating_step_leaves_no_mutating_request_after_the_signal(
         endpoint.install(monkeypatch)
         code = main(["--root", str(project.root), "deploy", "--env", "staging"])
     assert endpoint.signalled, f"the rollout sent no {action} number {n}: {endpoint.received}"
-    assert time.monotonic() - endpoint.signalled < 2 + 1  # the request being answered, then exit
+    # no timing here: in-process, the emulator does an instance's whole work inside the call
+    # being answered (seconds under load); the test above times the exit during waits
     after = [received for at, received in endpoint.received if at > endpoint.signalled]
     assert (code, after) == (ExitCode.INTERRUPTED, [])
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("interrupted: ")
