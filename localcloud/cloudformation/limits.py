@@ -33,6 +33,7 @@ from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES
 
 from ..core.failures import ResourceFailed, service_detail
 from ..core.registry import document, patch, replace
+from ..core.state import State
 from ..core.values import flag
 from .patches import _failures_name_their_resource, _inline_policies_as_json, _template_rules
 
@@ -258,6 +259,10 @@ def _already_exists_message(resource_type: str, name: str) -> str:
     return f"Resource of type '{resource_type}' with identifier '{name}' already exists."
 
 
+# the account's physical names: (stack id, logical id) -> (type, region or "", name)
+PHYSICAL_NAMES: State[dict[tuple[str, str], tuple[str, str, str]]] = State("physical_names", dict)
+
+
 class Names:
     """Physical names of the named types made by CloudFormation and not deleted since, by
     the stack and logical id that made them (kept on moto's IAM backend of the account,
@@ -266,7 +271,7 @@ class Names:
 
     @staticmethod
     def _held(account: str) -> dict[tuple[str, str], tuple[str, str, str]]:
-        return _backend("iam", "iam_backends", account, "aws").__dict__.setdefault("localcloud_physical_names", {})
+        return PHYSICAL_NAMES.of(_backend("iam", "iam_backends", account, "aws"))
 
     @staticmethod
     def key(resource_type: str, region: str, name: str) -> tuple[str, str, str]:

@@ -26,12 +26,15 @@ from typing import Any
 
 from moto.cloudformation import parsing
 
+from ..core.state import State
 from . import more_readers, tags
 from .coverage import not_checked_reason
-from .models import SETS, StackResourceDrift, differences, stack_status
+from .models import SETS, StackDrifts, StackResourceDrift, differences, stack_status
 from .readers import PROJECTIONS as BASE_PROJECTIONS
 from .readers import READERS as BASE_READERS
 from .readers import Missing, Target, Unreadable
+
+DRIFTS: State[StackDrifts] = State("drifts", StackDrifts)  # on the moto stack
 
 READERS = {**BASE_READERS, **more_readers.READERS}
 PROJECTIONS = {**BASE_PROJECTIONS, **more_readers.PROJECTIONS}
@@ -114,8 +117,8 @@ def record(stack, drifts: list[StackResourceDrift]) -> None:
     """The latest detection, as the stack shows it: DescribeStackResourceDrifts answers it,
     each resource's DriftInformation (ListStackResources) and the stack's (DescribeStacks)."""
     when = datetime.now(UTC)
-    stack.__dict__["localcloud_drifts"] = drifts
-    resources = stack.__dict__.setdefault("localcloud_resource_drift", {})
+    latest = DRIFTS.of(stack)
+    latest.records = drifts
     for drift in drifts:
-        resources[drift.logical_id] = {"StackResourceDriftStatus": drift.status, "LastCheckTimestamp": when}
-    stack.__dict__["drift_information"] = {"StackDriftStatus": stack_status(drifts), "LastCheckTimestamp": when}
+        latest.resources[drift.logical_id] = {"StackResourceDriftStatus": drift.status, "LastCheckTimestamp": when}
+    stack.drift_information = {"StackDriftStatus": stack_status(drifts), "LastCheckTimestamp": when}

@@ -5,7 +5,7 @@ resource, the property differences between the template's values and the resourc
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -113,6 +113,15 @@ class StackResourceDrift:
             if self.status != "DELETED":
                 drift["ActualProperties"] = json.dumps(_normal(self.actual), sort_keys=True, default=str)
         return drift
+
+
+@dataclass
+class StackDrifts:
+    """A stack's latest detection: its records (DescribeStackResourceDrifts) and each
+    resource's DriftInformation (ListStackResources)."""
+
+    records: list[StackResourceDrift] = field(default_factory=list)
+    resources: dict[str, dict] = field(default_factory=dict)
 
 
 def stack_status(drifts: list[StackResourceDrift]) -> str:

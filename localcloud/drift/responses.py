@@ -13,7 +13,8 @@ from moto.cloudformation.responses import CloudFormationResponse
 
 from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
-from .engine import ReadError, detect_resource, detect_stack
+from ..core.state import State
+from .engine import DRIFTS, ReadError, detect_resource, detect_stack
 from .models import checked_records, stack_status
 
 
@@ -21,9 +22,12 @@ def _stack(response, name: str):
     return cfn_models.cloudformation_backends[response.current_account][response.region].get_stack(name)
 
 
-def _detections(response) -> dict:
-    backend = cfn_models.cloudformation_backends[response.current_account][response.region]
-    return backend.__dict__.setdefault("localcloud_drift_detections", {})
+# on moto's CloudFormation backend: detection id -> (stack, drifts, when, failure)
+DETECTIONS: State[dict[str, tuple]] = State("drift_detections", dict)
+
+
+def _detections(response) -> dict[str, tuple]:
+    return DETECTIONS.of(cfn_models.cloudformation_backends[response.current_account][response.region])
 
 
 def detect_stack_drift(self):
@@ -70,7 +74,7 @@ def describe_stack_drift_detection_status(self):
 def describe_stack_resource_drifts(self):
     stack = _stack(self, self._get_param("StackName"))
     statuses = self._get_param("StackResourceDriftStatusFilters") or []
-    drifts = [d.to_api(stack.stack_id) for d in checked_records(stack.__dict__.get("localcloud_drifts", []), statuses)]
+    drifts = [d.to_api(stack.stack_id) for d in checked_records(DRIFTS.of(stack).records, statuses)]
     return paged(self, drifts, "StackResourceDrifts")
 
 
@@ -92,7 +96,7 @@ def list_stack_resources(self):
     """moto's answer, with each resource's DriftInformation (NOT_CHECKED until a detection checks it)."""
     result = ORIGINAL["list_stack_resources"](self)
     stack = _stack(self, self._get_param("StackName"))
-    known = stack.__dict__.get("localcloud_resource_drift", {})
+    known = DRIFTS.of(stack).resources
     for summary in result.result["StackResourceSummaries"]:
         summary["DriftInformation"] = known.get(
             summary["LogicalResourceId"], {"StackResourceDriftStatus": "NOT_CHECKED"}

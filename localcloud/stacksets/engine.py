@@ -12,6 +12,7 @@ from moto.cloudformation import models as cfn_models
 from moto.cloudformation.exceptions import ValidationError
 
 from ..cloudformation import permissions
+from ..core.failures import UPDATE_FAILURE
 from ..core.responses import ApiError
 from ..drift.engine import ReadError, detect_stack
 from ..drift.models import stack_status
@@ -42,7 +43,7 @@ def deploy(stackset: StackSet, instance: Instance) -> Result:
             )
         instance.stack_id = stack.stack_id
         if stack.status.endswith("FAILED") or "ROLLBACK" in stack.status:
-            raise stack.__dict__.get("localcloud_failure") or RuntimeError(f"stack {stack.status}")
+            raise UPDATE_FAILURE.of(stack).error or RuntimeError(f"stack {stack.status}")
     except Exception as error:  # noqa: BLE001 - any stack failure fails this instance only
         _discard_failed_stack(backend, instance)
         reason = getattr(error, "message", None) or str(error)  # a ResourceFailure names its resource (failures.py)

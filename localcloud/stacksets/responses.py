@@ -38,6 +38,7 @@ from moto.core.responses import ActionResult, EmptyResult
 from ..cloudformation import limits
 from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
+from ..core.state import State
 from ..drift.models import checked_records
 from . import engine, exceptions
 from .models import NAME, Instance, Operation, Result, StackSet, merged_parameters, now
@@ -45,11 +46,12 @@ from .models import NAME, Instance, Operation, Result, StackSet, merged_paramete
 _lock = threading.RLock()
 
 
+# the StackSets of the administrator account and Region, on its moto CloudFormation backend
+STACKSETS: State[dict[str, StackSet]] = State("stacksets", dict)
+
+
 def _registry(response: CloudFormationResponse) -> dict[str, StackSet]:
-    """The StackSets of the administrator account and region, kept on moto's own
-    backend object so that moto's reset clears them too."""
-    backend = cfn_models.cloudformation_backends[response.current_account][response.region]
-    return backend.__dict__.setdefault("localcloud_stacksets", {})
+    return STACKSETS.of(cfn_models.cloudformation_backends[response.current_account][response.region])
 
 
 def _get(response: CloudFormationResponse, name: str) -> StackSet:
