@@ -31,7 +31,8 @@ from moto.cloudformation.exceptions import ValidationError
 from cfnops.awsfacts import iam_limits
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES
 
-from ..core.failures import ResourceFailed, service_detail
+from ..core.backends import backend as _backend
+from ..core.failures import ResourceFailed, message_of, service_detail
 from ..core.registry import document, patch, replace
 from ..core.state import State
 from ..core.values import flag
@@ -116,9 +117,7 @@ def _stack_states() -> None:
         except Exception as error:
             for stack_id, stack in stacks.items():  # what failed to go stays, as on AWS
                 stack.status = "DELETE_FAILED"
-                stack._add_stack_event(
-                    "DELETE_FAILED", resource_status_reason=getattr(error, "message", None) or str(error)
-                )
+                stack._add_stack_event("DELETE_FAILED", resource_status_reason=message_of(error))
                 self.stacks[stack_id] = stack
             raise
 
@@ -227,10 +226,6 @@ NAME_PROPERTIES = {
 }
 GLOBAL_TYPES = ("AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::S3::Bucket")
 CASE_INSENSITIVE = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup")
-
-
-def _backend(module: str, name: str, account: str, region: str):
-    return getattr(__import__(f"moto.{module}", fromlist=[name]), name)[account][region]
 
 
 # type -> (account, region, name) -> True when the service holds it (made through its API)

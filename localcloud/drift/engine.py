@@ -26,6 +26,7 @@ from typing import Any
 
 from moto.cloudformation import parsing
 
+from ..cloudformation.patches import Placeholder
 from ..core.state import State
 from . import more_readers, tags
 from .coverage import not_checked_reason
@@ -70,7 +71,7 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
     expected = parsing.clean_json(resource_json.get("Properties", {}), resource_map)
     now = datetime.now(UTC)
     reader = READERS.get(kind)
-    reason = not_checked_reason(kind, reader is not None, placeholder=type(resource).__name__ == "Placeholder")
+    reason = not_checked_reason(kind, reader is not None, placeholder=type(resource) is Placeholder)
     if reason:
         return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, reason)
     target = Target(stack.account_id, stack.region_name, physical_id, expected, stack)

@@ -12,7 +12,7 @@ from moto.cloudformation import models as cfn_models
 from moto.cloudformation.exceptions import ValidationError
 
 from ..cloudformation import permissions
-from ..core.failures import UPDATE_FAILURE
+from ..core.failures import UPDATE_FAILURE, message_of
 from ..core.responses import ApiError
 from ..drift.engine import ReadError, detect_stack
 from ..drift.models import stack_status
@@ -45,8 +45,10 @@ def deploy(stackset: StackSet, instance: Instance) -> Result:
         if stack.status.endswith("FAILED") or "ROLLBACK" in stack.status:
             raise UPDATE_FAILURE.of(stack).error or RuntimeError(f"stack {stack.status}")
     except Exception as error:  # noqa: BLE001 - any stack failure fails this instance only
-        _discard_failed_stack(backend, instance)
-        reason = getattr(error, "message", None) or str(error)  # a ResourceFailure names its resource (failures.py)
+        reason = message_of(error)  # a ResourceFailure names its resource (core/failures.py)
+        rollback = _discard_failed_stack(backend, instance)
+        if rollback:
+            reason = f"{reason}; the rollback failed too: {rollback}"
         instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", reason
         return Result(instance.account, instance.region, "FAILED", instance.reason)
     instance.status, instance.detailed, instance.reason = "CURRENT", "SUCCEEDED", ""
@@ -60,20 +62,24 @@ def existing_stack(backend, instance: Instance):
     return None
 
 
-def _discard_failed_stack(backend, instance: Instance) -> None:
+def _discard_failed_stack(backend, instance: Instance) -> str:
     """A stack that failed to create is rolled back: what it created is deleted again
-    (but for DeletionPolicy Retain, as on AWS)."""
+    (but for DeletionPolicy Retain, as on AWS). Returns why the rollback failed, if it did
+    (the stack stays ROLLBACK_FAILED, as on AWS, with that reason in its events)."""
     stack = existing_stack(backend, instance)
-    if stack is not None and stack.status.startswith("CREATE"):
-        try:
-            stack.resource_map.delete(rollback=True)
-        except Exception:  # noqa: BLE001 - e.g. deletion protection: the stack stays, as on AWS
-            stack.status = "ROLLBACK_FAILED"
-            return
-        backend.stacks.pop(stack.stack_id, None)
-        for export in list(backend.exports.values()):
-            if export.exporting_stack_id == stack.stack_id:
-                backend.exports.pop(export.name, None)
+    if stack is None or not stack.status.startswith("CREATE"):
+        return ""
+    try:
+        stack.resource_map.delete(rollback=True)
+    except Exception as error:  # noqa: BLE001 - e.g. deletion protection: the stack stays, as on AWS
+        stack.status = "ROLLBACK_FAILED"
+        stack._add_stack_event(stack.status, resource_status_reason=message_of(error))
+        return message_of(error)
+    backend.stacks.pop(stack.stack_id, None)
+    for export in list(backend.exports.values()):
+        if export.exporting_stack_id == stack.stack_id:
+            backend.exports.pop(export.name, None)
+    return ""
 
 
 def remove(stackset: StackSet, instance: Instance, retain: bool) -> Result:
@@ -84,7 +90,7 @@ def remove(stackset: StackSet, instance: Instance, retain: bool) -> Result:
             if existing_stack(backend, instance) is not None:
                 backend.delete_stack(instance.stack_name)
         except Exception as error:  # noqa: BLE001 - the instance fails, not the call
-            reason = getattr(error, "message", None) or str(error)
+            reason = message_of(error)
             instance.status, instance.detailed, instance.reason = (
                 "OUTDATED",
                 "FAILED",

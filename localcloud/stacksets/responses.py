@@ -29,6 +29,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.exceptions import ValidationError
@@ -232,6 +234,14 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
     return ActionResult({"OperationId": operation.id})
 
 
+# ListStackInstances' filters: StackInstanceFilter.Name -> the summary's field it compares
+INSTANCE_FILTERS: dict[str, Callable[[dict], Any]] = {
+    "DETAILED_STATUS": lambda s: s["StackInstanceStatus"]["DetailedStatus"],
+    "LAST_OPERATION_ID": lambda s: s.get("LastOperationId"),
+    "DRIFT_STATUS": lambda s: s["DriftStatus"],
+}
+
+
 def list_stack_instances(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
@@ -241,12 +251,13 @@ def list_stack_instances(self: CloudFormationResponse) -> ActionResult:
         s for s in summaries if (not account or s["Account"] == account) and (not region or s["Region"] == region)
     ]
     for item in self._get_param("Filters") or []:
-        field_name = {
-            "DETAILED_STATUS": lambda s: s["StackInstanceStatus"]["DetailedStatus"],
-            "LAST_OPERATION_ID": lambda s: s.get("LastOperationId"),
-            "DRIFT_STATUS": lambda s: s["DriftStatus"],
-        }[item["Name"]]
-        summaries = [s for s in summaries if field_name(s) == item["Values"]]
+        field_of = INSTANCE_FILTERS.get(item.get("Name"))
+        if field_of is None:  # AWS's StackInstanceFilter.Name is one of three
+            raise ValidationError(
+                message=f"1 validation error detected: Value '{item.get('Name')}' at 'filters.member.name' failed "
+                f"to satisfy constraint: Member must satisfy enum value set: [{', '.join(INSTANCE_FILTERS)}]"
+            )
+        summaries = [s for s in summaries if field_of(s) == item.get("Values")]
     return paged(self, summaries, "Summaries")
 
 
