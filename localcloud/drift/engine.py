@@ -26,6 +26,8 @@ from typing import Any
 
 from moto.cloudformation import parsing
 
+from cfnops.awsfacts import statuses
+
 from ..cloudformation.patches import Placeholder
 from ..core.state import State
 from . import more_readers, tags
@@ -73,15 +75,25 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
     reader = READERS.get(kind)
     reason = not_checked_reason(kind, reader is not None, placeholder=type(resource) is Placeholder)
     if reason:
-        return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, reason)
+        return StackResourceDrift(
+            logical_id, physical_id, kind, statuses.ResourceDrift.NOT_CHECKED, expected, {}, [], now, reason
+        )
     target = Target(stack.account_id, stack.region_name, physical_id, expected, stack)
     try:
         actual = _read(reader, target, logical_id, kind)
     except Missing:
-        return StackResourceDrift(logical_id, physical_id, kind, "DELETED", expected, {}, [], now)
+        return StackResourceDrift(logical_id, physical_id, kind, statuses.ResourceDrift.DELETED, expected, {}, [], now)
     except Unreadable as error:
         return StackResourceDrift(
-            logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, f"localcloud cannot read it: {error}"
+            logical_id,
+            physical_id,
+            kind,
+            statuses.ResourceDrift.NOT_CHECKED,
+            expected,
+            {},
+            [],
+            now,
+            f"localcloud cannot read it: {error}",
         )
     declared = _declared(kind, expected)
     compared = {name: PROJECTIONS.get((kind, name), lambda value: value)(value) for name, value in declared.items()}
@@ -92,7 +104,14 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
         found += tags.differences(declared["Tags"], resource_tags)
     shown = {name: actual[name] for name in compared if name in actual}
     return StackResourceDrift(
-        logical_id, physical_id, kind, "MODIFIED" if found else "IN_SYNC", compared, shown, found, now
+        logical_id,
+        physical_id,
+        kind,
+        statuses.ResourceDrift.MODIFIED if found else statuses.ResourceDrift.IN_SYNC,
+        compared,
+        shown,
+        found,
+        now,
     )
 
 

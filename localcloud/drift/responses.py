@@ -11,6 +11,8 @@ from typing import Any
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.responses import CloudFormationResponse
 
+from cfnops.awsfacts import statuses
+
 from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
 from ..core.state import State
@@ -58,23 +60,23 @@ def describe_stack_drift_detection_status(self):
     status = {
         "StackId": stack.stack_id,
         "StackDriftDetectionId": self._get_param("StackDriftDetectionId"),
-        "DetectionStatus": "DETECTION_FAILED" if failure else "DETECTION_COMPLETE",
+        "DetectionStatus": statuses.Detection.FAILED if failure else statuses.Detection.COMPLETE,
         "Timestamp": when,
     }
     if failure:
-        status.update(StackDriftStatus="UNKNOWN", DetectionStatusReason=failure)
+        status.update(StackDriftStatus=statuses.Drift.UNKNOWN, DetectionStatusReason=failure)
     else:
         status.update(
             StackDriftStatus=stack_status(drifts),
-            DriftedStackResourceCount=sum(d.status in ("MODIFIED", "DELETED") for d in drifts),
+            DriftedStackResourceCount=sum(d.status in statuses.DRIFTED_RESOURCE for d in drifts),
         )
     return ActionResult(status)
 
 
 def describe_stack_resource_drifts(self):
     stack = _stack(self, self._get_param("StackName"))
-    statuses = self._get_param("StackResourceDriftStatusFilters") or []
-    drifts = [d.to_api(stack.stack_id) for d in checked_records(DRIFTS.of(stack).records, statuses)]
+    wanted = self._get_param("StackResourceDriftStatusFilters") or []
+    drifts = [d.to_api(stack.stack_id) for d in checked_records(DRIFTS.of(stack).records, wanted)]
     return paged(self, drifts, "StackResourceDrifts")
 
 
@@ -99,7 +101,7 @@ def list_stack_resources(self):
     known = DRIFTS.of(stack).resources
     for summary in result.result["StackResourceSummaries"]:
         summary["DriftInformation"] = known.get(
-            summary["LogicalResourceId"], {"StackResourceDriftStatus": "NOT_CHECKED"}
+            summary["LogicalResourceId"], {"StackResourceDriftStatus": statuses.ResourceDrift.NOT_CHECKED}
         )
     return result
 
@@ -124,7 +126,7 @@ def _drift_apis() -> None:
     for name, handler in HANDLERS.items():
         replace(CloudFormationResponse, name, handler)
     # moto's Stack has no drift fields; the serializer reads this one (record() sets a checked stack's own)
-    replace(cfn_models.Stack, "drift_information", {"StackDriftStatus": "NOT_CHECKED"})
+    replace(cfn_models.Stack, "drift_information", {"StackDriftStatus": statuses.Drift.NOT_CHECKED})
 
 
 __doc__ = document(__doc__, __name__)

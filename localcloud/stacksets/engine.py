@@ -11,6 +11,8 @@ import uuid
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.exceptions import ValidationError
 
+from cfnops.awsfacts import statuses
+
 from ..cloudformation import permissions
 from ..core.failures import UPDATE_FAILURE, message_of
 from ..core.responses import ApiError
@@ -49,10 +51,18 @@ def deploy(stackset: StackSet, instance: Instance) -> Result:
         rollback = _discard_failed_stack(backend, instance)
         if rollback:
             reason = f"{reason}; the rollback failed too: {rollback}"
-        instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", reason
-        return Result(instance.account, instance.region, "FAILED", instance.reason)
-    instance.status, instance.detailed, instance.reason = "CURRENT", "SUCCEEDED", ""
-    return Result(instance.account, instance.region, "SUCCEEDED")
+        instance.status, instance.detailed, instance.reason = (
+            statuses.Instance.OUTDATED,
+            statuses.InstanceDetail.FAILED,
+            reason,
+        )
+        return Result(instance.account, instance.region, statuses.Result.FAILED, instance.reason)
+    instance.status, instance.detailed, instance.reason = (
+        statuses.Instance.CURRENT,
+        statuses.InstanceDetail.SUCCEEDED,
+        "",
+    )
+    return Result(instance.account, instance.region, statuses.Result.SUCCEEDED)
 
 
 def existing_stack(backend, instance: Instance):
@@ -92,12 +102,12 @@ def remove(stackset: StackSet, instance: Instance, retain: bool) -> Result:
         except Exception as error:  # noqa: BLE001 - the instance fails, not the call
             reason = message_of(error)
             instance.status, instance.detailed, instance.reason = (
-                "OUTDATED",
-                "FAILED",
+                statuses.Instance.OUTDATED,
+                statuses.InstanceDetail.FAILED,
                 f"Stack deletion failed: {reason}",
             )
-            return Result(instance.account, instance.region, "FAILED", instance.reason)
-    return Result(instance.account, instance.region, "SUCCEEDED")
+            return Result(instance.account, instance.region, statuses.Result.FAILED, instance.reason)
+    return Result(instance.account, instance.region, statuses.Result.SUCCEEDED)
 
 
 def _region_order(preferences: dict, regions: list[str]) -> list[str]:
@@ -141,12 +151,15 @@ def _run_region(operation: Operation, instances: list, preferences: dict, work, 
             if stopped:
                 operation.results.append(
                     Result(
-                        instance.account, instance.region, "CANCELLED", "Cancelled since failure tolerance has exceeded"
+                        instance.account,
+                        instance.region,
+                        statuses.Result.CANCELLED,
+                        "Cancelled since failure tolerance has exceeded",
                     )
                 )
                 continue
             result = work(instance)
-            failures += result.status == "FAILED"
+            failures += result.status == statuses.Result.FAILED
             operation.results.append(result)
         stopped = stopped or failures > tolerance
     return failures > tolerance
@@ -181,7 +194,10 @@ def run(
         )
         exceeded = exceeded or failed
     if exceeded:
-        operation.final_status, operation.reason = "FAILED", "The Operation failed: failure tolerance exceeded"
+        operation.final_status, operation.reason = (
+            statuses.Operation.FAILED,
+            "The Operation failed: failure tolerance exceeded",
+        )
     operation.ends = time.monotonic() + operation_seconds()  # visible RUNNING time starts once the work is done
     stackset.operations.append(operation)
     return operation
@@ -193,12 +209,12 @@ def detect_instance(stackset: StackSet, instance: Instance, operation_id: str) -
     instance.previous_drift = (instance.drift_status, instance.last_drift_check)
     instance.last_drift_check, instance.drift_operation_id = now(), operation_id
     if stack is None:
-        instance.drift_status, instance.drifts = "UNKNOWN", []
-        return Result(instance.account, instance.region, "FAILED", "Stack instance has no stack to check")
+        instance.drift_status, instance.drifts = statuses.Drift.UNKNOWN, []
+        return Result(instance.account, instance.region, statuses.Result.FAILED, "Stack instance has no stack to check")
     try:
         instance.drifts = detect_stack(stack)
     except ReadError as error:  # an emulator error, never drift: the instance's detection failed, with it
-        instance.drift_status, instance.drifts = "UNKNOWN", []
-        return Result(instance.account, instance.region, "FAILED", str(error))
+        instance.drift_status, instance.drifts = statuses.Drift.UNKNOWN, []
+        return Result(instance.account, instance.region, statuses.Result.FAILED, str(error))
     instance.drift_status = stack_status(instance.drifts)
-    return Result(instance.account, instance.region, "SUCCEEDED")
+    return Result(instance.account, instance.region, statuses.Result.SUCCEEDED)

@@ -37,6 +37,8 @@ from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, EmptyResult
 
+from cfnops.awsfacts import statuses
+
 from ..cloudformation import limits
 from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
@@ -58,7 +60,7 @@ def _registry(response: CloudFormationResponse) -> dict[str, StackSet]:
 
 def _get(response: CloudFormationResponse, name: str) -> StackSet:
     stackset = _registry(response).get(name)
-    if stackset is None or stackset.status == "DELETED":
+    if stackset is None or stackset.status == statuses.StackSet.DELETED:
         raise ApiError("StackSetNotFoundException", f"StackSet {name} not found")
     return stackset
 
@@ -90,7 +92,7 @@ def create_stack_set(self: CloudFormationResponse) -> ActionResult:
     if self._get_param("PermissionModel") == "SERVICE_MANAGED":
         raise ValidationError(message="localcloud supports SELF_MANAGED StackSets only")
     with _lock:
-        if name in _registry(self) and _registry(self)[name].status == "ACTIVE":
+        if name in _registry(self) and _registry(self)[name].status == statuses.StackSet.ACTIVE:
             raise ApiError("NameAlreadyExistsException", f"StackSet {name} already exists")
         body = self._get_param("TemplateBody") or self._get_stack_from_s3_url(self._get_param("TemplateURL"))
         stackset = StackSet(
@@ -165,7 +167,7 @@ def delete_stack_set(self: CloudFormationResponse) -> EmptyResult:
         if stackset.instances:
             raise ApiError("StackSetNotEmptyException", f"StackSet {stackset.name} still has stack instances")
         exceptions.refuse_while_busy(stackset, queued=False)
-        stackset.status = "DELETED"
+        stackset.status = statuses.StackSet.DELETED
         del _registry(self)[stackset.name]
     return EmptyResult()
 
@@ -229,7 +231,7 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
             retain,
         )
         for result in operation.results:
-            if result.status == "SUCCEEDED":
+            if result.status == statuses.Result.SUCCEEDED:
                 stackset.instances.pop((result.account, result.region), None)
     return ActionResult({"OperationId": operation.id})
 
@@ -308,7 +310,7 @@ def list_stack_set_operation_results(self: CloudFormationResponse) -> ActionResu
             {
                 "Account": r.account,
                 "Region": r.region,
-                "Status": "RUNNING" if running else r.status,
+                "Status": statuses.Result.RUNNING if running else r.status,
                 **({"StatusReason": r.reason} if r.reason and not running else {}),
             }
             for r in operation.results
@@ -320,7 +322,7 @@ def stop_stack_set_operation(self: CloudFormationResponse) -> EmptyResult:
     with _lock:
         _, operation = _operation(self)
         if operation.running:
-            operation.ends, operation.final_status = time.monotonic(), "STOPPED"
+            operation.ends, operation.final_status = time.monotonic(), statuses.Operation.STOPPED
     return EmptyResult()
 
 
@@ -338,20 +340,28 @@ def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
             operation_id,
             lambda instance: engine.detect_instance(stackset, instance, operation_id),
         )
-        statuses = [i.drift_status for i in targets]
+        instance_drifts = [i.drift_status for i in targets]
         details = {
-            "DriftStatus": "DRIFTED"
-            if "DRIFTED" in statuses
-            else ("IN_SYNC" if targets and "UNKNOWN" not in statuses else "NOT_CHECKED"),
-            "DriftDetectionStatus": "COMPLETED"
-            if "UNKNOWN" not in statuses
-            else ("PARTIAL_SUCCESS" if len(set(statuses)) > 1 else "FAILED"),
+            "DriftStatus": statuses.Drift.DRIFTED
+            if statuses.Drift.DRIFTED in instance_drifts
+            else (
+                statuses.Drift.IN_SYNC
+                if targets and statuses.Drift.UNKNOWN not in instance_drifts
+                else statuses.Drift.NOT_CHECKED
+            ),
+            "DriftDetectionStatus": statuses.StackSetDetection.COMPLETED
+            if statuses.Drift.UNKNOWN not in instance_drifts
+            else (
+                statuses.StackSetDetection.PARTIAL_SUCCESS
+                if len(set(instance_drifts)) > 1
+                else statuses.StackSetDetection.FAILED
+            ),
             "LastDriftCheckTimestamp": now(),
             "TotalStackInstancesCount": len(targets),
-            "DriftedStackInstancesCount": statuses.count("DRIFTED"),
-            "InSyncStackInstancesCount": statuses.count("IN_SYNC"),
+            "DriftedStackInstancesCount": instance_drifts.count(statuses.Drift.DRIFTED),
+            "InSyncStackInstancesCount": instance_drifts.count(statuses.Drift.IN_SYNC),
             "InProgressStackInstancesCount": 0,
-            "FailedStackInstancesCount": statuses.count("UNKNOWN"),
+            "FailedStackInstancesCount": instance_drifts.count(statuses.Drift.UNKNOWN),
         }
         operation.drift_details = details
     return ActionResult({"OperationId": operation.id})
@@ -367,8 +377,8 @@ def list_stack_instance_resource_drifts(self: CloudFormationResponse) -> ActionR
                 "OperationNotFoundException",
                 f"No drift detection {self._get_param('OperationId')} for {account}/{region}",
             )
-        statuses = self._get_param("StackInstanceResourceDriftStatuses") or []
-        drifts = [d.to_api(instance.stack_id, stackset=True) for d in checked_records(instance.drifts, statuses)]
+        wanted = self._get_param("StackInstanceResourceDriftStatuses") or []
+        drifts = [d.to_api(instance.stack_id, stackset=True) for d in checked_records(instance.drifts, wanted)]
     return paged(self, drifts, "Summaries")
 
 
