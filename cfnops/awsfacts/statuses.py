@@ -29,7 +29,7 @@ class Operation(StrEnum):
 
 
 class Result(StrEnum):
-    """StackSetOperationResultSummary.Status (one account × Region of an operation)."""
+    """StackSetOperationResultSummary.Status (one account and Region of an operation)."""
 
     PENDING = "PENDING"
     RUNNING = "RUNNING"
