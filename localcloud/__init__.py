@@ -12,7 +12,7 @@ from __future__ import annotations
 
 def install() -> None:
     """Apply every patch once (idempotent), in the registry's order."""
-    from .cloudformation import limits, patches, permissions, updates  # noqa: F401 - each registers its patches
+    from .cloudformation import agentcore, limits, outputs, patches, permissions, updates  # noqa: F401 - each registers its patches
     from .core import registry
     from .drift import responses as drift  # noqa: F401
     from .dynamodb import globaltables  # noqa: F401

@@ -40,6 +40,7 @@ CHANGES = {
         lambda v: {**v, "TargetValue": 55.5},
     ),
     "AWS::Bedrock::DataSource": ("Description", lambda v: f"{v or ''} changed"),
+    "AWS::BedrockAgentCore::GatewayTarget": ("Description", lambda v: f"{v or ''} changed"),
     "AWS::DynamoDB::GlobalTable": ("TimeToLiveSpecification", lambda v: {"AttributeName": "expires", "Enabled": True}),
     "AWS::EC2::Route": ("DestinationCidrBlock", lambda v: "10.250.0.0/16"),
     "AWS::EC2::SecurityGroupEgress": ("Description", lambda v: f"{v or ''} changed"),

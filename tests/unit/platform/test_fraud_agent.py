@@ -87,6 +87,7 @@ def test_functions_are_traced_with_a_kms_dead_letter_queue_kept_14_days(agent):
         "DecisionsToolFunction",
         "FlaggingToolFunction",
         "FraudPatternsToolFunction",
+        "KnowledgeBaseToolFunction",
     }
     for function in functions.values():
         p = function["Properties"]
