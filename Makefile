@@ -24,6 +24,7 @@ RECREATE_FLAG := $(if $(filter 1 true yes,$(value RECREATE)),--recreate,)
 REMOVE_RETAINED_FLAG := $(if $(filter 1 true yes,$(value REMOVE_RETAINED)),--remove-retained,)
 DRIFT_FLAG := $(if $(filter 1 true yes,$(value DRIFT)),--drift,)
 DEPLOYED_FLAG := $(if $(filter 1 true yes,$(value DEPLOYED)),--deployed,)
+QUICK_FLAG := $(if $(filter 1 true yes,$(value QUICK)),--quick,)
 
 # ENV, STACKSET, TIMEOUT and CONFIRM are checked by make itself before any shell sees them,
 # taken as written ($(value): `make ENV='$$(shell ...)'` is text, not a function), then quoted.
@@ -169,8 +170,8 @@ test: $(STAMP) ## Run the whole test suite
 test-fast: $(STAMP) ## The unit lane: everything but tests marked slow (localcloud, rollouts), on every core
 	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadfile
 
-bench: $(STAMP) ## Print speed figures (render, lint, deploy API calls)
-	$(BIN)/python bench/bench.py
+bench: $(STAMP) ## Print speed figures (render, lint, deploy API calls); QUICK=1: every figure's path in seconds (CI)
+	$(BIN)/python bench/bench.py $(QUICK_FLAG)
 
 clean: ## Remove caches (keeps .venv)
 	rm -rf .cache .pytest_cache .hypothesis

@@ -39,6 +39,8 @@ def _table(table, properties: dict, account: str, region: str) -> None:
     from moto.dynamodb.models import dynamodb_backends
 
     backend = dynamodb_backends[account][region]
+    if "DeletionProtectionEnabled" in properties:  # a parameter's "false" is false, not truthy text
+        table.deletion_protection_enabled = flag(properties["DeletionProtectionEnabled"])
     recovery = properties.get("PointInTimeRecoverySpecification") or {}
     if flag(recovery.get("PointInTimeRecoveryEnabled")):
         backend.update_continuous_backups(table.name, {"PointInTimeRecoveryEnabled": True})
