@@ -29,14 +29,15 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from ..awsfacts import statuses as aws_status  # AWS's status vocabulary
 from ..core import interrupt
 from ..core.aws import error_code
 from ..core.errors import OperationFailedError
 from ..core.protocols import CloudFormationClient, Progress
 
-DONE = ("SUCCEEDED", "FAILED", "STOPPED")
+DONE = (aws_status.Operation.SUCCEEDED, aws_status.Operation.FAILED, aws_status.Operation.STOPPED)
 MIN_RETRY_SECONDS = 0.5
-ACTIVE = ("RUNNING", "QUEUED", "STOPPING")
+ACTIVE = (aws_status.Operation.RUNNING, aws_status.Operation.QUEUED, aws_status.Operation.STOPPING)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Outcome:
 
     @property
     def failed(self) -> tuple[InstanceResult, ...]:
-        return tuple(r for r in self.results if r.status in ("FAILED", "CANCELLED"))
+        return tuple(r for r in self.results if r.status in (aws_status.Result.FAILED, aws_status.Result.CANCELLED))
 
 
 class Runner:

@@ -581,7 +581,19 @@ def test_deletion_protection_blocks_the_rollback_which_fails(aws, resource, mess
     )
     summary = instance("protected", body)
     assert "ResourceLogicalId:Later" in summary["StatusReason"]
+    creation_failure, rollback_failure = summary["StatusReason"].split(
+        "; the rollback failed too: "
+    )  # with its own cause
+    assert creation_failure.startswith("ResourceLogicalId:Later")
+    assert "ResourceLogicalId:Protected" in rollback_failure and message in rollback_failure
     assert [s["StackStatus"] for s in cfn().describe_stacks()["Stacks"]] == ["ROLLBACK_FAILED"]
+    stack_name = cfn().describe_stacks()["Stacks"][0]["StackName"]
+    [rollback] = [
+        e
+        for e in cfn().describe_stack_events(StackName=stack_name)["StackEvents"]
+        if e["ResourceStatus"] == "ROLLBACK_FAILED"
+    ]
+    assert rollback["ResourceStatusReason"] == rollback_failure
     events = cfn().describe_stacks()["Stacks"][0]
     assert events["StackName"].startswith("StackSet-protected-")
     cfn().delete_stack_instances(
