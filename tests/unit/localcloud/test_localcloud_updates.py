@@ -26,7 +26,7 @@ localcloud.install()
 from moto import mock_aws  # noqa: E402
 from moto.cloudformation.models import cloudformation_backends  # noqa: E402
 
-from localcloud.patches import Placeholder  # noqa: E402
+from localcloud.cloudformation.patches import Placeholder  # noqa: E402
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from moto.cloudformation import parsing
 
+from ..core.registry import document, patch, replace
 
+
+@patch("an output with a Condition is exported only when the condition holds")
 def _conditional_exports() -> None:
     def exports(self) -> list:
         conditions = self._resource_map.lazy_condition_map
@@ -20,8 +23,7 @@ def _conditional_exports() -> None:
             if value.get("Export") and ("Condition" not in value or conditions.get(value["Condition"]))
         ]
 
-    parsing.OutputMap.exports = property(exports)  # type: ignore[assignment, method-assign]  # moto patched in place
+    replace(parsing.OutputMap, "exports", property(exports))
 
 
-def install() -> None:
-    _conditional_exports()
+__doc__ = document(__doc__, __name__)

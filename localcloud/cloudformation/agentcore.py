@@ -123,6 +123,5 @@ def _endpoint(resource: AgentCoreResource, name: str) -> Any:
 _ATTRIBUTES = {GATEWAY: _gateway, TARGET: _target, HARNESS: _harness, ENDPOINT: _endpoint}
 
 
-def install() -> None:
-    for resource_type in _ATTRIBUTES:
-        add_model(resource_type, AgentCoreResource)
+for _resource_type in _ATTRIBUTES:  # localcloud's own models, not a patch of moto
+    add_model(_resource_type, AgentCoreResource)
