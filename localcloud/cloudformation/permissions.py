@@ -57,6 +57,8 @@ PASSED_ROLES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "AWS::RDS::DBInstance": ((("MonitoringRoleArn",), "monitoring.rds.amazonaws.com"),),
     "AWS::Bedrock::Agent": ((("AgentResourceRoleArn",), "bedrock.amazonaws.com"),),
     "AWS::Bedrock::KnowledgeBase": ((("RoleArn",), "bedrock.amazonaws.com"),),
+    "AWS::BedrockAgentCore::Gateway": ((("RoleArn",), "bedrock-agentcore.amazonaws.com"),),
+    "AWS::BedrockAgentCore::Harness": ((("ExecutionRoleArn",), "bedrock-agentcore.amazonaws.com"),),
     "AWS::Events::Rule": ((("Targets", "[]", "RoleArn"), "events.amazonaws.com"),),
 }
 BOUNDARY_KEY = "iam:PermissionsBoundary"
