@@ -37,7 +37,7 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
     render.check(project)
     templates = render.read_generated(project)
     if run_lint:
-        lint.gate(lint.lint(project, list(project.platform.registry), list(project.platform.regions)))
+        lint.raise_on_findings(lint.lint(project, list(project.platform.registry), list(project.platform.regions)))
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)
     region_outputs.check_unset(resolved, specs)
