@@ -70,8 +70,9 @@ def drift(
         report = across.detect_environments(
             aws, specs, PlainProgress(sys.stderr), wait_settings(timeout), rules, Readers(aws, aws.account_id(region))
         )
+    reports = across.per_environment(report, specs)  # the plan reads each environment's own
     if environment != across.ALL:
-        report = across.per_environment(report, specs)[environment]
+        report = reports[environment]
     writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
     body = writer.render(report)
     if output:
@@ -80,7 +81,7 @@ def drift(
         click.echo(body.rstrip("\n"))
     latest, copy = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
     click.echo(f"HTML report: {latest} (this run: {copy})", err=True)
-    for one in across.per_environment(report, specs).values():  # the plan reads each environment's own
+    for one in reports.values():
         click.echo(f"saved for plan: {project.display(saved.save(project, one))}", err=True)
     if report.status == "FAILED":
         failed = [
