@@ -69,9 +69,12 @@ def drift(
     with translate_errors():
         aws = connected(region)
         readers = Readers(aws, aws.account_id(region))
-        report = across.detect(
-            aws, specs, environment, PlainProgress(sys.stderr), wait_settings(timeout), rules, readers
+        report = across.detect_environments(
+            aws, specs, PlainProgress(sys.stderr), wait_settings(timeout), rules, readers
         )
+    reports = across.per_environment(report, specs)  # the plan reads each environment's own
+    if environment != across.ALL:
+        report = reports[environment]
     body = WRITERS[output_format](report)
     if output:
         output.write_text(body, encoding="utf-8")
@@ -79,7 +82,7 @@ def drift(
         click.echo(body.rstrip("\n"))
     latest, copy = html.write(report, html_dir if html_dir.is_absolute() else project.root / html_dir)
     click.echo(f"HTML report: {latest} (this run: {copy})", err=True)
-    for one in across.per_environment(report, specs).values():  # the plan reads each environment's own
+    for one in reports.values():
         click.echo(f"saved for plan: {project.display(saved.save(project, one))}", err=True)
     across.raise_on_failure(report)
     if across.differs(report):

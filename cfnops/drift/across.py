@@ -47,20 +47,6 @@ def chosen(environments: tuple[str, ...], environment: str) -> tuple[str, ...]:
     return environments if environment == ALL else (environment,)
 
 
-def detect(
-    aws: AwsFactory,
-    specs: Mapping[str, list[StackSetSpec]],
-    environment: str,
-    progress: Progress,
-    wait: WaitSettings,
-    rules: tuple[IgnoreRule, ...],
-    readers: Readers | None = None,
-) -> DriftReport:
-    """The report of ``environment`` (``all``: of every environment of ``specs`` in one)."""
-    report = detect_environments(aws, specs, progress, wait, rules, readers)
-    return report if environment == ALL else per_environment(report, specs)[environment]
-
-
 def raise_on_failure(report: DriftReport) -> None:
     """OperationFailedError naming each StackSet whose detection failed, with its operation."""
     if report.status == "FAILED":
