@@ -14,6 +14,7 @@ from ..core.protocols import AwsFactory, Progress
 from ..drift import detect as drift_module
 from ..reports import saved
 from ..rollout import deployed_at, planview
+from ..rollout.deploy import retains_stacks
 from . import options
 from .context import plans_of, wait_settings
 from .context import project as project_of
@@ -68,7 +69,10 @@ def plan(
         click.echo(f"plan: {planview.summary(plans)}")
     else:
         writer = {"json": json_view, "markdown": markdown}[output_format]
-        click.echo(writer.render(report.build(environment, plans, drift)).rstrip("\n"))
+        built = report.build(
+            environment, plans, drift, retains_stacks=lambda p: retains_stacks(p.desired.spec.environment, None)
+        )
+        click.echo(writer.render(built).rstrip("\n"))
     if any(item.changed for item in plans):
         raise SystemExit(int(ExitCode.DIFFERENCES))
 

@@ -88,12 +88,13 @@ def test_a_one_property_edit_has_the_documented_impact(type_name, prop, edit, im
         assert change.fact.page == PAGE.format(slug)
 
 
-def test_every_fact_names_a_template_reference_page_and_a_schema_property():
+def test_every_fact_names_an_aws_page_and_a_schema_property():
     from cfnops.awsfacts import schemas
 
     for fact in update_behaviour.facts():
-        assert fact.page.startswith("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/")
+        assert fact.page.startswith("https://docs.aws.amazon.com/"), fact
         assert fact.property in schemas.schema(fact.type_name)["properties"], fact
+        assert bool(fact.fails_from) == bool(fact.fails_reason), fact
 
 
 KEY = engine.ResourceChange(
