@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .engine import Group, ResourceChange
 from .overwrite import DriftNote
@@ -66,7 +67,7 @@ def build(
     plans: list,
     drift: Mapping[str, tuple[DriftNote, ...]] | None = None,
     *,
-    retains_stacks: Callable[[object], bool],
+    retains_stacks: Callable[[Any], bool],
 ) -> PlanReport:
     """``plans``: plan.Plan values; ``drift``: StackSet name -> notes (None: drift not read);
     ``retains_stacks(plan)``: whether removing its instances (PRUNE=1) keeps their stacks."""

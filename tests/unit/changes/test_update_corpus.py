@@ -53,7 +53,8 @@ def edited(value: object) -> object:
     return "edited"
 
 
-def _plan(case: dict) -> tuple[str, engine.ResourceChange]:
+def edit_of(case: dict) -> tuple[str, str, dict, dict, dict]:
+    """(where, logical id, the template's resource, old properties, new properties) of a case."""
     template_name, logical_id, raw = _setting(case["type"], case["property"])
     old_properties = copy.deepcopy(raw.get("Properties") or {})
     if "old" in case:
@@ -61,10 +62,15 @@ def _plan(case: dict) -> tuple[str, engine.ResourceChange]:
     new_properties = copy.deepcopy(old_properties)
     current = old_properties.get(case["property"], ABSENT)
     new_properties[case["property"]] = case["new"] if "new" in case else edited(current)
+    return f"{template_name}/{logical_id}.{case['property']}", logical_id, raw, old_properties, new_properties
+
+
+def _plan(case: dict) -> tuple[str, engine.ResourceChange]:
+    where, logical_id, raw, old_properties, new_properties = edit_of(case)
     old = Resource(logical_id, case["type"], old_properties)
     new = Resource(logical_id, case["type"], new_properties)
     (change,) = engine.compare({logical_id: old}, {logical_id: new}, {"Resources": {logical_id: raw}}, "us-east-1")
-    return f"{template_name}/{logical_id}.{case['property']}", change
+    return where, change
 
 
 def test_the_corpus_is_large_and_spans_every_impact():
