@@ -92,22 +92,24 @@ def run_cfn_lint(file: str, text: str, regions: list[str], required_tags: tuple[
     ]
 
 
+def cfn_lint_settings(regions: tuple[str, ...], required_tags: tuple[str, ...]) -> dict:
+    """How cfnops runs cfn-lint, as cfn-lint's own settings (the keys of a .cfnlintrc and of
+    ManualArgs): every region, informational findings, our rules, the platform's required tags."""
+    return {
+        "regions": list(regions),
+        "include_checks": ["I"],
+        "append_rules": [str(RULES_DIR)],
+        "configure_rules": {"E9001": {"tags": list(required_tags)}},
+    }
+
+
 @functools.cache
 def _cfn_lint_runner(regions: tuple[str, ...], required_tags: tuple[str, ...]):
     """cfn-lint with our rules, loaded once per process (loading them costs as much as a template)."""
     from cfnlint.config import ConfigMixIn, ManualArgs
     from cfnlint.runner import Runner
 
-    return Runner(
-        ConfigMixIn(
-            **ManualArgs(
-                regions=list(regions),
-                include_checks=["I"],
-                append_rules=[str(RULES_DIR)],
-                configure_rules={"E9001": {"tags": list(required_tags)}},
-            )
-        )
-    )  # the platform's
+    return Runner(ConfigMixIn(**ManualArgs(**cfn_lint_settings(regions, required_tags))))
 
 
 def run_checkov(files: dict[str, str]) -> dict[str, list[Finding]]:

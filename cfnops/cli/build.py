@@ -61,7 +61,7 @@ def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> 
 
 
 @click.command()
-@options.environment()
+@options.environment("The environment whose parameter files to validate")
 @click.pass_context
 def validate(context: click.Context, environment: str) -> None:
     """Validate an environment's parameter files against the templates and environment rules."""

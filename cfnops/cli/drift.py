@@ -24,7 +24,7 @@ from .progress import PlainProgress
 
 
 @click.command()
-@options.environment(help="dev, staging, prod, or all: every environment in one report")
+@options.environment("The environment to check", every="every environment in one report")
 @options.stacksets
 @options.output_format(["text", "json", "markdown"])
 @click.option(

@@ -28,7 +28,7 @@ def _colour(text: str, kind: str) -> str:
 
 
 @click.command()
-@options.environment()
+@options.environment("The environment to preview")
 @options.stacksets
 @options.timeout(3600.0, "Seconds to wait for an operation already running")
 @click.option("--no-diff", is_flag=True, help="Resources only, without their changed property paths")

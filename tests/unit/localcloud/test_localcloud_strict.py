@@ -609,6 +609,24 @@ def test_without_deletion_protection_the_rollback_completes(aws):
     assert stacks() == [] and boto3.client("dynamodb", region_name="us-east-1").list_tables()["TableNames"] == []
 
 
+@pytest.mark.parametrize("protection, deletable", [("false", True), ("true", False)])
+def test_a_retained_tables_deletion_protection_is_the_flag_the_template_set(aws, protection, deletable):
+    """A parameter's "false" is false: DeleteTable removes the table a stack kept (the command
+    destroy prints); "true" refuses, as AWS does, until UpdateTable turns protection off."""
+    table = {**PROTECTED_TABLE, "DeletionPolicy": "Retain"}
+    table["Properties"] = {**PROTECTED_TABLE["Properties"], "DeletionProtectionEnabled": protection}
+    cfn().create_stack(StackName="keeps", TemplateBody=json.dumps({"Resources": {"Table": table}}))
+    cfn().delete_stack(StackName="keeps")
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    assert dynamodb.describe_table(TableName="kept")["Table"]["DeletionProtectionEnabled"] is (not deletable)
+    if not deletable:
+        with pytest.raises(ClientError, match="DeletionProtectionEnabled is set to True"):
+            dynamodb.delete_table(TableName="kept")
+        dynamodb.update_table(TableName="kept", DeletionProtectionEnabled=False)
+    dynamodb.delete_table(TableName="kept")
+    assert dynamodb.list_tables()["TableNames"] == []
+
+
 def test_a_stack_that_failed_its_rollback_cannot_be_updated(aws):
     stackset_roles()
     boto3.client("sns", region_name="us-east-1").create_topic(Name="taken")

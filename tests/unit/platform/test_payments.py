@@ -190,7 +190,7 @@ def test_error_threshold_per_environment_is_refused_in_one_line(tmp_project, tem
 
 
 def test_template_rule_refuses_a_prod_error_threshold_above_5_whatever_deploys_it(payments):
-    from localcloud.template_rules import failed_assertions
+    from localcloud.cloudformation.template_rules import failed_assertions
 
     assert failed_assertions(
         payments, {"Environment": "prod", "ErrorThreshold": "50"}, "123456789012", "us-east-1"

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..core.values import flag
 from .patches import Placeholder
-from .values import flag
 
 
 class UpdateRefused(Exception):

@@ -4,7 +4,8 @@ applies them on AWS. Without them a fresh stack would lack what its template say
 table without point-in-time recovery, a security group with AWS's default egress instead
 of the template's), and drift detection would read the emulator's gap as drift.
 
-FIXUPS: type -> functions(resource, resolved properties, account, region).
+FIXUPS, the one table of them: type -> functions(resource, resolved properties, account,
+region), applied in order to what moto created (never to a placeholder).
 """
 
 from __future__ import annotations
@@ -12,13 +13,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .values import flag
+from ..core.values import flag
+
+
+def _tag_dict(resource, properties: dict, account: str, region: str) -> None:
+    """Lambda keeps tags as a dict; moto stored the template's Key/Value list."""
+    if isinstance(resource.tags, list):
+        resource.tags = {t["Key"]: t["Value"] for t in resource.tags}
+
+
+def _vpc_dns(vpc, properties: dict, account: str, region: str) -> None:
+    vpc.enable_dns_hostnames = flag(properties.get("EnableDnsHostnames", False))
+    vpc.enable_dns_support = flag(properties.get("EnableDnsSupport", True))
+
+
+def _subnet(subnet, properties: dict, account: str, region: str) -> None:
+    subnet.map_public_ip_on_launch = flag(properties.get("MapPublicIpOnLaunch", False))
+
+
+def _log_group(group, properties: dict, account: str, region: str) -> None:
+    group.kms_key_id = properties.get("KmsKeyId")
 
 
 def _table(table, properties: dict, account: str, region: str) -> None:
     from moto.dynamodb.models import dynamodb_backends
 
     backend = dynamodb_backends[account][region]
+    if "DeletionProtectionEnabled" in properties:  # a parameter's "false" is false, not truthy text
+        table.deletion_protection_enabled = flag(properties["DeletionProtectionEnabled"])
     recovery = properties.get("PointInTimeRecoverySpecification") or {}
     if flag(recovery.get("PointInTimeRecoveryEnabled")):
         backend.update_continuous_backups(table.name, {"PointInTimeRecoveryEnabled": True})
@@ -158,7 +180,11 @@ FIXUPS: dict[str, tuple[Callable[[Any, dict, str, str], None], ...]] = {
     "AWS::DynamoDB::Table": (_table,),
     "AWS::S3::Bucket": (_bucket,),
     "AWS::Kinesis::Stream": (_stream,),
-    "AWS::Lambda::Function": (_function,),
+    "AWS::Lambda::Function": (_tag_dict, _function),  # tags as a dict first: _function adds to them
+    "AWS::Lambda::EventSourceMapping": (_tag_dict,),
+    "AWS::Logs::LogGroup": (_log_group,),
+    "AWS::EC2::VPC": (_vpc_dns,),
+    "AWS::EC2::Subnet": (_subnet,),
     "AWS::RDS::DBInstance": (_db_instance,),
     "AWS::EC2::SecurityGroup": (_security_group,),
     "AWS::ECS::TaskDefinition": (_task_definition,),

@@ -17,8 +17,9 @@ from __future__ import annotations
 from moto.rds import models as rds_models
 from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue, RDSClientError
 
-from .patches import Placeholder, add_model
-from .values import flag
+from ..cloudformation.patches import Placeholder, add_model
+from ..core.registry import document, patch, replace, unwrapped
+from ..core.values import flag
 
 GLOBAL_CLUSTER = "AWS::RDS::GlobalCluster"
 DB_CLUSTER = "AWS::RDS::DBCluster"
@@ -145,8 +146,12 @@ def _check_cluster(properties: dict, account: str, region: str) -> None:
         )
 
 
+@patch(
+    "an AWS::RDS::DBCluster placeholder is checked as RDS checks a global database's secondary, and known "
+    "(by ARN) to the global cluster made from it"
+)
 def _clusters_are_checked_and_known() -> None:
-    original = Placeholder.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
+    original = unwrapped(Placeholder, "create_from_cloudformation_json")
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
@@ -157,9 +162,10 @@ def _clusters_are_checked_and_known() -> None:
             _clusters[(account_id, resource.get_cfn_attribute("DBClusterArn"))] = properties
         return resource
 
-    Placeholder.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
+    replace(Placeholder, "create_from_cloudformation_json", classmethod(create))
 
 
-def install() -> None:
-    _clusters_are_checked_and_known()
-    add_model(GLOBAL_CLUSTER, GlobalClusterPlaceholder)
+add_model(GLOBAL_CLUSTER, GlobalClusterPlaceholder)
+
+
+__doc__ = document(__doc__, __name__)

@@ -1,45 +1,5 @@
-"""Patches to moto's resource emulation, each a small function naming what it corrects:
-- unmodelled resource types create as placeholders (Ref gives a physical id, GetAtt
-  gives plausible, deterministic attribute values) instead of vanishing and breaking
-  every Ref and GetAtt to them;
-- an AWS::RDS::DBInstance that joins a DB cluster is a placeholder too: moto does not
-  model Aurora clusters from CloudFormation, so it cannot emulate their members;
-- ManageMasterUserPassword: a standalone AWS::RDS::DBInstance gets the secret RDS would
-  manage (moto creates it for the API, not from a template) and answers GetAtt
-  MasterUserSecret.SecretArn; a DB cluster placeholder answers it with a secret ARN;
-- AWS::KMS::Key reads CloudFormation's Key/Value tags (moto expects TagKey/TagValue);
-- an HTTPS listener accepts a well-formed ACM certificate ARN of its own region:
-  certificates are issued outside the stack and localcloud cannot hold them (one of
-  another region is still refused, as AWS refuses it);
-- GetAtt LoadBalancerFullName and CanonicalHostedZoneID of a load balancer;
-- Fn::Equals compares strings, as CloudFormation does (moto compares a Number
-  parameter as an int, so ``Equals(Ref(AzCount), "3")`` was always false);
-- Fn::FindInMap looks its keys up as strings, as CloudFormation does (moto used a Number
-  parameter's int, so a mapping keyed "2048" missed ``FindInMap(M, Ref(LambdaMemoryMb), K)``);
-- stacks list only the resources they created: a resource whose Condition was false
-  no longer shows up as an empty entry in DescribeStackResources;
-- AWS::RDS::DBSubnetGroup and AWS::RDS::DBParameterGroup have a physical id (their name);
-- deleting an AWS::IAM::ManagedPolicy detaches it first (moto left it attached, so its
-  roles could never be deleted);
-- DeletionPolicy RetainExceptOnCreate is kept on stack deletion like Retain, and
-  deleted when the creation that made it rolls back (``ResourceMap.delete(rollback=True)``);
-- inline policies of roles created from templates are stored as JSON (moto kept the
-  dict, and GetRolePolicy answered with its Python repr);
-- AWS::S3::Bucket applies VersioningConfiguration, PublicAccessBlockConfiguration and
-  ObjectLockEnabled with its default retention (moto applied only encryption and tags);
-- properties moto ignores when it creates from a template are applied (log group
-  KmsKeyId, VPC DNS attributes, subnet MapPublicIpOnLaunch, Lambda tags as a dict): otherwise drift
-  detection would report its omissions as drift;
-- stacks delete what moto forgot to: NAT gateways (and their network interface),
-  routes, route tables, Elastic IPs, flow logs and internet gateway attachments, so
-  that a VPC can be deleted after them, as on AWS;
-- Ref of an AWS::Events::EventBus is its name;
-- an AWS::Lambda::Permission has its statement id as physical id and is deleted with it;
-- AWS::NoValue (a Ref, or what an Fn::If chose) inside a list removes that element, as
-  CloudFormation does (moto left a null: a policy statement behind a Condition broke the policy);
-- template Rules are evaluated before a stack is created or updated (moto ignored them),
-  so a template that refuses a region fails there, as on AWS;
-"""
+"""Patches to moto's resource emulation, each a small function naming what it corrects,
+applied through the registry (core/registry.py), which lists them below."""
 
 from __future__ import annotations
 
@@ -51,7 +11,9 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.kms import models as kms_models
 
-from .values import flag
+from ..core.failures import handling
+from ..core.registry import document, patch, replace, unwrapped
+from ..core.values import flag
 
 # What Ref returns for unmodelled types, where it is not the generated name.
 # {name}: the resource's own name property or the generated one; {suffix}: stable hash.
@@ -166,6 +128,11 @@ def add_model(resource_type: str, model: type) -> None:
     OWN_MODELS[resource_type] = model
 
 
+@patch(
+    "unmodelled resource types create as placeholders (Ref gives a physical id, GetAtt plausible, "
+    "deterministic attribute values) instead of vanishing and breaking every Ref and GetAtt to them; "
+    "localcloud's own models (add_model) come first"
+)
 def _placeholders_for_unmodelled_types() -> None:
     def resource_class_from_type(resource_type: str):
         if resource_type in OWN_MODELS:
@@ -176,13 +143,18 @@ def _placeholders_for_unmodelled_types() -> None:
             return parsing.CustomModel
         return parsing.get_model_map().get(resource_type, Placeholder)
 
-    parsing.resource_class_from_type = resource_class_from_type
+    replace(parsing, "resource_class_from_type", resource_class_from_type)
 
 
+@patch(
+    "an AWS::RDS::DBInstance that joins a DB cluster is a placeholder too: moto does not model Aurora "
+    "clusters from CloudFormation, so it cannot emulate their members; a standalone one finds its DB subnet "
+    "group by name (its Ref), as on AWS"
+)
 def _aurora_members_are_placeholders() -> None:
     from moto.rds import models as rds_models
 
-    original = rds_models.DBInstance.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
+    original = unwrapped(rds_models.DBInstance, "create_from_cloudformation_json")
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
@@ -197,16 +169,22 @@ def _aurora_members_are_placeholders() -> None:
             properties["DBSubnetGroupName"] = backend.subnet_groups[properties["DBSubnetGroupName"]]
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
-    rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
+    replace(rds_models.DBInstance, "create_from_cloudformation_json", classmethod(create))
 
 
+@patch(
+    "ManageMasterUserPassword: a standalone AWS::RDS::DBInstance gets the secret RDS would manage (moto "
+    "creates it for the API, not from a template) and answers GetAtt MasterUserSecret.SecretArn; RDS refuses "
+    "it together with MasterUserPassword",
+    after=(_aurora_members_are_placeholders,),
+)
 def _rds_managed_master_user_secret() -> None:
     """A standalone DB instance with ManageMasterUserPassword gets its managed secret, as
     through the API; RDS refuses the property together with MasterUserPassword."""
     from moto.rds import exceptions as rds_exceptions
     from moto.rds import models as rds_models
 
-    original = rds_models.DBInstance.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
+    original = unwrapped(rds_models.DBInstance, "create_from_cloudformation_json")
     attributes = {
         "MasterUserSecret.SecretArn": lambda database: database.master_user_secret.secret_arn,
         "DBInstanceArn": lambda database: database.db_instance_arn,
@@ -236,13 +214,14 @@ def _rds_managed_master_user_secret() -> None:
         return original_get(self, attribute_name)
 
     original_has, original_get = rds_models.DBInstance.has_cfn_attr, rds_models.DBInstance.get_cfn_attribute
-    rds_models.DBInstance.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
-    rds_models.DBInstance.has_cfn_attr = classmethod(has_cfn_attr)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
-    rds_models.DBInstance.get_cfn_attribute = get_cfn_attribute  # type: ignore[method-assign]  # moto patched in place
+    replace(rds_models.DBInstance, "create_from_cloudformation_json", classmethod(create))
+    replace(rds_models.DBInstance, "has_cfn_attr", classmethod(has_cfn_attr))
+    replace(rds_models.DBInstance, "get_cfn_attribute", get_cfn_attribute)
 
 
+@patch("AWS::KMS::Key reads CloudFormation's Key/Value tags (moto expects TagKey/TagValue)")
 def _kms_key_cloudformation_tags() -> None:
-    original = kms_models.Key.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
+    original = unwrapped(kms_models.Key, "create_from_cloudformation_json")
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties", {})
@@ -250,12 +229,17 @@ def _kms_key_cloudformation_tags() -> None:
         properties["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in tags]
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
-    kms_models.Key.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
+    replace(kms_models.Key, "create_from_cloudformation_json", classmethod(create))
 
 
 ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$")
 
 
+@patch(
+    "an HTTPS listener accepts a well-formed ACM certificate ARN of its own region: certificates are issued "
+    "outside the stack and localcloud cannot hold them (one of another region is still refused, as AWS "
+    "refuses it)"
+)
 def _external_certificates_exist() -> None:
     from moto.elb.exceptions import CertificateNotFoundException
     from moto.elbv2 import models as elbv2_models
@@ -266,7 +250,7 @@ def _external_certificates_exist() -> None:
         match = ACM_ARN.match(certificate_arn or "")
         return original(self, certificate_arn) or bool(match and match["region"] == self.region_name)
 
-    elbv2_models.ELBv2Backend._certificate_exists = certificate_exists  # type: ignore[method-assign]  # moto patched in place
+    replace(elbv2_models.ELBv2Backend, "_certificate_exists", certificate_exists)
     original_register = elbv2_models.register_certificate
 
     def register_certificate(account_id: str, region: str, arn_certificate: str, arn_user: str) -> None:
@@ -277,9 +261,10 @@ def _external_certificates_exist() -> None:
             if not (match and match["region"] == region):
                 raise
 
-    elbv2_models.register_certificate = register_certificate
+    replace(elbv2_models, "register_certificate", register_certificate)
 
 
+@patch("GetAtt LoadBalancerFullName and CanonicalHostedZoneID of a load balancer")
 def _load_balancer_full_name() -> None:
     """GetAtt LoadBalancerFullName (app/<name>/<id>, the CloudWatch dimension) and
     CanonicalHostedZoneID, which moto leaves unimplemented."""
@@ -294,9 +279,13 @@ def _load_balancer_full_name() -> None:
             return "Z35SXDOTRQ7X7K"
         return original(self, attribute_name)
 
-    elbv2_models.FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute  # type: ignore[method-assign]  # moto patched in place
+    replace(elbv2_models.FakeLoadBalancer, "get_cfn_attribute", get_cfn_attribute)
 
 
+@patch(
+    "Fn::Equals compares strings, as CloudFormation does (moto compared a Number parameter as an int, so "
+    'Equals(Ref(AzCount), "3") was always false)'
+)
 def _equals_compares_strings() -> None:
     original = parsing.parse_condition
 
@@ -311,7 +300,7 @@ def _equals_compares_strings() -> None:
             return _cfn_string(left) == _cfn_string(right)
         return original(condition, resources_map, condition_map)
 
-    parsing.parse_condition = parse_condition
+    replace(parsing, "parse_condition", parse_condition)
 
 
 def _cfn_string(value: Any) -> str:
@@ -322,6 +311,10 @@ def _cfn_string(value: Any) -> str:
     return str(value)
 
 
+@patch(
+    "Fn::FindInMap looks its keys up as strings, as CloudFormation does (moto used a Number parameter's int,"
+    ' so a mapping keyed "2048" missed FindInMap(M, Ref(LambdaMemoryMb), K))'
+)
 def _find_in_map_keys_are_strings() -> None:
     original = parsing.clean_json
 
@@ -336,9 +329,14 @@ def _find_in_map_keys_are_strings() -> None:
             return found
         return original(resource_json, resources_map)
 
-    parsing.clean_json = clean_json
+    replace(parsing, "clean_json", clean_json)
 
 
+@patch(
+    "AWS::NoValue (a Ref, or what an Fn::If chose) inside a list removes that element, as CloudFormation does"
+    " (moto left a null: a policy statement behind a Condition broke the policy)",
+    after=(_find_in_map_keys_are_strings,),
+)
 def _no_value_leaves_lists() -> None:
     original = parsing.clean_json
 
@@ -351,25 +349,33 @@ def _no_value_leaves_lists() -> None:
             return [value for item, value in cleaned if not (value is None and intrinsic(item))]
         return original(resource_json, resources_map)
 
-    parsing.clean_json = clean_json
+    replace(parsing, "clean_json", clean_json)
 
 
+@patch(
+    "stacks list only the resources they created: a resource whose Condition was false no longer shows up as "
+    "an empty entry in DescribeStackResources"
+)
 def _stacks_list_only_created_resources() -> None:
     from moto.cloudformation import models as cfn_models
 
     def stack_resources(self):
         return [resource for resource in self.resource_map.values() if resource is not None]
 
-    cfn_models.Stack.stack_resources = property(stack_resources)  # type: ignore[assignment, method-assign]  # moto patched in place; a property replaces moto's method
+    replace(cfn_models.Stack, "stack_resources", property(stack_resources))
 
 
+@patch("AWS::RDS::DBSubnetGroup and AWS::RDS::DBParameterGroup have a physical id (their name)")
 def _db_subnet_group_physical_id() -> None:
     from moto.rds import models as rds_models
 
-    rds_models.DBSubnetGroup.physical_resource_id = property(lambda self: self.name)  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    rds_models.DBParameterGroup.physical_resource_id = property(lambda self: self.name)  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    replace(rds_models.DBSubnetGroup, "physical_resource_id", property(lambda self: self.name))
+    replace(rds_models.DBParameterGroup, "physical_resource_id", property(lambda self: self.name))
 
 
+@patch(
+    "deleting an AWS::IAM::ManagedPolicy detaches it first (moto left it attached, so its roles could never be deleted)"
+)
 def _managed_policy_detaches_on_delete() -> None:
     from moto.iam import models as iam_models
 
@@ -381,9 +387,14 @@ def _managed_policy_detaches_on_delete() -> None:
                     self.detach_from(holder)
         backend.managed_policies.pop(self.arn, None)
 
-    iam_models.ManagedPolicy.delete = delete  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    replace(iam_models.ManagedPolicy, "delete", delete)
 
 
+@patch(
+    "stacks delete what moto forgot to: NAT gateways (and their network interface), routes, route tables, "
+    "Elastic IPs, flow logs, internet gateways and their attachments, so that a VPC can be deleted after "
+    "them, as on AWS"
+)
 def _ec2_deletes() -> None:
     """``delete(account_id, region)`` for EC2 types moto creates from templates but
     never deletes; each goes through the EC2 backend's own API."""
@@ -422,21 +433,22 @@ def _ec2_deletes() -> None:
     def internet_gateway(self, account_id, region):
         backend(account_id, region).delete_internet_gateway(self.id)
 
-    nat_gateways.NatGateway.delete = nat_gateway  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    route_tables.Route.delete = route  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    route_tables.RouteTable.delete = route_table  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    elastic_ip_addresses.ElasticAddress.delete = address  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    flow_logs.FlowLogs.delete = flow_log  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    vpn_gateway.VPCGatewayAttachment.delete = attachment  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    internet_gateways.InternetGateway.delete = internet_gateway  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    replace(nat_gateways.NatGateway, "delete", nat_gateway)
+    replace(route_tables.Route, "delete", route)
+    replace(route_tables.RouteTable, "delete", route_table)
+    replace(elastic_ip_addresses.ElasticAddress, "delete", address)
+    replace(flow_logs.FlowLogs, "delete", flow_log)
+    replace(vpn_gateway.VPCGatewayAttachment, "delete", attachment)
+    replace(internet_gateways.InternetGateway, "delete", internet_gateway)
 
 
+@patch("an AWS::Lambda::Permission has its statement id as physical id and is deleted with it")
 def _lambda_permission_identity() -> None:
     """AWS::Lambda::Permission has a physical id (its statement id) and its delete removes
     the statement (moto kept neither: a replaced or deleted permission stayed in the policy)."""
     from moto.awslambda import models as lambda_models
 
-    original = lambda_models.Permission.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
+    original = unwrapped(lambda_models.Permission, "create_from_cloudformation_json")
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json["Properties"]
@@ -454,11 +466,15 @@ def _lambda_permission_identity() -> None:
             return  # the statement went with its function
         function.policy.del_statement(self.statement_id)
 
-    lambda_models.Permission.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
-    lambda_models.Permission.physical_resource_id = property(lambda self: self.statement_id)  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    lambda_models.Permission.delete = delete  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    replace(lambda_models.Permission, "create_from_cloudformation_json", classmethod(create))
+    replace(lambda_models.Permission, "physical_resource_id", property(lambda self: self.statement_id))
+    replace(lambda_models.Permission, "delete", delete)
 
 
+@patch(
+    "inline policies of roles created from templates are stored as JSON (moto kept the dict, and "
+    "GetRolePolicy answered with its Python repr)"
+)
 def _inline_policies_as_json() -> None:
     import json
 
@@ -469,13 +485,17 @@ def _inline_policies_as_json() -> None:
     def put_policy(self, policy_name: str, policy_json) -> None:
         original(self, policy_name, policy_json if isinstance(policy_json, str) else json.dumps(policy_json))
 
-    iam_models.Role.put_policy = put_policy  # type: ignore[method-assign]  # moto patched in place
+    replace(iam_models.Role, "put_policy", put_policy)
 
 
+@patch(
+    "AWS::S3::Bucket applies VersioningConfiguration, PublicAccessBlockConfiguration and ObjectLockEnabled "
+    "with its default retention (moto applied only encryption and tags)"
+)
 def _bucket_versioning_and_public_access_block() -> None:
     from moto.s3 import models as s3_models
 
-    original = s3_models.FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]  # moto's classmethod, unwrapped to wrap it
+    original = unwrapped(s3_models.FakeBucket, "create_from_cloudformation_json")
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         bucket = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
@@ -495,30 +515,13 @@ def _bucket_versioning_and_public_access_block() -> None:
             )
         return bucket
 
-    s3_models.FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
+    replace(s3_models.FakeBucket, "create_from_cloudformation_json", classmethod(create))
 
 
-def _tag_dict(resource, properties: dict) -> None:
-    """Lambda keeps tags as a dict; moto stored the template's Key/Value list."""
-    if isinstance(resource.tags, list):
-        resource.tags = {t["Key"]: t["Value"] for t in resource.tags}
-
-
-def _vpc_dns(vpc, properties: dict) -> None:
-    vpc.enable_dns_hostnames = flag(properties.get("EnableDnsHostnames", False))
-    vpc.enable_dns_support = flag(properties.get("EnableDnsSupport", True))
-
-
-# type -> function(created resource, resolved properties) applying what moto ignored
-CREATE_FIXUPS = {
-    "AWS::Lambda::Function": _tag_dict,
-    "AWS::Lambda::EventSourceMapping": _tag_dict,
-    "AWS::Logs::LogGroup": lambda r, p: setattr(r, "kms_key_id", p.get("KmsKeyId")),
-    "AWS::EC2::VPC": _vpc_dns,
-    "AWS::EC2::Subnet": lambda r, p: setattr(r, "map_public_ip_on_launch", flag(p.get("MapPublicIpOnLaunch", False))),
-}
-
-
+@patch(
+    "properties moto ignores when it creates from a template are applied (fixups.py): otherwise drift "
+    "detection would report its omissions as drift"
+)
 def _apply_ignored_properties() -> None:
     from .fixups import FIXUPS
 
@@ -526,22 +529,34 @@ def _apply_ignored_properties() -> None:
 
     def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
         resource = original(logical_id, resource_json, resources_map, account_id, region_name)
-        fixup = CREATE_FIXUPS.get(resource_json.get("Type"))
-        if resource is not None and fixup is not None:
-            fixup(resource, parsing.clean_json(resource_json.get("Properties", {}), resources_map))
-        if resource is not None and not isinstance(resource, Placeholder):
-            for more in FIXUPS.get(resource_json.get("Type"), ()):  # fixups.py
-                more(
-                    resource,
-                    parsing.clean_json(resource_json.get("Properties", {}), resources_map),
-                    account_id,
-                    region_name,
-                )
+        fixups = FIXUPS.get(resource_json.get("Type"), ())
+        if resource is not None and fixups and not isinstance(resource, Placeholder):
+            properties = parsing.clean_json(resource_json.get("Properties", {}), resources_map)
+            for fixup in fixups:
+                fixup(resource, properties, account_id, region_name)
         return resource
 
-    parsing.parse_and_create_resource = parse_and_create_resource
+    replace(parsing, "parse_and_create_resource", parse_and_create_resource)
 
 
+@patch(
+    "every resource's create re-raises moto's error as a ResourceFailure naming the resource, as CloudFormation "
+    "reports it (core/failures.py)",
+    after=(_apply_ignored_properties,),
+)
+def _failures_name_their_resource() -> None:
+    def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        with handling(logical_id, resource_json.get("Type", "")):
+            return create(logical_id, resource_json, resources_map, account_id, region_name)
+
+    create = parsing.parse_and_create_resource
+    replace(parsing, "parse_and_create_resource", parse_and_create_resource)
+
+
+@patch(
+    "a disabled DynamoDB stream can be enabled again (a new stream), as on AWS; moto kept the old stream's "
+    "label and refused it"
+)
 def _dynamodb_stream_reenables() -> None:
     """A disabled stream can be enabled again (a new stream), as on AWS; moto kept the old
     stream's label and refused it ("Cannot enable stream")."""
@@ -554,12 +569,16 @@ def _dynamodb_stream_reenables() -> None:
         if not (self.stream_specification or {}).get("StreamEnabled"):
             self.latest_stream_label = None
 
-    table_models.Table.set_stream_specification = set_stream_specification  # type: ignore[method-assign]  # moto patched in place
+    replace(table_models.Table, "set_stream_specification", set_stream_specification)
 
 
 KEEP_ON_DELETE = ("Retain", "RetainExceptOnCreate")
 
 
+@patch(
+    "DeletionPolicy RetainExceptOnCreate is kept on stack deletion like Retain, and deleted when the creation"
+    " that made it rolls back (ResourceMap.delete(rollback=True))"
+)
 def _retain_except_on_create() -> None:
     def delete(self, rollback: bool = False) -> None:
         """moto's delete, passes until nothing more goes, with CloudFormation's policies:
@@ -583,18 +602,23 @@ def _retain_except_on_create() -> None:
         if remaining and last_error is not None:
             raise last_error
 
-    parsing.ResourceMap.delete = delete  # type: ignore[method-assign]  # moto patched in place
+    replace(parsing.ResourceMap, "delete", delete)
 
 
+@patch("Ref of an AWS::Events::EventBus is its name")
 def _event_bus_physical_id() -> None:
     """Ref of an AWS::Events::EventBus is its name (moto had none: Ref gave the object)."""
     from moto.events.models import EventBus
 
-    EventBus.physical_resource_id = property(lambda self: self.name)  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    replace(EventBus, "physical_resource_id", property(lambda self: self.name))
 
 
+@patch(
+    "template Rules are evaluated before a stack is created or updated (moto ignored them), so a template "
+    "that refuses a region fails there, as on AWS"
+)
 def _template_rules() -> None:
-    """Template Rules are checked before a stack is created or updated (localcloud/template_rules.py)."""
+    """Template Rules are checked before a stack is created or updated (template_rules.py)."""
     from moto.cloudformation.exceptions import ValidationError
     from moto.cloudformation.models import CloudFormationBackend
 
@@ -619,9 +643,11 @@ def _template_rules() -> None:
         )
         return original_update(self, name, template, role_arn, parameters, tags)
 
-    CloudFormationBackend.create_stack, CloudFormationBackend.update_stack = create_stack, update_stack  # type: ignore[method-assign]  # moto patched in place
+    replace(CloudFormationBackend, "create_stack", create_stack)
+    replace(CloudFormationBackend, "update_stack", update_stack)
 
 
+@patch("AssociateKmsKey and DisassociateKmsKey on a log group, as on AWS (moto has neither)")
 def _log_group_kms_keys() -> None:
     """AssociateKmsKey and DisassociateKmsKey on a log group, as on AWS (moto has neither)."""
     from moto.logs.exceptions import ResourceNotFoundException
@@ -641,30 +667,8 @@ def _log_group_kms_keys() -> None:
         group(self).kms_key_id = None
         return ""
 
-    LogsResponse.associate_kms_key = associate_kms_key  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
-    LogsResponse.disassociate_kms_key = disassociate_kms_key  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    replace(LogsResponse, "associate_kms_key", associate_kms_key)
+    replace(LogsResponse, "disassociate_kms_key", disassociate_kms_key)
 
 
-def install() -> None:
-    _placeholders_for_unmodelled_types()
-    _aurora_members_are_placeholders()
-    _rds_managed_master_user_secret()
-    _kms_key_cloudformation_tags()
-    _external_certificates_exist()
-    _load_balancer_full_name()
-    _equals_compares_strings()
-    _find_in_map_keys_are_strings()
-    _no_value_leaves_lists()
-    _stacks_list_only_created_resources()
-    _db_subnet_group_physical_id()
-    _managed_policy_detaches_on_delete()
-    _retain_except_on_create()
-    _ec2_deletes()
-    _inline_policies_as_json()
-    _lambda_permission_identity()
-    _bucket_versioning_and_public_access_block()
-    _apply_ignored_properties()
-    _dynamodb_stream_reenables()
-    _template_rules()
-    _event_bus_physical_id()
-    _log_group_kms_keys()
+__doc__ = document(__doc__, __name__)

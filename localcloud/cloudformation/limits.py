@@ -31,8 +31,10 @@ from moto.cloudformation.exceptions import ValidationError
 from cfnops.awsfacts import iam_limits
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES
 
-from .failures import ResourceFailed, service_detail
-from .values import flag
+from ..core.failures import ResourceFailed, service_detail
+from ..core.registry import document, patch, replace
+from ..core.values import flag
+from .patches import _failures_name_their_resource, _inline_policies_as_json, _template_rules
 
 NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED")
 
@@ -55,7 +57,7 @@ def check_template_object(body: str) -> str:
     return body
 
 
-def _body_checked(handler: Callable) -> Callable:
+def body_checked(handler: Callable) -> Callable:
     def checked(self, *args, **kwargs):
         check_template_body(self._get_param("TemplateBody"))
         return handler(self, *args, **kwargs)
@@ -64,23 +66,35 @@ def _body_checked(handler: Callable) -> Callable:
     return checked
 
 
+@patch(
+    "a TemplateBody over 51,200 bytes (CreateStack, UpdateStack, CreateChangeSet, ValidateTemplate; the StackSet "
+    "handlers check it themselves) and a TemplateURL object over 1,000,000 bytes (nested stacks included) are "
+    "refused with ValidationError"
+)
 def _templates() -> None:
     from moto.cloudformation import models as cfn_models
     from moto.cloudformation.responses import CloudFormationResponse
 
     response = CloudFormationResponse
-    response.create_stack = _body_checked(response.create_stack)  # type: ignore[method-assign]  # moto patched in place
-    response.update_stack = _body_checked(response.update_stack)  # type: ignore[method-assign]  # moto patched in place
-    response.create_change_set = _body_checked(response.create_change_set)  # type: ignore[method-assign]  # moto patched in place
-    response.validate_template = _body_checked(response.validate_template)  # type: ignore[method-assign]  # moto patched in place
-    response.create_stack_set = _body_checked(response.create_stack_set)  # type: ignore[method-assign]  # moto patched in place
-    response.update_stack_set = _body_checked(response.update_stack_set)  # type: ignore[method-assign]  # moto patched in place
+    replace(response, "create_stack", body_checked(response.create_stack))
+    replace(response, "update_stack", body_checked(response.update_stack))
+    replace(response, "create_change_set", body_checked(response.create_change_set))
+    replace(response, "validate_template", body_checked(response.validate_template))
     original_fetch = response._get_stack_from_s3_url
-    response._get_stack_from_s3_url = lambda self, url: check_template_object(original_fetch(self, url))  # type: ignore[assignment, method-assign]  # moto patched in place
+    replace(response, "_get_stack_from_s3_url", lambda self, url: check_template_object(original_fetch(self, url)))
     original_nested = cfn_models.get_stack_from_s3_url
-    cfn_models.get_stack_from_s3_url = lambda *args, **kwargs: check_template_object(original_nested(*args, **kwargs))
+    replace(
+        cfn_models,
+        "get_stack_from_s3_url",
+        lambda *args, **kwargs: check_template_object(original_nested(*args, **kwargs)),
+    )
 
 
+@patch(
+    "a stack in ROLLBACK_COMPLETE, ROLLBACK_FAILED, DELETE_FAILED or CREATE_FAILED cannot be updated; a stack "
+    "whose deletion fails stays, DELETE_FAILED (moto dropped it)",
+    after=(_template_rules,),
+)
 def _stack_states() -> None:
     from moto.cloudformation.models import CloudFormationBackend
 
@@ -107,7 +121,8 @@ def _stack_states() -> None:
                 self.stacks[stack_id] = stack
             raise
 
-    CloudFormationBackend.update_stack, CloudFormationBackend.delete_stack = update_stack, delete_stack  # type: ignore[method-assign]  # moto patched in place
+    replace(CloudFormationBackend, "update_stack", update_stack)
+    replace(CloudFormationBackend, "delete_stack", delete_stack)
 
 
 # --- IAM ------------------------------------------------------------------------------------
@@ -146,6 +161,11 @@ def check_managed_policy(document) -> None:
         raise _iam_errors()[0](f"Cannot exceed quota for PolicySize: {iam_limits.MANAGED_POLICY}")
 
 
+@patch(
+    "IAM's name lengths, policy sizes and managed policies per role, in moto's IAM backend (API calls and "
+    "CloudFormation resources both hit them)",
+    after=(_inline_policies_as_json,),
+)
 def _iam() -> None:
     from moto.iam import models as iam_models
 
@@ -180,9 +200,11 @@ def _iam() -> None:
             raise _iam_errors()[0](f"Cannot exceed quota for PoliciesPerRole: {iam_limits.MANAGED_POLICIES_PER_ROLE}")
         return original_attach(self, obj)
 
-    backend.create_role, role_class.put_policy = create_role, put_policy  # type: ignore[method-assign]  # moto patched in place
-    backend.create_policy, backend.create_policy_version = create_policy, create_policy_version  # type: ignore[method-assign]  # moto patched in place
-    managed.attach_to = attach_to  # type: ignore[method-assign]  # moto patched in place
+    replace(backend, "create_role", create_role)
+    replace(role_class, "put_policy", put_policy)
+    replace(backend, "create_policy", create_policy)
+    replace(backend, "create_policy_version", create_policy_version)
+    replace(managed, "attach_to", attach_to)
 
 
 # --- physical names -------------------------------------------------------------------------
@@ -327,6 +349,11 @@ def check_deletion_protection(resource, resource_type: str) -> None:
         resource.deletion_protection_enabled = False
 
 
+@patch(
+    "a physical name that exists already fails the resource (AlreadyExists); deletion protection refuses a "
+    "resource's deletion",
+    after=(_failures_name_their_resource,),
+)
 def _resources() -> None:
     from moto.cloudformation import parsing
 
@@ -351,13 +378,14 @@ def _resources() -> None:
         original_delete(self, parsed_resource, resource_json)
         Names.discard(self._account_id, (self.stack_id, getattr(parsed_resource, "logical_resource_id", "")))
 
-    parsing.parse_and_create_resource = parse_and_create_resource
-    parsing.ResourceMap._delete_resource = _delete_resource  # type: ignore[method-assign]  # moto patched in place
+    replace(parsing, "parse_and_create_resource", parse_and_create_resource)
+    replace(parsing.ResourceMap, "_delete_resource", _delete_resource)
 
 
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(?P<name>.+)-[A-Za-z0-9]{6}$")
 
 
+@patch("DeleteSecret with ForceDeleteWithoutRecovery frees a retained placeholder secret's name, as on AWS")
 def _placeholder_secrets_can_be_deleted() -> None:
     """Secrets are placeholders in localcloud's stacks: DeleteSecret (ForceDeleteWithoutRecovery)
     frees a retained one's name as it does on AWS."""
@@ -377,12 +405,7 @@ def _placeholder_secrets_can_be_deleted() -> None:
             )
         return result
 
-    SecretsManagerBackend.delete_secret = delete_secret  # type: ignore[method-assign]  # moto patched in place
+    replace(SecretsManagerBackend, "delete_secret", delete_secret)
 
 
-def install() -> None:
-    _placeholder_secrets_can_be_deleted()
-    _templates()
-    _stack_states()
-    _iam()
-    _resources()
+__doc__ = document(__doc__, __name__)

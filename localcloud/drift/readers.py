@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .values import flag
+from ..core.values import flag
 
 
 class Missing(Exception):

@@ -61,15 +61,3 @@ def handling(logical_id: str, resource_type: str):
         raise
     except Exception as error:  # any handler error is the resource's failure
         raise ResourceFailure(logical_id, resource_type, error) from error
-
-
-def install() -> None:
-    from moto.cloudformation import parsing
-
-    create = parsing.parse_and_create_resource
-
-    def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
-        with handling(logical_id, resource_json.get("Type", "")):
-            return create(logical_id, resource_json, resources_map, account_id, region_name)
-
-    parsing.parse_and_create_resource = parse_and_create_resource

@@ -17,7 +17,7 @@ assume for it, as AWS does (moto runs everything as the account root).
 - A refusal fails that resource with CloudFormation's handler message
   (``AccessDenied``), so the stack rolls back and the instance goes OUTDATED/FAILED.
 
-Only stacks a StackSet instance runs are checked (stacksets.py calls ``run_as``; nested
+Only stacks a StackSet instance runs are checked (the StackSet engine calls ``run_as``; nested
 stacks inherit their parent's role); plain stacks (bootstrap) run as the caller.
 ``LOCALCLOUD_PERMISSIONS=off`` switches the checks (and the trust check) off.
 """
@@ -37,7 +37,10 @@ from typing import Any
 
 from cfnops.awsfacts import iam_catalog, policy_eval, schemas
 
-from .failures import ResourceFailed, service_detail
+from ..core.failures import ResourceFailed, service_detail
+from ..core.registry import document, patch, replace
+from . import limits
+from .patches import _failures_name_their_resource
 
 SWITCH = "LOCALCLOUD_PERMISSIONS"
 REGISTRY_KEY = "localcloud_execution_roles"  # on moto's CloudFormation backend: stack name -> ExecutionRole
@@ -344,7 +347,7 @@ def authorize(
     resources_map, handlers: tuple[str, ...], logical_id: str, resource_json: dict, previous_json: dict | None = None
 ) -> None:
     """Check a StackSet instance's execution role for one resource's handlers (no-op for
-    plain stacks). The update path (localcloud/updates.py) calls it for in-place changes."""
+    plain stacks). The update path (updates.py) calls it for in-place changes."""
     role = role_for(resources_map)
     if role is not None:
         previous = _resolved(previous_json, resources_map) if previous_json else {}
@@ -359,7 +362,12 @@ def authorize(
         )
 
 
-def install() -> None:
+@patch(
+    "every resource a StackSet instance creates, updates or deletes is checked against its execution role, "
+    "outermost, so that a refused handler touches nothing",
+    after=(_failures_name_their_resource, limits._resources),
+)
+def _run_as_execution_role() -> None:
     from moto.cloudformation import parsing
 
     original_create, original_update = parsing.parse_and_create_resource, parsing.parse_and_update_resource
@@ -399,6 +407,9 @@ def install() -> None:
         with acting(role):
             return original_delete(self, parsed_resource, resource_json)
 
-    parsing.parse_and_create_resource = parse_and_create_resource
-    parsing.parse_and_update_resource = parse_and_update_resource
-    parsing.ResourceMap._delete_resource = _delete_resource  # type: ignore[method-assign]  # moto patched in place
+    replace(parsing, "parse_and_create_resource", parse_and_create_resource)
+    replace(parsing, "parse_and_update_resource", parse_and_update_resource)
+    replace(parsing.ResourceMap, "_delete_resource", _delete_resource)
+
+
+__doc__ = document(__doc__, __name__)

@@ -18,6 +18,10 @@ PLACEHOLDER = (
     "so nothing can change it out of band offline"
 )
 NOT_READ = "localcloud has no reader for it yet (moto models it)"
+AGENTCORE = (
+    "localcloud creates it as a placeholder in AWS's identifier formats (localcloud/agentcore.py): moto models "
+    "AgentCore gateways only through an API the pinned botocore has no client for, and harnesses not at all"
+)
 
 CANNOT_READ: dict[str, str] = {
     "AWS::ApplicationAutoScaling::ScalableTarget": PLACEHOLDER,
@@ -26,6 +30,10 @@ CANNOT_READ: dict[str, str] = {
     "AWS::Bedrock::AgentAlias": PLACEHOLDER,
     "AWS::Bedrock::DataSource": PLACEHOLDER,
     "AWS::Bedrock::KnowledgeBase": PLACEHOLDER,
+    "AWS::BedrockAgentCore::Gateway": AGENTCORE,
+    "AWS::BedrockAgentCore::GatewayTarget": AGENTCORE,
+    "AWS::BedrockAgentCore::Harness": AGENTCORE,
+    "AWS::BedrockAgentCore::HarnessEndpoint": AGENTCORE,
     "AWS::CloudTrail::Trail": PLACEHOLDER,
     "AWS::CloudWatch::Alarm": PLACEHOLDER,
     "AWS::DynamoDB::GlobalTable": NOT_READ,

@@ -19,8 +19,8 @@ from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.models import dynamodb_backends
 from moto.kms.models import kms_backends
 
-from .patches import Placeholder, add_model
-from .values import flag
+from ..cloudformation.patches import Placeholder, add_model
+from ..core.values import flag
 
 GLOBAL_TABLE = "AWS::DynamoDB::GlobalTable"
 
@@ -135,5 +135,4 @@ class GlobalTablePlaceholder(Placeholder):
             _delete_replica(account_id, region, self._properties["TableName"])
 
 
-def install() -> None:
-    add_model(GLOBAL_TABLE, GlobalTablePlaceholder)
+add_model(GLOBAL_TABLE, GlobalTablePlaceholder)

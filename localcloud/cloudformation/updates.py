@@ -25,8 +25,9 @@ from moto.cloudformation import parsing
 
 from cfnops.awsfacts import schemas
 
+from ..core.failures import handling, message_of
+from ..core.registry import document, patch, replace
 from . import inplace, permissions
-from .failures import handling, message_of
 
 KEEP = ("Retain", "RetainExceptOnCreate")
 
@@ -207,8 +208,16 @@ def _rolled_back(original):
     return stack_update
 
 
-def install() -> None:
+@patch(
+    "stack updates as CloudFormation makes them: a changed resource keeps its physical id and gets its new "
+    "properties (inplace.py), a createOnly change replaces it, a failed update rolls back (moto recreated "
+    "every resource, or left it unchanged)"
+)
+def _updates_in_place() -> None:
     from moto.cloudformation.models import Stack
 
-    parsing.ResourceMap.update = update  # type: ignore[method-assign]  # moto patched in place
-    Stack.update = _rolled_back(Stack.update)  # type: ignore[method-assign]  # moto patched in place
+    replace(parsing.ResourceMap, "update", update)
+    replace(Stack, "update", _rolled_back(Stack.update))
+
+
+__doc__ = document(__doc__, __name__)

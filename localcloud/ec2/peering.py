@@ -21,6 +21,8 @@ import ipaddress
 
 from moto.ec2.exceptions import EC2ClientError, InvalidVPCIdError, InvalidVPCPeeringConnectionIdError
 
+from ..core.registry import document, patch, replace
+
 GONE = ("deleted", "rejected", "failed", "expired")
 
 
@@ -86,12 +88,16 @@ def _check_route_target(backend, route_table_id: str, connection_id: str) -> Non
         )
 
 
-def install() -> None:
+@patch(
+    "AWS::EC2::VPCPeeringConnection looks its peer up in PeerRegion, fails on overlapping CIDRs, is active in "
+    "both regions and deleted with its stack; a route through a peering needs one that connects its VPC"
+)
+def _peering_across_regions() -> None:
     from moto.ec2.models import route_tables, vpc_peering_connections
 
     model = vpc_peering_connections.VPCPeeringConnection
-    model.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[assignment, method-assign]  # moto patched in place; a classmethod replaces moto's
-    model.delete = delete  # type: ignore[attr-defined]  # added to moto's class: moto lacks it
+    replace(model, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
+    replace(model, "delete", delete)
     original = route_tables.RouteBackend.create_route
 
     def create_route(self, route_table_id, destination_cidr_block, *args, **kwargs):
@@ -100,4 +106,7 @@ def install() -> None:
             _check_route_target(self, route_table_id, connection_id)
         return original(self, route_table_id, destination_cidr_block, *args, **kwargs)
 
-    route_tables.RouteBackend.create_route = create_route  # type: ignore[method-assign]  # moto patched in place
+    replace(route_tables.RouteBackend, "create_route", create_route)
+
+
+__doc__ = document(__doc__, __name__)
