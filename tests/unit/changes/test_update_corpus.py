@@ -8,13 +8,16 @@ import copy
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from cfnops.changes import engine
+from cfnops.changes import engine, json_view
 from cfnops.changes.diff import ABSENT
 from cfnops.changes.resolve import Resource
 from tests.conftest import ROOT
 
+_SCHEMA = json.loads(json_view.SCHEMA_FILE.read_text(encoding="utf-8"))
+RESOURCE = jsonschema.Draft202012Validator({"$defs": _SCHEMA["$defs"], "$ref": "#/$defs/resource"})
 CORPUS = json.loads(Path(__file__).with_name("update_corpus.json").read_text(encoding="utf-8"))["cases"]
 STRICTNESS = [engine.MODIFY, engine.INTERRUPT, engine.MAY_REPLACE, engine.REPLACE, engine.WILL_FAIL]
 DOCUMENTED = {
@@ -84,3 +87,7 @@ def test_a_one_property_edit_has_the_impact_aws_documents(case):
     assert change.action == case["expected"], f"{where}: {case['page']} says {case['documented']}"
     stricter = STRICTNESS.index(case["expected"]) > STRICTNESS.index(DOCUMENTED[case["documented"]])
     assert stricter == ("why" in case and case["expected"] != DOCUMENTED[case["documented"]]), case
+    if change.action == engine.WILL_FAIL:
+        assert change.fact is not None and change.fact.page == case["page"], where
+    (resource,) = json_view._group(engine.Group((("1", "us-east-1"),), (change,)))["resources"]
+    RESOURCE.validate(resource)
