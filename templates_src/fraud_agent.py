@@ -500,8 +500,8 @@ def build() -> Template:
         "Recorder": recorder,
         **{group.executor.title.removesuffix("Function"): group.executor for group in action_groups},
     }
-    monitoring.add_alarms(template, topic, watched, data, queue)
-    monitoring.add_dashboard(template, watched, data, queue)
+    monitoring.add_alarms(template, topic, watched, data, queue, agent["gateway"].gateway)
+    monitoring.add_dashboard(template, watched, data, queue, agent)
     add_exported_outputs(
         template,
         NAME,

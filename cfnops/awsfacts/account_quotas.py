@@ -39,7 +39,6 @@ LAMBDA_CONCURRENCY = Quota(
     # "Lambda requires at least 100 unreserved concurrency ... so you can only reserve up to limit - 100"
     headroom=100,
 )
-LAMBDA_UNRESERVED_MINIMUM = LAMBDA_CONCURRENCY.headroom
 ELASTIC_IPS = Quota(
     "L-0263D0A3",
     "ec2",

@@ -54,7 +54,7 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
     template = project.platform.bootstrap
     render_module.check(project)
     templates = render_module.read_generated(project)
-    lint.gate(lint.lint(project, [template], list(project.platform.regions)))
+    lint.raise_on_findings(lint.lint(project, [template], list(project.platform.regions)))
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)
     regions = list(dict.fromkeys(spec.administrator_region for spec in specs))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 
 import click
 from click.shell_completion import CompletionItem
@@ -56,7 +56,7 @@ def timeout(default: float, help: str = "Seconds to wait for each operation") ->
     return click.option("--timeout", default=default, show_default=True, help=help)
 
 
-def output_format(choices: Sequence[str]) -> Callable:
+def output_format(choices: Iterable[str]) -> Callable:
     """``--format``: one of a writer registry's names (reports.WRITERS, changes.WRITERS)."""
     return click.option(
         "--format", "output_format", type=click.Choice(list(choices)), default="text", show_default=True

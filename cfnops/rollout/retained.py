@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from ..core.errors import InputError
+from ..core.located import InstanceResource
 from ..core.protocols import AwsFactory, CloudFormationClient
 from ..inputs.stacksets import StackSetSpec
 
@@ -25,13 +26,9 @@ REMOVABLE_IN = ("dev",)
 
 
 @dataclass(frozen=True)
-class Retained:
-    stackset: str
-    account: str
-    region: str
-    logical_id: str
-    resource_type: str
-    physical_id: str
+class Retained(InstanceResource):
+    """A resource its DeletionPolicy (``policy``) keeps when its stack is deleted."""
+
     policy: str
 
     @property

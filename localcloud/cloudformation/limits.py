@@ -31,8 +31,10 @@ from moto.cloudformation.exceptions import ValidationError
 from cfnops.awsfacts import iam_limits
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES
 
-from ..core.failures import ResourceFailed, service_detail
+from ..core.backends import backend as _backend
+from ..core.failures import ResourceFailed, message_of, service_detail
 from ..core.registry import document, patch, replace
+from ..core.state import State
 from ..core.values import flag
 from .patches import _failures_name_their_resource, _inline_policies_as_json, _template_rules
 
@@ -115,9 +117,7 @@ def _stack_states() -> None:
         except Exception as error:
             for stack_id, stack in stacks.items():  # what failed to go stays, as on AWS
                 stack.status = "DELETE_FAILED"
-                stack._add_stack_event(
-                    "DELETE_FAILED", resource_status_reason=getattr(error, "message", None) or str(error)
-                )
+                stack._add_stack_event("DELETE_FAILED", resource_status_reason=message_of(error))
                 self.stacks[stack_id] = stack
             raise
 
@@ -228,10 +228,6 @@ GLOBAL_TYPES = ("AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::S3::Bucket")
 CASE_INSENSITIVE = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup")
 
 
-def _backend(module: str, name: str, account: str, region: str):
-    return getattr(__import__(f"moto.{module}", fromlist=[name]), name)[account][region]
-
-
 # type -> (account, region, name) -> True when the service holds it (made through its API)
 SERVICE_LOOKUPS: dict[str, Callable[[str, str, str], bool]] = {
     "AWS::IAM::Role": lambda a, r, n: any(
@@ -258,6 +254,10 @@ def _already_exists_message(resource_type: str, name: str) -> str:
     return f"Resource of type '{resource_type}' with identifier '{name}' already exists."
 
 
+# the account's physical names: (stack id, logical id) -> (type, region or "", name)
+PHYSICAL_NAMES: State[dict[tuple[str, str], tuple[str, str, str]]] = State("physical_names", dict)
+
+
 class Names:
     """Physical names of the named types made by CloudFormation and not deleted since, by
     the stack and logical id that made them (kept on moto's IAM backend of the account,
@@ -266,7 +266,7 @@ class Names:
 
     @staticmethod
     def _held(account: str) -> dict[tuple[str, str], tuple[str, str, str]]:
-        return _backend("iam", "iam_backends", account, "aws").__dict__.setdefault("localcloud_physical_names", {})
+        return PHYSICAL_NAMES.of(_backend("iam", "iam_backends", account, "aws"))
 
     @staticmethod
     def key(resource_type: str, region: str, name: str) -> tuple[str, str, str]:

@@ -39,11 +39,11 @@ from cfnops.awsfacts import iam_catalog, policy_eval, schemas
 
 from ..core.failures import ResourceFailed, service_detail
 from ..core.registry import document, patch, replace
+from ..core.state import State
 from . import limits
 from .patches import _failures_name_their_resource
 
 SWITCH = "LOCALCLOUD_PERMISSIONS"
-REGISTRY_KEY = "localcloud_execution_roles"  # on moto's CloudFormation backend: stack name -> ExecutionRole
 _current: ContextVar[ExecutionRole | None] = ContextVar("localcloud_execution_role", default=None)
 
 # type -> (property path, service the role is passed to); "[]" walks a list
@@ -57,6 +57,8 @@ PASSED_ROLES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "AWS::RDS::DBInstance": ((("MonitoringRoleArn",), "monitoring.rds.amazonaws.com"),),
     "AWS::Bedrock::Agent": ((("AgentResourceRoleArn",), "bedrock.amazonaws.com"),),
     "AWS::Bedrock::KnowledgeBase": ((("RoleArn",), "bedrock.amazonaws.com"),),
+    "AWS::BedrockAgentCore::Gateway": ((("RoleArn",), "bedrock-agentcore.amazonaws.com"),),
+    "AWS::BedrockAgentCore::Harness": ((("ExecutionRoleArn",), "bedrock-agentcore.amazonaws.com"),),
     "AWS::Events::Rule": ((("Targets", "[]", "RoleArn"), "events.amazonaws.com"),),
 }
 BOUNDARY_KEY = "iam:PermissionsBoundary"
@@ -173,11 +175,14 @@ def assume(account: str, role_name: str, admin_role_arn: str) -> ExecutionRole:
     return ExecutionRole(account, role.name, role.arn, session, _identity_documents(role), _boundary(account, role))
 
 
+# on moto's CloudFormation backend of the instance's account and Region: stack name -> its role
+EXECUTION_ROLES: State[dict[str, ExecutionRole]] = State("execution_roles", dict)
+
+
 def _registry(account: str, region: str) -> dict[str, ExecutionRole]:
     from moto.cloudformation import models as cfn_models
 
-    backend = cfn_models.cloudformation_backends[account][region]
-    return backend.__dict__.setdefault(REGISTRY_KEY, {})
+    return EXECUTION_ROLES.of(cfn_models.cloudformation_backends[account][region])
 
 
 def run_as(stackset, instance) -> None:

@@ -25,7 +25,7 @@ from moto.cloudformation import parsing
 
 from cfnops.awsfacts import schemas
 
-from ..core.failures import handling, message_of
+from ..core.failures import UPDATE_FAILURE, handling, message_of
 from ..core.registry import document, patch, replace
 from . import inplace, permissions
 
@@ -189,7 +189,7 @@ def _rolled_back(original):
         try:
             original(self, template, role_arn, parameters, tags)
         except Exception as error:  # noqa: BLE001 - the stack fails, not the API call
-            self.__dict__["localcloud_failure"] = error
+            UPDATE_FAILURE.of(self).error = error
             self._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=message_of(error))
             try:
                 self.template = previous_template
@@ -203,7 +203,7 @@ def _rolled_back(original):
             self.status = "UPDATE_ROLLBACK_COMPLETE"
             self._add_stack_event(self.status)
         else:
-            self.__dict__.pop("localcloud_failure", None)
+            UPDATE_FAILURE.of(self).error = None
 
     return stack_update
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .state import State
 
 
 class ResourceFailure(Exception):
@@ -44,6 +47,16 @@ class ResourceFailed(ResourceFailure):
 def service_detail(service: str, status: int) -> str:
     """The SDK's suffix on a service error inside a handler message."""
     return f"(Service: {service}, Status Code: {status}, Request ID: {uuid.uuid4()})"
+
+
+@dataclass
+class LastFailure:
+    """Why a stack's last update failed (kept for whoever runs it: the StackSet engine reports it)."""
+
+    error: Exception | None = None
+
+
+UPDATE_FAILURE: State[LastFailure] = State("update_failure", LastFailure)
 
 
 def message_of(error: BaseException) -> str:

@@ -19,7 +19,7 @@ PLACEHOLDER = (
 )
 NOT_READ = "localcloud has no reader for it yet (moto models it)"
 AGENTCORE = (
-    "localcloud creates it as a placeholder in AWS's identifier formats (localcloud/agentcore.py): moto models "
+    "localcloud creates it as a placeholder in AWS's identifier formats (localcloud/cloudformation/agentcore.py): moto models "
     "AgentCore gateways only through an API the pinned botocore has no client for, and harnesses not at all"
 )
 

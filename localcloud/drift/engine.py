@@ -26,12 +26,18 @@ from typing import Any
 
 from moto.cloudformation import parsing
 
+from cfnops.awsfacts import statuses
+
+from ..cloudformation.patches import Placeholder
+from ..core.state import State
 from . import more_readers, tags
 from .coverage import not_checked_reason
-from .models import SETS, StackResourceDrift, differences, stack_status
+from .models import SETS, StackDrifts, StackResourceDrift, differences, stack_status
 from .readers import PROJECTIONS as BASE_PROJECTIONS
 from .readers import READERS as BASE_READERS
 from .readers import Missing, Target, Unreadable
+
+DRIFTS: State[StackDrifts] = State("drifts", StackDrifts)  # on the moto stack
 
 READERS = {**BASE_READERS, **more_readers.READERS}
 PROJECTIONS = {**BASE_PROJECTIONS, **more_readers.PROJECTIONS}
@@ -67,17 +73,27 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
     expected = parsing.clean_json(resource_json.get("Properties", {}), resource_map)
     now = datetime.now(UTC)
     reader = READERS.get(kind)
-    reason = not_checked_reason(kind, reader is not None, placeholder=type(resource).__name__ == "Placeholder")
+    reason = not_checked_reason(kind, reader is not None, placeholder=type(resource) is Placeholder)
     if reason:
-        return StackResourceDrift(logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, reason)
+        return StackResourceDrift(
+            logical_id, physical_id, kind, statuses.ResourceDrift.NOT_CHECKED, expected, {}, [], now, reason
+        )
     target = Target(stack.account_id, stack.region_name, physical_id, expected, stack)
     try:
         actual = _read(reader, target, logical_id, kind)
     except Missing:
-        return StackResourceDrift(logical_id, physical_id, kind, "DELETED", expected, {}, [], now)
+        return StackResourceDrift(logical_id, physical_id, kind, statuses.ResourceDrift.DELETED, expected, {}, [], now)
     except Unreadable as error:
         return StackResourceDrift(
-            logical_id, physical_id, kind, "NOT_CHECKED", expected, {}, [], now, f"localcloud cannot read it: {error}"
+            logical_id,
+            physical_id,
+            kind,
+            statuses.ResourceDrift.NOT_CHECKED,
+            expected,
+            {},
+            [],
+            now,
+            f"localcloud cannot read it: {error}",
         )
     declared = _declared(kind, expected)
     compared = {name: PROJECTIONS.get((kind, name), lambda value: value)(value) for name, value in declared.items()}
@@ -88,7 +104,14 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
         found += tags.differences(declared["Tags"], resource_tags)
     shown = {name: actual[name] for name in compared if name in actual}
     return StackResourceDrift(
-        logical_id, physical_id, kind, "MODIFIED" if found else "IN_SYNC", compared, shown, found, now
+        logical_id,
+        physical_id,
+        kind,
+        statuses.ResourceDrift.MODIFIED if found else statuses.ResourceDrift.IN_SYNC,
+        compared,
+        shown,
+        found,
+        now,
     )
 
 
@@ -114,8 +137,8 @@ def record(stack, drifts: list[StackResourceDrift]) -> None:
     """The latest detection, as the stack shows it: DescribeStackResourceDrifts answers it,
     each resource's DriftInformation (ListStackResources) and the stack's (DescribeStacks)."""
     when = datetime.now(UTC)
-    stack.__dict__["localcloud_drifts"] = drifts
-    resources = stack.__dict__.setdefault("localcloud_resource_drift", {})
+    latest = DRIFTS.of(stack)
+    latest.records = drifts
     for drift in drifts:
-        resources[drift.logical_id] = {"StackResourceDriftStatus": drift.status, "LastCheckTimestamp": when}
-    stack.__dict__["drift_information"] = {"StackDriftStatus": stack_status(drifts), "LastCheckTimestamp": when}
+        latest.resources[drift.logical_id] = {"StackResourceDriftStatus": drift.status, "LastCheckTimestamp": when}
+    stack.drift_information = {"StackDriftStatus": stack_status(drifts), "LastCheckTimestamp": when}

@@ -5,9 +5,11 @@ resource, the property differences between the template's values and the resourc
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from cfnops.awsfacts import statuses
 
 SETS = ("SecurityGroupIngress", "SecurityGroupEgress")  # compared as sets: one ADD or REMOVE per rule
 
@@ -110,16 +112,27 @@ class StackResourceDrift:
         }
         if not stackset:  # typed both sides: a template's "true" is the boolean true, as AWS shows it
             drift["ExpectedProperties"] = json.dumps(_normal(self.expected), sort_keys=True, default=str)
-            if self.status != "DELETED":
+            if self.status != statuses.ResourceDrift.DELETED:
                 drift["ActualProperties"] = json.dumps(_normal(self.actual), sort_keys=True, default=str)
         return drift
 
 
+@dataclass
+class StackDrifts:
+    """A stack's latest detection: its records (DescribeStackResourceDrifts) and each
+    resource's DriftInformation (ListStackResources)."""
+
+    records: list[StackResourceDrift] = field(default_factory=list)
+    resources: dict[str, dict] = field(default_factory=dict)
+
+
 def stack_status(drifts: list[StackResourceDrift]) -> str:
-    return "DRIFTED" if any(d.status in ("MODIFIED", "DELETED") for d in drifts) else "IN_SYNC"
+    return (
+        statuses.Drift.DRIFTED if any(d.status in statuses.DRIFTED_RESOURCE for d in drifts) else statuses.Drift.IN_SYNC
+    )
 
 
-def checked_records(drifts: list[StackResourceDrift], statuses: list[str]) -> list[StackResourceDrift]:
+def checked_records(drifts: list[StackResourceDrift], wanted: list[str]) -> list[StackResourceDrift]:
     """What the drift APIs return: never NOT_CHECKED ("CloudFormation doesn't currently
-    return this value"), filtered by the statuses asked for."""
-    return [d for d in drifts if d.status != "NOT_CHECKED" and (not statuses or d.status in statuses)]
+    return this value"), filtered by the statuses asked for (``wanted``)."""
+    return [d for d in drifts if d.status != statuses.ResourceDrift.NOT_CHECKED and (not wanted or d.status in wanted)]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.backends import backend as _backend
 from ..core.values import flag
 
 
@@ -35,11 +36,6 @@ class Target:
     physical_id: str
     expected: dict  # the template's properties, intrinsics resolved
     stack: Any = None  # moto's stack, for rules other resources of the stack add
-
-
-def _backend(module: str, name: str, account: str, region: str):
-    backends = getattr(__import__(f"moto.{module}", fromlist=[name]), name)
-    return backends[account][region]
 
 
 def _or_missing(value):

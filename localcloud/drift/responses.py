@@ -11,9 +11,12 @@ from typing import Any
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.responses import CloudFormationResponse
 
+from cfnops.awsfacts import statuses
+
 from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
-from .engine import ReadError, detect_resource, detect_stack
+from ..core.state import State
+from .engine import DRIFTS, ReadError, detect_resource, detect_stack
 from .models import checked_records, stack_status
 
 
@@ -21,9 +24,12 @@ def _stack(response, name: str):
     return cfn_models.cloudformation_backends[response.current_account][response.region].get_stack(name)
 
 
-def _detections(response) -> dict:
-    backend = cfn_models.cloudformation_backends[response.current_account][response.region]
-    return backend.__dict__.setdefault("localcloud_drift_detections", {})
+# on moto's CloudFormation backend: detection id -> (stack, drifts, when, failure)
+DETECTIONS: State[dict[str, tuple]] = State("drift_detections", dict)
+
+
+def _detections(response) -> dict[str, tuple]:
+    return DETECTIONS.of(cfn_models.cloudformation_backends[response.current_account][response.region])
 
 
 def detect_stack_drift(self):
@@ -54,23 +60,23 @@ def describe_stack_drift_detection_status(self):
     status = {
         "StackId": stack.stack_id,
         "StackDriftDetectionId": self._get_param("StackDriftDetectionId"),
-        "DetectionStatus": "DETECTION_FAILED" if failure else "DETECTION_COMPLETE",
+        "DetectionStatus": statuses.Detection.FAILED if failure else statuses.Detection.COMPLETE,
         "Timestamp": when,
     }
     if failure:
-        status.update(StackDriftStatus="UNKNOWN", DetectionStatusReason=failure)
+        status.update(StackDriftStatus=statuses.Drift.UNKNOWN, DetectionStatusReason=failure)
     else:
         status.update(
             StackDriftStatus=stack_status(drifts),
-            DriftedStackResourceCount=sum(d.status in ("MODIFIED", "DELETED") for d in drifts),
+            DriftedStackResourceCount=sum(d.status in statuses.DRIFTED_RESOURCE for d in drifts),
         )
     return ActionResult(status)
 
 
 def describe_stack_resource_drifts(self):
     stack = _stack(self, self._get_param("StackName"))
-    statuses = self._get_param("StackResourceDriftStatusFilters") or []
-    drifts = [d.to_api(stack.stack_id) for d in checked_records(stack.__dict__.get("localcloud_drifts", []), statuses)]
+    wanted = self._get_param("StackResourceDriftStatusFilters") or []
+    drifts = [d.to_api(stack.stack_id) for d in checked_records(DRIFTS.of(stack).records, wanted)]
     return paged(self, drifts, "StackResourceDrifts")
 
 
@@ -92,10 +98,10 @@ def list_stack_resources(self):
     """moto's answer, with each resource's DriftInformation (NOT_CHECKED until a detection checks it)."""
     result = ORIGINAL["list_stack_resources"](self)
     stack = _stack(self, self._get_param("StackName"))
-    known = stack.__dict__.get("localcloud_resource_drift", {})
+    known = DRIFTS.of(stack).resources
     for summary in result.result["StackResourceSummaries"]:
         summary["DriftInformation"] = known.get(
-            summary["LogicalResourceId"], {"StackResourceDriftStatus": "NOT_CHECKED"}
+            summary["LogicalResourceId"], {"StackResourceDriftStatus": statuses.ResourceDrift.NOT_CHECKED}
         )
     return result
 
@@ -120,7 +126,7 @@ def _drift_apis() -> None:
     for name, handler in HANDLERS.items():
         replace(CloudFormationResponse, name, handler)
     # moto's Stack has no drift fields; the serializer reads this one (record() sets a checked stack's own)
-    replace(cfn_models.Stack, "drift_information", {"StackDriftStatus": "NOT_CHECKED"})
+    replace(cfn_models.Stack, "drift_information", {"StackDriftStatus": statuses.Drift.NOT_CHECKED})
 
 
 __doc__ = document(__doc__, __name__)

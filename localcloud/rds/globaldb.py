@@ -19,12 +19,14 @@ from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterVal
 
 from ..cloudformation.patches import Placeholder, add_model
 from ..core.registry import document, patch, replace, unwrapped
+from ..core.state import State
 from ..core.values import flag
 
 GLOBAL_CLUSTER = "AWS::RDS::GlobalCluster"
 DB_CLUSTER = "AWS::RDS::DBCluster"
-# (account, cluster ARN) -> the cluster placeholder's properties: what a global cluster is made from
-_clusters: dict[tuple[str, str], dict] = {}
+# the DB clusters localcloud made (placeholders), on moto's RDS backend of their account and Region:
+# cluster ARN -> properties, for a global cluster made from one (SourceDBClusterIdentifier)
+CLUSTERS: State[dict[str, dict]] = State("db_clusters", dict)
 
 
 class GlobalClusterNotFound(RDSClientError):
@@ -81,8 +83,8 @@ class GlobalClusterPlaceholder(Placeholder):
             flag(properties.get("StorageEncrypted", False)),
         )
         if source:
-            cluster = _clusters.get((account_id, source))
-            if cluster is None or f":{region_name}:" not in source:
+            cluster = CLUSTERS.of(rds_models.rds_backends[account_id][region_name]).get(source)
+            if cluster is None:
                 raise DBClusterNotFound(source)
             engine, version, encrypted = (
                 cluster.get("Engine"),
@@ -159,7 +161,8 @@ def _clusters_are_checked_and_known() -> None:
             _check_cluster(properties, account_id, region_name)
         resource = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
         if kwargs.get("ResourceType") == DB_CLUSTER:
-            _clusters[(account_id, resource.get_cfn_attribute("DBClusterArn"))] = properties
+            backend = rds_models.rds_backends[account_id][region_name]
+            CLUSTERS.of(backend)[resource.get_cfn_attribute("DBClusterArn")] = properties
         return resource
 
     replace(Placeholder, "create_from_cloudformation_json", classmethod(create))

@@ -11,7 +11,10 @@ import uuid
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.exceptions import ValidationError
 
+from cfnops.awsfacts import statuses
+
 from ..cloudformation import permissions
+from ..core.failures import UPDATE_FAILURE, message_of
 from ..core.responses import ApiError
 from ..drift.engine import ReadError, detect_stack
 from ..drift.models import stack_status
@@ -42,14 +45,24 @@ def deploy(stackset: StackSet, instance: Instance) -> Result:
             )
         instance.stack_id = stack.stack_id
         if stack.status.endswith("FAILED") or "ROLLBACK" in stack.status:
-            raise stack.__dict__.get("localcloud_failure") or RuntimeError(f"stack {stack.status}")
+            raise UPDATE_FAILURE.of(stack).error or RuntimeError(f"stack {stack.status}")
     except Exception as error:  # noqa: BLE001 - any stack failure fails this instance only
-        _discard_failed_stack(backend, instance)
-        reason = getattr(error, "message", None) or str(error)  # a ResourceFailure names its resource (failures.py)
-        instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", reason
-        return Result(instance.account, instance.region, "FAILED", instance.reason)
-    instance.status, instance.detailed, instance.reason = "CURRENT", "SUCCEEDED", ""
-    return Result(instance.account, instance.region, "SUCCEEDED")
+        reason = message_of(error)  # a ResourceFailure names its resource (core/failures.py)
+        rollback = _discard_failed_stack(backend, instance)
+        if rollback:
+            reason = f"{reason}; the rollback failed too: {rollback}"
+        instance.status, instance.detailed, instance.reason = (
+            statuses.Instance.OUTDATED,
+            statuses.InstanceDetail.FAILED,
+            reason,
+        )
+        return Result(instance.account, instance.region, statuses.Result.FAILED, instance.reason)
+    instance.status, instance.detailed, instance.reason = (
+        statuses.Instance.CURRENT,
+        statuses.InstanceDetail.SUCCEEDED,
+        "",
+    )
+    return Result(instance.account, instance.region, statuses.Result.SUCCEEDED)
 
 
 def existing_stack(backend, instance: Instance):
@@ -59,20 +72,24 @@ def existing_stack(backend, instance: Instance):
     return None
 
 
-def _discard_failed_stack(backend, instance: Instance) -> None:
+def _discard_failed_stack(backend, instance: Instance) -> str:
     """A stack that failed to create is rolled back: what it created is deleted again
-    (but for DeletionPolicy Retain, as on AWS)."""
+    (but for DeletionPolicy Retain, as on AWS). Returns why the rollback failed, if it did
+    (the stack stays ROLLBACK_FAILED, as on AWS, with that reason in its events)."""
     stack = existing_stack(backend, instance)
-    if stack is not None and stack.status.startswith("CREATE"):
-        try:
-            stack.resource_map.delete(rollback=True)
-        except Exception:  # noqa: BLE001 - e.g. deletion protection: the stack stays, as on AWS
-            stack.status = "ROLLBACK_FAILED"
-            return
-        backend.stacks.pop(stack.stack_id, None)
-        for export in list(backend.exports.values()):
-            if export.exporting_stack_id == stack.stack_id:
-                backend.exports.pop(export.name, None)
+    if stack is None or not stack.status.startswith("CREATE"):
+        return ""
+    try:
+        stack.resource_map.delete(rollback=True)
+    except Exception as error:  # noqa: BLE001 - e.g. deletion protection: the stack stays, as on AWS
+        stack.status = "ROLLBACK_FAILED"
+        stack._add_stack_event(stack.status, resource_status_reason=message_of(error))
+        return message_of(error)
+    backend.stacks.pop(stack.stack_id, None)
+    for export in list(backend.exports.values()):
+        if export.exporting_stack_id == stack.stack_id:
+            backend.exports.pop(export.name, None)
+    return ""
 
 
 def remove(stackset: StackSet, instance: Instance, retain: bool) -> Result:
@@ -83,14 +100,14 @@ def remove(stackset: StackSet, instance: Instance, retain: bool) -> Result:
             if existing_stack(backend, instance) is not None:
                 backend.delete_stack(instance.stack_name)
         except Exception as error:  # noqa: BLE001 - the instance fails, not the call
-            reason = getattr(error, "message", None) or str(error)
+            reason = message_of(error)
             instance.status, instance.detailed, instance.reason = (
-                "OUTDATED",
-                "FAILED",
+                statuses.Instance.OUTDATED,
+                statuses.InstanceDetail.FAILED,
                 f"Stack deletion failed: {reason}",
             )
-            return Result(instance.account, instance.region, "FAILED", instance.reason)
-    return Result(instance.account, instance.region, "SUCCEEDED")
+            return Result(instance.account, instance.region, statuses.Result.FAILED, instance.reason)
+    return Result(instance.account, instance.region, statuses.Result.SUCCEEDED)
 
 
 def _region_order(preferences: dict, regions: list[str]) -> list[str]:
@@ -134,12 +151,15 @@ def _run_region(operation: Operation, instances: list, preferences: dict, work, 
             if stopped:
                 operation.results.append(
                     Result(
-                        instance.account, instance.region, "CANCELLED", "Cancelled since failure tolerance has exceeded"
+                        instance.account,
+                        instance.region,
+                        statuses.Result.CANCELLED,
+                        "Cancelled since failure tolerance has exceeded",
                     )
                 )
                 continue
             result = work(instance)
-            failures += result.status == "FAILED"
+            failures += result.status == statuses.Result.FAILED
             operation.results.append(result)
         stopped = stopped or failures > tolerance
     return failures > tolerance
@@ -174,7 +194,10 @@ def run(
         )
         exceeded = exceeded or failed
     if exceeded:
-        operation.final_status, operation.reason = "FAILED", "The Operation failed: failure tolerance exceeded"
+        operation.final_status, operation.reason = (
+            statuses.Operation.FAILED,
+            "The Operation failed: failure tolerance exceeded",
+        )
     operation.ends = time.monotonic() + operation_seconds()  # visible RUNNING time starts once the work is done
     stackset.operations.append(operation)
     return operation
@@ -186,12 +209,12 @@ def detect_instance(stackset: StackSet, instance: Instance, operation_id: str) -
     instance.previous_drift = (instance.drift_status, instance.last_drift_check)
     instance.last_drift_check, instance.drift_operation_id = now(), operation_id
     if stack is None:
-        instance.drift_status, instance.drifts = "UNKNOWN", []
-        return Result(instance.account, instance.region, "FAILED", "Stack instance has no stack to check")
+        instance.drift_status, instance.drifts = statuses.Drift.UNKNOWN, []
+        return Result(instance.account, instance.region, statuses.Result.FAILED, "Stack instance has no stack to check")
     try:
         instance.drifts = detect_stack(stack)
     except ReadError as error:  # an emulator error, never drift: the instance's detection failed, with it
-        instance.drift_status, instance.drifts = "UNKNOWN", []
-        return Result(instance.account, instance.region, "FAILED", str(error))
+        instance.drift_status, instance.drifts = statuses.Drift.UNKNOWN, []
+        return Result(instance.account, instance.region, statuses.Result.FAILED, str(error))
     instance.drift_status = stack_status(instance.drifts)
-    return Result(instance.account, instance.region, "SUCCEEDED")
+    return Result(instance.account, instance.region, statuses.Result.SUCCEEDED)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cfnops.awsfacts import statuses
+
 NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
 OPERATION_ID = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]{0,127}$")
-ACTIVE = ("RUNNING", "QUEUED", "STOPPING")
+ACTIVE = (statuses.Operation.RUNNING, statuses.Operation.QUEUED, statuses.Operation.STOPPING)
 
 
 def merged_parameters(previous: dict[str, str], given: list[dict]) -> dict[str, str]:
@@ -48,7 +50,7 @@ class Operation:
     started: float
     ends: float
     results: list[Result] = field(default_factory=list)
-    final_status: str = "SUCCEEDED"
+    final_status: str = statuses.Operation.SUCCEEDED
     reason: str = ""
     created: datetime = field(default_factory=now)
     drift_details: dict | None = None
@@ -59,10 +61,10 @@ class Operation:
 
     @property
     def status(self) -> str:
-        return "RUNNING" if self.running else self.final_status
+        return statuses.Operation.RUNNING if self.running else self.final_status
 
     def summary(self) -> dict:
-        failed = sum(1 for r in self.results if r.status == "FAILED")
+        failed = sum(1 for r in self.results if r.status == statuses.Result.FAILED)
         summary = {
             "OperationId": self.id,
             "Action": self.action,
@@ -85,16 +87,16 @@ class Operation:
         if self.running:
             total = details.get("TotalStackInstancesCount", 0)
             return {
-                "DriftStatus": "NOT_CHECKED",
-                "DriftDetectionStatus": "IN_PROGRESS",
+                "DriftStatus": statuses.Drift.NOT_CHECKED,
+                "DriftDetectionStatus": statuses.StackSetDetection.IN_PROGRESS,
                 "TotalStackInstancesCount": total,
                 "DriftedStackInstancesCount": 0,
                 "InSyncStackInstancesCount": 0,
                 "InProgressStackInstancesCount": total,
                 "FailedStackInstancesCount": 0,
             }
-        if self.final_status == "STOPPED":
-            return {**details, "DriftDetectionStatus": "STOPPED"}
+        if self.final_status == statuses.Operation.STOPPED:
+            return {**details, "DriftDetectionStatus": statuses.StackSetDetection.STOPPED}
         return details
 
 
@@ -105,15 +107,15 @@ class Instance:
     overrides: dict[str, str]
     stack_name: str
     stack_id: str = ""
-    status: str = "OUTDATED"
-    detailed: str = "PENDING"
+    status: str = statuses.Instance.OUTDATED
+    detailed: str = statuses.InstanceDetail.PENDING
     reason: str = ""
     last_operation: Operation | None = None
-    drift_status: str = "NOT_CHECKED"
+    drift_status: str = statuses.Drift.NOT_CHECKED
     last_drift_check: datetime | None = None
     drift_operation_id: str = ""
     drifts: list = field(default_factory=list)
-    previous_drift: tuple[str, datetime | None] = ("NOT_CHECKED", None)  # shown while a detection runs
+    previous_drift: tuple[str, datetime | None] = (statuses.Drift.NOT_CHECKED, None)  # shown while a detection runs
 
     def visible_drift(self) -> tuple[str, datetime | None]:
         if self.last_operation and self.last_operation.running and self.last_operation.action == "DETECT_DRIFT":
@@ -122,7 +124,7 @@ class Instance:
 
     def visible_status(self) -> tuple[str, str]:
         if self.last_operation and self.last_operation.running:
-            return "OUTDATED", "RUNNING"
+            return statuses.Instance.OUTDATED, statuses.InstanceDetail.RUNNING
         return self.status, self.detailed
 
     def summary(self, stackset: StackSet) -> dict:
@@ -138,7 +140,7 @@ class Instance:
         summary["DriftStatus"], checked = self.visible_drift()
         if checked:
             summary["LastDriftCheckTimestamp"] = checked
-        if self.reason and status != "CURRENT":
+        if self.reason and status != statuses.Instance.CURRENT:
             summary["StatusReason"] = self.reason
         if self.last_operation:
             summary["LastOperationId"] = self.last_operation.id
@@ -166,7 +168,7 @@ class StackSet:
     admin_role: str
     execution_role: str
     id: str = ""
-    status: str = "ACTIVE"
+    status: str = statuses.StackSet.ACTIVE
     instances: dict[tuple[str, str], Instance] = field(default_factory=dict)
     operations: list[Operation] = field(default_factory=list)
 

@@ -29,15 +29,20 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, EmptyResult
 
+from cfnops.awsfacts import statuses
+
 from ..cloudformation import limits
 from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
+from ..core.state import State
 from ..drift.models import checked_records
 from . import engine, exceptions
 from .models import NAME, Instance, Operation, Result, StackSet, merged_parameters, now
@@ -45,16 +50,17 @@ from .models import NAME, Instance, Operation, Result, StackSet, merged_paramete
 _lock = threading.RLock()
 
 
+# the StackSets of the administrator account and Region, on its moto CloudFormation backend
+STACKSETS: State[dict[str, StackSet]] = State("stacksets", dict)
+
+
 def _registry(response: CloudFormationResponse) -> dict[str, StackSet]:
-    """The StackSets of the administrator account and region, kept on moto's own
-    backend object so that moto's reset clears them too."""
-    backend = cfn_models.cloudformation_backends[response.current_account][response.region]
-    return backend.__dict__.setdefault("localcloud_stacksets", {})
+    return STACKSETS.of(cfn_models.cloudformation_backends[response.current_account][response.region])
 
 
 def _get(response: CloudFormationResponse, name: str) -> StackSet:
     stackset = _registry(response).get(name)
-    if stackset is None or stackset.status == "DELETED":
+    if stackset is None or stackset.status == statuses.StackSet.DELETED:
         raise ApiError("StackSetNotFoundException", f"StackSet {name} not found")
     return stackset
 
@@ -86,7 +92,7 @@ def create_stack_set(self: CloudFormationResponse) -> ActionResult:
     if self._get_param("PermissionModel") == "SERVICE_MANAGED":
         raise ValidationError(message="localcloud supports SELF_MANAGED StackSets only")
     with _lock:
-        if name in _registry(self) and _registry(self)[name].status == "ACTIVE":
+        if name in _registry(self) and _registry(self)[name].status == statuses.StackSet.ACTIVE:
             raise ApiError("NameAlreadyExistsException", f"StackSet {name} already exists")
         body = self._get_param("TemplateBody") or self._get_stack_from_s3_url(self._get_param("TemplateURL"))
         stackset = StackSet(
@@ -161,7 +167,7 @@ def delete_stack_set(self: CloudFormationResponse) -> EmptyResult:
         if stackset.instances:
             raise ApiError("StackSetNotEmptyException", f"StackSet {stackset.name} still has stack instances")
         exceptions.refuse_while_busy(stackset, queued=False)
-        stackset.status = "DELETED"
+        stackset.status = statuses.StackSet.DELETED
         del _registry(self)[stackset.name]
     return EmptyResult()
 
@@ -225,9 +231,17 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
             retain,
         )
         for result in operation.results:
-            if result.status == "SUCCEEDED":
+            if result.status == statuses.Result.SUCCEEDED:
                 stackset.instances.pop((result.account, result.region), None)
     return ActionResult({"OperationId": operation.id})
+
+
+# ListStackInstances' filters: StackInstanceFilter.Name -> the summary's field it compares
+INSTANCE_FILTERS: dict[str, Callable[[dict], Any]] = {
+    "DETAILED_STATUS": lambda s: s["StackInstanceStatus"]["DetailedStatus"],
+    "LAST_OPERATION_ID": lambda s: s.get("LastOperationId"),
+    "DRIFT_STATUS": lambda s: s["DriftStatus"],
+}
 
 
 def list_stack_instances(self: CloudFormationResponse) -> ActionResult:
@@ -239,12 +253,13 @@ def list_stack_instances(self: CloudFormationResponse) -> ActionResult:
         s for s in summaries if (not account or s["Account"] == account) and (not region or s["Region"] == region)
     ]
     for item in self._get_param("Filters") or []:
-        field_name = {
-            "DETAILED_STATUS": lambda s: s["StackInstanceStatus"]["DetailedStatus"],
-            "LAST_OPERATION_ID": lambda s: s.get("LastOperationId"),
-            "DRIFT_STATUS": lambda s: s["DriftStatus"],
-        }[item["Name"]]
-        summaries = [s for s in summaries if field_name(s) == item["Values"]]
+        field_of = INSTANCE_FILTERS.get(item.get("Name"))
+        if field_of is None:  # AWS's StackInstanceFilter.Name is one of three
+            raise ValidationError(
+                message=f"1 validation error detected: Value '{item.get('Name')}' at 'filters.member.name' failed "
+                f"to satisfy constraint: Member must satisfy enum value set: [{', '.join(INSTANCE_FILTERS)}]"
+            )
+        summaries = [s for s in summaries if field_of(s) == item.get("Values")]
     return paged(self, summaries, "Summaries")
 
 
@@ -295,7 +310,7 @@ def list_stack_set_operation_results(self: CloudFormationResponse) -> ActionResu
             {
                 "Account": r.account,
                 "Region": r.region,
-                "Status": "RUNNING" if running else r.status,
+                "Status": statuses.Result.RUNNING if running else r.status,
                 **({"StatusReason": r.reason} if r.reason and not running else {}),
             }
             for r in operation.results
@@ -307,7 +322,7 @@ def stop_stack_set_operation(self: CloudFormationResponse) -> EmptyResult:
     with _lock:
         _, operation = _operation(self)
         if operation.running:
-            operation.ends, operation.final_status = time.monotonic(), "STOPPED"
+            operation.ends, operation.final_status = time.monotonic(), statuses.Operation.STOPPED
     return EmptyResult()
 
 
@@ -325,20 +340,28 @@ def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
             operation_id,
             lambda instance: engine.detect_instance(stackset, instance, operation_id),
         )
-        statuses = [i.drift_status for i in targets]
+        instance_drifts = [i.drift_status for i in targets]
         details = {
-            "DriftStatus": "DRIFTED"
-            if "DRIFTED" in statuses
-            else ("IN_SYNC" if targets and "UNKNOWN" not in statuses else "NOT_CHECKED"),
-            "DriftDetectionStatus": "COMPLETED"
-            if "UNKNOWN" not in statuses
-            else ("PARTIAL_SUCCESS" if len(set(statuses)) > 1 else "FAILED"),
+            "DriftStatus": statuses.Drift.DRIFTED
+            if statuses.Drift.DRIFTED in instance_drifts
+            else (
+                statuses.Drift.IN_SYNC
+                if targets and statuses.Drift.UNKNOWN not in instance_drifts
+                else statuses.Drift.NOT_CHECKED
+            ),
+            "DriftDetectionStatus": statuses.StackSetDetection.COMPLETED
+            if statuses.Drift.UNKNOWN not in instance_drifts
+            else (
+                statuses.StackSetDetection.PARTIAL_SUCCESS
+                if len(set(instance_drifts)) > 1
+                else statuses.StackSetDetection.FAILED
+            ),
             "LastDriftCheckTimestamp": now(),
             "TotalStackInstancesCount": len(targets),
-            "DriftedStackInstancesCount": statuses.count("DRIFTED"),
-            "InSyncStackInstancesCount": statuses.count("IN_SYNC"),
+            "DriftedStackInstancesCount": instance_drifts.count(statuses.Drift.DRIFTED),
+            "InSyncStackInstancesCount": instance_drifts.count(statuses.Drift.IN_SYNC),
             "InProgressStackInstancesCount": 0,
-            "FailedStackInstancesCount": statuses.count("UNKNOWN"),
+            "FailedStackInstancesCount": instance_drifts.count(statuses.Drift.UNKNOWN),
         }
         operation.drift_details = details
     return ActionResult({"OperationId": operation.id})
@@ -354,8 +377,8 @@ def list_stack_instance_resource_drifts(self: CloudFormationResponse) -> ActionR
                 "OperationNotFoundException",
                 f"No drift detection {self._get_param('OperationId')} for {account}/{region}",
             )
-        statuses = self._get_param("StackInstanceResourceDriftStatuses") or []
-        drifts = [d.to_api(instance.stack_id, stackset=True) for d in checked_records(instance.drifts, statuses)]
+        wanted = self._get_param("StackInstanceResourceDriftStatuses") or []
+        drifts = [d.to_api(instance.stack_id, stackset=True) for d in checked_records(instance.drifts, wanted)]
     return paged(self, drifts, "Summaries")
 
 

@@ -5,14 +5,14 @@ What each piece is, and the AWS page each decision rests on:
 
 - Why AgentCore: "Amazon Bedrock Agents Classic maintenance mode" (Bedrock User Guide): Bedrock
   Agents is closed to new customers from 2026-07-30 and points to AgentCore; knowledge bases are
-  not affected (https://docs.aws.amazon.com/bedrock/latest/userguide/agents-maintenance-mode.html).
-- The harness, not a runtime: a harness is configuration only (model, system prompt, tools),
-  AgentCore runs the loop; a runtime needs our own agent code in a container
+  not affected (https://docs.aws.amazon.com/bedrock/latest/userguide/agents-classic-maintenance-mode.html).
+- The harness, not a runtime: the same page recommends AgentCore's managed harness (model, tools
+  and instructions declared; action groups become gateway tools) unless one owns the loop's
+  code; a runtime needs our own agent code in a container
   (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/harness.html).
-- Gateway, AuthorizerType AWS_IAM: callers sign with SigV4 and need
-  ``bedrock-agentcore:InvokeGateway`` on the gateway; no token issuer, nothing anonymous
-  (AWS::BedrockAgentCore::Gateway AuthorizerType, registry schema; gateway inbound auth,
-  https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-inbound-auth.html).
+- Gateway, AuthorizerType AWS_IAM (one of the schema's CUSTOM_JWT, AWS_IAM, NONE,
+  AUTHENTICATE_ONLY): callers sign with SigV4 and need ``bedrock-agentcore:InvokeGateway`` on
+  the gateway, which only the harness's role has; no token issuer, nothing anonymous.
 - Lambda targets with an inline tool schema, GATEWAY_IAM_ROLE outbound: the gateway's role
   invokes the functions; a same-account function needs no resource policy, only the role's
   ``lambda:InvokeFunction`` (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-add-target-lambda.html).

@@ -3,7 +3,7 @@
 The classic agent (AWS::Bedrock::Agent and its alias) exists only behind
 CLASSIC_AGENT_PARAMETER, off by default: Amazon Bedrock Agents is closed to new customers from
 2026-07-30 ("Amazon Bedrock Agents Classic maintenance mode", Bedrock User Guide,
-https://docs.aws.amazon.com/bedrock/latest/userguide/agents-maintenance-mode.html), so only an
+https://docs.aws.amazon.com/bedrock/latest/userguide/agents-classic-maintenance-mode.html), so only an
 account enrolled before then can create it. The agent otherwise runs on AgentCore
 (components/agentcore.py); the knowledge base, which AWS leaves unaffected, serves both.
 

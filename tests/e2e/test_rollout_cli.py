@@ -44,6 +44,11 @@ def test_plan_exit_codes_say_changes_or_none(project, capsys):
     assert cli(project, "deploy", "--env", "staging") == ExitCode.OK
     assert cli(project, "plan", "--env", "staging") == ExitCode.OK
     assert capsys.readouterr().out.endswith(f"plan: {len(STACKSET_REGIONS)} unchanged\n")
+    assert cli(project, "status", "--env", "staging") == ExitCode.OK
+    header, *rows, total = capsys.readouterr().out.splitlines()
+    assert header.split() == ["STACKSET", "REGION", "ACCOUNT", "STATUS", "DETAILED", "LAST", "OPERATION", "REASON"]
+    assert len(rows) == INSTANCES and all(row.split()[3:5] == ["CURRENT", "SUCCEEDED"] for row in rows)
+    assert total == f"status: {INSTANCES} instances of {len(STACKSET_REGIONS)} StackSets"
 
 
 def test_plan_shows_a_readable_template_diff(project, capsys):

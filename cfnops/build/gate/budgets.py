@@ -6,47 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeGuard
 
-from ...awsfacts import account_quotas, intrinsics
+from ...awsfacts import account_quotas
 from ...awsfacts.account_quotas import Quota
 from ..findings import Finding
+from .placements import Placement, Stack, is_function, stack
 
-
-@dataclass(frozen=True)
-class Placement:
-    """One template's stack instance: the account and region a StackSet puts it in, with its
-    environment's parameter values there."""
-
-    account: str
-    region: str
-    environment: str
-    template: str
-    values: Mapping[str, object]
-
-
-@dataclass(frozen=True)
-class Stack:
-    """One placement's template with what resolves its values there."""
-
-    template: Mapping
-    placement: Placement
-    resolve: intrinsics.Resolver
-    conditions: Mapping[str, bool]
-
-    def resource_properties(self, name: str) -> Mapping:
-        return ((self.template.get("Resources") or {}).get(name) or {}).get("Properties") or {}
-
-
-def stack(template: Mapping, placement: Placement) -> Stack:
-    refs = {
-        **intrinsics.parameter_values(template, placement.values),
-        "AWS::Region": placement.region,
-        "AWS::AccountId": placement.account,
-        "AWS::Partition": "aws",
-    }
-    conditions = intrinsics.evaluate_conditions(template, refs)
-    return Stack(template, placement, intrinsics.Resolver(refs, conditions, lambda node: None), conditions)
+__all__ = ["Placement", "check", "consumption", "exports", "stack"]
 
 
 Exports = Mapping[tuple[str, str, str], str]  # (account, region, export name) -> the VPC it names
@@ -75,8 +41,8 @@ def _zone(stack: Stack, properties: Mapping, exports: Exports) -> str:
     """The Availability Zone of the resource's subnet: Fn::GetAZs lists an account's zones of a
     region in one order for every stack, so the n-th of the list is one zone across stacks."""
     subnet = properties.get("SubnetId")
-    zone = stack.resource_properties(subnet["Ref"]).get("AvailabilityZone") if _is(subnet, "Ref") else None
-    if _is(zone, "Fn::Select") and _is(zone["Fn::Select"][1], "Fn::GetAZs"):
+    zone = stack.resource_properties(subnet["Ref"]).get("AvailabilityZone") if is_function(subnet, "Ref") else None
+    if is_function(zone, "Fn::Select") and is_function(zone["Fn::Select"][1], "Fn::GetAZs"):
         return f"zone #{int(stack.resolve(zone['Fn::Select'][0])) + 1}"
     resolved = stack.resolve(zone)
     return resolved if isinstance(resolved, str) else "a zone known only at deploy"
@@ -85,18 +51,14 @@ def _zone(stack: Stack, properties: Mapping, exports: Exports) -> str:
 def _vpc(stack: Stack, properties: Mapping, exports: Exports) -> str:
     """The VPC the resource is in: its own template's VPC, or the one another stack exports."""
     node = properties.get("VpcId")
-    if _is(node, "Ref"):
+    if is_function(node, "Ref"):
         return vpc_label(stack.placement, node["Ref"])
-    if _is(node, "Fn::ImportValue"):
+    if is_function(node, "Fn::ImportValue"):
         name = stack.resolve(node["Fn::ImportValue"])
         placement = stack.placement
         return exports.get((placement.account, placement.region, str(name)), f"the VPC exported as {name}")
     resolved = stack.resolve(node)
     return resolved if isinstance(resolved, str) else "a VPC known only at deploy"
-
-
-def _is(node, function: str) -> TypeGuard[dict]:
-    return isinstance(node, dict) and set(node) == {function}
 
 
 def vpc_label(placement: Placement, logical_id: str) -> str:
@@ -131,7 +93,7 @@ def exports(stacks: Sequence[Stack]) -> dict[tuple[str, str, str], str]:
             value, name = output.get("Value"), (output.get("Export") or {}).get("Name")
             if (
                 name is not None
-                and _is(value, "Ref")
+                and is_function(value, "Ref")
                 and (resources.get(value["Ref"]) or {}).get("Type") == "AWS::EC2::VPC"
             ):
                 key = (one.placement.account, one.placement.region, str(one.resolve(name)))

@@ -293,7 +293,7 @@ def test_plain_stacks_run_as_the_caller(aws):
 
 
 def test_deploy_reports_the_missing_permission_and_exits_1(aws, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(lint, "gate", lambda *args, **kwargs: None)  # the lint gate has tests of its own
+    monkeypatch.setattr(lint, "raise_on_findings", lambda *args, **kwargs: None)  # the lint gate has tests of its own
     project = copy_project(tmp_path)
     do_bootstrap(project)
     arn = next(
@@ -581,7 +581,19 @@ def test_deletion_protection_blocks_the_rollback_which_fails(aws, resource, mess
     )
     summary = instance("protected", body)
     assert "ResourceLogicalId:Later" in summary["StatusReason"]
+    creation_failure, rollback_failure = summary["StatusReason"].split(
+        "; the rollback failed too: "
+    )  # with its own cause
+    assert creation_failure.startswith("ResourceLogicalId:Later")
+    assert "ResourceLogicalId:Protected" in rollback_failure and message in rollback_failure
     assert [s["StackStatus"] for s in cfn().describe_stacks()["Stacks"]] == ["ROLLBACK_FAILED"]
+    stack_name = cfn().describe_stacks()["Stacks"][0]["StackName"]
+    [rollback] = [
+        e
+        for e in cfn().describe_stack_events(StackName=stack_name)["StackEvents"]
+        if e["ResourceStatus"] == "ROLLBACK_FAILED"
+    ]
+    assert rollback["ResourceStatusReason"] == rollback_failure
     events = cfn().describe_stacks()["Stacks"][0]
     assert events["StackName"].startswith("StackSet-protected-")
     cfn().delete_stack_instances(

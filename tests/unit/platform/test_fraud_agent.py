@@ -119,7 +119,10 @@ def test_monitoring_covers_every_function_stream_and_table(agent):
     assert len(alarms) >= 15
 
     def metric(a):
-        return a["Properties"].get("MetricName") or a["Properties"]["Metrics"][1]["MetricStat"]["Metric"]["MetricName"]
+        if a["Properties"].get("MetricName"):
+            return a["Properties"]["MetricName"]
+        queries = a["Properties"]["Metrics"]  # metric math over MetricStats, or one Metrics Insights query
+        return queries[1]["MetricStat"]["Metric"]["MetricName"] if len(queries) > 1 else queries[0]["Label"]
 
     names = [metric(a) for a in alarms.values()]
     functions = len(resources_of_type(agent, "AWS::Lambda::Function"))

@@ -14,6 +14,7 @@ import pytest
 from botocore.stub import Stubber
 
 from cfnops.awsfacts import schemas
+from templates_src import fraud_agent_monitoring as monitoring
 from templates_src.components import agentcore, agents
 from templates_src.fraud_agent import AGENT_INSTRUCTION
 from templates_src.fraud_agent_tools import GATEWAY_ONLY, TOOLS
@@ -374,3 +375,38 @@ def test_a_tool_of_another_target_is_refused(tools, monkeypatch):  # noqa: F811
     )
     with pytest.raises(module.NotServed):
         module.handler({"transactionId": "t-1", "reason": "r"}, context)
+
+
+# --- observability ---------------------------------------------------------------------------
+
+
+def dashboard_widgets(agent) -> dict[str, dict]:
+    body, variables = props(agent, "Dashboard")["DashboardBody"]["Fn::Sub"]
+    return {w["properties"]["title"]: w for w in json.loads(body)["widgets"]}, variables
+
+
+def test_the_gateway_alarms_on_its_system_errors_whatever_the_tool(agent):
+    alarm = props(agent, "GatewaySystemErrorsAlarm")
+    [query] = alarm["Metrics"]
+    text, values = query["Expression"]["Fn::Sub"]
+    assert text == f"SELECT SUM(SystemErrors) FROM \"{monitoring.AGENTCORE_NAMESPACE}\" WHERE Resource = '${{Arn}}'"
+    assert values == {"Arn": {"Fn::GetAtt": ["Gateway", "GatewayArn"]}} and query["ReturnData"] is True
+    assert alarm["Threshold"] == ref("ErrorThreshold") and alarm["AlarmActions"] == [ref("AlertTopic")]
+
+
+def test_the_dashboard_shows_the_gateway_and_the_harness_and_every_tool_function(agent):
+    widgets, variables = dashboard_widgets(agent)
+    searches = [
+        line[0]["expression"] for w in widgets.values() for line in w["properties"]["metrics"] if len(line) == 1
+    ]
+    for metric in ("Invocations", "SystemErrors", "UserErrors", "Throttles", "Latency", "TargetExecutionTime"):
+        assert any(f'MetricName="{metric}" "${{GatewayArn}}"' in s for s in searches), metric
+    assert any('"${HarnessName}"' in s for s in searches)
+    assert variables["GatewayArn"] == {"Fn::GetAtt": ["Gateway", "GatewayArn"]}
+    assert variables["HarnessName"] == props(agent, "Harness")["HarnessName"]
+    errors = widgets["Function errors and throttles"]["properties"]["metrics"]
+    assert {f"{function_of(t).removesuffix('Function')}" for t in targets(agent).values()} <= {
+        line[3].strip("${}") for line in errors
+    }
+    for w in widgets.values():  # CloudWatch's form: each line a list, an expression a one-element list
+        assert all(isinstance(line, list) for line in w["properties"]["metrics"]), w["properties"]["title"]

@@ -128,7 +128,7 @@ def test_manifest_shows_the_values_the_resources_are_given(payments):
             given if isinstance(given, dict) else str(given).lower() if isinstance(given, bool) else str(given)
         ), key
     assert values["image"] == {"Fn::Sub": "${ImageRepository}:${ImageTag}"}
-    assert values["secret_rotation_days"] == "7" and values["encryption"].startswith("aws:kms customer managed key")
+    assert values["secret_rotation_days"] == "30" and values["encryption"].startswith("aws:kms customer managed key")
     assert set(values) >= {"error_threshold", "duration_threshold_ms", "db_connections_threshold", "database_instances"}
 
 
