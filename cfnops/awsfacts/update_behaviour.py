@@ -3,16 +3,22 @@ Reference page of the type) where the registry schema is silent or weaker.
 
 The registry schema's ``createOnlyProperties`` only says "replaces"; the pages also say
 "Some interruptions" (downtime, same identity) and, for a few properties, that the update
-is rejected ("the update request fails"). Each fact names its page. Extend ``FACTS`` by
-adding a ``TypeFacts`` for the type (one page, its properties by behaviour).
+is rejected ("the update request fails"). The facts are data, hand-kept in
+``update_behaviour.json`` (each with the page it was read from); that file also lists, per
+type our templates use, the properties whose documented behaviour is the schema's, so
+``reviewed`` tells a decided property from one nobody has looked up.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
+from pathlib import Path
 
 PAGE = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/{}.html"
+DATA_FILE = Path(__file__).with_name("update_behaviour.json")
 
 
 class Behaviour(Enum):
@@ -31,6 +37,27 @@ class Fact:
     behaviour: Behaviour
     page: str
     reason: str = ""
+    # one-way settings: a change away from one of these (normalised) old values is rejected
+    fails_from: tuple[str, ...] = ()
+    fails_reason: str = ""
+
+    def fails_when_changed_from(self, old: object) -> bool:
+        return normalised(old) in self.fails_from
+
+    def behaviour_for(self, old: object) -> Behaviour:
+        """The behaviour of a change away from ``old`` (a one-way setting's reverse fails)."""
+        return Behaviour.UPDATE_FAILS if self.fails_when_changed_from(old) else self.behaviour
+
+
+def normalised(value: object) -> str:
+    """``True`` and ``"true"`` alike: the template's JSON value as a lower-case string."""
+    return (value if isinstance(value, str) else json.dumps(value, default=repr)).lower()
+
+
+def page_of(type_name: str) -> str:
+    """The type's Template Reference page: ``AWS::RDS::DBInstance`` -> ``aws-resource-rds-dbinstance``."""
+    _, service, resource = type_name.split("::")
+    return PAGE.format(f"aws-resource-{service.lower()}-{resource.lower()}")
 
 
 @dataclass(frozen=True)
@@ -39,46 +66,58 @@ class TypeFacts:
     page_slug: str  # aws-resource-kms-key
     behaviours: dict[Behaviour, tuple[str, ...]]
     reasons: dict[str, str]
+    read: str = "current"  # where the page was read (see update_behaviour.json's "about")
+    as_schema: tuple[str, ...] = ()  # properties whose documented behaviour is the schema's
+    pages: dict[str, str] = field(default_factory=dict)  # a fact read on another AWS page
+    fails_from: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fails_reasons: dict[str, str] = field(default_factory=dict)
 
     def facts(self) -> tuple[Fact, ...]:
         page = PAGE.format(self.page_slug)
         return tuple(
-            Fact(self.type_name, name, behaviour, page, self.reasons.get(name, ""))
+            Fact(
+                self.type_name,
+                name,
+                behaviour,
+                self.pages.get(name, page),
+                self.reasons.get(name, ""),
+                self.fails_from.get(name, ()),
+                self.fails_reasons.get(name, ""),
+            )
             for behaviour, names in self.behaviours.items()
             for name in names
         )
 
 
-_KMS_FAILS = (
-    "the Template Reference page: changing it on an existing KMS key makes the update request fail, "
-    "whatever the UpdateReplacePolicy (the fix is a new key)"
-)
+def _type_facts(type_name: str, entry: dict) -> TypeFacts:
+    documented = entry.get("documented", {})
+    behaviours: dict[Behaviour, tuple[str, ...]] = {}
+    for name, fact in documented.items():
+        behaviour = Behaviour[fact["behaviour"]]
+        behaviours[behaviour] = (*behaviours.get(behaviour, ()), name)
+    return TypeFacts(
+        type_name,
+        page_of(type_name).rsplit("/", 1)[1].removesuffix(".html"),
+        behaviours,
+        {name: fact["reason"] for name, fact in documented.items()},
+        entry["read"],
+        tuple(entry.get("as_schema", ())),
+        {name: fact["page"] for name, fact in documented.items() if "page" in fact},
+        {name: tuple(fact["fails_from"]) for name, fact in documented.items() if "fails_from" in fact},
+        {name: fact["fails_reason"] for name, fact in documented.items() if "fails_reason" in fact},
+    )
 
-FACTS: tuple[TypeFacts, ...] = (
-    TypeFacts(
-        "AWS::KMS::Key",
-        "aws-resource-kms-key",
-        {Behaviour.UPDATE_FAILS: ("KeySpec", "KeyUsage", "Origin", "MultiRegion")},
-        dict.fromkeys(("KeySpec", "KeyUsage", "Origin", "MultiRegion"), _KMS_FAILS),
-    ),
-    TypeFacts(
-        "AWS::RDS::DBInstance",
-        "aws-resource-rds-dbinstance",
-        {Behaviour.SOME_INTERRUPTIONS: ("DBInstanceClass", "DBParameterGroupName")},
-        {
-            "DBInstanceClass": "the page says Some interruptions: the instance is modified (and restarted), same identity",
-            "DBParameterGroupName": "the page says Some interruptions: a changed parameter group may restart the instance",
-        },
-    ),
-    TypeFacts(
-        "AWS::DynamoDB::Table",
-        "aws-resource-dynamodb-table",
-        {Behaviour.REPLACEMENT: ("KeySchema",)},
-        {"KeySchema": "the page says Replacement where the schema lists KeySchema as only conditionally create-only"},
-    ),
-)
+
+@cache
+def _load() -> tuple[TypeFacts, ...]:
+    types = json.loads(DATA_FILE.read_text(encoding="utf-8"))["types"]
+    return tuple(_type_facts(name, entry) for name, entry in types.items())
+
+
+FACTS: tuple[TypeFacts, ...] = _load()
 
 _BY_KEY = {(f.type_name, f.property): f for entry in FACTS for f in entry.facts()}
+_BY_TYPE = {entry.type_name: entry for entry in FACTS}
 
 
 def documented(type_name: str, property_name: str) -> Fact | None:
@@ -88,3 +127,13 @@ def documented(type_name: str, property_name: str) -> Fact | None:
 
 def facts() -> tuple[Fact, ...]:
     return tuple(_BY_KEY.values())
+
+
+def reviewed(type_name: str, property_name: str) -> bool:
+    """Whether the property's documented behaviour is known: a fact, or the schema's (as_schema)."""
+    entry = _BY_TYPE.get(type_name)
+    return entry is not None and (documented(type_name, property_name) is not None or property_name in entry.as_schema)
+
+
+def type_facts(type_name: str) -> TypeFacts | None:
+    return _BY_TYPE.get(type_name)

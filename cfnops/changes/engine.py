@@ -53,7 +53,9 @@ class ResourceChange:
     @property
     def fact(self):
         """The documented fact behind a non-obvious verdict (None when the schema decided)."""
-        return replacement.documented(self.type, [p.path for p in self.properties])
+        return replacement.documented(
+            self.type, [p.path for p in self.properties], {p.path: p.old for p in self.properties}
+        )
 
     @property
     def keeps(self) -> str:
@@ -71,7 +73,9 @@ def _modified(
     properties = differences(old.properties, new.properties)
     changed = {c.path for c in properties}
     properties += [c for c in extra if c.path not in changed]
-    verdict = replacement.replacement(new.type, [c.path for c in properties], region)
+    verdict = replacement.replacement(
+        new.type, [c.path for c in properties], region, {c.path: c.old for c in properties}
+    )
     attributes = [
         PropertyChange(name, old.attributes.get(name, ABSENT), new.attributes.get(name, ABSENT))
         for name in ATTRIBUTES

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import approvals
 from .engine import Group
 from .overwrite import DriftNote
-from .report import PlanReport, StackSetPlan
+from .report import PlanReport, Pruned, StackSetPlan
 from .values import as_json
 
 SCHEMA = "cfnops.plan/v2"
@@ -59,6 +59,26 @@ def _drift(note: DriftNote) -> dict:
     }
 
 
+def _pruned(pruned: Pruned | None) -> dict | None:
+    if pruned is None:
+        return None
+    return {
+        "stacks": "kept" if pruned.kept else "deleted",
+        "groups": [
+            {
+                "regions": list(g.regions),
+                "instances": [{"target": t, "region": r} for t, r in g.instances],
+                "removed": len(g.changes),
+                "stateful": [
+                    {"logical_id": c.logical_id, "type": c.type, "policy": c.policy, "keeps": c.keeps}
+                    for c in pruned.stateful(g)
+                ],
+            }
+            for g in pruned.groups
+        ],
+    }
+
+
 def _stackset(s: StackSetPlan) -> dict:
     return {
         "name": s.name,
@@ -82,6 +102,7 @@ def _stackset(s: StackSetPlan) -> dict:
             for g, c in s.destructive
         ],
         "drift": [_drift(n) for n in s.drift],
+        "prune": _pruned(s.pruned),
     }
 
 

@@ -3,7 +3,7 @@ stateful replacements and removals first, then each group of regions' resource c
 
 from __future__ import annotations
 
-from .report import PlanReport, StackSetPlan
+from .report import PlanReport, Pruned, StackSetPlan
 from .values import shown
 
 ICON = {
@@ -21,6 +21,24 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _pruned(s: StackSetPlan, pruned: Pruned) -> list[str]:
+    """The removed instances and what PRUNE=1 does to their stacks, like the text plan's lines."""
+    removed = ", ".join(f"`{t}/{r}`" for t, r in s.remove_instances)
+    lines = [f"**Removed instances** (`PRUNE=1`): {removed}", ""]
+    if pruned.kept:
+        return lines + [
+            "- stack kept (RetainStacks): their stacks and resources stay in place, outside the StackSet",
+            "",
+        ]
+    for group in pruned.groups:
+        stateful = pruned.stateful(group)
+        lines.append(
+            f"- stacks deleted in {', '.join(group.regions)}: {len(group.changes)} resources removed, {len(stateful)} stateful"
+        )
+        lines += [f"  - 🗑️ Remove `{c.logical_id}` ({c.type}): {c.keeps}" for c in stateful]
+    return [*lines, ""]
+
+
 def _stackset(s: StackSetPlan) -> list[str]:
     lines = [f"### {s.name}: {s.action}", ""]
     if s.destructive:
@@ -30,6 +48,8 @@ def _stackset(s: StackSetPlan) -> list[str]:
             for g, c in s.destructive
         ]
         lines.append("")
+    if s.pruned is not None:
+        lines += _pruned(s, s.pruned)
     for change in s.parameters:
         lines.append(f"- parameter `{change.key}` [{change.scope}]: `{change.old}` → `{change.new}`")
     if s.parameters:

@@ -9,7 +9,8 @@ more (``awsfacts.update_behaviour``: Replacement, or "the update fails"), the st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
 
 from ..awsfacts import schemas, update_behaviour
 from ..awsfacts.update_behaviour import Behaviour
@@ -32,14 +33,34 @@ def _hits(paths: list[list[str]], pointers: Iterable[str]) -> bool:
     return any(_overlaps(path, _segments(pointer)) for path in paths for pointer in pointers)
 
 
-def documented(type_name: str, property_paths: Iterable[str]) -> update_behaviour.Fact | None:
-    """The strictest documented fact about the changed top-level properties (None: none held)."""
-    found = [update_behaviour.documented(type_name, path.strip("/").split("/")[0]) for path in property_paths]
+def _fact_for(type_name: str, path: str, old_values: Mapping[str, object]) -> update_behaviour.Fact | None:
+    """The fact about the path's top-level property; a one-way setting changed away from its
+    locked value (``old_values[path]``) becomes the failing fact it documents."""
+    fact = update_behaviour.documented(type_name, path.strip("/").split("/")[0])
+    if fact is None or path not in old_values or not fact.fails_when_changed_from(old_values[path]):
+        return fact
+    return dataclasses.replace(fact, behaviour=Behaviour.UPDATE_FAILS, reason=fact.fails_reason)
+
+
+def documented(
+    type_name: str, property_paths: Iterable[str], old_values: Mapping[str, object] | None = None
+) -> update_behaviour.Fact | None:
+    """The strictest documented fact about the changed top-level properties (None: none held);
+    ``old_values`` (path -> deployed value) lets a one-way setting's reverse fail."""
+    found = [_fact_for(type_name, path, old_values or {}) for path in property_paths]
     held = [fact for fact in found if fact is not None]
     return max(held, key=lambda fact: fact.behaviour.value) if held else None
 
 
-def replacement(type_name: str, property_paths: Iterable[str], region: str) -> str:
+def _decides(fact: update_behaviour.Fact | None) -> bool:
+    """A documented replacement or interruption settles the schema's "may replace"; a documented
+    plain update does not (the stricter wins)."""
+    return fact is not None and fact.behaviour is not Behaviour.NO_INTERRUPTION
+
+
+def replacement(
+    type_name: str, property_paths: Iterable[str], region: str, old_values: Mapping[str, object] | None = None
+) -> str:
     """FAILS, ALWAYS, CONDITIONAL, INTERRUPTS, NEVER or UNKNOWN for a Modify of these paths (``/KeySchema/0``):
     the stricter of the registry schema and the documented facts. A documented property is
     definite where the schema hedges (conditionally create-only): the page decides it; only
@@ -48,7 +69,7 @@ def replacement(type_name: str, property_paths: Iterable[str], region: str) -> s
     paths = [[p for p in path.split("/") if p] for path in property_paths]
     if not paths:
         return NEVER
-    fact = documented(type_name, property_paths)
+    fact = documented(type_name, property_paths, old_values)
     if fact is not None and fact.behaviour is Behaviour.UPDATE_FAILS:
         return FAILS
     if fact is not None and fact.behaviour is Behaviour.REPLACEMENT:
@@ -57,7 +78,7 @@ def replacement(type_name: str, property_paths: Iterable[str], region: str) -> s
         return UNKNOWN
     if _hits(paths, schemas.create_only_properties(type_name, region)):
         return ALWAYS
-    undocumented = [path for path in paths if update_behaviour.documented(type_name, path[0]) is None]
+    undocumented = [path for path in paths if not _decides(update_behaviour.documented(type_name, path[0]))]
     if _hits(undocumented, schemas.conditional_create_only_properties(type_name, region)):
         return CONDITIONAL
     if fact is not None and fact.behaviour is Behaviour.SOME_INTERRUPTIONS:

@@ -3,11 +3,26 @@ the plans (and, with DRIFT=1, the drift notes); none of it calls AWS."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from .engine import Group
+from .engine import Group, ResourceChange
 from .overwrite import DriftNote
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What removing instances (PRUNE=1) does to their stacks: kept (RetainStacks: the stacks
+    and their resources stay, outside the StackSet), or deleted with every resource (``groups``,
+    each resource a Remove with what its DeletionPolicy keeps)."""
+
+    kept: bool
+    groups: tuple[Group, ...] = ()
+
+    @staticmethod
+    def stateful(group: Group) -> list[ResourceChange]:
+        return [c for c in group.changes if c.destructive]
 
 
 @dataclass(frozen=True)
@@ -22,6 +37,7 @@ class StackSetPlan:
     remove_instances: tuple[tuple[str, str], ...]
     groups: tuple[Group, ...]
     drift: tuple[DriftNote, ...] = ()
+    pruned: Pruned | None = None  # None: no instances removed
 
     @property
     def destructive(self):
@@ -40,8 +56,21 @@ class PlanReport:
         return any(s.action != "unchanged" for s in self.stacksets)
 
 
-def build(environment: str, plans: list, drift: Mapping[str, tuple[DriftNote, ...]] | None = None) -> PlanReport:
-    """``plans``: plan.Plan values; ``drift``: StackSet name -> notes (None: drift not read)."""
+def _pruned(plan, retains: bool) -> Pruned | None:
+    if not plan.remove:
+        return None
+    return Pruned(True) if retains else Pruned(False, tuple(plan.removed_resources))
+
+
+def build(
+    environment: str,
+    plans: list,
+    drift: Mapping[str, tuple[DriftNote, ...]] | None = None,
+    *,
+    retains_stacks: Callable[[Any], bool],
+) -> PlanReport:
+    """``plans``: plan.Plan values; ``drift``: StackSet name -> notes (None: drift not read);
+    ``retains_stacks(plan)``: whether removing its instances (PRUNE=1) keeps their stacks."""
     stacksets = tuple(
         StackSetPlan(
             name=p.name,
@@ -54,6 +83,7 @@ def build(environment: str, plans: list, drift: Mapping[str, tuple[DriftNote, ..
             remove_instances=p.remove,
             groups=p.resources,
             drift=(drift or {}).get(p.name, ()),
+            pruned=_pruned(p, retains_stacks(p)),
         )
         for p in plans
     )

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from ..changes import json_view, markdown, report
 from ..changes import text as changes_text
 from . import planview
+from .deploy import retains_stacks
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,14 @@ def _text(output: PlanOutput) -> str:
 
 
 def _of_report(render: Callable[[report.PlanReport], str]) -> Callable[[PlanOutput], str]:
-    return lambda output: render(report.build(output.environment, output.plans, output.drift))
+    return lambda output: render(
+        report.build(
+            output.environment,
+            output.plans,
+            output.drift,
+            retains_stacks=lambda plan: retains_stacks(plan.desired.spec.environment, None),
+        )
+    )
 
 
 Writer = Callable[[PlanOutput], str]

@@ -144,3 +144,39 @@ def test_prune_in_prod_keeps_the_stacks_so_nothing_is_refused_and_the_plan_says_
     )
     StackSetApplier(aws, plan, quiet(), options, ADMIN).remove()
     stub.assert_no_pending_responses()
+
+
+def _formats(plan, retains: bool) -> tuple[dict, list[str]]:
+    import jsonschema
+
+    from cfnops.changes import json_view, markdown, report
+
+    built = report.build(plan.desired.spec.environment, [plan], retains_stacks=lambda p: retains)
+    data = json.loads(json_view.render(built))
+    jsonschema.validate(data, json.loads(json_view.SCHEMA_FILE.read_text()))
+    return data["stacksets"][0]["prune"], markdown.render(built).splitlines()
+
+
+def test_the_json_and_markdown_plans_say_what_prune_deletes_like_the_text_plan(aws, stub, project):
+    plan = removal_plan(aws, stub, project, "staging")
+    prune, lines = _formats(plan, retains=False)
+    assert prune["stacks"] == "deleted"
+    [group] = prune["groups"]
+    assert (group["regions"], group["removed"]) == (["eu-west-1"], 3)
+    assert group["instances"] == [{"target": a, "region": "eu-west-1"} for a in ACCOUNTS]
+    assert [(s["logical_id"], s["policy"]) for s in group["stateful"]] == [("Logs", "Retain"), ("Table", "Delete")]
+    assert group["stateful"][1]["keeps"].startswith("NOTHING is kept (Delete)")
+    assert f"**Removed instances** (`PRUNE=1`): `{ACCOUNTS[0]}/eu-west-1`, `{ACCOUNTS[1]}/eu-west-1`" in lines
+    assert "- stacks deleted in eu-west-1: 3 resources removed, 2 stateful" in lines
+    assert (
+        "  - 🗑️ Remove `Table` (AWS::DynamoDB::Table): NOTHING is kept (Delete): the resource and its data are deleted"
+        in lines
+    )
+
+
+def test_the_json_and_markdown_plans_say_stack_kept_when_prune_retains_the_stacks(aws, stub, project):
+    plan = removal_plan(aws, stub, project, "prod")
+    prune, lines = _formats(plan, retains=True)
+    assert prune == {"stacks": "kept", "groups": []}
+    assert "- stack kept (RetainStacks): their stacks and resources stay in place, outside the StackSet" in lines
+    assert not any("stacks deleted" in line for line in lines)

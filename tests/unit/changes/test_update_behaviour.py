@@ -88,12 +88,13 @@ def test_a_one_property_edit_has_the_documented_impact(type_name, prop, edit, im
         assert change.fact.page == PAGE.format(slug)
 
 
-def test_every_fact_names_a_template_reference_page_and_a_schema_property():
+def test_every_fact_names_an_aws_page_and_a_schema_property():
     from cfnops.awsfacts import schemas
 
     for fact in update_behaviour.facts():
-        assert fact.page.startswith("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/")
+        assert fact.page.startswith("https://docs.aws.amazon.com/"), fact
         assert fact.property in schemas.schema(fact.type_name)["properties"], fact
+        assert bool(fact.fails_from) == bool(fact.fails_reason), fact
 
 
 KEY = engine.ResourceChange(
@@ -175,3 +176,34 @@ def test_an_interruption_does_not_ripple_to_what_reads_the_resource():
     new_all = {logical_id: new, "Reader": Resource("Reader", reader["Type"], {"Value": "db.example"})}
     changes = engine.compare(old_all, new_all, {"Resources": resources}, "us-east-1")
     assert [(c.logical_id, c.action) for c in changes] == [(logical_id, engine.INTERRUPT)]
+
+
+def test_turning_object_lock_off_fails_and_the_guard_names_the_one_way_fact():
+    from cfnops.changes import text
+
+    _, logical_id, raw = next(
+        (n, lid, r) for n, lid, r in _resources() if "ObjectLockEnabled" in r.get("Properties", {})
+    )
+    old = Resource(logical_id, raw["Type"], copy.deepcopy(raw["Properties"]))
+    new = Resource(logical_id, raw["Type"], {**old.properties, "ObjectLockEnabled": False})
+    (change,) = engine.compare({logical_id: old}, {logical_id: new}, {"Resources": {logical_id: raw}}, "us-east-1")
+    fact = update_behaviour.documented("AWS::S3::Bucket", "ObjectLockEnabled")
+    assert (change.action, change.fact.behaviour, change.fact.reason) == (
+        engine.WILL_FAIL,
+        update_behaviour.Behaviour.UPDATE_FAILS,
+        fact.fails_reason,
+    )
+    (head,) = text.group_lines(engine.Group((("1", "us-east-1"),), (change,)), set(), False, details=False)[1:]
+    assert f"UPDATE WILL FAIL: {fact.fails_reason} ({fact.page})" in head
+    spec = SimpleNamespace(key="fraud-agent", name="fraud-agent-dev")
+    group = engine.Group((("1", "us-east-1"),), (change,))
+    plans = [SimpleNamespace(desired=SimpleNamespace(spec=spec), resources=(group,))]
+    with pytest.raises(RefusedError) as refused:
+        guard.enforce("dev", plans, guard.parse(f"fraud-agent/{logical_id}"), lambda line: None)
+    assert refused.value.problems[0] == (
+        f"deploy refused: fraud-agent/{logical_id} (AWS::S3::Bucket): update will fail in us-east-1: "
+        f"ObjectLockEnabled: {fact.fails_reason} ({fact.page})"
+    )
+    # turning it on is an in-place update
+    enabled = engine.compare({logical_id: new}, {logical_id: old}, {"Resources": {logical_id: raw}}, "us-east-1")
+    assert [c.action for c in enabled] == [engine.MODIFY]
