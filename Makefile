@@ -24,10 +24,14 @@ RECREATE_FLAG := $(if $(filter 1 true yes,$(value RECREATE)),--recreate,)
 REMOVE_RETAINED_FLAG := $(if $(filter 1 true yes,$(value REMOVE_RETAINED)),--remove-retained,)
 DRIFT_FLAG := $(if $(filter 1 true yes,$(value DRIFT)),--drift,)
 DEPLOYED_FLAG := $(if $(filter 1 true yes,$(value DEPLOYED)),--deployed,)
+QUICK_FLAG := $(if $(filter 1 true yes,$(value QUICK)),--quick,)
 
 # ENV, STACKSET, TIMEOUT and CONFIRM are checked by make itself before any shell sees them,
 # taken as written ($(value): `make ENV='$$(shell ...)'` is text, not a function), then quoted.
-ENVIRONMENTS := dev staging prod
+# The platform's environments, read from the platform itself (`cfnops platform environments`)
+# once, when a target first needs them (after .venv exists): adding one is an edit of the platform.
+platform_list = $(or $(shell $(BIN)/python -m cfnops platform $(1) 2>/dev/null),$(error cannot read the platform's $(1): `$(BIN)/python -m cfnops platform $(1)` says why))
+ENVIRONMENTS = $(eval ENVIRONMENTS := $(call platform_list,environments))$(ENVIRONMENTS)
 STACKSET_NAMES := $(basename $(notdir $(wildcard stacksets/*.yaml)))
 override ENV_TEXT := $(value ENV)
 override STACKSET_TEXT := $(value STACKSET)
@@ -37,6 +41,9 @@ override ALLOW_FAILOVER_TEXT := $(value ALLOW_FAILOVER)
 override ALLOW_REPLACE_TEXT := $(value ALLOW_REPLACE)
 override FORMAT_TEXT = $(value FORMAT)
 ENV_ARG = '$(if $(filter-out 1,$(words $(ENV_TEXT)))$(filter-out $(ENVIRONMENTS),$(ENV_TEXT)),$(error ENV must be one of $(ENVIRONMENTS), got '$(ENV_TEXT)'),$(ENV_TEXT))'
+# targets that change AWS take ENV from the command line only: never the default, never the
+# shell's environment (sh itself uses $$ENV); without it make stops before any AWS call
+EXPLICIT_ENV_ARG = $(if $(filter command line,$(origin ENV)),$(ENV_ARG),$(error make $@ changes AWS: name the environment on the command line, make $@ ENV=<one of $(ENVIRONMENTS)>; nothing was called))
 # drift also takes ENV=all: every environment in one report
 DRIFT_ENV_ARG = '$(if $(filter-out 1,$(words $(ENV_TEXT)))$(filter-out $(ENVIRONMENTS) all,$(ENV_TEXT)),$(error ENV must be one of $(ENVIRONMENTS) all, got '$(ENV_TEXT)'),$(ENV_TEXT))'
 STACKSET_FLAGS = $(foreach s,$(STACKSET_TEXT),$(if $(filter $(s),$(STACKSET_NAMES) $(addsuffix -$(ENV_TEXT),$(STACKSET_NAMES))),--stackset '$(s)',$(error STACKSET: unknown StackSet '$(s)': expected one of $(STACKSET_NAMES))))
@@ -65,7 +72,7 @@ FORMAT ?= text
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: ENV=$(ENV_TEXT) (dev|staging|prod), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, DEPLOYED=1, CONFIRM=prod, FORMAT=text|json|markdown, DRIFT=1, ALLOW_REPLACE=StackSet/LogicalId[,...], NO_CHROMIUM=1"
+	@echo "  Variables: ENV=$(ENV_TEXT) (one of $(if $(wildcard $(STAMP)),$(ENVIRONMENTS),the platform's environments); deploy, copy-tables, bootstrap and destroy need it on the command line), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, DEPLOYED=1, CONFIRM=prod, FORMAT=text|json|markdown, DRIFT=1, ALLOW_REPLACE=StackSet/LogicalId[,...], NO_CHROMIUM=1"
 	@echo
 	@echo "  Exit codes: make itself exits 2 on any failure; its last line names the tool's own code"
 	@echo "  (\`make: *** [Makefile:N: deploy] Error 7\`). plan and drift exit 0 when they have an answer"
@@ -125,25 +132,25 @@ validate: $(STAMP) ## Validate parameters/<ENV>.yaml before any AWS call (exit 3
 	$(CFNOPS) validate --env $(ENV_ARG)
 
 validate-all: $(STAMP) ## Validate every environment's parameters
-	@for env in dev staging prod; do $(CFNOPS) validate --env $$env || exit $$?; done
+	@for env in $(ENVIRONMENTS); do $(CFNOPS) validate --env $$env || exit $$?; done
 
 plan: $(STAMP) ## Preview ENV's StackSets: resource changes per region, replacements, data at risk; FORMAT=json|markdown, DRIFT=1
 	@$(call outcome,$(CFNOPS) plan --env $(ENV_ARG) $(STACKSET_FLAGS) --format $(FORMAT_ARG) $(DRIFT_FLAG),make plan: there are changes to make)
 
 deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances; ALLOW_REPLACE=StackSet/LogicalId; ALLOW_FAILOVER=1 a new primary region
-	$(CFNOPS) deploy --env $(ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) $(ALLOW_FAILOVER_FLAG) --timeout $(TIMEOUT_ARG) $(ALLOW_REPLACE_FLAG)
+	$(CFNOPS) deploy --env $(EXPLICIT_ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) $(ALLOW_FAILOVER_FLAG) --timeout $(TIMEOUT_ARG) $(ALLOW_REPLACE_FLAG)
 
 copy-tables: $(STAMP) ## Copy ENV's regional tables into the global tables that replace them (idempotent; README)
-	$(CFNOPS) copy-tables --env $(ENV_ARG) $(STACKSET_FLAGS)
+	$(CFNOPS) copy-tables --env $(EXPLICIT_ENV_ARG) $(STACKSET_FLAGS)
 
 status: $(STAMP) ## Show ENV's stack instances per region and account
 	$(CFNOPS) status --env $(ENV_ARG) $(STACKSET_FLAGS)
 
 bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once per account); RECREATE=1 after a failed create
-	$(CFNOPS) bootstrap --env $(ENV_ARG) $(RECREATE_FLAG)
+	$(CFNOPS) bootstrap --env $(EXPLICIT_ENV_ARG) $(RECREATE_FLAG)
 
 destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=prod); data stays
-	$(CFNOPS) destroy --env $(ENV_ARG) $(STACKSET_FLAGS) $(CONFIRM_FLAG) $(REMOVE_RETAINED_FLAG)
+	$(CFNOPS) destroy --env $(EXPLICIT_ENV_ARG) $(STACKSET_FLAGS) $(CONFIRM_FLAG) $(REMOVE_RETAINED_FLAG)
 
 drift: $(STAMP) ## CloudFormation drift detection for ENV (or ENV=all) in every region (prints in sync or drifted; fails if detection failed)
 	@$(call outcome,$(CFNOPS) drift --env $(DRIFT_ENV_ARG) $(STACKSET_FLAGS) --format '$(if $(filter-out text json markdown,$(value FORMAT)),$(error FORMAT must be text, json or markdown, got '$(value FORMAT)'),$(value FORMAT))',make drift: drift found (see the report above))
@@ -163,8 +170,8 @@ test: $(STAMP) ## Run the whole test suite
 test-fast: $(STAMP) ## The unit lane: everything but tests marked slow (localcloud, rollouts), on every core
 	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadfile
 
-bench: $(STAMP) ## Print speed figures (render, lint, deploy API calls)
-	$(BIN)/python bench/bench.py
+bench: $(STAMP) ## Print speed figures (render, lint, deploy API calls); QUICK=1: every figure's path in seconds (CI)
+	$(BIN)/python bench/bench.py $(QUICK_FLAG)
 
 clean: ## Remove caches (keeps .venv)
 	rm -rf .cache .pytest_cache .hypothesis

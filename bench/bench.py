@@ -21,6 +21,11 @@
   2 s as `make localcloud` sets them): wall against the operations' own time (per dependency
   level, the longest StackSet's operations back to back), target <= own time + 2 s per level;
   DescribeStackSetOperation calls per poll (target 1) and results reads per operation (1).
+
+`make bench QUICK=1` (`bench.py --quick`, what CI runs after the tests): every figure's code
+path, quickly: one run each, lint on one template, one account, 1 s operations, no unit
+lane and no permission on/off pair. Its figures are not comparable with the full bench's;
+it is there so that a moved path or a changed API fails CI, not the next bench run.
 """
 
 from __future__ import annotations
@@ -44,7 +49,16 @@ def load_platform(root: Path):
     return load(root)
 
 
-RUNS = 5
+QUICK = "--quick" in sys.argv[1:]
+RUNS = 1 if QUICK else 5
+
+
+def copy_checkout(work: Path) -> None:
+    """What the tool reads of a checkout (as tests/support/rollout.py's copy_project; no lint cache)."""
+    for folder in ("parameters", "generated", "stacksets"):
+        shutil.copytree(ROOT / folder, work / folder)
+    for file in ("pyproject.toml", "quotas.yaml", "drift-ignore.yaml"):
+        shutil.copy(ROOT / file, work / file)
 
 
 def wall(command: list[str], cwd: Path) -> float:
@@ -67,25 +81,27 @@ def main() -> None:
     python = sys.executable
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        for folder in ("parameters", "generated", "stacksets"):
-            shutil.copytree(ROOT / folder, work / folder)
-        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+        copy_checkout(work)
         render = [python, "-m", "cfnops", "--root", str(work), "render"]
         lint = [python, "-m", "cfnops", "--root", str(work), "lint"]
         print(f"machine: {sys.platform}, python {sys.version.split()[0]}, median of {RUNS} runs\n")
         report("render all templates (cold process)", median_of(render, ROOT), 1.0)
         report("  of which: derive the execution role", derive_role_seconds(python), 0.2)
-        lint_cost_figures(work, lint)
+        lint_cost_figures(work, lint, runs=1 if QUICK else 3)
+        if QUICK:  # the one template linted cold above
+            lint = [*lint, "--template", sorted(load_platform(ROOT).registry)[0]]
         report("lint, nothing changed (whole process)", median_of(lint, ROOT), 0.5)
         template = work / "generated" / "network.json"
         template.write_text(template.read_text().replace("Platform network", "Platform network (bench edit)"))
         report("lint, one template changed", wall(lint, ROOT), None)
-    seconds = wall([python, "-m", "pytest", "-q", "-m", "not slow", "-n", "auto", "-p", "no:cacheprovider"], ROOT)
-    report("make test-fast (unit lane, whole process)", seconds, 30.0)
+    if not QUICK:
+        seconds = wall([python, "-m", "pytest", "-q", "-m", "not slow", "-n", "auto", "-p", "no:cacheprovider"], ROOT)
+        report("make test-fast (unit lane, whole process)", seconds, 30.0)
     print("\nrollout of staging on localcloud (target: re-deploy 0 mutating, <= 3 reads per StackSet)")
     rollout_figures()
-    print("\nlocalcloud's permission checks, first staging deploy (target: on <= off + 20 %)")
-    permission_figures()
+    if not QUICK:  # the rollout figures ran the same deploy with the checks on
+        print("\nlocalcloud's permission checks, first staging deploy (target: on <= off + 20 %)")
+        permission_figures()
     print(
         "\nwaits: first staging rollout on localcloud, polls capped at 2 s (target: wall <= operations + 2 s per level, 1 call per poll)"
     )
@@ -103,26 +119,23 @@ def cost(command: list[str], cwd: Path, before=None) -> tuple[float, float]:
 
 
 def lint_cost_figures(work: Path, lint: list[str], runs: int = 3) -> None:
-    """Cold `cfnops lint` against what it runs, measured by turns (the machine's load hits all three)."""
-    bindir = Path(sys.executable).parent
-    files = sorted(str(p) for p in (work / "generated").glob("*.json") if p.name != "manifest.json")
-    sys.path.insert(0, str(ROOT))
-    from templates_src.conventions import REGIONS
+    """Cold `cfnops lint` against what it runs, measured by turns (the machine's load hits all
+    three). cfn-lint runs with cfnops' own settings (build/lint.py), written as its config file."""
+    import json
 
+    from cfnops.build.lint import cfn_lint_settings
+
+    bindir = Path(sys.executable).parent
+    platform = load_platform(ROOT)
+    names = sorted(platform.registry)[:1] if QUICK else sorted(platform.registry)
+    files = [str(work / "generated" / f"{name}.json") for name in names]
+    config = work / "cfnlintrc.json"  # JSON is YAML: cfn-lint reads it as a .cfnlintrc
+    config.write_text(json.dumps(cfn_lint_settings(tuple(platform.regions), tuple(platform.required_tags))))
+    ours = [*lint, *(a for name in names for a in ("--template", name))] if QUICK else lint
     commands = {
-        "lint, cold (.cache removed)": (lint, lambda: shutil.rmtree(work / ".cache", ignore_errors=True)),
+        "lint, cold (.cache removed)": (ours, lambda: shutil.rmtree(work / ".cache", ignore_errors=True)),
         "cfn-lint CLI, same files, regions, rules": (
-            [
-                str(bindir / "cfn-lint"),
-                "--regions",
-                *REGIONS,
-                "--include-checks",
-                "I",
-                "--append-rules",
-                str(ROOT / "cfnops" / "rules"),
-                "--",
-                *files,
-            ],
+            [str(bindir / "cfn-lint"), "--config-file", str(config), "--", *files],
             None,
         ),
         "checkov CLI, one run over all templates": (
@@ -225,12 +238,10 @@ def rollout_figures() -> None:
             f"reads {reads} ({reads / stacksets:.1f}/StackSet)"
         )
 
-    for accounts in (1, 20):
+    for accounts in (1,) if QUICK else (1, 20):
         with tempfile.TemporaryDirectory() as scratch, mock_aws():
             work = Path(scratch)
-            for folder in ("parameters", "generated", "stacksets"):
-                shutil.copytree(ROOT / folder, work / folder)
-            shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+            copy_checkout(work)
             if accounts > 1:
                 ids = ", ".join(f"'{100000000000 + n}'" for n in range(accounts))
                 for path in (work / "stacksets").glob("*.yaml"):
@@ -279,7 +290,7 @@ def first_deploy_seconds(checks: str) -> float:
     from cfnops.rollout.deploy import DeployOptions, failures
     from cfnops.rollout.operations import WaitSettings
     from cfnops.rollout.pipeline import deploy_environment
-    from localcloud import permissions
+    from localcloud.cloudformation import permissions
 
     localcloud.install()
     permissions.forget_decisions()  # a first deploy: nothing evaluated yet
@@ -287,9 +298,7 @@ def first_deploy_seconds(checks: str) -> float:
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as scratch, mock_aws():
         work = Path(scratch)
-        for folder in ("parameters", "generated", "stacksets"):
-            shutil.copytree(ROOT / folder, work / folder)
-        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+        copy_checkout(work)
         project = Project(work, load_platform(ROOT))
         render.write(project, render.render(project))
         options = DeployOptions(
@@ -414,8 +423,7 @@ def rollout_seconds(operation_seconds: float) -> dict:
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as scratch, mock_aws():
         work = Path(scratch)
-        for folder in ("parameters", "generated", "stacksets"):
-            shutil.copytree(ROOT / folder, work / folder)
+        copy_checkout(work)
         project = Project(work, load_platform(ROOT))
         render.write(project, render.render(project))
         os.environ["LOCALCLOUD_OPERATION_SECONDS"] = "0"
@@ -457,9 +465,9 @@ class operation_lags:  # lower case: used like a function
 
     def __init__(self):
         from cfnops.rollout import operations
-        from localcloud import stacksets
+        from localcloud.stacksets import engine as stacksets
 
-        self.ended, self.seconds, self.originals = {}, [], (stacksets._run, operations.Runner.wait)
+        self.ended, self.seconds, self.originals = {}, [], (stacksets.run, operations.Runner.wait)
         run, wait = self.originals
 
         def timed_run(*arguments, **keywords):
@@ -473,17 +481,17 @@ class operation_lags:  # lower case: used like a function
                 self.seconds.append(time.monotonic() - self.ended[operation_id])
             return outcome
 
-        stacksets._run, operations.Runner.wait = timed_run, timed_wait
+        stacksets.run, operations.Runner.wait = timed_run, timed_wait
 
     def restore(self) -> None:
         from cfnops.rollout import operations
-        from localcloud import stacksets
+        from localcloud.stacksets import engine as stacksets
 
-        stacksets._run, operations.Runner.wait = self.originals
+        stacksets.run, operations.Runner.wait = self.originals
 
 
 def wait_figures() -> None:
-    for operation_seconds in (8, 30):
+    for operation_seconds in (1,) if QUICK else (8, 30):
         f = rollout_seconds(operation_seconds)
         lags = f["lags"]
         verdict = "ok" if max(lags) <= 2.0 else "OVER TARGET (2 s)"

@@ -3,28 +3,21 @@ and a StackSet engine with CloudFormation's semantics on top of moto's stacks.
 
 ``install()`` patches moto in this process; tests call it before ``mock_aws``, and the
 server (``python -m localcloud``) calls it before serving. moto is pinned
-(pyproject.toml) because these patches reach into its internals.
+(pyproject.toml) because these patches reach into its internals. Every patch goes through
+one registry (core/registry.py): ``python -m localcloud --patches`` lists them, in order.
 """
 
 from __future__ import annotations
 
-_installed = False
-
 
 def install() -> None:
-    """Apply every patch once (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    from . import failures, globaldb, globaltables, limits, patches, peering, permissions, stacksets, updates
+    """Apply every patch once (idempotent), in the registry's order."""
+    from .cloudformation import agentcore, limits, outputs, patches, permissions, updates  # noqa: F401 - each registers its patches
+    from .core import registry
+    from .drift import responses as drift  # noqa: F401
+    from .dynamodb import globaltables  # noqa: F401
+    from .ec2 import peering  # noqa: F401
+    from .rds import globaldb  # noqa: F401
+    from .stacksets import responses as stacksets  # noqa: F401
 
-    patches.install()
-    globaldb.install()
-    globaltables.install()
-    peering.install()
-    failures.install()
-    updates.install()
-    stacksets.install()
-    limits.install()  # after stacksets: wraps its CreateStackSet/UpdateStackSet
-    permissions.install()  # outermost: a refused handler touches nothing
-    _installed = True
+    registry.install()

@@ -1,4 +1,5 @@
-"""`python -m localcloud [--port N]`: the offline AWS on 127.0.0.1 until stopped."""
+"""`python -m localcloud [--port N]`: the offline AWS on 127.0.0.1 until stopped
+(`--patches`: what localcloud changes in moto, in order, and why)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="moto + cfnops patches on 127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("LOCALCLOUD_PORT", "0")), help="0: a free port")
     parser.add_argument("--env-file", help="also write the export lines to this file")
+    parser.add_argument("--patches", action="store_true", help="list every patch of moto, in order, and exit")
     arguments = parser.parse_args()
     install()
+    if arguments.patches:
+        from .core import registry
+
+        print(registry.report())
+        return
     from moto.server import ThreadedMotoServer
 
     port = arguments.port or free_port()

@@ -154,12 +154,23 @@ def _types(action: str) -> list[tuple[str, str]]:
 
 
 def _named_resources(action: str) -> tuple[str, ...] | None:
-    """ARNs of our names for every resource type the action takes, None when one is not ours to name."""
+    """Our names for the service's named types, when every resource type the action takes is
+    one of them (None otherwise). One list per service keeps the policies small: an ARN of a
+    type the action does not take never matches its request."""
     types = _types(action)
     if not types or any(t not in SCOPED for t in types):
         return None
-    formats = dict(zip(types, iam_catalog.resource_arns(action), strict=True))
-    return tuple(sorted({_arn(formats[t], _parts(glob)) for t in types for glob in SCOPED[t]}))
+    service = types[0][0]
+    return tuple(
+        sorted(
+            {
+                _arn(arn_format, _parts(glob))
+                for (owner, kind), globs in SCOPED.items()
+                if owner == service and (arn_format := iam_catalog.resource_type(owner, kind))
+                for glob in globs
+            }
+        )
+    )
 
 
 def _parts(glob: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -242,7 +253,7 @@ def deny_statements() -> list[Statement]:
             Sid="AuditAndArtifactsAreNotOurs",
             Effect=Deny,
             Action=[Action("*")],
-            Resource=[Sub(arn) for arn in PROTECTED_RESOURCES] + [Sub(arn + "/*") for arn in PROTECTED_RESOURCES[1:]],
+            Resource=[Sub(PROTECTED_RESOURCES[0]), *_bootstrap_buckets()],
         ),
         Statement(
             Sid="AuditAndArtifactsKeysAreNotOurs",
@@ -290,10 +301,19 @@ def pack(statements: list[Statement]) -> tuple:
     return tuple(policies.document(*b) for b in bins)
 
 
+def _bootstrap_buckets() -> list:
+    """The audit trail's and the artifacts buckets and their objects (not the trail itself)."""
+    buckets = [arn for arn in PROTECTED_RESOURCES if ":s3:::" in arn]
+    return [Sub(arn) for arn in buckets] + [Sub(arn + "/*") for arn in buckets]
+
+
 def boundary_document(templates: Mapping[str, dict]):
+    """What workload roles may do at most: their policies' actions, never on the audit trail's
+    or the artifacts buckets (a workload cannot swap a template a StackSet is about to read)."""
     actions = template_iam.allowed_actions(templates)
     return policies.document(
-        Statement(Sid="WorkloadActions", Effect="Allow", Action=[_action(a) for a in actions], Resource=["*"])
+        Statement(Sid="WorkloadActions", Effect="Allow", Action=[_action(a) for a in actions], Resource=["*"]),
+        Statement(Sid="NotTheBootstrapBuckets", Effect=Deny, Action=[Action("s3", "*")], Resource=_bootstrap_buckets()),
     )
 
 

@@ -4,9 +4,11 @@ Transactions arrive on a Kinesis stream; a stream processor scores them, records
 decision, and puts FraudDetected on the event bus; an alert handler notifies the alert
 topic. EventBridge also routes TransactionReceived and FraudDetected to the events
 stream, whose recorder keeps each transaction's history and its user's behaviour
-profile. A Bedrock agent, with a knowledge base of fraud patterns (vectors in S3
-Vectors, see components/agents.py) and tools (fraud_agent_tools.py), answers analysts;
-each environment has its alias. Everything is encrypted with one CMK; alarms, metric
+profile. An agent on Amazon Bedrock AgentCore (a harness, AgentCore's managed agent loop,
+reaching its tools through an AgentCore gateway: components/agentcore.py) answers analysts,
+with a knowledge base of fraud patterns (vectors in S3 Vectors, components/agents.py) and
+tools (fraud_agent_tools.py); each environment has its endpoint. The classic Bedrock agent,
+closed to new customers from 2026-07-30, exists only where ClassicBedrockAgent is true. Everything is encrypted with one CMK; alarms, metric
 filters and a dashboard watch it.
 """
 
@@ -17,14 +19,21 @@ import awacs.events
 import awacs.kinesis
 import awacs.kms
 import awacs.sns
-from troposphere import GetAtt, Parameter, Ref, Template, awslambda
+from troposphere import Export, GetAtt, Output, Parameter, Ref, Template, awslambda
 
 from . import fraud_agent_monitoring as monitoring
 from . import fraud_agent_tools as tools
 from . import policies
-from .components import agents, buckets, encryption, events, functions, observability, storage, streams
+from .components import agentcore, agents, buckets, encryption, events, functions, observability, storage, streams
 from .components.network import import_network
-from .conventions import account_unique_name, add_exported_outputs, flag_parameter, new_template, suppress
+from .conventions import (
+    account_unique_name,
+    add_exported_outputs,
+    export_name,
+    flag_parameter,
+    new_template,
+    suppress,
+)
 from .handlers import source
 
 NAME = "fraud-agent"
@@ -58,8 +67,14 @@ AGENT_INSTRUCTION = (
 AUDIT_RETENTION_DAYS = [1, 7, 30, 90, 180, 365, 400, 545, 731, 1096, 1827, 2557, 3653]
 PROD_MIN_AUDIT_RETENTION_DAYS = 365
 
+GATEWAY_INSTRUCTIONS = (
+    "Tools of the fraud analysts' assistant: transactions and their history, user behaviour profiles, "
+    "decisions (read, and record a reviewed one), flagging, versioned fraud patterns and the knowledge base"
+)
+
 PARAMETERS = [
     agents.model_parameter(),
+    agents.classic_agent_parameter(),
     Parameter(
         "AuditLogRetentionDays",
         Type="Number",
@@ -365,11 +380,11 @@ def add_routing(template: Template, key, bus, data, alert_handler, queue) -> Non
     events.allow_dead_lettering(template, "DeadLetterQueuePolicy", queue, rules)
 
 
-def add_agent(template: Template, key, data, action_groups) -> dict:
+def add_knowledge_base(template: Template, key, data) -> object:
     vector_bucket, index = agents.add_vector_store(template, NAME, key)
     models = data["buckets"]["models"]
     kb_role = agents.add_knowledge_base_role(template, NAME, key, models, KNOWLEDGE_PREFIX, index)
-    knowledge_base = agents.add_knowledge_base(
+    return agents.add_knowledge_base(
         template,
         suffix=NAME,
         description="Fraud patterns and past investigations",
@@ -380,6 +395,10 @@ def add_agent(template: Template, key, data, action_groups) -> dict:
         documents_bucket=models,
         documents_prefix=KNOWLEDGE_PREFIX,
     )
+
+
+def add_classic_agent(template: Template, key, knowledge_base, action_groups) -> dict:
+    """Only where the ClassicBedrockAgent parameter is on (components/agents.py)."""
     model = Ref(agents.MODEL_PARAMETER)
     role = agents.add_agent_role(template, NAME, key, model, knowledge_base)
     agent, alias = agents.add_agent(
@@ -393,9 +412,51 @@ def add_agent(template: Template, key, data, action_groups) -> dict:
         knowledge_base=knowledge_base,
         knowledge_base_use="Fraud patterns and past investigations: consult it for every explanation",
         alias_name=Ref("Environment"),
-        action_groups=action_groups,
+        action_groups=tuple(group for group in action_groups if group.name not in tools.GATEWAY_ONLY),
     )
-    return {"knowledge_base": knowledge_base, "agent": agent, "alias": alias}
+    return {"agent": agent, "alias": alias}
+
+
+def add_agentcore_agent(template: Template, key, network, action_groups) -> dict:
+    """The agent on AgentCore: a gateway whose targets are the tools, a harness that uses it
+    (components/agentcore.py), an endpoint per environment and the policy that may invoke it."""
+    gateway = agentcore.add_gateway(
+        template,
+        suffix=NAME,
+        description="The fraud agent's tools: transactions, profiles, decisions, flagging, patterns, knowledge",
+        instructions=GATEWAY_INSTRUCTIONS,
+        key=key,
+        groups=action_groups,
+    )
+    model = Ref(agents.MODEL_PARAMETER)
+    role = agentcore.add_harness_role(template, NAME, key, model, gateway.gateway)
+    harness, endpoint = agentcore.add_harness(
+        template,
+        suffix=NAME,
+        instruction=AGENT_INSTRUCTION,
+        model_id=agents.inference_profile_id(model),
+        role=role,
+        gateway=gateway.gateway,
+        network=network,
+    )
+    invoker = agentcore.add_invoker_policy(template, NAME, harness)
+    return {"gateway": gateway, "harness": harness, "endpoint": endpoint, "invoker": invoker}
+
+
+def add_agent_outputs(template: Template, agentcore_agent: dict, classic: dict) -> None:
+    for name, value, description in (
+        ("ClassicAgentId", GetAtt(classic["agent"], "AgentId"), "Bedrock agent (classic)"),
+        ("ClassicAgentAliasId", GetAtt(classic["alias"], "AgentAliasId"), "The environment's classic agent alias"),
+    ):
+        template.add_output(
+            Output(
+                name,
+                Condition=agents.CLASSIC_AGENT_CONDITION,
+                Description=description,
+                Value=value,
+                Export=Export(export_name(NAME, name)),
+            )
+        )
 
 
 def build() -> Template:
@@ -403,6 +464,7 @@ def build() -> Template:
         "Fraud detection with an AI agent: streams, functions, tables, buckets, Bedrock", PARAMETERS
     )
     agents.add_inference_profile_mapping(template)
+    agents.add_classic_agent_condition(template)
     require_prod_audit_retention(template)
     network = import_network()
     key = encryption.add_kms_key(
@@ -428,16 +490,18 @@ def build() -> Template:
     alert_handler = add_alert_handler(template, key, network, queue, topic)
     add_routing(template, key, bus, data, alert_handler, queue)
     recorder = add_recorder(template, key, network, data, queue)
+    data["knowledge_base"] = add_knowledge_base(template, key, data)
     action_groups = tools.add_action_groups(template, key, network, data, queue, bus)
-    bedrock = add_agent(template, key, data, action_groups)
+    classic = add_classic_agent(template, key, data["knowledge_base"], action_groups)
+    agent = add_agentcore_agent(template, key, network, action_groups)
     watched = {
         "Processor": processor,
         "AlertHandler": alert_handler,
         "Recorder": recorder,
         **{group.executor.title.removesuffix("Function"): group.executor for group in action_groups},
     }
-    monitoring.add_alarms(template, topic, watched, data, queue)
-    monitoring.add_dashboard(template, watched, data, queue)
+    monitoring.add_alarms(template, topic, watched, data, queue, agent["gateway"].gateway)
+    monitoring.add_dashboard(template, watched, data, queue, agent)
     add_exported_outputs(
         template,
         NAME,
@@ -447,12 +511,15 @@ def build() -> Template:
                 "Where transactions are put",
             ),
             "EventBusName": (Ref(bus), "Fraud events"),
-            "AgentId": (GetAtt(bedrock["agent"], "AgentId"), "Bedrock agent"),
-            "AgentAliasId": (GetAtt(bedrock["alias"], "AgentAliasId"), "The environment's agent alias"),
-            "KnowledgeBaseId": (Ref(bedrock["knowledge_base"]), "Fraud patterns knowledge base"),
+            "HarnessArn": (GetAtt(agent["harness"], "Arn"), "The agent (AgentCore harness): InvokeHarness it"),
+            "HarnessEndpointArn": (GetAtt(agent["endpoint"], "Arn"), "The environment's endpoint of the agent"),
+            "AgentInvokerPolicyArn": (Ref(agent["invoker"]), "Attach to whoever may invoke the agent"),
+            "GatewayArn": (GetAtt(agent["gateway"].gateway, "GatewayArn"), "The agent's tools (AgentCore gateway)"),
+            "KnowledgeBaseId": (Ref(data["knowledge_base"]), "Fraud patterns knowledge base"),
             "ModelsBucketName": (Ref(data["buckets"]["models"]), "Models; knowledge documents under knowledge/"),
             "DeadLetterQueueUrl": (Ref(queue), "Failed records and events"),
             "AlertTopicArn": (Ref(topic), "Alerts"),
         },
     )
+    add_agent_outputs(template, agent, classic)
     return template

@@ -1,14 +1,21 @@
 """Alarms and the dashboard of ``fraud-agent``: per function errors, duration and
 throttles; per stream iterator age and write throttles; per table read and write throttles; the
-dead-letter queue; and the FraudDetection metrics its functions and log filters emit."""
+dead-letter queue; the FraudDetection metrics its functions and log filters emit; and the
+metrics AgentCore publishes for the agent's gateway and harness (namespace AGENTCORE_NAMESPACE,
+dimensions Operation, Protocol, Method, Resource = the gateway's ARN, Name = the tool:
+https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/observability-gateway-metrics.html,
+https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/observability-runtime-metrics.html).
+Those are read by resource, whatever the other dimensions: Metrics Insights for the alarm,
+SEARCH for the dashboard."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, Template
+from troposphere import GetAtt, Ref, Sub, Template
 
 from .components import observability
 
 NAMESPACE = "FraudDetection"
+AGENTCORE_NAMESPACE = "AWS/Bedrock-AgentCore"
 
 
 def _alarm(template, title, suffix, description, namespace, metric, dimensions, statistic, threshold, topic):
@@ -117,8 +124,27 @@ def add_table_alarms(template: Template, topic, tables: dict) -> None:
             )
 
 
-def add_alarms(template: Template, topic, functions: dict, data: dict, queue) -> None:
+def add_gateway_alarm(template: Template, topic, gateway) -> None:
+    """Tool calls the gateway failed (5xx), summed over its operations, methods and tools."""
+    query = Sub(
+        f"SELECT SUM(SystemErrors) FROM \"{AGENTCORE_NAMESPACE}\" WHERE Resource = '${{Arn}}'",
+        Arn=GetAtt(gateway, "GatewayArn"),
+    )
+    observability.add_query_alarm(
+        template,
+        "GatewaySystemErrorsAlarm",
+        suffix="fraud-agent-gateway-errors",
+        description="AgentCore gateway: tool calls that failed on the service side (5xx)",
+        query=query,
+        label="Gateway system errors",
+        threshold=Ref("ErrorThreshold"),
+        topic=topic,
+    )
+
+
+def add_alarms(template: Template, topic, functions: dict, data: dict, queue, gateway) -> None:
     add_function_alarms(template, topic, functions)
+    add_gateway_alarm(template, topic, gateway)
     add_stream_alarms(template, topic, data["streams"])
     add_table_alarms(template, topic, data["tables"])
     _alarm(
@@ -186,7 +212,35 @@ def detection_widgets() -> list[tuple]:
     ]
 
 
-def add_dashboard(template: Template, functions: dict, data: dict, queue) -> None:
+def _search(metric: str, resource: str, stat: str, label: str) -> list:
+    """Every series of ``metric`` about ``resource`` (a ${...} of the dashboard), whatever its other dimensions."""
+    expression = f'SEARCH(\'Namespace="{AGENTCORE_NAMESPACE}" MetricName="{metric}" "{resource}"\', \'{stat}\', 60)'
+    return [{"expression": expression, "label": label, "id": metric.lower()}]
+
+
+def agentcore_widgets() -> list[tuple]:
+    """The agent's gateway (its tool calls) and harness (its invocations), as AgentCore reports them."""
+    gateway, harness = "${GatewayArn}", "${HarnessName}"
+    return [
+        (
+            "Agent gateway: tool calls, user and system errors, throttles",
+            [_search(m, gateway, "Sum", m) for m in ("Invocations", "UserErrors", "SystemErrors", "Throttles")],
+            "Sum",
+        ),
+        (
+            "Agent gateway: latency and tool execution time (ms)",
+            [_search(m, gateway, "Average", m) for m in ("Latency", "TargetExecutionTime")],
+            "Average",
+        ),
+        (
+            "Agent (harness): invocations, errors, throttles",
+            [_search(m, harness, "Sum", m) for m in ("Invocations", "SystemErrors", "UserErrors", "Throttles")],
+            "Sum",
+        ),
+    ]
+
+
+def add_dashboard(template: Template, functions: dict, data: dict, queue, agent: dict) -> None:
     streams, tables = data["streams"], data["tables"]
     per_function = lambda metric: [["AWS/Lambda", metric, "FunctionName", f"${{{name}}}"] for name in functions]  # noqa: E731
 
@@ -196,6 +250,7 @@ def add_dashboard(template: Template, functions: dict, data: dict, queue) -> Non
     per_stream = lambda metric: [["AWS/Kinesis", metric, "StreamName", f"${{{title}}}"] for title in streams]  # noqa: E731
     panels = [
         *detection_widgets(),
+        *agentcore_widgets(),
         ("Function errors and throttles", per_function("Errors") + per_function("Throttles"), "Sum"),
         ("Function duration (ms)", per_function("Duration"), "Average"),
         ("Streams: oldest unread record (ms)", per_stream("GetRecords.IteratorAgeMilliseconds"), "Maximum"),
@@ -219,4 +274,6 @@ def add_dashboard(template: Template, functions: dict, data: dict, queue) -> Non
     variables = {name: Ref(function) for name, function in functions.items()}
     variables.update({title: Ref(resource) for title, resource in {**streams, **tables}.items()})
     variables["Queue"] = GetAtt(queue, "QueueName")
+    variables["GatewayArn"] = GetAtt(agent["gateway"].gateway, "GatewayArn")
+    variables["HarnessName"] = agent["harness"].properties["HarnessName"]
     observability.add_dashboard(template, "fraud-agent", widgets, variables)

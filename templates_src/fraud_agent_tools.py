@@ -6,7 +6,15 @@ function (handlers/agent_tools.py) whose role reaches that group's data only.
 - decisions: read a decision with its reasoning, record a reviewed one (decisions table,
   decision-trails bucket under ``decisions/``, SSE-KMS with the data key);
 - flagging: flag a transaction (FraudDetected on the platform bus);
-- fraud-patterns: a fraud pattern's latest or a given version (patterns table, read).
+- fraud-patterns: a fraud pattern's latest or a given version (patterns table, read);
+- knowledge-base: passages of the fraud-patterns knowledge base (bedrock:Retrieve on it). The
+  classic agent consults the knowledge base itself; the AgentCore harness has no knowledge
+  base setting, and a gateway's knowledge-base connector serves managed knowledge bases only
+  (https://docs.aws.amazon.com/bedrock/latest/userguide/kb-gateway-target.html), not ours on
+  S3 Vectors: so it is a tool on the gateway (GATEWAY_ONLY), run like the others.
+
+The same groups are the AgentCore gateway's targets (components/agentcore.py), one target per
+group, each tool's inline schema made from its parameters below.
 
 A reviewed decision is also written to the audit-logs bucket (Object Lock) under
 ``decisions/reviewed/``, as the stream processor writes its own under ``decisions/scored/``
@@ -14,6 +22,7 @@ A reviewed decision is also written to the audit-logs bucket (Object Lock) under
 
 from __future__ import annotations
 
+import awacs.bedrock
 import awacs.dynamodb
 import awacs.events
 import awacs.kms
@@ -103,6 +112,15 @@ def _fraud_patterns(key, data, bus) -> tuple[dict, list]:
     ]
 
 
+def _knowledge_base(key, data, bus) -> tuple[dict, list]:
+    knowledge_base = data["knowledge_base"]
+    return {"KNOWLEDGE_BASE_ID": Ref(knowledge_base)}, [
+        policies.allow(policies.actions(awacs.bedrock.Retrieve), [GetAtt(knowledge_base, "KnowledgeBaseArn")]),
+    ]
+
+
+GATEWAY_ONLY = frozenset({"knowledge-base"})  # groups the classic agent does not need (it has the knowledge base)
+
 # action group -> (description, its functions, what its executor may reach)
 TOOLS = {
     "transaction-lookup": (
@@ -175,6 +193,17 @@ TOOLS = {
             ),
         },
         _fraud_patterns,
+    ),
+    "knowledge-base": (
+        "Search the fraud patterns and past investigations",
+        {
+            "search_knowledge_base": Tool(
+                "The passages of the fraud-patterns knowledge base (fraud patterns, past investigations) most "
+                "relevant to a question, each with its source: consult it for every explanation",
+                {"query": ("string", "What to look up, in plain words, e.g. card testing on a new device", True)},
+            ),
+        },
+        _knowledge_base,
     ),
 }
 

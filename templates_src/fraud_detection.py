@@ -11,7 +11,7 @@ from __future__ import annotations
 from troposphere import And, Condition, Equals, GetAtt, If, Not, Parameter, Ref, Sub, Template
 
 from . import platform_dashboard, policies
-from .components import compute, database, encryption, identity, observability, storage
+from .components import compute, database, encryption, identity, observability, rotation, storage
 from .components.network import import_network
 from .conventions import (
     IS_PRIMARY_REGION,
@@ -27,6 +27,7 @@ from .network import LOG_RETENTION_DAYS
 
 NAME = "fraud-detection"
 SERVICE = "fraud-api"
+MASTER_USER = "fraud_admin"
 CONTAINER_PORT = 8080
 TABLE_SUFFIX = "fraud-rules"
 GLOBAL_TABLE_SUFFIX = "fraud-rules-global"  # a new name: the regional table stays until retired (README)
@@ -144,11 +145,14 @@ def secret_or_none(secret):
 
 def add_data_stores(template: Template, key, network) -> dict:
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
+    own_secret = rotation.add_master_credentials(
+        template, "DatabaseMasterSecret", MASTER_USER, key, GLOBAL_DATABASE.create
+    )
     cluster = database.add_aurora_cluster(
         template,
         suffix=NAME,
         key=key,
-        master_username="fraud_admin",
+        master_username=MASTER_USER,
         subnet_group=subnet_group,
         security_group=network.database_security_group,
         deletion_protection=Ref("DbDeletionProtection"),
@@ -156,6 +160,10 @@ def add_data_stores(template: Template, key, network) -> dict:
         database_name="fraud",
         log_retention_days=Ref("LogRetentionDays"),
         global_role=GLOBAL_DATABASE,
+        own_master_secret=own_secret,
+    )
+    rotation.rotate_master_credentials(
+        template, suffix=f"{NAME}-db", secret=own_secret, cluster=cluster, key=key, network=network
     )
     database.add_global_cluster(template, NAME, cluster, GLOBAL_DATABASE, Ref("DbDeletionProtection"))
     monitoring_role = database.add_monitoring_role(template, NAME)
@@ -183,7 +191,8 @@ def add_data_stores(template: Template, key, network) -> dict:
         Ref("DbDeletionProtection"),
         migrates_from=regional,
     )
-    return {"secret": database.master_secret_arn(cluster), "cluster": cluster, "writer": instances[0]}
+    secret = If(GLOBAL_DATABASE.create, Ref(own_secret), database.master_secret_arn(cluster))
+    return {"secret": secret, "cluster": cluster, "writer": instances[0]}
 
 
 def add_roles(template: Template, key, secret, log_group, audit_log_group, network) -> dict:

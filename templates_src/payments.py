@@ -18,7 +18,7 @@ from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template
 from cfnops.awsfacts.lambda_compute import vcpus
 
 from . import policies
-from .components import database, encryption, functions, manifest, observability
+from .components import database, encryption, functions, manifest, observability, rotation
 from .components.network import import_network
 from .conventions import add_exported_outputs, flag_parameter, new_template
 
@@ -26,7 +26,6 @@ NAME = "payments"
 AURORA_POSTGRES_VERSION = "15.10"
 LOG_RETENTION_DAYS = 30
 PROD_MAX_ERROR_THRESHOLD = 5  # the same bound as cfnops/env_rules.py
-SECRET_ROTATION_DAYS = 7  # RDS managed rotation's schedule (its default; CloudFormation does not set it)
 
 LAMBDA_MEMORY_MB = [1024, 2048, 4096]
 VCPU_MAPPING = "LambdaVcpus"  # memory -> the vCPUs Lambda gives it, for the manifest
@@ -116,7 +115,7 @@ def add_manifest(template: Template, function, cluster, instance, log_group, key
             "database_instance_class": instance.DBInstanceClass,
             "database_instances": Ref("DbInstanceCount"),
             "database_deletion_protection": cluster.DeletionProtection,
-            "secret_rotation_days": SECRET_ROTATION_DAYS,
+            "secret_rotation_days": rotation.ROTATION_DAYS,  # the schedule database.py sets
             "backup_retention_days": cluster.BackupRetentionPeriod,
             "log_retention_days": log_group.RetentionInDays,
             "encryption": "aws:kms customer managed key" + (", rotated yearly" if key.EnableKeyRotation else ""),

@@ -5,7 +5,18 @@ environment and template that a StackSet puts in one account and region against 
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+
+
+class Per(enum.Enum):
+    """What one limit counts over. A raise of a per-zone or per-VPC quota applies to every
+    zone or VPC of the region ("If you request a quota increase that applies per resource,
+    we increase the quota for all resources in the Region": VPCS.url)."""
+
+    REGION = "region"
+    AVAILABILITY_ZONE = "Availability Zone"
+    VPC = "VPC"
 
 
 @dataclass(frozen=True)
@@ -16,6 +27,7 @@ class Quota:
     default: int
     url: str
     headroom: int = 0  # what the account must keep free of the limit
+    per: Per = Per.REGION
 
 
 LAMBDA_CONCURRENCY = Quota(
@@ -27,7 +39,6 @@ LAMBDA_CONCURRENCY = Quota(
     # "Lambda requires at least 100 unreserved concurrency ... so you can only reserve up to limit - 100"
     headroom=100,
 )
-LAMBDA_UNRESERVED_MINIMUM = LAMBDA_CONCURRENCY.headroom
 ELASTIC_IPS = Quota(
     "L-0263D0A3",
     "ec2",
@@ -49,5 +60,39 @@ INTERNET_GATEWAYS = Quota(
     5,
     "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
 )
+NAT_GATEWAYS = Quota(
+    "L-FE5A380F",
+    "vpc",
+    "NAT gateways per Availability Zone",
+    5,
+    "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
+    per=Per.AVAILABILITY_ZONE,
+)
+INTERFACE_ENDPOINTS = Quota(
+    "L-29B6F2EB",
+    "vpc",
+    "Interface and Gateway Load Balancer endpoints per VPC",
+    50,
+    "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-limits-endpoints.html",
+    per=Per.VPC,
+)
+SECURITY_GROUPS = Quota(
+    "L-E79EC296",
+    "vpc",
+    "VPC security groups per Region (each VPC's default group counts)",
+    2500,
+    "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
+)
 
-QUOTAS = {q.code: q for q in (LAMBDA_CONCURRENCY, ELASTIC_IPS, VPCS, INTERNET_GATEWAYS)}
+QUOTAS = {
+    q.code: q
+    for q in (
+        LAMBDA_CONCURRENCY,
+        ELASTIC_IPS,
+        VPCS,
+        INTERNET_GATEWAYS,
+        NAT_GATEWAYS,
+        INTERFACE_ENDPOINTS,
+        SECURITY_GROUPS,
+    )
+}

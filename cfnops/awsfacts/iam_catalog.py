@@ -51,10 +51,6 @@ def is_known(action: str) -> bool:
     return entry(action) is not None
 
 
-def is_known_service(service: str) -> bool:
-    return bool(_actions(service))
-
-
 def canonical(action: str) -> str:
     """The catalogue's spelling (``s3:getobject`` -> ``s3:GetObject``)."""
     found = entry(action)

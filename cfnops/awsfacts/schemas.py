@@ -55,10 +55,6 @@ def conditional_create_only_properties(type_name: str, region: str = DEFAULT_REG
     return tuple(schema(type_name, region).get("conditionalCreateOnlyProperties", ()))
 
 
-def primary_identifier(type_name: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
-    return tuple(schema(type_name, region).get("primaryIdentifier", ()))
-
-
 def is_known(type_name: str, region: str = DEFAULT_REGION) -> bool:
     return type_name in _provider(region)
 

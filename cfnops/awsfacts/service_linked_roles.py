@@ -15,6 +15,10 @@ service-linked role.
   https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html
 - WAF logging: ``wafv2.amazonaws.com`` (AWSServiceRoleForWAFV2Logging),
   https://docs.aws.amazon.com/waf/latest/developerguide/using-service-linked-roles.html
+- Bedrock AgentCore (network interfaces in a VPC): ``network.bedrock-agentcore.amazonaws.com``,
+  https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/service-linked-roles.html
+  (the gateway's private-connectivity role, AWSServiceRoleForBedrockAgentCoreGatewayNetwork,
+  is for VPC Lattice targets, which our Lambda targets are not)
 - VPC flow logs delivered by CloudWatch Logs' vended-log delivery: ``delivery.logs.amazonaws.com``,
   https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-Firehose.html
 """
@@ -28,6 +32,8 @@ ACTION = "iam:CreateServiceLinkedRole"
 AUTOSCALING = "AWS::ApplicationAutoScaling::ScalableTarget"
 BY_TYPE: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
+        "AWS::BedrockAgentCore::GatewayTarget": ("network.bedrock-agentcore.amazonaws.com",),
+        "AWS::BedrockAgentCore::Harness": ("network.bedrock-agentcore.amazonaws.com",),
         "AWS::DynamoDB::GlobalTable": ("replication.dynamodb.amazonaws.com",),
         "AWS::DynamoDB::Table": ("replication.dynamodb.amazonaws.com",),
         "AWS::EC2::FlowLog": ("delivery.logs.amazonaws.com",),

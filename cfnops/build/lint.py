@@ -92,22 +92,24 @@ def run_cfn_lint(file: str, text: str, regions: list[str], required_tags: tuple[
     ]
 
 
+def cfn_lint_settings(regions: tuple[str, ...], required_tags: tuple[str, ...]) -> dict:
+    """How cfnops runs cfn-lint, as cfn-lint's own settings (the keys of a .cfnlintrc and of
+    ManualArgs): every region, informational findings, our rules, the platform's required tags."""
+    return {
+        "regions": list(regions),
+        "include_checks": ["I"],
+        "append_rules": [str(RULES_DIR)],
+        "configure_rules": {"E9001": {"tags": list(required_tags)}},
+    }
+
+
 @functools.cache
 def _cfn_lint_runner(regions: tuple[str, ...], required_tags: tuple[str, ...]):
     """cfn-lint with our rules, loaded once per process (loading them costs as much as a template)."""
     from cfnlint.config import ConfigMixIn, ManualArgs
     from cfnlint.runner import Runner
 
-    return Runner(
-        ConfigMixIn(
-            **ManualArgs(
-                regions=list(regions),
-                include_checks=["I"],
-                append_rules=[str(RULES_DIR)],
-                configure_rules={"E9001": {"tags": list(required_tags)}},
-            )
-        )
-    )  # the platform's
+    return Runner(ConfigMixIn(**ManualArgs(**cfn_lint_settings(regions, required_tags))))
 
 
 def run_checkov(files: dict[str, str]) -> dict[str, list[Finding]]:
@@ -143,12 +145,6 @@ def lint_cfn(file: str, path: str, regions: list[str], required_tags: tuple[str,
 def lint_checkov(files: dict[str, str]) -> dict[str, list[dict]]:
     """checkov over all templates at once (runs in a worker process)."""
     return {file: [asdict(f) for f in found] for file, found in run_checkov(files).items()}
-
-
-def lint_one(file: str, path: str, regions: list[str], required_tags: tuple[str, ...]) -> list[dict]:
-    """Everything about one template, in this process."""
-    findings = lint_cfn(file, path, regions, required_tags) + run_checkov({file: path})[file]
-    return [asdict(f) for f in sorted(set(findings))]
 
 
 def _cache_path(project: Project, name: str) -> Path:
@@ -209,7 +205,12 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
 
     paths = sorted(p for p in project.generated.glob("*.json") if p.name != "manifest.json")
     zones = json.dumps(
-        [dict(project.platform.residency), project.platform.execution_role, project.platform.administration_role],
+        [
+            dict(project.platform.residency),
+            project.platform.execution_role,
+            project.platform.administration_role,
+            project.platform.artifacts_bucket,
+        ],
         sort_keys=True,
     )
     key = hashlib.sha256(
@@ -229,6 +230,7 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
         lambda name: project.display(project.template_path(name)),
         project.platform.residency,
         {env: project.platform.execution_role_of(env) for env in project.platform.environments},
+        project.platform.artifacts_bucket,
     )
     findings = gate.check(templates, scope) + account_budget(project, templates)
     _cache_path(project, "account-gate").parent.mkdir(parents=True, exist_ok=True)
@@ -244,32 +246,41 @@ def _budget_inputs(project: Project) -> list[Path]:
     )
 
 
-def account_budget(project: Project, templates: dict[str, dict]) -> list[Finding]:
-    """gate.budgets over every environment's StackSets (their accounts and regions, the
-    same data deploy uses) with each environment's parameter values and quotas.yaml."""
-    from ..inputs import accounts, params, quotas, stacksets
-    from .gate import budgets
+def placements(project: Project, templates: dict[str, dict]) -> list:
+    """Every stack instance of every environment's StackSets (their accounts and regions, the
+    same data deploy uses) with that environment's parameter values there."""
+    from ..inputs import accounts, params, stacksets
+    from .gate.placements import Placement
 
-    if not any((project.root / "stacksets").glob("*.yaml")):
-        return []  # nothing is deployed anywhere: nothing to sum (deploy refuses the missing files)
-    placements = []
+    found = []
     for environment in project.platform.environments:
         specs = stacksets.load_project(project, environment, templates)
         resolved = params.resolve_deployed(project, environment, templates, specs)
         for spec in specs:
             for account in accounts.targets(spec, "self"):
-                placements += [
-                    budgets.Placement(
-                        account, region, environment, spec.template, resolved.plain(spec.template, region)
-                    )
+                found += [
+                    Placement(account, region, environment, spec.template, resolved.plain(spec.template, region))
                     for region in spec.regions
                 ]
+    return found
+
+
+def account_budget(project: Project, templates: dict[str, dict]) -> list[Finding]:
+    """gate.budgets over every placement with quotas.yaml, and gate.incompatible over each."""
+    from ..inputs import quotas
+    from .gate import budgets, incompatible
+
+    if not any((project.root / "stacksets").glob("*.yaml")):
+        return []  # nothing is deployed anywhere: nothing to sum (deploy refuses the missing files)
+    placed = placements(project, templates)
     path = project.root / "quotas.yaml"
     raised = quotas.load(path, project.display(path), project.platform.regions, project.root)
-    return budgets.check(templates, placements, raised)
+    shown = {name: project.display(project.template_path(name)) for name in templates}
+    return budgets.check(templates, placed, raised) + incompatible.check(templates, placed, shown.__getitem__)
 
 
-def gate(result: LintResult) -> None:
+def raise_on_findings(result: LintResult) -> None:
+    """FindingsError (exit 4) listing every finding of ``result``; nothing when it has none."""
     if result.findings:
         lines = [f.line() for f in result.findings]
         raise FindingsError(

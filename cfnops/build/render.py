@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..core.errors import StaleError
 from ..inputs.platform import Platform
 from ..inputs.project import Project
+from . import bootstrap_stamp
 
 MANIFEST = "manifest.json"
 
@@ -36,7 +37,9 @@ class Rendered:
 
 
 def build_templates(platform: Platform) -> dict[str, dict]:
-    return {name: build().to_dict() for name, build in platform.registry.items()}
+    templates = {name: build().to_dict() for name, build in platform.registry.items()}
+    bootstrap_stamp.stamp(templates, platform.bootstrap)
+    return templates
 
 
 def manifest(project: Project, templates: Mapping[str, dict], texts: Mapping[str, str]) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import approvals
 from .engine import Group
 from .overwrite import DriftNote
 from .report import PlanReport, StackSetPlan
@@ -91,6 +92,7 @@ def as_dict(report: PlanReport) -> dict:
         "changed": report.changed,
         "drift_checked": report.drift_checked,
         "stacksets": [_stackset(s) for s in report.stacksets],
+        "approvals": approvals.as_json(report),  # what needs a person (approvals.py)
     }
 
 

@@ -62,7 +62,3 @@ def update_replace_policy(declared: str | None) -> str:
 
 def keeps(policy: str) -> str:
     return _KEEPS.get(policy, f"{policy}: not a policy CloudFormation knows")
-
-
-def loses_data(policy: str) -> bool:
-    return policy == "Delete"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..core.words import plural
 from .engine import ADD, INTERRUPT, MAY_REPLACE, MODIFY, REMOVE, REPLACE, WILL_FAIL, Group
 from .overwrite import DriftNote
 from .values import shown
@@ -42,7 +43,7 @@ def group_lines(
     style: Callable[[str, str], str] = plain,
 ) -> list[str]:
     if all(c.action == ADD for c in group.changes) and set(group.instances) <= new_instances:
-        return [f"  new instance in {where(group, several_targets)}: creates {len(group.changes)} resources"]
+        return [f"  new instance in {where(group, several_targets)}: creates {plural(len(group.changes), 'resource')}"]
     lines = [f"  resources in {where(group, several_targets)}:"]
     for change in group.changes:
         head = f"{SIGN[change.action]} {change.action:<11} {change.logical_id} ({change.type})"

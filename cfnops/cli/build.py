@@ -53,7 +53,7 @@ def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> 
     started = time.perf_counter()
     result = lint_module.lint(project, names, list(platform.regions), use_cache=not no_cache)
     elapsed = time.perf_counter() - started
-    lint_module.gate(result)
+    lint_module.raise_on_findings(result)
     click.echo(
         f"lint: {plural(len(names), 'template')}, 0 findings ({len(result.linted)} linted, "
         f"{len(result.cached)} unchanged) in {elapsed:.2f}s"
@@ -61,7 +61,7 @@ def lint(context: click.Context, templates: tuple[str, ...], no_cache: bool) -> 
 
 
 @click.command()
-@options.environment()
+@options.environment("The environment whose parameter files to validate")
 @click.pass_context
 def validate(context: click.Context, environment: str) -> None:
     """Validate an environment's parameter files against the templates and environment rules."""

@@ -27,7 +27,7 @@ def wait_settings(timeout: float) -> WaitSettings:
     return WaitSettings(
         timeout=timeout,
         first_poll=float(os.environ.get("CFNOPS_POLL_SECONDS", "2")),
-        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "9")),
+        max_poll=float(os.environ.get("CFNOPS_POLL_MAX_SECONDS", "1.5")),
     )
 
 

@@ -20,7 +20,7 @@ from .progress import PlainProgress, make_progress
 
 
 @click.command()
-@options.environment()
+@options.environment("The environment to roll out")
 @options.stacksets
 @click.option("--prune", is_flag=True, help="Remove stack instances no longer wanted (PRUNE=1)")
 @click.option(
@@ -79,7 +79,7 @@ def deploy(
 
 
 @click.command("copy-tables")
-@options.environment()
+@options.environment("The environment whose tables to copy")
 @options.stacksets
 @click.pass_context
 def copy_tables(context: click.Context, environment: str, stacksets: tuple[str, ...]) -> None:

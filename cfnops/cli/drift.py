@@ -9,13 +9,14 @@ import click
 
 from ..build import render as render_module
 from ..core.aws import translate_errors
-from ..core.errors import ExitCode, OperationFailedError
+from ..core.errors import ExitCode
 from ..drift import across
 from ..drift import detect as drift_module
 from ..drift import parity as parity_module
 from ..drift.deployed_config import read_environment
 from ..drift.outside import Readers
-from ..reports import html, json_report, markdown, saved, text
+from ..reports import html, saved
+from ..reports.writers import WRITERS
 from ..rollout.pipeline import prepare
 from . import options
 from .context import connected, wait_settings
@@ -24,9 +25,9 @@ from .progress import PlainProgress
 
 
 @click.command()
-@options.environment(help="dev, staging, prod, or all: every environment in one report")
+@options.environment("The environment to check", every="every environment in one report")
 @options.stacksets
-@options.output_format(["text", "json", "markdown"])
+@options.output_format(WRITERS)
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here instead of stdout"
 )
@@ -62,18 +63,16 @@ def drift(
     project = project_of(context)
     ignore_path = ignore_file if ignore_file.is_absolute() else project.root / ignore_file
     rules = drift_module.load_ignore_rules(ignore_path, project.display(ignore_path))
-    environments = project.platform.environments if environment == across.ALL else (environment,)
+    environments = across.chosen(project.platform.environments, environment)
     specs = {env: prepare(project, env, stacksets, run_lint=False).specs for env in environments}
     region = next(iter(specs.values()))[0].administrator_region
     with translate_errors():
         aws = connected(region)
-        report = across.detect_environments(
-            aws, specs, PlainProgress(sys.stderr), wait_settings(timeout), rules, Readers(aws, aws.account_id(region))
+        readers = Readers(aws, aws.account_id(region))
+        report = across.detect(
+            aws, specs, environment, PlainProgress(sys.stderr), wait_settings(timeout), rules, readers
         )
-    if environment != across.ALL:
-        report = across.per_environment(report, specs)[environment]
-    writer = {"text": text, "json": json_report, "markdown": markdown}[output_format]
-    body = writer.render(report)
+    body = WRITERS[output_format](report)
     if output:
         output.write_text(body, encoding="utf-8")
     else:
@@ -82,14 +81,8 @@ def drift(
     click.echo(f"HTML report: {latest} (this run: {copy})", err=True)
     for one in across.per_environment(report, specs).values():  # the plan reads each environment's own
         click.echo(f"saved for plan: {project.display(saved.save(project, one))}", err=True)
-    if report.status == "FAILED":
-        failed = [
-            f"{s.name}: detection {s.detection_status} (operation {s.operation_id})"
-            for s in report.stacksets
-            if s.status == "FAILED"
-        ]
-        raise OperationFailedError("\n".join(failed))
-    if report.status == "DRIFTED" or report.found_outside:  # cfnops's own findings count as drift
+    across.raise_on_failure(report)
+    if across.differs(report):
         raise SystemExit(int(ExitCode.DIFFERENCES))
 
 

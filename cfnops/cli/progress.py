@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from ..core.words import plural
 from ..rollout.operations import InstanceResult, Outcome
 
 COLOURS = {"SUCCEEDED": "green", "FAILED": "red", "CANCELLED": "yellow", "RUNNING": "cyan", "PENDING": "dim"}
@@ -46,7 +47,7 @@ class PlainProgress:
     def finished(self, outcome: Outcome) -> None:
         self._print(
             f"[{outcome.stackset}] {outcome.action} {outcome.status} "
-            f"({len(outcome.results)} instances, {outcome.polls} polls, {outcome.seconds:.1f}s)"
+            f"({plural(len(outcome.results), 'instance')}, {plural(outcome.polls, 'poll')}, {outcome.seconds:.1f}s)"
         )
 
     def __enter__(self):

@@ -18,6 +18,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
+from . import interrupt
 from .errors import AwsAccessError, AwsCallError, CfnopsError
 
 ACCESS_ERRORS = (
@@ -77,6 +78,8 @@ class Aws:
         self._lock = threading.Lock()
         self.calls: Counter = Counter()
         self.session.events.register("before-call", self._count)
+        for event in ("before-call", "before-send"):  # the call, and each attempt of it (retries)
+            self.session.events.register(event, interrupt.refuse_request)
 
     def _count(self, model, **_) -> None:
         self.calls[f"{model.service_model.service_name}:{model.name}"] += 1

@@ -3,7 +3,8 @@ says which operations are still running in AWS.
 
 ``install`` (cli.main) makes SIGINT set ``STOP`` before it raises KeyboardInterrupt in the
 main thread, so that the threads running StackSets see it at their next step: Runner checks
-it before starting an operation and while waiting (its sleep wakes up). ``RUNNING`` holds
+it before starting an operation and while waiting (its sleep wakes up), and every client
+(core/aws.py) refuses to send any request once it is set (``refuse_request``). ``RUNNING`` holds
 the operations started and not yet finished, for the message.
 """
 
@@ -33,6 +34,12 @@ def check() -> None:
     """Raise Interrupted once Ctrl-C was pressed (called before anything new starts)."""
     if STOP.is_set():
         raise Interrupted(message())
+
+
+def refuse_request(**_) -> None:
+    """botocore's before-call and before-send hook (core/aws.py): after Ctrl-C no request
+    leaves, a call of a two-call step or a botocore retry included, whatever thread makes it."""
+    check()
 
 
 def sleep(seconds: float) -> None:

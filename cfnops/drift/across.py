@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from ..core.errors import OperationFailedError
 from ..core.protocols import AwsFactory, Progress
 from ..inputs.stacksets import StackSetSpec
 from ..rollout.operations import WaitSettings
@@ -39,3 +40,39 @@ def per_environment(report: DriftReport, specs: Mapping[str, list[StackSetSpec]]
         regions = tuple(r for r in report.regions if any(r in spec.regions for spec in environment_specs))
         split[environment] = replace(report, environment=environment, stacksets=stacksets, regions=regions)
     return split
+
+
+def chosen(environments: tuple[str, ...], environment: str) -> tuple[str, ...]:
+    """The environments ``--env`` names: all of them for ``all``, else the one."""
+    return environments if environment == ALL else (environment,)
+
+
+def detect(
+    aws: AwsFactory,
+    specs: Mapping[str, list[StackSetSpec]],
+    environment: str,
+    progress: Progress,
+    wait: WaitSettings,
+    rules: tuple[IgnoreRule, ...],
+    readers: Readers | None = None,
+) -> DriftReport:
+    """The report of ``environment`` (``all``: of every environment of ``specs`` in one)."""
+    report = detect_environments(aws, specs, progress, wait, rules, readers)
+    return report if environment == ALL else per_environment(report, specs)[environment]
+
+
+def raise_on_failure(report: DriftReport) -> None:
+    """OperationFailedError naming each StackSet whose detection failed, with its operation."""
+    if report.status == "FAILED":
+        raise OperationFailedError(
+            "\n".join(
+                f"{s.name}: detection {s.detection_status} (operation {s.operation_id})"
+                for s in report.stacksets
+                if s.status == "FAILED"
+            )
+        )
+
+
+def differs(report: DriftReport) -> bool:
+    """Drift found: CloudFormation's, or cfnops's own findings outside it (they count as drift)."""
+    return report.status == "DRIFTED" or bool(report.found_outside)

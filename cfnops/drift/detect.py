@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..awsfacts import statuses as aws_status  # AWS's status vocabulary
 from ..core.errors import InputError
 from ..core.protocols import AwsFactory, CloudFormationClient, Progress
 from ..inputs.paramfiles import parse_yaml
@@ -32,8 +33,14 @@ from ..rollout.plan import read_actual
 from .normalise import NORMALISERS
 from .outside import OutsideFinding, Readers, StackResource, instance_findings, stack_resources
 
-READ_STATUSES = ["MODIFIED", "DELETED"]  # NOT_CHECKED: "CloudFormation doesn't currently return this value"
-CHECKED_INSTANCE = ("DRIFTED", "IN_SYNC")  # instances whose resources the detection looked at
+READ_STATUSES = [
+    aws_status.ResourceDrift.MODIFIED,
+    aws_status.ResourceDrift.DELETED,
+]  # NOT_CHECKED: "CloudFormation doesn't currently return this value"
+CHECKED_INSTANCE = (
+    aws_status.Drift.DRIFTED,
+    aws_status.Drift.IN_SYNC,
+)  # instances whose resources the detection looked at
 
 
 @dataclass(frozen=True)
@@ -102,8 +109,8 @@ class ResourceDrift:
 
     @property
     def drifted(self) -> bool:
-        return self.status == "DELETED" or (
-            self.status == "MODIFIED" and any(not d.ignored_because for d in self.differences)
+        return self.status == aws_status.ResourceDrift.DELETED or (
+            self.status == aws_status.ResourceDrift.MODIFIED and any(not d.ignored_because for d in self.differences)
         )
 
 
@@ -250,7 +257,7 @@ class StackProperties:
             while True:
                 page = client.describe_stack_resource_drifts(
                     StackName=stack_id,
-                    StackResourceDriftStatusFilters=["MODIFIED"],
+                    StackResourceDriftStatusFilters=[aws_status.ResourceDrift.MODIFIED],
                     **({"NextToken": token} if token else {}),
                 )
                 for drift in page.get("StackResourceDrifts", []):
@@ -373,16 +380,16 @@ def _instance(
     NOT_CHECKED ones whether or not it drifted (the drift APIs never return those)."""
     resources: tuple[ResourceDrift, ...] = ()
     status = instance.drift_status
-    if instance.drift_status == "DRIFTED":
+    if instance.drift_status == aws_status.Drift.DRIFTED:
         resources = tuple(
             _resource(s, rules, properties_of)
             for s in resource_drifts(client, spec.name, instance.account, instance.region, operation_id)
         )
         status = "DRIFTED" if any(r.drifted for r in resources) else "IN_SYNC"
     not_checked = tuple(
-        ResourceDrift(r.logical_id, r.physical_id, r.resource_type, "NOT_CHECKED")
+        ResourceDrift(r.logical_id, r.physical_id, r.resource_type, aws_status.ResourceDrift.NOT_CHECKED)
         for r in stack
-        if r.drift_status == "NOT_CHECKED"
+        if r.drift_status == aws_status.ResourceDrift.NOT_CHECKED
     )
     return InstanceDrift(
         instance.account,

@@ -29,6 +29,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..core.aws import Aws, error_code
+from ..core.located import InstanceResource
 
 Client = Any
 Reader = Callable[[str, str, str], Client]  # (service, account, region) -> a read-only client
@@ -42,15 +43,9 @@ SNS_DEFAULT_STATEMENT = "__default_statement_ID"  # the statement SNS gives ever
 
 
 @dataclass(frozen=True)
-class OutsideFinding:
-    """One piece of security state no template declares."""
+class OutsideFinding(InstanceResource):
+    """One piece of security state no template declares, on the resource it was read from."""
 
-    stackset: str
-    account: str
-    region: str
-    logical_id: str
-    resource_type: str
-    physical_id: str
     kind: str  # one of KINDS
     value: Any  # what was found, as typed JSON (a rule, a policy ARN or name, a document)
     ignored_because: str = ""

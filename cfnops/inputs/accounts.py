@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 
 from ..core.errors import InputError, shown_value
+from ..core.words import plural
 from .stacksets import StackSetSpec
 
 PLACEHOLDER = "{account}"
@@ -70,7 +71,7 @@ def named_accounts(value: str) -> list[str]:
 
 def _problem(value: str, spec: StackSetSpec, accounts: tuple[str, ...]) -> str | None:
     if OWN_IMAGE.match(value) and len(accounts) != 1:
-        deploys = f"{len(accounts)} accounts" if accounts else "organizational units"
+        deploys = plural(len(accounts), "account") if accounts else "organizational units"
         return (
             f"{PLACEHOLDER} stands for the one account a StackSet deploys to, but {spec.name} deploys to {deploys}: "
             "write the registry's account into the image"

@@ -28,7 +28,7 @@ from ..awsfacts.partitions import partition
 from ..core.errors import OperationFailedError
 from ..core.protocols import AwsFactory, Progress
 from ..inputs.stacksets import StackSetSpec, levels
-from . import roles, staged
+from . import artifacts, roles, staged
 from .operations import Outcome, Runner, WaitSettings
 from .plan import Desired, Plan, digest, new_operation_id
 
@@ -80,8 +80,7 @@ def template_source(aws: AwsFactory, desired: Desired, account: str, bucket_patt
     region = desired.spec.administrator_region
     bucket = artifacts_bucket(bucket_pattern, account, region)
     key = f"templates/{desired.spec.name}/{hashlib.sha256(body).hexdigest()}.json"
-    aws.client("s3", region).put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
-    return {"TemplateURL": f"https://{bucket}.s3.{region}.amazonaws.com/{key}"}
+    return {"TemplateURL": artifacts.upload(aws.client("s3", region), bucket, region, key, body)}
 
 
 def _targets(spec: StackSetSpec, targets) -> dict:

@@ -2,9 +2,18 @@
 
 botocore has no waiters for StackSet operations: this is the one loop. It polls
 DescribeStackSetOperation (one call per poll) with exponential backoff, capped at
-``max_poll`` seconds (10 on AWS; `make localcloud` and the demo set 2 through
-CFNOPS_POLL_MAX_SECONDS) and shortened by up to ``jitter`` at random so that concurrent
-waits do not poll in step, up to a configurable timeout. When the operation has ended it
+``max_poll`` seconds (1.5 by default, CFNOPS_POLL_MAX_SECONDS to change it: with the call's
+own time, the end of an operation is seen within 2 s of its EndTimestamp) and shortened by up to ``jitter`` at
+random so that concurrent waits do not poll in step, up to a configurable timeout. Only an
+operation still running after ``long_after`` (10 minutes) backs off further, up to
+``long_poll`` (30 s).
+
+Call budget per operation: at most one DescribeStackSetOperation every 1.2 s for its first
+10 minutes (<= 500 calls), then one every 24-30 s, plus one ListStackSetOperationResults
+page per 100 instances at the end. AWS publishes no per-action rate for CloudFormation's
+read APIs (throttling answers with ``Throttling``, which botocore's standard retry mode backs
+off from, core/aws.py); a rollout's concurrent waits (one per StackSet of a level, 8 on this
+platform) stay under 7 calls a second for the account. When the operation has ended it
 reads every instance's result once (ListStackSetOperationResults), so that a failed
 instance is reported with its StatusReason even when the operation SUCCEEDED under
 failure tolerance. A call refused with OperationInProgressException waits for the running
@@ -20,30 +29,37 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from ..awsfacts import statuses as aws_status  # AWS's status vocabulary
 from ..core import interrupt
 from ..core.aws import error_code
 from ..core.errors import OperationFailedError
 from ..core.protocols import CloudFormationClient, Progress
 
-DONE = ("SUCCEEDED", "FAILED", "STOPPED")
+DONE = (aws_status.Operation.SUCCEEDED, aws_status.Operation.FAILED, aws_status.Operation.STOPPED)
 MIN_RETRY_SECONDS = 0.5
-ACTIVE = ("RUNNING", "QUEUED", "STOPPING")
+ACTIVE = (aws_status.Operation.RUNNING, aws_status.Operation.QUEUED, aws_status.Operation.STOPPING)
 
 
 @dataclass(frozen=True)
 class WaitSettings:
     timeout: float = 3600.0
     first_poll: float = 2.0
-    max_poll: float = 10.0  # the end of an operation is seen within this many seconds
+    max_poll: float = 1.5  # the end of an operation is seen within this many seconds
+    long_after: float = 600.0  # an operation still running after this long ...
+    long_poll: float = 30.0  # ... is polled at most this often
     backoff: float = 1.5
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     jitter: float = 0.2  # each sleep is shortened by up to this fraction, at random
     random: Callable[[], float] = random.random
 
-    def pause(self, delay: float) -> float:
-        """The sleep before the next poll: never longer than ``max_poll``."""
-        return min(delay, self.max_poll) * (1 - self.jitter * self.random())
+    def cap(self, elapsed: float) -> float:
+        """The longest sleep between two polls of an operation waited for ``elapsed`` seconds."""
+        return max(self.max_poll, self.long_poll) if elapsed >= self.long_after else self.max_poll
+
+    def pause(self, delay: float, elapsed: float = 0.0) -> float:
+        """The sleep before the next poll: never longer than the cap."""
+        return min(delay, self.cap(elapsed)) * (1 - self.jitter * self.random())
 
 
 @dataclass(frozen=True)
@@ -68,7 +84,7 @@ class Outcome:
 
     @property
     def failed(self) -> tuple[InstanceResult, ...]:
-        return tuple(r for r in self.results if r.status in ("FAILED", "CANCELLED"))
+        return tuple(r for r in self.results if r.status in (aws_status.Result.FAILED, aws_status.Result.CANCELLED))
 
 
 class Runner:
@@ -133,8 +149,9 @@ class Runner:
                     f"{stackset}: operation {operation_id} still {status} after {settings.timeout:.0f}s; "
                     "it keeps running in AWS: run deploy again to wait for it and go on"
                 )
-            self._sleep(settings.pause(delay))
-            delay = min(settings.max_poll, delay * settings.backoff)
+            elapsed = settings.clock() - started
+            self._sleep(settings.pause(delay, elapsed))
+            delay = min(settings.cap(elapsed), delay * settings.backoff)
         interrupt.finished(operation_id)
         results = self.results(stackset, operation_id)
         outcome = Outcome(

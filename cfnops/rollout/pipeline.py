@@ -37,7 +37,7 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
     render.check(project)
     templates = render.read_generated(project)
     if run_lint:
-        lint.gate(lint.lint(project, list(project.platform.registry), list(project.platform.regions)))
+        lint.raise_on_findings(lint.lint(project, list(project.platform.registry), list(project.platform.regions)))
     specs = config.load_project(project, environment, templates)
     resolved = params.resolve_deployed(project, environment, templates, specs)
     region_outputs.check_unset(resolved, specs)
@@ -102,10 +102,8 @@ def plan_one(
 def check_bootstrapped(project: Project, aws: AwsFactory, account: str, prepared: Prepared) -> None:
     """Before the first change: bootstrap's stack, roles and bucket in every administrator region (reads only)."""
     regions = list(dict.fromkeys(spec.administrator_region for spec in prepared.specs))
-    roles = readiness.role_names(
-        json.loads(project.template_path(project.platform.bootstrap).read_text(encoding="utf-8"))
-    )
-    readiness.require(aws, account, regions, roles, prepared.environment, project.platform.artifacts_bucket)
+    template = json.loads(project.template_path(project.platform.bootstrap).read_text(encoding="utf-8"))
+    readiness.require(aws, account, regions, template, prepared.environment, project.platform.artifacts_bucket)
 
 
 @dataclass(frozen=True)

@@ -395,6 +395,22 @@ def removed_resources(
     return engine.group(per_instance)
 
 
+def _still_creating(desired: Desired, instance: InstanceState, overrides: dict) -> bool:
+    """Its first creation is unfinished: deletion protection still relaxed, no operation running."""
+    return protection.still_relaxed(desired.relaxation(instance.region), overrides) and not instance.in_flight
+
+
+def _stale(desired: Desired, key: tuple[str, str], overrides: dict, creating: set) -> bool:
+    """Its overrides differ from the wanted ones (an unfinished creation's differ on purpose)."""
+    return key not in creating and overrides != desired.overrides.get(key[1], {})
+
+
+def _to_retry(instance: InstanceState, creating: set, stale_regions: list[str]) -> bool:
+    """Unhealthy and idle, and no override update of its region will touch it anyway."""
+    key = (instance.target, instance.region)
+    return not instance.healthy and not instance.in_flight and (key in creating or instance.region not in stale_regions)
+
+
 def make_plan(client: CloudFormationClient, desired: Desired, actual: Actual) -> Plan:
     """Compare; reads DescribeStackInstance only for instances whose overrides cfnops cannot vouch for."""
     spec = desired.spec
@@ -405,23 +421,11 @@ def make_plan(client: CloudFormationClient, desired: Desired, actual: Actual) ->
         if key in wanted:
             vouched = vouched_overrides(desired, instance)
             actual_overrides[key] = vouched if vouched is not None else read_overrides(client, spec, instance)
-    creating = {
-        k
-        for k, overrides in actual_overrides.items()
-        if protection.still_relaxed(desired.relaxation(k[1]), overrides) and not present[k].in_flight
-    }
+    creating = {k for k, overrides in actual_overrides.items() if _still_creating(desired, present[k], overrides)}
     stale_regions = sorted(
-        {
-            r
-            for (t, r), overrides in actual_overrides.items()
-            if (t, r) not in creating and overrides != desired.overrides.get(r, {})
-        }
+        {r for (t, r), overrides in actual_overrides.items() if _stale(desired, (t, r), overrides, creating)}
     )
-    retry = sorted(
-        k
-        for k, i in present.items()
-        if k in wanted and not i.healthy and not i.in_flight and (k in creating or k[1] not in stale_regions)
-    )
+    retry = sorted(k for k, i in present.items() if k in wanted and _to_retry(i, creating, stale_regions))
     add = sorted(wanted - set(present))
     protect = sorted(creating | {k for k in add if desired.relaxation(k[1])})
     return Plan(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..changes import text as changes_text
-from ..core.words import plural
+from ..core.words import plural, table
 from . import roles
 from .deploy import retains_stacks
 from .plan import Plan
@@ -122,19 +122,21 @@ def summary(plans: list[Plan]) -> str:
     return ", ".join(f"{n} {action}" for action, n in counts.items() if n) or "nothing to do"
 
 
+STATUS_HEADER = ("STACKSET", "REGION", "ACCOUNT", "STATUS", "DETAILED", "LAST OPERATION", "REASON")
+
+
 def status(plans: list[Plan]) -> list[str]:
-    """Every StackSet's instances: region, account, status, last operation."""
-    lines = []
+    """Every StackSet's instances as one table (region, account, status, last operation); then
+    the StackSets with no instance, and how many instances in all."""
+    rows, absent = [], []
     for plan in plans:
         if not plan.actual.exists:
-            lines.append(f"{plan.name}: not deployed")
+            absent.append(plan.name)
             continue
-        lines.append(f"{plan.name}: {plural(len(plan.actual.instances), 'instance')}")
         order = {region: index for index, region in enumerate(plan.desired.spec.regions)}
-        for instance in sorted(plan.actual.instances, key=lambda i: (order.get(i.region, 99), i.target)):
-            reason = f"  {instance.reason}" if instance.reason else ""
-            lines.append(
-                f"  {instance.region:<10} {instance.target:<14} {instance.status:<9} "
-                f"{instance.detailed:<10} {instance.last_operation_id}{reason}"
-            )
-    return lines
+        for i in sorted(plan.actual.instances, key=lambda i: (order.get(i.region, 99), i.target)):
+            rows.append((plan.name, i.region, i.target, i.status, i.detailed, i.last_operation_id, i.reason or ""))
+    lines = table(STATUS_HEADER, rows) if rows else []
+    lines += [f"{name}: not deployed" for name in absent]
+    deployed = plural(len(plans) - len(absent), "StackSet")
+    return [*lines, f"status: {plural(len(rows), 'instance')} of {deployed}"]

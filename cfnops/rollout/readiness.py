@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from ..build import bootstrap_stamp
 from ..core.aws import error_code
 from ..core.errors import NotBootstrappedError
 from ..core.protocols import AwsFactory
-from .bootstrap import STACK_NAME, stack_status
+from .bootstrap import STACK_NAME, find_stack, stack_status
 from .deploy import artifacts_bucket
 
 USABLE = (
@@ -74,12 +75,37 @@ def missing(aws: AwsFactory, account: str, regions: list[str], roles: list[str],
     return [gap for gap in gaps if gap]
 
 
+def outdated(aws: AwsFactory, regions: list[str], rendered: dict) -> list[str]:
+    """Regions whose bootstrap stack was deployed from another render than generated/'s (its
+    outputs' digest), each with the workload resource types it was not rendered for."""
+    digest, types = bootstrap_stamp.stamped(rendered)
+    found = []
+    for region in regions:
+        stack = find_stack(aws.client("cloudformation", region)) or {}
+        outputs = {o["OutputKey"]: {"Value": o.get("OutputValue", "")} for o in stack.get("Outputs", [])}
+        deployed_digest, deployed_types = bootstrap_stamp.stamped({"Outputs": outputs})
+        if deployed_digest != digest:
+            new = sorted(types - deployed_types)
+            found.append(
+                f"{region} (new resource types: {', '.join(new)})" if new else f"{region} (its template changed)"
+            )
+    return found
+
+
 def require(
-    aws: AwsFactory, account: str, regions: list[str], roles: list[str], environment: str, bucket_pattern: str
+    aws: AwsFactory,
+    account: str,
+    regions: list[str],
+    template: dict,
+    environment: str,
+    bucket_pattern: str,
 ) -> None:
-    gaps = missing(aws, account, regions, roles, bucket_pattern)
+    """Bootstrap there (exit 7 naming what is missing) and from the current render (exit 7 naming
+    the resource types it lacks): before any workload call."""
+    gaps = missing(aws, account, regions, role_names(template), bucket_pattern)
+    hint = f"run `make bootstrap ENV={environment}` first (nothing was changed)"
     if gaps:
-        raise NotBootstrappedError(
-            f"not bootstrapped: missing {'; '.join(gaps)}: run `make bootstrap ENV={environment}` "
-            "first (nothing was changed)"
-        )
+        raise NotBootstrappedError(f"not bootstrapped: missing {'; '.join(gaps)}: {hint}")
+    old = outdated(aws, regions, template)
+    if old:
+        raise NotBootstrappedError(f"bootstrap is out of date in {'; '.join(old)}: {hint}")

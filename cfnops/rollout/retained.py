@@ -10,12 +10,14 @@ Staging and prod keep them: there only the listed commands remove them, by hand.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
 from ..core.errors import InputError
+from ..core.located import InstanceResource
 from ..core.protocols import AwsFactory, CloudFormationClient
 from ..inputs.stacksets import StackSetSpec
 
@@ -24,13 +26,9 @@ REMOVABLE_IN = ("dev",)
 
 
 @dataclass(frozen=True)
-class Retained:
-    stackset: str
-    account: str
-    region: str
-    logical_id: str
-    resource_type: str
-    physical_id: str
+class Retained(InstanceResource):
+    """A resource its DeletionPolicy (``policy``) keeps when its stack is deleted."""
+
     policy: str
 
     @property
@@ -125,37 +123,62 @@ def _remove_table(aws: AwsFactory, item: Retained) -> None:
     dynamodb.delete_table(TableName=item.physical_id)
 
 
-# type -> (the command a person runs, what --remove-retained calls)
+def _q(item: Retained) -> str:
+    return shlex.quote(item.physical_id)
+
+
+def _bucket_command(item: Retained) -> str:
+    """Every version and delete marker, then the bucket: `aws s3 rb --force` deletes only the
+    current objects, so a versioned bucket stays not empty (BucketNotEmpty)."""
+    where = f"--region {item.region} --bucket {_q(item)}"
+    return (
+        f"aws s3api list-object-versions {where} --output text "
+        "--query '[Versions,DeleteMarkers][][].[Key,VersionId]' | "
+        f"while IFS=$'\\t' read -r key version; do "
+        f'aws s3api delete-object {where} --key "$key" --version-id "$version" >/dev/null || exit 1; done && '
+        f"aws s3api delete-bucket {where}"
+    )
+
+
+# type -> (the command a person runs (bash), what --remove-retained calls)
 REMOVERS: dict[str, tuple[Callable[[Retained], str], Callable[..., None]]] = {
     "AWS::Logs::LogGroup": (
-        lambda r: f"aws logs delete-log-group --region {r.region} --log-group-name {r.physical_id}",
+        lambda r: f"aws logs delete-log-group --region {r.region} --log-group-name {_q(r)}",
         lambda aws, r: aws.client("logs", r.region).delete_log_group(logGroupName=r.physical_id),
     ),
     "AWS::DynamoDB::Table": (
-        lambda r: f"aws dynamodb delete-table --region {r.region} --table-name {r.physical_id}",
+        lambda r: (
+            f"aws dynamodb update-table --region {r.region} --table-name {_q(r)} --no-deletion-protection-enabled "
+            f"--query TableDescription.TableName --output text && "
+            f"aws dynamodb delete-table --region {r.region} --table-name {_q(r)} --query TableDescription.TableName --output text"
+        ),
         _remove_table,
     ),
-    "AWS::S3::Bucket": (lambda r: f"aws s3 rb --region {r.region} --force s3://{r.physical_id}", _remove_bucket),
+    "AWS::S3::Bucket": (lambda r: _bucket_command(r), _remove_bucket),
     "AWS::Kinesis::Stream": (
-        lambda r: f"aws kinesis delete-stream --region {r.region} --stream-name {r.physical_id}",
+        lambda r: f"aws kinesis delete-stream --region {r.region} --stream-name {_q(r)}",
         lambda aws, r: aws.client("kinesis", r.region).delete_stream(StreamName=r.physical_id),
     ),
     "AWS::SQS::Queue": (
-        lambda r: f"aws sqs delete-queue --region {r.region} --queue-url {r.physical_id}",
+        # AWS CLI v1 pins sqs to its legacy hostnames in some regions unless --endpoint-url is
+        # given (awscli/customizations/overridesslcommonname.py), ignoring AWS_ENDPOINT_URL:
+        # pass it on when set (localcloud), nothing on AWS
+        lambda r: (
+            f"aws sqs delete-queue --region {r.region} --queue-url {_q(r)}"
+            ' ${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"}'
+        ),
         lambda aws, r: aws.client("sqs", r.region).delete_queue(QueueUrl=r.physical_id),
     ),
     "AWS::SecretsManager::Secret": (
         lambda r: (
-            f"aws secretsmanager delete-secret --region {r.region} --force-delete-without-recovery --secret-id {r.physical_id}"
+            f"aws secretsmanager delete-secret --region {r.region} --force-delete-without-recovery --secret-id {_q(r)}"
         ),
         lambda aws, r: aws.client("secretsmanager", r.region).delete_secret(
             SecretId=r.physical_id, ForceDeleteWithoutRecovery=True
         ),
     ),
     "AWS::KMS::Key": (
-        lambda r: (
-            f"aws kms schedule-key-deletion --region {r.region} --pending-window-in-days 7 --key-id {r.physical_id}"
-        ),
+        lambda r: f"aws kms schedule-key-deletion --region {r.region} --pending-window-in-days 7 --key-id {_q(r)}",
         lambda aws, r: aws.client("kms", r.region).schedule_key_deletion(KeyId=r.physical_id, PendingWindowInDays=7),
     ),
 }
@@ -166,8 +189,9 @@ def removable(items: list[Retained]) -> tuple[list[Retained], list[Retained]]:
     return [i for i in items if i.resource_type in REMOVERS], [i for i in items if i.resource_type not in REMOVERS]
 
 
-def remove(aws: AwsFactory, items: list[Retained]) -> list[str]:
-    """Remove each item (one with a remover); the ones that failed, as lines."""
+def remove(aws: AwsFactory, items: list[Retained]) -> list[tuple[Retained, str]]:
+    """Remove each item (one with a remover); the ones that failed, each with a line saying why
+    (one already gone is removed)."""
     problems = []
     for item in items:
         remover = REMOVERS[item.resource_type]
@@ -182,6 +206,9 @@ def remove(aws: AwsFactory, items: list[Retained]) -> list[str]:
                 "AWS.SimpleQueueService.NonExistentQueue",
             ):
                 problems.append(
-                    f"{item.region} {item.logical_id} {item.physical_id}: {code}: {error.response['Error'].get('Message', '')}"
+                    (
+                        item,
+                        f"{item.region} {item.logical_id} {item.physical_id}: {code}: {error.response['Error'].get('Message', '')}",
+                    )
                 )
     return problems

@@ -1,4 +1,11 @@
-"""Bedrock agents with a knowledge base whose vectors live in S3 Vectors.
+"""Bedrock agents (classic) with a knowledge base whose vectors live in S3 Vectors.
+
+The classic agent (AWS::Bedrock::Agent and its alias) exists only behind
+CLASSIC_AGENT_PARAMETER, off by default: Amazon Bedrock Agents is closed to new customers from
+2026-07-30 ("Amazon Bedrock Agents Classic maintenance mode", Bedrock User Guide,
+https://docs.aws.amazon.com/bedrock/latest/userguide/agents-classic-maintenance-mode.html), so only an
+account enrolled before then can create it. The agent otherwise runs on AgentCore
+(components/agentcore.py); the knowledge base, which AWS leaves unaffected, serves both.
 
 Why S3 Vectors for the knowledge base's vector store (and not OpenSearch Serverless or
 Aurora pgvector): it is created whole by CloudFormation (bucket and index, no SQL to run
@@ -18,10 +25,10 @@ import awacs.bedrock
 import awacs.kms
 import awacs.s3
 import awacs.s3vectors
-from troposphere import FindInMap, GetAtt, Parameter, Ref, Sub, Template, awslambda, bedrock, s3vectors
+from troposphere import Equals, FindInMap, GetAtt, Parameter, Ref, Sub, Template, awslambda, bedrock, s3vectors
 
 from .. import policies
-from ..conventions import ENVIRONMENT, REGIONS, physical_name, retain, standard_tag_map, standard_tags
+from ..conventions import ENVIRONMENT, REGIONS, flag_parameter, physical_name, retain, standard_tag_map, standard_tags
 from .identity import add_role
 
 # The foundation models an agent may run: the one list, the model parameter's AllowedValues.
@@ -45,6 +52,21 @@ EMBEDDING_DIMENSIONS = 1024
 # Bedrock writes the chunk text and its metadata with each vector: too large to filter on.
 BEDROCK_METADATA_KEYS = ["AMAZON_BEDROCK_TEXT", "AMAZON_BEDROCK_METADATA"]
 AGENT_IDLE_SESSION_SECONDS = 600
+CLASSIC_AGENT_PARAMETER = "ClassicBedrockAgent"
+CLASSIC_AGENT_CONDITION = "UseClassicBedrockAgent"
+
+
+def classic_agent_parameter() -> Parameter:
+    return flag_parameter(
+        CLASSIC_AGENT_PARAMETER,
+        "false",
+        "Also create the classic Bedrock agent (AWS::Bedrock::Agent) and its alias: only for accounts enrolled "
+        "in Bedrock Agents before 2026-07-30 (closed to new customers since). The agent runs on AgentCore either way",
+    )
+
+
+def add_classic_agent_condition(template: Template) -> None:
+    template.add_condition(CLASSIC_AGENT_CONDITION, Equals(Ref(CLASSIC_AGENT_PARAMETER), "true"))
 
 
 def foundation_model_arn(model_id, region: str = "${AWS::Region}") -> Sub:
@@ -215,25 +237,31 @@ def add_knowledge_base(
 
 
 def add_agent_role(template: Template, suffix: str, key, model_id, knowledge_base) -> object:
-    """Invokes one foundation model, through this region's inference profile of it, and
-    retrieves from one knowledge base. The profile routes a request to any region of its
-    geography, so the model is allowed in every region ("*"), and only the model."""
-    invoke = policies.actions(awacs.bedrock.InvokeModel, awacs.bedrock.InvokeModelWithResponseStream)
-    return add_role(
+    """The classic agent's role: its model (``model_statements``) and one knowledge base."""
+    role = add_role(
         template,
         "AgentRole",
         f"{suffix}-agent",
         policies.service_trust_for_account("bedrock.amazonaws.com"),
         "Bedrock agent: its foundation model and its knowledge base, nothing else",
         [
-            policies.allow(
-                invoke + policies.actions(awacs.bedrock.GetInferenceProfile), [inference_profile_arn(model_id)]
-            ),
-            policies.allow(invoke, [foundation_model_arn(model_id, region="*")]),
+            *model_statements(model_id),
             policies.allow(policies.actions(awacs.bedrock.Retrieve), [GetAtt(knowledge_base, "KnowledgeBaseArn")]),
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         ],
     )
+    role.Condition = CLASSIC_AGENT_CONDITION
+    return role
+
+
+def model_statements(model_id) -> list:
+    """Invoke ``model_id`` through this region's inference profile of it. The profile routes a
+    request to any region of its geography, so the model is allowed in every region ("*")."""
+    invoke = policies.actions(awacs.bedrock.InvokeModel, awacs.bedrock.InvokeModelWithResponseStream)
+    return [
+        policies.allow(invoke + policies.actions(awacs.bedrock.GetInferenceProfile), [inference_profile_arn(model_id)]),
+        policies.allow(invoke, [foundation_model_arn(model_id, region="*")]),
+    ]
 
 
 @dataclass(frozen=True)
@@ -289,6 +317,7 @@ def _allow_agent_to_invoke(template: Template, function, agent) -> awslambda.Per
             Principal="bedrock.amazonaws.com",
             SourceArn=GetAtt(agent, "AgentArn"),
             SourceAccount=Ref("AWS::AccountId"),
+            Condition=CLASSIC_AGENT_CONDITION,
         )
     )
 
@@ -354,6 +383,7 @@ def add_agent(
             ],
             ActionGroups=[_action_group(group) for group in action_groups],
             Tags=standard_tag_map(),
+            Condition=CLASSIC_AGENT_CONDITION,
         )
     )
     permissions = [_allow_agent_to_invoke(template, group.executor, agent) for group in action_groups]
@@ -365,6 +395,7 @@ def add_agent(
             AgentAliasName=alias_name,
             Description=alias_description(agent),
             Tags=standard_tag_map(),
+            Condition=CLASSIC_AGENT_CONDITION,
         )
     )
     return agent, alias

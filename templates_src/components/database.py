@@ -1,17 +1,17 @@
 """Aurora clusters (PostgreSQL, MySQL, provisioned or Serverless v2) and RDS instances:
 encrypted with the CMK, IAM auth, backups, deletion protection, snapshots, and a master
-password that RDS generates, keeps in Secrets Manager and rotates itself."""
+password that RDS generates, keeps in Secrets Manager and rotates itself every rotation.ROTATION_DAYS."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import awacs.logs
-from troposphere import Equals, GetAtt, If, Not, Or, Ref, Sub, Template, iam, rds
+from troposphere import Condition, Equals, GetAtt, If, Not, Or, Ref, Sub, Template, iam, rds
 
 from .. import policies
 from ..conventions import name_pattern, physical_name, snapshot, standard_tags
-from . import observability
+from . import observability, rotation
 from .identity import add_role
 
 MAX_INSTANCES = 3
@@ -22,10 +22,10 @@ ENHANCED_MONITORING_LOG_GROUP = "RDSOSMetrics"  # where RDS writes enhanced-moni
 
 def managed_master_user(username: str, key) -> dict:
     """The master user, whose password RDS generates and keeps in a Secrets Manager secret
-    encrypted with ``key`` (``rds!cluster-…`` / ``rds!db-…``), and rotates itself, every
-    7 days by default: no password in the template (MasterUserPassword must then be
-    absent), no rotation function or transform of ours. On the cluster for Aurora, on
-    the instance for RDS."""
+    encrypted with ``key`` (``rds!cluster-…`` / ``rds!db-…``), and rotates itself (managed
+    rotation; its schedule: rotation.rotate_managed_secret): no password in the template
+    (MasterUserPassword must then be absent), no rotation function. On the cluster for
+    Aurora, on the instance for RDS."""
     return dict(
         MasterUsername=username,
         ManageMasterUserPassword=True,
@@ -55,6 +55,18 @@ def _secondary_aware(role: GlobalRole | None, settings: dict) -> dict:
     if role is None:
         return settings
     return {name: If(role.secondary, Ref("AWS::NoValue"), value) for name, value in settings.items()}
+
+
+def _own_where(condition: str, managed: dict, secret) -> dict:
+    """``managed`` where ``condition`` is false; where it is true, the master password from
+    ``secret`` (ManageMasterUserPassword false turns RDS's management off on an existing cluster)."""
+    password = Sub(f"{{{{resolve:secretsmanager:${{{secret.title}}}:SecretString:password}}}}")
+    return {
+        "MasterUsername": managed["MasterUsername"],
+        "ManageMasterUserPassword": If(condition, False, True),
+        "MasterUserSecret": If(condition, Ref("AWS::NoValue"), managed["MasterUserSecret"]),
+        "MasterUserPassword": If(condition, password, Ref("AWS::NoValue")),
+    }
 
 
 def add_global_cluster(template: Template, suffix: str, cluster: rds.DBCluster, role: GlobalRole, deletion_protection):
@@ -176,14 +188,20 @@ def add_aurora_cluster(
     serverless_capacity: tuple[float, float] | None = None,
     log_retention_days=None,
     global_role: GlobalRole | None = None,
+    own_master_secret=None,
 ) -> rds.DBCluster:
     """An Aurora cluster encrypted with the CMK, IAM authentication on, snapshotted on
     deletion; Serverless v2 when ``serverless_capacity`` (min, max ACU) is given.
     With ``log_retention_days``, the groups its logs are exported to are created first,
     encrypted and with that retention (RDS would create them never expiring, unencrypted).
     With ``global_role``, a secondary region's cluster joins the global cluster instead
-    (encrypted with this region's ``key``: RDS needs a key of the secondary's region)."""
+    (encrypted with this region's ``key``: RDS needs a key of the secondary's region), and
+    the primary reads its master password from ``own_master_secret`` (RDS manages no
+    password of a global database's cluster: awsfacts.incompatibilities)."""
     settings = {}
+    master = managed_master_user(master_username, key)
+    if global_role is not None and own_master_secret is not None:
+        master = _own_where(global_role.create, master, own_master_secret)
     if global_role is not None:
         settings["GlobalClusterIdentifier"] = If(global_role.secondary, global_role.identifier, Ref("AWS::NoValue"))
     if log_retention_days is not None:
@@ -202,7 +220,7 @@ def add_aurora_cluster(
         DBClusterIdentifier=physical_name("aurora", suffix),
         Engine=engine.engine,
         EngineVersion=engine.version,
-        **_secondary_aware(global_role, {**managed_master_user(master_username, key), "DatabaseName": database_name}),
+        **_secondary_aware(global_role, {**master, "DatabaseName": database_name}),
         StorageEncrypted=True,
         KmsKeyId=Ref(key),
         EnableIAMDatabaseAuthentication=True,
@@ -217,7 +235,19 @@ def add_aurora_cluster(
         Tags=standard_tags(),
         **settings,
     )
-    return template.add_resource(snapshot(cluster))
+    template.add_resource(snapshot(cluster))
+    rotation.rotate_managed_secret(
+        template, "DatabaseSecretRotation", master_secret_arn(cluster), _managed_condition(template, global_role)
+    )
+    return cluster
+
+
+def _managed_condition(template: Template, role: GlobalRole | None) -> str | None:
+    """Where RDS manages the master password: everywhere outside a global database."""
+    if role is None:
+        return None
+    template.add_condition("ManagedMasterPassword", Not(Or(Condition(role.create), Condition(role.secondary))))
+    return "ManagedMasterPassword"
 
 
 def add_monitoring_role(template: Template, suffix: str) -> iam.Role:
@@ -351,7 +381,9 @@ def add_postgres_instance(
         DependsOn=[group.title for group in log_groups],
         **_observed(key, monitoring_role),
     )
-    return template.add_resource(snapshot(instance))
+    template.add_resource(snapshot(instance))
+    rotation.rotate_managed_secret(template, "DatabaseSecretRotation", master_secret_arn(instance), None)
+    return instance
 
 
 def add_instances(

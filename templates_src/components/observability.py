@@ -165,6 +165,25 @@ def add_expression_alarm(
     return _add_alarm(template, title, suffix, description, threshold, topic, evaluation_periods, Metrics=queries)
 
 
+def add_query_alarm(
+    template: Template,
+    title: str,
+    *,
+    suffix: str,
+    description: str,
+    query,
+    label: str,
+    threshold,
+    topic: sns.Topic,
+    period: int = 60,
+    evaluation_periods: int = 5,
+) -> cloudwatch.Alarm:
+    """An alarm on a CloudWatch Metrics Insights query (one series): for metrics whose other
+    dimensions vary (an AgentCore gateway's per operation and tool), read by one of them."""
+    queries = [cloudwatch.MetricDataQuery(Id="q", Expression=query, Label=label, Period=period, ReturnData=True)]
+    return _add_alarm(template, title, suffix, description, threshold, topic, evaluation_periods, Metrics=queries)
+
+
 def add_metric_filter(
     template: Template, title: str, log_group, pattern: str, metric: str, namespace: str = "FraudDetection"
 ) -> logs.MetricFilter:

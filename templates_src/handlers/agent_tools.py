@@ -1,9 +1,17 @@
-"""The fraud agent's tools. Bedrock invokes one function per action group with the event of a
-function-details action group (``actionGroup``, ``function``, ``parameters`` as name, type and
-text value) and expects ``response.functionResponse.responseBody.TEXT.body`` back.
+"""The fraud agent's tools, called two ways:
+
+- by an AgentCore gateway (the default agent): the event is the tool's arguments as JSON
+  values, and the client context names the tool, ``<target>___<tool>``
+  (``bedrockAgentCoreToolName``; AWS Lambda function targets, AgentCore developer guide:
+  https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-add-target-lambda.html).
+  The answer is returned as JSON; a question the data cannot answer as ``{"unanswered": …}``.
+- by a classic Bedrock agent (only where ClassicBedrockAgent is on): the event of a
+  function-details action group (``actionGroup``, ``function``, ``parameters`` as name, type and
+  text value), answered with ``response.functionResponse.responseBody.TEXT.body``.
 
 Each action group has its own Lambda function whose role reaches that group's data only;
-ACTION_GROUP says which group a function serves, and it answers no other group's tools.
+ACTION_GROUP says which group (and gateway target) a function serves, and it answers no
+other group's tools.
 What the analyst asked about and does not exist (no such transaction, user or decision), or
 a parameter the model got wrong, is answered with responseState REPROMPT: the model sees
 the text and can tell the analyst, where FAILURE would end the session with an error.
@@ -28,6 +36,8 @@ import boto3
 from boto3.dynamodb.conditions import Key
 
 HISTORY_LIMIT = 50
+KNOWLEDGE_RESULTS = 5
+TOOL_NAME_SEPARATOR = "___"  # the gateway names a target's tool <target>___<tool>
 DECISION_TTL_DAYS = int(os.environ.get("DECISION_TTL_DAYS", "365"))
 DECISIONS = ("FRAUD", "APPROVE")
 CONVERSIONS = {"number": float, "integer": int, "boolean": lambda text: text.lower() == "true"}
@@ -144,7 +154,8 @@ def record_decision(params, event):
     recorded_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     trail = {"transactionId": transaction_id, "decision": decision, "reasoning": reasoning,
              "confidence": confidence, "scoredDecision": scored["decision"], "recordedAt": recorded_at,
-             "agentId": event.get("agent", {}).get("id"), "sessionId": event.get("sessionId")}
+             "agentId": event.get("agent", {}).get("id"), "sessionId": event.get("sessionId"),
+             "via": event.get("via", "bedrock-agent")}
     audit_key = write_audit(trail, recorded_at)  # before anything else: no decision without its audit record
     trail_key = write_trail(trail, recorded_at)
     decisions.put_item(Item={
@@ -169,6 +180,18 @@ def flag_transaction(params, event):
     return {"flagged": transaction_id, "eventId": answer["Entries"][0]["EventId"]}
 
 
+def search_knowledge_base(params, event):
+    [query] = need(params, "query")
+    results = boto3.client("bedrock-agent-runtime").retrieve(
+        knowledgeBaseId=os.environ["KNOWLEDGE_BASE_ID"], retrievalQuery={"text": query},
+        retrievalConfiguration={"vectorSearchConfiguration": {"numberOfResults": KNOWLEDGE_RESULTS}},
+    )["retrievalResults"]
+    if not results:
+        raise Unanswerable(f"The knowledge base has nothing on: {query}.")
+    return {"passages": [{"text": result["content"]["text"], "source": result.get("location"),
+                          "score": result.get("score")} for result in results]}
+
+
 def get_fraud_pattern(params, event):
     [pattern_id] = need(params, "patternId")
     patterns = table("PATTERNS_TABLE")
@@ -190,6 +213,7 @@ ACTION_GROUPS = {
     "decisions": {"get_decision": get_decision, "record_decision": record_decision},
     "flagging": {"flag_transaction": flag_transaction},
     "fraud-patterns": {"get_fraud_pattern": get_fraud_pattern},
+    "knowledge-base": {"search_knowledge_base": search_knowledge_base},
 }
 
 
@@ -214,7 +238,7 @@ def respond(event, text, state=None):
         "promptSessionAttributes": event.get("promptSessionAttributes", {})}
 
 
-def handler(event, context):
+def answer_classic(event):
     tool = ACTION_GROUPS[os.environ["ACTION_GROUP"]].get(event["function"])
     if tool is None or event["actionGroup"] != os.environ["ACTION_GROUP"]:
         return respond(event, f"{event['actionGroup']}.{event['function']} is not served here.", "FAILURE")
@@ -225,3 +249,30 @@ def handler(event, context):
         return respond(event, str(problem), "REPROMPT")
     print(json.dumps({"level": "INFO", "function": event["function"]}))
     return respond(event, answer)
+
+
+class NotServed(Exception):
+    """A gateway asked for a tool this function does not serve: the call fails."""
+
+
+def answer_gateway(arguments, context):
+    custom = getattr(getattr(context, "client_context", None), "custom", None) or {}
+    target, _, name = custom.get("bedrockAgentCoreToolName", "").partition(TOOL_NAME_SEPARATOR)
+    tool = ACTION_GROUPS[os.environ["ACTION_GROUP"]].get(name)
+    if tool is None or target != os.environ["ACTION_GROUP"]:
+        raise NotServed(f"{target}{TOOL_NAME_SEPARATOR}{name} is not served here")
+    caller = {"agent": {"id": custom.get("bedrockAgentCoreGatewayId")},
+              "sessionId": custom.get("bedrockAgentCoreMcpMessageId"), "via": "agentcore-gateway"}
+    try:
+        answer = tool(dict(arguments or {}), caller)
+    except Unanswerable as problem:
+        print(json.dumps({"level": "WARN", "function": name, "unanswered": str(problem)}))
+        return {"unanswered": str(problem)}
+    print(json.dumps({"level": "INFO", "function": name}))
+    return json.loads(json.dumps(answer, sort_keys=True, default=plain))
+
+
+def handler(event, context):
+    if "actionGroup" in event and "function" in event:
+        return answer_classic(event)
+    return answer_gateway(event, context)

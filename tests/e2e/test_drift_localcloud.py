@@ -417,7 +417,7 @@ def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reaso
     assert report.status == "IN_SYNC"
     from moto.cloudformation.models import cloudformation_backends
 
-    from localcloud.drift import detect_stack
+    from localcloud.drift.engine import detect_stack
 
     [stack] = [
         s

@@ -3,6 +3,7 @@ nothing created (only reads). After bootstrap it proceeds."""
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import boto3
@@ -12,7 +13,7 @@ import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, NotBootstrappedError
 from templates_src.platform import PLATFORM
-from tests.support.rollout import Run, copy_project
+from tests.support.rollout import Run, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -107,3 +108,41 @@ def test_an_unchanged_deploy_needs_no_check(project):
         "cloudformation:DescribeStackSet",
         "cloudformation:ListStackInstances",
     }
+
+
+def _with_a_new_resource_type(project):
+    """The project with one more template, of a resource type no workload had: rendered."""
+    import dataclasses
+
+    from troposphere import Template, ssm
+
+    from cfnops.build import bootstrap_stamp, render
+    from cfnops.inputs.project import Project
+
+    def build() -> Template:
+        template = Template(Description="A parameter")
+        template.add_resource(ssm.Parameter("Setting", Type="String", Value="on"))
+        return template
+
+    before = bootstrap_stamp.stamped(json.loads(project.template_path(project.platform.bootstrap).read_text()))[1]
+    assert "AWS::SSM::Parameter" not in before  # test setup: the type is new
+    platform = dataclasses.replace(project.platform, registry={**project.platform.registry, "settings": build})
+    grown = Project(project.root, platform)
+    render.write(grown, render.render(grown))
+    return grown
+
+
+def test_a_bootstrap_older_than_the_templates_is_named_before_any_workload_call(project, capsys):
+    """deploy compares the deployed bootstrap's digest with the rendered one: exit 7 with the new
+    resource types and the command, no StackSet call; after `make bootstrap` it proceeds."""
+    do_bootstrap(project)
+    grown = _with_a_new_resource_type(project)
+    with pytest.raises(NotBootstrappedError) as refused:
+        Run(grown, only=("network",))
+    assert stacksets() == []
+    assert str(refused.value) == (
+        "bootstrap is out of date in us-east-1 (new resource types: AWS::SSM::Parameter): "
+        "run `make bootstrap ENV=staging` first (nothing was changed)"
+    )
+    do_bootstrap(grown)  # the re-bootstrap: an update of the stack, on localcloud as on AWS
+    assert Run(grown, only=("network",)).failures == []

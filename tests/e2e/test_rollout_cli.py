@@ -45,6 +45,11 @@ def test_plan_exit_codes_say_changes_or_none(project, capsys):
     assert cli(project, "deploy", "--env", "staging") == ExitCode.OK
     assert cli(project, "plan", "--env", "staging") == ExitCode.OK
     assert capsys.readouterr().out.endswith(f"plan: {len(STACKSET_REGIONS)} unchanged\n")
+    assert cli(project, "status", "--env", "staging") == ExitCode.OK
+    header, *rows, total = capsys.readouterr().out.splitlines()
+    assert header.split() == ["STACKSET", "REGION", "ACCOUNT", "STATUS", "DETAILED", "LAST", "OPERATION", "REASON"]
+    assert len(rows) == INSTANCES and all(row.split()[3:5] == ["CURRENT", "SUCCEEDED"] for row in rows)
+    assert total == f"status: {INSTANCES} instances of {len(STACKSET_REGIONS)} StackSets"
 
 
 def test_plan_shows_a_readable_template_diff(project, capsys):
@@ -211,7 +216,7 @@ def test_destroy_removes_instances_and_stacksets_but_keeps_the_data(project, cap
         "/dev/us-east-1/vpc-flow-logs\n    remove: aws logs delete-log-group --region us-east-1 --log-group-name "
         "/dev/us-east-1/vpc-flow-logs"
     ) in out
-    assert "remove: aws dynamodb delete-table --region eu-west-1 --table-name dev-fraud-rules" in out
+    assert "aws dynamodb delete-table --region eu-west-1 --table-name dev-fraud-rules" in out
     assert "a deploy of the same environment needs them gone" in out
     cfn = boto3.client("cloudformation", region_name="us-east-1")
     assert [s for s in cfn.list_stack_sets()["Summaries"] if s["Status"] == "ACTIVE"] == []
@@ -243,6 +248,30 @@ def test_dev_destroy_with_remove_retained_then_deploy_converges(project, capsys)
         )["Summaries"]
     }
     assert statuses == {"CURRENT"}
+
+
+def test_a_later_remove_retained_finds_what_an_earlier_destroy_kept(project, capsys):
+    """The first destroy keeps the data and records it in the artifacts bucket; the StackSets are
+    gone, yet destroy --remove-retained finds and removes what it kept, and dev deploys again."""
+    cli(project, "bootstrap", "--env", "dev")
+    assert cli(project, "deploy", "--env", "dev") == ExitCode.OK
+    capsys.readouterr()
+    assert cli(project, "destroy", "--env", "dev") == ExitCode.OK
+    first = capsys.readouterr().out
+    kept = [line.split() for line in first.splitlines() if line.startswith("retained: ")]
+    commands = [line for line in first.splitlines() if line.startswith("    remove: ")]
+    removable = [c for c in commands if "(no command known" not in c]
+    assert kept and "recorded in s3://cfnops-artifacts-123456789012-us-east-1/cfnops/retained/dev.json" in first
+    assert cli(project, "destroy", "--env", "dev", "--remove-retained") == ExitCode.OK
+    second = capsys.readouterr().out
+    assert f"destroy: removed the {len(removable)} resources the StackSets retained" in second
+    assert second.count("retained: ") == len(commands) - len(removable)  # only what no remover knows stays
+    for _, _, region, _, _, _, _, name in (k for k in kept if k[5] == "(AWS::Logs::LogGroup,"):
+        groups = boto3.client("logs", region_name=region).describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        assert name not in [g["logGroupName"] for g in groups]
+    for _, _, region, _, _, _, _, name in (k for k in kept if k[5] == "(AWS::DynamoDB::Table,"):
+        assert name not in boto3.client("dynamodb", region_name=region).list_tables()["TableNames"]
+    assert cli(project, "deploy", "--env", "dev") == ExitCode.OK  # nothing left that "already exists"
 
 
 def test_remove_retained_is_for_dev_only(project, capsys):

@@ -43,11 +43,19 @@ def cfn(region: str = "us-east-1"):
     return boto3.client("cloudformation", region_name=region)
 
 
-def protected(project) -> int:
-    """StackSets whose template has deletion protection to turn on after the creation."""
+def protection_parameters(project) -> dict[str, str]:
+    """StackSet -> the deletion-protection parameter its template declares (those that have one)."""
     from cfnops.rollout import protection
 
-    return sum(1 for key in STACKSET_REGIONS if protection.declared(json.loads(project.template_path(key).read_text())))
+    declared = {
+        key: protection.declared(json.loads(project.template_path(key).read_text())) for key in STACKSET_REGIONS
+    }
+    return {key: names[0] for key, names in declared.items() if names}
+
+
+def creations(plan) -> int:
+    """CreateStackInstances calls a first creation makes: one per distinct set of creation overrides."""
+    return len({plan.desired.creation_digest(region) for _, region in plan.add})
 
 
 def test_create_reaches_current_in_three_regions_with_the_staging_values(project):
@@ -56,10 +64,11 @@ def test_create_reaches_current_in_three_regions_with_the_staging_values(project
     # one CreateStackInstances per StackSet, but fraud-detection: one per region (its overrides); the same
     # again as UpdateStackInstances that turn deletion protection on, for every StackSet whose template has it
     # network-peering: one per region too, in passes (each region after those it reads)
+    protected_plans = [p for p in run.plans if p.desired.spec.key in protection_parameters(project)]
     assert run.mutating == {
         "CreateStackSet": len(STACKSET_REGIONS),
-        "CreateStackInstances": len(STACKSET_REGIONS) + 2 + 2,
-        "UpdateStackInstances": protected(project) + 2,  # fraud-detection: one per region
+        "CreateStackInstances": sum(creations(p) for p in run.plans),
+        "UpdateStackInstances": sum(creations(p) for p in protected_plans),
     }
     for key, regions in STACKSET_REGIONS.items():
         summaries = cfn().list_stack_instances(StackSetName=f"{key}-staging")["Summaries"]
@@ -76,20 +85,11 @@ def test_create_reaches_current_in_three_regions_with_the_staging_values(project
         assert f":acm:{region}:" in values["CertificateArn"]
 
 
-PROTECTED = {
-    "data-pipeline": "DbDeletionProtection",
-    "fraud-agent": "TableDeletionProtection",
-    "fraud-detection": "DbDeletionProtection",
-    "loan-processing": "DbDeletionProtection",
-    "payments": "DbDeletionProtection",
-}
-
-
-def protection_values(environment: str = "staging") -> dict[tuple[str, str], str]:
+def protection_values(project, environment: str = "staging") -> dict[tuple[str, str], str]:
     """(StackSet, region) -> the deletion-protection parameter of its instance stack."""
     return {
         (key, region): instance_stack_parameters(f"{key}-{environment}", region)[name]
-        for key, name in PROTECTED.items()
+        for key, name in protection_parameters(project).items()
         for region in STACKSET_REGIONS[key]
     }
 
@@ -99,13 +99,13 @@ def test_first_creation_turns_deletion_protection_on_afterwards_and_a_second_dep
     assert run.failures == []
     for plan in run.plans:
         actions = [o.action for result in run.results if result.plan is plan for o in result.outcomes]
-        expected = (
-            ["CREATE"] * len(plan.add) if plan.name.startswith(("fraud-detection", "network-peering")) else ["CREATE"]
-        )
-        if plan.desired.spec.key in PROTECTED:  # created with protection off, then an update turns it on
+        expected = ["CREATE"] * creations(plan)
+        if plan.desired.spec.key in protection_parameters(
+            project
+        ):  # created with protection off, then an update turns it on
             expected += ["UPDATE"] * len(expected)
         assert actions == expected, plan.name
-    assert set(protection_values().values()) == {"true"}
+    assert set(protection_values(project).values()) == {"true"}
     again = Run(project)
     assert again.mutating == {} and again.calls("DescribeStackInstance") == 0
 
@@ -114,13 +114,15 @@ def test_a_deploy_interrupted_between_creation_and_protection_is_finished_by_the
     from cfnops.rollout.deploy import StackSetApplier
 
     monkeypatch.setattr(StackSetApplier, "_protect", lambda self: None)  # as if Ctrl-C came right after the creation
-    assert Run(project).failures == []
-    assert set(protection_values().values()) == {"false"}
+    first = Run(project)
+    assert first.failures == []
+    assert set(protection_values(project).values()) == {"false"}
     monkeypatch.undo()
     again = Run(project)
-    assert again.mutating == {"UpdateStackInstances": protected(project) + 2}
+    protecting = [p for p in first.plans if p.desired.spec.key in protection_parameters(project)]
+    assert again.mutating == {"UpdateStackInstances": sum(creations(p) for p in protecting)}
     assert again.calls("DescribeStackInstance") == 0  # the creation's OperationIds say what they left
-    assert set(protection_values().values()) == {"true"}
+    assert set(protection_values(project).values()) == {"true"}
     assert Run(project).mutating == {}
 
 

@@ -61,7 +61,7 @@ def test_render_lint_validate_deploy_and_drift_through_the_cli(mini, capsys):
     assert (
         cli(mini, "validate", "--env", "staging") == ExitCode.INVALID_INPUT
     )  # not one of this platform's environments
-    assert "unknown environment 'staging'" in capsys.readouterr().err
+    assert capsys.readouterr().err == "error: --env staging: unknown environment: expected one of dev, prod\n"
     assert cli(mini, "bootstrap", "--env", "prod") == ExitCode.OK
     assert cli(mini, "deploy", "--env", "prod") == ExitCode.OK
     assert "deploy: 1 create; 1 operation succeeded" in capsys.readouterr().out

@@ -30,6 +30,7 @@ class Scope:
     display: Callable[[str], str]  # template name -> the file name findings show
     residency: Mapping[str, Sequence[str]] = field(default_factory=dict)  # the platform's zones
     execution_roles: Mapping[str, str] = field(default_factory=dict)  # environment -> its execution role's name
+    artifacts_bucket: str = ""  # the platform's artifacts bucket name pattern: a large bootstrap is staged in it
 
     def execution_role(self, environment: str) -> str:
         return self.execution_roles.get(environment, AWS_EXECUTION_ROLE)

@@ -7,21 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ...awsfacts import account_quotas, intrinsics
+from ...awsfacts import account_quotas
 from ...awsfacts.account_quotas import Quota
 from ..findings import Finding
+from .placements import Placement, Stack, is_function, stack
+
+__all__ = ["Placement", "check", "consumption", "exports", "stack"]
 
 
-@dataclass(frozen=True)
-class Placement:
-    """One template's stack instance: the account and region a StackSet puts it in, with its
-    environment's parameter values there."""
-
-    account: str
-    region: str
-    environment: str
-    template: str
-    values: Mapping[str, object]
+Exports = Mapping[tuple[str, str, str], str]  # (account, region, export name) -> the VPC it names
 
 
 def _reserved(properties: Mapping) -> int:
@@ -29,34 +23,96 @@ def _reserved(properties: Mapping) -> int:
     return int(value) if isinstance(value, int | str) and str(value).isdigit() else 0
 
 
-# resource type -> (quota, what one resource consumes of it)
-CONSUMERS: dict[str, tuple[Quota, Callable[[Mapping], int]]] = {
-    "AWS::Lambda::Function": (account_quotas.LAMBDA_CONCURRENCY, _reserved),
-    "AWS::EC2::EIP": (account_quotas.ELASTIC_IPS, lambda _: 1),
-    "AWS::EC2::VPC": (account_quotas.VPCS, lambda _: 1),
-    "AWS::EC2::InternetGateway": (account_quotas.INTERNET_GATEWAYS, lambda _: 1),
+def _one(properties: Mapping) -> int:
+    return 1
+
+
+def _interface_endpoint(properties: Mapping) -> int:
+    # "a combined quota for interface endpoints and Gateway Load Balancer endpoints"; gateway
+    # endpoints (the type's default) count per region under another quota
+    return int(properties.get("VpcEndpointType") in ("Interface", "GatewayLoadBalancer"))
+
+
+def _in_region(stack: Stack, properties: Mapping, exports: Exports) -> str:
+    return ""
+
+
+def _zone(stack: Stack, properties: Mapping, exports: Exports) -> str:
+    """The Availability Zone of the resource's subnet: Fn::GetAZs lists an account's zones of a
+    region in one order for every stack, so the n-th of the list is one zone across stacks."""
+    subnet = properties.get("SubnetId")
+    zone = stack.resource_properties(subnet["Ref"]).get("AvailabilityZone") if is_function(subnet, "Ref") else None
+    if is_function(zone, "Fn::Select") and is_function(zone["Fn::Select"][1], "Fn::GetAZs"):
+        return f"zone #{int(stack.resolve(zone['Fn::Select'][0])) + 1}"
+    resolved = stack.resolve(zone)
+    return resolved if isinstance(resolved, str) else "a zone known only at deploy"
+
+
+def _vpc(stack: Stack, properties: Mapping, exports: Exports) -> str:
+    """The VPC the resource is in: its own template's VPC, or the one another stack exports."""
+    node = properties.get("VpcId")
+    if is_function(node, "Ref"):
+        return vpc_label(stack.placement, node["Ref"])
+    if is_function(node, "Fn::ImportValue"):
+        name = stack.resolve(node["Fn::ImportValue"])
+        placement = stack.placement
+        return exports.get((placement.account, placement.region, str(name)), f"the VPC exported as {name}")
+    resolved = stack.resolve(node)
+    return resolved if isinstance(resolved, str) else "a VPC known only at deploy"
+
+
+def vpc_label(placement: Placement, logical_id: str) -> str:
+    return f"VPC {placement.environment}/{placement.template}/{logical_id}"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    quota: Quota
+    count: Callable[[Mapping], int]  # resolved properties -> what one resource consumes
+    where: Callable[[Stack, Mapping, Exports], str] = _in_region  # its properties -> its zone or VPC
+
+
+CONSUMERS: dict[str, tuple[Consumer, ...]] = {
+    "AWS::Lambda::Function": (Consumer(account_quotas.LAMBDA_CONCURRENCY, _reserved),),
+    "AWS::EC2::EIP": (Consumer(account_quotas.ELASTIC_IPS, _one),),
+    # every VPC comes with its default security group
+    "AWS::EC2::VPC": (Consumer(account_quotas.VPCS, _one), Consumer(account_quotas.SECURITY_GROUPS, _one)),
+    "AWS::EC2::InternetGateway": (Consumer(account_quotas.INTERNET_GATEWAYS, _one),),
+    "AWS::EC2::NatGateway": (Consumer(account_quotas.NAT_GATEWAYS, _one, _zone),),
+    "AWS::EC2::VPCEndpoint": (Consumer(account_quotas.INTERFACE_ENDPOINTS, _interface_endpoint, _vpc),),
+    "AWS::EC2::SecurityGroup": (Consumer(account_quotas.SECURITY_GROUPS, _one),),
 }
 
 
-def consumption(template: Mapping, placement: Placement) -> dict[str, int]:
-    """Quota code -> what this stack instance consumes, with its Conditions."""
-    refs = {
-        **intrinsics.parameter_values(template, placement.values),
-        "AWS::Region": placement.region,
-        "AWS::AccountId": placement.account,
-        "AWS::Partition": "aws",
-    }
-    conditions = intrinsics.evaluate_conditions(template, refs)
-    resolve = intrinsics.Resolver(refs, conditions, lambda node: None)
-    used: dict[str, int] = {}
-    for resource in (template.get("Resources") or {}).values():
-        consumer = CONSUMERS.get(resource["Type"])
-        if consumer is None or not conditions.get(resource.get("Condition"), True):
+def exports(stacks: Sequence[Stack]) -> dict[tuple[str, str, str], str]:
+    """Every exported VPC id: (account, region, export name) -> the VPC."""
+    found = {}
+    for one in stacks:
+        resources = one.template.get("Resources") or {}
+        for output in (one.template.get("Outputs") or {}).values():
+            value, name = output.get("Value"), (output.get("Export") or {}).get("Name")
+            if (
+                name is not None
+                and is_function(value, "Ref")
+                and (resources.get(value["Ref"]) or {}).get("Type") == "AWS::EC2::VPC"
+            ):
+                key = (one.placement.account, one.placement.region, str(one.resolve(name)))
+                found[key] = vpc_label(one.placement, value["Ref"])
+    return found
+
+
+def consumption(one: Stack, exported: Exports) -> dict[tuple[str, str], int]:
+    """(quota code, zone or VPC or "") -> what this stack instance consumes, with its Conditions."""
+    used: dict[tuple[str, str], int] = {}
+    for resource in (one.template.get("Resources") or {}).values():
+        if not one.conditions.get(resource.get("Condition"), True):
             continue
-        quota, count = consumer
-        amount = count(resolve(resource.get("Properties") or {}))
-        if amount:
-            used[quota.code] = used.get(quota.code, 0) + amount
+        raw = resource.get("Properties") or {}
+        for consumer in CONSUMERS.get(resource["Type"], ()):
+            amount = consumer.count(one.resolve(raw))
+            if amount:
+                key = (consumer.quota.code, consumer.where(one, raw, exported))
+                used[key] = used.get(key, 0) + amount
     return used
 
 
@@ -67,14 +123,17 @@ def check(
 ) -> list[Finding]:
     """One finding per account, region and quota whose summed use exceeds its limit
     (``raised``: (account, region, quota code) -> the account's own limit)."""
-    totals: dict[tuple[str, str, str], dict[str, int]] = {}
-    for placement in placements:
-        for code, amount in consumption(templates[placement.template], placement).items():
-            users = totals.setdefault((placement.account, placement.region, code), {})
+    stacks = [stack(templates[placement.template], placement) for placement in placements]
+    exported = exports(stacks)
+    totals: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    for one in stacks:
+        placement = one.placement
+        for (code, where), amount in consumption(one, exported).items():
+            users = totals.setdefault((placement.account, placement.region, code, where), {})
             who = f"{placement.environment}/{placement.template}"
             users[who] = users.get(who, 0) + amount
     findings = []
-    for (account, region, code), users in sorted(totals.items()):
+    for (account, region, code, where), users in sorted(totals.items()):
         quota = account_quotas.QUOTAS[code]
         limit = raised.get((account, region, code), quota.default) - quota.headroom
         used = sum(users.values())
@@ -83,10 +142,10 @@ def check(
             findings.append(
                 Finding(
                     "quotas.yaml",
-                    f"{account}/{region}/{code}",
+                    "/".join(filter(None, (account, region, code, where))),
                     "ACCOUNT-BUDGET",
                     "error",
-                    f"account {account}, {region}: {quota.name} ({code}) used {used}, limit {limit} "
+                    f"account {account}, {region}{f' ({where})' if where else ''}: {quota.name} ({code}) used {used}, limit {limit} "
                     f"({quota.url}); used by {who}",
                     "gate",
                 )

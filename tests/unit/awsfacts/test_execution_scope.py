@@ -352,3 +352,18 @@ def test_the_same_requests_on_its_own_names_are_allowed(bootstrap, environment):
     ]
     for action, resource, context in own:
         assert policy_eval.evaluate(documents, action, resource, context).allowed, (environment, action, resource)
+
+
+def test_no_workload_role_may_write_the_artifacts_or_the_trails_bucket(bootstrap):
+    """The boundary caps every workload role: a role whose own policy allows s3:PutObject on
+    everything still cannot overwrite a template or a log file."""
+    boundary = bootstrap["Resources"]["WorkloadBoundary"]["Properties"]["PolicyDocument"]
+    boundary = intrinsics.Resolver({"AWS::Partition": "aws", "AWS::AccountId": ACCOUNT})(boundary)
+    everything = [{"Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": "*"}]}]
+    for bucket in (f"cfnops-artifacts-{ACCOUNT}-{REGION}", f"cfnops-audit-trail-{ACCOUNT}-{REGION}"):
+        for action in ("s3:PutObject", "s3:DeleteObject"):
+            decision = policy_eval.evaluate(everything, action, f"arn:aws:s3:::{bucket}/templates/x.json", {}, boundary)
+            assert decision.reason == "denied by the permissions boundary", (bucket, action, decision)
+            assert decision.statement == "NotTheBootstrapBuckets"
+    ours = policy_eval.evaluate(everything, "s3:PutObject", f"arn:aws:s3:::prod-{REGION}-s3-x/k", {}, boundary)
+    assert ours.allowed  # a workload bucket: the boundary does not stand in the way

@@ -11,10 +11,19 @@ import sys
 import pytest
 import yaml
 
-from cfnops.awsfacts.account_quotas import LAMBDA_CONCURRENCY, QUOTAS
+from cfnops.awsfacts.account_quotas import (
+    INTERFACE_ENDPOINTS,
+    LAMBDA_CONCURRENCY,
+    NAT_GATEWAYS,
+    QUOTAS,
+    SECURITY_GROUPS,
+)
+from cfnops.build.gate import budgets
+from cfnops.build.gate.budgets import Placement
 from cfnops.build.lint import account_budget
 from cfnops.core.errors import InputError
-from tests.conftest import ROOT
+from templates_src.fraud_agent_tools import TOOL_CONCURRENCY, TOOLS
+from tests.conftest import ROOT, resources_of_type
 
 CONCURRENCY = LAMBDA_CONCURRENCY.code
 
@@ -69,7 +78,8 @@ def test_two_environments_in_one_account_over_reserving_are_refused_naming_both(
     assert len(lines) == len(regions) >= 1
     for line in lines:
         assert used(line) > 900  # each region's sum, over every environment of the account
-        assert "staging/fraud-agent 625" in line and "prod/fraud-agent 325" in line
+        tools = TOOL_CONCURRENCY * len(TOOLS)  # each tool function reserves its own, whatever the parameter
+        assert f"staging/fraud-agent {3 * 200 + tools}" in line and f"prod/fraud-agent {3 * 100 + tools}" in line
 
 
 def test_quotas_yaml_raising_the_limit_passes(tmp_project):
@@ -134,3 +144,59 @@ def test_lint_exits_4_with_one_line_per_budget(tmp_project):
     assert result.returncode == 4, result.stderr
     lines = [line for line in result.stderr.splitlines() if "ACCOUNT-BUDGET" in line]
     assert lines and all(CONCURRENCY in line and used(line) > 900 for line in lines)
+
+
+def budget_findings(project, templates, code: str):
+    return [f for f in account_budget(project, templates) if code in f.message]
+
+
+def test_nat_gateways_are_summed_per_availability_zone_over_templates_and_environments(tmp_project):
+    code = NAT_GATEWAYS.code
+    write_quotas(tmp_project, [])  # keep every raise but the NAT gateways'
+    committed = yaml.safe_load((tmp_project.root / "quotas.yaml").read_text())["quotas"]
+    (tmp_project.root / "quotas.yaml").write_text(json.dumps({"quotas": [q for q in committed if q["code"] != code]}))
+    templates = generated(tmp_project)
+    found = budget_findings(tmp_project, templates, code)
+    assert found and all("(zone #1)" in f.message for f in found)  # the single NAT gateways all sit in the first
+    owners = {t for t, body in templates.items() if resources_of_type(body, "AWS::EC2::NatGateway")}
+    for finding in found:
+        assert all(f"{env}/{t} " in finding.message for env in tmp_project.platform.environments for t in owners)
+
+
+def endpoints(count: int, vpc: dict, kind: str = "Interface") -> dict[str, dict]:
+    return {
+        f"Endpoint{kind}{i}": {
+            "Type": "AWS::EC2::VPCEndpoint",
+            "Properties": {"VpcId": vpc, "ServiceName": "com.amazonaws.us-east-1.s3", "VpcEndpointType": kind},
+        }
+        for i in range(count)
+    }
+
+
+def test_interface_endpoints_are_summed_per_vpc_across_the_stacks_that_import_it(tmp_project):
+    code = INTERFACE_ENDPOINTS.code
+    templates = generated(tmp_project)
+    network = next(t for t, body in templates.items() if resources_of_type(body, "AWS::EC2::VPC") and t == "network")
+    importer = next(t for t, body in templates.items() if "network-VpcId" in json.dumps(body.get("Resources")))
+    half = INTERFACE_ENDPOINTS.default // 2
+    imported = {"Fn::ImportValue": {"Fn::Sub": "${Environment}-network-VpcId"}}
+    templates[network]["Resources"].update(endpoints(half, {"Ref": "Vpc"}))
+    templates[importer]["Resources"].update(endpoints(INTERFACE_ENDPOINTS.default - half, imported))
+    templates[importer]["Resources"].update(endpoints(3, imported, "Gateway"))  # another quota
+    assert budget_findings(tmp_project, templates, code) == []  # exactly at the limit
+    templates[importer]["Resources"].update(endpoints(1, imported, "GatewayLoadBalancer"))
+    found = budget_findings(tmp_project, templates, code)
+    assert found
+    for finding in found:  # one VPC: the network's own, which the importer names by its export
+        environment = re.search(r"\(VPC (\w+)/network/Vpc\)", finding.message).group(1)
+        assert f"{environment}/{network} {half}, {environment}/{importer} {half + 1}" in finding.message
+
+
+def test_every_vpc_counts_its_default_security_group(tmp_project):
+    templates = generated(tmp_project)
+    template = next(body for body in templates.values() if resources_of_type(body, "AWS::EC2::VPC"))
+    placement = Placement("self", "us-east-1", "dev", "t", {})
+    one = budgets.stack(template, placement)
+    used = budgets.consumption(one, budgets.exports([one]))
+    groups = len(resources_of_type(template, "AWS::EC2::SecurityGroup"))
+    assert used[(SECURITY_GROUPS.code, "")] == groups + len(resources_of_type(template, "AWS::EC2::VPC"))

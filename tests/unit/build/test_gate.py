@@ -22,6 +22,7 @@ SCOPE = gate.Scope(
     "stackset-roles",
     lambda name: f"generated/{name}.json",
     execution_roles={environment: PLATFORM.execution_role_of(environment) for environment in ENVIRONMENTS},
+    artifacts_bucket=PLATFORM.artifacts_bucket,
 )
 TRUST = {
     "Version": "2012-10-17",

@@ -45,10 +45,16 @@ def findings_for(tmp_path: Path, resources: dict, metadata: dict | None = None) 
     path = tmp_path / "generated" / "sample.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(template, indent=2))
-    return [
-        lint.Finding(**f)
-        for f in lint.lint_one("generated/sample.json", str(path), list(REGIONS), PLATFORM.required_tags)
-    ]
+    return lint_alone("generated/sample.json", path)
+
+
+def lint_alone(file: str, path: Path) -> list[lint.Finding]:
+    """cfn-lint and checkov on one template, in this process (no cache, no pool)."""
+    found = (
+        lint.lint_cfn(file, str(path), list(REGIONS), PLATFORM.required_tags)
+        + lint.run_checkov({file: str(path)})[file]
+    )
+    return sorted(set(found))
 
 
 def rules(findings):
@@ -59,7 +65,7 @@ def rules(findings):
 def test_generated_templates_have_zero_findings(project):
     result = lint.lint(project, ["network", "fraud-detection"], list(REGIONS), use_cache=False)
     assert result.findings == []
-    lint.gate(result)
+    lint.raise_on_findings(result)
 
 
 @pytest.mark.slow  # the real platform through the linters, cold: the gate itself, not a unit
@@ -225,7 +231,7 @@ def test_cache_skips_unchanged_templates_and_relints_changed_ones(tmp_path):
     third = lint.lint(project, ["a", "b"], ["us-east-1"])
     assert third.linted == ["b"] and third.cached == ["a"]
     with pytest.raises(FindingsError, match="E9001"):
-        lint.gate(third)
+        lint.raise_on_findings(third)
 
 
 def test_one_pool_reports_each_engine_with_its_file_and_place(tmp_path):
@@ -262,13 +268,6 @@ def test_one_pool_reports_each_engine_with_its_file_and_place(tmp_path):
         ("generated/checkov.json", "AWS::SQS::Queue/Queue", "CKV_AWS_27", "checkov"),
     }
     alone = [
-        lint.Finding(**f)
-        for name in planted
-        for f in lint.lint_one(
-            f"generated/{name}.json",
-            str(tmp_path / "generated" / f"{name}.json"),
-            list(REGIONS),
-            PLATFORM.required_tags,
-        )
+        f for name in planted for f in lint_alone(f"generated/{name}.json", tmp_path / "generated" / f"{name}.json")
     ]
     assert result.findings == sorted(alone)

@@ -40,12 +40,34 @@ def test_invalid_parameter_file_is_one_line_and_exit_3(tmp_project):
     assert result.stdout == ""
 
 
-def test_unknown_environment_is_exit_3():
-    result = run("validate", "--env", "qa")
-    assert (result.returncode, result.stderr) == (
-        3,
-        "error: unknown environment 'qa': expected one of dev, staging, prod\n",
+ENVIRONMENTS = ", ".join(PLATFORM.environments)
+
+
+def test_unknown_environment_is_one_line_and_exit_3_before_anything_runs(capsys):
+    assert main(["validate", "--env", "qa"]) == ExitCode.INVALID_INPUT
+    assert capsys.readouterr().err == f"error: --env qa: unknown environment: expected one of {ENVIRONMENTS}\n"
+
+
+def test_all_is_an_environment_only_where_the_command_takes_it(capsys):
+    assert main(["validate", "--env", "all"]) == ExitCode.INVALID_INPUT
+    assert capsys.readouterr().err == f"error: --env all: unknown environment: expected one of {ENVIRONMENTS}\n"
+    assert main(["drift", "--env", "al"]) == ExitCode.INVALID_INPUT
+    assert capsys.readouterr().err == (
+        f"error: --env al: unknown environment (did you mean all?): expected one of {ENVIRONMENTS}, all\n"
     )
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "deploy", "status", "bootstrap", "destroy", "copy-tables"])
+def test_env_help_lists_the_platforms_environments(command, capsys):
+    assert main([command, "--help"]) == ExitCode.OK
+    assert f"--env [{'|'.join(PLATFORM.environments)}]" in capsys.readouterr().out
+
+
+def test_drift_help_adds_all(capsys):
+    assert main(["drift", "--help"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert f"--env [{'|'.join(PLATFORM.environments)}|all]" in out
+    assert "all: every environment in one report" in " ".join(out.split())
 
 
 def test_usage_errors_are_exit_3_not_click_default_2(capsys):

@@ -9,7 +9,9 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import PLATFORM, ROOT
+
+ENVIRONMENTS = " ".join(PLATFORM.environments)
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
 
@@ -29,9 +31,9 @@ def make(*arguments: str, cfnops: str | None = None) -> subprocess.CompletedProc
 @pytest.mark.parametrize(
     "assignment, message",
     [
-        ("ENV=x;touch {marker};#", "ENV must be one of dev staging prod, got 'x;touch {marker};#'"),
-        ("ENV=$(shell touch {marker})", "ENV must be one of dev staging prod, got '$(shell touch {marker})'"),
-        ("ENV=", "ENV must be one of dev staging prod, got ''"),
+        ("ENV=x;touch {marker};#", f"ENV must be one of {ENVIRONMENTS}, got 'x;touch {{marker}};#'"),
+        ("ENV=$(shell touch {marker})", f"ENV must be one of {ENVIRONMENTS}, got '$(shell touch {{marker}})'"),
+        ("ENV=", f"ENV must be one of {ENVIRONMENTS}, got ''"),
         ("STACKSET=network;touch {marker}", "STACKSET: unknown StackSet 'network;touch'"),
         ("TIMEOUT=1;touch {marker}", "TIMEOUT must be a whole number of seconds, got '1;touch {marker}'"),
         (
@@ -55,7 +57,8 @@ def test_smuggled_commands_never_reach_a_shell(target, assignment, message, tmp_
     if not assignment.startswith(takes):
         pytest.skip(f"{target} does not take {assignment.split('=')[0]}")
     marker = tmp_path / "ran"
-    result = make(target, assignment.format(marker=marker), cfnops="false")
+    named = [] if assignment.startswith("ENV") else ["ENV=dev"]  # deploy needs one
+    result = make(target, *named, assignment.format(marker=marker), cfnops="false")
     assert result.returncode == 2
     assert message.format(marker=marker) in result.stderr
     assert not marker.exists()
@@ -106,7 +109,7 @@ def test_the_documented_outcome_2_is_one_line_without_make_noise(target, line, t
 @pytest.mark.parametrize("target", ["plan", "drift", "deploy", "validate"])
 def test_failures_fail_make_and_name_the_tools_code(target, code, tool, monkeypatch):
     monkeypatch.setenv("FAKE_EXIT", str(code))
-    result = make(target, cfnops=tool)
+    result = make(target, "ENV=dev", cfnops=tool)
     assert result.returncode == 2  # make's own code for any failure
     assert result.stderr.rstrip().endswith(f"] Error {code}")
 
@@ -114,3 +117,24 @@ def test_failures_fail_make_and_name_the_tools_code(target, code, tool, monkeypa
 def test_help_says_how_exit_codes_reach_ci():
     out = make("help").stdout
     assert "make itself exits 2 on any failure" in out and ".venv/bin/cfnops directly" in out
+
+
+@pytest.mark.parametrize("target", ["deploy", "copy-tables", "bootstrap", "destroy"])
+def test_targets_that_change_aws_need_env_on_the_command_line(target, tmp_path, monkeypatch):
+    """No default and not the shell's $ENV: make stops before the tool (so before any AWS call)."""
+    marker = tmp_path / "ran"
+    monkeypatch.setenv("ENV", "dev")
+    result = make(target, cfnops=f"touch {marker}; true")
+    assert result.returncode == 2 and not marker.exists()
+    assert (
+        f"make {target} changes AWS: name the environment on the command line, make {target} ENV=<one of {ENVIRONMENTS}>"
+        in result.stderr
+    )
+    assert make(target, "ENV=dev", cfnops=f"touch {marker}; true").returncode == 0 and marker.exists()
+
+
+def test_environments_are_the_platforms():
+    """validate-all and the ENV check read the platform's environments, not a copy in the Makefile."""
+    lines = make("-n", "validate-all").stdout
+    assert f"for env in {ENVIRONMENTS};" in lines
+    assert "dev staging prod" not in (ROOT / "Makefile").read_text()

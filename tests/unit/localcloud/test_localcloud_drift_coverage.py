@@ -16,9 +16,9 @@ import localcloud
 from cfnops.awsfacts import drift_support
 from cfnops.build import render
 from cfnops.inputs import params
-from localcloud.drift import READERS, detect_stack
-from localcloud.drift_coverage import CANNOT_READ, PLACEHOLDER, not_checked_reason
-from localcloud.tags import TAGS
+from localcloud.drift.coverage import CANNOT_READ, PLACEHOLDER, not_checked_reason
+from localcloud.drift.engine import READERS, detect_stack
+from localcloud.drift.tags import TAGS
 from tests.unit.localcloud.test_localcloud_updates import CAPABILITIES, ORDER, REGION, source
 
 localcloud.install()
@@ -26,7 +26,7 @@ from moto import mock_aws  # noqa: E402
 from moto.cloudformation import parsing  # noqa: E402
 from moto.cloudformation.models import cloudformation_backends  # noqa: E402
 
-from localcloud.patches import OWN_MODELS  # noqa: E402
+from localcloud.cloudformation.patches import OWN_MODELS  # noqa: E402
 
 ACCOUNT = "123456789012"
 

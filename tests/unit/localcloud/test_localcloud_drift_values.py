@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 import localcloud
-from localcloud.drift import differences
+from localcloud.drift.models import differences
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -91,7 +91,7 @@ def test_a_rule_added_by_hand_is_drift_only_where_the_group_declares_inline_rule
 
 def test_an_emulator_error_other_than_not_found_fails_the_detection_with_it(monkeypatch):
     """localcloud#29: only "not found" makes a resource DELETED; any other error is reported."""
-    from localcloud import drift as localcloud_drift
+    from localcloud.drift import engine as localcloud_drift
 
     def broken(target):
         raise RuntimeError("injected backend failure")

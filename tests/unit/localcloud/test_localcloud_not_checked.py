@@ -13,8 +13,8 @@ import boto3
 import localcloud
 from cfnops.drift import detect as product_drift
 from cfnops.reports import html, markdown, text
-from localcloud.drift import READERS, detect_stack
-from localcloud.drift_coverage import CANNOT_READ
+from localcloud.drift.coverage import CANNOT_READ
+from localcloud.drift.engine import READERS, detect_stack
 from tests.conftest import ROOT
 
 localcloud.install()

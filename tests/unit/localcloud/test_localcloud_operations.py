@@ -148,3 +148,42 @@ def test_strict_mode_lowers_concurrency_to_the_tolerance_soft_mode_does_not(cfn,
         },
     )
     assert [results[(account, "us-east-1")] for account in (A, B, C)] == expected
+
+
+def test_an_unknown_list_stack_instances_filter_is_a_validation_error(cfn):
+    """AWS: StackInstanceFilter.Name is DETAILED_STATUS, LAST_OPERATION_ID or DRIFT_STATUS;
+    anything else is refused with ValidationError (never an internal error)."""
+    deploy(cfn, [A], {})
+    with pytest.raises(cfn.exceptions.ClientError) as refused:
+        cfn.list_stack_instances(StackSetName="ops", Filters=[{"Name": "STACK_NAME", "Values": "x"}])
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert "Value 'STACK_NAME' at 'filters.member.name' failed to satisfy constraint" in str(refused.value)
+    known = cfn.list_stack_instances(StackSetName="ops", Filters=[{"Name": "DETAILED_STATUS", "Values": "SUCCEEDED"}])
+    assert {(s["Account"], s["Region"]) for s in known["Summaries"]} == {(A, region) for region in REGIONS}
+
+
+def test_an_unexpected_emulator_error_fails_the_instance_detection_never_deleted(cfn, monkeypatch):
+    """localcloud#29: only "not found" makes a resource DELETED; any other error of a reader
+    fails that instance's drift detection (UNKNOWN), with the error as its reason."""
+    from localcloud.drift import engine as drift_engine
+
+    def broken(target):
+        raise RuntimeError("injected backend failure")
+
+    deploy(cfn, [A], {})
+    monkeypatch.setitem(drift_engine.READERS, "AWS::Logs::LogGroup", broken)
+    operation = cfn.detect_stack_set_drift(StackSetName="ops", OperationPreferences={"FailureToleranceCount": 1})[
+        "OperationId"
+    ]
+    results = cfn.list_stack_set_operation_results(StackSetName="ops", OperationId=operation)["Summaries"]
+    assert {r["Status"] for r in results} == {"FAILED"}
+    assert {r["StatusReason"] for r in results} == {
+        "localcloud could not read Group (AWS::Logs::LogGroup): RuntimeError: injected backend failure"
+    }
+    instances = cfn.list_stack_instances(StackSetName="ops")["Summaries"]
+    assert {i["DriftStatus"] for i in instances} == {"UNKNOWN"}
+    for region in REGIONS:
+        drifts = cfn.list_stack_instance_resource_drifts(
+            StackSetName="ops", StackInstanceAccount=A, StackInstanceRegion=region, OperationId=operation
+        )["Summaries"]
+        assert drifts == []  # no record at all, least of all DELETED

@@ -294,7 +294,7 @@ def test_plain_stacks_run_as_the_caller(aws):
 
 
 def test_deploy_reports_the_missing_permission_and_exits_1(aws, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(lint, "gate", lambda *args, **kwargs: None)  # the lint gate has tests of its own
+    monkeypatch.setattr(lint, "raise_on_findings", lambda *args, **kwargs: None)  # the lint gate has tests of its own
     project = copy_project(tmp_path)
     do_bootstrap(project)
     arn = next(
@@ -583,7 +583,19 @@ def test_deletion_protection_blocks_the_rollback_which_fails(aws, resource, mess
     )
     summary = instance("protected", body)
     assert "ResourceLogicalId:Later" in summary["StatusReason"]
+    creation_failure, rollback_failure = summary["StatusReason"].split(
+        "; the rollback failed too: "
+    )  # with its own cause
+    assert creation_failure.startswith("ResourceLogicalId:Later")
+    assert "ResourceLogicalId:Protected" in rollback_failure and message in rollback_failure
     assert [s["StackStatus"] for s in cfn().describe_stacks()["Stacks"]] == ["ROLLBACK_FAILED"]
+    stack_name = cfn().describe_stacks()["Stacks"][0]["StackName"]
+    [rollback] = [
+        e
+        for e in cfn().describe_stack_events(StackName=stack_name)["StackEvents"]
+        if e["ResourceStatus"] == "ROLLBACK_FAILED"
+    ]
+    assert rollback["ResourceStatusReason"] == rollback_failure
     events = cfn().describe_stacks()["Stacks"][0]
     assert events["StackName"].startswith("StackSet-protected-")
     cfn().delete_stack_instances(
@@ -609,6 +621,24 @@ def test_without_deletion_protection_the_rollback_completes(aws):
     )
     instance("unprotected", body)
     assert stacks() == [] and boto3.client("dynamodb", region_name="us-east-1").list_tables()["TableNames"] == []
+
+
+@pytest.mark.parametrize("protection, deletable", [("false", True), ("true", False)])
+def test_a_retained_tables_deletion_protection_is_the_flag_the_template_set(aws, protection, deletable):
+    """A parameter's "false" is false: DeleteTable removes the table a stack kept (the command
+    destroy prints); "true" refuses, as AWS does, until UpdateTable turns protection off."""
+    table = {**PROTECTED_TABLE, "DeletionPolicy": "Retain"}
+    table["Properties"] = {**PROTECTED_TABLE["Properties"], "DeletionProtectionEnabled": protection}
+    cfn().create_stack(StackName="keeps", TemplateBody=json.dumps({"Resources": {"Table": table}}))
+    cfn().delete_stack(StackName="keeps")
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    assert dynamodb.describe_table(TableName="kept")["Table"]["DeletionProtectionEnabled"] is (not deletable)
+    if not deletable:
+        with pytest.raises(ClientError, match="DeletionProtectionEnabled is set to True"):
+            dynamodb.delete_table(TableName="kept")
+        dynamodb.update_table(TableName="kept", DeletionProtectionEnabled=False)
+    dynamodb.delete_table(TableName="kept")
+    assert dynamodb.list_tables()["TableNames"] == []
 
 
 def test_a_stack_that_failed_its_rollback_cannot_be_updated(aws):

@@ -26,7 +26,7 @@ localcloud.install()
 from moto import mock_aws  # noqa: E402
 from moto.cloudformation.models import cloudformation_backends  # noqa: E402
 
-from localcloud.patches import Placeholder  # noqa: E402
+from localcloud.cloudformation.patches import Placeholder  # noqa: E402
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -40,6 +40,7 @@ CHANGES = {
         lambda v: {**v, "TargetValue": 55.5},
     ),
     "AWS::Bedrock::DataSource": ("Description", lambda v: f"{v or ''} changed"),
+    "AWS::BedrockAgentCore::GatewayTarget": ("Description", lambda v: f"{v or ''} changed"),
     "AWS::DynamoDB::GlobalTable": ("TimeToLiveSpecification", lambda v: {"AttributeName": "expires", "Enabled": True}),
     "AWS::EC2::Route": ("DestinationCidrBlock", lambda v: "10.250.0.0/16"),
     "AWS::EC2::SecurityGroupEgress": ("Description", lambda v: f"{v or ''} changed"),

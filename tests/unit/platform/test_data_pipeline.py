@@ -138,7 +138,7 @@ def test_on_localcloud_a_managed_and_a_given_master_password_are_refused_togethe
     with warnings.catch_warnings(), mock_aws():
         warnings.simplefilter("ignore")
         client = boto3.client("cloudformation", region_name="eu-west-1")
-        # the resource's failure, named as CloudFormation names it (localcloud/failures.py)
+        # the resource's failure, named as CloudFormation names it (localcloud/core/failures.py)
         with pytest.raises(
             Exception,
             match=r"ResourceLogicalId:Database.*ManageMasterUserPassword cannot be set together with MasterUserPassword",

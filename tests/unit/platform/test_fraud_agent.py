@@ -16,7 +16,7 @@ import localcloud
 from cfnops.build import render
 from cfnops.core.errors import InputError
 from cfnops.inputs import params
-from localcloud.template_rules import failed_assertions
+from localcloud.cloudformation.template_rules import failed_assertions
 from templates_src.components.agents import AGENT_MODELS, EMBEDDING_DIMENSIONS, INFERENCE_PROFILE_GEOGRAPHIES
 from tests.conftest import props, ref, resources_of_type
 from tests.support.handlers import create_audit_bucket, create_table, set_environment
@@ -87,6 +87,7 @@ def test_functions_are_traced_with_a_kms_dead_letter_queue_kept_14_days(agent):
         "DecisionsToolFunction",
         "FlaggingToolFunction",
         "FraudPatternsToolFunction",
+        "KnowledgeBaseToolFunction",
     }
     for function in functions.values():
         p = function["Properties"]
@@ -118,7 +119,10 @@ def test_monitoring_covers_every_function_stream_and_table(agent):
     assert len(alarms) >= 15
 
     def metric(a):
-        return a["Properties"].get("MetricName") or a["Properties"]["Metrics"][1]["MetricStat"]["Metric"]["MetricName"]
+        if a["Properties"].get("MetricName"):
+            return a["Properties"]["MetricName"]
+        queries = a["Properties"]["Metrics"]  # metric math over MetricStats, or one Metrics Insights query
+        return queries[1]["MetricStat"]["Metric"]["MetricName"] if len(queries) > 1 else queries[0]["Label"]
 
     names = [metric(a) for a in alarms.values()]
     functions = len(resources_of_type(agent, "AWS::Lambda::Function"))

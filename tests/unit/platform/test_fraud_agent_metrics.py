@@ -316,6 +316,8 @@ def lines(widget: dict) -> list[tuple]:
     """(namespace, metric, dimension value, stat) of each line, "." repeated from the line above."""
     found, previous = [], []
     for line in widget["properties"]["metrics"]:
+        if len(line) == 1:  # an expression (SEARCH): no namespace, metric and dimension of its own
+            continue
         options = line[-1] if isinstance(line[-1], dict) else {}
         values = [part if part != "." else previous[i] for i, part in enumerate(line[:4])]
         previous = values

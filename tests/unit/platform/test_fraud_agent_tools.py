@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from templates_src.fraud_agent_tools import TOOLS
+from templates_src.fraud_agent_tools import GATEWAY_ONLY, TOOLS
 from templates_src.handlers import source
 from tests.conftest import props, ref, resources_of_type
 from tests.support.handlers import audit_records, create_audit_bucket, create_table
@@ -87,10 +87,20 @@ def test_the_handler_serves_exactly_the_functions_the_schemas_declare(agent, mon
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     import templates_src.handlers.agent_tools as module
 
-    declared = {
+    classic = {
         name: {f["Name"] for f in group["FunctionSchema"]["Functions"]} for name, group in action_groups(agent).items()
     }
-    assert {name: set(tools) for name, tools in module.ACTION_GROUPS.items()} == declared
+    gateway = {
+        target["Name"]: {
+            tool["Name"] for tool in target["TargetConfiguration"]["Mcp"]["Lambda"]["ToolSchema"]["InlinePayload"]
+        }
+        for target in (
+            t["Properties"] for t in resources_of_type(agent, "AWS::BedrockAgentCore::GatewayTarget").values()
+        )
+    }
+    served = {name: set(tools) for name, tools in module.ACTION_GROUPS.items()}
+    assert served == gateway
+    assert {name: tools for name, tools in served.items() if name not in GATEWAY_ONLY} == classic
 
 
 def test_the_agent_is_prepared_with_its_action_groups_and_the_alias_waits_for_the_permissions(agent):

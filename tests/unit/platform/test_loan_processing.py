@@ -11,7 +11,7 @@ import localcloud
 from cfnops.build import render
 from cfnops.core.errors import InputError
 from cfnops.inputs import params
-from localcloud.template_rules import failed_assertions
+from localcloud.cloudformation.template_rules import failed_assertions
 from tests.conftest import PLATFORM, props, ref, resources_of_type
 from tests.support import security_groups
 

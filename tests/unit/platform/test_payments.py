@@ -128,7 +128,7 @@ def test_manifest_shows_the_values_the_resources_are_given(payments):
             given if isinstance(given, dict) else str(given).lower() if isinstance(given, bool) else str(given)
         ), key
     assert values["image"] == {"Fn::Sub": "${ImageRepository}:${ImageTag}"}
-    assert values["secret_rotation_days"] == "7" and values["encryption"].startswith("aws:kms customer managed key")
+    assert values["secret_rotation_days"] == "30" and values["encryption"].startswith("aws:kms customer managed key")
     assert set(values) >= {"error_threshold", "duration_threshold_ms", "db_connections_threshold", "database_instances"}
 
 
@@ -190,7 +190,7 @@ def test_error_threshold_per_environment_is_refused_in_one_line(tmp_project, tem
 
 
 def test_template_rule_refuses_a_prod_error_threshold_above_5_whatever_deploys_it(payments):
-    from localcloud.template_rules import failed_assertions
+    from localcloud.cloudformation.template_rules import failed_assertions
 
     assert failed_assertions(
         payments, {"Environment": "prod", "ErrorThreshold": "50"}, "123456789012", "us-east-1"

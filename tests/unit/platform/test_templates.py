@@ -91,31 +91,72 @@ def where_writer(props: dict) -> dict:
     return {name: pick(value) for name, value in props.items() if pick(value) != ref("AWS::NoValue")}
 
 
-def test_rds_generates_keeps_and_rotates_every_master_password_with_the_templates_cmk(templates):
-    found = list(databases_with_a_master_user(templates))
-    assert {name for name, *_ in found} == {"fraud-detection", "payments", "data-pipeline", "loan-processing"}
-    for name, template, logical_id, props in found:
-        props = where_writer(props)
-        assert props["ManageMasterUserPassword"] is True, (name, logical_id)
-        assert "MasterUserPassword" not in props, (name, logical_id)  # RDS refuses both together
-        assert isinstance(props["MasterUsername"], str) and props["MasterUsername"], (name, logical_id)
-        key = props["MasterUserSecret"]["KmsKeyId"]
-        assert key == props["KmsKeyId"] and template["Resources"][key["Ref"]]["Type"] == "AWS::KMS::Key", (
-            name,
-            logical_id,
-        )
+def resolved_placements(project, templates):
+    """Every template resolved where a StackSet puts it (environment, region, its values there)."""
+    from cfnops.build.gate.placements import stack
+    from cfnops.build.lint import placements
+
+    return [stack(templates[p.template], p) for p in placements(project, templates)]
 
 
-def test_no_template_uses_a_transform_or_a_rotation_function_of_its_own(templates):
+def present(one, kind):
+    for logical_id, resource in resources_of_type(one.template, kind).items():
+        if one.conditions.get(resource.get("Condition"), True):
+            yield logical_id, resource
+
+
+def test_every_master_password_rotates_every_30_days_and_none_under_a_global_database_is_rds_managed(
+    project, templates
+):
+    """RDS manages (and rotates, on a 30-day schedule) every master password except in a global
+    database, where the cluster reads it from a secret of ours that a function rotates every 30 days."""
+    seen_global = seen_managed = False
+    for one in resolved_placements(project, templates):
+        schedules = {
+            json.dumps(resource["Properties"]["SecretId"], sort_keys=True): resource["Properties"]
+            for _, resource in present(one, "AWS::SecretsManager::RotationSchedule")
+        }
+        sources = {
+            r["Properties"]["SourceDBClusterIdentifier"]["Fn::GetAtt"][0]
+            for _, r in present(one, "AWS::RDS::GlobalCluster")
+        }
+        for kind in ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance"):
+            for logical_id, resource in present(one, kind):
+                props = one.resolve(resource["Properties"])
+                if "MasterUsername" not in props:
+                    continue  # a cluster member, or a global database's secondary
+                where = (one.placement.environment, one.placement.region, one.placement.template, logical_id)
+                if logical_id in sources:
+                    seen_global = True
+                    assert props["ManageMasterUserPassword"] is False and "MasterUserSecret" not in props, where
+                    secret = re.search(r"resolve:secretsmanager:\$\{(\w+)\}:", json.dumps(resource["Properties"]))
+                    assert secret, where
+                    attachment = next(
+                        n
+                        for n, r in present(one, "AWS::SecretsManager::SecretTargetAttachment")
+                        if r["Properties"]["SecretId"] == ref(secret.group(1))
+                    )
+                    rule = schedules[json.dumps(ref(attachment))]
+                    function = rule["RotationLambdaARN"]["Fn::GetAtt"][0]
+                    assert one.template["Resources"][function]["Type"] == "AWS::Lambda::Function", where
+                else:
+                    seen_managed = True
+                    assert props["ManageMasterUserPassword"] is True and "MasterUserPassword" not in props, where
+                    keys = re.findall(
+                        r'"KmsKeyId": \{"Ref": "(\w+)"\}', json.dumps(resource["Properties"]["MasterUserSecret"])
+                    )
+                    assert keys and all(one.template["Resources"][k]["Type"] == "AWS::KMS::Key" for k in keys), where
+                    rule = schedules[json.dumps({"Fn::GetAtt": [logical_id, "MasterUserSecret.SecretArn"]})]
+                    assert "RotationLambdaARN" not in rule and "HostedRotationLambda" not in rule, where
+                assert one.resolve(rule["RotationRules"]) == {"ScheduleExpression": "rate(30 days)"}, where
+    assert seen_global and seen_managed
+
+
+def test_no_template_uses_a_transform(templates):
     for name, template in templates.items():
         assert "Transform" not in template, name
         kinds = {resource["Type"] for resource in template["Resources"].values()}
-        assert not kinds & {
-            "AWS::SecretsManager::RotationSchedule",
-            "AWS::SecretsManager::SecretTargetAttachment",
-            "AWS::Serverless::Application",
-            "AWS::CloudFormation::Stack",
-        }, name
+        assert not kinds & {"AWS::Serverless::Application", "AWS::CloudFormation::Stack"}, name
         assert not any("Password" in parameter or "Secret" in parameter for parameter in template["Parameters"]), name
 
 
@@ -146,24 +187,40 @@ def test_every_reader_of_a_master_secret_may_also_decrypt_it(templates):
             continue
         for logical_id, document, statement in statements_granting(template, "secretsmanager:GetSecretValue"):
             [secret] = statement["Resource"]
-            assert secret["Fn::GetAtt"][1] == "MasterUserSecret.SecretArn", (name, logical_id)
-            database = where_writer(template["Resources"][secret["Fn::GetAtt"][0]]["Properties"])
-            key_arn = {"Fn::GetAtt": [database["MasterUserSecret"]["KmsKeyId"]["Ref"], "Arn"]}
-            assert any(
-                "kms:Decrypt" in s["Action"] and key_arn in s["Resource"] for s in unconditional(document["Statement"])
-            ), (name, logical_id)
+            for branch in secret_branches(secret):  # RDS's secret, or a global database's own
+                if "Ref" in branch:
+                    key = template["Resources"][branch["Ref"]]["Properties"]["KmsKeyId"]["Ref"]
+                else:
+                    assert branch["Fn::GetAtt"][1] == "MasterUserSecret.SecretArn", (name, logical_id)
+                    database = where_writer(template["Resources"][branch["Fn::GetAtt"][0]]["Properties"])
+                    key = re.search(r'"KmsKeyId": \{"Ref": "(\w+)"\}', json.dumps(database["MasterUserSecret"])).group(
+                        1
+                    )
+                key_arn = {"Fn::GetAtt": [key, "Arn"]}
+                assert any(
+                    "kms:Decrypt" in s["Action"] and key_arn in s["Resource"]
+                    for s in unconditional(document["Statement"])
+                ), (name, logical_id)
             readers += 1
-    assert readers == 4  # payments' function and fraud-detection's three IamMode policies
+    assert readers == 5  # payments' function, fraud-detection's three IamMode policies and its rotation function
+
+
+def secret_branches(value) -> list:
+    """RDS's managed secret, or ``If(CreateGlobalCluster, own secret, RDS's)`` as both branches."""
+    if isinstance(value, dict) and list(value) == ["Fn::If"] and value["Fn::If"][0] == "CreateGlobalCluster":
+        return value["Fn::If"][1:]
+    return [value]
 
 
 def test_workloads_find_the_master_secret_by_the_arn_rds_gives(templates):
     secret = {"Fn::GetAtt": ["DatabaseCluster", "MasterUserSecret.SecretArn"]}
+    global_secret = {"Fn::If": ["CreateGlobalCluster", {"Ref": "DatabaseMasterSecret"}, secret]}
     task = templates["fraud-detection"]["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
-    assert {"Name": "DB_SECRET_ARN", "Value": {"Fn::If": ["HasMasterUser", secret, ""]}} in task["Environment"]
+    assert {"Name": "DB_SECRET_ARN", "Value": {"Fn::If": ["HasMasterUser", global_secret, ""]}} in task["Environment"]
     function = templates["payments"]["Resources"]["PaymentsFunction"]["Properties"]
     assert function["Environment"]["Variables"]["DB_SECRET_ARN"] == secret
     for name in ("fraud-detection", "payments", "data-pipeline", "loan-processing"):
-        value = where_writing(templates[name]["Outputs"]["DatabaseSecretArn"]["Value"])
+        value = secret_branches(where_writing(templates[name]["Outputs"]["DatabaseSecretArn"]["Value"]))[-1]
         assert value["Fn::GetAtt"][1] == "MasterUserSecret.SecretArn", name
 
 
@@ -184,9 +241,9 @@ def test_every_data_store_is_encrypted_with_the_data_cmk(fraud):
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert fraud["Resources"]["AlertTopic"]["Properties"]["KmsMasterKeyId"] == ref("DataKey")
-    assert where_writer(fraud["Resources"]["DatabaseCluster"]["Properties"])["MasterUserSecret"]["KmsKeyId"] == ref(
-        "DataKey"
-    )
+    managed = where_writer(fraud["Resources"]["DatabaseCluster"]["Properties"])["MasterUserSecret"]
+    assert managed == {"Fn::If": ["CreateGlobalCluster", ref("AWS::NoValue"), {"KmsKeyId": ref("DataKey")}]}
+    assert fraud["Resources"]["DatabaseMasterSecret"]["Properties"]["KmsKeyId"] == ref("DataKey")
     for group in resources_of_type(fraud, "AWS::Logs::LogGroup").values():
         assert group["Properties"]["KmsKeyId"] == key
 

@@ -71,7 +71,7 @@ def test_self_managed_create_with_several_accounts_overrides_and_template_url(aw
     key = f"templates/fraud-detection-staging/{hashlib.sha256(text.encode()).hexdigest()}.json"
     s3.add_response(
         "put_object",
-        {},
+        {"VersionId": "3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrH"},
         {
             "Bucket": f"cfnops-artifacts-{ADMIN}-us-east-1",
             "Key": key,
@@ -85,7 +85,9 @@ def test_self_managed_create_with_several_accounts_overrides_and_template_url(aw
         {"StackSetId": "fraud-detection-staging:1"},
         {
             **stackset_arguments(desired),
-            "TemplateURL": f"https://cfnops-artifacts-{ADMIN}-us-east-1.s3.us-east-1.amazonaws.com/{key}",
+            # the version just written: what the StackSet reads is what was uploaded
+            "TemplateURL": f"https://cfnops-artifacts-{ADMIN}-us-east-1.s3.us-east-1.amazonaws.com/{key}"
+            "?versionId=3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrH",
         },
     )
     for region in REGIONS:  # one call per region: overrides differ by region
@@ -536,3 +538,12 @@ def test_one_call_per_poll_results_once_and_sleeps_capped_with_jitter(aws, stub)
     stub.assert_no_pending_responses()
     assert (outcome.status, outcome.polls, len(outcome.results)) == ("SUCCEEDED", 7, 1)
     assert slept == [2.0, 3.0 * 0.75, 4.0 * 0.875, 4.0 * 0.75, 4.0, 4.0 * 0.75]
+
+
+def test_default_waits_poll_within_2_seconds_and_back_off_only_after_10_minutes():
+    """The defaults see the end of an operation within 2 s (sleeps <= 1.5 s, a call's own time
+    on top); an operation still running after 10 minutes is polled at most every 30 s."""
+    settings = WaitSettings(jitter=0.0)
+    assert max(settings.pause(delay, elapsed) for delay in (2.0, 3.0, 100.0) for elapsed in (0.0, 599.0)) == 1.5
+    assert settings.pause(100.0, 600.0) == 30.0
+    assert settings.pause(2.0, 600.0) == 2.0  # backing off starts from where it was

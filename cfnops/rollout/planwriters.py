@@ -1,0 +1,45 @@
+"""The registry of plan writers, as cfn-lint's ``formatters/``: a name (the value of ``plan
+--format``) to a function of one ``PlanOutput`` returning the whole text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ..changes import json_view, markdown, report
+from ..changes import text as changes_text
+from . import planview
+
+
+@dataclass(frozen=True)
+class PlanOutput:
+    """What a plan writer is given: the environment's plans, the drift each StackSet's update
+    overwrites or keeps (None: not known) and where that drift came from; ``show_diff`` and
+    ``style`` matter to the terminal's text only."""
+
+    environment: str
+    plans: list
+    drift: dict | None = None
+    drift_source: str = ""
+    show_diff: bool = True
+    style: Callable[[str, str], str] = changes_text.plain
+
+
+def _text(output: PlanOutput) -> str:
+    lines = []
+    for item in output.plans:
+        lines += planview.describe(item, show_diff=output.show_diff, style=output.style)
+        lines += changes_text.drift_lines((output.drift or {}).get(item.name, ()), output.style, output.drift_source)
+    return "\n".join(lines + [f"plan: {planview.summary(output.plans)}"])
+
+
+def _of_report(render: Callable[[report.PlanReport], str]) -> Callable[[PlanOutput], str]:
+    return lambda output: render(report.build(output.environment, output.plans, output.drift))
+
+
+Writer = Callable[[PlanOutput], str]
+
+WRITERS: Mapping[str, Writer] = MappingProxyType(
+    {"text": _text, "json": _of_report(json_view.render), "markdown": _of_report(markdown.render)}
+)

@@ -1,0 +1,82 @@
+"""Which resource types localcloud's drift checks, in one place: exactly the types
+CloudFormation's drift checks (cfnops.awsfacts.drift_support: a registry read handler, minus
+AWS's documented exclusions), each through a reader, except the ones listed in CANNOT_READ,
+each with why. A type CloudFormation does not check is NOT_CHECKED here too, whatever
+localcloud could read: a rehearsal must not find what AWS would not.
+
+The drift APIs have no field for a reason (DescribeStackResourceDrifts and
+ListStackInstanceResourceDrifts never return NOT_CHECKED records), so the README lists
+CANNOT_READ, and a test keeps both true for every type in generated/.
+"""
+
+from __future__ import annotations
+
+from cfnops.awsfacts import drift_support
+
+PLACEHOLDER = (
+    "moto does not model it: localcloud creates a placeholder that holds only its properties, "
+    "so nothing can change it out of band offline"
+)
+NOT_READ = "localcloud has no reader for it yet (moto models it)"
+AGENTCORE = (
+    "localcloud creates it as a placeholder in AWS's identifier formats (localcloud/cloudformation/agentcore.py): moto models "
+    "AgentCore gateways only through an API the pinned botocore has no client for, and harnesses not at all"
+)
+
+CANNOT_READ: dict[str, str] = {
+    "AWS::ApplicationAutoScaling::ScalableTarget": PLACEHOLDER,
+    "AWS::ApplicationAutoScaling::ScalingPolicy": PLACEHOLDER,
+    "AWS::Bedrock::Agent": PLACEHOLDER,
+    "AWS::Bedrock::AgentAlias": PLACEHOLDER,
+    "AWS::Bedrock::DataSource": PLACEHOLDER,
+    "AWS::Bedrock::KnowledgeBase": PLACEHOLDER,
+    "AWS::BedrockAgentCore::Gateway": AGENTCORE,
+    "AWS::BedrockAgentCore::GatewayTarget": AGENTCORE,
+    "AWS::BedrockAgentCore::Harness": AGENTCORE,
+    "AWS::BedrockAgentCore::HarnessEndpoint": AGENTCORE,
+    "AWS::CloudTrail::Trail": PLACEHOLDER,
+    "AWS::CloudWatch::Alarm": PLACEHOLDER,
+    "AWS::DynamoDB::GlobalTable": NOT_READ,
+    "AWS::EC2::EIP": NOT_READ,
+    "AWS::EC2::FlowLog": NOT_READ,
+    "AWS::EC2::InternetGateway": NOT_READ,
+    "AWS::EC2::NatGateway": NOT_READ,
+    "AWS::EC2::Route": NOT_READ,
+    "AWS::EC2::RouteTable": NOT_READ,
+    "AWS::EC2::SubnetRouteTableAssociation": NOT_READ,
+    "AWS::EC2::VPCGatewayAttachment": NOT_READ,
+    "AWS::EC2::VPCPeeringConnection": NOT_READ,
+    "AWS::ECS::Cluster": NOT_READ,
+    "AWS::ElastiCache::ReplicationGroup": PLACEHOLDER,
+    "AWS::ElastiCache::SubnetGroup": PLACEHOLDER,
+    "AWS::ElasticLoadBalancingV2::TargetGroup": NOT_READ,
+    "AWS::Lambda::EventSourceMapping": NOT_READ,
+    "AWS::Logs::MetricFilter": PLACEHOLDER,
+    "AWS::RDS::DBCluster": PLACEHOLDER,
+    "AWS::RDS::DBClusterParameterGroup": PLACEHOLDER,
+    "AWS::RDS::DBParameterGroup": NOT_READ,
+    "AWS::RDS::DBSubnetGroup": NOT_READ,
+    "AWS::RDS::GlobalCluster": NOT_READ,
+    "AWS::S3::BucketPolicy": PLACEHOLDER,
+    "AWS::S3Vectors::Index": PLACEHOLDER,
+    "AWS::S3Vectors::VectorBucket": PLACEHOLDER,
+    "AWS::SNS::Subscription": PLACEHOLDER,
+    "AWS::Scheduler::Schedule": PLACEHOLDER,
+    "AWS::SecretsManager::Secret": PLACEHOLDER,
+    "AWS::WAFv2::LoggingConfiguration": PLACEHOLDER,
+    "AWS::WAFv2::WebACL": PLACEHOLDER,
+    "AWS::WAFv2::WebACLAssociation": PLACEHOLDER,
+}
+"""Types CloudFormation checks that localcloud cannot read, and why."""
+
+
+def not_checked_reason(kind: str, readable: bool, placeholder: bool = False) -> str:
+    """Why a resource of ``kind`` is NOT_CHECKED offline ("" when localcloud checks it):
+    CloudFormation's reason first, then localcloud's own (a placeholder: an Aurora member
+    instance, whose type localcloud otherwise reads)."""
+    if not drift_support.checked(kind):
+        return f"CloudFormation does not check it either: {drift_support.why_not_checked(kind)}"
+    if readable and not placeholder:
+        return ""
+    why = PLACEHOLDER if placeholder else CANNOT_READ.get(kind, NOT_READ)
+    return f"localcloud cannot read {kind} ({why}); on AWS, CloudFormation checks it"

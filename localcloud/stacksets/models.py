@@ -1,0 +1,207 @@
+"""The StackSet model: a StackSet, its instances (one stack each, in an account and
+Region), its operations and their per-instance results, each answering in the shape
+CloudFormation's APIs return it."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cfnops.awsfacts import statuses
+
+NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
+OPERATION_ID = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]{0,127}$")
+ACTIVE = (statuses.Operation.RUNNING, statuses.Operation.QUEUED, statuses.Operation.STOPPING)
+
+
+def merged_parameters(previous: dict[str, str], given: list[dict]) -> dict[str, str]:
+    """The parameters a call gives, as AWS reads them: the list replaces the previous values
+    (a key left out is gone), UsePreviousValue keeps a key's previous value."""
+    return {
+        p["ParameterKey"]: previous.get(p["ParameterKey"], "")
+        if p.get("UsePreviousValue")
+        else p.get("ParameterValue", "")
+        for p in given
+    }
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Result:
+    account: str
+    region: str
+    status: str  # SUCCEEDED | FAILED | CANCELLED
+    reason: str = ""
+
+
+@dataclass
+class Operation:
+    id: str
+    action: str
+    preferences: dict
+    retain_stacks: bool | None
+    started: float
+    ends: float
+    results: list[Result] = field(default_factory=list)
+    final_status: str = statuses.Operation.SUCCEEDED
+    reason: str = ""
+    created: datetime = field(default_factory=now)
+    drift_details: dict | None = None
+
+    @property
+    def running(self) -> bool:
+        return time.monotonic() < self.ends
+
+    @property
+    def status(self) -> str:
+        return statuses.Operation.RUNNING if self.running else self.final_status
+
+    def summary(self) -> dict:
+        failed = sum(1 for r in self.results if r.status == statuses.Result.FAILED)
+        summary = {
+            "OperationId": self.id,
+            "Action": self.action,
+            "Status": self.status,
+            "CreationTimestamp": self.created,
+            "OperationPreferences": self.preferences,
+            "StatusDetails": {"FailedStackInstancesCount": failed},
+        }
+        if not self.running:
+            summary["EndTimestamp"] = self.created + timedelta(seconds=max(0.0, self.ends - self.started))
+            if self.reason:
+                summary["StatusReason"] = self.reason
+        if self.drift_details is not None:
+            summary["StackSetDriftDetectionDetails"] = self.visible_drift_details()
+        return summary
+
+    def visible_drift_details(self) -> dict:
+        """While running: IN_PROGRESS, every instance in progress; after a stop: STOPPED."""
+        details = self.drift_details or {}
+        if self.running:
+            total = details.get("TotalStackInstancesCount", 0)
+            return {
+                "DriftStatus": statuses.Drift.NOT_CHECKED,
+                "DriftDetectionStatus": statuses.StackSetDetection.IN_PROGRESS,
+                "TotalStackInstancesCount": total,
+                "DriftedStackInstancesCount": 0,
+                "InSyncStackInstancesCount": 0,
+                "InProgressStackInstancesCount": total,
+                "FailedStackInstancesCount": 0,
+            }
+        if self.final_status == statuses.Operation.STOPPED:
+            return {**details, "DriftDetectionStatus": statuses.StackSetDetection.STOPPED}
+        return details
+
+
+@dataclass
+class Instance:
+    account: str
+    region: str
+    overrides: dict[str, str]
+    stack_name: str
+    stack_id: str = ""
+    status: str = statuses.Instance.OUTDATED
+    detailed: str = statuses.InstanceDetail.PENDING
+    reason: str = ""
+    last_operation: Operation | None = None
+    drift_status: str = statuses.Drift.NOT_CHECKED
+    last_drift_check: datetime | None = None
+    drift_operation_id: str = ""
+    drifts: list = field(default_factory=list)
+    previous_drift: tuple[str, datetime | None] = (statuses.Drift.NOT_CHECKED, None)  # shown while a detection runs
+
+    def visible_drift(self) -> tuple[str, datetime | None]:
+        if self.last_operation and self.last_operation.running and self.last_operation.action == "DETECT_DRIFT":
+            return self.previous_drift
+        return self.drift_status, self.last_drift_check
+
+    def visible_status(self) -> tuple[str, str]:
+        if self.last_operation and self.last_operation.running:
+            return statuses.Instance.OUTDATED, statuses.InstanceDetail.RUNNING
+        return self.status, self.detailed
+
+    def summary(self, stackset: StackSet) -> dict:
+        status, detailed = self.visible_status()
+        summary: dict[str, Any] = {
+            "StackSetId": stackset.id,
+            "Region": self.region,
+            "Account": self.account,
+            "StackId": self.stack_id,
+            "Status": status,
+            "StackInstanceStatus": {"DetailedStatus": detailed},
+        }
+        summary["DriftStatus"], checked = self.visible_drift()
+        if checked:
+            summary["LastDriftCheckTimestamp"] = checked
+        if self.reason and status != statuses.Instance.CURRENT:
+            summary["StatusReason"] = self.reason
+        if self.last_operation:
+            summary["LastOperationId"] = self.last_operation.id
+        return summary
+
+    def describe(self, stackset: StackSet) -> dict:
+        detail = self.summary(stackset)
+        detail["ParameterOverrides"] = [
+            {"ParameterKey": k, "ParameterValue": v} for k, v in sorted(self.overrides.items())
+        ]
+        return detail
+
+
+@dataclass
+class StackSet:
+    name: str
+    account: str
+    region: str
+    template: str
+    parameters: dict[str, str]
+    capabilities: list[str]
+    tags: list[dict]
+    description: str
+    managed_execution: bool
+    admin_role: str
+    execution_role: str
+    id: str = ""
+    status: str = statuses.StackSet.ACTIVE
+    instances: dict[tuple[str, str], Instance] = field(default_factory=dict)
+    operations: list[Operation] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.id = f"{self.name}:{uuid.uuid4()}"
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:cloudformation:{self.region}:{self.account}:stackset/{self.id}"
+
+    def busy(self) -> Operation | None:
+        return next((op for op in self.operations if op.running), None)
+
+    def describe(self) -> dict:
+        return {
+            "StackSetName": self.name,
+            "StackSetId": self.id,
+            "Description": self.description,
+            "Status": self.status,
+            "TemplateBody": self.template,
+            "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+            "Capabilities": self.capabilities,
+            "Tags": self.tags,
+            "StackSetARN": self.arn,
+            "AdministrationRoleARN": self.admin_role,
+            "ExecutionRoleName": self.execution_role,
+            "PermissionModel": "SELF_MANAGED",
+            "ManagedExecution": {"Active": self.managed_execution},
+            "Regions": sorted({region for _, region in self.instances}),
+            **({"StackSetDriftDetectionDetails": details} if (details := self.completed_drift_details()) else {}),
+        }
+
+    def completed_drift_details(self) -> dict | None:
+        """The last completed drift detection's (DescribeStackSet shows no running one's)."""
+        done = [op for op in self.operations if op.action == "DETECT_DRIFT" and not op.running and op.drift_details]
+        return done[-1].visible_drift_details() if done else None
