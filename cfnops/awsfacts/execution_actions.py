@@ -5,7 +5,9 @@ every resource type used. read runs after each create and during drift detection
 Wildcards in a schema (``dynamodb:Describe*``) are expanded to the actions IAM knows;
 actions IAM's catalogue does not know are dropped, each with the types asking for it.
 Dynamic references (``{{resolve:secretsmanager:...}}``) are resolved by CloudFormation
-with the execution role, so they add the actions that read them.
+with the execution role, so they add the actions that read them. A permission a handler
+calls only for a property no resource of the templates sets (``handler_calls``) is
+withheld: IAM group and user attachments, cross-account peering's AssumeRole.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from . import iam_catalog, schemas
+from . import handler_calls, iam_catalog, schemas
 
 DYNAMIC_REFERENCE_ACTIONS = {
     "{{resolve:secretsmanager:": ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
@@ -38,6 +40,7 @@ class Need:
 class Derivation:
     needs: tuple[Need, ...]  # known to IAM, canonical spelling, sorted
     dropped: tuple[Need, ...] = field(default=())  # listed by a schema, unknown to IAM
+    withheld: tuple[Need, ...] = field(default=())  # called only for properties our templates do not set
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -67,10 +70,14 @@ def _dynamic_reference_needs(templates: Iterable[Mapping]) -> dict[str, set[tupl
 def derive(templates: Iterable[Mapping]) -> Derivation:
     templates = list(templates)
     wanted: dict[str, set[tuple[str, str]]] = _dynamic_reference_needs(templates)
+    withheld: dict[str, set[tuple[str, str]]] = {}
     for type_name in resource_types(templates):
         for handler in schemas.HANDLERS:
             for permission in schemas.handler_permissions(type_name, handler):
-                wanted.setdefault(permission, set()).add((type_name, handler))
+                used = handler_calls.used_by(type_name, permission, templates)
+                (wanted if used else withheld).setdefault(permission, set()).add((type_name, handler))
+    for permission in wanted:
+        withheld.pop(permission, None)  # another type needs it unconditionally
     needs: dict[str, set[tuple[str, str]]] = {}
     dropped = []
     for permission, sources in wanted.items():
@@ -86,4 +93,5 @@ def derive(templates: Iterable[Mapping]) -> Derivation:
     return Derivation(
         tuple(Need(a, tuple(sorted(s))) for a, s in sorted(needs.items())),
         tuple(sorted(dropped, key=lambda need: need.action)),
+        tuple(Need(a, tuple(sorted(s))) for a, s in sorted(withheld.items())),
     )

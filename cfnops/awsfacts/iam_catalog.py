@@ -70,11 +70,14 @@ def expand(pattern: str) -> tuple[str, ...]:
 
 
 def condition_keys(action: str) -> frozenset[str]:
-    """Condition keys the action supports, on the action or on its resource types."""
+    """Condition keys the action supports, on the action or on its resource types (as the
+    action table lists them and as the resource table does for each type)."""
     found = entry(action) or {}
     keys = set(found.get("conditionKeys", ()))
+    types = _resource_types(split(action)[0])
     for resource in found.get("resourceTypes", ()):
         keys.update(resource.get("conditionKeys", ()))
+        keys.update(types.get(resource["name"].lower(), {}).get("conditionKeys", ()))
     return frozenset(keys)
 
 
@@ -84,6 +87,12 @@ def resource_arns(action: str) -> tuple[str, ...]:
     types = _resource_types(service)
     names = [r["name"].lower() for r in (entry(action) or {}).get("resourceTypes", ())]
     return tuple(types[n]["arn"] for n in names if n in types)
+
+
+def resource_type(service: str, kind: str) -> str | None:
+    """The ARN format of one of a service's resource types (case-insensitive), or None."""
+    found = _resource_types(service).get(kind.lower())
+    return found["arn"] if found else None
 
 
 def version() -> str:

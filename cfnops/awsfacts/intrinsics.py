@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+_SUB_LITERAL = re.compile(r"\$\{!([^}]*)\}")  # ${!Literal} is the text ${Literal} (an IAM policy variable)
 
 
 def placeholder(node: dict) -> str:
@@ -62,7 +63,7 @@ class Resolver:
             )
             return str(value)
 
-        return _SUB_VARIABLE.sub(replace, text)
+        return _SUB_LITERAL.sub(lambda match: "${" + match.group(1) + "}", _SUB_VARIABLE.sub(replace, text))
 
     def condition(self, name: str) -> bool:
         return bool(self.conditions.get(name, True))

@@ -11,6 +11,11 @@ handler permission lists name actions, not resources. Then any Allow whose Resou
 list is non-empty counts, and only a Deny on every resource (``*``) denies.
 ``context=None`` asks the same of the request: an Allow's conditions may hold, and a
 Deny with conditions need not apply. Pass a context (even ``{}``) to evaluate them.
+
+Policy variables (``${aws:PrincipalTag/Environment}``) in Resource, NotResource and
+condition values are replaced by ``bind`` with the principal's values, as IAM does at
+request time; one IAM has no value for stays as written and so matches no real ARN
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
 """
 
 from __future__ import annotations
@@ -21,11 +26,48 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+_POLICY_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+BOUND_ELEMENTS = ("Resource", "NotResource", "Condition")
+
+
+def principal_variables(tags: Mapping[str, str]) -> dict[str, str]:
+    """The ``aws:PrincipalTag/<key>`` variables a role with these tags brings to each request."""
+    return {f"aws:PrincipalTag/{key}": value for key, value in tags.items()}
+
+
+def _bound(value, variables: Mapping[str, str]):
+    if isinstance(value, str):
+        return _POLICY_VARIABLE.sub(lambda match: variables.get(match.group(1), match.group(0)), value)
+    if isinstance(value, list):
+        return [_bound(item, variables) for item in value]
+    if isinstance(value, dict):
+        return {key: _bound(item, variables) for key, item in value.items()}
+    return value
+
+
+def bind(documents: Iterable[dict], variables: Mapping[str, str]) -> list[dict]:
+    """The documents with their policy variables replaced by the principal's values."""
+    return [
+        {
+            **document,
+            "Statement": [
+                {key: _bound(item, variables) if key in BOUND_ELEMENTS else item for key, item in statement.items()}
+                for statement in _as_list(document.get("Statement", []))
+            ],
+        }
+        for document in documents
+    ]
+
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     reason: str  # "allowed", "implicitly denied", "explicitly denied", "denied by the permissions boundary"
+    statement: str = ""  # the deciding statement (its Sid, or its position): the Deny, or the first Allow
+
+
+def _named(statement: dict, statements: list[dict]) -> str:
+    return statement.get("Sid") or f"statement {statements.index(statement) + 1}"
 
 
 def _as_list(value) -> list:
@@ -115,11 +157,15 @@ def _applies(statement: dict, action: str, resource: str | None, context: Mappin
     return _action_matches(statement, action) and _resource_matches(statement, resource, deny) and conditions
 
 
-def _decide(statements: list[dict], action: str, resource: str | None, context: Mapping[str, object] | None) -> str:
+def _decide(
+    statements: list[dict], action: str, resource: str | None, context: Mapping[str, object] | None
+) -> tuple[str, str]:
+    """(verdict, the statement that decides it)."""
     applying = [s for s in statements if _applies(s, action, resource, context)]
-    if any(s.get("Effect") == "Deny" for s in applying):
-        return "explicitly denied"
-    return "allowed" if applying else "implicitly denied"
+    denying = [s for s in applying if s.get("Effect") == "Deny"]
+    if denying:
+        return "explicitly denied", _named(denying[0], statements)
+    return ("allowed", _named(applying[0], statements)) if applying else ("implicitly denied", "")
 
 
 def evaluate(
@@ -130,14 +176,12 @@ def evaluate(
     boundary: dict | None = None,
 ) -> Decision:
     """May a principal with these identity policies (and boundary) call ``action``?"""
-    verdict = _decide(_statements(documents), action, resource, context)
-    if (
-        verdict == "allowed"
-        and boundary is not None
-        and _decide(_statements([boundary]), action, resource, context) != "allowed"
-    ):
-        return Decision(False, "denied by the permissions boundary")
-    return Decision(verdict == "allowed", verdict)
+    verdict, statement = _decide(_statements(documents), action, resource, context)
+    if verdict == "allowed" and boundary is not None:
+        capped, by = _decide(_statements([boundary]), action, resource, context)
+        if capped != "allowed":
+            return Decision(False, "denied by the permissions boundary", by)
+    return Decision(verdict == "allowed", verdict, statement)
 
 
 # --- trust policies (a role's resource-based AssumeRole policy) -------------------------

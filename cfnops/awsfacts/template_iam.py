@@ -22,7 +22,8 @@ def trusted_services(templates: Mapping[str, dict]) -> tuple[str, ...]:
     for resource in _resources(templates):
         if resource["Type"] == "AWS::IAM::Role":
             for statement in resource["Properties"]["AssumeRolePolicyDocument"].get("Statement", []):
-                service = (statement.get("Principal") or {}).get("Service", [])
+                principal = statement.get("Principal")
+                service = principal.get("Service", []) if isinstance(principal, dict) else []
                 services.update(s for s in _as_list(service) if isinstance(s, str))
     return tuple(sorted(services))
 

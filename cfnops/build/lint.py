@@ -204,7 +204,15 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
     from . import gate
 
     paths = sorted(p for p in project.generated.glob("*.json") if p.name != "manifest.json")
-    zones = json.dumps(dict(project.platform.residency), sort_keys=True)
+    zones = json.dumps(
+        [
+            dict(project.platform.residency),
+            project.platform.execution_role,
+            project.platform.administration_role,
+            project.platform.artifacts_bucket,
+        ],
+        sort_keys=True,
+    )
     key = hashlib.sha256(
         engine.encode()
         + "".join(regions).encode()
@@ -221,6 +229,8 @@ def account_gate(project: Project, regions: list[str], engine: str) -> list[Find
         project.platform.bootstrap,
         lambda name: project.display(project.template_path(name)),
         project.platform.residency,
+        {env: project.platform.execution_role_of(env) for env in project.platform.environments},
+        project.platform.artifacts_bucket,
     )
     findings = gate.check(templates, scope) + account_budget(project, templates)
     _cache_path(project, "account-gate").parent.mkdir(parents=True, exist_ok=True)

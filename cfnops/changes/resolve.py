@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ..awsfacts import intrinsics
+from ..awsfacts import intrinsics, partitions
 
 MASK = "****"
 ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy")
@@ -38,9 +38,7 @@ class Instance:
 
     @property
     def partition(self) -> str:
-        return (
-            "aws-cn" if self.region.startswith("cn-") else "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
-        )
+        return partitions.partition(self.region)
 
     def pseudo(self) -> dict[str, object]:
         values: dict[str, object] = {

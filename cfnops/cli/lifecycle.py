@@ -60,10 +60,20 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
     regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
     text = project.template_path(template).read_text(encoding="utf-8")
     aws = connected(regions[0])
+    account = aws.account_id(regions[0])
     for region in regions:
         values = resolved.plain(template, region)
         values["RoleRegion"] = regions[0]
-        request = bootstrap_module.Request(region, text, values, wait_settings(timeout), environment, recreate)
+        request = bootstrap_module.Request(
+            region,
+            text,
+            values,
+            wait_settings(timeout),
+            environment,
+            recreate,
+            artifacts_bucket=project.platform.bucket(account, region),
+            bucket_pattern=project.platform.artifacts_bucket,
+        )
         done = bootstrap_module.deploy_region(aws, request)
         click.echo(f"bootstrap: {bootstrap_module.STACK_NAME} in {region}: {done}")
 

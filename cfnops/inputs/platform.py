@@ -25,6 +25,11 @@ from ..core.errors import InputError
 from .env_rules import CrossRule, EnvironmentRule
 
 CONFIG_FILE = "pyproject.toml"
+# StackSets' own role names, used when a platform names none (self-managed permissions:
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html)
+AWS_ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
+AWS_EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
+ENVIRONMENT_FIELD = "{environment}"
 KEY = "tool.cfnops.platform"
 
 
@@ -37,7 +42,11 @@ class Platform:
     ``residency`` names each data-residency zone the platform declares (say ``EU``) with its
     regions, a subset of ``regions``: a template bound to a zone (its
     ``Metadata.cfnops.AllowedRegions``) deploys there only, and the gate refuses any path from
-    it to a region outside (cfnops/build/gate/residency.py)."""
+    it to a region outside (cfnops/build/gate/residency.py).
+    ``administration_role`` and ``execution_role`` name the roles each environment's
+    StackSets run with (``{environment}`` is filled in): one pair per environment keeps an
+    environment's operators and templates inside that environment; without ``{environment}``
+    every environment shares one pair (StackSets' defaults)."""
 
     name: str
     regions: tuple[str, ...]
@@ -50,6 +59,8 @@ class Platform:
     cross_rules: tuple[CrossRule, ...] = ()
     intended_differences: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     residency: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    administration_role: str = AWS_ADMINISTRATION_ROLE
+    execution_role: str = AWS_EXECUTION_ROLE
 
     def __post_init__(self) -> None:
         problems = [
@@ -69,6 +80,12 @@ class Platform:
             outside = [region for region in regions if region not in self.regions]
             if outside or not regions:
                 problems.append(f"residency zone {zone} must name some of the platform's regions, got {list(regions)}")
+        for what, pattern in (
+            ("administration_role", self.administration_role),
+            ("execution_role", self.execution_role),
+        ):
+            if pattern.replace(ENVIRONMENT_FIELD, "") == "" or "{" in pattern.replace(ENVIRONMENT_FIELD, ""):
+                problems.append(f"{what} must be a role name, {ENVIRONMENT_FIELD} allowed, got {pattern!r}")
         if problems:
             raise ValueError(f"platform {self.name}: " + "; ".join(problems))
 
@@ -76,6 +93,14 @@ class Platform:
     def workloads(self) -> tuple[str, ...]:
         """The templates StackSets deploy: every template but the bootstrap one."""
         return tuple(name for name in self.registry if name != self.bootstrap)
+
+    def administration_role_of(self, environment: str) -> str:
+        """The role CloudFormation assumes in the administrator account for this environment's StackSets."""
+        return self.administration_role.replace(ENVIRONMENT_FIELD, environment)
+
+    def execution_role_of(self, environment: str) -> str:
+        """The role that environment's StackSets create and change resources with, in each target account."""
+        return self.execution_role.replace(ENVIRONMENT_FIELD, environment)
 
     def bucket(self, account: str, region: str) -> str:
         return self.artifacts_bucket.format(account=account, region=region)

@@ -22,6 +22,7 @@ The StackSet of environment E is named ``<name>-<E>``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from ..awsfacts import stackset_limits
 from ..core.errors import InputError, shown_value
 from . import region_outputs
 from .paramfiles import expected_one_of, parse_yaml, type_name, unknown
+from .platform import AWS_ADMINISTRATION_ROLE, AWS_EXECUTION_ROLE
 from .problems import Problems
 
 ACCOUNT = re.compile(r"^([0-9]{12}|self)$")
@@ -111,6 +113,9 @@ class StackSetSpec:
         return self.primary_region or self.regions[0]
 
     region_outputs: tuple[region_outputs.RegionOutput, ...] = ()  # parameters read from other regions' outputs
+    # the roles the environment's StackSets run with (SELF_MANAGED; the platform names them per environment)
+    administration_role: str = AWS_ADMINISTRATION_ROLE
+    execution_role: str = AWS_EXECUTION_ROLE
 
     @property
     def service_managed(self) -> bool:
@@ -399,6 +404,14 @@ def load_project(project, environment: str, templates: Mapping[str, Mapping]) ->
     specs = load_all(
         directory, project.display, environment, platform.registry, platform.regions, platform.environments
     )
+    specs = [
+        dataclasses.replace(
+            spec,
+            administration_role=platform.administration_role_of(environment),
+            execution_role=platform.execution_role_of(environment),
+        )
+        for spec in specs
+    ]
     check_allowed_regions(specs, templates, project.display, directory)
     problems = region_outputs.check_templates(
         specs, templates, lambda key: project.display(directory / (key + ".yaml"))

@@ -6,6 +6,10 @@ ROLLBACK_FAILED, CREATE_FAILED) or whose deletion failed (DELETE_FAILED) can onl
 deleted, not updated: it is reported with CloudFormation's reason (the first failed event
 of its last operation), and with ``recreate`` its termination protection is lifted for
 that delete only, it is deleted, and it is created again (with protection).
+
+A template over TemplateBody's limit is staged (``bootstrap_seed``): a first creation sends
+the artifacts bucket alone, then the whole template is written to that bucket and the stack
+updated from it, its TemplateURL naming the object version just written.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError, WaiterError
 
 from ..awsfacts import cfn_limits
+from ..build import bootstrap_seed
 from ..core.aws import ACCESS_ERRORS, describe, error_code, error_message, translate_errors
 from ..core.errors import OperationFailedError
 from ..core.protocols import AwsFactory, CloudFormationClient
+from . import artifacts
 from .operations import WaitSettings
 
 STACK_NAME = "cfnops-bootstrap"
@@ -33,6 +39,8 @@ class Request:
     wait: WaitSettings
     environment: str
     recreate: bool = False
+    artifacts_bucket: str = ""  # this account's and region's bucket: where a large template is staged
+    bucket_pattern: str = ""  # the platform's artifacts bucket name, {account} and {region} to fill
 
     @property
     def retry_hint(self) -> str:
@@ -118,28 +126,53 @@ def _update(client: CloudFormationClient, arguments: dict, stack_id: str, reques
     return "updated"
 
 
-def _apply(client: CloudFormationClient, request: Request) -> str:
+def _first_body(request: Request) -> tuple[str, str | None]:
+    """(the TemplateBody a creation sends, the whole compact template when that is only the seed)."""
+    if request.bucket_pattern and request.artifacts_bucket:
+        return bootstrap_seed.body_or_seed(request.template_text, request.bucket_pattern)
+    return cfn_limits.body_for(request.template_text) or cfn_limits.compact(request.template_text), None
+
+
+def _staged_url(aws: AwsFactory, request: Request, whole: str) -> str:
+    """Write the whole template to the artifacts bucket: its URL, pinned to the version written."""
+    key = bootstrap_seed.object_key(whole)
+    return artifacts.upload(
+        aws.client("s3", request.region), request.artifacts_bucket, request.region, key, whole.encode()
+    )
+
+
+def _apply(aws: AwsFactory, client: CloudFormationClient, request: Request) -> str:
+    body, whole = _first_body(request)
     arguments = dict(
         StackName=STACK_NAME,
-        TemplateBody=cfn_limits.body_for(request.template_text) or request.template_text,
+        TemplateBody=body,
         Parameters=_parameters(request.values),
         Capabilities=["CAPABILITY_NAMED_IAM"],
         Tags=[{"Key": "ManagedBy", "Value": "cfnops"}],
     )
     stack = find_stack(client)
-    if stack is None:
-        _create(client, arguments, request)
-        return "created"
-    if stack["StackStatus"] not in FAILED:
-        return _update(client, arguments, stack["StackId"], request)
-    if not request.recreate:
+    if stack is not None and stack["StackStatus"] not in FAILED:
+        if whole is None:
+            return _update(client, arguments, stack["StackId"], request)
+        return _update_from_bucket(aws, client, request, arguments, whole, stack["StackId"])
+    if stack is not None and not request.recreate:
         raise OperationFailedError(
             f"{STACK_NAME} in {request.region} is {stack['StackStatus']}: "
             f"{first_failure(client, stack['StackId'])}; {request.retry_hint}"
         )
-    _delete(client, stack["StackId"], request)
+    if stack is not None:
+        _delete(client, stack["StackId"], request)
     _create(client, arguments, request)
-    return "recreated"
+    if whole is not None:
+        _update_from_bucket(aws, client, request, arguments, whole, STACK_NAME)
+    return "created" if stack is None else "recreated"
+
+
+def _update_from_bucket(
+    aws: AwsFactory, client: CloudFormationClient, request: Request, arguments: dict, whole: str, stack_id: str
+) -> str:
+    staged = {k: v for k, v in arguments.items() if k != "TemplateBody"}
+    return _update(client, {**staged, "TemplateURL": _staged_url(aws, request, whole)}, stack_id, request)
 
 
 def deploy_region(aws: AwsFactory, request: Request) -> str:
@@ -148,7 +181,7 @@ def deploy_region(aws: AwsFactory, request: Request) -> str:
     client = aws.client("cloudformation", request.region)
     with translate_errors():
         try:
-            return _apply(client, request)
+            return _apply(aws, client, request)
         except ClientError as error:
             if error_code(error) in ACCESS_ERRORS:
                 raise

@@ -24,10 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
+from ..awsfacts.partitions import partition
 from ..core.errors import OperationFailedError
 from ..core.protocols import AwsFactory, Progress
 from ..inputs.stacksets import StackSetSpec, levels
-from . import roles, staged
+from . import artifacts, roles, staged
 from .operations import Outcome, Runner, WaitSettings
 from .plan import Desired, Plan, digest, new_operation_id
 
@@ -79,8 +80,7 @@ def template_source(aws: AwsFactory, desired: Desired, account: str, bucket_patt
     region = desired.spec.administrator_region
     bucket = artifacts_bucket(bucket_pattern, account, region)
     key = f"templates/{desired.spec.name}/{hashlib.sha256(body).hexdigest()}.json"
-    aws.client("s3", region).put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
-    return {"TemplateURL": f"https://{bucket}.s3.{region}.amazonaws.com/{key}"}
+    return {"TemplateURL": artifacts.upload(aws.client("s3", region), bucket, region, key, body)}
 
 
 def _targets(spec: StackSetSpec, targets) -> dict:
@@ -100,7 +100,12 @@ def _overrides(values: dict[str, str]) -> list[dict]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
 
 
-def _stackset_properties(desired: Desired) -> dict:
+def administration_role_arn(spec: StackSetSpec, account: str) -> str:
+    """The StackSet's administration role, in the administrator (calling) account."""
+    return f"arn:{partition(spec.administrator_region)}:iam::{account}:role/{spec.administration_role}"
+
+
+def _stackset_properties(desired: Desired, account: str) -> dict:
     spec = desired.spec
     properties = {
         "StackSetName": spec.name,
@@ -118,7 +123,11 @@ def _stackset_properties(desired: Desired) -> dict:
             "RetainStacksOnAccountRemoval": bool(auto.get("retain_stacks_on_account_removal", True)),
         }
     else:
+        # each environment's own roles (the platform names them): passed on every call, as
+        # UpdateStackSet requires once a StackSet has a customised administration role
         properties["PermissionModel"] = "SELF_MANAGED"
+        properties["AdministrationRoleARN"] = administration_role_arn(spec, account)
+        properties["ExecutionRoleName"] = spec.execution_role
     return properties
 
 
@@ -140,7 +149,7 @@ class StackSetApplier:
         plan, desired, spec = self.plan, self.plan.desired, self.plan.desired.spec
         if not plan.actual.exists:
             self.client.create_stack_set(
-                **_stackset_properties(desired),
+                **_stackset_properties(desired, self.account),
                 **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
             )
             self.progress.note(spec.name, "created StackSet")
@@ -152,7 +161,7 @@ class StackSetApplier:
             self.run(
                 self.client.update_stack_set,
                 "UPDATE",
-                **_stackset_properties(desired),
+                **_stackset_properties(desired, self.account),
                 **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
                 OperationPreferences=_preferences(spec, spec.regions),
                 OperationId=new_operation_id(vouches),

@@ -29,6 +29,7 @@ from ..core.aws import error_code
 from ..core.protocols import CloudFormationClient
 from ..inputs import accounts
 from ..inputs.params import ResolvedEnvironment
+from ..inputs.platform import AWS_ADMINISTRATION_ROLE, AWS_EXECUTION_ROLE
 from ..inputs.stacksets import StackSetSpec
 from . import protection
 
@@ -147,6 +148,8 @@ class Actual:
     description: str = ""
     managed_execution: bool = False
     instances: tuple[InstanceState, ...] = ()
+    administration_role: str = AWS_ADMINISTRATION_ROLE  # the role's name (its ARN's last part)
+    execution_role: str = AWS_EXECUTION_ROLE
 
 
 def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
@@ -186,6 +189,8 @@ def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
         description=stackset.get("Description", ""),
         managed_execution=bool(stackset.get("ManagedExecution", {}).get("Active")),
         instances=tuple(instances),
+        administration_role=(stackset.get("AdministrationRoleARN") or AWS_ADMINISTRATION_ROLE).rsplit("/", 1)[-1],
+        execution_role=stackset.get("ExecutionRoleName") or AWS_EXECUTION_ROLE,
     )
 
 
@@ -345,6 +350,8 @@ def _stackset_changes(desired: Desired, actual: Actual) -> list[str]:
         "tags": actual.tags != desired.tags,
         "description": actual.description != spec.description,
         "managed execution": actual.managed_execution != spec.managed_execution,
+        "roles": not spec.service_managed
+        and (actual.administration_role, actual.execution_role) != (spec.administration_role, spec.execution_role),
     }
     return changes + [name for name, differs in checks.items() if differs]
 

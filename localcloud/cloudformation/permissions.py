@@ -11,6 +11,10 @@ assume for it, as AWS does (moto runs everything as the account root).
   (create and the read that follows it, update, delete) must be allowed by the role's
   inline and attached managed policies (default versions, as stored in moto's IAM) and
   by its permissions boundary (``awsfacts.policy_eval`` with resource=None).
+- Named resources (``awsfacts.arn_names``: functions, tables, buckets, topics, queues,
+  streams, secrets, log groups, alarms, buses) are evaluated on their real ARNs for every
+  handler permission that acts on their type, so an execution role scoped to its
+  environment's names is refused another environment's resource, as IAM refuses it.
 - IAM roles and managed policies are evaluated on their real ARNs, with
   ``iam:PermissionsBoundary`` in the request context where IAM supports it; roles handed
   to a service are checked for ``iam:PassRole`` with ``iam:PassedToService``.
@@ -35,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from cfnops.awsfacts import iam_catalog, policy_eval, schemas
+from cfnops.awsfacts import arn_names, handler_calls, iam_catalog, policy_eval, schemas
 
 from ..core.failures import ResourceFailed, service_detail
 from ..core.registry import document, patch, replace
@@ -172,7 +176,10 @@ def assume(account: str, role_name: str, admin_role_arn: str) -> ExecutionRole:
         if not own.allowed:
             raise CannotAssume(account, role_name, admin_role_arn)
     session = f"arn:aws:sts::{account}:assumed-role/{role.name}/{uuid.uuid4()}"
-    return ExecutionRole(account, role.name, role.arn, session, _identity_documents(role), _boundary(account, role))
+    # IAM fills policy variables (${aws:PrincipalTag/...}) from the role's tags: no session tags are passed
+    variables = policy_eval.principal_variables({tag["Key"]: tag["Value"] for tag in role.tags or []})
+    documents = tuple(policy_eval.bind(_identity_documents(role), variables))
+    return ExecutionRole(account, role.name, role.arn, session, documents, _boundary(account, role))
 
 
 # on moto's CloudFormation backend of the instance's account and Region: stack name -> its role
@@ -226,7 +233,9 @@ CALLED_ONLY_WHEN = {
 
 def _called(resource_type: str, action: str, previous: dict, properties: dict) -> bool:
     when = CALLED_ONLY_WHEN.get((resource_type, action))
-    return when is None or when(previous, properties)
+    return (when is None or when(previous, properties)) and handler_calls.called(
+        resource_type, action, properties, previous
+    )
 
 
 def _takes(action: str, kind: str) -> bool:
@@ -257,6 +266,18 @@ def specific_checks(
     for path, service in PASSED_ROLES.get(resource_type, ()):
         for value in _at(properties, path):
             yield "iam:PassRole", _role_arn(account, value), {"iam:PassedToService": service}
+    named = arn_names.NAMED_BY.get(resource_type)
+    name = properties.get(named[2]) if named else None
+    if isinstance(name, str) and name:
+        arn = arn_names.arn(resource_type, name, account, region)
+        for handler in handlers:
+            for action in required(resource_type, handler, region):
+                if (
+                    arn
+                    and arn_names.takes(action, resource_type)
+                    and _called(resource_type, action, previous, properties)
+                ):
+                    yield action, arn, {}
     if resource_type == "AWS::IAM::Role" and properties.get("RoleName"):
         arn = f"arn:aws:iam::{account}:role{properties.get('Path', '/')}{properties['RoleName']}"
         boundary = properties.get("PermissionsBoundary")
@@ -343,7 +364,8 @@ def acting(role: ExecutionRole | None):
 def _resolved(resource_json: dict, resources_map) -> dict:
     from moto.cloudformation import parsing
 
-    if resource_json.get("Type") not in PASSED_ROLES and not resource_json.get("Type", "").startswith("AWS::IAM::"):
+    type_name = resource_json.get("Type", "")
+    if type_name not in PASSED_ROLES and type_name not in arn_names.NAMED_BY and not type_name.startswith("AWS::IAM::"):
         return {}
     return parsing.clean_json(resource_json.get("Properties") or {}, resources_map)
 

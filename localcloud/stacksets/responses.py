@@ -149,6 +149,9 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
             stackset.description = self._get_param("Description")
         if self._get_param("ManagedExecution") is not None:
             stackset.managed_execution = bool(self._get_param("ManagedExecution").get("Active"))
+        # the roles given are the StackSet's from now on (its operations run with them)
+        stackset.admin_role = self._get_param("AdministrationRoleARN") or stackset.admin_role
+        stackset.execution_role = self._get_param("ExecutionRoleName") or stackset.execution_role
         targets = list(stackset.instances.values())
         operation = engine.run(
             stackset,

@@ -45,6 +45,8 @@ def add_master_credentials(template: Template, title: str, username: str, key, c
     secret = sm.Secret(
         title,
         Condition=condition,
+        # named under the environment: its execution role reaches only secrets named {env}/...
+        Name=Sub(f"${{Environment}}/${{AWS::Region}}/${{AWS::StackName}}-{title}"),
         Description=Sub(f"${{Environment}} master user {username} (rotated every {ROTATION_DAYS} days)"),
         KmsKeyId=Ref(key),
         GenerateSecretString=sm.GenerateSecretString(

@@ -12,13 +12,14 @@ import boto3
 import pytest
 
 import localcloud
+from templates_src.platform import PLATFORM
 from tests.conftest import ROOT
 from tests.support.rollout import Run, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
 
-EXECUTION = "AWSCloudFormationStackSetExecutionRole"
+EXECUTION = PLATFORM.execution_role_of("staging")  # Run deploys staging
 
 
 def handlisted_policy() -> dict:
@@ -63,9 +64,7 @@ def test_the_hand_listed_actions_fail_staging_naming_what_they_lack_and_the_deri
         iam.attach_role_policy(RoleName=EXECUTION, PolicyArn=arn)
     failed = Run(project, only=("network", "fraud-agent")).failures
     assert failed, "the hand-listed role must not pass"
-    assert all(
-        "is not authorized to perform:" in line and "AWSCloudFormationStackSetExecutionRole" in line for line in failed
-    )
+    assert all("is not authorized to perform:" in line and EXECUTION in line for line in failed)
     for policy in iam.list_attached_role_policies(RoleName=EXECUTION)["AttachedPolicies"]:
         iam.detach_role_policy(RoleName=EXECUTION, PolicyArn=policy["PolicyArn"])
     for policy in attached:

@@ -12,12 +12,18 @@ import pytest
 import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, NotBootstrappedError
+from templates_src.platform import PLATFORM
 from tests.support.rollout import Run, copy_project, do_bootstrap
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
 
 BUCKET = "cfnops-artifacts-123456789012-us-east-1"
+ROLES = sorted(  # every role bootstrap creates: each environment's pair, and the drift reader
+    [PLATFORM.administration_role_of(e) for e in PLATFORM.environments]
+    + [PLATFORM.execution_role_of(e) for e in PLATFORM.environments]
+    + ["cfnops-drift-reader"]
+)
 READS = ("Describe", "List", "Get", "Head")
 
 
@@ -44,9 +50,11 @@ def stacksets() -> list[str]:
 def test_deploy_before_bootstrap_is_one_line_exit_7_and_creates_nothing(project, capsys):
     assert cli(project, "deploy", "--env", "staging") == ExitCode.NOT_BOOTSTRAPPED == 7
     assert capsys.readouterr().err == (
-        "error: not bootstrapped: missing stack cfnops-bootstrap in us-east-1; bucket " + BUCKET + "; "
-        "role AWSCloudFormationStackSetAdministrationRole; role AWSCloudFormationStackSetExecutionRole; "
-        "role cfnops-drift-reader: run `make bootstrap ENV=staging` first (nothing was changed)\n"
+        "error: not bootstrapped: missing stack cfnops-bootstrap in us-east-1; bucket "
+        + BUCKET
+        + "; "
+        + "; ".join(f"role {name}" for name in ROLES)
+        + ": run `make bootstrap ENV=staging` first (nothing was changed)\n"
     )
     assert stacksets() == []
 

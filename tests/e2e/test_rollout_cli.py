@@ -16,6 +16,7 @@ from botocore.awsrequest import AWSResponse
 import localcloud
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
+from templates_src.platform import PLATFORM
 from tests.conftest import ROOT
 from tests.support.rollout import INSTANCES, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
@@ -163,22 +164,28 @@ class _Raw:
 def test_bootstrap_creates_roles_and_a_private_bucket(project):
     assert cli(project, "bootstrap", "--env", "staging") == ExitCode.OK
     iam = boto3.client("iam")
-    trust = iam.get_role(RoleName="AWSCloudFormationStackSetAdministrationRole")["Role"]["AssumeRolePolicyDocument"]
-    trust = json.loads(trust) if isinstance(trust, str) else trust
-    condition = trust["Statement"][0]["Condition"]
-    assert condition["StringEquals"]["aws:SourceAccount"] == "123456789012"
-    assert condition["ArnLike"]["aws:SourceArn"] == "arn:aws:cloudformation:*:123456789012:stackset/*"
-    attached = iam.list_attached_role_policies(RoleName="AWSCloudFormationStackSetExecutionRole")["AttachedPolicies"]
-    assert sorted(p["PolicyName"] for p in attached) == [
-        f"cfnops-stackset-execution-{n}" for n in range(1, len(attached) + 1)
-    ]
-    assert iam.list_role_policies(RoleName="AWSCloudFormationStackSetExecutionRole")["PolicyNames"] == []
+    for environment in PLATFORM.environments:  # each environment's own pair of roles
+        administration = iam.get_role(RoleName=PLATFORM.administration_role_of(environment))["Role"]
+        trust = administration["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        condition = trust["Statement"][0]["Condition"]
+        assert condition["StringEquals"]["aws:SourceAccount"] == "123456789012"
+        assert (
+            condition["ArnLike"]["aws:SourceArn"] == f"arn:aws:cloudformation:*:123456789012:stackset/*-{environment}:*"
+        )
+        execution = iam.get_role(RoleName=PLATFORM.execution_role_of(environment))["Role"]
+        assert {"Key": "Environment", "Value": environment} in execution["Tags"]
+        attached = iam.list_attached_role_policies(RoleName=execution["RoleName"])["AttachedPolicies"]
+        assert sorted(p["PolicyName"] for p in attached) == [
+            f"cfnops-stackset-execution-{n}" for n in range(1, len(attached) + 1)
+        ]
+        assert iam.list_role_policies(RoleName=execution["RoleName"])["PolicyNames"] == []
     actions = []
     for policy in attached:
         version = iam.get_policy(PolicyArn=policy["PolicyArn"])["Policy"]["DefaultVersionId"]
         document = iam.get_policy_version(PolicyArn=policy["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
         document = json.loads(document) if isinstance(document, str) else document
-        actions += [a for s in document["Statement"] for a in s["Action"]]
+        actions += [a for s in document["Statement"] if s["Effect"] == "Allow" for a in s["Action"]]
     assert "ec2:CreateVpc" in actions and not any("*" in a for a in actions)
     boundary = iam.get_policy(PolicyArn="arn:aws:iam::123456789012:policy/cfnops-workload-boundary")["Policy"]
     assert boundary["PolicyName"] == "cfnops-workload-boundary"

@@ -57,7 +57,12 @@ def do_bootstrap(project: Project, environment: str = "staging") -> None:
     resolved = params.resolve_deployed(project, environment, render.read_generated(project))
     text = project.template_path(PLATFORM.bootstrap).read_text()
     values = resolved.plain(PLATFORM.bootstrap, "us-east-1")
-    bootstrap.deploy_region(Aws(), bootstrap.Request("us-east-1", text, values, FAST, environment))
+    aws = Aws()
+    bucket = PLATFORM.bucket(aws.account_id("us-east-1"), "us-east-1")  # where a large bootstrap is staged
+    request = bootstrap.Request(
+        "us-east-1", text, values, FAST, environment, artifacts_bucket=bucket, bucket_pattern=PLATFORM.artifacts_bucket
+    )
+    bootstrap.deploy_region(aws, request)
 
 
 class Run:

@@ -9,6 +9,7 @@ from cfnops.inputs.stacksets import StackSetSpec, default_preferences
 from cfnops.rollout.operations import WaitSettings
 from cfnops.rollout.plan import Actual, InstanceState
 from templates_src.conventions import REGIONS
+from templates_src.platform import PLATFORM
 
 ADMIN = "111111111111"
 ACCOUNTS = ("111111111111", "222222222222")
@@ -46,6 +47,8 @@ def make_spec(environment="staging", template="fraud-detection", model="SELF_MAN
         depends_on=(),
         tags={"Team": "fraud"},
         preferences=default_preferences(environment, REGIONS),
+        administration_role=PLATFORM.administration_role_of(environment),
+        execution_role=PLATFORM.execution_role_of(environment),
     )
     values.update(overrides)
     return StackSetSpec(**values)
@@ -95,6 +98,9 @@ def stackset_arguments(desired, model="SELF_MANAGED") -> dict:
     }
     if model == "SERVICE_MANAGED":
         arguments["AutoDeployment"] = {"Enabled": True, "RetainStacksOnAccountRemoval": True}
+    else:  # the environment's own roles, the administration role in the administrator account
+        arguments["AdministrationRoleARN"] = f"arn:aws:iam::{ADMIN}:role/{desired.spec.administration_role}"
+        arguments["ExecutionRoleName"] = desired.spec.execution_role
     return arguments
 
 
@@ -114,6 +120,8 @@ def actual_of(desired, instances, **changes) -> Actual:
         description=desired.spec.description,
         managed_execution=desired.spec.managed_execution,
         instances=tuple(instances),
+        administration_role=desired.spec.administration_role,
+        execution_role=desired.spec.execution_role,
     )
     values.update(changes)
     return Actual(**values)

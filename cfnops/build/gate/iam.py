@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ...awsfacts import iam_catalog, iam_limits, intrinsics, policy_eval, template_iam
+from ...awsfacts import iam_catalog, iam_limits, intrinsics, policy_eval, service_linked_roles, template_iam
 from ...awsfacts.execution_actions import UnsupportedTemplate, derive
 from ..findings import Finding
+from . import trust
 
 ACCOUNT = "123456789012"
 BOUNDARY_KEY = "iam:PermissionsBoundary"
@@ -130,8 +131,21 @@ def action_findings(name: str, template: Mapping, scope) -> list[Finding]:
     return found
 
 
-def execution_documents(bootstrap: Mapping, role_id: str = "ExecutionRole") -> tuple[list[dict], intrinsics.Resolver]:
-    """The execution role's policies (inline and attached), resolved for a sample account."""
+def execution_role_id(bootstrap: Mapping, role_name: str) -> str | None:
+    """The logical id of the bootstrap role named ``role_name``."""
+    return next(
+        (
+            logical_id
+            for logical_id, props in _resources(bootstrap, "AWS::IAM::Role")
+            if props.get("RoleName") == role_name
+        ),
+        None,
+    )
+
+
+def execution_documents(bootstrap: Mapping, role_name: str) -> tuple[list[dict], intrinsics.Resolver]:
+    """The named role's policies (inline and attached), resolved for a sample account, with
+    IAM's policy variables bound to the role's own tags (``${aws:PrincipalTag/Environment}``)."""
     refs = {
         **intrinsics.parameter_values(bootstrap, {}),
         "AWS::AccountId": ACCOUNT,
@@ -139,21 +153,46 @@ def execution_documents(bootstrap: Mapping, role_id: str = "ExecutionRole") -> t
         "AWS::Region": "us-east-1",
     }
     resolve = intrinsics.Resolver(refs, intrinsics.evaluate_conditions(bootstrap, refs))
+    role_id = execution_role_id(bootstrap, role_name)
+    if role_id is None:
+        return [], resolve
     resources = bootstrap.get("Resources") or {}
-    props = resources.get(role_id, {}).get("Properties") or {}
+    props = resources[role_id].get("Properties") or {}
     documents = [p["PolicyDocument"] for p in props.get("Policies", [])]
     documents += [resources[p]["Properties"]["PolicyDocument"] for p in _attached(bootstrap, role_id)]
-    return [resolve(d) for d in documents], resolve
+    tags = {tag["Key"]: str(resolve(tag["Value"])) for tag in props.get("Tags", [])}
+    return policy_eval.bind([resolve(d) for d in documents], policy_eval.principal_variables(tags)), resolve
 
 
 def coverage_findings(workloads: Mapping[str, dict], bootstrap_name: str, bootstrap: Mapping, scope) -> list[Finding]:
-    documents, _ = execution_documents(bootstrap)
-    boundary = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
-    context = {BOUNDARY_KEY: boundary, "iam:PassedToService": list(template_iam.trusted_services(workloads))}
     try:
-        needs = derive(workloads.values()).needs
-    except UnsupportedTemplate as error:
-        return [_finding(scope, bootstrap_name, "Resources/ExecutionRole", "EXEC-ROLE", str(error))]
+        derivation = derive(workloads.values())
+        linked = service_linked_roles.services(derivation, workloads)
+    except (UnsupportedTemplate, service_linked_roles.UnknownServiceLinkedRole) as error:
+        return [_finding(scope, bootstrap_name, "Resources", "EXEC-ROLE", str(error))]
+    found = []
+    for environment in scope.environments:
+        role_name = scope.execution_role(environment)
+        documents, _ = execution_documents(bootstrap, role_name)
+        if not documents:
+            found.append(
+                _finding(scope, bootstrap_name, "Resources", "EXEC-ROLE", f"no role {role_name} for {environment}")
+            )
+            continue
+        context = {
+            BOUNDARY_KEY: f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary",
+            "iam:PassedToService": list(template_iam.trusted_services(workloads)),
+            "iam:AWSServiceName": list(linked),
+            "aws:ResourceTag/Environment": environment,  # resources of ids (keys) carry their environment's tag
+            "lambda:FunctionArn": f"arn:aws:lambda:{scope.regions[0]}:{ACCOUNT}:function:{environment}-function",
+        }
+        found += _covering_findings(derivation.needs, documents, context, bootstrap_name, role_name, scope)
+        found += _creatable_findings(workloads, documents, scope, environment)
+    return sorted(set(found))
+
+
+def _covering_findings(needs, documents, context: dict, bootstrap_name: str, role_name: str, scope) -> list[Finding]:
+    """Every handler permission allowed on some resource, in a request of the environment."""
     found = []
     for need in needs:  # an explicit Deny is a decision (a role keeps its boundary); only gaps are findings
         if policy_eval.evaluate(documents, need.action, None, context).reason == "implicitly denied":
@@ -162,50 +201,50 @@ def coverage_findings(workloads: Mapping[str, dict], bootstrap_name: str, bootst
                 _finding(
                     scope,
                     bootstrap_name,
-                    "Resources/ExecutionRole",
+                    "Resources",
                     "EXEC-ROLE",
-                    f"does not allow {need.action}, which CloudFormation needs for {types}",
+                    f"{role_name} does not allow {need.action}, which CloudFormation needs for {types}",
                 )
             )
-    return found + _creatable_findings(workloads, documents, scope)
+    return found
 
 
-def _creatable_findings(workloads: Mapping[str, dict], documents: list[dict], scope) -> list[Finding]:
-    """Each workload role and managed policy, created as written, in every environment."""
+def _creatable_findings(workloads: Mapping[str, dict], documents: list[dict], scope, environment: str) -> list[Finding]:
+    """Each workload role and managed policy, created as written in the environment by its execution role."""
     found = []
     for name, template in workloads.items():
-        for environment in scope.environments:
-            refs = {
-                **intrinsics.parameter_values(template, {"Environment": environment}),
-                "AWS::AccountId": ACCOUNT,
-                "AWS::Partition": "aws",
-                "AWS::Region": scope.regions[0],
-            }
-            resolve = intrinsics.Resolver(refs, intrinsics.evaluate_conditions(template, refs))
-            for kind, type_name, name_key, action in (
-                ("role", "AWS::IAM::Role", "RoleName", "iam:CreateRole"),
-                ("policy", "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "iam:CreatePolicy"),
-            ):
-                for logical_id, props in _resources(template, type_name):
-                    generated = f"StackSet-{name}-{environment}-{logical_id}-GENERATED"  # CloudFormation's name when none is given
-                    arn = f"arn:aws:iam::{ACCOUNT}:{kind}/{resolve(props.get(name_key, generated))}"
-                    context = (
-                        {BOUNDARY_KEY: resolve(props["PermissionsBoundary"])} if "PermissionsBoundary" in props else {}
-                    )
-                    decision = policy_eval.evaluate(documents, action, arn, context)
-                    if not decision.allowed:
-                        found.append(
-                            _finding(
-                                scope,
-                                name,
-                                f"Resources/{logical_id}",
-                                "EXEC-ROLE",
-                                f"the execution role may not {action} {arn} ({decision.reason}): "
-                                f"{kind}s need our name pattern"
-                                + (" and the workload permissions boundary" if kind == "role" else ""),
-                            )
+        refs = {
+            **intrinsics.parameter_values(template, {"Environment": environment}),
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::Region": scope.regions[0],
+        }
+        resolve = intrinsics.Resolver(refs, intrinsics.evaluate_conditions(template, refs))
+        for kind, type_name, name_key, action in (
+            ("role", "AWS::IAM::Role", "RoleName", "iam:CreateRole"),
+            ("policy", "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "iam:CreatePolicy"),
+        ):
+            for logical_id, props in _resources(template, type_name):
+                generated = (
+                    f"StackSet-{name}-{environment}-{logical_id}-GENERATED"  # CloudFormation's name when none is given
+                )
+                arn = f"arn:aws:iam::{ACCOUNT}:{kind}/{resolve(props.get(name_key, generated))}"
+                context = (
+                    {BOUNDARY_KEY: resolve(props["PermissionsBoundary"])} if "PermissionsBoundary" in props else {}
+                )
+                decision = policy_eval.evaluate(documents, action, arn, context)
+                if not decision.allowed:
+                    found.append(
+                        _finding(
+                            scope,
+                            name,
+                            f"Resources/{logical_id}",
+                            "EXEC-ROLE",
+                            f"{environment}'s execution role may not {action} {arn} ({decision.reason}): "
+                            f"{kind}s need our name pattern"
+                            + (" and the workload permissions boundary" if kind == "role" else ""),
                         )
-        # one finding per resource is enough
+                    )
     return sorted(set(found))
 
 
@@ -216,4 +255,5 @@ def check(templates: Mapping[str, dict], scope) -> list[Finding]:
     if scope.bootstrap in templates:
         workloads = {n: t for n, t in templates.items() if n != scope.bootstrap}
         found += coverage_findings(workloads, scope.bootstrap, templates[scope.bootstrap], scope)
+        found += trust.findings(workloads, templates[scope.bootstrap], scope)
     return found

@@ -6,7 +6,16 @@ from __future__ import annotations
 import json
 
 from ...awsfacts.cfn_limits import SECTION_LIMITS, TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES, body_for
+from .. import bootstrap_seed
 from ..findings import Finding
+
+
+def _first_body(template: dict, scope) -> str:
+    """What a first bootstrap sends: the compact template, or its artifacts-bucket seed."""
+    text = json.dumps(template)
+    if not scope.artifacts_bucket:
+        return body_for(text) or text
+    return bootstrap_seed.body_or_seed(text, scope.artifacts_bucket)[0]
 
 
 def check(templates, scope) -> list[Finding]:
@@ -24,15 +33,16 @@ def check(templates, scope) -> list[Finding]:
                     "gate",
                 )
             )
-        if name == scope.bootstrap and body_for(json.dumps(template)) is None:
+        if name == scope.bootstrap and len(_first_body(template, scope).encode()) > TEMPLATE_BODY_BYTES:
             findings.append(
                 Finding(
                     scope.display(name),
                     "",
                     "CFN-TEMPLATE-SIZE",
                     "error",
-                    f"the bootstrap template goes as a TemplateBody (its bucket does not exist yet), and even "
-                    f"without whitespace it is over {TEMPLATE_BODY_BYTES:,} bytes",
+                    f"the bootstrap template's first creation goes as a TemplateBody (its bucket does not exist "
+                    f"yet), and even without whitespace and with the artifacts bucket alone it is over "
+                    f"{TEMPLATE_BODY_BYTES:,} bytes",
                     "gate",
                 )
             )

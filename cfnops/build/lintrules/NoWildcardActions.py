@@ -6,7 +6,10 @@ from cfnops.build.lintrules._walk import as_list, statements
 class NoWildcardActions(CloudFormationLintRule):
     id = "E9005"
     shortdesc = "No wildcard IAM actions"
-    description = "Policy statements list their actions: no '*', no 'service:*', no partial wildcards, no NotAction"
+    description = (
+        "Allow statements list their actions: no '*', no 'service:*', no partial wildcards; no NotAction. "
+        "A Deny may name a whole service or '*': it only narrows what is allowed"
+    )
     source_url = "https://github.com/fraud-platform/cfnops#conventions"
     tags = ["resources", "iam", "policy"]
 
@@ -18,6 +21,8 @@ class NoWildcardActions(CloudFormationLintRule):
                     matches.append(
                         RuleMatch(path + ["NotAction"], f"{name}: NotAction grants everything else; list actions")
                     )
+                if statement.get("Effect") == "Deny":
+                    continue
                 for action in as_list(statement.get("Action", [])):
                     if isinstance(action, str) and "*" in action:
                         matches.append(RuleMatch(path + ["Action"], f"{name}: wildcard action {action!r}"))

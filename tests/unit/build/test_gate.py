@@ -3,6 +3,7 @@ meet in one account: each refusal from a fixture, none on today's generated/."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -12,9 +13,17 @@ import pytest
 from cfnops.build import gate
 from templates_src import WORKLOADS
 from templates_src.conventions import ENVIRONMENTS, REGIONS
+from templates_src.platform import PLATFORM
 from tests.conftest import ROOT
 
-SCOPE = gate.Scope(ENVIRONMENTS, REGIONS, "stackset-roles", lambda name: f"generated/{name}.json")
+SCOPE = gate.Scope(
+    ENVIRONMENTS,
+    REGIONS,
+    "stackset-roles",
+    lambda name: f"generated/{name}.json",
+    execution_roles={environment: PLATFORM.execution_role_of(environment) for environment in ENVIRONMENTS},
+    artifacts_bucket=PLATFORM.artifacts_bucket,
+)
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}],
@@ -98,7 +107,9 @@ def test_uncovered_handler_permission(templates):
     workloads = {name: templates[name] for name in WORKLOADS}
     findings = gate.check({**workloads, "stackset-roles": bootstrap}, SCOPE)
     assert [f.message for f in findings] == [
-        "does not allow sqs:CreateQueue, which CloudFormation needs for AWS::SQS::Queue create"
+        f"{PLATFORM.execution_role_of(environment)} does not allow sqs:CreateQueue, "
+        "which CloudFormation needs for AWS::SQS::Queue create"
+        for environment in sorted(ENVIRONMENTS)
     ]
 
 
@@ -110,7 +121,8 @@ def test_the_hand_listed_role_that_shipped_before_is_refused(templates):
         "Resources": old["Resources"],
     }
     workloads = {name: templates[name] for name in WORKLOADS}
-    findings = gate.check({**workloads, "stackset-roles": bootstrap}, SCOPE)
+    shared = dataclasses.replace(SCOPE, execution_roles={})  # it had one role, StackSets' default name, for all
+    findings = gate.check({**workloads, "stackset-roles": bootstrap}, shared)
     messages = " ".join(f.message for f in findings)
     assert "inline policies together is 10,9" in messages  # 10,973 characters on IAM's count
     for action in (
@@ -192,3 +204,38 @@ def test_lint_exits_4_on_a_collision(tmp_project):
     )
     assert result.returncode == 4, result.stderr
     assert "generated/payments.json: Resources/Twin: NAME-COLLISION" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        {"AWS": "arn:aws:iam::999999999999:root"},
+        {"AWS": "*"},
+        {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::999999999999:role/x"}},
+        {"Federated": "cognito-identity.amazonaws.com"},
+        {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]},
+        "*",
+    ],
+)
+def test_a_role_trusted_by_an_outside_account_or_an_unused_service_is_refused(templates, principal):
+    workloads = {name: templates[name] for name in WORKLOADS}
+    outside = named_role("outside")
+    outside["Properties"]["AssumeRolePolicyDocument"] = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
+    }
+    findings = gate.check(
+        {**workloads, "extra": template(Outside=outside), "stackset-roles": templates["stackset-roles"]}, SCOPE
+    )
+    assert [(f.file, f.path, f.rule) for f in findings] == [
+        ("generated/extra.json", "Resources/Outside/Properties/AssumeRolePolicyDocument/Statement/0", "TRUST")
+    ]
+
+
+def test_a_role_trusted_by_this_account_or_a_service_we_pass_roles_to_passes(templates):
+    workloads = {name: templates[name] for name in WORKLOADS}
+    ours = named_role("ours")
+    assert (
+        gate.check({**workloads, "extra": template(Ours=ours), "stackset-roles": templates["stackset-roles"]}, SCOPE)
+        == []
+    )

@@ -169,6 +169,7 @@ def test_wildcard_actions(tmp_path):
                         "Statement": [
                             {"Effect": "Allow", "Action": ["s3:*", "s3:GetObject"], "Resource": "arn:aws:s3:::b/*"},
                             {"Effect": "Allow", "NotAction": ["iam:PassRole"], "Resource": "arn:aws:s3:::b"},
+                            {"Effect": "Deny", "Action": ["s3:*"], "Resource": "arn:aws:s3:::other"},  # only narrows
                         ],
                     },
                 }

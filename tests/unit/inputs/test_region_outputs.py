@@ -280,6 +280,8 @@ def test_second_pass_creates_us_west_2_with_overrides_read_from_the_other_region
                 "Tags": [{"Key": k, "Value": v} for k, v in desired.tags],
                 "Description": spec.description,
                 "ManagedExecution": {"Active": True},
+                "AdministrationRoleARN": f"arn:aws:iam::{ADMIN}:role/{spec.administration_role}",
+                "ExecutionRoleName": spec.execution_role,
             }
         },
         {"StackSetName": spec.name},

@@ -16,6 +16,7 @@ from cfnops.awsfacts import iam_limits
 from cfnops.build import lint
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
+from templates_src.platform import PLATFORM
 from tests.support.rollout import copy_project, do_bootstrap
 
 localcloud.install()
@@ -316,7 +317,8 @@ def test_deploy_reports_the_missing_permission_and_exits_1(aws, tmp_path, capsys
     errors = capsys.readouterr().err
     assert "network-staging: 123456789012/" in errors and "FAILED" in errors
     assert "ResourceType:AWS::Logs::LogGroup" in errors
-    assert f"assumed-role/{EXECUTION}/" in errors and "is not authorized to perform: logs:CreateLogGroup" in errors
+    staging = PLATFORM.execution_role_of("staging")  # staging's StackSets run with staging's execution role
+    assert f"assumed-role/{staging}/" in errors and "is not authorized to perform: logs:CreateLogGroup" in errors
 
 
 # --- CloudFormation's limits ------------------------------------------------------------

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from cfnops.build import render
+from cfnops.build import bootstrap_seed, render
 from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode, OperationFailedError
 from cfnops.inputs import params
@@ -37,9 +37,9 @@ def request(inputs, recreate: bool = False) -> bootstrap.Request:
 
 def create_arguments(inputs) -> dict:
     text, values = inputs
-    # the committed file is over 51,200 bytes: the same JSON goes without whitespace
+    # without the artifacts bucket to stage in (these requests name none), the compact JSON goes as it is
     body = json.dumps(json.loads(text), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    assert len(text.encode()) > 51_200 >= len(body.encode())
+    assert len(text.encode()) > 51_200
     return {
         "StackName": "cfnops-bootstrap",
         "TemplateBody": body,
@@ -167,3 +167,15 @@ def test_recreate_never_deletes_a_healthy_stack(aws, stub, inputs):
     stub.add_response("describe_stacks", stacks(OLD_ID, "UPDATE_ROLLBACK_COMPLETE"), {"StackName": "cfnops-bootstrap"})
     stub.add_client_error("update_stack", "ValidationError", "No updates are to be performed.")
     assert bootstrap.deploy_region(aws, request(inputs, recreate=True)) == "unchanged"
+
+
+def test_a_bootstrap_over_templatebodys_limit_is_seeded_with_the_artifacts_bucket_alone(inputs):
+    text, _ = inputs
+    first, whole = bootstrap_seed.body_or_seed(text, PLATFORM.artifacts_bucket)
+    assert whole is not None and len(whole.encode()) > 51_200 >= len(first.encode())
+    seed = json.loads(first)
+    bucket = bootstrap_seed.bucket_id(json.loads(text), PLATFORM.artifacts_bucket)
+    assert bucket in seed["Resources"]
+    kinds = sorted(r["Type"] for r in seed["Resources"].values())
+    assert kinds == ["AWS::KMS::Key", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"]  # the bucket, its key, its policy
+    assert seed["Parameters"] == json.loads(text)["Parameters"] and "Outputs" not in seed

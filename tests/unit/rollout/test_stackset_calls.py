@@ -71,7 +71,7 @@ def test_self_managed_create_with_several_accounts_overrides_and_template_url(aw
     key = f"templates/fraud-detection-staging/{hashlib.sha256(text.encode()).hexdigest()}.json"
     s3.add_response(
         "put_object",
-        {},
+        {"VersionId": "3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrH"},
         {
             "Bucket": f"cfnops-artifacts-{ADMIN}-us-east-1",
             "Key": key,
@@ -85,7 +85,9 @@ def test_self_managed_create_with_several_accounts_overrides_and_template_url(aw
         {"StackSetId": "fraud-detection-staging:1"},
         {
             **stackset_arguments(desired),
-            "TemplateURL": f"https://cfnops-artifacts-{ADMIN}-us-east-1.s3.us-east-1.amazonaws.com/{key}",
+            # the version just written: what the StackSet reads is what was uploaded
+            "TemplateURL": f"https://cfnops-artifacts-{ADMIN}-us-east-1.s3.us-east-1.amazonaws.com/{key}"
+            "?versionId=3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrH",
         },
     )
     for region in REGIONS:  # one call per region: overrides differ by region
