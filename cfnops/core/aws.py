@@ -78,8 +78,10 @@ class Aws:
         self._lock = threading.Lock()
         self.calls: Counter = Counter()
         self.session.events.register("before-call", self._count)
-        for event in ("before-call", "before-send"):  # the call, and each attempt of it (retries)
-            self.session.events.register(event, interrupt.refuse_request)
+        # the call, and each attempt of it (retries), checked before any other hook (a stubber
+        # that answers at before-send, as moto's, included)
+        for event in ("before-call", "before-send"):
+            self.session.events.register_first(event, interrupt.refuse_request)
 
     def _count(self, model, **_) -> None:
         self.calls[f"{model.service_model.service_name}:{model.name}"] += 1

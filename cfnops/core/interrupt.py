@@ -6,10 +6,15 @@ main thread, so that the threads running StackSets see it at their next step: Ru
 it before starting an operation and while waiting (its sleep wakes up), and every client
 (core/aws.py) refuses to send any request once it is set (``refuse_request``). ``RUNNING`` holds
 the operations started and not yet finished, for the message.
+
+Python runs a signal's handler in the main thread only when that thread next holds the GIL;
+until then the other threads go on and could send a request. So the signal also writes a byte
+to a pipe at once, from C (``signal.set_wakeup_fd``), and ``check`` reads that pipe too.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -18,6 +23,7 @@ from .errors import Interrupted
 STOP = threading.Event()
 _running: dict[str, tuple[str, str]] = {}  # operation id -> (StackSet, action)
 _lock = threading.Lock()
+_wakeup: tuple[int, int] | None = None  # the pipe the signal writes to (read end, write end)
 
 
 def started(stackset: str, operation_id: str, action: str) -> None:
@@ -30,9 +36,22 @@ def finished(operation_id: str) -> None:
         _running.pop(operation_id, None)
 
 
+def _signal_arrived() -> bool:
+    """Whether SIGINT reached the process, its Python handler run yet or not."""
+    with _lock:
+        if _wakeup is not None:
+            try:
+                arrived = os.read(_wakeup[0], 512)
+            except BlockingIOError:
+                arrived = b""
+            if int(signal.SIGINT) in arrived:
+                STOP.set()
+    return STOP.is_set()
+
+
 def check() -> None:
     """Raise Interrupted once Ctrl-C was pressed (called before anything new starts)."""
-    if STOP.is_set():
+    if STOP.is_set() or _signal_arrived():
         raise Interrupted(message())
 
 
@@ -61,7 +80,8 @@ def message() -> str:
 
 
 def install():
-    """Reset, and route SIGINT through STOP; returns the previous handler (for ``restore``)."""
+    """Reset, and route SIGINT through STOP and the wakeup pipe; returns what ``restore`` puts back."""
+    global _wakeup
     STOP.clear()
     with _lock:
         _running.clear()
@@ -72,13 +92,27 @@ def install():
 
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGINT, on_interrupt)
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    os.set_blocking(write, False)
+    with _lock:
+        _wakeup = (read, write)
+    return signal.signal(signal.SIGINT, on_interrupt), signal.set_wakeup_fd(write, warn_on_full_buffer=False)
 
 
 def restore(previous) -> None:
-    """The command is over (its threads have ended): the previous SIGINT handler, STOP clear."""
+    """The command is over (its threads have ended): the previous SIGINT handler and wakeup
+    descriptor, STOP clear."""
+    global _wakeup
     if previous is not None and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, previous)
+        handler, wakeup_fd = previous
+        signal.set_wakeup_fd(wakeup_fd)
+        signal.signal(signal.SIGINT, handler)
+        with _lock:
+            if _wakeup is not None:
+                os.close(_wakeup[0])
+                os.close(_wakeup[1])
+            _wakeup = None
     STOP.clear()
     with _lock:
         _running.clear()
