@@ -271,9 +271,15 @@ def bootstrapped(project, wait) -> None:
     from cfnops.rollout import bootstrap
 
     resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
-    text = project.template_path(load_platform(ROOT).bootstrap).read_text()
-    values = resolved.plain(load_platform(ROOT).bootstrap, "us-east-1")
-    bootstrap.deploy_region(Aws(), bootstrap.Request("us-east-1", text, values, wait, "staging"))
+    platform = load_platform(ROOT)
+    text = project.template_path(platform.bootstrap).read_text()
+    values = resolved.plain(platform.bootstrap, "us-east-1")
+    aws = Aws()
+    bucket = platform.bucket(aws.account_id("us-east-1"), "us-east-1")  # where a large bootstrap is staged
+    request = bootstrap.Request(
+        "us-east-1", text, values, wait, "staging", artifacts_bucket=bucket, bucket_pattern=platform.artifacts_bucket
+    )
+    bootstrap.deploy_region(aws, request)
 
 
 def first_deploy_seconds(checks: str) -> float:

@@ -76,6 +76,7 @@ class Aws:
         self.session = session or boto3.Session()
         self._clients: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
+        self._account: str | None = None
         self.calls: Counter = Counter()
         self.session.events.register("before-call", self._count)
         # the call, and each attempt of it (retries), checked before any other hook (a stubber
@@ -94,11 +95,13 @@ class Aws:
             return self._clients[key]
 
     def account_id(self, region: str) -> str:
-        """The caller's account; the first call of a command, made with short timeouts (probe_config)."""
-        with translate_errors():
-            with self._lock:
+        """The caller's account; the first call of a command, made with short timeouts
+        (probe_config), and asked once: a session's credentials name one account."""
+        with translate_errors(), self._lock:
+            if self._account is None:
                 probe = self.session.client("sts", region_name=region, config=probe_config())
-            return probe.get_caller_identity()["Account"]
+                self._account = probe.get_caller_identity()["Account"]
+            return self._account
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.support.server import localcloud_server
 
 FIXTURE = ROOT / "tests" / "fixtures" / "miniplatform"
 BIN = Path(sys.executable).parent
@@ -29,20 +30,8 @@ def server(tmp_path_factory):
     """The localcloud server, and the mini platform's prod rolled out on it through the CLI."""
     root = tmp_path_factory.mktemp("awscli") / "mini"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
-    env_file = root.parent / "env"
     environment = {**os.environ, "LOCALCLOUD_OPERATION_SECONDS": "12"}  # a CLI call takes a second or more
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localcloud", "--env-file", str(env_file)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            if env_file.exists() and env_file.read_text().strip():
-                break
-            time.sleep(0.05)
-        exports = dict(line.removeprefix("export ").split("=", 1) for line in env_file.read_text().splitlines())
+    with localcloud_server(root.parent / "env", environment) as exports:
         environment = {**environment, **exports, "AWS_DEFAULT_REGION": "us-east-1", "AWS_PAGER": ""}
         for arguments in (["render"], ["bootstrap", "--env", "prod"], ["deploy", "--env", "prod"]):
             done = subprocess.run(
@@ -50,9 +39,6 @@ def server(tmp_path_factory):
             )
             assert done.returncode == 0, done.stderr
         yield environment
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def aws(environment: dict, *arguments: str, ok: bool = True) -> dict | str:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,6 +21,7 @@ from cfnops.core.errors import ExitCode, InputError
 from cfnops.inputs import params
 from tests.conftest import PLATFORM, ROOT
 from tests.support.rollout import copy_project
+from tests.support.server import localcloud_server
 
 S = "parameters/staging.yaml"
 
@@ -70,19 +70,7 @@ class _Forward(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def proxy():
-    with tempfile.TemporaryDirectory() as scratch:
-        env_file = Path(scratch) / "localcloud.env"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "localcloud", "--env-file", str(env_file)],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while not (env_file.exists() and env_file.read_text().strip()):
-            assert server.poll() is None and time.monotonic() < deadline, "localcloud did not start"
-            time.sleep(0.2)
-        exports = dict(line.removeprefix("export ").split("=", 1) for line in env_file.read_text().splitlines())
+    with tempfile.TemporaryDirectory() as scratch, localcloud_server(Path(scratch) / "localcloud.env") as exports:
         counting = CountingProxy(exports["AWS_ENDPOINT_URL"])
         threading.Thread(target=counting.serve_forever, daemon=True).start()
         subprocess.run(
@@ -92,8 +80,6 @@ def proxy():
             yield counting, exports
         finally:
             counting.shutdown()
-            server.terminate()
-            server.wait(timeout=30)
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import boto3
 import pytest
 
 from cfnops.rollout.retained import REMOVERS, Retained
+from tests.support.server import localcloud_server
 
 BIN = Path(sys.executable).parent
 REGION = "eu-west-1"
@@ -23,22 +23,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env_file = tmp_path_factory.mktemp("retained") / "env"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localcloud", "--env-file", str(env_file)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            if env_file.exists() and env_file.read_text().strip():
-                break
-            time.sleep(0.05)
-        exports = dict(line.removeprefix("export ").split("=", 1) for line in env_file.read_text().splitlines())
+    with localcloud_server(tmp_path_factory.mktemp("retained") / "env") as exports:
         yield {**os.environ, **exports, "AWS_PAGER": "", "PATH": f"{BIN}:{os.environ['PATH']}"}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def client(environment: dict, service: str):
