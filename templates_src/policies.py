@@ -173,6 +173,21 @@ def service_trust_for_account(service: str) -> PolicyDocument:
     )
 
 
+def service_trust_for_source(service: str, source_arn: AWSHelperFn) -> PolicyDocument:
+    """A service may assume the role only on behalf of this account and for the resources
+    ``source_arn`` matches (ArnLike: the role is created before the resource it serves)."""
+    return document(
+        Statement(
+            Effect=Allow,
+            Principal=Principal("Service", [service]),
+            Action=[awacs.sts.AssumeRole],
+            Condition=Condition(
+                [StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}")), ArnLike("aws:SourceArn", source_arn)]
+            ),
+        )
+    )
+
+
 def document(*statements: Statement) -> PolicyDocument:
     return PolicyDocument(Version=VERSION, Statement=list(statements))
 
