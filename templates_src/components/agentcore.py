@@ -34,8 +34,12 @@ What each piece is, and the AWS page each decision rests on:
 - Harness to gateway: OutboundAuth AwsIam (SigV4 with the harness's execution role, the
   default; AWS::BedrockAgentCore::Harness HarnessAgentCoreGatewayConfig,
   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoregatewayconfig.html).
-- AllowedTools names the gateway tool only, so the harness's built-in shell and file tools are
-  not offered to the model (the schema's pattern ``name`` or ``name/sub-tool``).
+- AllowedTools ``@fraud-tools``: every tool of the gateway tool, and nothing else, so the
+  harness's built-in ``shell`` and ``file_operations`` are not offered to the model. A plain
+  name matches a built-in tool by name; ``@server`` matches all tools of that (MCP) server, which
+  is what a gateway is to the harness ("Connect to tools", Supported patterns,
+  https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/harness-tools.html; the schema's
+  pattern ``^(\\*|@?[^/]+(/[^/]+)?)$``). ``fraud-tools`` alone would allow no tool at all.
 - Memory Disabled: the classic agent kept a session's context for its idle time and nothing
   after; a harness session is stateful by itself, and long-term memory of customer data is
   not wanted (harness.html; HarnessDisabledMemoryConfiguration in the registry schema).
@@ -44,7 +48,11 @@ What each piece is, and the AWS page each decision rests on:
 - The execution role: model invocation through the region's inference profile (as the
   classic agent's role), InvokeGateway on our gateway, and the logs, X-Ray and
   ``bedrock-agentcore`` metrics AgentCore observability writes (AgentCore Runtime execution
-  role, https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html).
+  role, https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html:
+  PutMetricData only with ``cloudwatch:namespace`` ``bedrock-agentcore``, METRICS_NAMESPACE).
+  That is the namespace the agent's own telemetry is put under; the metrics the service itself
+  vends for the gateway and harness are read under ``AWS/Bedrock-AgentCore``
+  (fraud_agent_monitoring, observability-gateway-metrics.html), which nobody here puts.
 - The endpoint: a named, stable reference to a harness version that callers invoke
   (AWS::BedrockAgentCore::HarnessEndpoint, registry schema), one per environment like the
   classic alias; TargetVersion follows the harness's Version, so every change is served.
@@ -213,6 +221,11 @@ def add_harness_role(template: Template, suffix: str, key, model_id, gateway) ->
     )
 
 
+def allowed_server_tools(tool: str) -> str:
+    """The AllowedTools pattern for every tool of the harness tool ``tool`` (a gateway or MCP server)."""
+    return f"@{tool}"
+
+
 def harness_name(suffix: str) -> Sub:
     """Harness names allow letters, digits and underscores only (^[a-zA-Z][a-zA-Z0-9_]{0,39}$);
     one per environment in each region's account."""
@@ -250,7 +263,7 @@ def add_harness(
                     ),
                 )
             ],
-            AllowedTools=[GATEWAY_TOOL],
+            AllowedTools=[allowed_server_tools(GATEWAY_TOOL)],
             Memory=bedrockagentcore.HarnessMemoryConfiguration(Disabled={}),
             Environment=bedrockagentcore.HarnessEnvironmentProvider(
                 AgentCoreRuntimeEnvironment=bedrockagentcore.HarnessAgentCoreRuntimeEnvironment(

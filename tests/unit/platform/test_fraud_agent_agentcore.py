@@ -298,7 +298,13 @@ def test_the_harness_runs_the_model_instructions_and_gateway_of_the_classic_agen
     assert harness["SystemPrompt"] == [{"Text": AGENT_INSTRUCTION}]
     assert props(agent, "Agent")["Instruction"] == AGENT_INSTRUCTION  # the classic agent, where it exists
     [tool] = harness["Tools"]
-    assert tool["Type"] == "agentcore_gateway" and harness["AllowedTools"] == [tool["Name"]]
+    assert tool["Type"] == "agentcore_gateway"
+    # "@server": every tool of that server (the gateway); a plain name would match a built-in only
+    assert harness["AllowedTools"] == [f"@{tool['Name']}"]
+    [pattern] = harness["AllowedTools"]
+    assert re.fullmatch(
+        schemas.schema("AWS::BedrockAgentCore::Harness")["properties"]["AllowedTools"]["items"]["pattern"], pattern
+    )
     assert tool["Config"]["AgentCoreGateway"] == {
         "GatewayArn": {"Fn::GetAtt": ["Gateway", "GatewayArn"]},
         "OutboundAuth": {"AwsIam": {}},
