@@ -152,8 +152,12 @@ def logs_service_condition() -> Condition:
     )
 
 
+def _this_account() -> StringEquals:
+    return StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}"))
+
+
 def source_account_condition() -> Condition:
-    return Condition(StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}")))
+    return Condition(_this_account())
 
 
 def logs_key_user() -> tuple:
@@ -161,16 +165,23 @@ def logs_key_user() -> tuple:
     return Sub("logs.${AWS::Region}.amazonaws.com"), logs_service_condition()
 
 
-def service_trust_for_account(service: str) -> PolicyDocument:
-    """A service may assume the role only on behalf of this account (confused deputy)."""
+def _service_trust(service: str, condition: Condition) -> PolicyDocument:
     return document(
         Statement(
-            Effect=Allow,
-            Principal=Principal("Service", [service]),
-            Action=[awacs.sts.AssumeRole],
-            Condition=source_account_condition(),
+            Effect=Allow, Principal=Principal("Service", [service]), Action=[awacs.sts.AssumeRole], Condition=condition
         )
     )
+
+
+def service_trust_for_account(service: str) -> PolicyDocument:
+    """A service may assume the role only on behalf of this account (confused deputy)."""
+    return _service_trust(service, source_account_condition())
+
+
+def service_trust_for_source(service: str, source_arn: AWSHelperFn) -> PolicyDocument:
+    """A service may assume the role only on behalf of this account and for the resources
+    ``source_arn`` matches (ArnLike: the role is created before the resource it serves)."""
+    return _service_trust(service, Condition([_this_account(), ArnLike("aws:SourceArn", source_arn)]))
 
 
 def document(*statements: Statement) -> PolicyDocument:

@@ -17,17 +17,29 @@ class Per(enum.Enum):
     REGION = "region"
     AVAILABILITY_ZONE = "Availability Zone"
     VPC = "VPC"
+    GATEWAY = "AgentCore gateway"
+    GATEWAY_TARGET = "AgentCore gateway target"
+    HARNESS = "AgentCore harness"
 
 
 @dataclass(frozen=True)
 class Quota:
-    code: str  # Service Quotas quota code
+    code: str | None  # Service Quotas quota code; None where AWS's quota page publishes none
     service: str  # Service Quotas service code
     name: str
     default: int
     url: str
     headroom: int = 0  # what the account must keep free of the limit
     per: Per = Per.REGION
+
+    @property
+    def key(self) -> str:
+        """How quotas.yaml and the gate name it: its code, or its name as AWS's page spells it."""
+        return self.code or self.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.code})" if self.code else self.name
 
 
 LAMBDA_CONCURRENCY = Quota(
@@ -84,8 +96,44 @@ SECURITY_GROUPS = Quota(
     "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
 )
 
+# Amazon Bedrock AgentCore: "Unless otherwise noted, each quota is Region-specific"; its quota
+# page lists no Service Quotas codes. A harness "is backed by a managed AgentCore Runtime" and
+# bound by the Runtime's quotas (AGENTCORE_LIMITS#harness-service-limits): each harness is one of
+# the account's agents, each of its endpoints one of that agent's endpoints.
+AGENTCORE_LIMITS = "https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html"
+AGENTCORE_GATEWAYS = Quota(
+    None, "bedrock-agentcore", "Number of gateways per account", 1000, f"{AGENTCORE_LIMITS}#gateway-endpoints-quotas"
+)
+AGENTCORE_TARGETS = Quota(
+    None,
+    "bedrock-agentcore",
+    "Number of targets per gateway",
+    100,
+    f"{AGENTCORE_LIMITS}#gateway-endpoints-quotas",
+    per=Per.GATEWAY,
+)
+AGENTCORE_TOOLS = Quota(
+    None,
+    "bedrock-agentcore",
+    "Number of tools per target",
+    1000,
+    f"{AGENTCORE_LIMITS}#gateway-endpoints-quotas",
+    per=Per.GATEWAY_TARGET,
+)
+AGENTCORE_AGENTS = Quota(
+    None, "bedrock-agentcore", "Total agents per account", 1000, f"{AGENTCORE_LIMITS}#resource-allocation-limits"
+)
+AGENTCORE_ENDPOINTS = Quota(
+    None,
+    "bedrock-agentcore",
+    "Endpoints (aliases) per agent",
+    10,
+    f"{AGENTCORE_LIMITS}#resource-allocation-limits",
+    per=Per.HARNESS,
+)
+
 QUOTAS = {
-    q.code: q
+    q.key: q
     for q in (
         LAMBDA_CONCURRENCY,
         ELASTIC_IPS,
@@ -94,5 +142,10 @@ QUOTAS = {
         NAT_GATEWAYS,
         INTERFACE_ENDPOINTS,
         SECURITY_GROUPS,
+        AGENTCORE_GATEWAYS,
+        AGENTCORE_TARGETS,
+        AGENTCORE_TOOLS,
+        AGENTCORE_AGENTS,
+        AGENTCORE_ENDPOINTS,
     )
 }

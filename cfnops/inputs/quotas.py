@@ -1,6 +1,7 @@
 """quotas.yaml: the account-level quotas an account has raised above AWS's default
 (Service Quotas), which the gate's account budget uses instead. Optional; each entry
-``{account: <12 digits>|self, region: <platform region>, code: <quota code>, value: <int>}``."""
+``{account: <12 digits>|self, region: <platform region>, code: <quota code>, value: <int>}``
+(``code``: the Service Quotas code, or the quota's name where AWS publishes no code)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _entry(problems: Problems, key: str, entry, regions: tuple[str, ...]) -> tup
     if region not in regions:
         problems.problem(f"{key}.region", unknown(str(region), regions, "region"))
     if code not in QUOTAS:
-        problems.problem(f"{key}.code", unknown(str(code), QUOTAS, "quota code"))
+        problems.problem(f"{key}.code", unknown(str(code), QUOTAS, "quota code (or, where AWS publishes none, name)"))
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         problems.problem(f"{key}.value", f"expected a positive whole number, got {value!r}")
     elif code in QUOTAS and value < QUOTAS[code].default:

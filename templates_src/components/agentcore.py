@@ -16,6 +16,14 @@ What each piece is, and the AWS page each decision rests on:
 - Lambda targets with an inline tool schema, GATEWAY_IAM_ROLE outbound: the gateway's role
   invokes the functions; a same-account function needs no resource policy, only the role's
   ``lambda:InvokeFunction`` (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-add-target-lambda.html).
+  So no ``AWS::Lambda::Permission`` is made for the gateway: the call comes from the role, not
+  from a service principal, and a ``SourceArn`` on a permission would never match it. What a
+  SourceArn would do there, the role's trust does: ``bedrock-agentcore.amazonaws.com`` may
+  assume it only with ``aws:SourceAccount`` this account and ``aws:SourceArn`` this gateway
+  (ArnLike on its name and id suffix, since the gateway needs the role before it exists; AWS's
+  trust for AgentCore service roles conditions on both keys,
+  https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html), so
+  no other gateway, in this account or another, may reach the tool functions through it.
   The gateway calls a function with the tool's arguments as the event and the tool's name,
   ``<target>___<tool>``, in the client context (``bedrockAgentCoreToolName``; handlers/agent_tools.py).
 - Harness without AuthorizerConfiguration: inbound is AWS IAM (SigV4); invoking needs
@@ -26,8 +34,12 @@ What each piece is, and the AWS page each decision rests on:
 - Harness to gateway: OutboundAuth AwsIam (SigV4 with the harness's execution role, the
   default; AWS::BedrockAgentCore::Harness HarnessAgentCoreGatewayConfig,
   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoregatewayconfig.html).
-- AllowedTools names the gateway tool only, so the harness's built-in shell and file tools are
-  not offered to the model (the schema's pattern ``name`` or ``name/sub-tool``).
+- AllowedTools ``@fraud-tools``: every tool of the gateway tool, and nothing else, so the
+  harness's built-in ``shell`` and ``file_operations`` are not offered to the model. A plain
+  name matches a built-in tool by name; ``@server`` matches all tools of that (MCP) server, which
+  is what a gateway is to the harness ("Connect to tools", Supported patterns,
+  https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/harness-tools.html; the schema's
+  pattern ``^(\\*|@?[^/]+(/[^/]+)?)$``). ``fraud-tools`` alone would allow no tool at all.
 - Memory Disabled: the classic agent kept a session's context for its idle time and nothing
   after; a harness session is stateful by itself, and long-term memory of customer data is
   not wanted (harness.html; HarnessDisabledMemoryConfiguration in the registry schema).
@@ -36,7 +48,11 @@ What each piece is, and the AWS page each decision rests on:
 - The execution role: model invocation through the region's inference profile (as the
   classic agent's role), InvokeGateway on our gateway, and the logs, X-Ray and
   ``bedrock-agentcore`` metrics AgentCore observability writes (AgentCore Runtime execution
-  role, https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html).
+  role, https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html:
+  PutMetricData only with ``cloudwatch:namespace`` ``bedrock-agentcore``, METRICS_NAMESPACE).
+  That is the namespace the agent's own telemetry is put under; the metrics the service itself
+  vends for the gateway and harness are read under ``AWS/Bedrock-AgentCore``
+  (fraud_agent_monitoring, observability-gateway-metrics.html), which nobody here puts.
 - The endpoint: a named, stable reference to a harness version that callers invoke
   (AWS::BedrockAgentCore::HarnessEndpoint, registry schema), one per environment like the
   classic alias; TargetVersion follows the harness's Version, so every change is served.
@@ -55,7 +71,7 @@ from awacs.aws import Condition, StringEquals
 from troposphere import GetAtt, Ref, Sub, Template, bedrockagentcore, iam
 
 from .. import policies
-from ..conventions import ENVIRONMENT, physical_name, standard_tag_map, standard_tags
+from ..conventions import ENVIRONMENT, name_pattern, physical_name, standard_tag_map, standard_tags
 from .agents import ActionGroup, model_statements
 from .identity import add_role
 
@@ -64,6 +80,10 @@ GATEWAY_TOOL = "fraud-tools"  # the harness's name for the gateway (and everythi
 TOOL_NAME_SEPARATOR = "___"  # the gateway names a target's tools <target>___<tool>
 METRICS_NAMESPACE = "bedrock-agentcore"  # what the execution role may put metrics under
 LOG_GROUP_PREFIX = "/aws/bedrock-agentcore/runtimes/"
+# A gateway's id is its name, "-" and ten lowercase letters or digits (the registry schema's
+# GatewayIdentifier ^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$ and GatewayArn, whose name part has
+# the Name's own {1,48}): what the gateway role's trust matches before the gateway exists.
+GATEWAY_ID_SUFFIX = 10
 
 
 def input_schema(parameters: dict) -> bedrockagentcore.SchemaDefinition:
@@ -93,13 +113,27 @@ class Gateway:
     targets: tuple[bedrockagentcore.GatewayTarget, ...]
 
 
+def gateway_name(suffix: str) -> str:
+    """The gateway's name as a Fn::Sub pattern: lowercase, since its id (and ARN) starts with it."""
+    return name_pattern("gw", suffix)
+
+
+def gateway_arn_pattern(suffix: str) -> Sub:
+    """The ARN of the gateway named ``gateway_name(suffix)`` in this account and region, known
+    before the gateway exists: its id is the name, "-" and ten more characters."""
+    return Sub(
+        f"arn:${{AWS::Partition}}:bedrock-agentcore:${{AWS::Region}}:${{AWS::AccountId}}:gateway/"
+        f"{gateway_name(suffix)}-{'?' * GATEWAY_ID_SUFFIX}"
+    )
+
+
 def add_gateway_role(template: Template, suffix: str, groups: tuple[ActionGroup, ...]) -> iam.Role:
-    """May invoke each tool's function, and nothing else."""
+    """May invoke each tool's function, and nothing else; only our gateway may assume it."""
     return add_role(
         template,
         "GatewayRole",
         f"{suffix}-gateway",
-        policies.service_trust_for_account(SERVICE),
+        policies.service_trust_for_source(SERVICE, gateway_arn_pattern(suffix)),
         "AgentCore gateway: invoke the fraud agent's tool functions, nothing else",
         [policies.allow(policies.actions(awacs.awslambda.InvokeFunction), [GetAtt(g.executor, "Arn") for g in groups])],
     )
@@ -112,7 +146,7 @@ def add_gateway(
     gateway = template.add_resource(
         bedrockagentcore.Gateway(
             "Gateway",
-            Name=physical_name("gw", suffix),
+            Name=Sub(gateway_name(suffix)),
             Description=description,
             AuthorizerType="AWS_IAM",
             # ProtocolType left to its default, MCP (the schema's default; troposphere 4.11 types it as a dict)
@@ -187,6 +221,11 @@ def add_harness_role(template: Template, suffix: str, key, model_id, gateway) ->
     )
 
 
+def allowed_server_tools(tool: str) -> str:
+    """The AllowedTools pattern for every tool of the harness tool ``tool`` (a gateway or MCP server)."""
+    return f"@{tool}"
+
+
 def harness_name(suffix: str) -> Sub:
     """Harness names allow letters, digits and underscores only (^[a-zA-Z][a-zA-Z0-9_]{0,39}$);
     one per environment in each region's account."""
@@ -224,7 +263,7 @@ def add_harness(
                     ),
                 )
             ],
-            AllowedTools=[GATEWAY_TOOL],
+            AllowedTools=[allowed_server_tools(GATEWAY_TOOL)],
             Memory=bedrockagentcore.HarnessMemoryConfiguration(Disabled={}),
             Environment=bedrockagentcore.HarnessEnvironmentProvider(
                 AgentCoreRuntimeEnvironment=bedrockagentcore.HarnessAgentCoreRuntimeEnvironment(

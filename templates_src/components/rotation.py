@@ -119,6 +119,10 @@ def rotate_master_credentials(template: Template, *, suffix: str, secret: sm.Sec
             FunctionName=GetAtt(function, "Arn"),
             Principal="secretsmanager.amazonaws.com",
             SourceAccount=Ref("AWS::AccountId"),
+            # this function rotates this secret only: "if you include the context key aws:SourceArn
+            # ..., the rotation function can only be used to rotate the secret specified by that ARN"
+            # (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html)
+            SourceArn=Ref(secret),
         )
     )
     for resource in (queue, log_group, role, function):

@@ -65,6 +65,36 @@ def vpc_label(placement: Placement, logical_id: str) -> str:
     return f"VPC {placement.environment}/{placement.template}/{logical_id}"
 
 
+def _referenced(stack: Stack, node, kind: str) -> str:
+    """The resource ``node`` names (Ref or Fn::GetAtt of one of the stack's own), as ``kind env/template/id``."""
+    logical_id = (
+        node["Ref"] if is_function(node, "Ref") else node["Fn::GetAtt"][0] if is_function(node, "Fn::GetAtt") else None
+    )
+    if logical_id is None:
+        resolved = stack.resolve(node)
+        return f"{kind} {resolved}" if isinstance(resolved, str) else f"a {kind} known only at deploy"
+    return f"{kind} {stack.placement.environment}/{stack.placement.template}/{logical_id}"
+
+
+def _gateway(stack: Stack, properties: Mapping, exports: Exports) -> str:
+    return _referenced(stack, properties.get("GatewayIdentifier"), "gateway")
+
+
+def _gateway_target(stack: Stack, properties: Mapping, exports: Exports) -> str:
+    return f"{_gateway(stack, properties, exports)} target {stack.resolve(properties.get('Name'))}"
+
+
+def _harness(stack: Stack, properties: Mapping, exports: Exports) -> str:
+    return _referenced(stack, properties.get("HarnessId"), "harness")
+
+
+def _inline_tools(properties: Mapping) -> int:
+    """The tools of a target's inline schema; a schema in S3 cannot be counted before deploy."""
+    mcp = (properties.get("TargetConfiguration") or {}).get("Mcp") or {}
+    schemas = [((target or {}).get("ToolSchema") or {}).get("InlinePayload") for target in mcp.values()]
+    return sum(len(schema) for schema in schemas if isinstance(schema, list))
+
+
 @dataclass(frozen=True)
 class Consumer:
     quota: Quota
@@ -81,6 +111,13 @@ CONSUMERS: dict[str, tuple[Consumer, ...]] = {
     "AWS::EC2::NatGateway": (Consumer(account_quotas.NAT_GATEWAYS, _one, _zone),),
     "AWS::EC2::VPCEndpoint": (Consumer(account_quotas.INTERFACE_ENDPOINTS, _interface_endpoint, _vpc),),
     "AWS::EC2::SecurityGroup": (Consumer(account_quotas.SECURITY_GROUPS, _one),),
+    "AWS::BedrockAgentCore::Gateway": (Consumer(account_quotas.AGENTCORE_GATEWAYS, _one),),
+    "AWS::BedrockAgentCore::GatewayTarget": (
+        Consumer(account_quotas.AGENTCORE_TARGETS, _one, _gateway),
+        Consumer(account_quotas.AGENTCORE_TOOLS, _inline_tools, _gateway_target),
+    ),
+    "AWS::BedrockAgentCore::Harness": (Consumer(account_quotas.AGENTCORE_AGENTS, _one),),
+    "AWS::BedrockAgentCore::HarnessEndpoint": (Consumer(account_quotas.AGENTCORE_ENDPOINTS, _one, _harness),),
 }
 
 
@@ -102,7 +139,7 @@ def exports(stacks: Sequence[Stack]) -> dict[tuple[str, str, str], str]:
 
 
 def consumption(one: Stack, exported: Exports) -> dict[tuple[str, str], int]:
-    """(quota code, zone or VPC or "") -> what this stack instance consumes, with its Conditions."""
+    """(quota key, zone, VPC, gateway, target or harness, or "") -> what this stack instance consumes, with its Conditions."""
     used: dict[tuple[str, str], int] = {}
     for resource in (one.template.get("Resources") or {}).values():
         if not one.conditions.get(resource.get("Condition"), True):
@@ -111,7 +148,7 @@ def consumption(one: Stack, exported: Exports) -> dict[tuple[str, str], int]:
         for consumer in CONSUMERS.get(resource["Type"], ()):
             amount = consumer.count(one.resolve(raw))
             if amount:
-                key = (consumer.quota.code, consumer.where(one, raw, exported))
+                key = (consumer.quota.key, consumer.where(one, raw, exported))
                 used[key] = used.get(key, 0) + amount
     return used
 
@@ -122,7 +159,7 @@ def check(
     raised: Mapping[tuple[str, str, str], int],
 ) -> list[Finding]:
     """One finding per account, region and quota whose summed use exceeds its limit
-    (``raised``: (account, region, quota code) -> the account's own limit)."""
+    (``raised``: (account, region, quota key) -> the account's own limit)."""
     stacks = [stack(templates[placement.template], placement) for placement in placements]
     exported = exports(stacks)
     totals: dict[tuple[str, str, str, str], dict[str, int]] = {}
@@ -145,7 +182,7 @@ def check(
                     "/".join(filter(None, (account, region, code, where))),
                     "ACCOUNT-BUDGET",
                     "error",
-                    f"account {account}, {region}{f' ({where})' if where else ''}: {quota.name} ({code}) used {used}, limit {limit} "
+                    f"account {account}, {region}{f' ({where})' if where else ''}: {quota.label} used {used}, limit {limit} "
                     f"({quota.url}); used by {who}",
                     "gate",
                 )

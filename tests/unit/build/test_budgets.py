@@ -12,6 +12,10 @@ import pytest
 import yaml
 
 from cfnops.awsfacts.account_quotas import (
+    AGENTCORE_ENDPOINTS,
+    AGENTCORE_GATEWAYS,
+    AGENTCORE_TARGETS,
+    AGENTCORE_TOOLS,
     INTERFACE_ENDPOINTS,
     LAMBDA_CONCURRENCY,
     NAT_GATEWAYS,
@@ -130,7 +134,8 @@ def test_quotas_yaml_is_validated_one_line_per_problem(tmp_project, entry, expec
 
 
 def test_every_quota_names_its_aws_page():
-    assert all(q.url.startswith("https://docs.aws.amazon.com/") and q.code.startswith("L-") for q in QUOTAS.values())
+    assert all(q.url.startswith("https://docs.aws.amazon.com/") for q in QUOTAS.values())
+    assert all(q.code is None or q.code.startswith("L-") for q in QUOTAS.values())
 
 
 def test_lint_exits_4_with_one_line_per_budget(tmp_project):
@@ -200,3 +205,114 @@ def test_every_vpc_counts_its_default_security_group(tmp_project):
     used = budgets.consumption(one, budgets.exports([one]))
     groups = len(resources_of_type(template, "AWS::EC2::SecurityGroup"))
     assert used[(SECURITY_GROUPS.code, "")] == groups + len(resources_of_type(template, "AWS::EC2::VPC"))
+
+
+def owners_of(templates: dict[str, dict], resource_type: str) -> dict[str, list[str]]:
+    """template -> the logical ids of its resources of ``resource_type``."""
+    return {
+        name: list(resources_of_type(body, resource_type))
+        for name, body in templates.items()
+        if resources_of_type(body, resource_type)
+    }
+
+
+def add_gateways(templates: dict[str, dict], extra: int) -> None:
+    for name in owners_of(templates, "AWS::BedrockAgentCore::Gateway"):
+        resources = templates[name]["Resources"]
+        start = len(resources)
+        resources.update(
+            {
+                f"ExtraGateway{start + i}": {"Type": "AWS::BedrockAgentCore::Gateway", "Properties": {}}
+                for i in range(extra)
+            }
+        )
+
+
+def test_agentcore_gateways_are_summed_over_the_environments_sharing_an_account(tmp_project):
+    environments = len(tmp_project.platform.environments)
+    per_environment = -(-(AGENTCORE_GATEWAYS.default + 1) // environments)  # together just over the quota
+    assert per_environment <= AGENTCORE_GATEWAYS.default  # each alone fits
+    templates = generated(tmp_project)
+    owner = next(iter(owners_of(templates, "AWS::BedrockAgentCore::Gateway")))
+    add_gateways(templates, per_environment - 1)
+    found = budget_findings(tmp_project, templates, AGENTCORE_GATEWAYS.name)
+    assert found
+    for finding in found:
+        assert used(finding.message, AGENTCORE_GATEWAYS.default) == environments * per_environment
+        assert all(f"{env}/{owner} {per_environment}" in finding.message for env in tmp_project.platform.environments)
+    write_quotas(
+        tmp_project,
+        [
+            {"account": "self", "region": r, "code": AGENTCORE_GATEWAYS.key, "value": 5000}
+            for r in tmp_project.platform.regions
+        ],
+    )
+    assert budget_findings(tmp_project, templates, AGENTCORE_GATEWAYS.name) == []  # raised by the quota's name
+
+
+def test_agentcore_gateways_in_their_own_accounts_fit(tmp_project):
+    own_accounts(tmp_project, {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"})
+    templates = generated(tmp_project)
+    add_gateways(templates, AGENTCORE_GATEWAYS.default - 1)  # each account: exactly the quota
+    assert budget_findings(tmp_project, templates, AGENTCORE_GATEWAYS.name) == []
+    add_gateways(templates, 1)
+    found = budget_findings(tmp_project, templates, AGENTCORE_GATEWAYS.name)
+    assert found and all(used(f.message, AGENTCORE_GATEWAYS.default) == AGENTCORE_GATEWAYS.default + 1 for f in found)
+
+
+@pytest.mark.parametrize(
+    "quota, owner_type, child_type, reference",
+    [
+        (
+            AGENTCORE_TARGETS,
+            "AWS::BedrockAgentCore::Gateway",
+            "AWS::BedrockAgentCore::GatewayTarget",
+            "GatewayIdentifier",
+        ),
+        (AGENTCORE_ENDPOINTS, "AWS::BedrockAgentCore::Harness", "AWS::BedrockAgentCore::HarnessEndpoint", "HarnessId"),
+    ],
+)
+def test_agentcore_per_resource_quotas_count_each_resource_alone(tmp_project, quota, owner_type, child_type, reference):
+    templates = generated(tmp_project)
+    for name, owners in owners_of(templates, owner_type).items():
+        body = templates[name]
+        owner = owners[0]
+        children = [
+            child
+            for child in resources_of_type(body, child_type).values()
+            if child["Properties"][reference] == {"Fn::GetAtt": [owner, reference]}
+        ]
+        assert children  # the platform's own, counted like any other
+        body["Resources"].update(
+            {
+                f"Extra{i}": {
+                    "Type": child_type,
+                    "Properties": {reference: {"Fn::GetAtt": [owner, reference]}, "Name": f"extra-{i}"},
+                }
+                for i in range(quota.default - len(children))
+            }
+        )
+        assert budget_findings(tmp_project, templates, quota.name) == []  # exactly at the quota
+        body["Resources"]["OneTooMany"] = {
+            "Type": child_type,
+            "Properties": {reference: {"Fn::GetAtt": [owner, reference]}, "Name": "over"},
+        }
+        found = budget_findings(tmp_project, templates, quota.name)
+        assert found
+        for finding in found:  # per resource: never summed over environments
+            environment = re.search(rf"\((\w+) (\w+)/{name}/{owner}\)", finding.message).group(2)
+            assert used(finding.message, quota.default) == quota.default + 1
+            assert finding.message.endswith(f"used by {environment}/{name} {quota.default + 1}")
+
+
+def test_agentcore_tools_are_counted_per_target_from_its_inline_schema(tmp_project):
+    templates = generated(tmp_project)
+    name = next(iter(owners_of(templates, "AWS::BedrockAgentCore::GatewayTarget")))
+    target = next(iter(resources_of_type(templates[name], "AWS::BedrockAgentCore::GatewayTarget").values()))
+    schema = target["Properties"]["TargetConfiguration"]["Mcp"]["Lambda"]["ToolSchema"]["InlinePayload"]
+    schema.extend({**schema[0], "Name": f"extra_{i}"} for i in range(AGENTCORE_TOOLS.default - len(schema)))
+    assert budget_findings(tmp_project, templates, AGENTCORE_TOOLS.name) == []
+    schema.append({**schema[0], "Name": "one_too_many"})
+    found = budget_findings(tmp_project, templates, AGENTCORE_TOOLS.name)
+    assert found and all(f"target {target['Properties']['Name']})" in f.message for f in found)
+    assert all(used(f.message, AGENTCORE_TOOLS.default) == AGENTCORE_TOOLS.default + 1 for f in found)

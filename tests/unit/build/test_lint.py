@@ -181,6 +181,27 @@ def test_wildcard_actions(tmp_path):
     assert found == ["Role: NotAction grants everything else; list actions", "Role: wildcard action 's3:*'"]
 
 
+def test_lambda_permissions_for_a_service_name_their_source(tmp_path):
+    def permission(principal, **source):
+        return {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {"Action": "lambda:InvokeFunction", "FunctionName": "f", "Principal": principal, **source},
+        }
+
+    arn, account = {"SourceArn": "arn:aws:events:us-east-1:123456789012:rule/r"}, {"SourceAccount": "123456789012"}
+    resources = {
+        "Both": permission("events.amazonaws.com", **arn, **account),
+        "NoArn": permission("secretsmanager.amazonaws.com", **account),
+        "Neither": permission({"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}),
+        "AnAccount": permission("123456789012"),  # not a service: no source to name
+    }
+    found = sorted(f.message for f in findings_for(tmp_path, resources) if f.rule == "E9006")
+    assert found == [
+        "Neither grants logs.${AWS::Region}.amazonaws.com without SourceArn, SourceAccount",
+        "NoArn grants secretsmanager.amazonaws.com without SourceArn",
+    ]
+
+
 def test_checkov_runs_and_a_reasoned_suppression_silences_one_rule(tmp_path):
     queue = {"Type": "AWS::SQS::Queue", "Properties": {"Tags": TAGS}}
     assert "CKV_AWS_27" in rules(findings_for(tmp_path, {"Queue": queue}))  # SQS encryption

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from fnmatch import fnmatchcase
 from types import SimpleNamespace
 
 import boto3
@@ -18,11 +19,13 @@ from templates_src import fraud_agent_monitoring as monitoring
 from templates_src.components import agentcore, agents
 from templates_src.fraud_agent import AGENT_INSTRUCTION
 from templates_src.fraud_agent_tools import GATEWAY_ONLY, TOOLS
+from templates_src.platform import PLATFORM
 from tests.conftest import props, ref, resources_of_type
 from tests.unit.platform.test_fraud_agent_tools import World, tools  # noqa: F401  (the moto world and its fixture)
 
 AGENTCORE_TYPES = ("Gateway", "GatewayTarget", "Harness", "HarnessEndpoint")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+ACCOUNT = "123456789012"
 JSON_TYPES = {"string": str, "number": float, "integer": int}
 # What each parameter the tool schemas declare is set to in the example input (ids the world has)
 EXAMPLES = {
@@ -179,9 +182,6 @@ def test_the_gateway_role_may_invoke_exactly_the_tool_functions(agent):
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
         "Service": ["bedrock-agentcore.amazonaws.com"]
     }
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": {"Fn::Sub": "${AWS::AccountId}"}}
-    }
     [policy] = role["Policies"]
     [statement] = policy["PolicyDocument"]["Statement"]
     assert statement["Effect"] == "Allow" and statement["Action"] == ["lambda:InvokeFunction"]
@@ -189,6 +189,80 @@ def test_the_gateway_role_may_invoke_exactly_the_tool_functions(agent):
         function_of(target) for target in targets(agent).values()
     )
     assert props(agent, "Gateway")["RoleArn"] == {"Fn::GetAtt": ["GatewayRole", "Arn"]}
+
+
+def substituted(text: str, environment: str, region: str, account: str = ACCOUNT) -> str:
+    values = {"Environment": environment, "AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": "aws"}
+    return re.sub(r"\$\{([^}]+)\}", lambda m: values[m.group(1)], text)
+
+
+def gateway_arn(name: str, region: str, account: str = ACCOUNT, gateway_id: str = "a1b2c3d4e5") -> str:
+    return f"arn:aws:bedrock-agentcore:{region}:{account}:gateway/{name}-{gateway_id}"
+
+
+def test_only_this_gateway_of_this_account_may_assume_the_gateway_role(agent):
+    """aws:SourceArn matches the gateway's id (its name, "-" and ten characters: the registry
+    schema's GatewayArn) in every environment and region, and no other gateway."""
+    [statement] = props(agent, "GatewayRole")["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Action"] == ["sts:AssumeRole"]
+    condition = statement["Condition"]
+    assert condition["StringEquals"] == {"aws:SourceAccount": {"Fn::Sub": "${AWS::AccountId}"}}
+    assert set(condition) == {"StringEquals", "ArnLike"}
+    pattern, name = condition["ArnLike"]["aws:SourceArn"]["Fn::Sub"], props(agent, "Gateway")["Name"]["Fn::Sub"]
+    arn_schema = schemas.schema("AWS::BedrockAgentCore::Gateway")["properties"]
+    for environment in PLATFORM.environments:
+        for region in PLATFORM.regions:
+            ours = substituted(name, environment, region)
+            assert ours == ours.lower() and re.fullmatch(arn_schema["Name"]["pattern"], ours)
+            trusted = substituted(pattern, environment, region)
+            assert re.fullmatch(arn_schema["GatewayArn"]["pattern"], gateway_arn(ours, region))
+            assert fnmatchcase(gateway_arn(ours, region), trusted)
+            others = [
+                gateway_arn(f"{ours}-x", region),  # a gateway named like ours, longer
+                gateway_arn(ours, region, gateway_id="a1b2c3d4e"),
+                gateway_arn(ours, region, account="210987654321"),
+                *(gateway_arn(ours, r) for r in PLATFORM.regions if r != region),
+                *(gateway_arn(substituted(name, e, region), region) for e in PLATFORM.environments if e != environment),
+            ]
+            assert not any(fnmatchcase(arn, trusted) for arn in others)
+
+
+def test_no_lambda_permission_lets_a_service_invoke_the_tools_but_the_classic_agent(agent):
+    """The gateway invokes with its role (GATEWAY_IAM_ROLE): no resource policy for it."""
+    functions = {function_of(target) for target in targets(agent).values()}
+    for name, permission in resources_of_type(agent, "AWS::Lambda::Permission").items():
+        if permission["Properties"]["FunctionName"].get("Ref") in functions:
+            assert permission["Condition"] == agents.CLASSIC_AGENT_CONDITION, name
+            assert permission["Properties"]["SourceArn"] == {"Fn::GetAtt": ["Agent", "AgentArn"]}, name
+
+
+def test_the_knowledge_base_tool_is_wired_to_this_knowledge_base_only(agent, monkeypatch):
+    """Its function reads the stack's knowledge base id, may Retrieve from that knowledge base and
+    nothing else of Bedrock's, and its schema asks for exactly what the handler reads."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    import templates_src.handlers.agent_tools as module
+
+    [knowledge_base] = resources_of_type(agent, "AWS::Bedrock::KnowledgeBase")
+    [(name, target)] = [(n, t) for n, t in targets(agent).items() if n in GATEWAY_ONLY]
+    function = props(agent, function_of(target))
+    assert function["Environment"]["Variables"]["KNOWLEDGE_BASE_ID"] == ref(knowledge_base)
+    [policy] = props(agent, function["Role"]["Fn::GetAtt"][0])["Policies"]
+    bedrock = [
+        (action, resource)
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in statement["Action"]
+        for resource in statement["Resource"]
+        if action.split(":")[0].startswith("bedrock")
+    ]
+    assert bedrock == [("bedrock:Retrieve", {"Fn::GetAtt": [knowledge_base, "KnowledgeBaseArn"]})]
+    [(tool, definition)] = tool_schemas(target).items()
+    assert set(module.ACTION_GROUPS[name]) == {tool}
+    schema = definition["InputSchema"]
+    assert {p: s["Type"] for p, s in schema["Properties"].items()} == {"query": "string"}
+    assert schema["Required"] == ["query"]  # search_knowledge_base reads params["query"]
+    assert name not in {
+        g["ActionGroupName"] for g in props(agent, "Agent")["ActionGroups"]
+    }  # the classic agent has the KB
 
 
 def test_no_one_outside_iam_reaches_the_agent_or_its_tools(agent):
@@ -224,7 +298,13 @@ def test_the_harness_runs_the_model_instructions_and_gateway_of_the_classic_agen
     assert harness["SystemPrompt"] == [{"Text": AGENT_INSTRUCTION}]
     assert props(agent, "Agent")["Instruction"] == AGENT_INSTRUCTION  # the classic agent, where it exists
     [tool] = harness["Tools"]
-    assert tool["Type"] == "agentcore_gateway" and harness["AllowedTools"] == [tool["Name"]]
+    assert tool["Type"] == "agentcore_gateway"
+    # "@server": every tool of that server (the gateway); a plain name would match a built-in only
+    assert harness["AllowedTools"] == [f"@{tool['Name']}"]
+    [pattern] = harness["AllowedTools"]
+    assert re.fullmatch(
+        schemas.schema("AWS::BedrockAgentCore::Harness")["properties"]["AllowedTools"]["items"]["pattern"], pattern
+    )
     assert tool["Config"]["AgentCoreGateway"] == {
         "GatewayArn": {"Fn::GetAtt": ["Gateway", "GatewayArn"]},
         "OutboundAuth": {"AwsIam": {}},

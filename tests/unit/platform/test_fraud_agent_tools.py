@@ -201,6 +201,7 @@ def audit_prefix(resource: dict) -> str:
             "FraudPatternsTool",
             {("dynamodb:GetItem", "PatternsTable"), ("dynamodb:Query", "PatternsTable"), ("kms:Decrypt", "DataKey")},
         ),
+        ("KnowledgeBaseTool", {("bedrock:Retrieve", "KnowledgeBase")}),  # passages of this knowledge base only
     ],
 )
 def test_each_executor_reaches_its_groups_data_and_nothing_else(agent, title, granted):
