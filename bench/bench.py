@@ -363,9 +363,10 @@ def plan_figures(project, quiet, wait) -> None:
     """`make plan ENV=staging` in-process, reads counted: nothing changed (after a deploy), then
     one parameter changed in the parameter file (not deployed: the engine resolves every instance)."""
     from cfnops.build import render
-    from cfnops.changes import report, text
+    from cfnops.changes import text
     from cfnops.core.aws import Aws
     from cfnops.rollout import plan as plan_module
+    from cfnops.rollout import planwriters
     from cfnops.rollout.pipeline import plan_all, prepare
 
     def once(label: str) -> None:
@@ -375,7 +376,7 @@ def plan_figures(project, quiet, wait) -> None:
         prepared = prepare(project, "staging", run_lint=False)
         offline = time.perf_counter() - started
         _, plans = plan_all(aws, prepared, quiet, wait)
-        report.build("staging", plans)
+        planwriters.plan_report("staging", plans)
         lines = [line for p in plans for g in p.resources for line in text.group_lines(g, set(p.add), False)]
         seconds = time.perf_counter() - started
         engine = engine_seconds(plans)

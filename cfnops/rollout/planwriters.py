@@ -35,15 +35,16 @@ def _text(output: PlanOutput) -> str:
     return "\n".join(lines + [f"plan: {planview.summary(output.plans)}"])
 
 
-def _of_report(render: Callable[[report.PlanReport], str]) -> Callable[[PlanOutput], str]:
-    return lambda output: render(
-        report.build(
-            output.environment,
-            output.plans,
-            output.drift,
-            retains_stacks=lambda plan: retains_stacks(plan.desired.spec.environment, None),
-        )
+def plan_report(environment: str, plans: list, drift=None) -> report.PlanReport:
+    """The plan as the JSON and Markdown writers (and the bench) read it; PRUNE's kept stacks
+    as deploy decides them (RetainStacks defaults)."""
+    return report.build(
+        environment, plans, drift, retains_stacks=lambda plan: retains_stacks(plan.desired.spec.environment, None)
     )
+
+
+def _of_report(render: Callable[[report.PlanReport], str]) -> Callable[[PlanOutput], str]:
+    return lambda output: render(plan_report(output.environment, output.plans, output.drift))
 
 
 Writer = Callable[[PlanOutput], str]
