@@ -510,6 +510,19 @@ def list_stack_instance_resource_drifts(self: CloudFormationResponse) -> ActionR
     return paged(self, drifts, "Summaries")
 
 
+def list_stack_set_auto_deployment_targets(self: CloudFormationResponse) -> ActionResult:
+    """The OUs (or root) a service-managed StackSet targets, each with its Regions
+    (API_ListStackSetAutoDeploymentTargets,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackSetAutoDeploymentTargets.html)."""
+    with _lock:
+        stackset = _get(self, self._get_param("StackSetName"))
+        summaries = [
+            {"OrganizationalUnitId": unit, "Regions": sorted(regions)}
+            for unit, regions in sorted(stackset.targets.items())
+        ]
+    return paged(self, summaries, "Summaries")
+
+
 HANDLERS = {  # CreateStackSet and UpdateStackSet refuse a TemplateBody over AWS's limit first (limits.py)
     "detect_stack_set_drift": detect_stack_set_drift,
     "list_stack_instance_resource_drifts": list_stack_instance_resource_drifts,
@@ -527,6 +540,7 @@ HANDLERS = {  # CreateStackSet and UpdateStackSet refuse a TemplateBody over AWS
     "list_stack_set_operations": list_stack_set_operations,
     "list_stack_set_operation_results": list_stack_set_operation_results,
     "stop_stack_set_operation": stop_stack_set_operation,
+    "list_stack_set_auto_deployment_targets": list_stack_set_auto_deployment_targets,
 }
 
 

@@ -276,6 +276,8 @@ def test_an_ou_reaches_the_accounts_of_its_nested_ous_in_their_own_backends(trus
             groups = as_member(account, "logs", region).describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"]
             assert [g["logGroupName"] for g in groups] == [GROUP]
     assert member_stacks(trusted.prod_account, "us-east-1") == []
+    targets = cfn().list_stack_set_auto_deployment_targets(StackSetName="platform")["Summaries"]
+    assert targets == [{"OrganizationalUnitId": trusted.staging, "Regions": sorted(REGIONS)}]
     described_set = cfn().describe_stack_set(StackSetName="platform")["StackSet"]
     assert described_set["OrganizationalUnitIds"] == [trusted.staging]
     assert "AdministrationRoleARN" not in described_set and "ExecutionRoleName" not in described_set
