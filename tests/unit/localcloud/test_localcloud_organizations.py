@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import localcloud
+from localcloud.cloudformation.permissions import required
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -519,3 +520,82 @@ def test_update_stack_instances_reaches_an_ou_or_named_accounts(trusted):
     assert [(r["Account"], r["Region"], r["Status"]) for r in results] == [
         (trusted.staging_eu_account, "eu-west-1", "SUCCEEDED")
     ]
+
+
+# --- least privilege in members: a service-managed bootstrap, self-managed workloads -----------------------
+
+ADMIN = "staging-stackset-administration"
+EXECUTION = "staging-stackset-execution"
+
+
+def bootstrap_template(administration_arn: str) -> str:
+    """What a bootstrap StackSet deploys in each member: an execution role that trusts the
+    environment's administration role only, allowed what the workload needs (a log group's
+    handler permissions, from its registry schema)."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": administration_arn}, "Action": "sts:AssumeRole"}],
+    }
+    needs = sorted(
+        {a for h in ("create", "read", "update", "delete") for a in required("AWS::Logs::LogGroup", h, "us-east-1")}
+    )
+    allowed = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": needs, "Resource": "*"}]}
+    role = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "RoleName": EXECUTION,
+            "AssumeRolePolicyDocument": trust,
+            "Policies": [{"PolicyName": "workload", "PolicyDocument": allowed}],
+        },
+    }
+    return json.dumps({"Resources": {"Execution": role}})
+
+
+def administration_role(reaches: str) -> str:
+    """The environment's administration role in the management account, allowed to assume
+    the execution role in ``reaches`` (an account, or * for all)."""
+    iam = boto3.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "cloudformation.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    arn = iam.create_role(RoleName=ADMIN, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    assume = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::{reaches}:role/{EXECUTION}"}
+        ],
+    }
+    iam.put_role_policy(RoleName=ADMIN, PolicyName="assume", PolicyDocument=json.dumps(assume))
+    return arn
+
+
+def workload(name: str, template: str, account: str) -> dict:
+    cfn().create_stack_set(
+        StackSetName=name,
+        TemplateBody=template,
+        AdministrationRoleARN=f"arn:aws:iam::{MANAGEMENT}:role/{ADMIN}",
+        ExecutionRoleName=EXECUTION,
+    )
+    cfn().create_stack_instances(StackSetName=name, Accounts=[account], Regions=["us-east-1"])
+    return instances(name)[(account, "us-east-1")]
+
+
+def test_self_managed_workloads_run_in_a_member_as_the_role_a_bootstrap_stackset_made(trusted):
+    arn = administration_role(trusted.staging_account)
+    service_managed(name="bootstrap", template=bootstrap_template(arn), Capabilities=["CAPABILITY_NAMED_IAM"])
+    cfn().create_stack_instances(
+        StackSetName="bootstrap", DeploymentTargets={"OrganizationalUnitIds": [trusted.staging]}, Regions=["us-east-1"]
+    )
+    deployed = workload("logs", TEMPLATE, trusted.staging_account)
+    assert deployed["Status"] == "CURRENT", deployed.get("StatusReason")
+    groups = as_member(trusted.staging_account, "logs").describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"]
+    assert [g["logGroupName"] for g in groups] == [GROUP]
+    queue = json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q"}}}})
+    refused = workload("queues", queue, trusted.staging_account)  # beyond what the member's role allows
+    assert "AccessDenied" in refused["StatusReason"] and "sqs:" in refused["StatusReason"]
+    # the staging administration role reaches no other environment's account
+    other = workload("elsewhere", TEMPLATE, trusted.staging_eu_account)
+    assert other["StatusReason"].startswith(f"Account {trusted.staging_eu_account} should have '{EXECUTION}' role")
