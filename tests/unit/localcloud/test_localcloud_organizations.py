@@ -599,3 +599,22 @@ def test_self_managed_workloads_run_in_a_member_as_the_role_a_bootstrap_stackset
     # the staging administration role reaches no other environment's account
     other = workload("elsewhere", TEMPLATE, trusted.staging_eu_account)
     assert other["StatusReason"].startswith(f"Account {trusted.staging_eu_account} should have '{EXECUTION}' role")
+
+
+def test_assume_role_needs_a_role_whose_trust_lets_the_caller_in(trusted):
+    """The management account reads a member through its OrganizationAccountAccessRole
+    (which trusts the management account); the member cannot assume it back, nor a role
+    that does not exist."""
+    assert as_member(trusted.prod_account, "sts").get_caller_identity()["Account"] == trusted.prod_account
+    member_sts = as_member(trusted.prod_account, "sts")
+    back = f"arn:aws:iam::{trusted.staging_account}:role/OrganizationAccountAccessRole"
+    code, message = refusal(lambda: member_sts.assume_role(RoleArn=back, RoleSessionName="sideways"))
+    assert code == "AccessDenied"
+    assert message.startswith(f"User: arn:aws:sts::{trusted.prod_account}:assumed-role/OrganizationAccountAccessRole/")
+    assert message.endswith(f"is not authorized to perform: sts:AssumeRole on resource: {back}")
+    missing = f"arn:aws:iam::{trusted.prod_account}:role/cfnops-reader"
+    assert refusal(lambda: cfn_sts().assume_role(RoleArn=missing, RoleSessionName="reader"))[0] == "AccessDenied"
+
+
+def cfn_sts():
+    return boto3.client("sts", region_name="us-east-1")
