@@ -17,7 +17,10 @@ def install() -> None:
     from .drift import responses as drift  # noqa: F401
     from .dynamodb import globaltables  # noqa: F401
     from .ec2 import peering  # noqa: F401
+    from .organizations import access  # noqa: F401
     from .rds import globaldb  # noqa: F401
+    from .stacksets import autodeploy, orgaccess  # noqa: F401
     from .stacksets import responses as stacksets  # noqa: F401
+    from .sts import trust  # noqa: F401
 
     registry.install()

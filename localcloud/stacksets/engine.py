@@ -18,6 +18,7 @@ from ..core.failures import UPDATE_FAILURE, message_of
 from ..core.responses import ApiError
 from ..drift.engine import ReadError, detect_stack
 from ..drift.models import stack_status
+from . import roles
 from .exceptions import refuse_while_busy
 from .models import OPERATION_ID, Instance, Operation, Result, StackSet, now
 
@@ -31,6 +32,8 @@ def deploy(stackset: StackSet, instance: Instance) -> Result:
     backend = cfn_models.cloudformation_backends[instance.account][instance.region]
     parameters = {**stackset.parameters, **instance.overrides}
     try:
+        if stackset.service_managed:
+            roles.prepare_member(stackset.account, instance.account, stackset.template)
         permissions.run_as(stackset, instance)
         stack = existing_stack(backend, instance)
         if stack is None:
@@ -155,10 +158,12 @@ def _run_region(operation: Operation, instances: list, preferences: dict, work, 
                         instance.region,
                         statuses.Result.CANCELLED,
                         "Cancelled since failure tolerance has exceeded",
+                        instance.unit,
                     )
                 )
                 continue
             result = work(instance)
+            result.unit = instance.unit
             failures += result.status == statuses.Result.FAILED
             operation.results.append(result)
         stopped = stopped or failures > tolerance
@@ -173,9 +178,13 @@ def run(
     operation_id: str | None,
     work,
     retain: bool | None = None,
+    deployment_targets: dict | None = None,
+    automatic: bool = False,
 ) -> Operation:
-    """Start an operation over ``targets`` (region by region, in RegionOrder)."""
-    refuse_while_busy(stackset)
+    """Start an operation over ``targets`` (region by region, in RegionOrder);
+    ``automatic``: StackSets' own (auto-deployment), queued behind a running one, never refused."""
+    if not automatic:
+        refuse_while_busy(stackset)
     operation_id = operation_id or str(uuid.uuid4())
     if not OPERATION_ID.match(operation_id):
         raise ValidationError(message=f"Invalid OperationId {operation_id}")
@@ -183,6 +192,7 @@ def run(
         raise ApiError("OperationIdAlreadyExistsException", f"Operation {operation_id} already exists")
     started = time.monotonic()
     operation = Operation(operation_id, action, preferences, retain, started, started + operation_seconds())
+    operation.deployment_targets = deployment_targets
     regions = _region_order(preferences, sorted({i.region for i in targets}))
     # SEQUENTIAL: a Region that exceeds its tolerance stops every later one; PARALLEL: all
     # Regions run (here one after another, each on its own) and a failure stops only its own.

@@ -16,6 +16,7 @@ from cfnops.awsfacts import statuses
 NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
 OPERATION_ID = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]{0,127}$")
 ACTIVE = (statuses.Operation.RUNNING, statuses.Operation.QUEUED, statuses.Operation.STOPPING)
+SELF_MANAGED, SERVICE_MANAGED = "SELF_MANAGED", "SERVICE_MANAGED"
 
 
 def merged_parameters(previous: dict[str, str], given: list[dict]) -> dict[str, str]:
@@ -39,6 +40,18 @@ class Result:
     region: str
     status: str  # SUCCEEDED | FAILED | CANCELLED
     reason: str = ""
+    unit: str = ""  # service-managed: the OU (or root) targeted that reached the account
+
+    def summary(self, running: bool) -> dict:
+        summary = {
+            "Account": self.account,
+            "Region": self.region,
+            "Status": statuses.Result.RUNNING if running else self.status,
+            **({"StatusReason": self.reason} if self.reason and not running else {}),
+        }
+        if self.unit:
+            summary["OrganizationalUnitId"] = self.unit
+        return summary
 
 
 @dataclass
@@ -54,6 +67,7 @@ class Operation:
     reason: str = ""
     created: datetime = field(default_factory=now)
     drift_details: dict | None = None
+    deployment_targets: dict | None = None  # service-managed: the DeploymentTargets the call gave
 
     @property
     def running(self) -> bool:
@@ -73,6 +87,8 @@ class Operation:
             "OperationPreferences": self.preferences,
             "StatusDetails": {"FailedStackInstancesCount": failed},
         }
+        if self.deployment_targets is not None:
+            summary["DeploymentTargets"] = self.deployment_targets
         if not self.running:
             summary["EndTimestamp"] = self.created + timedelta(seconds=max(0.0, self.ends - self.started))
             if self.reason:
@@ -116,6 +132,7 @@ class Instance:
     drift_operation_id: str = ""
     drifts: list = field(default_factory=list)
     previous_drift: tuple[str, datetime | None] = (statuses.Drift.NOT_CHECKED, None)  # shown while a detection runs
+    unit: str = ""  # service-managed: "The organization root ID or organizational unit (OU) IDs that you specified for DeploymentTargets"
 
     def visible_drift(self) -> tuple[str, datetime | None]:
         if self.last_operation and self.last_operation.running and self.last_operation.action == "DETECT_DRIFT":
@@ -144,6 +161,8 @@ class Instance:
             summary["StatusReason"] = self.reason
         if self.last_operation:
             summary["LastOperationId"] = self.last_operation.id
+        if self.unit:
+            summary["OrganizationalUnitId"] = self.unit
         return summary
 
     def describe(self, stackset: StackSet) -> dict:
@@ -167,6 +186,9 @@ class StackSet:
     managed_execution: bool
     admin_role: str
     execution_role: str
+    permission_model: str = SELF_MANAGED
+    auto_deployment: dict = field(default_factory=dict)  # service-managed: Enabled, RetainStacksOnAccountRemoval
+    targets: dict[str, set[str]] = field(default_factory=dict)  # service-managed: OU (or root) -> its Regions
     id: str = ""
     status: str = statuses.StackSet.ACTIVE
     instances: dict[tuple[str, str], Instance] = field(default_factory=dict)
@@ -182,6 +204,38 @@ class StackSet:
     def busy(self) -> Operation | None:
         return next((op for op in self.operations if op.running), None)
 
+    @property
+    def service_managed(self) -> bool:
+        return self.permission_model == SERVICE_MANAGED
+
+    def auto_deploys(self) -> bool:
+        return self.service_managed and bool(self.auto_deployment.get("Enabled"))
+
+    def roles(self) -> dict:
+        """Self-managed: the roles its operations run with; service-managed: StackSets' own,
+        which DescribeStackSet does not show."""
+        if self.service_managed:
+            return {}
+        return {"AdministrationRoleARN": self.admin_role, "ExecutionRoleName": self.execution_role}
+
+    def organization_fields(self) -> dict:
+        if not self.service_managed:
+            return {}
+        return {"AutoDeployment": self.auto_deployment, "OrganizationalUnitIds": sorted(self.targets)}
+
+    def summary(self) -> dict:
+        summary = {
+            "StackSetName": self.name,
+            "StackSetId": self.id,
+            "Status": self.status,
+            "PermissionModel": self.permission_model,
+            "Description": self.description,
+            "ManagedExecution": {"Active": self.managed_execution},
+        }
+        if self.service_managed:
+            summary["AutoDeployment"] = self.auto_deployment
+        return summary
+
     def describe(self) -> dict:
         return {
             "StackSetName": self.name,
@@ -193,9 +247,9 @@ class StackSet:
             "Capabilities": self.capabilities,
             "Tags": self.tags,
             "StackSetARN": self.arn,
-            "AdministrationRoleARN": self.admin_role,
-            "ExecutionRoleName": self.execution_role,
-            "PermissionModel": "SELF_MANAGED",
+            **self.roles(),
+            **self.organization_fields(),
+            "PermissionModel": self.permission_model,
             "ManagedExecution": {"Active": self.managed_execution},
             "Regions": sorted({region for _, region in self.instances}),
             **({"StackSetDriftDetectionDetails": details} if (details := self.completed_drift_details()) else {}),

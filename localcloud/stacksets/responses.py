@@ -43,26 +43,55 @@ from ..cloudformation import limits
 from ..core.registry import document, patch, replace
 from ..core.responses import ApiError, paged
 from ..core.state import State
+from ..core.values import flag
 from ..drift.models import checked_records
-from . import engine, exceptions
-from .models import NAME, Instance, Operation, Result, StackSet, merged_parameters, now
+from ..organizations import tree
+from . import callas, engine, exceptions, roles, targets
+from .models import (
+    NAME,
+    SELF_MANAGED,
+    SERVICE_MANAGED,
+    Instance,
+    Operation,
+    Result,
+    StackSet,
+    merged_parameters,
+    now,
+)
+from .targets import Target
 
 _lock = threading.RLock()
 
 
 # the StackSets of the administrator account and Region, on its moto CloudFormation backend
+# (service-managed ones: the management account's, including those a delegated administrator creates)
 STACKSETS: State[dict[str, StackSet]] = State("stacksets", dict)
 
 
+def _caller(response: CloudFormationResponse) -> callas.Caller:
+    return callas.caller(response.current_account, response._get_param("CallAs"))
+
+
+def registry_of(account: str, region: str) -> dict[str, StackSet]:
+    return STACKSETS.of(cfn_models.cloudformation_backends[account][region])
+
+
 def _registry(response: CloudFormationResponse) -> dict[str, StackSet]:
-    return STACKSETS.of(cfn_models.cloudformation_backends[response.current_account][response.region])
+    return registry_of(_caller(response).home, response.region)
 
 
 def _get(response: CloudFormationResponse, name: str) -> StackSet:
     stackset = _registry(response).get(name)
-    if stackset is None or stackset.status == statuses.StackSet.DELETED:
+    hidden = stackset is not None and _caller(response).delegated and not stackset.service_managed
+    if stackset is None or hidden or stackset.status == statuses.StackSet.DELETED:
         raise ApiError("StackSetNotFoundException", f"StackSet {name} not found")
     return stackset
+
+
+def _operated(response: CloudFormationResponse, stackset: StackSet):
+    """The organization a call on a service-managed StackSet operates (refused unless the
+    caller may, callas.py); None for a self-managed one."""
+    return callas.organization_operated(_caller(response)) if stackset.service_managed else None
 
 
 def _params(pairs: list[dict]) -> dict[str, str]:
@@ -73,14 +102,9 @@ def _preferences(response: CloudFormationResponse) -> dict:
     return response._get_param("OperationPreferences") or {}
 
 
-def _targets(response: CloudFormationResponse) -> tuple[list[str], list[str]]:
-    accounts = response._get_param("Accounts") or (response._get_param("DeploymentTargets") or {}).get("Accounts") or []
-    regions = response._get_param("Regions") or []
-    if (response._get_param("DeploymentTargets") or {}).get("OrganizationalUnitIds"):
-        raise ValidationError(message="localcloud supports SELF_MANAGED StackSets only (no OrganizationalUnitIds)")
-    if not accounts or not regions:
-        raise ValidationError(message="Accounts and Regions are required")
-    return accounts, regions
+def _auto_deployment(given: dict | None) -> dict:
+    given = given or {}
+    return {key: flag(given[key]) for key in ("Enabled", "RetainStacksOnAccountRemoval") if key in given}
 
 
 def create_stack_set(self: CloudFormationResponse) -> ActionResult:
@@ -89,15 +113,26 @@ def create_stack_set(self: CloudFormationResponse) -> ActionResult:
         raise ValidationError(
             message=f"1 validation error detected: Value '{name}' at 'stackSetName' failed to satisfy constraint"
         )
-    if self._get_param("PermissionModel") == "SERVICE_MANAGED":
-        raise ValidationError(message="localcloud supports SELF_MANAGED StackSets only")
+    who = _caller(self)
+    model = self._get_param("PermissionModel") or SELF_MANAGED
     with _lock:
-        if name in _registry(self) and _registry(self)[name].status == statuses.StackSet.ACTIVE:
+        if model == SERVICE_MANAGED:
+            management = tree.management_account(callas.organization_operated(who))
+            admin_role, execution_role = roles.admin_role_arn(management), roles.execution_role_name(management)
+        else:
+            callas.refuse_self_managed(who)
+            admin_role = (
+                self._get_param("AdministrationRoleARN")
+                or f"arn:aws:iam::{who.home}:role/AWSCloudFormationStackSetAdministrationRole"
+            )
+            execution_role = self._get_param("ExecutionRoleName") or "AWSCloudFormationStackSetExecutionRole"
+        registry = registry_of(who.home, self.region)
+        if name in registry and registry[name].status == statuses.StackSet.ACTIVE:
             raise ApiError("NameAlreadyExistsException", f"StackSet {name} already exists")
         body = self._get_param("TemplateBody") or self._get_stack_from_s3_url(self._get_param("TemplateURL"))
         stackset = StackSet(
             name=name,
-            account=self.current_account,
+            account=who.home,
             region=self.region,
             template=body,
             parameters=_params(self._get_param("Parameters", [])),
@@ -105,11 +140,12 @@ def create_stack_set(self: CloudFormationResponse) -> ActionResult:
             tags=self._get_param("Tags", []),
             description=self._get_param("Description") or "",
             managed_execution=bool((self._get_param("ManagedExecution") or {}).get("Active")),
-            admin_role=self._get_param("AdministrationRoleARN")
-            or f"arn:aws:iam::{self.current_account}:role/AWSCloudFormationStackSetAdministrationRole",
-            execution_role=self._get_param("ExecutionRoleName") or "AWSCloudFormationStackSetExecutionRole",
+            admin_role=admin_role,
+            execution_role=execution_role,
+            permission_model=model,
+            auto_deployment=_auto_deployment(self._get_param("AutoDeployment")) if model == SERVICE_MANAGED else {},
         )
-        _registry(self)[name] = stackset
+        registry[name] = stackset
     return ActionResult({"StackSetId": stackset.id})
 
 
@@ -120,22 +156,15 @@ def describe_stack_set(self: CloudFormationResponse) -> ActionResult:
 
 def list_stack_sets(self: CloudFormationResponse) -> ActionResult:
     with _lock:
-        summaries = [
-            {
-                "StackSetName": s.name,
-                "StackSetId": s.id,
-                "Status": s.status,
-                "PermissionModel": "SELF_MANAGED",
-                "Description": s.description,
-            }
-            for s in _registry(self).values()
-        ]
+        delegated = _caller(self).delegated
+        summaries = [s.summary() for s in _registry(self).values() if s.service_managed or not delegated]
     return ActionResult({"Summaries": summaries})
 
 
 def update_stack_set(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
+        _operated(self, stackset)
         exceptions.refuse_while_busy(stackset)
         # UpdateStackSet keeps its changes even when its operation fails.
         if not self._get_param("UsePreviousTemplate"):
@@ -149,9 +178,13 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
             stackset.description = self._get_param("Description")
         if self._get_param("ManagedExecution") is not None:
             stackset.managed_execution = bool(self._get_param("ManagedExecution").get("Active"))
-        # the roles given are the StackSet's from now on (its operations run with them)
-        stackset.admin_role = self._get_param("AdministrationRoleARN") or stackset.admin_role
-        stackset.execution_role = self._get_param("ExecutionRoleName") or stackset.execution_role
+        if stackset.service_managed and self._get_param("AutoDeployment") is not None:
+            stackset.auto_deployment = _auto_deployment(self._get_param("AutoDeployment"))
+        if (
+            not stackset.service_managed
+        ):  # the roles given are the StackSet's from now on (its operations run with them)
+            stackset.admin_role = self._get_param("AdministrationRoleARN") or stackset.admin_role
+            stackset.execution_role = self._get_param("ExecutionRoleName") or stackset.execution_role
         targets = list(stackset.instances.values())
         operation = engine.run(
             stackset,
@@ -167,6 +200,7 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
 def delete_stack_set(self: CloudFormationResponse) -> EmptyResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
+        _operated(self, stackset)
         if stackset.instances:
             raise ApiError("StackSetNotEmptyException", f"StackSet {stackset.name} still has stack instances")
         exceptions.refuse_while_busy(stackset, queued=False)
@@ -175,36 +209,126 @@ def delete_stack_set(self: CloudFormationResponse) -> EmptyResult:
     return EmptyResult()
 
 
+def _deployment_targets(response: CloudFormationResponse) -> dict | None:
+    return response._get_param("DeploymentTargets")
+
+
+def _reached(response: CloudFormationResponse, stackset: StackSet, *, update: bool = False) -> list[Target]:
+    """The accounts the call's targets reach (targets.py)."""
+    org = _operated(response, stackset)
+    if org is None:
+        return targets.self_managed(response._get_param("Accounts"), _deployment_targets(response))
+    return targets.service_managed(
+        response._get_param("Accounts"), _deployment_targets(response), org, accounts_allowed=update
+    )
+
+
+def _new_instance(stackset: StackSet, target: Target, region: str, overrides: dict[str, str]) -> Instance:
+    return Instance(
+        target.account, region, dict(overrides), f"StackSet-{stackset.name}-{uuid.uuid4()}", unit=target.unit
+    )
+
+
+def add_instances(
+    stackset: StackSet,
+    reached: list[Target],
+    regions: list[str],
+    overrides: dict[str, str],
+    preferences: dict,
+    operation_id: str | None,
+    deployment_targets: dict | None = None,
+    automatic: bool = False,
+) -> Operation:
+    """A CREATE operation for the instances ``reached`` in ``regions`` lacks (existing ones are
+    left as they are: idempotent, as on AWS)."""
+    new = [
+        _new_instance(stackset, target, region, overrides)
+        for target in reached
+        for region in regions
+        if (target.account, region) not in stackset.instances
+    ]
+    operation = engine.run(
+        stackset,
+        "CREATE",
+        new,
+        preferences,
+        operation_id,
+        lambda instance: engine.deploy(stackset, instance),
+        deployment_targets=deployment_targets,
+        automatic=automatic,
+    )
+    for instance in new:
+        stackset.instances[(instance.account, instance.region)] = instance
+    return operation
+
+
+def remove_instances(
+    stackset: StackSet,
+    chosen: list[Instance],
+    retain: bool,
+    preferences: dict,
+    operation_id: str | None,
+    deployment_targets: dict | None = None,
+    automatic: bool = False,
+) -> Operation:
+    operation = engine.run(
+        stackset,
+        "DELETE",
+        chosen,
+        preferences,
+        operation_id,
+        lambda instance: engine.remove(stackset, instance, retain),
+        retain,
+        deployment_targets=deployment_targets,
+        automatic=automatic,
+    )
+    for result in operation.results:
+        if result.status == statuses.Result.SUCCEEDED:
+            stackset.instances.pop((result.account, result.region), None)
+    return operation
+
+
+def _given_units(response: CloudFormationResponse) -> list[str]:
+    return list((_deployment_targets(response) or {}).get("OrganizationalUnitIds") or [])
+
+
+def _whole_units(response: CloudFormationResponse) -> bool:
+    """The call covers its OUs whole (no Accounts narrow them)."""
+    given = _deployment_targets(response) or {}
+    return given.get("AccountFilterType") in (None, "NONE", "UNION")
+
+
 def create_stack_instances(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
-        accounts, regions = _targets(self)
-        overrides = _params(self._get_param("ParameterOverrides", []))
-        targets = []
-        for account in accounts:
-            for region in regions:
-                instance = stackset.instances.get((account, region))
-                if instance is None:  # existing instances are left as they are (idempotent)
-                    instance = Instance(account, region, dict(overrides), f"StackSet-{stackset.name}-{uuid.uuid4()}")
-                    targets.append(instance)
-        operation = engine.run(
+        reached, regions = _reached(self, stackset), targets.regions(self._get_param("Regions"))
+        for unit in _given_units(self):  # auto-deployment follows these OUs in these Regions
+            stackset.targets.setdefault(unit, set()).update(regions)
+        operation = add_instances(
             stackset,
-            "CREATE",
-            targets,
+            reached,
+            regions,
+            _params(self._get_param("ParameterOverrides", [])),
             _preferences(self),
             self._get_param("OperationId"),
-            lambda instance: engine.deploy(stackset, instance),
+            _deployment_targets(self) if stackset.service_managed else None,
         )
-        for instance in targets:
-            stackset.instances[(instance.account, instance.region)] = instance
     return ActionResult({"OperationId": operation.id})
 
 
 def update_stack_instances(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
-        accounts, regions = _targets(self)
-        targets = [exceptions.instance(stackset, a, r) for a in accounts for r in regions]
+        reached, regions = _reached(self, stackset, update=True), targets.regions(self._get_param("Regions"))
+        if stackset.service_managed:  # the OUs' accounts that have instances in these Regions
+            chosen = [
+                stackset.instances[(t.account, r)]
+                for t in reached
+                for r in regions
+                if (t.account, r) in stackset.instances
+            ]
+        else:
+            chosen = [exceptions.instance(stackset, t.account, r) for t in reached for r in regions]
         given = self._get_param("ParameterOverrides")
 
         def work(instance: Instance) -> Result:
@@ -214,28 +338,41 @@ def update_stack_instances(self: CloudFormationResponse) -> ActionResult:
                 instance.overrides = merged_parameters(instance.overrides, given)
             return engine.deploy(stackset, instance)
 
-        operation = engine.run(stackset, "UPDATE", targets, _preferences(self), self._get_param("OperationId"), work)
+        operation = engine.run(
+            stackset,
+            "UPDATE",
+            chosen,
+            _preferences(self),
+            self._get_param("OperationId"),
+            work,
+            deployment_targets=_deployment_targets(self) if stackset.service_managed else None,
+        )
     return ActionResult({"OperationId": operation.id})
 
 
 def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
-        accounts, regions = _targets(self)
-        retain = bool(self._get_param("RetainStacks"))
-        targets = [stackset.instances[(a, r)] for a in accounts for r in regions if (a, r) in stackset.instances]
-        operation = engine.run(
+        reached, regions = _reached(self, stackset), targets.regions(self._get_param("Regions"))
+        accounts, units = {t.account for t in reached}, set(_given_units(self))
+        chosen = [
+            i
+            for i in stackset.instances.values()
+            if i.region in regions and (i.account in accounts or (i.unit in units and _whole_units(self)))
+        ]
+        if _whole_units(self):  # the OUs are no longer targets in these Regions
+            for unit in units & set(stackset.targets):
+                stackset.targets[unit] -= set(regions)
+                if not stackset.targets[unit]:
+                    del stackset.targets[unit]
+        operation = remove_instances(
             stackset,
-            "DELETE",
-            targets,
+            chosen,
+            flag(self._get_param("RetainStacks")),
             _preferences(self),
             self._get_param("OperationId"),
-            lambda instance: engine.remove(stackset, instance, retain),
-            retain,
+            _deployment_targets(self) if stackset.service_managed else None,
         )
-        for result in operation.results:
-            if result.status == statuses.Result.SUCCEEDED:
-                stackset.instances.pop((result.account, result.region), None)
     return ActionResult({"OperationId": operation.id})
 
 
@@ -287,12 +424,7 @@ def _operation(self: CloudFormationResponse) -> tuple[StackSet, Operation]:
 def describe_stack_set_operation(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset, operation = _operation(self)
-        detail = {
-            **operation.summary(),
-            "StackSetId": stackset.id,
-            "AdministrationRoleARN": stackset.admin_role,
-            "ExecutionRoleName": stackset.execution_role,
-        }
+        detail = {**operation.summary(), "StackSetId": stackset.id, **stackset.roles()}
         if operation.retain_stacks is not None:
             detail["RetainStacks"] = operation.retain_stacks
     return ActionResult({"StackSetOperation": detail})
@@ -309,15 +441,7 @@ def list_stack_set_operation_results(self: CloudFormationResponse) -> ActionResu
     with _lock:
         _, operation = _operation(self)
         running = operation.running
-        summaries = [
-            {
-                "Account": r.account,
-                "Region": r.region,
-                "Status": statuses.Result.RUNNING if running else r.status,
-                **({"StatusReason": r.reason} if r.reason and not running else {}),
-            }
-            for r in operation.results
-        ]
+        summaries = [r.summary(running) for r in operation.results]
     return paged(self, summaries, "Summaries")
 
 
@@ -332,6 +456,7 @@ def stop_stack_set_operation(self: CloudFormationResponse) -> EmptyResult:
 def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
     with _lock:
         stackset = _get(self, self._get_param("StackSetName"))
+        _operated(self, stackset)
         exceptions.refuse_second_detection(stackset)
         operation_id = self._get_param("OperationId") or str(uuid.uuid4())
         targets = list(stackset.instances.values())
@@ -385,6 +510,19 @@ def list_stack_instance_resource_drifts(self: CloudFormationResponse) -> ActionR
     return paged(self, drifts, "Summaries")
 
 
+def list_stack_set_auto_deployment_targets(self: CloudFormationResponse) -> ActionResult:
+    """The OUs (or root) a service-managed StackSet targets, each with its Regions
+    (API_ListStackSetAutoDeploymentTargets,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackSetAutoDeploymentTargets.html)."""
+    with _lock:
+        stackset = _get(self, self._get_param("StackSetName"))
+        summaries = [
+            {"OrganizationalUnitId": unit, "Regions": sorted(regions)}
+            for unit, regions in sorted(stackset.targets.items())
+        ]
+    return paged(self, summaries, "Summaries")
+
+
 HANDLERS = {  # CreateStackSet and UpdateStackSet refuse a TemplateBody over AWS's limit first (limits.py)
     "detect_stack_set_drift": detect_stack_set_drift,
     "list_stack_instance_resource_drifts": list_stack_instance_resource_drifts,
@@ -402,6 +540,7 @@ HANDLERS = {  # CreateStackSet and UpdateStackSet refuse a TemplateBody over AWS
     "list_stack_set_operations": list_stack_set_operations,
     "list_stack_set_operation_results": list_stack_set_operation_results,
     "stop_stack_set_operation": stop_stack_set_operation,
+    "list_stack_set_auto_deployment_targets": list_stack_set_auto_deployment_targets,
 }
 
 
