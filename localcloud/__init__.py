@@ -19,5 +19,6 @@ def install() -> None:
     from .ec2 import peering  # noqa: F401
     from .rds import globaldb  # noqa: F401
     from .stacksets import responses as stacksets  # noqa: F401
+    from .sts import identity  # noqa: F401
 
     registry.install()

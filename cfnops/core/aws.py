@@ -93,12 +93,20 @@ class Aws:
                 self._clients[key] = self.session.client(service, region_name=region, config=client_config())
             return self._clients[key]
 
-    def account_id(self, region: str) -> str:
-        """The caller's account; the first call of a command, made with short timeouts (probe_config)."""
+    def _identity(self, region: str) -> dict:
+        """GetCallerIdentity, with short timeouts (probe_config)."""
         with translate_errors():
             with self._lock:
                 probe = self.session.client("sts", region_name=region, config=probe_config())
-            return probe.get_caller_identity()["Account"]
+            return probe.get_caller_identity()
+
+    def account_id(self, region: str) -> str:
+        """The caller's account; the first call of a command."""
+        return self._identity(region)["Account"]
+
+    def caller_arn(self, region: str) -> str:
+        """The caller's ARN as STS gives it (a role session: ``arn:…:sts::…:assumed-role/<role>/<session>``)."""
+        return self._identity(region)["Arn"]
 
 
 @contextmanager
