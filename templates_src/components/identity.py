@@ -43,8 +43,9 @@ def add_iam_mode_conditions(template: Template) -> None:
         template.add_condition(condition, Equals(Ref(IAM_MODE), mode))
 
 
-def add_task_execution_role(template: Template, suffix: str, service: str, log_group) -> iam.Role:
-    """What ECS needs to start a task: pull the image from this account's registry, ship logs."""
+def add_task_execution_role(template: Template, suffix: str, service: str, log_group, repository) -> iam.Role:
+    """What ECS needs to start a task: pull the image from its one repository in this account's
+    registry (``repository``: its name), ship logs."""
     return add_role(
         template,
         "TaskExecutionRole",
@@ -58,7 +59,12 @@ def add_task_execution_role(template: Template, suffix: str, service: str, log_g
                 policies.actions(
                     awacs.ecr.BatchCheckLayerAvailability, awacs.ecr.BatchGetImage, awacs.ecr.GetDownloadUrlForLayer
                 ),
-                [Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
+                [
+                    Sub(
+                        "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repository}",
+                        Repository=repository,
+                    )
+                ],
             ),
             policies.log_delivery_statement(GetAtt(log_group, "Arn")),
         ],
