@@ -301,6 +301,28 @@ def requests(environment: str, other: str) -> list[tuple[str, str, str, dict]]:
             },
         ),
         (
+            "another environment's key, used through a service",
+            "kms:Decrypt",
+            arn("kms", "key/1234abcd"),
+            {
+                "aws:ResourceTag/Environment": other,
+                "kms:ResourceAliases": [f"alias/{other}-{REGION}-payments"],
+                "kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com",
+            },
+        ),
+        (
+            "an AWS managed key, used directly",
+            "kms:Decrypt",
+            arn("kms", "key/aws-managed"),
+            {"kms:ResourceAliases": ["alias/aws/secretsmanager"]},
+        ),
+        (
+            "an AWS managed key's policy",
+            "kms:PutKeyPolicy",
+            arn("kms", "key/aws-managed"),
+            {"kms:ResourceAliases": ["alias/aws/secretsmanager"], "kms:ViaService": f"rds.{REGION}.amazonaws.com"},
+        ),
+        (
             "change the execution roles' own policies",
             "iam:CreatePolicyVersion",
             f"arn:aws:iam::{ACCOUNT}:policy/cfnops-stackset-execution-1",
