@@ -21,6 +21,6 @@ def install() -> None:
     from .rds import globaldb  # noqa: F401
     from .stacksets import autodeploy, orgaccess  # noqa: F401
     from .stacksets import responses as stacksets  # noqa: F401
-    from .sts import trust  # noqa: F401
+    from .sts import identity, trust  # noqa: F401
 
     registry.install()

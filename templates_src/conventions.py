@@ -27,6 +27,8 @@ MANAGED_BY = "cfnops"
 STANDARD_TAG_KEYS = ("Environment", "Owner", "CostCenter", "ManagedBy", "Project")  # required on every resource (E9001)
 # bootstrap's bucket for templates over TemplateBody's limit (cfnops fills account and region)
 ARTIFACTS_BUCKET = "cfnops-artifacts-{account}-{region}"
+# the bootstrap parameter naming who alone may use that bucket (bootstrap puts its caller first)
+ARTIFACTS_WRITERS = "ArtifactsWriters"
 
 ENVIRONMENT = "Environment"
 OWNER = "Owner"

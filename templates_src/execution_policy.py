@@ -31,10 +31,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from awacs.aws import Action, ArnLike, ArnLikeIfExists, Condition, Deny, ForAnyValueStringLike, Statement, StringEquals
+from awacs.aws import (
+    Action,
+    ArnLike,
+    ArnLikeIfExists,
+    Condition,
+    Deny,
+    ForAnyValueStringLike,
+    Statement,
+    StringEquals,
+    StringLike,
+)
 from troposphere import Sub, encode_to_dict
 
-from cfnops.awsfacts import iam_catalog, iam_limits, intrinsics, service_linked_roles, template_iam
+from cfnops.awsfacts import aws_managed_keys, iam_catalog, iam_limits, intrinsics, service_linked_roles, template_iam
 from cfnops.awsfacts.execution_actions import Derivation, derive
 
 from . import policies
@@ -238,6 +248,30 @@ def allow_statements(
     ]
 
 
+def aws_managed_key_statements(actions: tuple[str, ...]) -> list[Statement]:
+    """The handlers' key actions also on AWS managed keys (a service's default ``aws/<service>``
+    key), through their service only: those keys carry no Environment tag, so the tag
+    condition above never holds for them (awsfacts/aws_managed_keys.py). Every environment's
+    data in them stays behind that service's own scoped actions."""
+    used = sorted(set(actions) & set(aws_managed_keys.USE_ACTIONS))
+    if not used:
+        return []
+    return [
+        Statement(
+            Sid="AwsManagedKeysThroughTheirService",
+            Effect="Allow",
+            Action=[_action(a) for a in used],
+            Resource=["*"],
+            Condition=Condition(
+                [
+                    ForAnyValueStringLike("kms:ResourceAliases", [aws_managed_keys.ALIASES]),
+                    StringLike("kms:ViaService", [aws_managed_keys.VIA_ANY_SERVICE]),
+                ]
+            ),
+        )
+    ]
+
+
 def deny_statements() -> list[Statement]:
     return [
         Statement(
@@ -321,7 +355,9 @@ def execution_permissions(templates: Mapping[str, dict]) -> ExecutionPermissions
     derivation = derive(templates.values())
     linked = service_linked_roles.services(derivation, templates)
     statements = (
-        allow_statements(derivation.actions, template_iam.trusted_services(templates), linked) + deny_statements()
+        allow_statements(derivation.actions, template_iam.trusted_services(templates), linked)
+        + aws_managed_key_statements(derivation.actions)
+        + deny_statements()
     )
     return ExecutionPermissions(derivation, pack(statements), boundary_document(templates))
 
@@ -330,24 +366,42 @@ def _level(action: str) -> str:
     return (iam_catalog.entry(action) or {}).get("accessLevel", "")
 
 
+def _on_managed_keys(statement: dict) -> bool:
+    return aws_managed_keys.ALIASES in json.dumps(statement.get("Condition") or {})
+
+
 def suppressions(document) -> dict[str, str]:
     """checkov's findings on one execution policy, each with the reason that holds for exactly
     the statements it finds: the actions left on "*" are named or counted."""
     unscoped = [s for s in encode_to_dict(document)["Statement"] if s["Effect"] == "Allow" and s["Resource"] == ["*"]]
+
+    def actions(level: str, where) -> list[str]:
+        return [a for s in unscoped if where(s) for a in s["Action"] if level in _level(a)]
+
     reasons = {}
-    writes = [a for s in unscoped for a in s["Action"] if "Write" in _level(a)]
-    if writes:
-        reasons["CKV_AWS_111"] = (
-            f"{len(writes)} handler write actions on *: on types we do not name (ids) or IAM gives no ARN for; "
-            "named types are scoped to the caller's environment"
+    writes = actions("Write", lambda s: not _on_managed_keys(s))
+    managed_writes = actions("Write", _on_managed_keys)
+    if writes or managed_writes:
+        reasons["CKV_AWS_111"] = "; ".join(
+            part
+            for part in (
+                writes
+                and f"{len(writes)} handler write actions on *: on types we do not name (ids) or IAM gives no ARN "
+                "for; named types are scoped to the caller's environment",
+                managed_writes
+                and f"{', '.join(managed_writes)} on AWS managed keys (alias/aws/*) only through their service",
+            )
+            if part
         )
-    tagged = [a for s in unscoped if s.get("Condition") for a in s["Action"] if "Permissions" in _level(a)]
-    bare = [a for s in unscoped if not s.get("Condition") for a in s["Action"] if "Permissions" in _level(a)]
-    if tagged or bare:
+    tagged = actions("Permissions", lambda s: RESOURCE_TAG_KEY in json.dumps(s.get("Condition") or {}))
+    managed = actions("Permissions", _on_managed_keys)
+    bare = actions("Permissions", lambda s: not s.get("Condition"))
+    if tagged or managed or bare:
         reasons["CKV_AWS_109"] = "; ".join(
             part
             for part in (
                 tagged and f"{', '.join(tagged)} only on keys tagged with the caller's environment",
+                managed and f"{', '.join(managed)} on AWS managed keys (alias/aws/*) only through their service",
                 bare and f"{', '.join(bare)}: handler permissions on types IAM gives no ARN for or we do not name",
             )
             if part

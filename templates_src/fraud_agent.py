@@ -238,6 +238,7 @@ def add_processor(template: Template, key, network, data, queue, bus) -> awslamb
             audit_statement,
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         ],
+        network.vpc_id,
     )
     function = functions.add_inline_function(
         template,
@@ -285,6 +286,7 @@ def add_recorder(template: Template, key, network, data, queue) -> awslambda.Fun
             policies.allow(policies.actions(awacs.dynamodb.UpdateItem), [GetAtt(tables["UserProfilesTable"], "Arn")]),
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         ],
+        network.vpc_id,
     )
     function = functions.add_inline_function(
         template,
@@ -333,6 +335,7 @@ def add_alert_handler(template: Template, key, network, queue, topic) -> awslamb
             policies.allow(policies.actions(awacs.sns.Publish), [Ref(topic)]),
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
         ],
+        network.vpc_id,
     )
     return functions.add_inline_function(
         template,

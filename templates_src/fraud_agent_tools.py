@@ -218,7 +218,7 @@ def add_executor(template: Template, group: str, access, key, network, data, que
     title, suffix = _title(group), f"fraud-agent-{group}"
     log_group = observability.add_log_group(template, f"{title}LogGroup", suffix, LOG_RETENTION_DAYS, key)
     environment, statements = access(key, data, bus)
-    role = functions.add_function_role(template, f"{title}Role", suffix, log_group, queue, statements)
+    role = functions.add_function_role(template, f"{title}Role", suffix, log_group, queue, statements, network.vpc_id)
     return functions.add_inline_function(
         template,
         title=f"{title}Function",

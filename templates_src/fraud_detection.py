@@ -197,7 +197,9 @@ def add_data_stores(template: Template, key, network) -> dict:
 
 def add_roles(template: Template, key, secret, log_group, audit_log_group, network) -> dict:
     """``network``: the imported network (its replicated-data key encrypts the global table's replica here)."""
-    execution = identity.add_task_execution_role(template, "fraud-exec", "scoring", log_group)
+    execution = identity.add_task_execution_role(
+        template, "fraud-exec", "scoring", log_group, compute.repository_of(Ref("ContainerImage"))
+    )
     service = identity.add_role(
         template,
         "ServiceRole",

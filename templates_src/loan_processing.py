@@ -321,7 +321,9 @@ def build() -> Template:
         cpu=Ref("TaskCpu"),
         memory=Ref("TaskMemory"),
         container_port=CONTAINER_PORT,
-        execution_role=identity.add_task_execution_role(template, "loan-exec", "loan service", log_group),
+        execution_role=identity.add_task_execution_role(
+            template, "loan-exec", "loan service", log_group, compute.repository_of(Ref("ContainerImage"))
+        ),
         task_role=add_service_role(template, db_cluster, key),
         log_group=log_group,
         subnets=network.private_subnet_ids,

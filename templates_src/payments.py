@@ -228,6 +228,7 @@ def build() -> Template:
             policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
             policies.log_delivery_statement(GetAtt(app_log_group, "Arn")),
         ],
+        network.vpc_id,
     )
     function = functions.add_container_function(
         template,

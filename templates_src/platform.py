@@ -10,6 +10,7 @@ from . import BOOTSTRAP, REGISTRY
 from .conventions import (
     ADMINISTRATION_ROLE,
     ARTIFACTS_BUCKET,
+    ARTIFACTS_WRITERS,
     ENVIRONMENTS,
     EXECUTION_ROLE,
     REGIONS,
@@ -26,6 +27,7 @@ PLATFORM = Platform(
     bootstrap=BOOTSTRAP,
     required_tags=STANDARD_TAG_KEYS,
     artifacts_bucket=ARTIFACTS_BUCKET,
+    artifacts_writers=ARTIFACTS_WRITERS,
     environment_rules=ENVIRONMENT_RULES,
     cross_rules=CROSS_RULES,
     intended_differences=INTENDED_DIFFERENCES,

@@ -10,7 +10,8 @@
   (``${aws:PrincipalTag/Environment}``), IAM only with the workload boundary.
 - ``cfnops-workload-boundary``: the permissions boundary of every workload role.
 - the artifacts bucket ``cfnops-artifacts-<account>-<region>`` for templates over
-  51,200 bytes: versioned, CMK-encrypted, public access blocked, TLS only.
+  51,200 bytes: versioned, CMK-encrypted, public access blocked, TLS only, and usable only by
+  the deployers (``ArtifactsWriters``: the principal ARNs bootstrap knows, its caller first).
 - the account's audit trail (``components/audit.py``): one multi-region CloudTrail trail,
   with S3 data events for prod's fraud-agent and loan-processing buckets and the artifacts
   buckets, their names derived from the workload templates themselves.
@@ -24,8 +25,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 
+import awacs.s3
 import awacs.sts
-from awacs.aws import Allow, ArnLike, Condition, Principal, Statement, StringEquals
+from awacs.aws import Allow, ArnLike, ArnNotLike, Condition, Deny, Principal, Statement, StringEquals
 from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Template, iam
 
 from cfnops.drift import outside
@@ -35,6 +37,7 @@ from .components import audit, buckets, encryption
 from .conventions import (
     ADMINISTRATION_ROLE,
     ARTIFACTS_BUCKET,
+    ARTIFACTS_WRITERS,
     ENVIRONMENTS,
     EXECUTION_ROLE,
     PERMISSIONS_BOUNDARY,
@@ -44,6 +47,9 @@ from .conventions import (
     suppress,
     used_outside,
 )
+
+# an element of ArtifactsWriters: an aws:PrincipalArn pattern of this partition's IAM or STS
+PRINCIPAL_ARN_PATTERN = r"^(arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:[!-~]+)?$"
 
 # whose S3 buckets the audit trail records object by object, in which environment
 DATA_EVENT_TEMPLATES = ("fraud-agent", "loan-processing")
@@ -68,6 +74,16 @@ def add_parameters(template: Template) -> None:
             Default="us-east-1",
             AllowedValues=["us-east-1", "us-west-2", "eu-west-1"],
             Description="The one region whose bootstrap stack creates the (global) StackSet roles",
+        )
+    )
+    template.add_parameter(
+        Parameter(
+            ARTIFACTS_WRITERS,
+            Type="CommaDelimitedList",
+            Default="",
+            AllowedPattern=PRINCIPAL_ARN_PATTERN,
+            Description="aws:PrincipalArn patterns that alone may use the artifacts bucket (cfnops bootstrap "
+            "adds its caller; empty: nobody)",
         )
     )
 
@@ -244,6 +260,24 @@ def add_drift_reader_role(template: Template) -> iam.Role:
     )
 
 
+def only_the_deployers(bucket) -> list[Statement]:
+    """The artifacts bucket's own statement: every S3 action, on the bucket and its objects,
+    denied to any principal that is not one of ArtifactsWriters (aws:PrincipalArn: for a role
+    session, the role's ARN; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+    CloudFormation reads a TemplateURL with its caller's credentials, so the deployer that
+    wrote a template is the one that has it read; nobody else can write, read or re-open it."""
+    return [
+        Statement(
+            Sid="OnlyTheDeployers",
+            Effect=Deny,
+            Principal=Principal("*"),
+            Action=[awacs.s3.Action("*")],
+            Resource=buckets.bucket_and_objects(bucket),
+            Condition=Condition(ArnNotLike("aws:PrincipalArn", Ref(ARTIFACTS_WRITERS))),
+        )
+    ]
+
+
 def _regions(template: dict) -> list[str]:
     allowed = (template.get("Metadata") or {}).get("cfnops", {}).get("AllowedRegions")
     return [region for region in REGIONS if not allowed or region in allowed]
@@ -295,6 +329,7 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
         "ArtifactsBucket",
         Sub(ARTIFACTS_BUCKET.format(account="${AWS::AccountId}", region="${AWS::Region}")),
         key,
+        policy_statements=only_the_deployers,
     )
     suppress(
         bucket,

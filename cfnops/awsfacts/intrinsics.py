@@ -91,7 +91,10 @@ def _if(resolver: Resolver, argument):
 
 def _select(resolver: Resolver, argument):
     index, items = resolver(argument[0]), resolver(argument[1])
-    return items[int(index)] if isinstance(items, list) else resolver.unresolved({"Fn::Select": argument})
+    if isinstance(items, list) and 0 <= int(index) < len(items):
+        return items[int(index)]
+    # a list only deploy time gives, or one a placeholder stands for (shorter than the real one)
+    return resolver.unresolved({"Fn::Select": argument})
 
 
 def _split(resolver: Resolver, argument):

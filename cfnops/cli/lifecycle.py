@@ -73,6 +73,7 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
             recreate,
             artifacts_bucket=project.platform.bucket(account, region),
             bucket_pattern=project.platform.artifacts_bucket,
+            writers_parameter=project.platform.artifacts_writers,
         )
         done = bootstrap_module.deploy_region(aws, request)
         click.echo(f"bootstrap: {bootstrap_module.STACK_NAME} in {region}: {done}")

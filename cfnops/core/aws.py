@@ -76,7 +76,7 @@ class Aws:
         self.session = session or boto3.Session()
         self._clients: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
-        self._account: str | None = None
+        self._caller: dict | None = None
         self.calls: Counter = Counter()
         self.session.events.register("before-call", self._count)
         # the call, and each attempt of it (retries), checked before any other hook (a stubber
@@ -94,14 +94,22 @@ class Aws:
                 self._clients[key] = self.session.client(service, region_name=region, config=client_config())
             return self._clients[key]
 
-    def account_id(self, region: str) -> str:
-        """The caller's account; the first call of a command, made with short timeouts
-        (probe_config), and asked once: a session's credentials name one account."""
+    def _identity(self, region: str) -> dict:
+        """GetCallerIdentity, with short timeouts (probe_config), asked once: a session's
+        credentials name one caller."""
         with translate_errors(), self._lock:
-            if self._account is None:
+            if self._caller is None:
                 probe = self.session.client("sts", region_name=region, config=probe_config())
-                self._account = probe.get_caller_identity()["Account"]
-            return self._account
+                self._caller = probe.get_caller_identity()
+            return self._caller
+
+    def account_id(self, region: str) -> str:
+        """The caller's account; the first call of a command."""
+        return self._identity(region)["Account"]
+
+    def caller_arn(self, region: str) -> str:
+        """The caller's ARN as STS gives it (a role session: ``arn:…:sts::…:assumed-role/<role>/<session>``)."""
+        return self._identity(region)["Arn"]
 
 
 @contextmanager

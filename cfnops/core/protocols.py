@@ -24,6 +24,8 @@ class AwsFactory(Protocol):
 
     def account_id(self, region: str) -> str: ...
 
+    def caller_arn(self, region: str) -> str: ...
+
 
 class Progress(Protocol):
     """What the rollout, destroy, drift and table-copy stages report while they run."""

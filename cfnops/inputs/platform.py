@@ -38,7 +38,10 @@ class Platform:
     """What a platform declares. ``registry`` holds every template (name -> build function
     returning a troposphere Template), the bootstrap template included; ``bootstrap`` names
     that one (a plain stack per administrator region, never a StackSet). ``artifacts_bucket``
-    is the name of bootstrap's bucket with ``{account}`` and ``{region}`` left to fill.
+    is the name of bootstrap's bucket with ``{account}`` and ``{region}`` left to fill;
+    ``artifacts_writers`` names the bootstrap template's CommaDelimitedList parameter of the
+    principals (``aws:PrincipalArn`` patterns) that alone may use it: bootstrap puts its own
+    caller first, then what the parameter files give (empty: the template has no such parameter).
     ``residency`` names each data-residency zone the platform declares (say ``EU``) with its
     regions, a subset of ``regions``: a template bound to a zone (its
     ``Metadata.cfnops.AllowedRegions``) deploys there only, and the gate refuses any path from
@@ -55,6 +58,7 @@ class Platform:
     bootstrap: str
     required_tags: tuple[str, ...]
     artifacts_bucket: str
+    artifacts_writers: str = ""
     environment_rules: tuple[EnvironmentRule, ...] = ()
     cross_rules: tuple[CrossRule, ...] = ()
     intended_differences: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

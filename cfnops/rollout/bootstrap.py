@@ -10,6 +10,10 @@ that delete only, it is deleted, and it is created again (with protection).
 A template over TemplateBody's limit is staged (``bootstrap_seed``): a first creation sends
 the artifacts bucket alone, then the whole template is written to that bucket and the stack
 updated from it, its TemplateURL naming the object version just written.
+
+Who may use the artifacts bucket is a parameter of the template (``writers_parameter``):
+bootstrap puts its own caller first (as ``aws:PrincipalArn`` sees it), then the principals
+the parameter files give, so the one who bootstraps can always stage and deploy.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError, WaiterError
 
-from ..awsfacts import cfn_limits
+from ..awsfacts import cfn_limits, principal_arns
 from ..build import bootstrap_seed
 from ..core.aws import ACCESS_ERRORS, describe, error_code, error_message, translate_errors
 from ..core.errors import OperationFailedError
@@ -41,6 +45,7 @@ class Request:
     recreate: bool = False
     artifacts_bucket: str = ""  # this account's and region's bucket: where a large template is staged
     bucket_pattern: str = ""  # the platform's artifacts bucket name, {account} and {region} to fill
+    writers_parameter: str = ""  # the template's list of who may use that bucket (Platform.artifacts_writers)
 
     @property
     def retry_hint(self) -> str:
@@ -49,6 +54,18 @@ class Request:
 
 def _parameters(values: dict[str, str]) -> list[dict]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+
+
+def with_writers(values: dict[str, str], parameter: str, caller_arn: str) -> dict[str, str]:
+    """``values`` with ``parameter`` listing the caller's aws:PrincipalArn patterns, then those given."""
+    given = [item.strip() for item in values.get(parameter, "").split(",") if item.strip()]
+    return {**values, parameter: ",".join(dict.fromkeys([*principal_arns.patterns(caller_arn), *given]))}
+
+
+def _values(aws: AwsFactory, request: Request) -> dict[str, str]:
+    if not request.writers_parameter:
+        return request.values
+    return with_writers(request.values, request.writers_parameter, aws.caller_arn(request.region))
 
 
 def find_stack(client: CloudFormationClient) -> dict | None:
@@ -146,7 +163,7 @@ def _apply(aws: AwsFactory, client: CloudFormationClient, request: Request) -> s
     arguments = dict(
         StackName=STACK_NAME,
         TemplateBody=body,
-        Parameters=_parameters(request.values),
+        Parameters=_parameters(_values(aws, request)),
         Capabilities=["CAPABILITY_NAMED_IAM"],
         Tags=[{"Key": "ManagedBy", "Value": "cfnops"}],
     )

@@ -37,6 +37,7 @@ from ..core.registry import document, patch, replace
 from ..core.state import State
 from ..core.values import flag
 from .patches import _failures_name_their_resource, _inline_policies_as_json, _template_rules
+from .template_urls import _versioned_template_urls
 
 NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED")
 
@@ -71,7 +72,8 @@ def body_checked(handler: Callable) -> Callable:
 @patch(
     "a TemplateBody over 51,200 bytes (CreateStack, UpdateStack, CreateChangeSet, ValidateTemplate; the StackSet "
     "handlers check it themselves) and a TemplateURL object over 1,000,000 bytes (nested stacks included) are "
-    "refused with ValidationError"
+    "refused with ValidationError",
+    after=(_versioned_template_urls,),
 )
 def _templates() -> None:
     from moto.cloudformation import models as cfn_models

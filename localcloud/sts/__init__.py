@@ -1,0 +1,1 @@
+"""STS as AWS answers it."""

@@ -72,14 +72,20 @@ def _noncurrent_expiry(days: int, **current) -> s3.LifecycleRule:
     )
 
 
+def bucket_and_objects(bucket: s3.Bucket) -> list:
+    """The bucket's ARN and its objects'."""
+    return [GetAtt(bucket, "Arn"), Sub("${Arn}/*", Arn=GetAtt(bucket, "Arn"))]
+
+
 def _add_policy(template: Template, bucket: s3.Bucket, *statements: Statement) -> s3.BucketPolicy:
-    """The bucket's policy: TLS only, then ``statements``."""
+    """The bucket's policy: TLS only (every S3 action, as AWS's own example denies,
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html), then ``statements``."""
     tls_only = Statement(
         Sid="TlsOnly",
         Effect=Deny,
         Principal=Principal("*"),
-        Action=policies.actions(awacs.s3.GetObject, awacs.s3.PutObject, awacs.s3.DeleteObject, awacs.s3.ListBucket),
-        Resource=[GetAtt(bucket, "Arn"), Sub("${Arn}/*", Arn=GetAtt(bucket, "Arn"))],
+        Action=[awacs.s3.Action("*")],
+        Resource=bucket_and_objects(bucket),
         Condition=Condition(Bool("aws:SecureTransport", "false")),
     )
     return template.add_resource(

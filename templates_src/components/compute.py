@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Parameter, Ref, Sub, Template, ecs
+from troposphere import GetAtt, Parameter, Ref, Select, Split, Sub, Template, ecs
 from troposphere import applicationautoscaling as aas
 from troposphere import elasticloadbalancingv2 as elb
 
@@ -26,13 +26,20 @@ def service_parameters(service: str) -> list[Parameter]:
             "ContainerImage",
             Type="String",
             Description=f"Image of the {service} (registry/repository:tag or @sha256:digest)",
-            AllowedPattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128}|@sha256:[a-f0-9]{64})$",
+            # one repository segment: the task execution role pulls from exactly that repository
+            AllowedPattern=r"^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._-]+(:[A-Za-z0-9._-]{1,128}|@sha256:[a-f0-9]{64})$",
         ),
         Parameter(
             "TaskCpu", Type="Number", AllowedValues=[256, 512, 1024, 2048, 4096], Description="Fargate task CPU units"
         ),
         Parameter("TaskMemory", Type="Number", MinValue=512, MaxValue=30720, Description="Fargate task memory, MiB"),
     ]
+
+
+def repository_of(image) -> Select:
+    """The repository of ``registry/repository:tag`` or ``registry/repository@sha256:…`` (ContainerImage's pattern)."""
+    after_registry = Select(1, Split("/", image))
+    return Select(0, Split("@", Select(0, Split(":", after_registry))))
 
 
 def target_errors_parameter() -> Parameter:

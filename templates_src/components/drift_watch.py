@@ -171,7 +171,7 @@ def add_drift_watch(template: Template, stacksets: list[str]) -> None:
     log_group = observability.add_log_group(template, "DriftWatchLogGroup", "drift-watch", LOG_RETENTION_DAYS, key)
     queue = functions.add_dead_letter_queue(template, "DriftWatchDeadLetterQueue", "drift-watch", key)
     role = functions.add_function_role(
-        template, "DriftWatchRole", "drift-watch", log_group, queue, _function_statements(stacksets, key), in_vpc=False
+        template, "DriftWatchRole", "drift-watch", log_group, queue, _function_statements(stacksets, key), vpc_id=None
     )
     function = functions.add_inline_function(
         template,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import awacs.ec2
 import awacs.sqs
 import awacs.xray
+from awacs.aws import ArnEquals, Condition
 from troposphere import GetAtt, Parameter, Ref, Sub, Template, awslambda, sqs
 
 from .. import policies
@@ -36,19 +37,37 @@ def add_dead_letter_queue(template: Template, title: str, suffix: str, key) -> s
     )
 
 
-def add_function_role(
-    template: Template, title: str, suffix: str, log_group, dead_letter_queue, extra_statements, in_vpc: bool = True
-) -> object:
-    """``in_vpc`` False: a function outside any VPC, whose role has no network interface actions."""
-    network = [
+def _ec2_arn(kind: str) -> Sub:
+    return Sub(f"arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/*")
+
+
+def network_interface_statements(vpc_id) -> list:
+    """Lambda's network interfaces for a function in the VPC ``vpc_id``, and in no other: IAM
+    gives ``ec2:Vpc`` for the subnet and security group a new interface is created in, and for
+    an existing interface, not for the interface being created
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html)."""
+    in_vpc = Condition(
+        ArnEquals("ec2:Vpc", Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc/${Vpc}", Vpc=vpc_id))
+    )
+    return [
+        policies.allow(policies.actions(awacs.ec2.CreateNetworkInterface), [_ec2_arn("network-interface")]),
         policies.allow(
-            policies.actions(*ENI_WRITE_ACTIONS), [Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:*")]
+            policies.actions(*ENI_WRITE_ACTIONS),
+            [_ec2_arn("subnet"), _ec2_arn("security-group"), _ec2_arn("network-interface")],
+            Condition=in_vpc,
         ),
         policies.allow(policies.actions(awacs.ec2.DescribeNetworkInterfaces), ["*"]),  # accepts no resource ARN
     ]
+
+
+def add_function_role(
+    template: Template, title: str, suffix: str, log_group, dead_letter_queue, extra_statements, vpc_id
+) -> object:
+    """``vpc_id``: the VPC the function runs in (its role manages network interfaces there
+    only); None: a function outside any VPC, whose role has no network interface actions."""
     statements = [
         policies.log_delivery_statement(GetAtt(log_group, "Arn")),
-        *(network if in_vpc else []),
+        *(network_interface_statements(vpc_id) if vpc_id is not None else []),
         policies.allow(
             policies.actions(awacs.xray.PutTraceSegments, awacs.xray.PutTelemetryRecords), ["*"]
         ),  # no resource-level ARNs

@@ -2,8 +2,9 @@
 
 IamMode decides what the service and its operators may do with the environment's data:
 
-* ``read-only``     (dev)     read the rules table, the database secret, decrypt
-* ``limited-write`` (staging) also write and update items
+* ``read-only``     (dev)     read the rules table, decrypt; no secret (the database's master
+                              secret is its administrator's password, never a reader's)
+* ``limited-write`` (staging) also read the database secret, write and update items
 * ``full-access``   (prod)    also delete items, and every action is written to an
                               audit log group
 
@@ -43,8 +44,9 @@ def add_iam_mode_conditions(template: Template) -> None:
         template.add_condition(condition, Equals(Ref(IAM_MODE), mode))
 
 
-def add_task_execution_role(template: Template, suffix: str, service: str, log_group) -> iam.Role:
-    """What ECS needs to start a task: pull the image from this account's registry, ship logs."""
+def add_task_execution_role(template: Template, suffix: str, service: str, log_group, repository) -> iam.Role:
+    """What ECS needs to start a task: pull the image from its one repository in this account's
+    registry (``repository``: its name), ship logs."""
     return add_role(
         template,
         "TaskExecutionRole",
@@ -58,7 +60,12 @@ def add_task_execution_role(template: Template, suffix: str, service: str, log_g
                 policies.actions(
                     awacs.ecr.BatchCheckLayerAvailability, awacs.ecr.BatchGetImage, awacs.ecr.GetDownloadUrlForLayer
                 ),
-                [Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
+                [
+                    Sub(
+                        "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repository}",
+                        Repository=repository,
+                    )
+                ],
             ),
             policies.log_delivery_statement(GetAtt(log_group, "Arn")),
         ],
@@ -80,21 +87,23 @@ def add_role(template: Template, title: str, suffix: str, trust, description: st
     return template.add_resource(iam.Role(title, **properties))
 
 
-SECRET_STATEMENT = 1  # the index of the secret's statement in mode_statements
+def secret_statement(secret_arn):
+    return policies.allow(
+        policies.actions(awacs.secretsmanager.DescribeSecret, awacs.secretsmanager.GetSecretValue), [secret_arn]
+    )
 
 
-def mode_statements(mode: str, table_arn, secret_arn, key_arns: list, audit_log_arn) -> list:
+def mode_statements(mode: str, table_arn, secret, key_arns: list, audit_log_arn) -> list:
     """The statements that ``mode`` grants, each mode a superset of the one before. ``key_arns``:
-    every CMK the data is encrypted with (a table's replicas use their region's replica key)."""
+    every CMK the data is encrypted with (a table's replicas use their region's replica key);
+    ``secret``: the database secret's statement, granted from limited-write on."""
     table_resources = [table_arn, table_index_arn(table_arn)]
     statements = [
         policies.allow(policies.actions(*READ_ACTIONS), table_resources),
-        policies.allow(
-            policies.actions(awacs.secretsmanager.DescribeSecret, awacs.secretsmanager.GetSecretValue), [secret_arn]
-        ),
         policies.allow(policies.actions(awacs.kms.Decrypt, awacs.kms.DescribeKey), key_arns),
     ]
     if mode in ("limited-write", "full-access"):
+        statements.append(secret)
         statements.append(policies.allow(policies.actions(*WRITE_ACTIONS), [table_arn]))
         statements.append(policies.allow(policies.actions(awacs.kms.Encrypt, awacs.kms.GenerateDataKey), key_arns))
     if mode == "full-access":
@@ -119,11 +128,15 @@ def add_mode_policies(
     """One managed policy per IamMode, each behind its Condition, attached to ``roles``.
     With ``secret_condition``, the secret's statement exists only where that Condition holds."""
     for mode, condition in MODE_CONDITIONS.items():
-        statements = mode_statements(mode, table_arn, secret_arn, key_arns, audit_log_arn)
-        document: PolicyDocument | dict = policies.document(*statements)
-        if secret_condition:  # awacs takes statements only: the If goes into the plain document
-            statements[SECRET_STATEMENT] = If(secret_condition, statements[SECRET_STATEMENT], Ref("AWS::NoValue"))
-            document = {"Version": policies.VERSION, "Statement": statements}
+        secret = secret_statement(secret_arn)
+        if secret_condition:
+            secret = If(secret_condition, secret, Ref("AWS::NoValue"))
+        statements = mode_statements(mode, table_arn, secret, key_arns, audit_log_arn)
+        document: PolicyDocument | dict = (
+            {"Version": policies.VERSION, "Statement": statements}  # awacs takes statements only, not an If
+            if secret_condition
+            else policies.document(*statements)
+        )
         template.add_resource(
             iam.ManagedPolicy(
                 f"{condition}Policy",

@@ -94,7 +94,9 @@ def rotate_master_credentials(template: Template, *, suffix: str, secret: sm.Sec
         ),
         policies.kms_use_statement(GetAtt(key, "Arn"), awacs.kms.Decrypt, awacs.kms.GenerateDataKey),
     ]
-    role = functions.add_function_role(template, f"{secret.title}RotationRole", name, log_group, queue, statements)
+    role = functions.add_function_role(
+        template, f"{secret.title}RotationRole", name, log_group, queue, statements, network.vpc_id
+    )
     function = functions.add_inline_function(
         template,
         title=f"{secret.title}RotationFunction",

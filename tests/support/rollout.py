@@ -60,7 +60,14 @@ def do_bootstrap(project: Project, environment: str = "staging") -> None:
     aws = Aws()
     bucket = PLATFORM.bucket(aws.account_id("us-east-1"), "us-east-1")  # where a large bootstrap is staged
     request = bootstrap.Request(
-        "us-east-1", text, values, FAST, environment, artifacts_bucket=bucket, bucket_pattern=PLATFORM.artifacts_bucket
+        "us-east-1",
+        text,
+        values,
+        FAST,
+        environment,
+        artifacts_bucket=bucket,
+        bucket_pattern=PLATFORM.artifacts_bucket,
+        writers_parameter=PLATFORM.artifacts_writers,
     )
     bootstrap.deploy_region(aws, request)
 

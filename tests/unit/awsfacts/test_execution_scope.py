@@ -301,6 +301,28 @@ def requests(environment: str, other: str) -> list[tuple[str, str, str, dict]]:
             },
         ),
         (
+            "another environment's key, used through a service",
+            "kms:Decrypt",
+            arn("kms", "key/1234abcd"),
+            {
+                "aws:ResourceTag/Environment": other,
+                "kms:ResourceAliases": [f"alias/{other}-{REGION}-payments"],
+                "kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com",
+            },
+        ),
+        (
+            "an AWS managed key, used directly",
+            "kms:Decrypt",
+            arn("kms", "key/aws-managed"),
+            {"kms:ResourceAliases": ["alias/aws/secretsmanager"]},
+        ),
+        (
+            "an AWS managed key's policy",
+            "kms:PutKeyPolicy",
+            arn("kms", "key/aws-managed"),
+            {"kms:ResourceAliases": ["alias/aws/secretsmanager"], "kms:ViaService": f"rds.{REGION}.amazonaws.com"},
+        ),
+        (
             "change the execution roles' own policies",
             "iam:CreatePolicyVersion",
             f"arn:aws:iam::{ACCOUNT}:policy/cfnops-stackset-execution-1",
@@ -367,3 +389,31 @@ def test_no_workload_role_may_write_the_artifacts_or_the_trails_bucket(bootstrap
             assert decision.statement == "NotTheBootstrapBuckets"
     ours = policy_eval.evaluate(everything, "s3:PutObject", f"arn:aws:s3:::prod-{REGION}-s3-x/k", {}, boundary)
     assert ours.allowed  # a workload bucket: the boundary does not stand in the way
+
+
+@pytest.mark.parametrize("environment", PLATFORM.environments)
+def test_aws_managed_keys_work_through_their_service_only(bootstrap, environment):
+    """A service's default key (aws/<service>) has no Environment tag: the handlers may still
+    use it through that service, as its own key policy allows, and nothing more."""
+    documents = documents_of(bootstrap, environment)
+    other = next(e for e in PLATFORM.environments if e != environment)
+    managed = {
+        "kms:ResourceAliases": ["alias/aws/secretsmanager"],
+        "kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com",
+    }
+    key = arn("kms", "key/aws-managed")
+    for action in ("kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DescribeKey"):
+        decision = policy_eval.evaluate(documents, action, key, managed)
+        assert decision.allowed and decision.statement == "AwsManagedKeysThroughTheirService", (action, decision)
+        direct = {"kms:ResourceAliases": ["alias/aws/secretsmanager"]}
+        assert not policy_eval.evaluate(documents, action, key, direct).allowed, action  # not through a service
+    for action in ("kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"):
+        assert not policy_eval.evaluate(documents, action, key, managed).allowed, action
+    theirs = {
+        "kms:ResourceAliases": [f"alias/{other}-{REGION}-payments"],
+        "kms:ViaService": f"rds.{REGION}.amazonaws.com",
+        "aws:ResourceTag/Environment": other,
+    }
+    assert not policy_eval.evaluate(documents, "kms:CreateGrant", key, theirs).allowed  # another environment's CMK
+    trail = {**managed, "kms:ResourceAliases": [f"alias/{environment}-{REGION}-cfnops-audit-trail", "alias/aws/x"]}
+    assert policy_eval.evaluate(documents, "kms:Decrypt", key, trail).statement == "AuditAndArtifactsKeysAreNotOurs"

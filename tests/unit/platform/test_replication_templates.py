@@ -63,10 +63,11 @@ def test_a_secondary_cluster_joins_with_its_own_regions_key_and_no_master_user(f
 
 
 def test_only_a_writer_has_a_secret_and_the_policy_to_read_it(fraud):
-    policy = fraud["Resources"]["IamReadOnlyPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    [secret] = [s for s in policy if "Fn::If" in s]
-    assert secret["Fn::If"][0] == "HasMasterUser" and secret["Fn::If"][2] == NO_VALUE
-    assert secret["Fn::If"][1]["Action"] == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    for mode in ("IamLimitedWritePolicy", "IamFullAccessPolicy"):
+        policy = fraud["Resources"][mode]["Properties"]["PolicyDocument"]["Statement"]
+        [secret] = [s for s in policy if "Fn::If" in s]
+        assert secret["Fn::If"][0] == "HasMasterUser" and secret["Fn::If"][2] == NO_VALUE
+        assert secret["Fn::If"][1]["Action"] == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
     assert fraud["Conditions"]["HasMasterUser"] == {"Fn::Not": [{"Condition": "JoinGlobalCluster"}]}
 
 

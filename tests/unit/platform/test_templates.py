@@ -202,7 +202,7 @@ def test_every_reader_of_a_master_secret_may_also_decrypt_it(templates):
                     for s in unconditional(document["Statement"])
                 ), (name, logical_id)
             readers += 1
-    assert readers == 5  # payments' function, fraud-detection's three IamMode policies and its rotation function
+    assert readers == 4  # payments' function, fraud-detection's two writing IamMode policies and its rotation function
 
 
 def secret_branches(value) -> list:
@@ -272,6 +272,9 @@ def test_each_iam_mode_is_a_superset_of_the_one_before(fraud):
 
     read, write, full = actions("IamReadOnlyPolicy"), actions("IamLimitedWritePolicy"), actions("IamFullAccessPolicy")
     assert "dynamodb:PutItem" not in read and "dynamodb:DeleteItem" not in read
+    # read-only (dev) reads no secret: the master secret is the database administrator's password
+    read_only = fraud["Resources"]["IamReadOnlyPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert "secretsmanager" not in json.dumps(read_only)
     assert read < write and "dynamodb:PutItem" in write and "dynamodb:DeleteItem" not in write
     assert write < full and {"dynamodb:DeleteItem", "logs:PutLogEvents"} <= full
     assert not any("*" in a for a in read | write | full)

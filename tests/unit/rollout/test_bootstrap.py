@@ -110,6 +110,7 @@ def test_the_cli_prints_that_as_one_line_and_exits_1(aws, stub, project, monkeyp
 
     monkeypatch.setattr(cli_context, "Aws", lambda: aws)
     monkeypatch.setattr(aws, "account_id", lambda region: "123456789012")  # the CLI's first call: who am I
+    monkeypatch.setattr(aws, "caller_arn", lambda region: "arn:aws:iam::123456789012:user/ops")  # who may stage
     stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_FAILED"), {"StackName": "cfnops-bootstrap"})
     stub.add_response("describe_stack_events", {"StackEvents": FAILED_CREATE}, {"StackName": OLD_ID})
     assert main(["--root", str(project.root), "bootstrap", "--env", "staging"]) == ExitCode.ERROR == 1
@@ -179,3 +180,71 @@ def test_a_bootstrap_over_templatebodys_limit_is_seeded_with_the_artifacts_bucke
     kinds = sorted(r["Type"] for r in seed["Resources"].values())
     assert kinds == ["AWS::KMS::Key", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"]  # the bucket, its key, its policy
     assert seed["Parameters"] == json.loads(text)["Parameters"] and "Outputs" not in seed
+
+
+CALLER = "arn:aws:sts::123456789012:assumed-role/PlatformDeploy/alice"
+BUCKET = PLATFORM.bucket("123456789012", "us-east-1")
+VERSION = "3sL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo"
+
+
+def test_a_staged_first_bootstrap_makes_exactly_these_calls(aws, stub, inputs, monkeypatch):
+    """First creation: the artifacts bucket with its key and policy (the caller its only
+    writer), then the whole template written there and the stack updated from it by a
+    TemplateURL pinned to the version S3 answered."""
+    from botocore.stub import Stubber
+
+    text, values = inputs
+    monkeypatch.setattr(aws, "caller_arn", lambda region: CALLER)
+    seed, whole = bootstrap_seed.body_or_seed(text, PLATFORM.artifacts_bucket)
+    assert whole is not None
+    assert sorted(r["Type"] for r in json.loads(seed)["Resources"].values()) == [
+        "AWS::KMS::Key",
+        "AWS::S3::Bucket",
+        "AWS::S3::BucketPolicy",
+    ]
+    writers = "arn:aws:iam::123456789012:role/PlatformDeploy,arn:aws:iam::123456789012:role/*/PlatformDeploy"
+    parameters = [
+        {"ParameterKey": k, "ParameterValue": v}
+        for k, v in sorted({**values, PLATFORM.artifacts_writers: writers}.items())
+    ]
+    common = {
+        "StackName": "cfnops-bootstrap",
+        "Parameters": parameters,
+        "Capabilities": ["CAPABILITY_NAMED_IAM"],
+        "Tags": [{"Key": "ManagedBy", "Value": "cfnops"}],
+    }
+    key = bootstrap_seed.object_key(whole)
+    stub.add_client_error(
+        "describe_stacks",
+        "ValidationError",
+        "Stack with id cfnops-bootstrap does not exist",
+        expected_params={"StackName": "cfnops-bootstrap"},
+    )
+    stub.add_response(
+        "create_stack", {"StackId": NEW_ID}, {**common, "TemplateBody": seed, "EnableTerminationProtection": True}
+    )
+    stub.add_response("describe_stacks", stacks(NEW_ID, "CREATE_COMPLETE"), {"StackName": NEW_ID})
+    stub.add_response(
+        "update_stack",
+        {"StackId": NEW_ID},
+        {**common, "TemplateURL": f"https://{BUCKET}.s3.us-east-1.amazonaws.com/{key}?versionId={VERSION}"},
+    )
+    stub.add_response("describe_stacks", stacks(NEW_ID, "UPDATE_COMPLETE"), {"StackName": "cfnops-bootstrap"})
+    with Stubber(aws.client("s3", "us-east-1")) as s3:
+        s3.add_response(
+            "put_object",
+            {"VersionId": VERSION},
+            {"Bucket": BUCKET, "Key": key, "Body": whole.encode(), "ContentType": "application/json"},
+        )
+        staged = bootstrap.Request(
+            "us-east-1",
+            text,
+            values,
+            WaitSettings(timeout=10, first_poll=0.0),
+            "staging",
+            artifacts_bucket=BUCKET,
+            bucket_pattern=PLATFORM.artifacts_bucket,
+            writers_parameter=PLATFORM.artifacts_writers,
+        )
+        assert bootstrap.deploy_region(aws, staged) == "created"
+        s3.assert_no_pending_responses()
