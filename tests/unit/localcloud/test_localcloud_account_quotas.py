@@ -248,3 +248,58 @@ def test_a_global_cluster_from_a_cluster_with_its_own_password_is_made(aws):
     assert created["Status"] == "CURRENT"
     [made] = client("rds").describe_global_clusters()["GlobalClusters"]
     assert made["GlobalClusterIdentifier"] == "platform-global"
+
+
+# --- load balancer deletion protection (PCI's ELB_DELETION_PROTECTION_ENABLED, on in prod) ---
+
+
+def balancer(protection: str) -> dict:
+    subnet = {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}}}
+    return {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}},
+        "SubnetA": {**subnet, "Properties": {**subnet["Properties"], "CidrBlock": "10.9.0.0/24"}},
+        "SubnetB": {**subnet, "Properties": {**subnet["Properties"], "CidrBlock": "10.9.1.0/24"}},
+        "Balancer": {
+            "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "Properties": {
+                "Scheme": "internal",
+                "Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}],
+                "LoadBalancerAttributes": [{"Key": "deletion_protection.enabled", "Value": protection}],
+            },
+        },
+    }
+
+
+def protection_of_the_balancer() -> str:
+    elbv2 = client("elbv2")
+    [found] = elbv2.describe_load_balancers()["LoadBalancers"]
+    attributes = elbv2.describe_load_balancer_attributes(LoadBalancerArn=found["LoadBalancerArn"])["Attributes"]
+    return {a["Key"]: a["Value"] for a in attributes}["deletion_protection.enabled"]
+
+
+def delete_instance(name: str) -> dict:
+    cfn = client("cloudformation")
+    cfn.delete_stack_instances(StackSetName=name, Accounts=[ACCOUNT], Regions=[REGION], RetainStacks=False)
+    return (cfn.list_stack_instances(StackSetName=name)["Summaries"] or [{"Status": "DELETED"}])[0]
+
+
+def test_a_protected_load_balancer_is_not_deleted_by_its_stack_until_its_protection_is_off(aws):
+    assert stack("balanced", balancer("true"))["Status"] == "CURRENT"
+    assert protection_of_the_balancer() == "true"  # the template's attributes, at creation
+    assert update("balanced", balancer("false"))["Status"] == "CURRENT"
+    assert protection_of_the_balancer() == "false"
+    assert (
+        update("balanced", balancer("true"))["Status"] == "CURRENT"
+    )  # in place, as the first creation's relaxation ends
+    assert protection_of_the_balancer() == "true"
+    refused = delete_instance("balanced")
+    assert "cannot be deleted because deletion protection is enabled" in refused["StatusReason"]
+    assert protection_of_the_balancer() == "true"
+    # the stack is DELETE_FAILED (no update): protection is turned off through ELB's API, then the delete retried
+    elbv2 = client("elbv2")
+    [found] = elbv2.describe_load_balancers()["LoadBalancers"]
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=found["LoadBalancerArn"], Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}]
+    )
+    assert delete_instance("balanced")["Status"] == "DELETED"
+    assert client("elbv2").describe_load_balancers()["LoadBalancers"] == []
