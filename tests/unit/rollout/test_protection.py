@@ -193,7 +193,8 @@ def test_deletion_protection_parameters_are_found_by_name_and_allowed_values():
 
 
 def protection_refs(node) -> set[str]:
-    """Parameters referenced by any DeletionProtection* property in a template's resources."""
+    """Parameters referenced by any DeletionProtection* property in a template's resources, or by
+    a load balancer's ``deletion_protection.enabled`` attribute."""
     if isinstance(node, list):
         return set().union(*(protection_refs(item) for item in node)) if node else set()
     if not isinstance(node, dict):
@@ -203,6 +204,8 @@ def protection_refs(node) -> set[str]:
         for key, value in node.items()
         if key.startswith("DeletionProtection") and isinstance(value, dict) and "Ref" in value
     }
+    if node.get("Key") == "deletion_protection.enabled" and isinstance(node.get("Value"), dict):
+        found.add(node["Value"]["Ref"])
     return found.union(*(protection_refs(value) for value in node.values()))
 
 
