@@ -28,6 +28,12 @@ ENVIRONMENT_RULES = (
     EnvironmentRule(("prod",), "DbInstanceCount", at_least(2), "prod needs at least 2 Aurora instances"),
     EnvironmentRule(("prod",), "DbDeletionProtection", equals("true"), "prod needs Aurora deletion protection (true)"),
     EnvironmentRule(
+        ("prod",),
+        "LoadBalancerDeletionProtection",
+        equals("true"),
+        "prod needs load balancer deletion protection (true): PCI DSS rule ELB_DELETION_PROTECTION_ENABLED",
+    ),
+    EnvironmentRule(
         ("staging",), "DbDeletionProtection", equals("true"), "staging needs Aurora deletion protection (true)"
     ),
     EnvironmentRule(

@@ -23,6 +23,22 @@ class Per(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """How AWS refuses a request over a quota: the service's error code and message (as its
+    API answers), and what CloudFormation's resource handler adds when it reports it:
+    ``Resource handler returned message: "<message> (Service: <service>, Status Code:
+    <status>, Request ID: …)" (RequestToken: …, HandlerErrorCode: <handler_error_code>)``.
+    ``seen``: where that wording is shown (AWS's error-code page, or stack events quoted)."""
+
+    error_code: str
+    message: str  # may name {minimum}: what the account must keep unreserved
+    service: str  # as the handler message names it (Service: Lambda, Service: Ec2)
+    handler_error_code: str
+    seen: tuple[str, ...]
+    status: int = 400
+
+
+@dataclass(frozen=True)
 class Quota:
     code: str | None  # Service Quotas quota code; None where AWS's quota page publishes none
     service: str  # Service Quotas service code
@@ -31,6 +47,7 @@ class Quota:
     url: str
     headroom: int = 0  # what the account must keep free of the limit
     per: Per = Per.REGION
+    refusal: Refusal | None = None  # how AWS refuses going over it (what localcloud raises)
 
     @property
     def key(self) -> str:
@@ -50,6 +67,20 @@ LAMBDA_CONCURRENCY = Quota(
     "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
     # "Lambda requires at least 100 unreserved concurrency ... so you can only reserve up to limit - 100"
     headroom=100,
+    # PutFunctionConcurrency, which CloudFormation's handler calls after CreateFunction (and on
+    # an update of ReservedConcurrentExecutions); an account whose limit is under 100 keeps all
+    # of it unreserved ("below its minimum value of [10]" on such accounts)
+    refusal=Refusal(
+        "InvalidParameterValueException",
+        "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+        "below its minimum value of [{minimum}].",
+        "Lambda",
+        "InvalidRequest",
+        (
+            "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html",
+            "https://github.com/aws-samples/siem-on-amazon-opensearch-service/issues/175",
+        ),
+    ),
 )
 ELASTIC_IPS = Quota(
     "L-0263D0A3",
@@ -57,6 +88,17 @@ ELASTIC_IPS = Quota(
     "EC2-VPC Elastic IPs",
     5,
     "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html#using-instance-addressing-limit",
+    # AllocateAddress, which AWS::EC2::EIP's handler calls
+    refusal=Refusal(
+        "AddressLimitExceeded",
+        "The maximum number of addresses has been reached.",
+        "Ec2",
+        "GeneralServiceException",
+        (
+            "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html",
+            "https://github.com/radius-project/samples/issues/711",
+        ),
+    ),
 )
 VPCS = Quota(
     "L-F678F1CE",

@@ -13,6 +13,8 @@ class Incompatibility:
     rule: str  # the finding's rule id
     sentence: str  # what AWS says, quoted
     url: str
+    # how the service refuses it, where localcloud refuses it too: (error code, message)
+    refusal: tuple[str, str] | None = None
 
 
 GLOBAL_DATABASE_MANAGED_PASSWORD = Incompatibility(
@@ -20,6 +22,13 @@ GLOBAL_DATABASE_MANAGED_PASSWORD = Incompatibility(
     "Managing master user passwords with Secrets Manager isn't supported for the following features: "
     "[...] DB clusters that are part of an Aurora global database",
     "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations",
+    # CreateGlobalCluster from such a source: RDS's code for a combination it refuses; its exact
+    # text for this case is not on AWS's pages, so the message repeats the limitation
+    (
+        "InvalidParameterCombination",
+        "Managing master user passwords with Secrets Manager isn't supported for DB clusters that are part of "
+        "an Aurora global database.",
+    ),
 )
 GLOBAL_TABLE_STREAM = Incompatibility(
     "AWS-GLOBAL-TABLE-STREAM",

@@ -139,6 +139,7 @@ class StackSetApplier:
         self.runner = Runner(self.client, progress, options.wait)
         self.progress = progress
         self.result = StackSetResult(plan)
+        self.not_created: set[tuple[str, str]] = set()  # (target, region) a failed primary held back
 
     def run(self, call: Callable[..., dict], action: str, **arguments) -> None:
         """Start one StackSet operation: ``call`` is the client's own method (no lookup by name)."""
@@ -225,6 +226,7 @@ class StackSetApplier:
         if any(o.status != "SUCCEEDED" and not o.results for o in self.result.outcomes):
             return lambda target, region: True
         failed = {(r.account, r.region) for o in self.result.outcomes for r in o.results if r.status != "SUCCEEDED"}
+        failed |= self.not_created
         regions = {region for _, region in failed}
         if self.plan.desired.spec.service_managed:  # targets are OUs: a failure anywhere in the region counts
             return lambda target, region: region in regions
@@ -241,6 +243,7 @@ class StackSetApplier:
                 self.progress.note(
                     spec.name, f"NOT creating {', '.join(wave)}: the primary region {spec.primary} failed"
                 )
+                self.not_created = {(t, r) for t, r in self.plan.add if r not in waves[0]}
                 return
             self._create_wave([(t, r) for t, r in self.plan.add if r in wave])
 

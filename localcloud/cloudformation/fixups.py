@@ -176,6 +176,20 @@ def _service(service, properties: dict, account: str, region: str) -> None:
         service.launch_type = properties["LaunchType"]
 
 
+def _load_balancer(balancer, properties: dict, account: str, region: str) -> None:
+    """moto's create drops LoadBalancerAttributes (deletion protection, access logs, ...)."""
+    set_load_balancer_attributes(balancer, properties.get("LoadBalancerAttributes"), account, region)
+
+
+def set_load_balancer_attributes(balancer, attributes, account: str, region: str) -> None:
+    """ModifyLoadBalancerAttributes with the template's list, as CloudFormation's handler calls it."""
+    from moto.elbv2.models import elbv2_backends
+
+    values = {str(a["Key"]): str(a["Value"]) for a in attributes or []}
+    if values:
+        elbv2_backends[account][region].modify_load_balancer_attributes(balancer.arn, values)
+
+
 FIXUPS: dict[str, tuple[Callable[[Any, dict, str, str], None], ...]] = {
     "AWS::DynamoDB::Table": (_table,),
     "AWS::S3::Bucket": (_bucket,),
@@ -190,4 +204,5 @@ FIXUPS: dict[str, tuple[Callable[[Any, dict, str, str], None], ...]] = {
     "AWS::ECS::TaskDefinition": (_task_definition,),
     "AWS::ECS::Service": (_service,),
     "AWS::SNS::Topic": (_topic,),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": (_load_balancer,),
 }

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..awslambda.concurrency import set_reserved
 from ..core.values import flag
+from .fixups import set_load_balancer_attributes
 from .patches import Placeholder
 
 
@@ -216,4 +218,6 @@ SETTERS: dict[str, dict[str, Callable[[Any, Any, str, str], None]]] = {
     "AWS::EC2::SecurityGroupIngress": {"Description": _rule_description},
     "AWS::ECS::Service": {"TaskDefinition": _service_task_definition},
     "AWS::CloudWatch::Dashboard": {"DashboardBody": _dashboard_body},
+    "AWS::Lambda::Function": {"ReservedConcurrentExecutions": set_reserved},
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": {"LoadBalancerAttributes": set_load_balancer_attributes},
 }

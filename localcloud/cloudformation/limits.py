@@ -15,8 +15,8 @@
   any stack (nested ones too), kept by a Retain policy, or made through the API;
   CloudFormation's handlers check before creating, even where the service's Create call
   is idempotent (SNS CreateTopic, SQS CreateQueue);
-- deletion protection: a DynamoDB table, RDS cluster or RDS instance with deletion
-  protection on cannot be deleted by its stack, rollbacks included (the StackSet engine
+- deletion protection: a DynamoDB table, RDS cluster, RDS instance or load balancer with
+  deletion protection on cannot be deleted by its stack, rollbacks included (the StackSet engine
   then leaves the stack ROLLBACK_FAILED, as AWS does).
 """
 
@@ -336,6 +336,11 @@ PROTECTED = {  # type -> (is protected(resource), service's message)
         lambda r: flag(_properties(r).get("DeletionProtection", getattr(r, "deletion_protection", False))),
         "Cannot delete protected DB Instance, please disable deletion protection and try again. (Service: Rds, Status Code: 400)",
     ),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": (
+        lambda r: flag(getattr(r, "attrs", {}).get("deletion_protection.enabled", False)),
+        "Load balancer '{arn}' cannot be deleted because deletion protection is enabled "
+        "(Service: ElasticLoadBalancingV2, Status Code: 400)",
+    ),
 }
 
 
@@ -344,9 +349,8 @@ def check_deletion_protection(resource, resource_type: str) -> None:
     if protected is None:
         return
     if protected[0](resource):
-        raise ResourceFailed(
-            getattr(resource, "logical_resource_id", "?"), resource_type, protected[1], "InvalidRequest"
-        )
+        message = protected[1].format(arn=getattr(resource, "arn", ""))
+        raise ResourceFailed(getattr(resource, "logical_resource_id", "?"), resource_type, message, "InvalidRequest")
     if resource_type == "AWS::DynamoDB::Table":  # moto keeps the template's "false" and refuses it as truthy
         resource.deletion_protection_enabled = False
 

@@ -303,6 +303,23 @@ def _equals_compares_strings() -> None:
     replace(parsing, "parse_condition", parse_condition)
 
 
+@patch(
+    'a condition declared as another condition ({"Condition": "Name"}, the Condition function) has that '
+    "condition's value (moto read the name's letters as operands and answered None, so prod's second NAT gateway "
+    "and its Elastic IP were never made)",
+    after=(_equals_compares_strings,),
+)
+def _condition_of_a_condition() -> None:
+    original = parsing.parse_condition
+
+    def parse_condition(condition, resources_map, condition_map):
+        if isinstance(condition, dict) and list(condition) == ["Condition"]:
+            return bool(condition_map[condition["Condition"]])
+        return original(condition, resources_map, condition_map)
+
+    replace(parsing, "parse_condition", parse_condition)
+
+
 def _cfn_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

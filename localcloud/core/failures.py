@@ -11,6 +11,8 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from cfnops.awsfacts.account_quotas import Refusal
+
 from .state import State
 
 
@@ -44,6 +46,20 @@ class ResourceFailed(ResourceFailure):
         Exception.__init__(self, self.message)
 
 
+class Refused(Exception):
+    """Mixed into a service's own error raised for an AWS refusal moto does not make
+    (awsfacts ``Refusal``): CloudFormation's handler reports it with the service's name and
+    status and the refusal's HandlerErrorCode (``handling``)."""
+
+    refusal: Refusal
+
+    def handler_failure(self, logical_id: str, resource_type: str) -> ResourceFailed:
+        detail = service_detail(self.refusal.service, self.refusal.status)
+        return ResourceFailed(
+            logical_id, resource_type, f"{message_of(self)} {detail}", self.refusal.handler_error_code
+        )
+
+
 def service_detail(service: str, status: int) -> str:
     """The SDK's suffix on a service error inside a handler message."""
     return f"(Service: {service}, Status Code: {status}, Request ID: {uuid.uuid4()})"
@@ -72,5 +88,7 @@ def handling(logical_id: str, resource_type: str):
         yield
     except ResourceFailure:
         raise
+    except Refused as error:
+        raise error.handler_failure(logical_id, resource_type) from error
     except Exception as error:  # any handler error is the resource's failure
         raise ResourceFailure(logical_id, resource_type, error) from error

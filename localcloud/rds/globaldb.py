@@ -3,7 +3,9 @@ Aurora clusters from templates: both are placeholders, made as strict as RDS her
 
 - an AWS::RDS::GlobalCluster is made from a source cluster (SourceDBClusterIdentifier, an
   ARN of a cluster that exists in the same region) or from an Engine, never both
-  (InvalidParameterCombination, RDS's wording); its identifier is unique in the account
+  (InvalidParameterCombination, RDS's wording); never from a cluster whose master password
+  RDS manages in Secrets Manager (awsfacts.incompatibilities.GLOBAL_DATABASE_MANAGED_PASSWORD,
+  its refusal); its identifier is unique in the account
   (GlobalClusterAlreadyExistsFault); it is registered in moto's RDS backend, so
   DescribeGlobalClusters answers; deletion protection refuses its deletion;
 - an AWS::RDS::DBCluster with GlobalClusterIdentifier (a secondary) fails unless that global
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 from moto.rds import models as rds_models
 from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue, RDSClientError
+
+from cfnops.awsfacts.incompatibilities import GLOBAL_DATABASE_MANAGED_PASSWORD
 
 from ..cloudformation.patches import Placeholder, add_model
 from ..core.registry import document, patch, replace, unwrapped
@@ -86,6 +90,7 @@ class GlobalClusterPlaceholder(Placeholder):
             cluster = CLUSTERS.of(rds_models.rds_backends[account_id][region_name]).get(source)
             if cluster is None:
                 raise DBClusterNotFound(source)
+            _check_source(cluster)
             engine, version, encrypted = (
                 cluster.get("Engine"),
                 cluster.get("EngineVersion"),
@@ -131,6 +136,13 @@ class GlobalClusterPlaceholder(Placeholder):
             )
         for backend in list(dict.values(rds_models.rds_backends[account_id])):
             backend.global_clusters.pop(self.physical_resource_id, None)
+
+
+def _check_source(cluster: dict) -> None:
+    """A cluster a global database is made from keeps its own master password."""
+    refusal = GLOBAL_DATABASE_MANAGED_PASSWORD.refusal
+    if refusal is not None and flag(cluster.get("ManageMasterUserPassword", False)):
+        raise RDSClientError(*refusal)
 
 
 def _check_cluster(properties: dict, account: str, region: str) -> None:

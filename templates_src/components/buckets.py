@@ -9,6 +9,8 @@ import awacs.s3
 from awacs.aws import Allow, Bool, Condition, Deny, Principal, Statement
 from troposphere import FindInMap, GetAtt, Ref, Sub, Template, s3
 
+from cfnops.awsfacts import s3_lifecycle
+
 from .. import policies
 from ..conventions import retain, standard_tags, suppress
 
@@ -41,6 +43,17 @@ def _encryption(key) -> s3.BucketEncryption:
     )
 
 
+def _lifecycle(rules: list[s3.LifecycleRule]) -> s3.LifecycleConfiguration:
+    """``rules``; where one moves objects to Glacier, small ones go too (s3_lifecycle: by default
+    S3 moves no object under 128 KB, most log objects)."""
+    classes = {transition.StorageClass for rule in rules for transition in rule.properties.get("Transitions", [])}
+    if classes & s3_lifecycle.TAKE_SMALL_OBJECTS:
+        return s3.LifecycleConfiguration(
+            Rules=rules, TransitionDefaultMinimumObjectSize=s3_lifecycle.SMALL_OBJECTS_TO_GLACIER
+        )
+    return s3.LifecycleConfiguration(Rules=rules)
+
+
 def _bucket(template: Template, title: str, name: Sub, key, rules: list[s3.LifecycleRule]) -> s3.Bucket:
     return template.add_resource(
         retain(
@@ -55,7 +68,7 @@ def _bucket(template: Template, title: str, name: Sub, key, rules: list[s3.Lifec
                 OwnershipControls=s3.OwnershipControls(
                     Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
                 ),
-                LifecycleConfiguration=s3.LifecycleConfiguration(Rules=rules),
+                LifecycleConfiguration=_lifecycle(rules),
                 Tags=standard_tags(),
             )
         )

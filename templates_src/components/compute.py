@@ -12,11 +12,12 @@ from troposphere import GetAtt, Parameter, Ref, Select, Split, Sub, Template, ec
 from troposphere import applicationautoscaling as aas
 from troposphere import elasticloadbalancingv2 as elb
 
-from ..conventions import physical_name, standard_tags
+from ..conventions import flag_parameter, physical_name, standard_tags
 
 TLS12_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.2 and 1.3, forward secrecy only
 TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-3-2021-06"  # TLS 1.3 only
 HEALTH_CHECK_PATH = "/health"
+DELETION_PROTECTION = "LoadBalancerDeletionProtection"
 
 
 def service_parameters(service: str) -> list[Parameter]:
@@ -103,8 +104,13 @@ def add_load_balancer(
 ) -> LoadBalancer:
     """``access_logs``: (bucket, bucket policy), logs written under the prefix ``suffix``;
     the load balancer waits for the policy, since ELB checks it may write when enabled.
+    Deletion protection follows the template's DELETION_PROTECTION parameter (added here).
     Targets are checked on HEALTH_CHECK_PATH every ``health_check_interval_seconds``."""
+    template.add_parameter(
+        flag_parameter(DELETION_PROTECTION, "true", "Deletion protection of the load balancer (on in prod)")
+    )
     attributes = [
+        elb.LoadBalancerAttributes(Key="deletion_protection.enabled", Value=Ref(DELETION_PROTECTION)),
         elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
         elb.LoadBalancerAttributes(Key="routing.http.desync_mitigation_mode", Value="strictest"),
     ]

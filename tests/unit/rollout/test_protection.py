@@ -193,7 +193,8 @@ def test_deletion_protection_parameters_are_found_by_name_and_allowed_values():
 
 
 def protection_refs(node) -> set[str]:
-    """Parameters referenced by any DeletionProtection* property in a template's resources."""
+    """Parameters referenced by any DeletionProtection* property in a template's resources, or by
+    a load balancer's ``deletion_protection.enabled`` attribute."""
     if isinstance(node, list):
         return set().union(*(protection_refs(item) for item in node)) if node else set()
     if not isinstance(node, dict):
@@ -203,6 +204,8 @@ def protection_refs(node) -> set[str]:
         for key, value in node.items()
         if key.startswith("DeletionProtection") and isinstance(value, dict) and "Ref" in value
     }
+    if node.get("Key") == "deletion_protection.enabled" and isinstance(node.get("Value"), dict):
+        found.add(node["Value"]["Ref"])
     return found.union(*(protection_refs(value) for value in node.values()))
 
 
@@ -211,3 +214,41 @@ def test_every_deletion_protection_switch_of_the_generated_templates_is_found(pr
     switches = {name: protection_refs(body["Resources"]) for name, body in templates.items()}
     assert sum(len(refs) for refs in switches.values()) >= 5  # the test sees the templates' switches at all
     assert {name: set(protection.declared(body)) for name, body in templates.items()} == switches
+
+
+ROLES_TEMPLATE = (
+    json.dumps(
+        {
+            **json.loads(TEMPLATE),
+            "Parameters": {**json.loads(TEMPLATE)["Parameters"], "PrimaryRegion": {"Type": "String"}},
+        },
+        indent=2,
+        sort_keys=True,
+    )
+    + "\n"
+)
+
+
+def test_a_failed_primary_leaves_the_held_back_regions_alone(aws, stub, prod):
+    """Region roles: the primary failed, so the others are not created, and nothing turns
+    protection on there (UpdateStackInstances of an instance that does not exist is refused:
+    StackInstanceNotFoundException); the stubber fails on any further call."""
+    spec = make_spec(
+        environment="prod",
+        template="data-pipeline",
+        accounts=(ADMIN,),
+        tags={"Team": "fraud"},
+        primary_region="us-east-1",
+    )
+    roles_desired = build_desired(spec, ROLES_TEMPLATE, prod, ADMIN)
+    stub.add_response(
+        "create_stack_set", {"StackSetId": "x"}, {**stackset_arguments(roles_desired), "TemplateBody": ROLES_TEMPLATE}
+    )
+    instances_call(stub, "create_stack_instances", "op-primary", ["us-east-1"], OFF, "CREATE", {"us-east-1": "FAILED"})
+    plan = make_plan(aws.client("cloudformation", "us-east-1"), roles_desired, Actual(exists=False))
+    assert {region for _, region in plan.protect} == set(REGIONS)
+    result = StackSetApplier(
+        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+    ).apply()
+    assert [(r.region, r.status) for _, r in result.failed] == [("us-east-1", "FAILED")]
+    stub.assert_no_pending_responses()
