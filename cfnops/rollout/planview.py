@@ -140,3 +140,8 @@ def status(plans: list[Plan]) -> list[str]:
     lines += [f"{name}: not deployed" for name in absent]
     deployed = plural(len(plans) - len(absent), "StackSet")
     return [*lines, f"status: {plural(len(rows), 'instance')} of {deployed}"]
+
+
+def unhealthy(plans: list[Plan]) -> list[str]:
+    """One line per instance that is not CURRENT: StackSet, account/region, status."""
+    return [f"{p.name}: {i.account}/{i.region} {i.status}" for p in plans for i in p.actual.instances if not i.healthy]
