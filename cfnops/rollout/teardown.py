@@ -94,7 +94,7 @@ def settle(aws: AwsFactory, deleted: Deleted, remove_retained: bool, say: Say) -
     kept = retained_record.merged(deleted.collected, [item for item in deleted.recorded if item.stackset in names])
     outcomes = deleted.outcomes
     failed = [f"{o.stackset}: {r.account}/{r.region} {r.status}: {r.reason}" for o in outcomes for r in o.failed]
-    if failed or any(o.status != "SUCCEEDED" for o in outcomes):
+    if failed or not all(o.succeeded for o in outcomes):
         _record(aws, where, others + kept, say)
         raise OperationFailedError("\n".join(failed) or "an operation did not succeed")
     if remove_retained:
