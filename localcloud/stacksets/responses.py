@@ -155,7 +155,7 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
         targets = list(stackset.instances.values())
         operation = engine.run(
             stackset,
-            "UPDATE",
+            statuses.OperationAction.UPDATE,
             targets,
             _preferences(self),
             self._get_param("OperationId"),
@@ -189,7 +189,7 @@ def create_stack_instances(self: CloudFormationResponse) -> ActionResult:
                     targets.append(instance)
         operation = engine.run(
             stackset,
-            "CREATE",
+            statuses.OperationAction.CREATE,
             targets,
             _preferences(self),
             self._get_param("OperationId"),
@@ -214,7 +214,9 @@ def update_stack_instances(self: CloudFormationResponse) -> ActionResult:
                 instance.overrides = merged_parameters(instance.overrides, given)
             return engine.deploy(stackset, instance)
 
-        operation = engine.run(stackset, "UPDATE", targets, _preferences(self), self._get_param("OperationId"), work)
+        operation = engine.run(
+            stackset, statuses.OperationAction.UPDATE, targets, _preferences(self), self._get_param("OperationId"), work
+        )
     return ActionResult({"OperationId": operation.id})
 
 
@@ -226,7 +228,7 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
         targets = [stackset.instances[(a, r)] for a in accounts for r in regions if (a, r) in stackset.instances]
         operation = engine.run(
             stackset,
-            "DELETE",
+            statuses.OperationAction.DELETE,
             targets,
             _preferences(self),
             self._get_param("OperationId"),
@@ -337,7 +339,7 @@ def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
         targets = list(stackset.instances.values())
         operation = engine.run(
             stackset,
-            "DETECT_DRIFT",
+            statuses.OperationAction.DETECT_DRIFT,
             targets,
             _preferences(self),
             operation_id,
