@@ -9,7 +9,9 @@ VPC.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Parameter, Ref, Template
+from dataclasses import dataclass
+
+from troposphere import GetAtt, Parameter, Ref, Template, ec2
 
 from . import policies
 from .components import cache, database, encryption, network, secrets, streams
@@ -54,10 +56,16 @@ PARAMETERS = [
 ]
 
 
-def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
+@dataclass(frozen=True)
+class SecurityGroups:
+    database: ec2.SecurityGroup
+    cache: ec2.SecurityGroup
+
+
+def add_security_groups(template: Template, vpc_id, vpc_cidr) -> SecurityGroups:
     """Admit the VPC only: PostgreSQL to the database group, Redis to the cache group."""
-    groups = {
-        "database": network.add_security_group(
+    return SecurityGroups(
+        database=network.add_security_group(
             template,
             "PipelineDatabaseSecurityGroup",
             vpc_id,
@@ -65,7 +73,7 @@ def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
             "Pipeline PostgreSQL: VPC only",
             ingress=[network.tcp_rule(POSTGRES_PORT, "PostgreSQL from the VPC", cidr=vpc_cidr)],
         ),
-        "cache": network.add_security_group(
+        cache=network.add_security_group(
             template,
             "PipelineCacheSecurityGroup",
             vpc_id,
@@ -73,8 +81,7 @@ def add_security_groups(template: Template, vpc_id, vpc_cidr) -> dict:
             "Pipeline Redis: VPC only",
             ingress=[network.tcp_rule(cache.REDIS_PORT, "Redis (TLS) from the VPC", cidr=vpc_cidr)],
         ),
-    }
-    return groups
+    )
 
 
 def build() -> Template:
@@ -97,7 +104,7 @@ def build() -> Template:
         key=key,
         master_username="pipeline_admin",
         subnet_group=subnet_group,
-        security_group=groups["database"],
+        security_group=groups.database,
         instance_class=Ref("RdsInstanceClass"),
         storage_gb=Ref("RdsStorageGb"),
         deletion_protection=Ref("DbDeletionProtection"),
@@ -114,7 +121,7 @@ def build() -> Template:
         key=key,
         auth_secret=token,
         subnet_ids=imported.data_subnet_ids,
-        security_group=groups["cache"],
+        security_group=groups.cache,
         node_type=Ref("CacheNodeType"),
     )
 

@@ -8,7 +8,9 @@ IamMode, and alarms, an alert topic and a dashboard. One CMK encrypts all of it.
 
 from __future__ import annotations
 
-from troposphere import And, Condition, Equals, GetAtt, If, Not, Parameter, Ref, Sub, Template
+from dataclasses import dataclass
+
+from troposphere import And, Condition, Equals, GetAtt, If, Not, Parameter, Ref, Sub, Template, iam, rds
 
 from . import platform_dashboard, policies
 from .components import compute, database, encryption, identity, observability, rotation, storage
@@ -110,16 +112,25 @@ PARAMETERS = compute.service_parameters("scoring service") + [
     ),
 ]
 
+# condition names, each spelled once
+USE_GLOBAL_TABLE = "UseGlobalTable"
+KEEP_REGIONAL_TABLE = "KeepRegionalTable"
+USE_GLOBAL_DATABASE = "UseGlobalDatabase"
+CREATE_GLOBAL_TABLE = "CreateGlobalTable"
+CREATE_GLOBAL_CLUSTER = "CreateGlobalCluster"
+JOIN_GLOBAL_CLUSTER = "JoinGlobalCluster"
+HAS_MASTER_USER = "HasMasterUser"
+
 CONDITIONS = {
-    "UseGlobalTable": Equals(Ref("EnableGlobalTable"), "true"),
-    "KeepRegionalTable": Not(Equals(Ref("RetireRegionalTable"), "true")),
-    "UseGlobalDatabase": Equals(Ref("EnableGlobalDatabase"), "true"),
-    "CreateGlobalTable": And(Condition("UseGlobalTable"), Condition(IS_PRIMARY_REGION)),
-    "CreateGlobalCluster": And(Condition("UseGlobalDatabase"), Condition(IS_PRIMARY_REGION)),
-    "JoinGlobalCluster": And(Condition("UseGlobalDatabase"), Condition(IS_SECONDARY_REGION)),
-    "HasMasterUser": Not(Condition("JoinGlobalCluster")),
+    USE_GLOBAL_TABLE: Equals(Ref("EnableGlobalTable"), "true"),
+    KEEP_REGIONAL_TABLE: Not(Equals(Ref("RetireRegionalTable"), "true")),
+    USE_GLOBAL_DATABASE: Equals(Ref("EnableGlobalDatabase"), "true"),
+    CREATE_GLOBAL_TABLE: And(Condition(USE_GLOBAL_TABLE), Condition(IS_PRIMARY_REGION)),
+    CREATE_GLOBAL_CLUSTER: And(Condition(USE_GLOBAL_DATABASE), Condition(IS_PRIMARY_REGION)),
+    JOIN_GLOBAL_CLUSTER: And(Condition(USE_GLOBAL_DATABASE), Condition(IS_SECONDARY_REGION)),
+    HAS_MASTER_USER: Not(Condition(JOIN_GLOBAL_CLUSTER)),
 }
-GLOBAL_DATABASE = database.GlobalRole("CreateGlobalCluster", "JoinGlobalCluster", global_name(NAME))
+GLOBAL_DATABASE = database.GlobalRole(CREATE_GLOBAL_CLUSTER, JOIN_GLOBAL_CLUSTER, global_name(NAME))
 
 
 def replica_key_alias(region: str) -> Sub:
@@ -131,19 +142,35 @@ def replica_key_alias(region: str) -> Sub:
 
 def rules_table_name():
     """The table the service uses: the global one once it is on."""
-    return If("UseGlobalTable", storage.table_name(GLOBAL_TABLE_SUFFIX), storage.table_name(TABLE_SUFFIX))
+    return If(USE_GLOBAL_TABLE, storage.table_name(GLOBAL_TABLE_SUFFIX), storage.table_name(TABLE_SUFFIX))
 
 
 def rules_table_arn():
-    return If("UseGlobalTable", storage.table_arn(GLOBAL_TABLE_SUFFIX), storage.table_arn(TABLE_SUFFIX))
+    return If(USE_GLOBAL_TABLE, storage.table_arn(GLOBAL_TABLE_SUFFIX), storage.table_arn(TABLE_SUFFIX))
 
 
 def secret_or_none(secret):
     """A secondary region's cluster has no master user of its own: no secret there."""
-    return If("HasMasterUser", secret, "")
+    return If(HAS_MASTER_USER, secret, "")
 
 
-def add_data_stores(template: Template, key, network) -> dict:
+@dataclass(frozen=True)
+class DataStores:
+    """What the scoring service reads: its cluster, the cluster's writer and its master secret."""
+
+    secret: object  # If: our own rotated secret, or the one RDS manages for the cluster
+    cluster: rds.DBCluster
+    writer: rds.DBInstance
+
+
+@dataclass(frozen=True)
+class Roles:
+    execution: iam.Role  # ECS pulls and logs with it
+    service: iam.Role  # the scoring task's own
+    operator: iam.Role
+
+
+def add_data_stores(template: Template, key, network) -> DataStores:
     subnet_group = database.add_subnet_group(template, network.data_subnet_ids, NAME)
     own_secret = rotation.add_master_credentials(
         template, "DatabaseMasterSecret", MASTER_USER, key, GLOBAL_DATABASE.create
@@ -177,7 +204,7 @@ def add_data_stores(template: Template, key, network) -> dict:
         key,
         "ruleId",
         "version",
-        "KeepRegionalTable",
+        KEEP_REGIONAL_TABLE,
         deletion_protection=Ref("DbDeletionProtection"),
     )
     storage.add_global_table(
@@ -187,15 +214,15 @@ def add_data_stores(template: Template, key, network) -> dict:
         replica_key_alias,
         "ruleId",
         "version",
-        "CreateGlobalTable",
+        CREATE_GLOBAL_TABLE,
         Ref("DbDeletionProtection"),
         migrates_from=regional,
     )
     secret = If(GLOBAL_DATABASE.create, Ref(own_secret), database.master_secret_arn(cluster))
-    return {"secret": secret, "cluster": cluster, "writer": instances[0]}
+    return DataStores(secret, cluster, instances[0])
 
 
-def add_roles(template: Template, key, secret, log_group, audit_log_group, network) -> dict:
+def add_roles(template: Template, key, secret, log_group, audit_log_group, network) -> Roles:
     """``network``: the imported network (its replicated-data key encrypts the global table's replica here)."""
     execution = identity.add_task_execution_role(
         template, "fraud-exec", "scoring", log_group, compute.repository_of(Ref("ContainerImage"))
@@ -219,11 +246,11 @@ def add_roles(template: Template, key, secret, log_group, audit_log_group, netwo
         [service, operator],
         rules_table_arn(),
         secret,
-        [GetAtt(key, "Arn"), If("UseGlobalTable", network.replicated_data_key_arn, Ref("AWS::NoValue"))],
+        [GetAtt(key, "Arn"), If(USE_GLOBAL_TABLE, network.replicated_data_key_arn, Ref("AWS::NoValue"))],
         GetAtt(audit_log_group, "Arn"),
-        secret_condition="HasMasterUser",
+        secret_condition=HAS_MASTER_USER,
     )
-    return {"execution": execution, "service": service, "operator": operator}
+    return Roles(execution, service, operator)
 
 
 def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster) -> None:
@@ -277,7 +304,7 @@ def add_alarms(template: Template, topic, cluster, service, balancer, db_cluster
         threshold=Ref("GlobalDbLagThresholdMs"),
         topic=topic,
     )
-    lag.Condition = "JoinGlobalCluster"  # the metric is published by the secondary clusters
+    lag.Condition = JOIN_GLOBAL_CLUSTER  # the metric is published by the secondary clusters
 
 
 def add_latency_alarm(template: Template, topic, lb_name) -> None:
@@ -370,19 +397,19 @@ def add_outputs(template: Template, balancer, cluster, service, stores, key, top
         ),
         "ClusterName": (Ref(cluster), "ECS cluster"),
         "ClusterArn": (GetAtt(cluster, "Arn"), "ECS cluster ARN"),
-        "DatabaseClusterArn": (GetAtt(stores["cluster"], "DBClusterArn"), "Aurora cluster ARN"),
+        "DatabaseClusterArn": (GetAtt(stores.cluster, "DBClusterArn"), "Aurora cluster ARN"),
         "DashboardName": (Ref(dashboard), "CloudWatch dashboard of this environment and region"),
         "ServiceName": (GetAtt(service, "Name"), "ECS service"),
-        "DatabaseEndpoint": (GetAtt(stores["cluster"], "Endpoint.Address"), "Aurora writer endpoint"),
+        "DatabaseEndpoint": (GetAtt(stores.cluster, "Endpoint.Address"), "Aurora writer endpoint"),
         "DatabaseSecretArn": (
-            If("HasMasterUser", stores["secret"], "none: a secondary region's cluster uses the primary's users"),
+            If(HAS_MASTER_USER, stores.secret, "none: a secondary region's cluster uses the primary's users"),
             "Master credentials, generated and rotated by RDS (primary or standalone cluster only)",
         ),
         "FraudRulesTableName": (rules_table_name(), "Fraud rules table (the global one once EnableGlobalTable is on)"),
         "DataKeyArn": (GetAtt(key, "Arn"), "CMK of the fraud data"),
         "AlertTopicArn": (Ref(topic), "Alerts"),
-        "ServiceRoleArn": (GetAtt(roles["service"], "Arn"), "Role of the scoring service"),
-        "OperatorRoleArn": (GetAtt(roles["operator"], "Arn"), "Role of the environment's operators"),
+        "ServiceRoleArn": (GetAtt(roles.service, "Arn"), "Role of the scoring service"),
+        "OperatorRoleArn": (GetAtt(roles.operator, "Arn"), "Role of the environment's operators"),
     }
     add_exported_outputs(template, NAME, outputs)
 
@@ -405,7 +432,7 @@ def build() -> Template:
     log_group = observability.add_log_group(template, "ServiceLogGroup", "fraud-api", Ref("LogRetentionDays"), key)
     audit_log_group = observability.add_log_group(template, "AuditLogGroup", "fraud-audit", AUDIT_RETENTION_DAYS, key)
     audit_log_group.Condition = identity.MODE_CONDITIONS["full-access"]
-    roles = add_roles(template, key, stores["secret"], log_group, audit_log_group, network)
+    roles = add_roles(template, key, stores.secret, log_group, audit_log_group, network)
     topic = observability.add_alert_topic(template, key, template.parameters["AlertEmail"], "fraud")
 
     cluster = compute.add_cluster(template, NAME)
@@ -432,21 +459,21 @@ def build() -> Template:
         cpu=Ref("TaskCpu"),
         memory=Ref("TaskMemory"),
         container_port=CONTAINER_PORT,
-        execution_role=roles["execution"],
-        task_role=roles["service"],
+        execution_role=roles.execution,
+        task_role=roles.service,
         log_group=log_group,
         subnets=network.private_subnet_ids,
         security_groups=[network.application_security_group],
         balancer=balancer,
         desired_count=Ref("MinTasks"),
-        needs=(stores["writer"],),
+        needs=(stores.writer,),
         environment={
             "FRAUD_RULES_TABLE": rules_table_name(),
-            "DB_SECRET_ARN": secret_or_none(stores["secret"]),
+            "DB_SECRET_ARN": secret_or_none(stores.secret),
             "DB_ENDPOINT": If(
-                "HasMasterUser",
-                GetAtt(stores["cluster"], "Endpoint.Address"),
-                GetAtt(stores["cluster"], "ReadEndpoint.Address"),
+                HAS_MASTER_USER,
+                GetAtt(stores.cluster, "Endpoint.Address"),
+                GetAtt(stores.cluster, "ReadEndpoint.Address"),
             ),
             "ENVIRONMENT": Ref("Environment"),
         },
@@ -454,10 +481,10 @@ def build() -> Template:
     compute.add_autoscaling(
         template, SERVICE, cluster, service, Ref("MinTasks"), Ref("MaxTasks"), {"cpu": Ref("CpuTargetPercent")}
     )
-    add_alarms(template, topic, cluster, service, balancer, stores["cluster"])
-    dashboard = add_dashboard(template, cluster, service, balancer, stores["cluster"])
+    add_alarms(template, topic, cluster, service, balancer, stores.cluster)
+    dashboard = add_dashboard(template, cluster, service, balancer, stores.cluster)
     platform_dashboard.add_platform_dashboard(
-        template, cluster, service, stores["cluster"], storage.table_name(TABLE_SUFFIX)
+        template, cluster, service, stores.cluster, storage.table_name(TABLE_SUFFIX)
     )
     add_outputs(template, balancer, cluster, service, stores, key, topic, roles, dashboard)
     return template

@@ -7,6 +7,7 @@ string AWS sends (``Operation.FAILED == "FAILED"``), so API values compare and s
 - stack instances: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackInstanceSummary.html
   and https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackInstanceComprehensiveStatus.html
 - StackSets: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSet.html
+- stacks: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html
 - StackSet drift detection: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetDriftDetectionDetails.html
 - stack drift: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackDriftDetectionStatus.html
 - resource drift: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackResourceDrift.html
@@ -64,6 +65,43 @@ class StackSet(StrEnum):
 
     ACTIVE = "ACTIVE"
     DELETED = "DELETED"
+
+
+class Stack(StrEnum):
+    """Stack.StackStatus (a plain stack, and each stack instance's own stack)."""
+
+    CREATE_IN_PROGRESS = "CREATE_IN_PROGRESS"
+    CREATE_FAILED = "CREATE_FAILED"
+    CREATE_COMPLETE = "CREATE_COMPLETE"
+    ROLLBACK_IN_PROGRESS = "ROLLBACK_IN_PROGRESS"
+    ROLLBACK_FAILED = "ROLLBACK_FAILED"
+    ROLLBACK_COMPLETE = "ROLLBACK_COMPLETE"
+    DELETE_IN_PROGRESS = "DELETE_IN_PROGRESS"
+    DELETE_FAILED = "DELETE_FAILED"
+    DELETE_COMPLETE = "DELETE_COMPLETE"
+    UPDATE_IN_PROGRESS = "UPDATE_IN_PROGRESS"
+    UPDATE_COMPLETE_CLEANUP_IN_PROGRESS = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+    UPDATE_COMPLETE = "UPDATE_COMPLETE"
+    UPDATE_FAILED = "UPDATE_FAILED"
+    UPDATE_ROLLBACK_IN_PROGRESS = "UPDATE_ROLLBACK_IN_PROGRESS"
+    UPDATE_ROLLBACK_FAILED = "UPDATE_ROLLBACK_FAILED"
+    UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+    UPDATE_ROLLBACK_COMPLETE = "UPDATE_ROLLBACK_COMPLETE"
+    REVIEW_IN_PROGRESS = "REVIEW_IN_PROGRESS"
+    IMPORT_IN_PROGRESS = "IMPORT_IN_PROGRESS"
+    IMPORT_COMPLETE = "IMPORT_COMPLETE"
+    IMPORT_ROLLBACK_IN_PROGRESS = "IMPORT_ROLLBACK_IN_PROGRESS"
+    IMPORT_ROLLBACK_FAILED = "IMPORT_ROLLBACK_FAILED"
+    IMPORT_ROLLBACK_COMPLETE = "IMPORT_ROLLBACK_COMPLETE"
+
+
+class OperationAction(StrEnum):
+    """StackSetOperation.Action."""
+
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+    DETECT_DRIFT = "DETECT_DRIFT"
 
 
 class Drift(StrEnum):

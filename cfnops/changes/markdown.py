@@ -3,6 +3,7 @@ stateful replacements and removals first, then each group of regions' resource c
 
 from __future__ import annotations
 
+from ..core.verdicts import PlanAction
 from .report import PlanReport, Pruned, StackSetPlan
 from .values import shown
 
@@ -84,7 +85,7 @@ def _stackset(s: StackSetPlan) -> list[str]:
 
 
 def render(report: PlanReport) -> str:
-    changed = [s for s in report.stacksets if s.action != "unchanged"]
+    changed = [s for s in report.stacksets if s.action != PlanAction.UNCHANGED]
     lines = [f"## cfnops plan: {report.environment}", ""]
     if not changed:
         return "\n".join(lines + ["No changes.", ""])

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.verdicts import PlanAction
 from .engine import Group, ResourceChange
 from .overwrite import DriftNote
 
@@ -53,7 +54,7 @@ class PlanReport:
 
     @property
     def changed(self) -> bool:
-        return any(s.action != "unchanged" for s in self.stacksets)
+        return any(s.action != PlanAction.UNCHANGED for s in self.stacksets)
 
 
 def _pruned(plan, retains: bool) -> Pruned | None:

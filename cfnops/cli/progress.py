@@ -14,10 +14,17 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from ..awsfacts.statuses import Result
 from ..core.words import plural
 from ..rollout.operations import InstanceResult, Outcome
 
-COLOURS = {"SUCCEEDED": "green", "FAILED": "red", "CANCELLED": "yellow", "RUNNING": "cyan", "PENDING": "dim"}
+COLOURS: dict[str, str] = {  # by StackSetOperationResultSummary.Status
+    Result.SUCCEEDED: "green",
+    Result.FAILED: "red",
+    Result.CANCELLED: "yellow",
+    Result.RUNNING: "cyan",
+    Result.PENDING: "dim",
+}
 
 
 class PlainProgress:

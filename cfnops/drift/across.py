@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from ..core.errors import OperationFailedError
 from ..core.protocols import AwsFactory, Progress
+from ..core.verdicts import DriftVerdict
 from ..inputs.stacksets import StackSetSpec
 from ..rollout.operations import WaitSettings
 from .detect import DriftReport, IgnoreRule, detect_all
@@ -49,16 +50,16 @@ def chosen(environments: tuple[str, ...], environment: str) -> tuple[str, ...]:
 
 def raise_on_failure(report: DriftReport) -> None:
     """OperationFailedError naming each StackSet whose detection failed, with its operation."""
-    if report.status == "FAILED":
+    if report.status == DriftVerdict.FAILED:
         raise OperationFailedError(
             "\n".join(
                 f"{s.name}: detection {s.detection_status} (operation {s.operation_id})"
                 for s in report.stacksets
-                if s.status == "FAILED"
+                if s.status == DriftVerdict.FAILED
             )
         )
 
 
 def differs(report: DriftReport) -> bool:
     """Drift found: CloudFormation's, or cfnops's own findings outside it (they count as drift)."""
-    return report.status == "DRIFTED" or bool(report.found_outside)
+    return report.status == DriftVerdict.DRIFTED or bool(report.found_outside)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..awsfacts import statuses as aws_status
 from ..core.protocols import AwsFactory
 from ..inputs import accounts, confighash, params
 from ..inputs import stacksets as config
@@ -72,7 +73,7 @@ def _stackset_exists(aws: AwsFactory, spec: config.StackSetSpec) -> bool:
     client = aws.client("cloudformation", spec.administrator_region)
     names = {
         s["StackSetName"]
-        for page in client.get_paginator("list_stack_sets").paginate(Status="ACTIVE")
+        for page in client.get_paginator("list_stack_sets").paginate(Status=aws_status.StackSet.ACTIVE)
         for s in page.get("Summaries", [])
     }
     return spec.name in names

@@ -25,6 +25,7 @@ from typing import Any
 from ..awsfacts import statuses as aws_status  # AWS's status vocabulary
 from ..core.errors import InputError
 from ..core.protocols import AwsFactory, CloudFormationClient, Progress
+from ..core.verdicts import DriftVerdict
 from ..inputs.paramfiles import parse_yaml
 from ..inputs.problems import Problems
 from ..inputs.stacksets import StackSetSpec
@@ -137,15 +138,13 @@ class StackSetDrift:
     outside: tuple[OutsideFinding, ...] = ()  # what CloudFormation's drift cannot see (outside.py)
 
     @property
-    def status(self) -> str:
+    def status(self) -> DriftVerdict:
         statuses = {i.status for i in self.instances}
-        if self.detection_status != "SUCCEEDED" or "UNKNOWN" in statuses:
-            return "FAILED"
-        return (
-            "DRIFTED"
-            if "DRIFTED" in statuses
-            else ("IN_SYNC" if statuses <= {"IN_SYNC"} and statuses else "NOT_CHECKED")
-        )
+        if self.detection_status != aws_status.Operation.SUCCEEDED or aws_status.Drift.UNKNOWN in statuses:
+            return DriftVerdict.FAILED
+        if aws_status.Drift.DRIFTED in statuses:
+            return DriftVerdict.DRIFTED
+        return DriftVerdict.IN_SYNC if statuses <= {aws_status.Drift.IN_SYNC} and statuses else DriftVerdict.NOT_CHECKED
 
 
 @dataclass(frozen=True)
@@ -160,10 +159,13 @@ class DriftReport:
     outside_read: bool = False  # whether cfnops read what CloudFormation's drift cannot see
 
     @property
-    def status(self) -> str:
+    def status(self) -> DriftVerdict:
         """CloudFormation's verdict alone (cfnops's own findings never change it)."""
         statuses = {s.status for s in self.stacksets}
-        return "FAILED" if "FAILED" in statuses else ("DRIFTED" if "DRIFTED" in statuses else "IN_SYNC")
+        for verdict in (DriftVerdict.FAILED, DriftVerdict.DRIFTED):
+            if verdict in statuses:
+                return verdict
+        return DriftVerdict.IN_SYNC
 
     @property
     def outside(self) -> tuple[OutsideFinding, ...]:
@@ -385,7 +387,7 @@ def _instance(
             _resource(s, rules, properties_of)
             for s in resource_drifts(client, spec.name, instance.account, instance.region, operation_id)
         )
-        status = "DRIFTED" if any(r.drifted for r in resources) else "IN_SYNC"
+        status = aws_status.Drift.DRIFTED if any(r.drifted for r in resources) else aws_status.Drift.IN_SYNC
     not_checked = tuple(
         ResourceDrift(r.logical_id, r.physical_id, r.resource_type, aws_status.ResourceDrift.NOT_CHECKED)
         for r in stack
@@ -430,7 +432,7 @@ def detect(
     runner = Runner(client, progress, wait)
     outcome: Outcome = runner.start(
         spec.name,
-        "DETECT_DRIFT",
+        aws_status.OperationAction.DETECT_DRIFT,
         lambda: client.detect_stack_set_drift(StackSetName=spec.name, OperationPreferences=dict(spec.preferences)),
     )
     actual = read_actual(client, spec)

@@ -109,82 +109,100 @@ def _settings_for(layers, template: str, region: str, declared: Mapping) -> dict
     return chosen
 
 
+@dataclass(frozen=True)
+class _Target:
+    """One template in one region of an environment, whose values are being resolved."""
+
+    environment: str
+    env_file: str  # the environment's parameter file: where a template default's problem is said
+    template: str
+    region: str
+    declared: Mapping[str, dict]  # the template's parameter declarations
+    filled: Mapping[str, ResolvedValue]  # set by cfnops from the StackSet file
+    computed: Mapping[str, str]  # computed by cfnops: name -> the output it hashes
+
+
+def _is_secret(name: str, declaration: Mapping) -> bool:
+    """NoEcho, or named like a secret: never shown in a log, even when wrong, and never a literal."""
+    return bool(declaration.get("NoEcho") or SECRET_NAME.search(name))
+
+
+def _refuse_setting(setting: paramfiles.Setting | None, message: str, problems: Problems) -> None:
+    """A parameter file sets what cfnops sets itself."""
+    if setting is not None:
+        problems.add(setting.file, setting.key, message)
+
+
 def _resolve_one(
-    environment,
-    env_file,
-    template,
-    region,
-    declared,
-    settings,
-    problems,
-    missing,
-    filled: Mapping[str, ResolvedValue] = {},
-    computed=(),
+    target: _Target, settings: Mapping[str, paramfiles.Setting], problems: Problems, missing: dict
 ) -> dict[str, ResolvedValue]:
     resolved: dict[str, ResolvedValue] = {}
-    for name, declaration in declared.items():
-        setting = settings.get(name)
-        if name in computed:
-            if setting is not None:
-                problems.add(
-                    setting.file,
-                    setting.key,
-                    f"computed by cfnops (SHA-256 of output {computed[name]}): remove it from the parameter file",
-                )
-            continue
-        if name == ENVIRONMENT_PARAMETER:
-            if setting is not None and setting.value != environment:
-                problems.add(
-                    setting.file,
-                    setting.key,
-                    f"expected {environment!r} (the environment), got {shown_value(setting.value)}",
-                )
-            resolved[name] = ResolvedValue(environment, env_file, None)
-            continue
-        if name in filled:  # set by cfnops from the StackSet file, never by a parameter file
-            if setting is not None:
-                problems.add(
-                    setting.file,
-                    setting.key,
-                    f"set by cfnops from {filled[name].file} ({filled[name].key}): remove it here",
-                )
-            resolved[name] = filled[name]
-            continue
-        if setting is None:
-            if "Default" not in declaration:
-                missing.setdefault((template, name), []).append(region)
-                continue
-            raw, file, key = declaration["Default"], None, None
-        else:
-            raw, file, key = setting.value, setting.file, setting.key
-        placeholder = accounts.placeholder_problem(raw)
-        if placeholder:
-            problems.add(file or env_file, key or f"templates.{template}.{name}", placeholder)
-            continue
-        try:
-            value = accounts.after_validation(raw, normalize(accounts.for_validation(raw), declaration))
-        except ConstraintError as error:
-            secret = declaration.get("NoEcho") or SECRET_NAME.search(name)  # never in a log, even when wrong
-            message = error.hidden() if secret else accounts.shown(str(error))
-            problems.add(
-                file or env_file,
-                key or f"templates.{template}.{name}",
-                f"{message} (template default)" if file is None else message,
-            )
-            continue
-        if (
-            file is not None
-            and (declaration.get("NoEcho") or SECRET_NAME.search(name))
-            and not DYNAMIC_REFERENCE.match(value)
-        ):
-            problems.add(
-                file,
-                key,
-                "secrets go through Secrets Manager: expected a {{resolve:secretsmanager:...}} reference, not a literal value",
-            )
-            continue
-        resolved[name] = ResolvedValue(value, file, key)
+    for name, declaration in target.declared.items():
+        value = _resolve_value(target, name, declaration, settings.get(name), problems, missing)
+        if value is not None:
+            resolved[name] = value
     return resolved
+
+
+def _resolve_value(
+    target: _Target,
+    name: str,
+    declaration: dict,
+    setting: paramfiles.Setting | None,
+    problems: Problems,
+    missing: dict,
+) -> ResolvedValue | None:
+    """One parameter's value: cfnops's own, the files', or the template default (None: a problem, or missing)."""
+    if name in target.computed:
+        message = f"computed by cfnops (SHA-256 of output {target.computed[name]}): remove it from the parameter file"
+        _refuse_setting(setting, message, problems)
+        return None
+    if name == ENVIRONMENT_PARAMETER:
+        if setting is not None and setting.value != target.environment:
+            problems.add(
+                setting.file,
+                setting.key,
+                f"expected {target.environment!r} (the environment), got {shown_value(setting.value)}",
+            )
+        return ResolvedValue(target.environment, target.env_file, None)
+    if name in target.filled:  # set by cfnops from the StackSet file, never by a parameter file
+        filled = target.filled[name]
+        _refuse_setting(setting, f"set by cfnops from {filled.file} ({filled.key}): remove it here", problems)
+        return filled
+    if setting is None and "Default" not in declaration:
+        missing.setdefault((target.template, name), []).append(target.region)
+        return None
+    return _checked(target, name, declaration, setting, problems)
+
+
+def _checked(
+    target: _Target, name: str, declaration: dict, setting: paramfiles.Setting | None, problems: Problems
+) -> ResolvedValue | None:
+    """The file's value (or the template default) against its declaration; None after a problem."""
+    if setting is None:
+        raw, file, key = declaration["Default"], None, None
+    else:
+        raw, file, key = setting.value, setting.file, setting.key
+    where = (file or target.env_file, key or f"templates.{target.template}.{name}")
+    placeholder = accounts.placeholder_problem(raw)
+    if placeholder:
+        problems.add(*where, placeholder)
+        return None
+    secret = _is_secret(name, declaration)
+    try:
+        value = accounts.after_validation(raw, normalize(accounts.for_validation(raw), declaration))
+    except ConstraintError as error:
+        message = error.hidden() if secret else accounts.shown(str(error))
+        problems.add(*where, f"{message} (template default)" if file is None else message)
+        return None
+    if setting is not None and secret and not DYNAMIC_REFERENCE.match(value):
+        problems.add(
+            setting.file,
+            setting.key,
+            "secrets go through Secrets Manager: expected a {{resolve:secretsmanager:...}} reference, not a literal value",
+        )
+        return None
+    return ResolvedValue(value, file, key)
 
 
 def _add_computed(template: str, body: Mapping, values: dict[str, dict[str, ResolvedValue]]) -> None:
@@ -287,9 +305,8 @@ def resolve(
         computed = confighash.computed(body)
         for region in regions[template]:
             settings = _settings_for(layers, template, region, declared)
-            resolved = _resolve_one(
-                environment, env_file, template, region, declared, settings, problems, missing, filled, computed
-            )
+            target = _Target(environment, env_file, template, region, declared, filled, computed)
+            resolved = _resolve_one(target, settings, problems, missing)
             values[template][region] = resolved
             _apply_rules(project.platform, environment, env_file, template, resolved, problems)
             _check_region_bound(env_file, template, region, resolved, problems)

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..awsfacts.account_quotas import QUOTAS
 from .paramfiles import parse_yaml, type_name, unknown
 from .problems import Problems
-from .stacksets import ACCOUNT
+from .stackset_checks import ACCOUNT
 
 KEYS = ("account", "region", "code", "value")
 

@@ -1,5 +1,6 @@
 """StackSet definitions: stacksets/<name>.yaml, one per StackSet, read and validated
-into plain values before any AWS call.
+into plain values before any AWS call: each file by the named checks of stackset_checks.py,
+then the rules between files (dependencies, shared templates, region outputs) here.
 
     template: fraud-detection          # a registered template
     description: ...
@@ -23,67 +24,16 @@ The StackSet of environment E is named ``<name>-<E>``.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..awsfacts import stackset_limits
-from ..core.errors import InputError, shown_value
+from ..core.errors import InputError
 from . import region_outputs
 from .paramfiles import expected_one_of, parse_yaml, type_name, unknown
 from .platform import AWS_ADMINISTRATION_ROLE, AWS_EXECUTION_ROLE
-from .problems import Problems
-
-ACCOUNT = re.compile(r"^([0-9]{12}|self)$")
-OU = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
-NAME = re.compile(r"^[a-z][a-z0-9-]{0,100}$")
-CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
-PERMISSION_MODELS = ("SELF_MANAGED", "SERVICE_MANAGED")
-KEYS = (
-    "template",
-    "description",
-    "administrator_region",
-    "primary_region",
-    "regions",
-    "permission_model",
-    "accounts",
-    "organizational_units",
-    "auto_deployment",
-    "capabilities",
-    "managed_execution",
-    "depends_on",
-    "tags",
-    "operation_preferences",
-    "region_outputs",
-)
-PREFERENCE_KEYS = {
-    "region_concurrency": "RegionConcurrencyType",
-    "region_order": "RegionOrder",
-    "failure_tolerance_count": "FailureToleranceCount",
-    "failure_tolerance_percentage": "FailureTolerancePercentage",
-    "max_concurrent_count": "MaxConcurrentCount",
-    "max_concurrent_percentage": "MaxConcurrentPercentage",
-    "concurrency_mode": "ConcurrencyMode",
-}
-
-
-def default_preferences(environment: str, regions: tuple[str, ...]) -> dict:
-    """dev and staging: every region at once; prod: one region, one account at a time,
-    primary first, stop at the first failure."""
-    if environment == "prod":
-        return {
-            "RegionConcurrencyType": "SEQUENTIAL",
-            "RegionOrder": list(regions),
-            "FailureToleranceCount": 0,
-            "MaxConcurrentCount": 1,
-        }
-    return {
-        "RegionConcurrencyType": "PARALLEL",
-        "FailureToleranceCount": 0,
-        "MaxConcurrentPercentage": 100,
-        "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE",
-    }
+from .stackset_checks import CHECKS, KEYS, SERVICE_MANAGED, Draft
+from .stackset_problems import StackSetProblems
 
 
 @dataclass(frozen=True)
@@ -119,124 +69,7 @@ class StackSetSpec:
 
     @property
     def service_managed(self) -> bool:
-        return self.permission_model == "SERVICE_MANAGED"
-
-
-class _Checker(Problems):
-    """Checks one StackSet file, collecting every problem as a one-line message."""
-
-    def strings(self, value, key: str, pattern: re.Pattern | None = None, choices=None) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(key, f"expected a list of strings, got {type_name(value)}")
-            return ()
-        for index, item in enumerate(value):
-            if choices is not None and item not in choices:
-                self.problem(f"{key}[{index}]", unknown(item, choices, "value"))
-            elif pattern is not None and not pattern.match(item):
-                self.problem(f"{key}[{index}]", f"expected a value matching {pattern.pattern}, got {shown_value(item)}")
-        return tuple(value)
-
-    def per_environment(self, value, key: str, environment: str, environments) -> object:
-        """A value for every environment, or a mapping environment -> value."""
-        if isinstance(value, dict):
-            for env in value:
-                if env not in environments:
-                    self.problem(f"{key}.{env}", unknown(str(env), environments, "environment"))
-            return value.get(environment, [])
-        return value
-
-
-EXCLUSIVE = (
-    ("failure_tolerance_count", "failure_tolerance_percentage"),
-    ("max_concurrent_count", "max_concurrent_percentage"),
-)
-
-
-def _preference_problem(api: str, value, regions: tuple[str, ...], checker: _Checker, key: str) -> str | None:
-    if api == "RegionConcurrencyType" and value not in ("SEQUENTIAL", "PARALLEL"):
-        return f"expected one of SEQUENTIAL, PARALLEL, got {shown_value(value)}"
-    if api == "ConcurrencyMode" and value not in ("STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"):
-        return f"expected one of STRICT_FAILURE_TOLERANCE, SOFT_FAILURE_TOLERANCE, got {shown_value(value)}"
-    if api == "RegionOrder":
-        checker.strings(value, key, choices=regions)
-        return None
-    if api in ("RegionConcurrencyType", "ConcurrencyMode"):
-        return None
-    low, high = stackset_limits.preference_range(api)  # CloudFormation's own ranges
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        return f"expected a whole number {f'from {low} to {high}' if high is not None else f'>= {low}'}, got {shown_value(value)}"
-    return None
-
-
-def _preferences(checker: _Checker, raw, environment: str, regions: tuple[str, ...], primary: str) -> dict:
-    preferences = default_preferences(environment, regions)
-    overrides = (raw or {}).get(environment, {}) if isinstance(raw, dict) else None
-    if overrides is None or not isinstance(overrides, dict):
-        checker.problem(
-            "operation_preferences", f"expected a mapping of environments to preferences, got {type_name(raw)}"
-        )
-        return preferences
-    for pair in EXCLUSIVE:  # CloudFormation takes one of each pair: both set is a mistake, not a choice
-        if all(name in overrides for name in pair):
-            checker.problem(
-                f"operation_preferences.{environment}", f"{pair[0]} and {pair[1]} exclude each other: set one"
-            )
-    for name, value in overrides.items():
-        key = f"operation_preferences.{environment}.{name}"
-        if name not in PREFERENCE_KEYS:
-            checker.problem(key, unknown(str(name), PREFERENCE_KEYS, "preference"))
-            continue
-        api = PREFERENCE_KEYS[name]
-        problem = _preference_problem(api, value, regions, checker, key)
-        if problem:
-            checker.problem(key, problem)
-        # count and percentage exclude each other: the file's choice replaces the default's
-        for pair in (
-            ("FailureToleranceCount", "FailureTolerancePercentage"),
-            ("MaxConcurrentCount", "MaxConcurrentPercentage"),
-        ):
-            if api in pair:
-                for other in pair:
-                    preferences.pop(other, None)
-        preferences[api] = list(value) if api == "RegionOrder" and isinstance(value, list) else value
-    return primary_first(preferences, primary)
-
-
-def primary_first(preferences: dict, primary: str) -> dict:
-    """A RegionOrder, given or the default, starts with the primary region (region roles)."""
-    order = preferences.get("RegionOrder")
-    if isinstance(order, list) and primary in order:
-        preferences["RegionOrder"] = [primary] + [region for region in order if region != primary]
-    return preferences
-
-
-def _primary_region(checker: _Checker, data: dict, admin: str, regions: tuple[str, ...]) -> str:
-    """One of the StackSet's regions; by default its administrator region (when deployed there)."""
-    if "primary_region" not in data:
-        return admin if admin in regions or not regions else regions[0]
-    primary = data["primary_region"]
-    if primary not in regions:
-        checker.problem(
-            "primary_region", f"expected one of its regions ({', '.join(regions)}), got {shown_value(primary)}"
-        )
-    return str(primary)
-
-
-def _tags(checker: _Checker, tags) -> dict[str, str]:
-    if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-        checker.problem("tags", f"expected a mapping of tag names to strings (quote numbers), got {type_name(tags)}")
-        return {}
-    if len(tags) > stackset_limits.max_tags():
-        checker.problem("tags", f"expected at most {stackset_limits.max_tags()} tags, got {len(tags)}")
-    for name, value in tags.items():
-        problem = stackset_limits.tag_key_problem(name)
-        if problem:
-            checker.problem(f"tags.{shown_value(name, quote=False)}", f"{problem}, got {shown_value(name)}")
-            continue
-        problem = stackset_limits.tag_value_problem(value)
-        if problem:
-            checker.problem(f"tags.{name}", f"{problem}, got {shown_value(value)}")
-    return dict(tags)
+        return self.permission_model == SERVICE_MANAGED
 
 
 def load(
@@ -248,90 +81,34 @@ def load(
     environments: tuple[str, ...],
     root: Path | None = None,
 ) -> StackSetSpec:
+    """One StackSet file, every check of ``CHECKS`` run on it (stackset_checks.py)."""
     data = parse_yaml(path, file, root)
-    checker = _Checker(file)
     if not isinstance(data, dict):
         raise InputError(f"{file}: expected a mapping with keys {', '.join(KEYS)}, got {type_name(data)}")
-    for key in data:
-        if key not in KEYS:
-            checker.problem(str(key), unknown(str(key), KEYS, "key"))
-    key_name = path.stem
-    if not NAME.match(key_name):
-        checker.problem(
-            "(file name)", f"expected a lower-case name matching {NAME.pattern}, got {shown_value(key_name)}"
-        )
-    template = data.get("template")
-    if template not in templates:
-        checker.problem(
-            "template",
-            unknown(shown_value(template, quote=False), templates, "template")
-            if template
-            else f"required: {expected_one_of(templates)}",
-        )
-    regions = checker.strings(data.get("regions", list(all_regions)), "regions", choices=all_regions)
-    admin = data.get("administrator_region", all_regions[0])
-    if admin not in all_regions:
-        checker.problem("administrator_region", unknown(shown_value(admin, quote=False), all_regions, "region"))
-    primary = _primary_region(checker, data, admin, regions)
-    model = data.get("permission_model", "SELF_MANAGED")
-    if model not in PERMISSION_MODELS:
-        checker.problem("permission_model", f"{expected_one_of(PERMISSION_MODELS)}, got {shown_value(model)}")
-    accounts = checker.per_environment(data.get("accounts", []), "accounts", environment, environments)
-    units = checker.per_environment(
-        data.get("organizational_units", []), "organizational_units", environment, environments
-    )
-    accounts = checker.strings(accounts, "accounts", ACCOUNT)
-    units = checker.strings(units, "organizational_units", OU)
-    if model == "SELF_MANAGED" and (not accounts or units):
-        checker.problem(
-            "accounts", f"SELF_MANAGED needs accounts (12 digits or self) for {environment} and no organizational_units"
-        )
-    if model == "SERVICE_MANAGED" and (not units or accounts):
-        checker.problem(
-            "organizational_units", f"SERVICE_MANAGED needs organizational_units for {environment} and no accounts"
-        )
-    auto = data.get("auto_deployment")
-    if auto is not None and (
-        not isinstance(auto, dict)
-        or set(auto) - {"enabled", "retain_stacks_on_account_removal"}
-        or not all(isinstance(v, bool) for v in auto.values())
-    ):
-        checker.problem(
-            "auto_deployment", "expected {enabled: true|false, retain_stacks_on_account_removal: true|false}"
-        )
-    tags = _tags(checker, data.get("tags", {}))
-    description = data.get("description", f"{template} ({environment}), managed by cfnops")
-    if not isinstance(description, str) or stackset_limits.description_problem(description):
-        checker.problem(
-            "description",
-            ((isinstance(description, str) and stackset_limits.description_problem(description)) or "expected a string")
-            + f", got {shown_value(description)}",
-        )
-    if not isinstance(data.get("managed_execution", True), bool):
-        checker.problem("managed_execution", f"expected true or false, got {shown_value(data['managed_execution'])}")
-    spec = StackSetSpec(
-        key=key_name,
-        name=f"{key_name}-{environment}",
+    draft = Draft(StackSetProblems(file), data, path.stem, environment, templates, all_regions, environments)
+    for check in CHECKS:
+        check(draft)
+    draft.problems.raise_if_any()
+    return StackSetSpec(
+        key=draft.key,
+        name=f"{draft.key}-{environment}",
         environment=environment,
-        template=str(template),
-        description=str(description),
-        administrator_region=str(admin),
-        regions=regions,
-        permission_model=str(model),
-        primary_region=primary,
-        accounts=accounts,
-        organizational_units=units,
-        auto_deployment=auto if model == "SERVICE_MANAGED" else None,
-        capabilities=checker.strings(data.get("capabilities", []), "capabilities", choices=CAPABILITIES),
-        managed_execution=bool(data.get("managed_execution", True)),
-        depends_on=checker.strings(data.get("depends_on", []), "depends_on"),
-        tags=tags,
-        preferences=_preferences(checker, data.get("operation_preferences", {}), environment, regions, primary),
-        region_outputs=region_outputs.parse(data.get("region_outputs"), checker.problem),
+        template=str(draft.template),
+        description=str(draft.description),
+        administrator_region=str(draft.administrator_region),
+        regions=draft.regions,
+        permission_model=str(draft.permission_model),
+        primary_region=draft.primary_region,
+        accounts=draft.accounts,
+        organizational_units=draft.organizational_units,
+        auto_deployment=draft.auto_deployment,
+        capabilities=draft.capabilities,
+        managed_execution=bool(draft.managed_execution),
+        depends_on=draft.depends_on,
+        tags=draft.tags,
+        preferences=draft.preferences,
+        region_outputs=draft.region_outputs,
     )
-    region_outputs.refuse_service_managed(spec, checker.problem)
-    checker.raise_if_any()
-    return spec
 
 
 def load_all(

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..awsfacts.statuses import DRIFTED_RESOURCE, Drift, ResourceDrift
+from ..core.verdicts import DriftVerdict
 from ..core.words import plural
 from ..drift.detect import DriftReport, StackSetDrift, rule_uses
 
-STATUS_ORDER = ("DRIFTED", "FAILED", "UNKNOWN", "NOT_CHECKED", "IN_SYNC")
+# the worst first: a region's cell shows the worst status of its instances
+STATUS_ORDER = (Drift.DRIFTED, DriftVerdict.FAILED, Drift.UNKNOWN, Drift.NOT_CHECKED, Drift.IN_SYNC)
 
 
 def cell(stackset: StackSetDrift, region: str) -> str:
@@ -26,12 +29,14 @@ def drifted_resources(report: DriftReport):
     for stackset in report.stacksets:
         for instance in stackset.instances:
             for resource in instance.resources:
-                if resource.status in ("MODIFIED", "DELETED"):
+                if resource.status in DRIFTED_RESOURCE:
                     yield stackset, instance, resource
 
 
 def not_checked(report: DriftReport) -> int:
-    return sum(1 for s in report.stacksets for i in s.instances for r in i.resources if r.status == "NOT_CHECKED")
+    return sum(
+        1 for s in report.stacksets for i in s.instances for r in i.resources if r.status == ResourceDrift.NOT_CHECKED
+    )
 
 
 def not_checked_note(report: DriftReport) -> str:
@@ -47,7 +52,7 @@ def not_checked_note(report: DriftReport) -> str:
             for s in report.stacksets
             for i in s.instances
             for r in i.resources
-            if r.status == "NOT_CHECKED"
+            if r.status == ResourceDrift.NOT_CHECKED
         }
     )
     return f"{count} resource(s) are NOT_CHECKED: the drift detection did not check their type ({', '.join(kinds)})"
@@ -76,7 +81,7 @@ def not_checked_by_type(report: DriftReport) -> list[tuple[str, int, str]]:
     for stackset in report.stacksets:
         for instance in stackset.instances:
             for resource in instance.resources:
-                if resource.status == "NOT_CHECKED":
+                if resource.status == ResourceDrift.NOT_CHECKED:
                     counts[resource.resource_type] = counts.get(resource.resource_type, 0) + 1
                     regions = where.setdefault(resource.resource_type, {}).setdefault(stackset.name, set())
                     regions.add(instance.region)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..awsfacts.statuses import ResourceDrift
 from ..drift.detect import DriftReport, rule_uses
 from . import drifted_count
 
@@ -90,7 +91,7 @@ def _not_checked(report: DriftReport) -> dict[str, list[dict]]:
     for s in report.stacksets:
         for i in s.instances:
             for r in i.resources:
-                if r.status == "NOT_CHECKED":
+                if r.status == ResourceDrift.NOT_CHECKED:
                     groups.setdefault(r.resource_type, []).append(
                         {
                             "stackset": s.name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.verdicts import DriftVerdict
 from ..drift.detect import DriftReport
 from . import (
     OUTSIDE_TITLE,
@@ -17,10 +18,10 @@ from . import (
 )
 
 ICONS = {
-    "DRIFTED": "🔴 DRIFTED",
-    "IN_SYNC": "🟢 IN_SYNC",
-    "FAILED": "⚠️ FAILED",
-    "NOT_CHECKED": "⚪ NOT_CHECKED",
+    DriftVerdict.DRIFTED: "🔴 DRIFTED",
+    DriftVerdict.IN_SYNC: "🟢 IN_SYNC",
+    DriftVerdict.FAILED: "⚠️ FAILED",
+    DriftVerdict.NOT_CHECKED: "⚪ NOT_CHECKED",
     "-": "-",
 }
 

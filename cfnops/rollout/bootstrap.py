@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError, WaiterError
 
 from ..awsfacts import cfn_limits, principal_arns
+from ..awsfacts import statuses as aws_status
 from ..build import bootstrap_seed
 from ..core.aws import ACCESS_ERRORS, describe, error_code, error_message, translate_errors
 from ..core.errors import OperationFailedError
@@ -31,8 +32,9 @@ from . import artifacts
 from .operations import WaitSettings
 
 STACK_NAME = "cfnops-bootstrap"
-FAILED = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_FAILED")
-STARTS = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "IMPORT_IN_PROGRESS")
+Stack = aws_status.Stack
+FAILED = (Stack.ROLLBACK_COMPLETE, Stack.ROLLBACK_FAILED, Stack.CREATE_FAILED, Stack.DELETE_FAILED)
+STARTS = (Stack.CREATE_IN_PROGRESS, Stack.UPDATE_IN_PROGRESS, Stack.DELETE_IN_PROGRESS, Stack.IMPORT_IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def find_stack(client: CloudFormationClient) -> dict | None:
         if error_code(error) == "ValidationError" and "does not exist" in error_message(error):
             return None
         raise
-    return stacks[0] if stacks and stacks[0]["StackStatus"] != "DELETE_COMPLETE" else None
+    return stacks[0] if stacks and stacks[0]["StackStatus"] != Stack.DELETE_COMPLETE else None
 
 
 def stack_status(client: CloudFormationClient) -> str | None:

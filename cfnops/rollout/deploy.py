@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from ..awsfacts import statuses as aws_status
 from ..awsfacts.cfn_limits import TEMPLATE_BODY_BYTES
 from ..awsfacts.partitions import partition
 from ..core.errors import OperationFailedError
@@ -63,7 +64,7 @@ class StackSetResult:
     @property
     def failed(self) -> list:
         return [(o, r) for o in self.outcomes for r in o.failed] + [
-            (o, None) for o in self.outcomes if o.status != "SUCCEEDED" and not o.failed
+            (o, None) for o in self.outcomes if not o.succeeded and not o.failed
         ]
 
 
@@ -161,7 +162,7 @@ class StackSetApplier:
             vouches = desired.all_digest if not plan.creating else digest({"creating": plan.creating})
             self.run(
                 self.client.update_stack_set,
-                "UPDATE",
+                aws_status.OperationAction.UPDATE,
                 **_stackset_properties(desired, self.account),
                 **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
                 OperationPreferences=_preferences(spec, spec.regions),
@@ -188,7 +189,7 @@ class StackSetApplier:
         if targets:
             self.run(
                 self.client.update_stack_instances,
-                "UPDATE",
+                aws_status.OperationAction.UPDATE,
                 StackSetName=spec.name,
                 **_targets(spec, targets),
                 Regions=[region],
@@ -212,7 +213,7 @@ class StackSetApplier:
         for (overrides, targets), regions in groups.items():
             self.run(
                 self.client.update_stack_instances,
-                "UPDATE",
+                aws_status.OperationAction.UPDATE,
                 StackSetName=spec.name,
                 **_targets(spec, targets),
                 Regions=regions,
@@ -223,9 +224,14 @@ class StackSetApplier:
 
     def _unsettled(self):
         """(target, region) -> True when an operation of this deploy did not succeed there."""
-        if any(o.status != "SUCCEEDED" and not o.results for o in self.result.outcomes):
+        if any(not o.succeeded and not o.results for o in self.result.outcomes):
             return lambda target, region: True
-        failed = {(r.account, r.region) for o in self.result.outcomes for r in o.results if r.status != "SUCCEEDED"}
+        failed = {
+            (r.account, r.region)
+            for o in self.result.outcomes
+            for r in o.results
+            if r.status != aws_status.Result.SUCCEEDED
+        }
         failed |= self.not_created
         regions = {region for _, region in failed}
         if self.plan.desired.spec.service_managed:  # targets are OUs: a failure anywhere in the region counts
@@ -261,7 +267,7 @@ class StackSetApplier:
             ordered = [r for r in spec.regions if r in regions]
             self.run(
                 self.client.create_stack_instances,
-                "CREATE",
+                aws_status.OperationAction.CREATE,
                 StackSetName=spec.name,
                 **_targets(spec, targets),
                 Regions=ordered,
@@ -287,7 +293,7 @@ class StackSetApplier:
         regions = sorted({r for _, r in plan.remove})
         self.run(
             self.client.delete_stack_instances,
-            "DELETE",
+            aws_status.OperationAction.DELETE,
             StackSetName=spec.name,
             **_targets(spec, targets),
             Regions=regions,

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ..awsfacts import statuses as aws_status
 from ..drift.detect import DriftReport, StackSetDrift
 
-UNSETTLED = ("RUNNING", "QUEUED", "STOPPING")
-NOT_A_DEPLOY = "DETECT_DRIFT"
+UNSETTLED = (aws_status.Operation.RUNNING, aws_status.Operation.QUEUED, aws_status.Operation.STOPPING)
+NOT_A_DEPLOY = aws_status.OperationAction.DETECT_DRIFT
 
 
 def last_deploy(client, stackset_name: str) -> datetime | None:
@@ -33,7 +34,7 @@ def newer_drift(client_for, plans, report: DriftReport) -> dict[str, StackSetDri
     """StackSet name -> its drift in ``report``, for the planned StackSets the report
     detected successfully after their last deploy. ``client_for(spec)``: the CloudFormation
     client of its administrator region."""
-    detected = {s.name: s for s in report.stacksets if s.detection_status == "SUCCEEDED"}
+    detected = {s.name: s for s in report.stacksets if s.detection_status == aws_status.Operation.SUCCEEDED}
     finished, found = report_time(report), {}
     for plan in plans:
         if not plan.actual.exists or plan.name not in detected:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ..awsfacts import statuses as aws_status
 from ..core.errors import InputError
 from ..core.protocols import AwsFactory, Progress
 from ..inputs.stacksets import StackSetSpec, levels
@@ -33,7 +34,7 @@ def destroy_one(aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: W
         )
         outcome = Runner(client, progress, wait).start(
             spec.name,
-            "DELETE",
+            aws_status.OperationAction.DELETE,
             lambda: client.delete_stack_instances(
                 StackSetName=spec.name,
                 Regions=regions,
@@ -43,7 +44,7 @@ def destroy_one(aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: W
             ),
         )
         outcomes.append(outcome)
-        if outcome.failed or outcome.status != "SUCCEEDED":
+        if outcome.failed or not outcome.succeeded:
             return outcomes
     client.delete_stack_set(StackSetName=spec.name)
     progress.note(spec.name, "deleted StackSet")
@@ -56,6 +57,6 @@ def destroy_all(aws: AwsFactory, specs: list[StackSetSpec], progress: Progress, 
         with ThreadPoolExecutor(max_workers=len(level)) as pool:
             for result in pool.map(lambda spec: destroy_one(aws, spec, progress, wait), level):
                 outcomes += result
-        if any(o.failed or o.status != "SUCCEEDED" for o in outcomes):
+        if any(o.failed or not o.succeeded for o in outcomes):
             break
     return outcomes

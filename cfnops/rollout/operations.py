@@ -86,6 +86,11 @@ class Outcome:
     def failed(self) -> tuple[InstanceResult, ...]:
         return tuple(r for r in self.results if r.status in (aws_status.Result.FAILED, aws_status.Result.CANCELLED))
 
+    @property
+    def succeeded(self) -> bool:
+        """The operation as a whole (each instance's result is in ``results``)."""
+        return self.status == aws_status.Operation.SUCCEEDED
+
 
 class Runner:
     """Runs operations on one client, reporting to ``progress`` (see progress.py)."""

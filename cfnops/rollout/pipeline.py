@@ -9,16 +9,19 @@ always made on settled state and an interrupted rollout never starts an operatio
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..build import lint, render
 from ..changes import guard
 from ..core.aws import translate_errors
+from ..core.errors import InputError
 from ..core.protocols import AwsFactory, Progress
 from ..inputs import accounts, params, region_outputs
 from ..inputs import stacksets as config
+from ..inputs.paramfiles import unknown
 from ..inputs.project import Project
-from . import readiness, region_values, roles, staged
+from . import bootstrap, readiness, region_values, roles, staged
 from .deploy import DeployOptions, StackSetResult, apply_all, deletes_stacks
 from .operations import Runner, WaitSettings
 from .plan import Plan, build_desired, make_plan, read_actual
@@ -44,13 +47,10 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
     all_specs = tuple(specs)
     if only:
         known = {spec.key for spec in specs} | {spec.name for spec in specs}
-        unknown = [name for name in only if name not in known]
-        if unknown:
-            from ..core.errors import InputError
-            from ..inputs.paramfiles import unknown as unknown_message
-
+        strangers = [name for name in only if name not in known]
+        if strangers:
             raise InputError(
-                f"STACKSET={unknown[0]}: " + unknown_message(unknown[0], sorted(s.key for s in specs), "StackSet")
+                f"STACKSET={strangers[0]}: " + unknown(strangers[0], sorted(s.key for s in specs), "StackSet")
             )
         specs = [spec for spec in specs if spec.key in only or spec.name in only]
     texts = {spec.template: project.template_path(spec.template).read_text(encoding="utf-8") for spec in specs}
@@ -152,3 +152,36 @@ def deploy_environment(
             }
             results = apply_all(aws, plans, progress, options, account, replans)
     return Rollout(account, plans, results)
+
+
+def bootstrap_environment(
+    project: Project, environment: str, connect: Callable[[str], AwsFactory], wait: WaitSettings, recreate: bool
+) -> Iterator[tuple[str, str]]:
+    """`make bootstrap`: its template checked offline (fresh, lint), its values resolved, then
+    (``connect``: an AWS session that has answered, in the first region) its stack in each
+    administrator region, the first one (RoleRegion) first; yields (region, what was done)."""
+    template = project.platform.bootstrap
+    render.check(project)
+    templates = render.read_generated(project)
+    lint.raise_on_findings(lint.lint(project, [template], list(project.platform.regions)))
+    specs = config.load_project(project, environment, templates)
+    resolved = params.resolve_deployed(project, environment, templates, specs)
+    regions = list(dict.fromkeys(spec.administrator_region for spec in specs))
+    text = project.template_path(template).read_text(encoding="utf-8")
+    aws = connect(regions[0])
+    account = aws.account_id(regions[0])
+    for region in regions:
+        values = resolved.plain(template, region)
+        values["RoleRegion"] = regions[0]
+        request = bootstrap.Request(
+            region,
+            text,
+            values,
+            wait,
+            environment,
+            recreate,
+            artifacts_bucket=project.platform.bucket(account, region),
+            bucket_pattern=project.platform.artifacts_bucket,
+            writers_parameter=project.platform.artifacts_writers,
+        )
+        yield region, bootstrap.deploy_region(aws, request)

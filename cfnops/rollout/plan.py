@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from ..awsfacts import statuses as aws_status
 from ..changes import engine
 from ..changes.resolve import Instance
 from ..core.aws import error_code
 from ..core.protocols import CloudFormationClient
+from ..core.verdicts import PlanAction
 from ..inputs import accounts
 from ..inputs.params import ResolvedEnvironment
 from ..inputs.platform import AWS_ADMINISTRATION_ROLE, AWS_EXECUTION_ROLE
@@ -35,7 +37,7 @@ from . import protection
 
 MASK = "****"
 OPERATION_ID = re.compile(r"^cfnops-([0-9a-f]{10})-[0-9a-f]{12}$")
-IN_FLIGHT = ("PENDING", "RUNNING")
+IN_FLIGHT = (aws_status.InstanceDetail.PENDING, aws_status.InstanceDetail.RUNNING)
 DIFF_CONTEXT = 2
 
 
@@ -125,7 +127,7 @@ class InstanceState:
     detailed: str
     reason: str
     last_operation_id: str
-    drift_status: str = "NOT_CHECKED"
+    drift_status: str = aws_status.Drift.NOT_CHECKED
     last_drift_check: str = ""
     stack_id: str = ""  # the instance's stack (in its account and region)
 
@@ -135,7 +137,7 @@ class InstanceState:
 
     @property
     def healthy(self) -> bool:
-        return self.status == "CURRENT"
+        return self.status == aws_status.Instance.CURRENT
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
         if error_code(error) == "StackSetNotFoundException":
             return Actual(exists=False)
         raise
-    if stackset.get("Status") == "DELETED":
+    if stackset.get("Status") == aws_status.StackSet.DELETED:
         return Actual(exists=False)
     instances = []
     for page in client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name):
@@ -175,7 +177,7 @@ def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
                     detailed=summary.get("StackInstanceStatus", {}).get("DetailedStatus", ""),
                     reason=summary.get("StatusReason", ""),
                     last_operation_id=summary.get("LastOperationId", ""),
-                    drift_status=summary.get("DriftStatus", "NOT_CHECKED"),
+                    drift_status=summary.get("DriftStatus", aws_status.Drift.NOT_CHECKED),
                     last_drift_check=_timestamp(summary.get("LastDriftCheckTimestamp")),
                     stack_id=summary.get("StackId", ""),
                 )
@@ -257,10 +259,10 @@ class Plan:
         return self.desired.spec.name
 
     @property
-    def action(self) -> str:
+    def action(self) -> PlanAction:
         if not self.actual.exists:
-            return "create"
-        return "update" if self.changed else "unchanged"
+            return PlanAction.CREATE
+        return PlanAction.UPDATE if self.changed else PlanAction.UNCHANGED
 
     @property
     def changed(self) -> bool:
@@ -411,40 +413,52 @@ def _to_retry(instance: InstanceState, creating: set, stale_regions: list[str]) 
     return not instance.healthy and not instance.in_flight and (key in creating or instance.region not in stale_regions)
 
 
+def _overrides_in_place(client: CloudFormationClient, desired: Desired, wanted: set, present: dict) -> dict:
+    """Each wanted instance's overrides as they are: vouched for by cfnops, else read."""
+    actual_overrides = {}
+    for key, instance in present.items():
+        if key in wanted:
+            vouched = vouched_overrides(desired, instance)
+            actual_overrides[key] = vouched if vouched is not None else read_overrides(client, desired.spec, instance)
+    return actual_overrides
+
+
+def _changed_template(desired: Desired, actual: Actual) -> TemplateDiff | None:
+    """The template's diff when it changes (or the StackSet is new), else None."""
+    if actual.exists and actual.template == desired.template:
+        return None
+    return template_diff(actual.template, desired.template)
+
+
+def _relaxed(desired: Desired, add: list) -> set:
+    """New instances whose region starts with relaxed values (a first creation)."""
+    return {key for key in add if desired.relaxation(key[1])}
+
+
 def make_plan(client: CloudFormationClient, desired: Desired, actual: Actual) -> Plan:
     """Compare; reads DescribeStackInstance only for instances whose overrides cfnops cannot vouch for."""
     spec = desired.spec
     wanted = {(t, r) for t in desired.targets for r in spec.regions}
     present = {(i.target, i.region): i for i in actual.instances}
-    actual_overrides = {}
-    for key, instance in present.items():
-        if key in wanted:
-            vouched = vouched_overrides(desired, instance)
-            actual_overrides[key] = vouched if vouched is not None else read_overrides(client, spec, instance)
+    actual_overrides = _overrides_in_place(client, desired, wanted, present)
     creating = {k for k, overrides in actual_overrides.items() if _still_creating(desired, present[k], overrides)}
-    stale_regions = sorted(
-        {r for (t, r), overrides in actual_overrides.items() if _stale(desired, (t, r), overrides, creating)}
-    )
+    stale_regions = sorted({key[1] for key, on in actual_overrides.items() if _stale(desired, key, on, creating)})
     retry = sorted(k for k, i in present.items() if k in wanted and _to_retry(i, creating, stale_regions))
     add = sorted(wanted - set(present))
-    protect = sorted(creating | {k for k in add if desired.relaxation(k[1])})
+    unwanted = sorted(set(present) - wanted)
     return Plan(
         desired=desired,
         actual=actual,
         stackset_changes=tuple(_stackset_changes(desired, actual)),
-        template_diff=template_diff(actual.template, desired.template)
-        if not actual.exists or actual.template != desired.template
-        else None,
+        template_diff=_changed_template(desired, actual),
         parameter_changes=tuple(_parameter_changes(desired, actual, actual_overrides)),
         add=tuple(add),
         update_overrides=tuple(r for r in spec.regions if r in stale_regions),
         retry=tuple(retry),
-        remove=tuple(sorted(set(present) - wanted)),
+        remove=tuple(unwanted),
         in_flight=tuple(i for i in present.values() if i.in_flight),
-        protect=tuple(protect),
+        protect=tuple(sorted(creating | _relaxed(desired, add))),
         creating=tuple(sorted(creating)),
         resources=resource_changes(desired, actual, actual_overrides),
-        removed_resources=removed_resources(
-            client, desired, actual, [present[k] for k in sorted(set(present) - wanted)]
-        ),
+        removed_resources=removed_resources(client, desired, actual, [present[k] for k in unwanted]),
     )

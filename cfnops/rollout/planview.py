@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..changes import text as changes_text
+from ..core.verdicts import PlanAction
 from ..core.words import plural, table
 from . import roles
 from .deploy import retains_stacks
@@ -118,7 +119,7 @@ def _region_reads(plan: Plan) -> list[str]:
 
 
 def summary(plans: list[Plan]) -> str:
-    counts = {action: sum(1 for p in plans if p.action == action) for action in ("create", "update", "unchanged")}
+    counts = {action: sum(1 for p in plans if p.action == action) for action in PlanAction}
     return ", ".join(f"{n} {action}" for action, n in counts.items() if n) or "nothing to do"
 
 
@@ -140,3 +141,8 @@ def status(plans: list[Plan]) -> list[str]:
     lines += [f"{name}: not deployed" for name in absent]
     deployed = plural(len(plans) - len(absent), "StackSet")
     return [*lines, f"status: {plural(len(rows), 'instance')} of {deployed}"]
+
+
+def unhealthy(plans: list[Plan]) -> list[str]:
+    """One line per instance that is not CURRENT: StackSet, account/region, status."""
+    return [f"{p.name}: {i.account}/{i.region} {i.status}" for p in plans for i in p.actual.instances if not i.healthy]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from ..awsfacts import statuses as aws_status
 from ..build import bootstrap_stamp
 from ..core.aws import error_code
 from ..core.errors import NotBootstrappedError
@@ -19,11 +20,11 @@ from .bootstrap import STACK_NAME, find_stack, stack_status
 from .deploy import artifacts_bucket
 
 USABLE = (
-    "CREATE_COMPLETE",
-    "UPDATE_COMPLETE",
-    "UPDATE_ROLLBACK_COMPLETE",
-    "IMPORT_COMPLETE",
-    "IMPORT_ROLLBACK_COMPLETE",
+    aws_status.Stack.CREATE_COMPLETE,
+    aws_status.Stack.UPDATE_COMPLETE,
+    aws_status.Stack.UPDATE_ROLLBACK_COMPLETE,
+    aws_status.Stack.IMPORT_COMPLETE,
+    aws_status.Stack.IMPORT_ROLLBACK_COMPLETE,
 )
 
 

@@ -6,7 +6,7 @@ like ``Environment``; the template derives IsPrimaryRegion / IsSecondaryRegion f
 For such a StackSet:
 - a first creation creates the primary region's instances first and waits for them,
   then the others (what the secondaries join, a global cluster or table, exists by then);
-- a RegionOrder starts with the primary (config.primary_first);
+- a RegionOrder starts with the primary (stackset_preferences.primary_first);
 - changing the primary of a deployed StackSet is a failover: refused unless allowed.
 """
 

@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from moto.cloudformation.exceptions import ValidationError
 
-from cfnops.awsfacts import iam_limits
+from cfnops.awsfacts import iam_limits, statuses
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, TEMPLATE_URL_BYTES
 
 from ..core.backends import backend as _backend
@@ -39,7 +39,8 @@ from ..core.values import flag
 from .patches import _failures_name_their_resource, _inline_policies_as_json, _template_rules
 from .template_urls import _versioned_template_urls
 
-NOT_UPDATABLE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED")
+Stack = statuses.Stack
+NOT_UPDATABLE = (Stack.ROLLBACK_COMPLETE, Stack.ROLLBACK_FAILED, Stack.DELETE_FAILED, Stack.CREATE_FAILED)
 
 
 # --- CloudFormation templates ---------------------------------------------------------------
@@ -118,8 +119,8 @@ def _stack_states() -> None:
             return original_delete(self, name_or_stack_id)
         except Exception as error:
             for stack_id, stack in stacks.items():  # what failed to go stays, as on AWS
-                stack.status = "DELETE_FAILED"
-                stack._add_stack_event("DELETE_FAILED", resource_status_reason=message_of(error))
+                stack.status = Stack.DELETE_FAILED
+                stack._add_stack_event(Stack.DELETE_FAILED, resource_status_reason=message_of(error))
                 self.stacks[stack_id] = stack
             raise
 

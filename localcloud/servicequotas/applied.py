@@ -44,12 +44,12 @@ def _backend(account: str, region: str):
 
 def applied(account: str, region: str, quota: Quota) -> int:
     """What the account may use of ``quota`` in ``region`` now."""
-    return int(RAISED.of(_backend(account, region)).get(quota.code, quota.default))
+    return int(RAISED.of(_backend(account, region)).get(quota.key, quota.default))
 
 
 def _known(service_code: str, quota_code: str) -> Quota:
     quota = QUOTAS.get(quota_code)
-    if quota is None or quota.service != service_code:
+    if quota is None or quota.code is None or quota.service != service_code:  # no code: not in Service Quotas
         raise NoSuchQuota(service_code, quota_code)
     return quota
 
@@ -73,7 +73,7 @@ def request_increase(backend, service_code: str, quota_code: str, desired: float
     current = applied(backend.account_id, backend.region_name, quota)
     if desired <= current:
         raise IllegalArgument(f"The desired value {desired:g} must be greater than the current value {current}.")
-    RAISED.of(backend)[quota.code] = desired
+    RAISED.of(backend)[quota.key] = desired
     return {
         "Id": uuid.uuid4().hex,
         "ServiceCode": quota.service,

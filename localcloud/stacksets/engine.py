@@ -70,7 +70,7 @@ def deploy(stackset: StackSet, instance: Instance) -> Result:
 
 def existing_stack(backend, instance: Instance):
     for stack in backend.stacks.values():
-        if stack.name == instance.stack_name and stack.status not in ("DELETE_COMPLETE",):
+        if stack.name == instance.stack_name and stack.status != statuses.Stack.DELETE_COMPLETE:
             return stack
     return None
 
@@ -85,7 +85,7 @@ def _discard_failed_stack(backend, instance: Instance) -> str:
     try:
         stack.resource_map.delete(rollback=True)
     except Exception as error:  # noqa: BLE001 - e.g. deletion protection: the stack stays, as on AWS
-        stack.status = "ROLLBACK_FAILED"
+        stack.status = statuses.Stack.ROLLBACK_FAILED
         stack._add_stack_event(stack.status, resource_status_reason=message_of(error))
         return message_of(error)
     backend.stacks.pop(stack.stack_id, None)

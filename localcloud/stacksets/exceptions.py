@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cfnops.awsfacts import statuses
+
 from ..core.responses import ApiError
 from .models import Operation, StackSet
 
@@ -28,7 +30,9 @@ def refuse_while_busy(stackset: StackSet, queued: bool = True) -> None:
 
 def refuse_second_detection(stackset: StackSet) -> None:
     """ "You can only run a single drift detection operation on a given StackSet at one time"."""
-    running = next((op for op in stackset.operations if op.running and op.action == "DETECT_DRIFT"), None)
+    running = next(
+        (op for op in stackset.operations if op.running and op.action == statuses.OperationAction.DETECT_DRIFT), None
+    )
     if running:
         raise OperationInProgress(stackset, running, what="A drift detection")
 

@@ -135,7 +135,11 @@ class Instance:
     unit: str = ""  # service-managed: "The organization root ID or organizational unit (OU) IDs that you specified for DeploymentTargets"
 
     def visible_drift(self) -> tuple[str, datetime | None]:
-        if self.last_operation and self.last_operation.running and self.last_operation.action == "DETECT_DRIFT":
+        if (
+            self.last_operation
+            and self.last_operation.running
+            and self.last_operation.action == statuses.OperationAction.DETECT_DRIFT
+        ):
             return self.previous_drift
         return self.drift_status, self.last_drift_check
 
@@ -257,5 +261,9 @@ class StackSet:
 
     def completed_drift_details(self) -> dict | None:
         """The last completed drift detection's (DescribeStackSet shows no running one's)."""
-        done = [op for op in self.operations if op.action == "DETECT_DRIFT" and not op.running and op.drift_details]
+        done = [
+            op
+            for op in self.operations
+            if op.action == statuses.OperationAction.DETECT_DRIFT and not op.running and op.drift_details
+        ]
         return done[-1].visible_drift_details() if done else None

@@ -188,7 +188,7 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
         targets = list(stackset.instances.values())
         operation = engine.run(
             stackset,
-            "UPDATE",
+            statuses.OperationAction.UPDATE,
             targets,
             _preferences(self),
             self._get_param("OperationId"),
@@ -249,7 +249,7 @@ def add_instances(
     ]
     operation = engine.run(
         stackset,
-        "CREATE",
+        statuses.OperationAction.CREATE,
         new,
         preferences,
         operation_id,
@@ -273,7 +273,7 @@ def remove_instances(
 ) -> Operation:
     operation = engine.run(
         stackset,
-        "DELETE",
+        statuses.OperationAction.DELETE,
         chosen,
         preferences,
         operation_id,
@@ -340,7 +340,7 @@ def update_stack_instances(self: CloudFormationResponse) -> ActionResult:
 
         operation = engine.run(
             stackset,
-            "UPDATE",
+            statuses.OperationAction.UPDATE,
             chosen,
             _preferences(self),
             self._get_param("OperationId"),
@@ -462,7 +462,7 @@ def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
         targets = list(stackset.instances.values())
         operation = engine.run(
             stackset,
-            "DETECT_DRIFT",
+            statuses.OperationAction.DETECT_DRIFT,
             targets,
             _preferences(self),
             operation_id,

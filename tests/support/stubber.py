@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 from cfnops.cli.progress import PlainProgress
-from cfnops.inputs.stacksets import StackSetSpec, default_preferences
+from cfnops.inputs.stackset_preferences import default_preferences
+from cfnops.inputs.stacksets import StackSetSpec
 from cfnops.rollout.operations import WaitSettings
 from cfnops.rollout.plan import Actual, InstanceState
 from templates_src.conventions import REGIONS

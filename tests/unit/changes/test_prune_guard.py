@@ -13,7 +13,7 @@ from cfnops.build import render
 from cfnops.changes import guard
 from cfnops.core.errors import RefusedError
 from cfnops.inputs import params
-from cfnops.inputs.stacksets import default_preferences
+from cfnops.inputs.stackset_preferences import default_preferences
 from cfnops.rollout import planview
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier, deletes_stacks
 from cfnops.rollout.plan import InstanceState, build_desired, digest, make_plan, new_operation_id

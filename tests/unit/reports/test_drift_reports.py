@@ -19,7 +19,7 @@ from cfnops.core.aws import Aws
 from cfnops.core.errors import InputError
 from cfnops.drift import detect as drift
 from cfnops.drift import parity
-from cfnops.inputs.stacksets import default_preferences
+from cfnops.inputs.stackset_preferences import default_preferences
 from cfnops.reports import html, json_load, json_report, markdown, text
 from templates_src.conventions import ENVIRONMENTS, REGIONS
 from tests.support.stubber import FakeClock, fast, make_spec

@@ -14,7 +14,7 @@ from botocore.stub import ANY, Stubber
 from cfnops.build import render
 from cfnops.core.errors import OperationFailedError
 from cfnops.inputs import params
-from cfnops.inputs.stacksets import default_preferences
+from cfnops.inputs.stackset_preferences import default_preferences
 from cfnops.rollout.deploy import DeployOptions, StackSetApplier, failures
 from cfnops.rollout.operations import Runner, WaitSettings
 from cfnops.rollout.plan import Actual, InstanceState, build_desired, make_plan, read_actual
