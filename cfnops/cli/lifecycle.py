@@ -81,9 +81,13 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 @click.command()
 @options.environment("The environment to destroy")
 @options.stacksets
-@click.option("--confirm", "confirmation", default=None, help="Must be 'prod' to destroy prod (CONFIRM=prod)")
 @click.option(
-    "--remove-retained", is_flag=True, help="dev only: also remove what deletion policies kept (REMOVE_RETAINED=1)"
+    "--confirm", "confirmation", default=None, help="The environment's name, to destroy a production one (CONFIRM=prod)"
+)
+@click.option(
+    "--remove-retained",
+    is_flag=True,
+    help="Unprotected environments (dev) only: also remove what deletion policies kept (REMOVE_RETAINED=1)",
 )
 @options.timeout(3600.0)
 @click.pass_context
@@ -96,9 +100,9 @@ def destroy(
     timeout: float,
 ) -> None:
     """Delete an environment's stack instances, then its StackSets (data stays: deletion policies)."""
-    destroy_module.confirm(environment, confirmation)
-    retained.check_removal(environment, remove_retained)
     project = project_of(context)
+    destroy_module.confirm(project.platform.environment(environment), confirmation)
+    retained.check_removal(project.platform, environment, remove_retained)
     prepared = prepare(project, environment, stacksets, run_lint=False)
     region = prepared.specs[0].administrator_region
     names = {spec.name for spec in prepared.specs}
@@ -132,8 +136,13 @@ def destroy(
         f"{plural(len(kept), 'retained resource')} stay in place"
         + (f" (recorded in {recorded_in})" if kept and recorded_in else "")
         + (
-            "; a deploy of the same environment needs them gone: see above, or for dev REMOVE_RETAINED=1 "
-            "(which finds them from the record later too)"
+            "; a deploy of the same environment needs them gone: see above"
+            + (
+                f", or for {', '.join(project.platform.unprotected)} REMOVE_RETAINED=1 "
+                "(which finds them from the record later too)"
+                if project.platform.unprotected
+                else ""
+            )
             if kept and not remove_retained
             else ""
         )

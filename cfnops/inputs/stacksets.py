@@ -68,10 +68,10 @@ PREFERENCE_KEYS = {
 }
 
 
-def default_preferences(environment: str, regions: tuple[str, ...]) -> dict:
-    """dev and staging: every region at once; prod: one region, one account at a time,
-    primary first, stop at the first failure."""
-    if environment == "prod":
+def default_preferences(production: bool, regions: tuple[str, ...]) -> dict:
+    """Every region at once (dev, staging); a production environment (prod): one region,
+    one account at a time, primary first, stop at the first failure."""
+    if production:
         return {
             "RegionConcurrencyType": "SEQUENTIAL",
             "RegionOrder": list(regions),
@@ -107,6 +107,7 @@ class StackSetSpec:
     tags: dict[str, str] = field(default_factory=dict)
     preferences: dict = field(default_factory=dict)
     primary_region: str = ""  # region roles: "" before a spec names one (then the first region)
+    production: bool = False  # the platform's treatment of a production environment (inputs/platform.py)
 
     @property
     def primary(self) -> str:
@@ -168,8 +169,10 @@ def _preference_problem(api: str, value, regions: tuple[str, ...], checker: _Che
     return None
 
 
-def _preferences(checker: _Checker, raw, environment: str, regions: tuple[str, ...], primary: str) -> dict:
-    preferences = default_preferences(environment, regions)
+def _preferences(
+    checker: _Checker, raw, environment: str, regions: tuple[str, ...], primary: str, production: bool
+) -> dict:
+    preferences = default_preferences(production, regions)
     overrides = (raw or {}).get(environment, {}) if isinstance(raw, dict) else None
     if overrides is None or not isinstance(overrides, dict):
         checker.problem(
@@ -247,6 +250,8 @@ def load(
     all_regions: tuple[str, ...],
     environments: tuple[str, ...],
     root: Path | None = None,
+    *,
+    production: bool,
 ) -> StackSetSpec:
     data = parse_yaml(path, file, root)
     checker = _Checker(file)
@@ -326,7 +331,10 @@ def load(
         managed_execution=bool(data.get("managed_execution", True)),
         depends_on=checker.strings(data.get("depends_on", []), "depends_on"),
         tags=tags,
-        preferences=_preferences(checker, data.get("operation_preferences", {}), environment, regions, primary),
+        preferences=_preferences(
+            checker, data.get("operation_preferences", {}), environment, regions, primary, production
+        ),
+        production=production,
         region_outputs=region_outputs.parse(data.get("region_outputs"), checker.problem),
     )
     region_outputs.refuse_service_managed(spec, checker.problem)
@@ -341,8 +349,11 @@ def load_all(
     templates: Mapping,
     all_regions: tuple[str, ...],
     environments: tuple[str, ...],
+    *,
+    production: bool,
 ) -> list[StackSetSpec]:
-    """Every StackSet of ``environment``, in dependency order (dependencies first)."""
+    """Every StackSet of ``environment``, in dependency order (dependencies first);
+    ``production``: the platform treats it as production (inputs/platform.py)."""
     if environment not in environments:
         raise InputError(f"unknown environment {environment!r}: {expected_one_of(environments)}")
     paths = sorted(directory.glob("*.yaml"))
@@ -352,7 +363,14 @@ def load_all(
     for path in paths:
         try:
             specs[path.stem] = load(
-                path, display(path), environment, templates, all_regions, environments, directory.parent
+                path,
+                display(path),
+                environment,
+                templates,
+                all_regions,
+                environments,
+                directory.parent,
+                production=production,
             )
         except InputError as error:
             problems += error.problems
@@ -402,7 +420,13 @@ def load_project(project, environment: str, templates: Mapping[str, Mapping]) ->
     platform = project.platform
     directory = project.root / "stacksets"
     specs = load_all(
-        directory, project.display, environment, platform.registry, platform.regions, platform.environments
+        directory,
+        project.display,
+        environment,
+        platform.registry,
+        platform.regions,
+        platform.environments,
+        production=platform.environment(environment).production,
     )
     specs = [
         dataclasses.replace(

@@ -41,7 +41,7 @@ def _of_report(render: Callable[[report.PlanReport], str]) -> Callable[[PlanOutp
             output.environment,
             output.plans,
             output.drift,
-            retains_stacks=lambda plan: retains_stacks(plan.desired.spec.environment, None),
+            retains_stacks=lambda plan: retains_stacks(plan.desired.spec, None),
         )
     )
 
