@@ -21,6 +21,7 @@ class PlanOutput:
 
     environment: str
     plans: list
+    protected: tuple[str, ...]  # the platform's protected environments (inputs/platform.py)
     drift: dict | None = None
     drift_source: str = ""
     show_diff: bool = True
@@ -42,6 +43,7 @@ def _of_report(render: Callable[[report.PlanReport], str]) -> Callable[[PlanOutp
             output.plans,
             output.drift,
             retains_stacks=lambda plan: retains_stacks(plan.desired.spec, None),
+            protected=output.protected,
         )
     )
 
