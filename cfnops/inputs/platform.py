@@ -109,9 +109,16 @@ class Platform:
             raise ValueError(f"platform {self.name}: " + "; ".join(problems))
 
     def _role_problems(self) -> list[str]:
+        roles = (("protected", self.protected), ("production", self.production))
         problems = [
+            f"{what}: expected a tuple of environment names, got {names!r}"
+            for what, names in roles
+            if isinstance(names, str)
+        ]
+        problems += [
             f"{what}: unknown environment {name!r}: expected some of {', '.join(self.environments)}"
-            for what, names in (("protected", self.protected), ("production", self.production))
+            for what, names in roles
+            if not isinstance(names, str)
             for name in names
             if name not in self.environments
         ]

@@ -167,6 +167,10 @@ KNOWN = ", ".join(PLATFORM.environments)
             f"production: unknown environment 'qa': expected some of {KNOWN}",
         ),
         (
+            {"protected": (*PLATFORM.protected,), "production": PLATFORM.production[0]},
+            f"production: expected a tuple of environment names, got {PLATFORM.production[0]!r}",
+        ),
+        (
             {"protected": tuple(e for e in PLATFORM.protected if e not in PLATFORM.production)},
             "; ".join(f"production: {e!r} must be protected too (in protected)" for e in PLATFORM.production),
         ),
