@@ -3,7 +3,6 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-ENV ?= staging
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -56,7 +55,8 @@ strip_chars = $(if $(2),$(call strip_chars,$(subst $(firstword $(2)),,$(1)),$(wo
 ALLOW_REPLACE_FLAG = $(if $(ALLOW_REPLACE_TEXT),$(if $(filter-out 1,$(words $(ALLOW_REPLACE_TEXT)))$(subst $(comma),,$(call strip_chars,$(ALLOW_REPLACE_TEXT),$(NAME_CHARS))),$(error ALLOW_REPLACE must be StackSet/LogicalId[,StackSet/LogicalId...], got '$(ALLOW_REPLACE_TEXT)'),--allow-replace '$(ALLOW_REPLACE_TEXT)'),)
 FORMAT_ARG = '$(if $(filter-out text json markdown,$(FORMAT_TEXT)),$(error FORMAT must be text, json or markdown, got '$(FORMAT_TEXT)'),$(FORMAT_TEXT))'
 comma := ,
-CONFIRM_FLAG = $(if $(CONFIRM_TEXT),$(if $(filter-out prod,$(CONFIRM_TEXT)),$(error CONFIRM can only be prod, got '$(CONFIRM_TEXT)'),--confirm prod),)
+# CONFIRM names the environment destroyed (a production one needs it: the platform says which)
+CONFIRM_FLAG = $(if $(CONFIRM_TEXT),$(if $(filter-out 1,$(words $(CONFIRM_TEXT)))$(filter-out $(ENV_TEXT),$(CONFIRM_TEXT)),$(error CONFIRM can only be $(ENV_TEXT), the environment destroyed, got '$(CONFIRM_TEXT)'),--confirm '$(CONFIRM_TEXT)'),)
 # plan and drift: their documented outcome 2 (changes, drift) is an answer, not a failure of
 # make: said in one line, and make succeeds. CI reads the codes from $(CFNOPS) itself.
 define outcome
@@ -72,7 +72,7 @@ FORMAT ?= text
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: ENV=$(ENV_TEXT) (one of $(if $(wildcard $(STAMP)),$(ENVIRONMENTS),the platform's environments); deploy, copy-tables, bootstrap and destroy need it on the command line), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, DEPLOYED=1, CONFIRM=prod, FORMAT=text|json|markdown, DRIFT=1, ALLOW_REPLACE=StackSet/LogicalId[,...], NO_CHROMIUM=1"
+	@echo "  Variables: ENV=name (one of $(if $(wildcard $(STAMP)),$(ENVIRONMENTS),the platform's environments); no default; deploy, copy-tables, bootstrap and destroy need it on the command line), STACKSET=name, PRUNE=1, ALLOW_FAILOVER=1, RECREATE=1, DEPLOYED=1, CONFIRM=<ENV> (destroy of a production environment), FORMAT=text|json|markdown, DRIFT=1, ALLOW_REPLACE=StackSet/LogicalId[,...], NO_CHROMIUM=1"
 	@echo
 	@echo "  Exit codes: make itself exits 2 on any failure; its last line names the tool's own code"
 	@echo "  (\`make: *** [Makefile:N: deploy] Error 7\`). plan and drift exit 0 when they have an answer"
@@ -149,13 +149,13 @@ status: $(STAMP) ## Show ENV's stack instances per region and account
 bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once per account); RECREATE=1 after a failed create
 	$(CFNOPS) bootstrap --env $(EXPLICIT_ENV_ARG) $(RECREATE_FLAG)
 
-destroy: $(STAMP) ## Delete ENV's instances then StackSets (prod needs CONFIRM=prod); data stays
+destroy: $(STAMP) ## Delete ENV's instances then StackSets (a production environment needs CONFIRM=<ENV>); data stays
 	$(CFNOPS) destroy --env $(EXPLICIT_ENV_ARG) $(STACKSET_FLAGS) $(CONFIRM_FLAG) $(REMOVE_RETAINED_FLAG)
 
 drift: $(STAMP) ## CloudFormation drift detection for ENV (or ENV=all) in every region (prints in sync or drifted; fails if detection failed)
 	@$(call outcome,$(CFNOPS) drift --env $(DRIFT_ENV_ARG) $(STACKSET_FLAGS) --format '$(if $(filter-out text json markdown,$(value FORMAT)),$(error FORMAT must be text, json or markdown, got '$(value FORMAT)'),$(value FORMAT))',make drift: drift found (see the report above))
 
-parity: $(STAMP) ## Values that differ between dev, staging and prod, and which rule explains each; DEPLOYED=1 also compares the stacks' ConfigHash
+parity: $(STAMP) ## Values that differ between the platform's environments, and which rule explains each; DEPLOYED=1 also compares the stacks' ConfigHash
 	$(CFNOPS) parity $(DEPLOYED_FLAG)
 
 localcloud: $(STAMP) ## Run the offline AWS on 127.0.0.1 until Ctrl-C; prints what to export

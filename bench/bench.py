@@ -265,21 +265,11 @@ def rollout_figures() -> None:
 
 def bootstrapped(project, wait) -> None:
     """`make bootstrap ENV=staging`: the roles and the artifacts bucket deploy checks for."""
-    from cfnops.build import render
     from cfnops.core.aws import Aws
-    from cfnops.inputs import params
-    from cfnops.rollout import bootstrap
+    from cfnops.rollout.pipeline import bootstrap_environment
 
-    resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
-    platform = load_platform(ROOT)
-    text = project.template_path(platform.bootstrap).read_text()
-    values = resolved.plain(platform.bootstrap, "us-east-1")
-    aws = Aws()
-    bucket = platform.bucket(aws.account_id("us-east-1"), "us-east-1")  # where a large bootstrap is staged
-    request = bootstrap.Request(
-        "us-east-1", text, values, wait, "staging", artifacts_bucket=bucket, bucket_pattern=platform.artifacts_bucket
-    )
-    bootstrap.deploy_region(aws, request)
+    for _ in bootstrap_environment(project, "staging", lambda region: Aws(), wait, recreate=False):
+        pass
 
 
 def first_deploy_seconds(checks: str) -> float:
@@ -376,7 +366,7 @@ def plan_figures(project, quiet, wait) -> None:
         prepared = prepare(project, "staging", run_lint=False)
         offline = time.perf_counter() - started
         _, plans = plan_all(aws, prepared, quiet, wait)
-        planwriters.plan_report("staging", plans)
+        planwriters.plan_report("staging", plans, None, project.platform.protected)
         lines = [line for p in plans for g in p.resources for line in text.group_lines(g, set(p.add), False)]
         seconds = time.perf_counter() - started
         engine = engine_seconds(plans)

@@ -42,7 +42,7 @@ class ResourceChange:
 
     @property
     def interrupts(self) -> bool:
-        """A stateful resource with downtime: prod's guard asks for consent (ALLOW_REPLACE)."""
+        """A stateful resource with downtime: a production environment's guard asks for consent (ALLOW_REPLACE)."""
         return self.stateful and self.action == INTERRUPT
 
     @property

@@ -1,7 +1,9 @@
-"""Deploy's guard: no stateful replacement or removal in staging or prod unless the run
-names it (``ALLOW_REPLACE=StackSet/LogicalId[,...]``, StackSet as in stacksets/ or its
-full name). Checked on the plans, before any mutating call; dev only warns. In prod, a documented
-interruption of a stateful resource (``Interrupt``) needs the same consent. An update AWS
+"""Deploy's guard: no stateful replacement or removal in a protected environment (the
+platform's ``protected``: staging and prod) unless the run names it
+(``ALLOW_REPLACE=StackSet/LogicalId[,...]``, StackSet as in stacksets/ or its full name).
+Checked on the plans, before any mutating call; elsewhere (dev) it only warns. In a
+production environment (prod), a documented interruption of a stateful resource
+(``Interrupt``) needs the same consent. An update AWS
 documents as failing (``Will fail``, e.g. a KMS key's KeySpec) is refused everywhere.
 """
 
@@ -10,9 +12,8 @@ from __future__ import annotations
 import re
 
 from ..core.errors import InputError, RefusedError
+from ..inputs.platform import Environment
 
-GUARDED = ("staging", "prod")
-INTERRUPTION_GUARDED = "prod"  # a stateful resource's documented downtime needs ALLOW_REPLACE there
 ITEM = re.compile(r"^([A-Za-z][-A-Za-z0-9]{0,127})/([A-Za-z0-9]{1,255})$")
 SHAPE = (
     "expected StackSet/LogicalId[,StackSet/LogicalId...] (StackSet as in stacksets/, e.g. fraud-agent/DecisionsTable)"
@@ -88,25 +89,26 @@ def failing(plans) -> list[str]:
 
 
 def enforce(
-    environment: str, plans, allowed: frozenset[tuple[str, str]], warn, deletes_stacks=lambda plan: False
+    environment: Environment, plans, allowed: frozenset[tuple[str, str]], warn, deletes_stacks=lambda plan: False
 ) -> None:
     """Raise RefusedError for a documented failing update in every environment (nothing allows
-    it); for unnamed stateful replacements and removals in staging and prod; in dev, ``warn``."""
+    it); for unnamed stateful replacements and removals in a protected environment (and
+    interruptions in a production one); elsewhere, ``warn``."""
     refused = failing(plans)
     if refused:
         raise RefusedError(refused + ["nothing was changed; the fix is a new resource (a new logical id)"])
     lines = findings(plans, allowed, deletes_stacks)
     downtime = interruptions(plans, allowed)
-    if environment == INTERRUPTION_GUARDED:
+    if environment.production:
         lines += downtime
     else:
         for line in downtime:
-            warn(f"stateful interruption (allowed in {environment}): {line}")
+            warn(f"stateful interruption (allowed in {environment.name}): {line}")
     if not lines:
         return
-    if environment not in GUARDED:
+    if not environment.protected:
         for line in lines:
-            warn(f"stateful change (allowed in {environment}): {line}")
+            warn(f"stateful change (allowed in {environment.name}): {line}")
         return
     names = ",".join(dict.fromkeys(line.split(" ", 1)[0] for line in lines))
     raise RefusedError(

@@ -40,10 +40,11 @@ def _pruned(s: StackSetPlan, pruned: Pruned) -> list[str]:
     return [*lines, ""]
 
 
-def _stackset(s: StackSetPlan) -> list[str]:
+def _stackset(s: StackSetPlan, protected: tuple[str, ...]) -> list[str]:
     lines = [f"### {s.name}: {s.action}", ""]
     if s.destructive:
-        lines += ["**Data at risk** (deploy in staging or prod refuses these without `ALLOW_REPLACE`):", ""]
+        refused = f" (deploy in {' or '.join(protected)} refuses these without `ALLOW_REPLACE`)"
+        lines += [f"**Data at risk**{refused if protected else ''}:", ""]
         lines += [
             f"- {c.action} `{s.name}/{c.logical_id}` ({c.type}) in {', '.join(g.regions)}: {c.keeps}"
             for g, c in s.destructive
@@ -95,5 +96,5 @@ def render(report: PlanReport) -> str:
         lines.append(f"| {s.name} | {s.action} | {count} | {len(s.destructive) or ''} |")
     lines.append("")
     for s in changed:
-        lines += _stackset(s)
+        lines += _stackset(s, report.protected)
     return "\n".join(lines)

@@ -51,6 +51,7 @@ class PlanReport:
     environment: str
     stacksets: tuple[StackSetPlan, ...]
     drift_checked: bool = False
+    protected: tuple[str, ...] = ()  # the environments whose deploy refuses unnamed data at risk
 
     @property
     def changed(self) -> bool:
@@ -69,6 +70,7 @@ def build(
     drift: Mapping[str, tuple[DriftNote, ...]] | None = None,
     *,
     retains_stacks: Callable[[Any], bool],
+    protected: tuple[str, ...] = (),
 ) -> PlanReport:
     """``plans``: plan.Plan values; ``drift``: StackSet name -> notes (None: drift not read);
     ``retains_stacks(plan)``: whether removing its instances (PRUNE=1) keeps their stacks."""
@@ -88,4 +90,4 @@ def build(
         )
         for p in plans
     )
-    return PlanReport(environment, stacksets, drift is not None)
+    return PlanReport(environment, stacksets, drift is not None, protected)

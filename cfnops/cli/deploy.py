@@ -26,7 +26,7 @@ from .progress import PlainProgress, make_progress
 @click.option(
     "--retain-stacks/--delete-stacks",
     default=None,
-    help="When pruning: keep the removed stacks (default in prod) or delete them (default elsewhere)",
+    help="When pruning: keep the removed stacks (default in a production environment) or delete them (default elsewhere)",
 )
 @options.timeout(3600.0)
 @click.option(
@@ -38,7 +38,7 @@ from .progress import PlainProgress, make_progress
     "--allow-replace",
     default="",
     help="StackSet/LogicalId[,...]: stateful resources this run may replace or "
-    "remove in staging and prod (ALLOW_REPLACE)",
+    "remove in a protected environment (ALLOW_REPLACE)",
 )
 @click.pass_context
 def deploy(

@@ -51,9 +51,13 @@ def bootstrap(context: click.Context, environment: str, timeout: float, recreate
 @click.command()
 @options.environment("The environment to destroy")
 @options.stacksets
-@click.option("--confirm", "confirmation", default=None, help="Must be 'prod' to destroy prod (CONFIRM=prod)")
 @click.option(
-    "--remove-retained", is_flag=True, help="dev only: also remove what deletion policies kept (REMOVE_RETAINED=1)"
+    "--confirm", "confirmation", default=None, help="The environment's name, to destroy a production one (CONFIRM=prod)"
+)
+@click.option(
+    "--remove-retained",
+    is_flag=True,
+    help="Unprotected environments (dev) only: also remove what deletion policies kept (REMOVE_RETAINED=1)",
 )
 @options.timeout(3600.0)
 @click.pass_context
@@ -66,12 +70,14 @@ def destroy(
     timeout: float,
 ) -> None:
     """Delete an environment's stack instances, then its StackSets (data stays: deletion policies)."""
-    destroy_module.confirm(environment, confirmation)
-    retained.check_removal(environment, remove_retained)
     project = project_of(context)
+    destroy_module.confirm(project.platform.environment(environment), confirmation)
+    retained.check_removal(project.platform, environment, remove_retained)
     prepared = prepare(project, environment, stacksets, run_lint=False)
     progress = make_progress()
     with progress, translate_errors():
         aws = connected(prepared.specs[0].administrator_region)
         deleted = teardown.delete(aws, prepared, project.platform.artifacts_bucket, progress, wait_settings(timeout))
-    click.echo("\n".join(teardown.settle(aws, deleted, remove_retained, click.echo).lines()))
+    click.echo(
+        "\n".join(teardown.settle(aws, deleted, remove_retained, click.echo, project.platform.unprotected).lines())
+    )

@@ -56,7 +56,9 @@ def plan(
         else:
             drift, source = plandrift.from_saved(project, aws, plans, environment, progress)
     style = _colour if output_format == "text" and sys.stdout.isatty() else changes_text.plain
-    output = PlanOutput(environment, plans, drift, source, show_diff=not no_diff, style=style)
+    output = PlanOutput(
+        environment, plans, project.platform.protected, drift, source, show_diff=not no_diff, style=style
+    )
     click.echo(WRITERS[output_format](output).rstrip("\n"))
     if any(item.changed for item in plans):
         raise SystemExit(int(ExitCode.DIFFERENCES))

@@ -34,6 +34,20 @@ KEY = "tool.cfnops.platform"
 
 
 @dataclass(frozen=True)
+class Environment:
+    """One environment with the treatment its platform declares for it. ``protected``: a
+    stateful replacement or removal needs ALLOW_REPLACE (elsewhere deploy warns) and destroy
+    never removes its retained data. ``production`` (always protected too): a documented
+    interruption of a stateful resource needs ALLOW_REPLACE as well, destroy needs
+    CONFIRM=<name>, removed instances keep their stacks (RetainStacks) unless told otherwise,
+    and StackSet operations go one region, one account at a time."""
+
+    name: str
+    protected: bool
+    production: bool
+
+
+@dataclass(frozen=True)
 class Platform:
     """What a platform declares. ``registry`` holds every template (name -> build function
     returning a troposphere Template), the bootstrap template included; ``bootstrap`` names
@@ -49,7 +63,9 @@ class Platform:
     ``administration_role`` and ``execution_role`` name the roles each environment's
     StackSets run with (``{environment}`` is filled in): one pair per environment keeps an
     environment's operators and templates inside that environment; without ``{environment}``
-    every environment shares one pair (StackSets' defaults)."""
+    every environment shares one pair (StackSets' defaults).
+    ``protected`` and ``production`` name the environments that get a protected's and a
+    production's treatment (``Environment``; every production environment is protected)."""
 
     name: str
     regions: tuple[str, ...]
@@ -58,6 +74,8 @@ class Platform:
     bootstrap: str
     required_tags: tuple[str, ...]
     artifacts_bucket: str
+    protected: tuple[str, ...]
+    production: tuple[str, ...]
     artifacts_writers: str = ""
     environment_rules: tuple[EnvironmentRule, ...] = ()
     cross_rules: tuple[CrossRule, ...] = ()
@@ -76,6 +94,7 @@ class Platform:
             )
             if not value
         ]
+        problems += self._role_problems()
         if self.bootstrap not in self.registry:
             problems.append(f"bootstrap template {self.bootstrap!r} is not in the registry")
         if "{account}" not in self.artifacts_bucket or "{region}" not in self.artifacts_bucket:
@@ -92,6 +111,35 @@ class Platform:
                 problems.append(f"{what} must be a role name, {ENVIRONMENT_FIELD} allowed, got {pattern!r}")
         if problems:
             raise ValueError(f"platform {self.name}: " + "; ".join(problems))
+
+    def _role_problems(self) -> list[str]:
+        roles = (("protected", self.protected), ("production", self.production))
+        problems = [
+            f"{what}: expected a tuple of environment names, got {names!r}"
+            for what, names in roles
+            if isinstance(names, str)
+        ]
+        problems += [
+            f"{what}: unknown environment {name!r}: expected some of {', '.join(self.environments)}"
+            for what, names in roles
+            if not isinstance(names, str)
+            for name in names
+            if name not in self.environments
+        ]
+        return problems + [
+            f"production: {name!r} must be protected too (in protected)"
+            for name in self.production
+            if name in self.environments and name not in self.protected
+        ]
+
+    def environment(self, name: str) -> Environment:
+        """``name`` with the treatment the platform declares for it."""
+        return Environment(name, protected=name in self.protected, production=name in self.production)
+
+    @property
+    def unprotected(self) -> tuple[str, ...]:
+        """The environments whose retained data destroy may remove (REMOVE_RETAINED=1)."""
+        return tuple(name for name in self.environments if name not in self.protected)
 
     @property
     def workloads(self) -> tuple[str, ...]:

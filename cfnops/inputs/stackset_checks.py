@@ -53,6 +53,7 @@ class Draft:
     templates: Mapping
     all_regions: tuple[str, ...]
     environments: tuple[str, ...]
+    production: bool  # the platform treats the environment as production (inputs/platform.py)
     template: object = None
     description: object = ""
     regions: tuple[str, ...] = ()
@@ -232,7 +233,9 @@ def depends_on(draft: Draft) -> None:
 
 def operation_preferences(draft: Draft) -> None:
     raw = draft.data.get("operation_preferences", {})
-    draft.preferences = preferences(raw, draft.environment, draft.regions, draft.primary_region, draft.problems)
+    draft.preferences = preferences(
+        raw, draft.environment, draft.production, draft.regions, draft.primary_region, draft.problems
+    )
 
 
 def region_outputs(draft: Draft) -> None:

@@ -15,10 +15,10 @@ from .stackset_problems import StackSetProblems
 ValueCheck = Callable[[object, str, StackSetProblems, tuple[str, ...]], None]
 
 
-def default_preferences(environment: str, regions: tuple[str, ...]) -> dict:
-    """dev and staging: every region at once; prod: one region, one account at a time,
-    primary first, stop at the first failure."""
-    if environment == "prod":
+def default_preferences(production: bool, regions: tuple[str, ...]) -> dict:
+    """Every region at once (dev, staging); a production environment (prod): one region,
+    one account at a time, primary first, stop at the first failure."""
+    if production:
         return {
             "RegionConcurrencyType": "SEQUENTIAL",
             "RegionOrder": list(regions),
@@ -95,9 +95,11 @@ def _replaced_by(name: str) -> tuple[str, ...]:
     return tuple(PREFERENCES[other].api for other in pair)
 
 
-def preferences(raw, environment: str, regions: tuple[str, ...], primary: str, problems: StackSetProblems) -> dict:
+def preferences(
+    raw, environment: str, production: bool, regions: tuple[str, ...], primary: str, problems: StackSetProblems
+) -> dict:
     """The environment's defaults with the file's overrides for ``environment``, primary first."""
-    chosen = default_preferences(environment, regions)
+    chosen = default_preferences(production, regions)
     overrides = (raw or {}).get(environment, {}) if isinstance(raw, dict) else None
     if overrides is None or not isinstance(overrides, dict):
         problems.problem(

@@ -57,6 +57,7 @@ class StackSetSpec:
     tags: dict[str, str] = field(default_factory=dict)
     preferences: dict = field(default_factory=dict)
     primary_region: str = ""  # region roles: "" before a spec names one (then the first region)
+    production: bool = False  # the platform's treatment of a production environment (inputs/platform.py)
 
     @property
     def primary(self) -> str:
@@ -80,12 +81,17 @@ def load(
     all_regions: tuple[str, ...],
     environments: tuple[str, ...],
     root: Path | None = None,
+    *,
+    production: bool,
 ) -> StackSetSpec:
-    """One StackSet file, every check of ``CHECKS`` run on it (stackset_checks.py)."""
+    """One StackSet file, every check of ``CHECKS`` run on it (stackset_checks.py);
+    ``production``: the platform treats the environment as production (inputs/platform.py)."""
     data = parse_yaml(path, file, root)
     if not isinstance(data, dict):
         raise InputError(f"{file}: expected a mapping with keys {', '.join(KEYS)}, got {type_name(data)}")
-    draft = Draft(StackSetProblems(file), data, path.stem, environment, templates, all_regions, environments)
+    draft = Draft(
+        StackSetProblems(file), data, path.stem, environment, templates, all_regions, environments, production
+    )
     for check in CHECKS:
         check(draft)
     draft.problems.raise_if_any()
@@ -107,6 +113,7 @@ def load(
         depends_on=draft.depends_on,
         tags=draft.tags,
         preferences=draft.preferences,
+        production=production,
         region_outputs=draft.region_outputs,
     )
 
@@ -118,8 +125,11 @@ def load_all(
     templates: Mapping,
     all_regions: tuple[str, ...],
     environments: tuple[str, ...],
+    *,
+    production: bool,
 ) -> list[StackSetSpec]:
-    """Every StackSet of ``environment``, in dependency order (dependencies first)."""
+    """Every StackSet of ``environment``, in dependency order (dependencies first);
+    ``production``: the platform treats it as production (inputs/platform.py)."""
     if environment not in environments:
         raise InputError(f"unknown environment {environment!r}: {expected_one_of(environments)}")
     paths = sorted(directory.glob("*.yaml"))
@@ -129,7 +139,14 @@ def load_all(
     for path in paths:
         try:
             specs[path.stem] = load(
-                path, display(path), environment, templates, all_regions, environments, directory.parent
+                path,
+                display(path),
+                environment,
+                templates,
+                all_regions,
+                environments,
+                directory.parent,
+                production=production,
             )
         except InputError as error:
             problems += error.problems
@@ -179,7 +196,13 @@ def load_project(project, environment: str, templates: Mapping[str, Mapping]) ->
     platform = project.platform
     directory = project.root / "stacksets"
     specs = load_all(
-        directory, project.display, environment, platform.registry, platform.regions, platform.environments
+        directory,
+        project.display,
+        environment,
+        platform.registry,
+        platform.regions,
+        platform.environments,
+        production=platform.environment(environment).production,
     )
     specs = [
         dataclasses.replace(

@@ -11,7 +11,7 @@ For one StackSet, in this order (each operation waited for before the next):
      (roles.py) the primary region's first, waited for, then the others;
   6. UpdateStackInstances that turns deletion protection on where a creation succeeded
      (and where an earlier creation left it off);
-  7. DeleteStackInstances for extra ones, only when pruning; prod retains the stacks.
+  7. DeleteStackInstances for extra ones, only when pruning; production (prod) retains the stacks.
 Nothing changed means no mutating call. StackSets of one dependency level run
 concurrently; the next level starts when the previous one succeeded.
 """
@@ -38,22 +38,21 @@ from .plan import Desired, Plan, digest, new_operation_id
 class DeployOptions:
     artifacts_bucket: str  # the platform's bucket name, {account} and {region} to fill
     prune: bool = False
-    retain_stacks: bool | None = None  # None: retain in prod only
+    retain_stacks: bool | None = None  # None: retain in production environments (prod) only
     allow_failover: bool = False  # a new primary region (roles.py) only when asked for
     wait: WaitSettings = field(default_factory=WaitSettings)
     allow_replace: frozenset[tuple[str, str]] = frozenset()  # (StackSet, LogicalId) the run allows to replace or remove
 
 
-def retains_stacks(environment: str, choice: bool | None) -> bool:
-    """Whether removing instances keeps their stacks (RetainStacks): prod does unless told otherwise."""
-    return environment == "prod" if choice is None else choice
+def retains_stacks(spec: StackSetSpec, choice: bool | None) -> bool:
+    """Whether removing instances keeps their stacks (RetainStacks): a production
+    environment's do unless told otherwise."""
+    return spec.production if choice is None else choice
 
 
 def deletes_stacks(plan: Plan, options: DeployOptions) -> bool:
     """This run deletes the stacks of the instances the plan removes."""
-    return (
-        bool(plan.remove) and options.prune and not retains_stacks(plan.desired.spec.environment, options.retain_stacks)
-    )
+    return bool(plan.remove) and options.prune and not retains_stacks(plan.desired.spec, options.retain_stacks)
 
 
 @dataclass
@@ -288,7 +287,7 @@ class StackSetApplier:
             pairs = ", ".join(f"{target}/{region}" for target, region in plan.remove)
             self.progress.note(spec.name, f"NOT removing {pairs}: pass PRUNE=1 (--prune) to remove them")
             return
-        retain = retains_stacks(spec.environment, self.options.retain_stacks)
+        retain = retains_stacks(spec, self.options.retain_stacks)
         targets = sorted({t for t, _ in plan.remove})
         regions = sorted({r for _, r in plan.remove})
         self.run(

@@ -1,6 +1,6 @@
 """Destroy an environment's StackSets: instances first, then the StackSets, dependents
 before what they depend on. Stacks are deleted; data stays behind (Retain and Snapshot
-policies in the templates). prod only with an explicit confirmation."""
+policies in the templates). A production environment (prod) only with an explicit confirmation."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 from ..awsfacts import statuses as aws_status
 from ..core.errors import InputError
 from ..core.protocols import AwsFactory, Progress
+from ..inputs.platform import Environment
 from ..inputs.stacksets import StackSetSpec, levels
 from .operations import Outcome, Runner, WaitSettings
 from .plan import read_actual
 
 
-def confirm(environment: str, confirmation: str | None) -> None:
-    if environment == "prod" and confirmation != "prod":
-        raise InputError("destroying prod needs CONFIRM=prod (--confirm prod); nothing was changed")
+def confirm(environment: Environment, confirmation: str | None) -> None:
+    """A production environment is destroyed only when the run names it."""
+    name = environment.name
+    if environment.production and confirmation != name:
+        raise InputError(f"destroying {name} needs CONFIRM={name} (--confirm {name}); nothing was changed")
 
 
 def destroy_one(aws: AwsFactory, spec: StackSetSpec, progress: Progress, wait: WaitSettings) -> list[Outcome]:

@@ -133,7 +133,7 @@ def deploy_environment(
         plans, options.allow_failover, lambda spec: project.display(project.root / "stacksets" / f"{spec.key}.yaml")
     )
     guard.enforce(
-        environment,
+        project.platform.environment(environment),
         plans,
         options.allow_replace,
         lambda line: progress.note("guard", line),

@@ -45,7 +45,7 @@ def describe(
         if pairs:
             lines.append(f"  {label}: {', '.join(f'{t}/{r}' for t, r in pairs)}")
     if plan.remove:
-        lines += _removal_lines(plan, retains_stacks(spec.environment, retain_stacks), style)
+        lines += _removal_lines(plan, retains_stacks(spec, retain_stacks), style)
     lines += _role_lines(plan)
     if plan.update_overrides:
         lines.append(f"  update overrides in: {', '.join(plan.update_overrides)}")

@@ -21,6 +21,7 @@ class PlanOutput:
 
     environment: str
     plans: list
+    protected: tuple[str, ...]  # the platform's protected environments (inputs/platform.py)
     drift: dict | None = None
     drift_source: str = ""
     show_diff: bool = True
@@ -35,16 +36,20 @@ def _text(output: PlanOutput) -> str:
     return "\n".join(lines + [f"plan: {planview.summary(output.plans)}"])
 
 
-def plan_report(environment: str, plans: list, drift=None) -> report.PlanReport:
+def plan_report(environment: str, plans: list, drift, protected: tuple[str, ...]) -> report.PlanReport:
     """The plan as the JSON and Markdown writers (and the bench) read it; PRUNE's kept stacks
     as deploy decides them (RetainStacks defaults)."""
     return report.build(
-        environment, plans, drift, retains_stacks=lambda plan: retains_stacks(plan.desired.spec.environment, None)
+        environment,
+        plans,
+        drift,
+        retains_stacks=lambda plan: retains_stacks(plan.desired.spec, None),
+        protected=protected,
     )
 
 
 def _of_report(render: Callable[[report.PlanReport], str]) -> Callable[[PlanOutput], str]:
-    return lambda output: render(plan_report(output.environment, output.plans, output.drift))
+    return lambda output: render(plan_report(output.environment, output.plans, output.drift, output.protected))
 
 
 Writer = Callable[[PlanOutput], str]

@@ -3,9 +3,10 @@
 with a generated name, which collides with nothing), read from each instance's stack before the stack
 is deleted, with the command that removes it. Retained resources with fixed names (log
 groups, tables, buckets, streams, queues, secrets) make the next create of the same
-environment fail with "already exists"; for dev, whose data is rebuilt freely, `destroy
---remove-retained` removes them after the stacks are gone, so destroy then deploy converges.
-Staging and prod keep them: there only the listed commands remove them, by hand.
+environment fail with "already exists"; for an environment the platform does not protect
+(dev), whose data is rebuilt freely, `destroy --remove-retained` removes them after the
+stacks are gone, so destroy then deploy converges. Protected ones (staging, prod) keep them:
+there only the listed commands remove them, by hand.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from botocore.exceptions import ClientError
 from ..core.errors import InputError
 from ..core.located import InstanceResource
 from ..core.protocols import AwsFactory, CloudFormationClient
+from ..inputs.platform import Platform
 from ..inputs.stacksets import StackSetSpec
 
 KEPT = ("Retain", "RetainExceptOnCreate")
-REMOVABLE_IN = ("dev",)
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,11 @@ class Retained(InstanceResource):
         )
 
 
-def check_removal(environment: str, remove: bool) -> None:
-    if remove and environment not in REMOVABLE_IN:
+def check_removal(platform: Platform, environment: str, remove: bool) -> None:
+    """Only an environment the platform does not protect removes its retained data."""
+    if remove and platform.environment(environment).protected:
         raise InputError(
-            f"--remove-retained: only {', '.join(REMOVABLE_IN)} removes its retained data, got {environment}; "
+            f"--remove-retained: only {', '.join(platform.unprotected)} removes its retained data, got {environment}; "
             "nothing was changed"
         )
 

@@ -31,6 +31,7 @@ class Teardown:
     kept: list[Retained]
     recorded_in: str  # "" when nothing could be recorded (no artifacts bucket)
     removed_retained: bool  # --remove-retained ran
+    removable_in: tuple[str, ...] = ()  # environments where --remove-retained may run (unprotected)
 
     def lines(self) -> list[str]:
         """What stays, each with the command that removes it, then one summary line."""
@@ -42,8 +43,13 @@ class Teardown:
             f"{plural(len(self.kept), 'retained resource')} stay in place"
             + (f" (recorded in {self.recorded_in})" if self.kept and self.recorded_in else "")
             + (
-                "; a deploy of the same environment needs them gone: see above, or for dev REMOVE_RETAINED=1 "
-                "(which finds them from the record later too)"
+                "; a deploy of the same environment needs them gone: see above"
+                + (
+                    f", or for {', '.join(self.removable_in)} REMOVE_RETAINED=1 "
+                    "(which finds them from the record later too)"
+                    if self.removable_in
+                    else ""
+                )
                 if self.kept and not self.removed_retained
                 else ""
             )
@@ -85,7 +91,9 @@ def delete(
     return Deleted(prepared, where, recorded, collected, outcomes)
 
 
-def settle(aws: AwsFactory, deleted: Deleted, remove_retained: bool, say: Say) -> Teardown:
+def settle(
+    aws: AwsFactory, deleted: Deleted, remove_retained: bool, say: Say, removable_in: tuple[str, ...] = ()
+) -> Teardown:
     """Record what stays (and with ``remove_retained``, remove it first); OperationFailedError
     when a deletion failed, after recording. The record keeps what other StackSets left."""
     names = {spec.name for spec in deleted.prepared.specs}
@@ -100,7 +108,9 @@ def settle(aws: AwsFactory, deleted: Deleted, remove_retained: bool, say: Say) -
     if remove_retained:
         kept = _remove(aws, where, others, kept, say)
     recorded_in = _record(aws, where, others + kept, say)
-    return Teardown(deleted.prepared.environment, len(deleted.prepared.specs), kept, recorded_in, remove_retained)
+    return Teardown(
+        deleted.prepared.environment, len(deleted.prepared.specs), kept, recorded_in, remove_retained, removable_in
+    )
 
 
 def _remove(aws: AwsFactory, where: retained_record.Where, others: list, kept: list, say: Say) -> list:

@@ -15,4 +15,5 @@ def load(project: Project, environment: str = "staging"):
         platform.registry,
         platform.regions,
         platform.environments,
+        production=platform.environment(environment).production,
     )

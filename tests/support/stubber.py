@@ -47,7 +47,8 @@ def make_spec(environment="staging", template="fraud-detection", model="SELF_MAN
         managed_execution=True,
         depends_on=(),
         tags={"Team": "fraud"},
-        preferences=default_preferences(environment, REGIONS),
+        preferences=default_preferences(PLATFORM.environment(environment).production, REGIONS),
+        production=PLATFORM.environment(environment).production,
         administration_role=PLATFORM.administration_role_of(environment),
         execution_role=PLATFORM.execution_role_of(environment),
     )

@@ -15,7 +15,7 @@ from cfnops.changes import engine, text
 from cfnops.changes.engine import REMOVE, REPLACE
 from cfnops.changes.resolve import MASK, Instance, KnownAfterApply, resolve
 from cfnops.inputs import params
-from tests.conftest import ROOT
+from tests.conftest import PLATFORM, ROOT
 
 GOLDEN = ROOT / "tests" / "fixtures" / "plans"
 ACCOUNT = "123456789012"
@@ -307,7 +307,7 @@ def test_the_markdown_plan_puts_data_at_risk_first(staging):
     stackset = report.StackSetPlan(
         "fraud-agent-staging", "fraud-agent", "update", REGIONS, ("template",), (), (), (), groups
     )
-    body = markdown.render(report.PlanReport("staging", (stackset,)))
+    body = markdown.render(report.PlanReport("staging", (stackset,), protected=PLATFORM.protected))
     lines = body.splitlines()
     assert lines[:5] == [
         "## cfnops plan: staging",

@@ -9,6 +9,7 @@ import pytest
 
 from cfnops.changes import engine, guard
 from cfnops.core.errors import ExitCode, InputError, RefusedError
+from tests.conftest import PLATFORM
 
 
 def plan(*groups: engine.Group, key: str = "fraud-agent", environment: str = "prod"):
@@ -29,7 +30,7 @@ PLANS = [
 
 def test_prod_refuses_each_stateful_replacement_and_removal_with_its_regions():
     with pytest.raises(RefusedError) as refused:
-        guard.enforce("prod", PLANS, frozenset(), lambda line: pytest.fail("prod does not warn"))
+        guard.enforce(PLATFORM.environment("prod"), PLANS, frozenset(), lambda line: pytest.fail("prod does not warn"))
     assert refused.value.exit_code == ExitCode.INVALID_INPUT
     assert refused.value.problems == [
         "deploy refused: fraud-agent/DecisionsTable (AWS::DynamoDB::Table): Replace in eu-west-1; kept (Retain): "
@@ -41,14 +42,19 @@ def test_prod_refuses_each_stateful_replacement_and_removal_with_its_regions():
 
 
 def test_allow_replace_lets_exactly_what_it_names_through():
-    guard.enforce("prod", PLANS, guard.parse("fraud-agent/DecisionsTable,fraud-agent-prod/DeadLetterQueue"), print)
+    guard.enforce(
+        PLATFORM.environment("prod"),
+        PLANS,
+        guard.parse("fraud-agent/DecisionsTable,fraud-agent-prod/DeadLetterQueue"),
+        print,
+    )
     with pytest.raises(RefusedError, match="DeadLetterQueue"):
-        guard.enforce("staging", PLANS, guard.parse("fraud-agent/DecisionsTable"), print)
+        guard.enforce(PLATFORM.environment("staging"), PLANS, guard.parse("fraud-agent/DecisionsTable"), print)
 
 
 def test_dev_warns_and_goes_on():
     warned: list[str] = []
-    guard.enforce("dev", PLANS, frozenset(), warned.append)
+    guard.enforce(PLATFORM.environment("dev"), PLANS, frozenset(), warned.append)
     assert [line.split(":", 2)[1].strip() for line in warned] == [
         "fraud-agent/DecisionsTable (AWS",
         "fraud-agent/DeadLetterQueue (AWS",

@@ -43,7 +43,7 @@ def removal_plan(aws, stub, project, environment: str, console_account: str | No
         environment=environment,
         template="network",
         regions=REGIONS[:2],
-        preferences=default_preferences(environment, REGIONS),
+        preferences=default_preferences(PLATFORM.environment(environment).production, REGIONS),
     )
     desired = build_desired(spec, TEMPLATE, resolved, ADMIN)
     instances = [current(a, r, new_operation_id(desired.region_digest(r))) for a in ACCOUNTS for r in REGIONS[:2]]
@@ -81,7 +81,7 @@ def test_prune_deleting_stacks_in_staging_is_refused_with_zero_mutating_calls(aw
     options = DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast())
     assert deletes_stacks(plan, options)
     with pytest.raises(RefusedError) as refused:
-        guard.enforce("staging", [plan], frozenset(), print, lambda p: deletes_stacks(p, options))
+        guard.enforce(PLATFORM.environment("staging"), [plan], frozenset(), print, lambda p: deletes_stacks(p, options))
     assert refused.value.problems == [
         "deploy refused: network/Logs (AWS::Logs::LogGroup): Remove in eu-west-1; kept (Retain): the old resource and its data "
         "stay, outside the stack",
@@ -91,7 +91,11 @@ def test_prune_deleting_stacks_in_staging_is_refused_with_zero_mutating_calls(aw
     ]
     stub.assert_no_pending_responses()  # nothing but the reads: no mutating call was queued or made
     guard.enforce(
-        "staging", [plan], guard.parse("network/Logs,network/Table"), print, lambda p: deletes_stacks(p, options)
+        PLATFORM.environment("staging"),
+        [plan],
+        guard.parse("network/Logs,network/Table"),
+        print,
+        lambda p: deletes_stacks(p, options),
     )
     assert not deletes_stacks(
         plan, DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket)
@@ -115,7 +119,7 @@ def test_prune_in_prod_keeps_the_stacks_so_nothing_is_refused_and_the_plan_says_
     assert [c.logical_id for c in plan.removed_resources[0].changes] == ["Logs", "ProdOnlyQueue", "Table", "Topic"]
     options = DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast())
     assert not deletes_stacks(plan, options)
-    guard.enforce("prod", [plan], frozenset(), print, lambda p: deletes_stacks(p, options))
+    guard.enforce(PLATFORM.environment("prod"), [plan], frozenset(), print, lambda p: deletes_stacks(p, options))
     lines = planview.describe(plan)
     assert (
         "    stack kept (RetainStacks): removing them (PRUNE=1) leaves their stacks and resources in place, outside the StackSet"

@@ -14,7 +14,7 @@ from cfnops.awsfacts import update_behaviour
 from cfnops.changes import engine, guard
 from cfnops.changes.resolve import Resource
 from cfnops.core.errors import RefusedError
-from tests.conftest import ROOT
+from tests.conftest import PLATFORM, ROOT
 
 PAGE = update_behaviour.PAGE
 
@@ -113,7 +113,7 @@ def test_the_guard_refuses_a_failing_update_everywhere_even_when_named(environme
         SimpleNamespace(desired=SimpleNamespace(spec=spec), resources=(engine.Group((("1", "us-east-1"),), (KEY,)),))
     ]
     with pytest.raises(RefusedError) as refused:
-        guard.enforce(environment, plans, guard.parse("network/DataKey"), lambda line: None)
+        guard.enforce(PLATFORM.environment(environment), plans, guard.parse("network/DataKey"), lambda line: None)
     first = refused.value.problems[0]
     assert first.startswith("deploy refused: network/DataKey (AWS::KMS::Key): update will fail in us-east-1: KeySpec:")
     assert PAGE.format("aws-resource-kms-key") in first
@@ -156,13 +156,20 @@ def _plans(change, environment: str):
 
 def test_prod_asks_consent_for_a_stateful_interruption_and_allow_replace_gives_it():
     with pytest.raises(RefusedError) as refused:
-        guard.enforce("prod", _plans(DATABASE, "prod"), frozenset(), lambda line: pytest.fail("prod does not warn"))
+        guard.enforce(
+            PLATFORM.environment("prod"),
+            _plans(DATABASE, "prod"),
+            frozenset(),
+            lambda line: pytest.fail("prod does not warn"),
+        )
     assert refused.value.problems[0].startswith(
         "deploy refused: loan-processing/Database (AWS::RDS::DBInstance): Interrupt in us-east-1; DBInstanceClass:"
     )
-    guard.enforce("prod", _plans(DATABASE, "prod"), guard.parse("loan-processing/Database"), print)
+    guard.enforce(
+        PLATFORM.environment("prod"), _plans(DATABASE, "prod"), guard.parse("loan-processing/Database"), print
+    )
     warned: list[str] = []
-    guard.enforce("staging", _plans(DATABASE, "staging"), frozenset(), warned.append)
+    guard.enforce(PLATFORM.environment("staging"), _plans(DATABASE, "staging"), frozenset(), warned.append)
     assert [line.split(": ", 2)[1] for line in warned] == ["loan-processing/Database (AWS::RDS::DBInstance)"]
 
 
@@ -199,7 +206,7 @@ def test_turning_object_lock_off_fails_and_the_guard_names_the_one_way_fact():
     group = engine.Group((("1", "us-east-1"),), (change,))
     plans = [SimpleNamespace(desired=SimpleNamespace(spec=spec), resources=(group,))]
     with pytest.raises(RefusedError) as refused:
-        guard.enforce("dev", plans, guard.parse(f"fraud-agent/{logical_id}"), lambda line: None)
+        guard.enforce(PLATFORM.environment("dev"), plans, guard.parse(f"fraud-agent/{logical_id}"), lambda line: None)
     assert refused.value.problems[0] == (
         f"deploy refused: fraud-agent/{logical_id} (AWS::S3::Bucket): update will fail in us-east-1: "
         f"ObjectLockEnabled: {fact.fails_reason} ({fact.page})"

@@ -4,6 +4,7 @@ and drift's documented outcome 2 is said in one line without make's `***` noise.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -100,7 +101,7 @@ def tool(tmp_path):
 )
 def test_the_documented_outcome_2_is_one_line_without_make_noise(target, line, tool, monkeypatch):
     monkeypatch.setenv("FAKE_EXIT", "2")
-    result = make(target, cfnops=tool)
+    result = make(target, f"ENV={PLATFORM.environments[0]}", cfnops=tool)
     assert result.returncode == 0
     assert line in result.stderr and "***" not in result.stderr
 
@@ -137,4 +138,27 @@ def test_environments_are_the_platforms():
     """validate-all and the ENV check read the platform's environments, not a copy in the Makefile."""
     lines = make("-n", "validate-all").stdout
     assert f"for env in {ENVIRONMENTS};" in lines
-    assert "dev staging prod" not in (ROOT / "Makefile").read_text()
+    text = (ROOT / "Makefile").read_text()
+    assert [e for e in PLATFORM.environments if re.search(rf"(?<![/\w-]){e}(?![\w-])", text)] == []
+
+
+@pytest.mark.parametrize("target", ["plan", "status", "validate"])
+def test_no_environment_is_a_default(target, tmp_path, monkeypatch):
+    """Reading targets act on a named environment too: none is assumed."""
+    marker = tmp_path / "ran"
+    monkeypatch.delenv("ENV", raising=False)
+    result = make(target, cfnops=f"touch {marker}; true")
+    assert result.returncode == 2 and not marker.exists()
+    assert f"ENV must be one of {ENVIRONMENTS}, got ''" in result.stderr
+
+
+@pytest.mark.parametrize("environment", PLATFORM.environments)
+def test_confirm_names_the_environment_destroyed(environment):
+    """CONFIRM reaches the tool quoted when it is ENV, and stops make otherwise (the tool asks a
+    production environment for it)."""
+    confirmed = make("-n", "destroy", f"ENV={environment}", f"CONFIRM={environment}", cfnops="cfnops")
+    assert " ".join(confirmed.stdout.split()) == f"cfnops destroy --env '{environment}' --confirm '{environment}'"
+    for wrong in [e for e in PLATFORM.environments if e != environment] + [f"{environment};true"]:
+        refused = make("-n", "destroy", f"ENV={environment}", f"CONFIRM={wrong}", cfnops="cfnops")
+        assert refused.returncode == 2
+        assert f"CONFIRM can only be {environment}, the environment destroyed, got '{wrong}'" in refused.stderr

@@ -113,5 +113,13 @@ def test_a_platform_must_name_its_bootstrap_template_and_bucket_pattern():
         ValueError, match="bootstrap template 'roles' is not in the registry; artifacts_bucket must contain"
     ):
         platform_module.Platform(
-            "p", ("us-east-1",), ("dev",), {"network": lambda: None}, "roles", (), "bucket-{account}"
+            "p",
+            ("us-east-1",),
+            ("dev",),
+            {"network": lambda: None},
+            "roles",
+            (),
+            "bucket-{account}",
+            protected=(),
+            production=(),
         )

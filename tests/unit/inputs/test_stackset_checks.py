@@ -43,6 +43,7 @@ def draft(data: dict, environment: str = "staging", key: str = "x") -> checks.Dr
         PLATFORM.registry,
         PLATFORM.regions,
         PLATFORM.environments,
+        PLATFORM.environment(environment).production,
     )
 
 

@@ -22,6 +22,7 @@ from cfnops.drift import parity
 from cfnops.inputs.stackset_preferences import default_preferences
 from cfnops.reports import html, json_load, json_report, markdown, text
 from templates_src.conventions import ENVIRONMENTS, REGIONS
+from tests.conftest import PLATFORM
 from tests.support.stubber import FakeClock, fast, make_spec
 
 WHEN = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
@@ -48,7 +49,10 @@ def test_drift_call_shapes_and_resource_pages(tmp_path):
     stub.add_response(
         "detect_stack_set_drift",
         {"OperationId": "d-1"},
-        {"StackSetName": "network-prod", "OperationPreferences": default_preferences("prod", REGIONS)},
+        {
+            "StackSetName": "network-prod",
+            "OperationPreferences": default_preferences(PLATFORM.environment("prod").production, REGIONS),
+        },
     )
     stub.add_response(
         "describe_stack_set_operation",

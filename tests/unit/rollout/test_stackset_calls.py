@@ -252,7 +252,7 @@ def test_prune_in_prod_retains_the_stacks(aws, stub, project):
             environment="prod",
             template="network",
             regions=REGIONS[:2],
-            preferences=default_preferences("prod", REGIONS),
+            preferences=default_preferences(PLATFORM.environment("prod").production, REGIONS),
         ),
         SMALL_TEMPLATE,
         prod,
