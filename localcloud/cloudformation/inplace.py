@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.values import flag
+from . import service_setters
 from .patches import Placeholder
 
 
@@ -67,9 +68,9 @@ def retag(resource, kind: str, old: dict[str, str], new: dict[str, str], account
     backend = next((b for b in iter_taggable_backends(account, region) if arn and b.owns_arn(arn)), None)
     if backend is None:
         raise UpdateRefused(f"localcloud cannot update Tags of {kind} in place (no tagging backend owns {arn or 'it'})")
-    removed = [key for key in old if key not in new]
-    if removed:
-        backend.untag_resource(arn, removed)
+    stale = [key for key in old if new.get(key) != old[key]]  # some backends append a tag again
+    if stale:
+        backend.untag_resource(arn, stale)
     backend.tag_resource(arn, new)
 
 
@@ -217,3 +218,5 @@ SETTERS: dict[str, dict[str, Callable[[Any, Any, str, str], None]]] = {
     "AWS::ECS::Service": {"TaskDefinition": _service_task_definition},
     "AWS::CloudWatch::Dashboard": {"DashboardBody": _dashboard_body},
 }
+for _kind, _setters in service_setters.SETTERS.items():
+    SETTERS[_kind] = {**SETTERS.get(_kind, {}), **_setters}
