@@ -8,7 +8,8 @@
   plus one checkov run over all templates; target: CPU ratio <= 1
 - `make test-fast`: the unit lane (tests not marked slow) on every core, target < 30 s
 - rollout on localcloud (in-process moto), staging, three regions:
-  unchanged re-deploy: 0 mutating calls and at most 3 reads per StackSet;
+  unchanged re-deploy: 0 mutating calls and at most 3 reads per StackSet (today 2.6: DescribeStackSet,
+  ListStackInstances, and the region outputs network-peering reads with DescribeStacks);
   one changed parameter: exactly one UpdateStackSet, nothing else mutated;
   1 and 20 target accounts: API calls grow with StackSets, not with instances.
 - drift on localcloud: one DetectStackSetDrift per StackSet; resource-drift reads only for
@@ -270,10 +271,16 @@ def bootstrapped(project, wait) -> None:
     from cfnops.inputs import params
     from cfnops.rollout import bootstrap
 
+    platform = load_platform(ROOT)
     resolved = params.resolve_deployed(project, "staging", render.read_generated(project))
-    text = project.template_path(load_platform(ROOT).bootstrap).read_text()
-    values = resolved.plain(load_platform(ROOT).bootstrap, "us-east-1")
-    bootstrap.deploy_region(Aws(), bootstrap.Request("us-east-1", text, values, wait, "staging"))
+    text = project.template_path(platform.bootstrap).read_text()
+    values = resolved.plain(platform.bootstrap, "us-east-1")
+    aws = Aws()
+    bucket = platform.bucket(aws.account_id("us-east-1"), "us-east-1")  # where a template over 51,200 bytes is staged
+    request = bootstrap.Request(
+        "us-east-1", text, values, wait, "staging", artifacts_bucket=bucket, bucket_pattern=platform.artifacts_bucket
+    )
+    bootstrap.deploy_region(aws, request)
 
 
 def first_deploy_seconds(checks: str) -> float:
@@ -360,6 +367,7 @@ def plan_figures(project, quiet, wait) -> None:
     from cfnops.changes import report, text
     from cfnops.core.aws import Aws
     from cfnops.rollout import plan as plan_module
+    from cfnops.rollout.deploy import retains_stacks
     from cfnops.rollout.pipeline import plan_all, prepare
 
     def once(label: str) -> None:
@@ -369,7 +377,7 @@ def plan_figures(project, quiet, wait) -> None:
         prepared = prepare(project, "staging", run_lint=False)
         offline = time.perf_counter() - started
         _, plans = plan_all(aws, prepared, quiet, wait)
-        report.build("staging", plans)
+        report.build("staging", plans, retains_stacks=lambda plan: retains_stacks(plan.desired.spec.environment, None))
         lines = [line for p in plans for g in p.resources for line in text.group_lines(g, set(p.add), False)]
         seconds = time.perf_counter() - started
         engine = engine_seconds(plans)
