@@ -258,6 +258,13 @@ def _object_lock(bucket, configuration, account, region):
     )
 
 
+def _object_lock_enabled(bucket, enabled, account, region):
+    """Object Lock turned on for an existing (versioned) bucket; turning it off is refused
+    before this (updates.refusal: AWS's documented one-way setting)."""
+    if flag(enabled):
+        _s3(account).put_object_lock_configuration(bucket.name, lock_enabled=True)
+
+
 def _versioning(bucket, configuration, account, region):
     _s3(account).put_bucket_versioning(bucket.name, (configuration or {}).get("Status", "Suspended"))
 
@@ -423,6 +430,7 @@ SETTERS: dict[str, dict[str, Setter]] = {
     "AWS::S3::Bucket": {
         "LifecycleConfiguration": _lifecycle,
         "ObjectLockConfiguration": _object_lock,
+        "ObjectLockEnabled": _object_lock_enabled,
         "VersioningConfiguration": _versioning,
         "BucketEncryption": _encryption,
         "PublicAccessBlockConfiguration": _public_access_block,
