@@ -385,7 +385,60 @@ def _map_public_ip(subnet, value, account, region):
     _ec2(account, region).modify_subnet_attribute(subnet.id, "map_public_ip_on_launch", str(flag(value)).lower())
 
 
+# --- EventBridge, KMS aliases, target groups ------------------------------------------------
+
+
+def _rule_field(key: str) -> Setter:
+    """PutRule on the same rule: its description, state or pattern (targets stay)."""
+
+    def put(rule, value, account, region):
+        from moto.events.models import EventPattern
+
+        if key == "EventPattern":
+            rule.event_pattern = EventPattern.load(_text(value) if value is not None else None)
+        elif key == "State":
+            rule.state = value or "ENABLED"
+        else:
+            rule.description = value
+
+    return put
+
+
+def _alias_target(alias, key_id, account, region):
+    """UpdateAlias: the alias points at another key."""
+    _kms(account, region).update_alias(key_id, alias.alias_name)
+
+
+_HEALTH_CHECKS = {
+    "HealthCheckEnabled": "health_check_enabled",
+    "HealthCheckIntervalSeconds": "health_check_interval",
+    "HealthCheckPath": "health_check_path",
+    "HealthCheckProtocol": "health_check_proto",
+    "HealthyThresholdCount": "healthy_threshold_count",
+    "UnhealthyThresholdCount": "unhealthy_threshold_count",
+    "Matcher": "http_codes",
+}
+
+
+def _health_check(key: str) -> Setter:
+    """ModifyTargetGroup with the one changed health-check setting."""
+
+    def modify(group, value, account, region):
+        if key == "Matcher":
+            value = (value or {}).get("HttpCode", "200")
+        elif key == "HealthCheckEnabled":
+            value = flag(value)
+        backend("elbv2", "elbv2_backends", account, region).modify_target_group(
+            group.arn, **{_HEALTH_CHECKS[key]: value}
+        )
+
+    return modify
+
+
 SETTERS: dict[str, dict[str, Setter]] = {
+    "AWS::Events::Rule": {key: _rule_field(key) for key in ("Description", "EventPattern", "State")},
+    "AWS::KMS::Alias": {"TargetKeyId": _alias_target},
+    "AWS::ElasticLoadBalancingV2::TargetGroup": {key: _health_check(key) for key in _HEALTH_CHECKS},
     "AWS::Kinesis::Stream": {
         "ShardCount": _shard_count,
         "RetentionPeriodHours": _retention_hours,
