@@ -272,7 +272,11 @@ def _versioning(bucket, configuration, account, region):
 def _encryption(bucket, configuration, account, region):
     s3 = _s3(account)
     if configuration:
-        s3.put_bucket_encryption(bucket.name, {"Rule": configuration["ServerSideEncryptionConfiguration"]})
+        [rule] = configuration["ServerSideEncryptionConfiguration"][:1]  # S3 keeps one rule
+        api = {"ApplyServerSideEncryptionByDefault": rule.get("ServerSideEncryptionByDefault", {})}
+        if "BucketKeyEnabled" in rule:
+            api["BucketKeyEnabled"] = str(flag(rule["BucketKeyEnabled"])).lower()
+        s3.put_bucket_encryption(bucket.name, {"Rule": api})
     else:
         s3.delete_bucket_encryption(bucket.name)
 

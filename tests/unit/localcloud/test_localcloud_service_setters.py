@@ -95,3 +95,42 @@ def test_a_target_group_changes_its_health_check_in_place(cfn):
         "TargetGroups"
     ]
     assert (described["HealthCheckPath"], described["Matcher"]["HttpCode"]) == ("/ready", "200-299")
+
+
+def test_a_kms_key_changes_description_rotation_and_state_in_place(cfn):
+    # a JSON string: moto's key-policy check fails on the object form CloudFormation also accepts
+    policy = json.dumps({"Version": "2012-10-17", "Statement": []})
+
+    def key(description: str, rotation: bool, enabled: bool) -> dict:
+        properties = {"KeyPolicy": policy, "Description": description, "EnableKeyRotation": rotation}
+        return {"Thing": {"Type": "AWS::KMS::Key", "Properties": {**properties, "Enabled": enabled}}}
+
+    key_id = apply(cfn, key("before", False, True))
+    assert apply(cfn, key("after", True, False)) == key_id
+    kms = boto3.client("kms", region_name=REGION)
+    metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    rotation = kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
+    assert (metadata["Description"], metadata["Enabled"], rotation) == ("after", False, True)
+
+
+def test_a_bucket_changes_versioning_encryption_and_public_access_block_in_place(cfn):
+    def bucket(status: str, algorithm: str, block: bool) -> dict:
+        encryption = {
+            "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}]
+        }
+        flags = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+        properties = {
+            "VersioningConfiguration": {"Status": status},
+            "BucketEncryption": encryption,
+            "PublicAccessBlockConfiguration": dict.fromkeys(flags, block),
+        }
+        return {"Thing": {"Type": "AWS::S3::Bucket", "Properties": properties}}
+
+    name = apply(cfn, bucket("Suspended", "AES256", False))
+    assert apply(cfn, bucket("Enabled", "aws:kms", True)) == name
+    s3 = boto3.client("s3", region_name=REGION)
+    rules = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
+    block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+    assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert set(block.values()) == {True}
