@@ -8,7 +8,8 @@
   plus one checkov run over all templates; target: CPU ratio <= 1
 - `make test-fast`: the unit lane (tests not marked slow) on every core, target < 30 s
 - rollout on localcloud (in-process moto), staging, three regions:
-  unchanged re-deploy: 0 mutating calls and at most 3 reads per StackSet;
+  unchanged re-deploy: 0 mutating calls and at most 3 reads per StackSet (today 2.6: DescribeStackSet,
+  ListStackInstances, and the region outputs network-peering reads with DescribeStacks);
   one changed parameter: exactly one UpdateStackSet, nothing else mutated;
   1 and 20 target accounts: API calls grow with StackSets, not with instances.
 - drift on localcloud: one DetectStackSetDrift per StackSet; resource-drift reads only for

@@ -63,7 +63,8 @@ def plan_all(aws: AwsFactory, prepared: Prepared, progress: Progress, wait: Wait
         account = aws.account_id(prepared.specs[0].administrator_region)
         accounts.check(prepared.resolved, prepared.specs, account)  # before any other call
         region_outputs.check_accounts(prepared.specs, account, accounts.targets, prepared.all_specs)
-        plans = [plan_one(aws, prepared, spec, account, progress, wait)[0] for spec in prepared.specs]
+        reader = region_values.OutputReader(aws, account)  # shared: nothing changes while planning
+        plans = [plan_one(aws, prepared, spec, account, progress, wait, reader=reader)[0] for spec in prepared.specs]
     return account, plans
 
 
@@ -75,19 +76,23 @@ def plan_one(
     progress: Progress,
     wait: WaitSettings,
     hold_back: bool = False,
+    reader: region_values.OutputReader | None = None,
 ) -> tuple[Plan, dict]:
     """(plan, region -> values it still waits for). With ``hold_back``, regions whose values
-    from other regions are not all known are left out of the plan (a pass of staged.py)."""
+    from other regions are not all known are left out of the plan (a pass of staged.py).
+    ``reader``: the outputs read so far (instances of StackSets already planned included)."""
     client = aws.client("cloudformation", spec.administrator_region)
     desired = build_desired(spec, prepared.texts[spec.template], prepared.resolved, account)
     blocked: dict = {}
+    actual = read_actual(client, spec)
+    reader = reader or region_values.OutputReader(aws, account)
+    reader.know(spec, actual.instances)
     if spec.region_outputs:
         by_key = {s.key: s for s in prepared.all_specs or prepared.specs}
-        values = region_values.read(region_values.OutputReader(aws, account), spec, by_key)
+        values = region_values.read(reader, spec, by_key)
         desired, blocked = region_values.with_values(desired, values), values.blocked
         if hold_back:
             desired = region_values.held_back(desired, blocked)
-    actual = read_actual(client, spec)
     if any(instance.in_flight for instance in actual.instances):
         runner = Runner(client, progress, wait)
         running = runner.running_operation(spec.name)

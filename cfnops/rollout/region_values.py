@@ -56,6 +56,10 @@ class OutputReader:
     _stacks: dict = field(default_factory=dict)
     _outputs: dict = field(default_factory=dict)
 
+    def know(self, spec, instances) -> None:
+        """The instances a plan already listed (``InstanceState``s): no second ListStackInstances."""
+        self._stacks[spec.name] = {i.region: i.stack_id for i in instances if i.account == self.account and i.stack_id}
+
     def stack_ids(self, spec) -> dict[str, str]:
         """Region -> StackId of ``spec``'s instances in the account ({} when the StackSet does not exist)."""
         if spec.name not in self._stacks:

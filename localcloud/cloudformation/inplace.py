@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..awslambda.concurrency import set_reserved
 from ..core.values import flag
+from . import service_setters
 from .fixups import set_load_balancer_attributes
 from .patches import Placeholder
 
@@ -69,9 +69,9 @@ def retag(resource, kind: str, old: dict[str, str], new: dict[str, str], account
     backend = next((b for b in iter_taggable_backends(account, region) if arn and b.owns_arn(arn)), None)
     if backend is None:
         raise UpdateRefused(f"localcloud cannot update Tags of {kind} in place (no tagging backend owns {arn or 'it'})")
-    removed = [key for key in old if key not in new]
-    if removed:
-        backend.untag_resource(arn, removed)
+    stale = [key for key in old if new.get(key) != old[key]]  # some backends append a tag again
+    if stale:
+        backend.untag_resource(arn, stale)
     backend.tag_resource(arn, new)
 
 
@@ -218,6 +218,7 @@ SETTERS: dict[str, dict[str, Callable[[Any, Any, str, str], None]]] = {
     "AWS::EC2::SecurityGroupIngress": {"Description": _rule_description},
     "AWS::ECS::Service": {"TaskDefinition": _service_task_definition},
     "AWS::CloudWatch::Dashboard": {"DashboardBody": _dashboard_body},
-    "AWS::Lambda::Function": {"ReservedConcurrentExecutions": set_reserved},
     "AWS::ElasticLoadBalancingV2::LoadBalancer": {"LoadBalancerAttributes": set_load_balancer_attributes},
 }
+for _kind, _setters in service_setters.SETTERS.items():
+    SETTERS[_kind] = {**SETTERS.get(_kind, {}), **_setters}

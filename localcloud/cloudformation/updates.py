@@ -9,7 +9,9 @@ change (NatEip3). Here, per resource, in dependency order:
 - removed (or its Condition became false): deleted after everything else, unless its
   DeletionPolicy is Retain/RetainExceptOnCreate;
 - changed: its resolved properties are compared with the ones it was created with. A change
-  to a createOnly property (the type's registry schema, as cfn-lint ships it) replaces it:
+  AWS documents as failing the update (cfnops/awsfacts/update_behaviour.py: a KMS key's
+  KeySpec, Object Lock turned off) fails with AWS's reason. A change to a createOnly property
+  (the type's registry schema, as cfn-lint ships it) or one AWS documents as Replacement replaces it:
   the new one is created first, the old one deleted at the end; a custom-named resource
   cannot be replaced (CloudFormation's own refusal). Any other change is made in place: the
   resource keeps its physical id, tags go through the service's tagging API, and the other
@@ -23,7 +25,8 @@ from typing import Any
 
 from moto.cloudformation import parsing
 
-from cfnops.awsfacts import schemas
+from cfnops.awsfacts import schemas, update_behaviour
+from cfnops.awsfacts.update_behaviour import Behaviour
 
 from ..core.failures import UPDATE_FAILURE, handling, message_of
 from ..core.registry import document, patch, replace
@@ -38,6 +41,24 @@ def create_only(resource_type: str) -> frozenset[str]:
     if not schemas.is_known(resource_type):
         return frozenset()
     return frozenset(path.split("/")[2] for path in schemas.create_only_properties(resource_type))
+
+
+def replaced_by(resource_type: str) -> frozenset[str]:
+    """createOnly properties, and those AWS's pages document as Replacement where the schema
+    is weaker (cfnops/awsfacts/update_behaviour.py)."""
+    entry = update_behaviour.type_facts(resource_type)
+    documented = entry.behaviours.get(Behaviour.REPLACEMENT, ()) if entry else ()
+    return create_only(resource_type) | frozenset(documented)
+
+
+def refusal(resource_type: str, changed: set[str], old: dict) -> str:
+    """AWS's reason when it documents that a change of one of ``changed`` fails the update
+    (a one-way setting changed back, a KMS key's KeySpec), "" when none does."""
+    for key in sorted(changed):
+        fact = update_behaviour.documented(resource_type, key)
+        if fact is not None and fact.behaviour_for(old.get(key)) is Behaviour.UPDATE_FAILS:
+            return (fact.fails_reason if fact.fails_when_changed_from(old.get(key)) else "") or fact.reason
+    return ""
 
 
 def _references(node: Any) -> set[str]:
@@ -113,21 +134,35 @@ def update(self, template: dict[str, Any], parameters: dict[str, Any] | None = N
     self.load_conditions()
     self._resource_json_map = new_json = template["Resources"]
     obsolete: list[tuple[Any, dict]] = []
-    for name in dependency_order(new_json):
-        resource_json = new_json[name]
-        if not _wanted(self, resource_json):
-            if name in before:
-                obsolete.append((self._parsed_resources.pop(name), old_json[name]))
-            continue
-        if name not in before:
-            _ = self[name]  # created on first access, as moto creates
-            continue
-        with handling(name, resource_json["Type"]):
-            replaced = _change(self, name, before[name], old_json[name], old_properties[name], resource_json)
-        if replaced is not None:
-            obsolete.append((replaced, old_json[name]))
+    done: set[str] = set()
+    try:
+        for name in dependency_order(new_json):
+            resource_json = new_json[name]
+            if not _wanted(self, resource_json):
+                if name in before:
+                    obsolete.append((self._parsed_resources.pop(name), old_json[name]))
+            elif name not in before:
+                _ = self[name]  # created on first access, as moto creates
+            else:
+                with handling(name, resource_json["Type"]):
+                    replaced = _change(self, name, before[name], old_json[name], old_properties[name], resource_json)
+                if replaced is not None:
+                    obsolete.append((replaced, old_json[name]))
+            done.add(name)
+    except Exception:
+        _unreached(self, old_json, new_json, done)
+        raise
     obsolete += [(before[name], old_json[name]) for name in before if name not in new_json]
     _delete(self, obsolete)
+
+
+def _unreached(resource_map, old_json: dict, new_json: dict, done: set[str]) -> None:
+    """A failed update leaves the resources it did not reach (the failing one included) as
+    they were, so the rollback has only what changed to undo."""
+    resource_map._resource_json_map = {
+        **{name: old_json[name] for name in old_json if name not in done},
+        **{name: new_json[name] for name in new_json if name in done or name not in old_json},
+    }
 
 
 def _change(resource_map, name: str, resource, old_json: dict, old: dict, new_json: dict):
@@ -137,7 +172,10 @@ def _change(resource_map, name: str, resource, old_json: dict, old: dict, new_js
     changed = {key for key in set(old) | set(new) if old.get(key) != new.get(key)}
     if kind == old_json["Type"] and not changed:
         return None
-    if kind != old_json["Type"] or changed & create_only(kind):
+    refused = refusal(kind, changed, old) if kind == old_json["Type"] else ""
+    if refused:
+        raise inplace.UpdateRefused(refused)
+    if kind != old_json["Type"] or changed & replaced_by(kind):
         return _replace(resource_map, name, resource, old, new, new_json)
     permissions.authorize(resource_map, ("update",), name, new_json, old_json)
     inplace.apply(resource, kind, old, new, changed, resource_map._account_id, resource_map._region_name)

@@ -191,7 +191,11 @@ def run(
     if any(op.id == operation_id for op in stackset.operations):
         raise ApiError("OperationIdAlreadyExistsException", f"Operation {operation_id} already exists")
     started = time.monotonic()
-    operation = Operation(operation_id, action, preferences, retain, started, started + operation_seconds())
+    keys = frozenset((i.account, i.region) for i in targets)
+    begins = stackset.queued_until(keys, started) if stackset.managed_execution else started
+    operation = Operation(
+        operation_id, action, preferences, retain, started, begins + operation_seconds(), targets=keys, begins=begins
+    )
     operation.deployment_targets = deployment_targets
     regions = _region_order(preferences, sorted({i.region for i in targets}))
     # SEQUENTIAL: a Region that exceeds its tolerance stops every later one; PARALLEL: all
@@ -208,7 +212,9 @@ def run(
             statuses.Operation.FAILED,
             "The Operation failed: failure tolerance exceeded",
         )
-    operation.ends = time.monotonic() + operation_seconds()  # visible RUNNING time starts once the work is done
+    # visible RUNNING time starts once the work is done, or once what it queues behind has ended
+    operation.begins = max(operation.begins, time.monotonic())
+    operation.ends = operation.begins + operation_seconds()
     stackset.operations.append(operation)
     return operation
 

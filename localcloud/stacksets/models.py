@@ -68,14 +68,28 @@ class Operation:
     created: datetime = field(default_factory=now)
     drift_details: dict | None = None
     deployment_targets: dict | None = None  # service-managed: the DeploymentTargets the call gave
+    targets: frozenset[tuple[str, str]] = frozenset()  # the (account, Region) instances it acts on
+    begins: float = 0.0  # when it leaves QUEUED (ManagedExecution queues it behind conflicting ones)
 
     @property
     def running(self) -> bool:
+        """Queued or running: the StackSet is busy with it."""
         return time.monotonic() < self.ends
 
     @property
+    def queued(self) -> bool:
+        return time.monotonic() < self.begins
+
+    @property
     def status(self) -> str:
+        if self.queued:
+            return statuses.Operation.QUEUED
         return statuses.Operation.RUNNING if self.running else self.final_status
+
+    def conflicts_with(self, targets: frozenset[tuple[str, str]]) -> bool:
+        """Operations conflict when they act on a same stack instance (a drift detection acts
+        on every instance: one at a time per StackSet)."""
+        return bool(self.targets & targets)
 
     def summary(self) -> dict:
         failed = sum(1 for r in self.results if r.status == statuses.Result.FAILED)
@@ -144,6 +158,8 @@ class Instance:
         return self.drift_status, self.last_drift_check
 
     def visible_status(self) -> tuple[str, str]:
+        if self.last_operation and self.last_operation.queued:
+            return statuses.Instance.OUTDATED, statuses.InstanceDetail.PENDING
         if self.last_operation and self.last_operation.running:
             return statuses.Instance.OUTDATED, statuses.InstanceDetail.RUNNING
         return self.status, self.detailed
@@ -239,6 +255,11 @@ class StackSet:
         if self.service_managed:
             summary["AutoDeployment"] = self.auto_deployment
         return summary
+
+    def queued_until(self, targets: frozenset[tuple[str, str]], at: float) -> float:
+        """When a new operation may start under ManagedExecution: once every queued or
+        running operation it conflicts with has ended (request order); at once otherwise."""
+        return max((op.ends for op in self.operations if op.running and op.conflicts_with(targets)), default=at)
 
     def describe(self) -> dict:
         return {

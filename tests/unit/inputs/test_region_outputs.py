@@ -246,26 +246,8 @@ def test_second_pass_creates_us_west_2_with_overrides_read_from_the_other_region
     }
     admin = stubs["us-east-1"]
     network = {"StackSetName": "network-staging", "StackInstanceAccount": ADMIN}
-    peering = {"StackSetName": "network-peering-staging", "StackInstanceAccount": ADMIN}
-    admin.add_response(
-        "list_stack_instances", {"Summaries": [stack_summary("network-staging", r) for r in VPC]}, network
-    )
-    for region, vpc in VPC.items():
-        stubs[region].add_response(
-            "describe_stacks",
-            outputs("network-staging", region, {"VpcId": vpc, "AzCount": "2"}),
-            {"StackName": STACK.format(region=region, name="network-staging")},
-        )
-    admin.add_response(
-        "list_stack_instances", {"Summaries": [stack_summary("network-peering-staging", "us-east-1")]}, peering
-    )
-    admin.add_response(
-        "describe_stacks",
-        outputs(
-            "network-peering-staging", "us-east-1", {f"PeeringConnectionId{peer}": pcx for peer, pcx in PCX.items()}
-        ),
-        {"StackName": STACK.format(region="us-east-1", name="network-peering-staging")},
-    )
+    # its own StackSet first (DescribeStackSet, ListStackInstances): its instances are where its
+    # own outputs are found, without a second ListStackInstances
     [spec] = prepared.specs
     desired = build_desired(spec, prepared.texts[spec.template], prepared.resolved, ADMIN)
     admin.add_response(
@@ -288,6 +270,22 @@ def test_second_pass_creates_us_west_2_with_overrides_read_from_the_other_region
     )
     admin.add_response(
         "list_stack_instances", {"Summaries": [stack_summary(spec.name, "us-east-1")]}, {"StackSetName": spec.name}
+    )
+    admin.add_response(
+        "list_stack_instances", {"Summaries": [stack_summary("network-staging", r) for r in VPC]}, network
+    )
+    for region, vpc in VPC.items():
+        stubs[region].add_response(
+            "describe_stacks",
+            outputs("network-staging", region, {"VpcId": vpc, "AzCount": "2"}),
+            {"StackName": STACK.format(region=region, name="network-staging")},
+        )
+    admin.add_response(
+        "describe_stacks",
+        outputs(
+            "network-peering-staging", "us-east-1", {f"PeeringConnectionId{peer}": pcx for peer, pcx in PCX.items()}
+        ),
+        {"StackName": STACK.format(region="us-east-1", name="network-peering-staging")},
     )
     east = {"AzCount": "2", "PeerVpcIdUsWest2": VPC["us-west-2"], "PeerVpcIdEuWest1": VPC["eu-west-1"]}
     admin.add_response(
