@@ -204,7 +204,7 @@ def _named(policies) -> dict:
 
 
 # property -> the template's value in the shape the readers give (name -> value)
-PROJECTIONS = {"Tags": _pairs, "Policies": _named}
+PROJECTIONS = {"Tags": _pairs, "Policies": _named, "LoadBalancerAttributes": _pairs}
 
 
 def read_back(kind: str, key: str, physical_id: str, model):
@@ -287,6 +287,9 @@ def _listener_certificates(model) -> list:
 READERS = {
     ("AWS::IAM::Role", "Policies"): lambda pid, m: _role_policies(pid),
     ("AWS::ElasticLoadBalancingV2::Listener", "Certificates"): lambda pid, m: _listener_certificates(m),
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", "LoadBalancerAttributes"): lambda pid, m: _pairs(
+        _client("elbv2").describe_load_balancer_attributes(LoadBalancerArn=m.arn)["Attributes"]
+    ),
     ("AWS::Kinesis::Stream", "ShardCount"): lambda pid, m: _stream(pid)["OpenShardCount"],
     ("AWS::Kinesis::Stream", "RetentionPeriodHours"): lambda pid, m: _stream(pid)["RetentionPeriodHours"],
     ("AWS::Lambda::Function", "Environment"): lambda pid, m: _function(m)["Configuration"]["Environment"],
