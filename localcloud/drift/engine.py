@@ -30,7 +30,7 @@ from cfnops.awsfacts import statuses
 
 from ..cloudformation.patches import Placeholder
 from ..core.state import State
-from . import more_readers, tags
+from . import more_readers, network_readers, service_readers, tags
 from .coverage import not_checked_reason
 from .models import SETS, StackDrifts, StackResourceDrift, differences, stack_status
 from .readers import PROJECTIONS as BASE_PROJECTIONS
@@ -39,8 +39,16 @@ from .readers import Missing, Target, Unreadable
 
 DRIFTS: State[StackDrifts] = State("drifts", StackDrifts)  # on the moto stack
 
-READERS = {**BASE_READERS, **more_readers.READERS}
-PROJECTIONS = {**BASE_PROJECTIONS, **more_readers.PROJECTIONS}
+MODULES = (more_readers, network_readers, service_readers)
+READERS = {**BASE_READERS, **{kind: read for module in MODULES for kind, read in module.READERS.items()}}
+PROJECTIONS = {
+    **BASE_PROJECTIONS,
+    **{key: project for module in MODULES for key, project in module.PROJECTIONS.items()},
+}
+TAGS = {
+    **tags.TAGS,
+    **{kind: read for module in (network_readers, service_readers) for kind, read in module.TAGS.items()},
+}
 
 
 class ReadError(Exception):
@@ -98,8 +106,8 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
     declared = _declared(kind, expected)
     compared = {name: PROJECTIONS.get((kind, name), lambda value: value)(value) for name, value in declared.items()}
     found = differences({k: v for k, v in compared.items() if k != "Tags"}, actual)
-    if "Tags" in declared and kind in tags.TAGS:
-        resource_tags = _read(tags.TAGS[kind], target, logical_id, kind)
+    if "Tags" in declared and kind in TAGS:
+        resource_tags = _read(TAGS[kind], target, logical_id, kind)
         actual = {**actual, "Tags": tags.actual_tags(declared["Tags"], resource_tags)}
         found += tags.differences(declared["Tags"], resource_tags)
     shown = {name: actual[name] for name in compared if name in actual}

@@ -17,8 +17,7 @@ from cfnops.awsfacts import drift_support
 from cfnops.build import render
 from cfnops.inputs import params
 from localcloud.drift.coverage import CANNOT_READ, PLACEHOLDER, not_checked_reason
-from localcloud.drift.engine import READERS, detect_stack
-from localcloud.drift.tags import TAGS
+from localcloud.drift.engine import READERS, TAGS, detect_stack
 from tests.unit.localcloud.test_localcloud_updates import CAPABILITIES, ORDER, REGION, source
 
 localcloud.install()
@@ -65,8 +64,25 @@ def _tagged(kind: str, physical_id: str, key: str, value: str) -> None:
     """Tag ``key`` set to ``value`` through the type's own service API."""
     client = lambda service: boto3.client(service, region_name=REGION)  # noqa: E731
     pair = [{"Key": key, "Value": value}]
-    if kind.startswith("AWS::EC2::"):
+    if kind == "AWS::EC2::EIP":
+        [address] = client("ec2").describe_addresses(PublicIps=[physical_id])["Addresses"]
+        client("ec2").create_tags(Resources=[address["AllocationId"]], Tags=pair)
+    elif kind.startswith("AWS::EC2::"):
         client("ec2").create_tags(Resources=[physical_id], Tags=pair)
+    elif kind == "AWS::ECS::Cluster":
+        arn = client("ecs").describe_clusters(clusters=[physical_id])["clusters"][0]["clusterArn"]
+        client("ecs").tag_resource(resourceArn=arn, tags=[{"key": key, "value": value}])
+    elif kind == "AWS::ElasticLoadBalancingV2::TargetGroup":
+        client("elbv2").add_tags(ResourceArns=[physical_id], Tags=pair)
+    elif kind == "AWS::Lambda::EventSourceMapping":
+        arn = client("lambda").get_event_source_mapping(UUID=physical_id)["EventSourceMappingArn"]
+        client("lambda").tag_resource(Resource=arn, Tags={key: value})
+    elif kind == "AWS::RDS::DBParameterGroup":
+        [group] = client("rds").describe_db_parameter_groups(DBParameterGroupName=physical_id)["DBParameterGroups"]
+        client("rds").add_tags_to_resource(ResourceName=group["DBParameterGroupArn"], Tags=pair)
+    elif kind == "AWS::RDS::DBSubnetGroup":
+        [group] = client("rds").describe_db_subnet_groups(DBSubnetGroupName=physical_id)["DBSubnetGroups"]
+        client("rds").add_tags_to_resource(ResourceName=group["DBSubnetGroupArn"], Tags=pair)
     elif kind == "AWS::DynamoDB::Table":
         arn = client("dynamodb").describe_table(TableName=physical_id)["Table"]["TableArn"]
         client("dynamodb").tag_resource(ResourceArn=arn, Tags=pair)
@@ -179,6 +195,15 @@ def _load_balancer(physical_id: str, expected: dict) -> str:
     return "/SecurityGroups"
 
 
+def _route(physical_id: str, expected: dict) -> str:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    other = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.replace_route(
+        RouteTableId=expected["RouteTableId"], DestinationCidrBlock=expected["DestinationCidrBlock"], GatewayId=other
+    )
+    return "/GatewayId" if "GatewayId" in expected else "/NatGatewayId"
+
+
 # types localcloud reads whose template sets no tags we can change: one property changed by hand
 CHANGES = {
     "AWS::EC2::SecurityGroupIngress": _description(egress=False),
@@ -191,11 +216,14 @@ CHANGES = {
     "AWS::Lambda::Permission": _permission,
     "AWS::CloudWatch::Dashboard": _dashboard,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": _load_balancer,
+    "AWS::EC2::Route": _route,
 }
 # read, but nothing the template sets can change by hand offline: why
 NO_CHANGE = {
     "AWS::ECS::TaskDefinition": "a revision is immutable: a change is a new revision, with its own id",
     "AWS::Events::EventBus": "the template sets only its Name, which is its identity",
+    "AWS::EC2::SubnetRouteTableAssociation": "both its properties are its identity: re-associating is a new association",
+    "AWS::EC2::VPCGatewayAttachment": "both its properties are its identity: detaching is deletion",
 }
 
 
