@@ -30,7 +30,7 @@ from cfnops.awsfacts import statuses
 
 from ..cloudformation.patches import Placeholder
 from ..core.state import State
-from . import more_readers, network_readers, service_readers, tags
+from . import exclusions, more_readers, network_readers, service_readers, tags
 from .coverage import not_checked_reason
 from .models import SETS, StackDrifts, StackResourceDrift, differences, stack_status
 from .readers import PROJECTIONS as BASE_PROJECTIONS
@@ -57,7 +57,9 @@ class ReadError(Exception):
 
 def _declared(kind: str, expected: dict) -> dict:
     """The properties CloudFormation compares: those the template sets, a security group's
-    rule lists only when not empty (AWS reports an empty list IN_SYNC whatever the group has)."""
+    rule lists only when not empty (AWS reports an empty list IN_SYNC whatever the group has),
+    never what AWS's drift does not compare (exclusions.py)."""
+    expected = exclusions.compared(kind, expected)
     if kind == "AWS::EC2::SecurityGroup":
         return {k: v for k, v in expected.items() if k not in SETS or v}
     return expected
