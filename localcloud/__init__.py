@@ -13,11 +13,13 @@ from __future__ import annotations
 def install() -> None:
     """Apply every patch once (idempotent), in the registry's order."""
     from .cloudformation import agentcore, limits, outputs, patches, permissions, updates  # noqa: F401 - each registers its patches
+    from .cloudwatch import alarms  # noqa: F401
     from .core import registry
     from .drift import responses as drift  # noqa: F401
     from .dynamodb import globaltables  # noqa: F401
     from .ec2 import peering  # noqa: F401
     from .rds import globaldb  # noqa: F401
+    from .sns import subscriptions  # noqa: F401
     from .stacksets import responses as stacksets  # noqa: F401
 
     registry.install()

@@ -69,6 +69,10 @@ def _tagged(kind: str, physical_id: str, key: str, value: str) -> None:
         client("ec2").create_tags(Resources=[address["AllocationId"]], Tags=pair)
     elif kind.startswith("AWS::EC2::"):
         client("ec2").create_tags(Resources=[physical_id], Tags=pair)
+    elif kind == "AWS::CloudWatch::Alarm":
+        cloudwatch = client("cloudwatch")
+        arn = cloudwatch.describe_alarms(AlarmNames=[physical_id])["MetricAlarms"][0]["AlarmArn"]
+        cloudwatch.tag_resource(ResourceARN=arn, Tags=pair)
     elif kind == "AWS::ECS::Cluster":
         arn = client("ecs").describe_clusters(clusters=[physical_id])["clusters"][0]["clusterArn"]
         client("ecs").tag_resource(resourceArn=arn, tags=[{"key": key, "value": value}])
@@ -224,6 +228,7 @@ NO_CHANGE = {
     "AWS::Events::EventBus": "the template sets only its Name, which is its identity",
     "AWS::EC2::SubnetRouteTableAssociation": "both its properties are its identity: re-associating is a new association",
     "AWS::EC2::VPCGatewayAttachment": "both its properties are its identity: detaching is deletion",
+    "AWS::SNS::Subscription": "the template sets only its topic, protocol and endpoint, its identity: unsubscribing is deletion",
 }
 
 
