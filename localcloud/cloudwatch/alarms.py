@@ -279,7 +279,7 @@ def cloudwatch_may_use_key(topic, account: str, region: str, alarm_arn: str) -> 
         return False
     if key.key_manager == "AWS":  # alias/aws/sns: CloudWatch cannot use the AWS managed key
         return False
-    document = json.loads(key.policy)
+    document = json.loads(key.policy) if isinstance(key.policy, (str, bytes)) else key.policy
     statements = [s for s in document.get("Statement", []) if _names_cloudwatch(s.get("Principal"))]
     context = {"aws:SourceAccount": account, "aws:SourceArn": alarm_arn}
     return all(policy_eval.evaluate([{"Statement": statements}], a, key.arn, context).allowed for a in KEY_ACTIONS)
