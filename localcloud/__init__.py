@@ -18,6 +18,7 @@ def install() -> None:
     from .drift import responses as drift  # noqa: F401
     from .dynamodb import globaltables  # noqa: F401
     from .ec2 import peering  # noqa: F401
+    from .logs import metric_filters  # noqa: F401
     from .rds import globaldb  # noqa: F401
     from .sns import subscriptions  # noqa: F401
     from .stacksets import responses as stacksets  # noqa: F401

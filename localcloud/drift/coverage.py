@@ -37,7 +37,6 @@ CANNOT_READ: dict[str, str] = {
     "AWS::CloudTrail::Trail": PLACEHOLDER,
     "AWS::ElastiCache::ReplicationGroup": PLACEHOLDER,
     "AWS::ElastiCache::SubnetGroup": PLACEHOLDER,
-    "AWS::Logs::MetricFilter": PLACEHOLDER,
     "AWS::RDS::DBCluster": PLACEHOLDER,
     "AWS::RDS::DBClusterParameterGroup": PLACEHOLDER,
     "AWS::S3::BucketPolicy": PLACEHOLDER,

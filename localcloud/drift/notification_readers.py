@@ -1,5 +1,6 @@
 """Readers of what notifies people: CloudWatch alarms (localcloud/cloudwatch/alarms.py makes them
-real) and SNS subscriptions (localcloud/sns/subscriptions.py). Each turns the emulated resource
+real), the metric filters that feed them (localcloud/logs/metric_filters.py) and SNS
+subscriptions (localcloud/sns/subscriptions.py). Each turns the emulated resource
 into CloudFormation's property shape (Missing when it is gone), as readers.py does: an alarm
 whose threshold, actions or metric was changed by hand is NOT_EQUAL there, an unsubscribed
 endpoint is DELETED."""
@@ -68,14 +69,43 @@ def _subscription(target: Target) -> dict:
     }
 
 
+def _metric_filter(target: Target) -> dict:
+    from ..logs.metric_filters import template_transformation
+
+    backend = _backend("logs", "logs_backends", target.account, target.region)
+    group = target.expected.get("LogGroupName")
+    found = [
+        f for f in backend.filters.metric_filters if (f["filterName"], f["logGroupName"]) == (target.physical_id, group)
+    ]
+    latest = _or_missing(found[-1] if found else None)  # moto appends a filter put again: the last is current
+    return {
+        "LogGroupName": latest["logGroupName"],
+        "FilterPattern": latest["filterPattern"],
+        "MetricTransformations": [template_transformation(t) for t in latest["metricTransformations"]],
+    }
+
+
+def transformations(value: Any) -> Any:
+    """Metric transformations with their dimensions by key, as CloudWatch Logs keeps them (a map)."""
+    if not isinstance(value, list):
+        return value
+    return [
+        {**t, "Dimensions": sorted(t["Dimensions"], key=lambda d: str(d.get("Key")))} if t.get("Dimensions") else t
+        for t in value
+        if isinstance(t, dict)
+    ]
+
+
 READERS: dict[str, Callable[[Target], dict]] = {
     "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::Logs::MetricFilter": _metric_filter,
     "AWS::SNS::Subscription": _subscription,
 }
 
 TAGS: dict[str, Callable[[Target], dict[str, str]]] = {"AWS::CloudWatch::Alarm": _alarm_tags}
 
 PROJECTIONS: dict[tuple[str, str], Callable[[Any], Any]] = {
+    ("AWS::Logs::MetricFilter", "MetricTransformations"): transformations,
     ("AWS::CloudWatch::Alarm", "Dimensions"): dimensions,
     ("AWS::CloudWatch::Alarm", "AlarmActions"): lambda value: sorted(value) if isinstance(value, list) else value,
     ("AWS::CloudWatch::Alarm", "OKActions"): lambda value: sorted(value) if isinstance(value, list) else value,
