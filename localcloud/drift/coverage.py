@@ -17,6 +17,11 @@ PLACEHOLDER = (
     "moto does not model it: localcloud creates a placeholder that holds only its properties, "
     "so nothing can change it out of band offline"
 )
+NOT_CREATED = (
+    "moto holds such resources through its service's API but has no CloudFormation model for them, and "
+    "localcloud does not create them there yet: it creates a placeholder that holds only its properties, "
+    "so nothing can change it out of band offline"
+)
 NOT_READ = "localcloud has no reader for it yet (moto models it)"
 AGENTCORE = (
     "localcloud creates it as a placeholder in AWS's identifier formats (localcloud/cloudformation/agentcore.py): moto models "
@@ -24,31 +29,31 @@ AGENTCORE = (
 )
 
 CANNOT_READ: dict[str, str] = {
-    "AWS::ApplicationAutoScaling::ScalableTarget": PLACEHOLDER,
-    "AWS::ApplicationAutoScaling::ScalingPolicy": PLACEHOLDER,
-    "AWS::Bedrock::Agent": PLACEHOLDER,
+    "AWS::ApplicationAutoScaling::ScalableTarget": NOT_CREATED,
+    "AWS::ApplicationAutoScaling::ScalingPolicy": NOT_CREATED,
+    "AWS::Bedrock::Agent": NOT_CREATED,
     "AWS::Bedrock::AgentAlias": PLACEHOLDER,
     "AWS::Bedrock::DataSource": PLACEHOLDER,
-    "AWS::Bedrock::KnowledgeBase": PLACEHOLDER,
+    "AWS::Bedrock::KnowledgeBase": NOT_CREATED,
     "AWS::BedrockAgentCore::Gateway": AGENTCORE,
     "AWS::BedrockAgentCore::GatewayTarget": AGENTCORE,
     "AWS::BedrockAgentCore::Harness": AGENTCORE,
     "AWS::BedrockAgentCore::HarnessEndpoint": AGENTCORE,
-    "AWS::CloudTrail::Trail": PLACEHOLDER,
-    "AWS::ElastiCache::ReplicationGroup": PLACEHOLDER,
-    "AWS::ElastiCache::SubnetGroup": PLACEHOLDER,
-    "AWS::RDS::DBCluster": PLACEHOLDER,
-    "AWS::RDS::DBClusterParameterGroup": PLACEHOLDER,
-    "AWS::S3::BucketPolicy": PLACEHOLDER,
-    "AWS::S3Vectors::Index": PLACEHOLDER,
-    "AWS::S3Vectors::VectorBucket": PLACEHOLDER,
-    "AWS::Scheduler::Schedule": PLACEHOLDER,
-    "AWS::SecretsManager::RotationSchedule": PLACEHOLDER,
-    "AWS::SecretsManager::Secret": PLACEHOLDER,
+    "AWS::CloudTrail::Trail": NOT_CREATED,
+    "AWS::ElastiCache::ReplicationGroup": NOT_CREATED,
+    "AWS::ElastiCache::SubnetGroup": NOT_CREATED,
+    "AWS::RDS::DBCluster": NOT_CREATED,
+    "AWS::RDS::DBClusterParameterGroup": NOT_CREATED,
+    "AWS::S3::BucketPolicy": NOT_CREATED,
+    "AWS::S3Vectors::Index": NOT_CREATED,
+    "AWS::S3Vectors::VectorBucket": NOT_CREATED,
+    "AWS::Scheduler::Schedule": NOT_CREATED,
+    "AWS::SecretsManager::RotationSchedule": NOT_CREATED,
+    "AWS::SecretsManager::Secret": NOT_CREATED,
     "AWS::SecretsManager::SecretTargetAttachment": PLACEHOLDER,
-    "AWS::WAFv2::LoggingConfiguration": PLACEHOLDER,
-    "AWS::WAFv2::WebACL": PLACEHOLDER,
-    "AWS::WAFv2::WebACLAssociation": PLACEHOLDER,
+    "AWS::WAFv2::LoggingConfiguration": NOT_CREATED,
+    "AWS::WAFv2::WebACL": NOT_CREATED,
+    "AWS::WAFv2::WebACLAssociation": NOT_CREATED,
 }
 """Types CloudFormation checks that localcloud cannot read, and why."""
 

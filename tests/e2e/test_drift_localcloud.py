@@ -20,7 +20,7 @@ from cfnops.drift import detect as drift
 from cfnops.drift.outside import Readers
 from cfnops.reports import json_report
 from cfnops.rollout.pipeline import prepare
-from localcloud.drift.coverage import CANNOT_READ
+from localcloud.drift.coverage import CANNOT_READ, NOT_CREATED
 from tests.conftest import ROOT
 from tests.support.rollout import FAST, STACKSET_REGIONS, Run, copy_project, do_bootstrap, edit
 
@@ -427,9 +427,7 @@ def test_a_resource_that_exists_but_cannot_be_read_is_not_checked_with_the_reaso
     ]
     reasons = {d.logical_id: (d.status, d.reason) for d in detect_stack(stack)}
     status, reason = reasons["ModelsBucketPolicy"]
-    assert status == "NOT_CHECKED" and reason.startswith(
-        "localcloud cannot read AWS::S3::BucketPolicy (moto does not model it"
-    )
+    assert status == "NOT_CHECKED" and reason.startswith(f"localcloud cannot read AWS::S3::BucketPolicy ({NOT_CREATED}")
     assert reasons["ModelsBucket"] == ("IN_SYNC", "")
 
 

@@ -16,7 +16,7 @@ import localcloud
 from cfnops.awsfacts import drift_support
 from cfnops.build import render
 from cfnops.inputs import params
-from localcloud.drift.coverage import CANNOT_READ, PLACEHOLDER, not_checked_reason
+from localcloud.drift.coverage import CANNOT_READ, NOT_CREATED, PLACEHOLDER, not_checked_reason
 from localcloud.drift.engine import READERS, TAGS, detect_stack
 from tests.unit.localcloud.test_localcloud_updates import CAPABILITIES, ORDER, REGION, source
 
@@ -48,7 +48,7 @@ def test_localcloud_checks_a_type_exactly_when_cloudformation_does(kind):
         assert readable != (kind in CANNOT_READ), "read, or said in CANNOT_READ why not: exactly one"
         assert (reason == "") == readable
         if kind not in parsing.get_model_map() and kind not in OWN_MODELS:
-            assert CANNOT_READ[kind] == PLACEHOLDER  # nothing but a placeholder can exist offline
+            assert CANNOT_READ[kind] in (PLACEHOLDER, NOT_CREATED)  # nothing but a placeholder exists offline
     else:
         assert kind not in CANNOT_READ and reason.startswith("CloudFormation does not check it either")
 
