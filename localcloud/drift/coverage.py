@@ -66,5 +66,5 @@ def not_checked_reason(kind: str, readable: bool, placeholder: bool = False) -> 
         return f"CloudFormation does not check it either: {drift_support.why_not_checked(kind)}"
     if readable and not placeholder:
         return ""
-    why = PLACEHOLDER if placeholder else CANNOT_READ.get(kind, NOT_READ)
+    why = CANNOT_READ.get(kind, PLACEHOLDER if placeholder else NOT_READ)
     return f"localcloud cannot read {kind} ({why}); on AWS, CloudFormation checks it"
