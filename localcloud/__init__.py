@@ -14,13 +14,16 @@ def install() -> None:
     """Apply every patch once (idempotent), in the registry's order."""
     from .awslambda import concurrency  # noqa: F401 - each registers its patches
     from .cloudformation import agentcore, limits, outputs, patches, permissions, updates  # noqa: F401
+    from .cloudwatch import alarms  # noqa: F401
     from .core import registry
     from .drift import responses as drift  # noqa: F401
     from .dynamodb import globaltables  # noqa: F401
     from .ec2 import addresses, peering  # noqa: F401
+    from .logs import metric_filters  # noqa: F401
     from .organizations import access  # noqa: F401
     from .rds import globaldb  # noqa: F401
     from .servicequotas import applied  # noqa: F401
+    from .sns import subscriptions  # noqa: F401
     from .stacksets import autodeploy, orgaccess  # noqa: F401
     from .stacksets import responses as stacksets  # noqa: F401
     from .sts import identity, trust  # noqa: F401

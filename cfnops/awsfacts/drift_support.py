@@ -48,6 +48,39 @@ def why_not_checked(type_name: str, region: str = schemas.DEFAULT_REGION) -> str
     )
 
 
+DRIFT_URL = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html"
+
+NEVER_COMPARED: dict[str, str] = {
+    "kmskeyid": (
+        "CloudFormation does not perform drift detection on the KMSKeyId property of any resources: "
+        f"AWS KMS keys can be referenced by multiple aliases ({DRIFT_URL}, Considerations when detecting drift)"
+    ),
+}
+"""Property names (lowercased: resources spell it KMSKeyId or KmsKeyId) AWS's drift page says
+are compared on no resource, at any depth, each with AWS's words."""
+
+WRITE_ONLY = (
+    "the service never returns it (the registry schema lists it in writeOnlyProperties), so CloudFormation "
+    f"cannot include it in drift detection results ({DRIFT_URL}, Considerations when detecting drift)"
+)
+
+
+def not_compared(type_name: str, path: tuple[str, ...], region: str = schemas.DEFAULT_REGION) -> str:
+    """AWS's reason the property at ``path`` (names, list indexes as digits) of a ``type_name``
+    resource is never compared by drift detection, or "" when it is compared (if set)."""
+    if path and path[-1].lower() in NEVER_COMPARED:
+        return NEVER_COMPARED[path[-1].lower()]
+    if not schemas.is_known(type_name, region):
+        return ""
+    for pointer in schemas.schema(type_name, region).get("writeOnlyProperties", ()):
+        parts = tuple(pointer.split("/")[2:])  # /properties/A/*/B -> (A, *, B)
+        if len(parts) == len(path) and all(
+            p == q or (p == "*" and q.isdigit()) for p, q in zip(parts, path, strict=True)
+        ):
+            return WRITE_ONLY
+    return ""
+
+
 STACKSET_OPERATIONS = ("UpdateStackSet", "CreateStackInstances", "UpdateStackInstances")
 """The StackSet operations that change instance stacks (cfnops deploy calls them)."""
 

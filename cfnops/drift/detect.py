@@ -280,11 +280,8 @@ def _harmless(rule: IgnoreRule, group: list[dict], properties: tuple[dict, dict]
         expected, actual = properties[0].get(rule.property), properties[1].get(rule.property)
         context = properties[0]
     elif len(group) == 1 and group[0].get("PropertyPath") == f"/{rule.property}":
-        expected, actual, context = (
-            typed(group[0].get("ExpectedValue", "")),
-            typed(group[0].get("ActualValue", "")),
-            None,
-        )
+        expected, actual = typed(group[0].get("ExpectedValue", "")), typed(group[0].get("ActualValue", ""))
+        context = {rule.property: expected}  # the template's side: what a normaliser must keep
     else:
         return False  # only parts of the value are known: nothing proves the change harmless
     return rule.canonical(expected, context) == rule.canonical(actual, context)

@@ -14,8 +14,8 @@ after normalising mean the same thing to AWS, and nothing else is made equal.
   MountPoints, VolumesFrom, PortMappings, Environment; a port mapping's Protocol tcp and,
   in awsvpc mode, HostPort = ContainerPort), environment variables by name.
 - ``service-tags``: tags without the keys AWS services add themselves: every ``aws:``
-  key (reserved for AWS; nobody else can set one) and the keys the rule names. No other
-  tag is ever dropped.
+  key (reserved for AWS; nobody else can set one) and the keys the rule names, unless the
+  template sets that key itself. No other tag is ever dropped.
 """
 
 from __future__ import annotations
@@ -150,12 +150,20 @@ def ecs_container_defaults(value: Any, rule_keys: tuple[str, ...] = (), properti
     )
 
 
-def _service_key(key: Any, rule_keys: tuple[str, ...]) -> bool:
-    return isinstance(key, str) and (key.lower().startswith("aws:") or key in rule_keys)
+def _service_key(key: Any, rule_keys: tuple[str, ...], declared: set) -> bool:
+    return isinstance(key, str) and (key.lower().startswith("aws:") or (key in rule_keys and key not in declared))
+
+
+def _declared_keys(properties: dict | None) -> set:
+    tags = (properties or {}).get("Tags")
+    return {t.get("Key") for t in tags if isinstance(t, dict)} if isinstance(tags, list) else set(tags or ())
 
 
 def service_tags(value: Any, rule_keys: tuple[str, ...] = (), properties: dict | None = None) -> Any:
-    """Tags as {key: value}, without the keys AWS services add (``aws:`` and ``rule_keys``)."""
+    """Tags as {key: value}, without the keys AWS services add (``aws:`` and ``rule_keys``), but
+    never a key the template itself sets (``properties``, the template's side): a rule naming
+    one cannot hide a change to it."""
+    declared = _declared_keys(properties)
     pairs: Iterable[tuple[Any, Any]]
     if isinstance(value, dict):
         pairs = value.items()
@@ -163,7 +171,7 @@ def service_tags(value: Any, rule_keys: tuple[str, ...] = (), properties: dict |
         pairs = ((t["Key"], t.get("Value")) for t in value)
     else:
         return value
-    return {key: item for key, item in pairs if not _service_key(key, rule_keys)}
+    return {key: item for key, item in pairs if not _service_key(key, rule_keys, declared)}
 
 
 NORMALISERS: dict[str, Callable[..., Any]] = {

@@ -190,6 +190,38 @@ def set_load_balancer_attributes(balancer, attributes, account: str, region: str
         elbv2_backends[account][region].modify_load_balancer_attributes(balancer.arn, values)
 
 
+def _ec2_tags(resource, properties: dict, account: str, region: str) -> None:
+    """The template's Tags on an EC2 resource moto's create leaves untagged."""
+    if properties.get("Tags"):
+        resource.add_tags(_tag_map(properties))
+
+
+def _association(association, properties: dict, account: str, region: str) -> None:
+    """moto records a template's association apart from the route table, where the EC2 API
+    (describe-route-tables, replace-route-table-association) does not see it: associate it there."""
+    from moto.ec2.models import ec2_backends
+
+    ec2_backends[account][region].associate_route_table(properties["RouteTableId"], subnet_id=properties["SubnetId"])
+
+
+def _cluster(cluster, properties: dict, account: str, region: str) -> None:
+    if properties.get("ClusterSettings"):
+        cluster.settings = [{"name": s["Name"], "value": s["Value"]} for s in properties["ClusterSettings"]]
+    if properties.get("Tags"):
+        cluster.tags = [{"key": k, "value": v} for k, v in _tag_map(properties).items()]
+
+
+def _target_group(group, properties: dict, account: str, region: str) -> None:
+    from moto.elbv2.models import elbv2_backends
+
+    backend = elbv2_backends[account][region]
+    attributes = {a["Key"]: str(a["Value"]) for a in properties.get("TargetGroupAttributes") or []}
+    if attributes:
+        backend.modify_target_group_attributes(group.arn, attributes)
+    if properties.get("Tags"):
+        backend.add_tags([group.arn], [{"Key": k, "Value": v} for k, v in _tag_map(properties).items()])
+
+
 FIXUPS: dict[str, tuple[Callable[[Any, dict, str, str], None], ...]] = {
     "AWS::DynamoDB::Table": (_table,),
     "AWS::S3::Bucket": (_bucket,),
@@ -205,4 +237,12 @@ FIXUPS: dict[str, tuple[Callable[[Any, dict, str, str], None], ...]] = {
     "AWS::ECS::Service": (_service,),
     "AWS::SNS::Topic": (_topic,),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": (_load_balancer,),
+    "AWS::EC2::EIP": (_ec2_tags,),
+    "AWS::EC2::InternetGateway": (_ec2_tags,),
+    "AWS::EC2::NatGateway": (_ec2_tags,),
+    "AWS::EC2::RouteTable": (_ec2_tags,),
+    "AWS::EC2::VPCPeeringConnection": (_ec2_tags,),
+    "AWS::EC2::SubnetRouteTableAssociation": (_association,),
+    "AWS::ECS::Cluster": (_cluster,),
+    "AWS::ElasticLoadBalancingV2::TargetGroup": (_target_group,),
 }

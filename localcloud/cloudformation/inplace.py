@@ -120,7 +120,19 @@ def _untracked_tags(resource, old, new, account, region):
     """moto keeps no tags for this type, not even from its creation: nothing to change."""
 
 
+def _address_tags(address, old, new, account, region):
+    """An Elastic IP's tags are on its allocation id (its physical id is the public IP)."""
+    from moto.ec2.models import ec2_backends
+
+    backend = ec2_backends[account][region]
+    removed = [key for key in old if key not in new]
+    if removed:
+        backend.delete_tags([address.allocation_id], dict.fromkeys(removed))
+    backend.create_tags([address.allocation_id], new)
+
+
 TAGGERS: dict[str, Callable] = {
+    "AWS::EC2::EIP": _address_tags,
     "AWS::IAM::Role": _role_tags,
     "AWS::Kinesis::Stream": _stream_tags,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": _load_balancing_tags,

@@ -17,6 +17,11 @@ PLACEHOLDER = (
     "moto does not model it: localcloud creates a placeholder that holds only its properties, "
     "so nothing can change it out of band offline"
 )
+NOT_CREATED = (
+    "moto holds such resources through its service's API but has no CloudFormation model for them, and "
+    "localcloud does not create them there yet: it creates a placeholder that holds only its properties, "
+    "so nothing can change it out of band offline"
+)
 NOT_READ = "localcloud has no reader for it yet (moto models it)"
 AGENTCORE = (
     "localcloud creates it as a placeholder in AWS's identifier formats (localcloud/cloudformation/agentcore.py): moto models "
@@ -24,50 +29,31 @@ AGENTCORE = (
 )
 
 CANNOT_READ: dict[str, str] = {
-    "AWS::ApplicationAutoScaling::ScalableTarget": PLACEHOLDER,
-    "AWS::ApplicationAutoScaling::ScalingPolicy": PLACEHOLDER,
-    "AWS::Bedrock::Agent": PLACEHOLDER,
+    "AWS::ApplicationAutoScaling::ScalableTarget": NOT_CREATED,
+    "AWS::ApplicationAutoScaling::ScalingPolicy": NOT_CREATED,
+    "AWS::Bedrock::Agent": NOT_CREATED,
     "AWS::Bedrock::AgentAlias": PLACEHOLDER,
     "AWS::Bedrock::DataSource": PLACEHOLDER,
-    "AWS::Bedrock::KnowledgeBase": PLACEHOLDER,
+    "AWS::Bedrock::KnowledgeBase": NOT_CREATED,
     "AWS::BedrockAgentCore::Gateway": AGENTCORE,
     "AWS::BedrockAgentCore::GatewayTarget": AGENTCORE,
     "AWS::BedrockAgentCore::Harness": AGENTCORE,
     "AWS::BedrockAgentCore::HarnessEndpoint": AGENTCORE,
-    "AWS::CloudTrail::Trail": PLACEHOLDER,
-    "AWS::CloudWatch::Alarm": PLACEHOLDER,
-    "AWS::DynamoDB::GlobalTable": NOT_READ,
-    "AWS::EC2::EIP": NOT_READ,
-    "AWS::EC2::FlowLog": NOT_READ,
-    "AWS::EC2::InternetGateway": NOT_READ,
-    "AWS::EC2::NatGateway": NOT_READ,
-    "AWS::EC2::Route": NOT_READ,
-    "AWS::EC2::RouteTable": NOT_READ,
-    "AWS::EC2::SubnetRouteTableAssociation": NOT_READ,
-    "AWS::EC2::VPCGatewayAttachment": NOT_READ,
-    "AWS::EC2::VPCPeeringConnection": NOT_READ,
-    "AWS::ECS::Cluster": NOT_READ,
-    "AWS::ElastiCache::ReplicationGroup": PLACEHOLDER,
-    "AWS::ElastiCache::SubnetGroup": PLACEHOLDER,
-    "AWS::ElasticLoadBalancingV2::TargetGroup": NOT_READ,
-    "AWS::Lambda::EventSourceMapping": NOT_READ,
-    "AWS::Logs::MetricFilter": PLACEHOLDER,
-    "AWS::RDS::DBCluster": PLACEHOLDER,
-    "AWS::RDS::DBClusterParameterGroup": PLACEHOLDER,
-    "AWS::RDS::DBParameterGroup": NOT_READ,
-    "AWS::RDS::DBSubnetGroup": NOT_READ,
-    "AWS::RDS::GlobalCluster": NOT_READ,
-    "AWS::S3::BucketPolicy": PLACEHOLDER,
-    "AWS::S3Vectors::Index": PLACEHOLDER,
-    "AWS::S3Vectors::VectorBucket": PLACEHOLDER,
-    "AWS::SNS::Subscription": PLACEHOLDER,
-    "AWS::Scheduler::Schedule": PLACEHOLDER,
-    "AWS::SecretsManager::RotationSchedule": PLACEHOLDER,
-    "AWS::SecretsManager::Secret": PLACEHOLDER,
+    "AWS::CloudTrail::Trail": NOT_CREATED,
+    "AWS::ElastiCache::ReplicationGroup": NOT_CREATED,
+    "AWS::ElastiCache::SubnetGroup": NOT_CREATED,
+    "AWS::RDS::DBCluster": NOT_CREATED,
+    "AWS::RDS::DBClusterParameterGroup": NOT_CREATED,
+    "AWS::S3::BucketPolicy": NOT_CREATED,
+    "AWS::S3Vectors::Index": NOT_CREATED,
+    "AWS::S3Vectors::VectorBucket": NOT_CREATED,
+    "AWS::Scheduler::Schedule": NOT_CREATED,
+    "AWS::SecretsManager::RotationSchedule": NOT_CREATED,
+    "AWS::SecretsManager::Secret": NOT_CREATED,
     "AWS::SecretsManager::SecretTargetAttachment": PLACEHOLDER,
-    "AWS::WAFv2::LoggingConfiguration": PLACEHOLDER,
-    "AWS::WAFv2::WebACL": PLACEHOLDER,
-    "AWS::WAFv2::WebACLAssociation": PLACEHOLDER,
+    "AWS::WAFv2::LoggingConfiguration": NOT_CREATED,
+    "AWS::WAFv2::WebACL": NOT_CREATED,
+    "AWS::WAFv2::WebACLAssociation": NOT_CREATED,
 }
 """Types CloudFormation checks that localcloud cannot read, and why."""
 
@@ -80,5 +66,5 @@ def not_checked_reason(kind: str, readable: bool, placeholder: bool = False) -> 
         return f"CloudFormation does not check it either: {drift_support.why_not_checked(kind)}"
     if readable and not placeholder:
         return ""
-    why = PLACEHOLDER if placeholder else CANNOT_READ.get(kind, NOT_READ)
+    why = CANNOT_READ.get(kind, PLACEHOLDER if placeholder else NOT_READ)
     return f"localcloud cannot read {kind} ({why}); on AWS, CloudFormation checks it"

@@ -30,7 +30,7 @@ from cfnops.awsfacts import statuses
 
 from ..cloudformation.patches import Placeholder
 from ..core.state import State
-from . import more_readers, tags
+from . import exclusions, more_readers, network_readers, notification_readers, service_readers, tags
 from .coverage import not_checked_reason
 from .models import SETS, StackDrifts, StackResourceDrift, differences, stack_status
 from .readers import PROJECTIONS as BASE_PROJECTIONS
@@ -39,8 +39,16 @@ from .readers import Missing, Target, Unreadable
 
 DRIFTS: State[StackDrifts] = State("drifts", StackDrifts)  # on the moto stack
 
-READERS = {**BASE_READERS, **more_readers.READERS}
-PROJECTIONS = {**BASE_PROJECTIONS, **more_readers.PROJECTIONS}
+MODULES = (more_readers, network_readers, service_readers, notification_readers)
+READERS = {**BASE_READERS, **{kind: read for module in MODULES for kind, read in module.READERS.items()}}
+PROJECTIONS = {
+    **BASE_PROJECTIONS,
+    **{key: project for module in MODULES for key, project in module.PROJECTIONS.items()},
+}
+TAGS = {
+    **tags.TAGS,
+    **{kind: read for module in MODULES[1:] for kind, read in module.TAGS.items()},
+}
 
 
 class ReadError(Exception):
@@ -49,7 +57,9 @@ class ReadError(Exception):
 
 def _declared(kind: str, expected: dict) -> dict:
     """The properties CloudFormation compares: those the template sets, a security group's
-    rule lists only when not empty (AWS reports an empty list IN_SYNC whatever the group has)."""
+    rule lists only when not empty (AWS reports an empty list IN_SYNC whatever the group has),
+    never what AWS's drift does not compare (exclusions.py)."""
+    expected = exclusions.compared(kind, expected)
     if kind == "AWS::EC2::SecurityGroup":
         return {k: v for k, v in expected.items() if k not in SETS or v}
     return expected
@@ -98,8 +108,8 @@ def detect_resource(stack, logical_id: str) -> StackResourceDrift:
     declared = _declared(kind, expected)
     compared = {name: PROJECTIONS.get((kind, name), lambda value: value)(value) for name, value in declared.items()}
     found = differences({k: v for k, v in compared.items() if k != "Tags"}, actual)
-    if "Tags" in declared and kind in tags.TAGS:
-        resource_tags = _read(tags.TAGS[kind], target, logical_id, kind)
+    if "Tags" in declared and kind in TAGS:
+        resource_tags = _read(TAGS[kind], target, logical_id, kind)
         actual = {**actual, "Tags": tags.actual_tags(declared["Tags"], resource_tags)}
         found += tags.differences(declared["Tags"], resource_tags)
     shown = {name: actual[name] for name in compared if name in actual}

@@ -1,7 +1,7 @@
 """The drift watch on localcloud, against a real staging rollout: the deployed function's own
 settings, drift introduced by hand, the handler run as the schedule would, its metrics, the
-alarm on them that notifies the environment's drift topic, and every call it made allowed by
-its deployed role (and only those)."""
+alarm on them going to ALARM and its notification delivered to an SQS subscriber of the
+environment's drift topic, and every call it made allowed by its deployed role (and only those)."""
 
 from __future__ import annotations
 
@@ -106,8 +106,38 @@ def metric(name: str, **dimensions) -> float | None:
     return max((p["Maximum"] for p in points), default=None)
 
 
+def subscribed_queue(topic: str) -> str:
+    """An SQS queue subscribed to the topic, as an on-call team would, with the queue policy SNS needs."""
+    sqs = boto3.client("sqs", region_name=ADMIN_REGION)
+    url = sqs.create_queue(QueueName="on-call")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic}},
+            }
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    boto3.client("sns", region_name=ADMIN_REGION).subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    return url
+
+
+def received(url: str) -> list[dict]:
+    messages = boto3.client("sqs", region_name=ADMIN_REGION).receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+
+
 def test_drift_introduced_by_hand_becomes_a_metric_the_alarm_watches_with_least_privilege(deployed, monkeypatch):
     function = deployed_function()
+    topics = boto3.client("sns", region_name=ADMIN_REGION).list_topics()["Topics"]
+    [topic] = [t["TopicArn"] for t in topics if t["TopicArn"].endswith("sns-drift-alerts")]
+    queue = subscribed_queue(topic)
     watched = function["Environment"]["Variables"]["STACKSETS"].split(",")
     assert "network-staging" in watched and "drift-watch-staging" not in watched
     logs = boto3.client("logs", region_name="us-west-2")
@@ -119,20 +149,29 @@ def test_drift_introduced_by_hand_becomes_a_metric_the_alarm_watches_with_least_
     assert metric("DriftedResources", Environment="staging", StackSet="network-staging") == 1
     assert metric("DriftedResources", Environment="staging") == 1
     assert metric("DriftedStackInstances", Environment="staging") == 1
-    # the environment's alarm watches exactly that metric and notifies the drift topic (localcloud
-    # creates alarms as placeholders, which hold their resolved properties: read those)
-    alarm = created_resource(function, "DriftedResourcesAlarm")
-    topics = boto3.client("sns", region_name=ADMIN_REGION).list_topics()["Topics"]
-    [topic] = [t["TopicArn"] for t in topics if t["TopicArn"].endswith("sns-drift-alerts")]
+    # the environment's alarm watches exactly that metric, went to ALARM on it, and CloudWatch's
+    # notification reached the drift topic's subscriber
+    [alarm] = boto3.client("cloudwatch", region_name=ADMIN_REGION).describe_alarms(
+        AlarmNames=[created_resource(function, "DriftedResourcesAlarm")["AlarmName"]]
+    )["MetricAlarms"]
     assert (alarm["Namespace"], alarm["MetricName"], alarm["Dimensions"]) == (
         NAMESPACE,
         "DriftedResources",
         [{"Name": "Environment", "Value": "staging"}],
     )
-    assert (alarm["Threshold"], alarm["ComparisonOperator"], alarm["AlarmActions"]) == (
+    assert (alarm["Threshold"], alarm["ComparisonOperator"], alarm["AlarmActions"], alarm["StateValue"]) == (
         0,
         "GreaterThanThreshold",
         [topic],
+        "ALARM",
+    )
+    [notification] = received(queue)
+    assert notification["Subject"] == f'ALARM: "{alarm["AlarmName"]}" in US East (N. Virginia)'
+    body = json.loads(notification["Message"])
+    assert (body["NewStateValue"], body["OldStateValue"], body["Trigger"]["MetricName"]) == (
+        "ALARM",
+        "INSUFFICIENT_DATA",
+        "DriftedResources",
     )
     # every call the handler made is allowed by its deployed role, on that StackSet only
     documents = role_documents(function["Role"])
@@ -147,3 +186,5 @@ def test_drift_introduced_by_hand_becomes_a_metric_the_alarm_watches_with_least_
     logs.put_retention_policy(logGroupName=FLOW_LOGS, retentionInDays=group["retentionInDays"])
     results, _ = run_watch(monkeypatch, function)
     assert results["network-staging"]["drifted_resources"] == 0
+    # within the same hour the period's Maximum is still 1: the alarm stays in ALARM, no new notification
+    assert received(queue) == []

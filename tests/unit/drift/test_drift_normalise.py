@@ -278,3 +278,18 @@ def test_a_string_that_opens_with_a_brace_but_is_not_json_is_compared_as_the_str
     dynamic = "{{resolve:ssm:/cfnops/dev/policy}}"
     assert normalise.iam_policy(dynamic) == dynamic
     assert normalise.iam_policy({"PolicyDocument": dynamic}) == {"PolicyDocument": dynamic}
+
+
+def test_a_rule_naming_a_key_the_template_sets_cannot_hide_a_change_to_it():
+    """A rule's keys drop tags a service adds; a key the template sets itself is ours, so a
+    change to it stays drift whatever the rule names (through the whole properties or the
+    difference alone)."""
+    key = TAGS[0]["Key"]
+    rule = drift.IgnoreRule("AWS::Logs::LogGroup", "Tags", "service-tags", "names our own key", (key,))
+    changed = [{**TAGS[0], "Value": "changed-by-hand"}, *TAGS[1:]]
+    difference = summary("AWS::Logs::LogGroup", "Tags", TAGS, changed)
+    assert drift._resource(difference, (rule,)).drifted
+    whole = ({"Tags": TAGS}, {"Tags": changed})
+    assert drift._resource(difference, (rule,), lambda _: whole).drifted
+    gone = summary("AWS::Logs::LogGroup", "Tags", TAGS, TAGS[1:])
+    assert drift._resource(gone, (rule,)).drifted

@@ -16,9 +16,8 @@ import localcloud
 from cfnops.awsfacts import drift_support
 from cfnops.build import render
 from cfnops.inputs import params
-from localcloud.drift.coverage import CANNOT_READ, PLACEHOLDER, not_checked_reason
-from localcloud.drift.engine import READERS, detect_stack
-from localcloud.drift.tags import TAGS
+from localcloud.drift.coverage import CANNOT_READ, NOT_CREATED, PLACEHOLDER, not_checked_reason
+from localcloud.drift.engine import READERS, TAGS, detect_stack
 from tests.unit.localcloud.test_localcloud_updates import CAPABILITIES, ORDER, REGION, source
 
 localcloud.install()
@@ -49,7 +48,7 @@ def test_localcloud_checks_a_type_exactly_when_cloudformation_does(kind):
         assert readable != (kind in CANNOT_READ), "read, or said in CANNOT_READ why not: exactly one"
         assert (reason == "") == readable
         if kind not in parsing.get_model_map() and kind not in OWN_MODELS:
-            assert CANNOT_READ[kind] == PLACEHOLDER  # nothing but a placeholder can exist offline
+            assert CANNOT_READ[kind] in (PLACEHOLDER, NOT_CREATED)  # nothing but a placeholder exists offline
     else:
         assert kind not in CANNOT_READ and reason.startswith("CloudFormation does not check it either")
 
@@ -65,8 +64,29 @@ def _tagged(kind: str, physical_id: str, key: str, value: str) -> None:
     """Tag ``key`` set to ``value`` through the type's own service API."""
     client = lambda service: boto3.client(service, region_name=REGION)  # noqa: E731
     pair = [{"Key": key, "Value": value}]
-    if kind.startswith("AWS::EC2::"):
+    if kind == "AWS::EC2::EIP":
+        [address] = client("ec2").describe_addresses(PublicIps=[physical_id])["Addresses"]
+        client("ec2").create_tags(Resources=[address["AllocationId"]], Tags=pair)
+    elif kind.startswith("AWS::EC2::"):
         client("ec2").create_tags(Resources=[physical_id], Tags=pair)
+    elif kind == "AWS::CloudWatch::Alarm":
+        cloudwatch = client("cloudwatch")
+        arn = cloudwatch.describe_alarms(AlarmNames=[physical_id])["MetricAlarms"][0]["AlarmArn"]
+        cloudwatch.tag_resource(ResourceARN=arn, Tags=pair)
+    elif kind == "AWS::ECS::Cluster":
+        arn = client("ecs").describe_clusters(clusters=[physical_id])["clusters"][0]["clusterArn"]
+        client("ecs").tag_resource(resourceArn=arn, tags=[{"key": key, "value": value}])
+    elif kind == "AWS::ElasticLoadBalancingV2::TargetGroup":
+        client("elbv2").add_tags(ResourceArns=[physical_id], Tags=pair)
+    elif kind == "AWS::Lambda::EventSourceMapping":
+        arn = client("lambda").get_event_source_mapping(UUID=physical_id)["EventSourceMappingArn"]
+        client("lambda").tag_resource(Resource=arn, Tags={key: value})
+    elif kind == "AWS::RDS::DBParameterGroup":
+        [group] = client("rds").describe_db_parameter_groups(DBParameterGroupName=physical_id)["DBParameterGroups"]
+        client("rds").add_tags_to_resource(ResourceName=group["DBParameterGroupArn"], Tags=pair)
+    elif kind == "AWS::RDS::DBSubnetGroup":
+        [group] = client("rds").describe_db_subnet_groups(DBSubnetGroupName=physical_id)["DBSubnetGroups"]
+        client("rds").add_tags_to_resource(ResourceName=group["DBSubnetGroupArn"], Tags=pair)
     elif kind == "AWS::DynamoDB::Table":
         arn = client("dynamodb").describe_table(TableName=physical_id)["Table"]["TableArn"]
         client("dynamodb").tag_resource(ResourceArn=arn, Tags=pair)
@@ -179,6 +199,25 @@ def _load_balancer(physical_id: str, expected: dict) -> str:
     return "/SecurityGroups"
 
 
+def _route(physical_id: str, expected: dict) -> str:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    other = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.replace_route(
+        RouteTableId=expected["RouteTableId"], DestinationCidrBlock=expected["DestinationCidrBlock"], GatewayId=other
+    )
+    return "/GatewayId" if "GatewayId" in expected else "/NatGatewayId"
+
+
+def _metric_filter(physical_id: str, expected: dict) -> str:
+    boto3.client("logs", region_name=REGION).put_metric_filter(
+        logGroupName=expected["LogGroupName"],
+        filterName=physical_id,
+        filterPattern="changed by hand",
+        metricTransformations=[{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}],
+    )
+    return "/FilterPattern"
+
+
 # types localcloud reads whose template sets no tags we can change: one property changed by hand
 CHANGES = {
     "AWS::EC2::SecurityGroupIngress": _description(egress=False),
@@ -191,11 +230,16 @@ CHANGES = {
     "AWS::Lambda::Permission": _permission,
     "AWS::CloudWatch::Dashboard": _dashboard,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": _load_balancer,
+    "AWS::EC2::Route": _route,
+    "AWS::Logs::MetricFilter": _metric_filter,
 }
 # read, but nothing the template sets can change by hand offline: why
 NO_CHANGE = {
     "AWS::ECS::TaskDefinition": "a revision is immutable: a change is a new revision, with its own id",
     "AWS::Events::EventBus": "the template sets only its Name, which is its identity",
+    "AWS::EC2::SubnetRouteTableAssociation": "both its properties are its identity: re-associating is a new association",
+    "AWS::EC2::VPCGatewayAttachment": "both its properties are its identity: detaching is deletion",
+    "AWS::SNS::Subscription": "the template sets only its topic, protocol and endpoint, its identity: unsubscribing is deletion",
 }
 
 
@@ -231,6 +275,18 @@ def first_checked(stacks, kind: str):
             if drift.resource_type == kind and drift.status == "IN_SYNC" and cidr:
                 return stack, drift
     return None, None
+
+
+def test_every_fresh_resource_localcloud_reads_is_in_sync(stacks):
+    """Nothing changed by hand: every resource localcloud reads is IN_SYNC (a reader that misreads
+    what the template created would report drift AWS would not)."""
+    drifted = [
+        (stack.name, d.logical_id, d.resource_type, d.differences)
+        for stack in stacks.values()
+        for d in detect_stack(stack)
+        if d.status not in ("IN_SYNC", "NOT_CHECKED")
+    ]
+    assert drifted == []
 
 
 def record(stack, logical_id: str):

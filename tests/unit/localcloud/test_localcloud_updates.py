@@ -209,10 +209,10 @@ TAG_READERS = {
     "Kinesis": lambda pid, m: _pairs(
         boto3.client("kinesis", region_name=REGION).list_tags_for_stream(StreamName=pid)["Tags"]
     ),
-    "EC2": lambda pid, m: _pairs(
-        boto3.client("ec2", region_name=REGION).describe_tags(Filters=[{"Name": "resource-id", "Values": [pid]}])[
-            "Tags"
-        ]
+    "EC2": lambda pid, m: _pairs(  # an Elastic IP's tags are on its allocation id (its physical id is the IP)
+        boto3.client("ec2", region_name=REGION).describe_tags(
+            Filters=[{"Name": "resource-id", "Values": [getattr(m, "allocation_id", None) or pid]}]
+        )["Tags"]
     ),
     "SQS": lambda pid, m: boto3.client("sqs", region_name=REGION).list_queue_tags(QueueUrl=pid).get("Tags", {}),
     "Lambda": lambda pid, m: boto3.client("lambda", region_name=REGION).list_tags(Resource=_arn(m))["Tags"],

@@ -1,0 +1,1 @@
+"""CloudWatch on localcloud: alarms created by templates, evaluated, and notifying."""

@@ -1,0 +1,1 @@
+"""CloudWatch Logs on localcloud: metric filters created by templates."""

@@ -1,0 +1,1 @@
+"""SNS on localcloud: subscriptions created by templates."""
