@@ -201,7 +201,10 @@ def _association(association, properties: dict, account: str, region: str) -> No
     (describe-route-tables, replace-route-table-association) does not see it: associate it there."""
     from moto.ec2.models import ec2_backends
 
-    ec2_backends[account][region].associate_route_table(properties["RouteTableId"], subnet_id=properties["SubnetId"])
+    backend = ec2_backends[account][region]
+    association.association_id = backend.associate_route_table(
+        properties["RouteTableId"], subnet_id=properties["SubnetId"]
+    )
 
 
 def _cluster(cluster, properties: dict, account: str, region: str) -> None:

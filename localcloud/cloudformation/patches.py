@@ -459,6 +459,28 @@ def _ec2_deletes() -> None:
     replace(internet_gateways.InternetGateway, "delete", internet_gateway)
 
 
+@patch("an AWS::EC2::SubnetRouteTableAssociation's delete disassociates the subnet (moto kept the association)")
+def _subnet_association_delete() -> None:
+    """Deleting the resource (a stack's deletion, a replacement) disassociates the subnet, as
+    CloudFormation's handler does (DisassociateRouteTable); otherwise its route table, and then
+    the VPC, cannot be deleted (DependencyViolation). The association id is the one the creation
+    fixup made in the EC2 API (fixups.py)."""
+    from moto.ec2.exceptions import InvalidAssociationIdError
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+
+    def delete(self, account_id: str, region: str) -> None:
+        association_id = getattr(self, "association_id", None)
+        if association_id is None:
+            return
+        try:
+            ec2_backends[account_id][region].disassociate_route_table(association_id)
+        except InvalidAssociationIdError:
+            return  # already gone with its route table or subnet
+
+    replace(SubnetRouteTableAssociation, "delete", delete)
+
+
 @patch("an AWS::Lambda::Permission has its statement id as physical id and is deleted with it")
 def _lambda_permission_identity() -> None:
     """AWS::Lambda::Permission has a physical id (its statement id) and its delete removes
