@@ -115,6 +115,37 @@ class Placeholder(CloudFormationModel):
         return f"{self.physical_resource_id}-{attribute_name.replace('.', '-')}"
 
 
+class PutBacked(Placeholder):
+    """A type moto's service holds but CloudFormation does not create: the resource keeps its
+    properties and ``put`` (the service's Put* call, which creates or replaces by name) makes it
+    in the emulated service, at creation and again on each update. ``kind``: its type."""
+
+    kind = ""
+
+    @staticmethod
+    def put(name: str, properties: dict, account: str, region: str) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[override]
+        properties = cloudformation_json.get("Properties", {})
+        logical_id = kwargs.get("LogicalId", resource_name)
+        resource = cls(cls.kind, logical_id, resource_name, properties, account_id, region_name)
+        cls.put(resource.physical_resource_id, properties, account_id, region_name)
+        return resource
+
+    @property
+    def properties(self) -> dict:
+        return self._properties
+
+    @properties.setter
+    def properties(self, value: dict) -> None:  # an update puts it again, as the Put* call does
+        updating = hasattr(self, "_properties")
+        self._properties = value
+        if updating:
+            self.put(self.physical_resource_id, value, self.account_id, self.region)
+
+
 def _short_hash(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
 

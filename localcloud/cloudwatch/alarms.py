@@ -28,7 +28,7 @@ from moto.cloudwatch import models as cloudwatch_models
 
 from cfnops.awsfacts import policy_eval
 
-from ..cloudformation.patches import Placeholder, add_model
+from ..cloudformation.patches import PutBacked, add_model
 from ..core.registry import document, patch, replace, unwrapped
 from ..core.values import flag
 
@@ -106,28 +106,11 @@ def _put(name: str, properties: dict, account: str, region: str) -> None:
         _backend(account, region).alarms[name].state_value = "INSUFFICIENT_DATA"
 
 
-class AlarmResource(Placeholder):
+class AlarmResource(PutBacked):
     """Ref: the alarm's name; the alarm itself lives in moto's CloudWatch backend."""
 
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[override]
-        properties = cloudformation_json.get("Properties", {})
-        resource = cls(
-            ALARM, kwargs.get("LogicalId", resource_name), resource_name, properties, account_id, region_name
-        )
-        _put(resource.physical_resource_id, properties, account_id, region_name)
-        return resource
-
-    @property
-    def properties(self) -> dict:
-        return self._properties
-
-    @properties.setter
-    def properties(self, value: dict) -> None:  # an update puts the alarm again, as PutMetricAlarm does
-        updating = hasattr(self, "_properties")
-        self._properties = value
-        if updating:
-            _put(self.physical_resource_id, value, self.account_id, self.region)
+    kind = ALARM
+    put = staticmethod(_put)
 
     def delete(self, account_id: str, region_name: str) -> None:
         _backend(account_id, region_name).delete_alarms([self.physical_resource_id])

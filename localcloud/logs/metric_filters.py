@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from moto.logs.models import logs_backends
 
-from ..cloudformation.patches import Placeholder, add_model
+from ..cloudformation.patches import PutBacked, add_model
 
 METRIC_FILTER = "AWS::Logs::MetricFilter"
 TRANSFORMATION_FIELDS = {
@@ -46,26 +46,11 @@ def _put(name: str, properties: dict, account: str, region: str) -> None:
     )
 
 
-class MetricFilterResource(Placeholder):
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[override]
-        properties = cloudformation_json.get("Properties", {})
-        resource = cls(
-            METRIC_FILTER, kwargs.get("LogicalId", resource_name), resource_name, properties, account_id, region_name
-        )
-        _put(resource.physical_resource_id, properties, account_id, region_name)
-        return resource
+class MetricFilterResource(PutBacked):
+    """Ref: the filter's name; the filter itself lives in moto's CloudWatch Logs backend."""
 
-    @property
-    def properties(self) -> dict:
-        return self._properties
-
-    @properties.setter
-    def properties(self, value: dict) -> None:
-        updating = hasattr(self, "_properties")
-        self._properties = value
-        if updating:
-            _put(self.physical_resource_id, value, self.account_id, self.region)
+    kind = METRIC_FILTER
+    put = staticmethod(_put)
 
     def delete(self, account_id: str, region_name: str) -> None:
         logs_backends[account_id][region_name].delete_metric_filter(
