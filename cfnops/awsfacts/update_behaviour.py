@@ -40,6 +40,23 @@ class Fact:
     # one-way settings: a change away from one of these (normalised) old values is rejected
     fails_from: tuple[str, ...] = ()
     fails_reason: str = ""
+    # a list whose documented behaviour is stricter when an element it already has is edited
+    # ("Replacement if you edit an existing AttributeDefinition"): its elements' key field
+    edit_key: str = ""
+    edit_behaviour: Behaviour | None = None
+    edit_reason: str = ""
+
+    def edits_existing(self, sub_path: str, old: object, new: object) -> bool:
+        """Whether a change of the property edits an element it already had: a change inside
+        an element (``sub_path`` below the property, lists of the same length) or, for the
+        whole list, an old element whose key is in the new list with other content. Adding
+        (or dropping) elements is not an edit."""
+        if not self.edit_key:
+            return False
+        if sub_path:
+            return True
+        before, after = _keyed(old, self.edit_key), _keyed(new, self.edit_key)
+        return any(key in after and after[key] != element for key, element in before.items())
 
     def fails_when_changed_from(self, old: object) -> bool:
         return normalised(old) in self.fails_from
@@ -47,6 +64,12 @@ class Fact:
     def behaviour_for(self, old: object) -> Behaviour:
         """The behaviour of a change away from ``old`` (a one-way setting's reverse fails)."""
         return Behaviour.UPDATE_FAILS if self.fails_when_changed_from(old) else self.behaviour
+
+
+def _keyed(value: object, key: str) -> dict[str, object]:
+    """A list's elements by their key field (an element without one keys by its whole value)."""
+    elements = value if isinstance(value, list) else []
+    return {normalised(e.get(key, e) if isinstance(e, dict) else e): e for e in elements}
 
 
 def normalised(value: object) -> str:
@@ -71,21 +94,24 @@ class TypeFacts:
     pages: dict[str, str] = field(default_factory=dict)  # a fact read on another AWS page
     fails_from: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fails_reasons: dict[str, str] = field(default_factory=dict)
+    when_edited: dict[str, dict] = field(default_factory=dict)  # see Fact.edits_existing
 
     def facts(self) -> tuple[Fact, ...]:
-        page = PAGE.format(self.page_slug)
-        return tuple(
-            Fact(
-                self.type_name,
-                name,
-                behaviour,
-                self.pages.get(name, page),
-                self.reasons.get(name, ""),
-                self.fails_from.get(name, ()),
-                self.fails_reasons.get(name, ""),
-            )
-            for behaviour, names in self.behaviours.items()
-            for name in names
+        return tuple(self._fact(name, behaviour) for behaviour, names in self.behaviours.items() for name in names)
+
+    def _fact(self, name: str, behaviour: Behaviour) -> Fact:
+        edited = self.when_edited.get(name, {})
+        return Fact(
+            self.type_name,
+            name,
+            behaviour,
+            self.pages.get(name, PAGE.format(self.page_slug)),
+            self.reasons.get(name, ""),
+            self.fails_from.get(name, ()),
+            self.fails_reasons.get(name, ""),
+            edited.get("key", ""),
+            Behaviour[edited["behaviour"]] if edited else None,
+            edited.get("reason", ""),
         )
 
 
@@ -105,6 +131,7 @@ def _type_facts(type_name: str, entry: dict) -> TypeFacts:
         {name: fact["page"] for name, fact in documented.items() if "page" in fact},
         {name: tuple(fact["fails_from"]) for name, fact in documented.items() if "fails_from" in fact},
         {name: fact["fails_reason"] for name, fact in documented.items() if "fails_reason" in fact},
+        {name: fact["when_edited"] for name, fact in documented.items() if "when_edited" in fact},
     )
 
 

@@ -54,7 +54,10 @@ class ResourceChange:
     def fact(self):
         """The documented fact behind a non-obvious verdict (None when the schema decided)."""
         return replacement.documented(
-            self.type, [p.path for p in self.properties], {p.path: p.old for p in self.properties}
+            self.type,
+            [p.path for p in self.properties],
+            {p.path: p.old for p in self.properties},
+            {p.path: p.new for p in self.properties},
         )
 
     @property
@@ -74,7 +77,11 @@ def _modified(
     changed = {c.path for c in properties}
     properties += [c for c in extra if c.path not in changed]
     verdict = replacement.replacement(
-        new.type, [c.path for c in properties], region, {c.path: c.old for c in properties}
+        new.type,
+        [c.path for c in properties],
+        region,
+        {c.path: c.old for c in properties},
+        {c.path: c.new for c in properties},
     )
     attributes = [
         PropertyChange(name, old.attributes.get(name, ABSENT), new.attributes.get(name, ABSENT))

@@ -33,21 +33,39 @@ def _hits(paths: list[list[str]], pointers: Iterable[str]) -> bool:
     return any(_overlaps(path, _segments(pointer)) for path in paths for pointer in pointers)
 
 
-def _fact_for(type_name: str, path: str, old_values: Mapping[str, object]) -> update_behaviour.Fact | None:
-    """The fact about the path's top-level property; a one-way setting changed away from its
-    locked value (``old_values[path]``) becomes the failing fact it documents."""
-    fact = update_behaviour.documented(type_name, path.strip("/").split("/")[0])
-    if fact is None or path not in old_values or not fact.fails_when_changed_from(old_values[path]):
+def _fact_for(
+    type_name: str, path: str, old_values: Mapping[str, object], new_values: Mapping[str, object]
+) -> update_behaviour.Fact | None:
+    """The fact about the path's top-level property, evaluated against the change: a one-way
+    setting changed away from its locked value (``old_values[path]``) becomes the failing fact
+    it documents; a list whose existing element is edited, the stricter fact the page gives
+    for that (``new_values[path]``: the new value)."""
+    name, _, sub_path = path.strip("/").partition("/")
+    fact = update_behaviour.documented(type_name, name)
+    if fact is None or path not in old_values:
         return fact
-    return dataclasses.replace(fact, behaviour=Behaviour.UPDATE_FAILS, reason=fact.fails_reason)
+    if fact.fails_when_changed_from(old_values[path]):
+        return dataclasses.replace(fact, behaviour=Behaviour.UPDATE_FAILS, reason=fact.fails_reason)
+    stricter = fact.edit_behaviour
+    if (
+        stricter is not None
+        and path in new_values
+        and fact.edits_existing(sub_path, old_values[path], new_values[path])
+    ):
+        return dataclasses.replace(fact, behaviour=stricter, reason=fact.edit_reason)
+    return fact
 
 
 def documented(
-    type_name: str, property_paths: Iterable[str], old_values: Mapping[str, object] | None = None
+    type_name: str,
+    property_paths: Iterable[str],
+    old_values: Mapping[str, object] | None = None,
+    new_values: Mapping[str, object] | None = None,
 ) -> update_behaviour.Fact | None:
     """The strictest documented fact about the changed top-level properties (None: none held);
-    ``old_values`` (path -> deployed value) lets a one-way setting's reverse fail."""
-    found = [_fact_for(type_name, path, old_values or {}) for path in property_paths]
+    ``old_values`` and ``new_values`` (path -> deployed / new value) let a one-way setting's
+    reverse fail and an edit of a list's existing element take its stricter fact."""
+    found = [_fact_for(type_name, path, old_values or {}, new_values or {}) for path in property_paths]
     held = [fact for fact in found if fact is not None]
     return max(held, key=lambda fact: fact.behaviour.value) if held else None
 
@@ -59,7 +77,11 @@ def _decides(fact: update_behaviour.Fact | None) -> bool:
 
 
 def replacement(
-    type_name: str, property_paths: Iterable[str], region: str, old_values: Mapping[str, object] | None = None
+    type_name: str,
+    property_paths: Iterable[str],
+    region: str,
+    old_values: Mapping[str, object] | None = None,
+    new_values: Mapping[str, object] | None = None,
 ) -> str:
     """FAILS, ALWAYS, CONDITIONAL, INTERRUPTS, NEVER or UNKNOWN for a Modify of these paths (``/KeySchema/0``):
     the stricter of the registry schema and the documented facts. A documented property is
@@ -69,7 +91,7 @@ def replacement(
     paths = [[p for p in path.split("/") if p] for path in property_paths]
     if not paths:
         return NEVER
-    fact = documented(type_name, property_paths, old_values)
+    fact = documented(type_name, property_paths, old_values, new_values)
     if fact is not None and fact.behaviour is Behaviour.UPDATE_FAILS:
         return FAILS
     if fact is not None and fact.behaviour is Behaviour.REPLACEMENT:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..awsfacts.update_behaviour import Behaviour
 from ..core.words import plural
-from .engine import ADD, INTERRUPT, MAY_REPLACE, MODIFY, REMOVE, REPLACE, WILL_FAIL, Group
+from .engine import ADD, INTERRUPT, MAY_REPLACE, MODIFY, REMOVE, REPLACE, WILL_FAIL, Group, ResourceChange
 from .overwrite import DriftNote
 from .values import shown
 
@@ -26,6 +27,24 @@ KIND = {
 
 def plain(text: str, kind: str) -> str:
     return text
+
+
+LABEL = {
+    Behaviour.UPDATE_FAILS: "UPDATE WILL FAIL",
+    Behaviour.REPLACEMENT: "REPLACEMENT",
+    Behaviour.SOME_INTERRUPTIONS: "INTERRUPTION",
+    Behaviour.NO_INTERRUPTION: "IN PLACE",
+}
+
+
+def _documented(change: ResourceChange) -> str:
+    """The AWS fact behind the verdict, with its page (every view links it), or the schema's gap."""
+    fact = change.fact
+    if fact is not None:
+        return f"  {LABEL[fact.behaviour]}: {fact.reason} ({fact.page})"
+    if change.action == MODIFY and change.replacement == "Unknown":
+        return "  (no registry schema: replacement unknown)"
+    return ""
 
 
 def where(group: Group, several_targets: bool) -> str:
@@ -49,12 +68,7 @@ def group_lines(
         head = f"{SIGN[change.action]} {change.action:<11} {change.logical_id} ({change.type})"
         if change.destructive:
             head += f"  STATEFUL: {change.keeps}"
-        elif change.fails:
-            head += f"  UPDATE WILL FAIL: {change.fact.reason} ({change.fact.page})"
-        elif change.action == INTERRUPT:
-            head += f"  INTERRUPTION: {change.fact.reason} ({change.fact.page})"
-        elif change.action == MODIFY and change.replacement == "Unknown":
-            head += "  (no registry schema: replacement unknown)"
+        head += _documented(change)
         lines.append("    " + style(head, "warn" if change.destructive or change.fails else KIND[change.action]))
         for prop in change.properties if details else ():
             note = f"  [{prop.note}]" if prop.note else ""

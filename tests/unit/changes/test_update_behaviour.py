@@ -214,3 +214,91 @@ def test_turning_object_lock_off_fails_and_the_guard_names_the_one_way_fact():
     # turning it on is an in-place update
     enabled = engine.compare({logical_id: new}, {logical_id: old}, {"Resources": {logical_id: raw}}, "us-east-1")
     assert [c.action for c in enabled] == [engine.MODIFY]
+
+
+def _table_with_definitions():
+    return next(
+        (lid, r)
+        for _, lid, r in _resources()
+        if r["Type"] == "AWS::DynamoDB::Table" and r.get("Properties", {}).get("AttributeDefinitions")
+    )
+
+
+def _definitions_change(logical_id: str, raw: dict, definitions: list) -> engine.ResourceChange:
+    old = Resource(logical_id, raw["Type"], copy.deepcopy(raw["Properties"]))
+    new = Resource(logical_id, raw["Type"], {**old.properties, "AttributeDefinitions": definitions})
+    (change,) = engine.compare({logical_id: old}, {logical_id: new}, {"Resources": {logical_id: raw}}, "us-east-1")
+    return change
+
+
+def test_editing_an_existing_attribute_definition_replaces_the_table_adding_one_does_not():
+    """The page: "You can add an AttributeDefinition without interruption. Changing the type of an existing AttributeDefinition requires replacement"."""
+    logical_id, raw = _table_with_definitions()
+    definitions = raw["Properties"]["AttributeDefinitions"]
+    first = definitions[0]
+    retyped = {**first, "AttributeType": "N" if first["AttributeType"] != "N" else "S"}
+    added = {"AttributeName": first["AttributeName"] + "Added", "AttributeType": "S"}
+    fact = update_behaviour.documented("AWS::DynamoDB::Table", "AttributeDefinitions")
+    edits = {
+        "same length": [retyped, *definitions[1:]],
+        "edited and one added": [retyped, *definitions[1:], added],
+    }
+    for how, edited in edits.items():
+        change = _definitions_change(logical_id, raw, edited)
+        assert (change.action, change.fact.reason, change.fact.page) == (engine.REPLACE, fact.edit_reason, fact.page), (
+            how
+        )
+    appended = _definitions_change(logical_id, raw, [*definitions, added])
+    assert (appended.action, appended.fact.reason) == (engine.MODIFY, fact.reason)
+    assert _definitions_change(logical_id, raw, [added, *definitions]).action == engine.MODIFY  # reordered: no edit
+
+
+def test_the_prod_guard_stops_an_edited_attribute_definition():
+    logical_id, raw = _table_with_definitions()
+    first = raw["Properties"]["AttributeDefinitions"][0]
+    retyped = {**first, "AttributeType": "N" if first["AttributeType"] != "N" else "S"}
+    change = _definitions_change(logical_id, raw, [retyped, *raw["Properties"]["AttributeDefinitions"][1:]])
+    spec = SimpleNamespace(key="fraud-agent", name="fraud-agent-prod")
+    plans = [
+        SimpleNamespace(desired=SimpleNamespace(spec=spec), resources=(engine.Group((("1", "us-east-1"),), (change,)),))
+    ]
+    with pytest.raises(RefusedError) as refused:
+        guard.enforce(PLATFORM.environment("prod"), plans, frozenset(), lambda line: pytest.fail(line))
+    assert refused.value.problems[0].startswith(
+        f"deploy refused: fraud-agent/{logical_id} (AWS::DynamoDB::Table): Replace"
+    )
+
+
+def _edit_of(type_name: str, prop: str, edit) -> engine.ResourceChange:
+    _, logical_id, raw = next(
+        (n, lid, r) for n, lid, r in _resources() if prop in r.get("Properties", {}) and r["Type"] == type_name
+    )
+    old = Resource(logical_id, type_name, copy.deepcopy(raw["Properties"]))
+    new = Resource(logical_id, type_name, {**old.properties, prop: edit(old.properties[prop])})
+    (change,) = engine.compare({logical_id: old}, {logical_id: new}, {"Resources": {logical_id: raw}}, "us-east-1")
+    return change
+
+
+@pytest.mark.parametrize(
+    ("type_name", "prop", "edit", "impact"),
+    [
+        ("AWS::DynamoDB::Table", "KeySchema", lambda v: [{**v[0], "AttributeName": "other"}], engine.REPLACE),
+        ("AWS::DynamoDB::Table", "AttributeDefinitions", lambda v: [{**v[0], "AttributeType": "B"}], engine.REPLACE),
+        ("AWS::RDS::DBInstance", "DBInstanceClass", lambda v: "db.r6g.4xlarge", engine.INTERRUPT),
+        ("AWS::S3::Bucket", "ObjectLockEnabled", lambda v: not v, engine.WILL_FAIL),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_every_view_links_the_page_of_a_fact_decided_impact(type_name, prop, edit, impact):
+    from cfnops.changes import json_view, markdown, text
+    from cfnops.changes.report import StackSetPlan
+
+    change = _edit_of(type_name, prop, edit)
+    assert change.action == impact and change.fact is not None
+    group = engine.Group((("1", "us-east-1"),), (change,))
+    head = text.group_lines(group, set(), False, details=False)[1]
+    assert f": {change.fact.reason} ({change.fact.page})" in head, head
+    plan = StackSetPlan("s-dev", "s", "update", ("us-east-1",), (), (), (), (), (group,))
+    assert f"{change.fact.reason} ([AWS]({change.fact.page}))" in "\n".join(markdown._stackset(plan, ()))
+    (resource,) = json_view._group(group)["resources"]
+    assert resource["fact"]["page"] == change.fact.page
