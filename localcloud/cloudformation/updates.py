@@ -11,7 +11,8 @@ change (NatEip3). Here, per resource, in dependency order:
 - changed: its resolved properties are compared with the ones it was created with. A change
   AWS documents as failing the update (cfnops/awsfacts/update_behaviour.py: a KMS key's
   KeySpec, Object Lock turned off) fails with AWS's reason. A change to a createOnly property
-  (the type's registry schema, as cfn-lint ships it) or one AWS documents as Replacement replaces it:
+  (the type's registry schema, as cfn-lint ships it) or one AWS documents as Replacement (or an
+  edit of an existing element of a list documented so, DynamoDB's AttributeDefinitions) replaces it:
   the new one is created first, the old one deleted at the end; a custom-named resource
   cannot be replaced (CloudFormation's own refusal). Any other change is made in place: the
   resource keeps its physical id, tags go through the service's tagging API, and the other
@@ -49,6 +50,18 @@ def replaced_by(resource_type: str) -> frozenset[str]:
     entry = update_behaviour.type_facts(resource_type)
     documented = entry.behaviours.get(Behaviour.REPLACEMENT, ()) if entry else ()
     return create_only(resource_type) | frozenset(documented)
+
+
+def replaced_by_edit(resource_type: str, changed: set[str], old: dict, new: dict) -> bool:
+    """A list AWS documents as replacing when an element it already has is edited (a DynamoDB
+    table's AttributeDefinitions: an existing attribute's type) had one edited."""
+    facts = [(key, update_behaviour.documented(resource_type, key)) for key in changed]
+    return any(
+        fact is not None
+        and fact.edit_behaviour is Behaviour.REPLACEMENT
+        and fact.edits_existing("", old.get(key), new.get(key))
+        for key, fact in facts
+    )
 
 
 def refusal(resource_type: str, changed: set[str], old: dict) -> str:
@@ -175,7 +188,7 @@ def _change(resource_map, name: str, resource, old_json: dict, old: dict, new_js
     refused = refusal(kind, changed, old) if kind == old_json["Type"] else ""
     if refused:
         raise inplace.UpdateRefused(refused)
-    if kind != old_json["Type"] or changed & replaced_by(kind):
+    if kind != old_json["Type"] or changed & replaced_by(kind) or replaced_by_edit(kind, changed, old, new):
         return _replace(resource_map, name, resource, old, new, new_json)
     permissions.authorize(resource_map, ("update",), name, new_json, old_json)
     inplace.apply(resource, kind, old, new, changed, resource_map._account_id, resource_map._region_name)

@@ -80,3 +80,24 @@ def test_object_lock_turns_on_in_place_and_not_off(cfn):
     off = stack(cfn, {"Type": "AWS::S3::Bucket", "Properties": {**versioned, fact.property: False}})
     assert off["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
     assert any(fact.fails_reason in reason for reason in reasons(cfn))
+
+
+def test_editing_an_existing_element_of_a_list_documented_so_replaces(cfn):
+    fact = next(f for f in update_behaviour.facts() if f.edit_behaviour is Behaviour.REPLACEMENT)
+    assert (fact.type_name, fact.property) == ("AWS::DynamoDB::Table", "AttributeDefinitions")
+
+    def table(attribute_type: str) -> dict:
+        return {
+            "Type": fact.type_name,
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                fact.property: [{fact.edit_key: "id", "AttributeType": attribute_type}],
+            },
+        }
+
+    stack(cfn, table("S"))
+    first = physical_id(cfn)
+    assert stack(cfn, table("N"))["StackStatus"] == "UPDATE_COMPLETE"
+    assert physical_id(cfn) != first
+    assert first not in boto3.client("dynamodb", region_name=REGION).list_tables()["TableNames"]
