@@ -45,6 +45,7 @@ class Fact:
     edit_key: str = ""
     edit_behaviour: Behaviour | None = None
     edit_reason: str = ""
+    see_also: str = ""  # a service page explaining a fact the Template Reference page implies
 
     def edits_existing(self, sub_path: str, old: object, new: object) -> bool:
         """Whether a change of the property edits an element it already had: a change inside
@@ -91,7 +92,7 @@ class TypeFacts:
     reasons: dict[str, str]
     read: str = "current"  # where the page was read (see update_behaviour.json's "about")
     as_schema: tuple[str, ...] = ()  # properties whose documented behaviour is the schema's
-    pages: dict[str, str] = field(default_factory=dict)  # a fact read on another AWS page
+    see_also: dict[str, str] = field(default_factory=dict)  # a service page explaining the fact
     fails_from: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fails_reasons: dict[str, str] = field(default_factory=dict)
     when_edited: dict[str, dict] = field(default_factory=dict)  # see Fact.edits_existing
@@ -105,13 +106,14 @@ class TypeFacts:
             self.type_name,
             name,
             behaviour,
-            self.pages.get(name, PAGE.format(self.page_slug)),
+            PAGE.format(self.page_slug),
             self.reasons.get(name, ""),
             self.fails_from.get(name, ()),
             self.fails_reasons.get(name, ""),
             edited.get("key", ""),
             Behaviour[edited["behaviour"]] if edited else None,
             edited.get("reason", ""),
+            self.see_also.get(name, ""),
         )
 
 
@@ -128,7 +130,7 @@ def _type_facts(type_name: str, entry: dict) -> TypeFacts:
         {name: fact["reason"] for name, fact in documented.items()},
         entry["read"],
         tuple(entry.get("as_schema", ())),
-        {name: fact["page"] for name, fact in documented.items() if "page" in fact},
+        {name: fact["see_also"] for name, fact in documented.items() if "see_also" in fact},
         {name: tuple(fact["fails_from"]) for name, fact in documented.items() if "fails_from" in fact},
         {name: fact["fails_reason"] for name, fact in documented.items() if "fails_reason" in fact},
         {name: fact["when_edited"] for name, fact in documented.items() if "when_edited" in fact},
