@@ -19,7 +19,8 @@ SCHEMA_FILE = Path(__file__).with_name("plan.schema.json")
 def _fact(fact) -> dict | None:
     if fact is None:
         return None
-    return {"property": fact.property, "behaviour": fact.behaviour.name, "reason": fact.reason, "page": fact.page}
+    found = {"property": fact.property, "behaviour": fact.behaviour.name, "reason": fact.reason, "page": fact.page}
+    return found | ({"see_also": fact.see_also} if fact.see_also else {})
 
 
 def _group(group: Group) -> dict:

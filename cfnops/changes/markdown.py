@@ -71,7 +71,8 @@ def _stackset(s: StackSetPlan, protected: tuple[str, ...]) -> list[str]:
                 lead = first if index == 0 else "| | | |"
                 lines.append(f"{lead} `{_cell(p.path)}` | `{_cell(shown(p.old))}` | `{_cell(shown(p.new))}` |")
             if c.fact is not None:
-                lines.append(f"| | | | {c.fact.property}: {_cell(c.fact.reason)} ([AWS]({c.fact.page})) | | |")
+                also = f" ([see also]({c.fact.see_also}))" if c.fact.see_also else ""
+                lines.append(f"| | | | {c.fact.property}: {_cell(c.fact.reason)} ([AWS]({c.fact.page})){also} | | |")
         lines.append("")
     if s.drift:
         lines += (

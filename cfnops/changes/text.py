@@ -41,7 +41,8 @@ def _documented(change: ResourceChange) -> str:
     """The AWS fact behind the verdict, with its page (every view links it), or the schema's gap."""
     fact = change.fact
     if fact is not None:
-        return f"  {LABEL[fact.behaviour]}: {fact.reason} ({fact.page})"
+        also = f" (see also {fact.see_also})" if fact.see_also else ""
+        return f"  {LABEL[fact.behaviour]}: {fact.reason} ({fact.page}){also}"
     if change.action == MODIFY and change.replacement == "Unknown":
         return "  (no registry schema: replacement unknown)"
     return ""

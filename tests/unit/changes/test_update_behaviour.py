@@ -302,3 +302,7 @@ def test_every_view_links_the_page_of_a_fact_decided_impact(type_name, prop, edi
     assert f"{change.fact.reason} ([AWS]({change.fact.page}))" in "\n".join(markdown._stackset(plan, ()))
     (resource,) = json_view._group(group)["resources"]
     assert resource["fact"]["page"] == change.fact.page
+    if change.fact.see_also:  # a service page explaining it, beside the Template Reference page
+        assert f"({change.fact.page}) (see also {change.fact.see_also})" in head
+        assert f"[see also]({change.fact.see_also})" in "\n".join(markdown._stackset(plan, ()))
+        assert resource["fact"]["see_also"] == change.fact.see_also
