@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from ..awsfacts import global_tables
 from ..core.errors import InputError
 from ..core.located import InstanceResource
 from ..core.protocols import AwsFactory, CloudFormationClient
@@ -134,12 +135,11 @@ def _replica_regions(dynamodb, name: str, region: str) -> list[str]:
 def _remove_global_table(aws: AwsFactory, item: Retained) -> None:
     """Every other replica first (its deletion protection off in its Region, then UpdateTable
     ReplicaUpdates Delete, one per request, waiting for the table to be ACTIVE again), then the
-    table of the stack's Region like a regional one (DynamoDB API Reference, ReplicationGroupUpdate:
-    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ReplicationGroupUpdate.html)."""
+    table of the stack's Region like a regional one (awsfacts/global_tables.py)."""
     dynamodb = aws.client("dynamodb", item.region)
     for region in _replica_regions(dynamodb, item.physical_id, item.region):
         aws.client("dynamodb", region).update_table(TableName=item.physical_id, DeletionProtectionEnabled=False)
-        dynamodb.update_table(TableName=item.physical_id, ReplicaUpdates=[{"Delete": {"RegionName": region}}])
+        dynamodb.update_table(TableName=item.physical_id, ReplicaUpdates=global_tables.delete_replica(region))
         dynamodb.get_waiter("table_exists").wait(TableName=item.physical_id, WaiterConfig={"Delay": 5})
     _remove_table(aws, item)
 
