@@ -13,7 +13,7 @@ from __future__ import annotations
 def install() -> None:
     """Apply every patch once (idempotent), in the registry's order."""
     from .awslambda import concurrency  # noqa: F401 - each registers its patches
-    from .cloudformation import agentcore, limits, outputs, patches, permissions, updates  # noqa: F401
+    from .cloudformation import agentcore, imports, limits, outputs, patches, permissions, protection, updates  # noqa: F401
     from .cloudwatch import alarms  # noqa: F401
     from .core import registry
     from .drift import responses as drift  # noqa: F401

@@ -228,6 +228,16 @@ def retain(resource: AWSObject) -> AWSObject:
     return resource
 
 
+def retain_always(resource: AWSObject) -> AWSObject:
+    """Never deleted by CloudFormation, not even when the creation that made it rolls back: for
+    what holds data nobody can delete (S3 Object Lock in compliance mode) and the key that data
+    needs. A rollback that tried would fail on the locked objects (ROLLBACK_FAILED, then
+    DELETE_FAILED for the whole retention); kept, the next creation imports it (bootstrap)."""
+    resource.DeletionPolicy = "Retain"
+    resource.UpdateReplacePolicy = "Retain"
+    return resource
+
+
 def snapshot(resource: AWSObject) -> AWSObject:
     """For databases: a final snapshot on deletion and on replacement."""
     resource.DeletionPolicy = "Snapshot"

@@ -2,10 +2,16 @@
 administrator region (template ``stackset-roles``). Runs before the first rollout.
 
 The stack has termination protection. A stack whose creation failed (ROLLBACK_COMPLETE,
-ROLLBACK_FAILED, CREATE_FAILED) or whose deletion failed (DELETE_FAILED) can only be
-deleted, not updated: it is reported with CloudFormation's reason (the first failed event
-of its last operation), and with ``recreate`` its termination protection is lifted for
-that delete only, it is deleted, and it is created again (with protection).
+ROLLBACK_FAILED, CREATE_FAILED), whose deletion failed (DELETE_FAILED) or whose update's
+rollback failed (UPDATE_ROLLBACK_FAILED) can only be deleted, not updated: it is reported
+with CloudFormation's reason (the first failed event of its last operation), and with
+``recreate`` its termination protection is lifted for that delete only, it is deleted, and
+it is created again (with protection).
+
+What a deleted stack kept (its buckets with fixed names, the trail's locked one included, and
+their keys) a creation takes back first (``adopt``: an IMPORT change set of those alone), so
+bootstrap after the stack is gone, by hand or by ``recreate``, converges instead of failing on
+"already exists".
 
 A template over TemplateBody's limit is staged (``bootstrap_seed``): a first creation sends
 the artifacts bucket alone, then the whole template is written to that bucket and the stack
@@ -18,22 +24,30 @@ the parameter files give, so the one who bootstraps can always stage and deploy.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError, WaiterError
 
-from ..awsfacts import cfn_limits, principal_arns
+from ..awsfacts import cfn_limits, principal_arns, resource_import
 from ..awsfacts import statuses as aws_status
 from ..build import bootstrap_seed
 from ..core.aws import ACCESS_ERRORS, describe, error_code, error_message, translate_errors
 from ..core.errors import OperationFailedError
 from ..core.protocols import AwsFactory, CloudFormationClient
-from . import artifacts
+from . import adopt, artifacts
 from .operations import WaitSettings
 
 STACK_NAME = "cfnops-bootstrap"
 Stack = aws_status.Stack
-FAILED = (Stack.ROLLBACK_COMPLETE, Stack.ROLLBACK_FAILED, Stack.CREATE_FAILED, Stack.DELETE_FAILED)
+# a stack in these states can only be deleted (UPDATE_ROLLBACK_FAILED: or its rollback continued by hand)
+FAILED = (
+    Stack.ROLLBACK_COMPLETE,
+    Stack.ROLLBACK_FAILED,
+    Stack.CREATE_FAILED,
+    Stack.DELETE_FAILED,
+    Stack.UPDATE_ROLLBACK_FAILED,
+)
 STARTS = (Stack.CREATE_IN_PROGRESS, Stack.UPDATE_IN_PROGRESS, Stack.DELETE_IN_PROGRESS, Stack.IMPORT_IN_PROGRESS)
 
 
@@ -48,6 +62,7 @@ class Request:
     artifacts_bucket: str = ""  # this account's and region's bucket: where a large template is staged
     bucket_pattern: str = ""  # the platform's artifacts bucket name, {account} and {region} to fill
     writers_parameter: str = ""  # the template's list of who may use that bucket (Platform.artifacts_writers)
+    account: str = ""  # whose kept buckets a creation adopts (adopt.py); "" looks for none
 
     @property
     def retry_hint(self) -> str:
@@ -108,13 +123,14 @@ def _describe(event: dict) -> str:
     return f"{event.get('LogicalResourceId', '?')}: {event.get('ResourceStatusReason') or 'no reason given'}"
 
 
-def _wait(client: CloudFormationClient, waiter: str, stack_id: str, request: Request, doing: str) -> None:
+def _waiting(request: Request) -> dict:
     delay = int(request.wait.first_poll)
+    return {"Delay": delay, "MaxAttempts": max(1, int(request.wait.timeout / max(delay, 1)))}
+
+
+def _wait(client: CloudFormationClient, waiter: str, stack_id: str, request: Request, doing: str) -> None:
     try:
-        client.get_waiter(waiter).wait(
-            StackName=stack_id,
-            WaiterConfig={"Delay": delay, "MaxAttempts": max(1, int(request.wait.timeout / max(delay, 1)))},
-        )
+        client.get_waiter(waiter).wait(StackName=stack_id, WaiterConfig=_waiting(request))
     except WaiterError as error:
         status = ((error.last_response or {}).get("Stacks") or [{}])[0].get("StackStatus", "not finished")
         hint = f"; fix the cause, then {request.retry_hint}" if status in FAILED else ""
@@ -181,10 +197,53 @@ def _apply(aws: AwsFactory, client: CloudFormationClient, request: Request) -> s
         )
     if stack is not None:
         _delete(client, stack["StackId"], request)
-    _create(client, arguments, request)
+    adoption = (
+        adopt.plan(
+            request.template_text, request.values, request.account, request.region, aws.client("s3", request.region)
+        )
+        if request.account
+        else None
+    )
+    if adoption is None:
+        _create(client, arguments, request)
+    else:
+        _import(client, arguments, adoption, request)
+        _update(client, {**arguments, "TemplateBody": _with_adopted(body, adoption)}, STACK_NAME, request)
     if whole is not None:
         _update_from_bucket(aws, client, request, arguments, whole, STACK_NAME)
     return "created" if stack is None else "recreated"
+
+
+def _with_adopted(body: str, adoption: adopt.Adoption) -> str:
+    """The first body (the whole template, or the seed) with the resources just imported."""
+    first = json.loads(body)
+    resources = {**adoption.template["Resources"], **first.get("Resources", {})}
+    return cfn_limits.compact(json.dumps({**first, "Resources": resources}))
+
+
+def _import(client: CloudFormationClient, arguments: dict, adoption: adopt.Adoption, request: Request) -> None:
+    """A new stack of what a deleted one kept (a change set of type IMPORT), then protected."""
+    change_set = client.create_change_set(
+        StackName=STACK_NAME,
+        ChangeSetName="cfnops-adopt-kept",
+        ChangeSetType=resource_import.CHANGE_SET_TYPE,
+        TemplateBody=cfn_limits.compact(json.dumps(adoption.template)),
+        ResourcesToImport=adoption.resources,
+        **{k: v for k, v in arguments.items() if k in ("Parameters", "Capabilities", "Tags")},
+    )
+    try:
+        client.get_waiter("change_set_create_complete").wait(
+            ChangeSetName=change_set["Id"], WaiterConfig=_waiting(request)
+        )
+    except WaiterError:
+        reason = client.describe_change_set(ChangeSetName=change_set["Id"]).get("StatusReason", "no reason given")
+        raise OperationFailedError(
+            f"{STACK_NAME} in {request.region}: importing what a deleted stack kept "
+            f"({', '.join(adoption.logical_ids)}) failed: {reason}"
+        ) from None
+    client.execute_change_set(ChangeSetName=change_set["Id"])
+    _wait(client, "stack_import_complete", change_set["StackId"], request, "import of what a deleted stack kept")
+    client.update_termination_protection(StackName=STACK_NAME, EnableTerminationProtection=True)
 
 
 def _update_from_bucket(

@@ -188,5 +188,6 @@ def bootstrap_environment(
             artifacts_bucket=project.platform.bucket(account, region),
             bucket_pattern=project.platform.artifacts_bucket,
             writers_parameter=project.platform.artifacts_writers,
+            account=account,
         )
         yield region, bootstrap.deploy_region(aws, request)

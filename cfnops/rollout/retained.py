@@ -2,7 +2,7 @@
 (Retain, RetainExceptOnCreate; a Snapshot policy deletes the resource and keeps a snapshot
 with a generated name, which collides with nothing), read from each instance's stack before the stack
 is deleted, with the command that removes it. Retained resources with fixed names (log
-groups, tables, buckets, streams, queues, secrets) make the next create of the same
+groups, tables and global tables, buckets, streams, queues, secrets) make the next create of the same
 environment fail with "already exists"; for an environment the platform does not protect
 (dev), whose data is rebuilt freely, `destroy --remove-retained` removes them after the
 stacks are gone, so destroy then deploy converges. Protected ones (staging, prod) keep them:
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from ..awsfacts import global_tables
 from ..core.errors import InputError
 from ..core.located import InstanceResource
 from ..core.protocols import AwsFactory, CloudFormationClient
@@ -125,6 +126,42 @@ def _remove_table(aws: AwsFactory, item: Retained) -> None:
     dynamodb.delete_table(TableName=item.physical_id)
 
 
+def _replica_regions(dynamodb, name: str, region: str) -> list[str]:
+    """The global table's other replicas (DescribeTable's Replicas)."""
+    replicas = dynamodb.describe_table(TableName=name)["Table"].get("Replicas", [])
+    return sorted({r["RegionName"] for r in replicas} - {region})
+
+
+def _remove_global_table(aws: AwsFactory, item: Retained) -> None:
+    """Every other replica first (its deletion protection off in its Region, then UpdateTable
+    ReplicaUpdates Delete, one per request, waiting for the table to be ACTIVE again), then the
+    table of the stack's Region like a regional one (awsfacts/global_tables.py)."""
+    dynamodb = aws.client("dynamodb", item.region)
+    for region in _replica_regions(dynamodb, item.physical_id, item.region):
+        aws.client("dynamodb", region).update_table(TableName=item.physical_id, DeletionProtectionEnabled=False)
+        dynamodb.update_table(TableName=item.physical_id, ReplicaUpdates=global_tables.delete_replica(region))
+        dynamodb.get_waiter("table_exists").wait(TableName=item.physical_id, WaiterConfig={"Delay": 5})
+    _remove_table(aws, item)
+
+
+def _global_table_command(item: Retained) -> str:
+    table = f"--table-name {_q(item)}"
+    regions = (
+        f"aws dynamodb describe-table --region {item.region} {table} --output text "
+        f"--query 'Table.Replicas[?RegionName!=`{item.region}`].RegionName'"
+    )
+    return (
+        f"for region in $({regions}); do "
+        f'aws dynamodb update-table --region "$region" {table} --no-deletion-protection-enabled >/dev/null && '
+        f"aws dynamodb update-table --region {item.region} {table} "
+        '--replica-updates "[{\\"Delete\\": {\\"RegionName\\": \\"$region\\"}}]" >/dev/null && '
+        f"aws dynamodb wait table-exists --region {item.region} {table} || exit 1; done && "
+        f"aws dynamodb update-table --region {item.region} {table} --no-deletion-protection-enabled "
+        "--query TableDescription.TableName --output text && "
+        f"aws dynamodb delete-table --region {item.region} {table} --query TableDescription.TableName --output text"
+    )
+
+
 def _q(item: Retained) -> str:
     return shlex.quote(item.physical_id)
 
@@ -156,6 +193,7 @@ REMOVERS: dict[str, tuple[Callable[[Retained], str], Callable[..., None]]] = {
         ),
         _remove_table,
     ),
+    "AWS::DynamoDB::GlobalTable": (_global_table_command, _remove_global_table),
     "AWS::S3::Bucket": (lambda r: _bucket_command(r), _remove_bucket),
     "AWS::Kinesis::Stream": (
         lambda r: f"aws kinesis delete-stream --region {r.region} --stream-name {_q(r)}",

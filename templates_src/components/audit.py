@@ -7,7 +7,9 @@
 - log-file validation on (signed digest files prove nothing was changed or removed);
 - delivered to a bucket with S3 Object Lock in COMPLIANCE mode for ``TrailRetentionDays``,
   versioned, public access blocked, TLS only, CMK-encrypted; CloudTrail may read its ACL and
-  write under ``AWSLogs/<account>/`` only for this trail (``aws:SourceArn``);
+  write under ``AWSLogs/<account>/`` only for this trail (``aws:SourceArn``); the bucket and
+  its key are never deleted by CloudFormation (``Retain``, rollbacks included: locked objects
+  cannot be deleted), and a later creation of the bootstrap adopts them (rollout/adopt.py);
 - management events (read and write) of every region, plus S3 object-level data events of
   the buckets named (``data_event_buckets``: bucket names, Fn::Sub patterns).
 """
@@ -20,7 +22,7 @@ from awacs.aws import Allow, Condition, Principal, Statement, StringEquals, Stri
 from troposphere import GetAtt, Parameter, Ref, Sub, Template, cloudtrail
 
 from .. import policies
-from ..conventions import standard_tags, suppress
+from ..conventions import retain_always, standard_tags, suppress
 from . import buckets, encryption
 
 TRAIL_NAME = "cfnops-audit-trail"
@@ -144,6 +146,8 @@ def add_trail(template: Template, condition: str, data_event_buckets: list) -> c
         ),
         Ref(RETENTION_PARAMETER),
     )
+    retain_always(bucket)
+    retain_always(key)
     suppress(
         bucket,
         "CKV_AWS_18",

@@ -4,6 +4,7 @@ it (a table with deletion protection on, a versioned bucket with old versions), 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import boto3
 import pytest
 
 from cfnops.rollout.retained import REMOVERS, Retained
+from templates_src.conventions import REGIONS
 from tests.support.server import localcloud_server
 
 BIN = Path(sys.executable).parent
@@ -27,10 +29,10 @@ def server(tmp_path_factory):
         yield {**os.environ, **exports, "AWS_PAGER": "", "PATH": f"{BIN}:{os.environ['PATH']}"}
 
 
-def client(environment: dict, service: str):
+def client(environment: dict, service: str, region: str = REGION):
     return boto3.client(
         service,
-        region_name=REGION,
+        region_name=region,
         endpoint_url=environment["AWS_ENDPOINT_URL"],
         aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
@@ -47,6 +49,31 @@ def _table(env: dict) -> tuple[str, callable]:
         DeletionProtectionEnabled=True,
     )
     return "dev-fraud rules", lambda: "dev-fraud rules" in dynamodb.list_tables()["TableNames"]
+
+
+def _global_table(env: dict) -> tuple[str, callable]:
+    """Made by a stack, as the platform makes it (a replica per Region, each protected), then kept."""
+    table = {
+        "Type": "AWS::DynamoDB::GlobalTable",
+        "DeletionPolicy": "RetainExceptOnCreate",
+        "Properties": {
+            "TableName": "dev-fraud-rules-global",
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+            "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+            "Replicas": [{"Region": region, "DeletionProtectionEnabled": True} for region in REGIONS],
+        },
+    }
+    cloudformation = client(env, "cloudformation")
+    cloudformation.create_stack(StackName="kept-global", TemplateBody=json.dumps({"Resources": {"Kept": table}}))
+    cloudformation.delete_stack(StackName="kept-global")
+
+    def exists() -> bool:
+        names = (client(env, "dynamodb", region).list_tables()["TableNames"] for region in REGIONS)
+        return any("dev-fraud-rules-global" in listed for listed in names)
+
+    return "dev-fraud-rules-global", exists
 
 
 def _bucket(env: dict) -> tuple[str, callable]:
@@ -93,6 +120,7 @@ def _key(env: dict) -> tuple[str, callable]:
 
 MAKERS = {
     "AWS::DynamoDB::Table": _table,
+    "AWS::DynamoDB::GlobalTable": _global_table,
     "AWS::S3::Bucket": _bucket,
     "AWS::Logs::LogGroup": _log_group,
     "AWS::Kinesis::Stream": _stream,

@@ -53,23 +53,26 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-def do_bootstrap(project: Project, environment: str = "staging") -> None:
+def do_bootstrap(project: Project, environment: str = "staging", recreate: bool = False) -> str:
     resolved = params.resolve_deployed(project, environment, render.read_generated(project))
     text = project.template_path(PLATFORM.bootstrap).read_text()
     values = resolved.plain(PLATFORM.bootstrap, "us-east-1")
     aws = Aws()
-    bucket = PLATFORM.bucket(aws.account_id("us-east-1"), "us-east-1")  # where a large bootstrap is staged
+    account = aws.account_id("us-east-1")
+    bucket = PLATFORM.bucket(account, "us-east-1")  # where a large bootstrap is staged
     request = bootstrap.Request(
         "us-east-1",
         text,
         values,
         FAST,
         environment,
+        recreate=recreate,
         artifacts_bucket=bucket,
         bucket_pattern=PLATFORM.artifacts_bucket,
         writers_parameter=PLATFORM.artifacts_writers,
+        account=account,
     )
-    bootstrap.deploy_region(aws, request)
+    return bootstrap.deploy_region(aws, request)
 
 
 class Run:

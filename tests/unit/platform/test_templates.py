@@ -248,13 +248,27 @@ def test_every_data_store_is_encrypted_with_the_data_cmk(fraud):
         assert group["Properties"]["KmsKeyId"] == key
 
 
+def locked_and_their_keys(template: dict) -> set[str]:
+    """Buckets under Object Lock in compliance mode, and the keys that encrypt them."""
+    found = set()
+    for logical_id, resource in resources_of_type(template, "AWS::S3::Bucket").items():
+        rule = resource["Properties"].get("ObjectLockConfiguration", {}).get("Rule", {})
+        if rule.get("DefaultRetention", {}).get("Mode") == "COMPLIANCE":
+            found.add(logical_id)
+            encryption = resource["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+            found.add(encryption["ServerSideEncryptionByDefault"]["KMSMasterKeyID"]["Fn::GetAtt"][0])
+    return found
+
+
 @pytest.mark.parametrize("name", list(PLATFORM.registry))
 def test_stateful_resources_keep_their_data(templates, name):
+    """Locked data and its key may also be kept by every rollback (conventions.retain_always)."""
+    locked = locked_and_their_keys(templates[name])
     for logical_id, resource in templates[name]["Resources"].items():
         if resource["Type"] in STATEFUL:
-            assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == STATEFUL[
-                resource["Type"]
-            ], logical_id
+            policies = (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy"))
+            allowed = {STATEFUL[resource["Type"]]} | ({("Retain", "Retain")} if logical_id in locked else set())
+            assert policies in allowed, logical_id
 
 
 def test_iam_roles_are_named_per_environment_and_region(fraud, network):

@@ -83,8 +83,9 @@ FAILED_CREATE = [  # newest first, as DescribeStackEvents returns them
 ]
 
 
-def test_recreate_lifts_protection_for_the_delete_then_creates_with_protection(aws, stub, inputs):
-    stub.add_response("describe_stacks", stacks(OLD_ID, "ROLLBACK_COMPLETE"), {"StackName": "cfnops-bootstrap"})
+@pytest.mark.parametrize("failed", ["ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED"])  # the latter: only deletable
+def test_recreate_lifts_protection_for_the_delete_then_creates_with_protection(aws, stub, inputs, failed):
+    stub.add_response("describe_stacks", stacks(OLD_ID, failed), {"StackName": "cfnops-bootstrap"})
     stub.add_response(
         "update_termination_protection",
         {"StackId": OLD_ID},
