@@ -143,7 +143,9 @@ class StackSetApplier:
 
     def run(self, call: Callable[..., dict], action: str, **arguments) -> None:
         """Start one StackSet operation: ``call`` is the client's own method (no lookup by name)."""
-        outcome = self.runner.start(self.plan.name, action, lambda: call(**arguments))
+        outcome = self.runner.start(
+            self.plan.name, action, lambda: call(**arguments), operation_id=arguments.get("OperationId", "")
+        )
         self.result.outcomes.append(outcome)
 
     def apply(self) -> StackSetResult:

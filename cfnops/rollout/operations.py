@@ -106,8 +106,11 @@ class Runner:
             self.settings.sleep(seconds)
             interrupt.check()
 
-    def start(self, stackset: str, action: str, call: Callable[[], dict]) -> Outcome:
-        """Start an operation (waiting out any other one first) and wait for it."""
+    def start(self, stackset: str, action: str, call: Callable[[], dict], operation_id: str = "") -> Outcome:
+        """Start an operation (waiting out any other one first) and wait for it. ``operation_id``
+        is the fresh OperationId the call sends: refused as existing, it is our own request that
+        reached CloudFormation on an attempt whose answer was lost (botocore retries a call with
+        the same arguments), so it is waited for, not started again."""
         deadline = self.settings.clock() + self.settings.timeout
         while True:
             interrupt.check()  # after Ctrl-C nothing new starts
@@ -115,6 +118,11 @@ class Runner:
                 operation_id = call()["OperationId"]
                 break
             except ClientError as error:
+                if error_code(error) == "OperationIdAlreadyExistsException" and operation_id:
+                    self.progress.note(
+                        stackset, f"operation {operation_id} was started by a retried request; waiting for it"
+                    )
+                    break
                 if error_code(error) != "OperationInProgressException":
                     raise
                 running = self.running_operation(stackset)

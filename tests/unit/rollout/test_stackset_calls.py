@@ -9,6 +9,7 @@ import hashlib
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from cfnops.build import render
@@ -388,6 +389,39 @@ def test_operation_in_progress_waits_for_the_other_operation(aws, stub):
     )
     assert (outcome.operation_id, outcome.status) == ("ours", "SUCCEEDED")
     assert clock.now == 1.0  # one backoff sleep while the other operation ran
+
+
+def test_an_operation_id_refused_as_existing_is_our_retried_request_and_is_waited_for(aws, stub):
+    """botocore retries a call whose answer was lost with the same OperationId; CloudFormation then
+    refuses it as existing although the first attempt started it: wait for it, never fail or start again."""
+    client = aws.client("cloudformation", "us-east-1")
+    stub.add_client_error(
+        "create_stack_instances",
+        service_error_code="OperationIdAlreadyExistsException",
+        service_message="The specified operation ID already exists.",
+        http_status_code=409,
+    )
+    expect_operation(stub, "x", "cfnops-0-ours", [("111111111111", "us-east-1", "SUCCEEDED", "")], action="CREATE")
+    outcome = Runner(client, quiet(), fast()).start(
+        "x",
+        "CREATE",
+        lambda: client.create_stack_instances(
+            StackSetName="x", Accounts=["111111111111"], Regions=["us-east-1"], OperationId="cfnops-0-ours"
+        ),
+        operation_id="cfnops-0-ours",
+    )
+    assert (outcome.operation_id, outcome.status) == ("cfnops-0-ours", "SUCCEEDED")
+
+
+def test_an_operation_id_refused_as_existing_that_is_not_ours_fails(aws, stub):
+    client = aws.client("cloudformation", "us-east-1")
+    stub.add_client_error("create_stack_instances", service_error_code="OperationIdAlreadyExistsException")
+    with pytest.raises(ClientError):
+        Runner(client, quiet(), fast()).start(
+            "x",
+            "CREATE",
+            lambda: client.create_stack_instances(StackSetName="x", Accounts=["1"], Regions=["us-east-1"]),
+        )
 
 
 def test_wait_backs_off_and_times_out(aws, stub):
