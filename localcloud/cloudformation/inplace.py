@@ -221,6 +221,25 @@ def _flag_attribute(name: str) -> Callable[[Any, Any, str, str], None]:
     return set_flag
 
 
+def _parameter_value(parameter, value, account, region):
+    """AWS::SSM::Parameter Value, "Update requires: No interruption": PutParameter with Overwrite."""
+    from moto.ssm.models import ssm_backends
+
+    ssm_backends[account][region].put_parameter(
+        name=parameter.name,
+        description=parameter.description,
+        value=value,
+        parameter_type=parameter.parameter_type,
+        allowed_pattern=parameter.allowed_pattern,
+        keyid=parameter.keyid,
+        overwrite=True,
+        tags=[],
+        data_type=parameter.data_type,
+        tier=parameter.tier,
+        policies=None,
+    )
+
+
 SETTERS: dict[str, dict[str, Callable[[Any, Any, str, str], None]]] = {
     "AWS::DynamoDB::Table": {"DeletionProtectionEnabled": _flag_attribute("deletion_protection_enabled")},
     "AWS::RDS::DBInstance": {"DeletionProtection": _flag_attribute("deletion_protection")},
@@ -231,6 +250,7 @@ SETTERS: dict[str, dict[str, Callable[[Any, Any, str, str], None]]] = {
     "AWS::ECS::Service": {"TaskDefinition": _service_task_definition},
     "AWS::CloudWatch::Dashboard": {"DashboardBody": _dashboard_body},
     "AWS::ElasticLoadBalancingV2::LoadBalancer": {"LoadBalancerAttributes": set_load_balancer_attributes},
+    "AWS::SSM::Parameter": {"Value": _parameter_value},
 }
 for _kind, _setters in service_setters.SETTERS.items():
     SETTERS[_kind] = {**SETTERS.get(_kind, {}), **_setters}

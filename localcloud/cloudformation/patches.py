@@ -10,6 +10,7 @@ from typing import Any
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.kms import models as kms_models
+from moto.ssm import models as ssm_models
 
 from ..core.failures import handling
 from ..core.registry import document, patch, replace, unwrapped
@@ -261,6 +262,21 @@ def _kms_key_cloudformation_tags() -> None:
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     replace(kms_models.Key, "create_from_cloudformation_json", classmethod(create))
+
+
+@patch("AWS::SSM::Parameter reads CloudFormation's tags, a map (moto expects a Key/Value list)")
+def _ssm_parameter_cloudformation_tags() -> None:
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html:
+    # "Tags: Optional metadata ... Type: Object of String" (the one SSM type whose tags are a map)
+    original = unwrapped(ssm_models.Parameter, "create_from_cloudformation_json")
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        if isinstance(properties.get("Tags"), dict):
+            properties["Tags"] = [{"Key": key, "Value": value} for key, value in properties["Tags"].items()]
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    replace(ssm_models.Parameter, "create_from_cloudformation_json", classmethod(create))
 
 
 ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$")
