@@ -119,11 +119,12 @@ upgrade-lint: $(STAMP) ## Upgrade cfn-lint and checkov (only them) in requiremen
 render: $(STAMP) ## Render templates_src/ to generated/ (deterministic) and the manifest
 	$(CFNOPS) render
 
-check: $(STAMP) ## Fail when generated/ is stale (exit 5), then the house rules: ruff check, ruff format and mypy (pyproject.toml)
+check: $(STAMP) ## Fail when generated/ is stale (exit 5), then the house rules: ruff check, ruff format, mypy (pyproject.toml) and actionlint on .github/workflows
 	$(CFNOPS) check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/actionlint -no-color
 
 lint: $(STAMP) ## cfn-lint + policy rules + checkov on generated/: zero findings (exit 4 otherwise)
 	$(CFNOPS) lint
@@ -140,7 +141,7 @@ plan: $(STAMP) ## Preview ENV's StackSets: resource changes per region, replacem
 deploy: $(STAMP) ## Check, plan and roll out ENV's StackSets; PRUNE=1 removes unwanted instances; ALLOW_REPLACE=StackSet/LogicalId; ALLOW_FAILOVER=1 a new primary region
 	$(CFNOPS) deploy --env $(EXPLICIT_ENV_ARG) $(STACKSET_FLAGS) $(PRUNE_FLAG) $(ALLOW_FAILOVER_FLAG) --timeout $(TIMEOUT_ARG) $(ALLOW_REPLACE_FLAG)
 
-copy-tables: $(STAMP) ## Copy ENV's regional tables into the global tables that replace them (idempotent; README)
+copy-tables: $(STAMP) ## Copy ENV's regional tables into the global tables that replace them (idempotent; docs/regions.md)
 	$(CFNOPS) copy-tables --env $(EXPLICIT_ENV_ARG) $(STACKSET_FLAGS)
 
 status: $(STAMP) ## Show ENV's stack instances per region and account

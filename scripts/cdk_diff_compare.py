@@ -1,6 +1,6 @@
 """Compares the corpus (tests/unit/changes/update_corpus.json) with what the CDK's diff
 (``@aws-cdk/cloudformation-diff``, the diff ``cdk diff`` prints) and cfnops's plan say for
-each one-property edit, against the impact AWS documents; prints the counts the README quotes.
+each one-property edit, against the impact AWS documents; prints the counts docs/plan.md quotes.
 
 Needs node and the package: ``npm install --prefix DIR @aws-cdk/cloudformation-diff``, then
 ``.venv/bin/python scripts/cdk_diff_compare.py DIR`` (``--cases`` lists every disagreement).

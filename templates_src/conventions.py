@@ -88,14 +88,22 @@ def name_glob(kind: str, environment: str = PRINCIPAL_ENVIRONMENT) -> str:
     return f"{environment}-*-{kind}-*"
 
 
-# The permissions boundary every role of our templates carries. Bootstrap creates it
-# (one per account); the StackSet execution role may only create or change roles that
-# carry it, and may not change the boundary itself.
-PERMISSIONS_BOUNDARY = "cfnops-workload-boundary"
+# The permissions boundary every role of our templates carries, one per environment.
+# Bootstrap creates them; an environment's execution role may only create or change roles
+# that carry its environment's boundary, and may change no boundary. Each denies the other
+# environments' names, so a role created by one environment's StackSet cannot reach another's.
+PERMISSIONS_BOUNDARY = "cfnops-{environment}-workload-boundary"
+ANY_PERMISSIONS_BOUNDARY = PERMISSIONS_BOUNDARY.format(environment="*")
 
 
-def permissions_boundary_arn() -> Sub:
-    return Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{PERMISSIONS_BOUNDARY}")
+def permissions_boundary_name(environment: str) -> str:
+    return PERMISSIONS_BOUNDARY.format(environment=environment)
+
+
+def permissions_boundary_arn(environment: str = f"${{{ENVIRONMENT}}}") -> Sub:
+    """The boundary's ARN as a Fn::Sub: by default the stack's own environment (its parameter);
+    PRINCIPAL_ENVIRONMENT for the calling role's."""
+    return Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{permissions_boundary_name(environment)}")
 
 
 def account_unique_name(kind: str, suffix: str) -> Sub:

@@ -11,21 +11,24 @@ and its trust allows no session tags), so dev's role reaches dev's names only:
 - IAM write and read actions only on roles and policies named by the environment's pattern
   (``{env}-{region}-{kind}-...``);
 - creating or changing a role (or attaching to it) only with ``iam:PermissionsBoundary``
-  equal to the workload boundary, wherever IAM supports that condition key;
+  equal to the caller's environment's workload boundary, wherever IAM supports that key;
 - ``iam:PassRole`` only to the services our roles trust (``iam:PassedToService``);
 - service-linked roles only for the services our types need (``iam:AWSServiceName``);
 - data and resource-policy actions only on the environment's names where IAM's catalogue
   gives the resource's ARN format and our templates name the resource (``SCOPED``), keys
   only when tagged with the environment;
-- explicit Deny: removing a role's boundary, changing the boundary, and anything on the
-  audit trail, its bucket and key, and the artifacts bucket and key.
+- explicit Deny: removing a role's boundary, changing a boundary, anything on a resource
+  tagged with another environment, and anything on the audit trail, its bucket and key, and
+  the artifacts bucket and key.
 
-The boundary itself allows exactly the actions our workload roles' own policies use.
+Each environment's boundary allows exactly the actions our workload roles' own policies use,
+and denies every action on the other environments' names (``SCOPED``) and tagged resources.
 Statements are packed into customer managed policies under IAM's size limit.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Mapping
@@ -38,9 +41,11 @@ from awacs.aws import (
     Condition,
     Deny,
     ForAnyValueStringLike,
+    Null,
     Statement,
     StringEquals,
     StringLike,
+    StringNotEquals,
 )
 from troposphere import Sub, encode_to_dict
 
@@ -49,7 +54,14 @@ from cfnops.awsfacts.execution_actions import Derivation, derive
 
 from . import policies
 from .components.audit import TRAIL_NAME
-from .conventions import ENVIRONMENT, PERMISSIONS_BOUNDARY, PRINCIPAL_ENVIRONMENT, name_glob, permissions_boundary_arn
+from .conventions import (
+    ANY_PERMISSIONS_BOUNDARY,
+    ENVIRONMENT,
+    ENVIRONMENTS,
+    PRINCIPAL_ENVIRONMENT,
+    name_glob,
+    permissions_boundary_arn,
+)
 
 ACCOUNT_ARN = "arn:${AWS::Partition}:iam::${AWS::AccountId}:"
 SERVICE_LINKED_ROLES = ACCOUNT_ARN + "role/aws-service-role/*"
@@ -73,6 +85,8 @@ BOUNDARY_CHANGES = (
 ENV = PRINCIPAL_ENVIRONMENT
 SCOPED: Mapping[tuple[str, str], tuple[str | tuple[str, ...], ...]] = {
     ("lambda", "function"): (f"{ENV}-*",),
+    ("lambda", "function alias"): (f"{ENV}-*",),  # function:<name>:<alias>
+    ("lambda", "function version"): (f"{ENV}-*",),  # function:<name>:<version>
     ("dynamodb", "table"): (f"{ENV}-*",),
     ("dynamodb", "index"): (f"{ENV}-*",),
     ("dynamodb", "stream"): (f"{ENV}-*",),
@@ -89,6 +103,7 @@ SCOPED: Mapping[tuple[str, str], tuple[str | tuple[str, ...], ...]] = {
     ("cloudwatch", "dashboard"): (f"{ENV}-*",),
     ("events", "event-bus"): (f"{ENV}-*",),
     ("scheduler", "schedule"): (("*", f"{ENV}-*"),),  # any group, our names in it
+    ("ssm", "parameter"): (f"{ENV}-*",),  # arn:…:parameter/<name without its leading slash>
 }
 # Keys have ids, not names: key actions (but creating one) only on keys tagged with the
 # caller's environment; bootstrap's own keys are denied by their aliases below.
@@ -117,7 +132,7 @@ POLICY_BUDGET = iam_limits.MANAGED_POLICY - 64  # room for Version and the state
 class ExecutionPermissions:
     derivation: Derivation
     documents: tuple  # awacs PolicyDocuments, one customer managed policy each
-    boundary: object  # awacs PolicyDocument
+    boundaries: Mapping[str, object]  # environment -> its workload boundary (an awacs PolicyDocument)
 
 
 def _action(name: str) -> Action:
@@ -171,16 +186,13 @@ def _named_resources(action: str) -> tuple[str, ...] | None:
     if not types or any(t not in SCOPED for t in types):
         return None
     service = types[0][0]
-    return tuple(
-        sorted(
-            {
-                _arn(arn_format, _parts(glob))
-                for (owner, kind), globs in SCOPED.items()
-                if owner == service and (arn_format := iam_catalog.resource_type(owner, kind))
-                for glob in globs
-            }
-        )
-    )
+    arns = {
+        _arn(arn_format, _parts(glob))
+        for (owner, kind), globs in SCOPED.items()
+        if owner == service and (arn_format := iam_catalog.resource_type(owner, kind))
+        for glob in globs
+    }
+    return tuple(sorted(arn for arn in arns if not _covered(arn, arns)))
 
 
 def _parts(glob: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -218,7 +230,7 @@ def _condition(spec: tuple):
         return None
     ((operator, key, value),) = spec
     if value == "boundary":
-        value = permissions_boundary_arn()
+        value = permissions_boundary_arn(PRINCIPAL_ENVIRONMENT)
     elif value == "environment":
         value = PRINCIPAL_ENVIRONMENT.replace("${!", "${")  # outside Fn::Sub, IAM's variable as written
     elif value == "function":
@@ -281,7 +293,19 @@ def deny_statements() -> list[Statement]:
             Sid="BoundaryIsFixed",
             Effect=Deny,
             Action=[_action(a) for a in BOUNDARY_CHANGES],
-            Resource=[Sub(ACCOUNT_ARN + f"policy/{PERMISSIONS_BOUNDARY}")],
+            Resource=[Sub(ACCOUNT_ARN + f"policy/{ANY_PERMISSIONS_BOUNDARY}")],
+        ),
+        Statement(
+            Sid="OtherEnvironmentsAreNotOurs",
+            Effect=Deny,
+            Action=[Action("*")],
+            Resource=["*"],
+            Condition=Condition(
+                [
+                    Null(RESOURCE_TAG_KEY, "false"),
+                    StringNotEquals(RESOURCE_TAG_KEY, PRINCIPAL_ENVIRONMENT.replace("${!", "${")),
+                ]
+            ),
         ),
         Statement(
             Sid="AuditAndArtifactsAreNotOurs",
@@ -341,13 +365,44 @@ def _bootstrap_buckets() -> list:
     return [Sub(arn) for arn in buckets] + [Sub(arn + "/*") for arn in buckets]
 
 
-def boundary_document(templates: Mapping[str, dict]):
-    """What workload roles may do at most: their policies' actions, never on the audit trail's
-    or the artifacts buckets (a workload cannot swap a template a StackSet is about to read)."""
+def _covered(pattern: str, others: set[str]) -> bool:
+    return any(other != pattern and fnmatch.fnmatchcase(pattern, other) for other in others)
+
+
+def environment_names(environment: str) -> list[str]:
+    """ARN patterns (Fn::Sub) of every name ``SCOPED`` gives ``environment``, fewest first:
+    one a wider one covers (a table's indexes under its table) is left out."""
+    arns = {
+        _arn(arn_format, tuple(part.replace(ENV, environment) for part in _parts(glob)))
+        for (service, kind), globs in SCOPED.items()
+        if (arn_format := iam_catalog.resource_type(service, kind))
+        for glob in globs
+    }
+    return sorted(arn for arn in arns if not _covered(arn, arns))
+
+
+def boundary_document(templates: Mapping[str, dict], environment: str):
+    """What ``environment``'s workload roles may do at most: their policies' actions, never on
+    another environment's names or tagged resources, nor on the audit trail's or the artifacts
+    buckets (a workload cannot swap a template a StackSet is about to read)."""
     actions = template_iam.allowed_actions(templates)
+    others = [e for e in ENVIRONMENTS if e != environment]
     return policies.document(
         Statement(Sid="WorkloadActions", Effect="Allow", Action=[_action(a) for a in actions], Resource=["*"]),
         Statement(Sid="NotTheBootstrapBuckets", Effect=Deny, Action=[Action("s3", "*")], Resource=_bootstrap_buckets()),
+        Statement(
+            Sid="NotOtherEnvironmentsNames",
+            Effect=Deny,
+            Action=[Action("*")],
+            Resource=[Sub(arn) for other in others for arn in environment_names(other)],
+        ),
+        Statement(
+            Sid="NotOtherEnvironmentsTagged",
+            Effect=Deny,
+            Action=[Action("*")],
+            Resource=["*"],
+            Condition=Condition(StringEquals(RESOURCE_TAG_KEY, others)),
+        ),
     )
 
 
@@ -359,7 +414,8 @@ def execution_permissions(templates: Mapping[str, dict]) -> ExecutionPermissions
         + aws_managed_key_statements(derivation.actions)
         + deny_statements()
     )
-    return ExecutionPermissions(derivation, pack(statements), boundary_document(templates))
+    boundaries = {environment: boundary_document(templates, environment) for environment in ENVIRONMENTS}
+    return ExecutionPermissions(derivation, pack(statements), boundaries)
 
 
 def _level(action: str) -> str:

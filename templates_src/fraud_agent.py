@@ -48,7 +48,7 @@ TABLES = {
     # Keyed by pattern and version. It was "agent-patterns", keyed by patternId alone: a key
     # schema change replaces a table, and CloudFormation cannot replace a named one in place,
     # so the versioned table has a new name; the old one is kept (UpdateReplacePolicy
-    # Retain) with its data. README: "Fraud agent's patterns table" has the copy step.
+    # Retain) with its data. docs/platform.md: "Fraud agent's patterns table" has the copy step.
     "PatternsTable": ("agent-pattern-versions", "pattern_id", ("version", "N"), None, None),
 }
 STREAMS = {"TransactionsStream": ("agent-transactions", 48), "EventsStream": ("agent-events", 24)}  # hours kept

@@ -32,7 +32,7 @@ SERVICE = "fraud-api"
 MASTER_USER = "fraud_admin"
 CONTAINER_PORT = 8080
 TABLE_SUFFIX = "fraud-rules"
-GLOBAL_TABLE_SUFFIX = "fraud-rules-global"  # a new name: the regional table stays until retired (README)
+GLOBAL_TABLE_SUFFIX = "fraud-rules-global"  # a new name: the regional table stays until retired (docs/regions.md)
 AURORA_POSTGRES_VERSION = "15.10"
 AUDIT_RETENTION_DAYS = 365
 

@@ -8,7 +8,9 @@
   share are derived from the workload templates (``execution_policy``): every handler
   permission of their resource types, on the caller's environment's names only
   (``${aws:PrincipalTag/Environment}``), IAM only with the workload boundary.
-- ``cfnops-workload-boundary``: the permissions boundary of every workload role.
+- per environment, ``cfnops-<env>-workload-boundary``: the permissions boundary of every
+  workload role of that environment (the only one its execution role may give a role); it
+  denies the other environments' names and tagged resources.
 - the artifacts bucket ``cfnops-artifacts-<account>-<region>`` for templates over
   51,200 bytes: versioned, CMK-encrypted, public access blocked, TLS only, and usable only by
   the deployers (``ArtifactsWriters``: the principal ARNs bootstrap knows, its caller first).
@@ -33,16 +35,16 @@ from troposphere import Equals, GetAtt, If, Output, Parameter, Ref, Sub, Templat
 from cfnops.drift import outside
 
 from . import execution_policy, policies
-from .components import audit, buckets, encryption
+from .components import audit, buckets, ci_identity, encryption
 from .conventions import (
     ADMINISTRATION_ROLE,
     ARTIFACTS_BUCKET,
     ARTIFACTS_WRITERS,
     ENVIRONMENTS,
     EXECUTION_ROLE,
-    PERMISSIONS_BOUNDARY,
     REGIONS,
     add_standard_parameters,
+    permissions_boundary_name,
     standard_tags,
     suppress,
     used_outside,
@@ -147,19 +149,21 @@ NEWER_ACTIONS = (  # cfn-lint's W3037 on a policy: its action list is older than
     "actions from the registry schemas, checked against IAM's catalogue (gate rule IAM-ACTION), newer than cfn-lint's",
 )
 BOUNDARY_SUPPRESSIONS = {
-    rule: "a permissions boundary caps actions only; each role's own policy names its resources"
+    rule: "a permissions boundary caps actions (and denies the other environments' names and tagged "
+    "resources); each role's own policy names its resources"
     for rule in ("CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111")
 }
 
 
-def add_boundary(template: Template, boundary) -> iam.ManagedPolicy:
-    """The permissions boundary every workload role carries (one per account)."""
+def add_boundary(template: Template, environment: str, boundary) -> iam.ManagedPolicy:
+    """The permissions boundary every workload role of ``environment`` carries."""
     policy = template.add_resource(
         iam.ManagedPolicy(
-            "WorkloadBoundary",
+            f"WorkloadBoundary{_title(environment)}",
             Condition="CreateRoles",
-            ManagedPolicyName=PERMISSIONS_BOUNDARY,
-            Description="cfnops: the most any workload role may do (the actions our templates' role policies use)",
+            ManagedPolicyName=permissions_boundary_name(environment),
+            Description=f"cfnops: the most a workload role of {environment} may do (the actions our templates' "
+            "role policies use, never on another environment's resources)",
             PolicyDocument=boundary,
         )
     )
@@ -315,9 +319,9 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
     template.add_condition("SelfAdministered", Equals(Ref("AdministratorAccountId"), ""))
     # the one region whose stack creates what an account has once: the (global) roles, the trail
     template.add_condition("CreateRoles", Equals(Ref("AWS::Region"), Ref("RoleRegion")))
-    add_boundary(template, permissions.boundary)
     execution_roles = []
     for environment in ENVIRONMENTS:
+        add_boundary(template, environment, permissions.boundaries[environment])
         execution_roles.append(
             add_execution_role(template, environment, add_administration_role(template, environment))
         )
@@ -342,6 +346,7 @@ def build(workloads: Mapping[str, Callable[[], Template]]) -> Template:
         "them (TemplateURL) with the same",
     )
     audit.add_trail(template, "CreateRoles", data_event_buckets(rendered))
+    ci_identity.add_ci_identity(template, ENVIRONMENTS, "CreateRoles")  # CI's OIDC roles (components/ci_identity.py)
     template.add_output(Output("ArtifactsBucketName", Value=Ref(bucket), Description="Templates over 51,200 bytes"))
     for role in execution_roles:
         template.add_output(

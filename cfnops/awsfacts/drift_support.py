@@ -91,7 +91,7 @@ def revert_drift_operations() -> tuple[str, ...]:
     """The StackSet operations that accept a deployment mode (drift-aware change sets'
     REVERT_DRIFT is CreateChangeSet's ``DeploymentMode``), read from botocore's
     CloudFormation model; empty means no StackSet operation can revert drift."""
-    import botocore.session
+    from .stackset_limits import service_model
 
-    model = botocore.session.get_session().get_service_model("cloudformation")
+    model = service_model("cloudformation")
     return tuple(op for op in STACKSET_OPERATIONS if "DeploymentMode" in model.operation_model(op).input_shape.members)

@@ -15,9 +15,21 @@ from . import schemas
 
 @cache
 def _model(service: str):
-    import botocore.session
+    """botocore's published model of a service, read from botocore's own data files.
 
-    return botocore.session.get_session().get_service_model(service)
+    Not through a botocore session: a session reads the user's AWS config (AWS_PROFILE
+    and friends) first, so an unknown profile would be a traceback here, at import time,
+    instead of the one-line error cfnops.core.aws gives once a command needs AWS."""
+    import botocore.loaders
+    import botocore.model
+
+    loader = botocore.loaders.create_loader()
+    return botocore.model.ServiceModel(loader.load_service_model(service, "service-2"), service_name=service)
+
+
+def service_model(service: str):
+    """The service model (botocore.model.ServiceModel) of ``service``, read offline."""
+    return _model(service)
 
 
 def shape(name: str, service: str = "cloudformation") -> dict:

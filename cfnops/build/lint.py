@@ -249,20 +249,34 @@ def _budget_inputs(project: Project) -> list[Path]:
 def placements(project: Project, templates: dict[str, dict]) -> list:
     """Every stack instance of every environment's StackSets (their accounts and regions, the
     same data deploy uses) with that environment's parameter values there."""
-    from ..inputs import accounts, params, stacksets
+    from ..inputs import accounts, organization, params, stacksets
     from .gate.placements import Placement
 
     found = []
+    layout = organization.load_project(project)
     for environment in project.platform.environments:
         specs = stacksets.load_project(project, environment, templates)
         resolved = params.resolve_deployed(project, environment, templates, specs)
         for spec in specs:
-            for account in accounts.targets(spec, "self"):
+            for account in accounts.targets(spec, "self") + _environment_accounts(spec, layout):
                 found += [
                     Placement(account, region, environment, spec.template, resolved.plain(spec.template, region))
                     for region in spec.regions
                 ]
     return found
+
+
+def _environment_accounts(spec, layout) -> tuple[str, ...]:
+    """In an organization, ``accounts: [environment]``: each account the environment lists, and one
+    stand-in for every account of its OUs (they all get the same instances; each has its own
+    quotas, AWS's defaults unless quotas.yaml names it), so the budget is per account."""
+    from ..inputs.stackset_checks import ENVIRONMENT_ACCOUNTS
+
+    if ENVIRONMENT_ACCOUNTS not in spec.accounts:
+        return ()
+    targets = layout.targets(spec.environment)
+    pooled = (f"each account of {spec.environment}'s OUs",) if targets.organizational_units else ()
+    return targets.accounts + pooled
 
 
 def account_budget(project: Project, templates: dict[str, dict]) -> list[Finding]:

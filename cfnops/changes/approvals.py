@@ -1,7 +1,9 @@
 """Which changes of a plan need a person to approve them before they reach an environment:
 the plan JSON's ``approvals`` (and CI's prod gate, .github/workflows/deploy.yml). Replacements
 (or possible ones: a new physical resource), interruptions (downtime), IAM changes (who may
-do what), and drift a deploy would overwrite (someone changed it by hand: a deploy undoes it).
+do what), drift a deploy would overwrite (someone changed it by hand: a deploy undoes it), and,
+with ``plan --parity``, changes the earlier environment does not run yet (unrehearsed: prod's
+plan shows what staging has not run).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from .overwrite import MAY_OVERWRITE, OVERWRITES
 from .report import PlanReport, StackSetPlan
 
 REPLACEMENT, INTERRUPTION, IAM, OVERWRITTEN_DRIFT = "replacement", "interruption", "iam", "overwritten-drift"
+UNREHEARSED = "unrehearsed"
 
 
 @dataclass(frozen=True)
 class Approval:
-    reason: str  # REPLACEMENT | INTERRUPTION | IAM | OVERWRITTEN_DRIFT
+    reason: str  # REPLACEMENT | INTERRUPTION | IAM | OVERWRITTEN_DRIFT | UNREHEARSED
     stackset: str
     logical_id: str
     type: str
@@ -45,9 +48,13 @@ def _of_drift(s: StackSetPlan) -> list[Approval]:
     ]
 
 
+def _of_rehearsal(s: StackSetPlan) -> list[Approval]:
+    return [Approval(UNREHEARSED, s.name, u.logical_id, u.type, s.regions, u.detail) for u in s.unrehearsed]
+
+
 def required(report: PlanReport) -> list[Approval]:
     """Every change in ``report`` a person must approve, in plan order."""
-    return [a for s in report.stacksets for a in _of_changes(s) + _of_drift(s)]
+    return [a for s in report.stacksets for a in _of_changes(s) + _of_drift(s) + _of_rehearsal(s)]
 
 
 def as_json(report: PlanReport) -> list[dict]:

@@ -1,4 +1,4 @@
-"""The plan as JSON, schema ``cfnops.plan/v2`` (plan.schema.json, documented in the README);
+"""The plan as JSON, schema ``cfnops.plan/v2`` (plan.schema.json, documented in docs/plan.md);
 keys are stable: new keys may be added, none removed or renamed."""
 
 from __future__ import annotations
@@ -113,6 +113,7 @@ def as_dict(report: PlanReport) -> dict:
         "environment": report.environment,
         "changed": report.changed,
         "drift_checked": report.drift_checked,
+        "rehearsed_in": report.rehearsed_in or None,
         "stacksets": [_stackset(s) for s in report.stacksets],
         "approvals": approvals.as_json(report),  # what needs a person (approvals.py)
     }

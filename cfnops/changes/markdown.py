@@ -4,6 +4,7 @@ stateful replacements and removals first, then each group of regions' resource c
 from __future__ import annotations
 
 from ..core.verdicts import PlanAction
+from . import approvals
 from .report import PlanReport, Pruned, StackSetPlan
 from .values import shown
 
@@ -86,6 +87,19 @@ def _stackset(s: StackSetPlan, protected: tuple[str, ...]) -> list[str]:
     return lines
 
 
+def _approvals(report: PlanReport) -> list[str]:
+    """What a person must approve (approvals.py), each with its reason, before the details."""
+    found = approvals.required(report)
+    if not found:
+        return []
+    lines = ["**Needs a person's approval**:", ""]
+    lines += [
+        f"- {a.reason}: `{a.stackset}/{a.logical_id}` ({a.type}) in {', '.join(a.regions)}: {_cell(a.detail)}"
+        for a in found
+    ]
+    return [*lines, ""]
+
+
 def render(report: PlanReport) -> str:
     changed = [s for s in report.stacksets if s.action != PlanAction.UNCHANGED]
     lines = [f"## cfnops plan: {report.environment}", ""]
@@ -96,6 +110,7 @@ def render(report: PlanReport) -> str:
         count = sum(len(g.changes) * len(g.instances) for g in s.groups)
         lines.append(f"| {s.name} | {s.action} | {count} | {len(s.destructive) or ''} |")
     lines.append("")
+    lines += _approvals(report)
     for s in changed:
         lines += _stackset(s, report.protected)
     return "\n".join(lines)

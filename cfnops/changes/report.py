@@ -10,6 +10,7 @@ from typing import Any
 from ..core.verdicts import PlanAction
 from .engine import Group, ResourceChange
 from .overwrite import DriftNote
+from .rehearsal import Rehearsal, Unrehearsed
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class StackSetPlan:
     groups: tuple[Group, ...]
     drift: tuple[DriftNote, ...] = ()
     pruned: Pruned | None = None  # None: no instances removed
+    unrehearsed: tuple[Unrehearsed, ...] = ()  # plan --parity: changes the earlier environment does not run
 
     @property
     def destructive(self):
@@ -52,6 +54,7 @@ class PlanReport:
     stacksets: tuple[StackSetPlan, ...]
     drift_checked: bool = False
     protected: tuple[str, ...] = ()  # the environments whose deploy refuses unnamed data at risk
+    rehearsed_in: str = ""  # plan --parity: the environment compared with ("": not compared)
 
     @property
     def changed(self) -> bool:
@@ -71,8 +74,10 @@ def build(
     *,
     retains_stacks: Callable[[Any], bool],
     protected: tuple[str, ...] = (),
+    rehearsal: Rehearsal | None = None,
 ) -> PlanReport:
     """``plans``: plan.Plan values; ``drift``: StackSet name -> notes (None: drift not read);
+    ``rehearsal``: what the earlier environment does not run yet (None: not compared);
     ``retains_stacks(plan)``: whether removing its instances (PRUNE=1) keeps their stacks."""
     stacksets = tuple(
         StackSetPlan(
@@ -87,7 +92,8 @@ def build(
             groups=p.resources,
             drift=(drift or {}).get(p.name, ()),
             pruned=_pruned(p, retains_stacks(p)),
+            unrehearsed=rehearsal.notes.get(p.name, ()) if rehearsal else (),
         )
         for p in plans
     )
-    return PlanReport(environment, stacksets, drift is not None, protected)
+    return PlanReport(environment, stacksets, drift is not None, protected, rehearsal.earlier if rehearsal else "")

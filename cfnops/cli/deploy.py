@@ -32,7 +32,7 @@ from .progress import PlainProgress, make_progress
 @click.option(
     "--allow-failover",
     is_flag=True,
-    help="Accept a changed primary_region (ALLOW_FAILOVER=1; README: planned failover)",
+    help="Accept a changed primary_region (ALLOW_FAILOVER=1; docs/regions.md: a planned failover)",
 )
 @click.option(
     "--allow-replace",

@@ -44,7 +44,7 @@ from .progress import PlainProgress
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("drift-ignore.yaml"),
     show_default=True,
-    help="Ignore rules: resource type, property, normaliser and reason (see README)",
+    help="Ignore rules: resource type, property, normaliser and reason (see docs/drift.md)",
 )
 @options.timeout(3600.0, "Seconds to wait for each detection")
 @click.pass_context

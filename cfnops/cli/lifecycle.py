@@ -43,9 +43,12 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
 def bootstrap(context: click.Context, environment: str, timeout: float, recreate: bool) -> None:
     """Create or update the StackSet roles and the artifacts bucket (plain stack per admin region)."""
     project = project_of(context)
-    done = bootstrap_environment(project, environment, connected, wait_settings(timeout), recreate)
-    for region, outcome in done:
-        click.echo(f"bootstrap: {bootstrap_module.STACK_NAME} in {region}: {outcome}")
+    done = bootstrap_environment(
+        project, environment, connected, wait_settings(timeout), recreate, PlainProgress(sys.stderr)
+    )
+    for where, outcome in done:  # a region's stack, or (organization layout) the member accounts' StackSet
+        label = f"{bootstrap_module.STACK_NAME} in {where}" if where in project.platform.regions else where
+        click.echo(f"bootstrap: {label}: {outcome}")
 
 
 @click.command()

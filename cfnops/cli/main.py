@@ -12,7 +12,7 @@ import click
 from ..core import interrupt
 from ..core.aws import describe, is_aws_error
 from ..core.errors import CfnopsError, ExitCode
-from . import about, build, deploy, drift, lifecycle, plan
+from . import about, approval, build, deploy, drift, lifecycle, plan
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,6 +43,7 @@ COMMANDS = (
     drift.drift,
     drift.parity,
     about.platform,
+    approval.approval,
 )
 for _command in COMMANDS:
     cli.add_command(_command)

@@ -9,7 +9,7 @@ import click
 from ..changes import text as changes_text
 from ..core.aws import translate_errors
 from ..core.errors import ExitCode
-from ..rollout import plandrift
+from ..rollout import plandrift, rehearsal
 from ..rollout.planwriters import WRITERS, PlanOutput
 from . import options
 from .context import plans_of, wait_settings
@@ -35,6 +35,12 @@ def _colour(text: str, kind: str) -> str:
     is_flag=True,
     help="Detect drift first and list what the update would overwrite and what stays (DRIFT=1)",
 )
+@click.option(
+    "--parity",
+    is_flag=True,
+    help="Also compare with the environment before this one (the platform's order): each template change "
+    "it does not run yet needs approval (PARITY=1)",
+)
 @click.pass_context
 def plan(
     context: click.Context,
@@ -44,6 +50,7 @@ def plan(
     no_diff: bool,
     output_format: str,
     with_drift: bool,
+    parity: bool,
 ) -> None:
     """Preview every StackSet of an environment: exit 0 no changes, 2 changes."""
     progress = PlainProgress(sys.stderr)
@@ -55,9 +62,17 @@ def plan(
             drift, source = plandrift.detected(project, aws, plans, environment, progress, wait_settings(timeout))
         else:
             drift, source = plandrift.from_saved(project, aws, plans, environment, progress)
+        compared = rehearsal.compare(project, aws, plans, environment) if parity else None
     style = _colour if output_format == "text" and sys.stdout.isatty() else changes_text.plain
     output = PlanOutput(
-        environment, plans, project.platform.protected, drift, source, show_diff=not no_diff, style=style
+        environment,
+        plans,
+        project.platform.protected,
+        drift,
+        source,
+        show_diff=not no_diff,
+        style=style,
+        rehearsal=compared,
     )
     click.echo(WRITERS[output_format](output).rstrip("\n"))
     if any(item.changed for item in plans):

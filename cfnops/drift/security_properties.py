@@ -1,7 +1,7 @@
 """Which security-relevant properties CloudFormation's drift compares for a platform's
 templates: the properties a template sets explicitly (AWS compares only those) among the
 security-relevant ones of each type (SECURITY), for the types AWS's drift checks
-(awsfacts.drift_support). The README's table is this module's answer for our templates."""
+(awsfacts.drift_support). The table in docs/drift.md is this module's answer for our templates."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def compared(templates: Mapping[str, dict]) -> list[tuple[str, bool, list[str], 
 
 
 def table(templates: Mapping[str, dict]) -> list[str]:
-    """The README's table, one row per type."""
+    """The table in docs/drift.md, one row per type."""
     lines = [
         "| type | AWS's drift checks it | security properties our templates set (compared) | set by some resources only |",
         "|---|---|---|---|",

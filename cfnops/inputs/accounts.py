@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from ..core.errors import InputError, shown_value
 from ..core.words import plural
+from .stackset_checks import ENVIRONMENT_ACCOUNTS, SELF
 from .stacksets import StackSetSpec
 
 PLACEHOLDER = "{account}"
@@ -59,10 +60,13 @@ def expand(value: str, account: str) -> str:
 
 def targets(spec: StackSetSpec, caller: str) -> tuple[str, ...]:
     """The accounts a SELF_MANAGED StackSet deploys to; () for SERVICE_MANAGED (its OUs'
-    accounts are not known without Organizations calls)."""
+    accounts are not known without Organizations calls). ``environment`` (organization.yaml's
+    accounts of the environment) counts once read (rollout/member_accounts.py): until then it
+    names no account."""
     if spec.service_managed:
         return ()
-    return tuple(dict.fromkeys(caller if account == "self" else account for account in spec.accounts))
+    known = (caller if account == SELF else account for account in spec.accounts if account != ENVIRONMENT_ACCOUNTS)
+    return tuple(dict.fromkeys(known))
 
 
 def named_accounts(value: str) -> list[str]:

@@ -136,6 +136,12 @@ class Platform:
         """``name`` with the treatment the platform declares for it."""
         return Environment(name, protected=name in self.protected, production=name in self.production)
 
+    def earlier(self, name: str) -> str | None:
+        """The environment a change reaches before ``name``: the one before it in the
+        platform's order (its promotion order: dev, staging, prod); None for the first."""
+        index = self.environments.index(name)
+        return self.environments[index - 1] if index else None
+
     @property
     def unprotected(self) -> tuple[str, ...]:
         """The environments whose retained data destroy may remove (REMOVE_RETAINED=1)."""

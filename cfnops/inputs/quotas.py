@@ -5,15 +5,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..awsfacts.account_quotas import QUOTAS
 from .paramfiles import parse_yaml, type_name, unknown
 from .problems import Problems
-from .stackset_checks import ACCOUNT
 
 KEYS = ("account", "region", "code", "value")
+ACCOUNT = re.compile(r"^([0-9]{12}|self)$")
 
 
 def _entry(problems: Problems, key: str, entry, regions: tuple[str, ...]) -> tuple[tuple[str, str, str], int] | None:

@@ -15,7 +15,10 @@ from .paramfiles import expected_one_of, type_name, unknown
 from .stackset_preferences import preferences
 from .stackset_problems import StackSetProblems
 
-ACCOUNT = re.compile(r"^([0-9]{12}|self)$")
+# an account id, self (the caller's account) or environment (the environment's accounts of
+# organization.yaml: the caller's in the single-account layout, its OUs' and accounts' otherwise)
+SELF, ENVIRONMENT_ACCOUNTS = "self", "environment"
+ACCOUNT = re.compile(r"^([0-9]{12}|self|environment)$")
 OU = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,100}$")
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
@@ -154,7 +157,7 @@ def self_managed_targets(draft: Draft) -> None:
     if draft.permission_model == SELF_MANAGED and (not draft.accounts or draft.organizational_units):
         draft.problems.problem(
             "accounts",
-            f"SELF_MANAGED needs accounts (12 digits or self) for {draft.environment} and no organizational_units",
+            f"SELF_MANAGED needs accounts (12 digits, self or environment) for {draft.environment} and no organizational_units",
         )
 
 

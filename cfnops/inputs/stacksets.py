@@ -8,7 +8,8 @@ then the rules between files (dependencies, shared templates, region outputs) he
     primary_region: us-east-1          # region roles (default: administrator_region): created first, first in RegionOrder
     regions: [us-east-1, us-west-2, eu-west-1]   # default: all three
     permission_model: SELF_MANAGED     # or SERVICE_MANAGED
-    accounts: [self]                   # SELF_MANAGED; or {dev: [...], prod: [...]}; self = the caller's account
+    accounts: [self]                   # SELF_MANAGED; or {dev: [...], prod: [...]}; self = the caller's account;
+                                       # environment = organization.yaml's accounts of the environment
     organizational_units: {prod: [ou-...]}       # SERVICE_MANAGED
     auto_deployment: {enabled: true, retain_stacks_on_account_removal: true}
     capabilities: [CAPABILITY_NAMED_IAM]
@@ -29,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import InputError
-from . import region_outputs
+from . import organization, region_outputs
 from .paramfiles import expected_one_of, parse_yaml, type_name, unknown
 from .platform import AWS_ADMINISTRATION_ROLE, AWS_EXECUTION_ROLE
-from .stackset_checks import CHECKS, KEYS, SERVICE_MANAGED, Draft
+from .stackset_checks import CHECKS, ENVIRONMENT_ACCOUNTS, KEYS, SELF, SERVICE_MANAGED, Draft
 from .stackset_problems import StackSetProblems
 
 
@@ -204,14 +205,17 @@ def load_project(project, environment: str, templates: Mapping[str, Mapping]) ->
         platform.environments,
         production=platform.environment(environment).production,
     )
+    layout = organization.load_project(project)
     specs = [
         dataclasses.replace(
             spec,
             administration_role=platform.administration_role_of(environment),
             execution_role=platform.execution_role_of(environment),
+            accounts=environment_accounts(spec, layout),
         )
         for spec in specs
     ]
+    check_own_accounts(specs, layout, lambda key: project.display(directory / (key + ".yaml")))
     check_allowed_regions(specs, templates, project.display, directory)
     problems = region_outputs.check_templates(
         specs, templates, lambda key: project.display(directory / (key + ".yaml"))
@@ -219,6 +223,39 @@ def load_project(project, environment: str, templates: Mapping[str, Mapping]) ->
     if problems:
         raise InputError(problems)
     return specs
+
+
+def environment_accounts(spec: StackSetSpec, layout: organization.Organization) -> tuple[str, ...]:
+    """``accounts: [environment]`` in the single-account layout is the caller's account (self);
+    in an organization it stays until plan time, when Organizations names the OUs' accounts
+    (settled_accounts)."""
+    if layout.is_organization:
+        return spec.accounts
+    return tuple(dict.fromkeys(SELF if account == ENVIRONMENT_ACCOUNTS else account for account in spec.accounts))
+
+
+def settled_accounts(spec: StackSetSpec, accounts: tuple[str, ...]) -> StackSetSpec:
+    """The spec with ``environment`` replaced by the environment's ``accounts`` (read at plan time)."""
+    given = [
+        found for account in spec.accounts for found in (accounts if account == ENVIRONMENT_ACCOUNTS else (account,))
+    ]
+    return dataclasses.replace(spec, accounts=tuple(dict.fromkeys(given)))
+
+
+def check_own_accounts(specs: list[StackSetSpec], layout: organization.Organization, display) -> None:
+    """In an organization, a StackSet of one environment never names another environment's
+    account (an operator of dev cannot reach prod's accounts): refused before any call."""
+    problems = []
+    for spec in specs:
+        for index, account in enumerate(spec.accounts):
+            owner = layout.owner_of(account) if layout.is_organization else None
+            if owner and owner != spec.environment:
+                problems.append(
+                    f"{display(spec.key)}: accounts[{index}]: {account} is {owner}'s account ({organization.FILE}): "
+                    f"{spec.environment}'s StackSets deploy to {spec.environment}'s accounts only"
+                )
+    if problems:
+        raise InputError(problems)
 
 
 def check_allowed_regions(

@@ -1,4 +1,4 @@
-"""The JSON report. Schema ``cfnops.drift/v2`` (documented in the README); keys are stable."""
+"""The JSON report. Schema ``cfnops.drift/v2`` (documented in docs/drift.md); keys are stable."""
 
 from __future__ import annotations
 

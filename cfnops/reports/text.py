@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core import accountview
 from ..drift.detect import DriftReport
 from . import (
     OUTSIDE_TITLE,
@@ -27,6 +28,7 @@ def render(report: DriftReport) -> str:
     ]
     for stackset in report.stacksets:
         lines.append(f"{stackset.name:<{width}}  " + "  ".join(f"{cell(stackset, r):<11}" for r in report.regions))
+    lines += by_account(report)
     rows = list(drifted_resources(report))
     if rows:
         lines.append("")
@@ -47,6 +49,26 @@ def render(report: DriftReport) -> str:
         lines.append(f"\n{not_checked_note(report)}")
     lines += _not_checked(report) + _outside(report) + _rules(report)
     return "\n".join(lines)
+
+
+def by_account(report: DriftReport) -> list[str]:
+    """With several accounts (the organization layout): each account's instances by status, the
+    accounts that look alike summed up in one line (core/accountview.py)."""
+    looks: dict[str, list[tuple[str, str, str]]] = {}
+    for stackset in report.stacksets:
+        for instance in stackset.instances:
+            looks.setdefault(instance.account, []).append((stackset.name, instance.region, instance.status))
+    if len(looks) < 2:
+        return []
+    lines = ["", "by account:"]
+    for accounts, look in accountview.alike(
+        (account, tuple(sorted(found))) for account, found in sorted(looks.items())
+    ):
+        counts: dict[str, int] = {}
+        for _, _, status in look:
+            counts[status] = counts.get(status, 0) + 1
+        lines.append(f"  {accountview.summed(accounts)}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return lines
 
 
 def _outside(report: DriftReport) -> list[str]:

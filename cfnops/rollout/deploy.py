@@ -12,15 +12,17 @@ For one StackSet, in this order (each operation waited for before the next):
   6. UpdateStackInstances that turns deletion protection on where a creation succeeded
      (and where an earlier creation left it off);
   7. DeleteStackInstances for extra ones, only when pruning; production (prod) retains the stacks.
-Nothing changed means no mutating call. StackSets of one dependency level run
-concurrently; the next level starts when the previous one succeeded.
+Nothing changed means no mutating call. A StackSet starts as soon as the StackSets it
+depends on have succeeded, beside any other that is running (schedule.py). Under
+ManagedExecution the operations of one step that act on different instances (one per
+override set or region) run concurrently; each step still waits for the one before.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..awsfacts import statuses as aws_status
@@ -29,7 +31,7 @@ from ..awsfacts.partitions import partition
 from ..core.errors import OperationFailedError
 from ..core.protocols import AwsFactory, Progress
 from ..inputs.stacksets import StackSetSpec, levels
-from . import artifacts, roles, staged
+from . import artifacts, roles, schedule, staged, vouch
 from .operations import Outcome, Runner, WaitSettings
 from .plan import Desired, Plan, digest, new_operation_id
 
@@ -42,12 +44,23 @@ class DeployOptions:
     allow_failover: bool = False  # a new primary region (roles.py) only when asked for
     wait: WaitSettings = field(default_factory=WaitSettings)
     allow_replace: frozenset[tuple[str, str]] = frozenset()  # (StackSet, LogicalId) the run allows to replace or remove
+    # operations of one step at once where the StackSet allows it (concurrent_operations); False:
+    # one after another, in a fixed order (tests that answer calls in order, botocore's Stubber)
+    concurrent: bool = True
 
 
 def retains_stacks(spec: StackSetSpec, choice: bool | None) -> bool:
     """Whether removing instances keeps their stacks (RetainStacks): a production
     environment's do unless told otherwise."""
     return spec.production if choice is None else choice
+
+
+def concurrent_operations(spec: StackSetSpec) -> bool:
+    """Whether one step's operations on different instances may run at once: ManagedExecution
+    active (StackSets runs non-conflicting operations concurrently) and Regions deployed in
+    parallel (RegionConcurrencyType PARALLEL). A SEQUENTIAL StackSet (production's: one Region
+    at a time, in RegionOrder) keeps its Regions one after another across operations too."""
+    return spec.managed_execution and spec.preferences.get("RegionConcurrencyType") == "PARALLEL"
 
 
 def deletes_stacks(plan: Plan, options: DeployOptions) -> bool:
@@ -140,13 +153,24 @@ class StackSetApplier:
         self.progress = progress
         self.result = StackSetResult(plan)
         self.not_created: set[tuple[str, str]] = set()  # (target, region) a failed primary held back
+        # the StackSet's properties each operation starts with (vouch.py): the desired ones unless an UpdateStackSet is due
+        settled = not plan.actual.exists or not plan.stackset_changes
+        self.state = vouch.state_digest(plan.desired) if settled else vouch.unsettled_digest()
 
     def run(self, call: Callable[..., dict], action: str, **arguments) -> None:
-        """Start one StackSet operation: ``call`` is the client's own method (no lookup by name)."""
-        outcome = self.runner.start(
+        """Start one StackSet operation and wait for it: ``call`` is the client's own method (no lookup by name)."""
+        self.result.outcomes.append(self._operation(call, action, arguments))
+
+    def _operation(self, call: Callable[..., dict], action: str, arguments: dict) -> Outcome:
+        return self.runner.start(
             self.plan.name, action, lambda: call(**arguments), operation_id=arguments.get("OperationId", "")
         )
-        self.result.outcomes.append(outcome)
+
+    def run_together(self, call: Callable[..., dict], action: str, requests: list[dict]) -> None:
+        """Operations on different instances: at once under ManagedExecution (schedule.together), else in turn."""
+        calls = [functools.partial(self._operation, call, action, arguments) for arguments in requests]
+        concurrent = self.options.concurrent and concurrent_operations(self.plan.desired.spec)
+        self.result.outcomes.extend(schedule.together(calls, concurrent))
 
     def apply(self) -> StackSetResult:
         plan, desired, spec = self.plan, self.plan.desired, self.plan.desired.spec
@@ -156,18 +180,23 @@ class StackSetApplier:
                 **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
             )
             self.progress.note(spec.name, "created StackSet")
-        for region in plan.update_overrides:
-            self._update_instances(region, [t for t in desired.targets if (t, region) not in plan.add + plan.creating])
+        self._update_regions(
+            [
+                (region, [t for t in desired.targets if (t, region) not in plan.add + plan.creating], None)
+                for region in plan.update_overrides
+            ]
+        )
         if plan.actual.exists and plan.stackset_changes:
             # the OperationId vouches for the overrides it leaves: not while some are still a first creation's
             vouches = desired.all_digest if not plan.creating else digest({"creating": plan.creating})
+            self.state = vouch.state_digest(desired)  # UpdateStackSet keeps its changes, whatever its operation does
             self.run(
                 self.client.update_stack_set,
                 aws_status.OperationAction.UPDATE,
                 **_stackset_properties(desired, self.account),
                 **template_source(self.aws, desired, self.account, self.options.artifacts_bucket),
                 OperationPreferences=_preferences(spec, spec.regions),
-                OperationId=new_operation_id(vouches),
+                OperationId=new_operation_id(vouches, self.state),
             )
         if plan.retry and not plan.stackset_changes:
             self._retry()
@@ -178,26 +207,32 @@ class StackSetApplier:
     def _retry(self) -> None:
         """Instances left OUTDATED/FAILED, with their overrides; a failed first creation with protection still off."""
         desired = self.plan.desired
+        updates: list[tuple[str, list[str], dict[str, str] | None]] = []
         for region in sorted({region for _, region in self.plan.retry}, key=desired.spec.regions.index):
             retry = [t for t, r in self.plan.retry if r == region]
             again = [t for t in retry if (t, region) in self.plan.creating]
-            self._update_instances(region, [t for t in retry if t not in again])
-            self._update_instances(region, again, desired.creation_overrides(region))
+            updates.append((region, [t for t in retry if t not in again], None))
+            updates.append((region, again, desired.creation_overrides(region)))
+        self._update_regions(updates)
 
-    def _update_instances(self, region: str, targets: list[str], overrides: dict[str, str] | None = None) -> None:
+    def _update_regions(self, updates: list[tuple[str, list[str], dict[str, str] | None]]) -> None:
+        """UpdateStackInstances per (region, targets, overrides; None: the desired ones): distinct instances each."""
         desired, spec = self.plan.desired, self.plan.desired.spec
-        overrides = desired.overrides.get(region, {}) if overrides is None else overrides
-        if targets:
-            self.run(
-                self.client.update_stack_instances,
-                aws_status.OperationAction.UPDATE,
-                StackSetName=spec.name,
-                **_targets(spec, targets),
-                Regions=[region],
-                ParameterOverrides=_overrides(overrides),
-                OperationPreferences=_preferences(spec, [region]),
-                OperationId=new_operation_id(digest(overrides)),
-            )
+        requests = []
+        for region, targets, given in updates:
+            overrides = desired.overrides.get(region, {}) if given is None else given
+            if targets:
+                requests.append(
+                    dict(
+                        StackSetName=spec.name,
+                        **_targets(spec, targets),
+                        Regions=[region],
+                        ParameterOverrides=_overrides(overrides),
+                        OperationPreferences=_preferences(spec, [region]),
+                        OperationId=new_operation_id(digest(overrides), self.state),
+                    )
+                )
+        self.run_together(self.client.update_stack_instances, aws_status.OperationAction.UPDATE, requests)
 
     def _protect(self) -> None:
         """Deletion protection on, with the environment's overrides, where the stack now exists:
@@ -211,17 +246,18 @@ class StackSetApplier:
                 groups.setdefault((tuple(sorted(desired.overrides.get(region, {}).items())), targets), []).append(
                     region
                 )
-        for (overrides, targets), regions in groups.items():
-            self.run(
-                self.client.update_stack_instances,
-                aws_status.OperationAction.UPDATE,
+        requests = [
+            dict(
                 StackSetName=spec.name,
                 **_targets(spec, targets),
                 Regions=regions,
                 ParameterOverrides=_overrides(dict(overrides)),
                 OperationPreferences=_preferences(spec, regions),
-                OperationId=new_operation_id(digest(dict(overrides))),
+                OperationId=new_operation_id(digest(dict(overrides)), self.state),
             )
+            for (overrides, targets), regions in groups.items()
+        ]
+        self.run_together(self.client.update_stack_instances, aws_status.OperationAction.UPDATE, requests)
 
     def _unsettled(self):
         """(target, region) -> True when an operation of this deploy did not succeed there."""
@@ -264,18 +300,20 @@ class StackSetApplier:
                 targets.append(target)
             if region not in regions:
                 regions.append(region)
+        requests = []
         for overrides, (targets, regions) in groups.items():
             ordered = [r for r in spec.regions if r in regions]
-            self.run(
-                self.client.create_stack_instances,
-                aws_status.OperationAction.CREATE,
-                StackSetName=spec.name,
-                **_targets(spec, targets),
-                Regions=ordered,
-                ParameterOverrides=_overrides(dict(overrides)),
-                OperationPreferences=_preferences(spec, ordered),
-                OperationId=new_operation_id(digest(dict(overrides))),
+            requests.append(
+                dict(
+                    StackSetName=spec.name,
+                    **_targets(spec, targets),
+                    Regions=ordered,
+                    ParameterOverrides=_overrides(dict(overrides)),
+                    OperationPreferences=_preferences(spec, ordered),
+                    OperationId=new_operation_id(digest(dict(overrides)), self.state),
+                )
             )
+        self.run_together(self.client.create_stack_instances, aws_status.OperationAction.CREATE, requests)
 
     def remove(self) -> StackSetResult:
         self._remove_instances()
@@ -300,15 +338,16 @@ class StackSetApplier:
             Regions=regions,
             RetainStacks=retain,
             OperationPreferences=_preferences(spec, regions),
-            OperationId=new_operation_id(plan.desired.all_digest),
+            OperationId=new_operation_id(plan.desired.all_digest, self.state),
         )
 
 
 def apply_all(
     aws: AwsFactory, plans: list[Plan], progress: Progress, options: DeployOptions, account: str, replans=None
 ) -> list[StackSetResult]:
-    """Creates and updates level by level (dependencies first), StackSets of a level
-    concurrently; then removals in reverse (dependents first). A failed level stops it.
+    """Creates and updates, each StackSet once those it depends on succeeded (schedule.run_graph:
+    concurrently with any other one ready); then removals, each once its dependents are removed.
+    After a failure nothing new starts.
     ``replans``: StackSet key -> a fresh (plan, held-back regions) for StackSets that read
     other regions' outputs, applied in passes (staged.py) once their level is reached."""
     by_key = {plan.desired.spec.key: plan for plan in plans}
@@ -328,20 +367,20 @@ def apply_all(
         )
         return applier.result
 
-    def run_levels(groups, step, wanted) -> bool:
-        for level in groups:
-            todo = [appliers[spec.key] for spec in level if wanted(by_key[spec.key])]
-            if todo:
-                with ThreadPoolExecutor(max_workers=len(todo)) as pool:
-                    done = list(pool.map(step, todo))
-                if any(result.failed for result in done):
-                    return False
-        return True
+    keys = [spec.key for level in order for spec in level]
+    needs = {plan.desired.spec.key: plan.desired.spec.depends_on for plan in plans}
+    dependents = {key: [other for other, its in needs.items() if key in its] for key in keys}
 
-    ok = run_levels(order, apply, lambda p: p.changed and (not p.actual.exists or _has_work(p)))
+    def run_graph(keys_in_order, edges, step, wanted) -> bool:
+        def one(key: str) -> StackSetResult:
+            return step(appliers[key]) if wanted(by_key[key]) else appliers[key].result
+
+        return schedule.run_graph(keys_in_order, edges, one, lambda result: bool(result.failed))
+
+    ok = run_graph(keys, needs, apply, lambda p: p.changed and (not p.actual.exists or _has_work(p)))
     if ok:
-        run_levels(list(reversed(order)), StackSetApplier.remove, lambda p: bool(p.remove))
-    return [appliers[spec.key].result for level in order for spec in level]
+        run_graph(list(reversed(keys)), dependents, StackSetApplier.remove, lambda p: bool(p.remove))
+    return [appliers[key].result for key in keys]
 
 
 def _has_work(plan: Plan) -> bool:

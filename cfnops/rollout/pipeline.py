@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from ..build import lint, render
 from ..changes import guard
 from ..core.aws import translate_errors
-from ..core.errors import InputError
+from ..core.errors import InputError, OperationFailedError
 from ..core.protocols import AwsFactory, Progress
-from ..inputs import accounts, params, region_outputs
+from ..inputs import accounts, organization, params, region_outputs
 from ..inputs import stacksets as config
 from ..inputs.paramfiles import unknown
 from ..inputs.project import Project
-from . import bootstrap, readiness, region_values, roles, staged
+from . import bootstrap, member_accounts, member_bootstrap, readiness, region_values, roles, staged
 from .deploy import DeployOptions, StackSetResult, apply_all, deletes_stacks
 from .operations import Runner, WaitSettings
 from .plan import Plan, build_desired, make_plan, read_actual
@@ -34,9 +34,11 @@ class Prepared:
     texts: dict[str, str]
     resolved: params.ResolvedEnvironment
     all_specs: tuple[config.StackSetSpec, ...] = ()  # also those STACKSET= left out: sources of region_outputs
+    organization: organization.Organization = organization.SINGLE_ACCOUNT  # organization.yaml
 
 
 def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_lint: bool = True) -> Prepared:
+    layout = organization.load_project(project)  # before anything else: where the environment deploys
     render.check(project)
     templates = render.read_generated(project)
     if run_lint:
@@ -54,18 +56,27 @@ def prepare(project: Project, environment: str, only: tuple[str, ...] = (), run_
             )
         specs = [spec for spec in specs if spec.key in only or spec.name in only]
     texts = {spec.template: project.template_path(spec.template).read_text(encoding="utf-8") for spec in specs}
-    return Prepared(environment, specs, texts, resolved, all_specs)
+    return Prepared(environment, specs, texts, resolved, all_specs, layout)
 
 
 def plan_all(aws: AwsFactory, prepared: Prepared, progress: Progress, wait: WaitSettings) -> tuple[str, list[Plan]]:
     """(caller account, one plan per StackSet in dependency order)."""
+    account, _, plans = plan_settled(aws, prepared, progress, wait)
+    return account, plans
+
+
+def plan_settled(
+    aws: AwsFactory, prepared: Prepared, progress: Progress, wait: WaitSettings
+) -> tuple[str, Prepared, list[Plan]]:
+    """(caller account, ``prepared`` with the environment's accounts read, one plan per StackSet)."""
     with translate_errors():
         account = aws.account_id(prepared.specs[0].administrator_region)
+        prepared = member_accounts.settled(aws, prepared, account)  # organization.yaml's accounts, read now
         accounts.check(prepared.resolved, prepared.specs, account)  # before any other call
         region_outputs.check_accounts(prepared.specs, account, accounts.targets, prepared.all_specs)
         reader = region_values.OutputReader(aws, account)  # shared: nothing changes while planning
         plans = [plan_one(aws, prepared, spec, account, progress, wait, reader=reader)[0] for spec in prepared.specs]
-    return account, plans
+    return account, prepared, plans
 
 
 def plan_one(
@@ -84,7 +95,7 @@ def plan_one(
     client = aws.client("cloudformation", spec.administrator_region)
     desired = build_desired(spec, prepared.texts[spec.template], prepared.resolved, account)
     blocked: dict = {}
-    actual = read_actual(client, spec)
+    actual = read_actual(client, spec, desired)
     reader = reader or region_values.OutputReader(aws, account)
     reader.know(spec, actual.instances)
     if spec.region_outputs:
@@ -99,7 +110,7 @@ def plan_one(
         if running:
             progress.note(spec.name, f"an earlier operation ({running}) is still running: waiting for it")
             runner.wait(spec.name, running, "EARLIER")
-        actual = read_actual(client, spec)
+        actual = read_actual(client, spec, desired)
     plan = make_plan(client, desired, actual)
     return (staged.hold_back_removals(plan, blocked) if hold_back else plan), blocked
 
@@ -131,7 +142,7 @@ def deploy_environment(
     """`make deploy`: offline checks, plans, the guard (changes/guard.py), then changes (none when nothing differs)."""
     prepared = prepare(project, environment, only, run_lint=run_lint)
     guard.check_names(options.allow_replace, prepared.specs)
-    account, plans = plan_all(aws, prepared, progress, options.wait)
+    account, prepared, plans = plan_settled(aws, prepared, progress, options.wait)
     if on_plans:
         on_plans(plans)
     roles.refuse_failover(
@@ -160,12 +171,20 @@ def deploy_environment(
 
 
 def bootstrap_environment(
-    project: Project, environment: str, connect: Callable[[str], AwsFactory], wait: WaitSettings, recreate: bool
+    project: Project,
+    environment: str,
+    connect: Callable[[str], AwsFactory],
+    wait: WaitSettings,
+    recreate: bool,
+    progress: Progress | None = None,
 ) -> Iterator[tuple[str, str]]:
     """`make bootstrap`: its template checked offline (fresh, lint), its values resolved, then
     (``connect``: an AWS session that has answered, in the first region) its stack in each
-    administrator region, the first one (RoleRegion) first; yields (region, what was done)."""
+    administrator region, the first one (RoleRegion) first; yields (where, what was done). In the
+    organization layout the caller must be the deployment account, and the environment's OUs
+    then get their bootstrap through a service-managed StackSet (member_bootstrap.py)."""
     template = project.platform.bootstrap
+    layout = organization.load_project(project)  # a broken organization.yaml is refused before any call
     render.check(project)
     templates = render.read_generated(project)
     lint.raise_on_findings(lint.lint(project, [template], list(project.platform.regions)))
@@ -175,6 +194,7 @@ def bootstrap_environment(
     text = project.template_path(template).read_text(encoding="utf-8")
     aws = connect(regions[0])
     account = aws.account_id(regions[0])
+    member_accounts.check_caller(layout, account)
     for region in regions:
         values = resolved.plain(template, region)
         values["RoleRegion"] = regions[0]
@@ -191,3 +211,37 @@ def bootstrap_environment(
             account=account,
         )
         yield region, bootstrap.deploy_region(aws, request)
+    units = layout.targets(environment).organizational_units if layout.is_organization else ()
+    if units:
+        yield from _bootstrap_members(
+            project, environment, aws, layout, account, regions[0], text, resolved, units, wait, progress
+        )
+
+
+def _bootstrap_members(project, environment, aws, layout, account, region, text, resolved, units, wait, progress):
+    values = {
+        **resolved.plain(project.platform.bootstrap, region),
+        "RoleRegion": region,
+        "AdministratorAccountId": account,
+    }
+    request = member_bootstrap.MemberRequest(
+        name=f"{project.platform.bootstrap}-{environment}",
+        region=region,
+        role_region=region,
+        template_text=project.template_path(project.platform.bootstrap).read_text(encoding="utf-8"),
+        parameters=values,
+        units=units,
+        bucket=project.platform.bucket(account, region),
+        environment=environment,
+    )
+    with translate_errors():
+        done, outcomes = member_bootstrap.deploy(aws, layout, request, progress or member_bootstrap.QUIET, wait)
+    failed = [f"{o.stackset}: {r.account} {r.region}: {r.reason}" for o in outcomes for r in o.failed]
+    failed += [
+        f"{o.stackset}: operation {o.operation_id} {o.status}: {o.reason}"
+        for o in outcomes
+        if not o.succeeded and not o.failed
+    ]
+    if failed:
+        raise OperationFailedError("\n".join(failed))
+    yield f"member accounts of {environment} ({', '.join(units)}; StackSet {request.name})", done

@@ -2,11 +2,12 @@
 
 StackSets have no change sets; this is the preview. It reads at most two calls per
 StackSet (DescribeStackSet, ListStackInstances) when cfnops made the last change to
-every instance: each operation cfnops starts is named ``cfnops-<digest>-<random>``,
+every instance: each operation cfnops starts is named ``cfnops-<digest>-<state>-<random>``,
 where the digest is that of the parameter overrides the operation leaves on the
 instances it touches, and every instance reports its LastOperationId. An instance
 whose last operation was not ours (console, another tool) has its overrides read with
-DescribeStackInstance.
+DescribeStackInstance. When every instance's names the desired StackSet's state
+(vouch.py), ListStackInstances alone: no DescribeStackSet.
 
 Parameters: a key that any parameter file sets per region (``regions.<r>.<template>``)
 is a per-region override on every instance; all other keys are StackSet parameters.
@@ -15,7 +16,6 @@ is a per-region override on every instance; all other keys are StackSet paramete
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import re
 import uuid
@@ -33,20 +33,26 @@ from ..inputs import accounts
 from ..inputs.params import ResolvedEnvironment
 from ..inputs.platform import AWS_ADMINISTRATION_ROLE, AWS_EXECUTION_ROLE
 from ..inputs.stacksets import StackSetSpec
-from . import protection
+from . import protection, vouch
+from .vouch import digest
 
 MASK = "****"
-OPERATION_ID = re.compile(r"^cfnops-([0-9a-f]{10})-[0-9a-f]{12}$")
+# cfnops-<overrides digest>-[<state digest>-]<random> (vouch.py: the state part)
+OPERATION_ID = re.compile(r"^cfnops-([0-9a-f]{10})-(?:([0-9a-f]{10})-)?[0-9a-f]{12}$")
 IN_FLIGHT = (aws_status.InstanceDetail.PENDING, aws_status.InstanceDetail.RUNNING)
 DIFF_CONTEXT = 2
 
 
-def digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:10]
+def new_operation_id(overrides_digest: str, state: str | None = None) -> str:
+    """``state``: the digest of the StackSet's properties the operation starts with (vouch.py)."""
+    middle = f"{overrides_digest}-{state}" if state else overrides_digest
+    return f"cfnops-{middle}-{uuid.uuid4().hex[:12]}"
 
 
-def new_operation_id(overrides_digest: str) -> str:
-    return f"cfnops-{overrides_digest}-{uuid.uuid4().hex[:12]}"
+def operation_state(operation_id: str) -> str | None:
+    """The state digest a cfnops operation id names, None for any other id."""
+    match = OPERATION_ID.match(operation_id or "")
+    return match[2] if match else None
 
 
 @dataclass(frozen=True)
@@ -154,9 +160,41 @@ class Actual:
     execution_role: str = AWS_EXECUTION_ROLE
 
 
-def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
+def read_actual(client: CloudFormationClient, spec: StackSetSpec, desired: Desired | None = None) -> Actual:
     """DescribeStackSet + ListStackInstances (paginated). A StackSet that does not exist
-    is ``Actual(exists=False)``: the plan creates it."""
+    is ``Actual(exists=False)``: the plan creates it. Given ``desired``, ListStackInstances
+    first, and no DescribeStackSet when the instances vouch for the desired properties (vouch.py)."""
+    if desired is None:
+        return _described(client, spec, None)
+    try:
+        instances = _instances(client, spec)
+    except ClientError as error:
+        if error_code(error) == "StackSetNotFoundException":
+            return Actual(exists=False)
+        raise
+    if vouch.vouched(desired, instances, operation_state):
+        return _as_desired(desired, instances)
+    return _described(client, spec, instances)
+
+
+def _as_desired(desired: Desired, instances: tuple[InstanceState, ...]) -> Actual:
+    """What DescribeStackSet would answer for a StackSet whose properties are the desired ones."""
+    spec = desired.spec
+    return Actual(
+        exists=True,
+        template=desired.template,
+        parameters={k: (MASK if k in desired.no_echo else v) for k, v in desired.parameters.items()},
+        capabilities=frozenset(spec.capabilities),
+        tags=desired.tags,
+        description=spec.description,
+        managed_execution=spec.managed_execution,
+        instances=instances,
+        **({} if spec.service_managed else {"administration_role": spec.administration_role}),
+        **({} if spec.service_managed else {"execution_role": spec.execution_role}),
+    )
+
+
+def _described(client: CloudFormationClient, spec: StackSetSpec, instances: tuple[InstanceState, ...] | None) -> Actual:
     try:
         stackset = client.describe_stack_set(StackSetName=spec.name)["StackSet"]
     except ClientError as error:
@@ -165,6 +203,23 @@ def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
         raise
     if stackset.get("Status") == aws_status.StackSet.DELETED:
         return Actual(exists=False)
+    if instances is None:
+        instances = _instances(client, spec)
+    return Actual(
+        exists=True,
+        template=json.loads(stackset.get("TemplateBody") or "{}"),
+        parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in stackset.get("Parameters", [])},
+        capabilities=frozenset(stackset.get("Capabilities", [])),
+        tags=tuple(sorted((t["Key"], t["Value"]) for t in stackset.get("Tags", []))),
+        description=stackset.get("Description", ""),
+        managed_execution=bool(stackset.get("ManagedExecution", {}).get("Active")),
+        instances=instances,
+        administration_role=(stackset.get("AdministrationRoleARN") or AWS_ADMINISTRATION_ROLE).rsplit("/", 1)[-1],
+        execution_role=stackset.get("ExecutionRoleName") or AWS_EXECUTION_ROLE,
+    )
+
+
+def _instances(client: CloudFormationClient, spec: StackSetSpec) -> tuple[InstanceState, ...]:
     instances = []
     for page in client.get_paginator("list_stack_instances").paginate(StackSetName=spec.name):
         for summary in page["Summaries"]:
@@ -182,18 +237,7 @@ def read_actual(client: CloudFormationClient, spec: StackSetSpec) -> Actual:
                     stack_id=summary.get("StackId", ""),
                 )
             )
-    return Actual(
-        exists=True,
-        template=json.loads(stackset.get("TemplateBody") or "{}"),
-        parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in stackset.get("Parameters", [])},
-        capabilities=frozenset(stackset.get("Capabilities", [])),
-        tags=tuple(sorted((t["Key"], t["Value"]) for t in stackset.get("Tags", []))),
-        description=stackset.get("Description", ""),
-        managed_execution=bool(stackset.get("ManagedExecution", {}).get("Active")),
-        instances=tuple(instances),
-        administration_role=(stackset.get("AdministrationRoleARN") or AWS_ADMINISTRATION_ROLE).rsplit("/", 1)[-1],
-        execution_role=stackset.get("ExecutionRoleName") or AWS_EXECUTION_ROLE,
-    )
+    return tuple(instances)
 
 
 def _timestamp(value) -> str:

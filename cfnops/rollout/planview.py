@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..changes import text as changes_text
+from ..core import accountview
 from ..core.verdicts import PlanAction
 from ..core.words import plural, table
 from . import roles
@@ -38,12 +39,12 @@ def describe(
             f"{change.new if change.new is not None else '(removed)'}"
         )
     for label, pairs in (
-        ("add instances", plan.add),
-        ("re-apply (OUTDATED/FAILED)", plan.retry),
-        ("remove instances", plan.remove),
+        ("instances to add", plan.add),
+        ("instances to re-apply (OUTDATED/FAILED)", plan.retry),
+        ("instances to remove", plan.remove),
     ):
-        if pairs:
-            lines.append(f"  {label}: {', '.join(f'{t}/{r}' for t, r in pairs)}")
+        if pairs:  # account x regions, accounts that look alike summed up (accountview.py)
+            lines.append(f"  {label}: {accountview.by_account(pairs)}")
     if plan.remove:
         lines += _removal_lines(plan, retains_stacks(spec, retain_stacks), style)
     lines += _role_lines(plan)
@@ -127,20 +128,50 @@ STATUS_HEADER = ("STACKSET", "REGION", "ACCOUNT", "STATUS", "DETAILED", "LAST OP
 
 
 def status(plans: list[Plan]) -> list[str]:
-    """Every StackSet's instances as one table (region, account, status, last operation); then
-    the StackSets with no instance, and how many instances in all."""
-    rows, absent = [], []
+    """Every StackSet's instances as one table, account by account (region, status, last
+    operation); accounts whose instances look alike are one group of rows when there are many
+    (accountview.py); then the StackSets with no instance, and how many instances in all."""
+    rows, absent, count, accounts = [], [], 0, set()
     for plan in plans:
         if not plan.actual.exists:
             absent.append(plan.name)
             continue
-        order = {region: index for index, region in enumerate(plan.desired.spec.regions)}
-        for i in sorted(plan.actual.instances, key=lambda i: (order.get(i.region, 99), i.target)):
-            rows.append((plan.name, i.region, i.target, i.status, i.detailed, i.last_operation_id, i.reason or ""))
+        rows += _status_rows(plan)
+        count += len(plan.actual.instances)
+        accounts |= {i.target for i in plan.actual.instances}
     lines = table(STATUS_HEADER, rows) if rows else []
     lines += [f"{name}: not deployed" for name in absent]
     deployed = plural(len(plans) - len(absent), "StackSet")
-    return [*lines, f"status: {plural(len(rows), 'instance')} of {deployed}"]
+    where = f" in {plural(len(accounts), 'account')}" if len(accounts) > 1 else ""
+    return [*lines, f"status: {plural(count, 'instance')} of {deployed}{where}"]
+
+
+def _status_rows(plan: Plan) -> list[tuple]:
+    order = {region: index for index, region in enumerate(plan.desired.spec.regions)}
+    per_account: dict[str, list] = {}
+    for i in sorted(plan.actual.instances, key=lambda i: (i.target, order.get(i.region, 99))):
+        per_account.setdefault(i.target, []).append(i)
+    looks = (
+        (account, tuple((i.region, i.status, i.detailed, i.reason) for i in found))
+        for account, found in per_account.items()
+    )
+    rows = []
+    for group, _look in accountview.alike(looks):
+        label = accountview.summed(group) if len(group) > accountview.ALIKE else None
+        for account in [group[0]] if label else group:
+            rows += [
+                (
+                    plan.name,
+                    i.region,
+                    label or i.target,
+                    i.status,
+                    i.detailed,
+                    i.last_operation_id if not label else "(several)",
+                    i.reason or "",
+                )
+                for i in per_account[account]
+            ]
+    return rows
 
 
 def unhealthy(plans: list[Plan]) -> list[str]:

@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from ..changes import json_view, markdown, report
 from ..changes import text as changes_text
+from ..changes.rehearsal import Rehearsal
 from . import planview
 from .deploy import retains_stacks
 
@@ -26,6 +27,7 @@ class PlanOutput:
     drift_source: str = ""
     show_diff: bool = True
     style: Callable[[str, str], str] = changes_text.plain
+    rehearsal: Rehearsal | None = None  # plan --parity: what the earlier environment does not run yet
 
 
 def _text(output: PlanOutput) -> str:
@@ -36,7 +38,9 @@ def _text(output: PlanOutput) -> str:
     return "\n".join(lines + [f"plan: {planview.summary(output.plans)}"])
 
 
-def plan_report(environment: str, plans: list, drift, protected: tuple[str, ...]) -> report.PlanReport:
+def plan_report(
+    environment: str, plans: list, drift, protected: tuple[str, ...], rehearsal: Rehearsal | None = None
+) -> report.PlanReport:
     """The plan as the JSON and Markdown writers (and the bench) read it; PRUNE's kept stacks
     as deploy decides them (RetainStacks defaults)."""
     return report.build(
@@ -45,11 +49,14 @@ def plan_report(environment: str, plans: list, drift, protected: tuple[str, ...]
         drift,
         retains_stacks=lambda plan: retains_stacks(plan.desired.spec, None),
         protected=protected,
+        rehearsal=rehearsal,
     )
 
 
 def _of_report(render: Callable[[report.PlanReport], str]) -> Callable[[PlanOutput], str]:
-    return lambda output: render(plan_report(output.environment, output.plans, output.drift, output.protected))
+    return lambda output: render(
+        plan_report(output.environment, output.plans, output.drift, output.protected, output.rehearsal)
+    )
 
 
 Writer = Callable[[PlanOutput], str]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from ..awsfacts import intrinsics
 from ..awsfacts import statuses as aws_status
 from ..build import bootstrap_stamp
 from ..core.aws import error_code
@@ -29,11 +30,15 @@ USABLE = (
 
 
 def role_names(template: dict) -> list[str]:
-    """The roles the bootstrap template creates by name."""
+    """The roles the bootstrap template creates by name (not those its parameters' defaults
+    leave out, such as CI's roles before a repository is named)."""
+    conditions = intrinsics.evaluate_conditions(template, intrinsics.parameter_values(template, {}))
     return sorted(
         resource["Properties"]["RoleName"]
         for resource in template.get("Resources", {}).values()
-        if resource.get("Type") == "AWS::IAM::Role" and isinstance(resource.get("Properties", {}).get("RoleName"), str)
+        if resource.get("Type") == "AWS::IAM::Role"
+        and isinstance(resource.get("Properties", {}).get("RoleName"), str)
+        and conditions.get(resource.get("Condition", ""), True)
     )
 
 

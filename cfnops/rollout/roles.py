@@ -55,7 +55,7 @@ def failover(plan) -> tuple[str, str] | None:
 
 
 def refuse_failover(plans, allowed: bool, display_file) -> None:
-    """Before any change: a new primary region needs ALLOW_FAILOVER=1 (README: planned failover)."""
+    """Before any change: a new primary region needs ALLOW_FAILOVER=1 (docs/regions.md: a planned failover)."""
     if allowed:
         return
     problems = []
@@ -64,7 +64,7 @@ def refuse_failover(plans, allowed: bool, display_file) -> None:
         if change:
             problems.append(
                 f"{display_file(plan.desired.spec)}: primary_region: {plan.name} has primary region {change[0]} "
-                f"deployed, got {change[1]}: that is a failover; follow README 'Planned failover', "
+                f"deployed, got {change[1]}: that is a failover; follow docs/regions.md 'A planned failover', "
                 "then deploy with ALLOW_FAILOVER=1 (--allow-failover)"
             )
     if problems:

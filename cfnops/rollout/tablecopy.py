@@ -1,5 +1,5 @@
 """`make copy-tables`: the copy step of a migration from a regional DynamoDB table to a
-global table (README: DynamoDB global tables, turned on safely).
+global table (docs/regions.md: DynamoDB global tables, turned on safely).
 
 A template marks the global table that replaces a regional one with
 ``Metadata.cfnops.MigratesFrom: <logical id of the regional table>``. For every such pair

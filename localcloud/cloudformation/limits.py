@@ -6,7 +6,8 @@
   a stack in ROLLBACK_COMPLETE / ROLLBACK_FAILED / DELETE_FAILED cannot be updated; a
   stack whose deletion fails stays, DELETE_FAILED (moto dropped it);
 - IAM, in moto's IAM backend (so API calls and CloudFormation resources both hit them):
-  role names over 64 and policy names over 128 characters (ValidationError); all inline
+  role names over 64 and policy names over 128 characters (ValidationError; a role
+  CloudFormation names itself is cut to 64, as on AWS); all inline
   policies of one role over 10,240 characters, whitespace not counted, and a managed
   policy (or version) over 6,144 (LimitExceeded); more than 10 managed policies attached
   to a role (LimitExceeded);
@@ -413,6 +414,25 @@ def _placeholder_secrets_can_be_deleted() -> None:
         return result
 
     replace(SecretsManagerBackend, "delete_secret", delete_secret)
+
+
+@patch(
+    "an IAM role CloudFormation names itself fits IAM's 64 characters (the stack's name cut short), as on AWS; "
+    "moto's <stack>-<logical id>-<suffix> overran it for a StackSet instance's stack"
+)
+def _generated_role_names_fit() -> None:
+    from moto.cloudformation import parsing
+
+    original = parsing.generate_resource_name
+
+    def generate_resource_name(resource_type: str, stack_name: str, logical_id: str) -> str:
+        name = original(resource_type, stack_name, logical_id)
+        if resource_type != "AWS::IAM::Role" or len(name) <= iam_limits.ROLE_NAME:
+            return name
+        tail = name[len(stack_name) :]  # -<logical id>-<suffix>
+        return stack_name[: max(0, iam_limits.ROLE_NAME - len(tail))].rstrip("-") + tail[-iam_limits.ROLE_NAME :]
+
+    replace(parsing, "generate_resource_name", generate_resource_name)
 
 
 __doc__ = document(__doc__, __name__)

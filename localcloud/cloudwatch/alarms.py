@@ -6,7 +6,7 @@ changes, as CloudWatch does:
   last EvaluationPeriods periods after each PutMetricData of its metric: ALARM when at least
   DatapointsToAlarm (default EvaluationPeriods) periods breach the threshold, OK when periods
   with data do not; a period without data counts as TreatMissingData says (missing and ignore:
-  not at all). A metric-math alarm (Metrics) is created but not evaluated offline (README);
+  not at all). A metric-math alarm (Metrics) is created but not evaluated offline (docs/localcloud.md);
 - a state change (evaluated, or SetAlarmState) runs the actions of the new state when
   ActionsEnabled: each SNS topic gets CloudWatch's notification (Subject
   ``ALARM: "<name>" in <Region name>``, the JSON message of

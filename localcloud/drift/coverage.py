@@ -5,7 +5,7 @@ each with why. A type CloudFormation does not check is NOT_CHECKED here too, wha
 localcloud could read: a rehearsal must not find what AWS would not.
 
 The drift APIs have no field for a reason (DescribeStackResourceDrifts and
-ListStackInstanceResourceDrifts never return NOT_CHECKED records), so the README lists
+ListStackInstanceResourceDrifts never return NOT_CHECKED records), so docs/localcloud.md lists
 CANNOT_READ, and a test keeps both true for every type in generated/.
 """
 
@@ -27,10 +27,11 @@ AGENTCORE = (
     "localcloud creates it as a placeholder in AWS's identifier formats (localcloud/cloudformation/agentcore.py): moto models "
     "AgentCore gateways only through an API the pinned botocore has no client for, and harnesses not at all"
 )
+OIDC_PROVIDER = (
+    "localcloud creates it as a real provider in moto's IAM (localcloud/iam/oidc.py) but has no reader for it yet"
+)
 
 CANNOT_READ: dict[str, str] = {
-    "AWS::ApplicationAutoScaling::ScalableTarget": NOT_CREATED,
-    "AWS::ApplicationAutoScaling::ScalingPolicy": NOT_CREATED,
     "AWS::Bedrock::Agent": NOT_CREATED,
     "AWS::Bedrock::AgentAlias": PLACEHOLDER,
     "AWS::Bedrock::DataSource": PLACEHOLDER,
@@ -39,21 +40,11 @@ CANNOT_READ: dict[str, str] = {
     "AWS::BedrockAgentCore::GatewayTarget": AGENTCORE,
     "AWS::BedrockAgentCore::Harness": AGENTCORE,
     "AWS::BedrockAgentCore::HarnessEndpoint": AGENTCORE,
-    "AWS::CloudTrail::Trail": NOT_CREATED,
-    "AWS::ElastiCache::ReplicationGroup": NOT_CREATED,
-    "AWS::ElastiCache::SubnetGroup": NOT_CREATED,
-    "AWS::RDS::DBCluster": NOT_CREATED,
-    "AWS::RDS::DBClusterParameterGroup": NOT_CREATED,
-    "AWS::S3::BucketPolicy": NOT_CREATED,
+    "AWS::IAM::OIDCProvider": OIDC_PROVIDER,
     "AWS::S3Vectors::Index": NOT_CREATED,
     "AWS::S3Vectors::VectorBucket": NOT_CREATED,
-    "AWS::Scheduler::Schedule": NOT_CREATED,
     "AWS::SecretsManager::RotationSchedule": NOT_CREATED,
-    "AWS::SecretsManager::Secret": NOT_CREATED,
     "AWS::SecretsManager::SecretTargetAttachment": PLACEHOLDER,
-    "AWS::WAFv2::LoggingConfiguration": NOT_CREATED,
-    "AWS::WAFv2::WebACL": NOT_CREATED,
-    "AWS::WAFv2::WebACLAssociation": NOT_CREATED,
 }
 """Types CloudFormation checks that localcloud cannot read, and why."""
 

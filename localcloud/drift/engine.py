@@ -30,7 +30,16 @@ from cfnops.awsfacts import statuses
 
 from ..cloudformation.patches import Placeholder
 from ..core.state import State
-from . import exclusions, more_readers, network_readers, notification_readers, service_readers, tags
+from . import (
+    cluster_readers,
+    exclusions,
+    more_readers,
+    network_readers,
+    notification_readers,
+    security_readers,
+    service_readers,
+    tags,
+)
 from .coverage import not_checked_reason
 from .models import SETS, StackDrifts, StackResourceDrift, differences, stack_status
 from .readers import PROJECTIONS as BASE_PROJECTIONS
@@ -39,7 +48,7 @@ from .readers import Missing, Target, Unreadable
 
 DRIFTS: State[StackDrifts] = State("drifts", StackDrifts)  # on the moto stack
 
-MODULES = (more_readers, network_readers, service_readers, notification_readers)
+MODULES = (more_readers, network_readers, service_readers, notification_readers, cluster_readers, security_readers)
 READERS = {**BASE_READERS, **{kind: read for module in MODULES for kind, read in module.READERS.items()}}
 PROJECTIONS = {
     **BASE_PROJECTIONS,

@@ -2,7 +2,8 @@
 real), the metric filters that feed them (localcloud/logs/metric_filters.py) and SNS
 subscriptions (localcloud/sns/subscriptions.py). Each turns the emulated resource
 into CloudFormation's property shape (Missing when it is gone), as readers.py does: an alarm
-whose threshold, actions or metric was changed by hand is NOT_EQUAL there, an unsubscribed
+whose threshold, actions, metric or metric-math queries (Metrics, compared whole at /Metrics) was
+changed by hand is NOT_EQUAL there, an unsubscribed
 endpoint is DELETED."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ..core.values import flag
 from .readers import Target, _backend, _or_missing
 
 
@@ -37,7 +39,70 @@ def _alarm(target: Target) -> dict:
         "AlarmActions": sorted(alarm.alarm_actions),
         "OKActions": sorted(alarm.ok_actions),
         "InsufficientDataActions": sorted(alarm.insufficient_data_actions),
+        "Metrics": metrics([_query(q) for q in alarm.metric_data_queries]) if alarm.metric_data_queries else None,
     }
+
+
+def _query(query) -> dict:
+    """moto's metric data query in the template's shape."""
+    stat = query.metric_stat
+    return {
+        "Id": query.id,
+        "Label": query.label,
+        "Expression": query.expression,
+        "Period": query.period,
+        "ReturnData": query.return_data,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": stat.metric.namespace,
+                "MetricName": stat.metric.metric_name,
+                "Dimensions": [{"Name": d.name, "Value": d.value} for d in stat.metric.dimensions],
+            },
+            "Period": stat.period,
+            "Stat": stat.stat,
+            "Unit": stat.unit,
+        }
+        if stat is not None
+        else None,
+    }
+
+
+def _present(value: dict) -> dict:
+    return {key: item for key, item in value.items() if item is not None}
+
+
+def metrics(value: Any) -> Any:
+    """A metric-math alarm's Metrics on both sides in one shape: fields left out are absent, periods
+    numbers, ReturnData a boolean (CloudWatch's default true), a metric's dimensions a set."""
+    if not isinstance(value, list):
+        return value
+    shaped = []
+    for query in value:
+        stat = query.get("MetricStat")
+        one = {
+            **_present({k: query.get(k) for k in ("Id", "Label", "Expression", "AccountId")}),
+            "ReturnData": flag(query.get("ReturnData", True)),
+        }
+        if query.get("Period") is not None:
+            one["Period"] = int(query["Period"])
+        if stat:
+            metric = stat.get("Metric") or {}
+            one["MetricStat"] = _present(
+                {
+                    "Metric": _present(
+                        {
+                            "Namespace": metric.get("Namespace"),
+                            "MetricName": metric.get("MetricName"),
+                            "Dimensions": dimensions(metric.get("Dimensions") or []) or None,
+                        }
+                    ),
+                    "Period": int(stat["Period"]) if stat.get("Period") is not None else None,
+                    "Stat": stat.get("Stat"),
+                    "Unit": stat.get("Unit"),
+                }
+            )
+        shaped.append(one)
+    return shaped
 
 
 def dimensions(value: Any) -> Any:
@@ -107,6 +172,7 @@ TAGS: dict[str, Callable[[Target], dict[str, str]]] = {"AWS::CloudWatch::Alarm":
 PROJECTIONS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("AWS::Logs::MetricFilter", "MetricTransformations"): transformations,
     ("AWS::CloudWatch::Alarm", "Dimensions"): dimensions,
+    ("AWS::CloudWatch::Alarm", "Metrics"): metrics,
     ("AWS::CloudWatch::Alarm", "AlarmActions"): lambda value: sorted(value) if isinstance(value, list) else value,
     ("AWS::CloudWatch::Alarm", "OKActions"): lambda value: sorted(value) if isinstance(value, list) else value,
     ("AWS::CloudWatch::Alarm", "InsufficientDataActions"): lambda value: (

@@ -113,7 +113,7 @@ TAGS: dict[str, Callable[[Target], dict[str, str]]] = {
     "AWS::SNS::Topic": _topic,
     "AWS::SQS::Queue": _queue,
 }
-"""Types whose tags localcloud reads; another type's Tags are not compared offline (README)."""
+"""Types whose tags localcloud reads; another type's Tags are not compared offline (docs/localcloud.md)."""
 
 
 def differences(expected: Any, actual: dict[str, str]) -> list[dict]:

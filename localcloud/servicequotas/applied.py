@@ -2,7 +2,7 @@
 quotas cfnops knows (awsfacts.account_quotas): AWS's default until a
 RequestServiceQuotaIncrease raises it. localcloud grants a request at once (AWS reviews it;
 an adjustable quota is often raised within minutes, a large one may take days), so a
-rehearsal makes the same request the README's "Before the first real deploy" asks for.
+rehearsal makes the same request docs/first-deploy.md asks for.
 GetServiceQuota answers the applied value; the refusals (awslambda/concurrency.py,
 ec2/addresses.py) read it.
 """

@@ -415,18 +415,20 @@ def describe_stack_instance(self: CloudFormationResponse) -> ActionResult:
 def _operation(self: CloudFormationResponse) -> tuple[StackSet, Operation]:
     stackset = _get(self, self._get_param("StackSetName"))
     operation_id = self._get_param("OperationId")
-    for operation in stackset.operations:
+    for operation in list(stackset.operations):  # a copy: another call may append meanwhile
         if operation.id == operation_id:
             return stackset, operation
     raise ApiError("OperationNotFoundException", f"Operation {operation_id} not found")
 
 
 def describe_stack_set_operation(self: CloudFormationResponse) -> ActionResult:
-    with _lock:
-        stackset, operation = _operation(self)
-        detail = {**operation.summary(), "StackSetId": stackset.id, **stackset.roles()}
-        if operation.retain_stacks is not None:
-            detail["RetainStacks"] = operation.retain_stacks
+    """Without the lock: AWS answers while other operations work, and an operation is listed
+    only once its work is done (engine.run), its status then a function of the clock alone. A
+    poll must not wait for another StackSet's CreateStackInstances to finish its stacks."""
+    stackset, operation = _operation(self)
+    detail = {**operation.summary(), "StackSetId": stackset.id, **stackset.roles()}
+    if operation.retain_stacks is not None:
+        detail["RetainStacks"] = operation.retain_stacks
     return ActionResult({"StackSetOperation": detail})
 
 

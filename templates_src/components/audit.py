@@ -11,23 +11,32 @@
   its key are never deleted by CloudFormation (``Retain``, rollbacks included: locked objects
   cannot be deleted), and a later creation of the bootstrap adopts them (rollout/adopt.py);
 - management events (read and write) of every region, plus S3 object-level data events of
-  the buckets named (``data_event_buckets``: bucket names, Fn::Sub patterns).
+  the buckets named (``data_event_buckets``: bucket names, Fn::Sub patterns);
+- also delivered to a CloudWatch Logs group (CMK-encrypted, kept ``LOG_RETENTION_DAYS``, its name
+  generated so a re-created bootstrap never collides with a kept one) through a role only
+  CloudTrail may assume, only for this trail and account, allowed only to write this trail's
+  streams: the metric filters and alarms of ``audit_alarms`` read it.
 """
 
 from __future__ import annotations
 
 import awacs.kms
+import awacs.logs
 import awacs.s3
+import awacs.sts
 from awacs.aws import Allow, Condition, Principal, Statement, StringEquals, StringLike
-from troposphere import GetAtt, Parameter, Ref, Sub, Template, cloudtrail
+from troposphere import GetAtt, Parameter, Ref, Sub, Template, cloudtrail, iam, logs
 
 from .. import policies
-from ..conventions import retain_always, standard_tags, suppress
-from . import buckets, encryption
+from ..conventions import retain, retain_always, standard_tags, suppress
+from . import audit_alarms, buckets, encryption
 
 TRAIL_NAME = "cfnops-audit-trail"
 RETENTION_PARAMETER = "TrailRetentionDays"
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
+# CIS AWS Foundations 3.x / PCI DSS 10.7: at least a year of audit history at hand; a value
+# CloudWatch Logs accepts for RetentionInDays
+LOG_RETENTION_DAYS = 365
 
 
 def trail_arn() -> Sub:
@@ -131,10 +140,59 @@ def _selectors(data_event_buckets: list) -> list[cloudtrail.AdvancedEventSelecto
     ]
 
 
+def add_log_delivery(template: Template, key) -> tuple[logs.LogGroup, iam.Role]:
+    """The trail's log group and the role CloudTrail writes it with (AWS CloudTrail User Guide,
+    "Role policy document for CloudTrail to use CloudWatch Logs for monitoring",
+    https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html:
+    logs:CreateLogStream and logs:PutLogEvents on the
+    streams ``<account>_CloudTrail_<region>`` of the group; a multi-region trail writes one per region)."""
+    group = template.add_resource(
+        retain(
+            logs.LogGroup(
+                "TrailLogGroup", RetentionInDays=LOG_RETENTION_DAYS, KmsKeyId=GetAtt(key, "Arn"), Tags=standard_tags()
+            )
+        )
+    )
+    streams = Sub(
+        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Group}:log-stream:${AWS::AccountId}_CloudTrail_*",
+        Group=Ref(group),
+    )
+    role = template.add_resource(
+        iam.Role(
+            "TrailLogsRole",
+            AssumeRolePolicyDocument=policies.document(
+                Statement(
+                    Effect=Allow,
+                    Principal=Principal("Service", [CLOUDTRAIL]),
+                    Action=[awacs.sts.AssumeRole],
+                    Condition=_for_this_trail({"aws:SourceAccount": Ref("AWS::AccountId")}),
+                )
+            ),
+            Policies=[
+                iam.Policy(
+                    PolicyName="deliver-to-trail-log-group",
+                    PolicyDocument=policies.document(
+                        policies.allow(policies.actions(awacs.logs.CreateLogStream, awacs.logs.PutLogEvents), [streams])
+                    ),
+                )
+            ],
+            Tags=standard_tags(),
+        )
+    )
+    return group, role
+
+
 def add_trail(template: Template, condition: str, data_event_buckets: list) -> cloudtrail.Trail:
-    """The trail and its key and bucket, all under ``condition`` (the one region of the account)."""
+    """The trail and its key, bucket and log group, all under ``condition`` (the one region of the account)."""
     template.add_parameter(retention_parameter())
-    key = encryption.add_kms_key(template, "TrailKey", "cfnops audit trail", extra_statements=key_statements())
+    key = encryption.add_kms_key(
+        template,
+        "TrailKey",
+        "cfnops audit trail",
+        [policies.logs_key_user(), ("cloudwatch.amazonaws.com", policies.source_account_condition())],
+        extra_statements=key_statements(),
+    )
+    group, role = add_log_delivery(template, key)
     bucket = buckets.lock_in_compliance_mode(
         buckets.add_private_bucket(
             template,
@@ -164,6 +222,8 @@ def add_trail(template: Template, condition: str, data_event_buckets: list) -> c
             EnableLogFileValidation=True,
             KMSKeyId=GetAtt(key, "Arn"),
             S3BucketName=Ref(bucket),
+            CloudWatchLogsLogGroupArn=GetAtt(group, "Arn"),
+            CloudWatchLogsRoleArn=GetAtt(role, "Arn"),
             AdvancedEventSelectors=_selectors(data_event_buckets),
             DependsOn=[f"{bucket.title}Policy"],
             Tags=standard_tags(),
@@ -172,6 +232,16 @@ def add_trail(template: Template, condition: str, data_event_buckets: list) -> c
     suppress(
         trail, "CKV_AWS_252", "nobody consumes per-file delivery notifications; log-file validation proves completeness"
     )
-    for title in (key.title, f"{key.title}Alias", bucket.title, f"{bucket.title}Policy", trail.title):
+    titles = (
+        key.title,
+        f"{key.title}Alias",
+        bucket.title,
+        f"{bucket.title}Policy",
+        group.title,
+        role.title,
+        trail.title,
+    )
+    for title in titles:
         template.resources[title].Condition = condition
+    audit_alarms.add_alarms(template, group, key, condition)
     return trail

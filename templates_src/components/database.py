@@ -295,7 +295,7 @@ def postgres_audit_parameters() -> dict[str, str]:
     """TLS required; pgAudit (loaded beside RDS's default pg_stat_statements) logs every
     read and write statement (session auditing), and the role ``rds_pgaudit`` is the
     auditor for object auditing; connections and disconnections are logged. Creating the
-    extension (CREATE EXTENSION pgaudit) is a SQL step: README, data-pipeline."""
+    extension (CREATE EXTENSION pgaudit) is a SQL step: docs/platform.md, data-pipeline."""
     return {
         "rds.force_ssl": "1",
         "shared_preload_libraries": "pg_stat_statements,pgaudit",

@@ -28,6 +28,8 @@ from troposphere import (
     ec2,
 )
 
+from cfnops.core.errors import InputError
+
 from .. import policies
 from ..conventions import (
     ENVIRONMENT,
@@ -59,7 +61,17 @@ NETWORKS_PER_REGION = 3  # so that every environment's /16s stay below the next 
 def vpc_cidr(environment: str, region: str, network: int = PLATFORM_NETWORK) -> ipaddress.IPv4Network:
     """``10.{base + network * 3 + region index}.0.0/16``: every network of every environment and
     region has its own /16, so none overlaps another (peered or not)."""
-    assert network < NETWORKS_PER_REGION and len(REGIONS) * NETWORKS_PER_REGION <= 10
+    assert network < NETWORKS_PER_REGION
+    if len(REGIONS) * NETWORKS_PER_REGION > 10:
+        raise InputError(
+            f"templates_src/conventions.py: REGIONS: the address plan holds {10 // NETWORKS_PER_REGION} regions per "
+            f"environment, got {len(REGIONS)}: a new region needs a new address plan (docs/environments.md)"
+        )
+    if environment not in ENV_OCTET_BASE:
+        raise InputError(
+            f"templates_src/components/network.py: ENV_OCTET_BASE: no address block for environment "
+            f"{environment!r}: expected a free multiple of 10 below 250, e.g. {max(ENV_OCTET_BASE.values()) + 10}"
+        )
     octet = ENV_OCTET_BASE[environment] + network * len(REGIONS) + REGIONS.index(region)
     return ipaddress.IPv4Network(f"10.{octet}.0.0/16")
 

@@ -27,7 +27,7 @@ from tests.support.rollout import copy_project, do_bootstrap
 localcloud.install()
 from moto import mock_aws  # noqa: E402
 
-OFFLINE = {"render", "check", "lint", "validate", "parity", "platform"}
+OFFLINE = {"render", "check", "lint", "validate", "parity", "platform", "approval"}
 # every command that calls AWS, with the arguments that make it do so
 AWS_COMMANDS = {
     "plan": ["plan", "--env", "staging", "--no-diff"],

@@ -216,6 +216,13 @@ CASES = {
         f"error: {N}: tags.aws:owner: expected a tag key matching ^(?!aws:.*)[a-zA-Z0-9\\s\\:\\_\\.\\/\\=\\+\\-]+$ "
         "(no aws: prefix), got 'aws:owner'",
     ),
+    "organization-layout": (
+        "organization.yaml",
+        "layout: single-account",
+        "layout: multi-account",
+        "error: organization.yaml: layout: unknown layout (did you mean single-account?): expected one of single-account, organization, "
+        "got 'multi-account'",
+    ),
     "broken-file-no-cascade": (
         N,
         "template: network\n",

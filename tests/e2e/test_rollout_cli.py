@@ -187,8 +187,9 @@ def test_bootstrap_creates_roles_and_a_private_bucket(project):
         document = json.loads(document) if isinstance(document, str) else document
         actions += [a for s in document["Statement"] if s["Effect"] == "Allow" for a in s["Action"]]
     assert "ec2:CreateVpc" in actions and not any("*" in a for a in actions)
-    boundary = iam.get_policy(PolicyArn="arn:aws:iam::123456789012:policy/cfnops-workload-boundary")["Policy"]
-    assert boundary["PolicyName"] == "cfnops-workload-boundary"
+    for environment in PLATFORM.environments:  # each environment's own workload boundary
+        name = f"cfnops-{environment}-workload-boundary"
+        assert iam.get_policy(PolicyArn=f"arn:aws:iam::123456789012:policy/{name}")["Policy"]["PolicyName"] == name
     s3 = boto3.client("s3")
     bucket = "cfnops-artifacts-123456789012-us-east-1"
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"

@@ -167,13 +167,14 @@ def test_unchanged_redeploy_makes_no_mutating_call_and_few_reads(project):
     assert again.mutating == {}
     assert all(plan.action == "unchanged" for plan in again.plans)
     reads = {k: v for k, v in again.aws.calls.items() if k.startswith("cloudformation:")}
+    # every instance's last operation names the StackSet's state (vouch.py): no DescribeStackSet;
     # and network-peering reads what region_outputs names: each source stack once (network in 3
     # regions, itself in the first 2), found among the instances its plans already listed
     assert reads == {
-        "cloudformation:DescribeStackSet": len(STACKSET_REGIONS),
         "cloudformation:ListStackInstances": len(STACKSET_REGIONS),
         "cloudformation:DescribeStacks": 3 + 2,
     }
+    assert sum(reads.values()) <= 2 * len(STACKSET_REGIONS)
 
 
 def test_parameter_change_is_one_update_stack_set(project):

@@ -146,7 +146,7 @@ def _documents(resolved: Resolved, boundary: dict | None) -> Iterator[tuple[str,
         for policy in standalone:
             if {"Ref": logical_id} in policy["Properties"].get("Roles", []):
                 documents.append(policy["Properties"]["PolicyDocument"])
-        bounded = boundary if "PermissionsBoundary" in properties else None
+        bounded = resolved.resolve(boundary) if boundary is not None and "PermissionsBoundary" in properties else None
         yield logical_id, [resolved.resolve(d) for d in documents], bounded
 
 

@@ -40,7 +40,7 @@ FAST = WaitSettings(timeout=60, first_poll=0.0, max_poll=0.05)
 def copy_project(tmp_path: Path) -> Project:
     for folder in ("parameters", "generated", "stacksets"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    for file in ("pyproject.toml", "quotas.yaml"):  # the platform, and the quotas the account raised
+    for file in ("pyproject.toml", "quotas.yaml", "organization.yaml"):  # the platform, quotas raised, layout
         shutil.copy(ROOT / file, tmp_path / file)
     if (ROOT / ".cache" / "lint").exists():  # same template bytes: the cached lint results hold
         shutil.copytree(ROOT / ".cache" / "lint", tmp_path / ".cache" / "lint")

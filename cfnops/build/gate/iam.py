@@ -180,7 +180,7 @@ def coverage_findings(workloads: Mapping[str, dict], bootstrap_name: str, bootst
             )
             continue
         context = {
-            BOUNDARY_KEY: f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary",
+            BOUNDARY_KEY: _boundaries(workloads, environment, scope.regions[0]),
             "iam:PassedToService": list(template_iam.trusted_services(workloads)),
             "iam:AWSServiceName": list(linked),
             "aws:ResourceTag/Environment": environment,  # resources of ids (keys) carry their environment's tag
@@ -189,6 +189,28 @@ def coverage_findings(workloads: Mapping[str, dict], bootstrap_name: str, bootst
         found += _covering_findings(derivation.needs, documents, context, bootstrap_name, role_name, scope)
         found += _creatable_findings(workloads, documents, scope, environment)
     return sorted(set(found))
+
+
+def _resolver(template: Mapping, environment: str, region: str) -> intrinsics.Resolver:
+    refs = {
+        **intrinsics.parameter_values(template, {"Environment": environment}),
+        "AWS::AccountId": ACCOUNT,
+        "AWS::Partition": "aws",
+        "AWS::Region": region,
+    }
+    return intrinsics.Resolver(refs, intrinsics.evaluate_conditions(template, refs))
+
+
+def _boundaries(workloads: Mapping[str, dict], environment: str, region: str) -> list[str]:
+    """The permissions boundaries the environment's workload roles carry (whether the execution
+    role may give them is _creatable_findings' question)."""
+    found = set()
+    for template in workloads.values():
+        resolve = _resolver(template, environment, region)
+        for _, props in _resources(template, "AWS::IAM::Role"):
+            if "PermissionsBoundary" in props:
+                found.add(str(resolve(props["PermissionsBoundary"])))
+    return sorted(found)
 
 
 def _covering_findings(needs, documents, context: dict, bootstrap_name: str, role_name: str, scope) -> list[Finding]:
@@ -213,13 +235,7 @@ def _creatable_findings(workloads: Mapping[str, dict], documents: list[dict], sc
     """Each workload role and managed policy, created as written in the environment by its execution role."""
     found = []
     for name, template in workloads.items():
-        refs = {
-            **intrinsics.parameter_values(template, {"Environment": environment}),
-            "AWS::AccountId": ACCOUNT,
-            "AWS::Partition": "aws",
-            "AWS::Region": scope.regions[0],
-        }
-        resolve = intrinsics.Resolver(refs, intrinsics.evaluate_conditions(template, refs))
+        resolve = _resolver(template, environment, scope.regions[0])
         for kind, type_name, name_key, action in (
             ("role", "AWS::IAM::Role", "RoleName", "iam:CreateRole"),
             ("policy", "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "iam:CreatePolicy"),
@@ -242,7 +258,7 @@ def _creatable_findings(workloads: Mapping[str, dict], documents: list[dict], sc
                             "EXEC-ROLE",
                             f"{environment}'s execution role may not {action} {arn} ({decision.reason}): "
                             f"{kind}s need our name pattern"
-                            + (" and the workload permissions boundary" if kind == "role" else ""),
+                            + (f" and {environment}'s workload permissions boundary" if kind == "role" else ""),
                         )
                     )
     return sorted(set(found))

@@ -6,19 +6,22 @@ from __future__ import annotations
 import re
 
 import pytest
-from troposphere import Template, ssm
+from troposphere import Ref, Template, glue, ssm
 
 from cfnops.awsfacts import iam_catalog, iam_limits, policy_eval, schemas, template_iam
 from cfnops.awsfacts.execution_actions import derive
 from cfnops.build.gate.iam import execution_documents
 from templates_src import WORKLOADS, execution_policy, stackset_roles
-from templates_src.conventions import ENVIRONMENTS, add_standard_parameters
+from templates_src.conventions import ENVIRONMENTS, add_standard_parameters, permissions_boundary_name
 from templates_src.platform import PLATFORM
-from tests.conftest import ROOT
+from tests.support import docs
 
 ACCOUNT = "123456789012"
 EXECUTION_ROLES = {PLATFORM.execution_role_of(environment) for environment in ENVIRONMENTS}
-BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
+
+
+def boundary(environment: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:policy/{permissions_boundary_name(environment)}"
 
 
 def role(name: str) -> str:
@@ -53,7 +56,7 @@ def test_every_handler_permission_of_every_type_used_is_allowed(workloads, docum
     types = {r["Type"] for t in workloads.values() for r in t["Resources"].values()}
     assert len(types) > 40
     context = {
-        "iam:PermissionsBoundary": BOUNDARY,
+        "iam:PermissionsBoundary": boundary(environment),
         "iam:PassedToService": ["lambda.amazonaws.com"],
         "iam:AWSServiceName": "rds.amazonaws.com",
         "aws:ResourceTag/Environment": environment,
@@ -74,17 +77,33 @@ def test_every_handler_permission_of_every_type_used_is_allowed(workloads, docum
     assert missing == []
 
 
+# Resource types a platform could add, each with the smallest resource that creates it; the test
+# takes the first one no workload uses yet (so adding one to a template moves it to the next).
+NEW_TYPE_CANDIDATES = (
+    ("AWS::SSM::Parameter", lambda: ssm.Parameter("Extra", Type="String", Value="on")),
+    (
+        "AWS::Glue::Database",
+        lambda: glue.Database("Extra", CatalogId=Ref("AWS::AccountId"), DatabaseInput=glue.DatabaseInput(Name="extra")),
+    ),
+)
+
+
 def test_a_new_resource_type_needs_no_hand_edit():
-    def with_parameter() -> Template:
+    used = {r["Type"] for build in WORKLOADS.values() for r in build().to_dict()["Resources"].values()}
+    type_name, resource = next((name, make) for name, make in NEW_TYPE_CANDIDATES if name not in used)
+
+    def with_new_type() -> Template:
         template = Template()
         add_standard_parameters(template)
-        template.add_resource(ssm.Parameter("Flag", Type="String", Value="on"))
+        template.add_resource(resource())
         return template
 
-    assert "ssm:PutParameter" not in derive(t().to_dict() for t in WORKLOADS.values()).actions
-    bootstrap = stackset_roles.build({**WORKLOADS, "extra": with_parameter}).to_dict()
+    before = derive(t().to_dict() for t in WORKLOADS.values()).actions
+    creates = schemas.handler_permissions(type_name, "create")
+    assert not set(creates) <= set(before), f"{type_name}'s create permissions are already derived"
+    bootstrap = stackset_roles.build({**WORKLOADS, "extra": with_new_type}).to_dict()
     documents = execution_documents(bootstrap, PLATFORM.execution_role_of("dev"))[0]
-    for permission in schemas.handler_permissions("AWS::SSM::Parameter", "create"):
+    for permission in creates:
         assert allowed(documents, permission), permission
 
 
@@ -112,8 +131,7 @@ def test_no_allowed_action_is_a_wildcard_and_every_action_is_known(templates):
 
 
 def readme_dropped_actions() -> set[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("#### Handler permissions IAM does not know", 1)[1].split("\n#", 1)[0]
+    section = docs.section("Handler permissions IAM does not know")
     return set(re.findall(r"^\| `([^`]+)` \|", section, re.MULTILINE))
 
 
@@ -129,15 +147,15 @@ def test_the_dropped_actions_are_exactly_what_the_catalogue_does_not_know_and_th
 
 def test_roles_can_be_created_only_with_the_boundary_and_our_names(documents, environment):
     ours = role(f"{environment}-us-east-1-role-fraud-service")
-    assert allowed(documents, "iam:CreateRole", ours, **{"iam:PermissionsBoundary": BOUNDARY})
+    assert allowed(documents, "iam:CreateRole", ours, **{"iam:PermissionsBoundary": boundary(environment)})
     assert not allowed(documents, "iam:CreateRole", ours)
     assert not allowed(
         documents, "iam:CreateRole", ours, **{"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/other"}
     )
-    assert not allowed(documents, "iam:CreateRole", role("Admin"), **{"iam:PermissionsBoundary": BOUNDARY})
+    assert not allowed(documents, "iam:CreateRole", role("Admin"), **{"iam:PermissionsBoundary": boundary(environment)})
     for other in others(environment):
         theirs = role(f"{other}-us-east-1-role-fraud-service")
-        assert not allowed(documents, "iam:CreateRole", theirs, **{"iam:PermissionsBoundary": BOUNDARY})
+        assert not allowed(documents, "iam:CreateRole", theirs, **{"iam:PermissionsBoundary": boundary(environment)})
 
 
 def test_a_role_that_does_not_exist_yet_can_be_read_without_a_boundary_in_the_request(documents, environment):
@@ -173,25 +191,28 @@ def test_policies_cannot_be_attached_or_written_to_roles_outside_our_pattern(doc
             *(role(name) for name in EXECUTION_ROLES),
             *(role(PLATFORM.administration_role_of(e)) for e in ENVIRONMENTS),
         ):
-            assert not allowed(documents, action, target, **{"iam:PermissionsBoundary": BOUNDARY}), (action, target)
+            assert not allowed(documents, action, target, **{"iam:PermissionsBoundary": boundary(environment)}), (
+                action,
+                target,
+            )
     assert allowed(
         documents,
         "iam:AttachRolePolicy",
         role(f"{environment}-eu-west-1-role-loan-service"),
-        **{"iam:PermissionsBoundary": BOUNDARY},
+        **{"iam:PermissionsBoundary": boundary(environment)},
     )
 
 
 def test_the_boundary_cannot_be_changed_or_removed(documents, environment):
-    boundary_policy = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
     for action in (
         "iam:CreatePolicyVersion",
         "iam:DeletePolicy",
         "iam:DeletePolicyVersion",
         "iam:SetDefaultPolicyVersion",
     ):
-        decision = policy_eval.evaluate(documents, action, boundary_policy)
-        assert decision.reason == "explicitly denied", action
+        for each in ENVIRONMENTS:
+            decision = policy_eval.evaluate(documents, action, boundary(each))
+            assert decision.reason == "explicitly denied", (action, each)
     assert (
         policy_eval.evaluate(
             documents, "iam:DeleteRolePermissionsBoundary", role(f"{environment}-us-east-1-role-payments-fn")
@@ -213,17 +234,22 @@ def test_roles_are_passed_only_to_the_services_that_use_them(documents, workload
     assert not allowed(documents, "iam:PassRole", role("Admin"), **{"iam:PassedToService": "lambda.amazonaws.com"})
 
 
-def test_every_workload_role_carries_the_boundary(workloads):
+def test_every_workload_role_carries_its_environments_boundary(workloads):
     roles = [(n, r) for t in workloads.values() for n, r in t["Resources"].items() if r["Type"] == "AWS::IAM::Role"]
     assert roles
     for name, resource in roles:
         assert resource["Properties"]["PermissionsBoundary"] == {
-            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-${Environment}-workload-boundary"
         }, name
 
 
-def test_the_boundary_allows_what_workload_roles_use_and_no_iam(templates, workloads):
-    boundary = templates["stackset-roles"]["Resources"]["WorkloadBoundary"]["Properties"]["PolicyDocument"]
-    actions = boundary["Statement"][0]["Action"]
-    assert not [a for a in actions if a.startswith(("iam:", "sts:", "organizations:"))]
-    assert set(actions) == set(template_iam.allowed_actions(workloads))
+def test_each_boundary_allows_what_workload_roles_use_and_no_iam(templates, workloads):
+    policies = {
+        r["Properties"]["ManagedPolicyName"]: r["Properties"]["PolicyDocument"]
+        for r in templates["stackset-roles"]["Resources"].values()
+        if r["Type"] == "AWS::IAM::ManagedPolicy"
+    }
+    for environment in ENVIRONMENTS:
+        actions = policies[permissions_boundary_name(environment)]["Statement"][0]["Action"]
+        assert not [a for a in actions if a.startswith(("iam:", "sts:", "organizations:"))]
+        assert set(actions) == set(template_iam.allowed_actions(workloads))

@@ -15,12 +15,18 @@ import pytest
 from cfnops.awsfacts import arn_names, iam_catalog, intrinsics, policy_eval
 from cfnops.build.gate.iam import execution_documents
 from templates_src import WORKLOADS, execution_policy
+from templates_src.conventions import permissions_boundary_name
 from templates_src.platform import PLATFORM
 
 ACCOUNT = "123456789012"
 OUTSIDE = "999999999999"
 REGION = "us-east-1"
-BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/cfnops-workload-boundary"
+
+
+def boundary(environment: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:policy/{permissions_boundary_name(environment)}"
+
+
 ENV_VARIABLE = execution_policy.PRINCIPAL_ENVIRONMENT
 
 
@@ -79,6 +85,7 @@ def test_every_scoped_action_is_allowed_on_named_resources_only(bootstrap):
         "dynamodb:PutResourcePolicy",
         "lambda:UpdateFunctionCode",
         "lambda:AddPermission",
+        "lambda:PutProvisionedConcurrencyConfig",  # on a function's versions and aliases: function:<name>:<qualifier>
     ):
         assert scoped(action), action  # the review's list: each one is scoped by the rule above
 
@@ -118,6 +125,7 @@ def role(name: str) -> str:
 def requests(environment: str, other: str) -> list[tuple[str, str, str, dict]]:
     """(what it would give, action, resource, request context) for an escalation attempt."""
     theirs_fn = arn("lambda", f"function:{other}-{REGION}-lambda-payments")
+    BOUNDARY = boundary(environment)
     return [
         # Rhino Security's methods
         (
@@ -133,6 +141,7 @@ def requests(environment: str, other: str) -> list[tuple[str, str, str, dict]]:
             {},
         ),
         ("1 new version of the boundary", "iam:CreatePolicyVersion", BOUNDARY, {}),
+        ("1 new version of another environment's boundary", "iam:CreatePolicyVersion", boundary(other), {}),
         (
             "2 an older version as default",
             "iam:SetDefaultPolicyVersion",
@@ -231,6 +240,30 @@ def requests(environment: str, other: str) -> list[tuple[str, str, str, dict]]:
             {},
         ),
         ("a role outside our names", "iam:CreateRole", role("Admin"), {"iam:PermissionsBoundary": BOUNDARY}),
+        (
+            "a role of ours under another environment's boundary",
+            "iam:CreateRole",
+            role(f"{environment}-{REGION}-role-x"),
+            {"iam:PermissionsBoundary": boundary(other)},
+        ),
+        (
+            "a role of ours moved to another environment's boundary",
+            "iam:PutRolePermissionsBoundary",
+            role(f"{environment}-{REGION}-role-x"),
+            {"iam:PermissionsBoundary": boundary(other)},
+        ),
+        (
+            "ingress on another environment's security group",
+            "ec2:AuthorizeSecurityGroupIngress",
+            arn("ec2", "security-group/sg-0123456789abcdef0"),
+            {"aws:ResourceTag/Environment": other},
+        ),
+        (
+            "another environment's database",
+            "rds:ModifyDBCluster",
+            arn("rds", "cluster:anything"),
+            {"aws:ResourceTag/Environment": other},
+        ),
         ("remove a role's boundary", "iam:DeleteRolePermissionsBoundary", role(f"{environment}-{REGION}-role-x"), {}),
         ("anyone may invoke another environment's function", "lambda:AddPermission", theirs_fn, {}),
         (
@@ -360,7 +393,12 @@ def test_the_same_requests_on_its_own_names_are_allowed(bootstrap, environment):
         ("dynamodb:PutResourcePolicy", arn("dynamodb", f"table/{environment}-{REGION}-ddb-x"), {}),
         ("s3:PutBucketPolicy", f"arn:aws:s3:::{environment}-{REGION}-s3-x", {}),
         ("kms:PutKeyPolicy", arn("kms", "key/1234abcd"), {"aws:ResourceTag/Environment": environment}),
-        ("iam:CreateRole", role(f"{environment}-{REGION}-role-x"), {"iam:PermissionsBoundary": BOUNDARY}),
+        ("iam:CreateRole", role(f"{environment}-{REGION}-role-x"), {"iam:PermissionsBoundary": boundary(environment)}),
+        (
+            "ec2:AuthorizeSecurityGroupIngress",
+            arn("ec2", "security-group/sg-0123456789abcdef0"),
+            {"aws:ResourceTag/Environment": environment},
+        ),
         (
             "lambda:CreateEventSourceMapping",
             "*",
@@ -379,7 +417,8 @@ def test_the_same_requests_on_its_own_names_are_allowed(bootstrap, environment):
 def test_no_workload_role_may_write_the_artifacts_or_the_trails_bucket(bootstrap):
     """The boundary caps every workload role: a role whose own policy allows s3:PutObject on
     everything still cannot overwrite a template or a log file."""
-    boundary = bootstrap["Resources"]["WorkloadBoundary"]["Properties"]["PolicyDocument"]
+    environment = PLATFORM.environments[0]
+    boundary = bootstrap["Resources"][f"WorkloadBoundary{environment.title()}"]["Properties"]["PolicyDocument"]
     boundary = intrinsics.Resolver({"AWS::Partition": "aws", "AWS::AccountId": ACCOUNT})(boundary)
     everything = [{"Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": "*"}]}]
     for bucket in (f"cfnops-artifacts-{ACCOUNT}-{REGION}", f"cfnops-audit-trail-{ACCOUNT}-{REGION}"):
@@ -387,7 +426,7 @@ def test_no_workload_role_may_write_the_artifacts_or_the_trails_bucket(bootstrap
             decision = policy_eval.evaluate(everything, action, f"arn:aws:s3:::{bucket}/templates/x.json", {}, boundary)
             assert decision.reason == "denied by the permissions boundary", (bucket, action, decision)
             assert decision.statement == "NotTheBootstrapBuckets"
-    ours = policy_eval.evaluate(everything, "s3:PutObject", f"arn:aws:s3:::prod-{REGION}-s3-x/k", {}, boundary)
+    ours = policy_eval.evaluate(everything, "s3:PutObject", f"arn:aws:s3:::{environment}-{REGION}-s3-x/k", {}, boundary)
     assert ours.allowed  # a workload bucket: the boundary does not stand in the way
 
 

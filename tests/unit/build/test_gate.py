@@ -28,7 +28,7 @@ TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}],
 }
-BOUNDARY = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"}
+BOUNDARY = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-${Environment}-workload-boundary"}
 
 
 def template(**resources) -> dict:
@@ -131,7 +131,7 @@ def test_the_hand_listed_role_that_shipped_before_is_refused(templates):
         "kinesis:ListTagsForResource",
     ):
         assert f"does not allow {action}," in messages
-    assert "the workload permissions boundary" not in messages  # it allowed every role, boundary or not
+    assert "workload permissions boundary" not in messages  # it allowed every role, boundary or not
 
 
 def test_a_role_without_the_boundary_or_outside_our_names_is_refused(templates):
@@ -140,15 +140,24 @@ def test_a_role_without_the_boundary_or_outside_our_names_is_refused(templates):
     del unbounded["Properties"]["PermissionsBoundary"]
     odd = named_role("y")
     odd["Properties"]["RoleName"] = {"Fn::Sub": "${Environment}-${AWS::Region}-admin"}
+    last = ENVIRONMENTS[-1]
+    foreign = named_role("z", PermissionsBoundary={"Fn::Sub": BOUNDARY["Fn::Sub"].replace("${Environment}", last)})
     findings = gate.check(
-        {**workloads, "extra": template(Unbounded=unbounded, Odd=odd), "stackset-roles": templates["stackset-roles"]},
+        {
+            **workloads,
+            "extra": template(Unbounded=unbounded, Odd=odd, Foreign=foreign),
+            "stackset-roles": templates["stackset-roles"],
+        },
         SCOPE,
     )
     assert {(f.path, f.rule) for f in findings} == {
         ("Resources/Unbounded", "EXEC-ROLE"),
         ("Resources/Odd", "EXEC-ROLE"),
+        ("Resources/Foreign", "EXEC-ROLE"),
     }
     assert all("iam:CreateRole" in f.message for f in findings)
+    refused_in = {f.message.split("'s execution role")[0] for f in findings if f.path == "Resources/Foreign"}
+    assert refused_in == set(ENVIRONMENTS) - {last}  # another environment's boundary: refused everywhere but there
 
 
 def test_shared_physical_names_including_nested_ones():

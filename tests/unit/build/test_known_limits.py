@@ -7,7 +7,8 @@ import re
 
 from cfnops.awsfacts.cfn_limits import TEMPLATE_BODY_BYTES, body_for
 from cfnops.build import bootstrap_seed
-from tests.conftest import PLATFORM, ROOT
+from tests.conftest import PLATFORM
+from tests.support import docs
 
 LIMIT_LINE = re.compile(
     rf"Templates over the {TEMPLATE_BODY_BYTES:,}-byte TemplateBody limit.*?Today these are (.*?) \(", re.S
@@ -15,7 +16,7 @@ LIMIT_LINE = re.compile(
 
 
 def readme_known_limits() -> str:
-    return (ROOT / "README.md").read_text(encoding="utf-8").split("## Known limits", 1)[1]
+    return docs.section("Known limits")
 
 
 def readme_list() -> set[str]:

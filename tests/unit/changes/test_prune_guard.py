@@ -78,7 +78,7 @@ def test_removed_instances_resources_are_removes_and_their_overrides_read_only_w
 
 def test_prune_deleting_stacks_in_staging_is_refused_with_zero_mutating_calls(aws, stub, project):
     plan = removal_plan(aws, stub, project, "staging")
-    options = DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast())
+    options = DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast(), concurrent=False)
     assert deletes_stacks(plan, options)
     with pytest.raises(RefusedError) as refused:
         guard.enforce(PLATFORM.environment("staging"), [plan], frozenset(), print, lambda p: deletes_stacks(p, options))
@@ -117,7 +117,7 @@ def test_prune_deleting_stacks_in_staging_is_refused_with_zero_mutating_calls(aw
 def test_prune_in_prod_keeps_the_stacks_so_nothing_is_refused_and_the_plan_says_so(aws, stub, project):
     plan = removal_plan(aws, stub, project, "prod")
     assert [c.logical_id for c in plan.removed_resources[0].changes] == ["Logs", "ProdOnlyQueue", "Table", "Topic"]
-    options = DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast())
+    options = DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast(), concurrent=False)
     assert not deletes_stacks(plan, options)
     guard.enforce(PLATFORM.environment("prod"), [plan], frozenset(), print, lambda p: deletes_stacks(p, options))
     lines = planview.describe(plan)

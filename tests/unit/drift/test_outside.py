@@ -118,11 +118,12 @@ def test_an_ignore_rule_hides_a_finding_only_when_normalising_makes_it_nothing()
 def test_the_readme_table_of_compared_security_properties_is_the_code_s_answer_for_generated():
     from cfnops.drift import security_properties
     from tests.conftest import ROOT
+    from tests.support import docs
 
     templates = {
         p.name: json.loads(p.read_text())
         for p in ROOT.joinpath("generated").glob("*.json")
         if p.name != "manifest.json"
     }
-    readme = ROOT.joinpath("README.md").read_text()
-    assert "\n".join(security_properties.table(templates)) in readme
+    documented = "\n".join(path.read_text() for path in docs.files())
+    assert "\n".join(security_properties.table(templates)) in documented

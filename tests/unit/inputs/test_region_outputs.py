@@ -327,7 +327,7 @@ def test_second_pass_creates_us_west_2_with_overrides_read_from_the_other_region
         aws,
         plan,
         PlainProgress(io.StringIO()),
-        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
         ADMIN,
     ).apply()
     assert result.failed == []

@@ -94,7 +94,9 @@ CASES = [
     (
         checks.self_managed_targets,
         valid(accounts={"prod": ["self"]}),
-        ["accounts: SELF_MANAGED needs accounts (12 digits or self) for staging and no organizational_units"],
+        [
+            "accounts: SELF_MANAGED needs accounts (12 digits, self or environment) for staging and no organizational_units"
+        ],
     ),
     (
         checks.service_managed_targets,

@@ -82,14 +82,14 @@ BAD = [
         "network",
         "accounts: [self]",
         "accounts: ['12345']",
-        "stacksets/network.yaml: accounts[0]: expected a value matching ^([0-9]{12}|self)$, got '12345'",
+        "stacksets/network.yaml: accounts[0]: expected a value matching ^([0-9]{12}|self|environment)$, got '12345'",
     ),
     (
         "self-managed-without-accounts",
         "network",
         "accounts: [self]",
         "accounts: {prod: [self]}",
-        "stacksets/network.yaml: accounts: SELF_MANAGED needs accounts (12 digits or self) for staging and no organizational_units",
+        "stacksets/network.yaml: accounts: SELF_MANAGED needs accounts (12 digits, self or environment) for staging and no organizational_units",
     ),
     (
         "bad-permission-model",

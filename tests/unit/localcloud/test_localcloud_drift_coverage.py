@@ -18,6 +18,7 @@ from cfnops.build import render
 from cfnops.inputs import params
 from localcloud.drift.coverage import CANNOT_READ, NOT_CREATED, PLACEHOLDER, not_checked_reason
 from localcloud.drift.engine import READERS, TAGS, detect_stack
+from tests.support import cluster_changes, security_drift_changes
 from tests.unit.localcloud.test_localcloud_updates import CAPABILITIES, ORDER, REGION, source
 
 localcloud.install()
@@ -73,6 +74,14 @@ def _tagged(kind: str, physical_id: str, key: str, value: str) -> None:
         cloudwatch = client("cloudwatch")
         arn = cloudwatch.describe_alarms(AlarmNames=[physical_id])["MetricAlarms"][0]["AlarmArn"]
         cloudwatch.tag_resource(ResourceARN=arn, Tags=pair)
+    elif kind == "AWS::ElastiCache::ReplicationGroup":
+        [group] = client("elasticache").describe_replication_groups(ReplicationGroupId=physical_id)["ReplicationGroups"]
+        client("elasticache").add_tags_to_resource(ResourceName=group["ARN"], Tags=pair)
+    elif kind == "AWS::ElastiCache::SubnetGroup":
+        [group] = client("elasticache").describe_cache_subnet_groups(CacheSubnetGroupName=physical_id)[
+            "CacheSubnetGroups"
+        ]
+        client("elasticache").add_tags_to_resource(ResourceName=group["ARN"], Tags=pair)
     elif kind == "AWS::ECS::Cluster":
         arn = client("ecs").describe_clusters(clusters=[physical_id])["clusters"][0]["clusterArn"]
         client("ecs").tag_resource(resourceArn=arn, tags=[{"key": key, "value": value}])
@@ -84,6 +93,14 @@ def _tagged(kind: str, physical_id: str, key: str, value: str) -> None:
     elif kind == "AWS::RDS::DBParameterGroup":
         [group] = client("rds").describe_db_parameter_groups(DBParameterGroupName=physical_id)["DBParameterGroups"]
         client("rds").add_tags_to_resource(ResourceName=group["DBParameterGroupArn"], Tags=pair)
+    elif kind == "AWS::RDS::DBCluster":
+        [cluster] = client("rds").describe_db_clusters(DBClusterIdentifier=physical_id)["DBClusters"]
+        client("rds").add_tags_to_resource(ResourceName=cluster["DBClusterArn"], Tags=pair)
+    elif kind == "AWS::RDS::DBClusterParameterGroup":
+        [group] = client("rds").describe_db_cluster_parameter_groups(DBClusterParameterGroupName=physical_id)[
+            "DBClusterParameterGroups"
+        ]
+        client("rds").add_tags_to_resource(ResourceName=group["DBClusterParameterGroupArn"], Tags=pair)
     elif kind == "AWS::RDS::DBSubnetGroup":
         [group] = client("rds").describe_db_subnet_groups(DBSubnetGroupName=physical_id)["DBSubnetGroups"]
         client("rds").add_tags_to_resource(ResourceName=group["DBSubnetGroupArn"], Tags=pair)
@@ -115,7 +132,7 @@ def _tagged(kind: str, physical_id: str, key: str, value: str) -> None:
     elif kind == "AWS::SQS::Queue":
         client("sqs").tag_queue(QueueUrl=physical_id, Tags={key: value})
     else:
-        raise AssertionError(f"no tag API for {kind}")
+        security_drift_changes.tag(kind, REGION, physical_id, key, value)
 
 
 def _description(egress: bool):
@@ -232,6 +249,8 @@ CHANGES = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": _load_balancer,
     "AWS::EC2::Route": _route,
     "AWS::Logs::MetricFilter": _metric_filter,
+    **cluster_changes.CHANGES,
+    **security_drift_changes.changes(REGION),
 }
 # read, but nothing the template sets can change by hand offline: why
 NO_CHANGE = {
@@ -240,6 +259,7 @@ NO_CHANGE = {
     "AWS::EC2::SubnetRouteTableAssociation": "both its properties are its identity: re-associating is a new association",
     "AWS::EC2::VPCGatewayAttachment": "both its properties are its identity: detaching is deletion",
     "AWS::SNS::Subscription": "the template sets only its topic, protocol and endpoint, its identity: unsubscribing is deletion",
+    **security_drift_changes.NO_CHANGE,
 }
 
 

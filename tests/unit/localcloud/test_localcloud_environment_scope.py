@@ -1,7 +1,8 @@
 """Each environment's StackSets run with that environment's execution role, and localcloud
 checks it on the real ARNs of named resources as IAM does: a StackSet of one environment
 whose template names another environment's resource fails with AccessDenied naming the
-action; one environment's administration role cannot assume another's execution role."""
+action; a role it creates must carry its own environment's permissions boundary (not
+another's); one environment's administration role cannot assume another's execution role."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import boto3
 import pytest
 
 import localcloud
+from templates_src.conventions import permissions_boundary_name
 from templates_src.platform import PLATFORM
 from tests.support.rollout import copy_project, do_bootstrap
 
@@ -80,3 +82,41 @@ def test_an_administration_role_assumes_only_its_environments_execution_role(boo
             f"should have '{PLATFORM.execution_role_of(other)}' role with trust relationship to Role "
             f"'{PLATFORM.administration_role_of(environment)}'"
         ) in summary["StatusReason"]
+
+
+def bounded_role(environment: str, boundary_environment: str) -> dict:
+    """A role of ``environment``'s names under ``boundary_environment``'s workload boundary."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    return {
+        "Role": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "RoleName": f"{environment}-{REGION}-role-probe-{boundary_environment}",
+                "AssumeRolePolicyDocument": trust,
+                "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/{permissions_boundary_name(boundary_environment)}",
+            },
+        }
+    }
+
+
+@pytest.mark.parametrize("environment", PLATFORM.environments)
+def test_a_stackset_gives_its_roles_its_own_environments_boundary_only(bootstrapped, environment):
+    own = run(f"bounded-own-{environment}", bounded_role(environment, environment), environment, environment)
+    assert own["Status"] == "CURRENT", own.get("StatusReason")
+    for other in (e for e in PLATFORM.environments if e != environment):
+        summary = run(f"bounded-{other}-{environment}", bounded_role(environment, other), environment, environment)
+        assert summary["Status"] == "OUTDATED"
+        reason = summary["StatusReason"]
+        assert (
+            "AccessDenied" in reason
+            and (
+                f"is not authorized to perform: iam:CreateRole on resource: "
+                f"arn:aws:iam::{ACCOUNT}:role/{environment}-{REGION}-role-probe-{other}"
+            )
+            in reason
+        ), reason

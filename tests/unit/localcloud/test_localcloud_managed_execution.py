@@ -112,3 +112,22 @@ def test_without_managed_execution_a_second_operation_is_refused(environment):
     create(cfn, "us-east-1")
     with pytest.raises(cfn.exceptions.OperationInProgressException):
         create(cfn, "eu-west-1")
+
+
+def test_a_poll_is_answered_while_another_call_is_still_working(environment):
+    """DescribeStackSetOperation does not wait for a call that holds the engine (another
+    StackSet's CreateStackInstances creating its stacks): on AWS a poll never waits for that."""
+    import threading
+
+    from localcloud.stacksets import responses
+
+    cfn = _client(True)
+    operation = cfn.create_stack_instances(StackSetName="ops", Accounts=[ACCOUNT], Regions=["us-east-1"])["OperationId"]
+    answered: list[str] = []
+    with responses._lock:  # another call, still at work
+        poll = threading.Thread(target=lambda: answered.append(describe(cfn, operation)["Status"]))
+        poll.start()
+        poll.join(5)
+        while_working = list(answered)
+    poll.join()
+    assert while_working and while_working[0] in ("RUNNING", "SUCCEEDED")

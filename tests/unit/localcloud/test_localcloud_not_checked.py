@@ -15,7 +15,7 @@ from cfnops.drift import detect as product_drift
 from cfnops.reports import html, markdown, text
 from localcloud.drift.coverage import CANNOT_READ
 from localcloud.drift.engine import READERS, detect_stack
-from tests.conftest import ROOT
+from tests.support import docs
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -26,13 +26,13 @@ UNREAD = "AWS::SSM::Parameter"  # moto models it, localcloud's drift does not re
 
 def readme_reader_types() -> list[str]:
     """The bulleted types under "Actual properties are read" in the localcloud section."""
-    section = ROOT.joinpath("README.md").read_text().split("## The offline AWS (localcloud)", 1)[1].split("\n## ", 1)[0]
+    section = docs.section("The offline AWS (localcloud)")
     listing = section.split("Actual properties are read", 1)[1].split("\n- ", 1)[0]
     return re.findall(r"^  - `([A-Za-z0-9:]+)`$", listing, flags=re.M)
 
 
 def readme_cannot_read() -> dict[str, str]:
-    section = ROOT.joinpath("README.md").read_text().split("## The offline AWS (localcloud)", 1)[1].split("\n## ", 1)[0]
+    section = docs.section("The offline AWS (localcloud)")
     listing = section.split("localcloud cannot read these types", 1)[1].split("\n- ", 1)[0]
     return dict(re.findall(r"^  - `([A-Za-z0-9:]+)`: (.+)$", listing, flags=re.M))
 

@@ -21,7 +21,13 @@ CLUSTER = {
     "Resources": {
         "Cluster": {
             "Type": "AWS::RDS::DBCluster",
-            "Properties": {"Engine": "aurora-postgresql", "EngineVersion": "16.4", "StorageEncrypted": True},
+            "Properties": {
+                "Engine": "aurora-postgresql",
+                "EngineVersion": "16.4",
+                "StorageEncrypted": True,
+                "MasterUsername": "dbadmin",
+                "MasterUserPassword": "not-a-real-password",
+            },
         }
     },
     "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Cluster", "DBClusterArn"]}}},

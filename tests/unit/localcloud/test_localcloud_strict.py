@@ -477,7 +477,12 @@ NAMED = {
         "Threshold": 1,
         "ComparisonOperator": "GreaterThanThreshold",
     },
-    "AWS::RDS::DBCluster": {"DBClusterIdentifier": "dup", "Engine": "aurora-postgresql"},
+    "AWS::RDS::DBCluster": {  # RDS requires a master user of a new cluster
+        "DBClusterIdentifier": "dup",
+        "Engine": "aurora-postgresql",
+        "MasterUsername": "dbadmin",
+        "ManageMasterUserPassword": True,
+    },
     "AWS::ElastiCache::ReplicationGroup": {"ReplicationGroupId": "dup", "ReplicationGroupDescription": "d"},
     "AWS::SecretsManager::Secret": {"Name": "dup"},
     "AWS::Lambda::Function": {
@@ -557,7 +562,13 @@ PROTECTED_TABLE = {
 }
 PROTECTED_CLUSTER = {
     "Type": "AWS::RDS::DBCluster",
-    "Properties": {"DBClusterIdentifier": "kept", "Engine": "aurora-postgresql", "DeletionProtection": True},
+    "Properties": {
+        "DBClusterIdentifier": "kept",
+        "Engine": "aurora-postgresql",
+        "MasterUsername": "dbadmin",
+        "ManageMasterUserPassword": True,
+        "DeletionProtection": True,
+    },
 }
 
 

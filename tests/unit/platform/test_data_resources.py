@@ -9,20 +9,20 @@ from __future__ import annotations
 import pytest
 
 from cfnops.inputs import params
+from templates_src.conventions import permissions_boundary_name
 from tests.conftest import PLATFORM
 from tests.support.data_access import DATA_TYPES, access
 
-BOUNDARY_NAME = "cfnops-workload-boundary"
-
 
 @pytest.fixture(scope="module")
-def boundary(templates) -> dict:
-    (document,) = [
-        r["Properties"]["PolicyDocument"]
+def boundary(templates) -> dict[str, dict]:
+    """Each environment's workload boundary (which denies the other environments' names)."""
+    policies = {
+        r["Properties"]["ManagedPolicyName"]: r["Properties"]["PolicyDocument"]
         for r in templates[PLATFORM.bootstrap]["Resources"].values()
-        if r["Type"] == "AWS::IAM::ManagedPolicy" and r["Properties"].get("ManagedPolicyName") == BOUNDARY_NAME
-    ]
-    return document
+        if r["Type"] == "AWS::IAM::ManagedPolicy"
+    }
+    return {environment: policies[permissions_boundary_name(environment)] for environment in PLATFORM.environments}
 
 
 def declared_outside(resource: dict) -> str:
@@ -35,7 +35,7 @@ def unused(project, templates, boundary) -> list[str]:
         resolved = params.resolve_deployed(project, environment, templates)
         for name, regions in resolved.values.items():
             for region in regions:
-                accessed = access(templates[name], resolved.plain(name, region), region, boundary)
+                accessed = access(templates[name], resolved.plain(name, region), region, boundary[environment])
                 for logical_id, who in accessed.items():
                     if not (who.reads or who.writes or declared_outside(templates[name]["Resources"][logical_id])):
                         found.append(f"{name} {logical_id} ({environment}, {region})")
@@ -48,7 +48,8 @@ def test_every_table_bucket_stream_and_queue_is_read_or_written(project, templat
 
 def test_the_agents_patterns_and_audit_logs_have_their_readers_and_writers(project, templates, boundary):
     resolved = params.resolve_deployed(project, "prod", templates)
-    accessed = access(templates["fraud-agent"], resolved.plain("fraud-agent", "us-east-1"), "us-east-1", boundary)
+    region = PLATFORM.regions[0]
+    accessed = access(templates["fraud-agent"], resolved.plain("fraud-agent", region), region, boundary["prod"])
     assert accessed["PatternsTable"].reads == ("FraudPatternsToolRole",)
     assert set(accessed["AuditLogsBucket"].writes) == {"ProcessorRole", "DecisionsToolRole"}
     assert accessed["AuditLogsBucket"].reads == ()  # append-only: nobody of the platform reads or rewrites it

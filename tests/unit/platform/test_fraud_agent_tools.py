@@ -145,7 +145,7 @@ def test_executors_are_built_like_the_platforms_other_functions(agent):
         assert log_group["DeletionPolicy"] == "RetainExceptOnCreate" and log_group["UpdateReplacePolicy"] == "Retain"
         role = props(agent, f"{title}Role")
         assert role["PermissionsBoundary"] == {
-            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-workload-boundary"
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cfnops-${Environment}-workload-boundary"
         }
         assert {tag["Key"] for tag in p["Tags"]} >= {"Environment", "Owner", "CostCenter", "ManagedBy", "Project"}
 

@@ -42,9 +42,8 @@ def test_aurora_postgres_15_with_cmk_and_a_master_password_rds_rotates(payments)
     assert cluster["DeletionPolicy"] == "Snapshot"
     assert cluster["Properties"]["ManageMasterUserPassword"] is True
     assert cluster["Properties"]["MasterUserSecret"] == {"KmsKeyId": ref("DataKey")}
-    role = payments["Resources"]["FunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    read = next(s for s in role if "secretsmanager:GetSecretValue" in s["Action"])
-    assert read["Resource"] == [{"Fn::GetAtt": ["DatabaseCluster", "MasterUserSecret.SecretArn"]}]
+    rotation = payments["Resources"]["DatabaseSecretRotation"]["Properties"]
+    assert rotation["SecretId"] == {"Fn::GetAtt": ["DatabaseCluster", "MasterUserSecret.SecretArn"]}
 
 
 def test_alarms_and_log_retention(payments):
@@ -212,3 +211,23 @@ def test_env_rule_and_template_rule_share_one_bound():
     ]
     bound = payments_source.PROD_MAX_ERROR_THRESHOLD
     assert prod.holds(str(bound)) and not prod.holds(str(bound + 1))
+
+
+def test_the_function_signs_in_as_its_own_database_user_and_reads_no_secret(payments):
+    """Least privilege: the master secret is the administrator's (RDS rotates it); the function
+    connects as payments_app with an IAM authentication token on its own cluster only."""
+    role = payments["Resources"]["FunctionRole"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    assert not [a for s in statements for a in s["Action"] if a.startswith("secretsmanager:")]
+    [connect] = [s for s in statements if s["Action"] == ["rds-db:connect"]]
+    assert connect["Resource"] == [
+        {
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:rds-db:${AWS::Region}:${AWS::AccountId}:dbuser:${ClusterId}/payments_app",
+                {"ClusterId": {"Fn::GetAtt": ["DatabaseCluster", "DBClusterResourceId"]}},
+            ]
+        }
+    ]
+    assert payments["Resources"]["DatabaseCluster"]["Properties"]["EnableIAMDatabaseAuthentication"] is True
+    variables = payments["Resources"]["PaymentsFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["DB_USER"] == "payments_app" and "DB_SECRET_ARN" not in variables

@@ -12,16 +12,16 @@ import cfnlint
 import pytest
 
 from cfnops.inputs import confighash, params
-from tests.conftest import PLATFORM, ROOT
+from tests.conftest import PLATFORM
+from tests.support import docs
 
-SECTION = "## Deviations from the seeds"
+SECTION = "Deviations from the seeds"
 WHERE = re.compile(r"`([a-z*][a-z-]*):(\w+)`")
 PER_ENVIRONMENT = re.compile(r"\b(" + "|".join(PLATFORM.environments) + r") ([^,]+)")
 
 
 def table_rows() -> list[list[str]]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
+    section = docs.section(SECTION)
     lines = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| seed ")]
     return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
 

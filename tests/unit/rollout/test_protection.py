@@ -84,7 +84,11 @@ def test_created_with_protection_off_then_turned_on_in_prod(aws, stub, desired):
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     assert plan.protect == tuple((ADMIN, r) for r in sorted(REGIONS))
     result = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
     assert [(o.action, o.status) for o in result.outcomes] == [("CREATE", "SUCCEEDED"), ("UPDATE", "SUCCEEDED")]
 
@@ -105,7 +109,11 @@ def test_protection_is_turned_on_only_where_the_creation_succeeded(aws, stub, de
     instances_call(stub, "update_stack_instances", "op-protect", ["us-east-1"], [], "UPDATE")
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     result = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
     assert [(r.region, r.status) for _, r in result.failed] == [("us-west-2", "FAILED"), ("eu-west-1", "CANCELLED")]
 
@@ -134,7 +142,11 @@ def test_the_next_deploy_turns_on_what_an_interrupted_one_left_off(aws, stub, de
         tuple((ADMIN, r) for r in sorted(REGIONS)),
     )
     StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
 
 
@@ -157,7 +169,11 @@ def test_a_failed_creation_is_retried_with_protection_off_then_protected(aws, st
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances))
     assert plan.retry == ((ADMIN, "us-west-2"),) and plan.update_overrides == ()
     StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
 
 
@@ -248,7 +264,11 @@ def test_a_failed_primary_leaves_the_held_back_regions_alone(aws, stub, prod):
     plan = make_plan(aws.client("cloudformation", "us-east-1"), roles_desired, Actual(exists=False))
     assert {region for _, region in plan.protect} == set(REGIONS)
     result = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
     assert [(r.region, r.status) for _, r in result.failed] == [("us-east-1", "FAILED")]
     stub.assert_no_pending_responses()

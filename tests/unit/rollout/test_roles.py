@@ -98,7 +98,7 @@ def test_a_new_primary_region_is_a_failover_refused_unless_allowed(staging):
         roles.refuse_failover([failover], False, lambda spec: f"stacksets/{spec.key}.yaml")
     assert raised.value.problems == [
         "stacksets/fraud-detection.yaml: primary_region: fraud-detection-staging has primary region us-west-2 deployed, got us-east-1: that is "
-        "a failover; follow README 'Planned failover', then deploy with ALLOW_FAILOVER=1 (--allow-failover)"
+        "a failover; follow docs/regions.md 'A planned failover', then deploy with ALLOW_FAILOVER=1 (--allow-failover)"
     ]
     roles.refuse_failover([failover], True, str)  # allowed
     roles.refuse_failover([plan_of(staging, actual=deployed(plan, "us-east-1"))], False, str)  # the same primary

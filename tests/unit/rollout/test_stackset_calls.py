@@ -132,7 +132,11 @@ def test_self_managed_create_with_several_accounts_overrides_and_template_url(aw
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     assert desired.parameters["DbDeletionProtection"] == "true"
     result = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
     assert [o.status for o in result.outcomes] == ["SUCCEEDED"] * 6 and result.failed == []
     s3.assert_no_pending_responses()
@@ -161,7 +165,11 @@ def test_service_managed_create_targets_organizational_units(aws, stub, staging)
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     assert plan.add == tuple(sorted((ou, r) for ou in OUS for r in REGIONS))
     result = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
     assert result.failed == []
 
@@ -199,7 +207,11 @@ def test_prod_update_is_sequential_primary_first_one_at_a_time(aws, stub, projec
         ("StackSet", "FlowLogRetentionDays", "90", "365")
     ]
     StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
 
 
@@ -242,7 +254,11 @@ def test_override_change_is_update_stack_instances_for_that_region_only(aws, stu
     plan = make_plan(client, desired, actual_of(desired, instances))
     assert plan.update_overrides == ("eu-west-1",) and plan.stackset_changes == ()
     StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
 
 
@@ -283,7 +299,11 @@ def test_prune_in_prod_retains_the_stacks(aws, stub, project):
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, actual_of(desired, instances))
     assert plan.remove == tuple((a, "eu-west-1") for a in ACCOUNTS)
     applier = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, prune=True, wait=fast(), concurrent=False),
+        ADMIN,
     )
     applier.apply()
     applier.remove()
@@ -336,7 +356,11 @@ def test_failed_instance_under_a_succeeded_operation_is_reported(aws, stub, stag
     )
     plan = make_plan(aws.client("cloudformation", "us-east-1"), desired, Actual(exists=False))
     result = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
     assert result.outcomes[0].status == "SUCCEEDED"
     assert failures([result]) == [
@@ -507,7 +531,11 @@ def test_region_roles_create_the_primary_first_and_wait_for_it_then_the_others(a
         [(a, r, "SUCCEEDED", "") for a in ACCOUNTS for r in ("us-west-2", "eu-west-1")],
     )
     result = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
     assert result.failed == [] and [o.operation_id for o in result.outcomes] == ["op-primary", "op-secondaries"]
 
@@ -539,7 +567,11 @@ def test_region_roles_create_no_secondary_when_the_primary_failed(aws, stub, sta
         status="FAILED",
     )
     result = StackSetApplier(
-        aws, plan, quiet(), DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast()), ADMIN
+        aws,
+        plan,
+        quiet(),
+        DeployOptions(artifacts_bucket=PLATFORM.artifacts_bucket, wait=fast(), concurrent=False),
+        ADMIN,
     ).apply()
     assert [instance.region for _, instance in result.failed] == [
         "us-east-1",

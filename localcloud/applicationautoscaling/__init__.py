@@ -1,0 +1,1 @@
+"""Application Auto Scaling on localcloud: scalable targets and scaling policies created by templates."""

@@ -1,0 +1,1 @@
+"""CloudTrail on localcloud: trails created by templates."""

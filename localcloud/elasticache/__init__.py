@@ -1,0 +1,1 @@
+"""ElastiCache on localcloud: replication groups and cache subnet groups created by templates."""

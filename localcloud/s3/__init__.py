@@ -1,0 +1,1 @@
+"""S3 on localcloud: bucket policies created by templates."""

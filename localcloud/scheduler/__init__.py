@@ -1,0 +1,1 @@
+"""EventBridge Scheduler on localcloud: schedules created by templates."""

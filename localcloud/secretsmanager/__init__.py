@@ -1,0 +1,1 @@
+"""Secrets Manager on localcloud: secrets created by templates."""

@@ -1,0 +1,1 @@
+"""AWS WAF (v2) on localcloud: web ACLs, their associations and logging configurations created by templates."""
