@@ -7,7 +7,7 @@ and drift see them); moto has the API but no CloudFormation model for either.
   moto's RDS backend with the template's settings (CreateDBCluster); GetAtt DBClusterArn and
   MasterUserSecret.SecretArn are then the cluster's own (the secret RDS manages is made by moto's
   CreateDBCluster). A stack update sets the template's modifiable settings again
-  (ModifyDBCluster's); deletion removes it and the secret RDS managed for it.
+  (ModifyDBCluster's); deletion removes it, the secret RDS managed for it and its automated snapshots.
 - A DB cluster parameter group is created with its family, description, tags and Parameters
   (CreateDBClusterParameterGroup, ModifyDBClusterParameterGroup); Ref is its name, lowercased as
   RDS stores it; an update sets its Parameters and tags again; deletion deletes it.
@@ -132,9 +132,22 @@ class DBClusterResource(Placeholder):
         return super().get_cfn_attribute(attribute_name)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        cluster = _backend(account_id, region_name).clusters.pop(self.physical_resource_id, None)
-        if cluster is not None and getattr(cluster, "manage_master_user_password", False):
+        backend = _backend(account_id, region_name)
+        cluster = backend.clusters.pop(self.physical_resource_id, None)
+        if cluster is None:
+            return
+        if getattr(cluster, "manage_master_user_password", False):
             cluster.master_user_secret.delete_secret()
+        _delete_automated_snapshots(backend, cluster.db_cluster_identifier)
+
+
+def _delete_automated_snapshots(backend, identifier: str) -> None:
+    """DeleteDBCluster's DeleteAutomatedBackups defaults to true: the cluster's automated snapshots go
+    with it (moto kept them, so a cluster created again within the minute collided with its own
+    `rds:<id>-<minute>` snapshot)."""
+    for name, snapshot in list(backend.cluster_snapshots.items()):
+        if snapshot.snapshot_type == "automated" and snapshot.db_cluster_identifier == identifier:
+            del backend.cluster_snapshots[name]
 
 
 def _put_parameter_group(name: str, properties: dict, account: str, region: str) -> None:
