@@ -120,7 +120,7 @@ def test_throttling_is_retried_by_botocore_once_per_call(project):
 
     def throttle(request, **_):
         body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
-        if "Action=DescribeStackSet&" in body and len(throttled) < 2:
+        if "Action=ListStackInstances&" in body and len(throttled) < 2:
             throttled.append(request.url)
             return AWSResponse(
                 request.url,
@@ -147,7 +147,7 @@ def test_throttling_is_retried_by_botocore_once_per_call(project):
     finally:
         aws_module.Aws.__init__ = original
     assert len(throttled) == 2 and run.failures == []
-    assert run.calls("DescribeStackSet") == 1  # one call for cfnops; botocore retried it twice underneath
+    assert run.calls("ListStackInstances") == 1  # one call for cfnops; botocore retried it twice underneath
 
 
 class _Raw:

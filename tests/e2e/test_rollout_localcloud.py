@@ -356,5 +356,5 @@ def test_twenty_accounts_cost_no_more_reads_than_one(project, monkeypatch):
     assert first.failures == [] and first.mutating == {"CreateStackSet": 1, "CreateStackInstances": 1}
     again = Run(project, only=("network",))
     assert again.mutating == {} and again.calls("DescribeStackInstance") == 0
-    assert (again.calls("DescribeStackSet"), again.calls("ListStackInstances")) == (1, 1)
+    assert (again.calls("DescribeStackSet"), again.calls("ListStackInstances")) == (0, 1)  # vouched: vouch.py
     assert len(cfn().list_stack_instances(StackSetName="network-staging")["Summaries"]) == 60

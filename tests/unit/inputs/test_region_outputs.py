@@ -246,10 +246,13 @@ def test_second_pass_creates_us_west_2_with_overrides_read_from_the_other_region
     }
     admin = stubs["us-east-1"]
     network = {"StackSetName": "network-staging", "StackInstanceAccount": ADMIN}
-    # its own StackSet first (DescribeStackSet, ListStackInstances): its instances are where its
-    # own outputs are found, without a second ListStackInstances
+    # its own StackSet first (ListStackInstances, then DescribeStackSet: no cfnops operation vouches
+    # for it): its instances are where its own outputs are found, without a second ListStackInstances
     [spec] = prepared.specs
     desired = build_desired(spec, prepared.texts[spec.template], prepared.resolved, ADMIN)
+    admin.add_response(
+        "list_stack_instances", {"Summaries": [stack_summary(spec.name, "us-east-1")]}, {"StackSetName": spec.name}
+    )
     admin.add_response(
         "describe_stack_set",
         {
@@ -267,9 +270,6 @@ def test_second_pass_creates_us_west_2_with_overrides_read_from_the_other_region
             }
         },
         {"StackSetName": spec.name},
-    )
-    admin.add_response(
-        "list_stack_instances", {"Summaries": [stack_summary(spec.name, "us-east-1")]}, {"StackSetName": spec.name}
     )
     admin.add_response(
         "list_stack_instances", {"Summaries": [stack_summary("network-staging", r) for r in VPC]}, network
