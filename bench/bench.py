@@ -486,7 +486,7 @@ class operation_lags:  # lower case: used like a function
         self.originals = (stacksets.run, operations.Runner.wait, operations.Runner.start)
         run, wait, start = self.originals
 
-        def timed_start(runner, stackset, action, call):
+        def timed_start(runner, stackset, action, call, **options):
             def sent():
                 issued = time.monotonic()
                 response = call()
@@ -494,7 +494,7 @@ class operation_lags:  # lower case: used like a function
                 self.stackset[response["OperationId"]] = stackset
                 return response
 
-            return start(runner, stackset, action, sent)
+            return start(runner, stackset, action, sent, **options)
 
         def timed_run(*arguments, **keywords):
             operation = run(*arguments, **keywords)
