@@ -3,6 +3,7 @@ from __future__ import annotations
 import inspect
 import re
 import shutil
+import threading
 import types
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from botocore.stub import Stubber
 
 from cfnops.build import render
+from cfnops.core import interrupt
 from cfnops.core.aws import Aws
 from cfnops.inputs import platform as platform_module
 from cfnops.inputs.project import Project
@@ -52,6 +54,18 @@ def pytest_collection_modifyitems(items) -> None:
         fixtures = [defs[-1].func for defs in item._fixtureinfo.name2fixturedefs.values() if defs]
         if any(_is_slow(func, set()) for func in [getattr(item, "function", None), *fixtures]):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _no_interrupt_left_over():
+    """An interrupted command leaves STOP set for the threads still finishing their calls (a new
+    process starts clear; core/interrupt.restore): once they have ended, the next test starts clear."""
+    yield
+    if interrupt.STOP.is_set():
+        for thread in threading.enumerate():
+            if thread.name.startswith("ThreadPoolExecutor"):
+                thread.join(60)
+        interrupt.STOP.clear()
 
 
 @pytest.fixture(scope="session")

@@ -101,8 +101,11 @@ def install():
 
 
 def restore(previous) -> None:
-    """The command is over (its threads have ended): the previous SIGINT handler and wakeup
-    descriptor, STOP clear."""
+    """The command is over: the previous SIGINT handler and wakeup descriptor. STOP stays as it
+    is: after Ctrl-C the command returns without waiting for its threads (schedule.py), and a
+    thread still finishing its call must find STOP set at its next step, not a cleared one (it
+    sent a new request after the return when this cleared it); ``install`` clears it for the
+    next command."""
     global _wakeup
     if previous is not None and threading.current_thread() is threading.main_thread():
         handler, wakeup_fd = previous
@@ -113,6 +116,3 @@ def restore(previous) -> None:
                 os.close(_wakeup[0])
                 os.close(_wakeup[1])
             _wakeup = None
-    STOP.clear()
-    with _lock:
-        _running.clear()

@@ -79,13 +79,31 @@ def test_ctrl_c_during_a_rollout_starts_nothing_new_and_returns_within_2_seconds
 
 class CountingEndpoint:
     """The emulator's side of the wire: every mutating StackSet request it receives, with when;
-    at the ``n``-th request of ``action`` it sends SIGINT to this process before answering it."""
+    at the ``n``-th request of ``action`` it sends SIGINT to this process before answering it.
+    ``sent`` is the client's side: when each mutating request passed cfnops' last check before
+    it leaves (core/interrupt.refuse_request at before-send; a hook registered after it)."""
 
     def __init__(self, action: str, n: int):
-        self.action, self.n, self.received, self.signalled = action, n, [], None
+        self.action, self.n, self.received, self.sent, self.signalled = action, n, [], [], None
 
     def install(self, monkeypatch) -> None:
         from moto.cloudformation.responses import CloudFormationResponse
+
+        from cfnops.core import aws as aws_module
+        from cfnops.core import interrupt
+
+        original_init = aws_module.Aws.__init__
+
+        def record_sent(event_name: str, **_):
+            action = event_name.rsplit(".", 1)[-1]
+            if action in MUTATING:
+                self.sent.append((time.monotonic(), action))
+
+        def init(aws, session=None):
+            original_init(aws, session)
+            aws.session.events.register_first("before-send", record_sent)  # after refuse_request
+
+        monkeypatch.setattr(aws_module.Aws, "__init__", init)
 
         original = CloudFormationResponse.call_action
         endpoint = self
@@ -98,8 +116,12 @@ class CountingEndpoint:
                     endpoint.signalled is None
                     and [a for _, a in endpoint.received].count(endpoint.action) == endpoint.n
                 ):
-                    endpoint.signalled = time.monotonic()
+                    endpoint.signalled = float("inf")  # being sent
                     os.kill(os.getpid(), signal.SIGINT)
+                    # delivered when cfnops has seen it (its handler, or a check reading the wakeup
+                    # pipe): kill() returns before the kernel runs the handler in some thread
+                    interrupt.STOP.wait(10)
+                    endpoint.signalled = time.monotonic()
             return original(response)
 
         monkeypatch.setattr(CloudFormationResponse, "call_action", call_action)
@@ -130,6 +152,13 @@ def test_ctrl_c_at_a_mutating_step_leaves_no_mutating_request_after_the_signal(
     assert endpoint.signalled, f"the rollout sent no {action} number {n}: {endpoint.received}"
     # no timing here: in-process, the emulator does an instance's whole work inside the call
     # being answered (seconds under load); the test above times the exit during waits
-    after = [received for at, received in endpoint.received if at > endpoint.signalled]
-    assert (code, after) == (ExitCode.INTERRUPTED, [])
+    sent_after = [action for at, action in endpoint.sent if at > endpoint.signalled]
+    assert (code, sent_after) == (ExitCode.INTERRUPTED, [])
+    # what reaches the endpoint after the signal is only what had passed the check before it, in
+    # flight in another thread when the signal came (no process can take back a request on the wire)
+    received_after = [action for at, action in endpoint.received if at > endpoint.signalled]
+    in_flight = len([1 for at, _ in endpoint.sent if at <= endpoint.signalled]) - (
+        len(endpoint.received) - len(received_after)
+    )
+    assert len(received_after) <= in_flight
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("interrupted: ")
