@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -17,17 +16,12 @@ import botocore.client
 import pytest
 from botocore.exceptions import ClientError
 
-import localcloud
 from cfnops.awsfacts import api_permissions, policy_eval
 from cfnops.build.gate.iam import ACCOUNT, execution_documents
-from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-from tests.conftest import ROOT
+from tests.support import fixture_platforms
+from tests.support.fixture_platforms import cli
 
-localcloud.install()
-from moto import mock_aws  # noqa: E402
-
-FIXTURE = ROOT / "tests" / "fixtures" / "miniplatform"
 REPOSITORY = "acme/mini"
 ISSUER = "https://token.actions.githubusercontent.com"
 
@@ -35,20 +29,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def mini(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
-    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
-    root = tmp_path / "mini"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
+def mini(tmp_path, monkeypatch) -> Iterator[Path]:
+    root = fixture_platforms.copy(fixture_platforms.MINI, tmp_path)
     common = root / "parameters" / "common.yaml"
     common.write_text(common.read_text() + f"templates:\n  roles:\n    GitHubRepository: {REPOSITORY}\n")
-    with warnings.catch_warnings(), mock_aws():
-        warnings.simplefilter("ignore")
-        yield root
-
-
-def cli(root: Path, *arguments: str) -> int:
-    return main(["--root", str(root), *arguments])
+    yield from fixture_platforms.on_localcloud(root, monkeypatch)
 
 
 def token(subject: str) -> str:

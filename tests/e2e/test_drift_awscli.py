@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support import fixture_platforms
 from tests.support.server import localcloud_server
 
-FIXTURE = ROOT / "tests" / "fixtures" / "miniplatform"
 BIN = Path(sys.executable).parent
 STACKSET = "audit-logs-prod"
 
@@ -28,8 +26,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The localcloud server, and the mini platform's prod rolled out on it through the CLI."""
-    root = tmp_path_factory.mktemp("awscli") / "mini"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    root = fixture_platforms.copy(fixture_platforms.MINI, tmp_path_factory.mktemp("awscli"))
     environment = {**os.environ, "LOCALCLOUD_OPERATION_SECONDS": "12"}  # a CLI call takes a second or more
     with localcloud_server(root.parent / "env", environment) as exports:
         environment = {**environment, **exports, "AWS_DEFAULT_REGION": "us-east-1", "AWS_PAGER": ""}

@@ -9,7 +9,6 @@ instance to add at the next plan. The fixture platform is tests/fixtures/orgplat
 from __future__ import annotations
 
 import json
-import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +17,14 @@ import boto3
 import pytest
 
 import localcloud
-from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-from tests.conftest import ROOT
+from tests.support import fixture_platforms
+from tests.support.fixture_platforms import cli
+from tests.support.members import as_member, credentials_of
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
 
-FIXTURE = ROOT / "tests" / "fixtures" / "orgplatform"
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 ENVIRONMENTS = ("dev", "staging", "prod")
 GROUP = "/staging/{region}/mini-audit"
@@ -36,22 +35,6 @@ pytestmark = pytest.mark.slow
 
 def organizations():
     return boto3.client("organizations", region_name="us-east-1")
-
-
-def credentials_of(account: str) -> dict:
-    """The member account's own credentials (its OrganizationAccountAccessRole), as an operator gets them."""
-    found = boto3.client("sts", region_name="us-east-1").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="e2e"
-    )["Credentials"]
-    return {
-        "aws_access_key_id": found["AccessKeyId"],
-        "aws_secret_access_key": found["SecretAccessKey"],
-        "aws_session_token": found["SessionToken"],
-    }
-
-
-def as_member(account: str, service: str, region: str = "us-east-1"):
-    return boto3.client(service, region_name=region, **credentials_of(account))
 
 
 @dataclass
@@ -80,8 +63,7 @@ def org(tmp_path, monkeypatch) -> Org:
     monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
     monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
     monkeypatch.delenv("LOCALCLOUD_PERMISSIONS", raising=False)  # permission-faithful
-    root = tmp_path / "org"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    root = fixture_platforms.copy(fixture_platforms.ORG, tmp_path)
     with warnings.catch_warnings(), mock_aws():
         warnings.simplefilter("ignore")
         management = boto3.client("sts", region_name="us-east-1").get_caller_identity()["Account"]
@@ -99,10 +81,6 @@ def org(tmp_path, monkeypatch) -> Org:
         boto3.client("cloudformation", region_name="us-east-1").activate_organizations_access()
         write_organization(root, management, units)
         yield Org(root, management, root_id, units, accounts)
-
-
-def cli(root: Path, *arguments: str) -> int:
-    return main(["--root", str(root), *arguments])
 
 
 def retention(account: str, region: str) -> int:

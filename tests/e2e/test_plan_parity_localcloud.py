@@ -5,40 +5,25 @@ deploy to prod-approval; once dev runs the same template, nothing is left to app
 from __future__ import annotations
 
 import json
-import shutil
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
-import localcloud
-from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
-from tests.conftest import ROOT
+from tests.support import fixture_platforms
+from tests.support.fixture_platforms import cli
 
-localcloud.install()
-from moto import mock_aws  # noqa: E402
-
-FIXTURE = ROOT / "tests" / "fixtures" / "miniplatform"
+FIXTURE = fixture_platforms.MINI
 REGION = "us-east-1"
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def mini(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
-    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
-    root = tmp_path / "mini"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
-    with warnings.catch_warnings(), mock_aws():
-        warnings.simplefilter("ignore")
-        yield root
-
-
-def cli(root: Path, *arguments: str) -> int:
-    return main(["--root", str(root), *arguments])
+def mini(tmp_path, monkeypatch) -> Iterator[Path]:
+    yield from fixture_platforms.on_localcloud(fixture_platforms.copy(FIXTURE, tmp_path), monkeypatch)
 
 
 def run_older_template(stackset: str) -> None:

@@ -6,41 +6,27 @@ drift on localcloud, all through the CLI."""
 from __future__ import annotations
 
 import json
-import shutil
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
-import localcloud
-from cfnops.cli.main import main
 from cfnops.core.errors import ExitCode
 from cfnops.inputs import platform as platform_module
-from tests.conftest import PLATFORM, ROOT
+from tests.conftest import PLATFORM
+from tests.support import fixture_platforms
+from tests.support.fixture_platforms import cli
 
-localcloud.install()
-from moto import mock_aws  # noqa: E402
-
-FIXTURE = ROOT / "tests" / "fixtures" / "miniplatform"
+FIXTURE = fixture_platforms.MINI
 GROUP = "/prod/{region}/mini-audit"
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def mini(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("LOCALCLOUD_OPERATION_SECONDS", "0")
-    monkeypatch.setenv("CFNOPS_POLL_SECONDS", "0")
-    root = tmp_path / "mini"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
-    with warnings.catch_warnings(), mock_aws():
-        warnings.simplefilter("ignore")
-        yield root
-
-
-def cli(root: Path, *arguments: str) -> int:
-    return main(["--root", str(root), *arguments])
+def mini(tmp_path, monkeypatch) -> Iterator[Path]:
+    yield from fixture_platforms.on_localcloud(fixture_platforms.copy(FIXTURE, tmp_path), monkeypatch)
 
 
 def test_the_fixture_declares_a_platform_of_its_own():

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 import localcloud
 from localcloud.cloudformation.permissions import required
+from tests.support.members import as_member, credentials_of
 
 localcloud.install()
 from moto import mock_aws  # noqa: E402
@@ -59,22 +60,6 @@ def organizations():
 
 def cfn(region: str = "us-east-1", **credentials):
     return boto3.client("cloudformation", region_name=region, **credentials)
-
-
-def credentials_of(account: str) -> dict:
-    """The member account's own credentials (its OrganizationAccountAccessRole)."""
-    found = boto3.client("sts", region_name="us-east-1").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="localcloud-test"
-    )["Credentials"]
-    return {
-        "aws_access_key_id": found["AccessKeyId"],
-        "aws_secret_access_key": found["SecretAccessKey"],
-        "aws_session_token": found["SessionToken"],
-    }
-
-
-def as_member(account: str, service: str, region: str = "us-east-1"):
-    return boto3.client(service, region_name=region, **credentials_of(account))
 
 
 def refusal(call) -> tuple[str, str]:
