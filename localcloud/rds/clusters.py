@@ -145,9 +145,8 @@ def _delete_automated_snapshots(backend, identifier: str) -> None:
     """DeleteDBCluster's DeleteAutomatedBackups defaults to true: the cluster's automated snapshots go
     with it (moto kept them, so a cluster created again within the minute collided with its own
     `rds:<id>-<minute>` snapshot)."""
-    for name, snapshot in list(backend.cluster_snapshots.items()):
-        if snapshot.snapshot_type == "automated" and snapshot.db_cluster_identifier == identifier:
-            del backend.cluster_snapshots[name]
+    for snapshot in backend.describe_db_cluster_snapshots(identifier, "", snapshot_type="automated"):
+        backend.delete_db_cluster_snapshot(snapshot.db_cluster_snapshot_identifier)
 
 
 def _put_parameter_group(name: str, properties: dict, account: str, region: str) -> None:
