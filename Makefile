@@ -67,7 +67,7 @@ endef
 FORMAT ?= text
 
 
-.PHONY: chromium help setup lock upgrade-lint render check lint validate validate-all plan deploy copy-tables status bootstrap destroy drift parity localcloud demo test test-fast bench clean
+.PHONY: chromium help setup lock upgrade-lint render check lint validate validate-all plan deploy copy-tables status history bootstrap destroy drift parity localcloud demo test test-fast bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -146,6 +146,9 @@ copy-tables: $(STAMP) ## Copy ENV's regional tables into the global tables that 
 
 status: $(STAMP) ## Show ENV's stack instances per region and account
 	$(CFNOPS) status --env $(ENV_ARG) $(STACKSET_FLAGS)
+
+history: $(STAMP) ## What each of ENV's StackSets received, when and where, from AWS's operation records; FORMAT=json|markdown
+	$(CFNOPS) history --env $(ENV_ARG) $(STACKSET_FLAGS) --format $(FORMAT_ARG)
 
 bootstrap: $(STAMP) ## Create the StackSet roles and the artifacts bucket (once per account); RECREATE=1 after a failed create
 	$(CFNOPS) bootstrap --env $(EXPLICIT_ENV_ARG) $(RECREATE_FLAG)

@@ -1,7 +1,9 @@
-"""An environment's life: bootstrap (roles and artifacts bucket), status (its instances) and destroy."""
+"""An environment's life: bootstrap (roles and artifacts bucket), status (its instances), history
+(what each StackSet received when) and destroy."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -10,6 +12,7 @@ from ..core.aws import translate_errors
 from ..core.errors import OperationFailedError
 from ..rollout import bootstrap as bootstrap_module
 from ..rollout import destroy as destroy_module
+from ..rollout import history as history_module
 from ..rollout import planview, retained, teardown
 from ..rollout.pipeline import bootstrap_environment, prepare
 from . import options
@@ -29,6 +32,44 @@ def status(context: click.Context, environment: str, stacksets: tuple[str, ...])
     unhealthy = planview.unhealthy(plans)
     if unhealthy:
         raise OperationFailedError("\n".join(unhealthy))
+
+
+HISTORY_FORMATS = {
+    "text": lambda env, found: "\n".join(history_module.text(env, found)),
+    "json": lambda env, found: json.dumps(history_module.as_json(env, found), indent=2),
+    "markdown": lambda env, found: "\n".join(history_module.markdown(env, found)),
+}
+
+
+@click.command()
+@options.environment("The environment whose configuration history to show")
+@options.stacksets
+@options.output_format(HISTORY_FORMATS)
+@click.option(
+    "--last",
+    default=history_module.DEFAULT_LAST,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Operations per StackSet, newest first",
+)
+@click.pass_context
+def history(
+    context: click.Context, environment: str, stacksets: tuple[str, ...], output_format: str, last: int
+) -> None:
+    """What each StackSet received, when and where: its operations from AWS's own records, and
+    what each changed (StackSet properties, a Region's overrides); * marks the files' configuration."""
+    aws, _, plans = plans_of(context, environment, stacksets, 3600.0, PlainProgress(sys.stderr), run_lint=False)
+    with translate_errors():
+        found = [
+            history_module.read(
+                aws.client("cloudformation", plan.desired.spec.administrator_region),
+                plan.desired,
+                last,
+                plan.actual.exists,
+            )
+            for plan in plans
+        ]
+    click.echo(HISTORY_FORMATS[output_format](environment, found))
 
 
 @click.command()

@@ -38,6 +38,7 @@ COMMANDS = (
     deploy.deploy,
     deploy.copy_tables,
     lifecycle.status,
+    lifecycle.history,
     lifecycle.bootstrap,
     lifecycle.destroy,
     drift.drift,

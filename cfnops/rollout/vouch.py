@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 
 from ..awsfacts import statuses as aws_status
 
 MASK = "****"  # what DescribeStackSet answers for a NoEcho parameter
 UNSETTLED = "unsettled"
+UNSETTLED_DIGEST = "0" * 10  # not the first 10 hex digits of any state's SHA-256 we will meet
 
 
 def digest(value: object) -> str:
@@ -56,8 +56,9 @@ def state_digest(desired) -> str:
 
 
 def unsettled_digest() -> str:
-    """For an operation started before the StackSet's properties are the desired ones: never matches."""
-    return uuid.uuid4().hex[:10]
+    """For an operation started before the StackSet's properties are the desired ones: a digest
+    no state has (history.py reads it as "properties about to change")."""
+    return UNSETTLED_DIGEST
 
 
 def vouched(desired, instances, state_of) -> bool:
