@@ -438,9 +438,7 @@ def rollout_seconds(operation_seconds: float) -> dict:
         os.environ["LOCALCLOUD_OPERATION_SECONDS"] = "0"
         bootstrapped(project, WaitSettings(first_poll=0.0, max_poll=0.05))
         os.environ["LOCALCLOUD_OPERATION_SECONDS"] = str(operation_seconds)
-        options = DeployOptions(
-            artifacts_bucket=project.platform.artifacts_bucket, wait=WaitSettings(first_poll=1.5, max_poll=1.5)
-        )
+        options = DeployOptions(artifacts_bucket=project.platform.artifacts_bucket, wait=WaitSettings())
         aws = Aws()
         lags = operation_lags()
         started = time.perf_counter()
@@ -468,6 +466,7 @@ def rollout_seconds(operation_seconds: float) -> dict:
         "operations": operations,
         "polls": polls,
         "lags": lags.seconds,
+        "returned": lags.returned,
         "describe": aws.calls["cloudformation:DescribeStackSetOperation"],
         "results": aws.calls["cloudformation:ListStackSetOperationResults"],
     }
@@ -475,14 +474,24 @@ def rollout_seconds(operation_seconds: float) -> dict:
 
 class operation_lags:  # lower case: used like a function
     """Per operation, from when it ended on localcloud (its end time, or when the call that
-    started it returned if its work took longer) to when cfnops' wait returned; and when
-    cfnops sent the call that started it (before localcloud's lock and work)."""
+    started it returned if its work took longer) to when cfnops sent the poll that saw it
+    ended (``seconds``: what cfnops' poll schedule decides, the 2 s target) and to when cfnops'
+    wait returned (``returned``: with localcloud's answer to that poll and to
+    ListStackSetOperationResults, slow in-process while other operations' stacks are being
+    created on the same two cores); and when cfnops sent the call that started it (before
+    localcloud's lock and work)."""
 
     def __init__(self):
         from cfnops.rollout import operations
         from localcloud.stacksets import engine as stacksets
 
         self.ended, self.issued, self.seconds, self.stackset = {}, {}, [], {}
+        self.returned: list[float] = []
+        self.polled: dict[str, float] = {}  # operation id -> when its latest poll was sent
+
+        def polling(params, **_):
+            self.polled[params["OperationId"]] = time.monotonic()
+
         self.originals = (stacksets.run, operations.Runner.wait, operations.Runner.start)
         run, wait, start = self.originals
 
@@ -502,9 +511,14 @@ class operation_lags:  # lower case: used like a function
             return operation
 
         def timed_wait(runner, stackset, operation_id, action):
+            runner.client.meta.events.register(
+                "before-parameter-build.cloudformation.DescribeStackSetOperation", polling, unique_id="bench-polls"
+            )
             outcome = wait(runner, stackset, operation_id, action)
             if operation_id in self.ended:
-                self.seconds.append(time.monotonic() - self.ended[operation_id])
+                # the poll that answered SUCCEEDED was sent once the operation had ended (never before)
+                self.seconds.append(max(0.0, self.polled[operation_id] - self.ended[operation_id]))
+                self.returned.append(time.monotonic() - self.ended[operation_id])
             return outcome
 
         stacksets.run, operations.Runner.wait, operations.Runner.start = timed_run, timed_wait, timed_start
@@ -544,7 +558,9 @@ def wait_figures() -> None:
             f"{f['chain']} operations (target <= 5) {path}, their own time {f['own']:.0f}s, wall <= own + 2 s per "
             f"operation {wall} (localcloud's own work in the calls comes on top; {f['levels']} levels, longest "
             f"StackSet {f['longest_stackset']} operations); "
-            f"end of an operation seen after {statistics.mean(lags):.2f}s mean, {max(lags):.2f}s max (target <= 2 s) {verdict}; "
+            f"end of an operation seen (the poll that saw it sent) {statistics.mean(lags):.2f}s mean, {max(lags):.2f}s max "
+            f"after its end (target <= 2 s) {verdict}, the wait returned after {statistics.mean(f['returned']):.2f}s mean, "
+            f"{max(f['returned']):.2f}s max (localcloud's in-process answers on top); "
             f"{f['operations']} operations, {f['polls']} polls, DescribeStackSetOperation per poll {f['describe'] / f['polls']:.2f}, "
             f"results reads per operation {f['results'] / f['operations']:.2f}"
         )
