@@ -33,6 +33,7 @@ AWS_COMMANDS = {
     "plan": ["plan", "--env", "staging", "--no-diff"],
     "deploy": ["deploy", "--env", "staging"],
     "status": ["status", "--env", "staging"],
+    "history": ["history", "--env", "staging"],
     "copy-tables": ["copy-tables", "--env", "staging"],
     "bootstrap": ["bootstrap", "--env", "staging"],
     "destroy": ["destroy", "--env", "dev"],
