@@ -192,6 +192,19 @@ def _where(entry: Entry) -> str:
     return everywhere + (f" (not succeeded: {by_account(failed)})" if failed else "")
 
 
+def _cells(entry: Entry) -> tuple[str, ...]:
+    """One operation's row, in HEADER's order (text and Markdown)."""
+    return (
+        _when(entry.started),
+        _took(entry),
+        entry.action,
+        entry.status,
+        _where(entry),
+        entry.config + (" *" if entry.files else ""),
+        "; ".join(entry.changed),
+    )
+
+
 def text(environment: str, histories: list[StackSetHistory]) -> list[str]:
     """One table per StackSet, newest first."""
     lines = [
@@ -209,19 +222,7 @@ def text(environment: str, histories: list[StackSetHistory]) -> list[str]:
             f"{history.name}: {plural(len(history.entries), 'operation')}"
             + (" (older ones left out)" if history.more else "")
         )
-        rows = [
-            (
-                _when(e.started),
-                _took(e),
-                e.action,
-                e.status,
-                _where(e),
-                e.config + (" *" if e.files else ""),
-                "; ".join(e.changed),
-            )
-            for e in history.entries
-        ]
-        lines += ["  " + line for line in table(HEADER, rows)]
+        lines += ["  " + line for line in table(HEADER, [_cells(e) for e in history.entries])]
     return lines
 
 
@@ -239,16 +240,7 @@ def markdown(environment: str, histories: list[StackSetHistory]) -> list[str]:
             continue
         lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
         for e in history.entries:
-            cells = (
-                _when(e.started),
-                _took(e),
-                e.action,
-                e.status,
-                _where(e),
-                e.config + (" *" if e.files else ""),
-                "; ".join(e.changed),
-            )
-            lines.append("| " + " | ".join(cell.replace("|", "\\|").replace("*", "\\*") for cell in cells) + " |")
+            lines.append("| " + " | ".join(cell.replace("|", "\\|").replace("*", "\\*") for cell in _cells(e)) + " |")
         if history.more:
             lines += ["", "Older operations left out."]
     return lines

@@ -43,3 +43,13 @@ def test_without_the_first_operation_or_after_another_tool_a_properties_change_i
     )
     assert after_console[1] == ("unknown: not started by cfnops (console or another tool)",)
     assert after_console[2] == ("StackSet properties?",)
+
+
+def test_text_and_markdown_show_the_same_row_markdown_escaped():
+    done = entry("UPDATE", "bbbbbbbbbb", "1111111111", "us-east-1")
+    found = history.StackSetHistory("s-prod", (history.replace(done, changed=("a|b",), files=True),), True, "", {})
+    [row] = [line for line in history.text("prod", [found]) if "UPDATE" in line]
+    assert row.split()[-2:] == ["*", "a|b"] and f"{ACCOUNT} x us-east-1" in row
+    [md] = [line for line in history.markdown("prod", [found]) if "UPDATE" in line]
+    assert md.endswith("| bbbbbbbbbb/1111111111 \\* | a\\|b |"), md
+    assert "Older operations left out." in history.markdown("prod", [found])
